@@ -1,0 +1,232 @@
+"""Scale a feature matrix before k-means, optionally with the tutorial's train/test split.
+
+Pure Python (no Streamlit). K-means measures plain Euclidean distance, so the
+scale of each column decides how much it counts. The scalers:
+
+- ``standard``: z-score per feature (the default).
+- ``minmax``: each feature to [0, 1].
+- ``robust``: median and inter-quartile range per feature (outliers count less).
+- ``normalize``: the tutorial's ``sklearn.preprocessing.normalize``, which scales each
+  ROW to unit L2 length. It does not standardise features: on latitude/longitude it
+  keeps only the direction of the (lat, lon) vector, i.e. roughly the ratio lat/lon.
+- ``geographic``: latitude/longitude projected to kilometres (equirectangular around
+  the mean latitude) and divided by ONE common factor, so distances on the map keep
+  their shape; other features z-scored; the location block multiplied by a weight.
+
+When a split is asked for, the scaler is fitted on the training rows only and then
+applied to the test rows, as a model in production would see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler, normalize
+
+EARTH_RADIUS_KM = 6371.0088
+
+SCALERS: dict[str, str] = {
+    "standard": "Standard (z-score per feature)",
+    "minmax": "Min-max (each feature to 0..1)",
+    "robust": "Robust (median and IQR per feature)",
+    "normalize": "Tutorial: row-wise L2 normalize",
+    "geographic": "Geographic (km on the map + z-scored features)",
+}
+
+SCALER_WARNINGS: dict[str, str] = {
+    "normalize": (
+        "Row-wise L2 normalize scales each ROW to length 1; it does not standardise "
+        "features. On latitude/longitude it keeps only the direction of the (lat, lon) "
+        "vector, so places far apart along that direction land in the same cluster."
+    ),
+}
+
+LOCATION_WEIGHT_RANGE = (0.0, 10.0)
+
+
+@dataclass(frozen=True)
+class ScaledFeatures:
+    """Scaled rows ready for k-means.
+
+    Attributes
+    ----------
+    train : numpy.ndarray
+        Scaled training rows (all rows when there is no split).
+    test : numpy.ndarray or None
+        Scaled test rows, transformed with the scaler fitted on ``train``.
+    train_rows : numpy.ndarray
+        Row numbers (into the input matrix) of ``train``.
+    test_rows : numpy.ndarray or None
+        Row numbers of ``test``.
+    scaler : str
+        The scaler's name, a key of :data:`SCALERS`.
+    warning : str or None
+        What the user should know about this scaler, if anything.
+    """
+
+    train: np.ndarray
+    test: np.ndarray | None
+    train_rows: np.ndarray
+    test_rows: np.ndarray | None
+    scaler: str
+    warning: str | None = None
+
+
+class _GeographicScaler:
+    """Project lat/lon to km with one common factor; z-score the other columns."""
+
+    def __init__(self, latitude_column: int, longitude_column: int, location_weight: float):
+        self.latitude_column = latitude_column
+        self.longitude_column = longitude_column
+        self.location_weight = location_weight
+
+    def fit(self, values: np.ndarray) -> _GeographicScaler:
+        latitude = values[:, self.latitude_column]
+        self.cos_mean_latitude_ = float(np.cos(np.radians(latitude.mean())))
+        self.other_columns_ = [
+            column
+            for column in range(values.shape[1])
+            if column not in (self.latitude_column, self.longitude_column)
+        ]
+        projected = self._project(values)
+        self.location_mean_ = projected.mean(axis=0)
+        # One factor for both axes: the root mean of the two variances, so the
+        # location block carries the same total variance as two z-scored features.
+        self.location_scale_ = float(np.sqrt(projected.var(axis=0).mean())) or 1.0
+        other = self._other_columns(values)
+        self.other_mean_ = other.mean(axis=0)
+        other_std = other.std(axis=0)
+        self.other_std_ = np.where(other_std > 0, other_std, 1.0)
+        return self
+
+    def _project(self, values: np.ndarray) -> np.ndarray:
+        latitude = np.radians(values[:, self.latitude_column])
+        longitude = np.radians(values[:, self.longitude_column])
+        east_km = EARTH_RADIUS_KM * longitude * self.cos_mean_latitude_
+        north_km = EARTH_RADIUS_KM * latitude
+        return np.column_stack([north_km, east_km])
+
+    def _other_columns(self, values: np.ndarray) -> np.ndarray:
+        return values[:, self.other_columns_]
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        result = np.empty_like(values, dtype=np.float64)
+        location = (self._project(values) - self.location_mean_) / self.location_scale_
+        result[:, self.latitude_column] = self.location_weight * location[:, 0]
+        result[:, self.longitude_column] = self.location_weight * location[:, 1]
+        result[:, self.other_columns_] = (
+            self._other_columns(values) - self.other_mean_
+        ) / self.other_std_
+        return result
+
+
+def _make_scaler(
+    scaler: str, feature_names: tuple[str, ...], location_weight: float
+) -> StandardScaler | MinMaxScaler | RobustScaler | _GeographicScaler | None:
+    if scaler == "standard":
+        return StandardScaler()
+    if scaler == "minmax":
+        return MinMaxScaler()
+    if scaler == "robust":
+        return RobustScaler()
+    if scaler == "geographic":
+        return _GeographicScaler(
+            feature_names.index("latitude"), feature_names.index("longitude"), location_weight
+        )
+    return None  # normalize is stateless: each row on its own
+
+
+def scale_features(
+    values: np.ndarray,
+    feature_names: Sequence[str],
+    scaler: str = "standard",
+    *,
+    location_weight: float = 1.0,
+    test_size: float | None = None,
+    random_state: int = 0,
+) -> ScaledFeatures:
+    """Scale a feature matrix, fitting on the training rows only.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Finite float array of shape (n_samples, n_features).
+    feature_names : sequence of str
+        Names of the columns of ``values``; the geographic scaler needs
+        "latitude" and "longitude" among them.
+    scaler : str
+        One of :data:`SCALERS`.
+    location_weight : float
+        Geographic scaler only: multiplies the location block, in [0, 10]
+        (1 = location counts like two ordinary features).
+    test_size : float, optional
+        Share of rows held out, in (0, 1); None for no split. The tutorial uses 0.33.
+    random_state : int
+        Seed of the split (the tutorial uses 0).
+
+    Returns
+    -------
+    ScaledFeatures
+        Scaled train (and test) rows with their row numbers.
+
+    Raises
+    ------
+    ValueError
+        On an unknown scaler, a shape mismatch, non-finite values, a weight or
+        test size out of range, or a geographic scaler without latitude/longitude.
+    """
+    names = tuple(feature_names)
+    matrix = np.asarray(values, dtype=np.float64)
+    if scaler not in SCALERS:
+        raise ValueError(f"scaler={scaler!r} is not one of {tuple(SCALERS)}.")
+    if matrix.ndim != 2 or matrix.shape[1] != len(names) or matrix.shape[0] == 0:
+        raise ValueError(
+            f"values has shape {matrix.shape}; expected (n_samples >= 1, {len(names)}) "
+            "to match feature_names."
+        )
+    if not np.all(np.isfinite(matrix)):
+        raise ValueError("values contains NaN or infinite entries; prepare_features handles them.")
+    low, high = LOCATION_WEIGHT_RANGE
+    if not low <= location_weight <= high:
+        raise ValueError(f"location_weight={location_weight!r} is out of range [{low}, {high}].")
+    if scaler == "geographic" and not {"latitude", "longitude"} <= set(names):
+        raise ValueError(
+            "The geographic scaler needs both latitude and longitude among the features; "
+            f"got {list(names)}."
+        )
+    if test_size is not None and not 0.0 < test_size < 1.0:
+        raise ValueError(f"test_size={test_size!r} is out of range; expected a float in (0, 1).")
+
+    rows = np.arange(matrix.shape[0])
+    if test_size is None:
+        train_rows, test_rows = rows, None
+    else:
+        # Splitting row numbers gives the same permutation as splitting the frame itself.
+        train_rows, test_rows = train_test_split(
+            rows, test_size=test_size, random_state=random_state
+        )
+    fitted = _make_scaler(scaler, names, location_weight)
+    train_values = matrix[train_rows]
+    test_values = None if test_rows is None else matrix[test_rows]
+    if fitted is None:
+        train_scaled = normalize(train_values)
+        test_scaled = None if test_values is None else normalize(test_values)
+    else:
+        fitted.fit(train_values)
+        train_scaled = np.asarray(fitted.transform(train_values), dtype=np.float64)
+        test_scaled = (
+            None
+            if test_values is None
+            else np.asarray(fitted.transform(test_values), dtype=np.float64)
+        )
+    return ScaledFeatures(
+        train=train_scaled,
+        test=test_scaled,
+        train_rows=np.asarray(train_rows),
+        test_rows=None if test_rows is None else np.asarray(test_rows),
+        scaler=scaler,
+        warning=SCALER_WARNINGS.get(scaler),
+    )
