@@ -249,10 +249,10 @@ def prepare_features(
                 "'not clustered'. Choose 'fill with median' to include them."
             )
         else:
-            medians = np.nanmedian(np.where(bad, np.nan, values), axis=0)
-            if not np.all(np.isfinite(medians)):
-                empty = [n for n, m in zip(names, medians, strict=True) if not np.isfinite(m)]
+            empty = [name for name, column in zip(names, bad.T, strict=True) if column.all()]
+            if empty:
                 raise ValueError(f"Feature(s) {empty!r} have no values at all; choose others.")
+            medians = np.nanmedian(np.where(bad, np.nan, values), axis=0)
             values = np.where(bad, medians[np.newaxis, :], values)
             message = (
                 f"{n_missing_rows:,} of {len(frame):,} rows have no value for a chosen "
