@@ -1,0 +1,32 @@
+"""The computation modules must run without Streamlit (notebooks, benchmarks, CI)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PURE_MODULES = [
+    "components.data",
+    "components.features",
+    "components.scaling",
+    "components.clustering",
+    "components.sweep",
+]
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_module_imports_without_streamlit(module: str) -> None:
+    code = (
+        "import sys, importlib\n"
+        f"importlib.import_module({module!r})\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit')\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"{module} pulled in: {result.stdout.strip()}"
