@@ -1,0 +1,659 @@
+"""K-means fitting with stable, colour-safe cluster ids, and per-cluster profiles.
+
+Colour-identity rule
+--------------------
+A cluster's id is its colour: the app draws cluster ``j`` with ``palette[j]`` on every page.
+Ids are therefore assigned deterministically and kept stable when the number of clusters moves:
+
+1. For a single fit (:func:`fit_kmeans`) clusters are numbered by *descending* mean of an
+   ``order_key`` over their members (default: the first column of ``X``; with latitude first this
+   numbers clusters north to south). Ties keep scikit-learn's order.
+2. When ``k`` grows (see :func:`match_labels` and ``components.sweep.sweep_k``), the clusters of the
+   new fit are matched to those of the previous ``k`` by the Hungarian algorithm on their overlap
+   (number of shared rows), so a cluster that persists keeps its id and its colour. The cluster(s)
+   without a partner get the next free ids ``k_prev, k_prev + 1, ...`` (by descending
+   ``order_key`` mean when there are several).
+
+Centroids are always returned with row ``i`` = cluster id ``i``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from numbers import Integral
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+
+__all__ = [
+    "ClusterProfile",
+    "KMeansResult",
+    "as_order_key",
+    "assign_to_centroids",
+    "cluster_profile",
+    "cluster_profiles",
+    "fit_kmeans",
+    "match_labels",
+    "n_distinct_rows",
+    "order_by_key",
+    "validate_matrix",
+    "validate_n_clusters",
+]
+
+NInit = int | Literal["auto"]
+
+
+@dataclass(frozen=True)
+class KMeansResult:
+    """One k-means fit with deterministic cluster ids.
+
+    Attributes
+    ----------
+    n_clusters : int
+        Number of clusters ``k``.
+    labels : np.ndarray
+        Cluster id (``0 .. k-1``) of each row of ``X``, int64, shape ``(n_samples,)``.
+    centroids : np.ndarray
+        Cluster centres in the (scaled) space of ``X``, shape ``(k, n_features)``; row ``i`` is
+        the centre of cluster id ``i``.
+    inertia : float
+        Sum of squared distances of the rows to their centroid (scikit-learn's ``inertia_``).
+    n_iter : int
+        Lloyd iterations run by the best initialisation.
+    fit_seconds : float
+        Wall time of the fit.
+    """
+
+    n_clusters: int
+    labels: np.ndarray
+    centroids: np.ndarray
+    inertia: float
+    n_iter: int
+    fit_seconds: float
+
+
+@dataclass(frozen=True)
+class ClusterProfile:
+    """Summary of one cluster in original units (one row of :func:`cluster_profile`).
+
+    Attributes
+    ----------
+    cluster : int
+        Cluster id (= colour index).
+    size : int
+        Number of rows in the cluster.
+    share : float
+        ``size`` divided by the number of clustered rows.
+    centroid : dict[str, float]
+        Mean of each chosen feature over the cluster, in the feature's original units.
+    value_median, value_q1, value_q3 : float
+        Median and quartiles of the value column (NaN when the frame has no such column).
+    standouts : tuple[tuple[str, float], ...]
+        Up to three ``(column, z)`` pairs, largest ``|z|`` first, where
+        ``z = (cluster mean - overall mean) / overall std``.
+    """
+
+    cluster: int
+    size: int
+    share: float
+    centroid: dict[str, float]
+    value_median: float
+    value_q1: float
+    value_q3: float
+    standouts: tuple[tuple[str, float], ...]
+
+
+def validate_matrix(X: object, *, name: str = "X", min_rows: int = 3) -> np.ndarray:
+    """Return ``X`` as a finite 2-D float64 array or raise ``ValueError``.
+
+    Parameters
+    ----------
+    X : array-like
+        Data matrix, shape ``(n_samples, n_features)``.
+    name : str
+        Name used in error messages.
+    min_rows : int
+        Fewest rows accepted.
+
+    Returns
+    -------
+    np.ndarray
+        C-contiguous float64 copy or view of ``X``.
+    """
+    try:
+        array = np.ascontiguousarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be a numeric 2-D array; got {type(X).__name__}.") from error
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features); got an array with ndim={array.ndim}."
+        )
+    if array.shape[1] < 1:
+        raise ValueError(f"{name} has 0 features; expected at least 1 column.")
+    if array.shape[0] < min_rows:
+        raise ValueError(
+            f"{name} has n_samples={array.shape[0]} rows; expected at least {min_rows}."
+        )
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad_rows = np.flatnonzero(~finite.all(axis=1))
+        raise ValueError(
+            f"{name} contains NaN or infinite values in {bad_rows.size} row(s) "
+            f"(first at row {int(bad_rows[0])}); remove or impute them first."
+        )
+    return array
+
+
+def n_distinct_rows(X: np.ndarray) -> int:
+    """Return the number of distinct rows of a 2-D array.
+
+    Parameters
+    ----------
+    X : np.ndarray
+        2-D array.
+
+    Returns
+    -------
+    int
+        Number of distinct rows.
+    """
+    return int(np.unique(X, axis=0).shape[0])
+
+
+def validate_n_clusters(n_clusters: object, n_samples: int, n_distinct: int | None = None) -> int:
+    """Check that ``n_clusters`` is an integer in ``[2, n_samples - 1]`` (and <= distinct rows).
+
+    Parameters
+    ----------
+    n_clusters : object
+        Requested number of clusters.
+    n_samples : int
+        Number of rows to cluster.
+    n_distinct : int, optional
+        Number of distinct rows; ``k`` cannot exceed it.
+
+    Returns
+    -------
+    int
+        ``n_clusters`` as a Python int.
+    """
+    upper = n_samples - 1
+    if n_distinct is not None:
+        upper = min(upper, n_distinct)
+    detail = "" if n_distinct is None else f" (X has {n_samples} rows, {n_distinct} distinct)"
+    if isinstance(n_clusters, bool) or not isinstance(n_clusters, Integral):
+        raise ValueError(
+            f"n_clusters={n_clusters!r} is not an integer; expected an integer in "
+            f"[2, {upper}]{detail}."
+        )
+    value = int(n_clusters)
+    if upper < 2:
+        raise ValueError(
+            f"n_clusters={value} cannot be used: at least 3 rows with at least 2 distinct "
+            f"values are needed{detail}."
+        )
+    if not 2 <= value <= upper:
+        raise ValueError(
+            f"n_clusters={value} is out of range; expected an integer in [2, {upper}]{detail}."
+        )
+    return value
+
+
+def _validate_n_init(n_init: object) -> NInit:
+    if n_init == "auto":
+        return "auto"
+    if isinstance(n_init, bool) or not isinstance(n_init, Integral) or int(n_init) < 1:
+        raise ValueError(f"n_init={n_init!r} is invalid; expected 'auto' or an integer >= 1.")
+    return int(n_init)
+
+
+def _validate_random_state(random_state: object) -> int:
+    if isinstance(random_state, bool) or not isinstance(random_state, Integral):
+        raise ValueError(
+            f"random_state={random_state!r} is invalid; expected an integer in [0, 2**32 - 1]."
+        )
+    value = int(random_state)
+    if not 0 <= value < 2**32:
+        raise ValueError(
+            f"random_state={value} is out of range; expected an integer in [0, 2**32 - 1]."
+        )
+    return value
+
+
+def as_order_key(order_key: object, X: np.ndarray) -> np.ndarray:
+    """Resolve ``order_key`` to one float per row of ``X``.
+
+    Parameters
+    ----------
+    order_key : None, int or array-like
+        ``None`` -> first column of ``X``; an int -> that column of ``X``; an array of length
+        ``n_samples`` -> used as is.
+    X : np.ndarray
+        Data matrix.
+
+    Returns
+    -------
+    np.ndarray
+        float64 array of shape ``(n_samples,)``.
+    """
+    n_samples, n_features = X.shape
+    if order_key is None:
+        return X[:, 0]
+    if isinstance(order_key, Integral) and not isinstance(order_key, bool):
+        column = int(order_key)
+        if not 0 <= column < n_features:
+            raise ValueError(
+                f"order_key={column} is out of range; expected a column index in "
+                f"[0, {n_features - 1}] or an array of length {n_samples}."
+            )
+        return X[:, column]
+    key = np.asarray(order_key, dtype=np.float64)
+    if key.shape != (n_samples,):
+        raise ValueError(
+            f"order_key has shape {key.shape}; expected None, a column index or an array of "
+            f"shape ({n_samples},)."
+        )
+    if not np.isfinite(key).all():
+        raise ValueError("order_key contains NaN or infinite values; expected finite numbers.")
+    return key
+
+
+def _cluster_means(key: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndarray:
+    sizes = np.bincount(labels, minlength=n_clusters).astype(np.float64)
+    sums = np.bincount(labels, weights=key, minlength=n_clusters)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / sizes
+
+
+def order_by_key(labels: np.ndarray, key: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Return ``new_id_of_old``: ids ranked by descending mean of ``key`` (ties: old id order).
+
+    Parameters
+    ----------
+    labels : np.ndarray
+        Cluster ids ``0 .. n_clusters-1``.
+    key : np.ndarray
+        One value per row.
+    n_clusters : int
+        Number of clusters.
+
+    Returns
+    -------
+    np.ndarray
+        ``new_id_of_old[old] = new``; relabel with ``new_id_of_old[labels]``.
+    """
+    means = _cluster_means(key, labels, n_clusters)
+    # Empty clusters (NaN mean) go last; stable sort keeps scikit-learn's order on ties.
+    means = np.where(np.isnan(means), -np.inf, means)
+    old_in_new_order = np.argsort(-means, kind="stable")
+    new_id_of_old = np.empty(n_clusters, dtype=np.int64)
+    new_id_of_old[old_in_new_order] = np.arange(n_clusters)
+    return new_id_of_old
+
+
+def fit_kmeans(
+    X: np.ndarray,
+    n_clusters: int,
+    *,
+    random_state: int = 0,
+    n_init: NInit = "auto",
+    order_key: object = None,
+) -> KMeansResult:
+    """Fit k-means (k-means++ init) and number the clusters by descending ``order_key`` mean.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Scaled data; must be finite.
+    n_clusters : int
+        Number of clusters, in ``[2, min(n_samples - 1, n_distinct_rows)]``.
+    random_state : int
+        Seed for the k-means++ initialisation.
+    n_init : 'auto' or int
+        Number of initialisations (scikit-learn's ``n_init``; 'auto' = 1 for k-means++).
+    order_key : None, int or array-like
+        What orders the cluster ids (see :func:`as_order_key`); default: first column of ``X``.
+
+    Returns
+    -------
+    KMeansResult
+        Labels, centroids (row i = id i), inertia, iterations and fit time.
+    """
+    data = validate_matrix(X)
+    k = validate_n_clusters(n_clusters, data.shape[0], n_distinct_rows(data))
+    init_count = _validate_n_init(n_init)
+    seed = _validate_random_state(random_state)
+    key = as_order_key(order_key, data)
+    return _fit_validated(data, k, seed, init_count, key)
+
+
+def _fit_validated(
+    X: np.ndarray, n_clusters: int, random_state: int, n_init: NInit, key: np.ndarray
+) -> KMeansResult:
+    """Fit on already-validated inputs (used by the sweep, which validates once)."""
+    start = time.perf_counter()
+    model = KMeans(
+        n_clusters=n_clusters, init="k-means++", n_init=n_init, random_state=random_state
+    ).fit(X)
+    seconds = time.perf_counter() - start
+    raw_labels = np.asarray(model.labels_, dtype=np.int64)
+    new_id_of_old = order_by_key(raw_labels, key, n_clusters)
+    centroids = np.empty_like(model.cluster_centers_)
+    centroids[new_id_of_old] = model.cluster_centers_
+    return KMeansResult(
+        n_clusters=n_clusters,
+        labels=new_id_of_old[raw_labels],
+        centroids=centroids,
+        inertia=float(model.inertia_),
+        n_iter=int(model.n_iter_),
+        fit_seconds=seconds,
+    )
+
+
+def assign_to_centroids(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Return the id of the nearest centroid of each row (same as ``KMeans.predict``).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Points in the same scaled space as the centroids.
+    centroids : array-like of shape (k, n_features)
+        Row ``i`` is the centre of cluster ``i``.
+
+    Returns
+    -------
+    np.ndarray
+        int64 ids, shape ``(n_samples,)``; ties go to the lowest id.
+    """
+    data = validate_matrix(X, min_rows=1)
+    centres = validate_matrix(centroids, name="centroids", min_rows=1)
+    if centres.shape[1] != data.shape[1]:
+        raise ValueError(
+            f"centroids have {centres.shape[1]} features but X has {data.shape[1]}; "
+            "expected the same number."
+        )
+    labels = np.empty(data.shape[0], dtype=np.int64)
+    centre_norms = np.einsum("ij,ij->i", centres, centres)
+    chunk = 8192  # bounds the (chunk, k) distance block
+    for start in range(0, data.shape[0], chunk):
+        block = data[start : start + chunk]
+        # Squared distance up to the row's own norm, which does not change the argmin.
+        scores = centre_norms[None, :] - 2.0 * (block @ centres.T)
+        labels[start : start + chunk] = np.argmin(scores, axis=1)
+    return labels
+
+
+def _as_label_array(labels: object, name: str) -> np.ndarray:
+    array = np.asarray(labels)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D; got ndim={array.ndim}.")
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer cluster ids; got dtype {array.dtype}.")
+    if array.size and array.min() < 0:
+        raise ValueError(f"{name} contains a negative id ({int(array.min())}); expected >= 0.")
+    return array.astype(np.int64, copy=False)
+
+
+def match_labels(
+    previous_labels: np.ndarray,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    order_key: np.ndarray | None = None,
+) -> np.ndarray:
+    """Rename ``labels`` so clusters that overlap most with a previous cluster keep its id.
+
+    Uses the Hungarian algorithm (``scipy.optimize.linear_sum_assignment``) on the contingency
+    table ``overlap[old, new]`` = number of rows in old cluster ``old`` and new cluster ``new``,
+    maximising the total overlap. New clusters without a partner get the next free ids
+    ``n_previous, n_previous + 1, ...`` in order of descending ``order_key`` mean (default: their
+    original order). When there are fewer new clusters than previous ones, the matched ids are
+    compacted to ``0 .. n_clusters-1`` keeping their relative order.
+
+    Parameters
+    ----------
+    previous_labels : array-like of int, shape (n_samples,)
+        Ids of the previous clustering, ``0 .. n_previous-1``.
+    labels : array-like of int, shape (n_samples,)
+        Ids of the new clustering, ``0 .. n_clusters-1``.
+    n_clusters : int
+        Number of clusters in ``labels``.
+    order_key : array-like, optional
+        One value per row, used to order the ids of unmatched new clusters.
+
+    Returns
+    -------
+    np.ndarray
+        int64 relabelled ids, shape ``(n_samples,)``.
+    """
+    previous = _as_label_array(previous_labels, "previous_labels")
+    current = _as_label_array(labels, "labels")
+    if previous.shape != current.shape:
+        raise ValueError(
+            f"previous_labels has {previous.size} rows but labels has {current.size}; "
+            "expected the same rows."
+        )
+    if isinstance(n_clusters, bool) or not isinstance(n_clusters, Integral) or n_clusters < 1:
+        raise ValueError(f"n_clusters={n_clusters!r} is invalid; expected an integer >= 1.")
+    if current.size and current.max() >= n_clusters:
+        raise ValueError(
+            f"labels contains id {int(current.max())}; expected ids in [0, {n_clusters - 1}]."
+        )
+    return _match_new_id_of_old(previous, current, int(n_clusters), order_key)[current]
+
+
+def _match_new_id_of_old(
+    previous: np.ndarray, current: np.ndarray, n_clusters: int, order_key: np.ndarray | None
+) -> np.ndarray:
+    """Return ``new_id_of_old`` for :func:`match_labels` (no validation)."""
+    n_previous = int(previous.max()) + 1 if previous.size else 0
+    overlap = np.bincount(
+        previous * n_clusters + current, minlength=n_previous * n_clusters
+    ).reshape(n_previous, n_clusters)
+    old_rows, new_cols = linear_sum_assignment(overlap, maximize=True)
+    new_id_of_old = np.full(n_clusters, -1, dtype=np.int64)
+    new_id_of_old[new_cols] = old_rows
+    unmatched = np.flatnonzero(new_id_of_old < 0)
+    if unmatched.size:
+        if order_key is not None:
+            key = np.asarray(order_key, dtype=np.float64)
+            means = _cluster_means(key, current, n_clusters)[unmatched]
+            means = np.where(np.isnan(means), -np.inf, means)
+            unmatched = unmatched[np.argsort(-means, kind="stable")]
+        new_id_of_old[unmatched] = n_previous + np.arange(unmatched.size)
+    if n_clusters < n_previous:
+        # Fewer clusters than before: keep relative order of the surviving ids, no gaps.
+        new_id_of_old = np.argsort(np.argsort(new_id_of_old, kind="stable"), kind="stable")
+    return new_id_of_old
+
+
+def cluster_profiles(
+    frame: pd.DataFrame,
+    labels: np.ndarray,
+    features: Sequence[str],
+    value_column: str = "median_house_value",
+    *,
+    standout_columns: Sequence[str] | None = None,
+    n_standouts: int = 3,
+    n_clusters: int | None = None,
+) -> tuple[ClusterProfile, ...]:
+    """Describe each cluster in original units (see :func:`cluster_profile` for parameters).
+
+    Returns
+    -------
+    tuple[ClusterProfile, ...]
+        One profile per cluster id ``0 .. n_clusters-1``.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"frame must be a pandas DataFrame; got {type(frame).__name__}.")
+    ids = np.asarray(labels)
+    if ids.shape != (len(frame),):
+        raise ValueError(
+            f"labels has shape {ids.shape}; expected one id per frame row ({len(frame)},)."
+        )
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    feature_names = list(features)
+    missing = [name for name in feature_names if name not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"features {missing} are not columns of frame; expected some of {list(frame.columns)}."
+        )
+    if standout_columns is None:
+        standout_names = [
+            name for name in frame.columns if pd.api.types.is_numeric_dtype(frame[name])
+        ]
+    else:
+        standout_names = list(standout_columns)
+        absent = [name for name in standout_names if name not in frame.columns]
+        if absent:
+            raise ValueError(f"standout_columns {absent} are not columns of frame.")
+    if not 0 <= n_standouts <= len(standout_names) + 3:
+        raise ValueError(f"n_standouts={n_standouts} is out of range; expected >= 0.")
+
+    clustered = ids >= 0  # negative ids mark rows that were not clustered
+    ids_used = ids[clustered].astype(np.int64)
+    count = int(ids_used.max()) + 1 if ids_used.size else 0
+    if n_clusters is not None:
+        if n_clusters < count:
+            raise ValueError(
+                f"n_clusters={n_clusters} is smaller than the largest id + 1 ({count})."
+            )
+        count = int(n_clusters)
+    used = frame.loc[clustered]
+    n_used = max(int(clustered.sum()), 1)
+    numeric = used[standout_names].apply(pd.to_numeric, errors="coerce").astype(np.float64)
+    overall_mean = numeric.mean()
+    overall_std = numeric.std(ddof=0).replace(0.0, np.nan)
+    grouped_numeric = numeric.groupby(ids_used)
+    cluster_means = grouped_numeric.mean()
+    feature_means = (
+        used[feature_names].apply(pd.to_numeric, errors="coerce").groupby(ids_used).mean()
+    )
+    has_value = value_column in used.columns
+    values = pd.to_numeric(used[value_column], errors="coerce") if has_value else None
+
+    profiles = []
+    for cluster in range(count):
+        members = ids_used == cluster
+        size = int(members.sum())
+        if cluster in cluster_means.index:
+            z_scores = (cluster_means.loc[cluster] - overall_mean) / overall_std
+            z_scores = z_scores.dropna()
+            top = z_scores.abs().sort_values(ascending=False, kind="stable").index[:n_standouts]
+            standouts = tuple((str(name), float(z_scores[name])) for name in top)
+            centroid = {name: float(feature_means.loc[cluster, name]) for name in feature_names}
+        else:
+            standouts = ()
+            centroid = {name: float("nan") for name in feature_names}
+        if values is not None and size:
+            member_values = values[members].dropna()
+            q1, median, q3 = (
+                (float(v) for v in member_values.quantile([0.25, 0.5, 0.75]))
+                if len(member_values)
+                else (float("nan"),) * 3
+            )
+        else:
+            q1 = median = q3 = float("nan")
+        profiles.append(
+            ClusterProfile(
+                cluster=cluster,
+                size=size,
+                share=size / n_used,
+                centroid=centroid,
+                value_median=median,
+                value_q1=q1,
+                value_q3=q3,
+                standouts=standouts,
+            )
+        )
+    return tuple(profiles)
+
+
+def cluster_profile(
+    frame: pd.DataFrame,
+    labels: np.ndarray,
+    features: Sequence[str],
+    value_column: str = "median_house_value",
+    *,
+    standout_columns: Sequence[str] | None = None,
+    n_standouts: int = 3,
+    n_clusters: int | None = None,
+) -> pd.DataFrame:
+    """Return one row per cluster id: size, share, centroid in original units, value, standouts.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        The rows that were clustered (original units), aligned with ``labels`` by position.
+    labels : array-like of int, shape (len(frame),)
+        Cluster id per row; a negative id marks a row left out of the clustering.
+    features : sequence of str
+        The chosen features; their cluster means are reported in original units.
+    value_column : str
+        Column summarised by median and quartiles (default ``median_house_value``).
+    standout_columns : sequence of str, optional
+        Columns considered for "stands out"; default: every numeric column of ``frame``.
+    n_standouts : int
+        How many standing-out columns to report per cluster (default 3).
+    n_clusters : int, optional
+        Report ids ``0 .. n_clusters-1`` even if some are empty; default ``max(labels) + 1``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns, in order:
+
+        - ``cluster`` (int): cluster id = colour index.
+        - ``size`` (int), ``share`` (float in [0, 1]).
+        - one column per feature (named as the feature): cluster mean in original units.
+        - ``value_median``, ``value_q1``, ``value_q3``: median / quartiles of ``value_column``
+          (NaN when absent).
+        - ``standouts``: text such as ``"median_income +1.8 sd, latitude -1.2 sd"``.
+        - ``standout_columns`` (tuple of str) and ``standout_z`` (tuple of float): the same
+          standouts as data, largest ``|z|`` first, ``z`` = (cluster mean - overall mean) /
+          overall std (population std over the clustered rows).
+    """
+    profiles = cluster_profiles(
+        frame,
+        labels,
+        features,
+        value_column,
+        standout_columns=standout_columns,
+        n_standouts=n_standouts,
+        n_clusters=n_clusters,
+    )
+    feature_names = list(features)
+    rows = []
+    for profile in profiles:
+        row: dict[str, object] = {
+            "cluster": profile.cluster,
+            "size": profile.size,
+            "share": profile.share,
+        }
+        row.update({name: profile.centroid[name] for name in feature_names})
+        row["value_median"] = profile.value_median
+        row["value_q1"] = profile.value_q1
+        row["value_q3"] = profile.value_q3
+        row["standouts"] = ", ".join(f"{name} {z:+.1f} sd" for name, z in profile.standouts)
+        row["standout_columns"] = tuple(name for name, _ in profile.standouts)
+        row["standout_z"] = tuple(z for _, z in profile.standouts)
+        rows.append(row)
+    columns = [
+        "cluster",
+        "size",
+        "share",
+        *feature_names,
+        "value_median",
+        "value_q1",
+        "value_q3",
+        "standouts",
+        "standout_columns",
+        "standout_z",
+    ]
+    return pd.DataFrame(rows, columns=columns)
