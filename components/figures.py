@@ -1,0 +1,867 @@
+"""Plotly figures and pydeck maps for the dashboard, built from plain arrays.
+
+Pure Python (no Streamlit): every builder takes numbers and returns a figure, so the
+figures are tested without a server and the pages stay thin. Cluster ``i`` is always
+drawn in ``PALETTE[i]``; the engine keeps cluster ids stable as k changes, so a
+cluster keeps its colour when the k slider moves.
+
+The cluster map is the heaviest thing the app sends to the browser (one point per
+block group), so :func:`cluster_map_deck` packs each point as a short JSON array
+(integer-coded position, cluster id, a few rounded numbers) and serialises the deck
+without pydeck's indentation; see :class:`CompactDeck`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import pydeck as pdk
+from plotly.subplots import make_subplots
+from pydeck.bindings.json_tools import default_serialize
+
+# Okabe-Ito (colour-blind safe, in its usual order) followed by seven colours of
+# Paul Tol's "muted" scheme chosen to differ from the first eight; cluster i uses
+# PALETTE[i], so the order matters and must never change.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#882255",
+    "#332288",
+    "#999933",
+    "#CC6677",
+    "#117733",
+    "#DDCC77",
+    "#AA4499",
+)
+NOT_CLUSTERED_COLOUR = "#BBBBBB"
+MAX_CLUSTERS = len(PALETTE)
+MEDIAN_HOUSE_VALUE_CAP = 500_001.0
+CONTINUOUS_COLOURSCALE = "Viridis"  # perceptually uniform and colour-blind safe
+
+MAP_HEIGHT_PX = 560
+# What the per-point arrays of the cluster map may take; the whole deck must stay
+# under 600 KB, and layers, tooltip and centroids add a few KB.
+MAP_PAYLOAD_BUDGET_BYTES = 560_000
+_POINT_RADIUS_M = 900
+_CENTROID_RADIUS_PX = 11
+# Cluster ids are looked up in this per-cluster colour table on the browser side,
+# so each point carries a one- or two-digit id instead of an RGB triple.
+_FILL_ALPHA = 190
+_NOT_CLUSTERED_LABEL = "not clustered"
+
+
+def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    """Convert ``#RRGGBB`` to an (r, g, b) tuple of ints.
+
+    Parameters
+    ----------
+    colour : str
+        A colour like ``"#0072B2"``.
+
+    Returns
+    -------
+    tuple of int
+        Red, green and blue in [0, 255].
+    """
+    text = colour.lstrip("#")
+    if len(text) != 6:
+        raise ValueError(f"colour={colour!r} is not of the form '#RRGGBB'.")
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def cluster_colour(cluster: int) -> str:
+    """Return the hex colour of a cluster id (grey for -1, not clustered).
+
+    Parameters
+    ----------
+    cluster : int
+        Cluster id in [0, 14], or -1.
+
+    Returns
+    -------
+    str
+        ``#RRGGBB``.
+    """
+    if cluster == -1:
+        return NOT_CLUSTERED_COLOUR
+    if not 0 <= cluster < MAX_CLUSTERS:
+        raise ValueError(
+            f"cluster={cluster!r} is out of range; expected -1 or [0, {MAX_CLUSTERS - 1}]."
+        )
+    return PALETTE[cluster]
+
+
+def _check_n_clusters(n_clusters: int) -> None:
+    if not isinstance(n_clusters, (int, np.integer)) or not 1 <= n_clusters <= MAX_CLUSTERS:
+        raise ValueError(
+            f"n_clusters={n_clusters!r} is out of range; "
+            f"expected an integer in [1, {MAX_CLUSTERS}]."
+        )
+
+
+def _rgba(colour: str, alpha: float = 1.0) -> str:
+    red, green, blue = hex_to_rgb(colour)
+    return f"rgba({red},{green},{blue},{alpha:g})"
+
+
+# --------------------------------------------------------------------------- map
+
+
+class CompactDeck(pdk.Deck):
+    """A pydeck Deck whose JSON has no indentation, computed once.
+
+    pydeck indents its JSON by two spaces, which more than doubles the size of a
+    map with many points; Streamlit sends whatever ``to_json`` returns. The deck is
+    built once per view and never changed afterwards, so the text is memoised.
+    """
+
+    _compact_json: str | None = None
+
+    def to_json(self) -> str:
+        """Return the deck as compact JSON (no spaces), memoised."""
+        if self._compact_json is None:
+            self._compact_json = json.dumps(
+                self, sort_keys=True, default=default_serialize, separators=(",", ":")
+            )
+        return self._compact_json
+
+
+def view_state_for(longitude: np.ndarray, latitude: np.ndarray) -> pdk.ViewState:
+    """Return a view that frames the points, rounded so it is stable for one data set.
+
+    The same data always gives the same view, so re-sending the map (e.g. when k
+    changes) does not move the camera the user has panned.
+
+    Parameters
+    ----------
+    longitude, latitude : numpy.ndarray
+        Coordinates in degrees.
+
+    Returns
+    -------
+    pydeck.ViewState
+        Centre and zoom.
+    """
+    lon = np.asarray(longitude, dtype=float)
+    lat = np.asarray(latitude, dtype=float)
+    finite = np.isfinite(lon) & np.isfinite(lat)
+    if not finite.any():
+        return pdk.ViewState(latitude=0.0, longitude=0.0, zoom=1)
+    lon, lat = lon[finite], lat[finite]
+    span = max(float(lon.max() - lon.min()), float(lat.max() - lat.min()) * 1.4, 0.01)
+    zoom = float(np.clip(math.log2(360.0 / span) - 0.2, 1.0, 13.0))
+    return pdk.ViewState(
+        latitude=round(float((lat.max() + lat.min()) / 2), 2),
+        longitude=round(float((lon.max() + lon.min()) / 2), 2),
+        zoom=round(zoom * 2) / 2,
+        pitch=0,
+        bearing=0,
+    )
+
+
+def _compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | int | None]:
+    """Round to a few significant digits and drop '.0' so the JSON stays short."""
+    result: list[float | int | None] = []
+    for value in np.asarray(values, dtype=float).tolist():
+        if not math.isfinite(value):
+            result.append(None)
+            continue
+        if value == 0:
+            result.append(0)
+            continue
+        digits = significant - 1 - math.floor(math.log10(abs(value)))
+        rounded = round(value, digits)
+        result.append(int(rounded) if digits <= 0 or rounded == int(rounded) else rounded)
+    return result
+
+
+def _position_codes(values: np.ndarray, origin: float, resolution: int) -> list[int]:
+    """Code coordinates as small integers: (value - origin) * resolution."""
+    return np.rint((np.asarray(values, dtype=float) - origin) * resolution).astype(int).tolist()
+
+
+def _coordinate_resolution(longitude: np.ndarray, latitude: np.ndarray) -> int:
+    """Return 100 when coordinates have at most two decimals (the census data), else 1000."""
+    both = np.concatenate([longitude, latitude])
+    both = both[np.isfinite(both)]
+    on_grid = np.allclose(both * 100, np.rint(both * 100), atol=1e-6)
+    return 100 if on_grid else 1000
+
+
+@dataclass(frozen=True)
+class MapRows:
+    """Per-row values the cluster map shows, aligned with the data frame's rows.
+
+    Attributes
+    ----------
+    longitude, latitude : numpy.ndarray
+        Coordinates in degrees.
+    labels : numpy.ndarray
+        Cluster id per row, -1 where the row was not clustered.
+    median_house_value : numpy.ndarray
+        USD.
+    median_income : numpy.ndarray
+        Tens of thousands of USD (the census unit).
+    extra : Mapping[str, numpy.ndarray]
+        Further values for the tooltip, by human label, in display order.
+    is_test : numpy.ndarray or None
+        True for held-out test rows (drawn as rings), None when there is no split.
+    """
+
+    longitude: np.ndarray
+    latitude: np.ndarray
+    labels: np.ndarray
+    median_house_value: np.ndarray
+    median_income: np.ndarray
+    extra: Mapping[str, np.ndarray]
+    is_test: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class ClusterMap:
+    """The cluster map and what its tooltip shows.
+
+    Attributes
+    ----------
+    deck : CompactDeck
+        The map.
+    tooltip_features : tuple of str
+        Labels of the extra values in the tooltip.
+    omitted_features : tuple of str
+        Labels left out of the tooltip to keep the map small.
+    """
+
+    deck: CompactDeck
+    tooltip_features: tuple[str, ...]
+    omitted_features: tuple[str, ...]
+
+
+def _json_list_bytes(values: list) -> int:
+    """Bytes the values take inside a compact JSON row array (value plus comma)."""
+    return len(json.dumps(values, separators=(",", ":"))) - 1
+
+
+def cluster_map_deck(
+    rows: MapRows,
+    n_clusters: int,
+    *,
+    view_state: pdk.ViewState | None = None,
+    show_test: bool = True,
+    payload_budget_bytes: int = MAP_PAYLOAD_BUDGET_BYTES,
+) -> ClusterMap:
+    """Build the cluster map: one point per row, centroids labelled, a tooltip.
+
+    Each point is sent as ``[x, y, cluster, price_k, income_k, *extra]`` where x, y
+    are integer-coded positions decoded in the browser; the tooltip refers to the
+    array positions. Test rows (if any) are drawn as rings in their cluster's
+    colour; rows that were not clustered (missing values) in grey.
+
+    Parameters
+    ----------
+    rows : MapRows
+        Values per row.
+    n_clusters : int
+        Number of clusters, in [1, 15]; labels must lie in [-1, n_clusters).
+    view_state : pydeck.ViewState, optional
+        Initial camera; default :func:`view_state_for` of the rows. Keep it the
+        same across calls so the browser does not reset the camera.
+    show_test : bool
+        Draw the test rows (when there are any).
+    payload_budget_bytes : int
+        Size the point arrays may take; the extra tooltip values are added in
+        order while they fit, the rest are named in ``omitted_features``.
+
+    Returns
+    -------
+    ClusterMap
+        The deck (Carto base map, no token needed) and which extra values the
+        tooltip shows.
+    """
+    _check_n_clusters(n_clusters)
+    labels = np.asarray(rows.labels, dtype=int)
+    n_rows = labels.shape[0]
+    for name in ("longitude", "latitude", "median_house_value", "median_income"):
+        if np.asarray(getattr(rows, name)).shape[0] != n_rows:
+            raise ValueError(f"rows.{name} has a different length than rows.labels ({n_rows}).")
+    if n_rows and (labels.min() < -1 or labels.max() >= n_clusters):
+        raise ValueError(
+            f"labels lie in [{labels.min()}, {labels.max()}]; expected [-1, {n_clusters - 1}]."
+        )
+    longitude = np.asarray(rows.longitude, dtype=float)
+    latitude = np.asarray(rows.latitude, dtype=float)
+    if view_state is None:
+        view_state = view_state_for(longitude, latitude)
+    resolution = _coordinate_resolution(longitude, latitude)
+    lon_origin = float(np.floor(np.nanmin(longitude))) if n_rows else 0.0
+    lat_origin = float(np.floor(np.nanmin(latitude))) if n_rows else 0.0
+
+    columns: list[list] = [
+        _position_codes(longitude, lon_origin, resolution),
+        _position_codes(latitude, lat_origin, resolution),
+        [_NOT_CLUSTERED_LABEL if label < 0 else label for label in labels.tolist()],
+        _compact_numbers(np.asarray(rows.median_house_value, dtype=float) / 1000.0, 3),
+        _compact_numbers(np.asarray(rows.median_income, dtype=float) * 10.0, 3),
+    ]
+    budget = payload_budget_bytes - sum(_json_list_bytes(column) for column in columns)
+    tooltip_features: list[str] = []
+    omitted: list[str] = []
+    for label, values in rows.extra.items():
+        column = _compact_numbers(values, 3)
+        cost = _json_list_bytes(column)
+        if cost <= budget:
+            columns.append(column)
+            tooltip_features.append(label)
+            budget -= cost
+        else:
+            omitted.append(label)
+    records = [list(record) for record in zip(*columns, strict=True)] if n_rows else []
+
+    is_test = (
+        np.zeros(n_rows, dtype=bool) if rows.is_test is None else np.asarray(rows.is_test, bool)
+    )
+    clustered = labels >= 0
+    train_points = [records[i] for i in np.flatnonzero(clustered & ~is_test)]
+    test_points = [records[i] for i in np.flatnonzero(clustered & is_test)] if show_test else []
+    unclustered_points = [records[i] for i in np.flatnonzero(~clustered)]
+
+    position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+    colour_table = json.dumps(
+        [[*hex_to_rgb(colour), _FILL_ALPHA] for colour in PALETTE[:n_clusters]],
+        separators=(",", ":"),
+    )
+    colour_of_cluster = f"{colour_table}[this[2]]"
+    common = {
+        "get_position": position,
+        "get_radius": _POINT_RADIUS_M,
+        "radius_min_pixels": 1.5,
+        "radius_max_pixels": 12,
+        "pickable": True,
+        "auto_highlight": True,
+    }
+    layers = [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=unclustered_points,
+            id="not-clustered",
+            get_fill_color=[*hex_to_rgb(NOT_CLUSTERED_COLOUR), 150],
+            **common,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=train_points,
+            id="points",
+            get_fill_color=colour_of_cluster,
+            **common,
+        ),
+    ]
+    if test_points:
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=test_points,
+                id="test-points",
+                filled=False,
+                stroked=True,
+                get_line_color=colour_of_cluster,
+                line_width_min_pixels=1.5,
+                **common,
+            )
+        )
+    centroids = cluster_centroids(longitude, latitude, labels, n_clusters)
+    centroid_records = [
+        {
+            "position": [round(lon, 4), round(lat, 4)],
+            "colour": [*hex_to_rgb(PALETTE[i]), 255],
+            "text": str(i),
+        }
+        for i, (lon, lat) in enumerate(centroids)
+        if math.isfinite(lon) and math.isfinite(lat)
+    ]
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=centroid_records,
+            id="centroids",
+            get_position="position",
+            get_fill_color="colour",
+            get_line_color=[255, 255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=2.5,
+            get_radius=1,
+            radius_min_pixels=_CENTROID_RADIUS_PX,
+            radius_max_pixels=_CENTROID_RADIUS_PX,
+            pickable=False,
+        )
+    )
+    layers.append(
+        pdk.Layer(
+            "TextLayer",
+            data=centroid_records,
+            id="centroid-labels",
+            get_position="position",
+            get_text="text",
+            get_size=15,
+            get_color=[255, 255, 255, 255],
+            font_weight=700,
+            get_text_anchor="'middle'",
+            get_alignment_baseline="'center'",
+            pickable=False,
+        )
+    )
+    tooltip_lines = [
+        "Cluster {2}",
+        "Median house value: ${3}k",
+        "Median income: ${4}k",
+    ]
+    tooltip_lines += [f"{label}: {{{5 + i}}}" for i, label in enumerate(tooltip_features)]
+    deck = CompactDeck(
+        layers=layers,
+        initial_view_state=view_state,
+        map_provider="carto",
+        map_style="light",
+        tooltip={"text": "\n".join(tooltip_lines)},
+    )
+    return ClusterMap(
+        deck=deck, tooltip_features=tuple(tooltip_features), omitted_features=tuple(omitted)
+    )
+
+
+def cluster_centroids(
+    longitude: np.ndarray, latitude: np.ndarray, labels: np.ndarray, n_clusters: int
+) -> list[tuple[float, float]]:
+    """Return the mean (longitude, latitude) of each cluster's rows; NaN for an empty one.
+
+    Parameters
+    ----------
+    longitude, latitude : numpy.ndarray
+        Coordinates in degrees.
+    labels : numpy.ndarray
+        Cluster id per row (-1 rows are ignored).
+    n_clusters : int
+        Number of clusters.
+
+    Returns
+    -------
+    list of (float, float)
+        One (longitude, latitude) per cluster id.
+    """
+    labels = np.asarray(labels, dtype=int)
+    keep = labels >= 0
+    counts = np.bincount(labels[keep], minlength=n_clusters).astype(float)
+    sums_lon = np.bincount(labels[keep], weights=np.asarray(longitude)[keep], minlength=n_clusters)
+    sums_lat = np.bincount(labels[keep], weights=np.asarray(latitude)[keep], minlength=n_clusters)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_lon = sums_lon / counts
+        mean_lat = sums_lat / counts
+    return [(float(a), float(b)) for a, b in zip(mean_lon, mean_lat, strict=True)]
+
+
+# ------------------------------------------------------------------- box plots
+
+
+@dataclass(frozen=True)
+class BoxStats:
+    """Five-number summary of one group, as Tukey's box plot draws it.
+
+    Attributes
+    ----------
+    n : int
+        Number of finite values.
+    q1, median, q3 : float
+        Quartiles (linear interpolation, as numpy).
+    lower_fence, upper_fence : float
+        Whisker ends: the most extreme values within 1.5 IQR of the box.
+    mean : float
+        Arithmetic mean.
+    """
+
+    n: int
+    q1: float
+    median: float
+    q3: float
+    lower_fence: float
+    upper_fence: float
+    mean: float
+
+
+def box_stats(values: np.ndarray) -> BoxStats | None:
+    """Summarise values for a box plot (None when there is no finite value).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The group's values.
+
+    Returns
+    -------
+    BoxStats or None
+        The summary.
+    """
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return None
+    q1, median, q3 = np.percentile(finite, [25, 50, 75])
+    reach = 1.5 * (q3 - q1)
+    lower = finite[finite >= q1 - reach].min()
+    upper = finite[finite <= q3 + reach].max()
+    return BoxStats(
+        n=int(finite.size),
+        q1=float(q1),
+        median=float(median),
+        q3=float(q3),
+        lower_fence=float(lower),
+        upper_fence=float(upper),
+        mean=float(finite.mean()),
+    )
+
+
+def cluster_name(cluster: int) -> str:
+    """Return the axis label of a cluster id."""
+    return f"Cluster {cluster}"
+
+
+def feature_boxplot(
+    values: np.ndarray,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    feature_label: str,
+    cap: float | None = None,
+    is_test: np.ndarray | None = None,
+) -> go.Figure:
+    """Box plot of a feature per cluster, in the map's colours and order.
+
+    Boxes are drawn from precomputed quartiles and fences, so the figure carries
+    a handful of numbers per cluster instead of every row.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The feature per row.
+    labels : numpy.ndarray
+        Cluster id per row (-1 rows are left out).
+    n_clusters : int
+        Number of clusters, in [1, 15].
+    feature_label : str
+        Axis title.
+    cap : float, optional
+        A census top-code to mark with a dashed line (e.g. 500,001 USD).
+    is_test : numpy.ndarray, optional
+        True for test rows: then each cluster gets a train box and a test box.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One box trace per cluster (two per cluster with a split).
+    """
+    _check_n_clusters(n_clusters)
+    values = np.asarray(values, dtype=float)
+    labels = np.asarray(labels, dtype=int)
+    if values.shape != labels.shape:
+        raise ValueError(f"values has shape {values.shape} but labels has {labels.shape}.")
+    groups: list[tuple[str, np.ndarray | None]] = [("", None)]
+    if is_test is not None:
+        test_mask = np.asarray(is_test, dtype=bool)
+        groups = [("train", ~test_mask), ("test", test_mask)]
+    figure = go.Figure()
+    for cluster in range(n_clusters):
+        for group_name, mask in groups:
+            selected = labels == cluster if mask is None else (labels == cluster) & mask
+            stats = box_stats(values[selected])
+            if stats is None:
+                continue
+            colour = PALETTE[cluster]
+            name = cluster_name(cluster) + (f" ({group_name})" if group_name else "")
+            figure.add_trace(
+                go.Box(
+                    x=[cluster_name(cluster)],
+                    q1=[stats.q1],
+                    median=[stats.median],
+                    q3=[stats.q3],
+                    lowerfence=[stats.lower_fence],
+                    upperfence=[stats.upper_fence],
+                    mean=[stats.mean],
+                    name=name,
+                    legendgroup=group_name or None,
+                    offsetgroup=group_name or None,
+                    marker_color=colour,
+                    line_color=colour,
+                    fillcolor=_rgba(colour, 0.15) if group_name == "test" else _rgba(colour, 0.55),
+                    showlegend=False,
+                    hovertemplate=(
+                        f"{name}<br>n = {stats.n:,}<br>median %{{median:,.4g}}"
+                        "<br>q1 %{q1:,.4g} · q3 %{q3:,.4g}<extra></extra>"
+                    ),
+                )
+            )
+    if cap is not None:
+        figure.add_hline(
+            y=cap,
+            line_dash="dash",
+            line_color="#444444",
+            annotation_text=f"census cap {cap:,.0f}",
+            annotation_position="top left",
+        )
+    figure.update_layout(
+        boxmode="group" if is_test is not None else "overlay",
+        yaxis_title=feature_label,
+        xaxis_title=None,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        height=360,
+        xaxis={
+            "categoryorder": "array",
+            "categoryarray": [cluster_name(i) for i in range(n_clusters)],
+        },
+    )
+    return figure
+
+
+# ---------------------------------------------------------------- elbow chart
+
+
+@dataclass(frozen=True)
+class SuggestedK:
+    """One named suggestion for k, for :func:`elbow_chart`."""
+
+    name: str
+    k: int
+
+
+def elbow_chart(
+    k_values: Sequence[int],
+    inertia: Sequence[float],
+    silhouette: Sequence[float],
+    *,
+    current_k: int,
+    suggestions: Sequence[SuggestedK] = (),
+    silhouette_title: str = "Silhouette",
+) -> go.Figure:
+    """Inertia and silhouette across k, current k and suggested k's marked.
+
+    Points on both curves are clickable (selection mode "points"): their x is a k.
+
+    Parameters
+    ----------
+    k_values : sequence of int
+        The k's of the sweep.
+    inertia, silhouette : sequence of float
+        One value per k.
+    current_k : int
+        The k shown on the page (marked by a solid line and a ring).
+    suggestions : sequence of SuggestedK
+        Named k's (knee, best silhouette, best Calinski-Harabasz) marked by dotted
+        lines with their names.
+    silhouette_title : str
+        Axis title of the lower panel (e.g. noting a sampled silhouette).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two panels sharing the k axis.
+    """
+    ks = [int(k) for k in k_values]
+    if not (len(ks) == len(inertia) == len(silhouette)) or not ks:
+        raise ValueError(
+            f"k_values, inertia and silhouette must be non-empty and of one length; got "
+            f"{len(ks)}, {len(inertia)}, {len(silhouette)}."
+        )
+    figure = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.5, 0.5]
+    )
+    line_colour = "#444444"
+    for row, (name, values) in enumerate((("Inertia", inertia), (silhouette_title, silhouette)), 1):
+        figure.add_trace(
+            go.Scatter(
+                x=ks,
+                y=[float(v) for v in values],
+                mode="lines+markers",
+                name=name,
+                line={"color": line_colour},
+                marker={"size": 9, "color": line_colour},
+                hovertemplate=f"k = %{{x}}<br>{name} %{{y:,.4g}}<extra>click to show</extra>",
+                showlegend=False,
+            ),
+            row=row,
+            col=1,
+        )
+        figure.update_yaxes(title_text=name, row=row, col=1)
+    if current_k in ks:
+        index = ks.index(current_k)
+        ring = {"size": 17, "color": "rgba(0,0,0,0)", "line": {"color": PALETTE[0], "width": 3}}
+        for row, values in ((1, inertia), (2, silhouette)):
+            figure.add_trace(
+                go.Scatter(
+                    x=[current_k],
+                    y=[float(values[index])],
+                    mode="markers",
+                    name=f"current k = {current_k}",
+                    marker=ring,
+                    hoverinfo="skip",
+                    showlegend=False,
+                ),
+                row=row,
+                col=1,
+            )
+    figure.add_vline(x=current_k, line_color=PALETTE[0], line_width=2)
+    by_k: dict[int, list[str]] = {}
+    for suggestion in suggestions:
+        by_k.setdefault(int(suggestion.k), []).append(suggestion.name)
+    for k, names in sorted(by_k.items()):
+        figure.add_vline(
+            x=k,
+            line_dash="dot",
+            line_color=PALETTE[5],
+            annotation_text=" & ".join(names),
+            annotation_position="top",
+            annotation_font_size=11,
+            row=1,
+            col=1,
+        )
+    figure.update_xaxes(title_text="k (number of clusters)", dtick=1, row=2, col=1)
+    figure.update_layout(
+        height=420,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        clickmode="event+select",
+        dragmode=False,
+        hovermode="closest",
+    )
+    return figure
+
+
+# ------------------------------------------------------------ explore figures
+
+
+def value_map_figure(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    values: np.ndarray,
+    *,
+    value_label: str,
+    center: tuple[float, float] | None = None,
+    zoom: float = 4.6,
+) -> go.Figure:
+    """Map of a value by location with a continuous, colour-blind safe colour scale.
+
+    Coordinates and values are sent as float32 arrays (plotly encodes numpy arrays
+    in binary), which keeps 20,640 points small.
+
+    Parameters
+    ----------
+    longitude, latitude, values : numpy.ndarray
+        One entry per row.
+    value_label : str
+        Colour bar title.
+    center : (longitude, latitude), optional
+        Map centre; default the middle of the points.
+    zoom : float
+        Initial zoom.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A ``Scattermap`` on Carto's light base map.
+    """
+    lon = np.asarray(longitude, dtype=np.float32)
+    lat = np.asarray(latitude, dtype=np.float32)
+    colour = np.asarray(values, dtype=np.float32)
+    if not (lon.shape == lat.shape == colour.shape):
+        raise ValueError("longitude, latitude and values must have one shape.")
+    if center is None:
+        center = (
+            float((np.nanmax(lon) + np.nanmin(lon)) / 2),
+            float((np.nanmax(lat) + np.nanmin(lat)) / 2),
+        )
+    figure = go.Figure(
+        go.Scattermap(
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            marker={
+                "size": 4,
+                "color": colour,
+                "colorscale": CONTINUOUS_COLOURSCALE,
+                "opacity": 0.8,
+                "colorbar": {"title": {"text": value_label}},
+            },
+            hovertemplate=f"{value_label}: %{{marker.color:,.4g}}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        map={
+            "style": "carto-positron",
+            "center": {"lon": center[0], "lat": center[1]},
+            "zoom": zoom,
+        },
+        height=MAP_HEIGHT_PX,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+    )
+    return figure
+
+
+def histogram_figure(
+    values: np.ndarray, *, value_label: str, cap: float | None = None, bins: int = 50
+) -> go.Figure:
+    """Histogram from precomputed bins, with the census cap and its row count marked.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The column (missing values are left out).
+    value_label : str
+        Axis title.
+    cap : float, optional
+        A top-code to mark; the number of rows at or above it is shown.
+    bins : int
+        Number of equal-width bins.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A bar chart of counts.
+    """
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if bins < 1:
+        raise ValueError(f"bins={bins!r} must be a positive integer.")
+    counts, edges = np.histogram(finite, bins=bins) if finite.size else (np.zeros(0), np.zeros(1))
+    centres = (edges[:-1] + edges[1:]) / 2
+    widths = np.diff(edges)
+    figure = go.Figure(
+        go.Bar(
+            x=centres.tolist(),
+            y=counts.tolist(),
+            width=widths.tolist(),
+            marker_color=PALETTE[0],
+            hovertemplate="%{x:,.4g}: %{y:,} rows<extra></extra>",
+            name=value_label,
+        )
+    )
+    if cap is not None:
+        n_capped = int((finite >= cap).sum())
+        figure.add_vline(
+            x=cap,
+            line_dash="dash",
+            line_color=PALETTE[5],
+            annotation_text=f"cap {cap:,.0f}: {n_capped:,} rows",
+            annotation_position="top left",
+        )
+    figure.update_layout(
+        xaxis_title=value_label,
+        yaxis_title="rows",
+        bargap=0,
+        height=340,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )
+    return figure

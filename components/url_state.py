@@ -1,0 +1,300 @@
+"""The Clusters page's settings and their round trip through the URL's query string.
+
+Pure Python (no Streamlit), so the parsing is tested without a server. A shared link
+must reproduce a view, and a hand-edited or stale link must never break the page:
+every bad value is replaced by its default and reported in a plain-language notice
+that the page shows as a warning.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from components.features import DEFAULT_FEATURES, FEATURE_CATALOGUE, MISSING_HANDLINGS
+from components.scaling import LOCATION_WEIGHT_RANGE, SCALERS
+
+K_RANGE: tuple[int, int] = (2, 15)
+DEFAULT_K = 5
+N_INIT_CHOICES: tuple[str | int, ...] = ("auto", 1, 5, 10)
+SEED_RANGE: tuple[int, int] = (0, 2**32 - 1)
+TEST_SIZE = 0.33  # the tutorial's train_test_split(test_size=0.33, random_state=0)
+SPLIT_RANDOM_STATE = 0
+LOCATION_FEATURES: tuple[str, str] = ("latitude", "longitude")
+
+# Query-string names of the settings (short, so links stay readable).
+PARAM_K = "k"
+PARAM_FEATURES = "features"
+PARAM_SCALER = "scaler"
+PARAM_WEIGHT = "weight"
+PARAM_SEED = "seed"
+PARAM_N_INIT = "n_init"
+PARAM_SPLIT = "split"
+PARAM_MISSING = "missing"
+PARAM_BOX = "box"
+PARAM_NAMES: tuple[str, ...] = (
+    PARAM_K,
+    PARAM_FEATURES,
+    PARAM_SCALER,
+    PARAM_WEIGHT,
+    PARAM_SEED,
+    PARAM_N_INIT,
+    PARAM_SPLIT,
+    PARAM_MISSING,
+    PARAM_BOX,
+)
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """Everything that decides what the Clusters page shows.
+
+    Attributes
+    ----------
+    n_clusters : int
+        k, in [2, 15].
+    features : tuple of str
+        Feature names (keys of FEATURE_CATALOGUE), in the user's order.
+    scaler : str
+        A key of SCALERS.
+    location_weight : float
+        Weight of the location block (geographic scaler only), in [0, 10].
+    random_state : int
+        Seed of k-means.
+    n_init : "auto" or int
+        k-means restarts.
+    split : bool
+        Fit on a train split (test_size 0.33, random_state 0) and assign the rest.
+    missing : str
+        "exclude" or "median": what happens to rows missing a chosen feature.
+    box_feature : str
+        The feature shown in the per-cluster box plot.
+    """
+
+    n_clusters: int = DEFAULT_K
+    features: tuple[str, ...] = DEFAULT_FEATURES
+    scaler: str = "standard"
+    location_weight: float = 1.0
+    random_state: int = 0
+    n_init: str | int = "auto"
+    split: bool = False
+    missing: str = "exclude"
+    box_feature: str = "median_house_value"
+
+
+def _last(value: str | Sequence[str]) -> str:
+    """The last value of a possibly repeated parameter (what a browser form sends last)."""
+    if isinstance(value, str):
+        return value
+    return str(value[-1]) if len(value) else ""
+
+
+def _parse_int(text: str) -> int | None:
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number != int(number):
+        return None
+    return int(number)
+
+
+def _parse_features(
+    raw: str | Sequence[str], feature_names: Sequence[str]
+) -> tuple[tuple[str, ...], list[str]]:
+    values = [raw] if isinstance(raw, str) else list(raw)
+    names: list[str] = []
+    unknown: list[str] = []
+    for value in values:
+        for part in str(value).split(","):
+            name = part.strip()
+            if not name:
+                continue
+            if name in feature_names:
+                if name not in names:
+                    names.append(name)
+            else:
+                unknown.append(name)
+    return tuple(names), unknown
+
+
+def parse_query_params(
+    params: Mapping[str, str | Sequence[str]],
+    *,
+    feature_names: Sequence[str] = tuple(FEATURE_CATALOGUE),
+    scalers: Sequence[str] = tuple(SCALERS),
+) -> tuple[ClusterSettings, tuple[str, ...]]:
+    """Read settings from a query string, replacing every bad value by its default.
+
+    Parameters
+    ----------
+    params : mapping
+        Parameter name to value (or list of values for a repeated name), as
+        ``{key: st.query_params.get_all(key) for key in st.query_params}`` gives.
+        Unknown names are ignored.
+    feature_names : sequence of str
+        The features that may be chosen.
+    scalers : sequence of str
+        The scalers that may be chosen.
+
+    Returns
+    -------
+    settings : ClusterSettings
+        The valid settings (defaults where a value was missing or bad).
+    notices : tuple of str
+        One sentence per ignored value, naming it and what was expected.
+    """
+    defaults = ClusterSettings()
+    settings = defaults
+    notices: list[str] = []
+
+    def ignored(name: str, raw: str, expected: str, used: object) -> None:
+        notices.append(f"Ignored {name}={raw!r} from the link: expected {expected}; using {used}.")
+
+    if PARAM_K in params:
+        raw = _last(params[PARAM_K])
+        value = _parse_int(raw)
+        low, high = K_RANGE
+        if value is None or not low <= value <= high:
+            ignored(PARAM_K, raw, f"an integer in [{low}, {high}]", f"k={defaults.n_clusters}")
+        else:
+            settings = replace(settings, n_clusters=value)
+
+    if PARAM_FEATURES in params:
+        names, unknown = _parse_features(params[PARAM_FEATURES], feature_names)
+        expected = "feature names among " + ", ".join(feature_names)
+        if unknown:
+            notices.append(
+                f"Ignored unknown feature(s) {', '.join(repr(u) for u in unknown)} from the "
+                f"link: expected {expected}."
+            )
+        if names:
+            settings = replace(settings, features=names)
+        else:
+            notices.append(
+                "The link chose no valid feature; using the default features "
+                f"{', '.join(defaults.features)}."
+            )
+
+    if PARAM_SCALER in params:
+        raw = _last(params[PARAM_SCALER])
+        if raw in scalers:
+            settings = replace(settings, scaler=raw)
+        else:
+            ignored(PARAM_SCALER, raw, "one of " + ", ".join(scalers), defaults.scaler)
+
+    if PARAM_WEIGHT in params:
+        raw = _last(params[PARAM_WEIGHT])
+        low_w, high_w = LOCATION_WEIGHT_RANGE
+        try:
+            weight = float(raw)
+        except ValueError:
+            weight = math.nan
+        if not math.isfinite(weight) or not low_w <= weight <= high_w:
+            ignored(
+                PARAM_WEIGHT, raw, f"a number in [{low_w:g}, {high_w:g}]", defaults.location_weight
+            )
+        else:
+            settings = replace(settings, location_weight=round(weight, 2))
+
+    if PARAM_SEED in params:
+        raw = _last(params[PARAM_SEED])
+        seed = _parse_int(raw)
+        low_s, high_s = SEED_RANGE
+        if seed is None or not low_s <= seed <= high_s:
+            ignored(PARAM_SEED, raw, f"an integer in [{low_s}, {high_s}]", defaults.random_state)
+        else:
+            settings = replace(settings, random_state=seed)
+
+    if PARAM_N_INIT in params:
+        raw = _last(params[PARAM_N_INIT])
+        allowed = {str(choice): choice for choice in N_INIT_CHOICES}
+        if raw.strip() in allowed:
+            settings = replace(settings, n_init=allowed[raw.strip()])
+        else:
+            ignored(PARAM_N_INIT, raw, "one of " + ", ".join(allowed), defaults.n_init)
+
+    if PARAM_SPLIT in params:
+        raw = _last(params[PARAM_SPLIT])
+        word = raw.strip().lower()
+        if word in _TRUE_WORDS or word in _FALSE_WORDS:
+            settings = replace(settings, split=word in _TRUE_WORDS)
+        else:
+            ignored(PARAM_SPLIT, raw, "1 or 0", "no split")
+
+    if PARAM_MISSING in params:
+        raw = _last(params[PARAM_MISSING])
+        if raw in MISSING_HANDLINGS:
+            settings = replace(settings, missing=raw)
+        else:
+            ignored(PARAM_MISSING, raw, "one of " + ", ".join(MISSING_HANDLINGS), defaults.missing)
+
+    if PARAM_BOX in params:
+        raw = _last(params[PARAM_BOX])
+        if raw in feature_names:
+            settings = replace(settings, box_feature=raw)
+        else:
+            ignored(PARAM_BOX, raw, "a feature name", defaults.box_feature)
+
+    if settings.scaler == "geographic" and not set(LOCATION_FEATURES) <= set(settings.features):
+        notices.append(
+            "The geographic scaler needs latitude and longitude among the features; "
+            "using the standard scaler."
+        )
+        settings = replace(settings, scaler="standard")
+    return settings, tuple(notices)
+
+
+def to_query_params(settings: ClusterSettings) -> dict[str, str]:
+    """Write settings as query-string values that :func:`parse_query_params` reads back.
+
+    Parameters
+    ----------
+    settings : ClusterSettings
+        The settings to share.
+
+    Returns
+    -------
+    dict of str to str
+        Parameter name to value; the location weight only with the geographic scaler.
+    """
+    params = {
+        PARAM_K: str(settings.n_clusters),
+        PARAM_FEATURES: ",".join(settings.features),
+        PARAM_SCALER: settings.scaler,
+        PARAM_SEED: str(settings.random_state),
+        PARAM_N_INIT: str(settings.n_init),
+        PARAM_SPLIT: "1" if settings.split else "0",
+        PARAM_MISSING: settings.missing,
+        PARAM_BOX: settings.box_feature,
+    }
+    if settings.scaler == "geographic":
+        params[PARAM_WEIGHT] = f"{settings.location_weight:g}"
+    return params
+
+
+def k_from_chart_points(points: Sequence[Mapping[str, object]]) -> int | None:
+    """Return the k of the first clicked point of the elbow chart, or None.
+
+    Parameters
+    ----------
+    points : sequence of mapping
+        ``selection["points"]`` of a Plotly chart event; each point's ``"x"`` is a k.
+
+    Returns
+    -------
+    int or None
+        A k in ``K_RANGE``, or None when nothing usable was clicked.
+    """
+    low, high = K_RANGE
+    for point in points:
+        value = point.get("x") if isinstance(point, Mapping) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            continue
+        k = _parse_int(str(value))
+        if k is not None and low <= k <= high:
+            return k
+    return None
