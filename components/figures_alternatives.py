@@ -1,0 +1,352 @@
+"""Figures for "When k-means fails": toy-shape panels, the k-distance curve, density-map data.
+
+No Streamlit. Colours are the dashboard's colour-blind-safe ``PALETTE`` (Okabe-Ito first,
+then Paul Tol's muted colours) so cluster colours look the same on every page; noise is
+grey ``NOISE_COLOUR``. Palettes are finite: when there are more clusters than colours
+(DBSCAN on the housing data finds ~55 metro areas) colours repeat, cycling by cluster id;
+density clusters are numbered by descending size, so the largest ones get distinct colours.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from scipy.optimize import linear_sum_assignment
+
+from components.alternatives import AlgorithmResult, EpsSuggestion, ToyData
+from components.figures import PALETTE, hex_to_rgb
+
+NOISE_COLOUR = "#9e9e9e"
+NOISE_NAME = "noise"
+TRUTH_TITLE = "True groups"
+
+
+def cluster_colour_hex(cluster: int) -> str:
+    """Colour of one cluster id: ``PALETTE`` cycled, grey for noise (-1).
+
+    Parameters
+    ----------
+    cluster : int
+        Cluster id (>= 0) or -1 for noise.
+
+    Returns
+    -------
+    str
+        Hex colour, e.g. "#0072B2".
+    """
+    if cluster < -1:
+        raise ValueError(f"cluster={cluster} is out of range; expected -1 (noise) or an id >= 0.")
+    return NOISE_COLOUR if cluster == -1 else PALETTE[cluster % len(PALETTE)]
+
+
+def cluster_colours_rgb(labels: Sequence[int] | np.ndarray) -> list[list[int]]:
+    """Per-point ``[r, g, b]`` colours (0-255) for a map layer; noise grey.
+
+    Parameters
+    ----------
+    labels : array-like of int
+        Cluster of each point, -1 = noise.
+
+    Returns
+    -------
+    list of list of int
+        One ``[r, g, b]`` per point, ready for pydeck's ``get_fill_color``.
+    """
+    values = np.asarray(labels, dtype=np.int64)
+    table = {int(c): list(hex_to_rgb(cluster_colour_hex(int(c)))) for c in np.unique(values)}
+    return [table[int(c)] for c in values]
+
+
+def density_colour_table(n_clusters: int) -> list[list[int]]:
+    """RGB colour of each cluster id 0..n_clusters-1, then noise grey as the last entry.
+
+    For a compact map payload: send each point's cluster id and look the colour up in
+    this table in the browser (index -1 = noise).
+
+    Parameters
+    ----------
+    n_clusters : int
+        Number of clusters, >= 0.
+
+    Returns
+    -------
+    list of list of int
+        ``n_clusters + 1`` rows of ``[r, g, b]``.
+    """
+    if n_clusters < 0:
+        raise ValueError(f"n_clusters={n_clusters} is out of range; expected an integer >= 0.")
+    return [list(hex_to_rgb(cluster_colour_hex(c))) for c in [*range(n_clusters), -1]]
+
+
+def density_cluster_name(cluster: int) -> str:
+    """Display name of a density cluster: "Area 1" for id 0, "noise" for -1."""
+    return NOISE_NAME if cluster == -1 else f"Area {cluster + 1}"
+
+
+def density_map_points(
+    latitude_deg: Sequence[float] | np.ndarray,
+    longitude_deg: Sequence[float] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+) -> pd.DataFrame:
+    """One row per point, ready for a pydeck ScatterplotLayer or ``plotly.scatter_map``.
+
+    Parameters
+    ----------
+    latitude_deg, longitude_deg : array-like of float
+        Coordinates in degrees.
+    labels : array-like of int
+        Cluster of each point, -1 = noise (``GeoDensityResult.labels``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns latitude, longitude, cluster (int), cluster_name ("Area 1" ... or
+        "noise"), colour (``[r, g, b]`` list), colour_hex. Noise rows come first so
+        that, drawn in order, clusters sit on top of the grey noise.
+    """
+    latitude = np.asarray(latitude_deg, dtype=np.float64)
+    longitude = np.asarray(longitude_deg, dtype=np.float64)
+    values = np.asarray(labels, dtype=np.int64)
+    if not latitude.shape == longitude.shape == values.shape or latitude.ndim != 1:
+        raise ValueError(
+            f"latitude_deg {latitude.shape}, longitude_deg {longitude.shape} and labels "
+            f"{values.shape} must be 1-D arrays of the same length."
+        )
+    frame = pd.DataFrame(
+        {
+            "latitude": latitude,
+            "longitude": longitude,
+            "cluster": values,
+            "cluster_name": [density_cluster_name(int(c)) for c in values],
+            "colour": cluster_colours_rgb(values),
+            "colour_hex": [cluster_colour_hex(int(c)) for c in values],
+        }
+    )
+    order = np.argsort(values != -1, kind="stable")  # noise (False) first
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def align_to_truth(labels: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """Renumber clusters so each takes the id of the true group it overlaps most.
+
+    Hungarian matching on the overlap table; clusters left over (more clusters than
+    groups) get the next free ids in order of size. Noise stays -1. Used for colouring
+    only, so the same colour means "the same true group" in every panel.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Found clusters, -1 = noise.
+    y_true : numpy.ndarray
+        True groups, integers >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Renumbered labels (same partition).
+    """
+    found = np.asarray(labels, dtype=np.int64)
+    truth = np.asarray(y_true, dtype=np.int64)
+    cluster_ids = np.unique(found[found >= 0])
+    group_ids = np.unique(truth)
+    aligned = np.full(found.shape, -1, dtype=np.int64)
+    if cluster_ids.size == 0:
+        return aligned
+    overlap = np.array(
+        [[np.sum((found == c) & (truth == g)) for g in group_ids] for c in cluster_ids]
+    )
+    rows, cols = linear_sum_assignment(-overlap)
+    new_id = {int(cluster_ids[r]): int(group_ids[c]) for r, c in zip(rows, cols, strict=True)}
+    next_id = int(group_ids.max()) + 1
+    leftovers = [int(c) for c in cluster_ids if int(c) not in new_id]
+    for cluster in sorted(leftovers, key=lambda c: -int(np.sum(found == c))):
+        new_id[cluster] = next_id
+        next_id += 1
+    for cluster, target in new_id.items():
+        aligned[found == cluster] = target
+    return aligned
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def _axis_suffix(index: int) -> str:
+    return "" if index == 1 else str(index)
+
+
+def shapes_grid_figure(
+    toy: ToyData,
+    results: Sequence[AlgorithmResult],
+    *,
+    include_truth: bool = True,
+    columns: int = 4,
+    panel_height_px: int = 280,
+    marker_size: float = 5.0,
+) -> go.Figure:
+    """Small multiples: the toy points coloured by each algorithm's clusters.
+
+    One panel per result (plus the true groups first), titled with the algorithm,
+    its adjusted Rand index, the number of clusters and of noise points. Cluster
+    colours are aligned to the true groups (:func:`align_to_truth`) so matching
+    colours across panels mean the same group; noise is grey. Axes are equal-scaled
+    and shared, so shapes are not distorted.
+
+    Parameters
+    ----------
+    toy : ToyData
+        The points (``toy.X`` is plotted unscaled).
+    results : sequence of AlgorithmResult
+        From :func:`components.alternatives.compare_algorithms` on ``toy``.
+    include_truth : bool, default=True
+        Add a first panel with the true groups.
+    columns : int, default=4
+        Panels per row, in [1, 8].
+    panel_height_px : int, default=280
+        Height of one row of panels.
+    marker_size : float, default=5.0
+        Point size in px.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The grid; hover shows the cluster of each point.
+    """
+    if not 1 <= columns <= 8:
+        raise ValueError(f"columns={columns} is out of range; expected an integer in [1, 8].")
+    for result in results:
+        if result.labels.shape != toy.y_true.shape:
+            raise ValueError(
+                f"{result.name} has {result.labels.size} labels for {toy.y_true.size} points; "
+                "expected results computed on this toy data."
+            )
+    panels: list[tuple[str, np.ndarray]] = []
+    if include_truth:
+        panels.append((f"{TRUTH_TITLE} ({toy.n_clusters})", toy.y_true))
+    for result in results:
+        title = (
+            f"{result.name}<br>ARI {result.adjusted_rand_index:.2f} · "
+            f"{result.n_clusters_found} cluster{'s' if result.n_clusters_found != 1 else ''}"
+            f" · {result.n_noise} noise"
+        )
+        panels.append((title, align_to_truth(result.labels, toy.y_true)))
+    if not panels:
+        raise ValueError("Nothing to draw: results is empty and include_truth is False.")
+    n_columns = min(columns, len(panels))
+    n_rows = math.ceil(len(panels) / n_columns)
+    figure = make_subplots(
+        rows=n_rows,
+        cols=n_columns,
+        subplot_titles=[title for title, _ in panels],
+        horizontal_spacing=0.03,
+        vertical_spacing=0.12 / n_rows + 0.04,
+    )
+    x, y = toy.X[:, 0], toy.X[:, 1]
+    margin_x = 0.05 * float(np.ptp(x))
+    margin_y = 0.05 * float(np.ptp(y))
+    x_range = [float(x.min()) - margin_x, float(x.max()) + margin_x]
+    y_range = [float(y.min()) - margin_y, float(y.max()) + margin_y]
+    for index, (title, labels) in enumerate(panels, start=1):
+        row = (index - 1) // n_columns + 1
+        col = (index - 1) % n_columns + 1
+        prefix = "group" if index == 1 and include_truth else "cluster"
+        names = [NOISE_NAME if c == -1 else f"{prefix} {c + 1}" for c in labels.tolist()]
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="markers",
+                marker={
+                    "size": marker_size,
+                    "color": [cluster_colour_hex(int(c)) for c in labels],
+                    "line": {"width": 0},
+                },
+                customdata=names,
+                hovertemplate="%{customdata}<br>x=%{x:.2f}, y=%{y:.2f}<extra></extra>",
+                name=title.split("<br>")[0],
+                showlegend=False,
+            ),
+            row=row,
+            col=col,
+        )
+        suffix = _axis_suffix(index)
+        figure.update_xaxes(
+            range=x_range, showticklabels=False, showgrid=False, zeroline=False, row=row, col=col
+        )
+        figure.update_yaxes(
+            range=y_range,
+            showticklabels=False,
+            showgrid=False,
+            zeroline=False,
+            scaleanchor=f"x{suffix}",
+            scaleratio=1,
+            row=row,
+            col=col,
+        )
+    figure.update_annotations(font_size=12)
+    figure.update_layout(
+        height=panel_height_px * n_rows + 40,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        plot_bgcolor="white",
+        hovermode="closest",
+    )
+    return figure
+
+
+def k_distance_figure(suggestion: EpsSuggestion) -> go.Figure:
+    """The sorted k-distance curve with DBSCAN's chosen eps marked.
+
+    Parameters
+    ----------
+    suggestion : EpsSuggestion
+        From :func:`components.alternatives.suggest_dbscan_eps`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Line of sorted distances, a horizontal line at eps and a marker at the chosen point.
+    """
+    distances = suggestion.k_distances
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=np.arange(1, distances.size + 1),
+            y=distances,
+            mode="lines",
+            line={"color": PALETTE[0], "width": 2},
+            name=f"distance to {_ordinal(suggestion.min_samples - 1)} neighbour",
+            hovertemplate="point %{x}<br>distance %{y:.3f}<extra></extra>",
+        )
+    )
+    figure.add_hline(
+        y=suggestion.eps,
+        line_color=PALETTE[5],
+        line_dash="dash",
+        annotation_text=f"eps = {suggestion.eps:.3g} ({suggestion.core_share:.0%} core points)",
+        annotation_position="top left",
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[suggestion.eps_index + 1],
+            y=[distances[suggestion.eps_index]],
+            mode="markers",
+            marker={"color": PALETTE[5], "size": 10},
+            name="chosen eps",
+            hoverinfo="skip",
+        )
+    )
+    figure.update_layout(
+        xaxis_title="points, sorted by that distance",
+        yaxis_title=f"distance to {_ordinal(suggestion.min_samples - 1)} neighbour (scaled)",
+        height=320,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        showlegend=False,
+    )
+    return figure
