@@ -1,0 +1,304 @@
+"""Tests for components.stability: ARI, stability across k, split/merge detection, clustergram."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+from sklearn.preprocessing import StandardScaler
+
+from components.figures import PALETTE
+from components.stability import (
+    MEAN_ARI_THRESHOLD,
+    MIN_ARI_THRESHOLD,
+    _cluster_changes,
+    adjusted_rand,
+    clustergram,
+    contingency_table,
+    stability_across_k,
+)
+from components.sweep import sweep_k
+
+
+def _blobs(n_per_blob: int = 60, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [20.0, 0.0], [10.0, 17.0]])
+    return np.vstack([centre + rng.normal(0, 1.0, (n_per_blob, 2)) for centre in centres])
+
+
+def _disc(n: int = 600, seed: int = 1) -> np.ndarray:
+    """Uniform points in a disc: rotationally symmetric, so k-means has no preferred split."""
+    rng = np.random.default_rng(seed)
+    radius = np.sqrt(rng.uniform(0, 1, n))
+    angle = rng.uniform(0, 2 * np.pi, n)
+    return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+
+
+# --------------------------------------------------------------------------- ARI
+
+
+def test_contingency_table_counts_pairs_by_hand() -> None:
+    table = contingency_table(np.array([0, 0, 1, 1, 1]), np.array([1, 0, 0, 0, 2]))
+    assert table.tolist() == [[1, 1, 0], [2, 0, 1]]
+
+
+def test_contingency_table_rejects_mismatched_lengths() -> None:
+    with pytest.raises(ValueError, match="same length"):
+        contingency_table(np.array([0, 1]), np.array([0, 1, 1]))
+
+
+def test_adjusted_rand_hand_computed() -> None:
+    # Table [[2, 0], [1, 1]]: pairs in cells 1, rows 1 + 1 = 2, cols 3 + 0 = 3, total 6.
+    # expected = 2 * 3 / 6 = 1, max = 2.5 -> ARI = (1 - 1) / (2.5 - 1) = 0.
+    assert adjusted_rand(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1])) == pytest.approx(0.0)
+    assert adjusted_rand(np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0])) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adjusted_rand_matches_scikit_learn(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, 500)
+    b = np.where(rng.uniform(size=500) < 0.7, a, rng.integers(0, 6, 500))
+    assert adjusted_rand(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
+
+
+def test_adjusted_rand_trivial_partitions_match_scikit_learn() -> None:
+    one = np.zeros(6, dtype=int)
+    singletons = np.arange(6)
+    assert adjusted_rand(one, one) == adjusted_rand_score(one, one) == 1.0
+    assert adjusted_rand(singletons, singletons) == adjusted_rand_score(singletons, singletons)
+    assert adjusted_rand(one, singletons) == pytest.approx(adjusted_rand_score(one, singletons))
+
+
+# --------------------------------------------------------------------------- stability
+
+
+def test_well_separated_blobs_are_reproducible_at_the_true_k() -> None:
+    result = stability_across_k(_blobs(), range(2, 6), n_runs=4, n_resamples=4)
+    three = result.for_k(3)
+    assert three.reproducible
+    assert three.ari_min == pytest.approx(1.0)
+    assert 3 not in result.flagged
+    assert all(c.verdict == "stable" for c in three.clusters)
+    assert [c.size for c in three.clusters] == [60, 60, 60]
+
+
+def test_rotationally_symmetric_disc_is_flagged() -> None:
+    result = stability_across_k(_disc(), (3, 5), n_runs=5, n_resamples=5, random_state=3)
+    assert 5 in result.flagged
+    entry = result.for_k(5)
+    assert not entry.reproducible
+    assert entry.reason is not None and "ARI" in entry.reason
+    assert "not reproducible" in entry.summary
+
+
+def test_ari_counts_and_summary_arrays() -> None:
+    result = stability_across_k(_blobs(), (2, 3, 4), n_runs=3, n_resamples=2)
+    for index, entry in enumerate(result.per_k):
+        assert entry.ari_seed.size == 4 * 3 // 2  # pairs among reference + 3 seed runs
+        assert entry.ari_resample.size == 2
+        values = np.concatenate([entry.ari_seed, entry.ari_resample])
+        assert result.ari_mean[index] == pytest.approx(values.mean())
+        assert result.ari_min[index] == pytest.approx(values.min())
+        assert result.ari_max[index] == pytest.approx(values.max())
+        assert result.ari_std[index] == pytest.approx(values.std())
+    table = result.table()
+    assert list(table["k"]) == [2, 3, 4]
+    assert list(table.columns) == ["k", "ari_mean", "ari_std", "ari_min", "ari_max", "reproducible"]
+
+
+def test_flag_follows_documented_thresholds() -> None:
+    assert (MEAN_ARI_THRESHOLD, MIN_ARI_THRESHOLD) == (0.80, 0.65)
+    result = stability_across_k(_disc(), (2, 3, 4, 5, 6), n_runs=3, n_resamples=3)
+    for entry in result.per_k:
+        expected = entry.ari_mean >= 0.80 and entry.ari_min >= 0.65
+        assert entry.reproducible == expected
+        assert (entry.k in result.flagged) == (not expected)
+    strict = stability_across_k(
+        _disc(), (2, 3, 4, 5, 6), n_runs=3, n_resamples=3, mean_threshold=1.0
+    )
+    np.testing.assert_array_equal(strict.ari_mean, result.ari_mean)  # same seeds, same runs
+    expected_strict = tuple(
+        e.k for e in result.per_k if e.ari_mean < 1.0 or e.ari_min < MIN_ARI_THRESHOLD
+    )
+    assert strict.flagged == expected_strict
+    assert strict.mean_threshold == 1.0
+
+
+def test_same_seed_gives_the_same_result() -> None:
+    first = stability_across_k(_disc(), (3, 4), n_runs=2, n_resamples=2, random_state=7)
+    second = stability_across_k(_disc(), (3, 4), n_runs=2, n_resamples=2, random_state=7)
+    np.testing.assert_array_equal(first.ari_mean, second.ari_mean)
+    np.testing.assert_array_equal(first.ari_min, second.ari_min)
+
+
+def test_reference_fit_equals_the_sweeps_labels() -> None:
+    X = _disc(300, seed=5)
+    sweep = sweep_k(X, range(2, 6), random_state=0)
+    own = stability_across_k(X, range(2, 6), n_runs=2, n_resamples=2)
+    given = stability_across_k(
+        X, range(2, 6), n_runs=2, n_resamples=2, reference_labels=sweep.labels
+    )
+    np.testing.assert_allclose(own.ari_mean, given.ari_mean)
+    for a, b in zip(own.per_k, given.per_k, strict=True):
+        assert [c.size for c in a.clusters] == [c.size for c in b.clusters]
+
+
+def test_reference_labels_define_the_cluster_ids() -> None:
+    X = _blobs()
+    reference = np.repeat([[2, 0, 1]], 60, axis=1)  # blob 0 -> id 2, blob 1 -> id 0, ...
+    result = stability_across_k(X, (3,), n_runs=2, n_resamples=2, reference_labels=reference)
+    assert result.for_k(3).ari_min == pytest.approx(1.0)
+    assert [c.cluster for c in result.for_k(3).clusters] == [0, 1, 2]
+
+
+def test_bootstrap_resampling_runs() -> None:
+    result = stability_across_k(_blobs(), (3,), n_runs=1, n_resamples=3, resample="bootstrap")
+    assert result.resample == "bootstrap" and result.sample_fraction == 1.0
+    assert result.for_k(3).ari_resample.size == 3
+    assert result.for_k(3).ari_resample.min() > 0.95
+    assert "bootstrap" in result.method
+
+
+def test_large_data_fits_on_a_fixed_subset_and_says_so() -> None:
+    X = _blobs(400)
+    result = stability_across_k(X, (3,), n_runs=2, n_resamples=2, max_fit_rows=300)
+    assert result.fit_rows == 300 and result.n_samples == 1200
+    assert "300 randomly chosen rows" in result.method
+    assert result.for_k(3).clusters[0].size == 400  # all rows are compared
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_runs": -1}, "n_runs=-1 is out of range"),
+        ({"n_runs": 0, "n_resamples": 0}, "at least one rerun"),
+        ({"sample_fraction": 1.5}, r"sample_fraction=1.5 is out of range; expected .* \(0, 1\)"),
+        ({"resample": "jackknife"}, "resample='jackknife' is invalid"),
+        ({"k_values": (4, 3)}, "not ascending"),
+        ({"k_values": (3, 3)}, "duplicates"),
+        ({"k_values": ()}, "k_values is empty"),
+        ({"k_values": (1,)}, "n_clusters=1 is out of range"),
+        ({"reference_labels": np.zeros((2, 5), dtype=int)}, "reference_labels has shape"),
+        ({"mean_threshold": 2}, "mean_threshold=2 is out of range"),
+    ],
+)
+def test_invalid_arguments_name_the_problem(kwargs: dict, message: str) -> None:
+    arguments = {"k_values": (2, 3), **kwargs}
+    with pytest.raises(ValueError, match=message):
+        stability_across_k(_blobs(), **arguments)
+
+
+def test_reference_ids_out_of_range_are_rejected() -> None:
+    bad = np.full((1, 180), 3)
+    with pytest.raises(ValueError, match=r"expected ids in \[0, 2\]"):
+        stability_across_k(_blobs(), (3,), reference_labels=bad)
+
+
+# --------------------------------------------------------------------------- split / merge
+
+
+def test_split_and_merge_are_detected_from_the_contingency_table() -> None:
+    reference = np.array([0] * 10 + [1] * 10 + [2] * 10)
+    # Rerun: cluster 0 splits 5/5 into 0 and 1; clusters 1 and 2 both go wholly to 2.
+    rerun = np.array([0] * 5 + [1] * 5 + [2] * 20)
+    clusters = _cluster_changes(reference, [rerun, reference.copy()], 3)
+    assert clusters[0].split_share == pytest.approx(0.5)
+    assert clusters[1].split_share == 0.0
+    assert clusters[1].merge_share == pytest.approx(0.5)
+    assert clusters[1].merged_with == (2,)
+    assert clusters[2].merged_with == (1,)
+    assert clusters[0].merged_with == ()
+    # Jaccard of cluster 0 with its best rerun cluster: 5 / (10 + 5 - 5) = 0.5, then 1.0.
+    assert clusters[0].jaccard_mean == pytest.approx(0.75)
+    assert clusters[0].jaccard_min == pytest.approx(0.5)
+    # Cluster 1: 10 / (10 + 20 - 10) = 0.5, then 1.0.
+    assert clusters[1].jaccard_min == pytest.approx(0.5)
+    assert clusters[0].verdict == "stable"
+
+
+def test_a_small_leak_is_neither_a_split_nor_a_merge() -> None:
+    reference = np.array([0] * 10 + [1] * 10)
+    rerun = np.array([0] * 9 + [1] * 11)  # one row (10%) leaks: below the 20% split share
+    clusters = _cluster_changes(reference, [rerun], 2)
+    assert clusters[0].split_share == 0.0
+    assert clusters[0].merge_share == 0.0 and clusters[1].merge_share == 0.0
+
+
+def test_unstable_verdict_below_hennigs_threshold() -> None:
+    reference = np.array([0] * 10 + [1] * 10)
+    rerun = np.array([0, 1] * 10)  # every cluster cut in half
+    clusters = _cluster_changes(reference, [rerun], 2)
+    assert clusters[0].jaccard_mean < 0.6
+    assert clusters[0].verdict == "unstable"
+    assert clusters[0].split_share == 1.0
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def test_real_data_subset_fit_agrees_with_full_fit(housing_frame: pd.DataFrame) -> None:
+    X = StandardScaler().fit_transform(
+        housing_frame[["latitude", "longitude", "median_house_value"]].to_numpy()
+    )
+    fast = stability_across_k(X, (2, 3, 4), n_runs=3, n_resamples=3)
+    full = stability_across_k(X, (2, 3, 4), n_runs=3, n_resamples=3, max_fit_rows=None)
+    assert fast.fit_rows == 5000 and full.fit_rows == 20640
+    assert "5,000 randomly chosen rows of 20,640" in fast.method
+    assert fast.flagged == full.flagged
+    assert fast.for_k(2).reproducible and full.for_k(2).reproducible
+    np.testing.assert_allclose(fast.ari_mean, full.ari_mean, atol=0.15)
+
+
+# --------------------------------------------------------------------------- clustergram
+
+
+def test_clustergram_flows_by_hand() -> None:
+    labels = np.array([[0, 0, 0, 1, 1], [0, 0, 2, 1, 1]])
+    data = clustergram(labels, (2, 3))
+    assert data.node_k.tolist() == [2, 2, 3, 3, 3]
+    assert data.node_cluster.tolist() == [0, 1, 0, 1, 2]
+    assert data.node_size.tolist() == [3, 2, 2, 2, 1]
+    flows = set(
+        zip(
+            data.link_source.tolist(),
+            data.link_target.tolist(),
+            data.link_value.tolist(),
+            strict=True,
+        )
+    )
+    assert flows == {(0, 2, 2), (0, 4, 1), (1, 3, 2)}
+    assert data.node_colour == (PALETTE[0], PALETTE[1], PALETTE[0], PALETTE[1], PALETTE[2])
+    assert data.link_colour[0].startswith("rgba(") and data.link_colour[0].endswith(",0.45)")
+    row = data.flows.query("cluster_from == 0 and cluster_to == 2").iloc[0]
+    assert row["rows"] == 1 and row["share_of_source"] == pytest.approx(1 / 3)
+    assert data.node_index(3, 2) == 4
+    assert data.node_label[4] == "k=3 · cluster 2"
+
+
+def test_clustergram_conserves_rows_on_a_real_sweep() -> None:
+    X = _disc(400)
+    sweep = sweep_k(X, range(2, 7))
+    data = clustergram(sweep.labels, sweep.k_values)
+    for k in sweep.k_values[:-1]:
+        outgoing = data.link_value[data.node_k[data.link_source] == k].sum()
+        assert outgoing == 400
+    # Stable ids: most rows of a cluster keep its id (and colour) as k grows.
+    kept = data.flows.query("cluster_from == cluster_to")["rows"].sum()
+    assert kept > data.flows["rows"].sum() / 2
+
+
+@pytest.mark.parametrize(
+    ("labels", "k_values", "message"),
+    [
+        (np.zeros((2, 4), dtype=int), (2,), "expected \\(1, n_samples\\)"),
+        (np.array([[0, 1], [0, 3]]), (2, 3), r"ids in \[0, 3\]; expected ids in \[0, 2\]"),
+        (np.array([[0, 1], [0, 1]]), (3, 2), "not strictly ascending"),
+        (np.zeros((1, 3)), (2,), "integer ids"),
+        (np.zeros((1, 3), dtype=int), (16,), "palette has 15"),
+    ],
+)
+def test_clustergram_validates(labels: np.ndarray, k_values: tuple, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        clustergram(labels, k_values)
