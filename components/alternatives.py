@@ -738,13 +738,13 @@ def _check_coordinates(
         raise ValueError("latitude_deg / longitude_deg contain NaN or infinite values.")
     if np.abs(latitude).max() > 90:
         raise ValueError(
-            f"latitude_deg has {latitude[np.argmax(np.abs(latitude))]!r}; expected degrees "
+            f"latitude_deg has {float(latitude[np.argmax(np.abs(latitude))])!r}; expected degrees "
             "in [-90, 90]."
         )
     if np.abs(longitude).max() > 180:
         raise ValueError(
-            f"longitude_deg has {longitude[np.argmax(np.abs(longitude))]!r}; expected degrees "
-            "in [-180, 180]."
+            f"longitude_deg has {float(longitude[np.argmax(np.abs(longitude))])!r}; "
+            "expected degrees in [-180, 180]."
         )
     return latitude, longitude
 
