@@ -1,0 +1,774 @@
+"""Describe clusters in words and numbers, and check how well they separate house prices.
+
+Pure Python (no Streamlit). Three functions for the "Beyond the peers" page:
+
+- :func:`describe_clusters`: per cluster, where it lies (compass direction from the data's
+  centre, how far, how spread out), its median house value and income against the overall
+  median, its ``ocean_proximity`` mix and the features that stand out, plus a plain-language
+  paragraph. Works on frames without coordinates or categories (user CSVs): those parts are
+  then ``None`` and left out of the paragraph.
+- :func:`price_separation`: how much of the variation in a value (median house value) the
+  clusters explain (eta squared) and whether the groups differ (Kruskal-Wallis).
+- :func:`train_test_price_check`: does each cluster's price distribution hold on held-out rows?
+
+Conventions: ``labels`` are aligned with the rows of ``frame`` (by position); ``-1`` (any
+negative id) marks a row that was not clustered, and such rows are ignored everywhere except in
+the data's centre, which is the median place of *all* rows with coordinates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from components.clustering import cluster_profiles
+from components.features import FEATURE_CATALOGUE
+
+__all__ = [
+    "CATEGORY_WORDS",
+    "CENTRAL_FRACTION",
+    "KM_PER_DEGREE",
+    "MEDIAN_TOLERANCE",
+    "MIN_TEST_ROWS",
+    "STANDOUT_Z",
+    "ClusterDescription",
+    "ClusterPriceCheck",
+    "PriceCheckResult",
+    "SeparationResult",
+    "compass_direction",
+    "describe_clusters",
+    "price_separation",
+    "relative_phrase",
+    "train_test_price_check",
+]
+
+KM_PER_DEGREE = 111.195  # one degree of latitude on the IUGG mean-radius sphere, in km
+# A cluster whose centre lies closer to the data's centre than this share of the data's typical
+# distance from its centre (root-mean-square) is called "central": on the housing data that is
+# about 60 km, so the Los Angeles clusters read "central" and Sacramento reads "north".
+CENTRAL_FRACTION = 0.2
+STANDOUT_Z = 0.5  # half a standard deviation: a difference worth a word
+SAME_BAND = 0.05  # ratios within +/-5% of 1 read "about the same as"
+MEDIAN_TOLERANCE = 0.10  # train/test medians within 10% -> the cluster's price "holds"
+MIN_TEST_ROWS = 10  # fewer test rows than this -> too few to judge
+
+_COMPASS = (
+    "east",
+    "north-east",
+    "north",
+    "north-west",
+    "west",
+    "south-west",
+    "south",
+    "south-east",
+)
+
+CATEGORY_WORDS: dict[str, str] = {
+    "<1H OCEAN": "within an hour of the ocean",
+    "INLAND": "inland",
+    "NEAR OCEAN": "near the ocean",
+    "NEAR BAY": "near the bay",
+    "ISLAND": "on an island",
+}
+
+
+# --------------------------------------------------------------------------- wording helpers
+
+
+def compass_direction(north_km: float, east_km: float, dead_zone_km: float) -> str:
+    """Name the direction of an offset: one of 8 compass points, or "central" inside the dead zone.
+
+    Parameters
+    ----------
+    north_km, east_km : float
+        Offset from the centre in km (positive = north / east).
+    dead_zone_km : float
+        Offsets shorter than this are "central".
+
+    Returns
+    -------
+    str
+        "north", "north-east", ..., or "central".
+    """
+    if math.hypot(north_km, east_km) < dead_zone_km:
+        return "central"
+    angle = math.degrees(math.atan2(north_km, east_km)) % 360.0
+    return _COMPASS[round(angle / 45.0) % 8]
+
+
+def relative_phrase(ratio: float) -> str:
+    """Turn a ratio to a reference into words: "35% above", "20% below", "about the same as".
+
+    Parameters
+    ----------
+    ratio : float
+        Value divided by the reference.
+
+    Returns
+    -------
+    str
+        The phrase (or "not comparable to" for a non-finite ratio).
+    """
+    if not math.isfinite(ratio):
+        return "not comparable to"
+    if abs(ratio - 1.0) < SAME_BAND:
+        return "about the same as"
+    if ratio >= 1.0:
+        return f"{(ratio - 1.0) * 100:.0f}% above"
+    return f"{(1.0 - ratio) * 100:.0f}% below"
+
+
+def _label(column: str) -> str:
+    feature = FEATURE_CATALOGUE.get(column)
+    return feature.label.lower() if feature is not None else column.replace("_", " ")
+
+
+def _format_value(column: str, value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    if column == "median_house_value":
+        return f"${value:,.0f}"
+    if column == "median_income":
+        return f"${value * 10_000:,.0f}"  # the census unit is tens of thousands of USD
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _format_p(p_value: float) -> str:
+    if not math.isfinite(p_value):
+        return "p not defined"
+    if p_value < 1e-300:
+        return "p < 1e-300"
+    if p_value < 0.001:
+        return f"p = {p_value:.1e}"
+    return f"p = {p_value:.3f}"
+
+
+# --------------------------------------------------------------------------- describe_clusters
+
+
+@dataclass(frozen=True)
+class ClusterDescription:
+    """One cluster, in numbers and in words.
+
+    Attributes
+    ----------
+    cluster : int
+        Cluster id (= colour index).
+    size : int
+        Rows in the cluster.
+    share : float
+        ``size`` / clustered rows.
+    centroid : dict[str, float]
+        Mean of each chosen feature, original units.
+    latitude, longitude : float or None
+        Mean position of the cluster (None without coordinates).
+    direction : str or None
+        Compass direction from the data's centre ("north-west", ..., "central").
+    distance_km : float or None
+        Distance of the cluster's mean position from the data's centre.
+    spread_north_south_km, spread_east_west_km : float or None
+        Standard deviation of the members' latitude / longitude, in km.
+    value_median, value_ratio : float or None
+        Median of the value column (median house value) and its ratio to the overall median.
+    income_median, income_ratio : float or None
+        Same for the income column (median income).
+    category_shares : dict[str, float] or None
+        Share of each category (``ocean_proximity``), largest first; None without the column.
+    top_category : str or None
+        The most common category.
+    standouts : tuple[tuple[str, float], ...]
+        Up to ``n_standouts`` ``(column, z)`` pairs, largest ``|z|`` first, where ``z`` is the
+        cluster mean minus the overall mean in overall standard deviations. Coordinates are left
+        out when the position is described.
+    summary : str
+        One plain-language paragraph.
+    """
+
+    cluster: int
+    size: int
+    share: float
+    centroid: dict[str, float]
+    latitude: float | None
+    longitude: float | None
+    direction: str | None
+    distance_km: float | None
+    spread_north_south_km: float | None
+    spread_east_west_km: float | None
+    value_median: float | None
+    value_ratio: float | None
+    income_median: float | None
+    income_ratio: float | None
+    category_shares: dict[str, float] | None
+    top_category: str | None
+    standouts: tuple[tuple[str, float], ...]
+    summary: str
+
+
+def _aligned_labels(frame: pd.DataFrame, labels: object) -> np.ndarray:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"frame must be a pandas DataFrame; got {type(frame).__name__}.")
+    ids = np.asarray(labels)
+    if ids.shape != (len(frame),):
+        raise ValueError(
+            f"labels has shape {ids.shape}; expected one id per frame row ({len(frame)},)."
+        )
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    if not (ids >= 0).any():
+        raise ValueError("labels has no clustered row (all ids are negative); nothing to describe.")
+    return ids.astype(np.int64, copy=False)
+
+
+def _numeric(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
+    if column is None or column not in frame.columns:
+        return None
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+    return values if np.isfinite(values).any() else None
+
+
+def _median(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
+def _position_sentence(
+    direction: str, distance_km: float, spread_ns: float, spread_ew: float
+) -> str:
+    where = (
+        "lies around the centre of the data (the median place)"
+        if direction == "central"
+        else f"lies {direction} of the centre of the data (the median place), about "
+        f"{distance_km:,.0f} km away"
+    )
+    return (
+        f"{where}, spread over about ±{spread_ns:,.0f} km north-south and "
+        f"±{spread_ew:,.0f} km east-west"
+    )
+
+
+def _comparison_sentence(
+    name: str, column: str, median: float, ratio: float, overall: float
+) -> str:
+    phrase = relative_phrase(ratio)
+    return (
+        f"its {name}, {_format_value(column, median)}, is {phrase} the overall median "
+        f"({_format_value(column, overall)})"
+    )
+
+
+def describe_clusters(
+    frame: pd.DataFrame,
+    labels: np.ndarray,
+    features: Sequence[str],
+    *,
+    lat_col: str | None = "latitude",
+    lon_col: str | None = "longitude",
+    value_column: str | None = "median_house_value",
+    income_column: str | None = "median_income",
+    category_column: str | None = "ocean_proximity",
+    n_standouts: int = 3,
+    central_fraction: float = CENTRAL_FRACTION,
+) -> list[ClusterDescription]:
+    """Describe every cluster: position, spread, price and income, category mix, standouts.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        The rows in original units (e.g. ``HousingData.frame`` or an uploaded CSV).
+    labels : array-like of int, shape (len(frame),)
+        Cluster id per row, aligned by position; negative = not clustered.
+    features : sequence of str
+        The features that were clustered (their cluster means go into ``centroid``).
+    lat_col, lon_col : str or None
+        Coordinate columns; when absent (or None) the position parts are None.
+    value_column, income_column : str or None
+        Columns compared with their overall median (median house value, median income); skipped
+        when absent.
+    category_column : str or None
+        Categorical column whose mix is reported (``ocean_proximity``); skipped when absent.
+    n_standouts : int
+        How many standing-out features to keep per cluster, in ``[0, 10]``.
+    central_fraction : float
+        Dead zone of the compass as a share of the data's root-mean-square distance from its
+        centre, in ``[0, 1]`` (default 0.2).
+
+    Returns
+    -------
+    list[ClusterDescription]
+        One per cluster id ``0 .. max(labels)``, in id order.
+    """
+    ids = _aligned_labels(frame, labels)
+    if (
+        isinstance(n_standouts, bool)
+        or not isinstance(n_standouts, int)
+        or not 0 <= n_standouts <= 10
+    ):
+        raise ValueError(
+            f"n_standouts={n_standouts!r} is out of range; expected an integer in [0, 10]."
+        )
+    if not 0.0 <= float(central_fraction) <= 1.0:
+        raise ValueError(
+            f"central_fraction={central_fraction!r} is out of range; expected a number in [0, 1]."
+        )
+    latitude = _numeric(frame, lat_col)
+    longitude = _numeric(frame, lon_col)
+    has_position = latitude is not None and longitude is not None
+    numeric_columns = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    coordinate_columns = {lat_col, lon_col} if has_position else set()
+    standout_columns = [c for c in numeric_columns if c not in coordinate_columns]
+    profiles = cluster_profiles(
+        frame,
+        ids,
+        features,
+        value_column if value_column in frame.columns else "__absent__",
+        standout_columns=standout_columns,
+        n_standouts=min(n_standouts, len(standout_columns)),
+    )
+    clustered = ids >= 0
+
+    centre_lat = centre_lon = dead_zone = float("nan")
+    km_per_degree_lon = KM_PER_DEGREE
+    if has_position:
+        assert latitude is not None and longitude is not None
+        located = np.isfinite(latitude) & np.isfinite(longitude)
+        centre_lat = float(np.median(latitude[located]))
+        centre_lon = float(np.median(longitude[located]))
+        km_per_degree_lon = KM_PER_DEGREE * math.cos(math.radians(centre_lat))
+        north = (latitude[located] - centre_lat) * KM_PER_DEGREE
+        east = (longitude[located] - centre_lon) * km_per_degree_lon
+        dead_zone = float(central_fraction) * float(np.sqrt(np.mean(north**2 + east**2)))
+
+    values = _numeric(frame, value_column)
+    incomes = _numeric(frame, income_column)
+    overall_value = _median(values[clustered]) if values is not None else float("nan")
+    overall_income = _median(incomes[clustered]) if incomes is not None else float("nan")
+    categories = (
+        frame[category_column].astype("string")
+        if category_column is not None and category_column in frame.columns
+        else None
+    )
+
+    descriptions = []
+    for profile in profiles:
+        members = ids == profile.cluster
+        lat_mean = lon_mean = distance = spread_ns = spread_ew = None
+        direction = None
+        if has_position and profile.size:
+            assert latitude is not None and longitude is not None
+            lat_members = latitude[members & np.isfinite(latitude)]
+            lon_members = longitude[members & np.isfinite(longitude)]
+            if lat_members.size and lon_members.size:
+                lat_mean = float(lat_members.mean())
+                lon_mean = float(lon_members.mean())
+                north_km = (lat_mean - centre_lat) * KM_PER_DEGREE
+                east_km = (lon_mean - centre_lon) * km_per_degree_lon
+                distance = math.hypot(north_km, east_km)
+                direction = compass_direction(north_km, east_km, dead_zone)
+                spread_ns = float(lat_members.std()) * KM_PER_DEGREE
+                spread_ew = (
+                    float(lon_members.std()) * KM_PER_DEGREE * math.cos(math.radians(lat_mean))
+                )
+        value_median = value_ratio = income_median = income_ratio = None
+        if values is not None and profile.size:
+            value_median = _median(values[members])
+            value_ratio = value_median / overall_value if overall_value else float("nan")
+        if incomes is not None and profile.size:
+            income_median = _median(incomes[members])
+            income_ratio = income_median / overall_income if overall_income else float("nan")
+        shares = top = None
+        if categories is not None and profile.size:
+            counts = categories[members].value_counts(dropna=True)
+            total = int(counts.sum())
+            if total:
+                shares = {str(name): int(count) / total for name, count in counts.items()}
+                top = str(counts.index[0])
+        description = ClusterDescription(
+            cluster=profile.cluster,
+            size=profile.size,
+            share=profile.share,
+            centroid=dict(profile.centroid),
+            latitude=lat_mean,
+            longitude=lon_mean,
+            direction=direction,
+            distance_km=distance,
+            spread_north_south_km=spread_ns,
+            spread_east_west_km=spread_ew,
+            value_median=value_median,
+            value_ratio=value_ratio,
+            income_median=income_median,
+            income_ratio=income_ratio,
+            category_shares=shares,
+            top_category=top,
+            standouts=profile.standouts,
+            summary="",
+        )
+        summary = _summary(
+            description,
+            value_column,
+            income_column,
+            overall_value,
+            overall_income,
+        )
+        descriptions.append(_with_summary(description, summary))
+    return descriptions
+
+
+def _with_summary(description: ClusterDescription, summary: str) -> ClusterDescription:
+    fields = {name: getattr(description, name) for name in description.__dataclass_fields__}
+    fields["summary"] = summary
+    return ClusterDescription(**fields)
+
+
+def _summary(
+    description: ClusterDescription,
+    value_column: str | None,
+    income_column: str | None,
+    overall_value: float,
+    overall_income: float,
+) -> str:
+    if description.size == 0:
+        return f"Cluster {description.cluster} is empty."
+    parts = [
+        f"Cluster {description.cluster} ({description.size:,} places, "
+        f"{description.share:.0%} of those clustered)"
+    ]
+    if description.direction is not None:
+        parts[0] += " " + _position_sentence(
+            description.direction,
+            description.distance_km or 0.0,
+            description.spread_north_south_km or 0.0,
+            description.spread_east_west_km or 0.0,
+        )
+    sentences = [parts[0] + "."]
+    comparisons = []
+    if description.value_median is not None and value_column is not None:
+        comparisons.append(
+            _comparison_sentence(
+                _label(value_column),
+                value_column,
+                description.value_median,
+                description.value_ratio if description.value_ratio is not None else math.nan,
+                overall_value,
+            )
+        )
+    if description.income_median is not None and income_column is not None:
+        comparisons.append(
+            _comparison_sentence(
+                _label(income_column),
+                income_column,
+                description.income_median,
+                description.income_ratio if description.income_ratio is not None else math.nan,
+                overall_income,
+            )
+        )
+    if comparisons:
+        text = "; ".join(comparisons)
+        sentences.append(text[0].upper() + text[1:] + ".")
+    if description.category_shares and description.top_category is not None:
+        top = description.top_category
+        share = description.category_shares[top]
+        words = CATEGORY_WORDS.get(top, f"in category '{top}'")
+        lead = "Most of it" if share >= 0.5 else "The largest part"
+        sentences.append(f"{lead} is {words} ({share:.0%}).")
+    notable = [(name, z) for name, z in description.standouts if abs(z) >= STANDOUT_Z]
+    if notable:
+        listed = ", ".join(
+            f"{'high' if z > 0 else 'low'} {_label(name)} ({z:+.1f} sd)" for name, z in notable
+        )
+        sentences.append(f"It stands out for {listed}.")
+    elif description.standouts:
+        sentences.append("None of its features differs from the overall mean by half a sd or more.")
+    return " ".join(sentences)
+
+
+# --------------------------------------------------------------------------- price_separation
+
+
+@dataclass(frozen=True)
+class SeparationResult:
+    """How strongly the clusters separate a value (median house value).
+
+    Attributes
+    ----------
+    eta_squared : float
+        Between-cluster sum of squares / total sum of squares, in ``[0, 1]`` (NaN when the values
+        do not vary): the share of the variation the cluster means explain.
+    kruskal_h : float
+        Kruskal-Wallis H statistic (rank-based, robust to the 500,001 cap and skew).
+    p_value : float
+        Kruskal-Wallis p-value (may underflow to 0.0 for large data).
+    n_rows : int
+        Rows used (clustered, finite value).
+    n_clusters : int
+        Non-empty clusters among them.
+    sentence : str
+        E.g. "The clusters explain 62% of the variation in median house value;
+        Kruskal-Wallis p < 1e-300."
+    """
+
+    eta_squared: float
+    kruskal_h: float
+    p_value: float
+    n_rows: int
+    n_clusters: int
+    sentence: str
+
+
+def _values_and_labels(values: object, labels: object, name: str) -> tuple[np.ndarray, np.ndarray]:
+    numbers = np.asarray(values, dtype=np.float64)
+    ids = np.asarray(labels)
+    if numbers.ndim != 1 or ids.shape != numbers.shape:
+        raise ValueError(
+            f"{name}: values has shape {numbers.shape} and labels {ids.shape}; expected two 1-D "
+            "arrays of the same length."
+        )
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"{name}: labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    keep = (ids >= 0) & np.isfinite(numbers)
+    return numbers[keep], ids[keep].astype(np.int64)
+
+
+def price_separation(
+    values: np.ndarray, labels: np.ndarray, *, value_name: str = "median house value"
+) -> SeparationResult:
+    """Share of the variation in a value explained by the clusters, and a Kruskal-Wallis test.
+
+    Parameters
+    ----------
+    values : array-like of float, shape (n,)
+        The value per row (median house value); NaN rows are ignored.
+    labels : array-like of int, shape (n,)
+        Cluster per row; negative = not clustered (ignored).
+    value_name : str
+        How the value is called in the sentence.
+
+    Returns
+    -------
+    SeparationResult
+        eta squared, H, p-value and a sentence.
+    """
+    numbers, ids = _values_and_labels(values, labels, "price_separation")
+    groups = [numbers[ids == cluster] for cluster in np.unique(ids)]
+    if len(groups) < 2:
+        raise ValueError(
+            f"price_separation needs at least 2 non-empty clusters with finite values; got "
+            f"{len(groups)}."
+        )
+    grand_mean = numbers.mean()
+    total = float(((numbers - grand_mean) ** 2).sum())
+    between = float(sum(g.size * (g.mean() - grand_mean) ** 2 for g in groups))
+    if total > 0:
+        eta_squared = between / total
+        h_statistic, p_value = stats.kruskal(*groups)
+        h_statistic, p_value = float(h_statistic), float(p_value)
+        sentence = (
+            f"The clusters explain {eta_squared:.0%} of the variation in {value_name}; "
+            f"Kruskal-Wallis {_format_p(p_value)}."
+        )
+    else:
+        eta_squared = h_statistic = p_value = float("nan")
+        sentence = f"Every row has the same {value_name}, so there is no variation to explain."
+    return SeparationResult(
+        eta_squared=eta_squared,
+        kruskal_h=h_statistic,
+        p_value=p_value,
+        n_rows=int(numbers.size),
+        n_clusters=len(groups),
+        sentence=sentence,
+    )
+
+
+# --------------------------------------------------------------------------- train/test check
+
+
+@dataclass(frozen=True)
+class ClusterPriceCheck:
+    """One cluster's value distribution on the training rows and on the test rows.
+
+    Attributes
+    ----------
+    cluster : int
+        Cluster id.
+    n_train, n_test : int
+        Rows of the cluster in each part.
+    median_train, median_test : float
+        Medians (NaN when the part is empty).
+    iqr_train, iqr_test : float
+        Inter-quartile ranges.
+    median_change : float
+        ``median_test / median_train - 1`` (NaN when not comparable).
+    ks_statistic, ks_p_value : float
+        Two-sample Kolmogorov-Smirnov test (NaN when a part is empty); reported, not used for
+        the verdict (with thousands of rows it flags differences too small to matter).
+    holds : bool or None
+        True when ``|median_change| <= tolerance``; None when the test part has fewer than
+        ``min_test_rows`` rows.
+    """
+
+    cluster: int
+    n_train: int
+    n_test: int
+    median_train: float
+    median_test: float
+    iqr_train: float
+    iqr_test: float
+    median_change: float
+    ks_statistic: float
+    ks_p_value: float
+    holds: bool | None
+
+
+@dataclass(frozen=True)
+class PriceCheckResult:
+    """Whether the clusters' value distributions hold on the test rows.
+
+    Attributes
+    ----------
+    clusters : tuple[ClusterPriceCheck, ...]
+        One per cluster id present in either part, ascending.
+    tolerance : float
+        Largest relative change of a median that still "holds".
+    all_hold : bool
+        True when every judged cluster holds.
+    verdict : str
+        Plain-language summary.
+    """
+
+    clusters: tuple[ClusterPriceCheck, ...]
+    tolerance: float
+    all_hold: bool
+    verdict: str
+
+    def table(self) -> pd.DataFrame:
+        """Return one row per cluster with every field of :class:`ClusterPriceCheck`.
+
+        Returns
+        -------
+        pd.DataFrame
+            Ready for ``st.dataframe``.
+        """
+        return pd.DataFrame([check.__dict__ for check in self.clusters])
+
+
+def _quartiles(values: np.ndarray) -> tuple[float, float]:
+    if values.size == 0:
+        return float("nan"), float("nan")
+    q1, median, q3 = np.percentile(values, [25, 50, 75])
+    return float(median), float(q3 - q1)
+
+
+def train_test_price_check(
+    train_values: np.ndarray,
+    train_labels: np.ndarray,
+    test_values: np.ndarray,
+    test_labels: np.ndarray,
+    *,
+    tolerance: float = MEDIAN_TOLERANCE,
+    min_test_rows: int = MIN_TEST_ROWS,
+    value_name: str = "median house value",
+) -> PriceCheckResult:
+    """Compare each cluster's value median and IQR on the training rows with the test rows.
+
+    The tutorial fits k-means on a training split and assigns the test rows to the fitted
+    centroids; if the clusters describe real groups, each cluster's prices look alike in both
+    parts. A cluster *holds* when its test median is within ``tolerance`` (10%) of its training
+    median. A KS test per cluster is reported too.
+
+    Parameters
+    ----------
+    train_values, test_values : array-like of float
+        The value per row of each part (NaN rows ignored).
+    train_labels, test_labels : array-like of int
+        Cluster per row (test rows: nearest training centroid); negative = ignored.
+    tolerance : float
+        Largest relative change of the median that still holds, in ``(0, 1)``.
+    min_test_rows : int
+        Fewest test rows for a cluster to be judged (default 10).
+    value_name : str
+        How the value is called in the verdict.
+
+    Returns
+    -------
+    PriceCheckResult
+        Per-cluster medians, IQRs, KS test and a verdict.
+    """
+    if not 0.0 < float(tolerance) < 1.0:
+        raise ValueError(f"tolerance={tolerance!r} is out of range; expected a number in (0, 1).")
+    if isinstance(min_test_rows, bool) or not isinstance(min_test_rows, int) or min_test_rows < 1:
+        raise ValueError(f"min_test_rows={min_test_rows!r} is invalid; expected an integer >= 1.")
+    train, train_ids = _values_and_labels(train_values, train_labels, "train")
+    test, test_ids = _values_and_labels(test_values, test_labels, "test")
+    if train.size == 0 or test.size == 0:
+        raise ValueError(
+            f"train has {train.size} and test {test.size} usable rows; expected both > 0."
+        )
+    checks = []
+    for cluster in np.union1d(np.unique(train_ids), np.unique(test_ids)):
+        part_train = train[train_ids == cluster]
+        part_test = test[test_ids == cluster]
+        median_train, iqr_train = _quartiles(part_train)
+        median_test, iqr_test = _quartiles(part_test)
+        change = (
+            median_test / median_train - 1.0
+            if part_train.size and part_test.size and median_train != 0
+            else float("nan")
+        )
+        if part_train.size and part_test.size:
+            ks = stats.ks_2samp(part_train, part_test)
+            ks_statistic, ks_p = float(ks.statistic), float(ks.pvalue)
+        else:
+            ks_statistic = ks_p = float("nan")
+        holds = None
+        if part_test.size >= min_test_rows and math.isfinite(change):
+            holds = abs(change) <= float(tolerance)
+        checks.append(
+            ClusterPriceCheck(
+                cluster=int(cluster),
+                n_train=int(part_train.size),
+                n_test=int(part_test.size),
+                median_train=median_train,
+                median_test=median_test,
+                iqr_train=iqr_train,
+                iqr_test=iqr_test,
+                median_change=change,
+                ks_statistic=ks_statistic,
+                ks_p_value=ks_p,
+                holds=holds,
+            )
+        )
+    judged = [c for c in checks if c.holds is not None]
+    failing = [c for c in judged if not c.holds]
+    skipped = [c.cluster for c in checks if c.holds is None]
+    if not judged:
+        verdict = (
+            f"No cluster has {min_test_rows} or more test rows, so the test split cannot "
+            "confirm the clusters."
+        )
+    elif not failing:
+        verdict = (
+            f"The {value_name} distribution holds on the test rows: in all {len(judged)} judged "
+            f"clusters the test median is within {float(tolerance):.0%} of the training median."
+        )
+    else:
+        listed = ", ".join(f"cluster {c.cluster} ({c.median_change:+.0%})" for c in failing)
+        verdict = (
+            f"The {value_name} distribution holds in {len(judged) - len(failing)} of "
+            f"{len(judged)} judged clusters; the test median moves by more than "
+            f"{float(tolerance):.0%} in {listed}."
+        )
+    if skipped and judged:
+        verdict += (
+            f" Not judged (fewer than {min_test_rows} test rows): cluster(s) "
+            f"{', '.join(str(c) for c in skipped)}."
+        )
+    return PriceCheckResult(
+        clusters=tuple(checks),
+        tolerance=float(tolerance),
+        all_hold=bool(judged) and not failing,
+        verdict=verdict,
+    )
