@@ -13,6 +13,7 @@ without pydeck's indentation; see :class:`CompactDeck`.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -170,20 +171,29 @@ def view_state_for(longitude: np.ndarray, latitude: np.ndarray) -> pdk.ViewState
     )
 
 
-def _compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | int | None]:
-    """Round to a few significant digits and drop '.0' so the JSON stays short."""
-    result: list[float | int | None] = []
-    for value in np.asarray(values, dtype=float).tolist():
-        if not math.isfinite(value):
-            result.append(None)
-            continue
-        if value == 0:
-            result.append(0)
-            continue
-        digits = significant - 1 - math.floor(math.log10(abs(value)))
-        rounded = round(value, digits)
-        result.append(int(rounded) if digits <= 0 or rounded == int(rounded) else rounded)
-    return result
+def _compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | int | str]:
+    """Round to a few significant digits, integral values as ints, so the JSON stays short.
+
+    Missing values become the text "n/a", which the tooltip shows as is.
+    """
+    array = np.asarray(values, dtype=float)
+    finite = np.isfinite(array)
+    magnitude = np.where(finite & (array != 0), np.abs(array), 1.0)
+    digits = significant - 1 - np.floor(np.log10(magnitude)).astype(int)
+    rounded = np.where(finite, array, 0.0)
+    fine = digits >= 0
+    # Dividing by a power of ten (not multiplying by its inverse) is correctly rounded,
+    # so e.g. 83.252 -> 83.3 exactly as Python's round would print it.
+    up = 10.0 ** digits[fine]
+    rounded[fine] = np.rint(rounded[fine] * up) / up
+    down = 10.0 ** (-digits[~fine])
+    rounded[~fine] = np.rint(rounded[~fine] / down) * down
+    integral = (rounded == np.rint(rounded)).tolist()
+    finite_list = finite.tolist()
+    return [
+        (int(value) if whole else value) if ok else "n/a"
+        for value, whole, ok in zip(rounded.tolist(), integral, finite_list, strict=True)
+    ]
 
 
 def _position_codes(values: np.ndarray, origin: float, resolution: int) -> list[int]:
@@ -248,8 +258,12 @@ class ClusterMap:
 
 
 def _json_list_bytes(values: list) -> int:
-    """Bytes the values take inside a compact JSON row array (value plus comma)."""
-    return len(json.dumps(values, separators=(",", ":"))) - 1
+    """Bytes the values take inside compact JSON row arrays (each value plus a comma).
+
+    ``str`` of an int or float is its JSON text; text values add two quotes.
+    """
+    n_text = sum(isinstance(value, str) for value in values)
+    return sum(map(len, map(str, values))) + 2 * n_text + len(values)
 
 
 def cluster_map_deck(
@@ -325,7 +339,7 @@ def cluster_map_deck(
             budget -= cost
         else:
             omitted.append(label)
-    records = [list(record) for record in zip(*columns, strict=True)] if n_rows else []
+    records = list(zip(*columns, strict=True))
 
     is_test = (
         np.zeros(n_rows, dtype=bool) if rows.is_test is None else np.asarray(rows.is_test, bool)
@@ -575,7 +589,7 @@ def feature_boxplot(
     if is_test is not None:
         test_mask = np.asarray(is_test, dtype=bool)
         groups = [("train", ~test_mask), ("test", test_mask)]
-    figure = go.Figure()
+    traces: list[dict] = []
     for cluster in range(n_clusters):
         for group_name, mask in groups:
             selected = labels == cluster if mask is None else (labels == cluster) & mask
@@ -584,48 +598,69 @@ def feature_boxplot(
                 continue
             colour = PALETTE[cluster]
             name = cluster_name(cluster) + (f" ({group_name})" if group_name else "")
-            figure.add_trace(
-                go.Box(
-                    x=[cluster_name(cluster)],
-                    q1=[stats.q1],
-                    median=[stats.median],
-                    q3=[stats.q3],
-                    lowerfence=[stats.lower_fence],
-                    upperfence=[stats.upper_fence],
-                    mean=[stats.mean],
-                    name=name,
-                    legendgroup=group_name or None,
-                    offsetgroup=group_name or None,
-                    marker_color=colour,
-                    line_color=colour,
-                    fillcolor=_rgba(colour, 0.15) if group_name == "test" else _rgba(colour, 0.55),
-                    showlegend=False,
-                    hovertemplate=(
-                        f"{name}<br>n = {stats.n:,}<br>median %{{median:,.4g}}"
-                        "<br>q1 %{q1:,.4g} · q3 %{q3:,.4g}<extra></extra>"
-                    ),
-                )
-            )
-    if cap is not None:
-        figure.add_hline(
-            y=cap,
-            line_dash="dash",
-            line_color="#444444",
-            annotation_text=f"census cap {cap:,.0f}",
-            annotation_position="top left",
-        )
-    figure.update_layout(
-        boxmode="group" if is_test is not None else "overlay",
-        yaxis_title=feature_label,
-        xaxis_title=None,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        height=360,
-        xaxis={
+            trace = {
+                "type": "box",
+                "x": [cluster_name(cluster)],
+                "q1": [stats.q1],
+                "median": [stats.median],
+                "q3": [stats.q3],
+                "lowerfence": [stats.lower_fence],
+                "upperfence": [stats.upper_fence],
+                "mean": [stats.mean],
+                "name": name,
+                "marker": {"color": colour},
+                "line": {"color": colour},
+                "fillcolor": _rgba(colour, 0.15 if group_name == "test" else 0.55),
+                "showlegend": False,
+                "hovertemplate": (
+                    f"{name}<br>n = {stats.n:,}<br>median %{{median:,.4g}}"
+                    "<br>q1 %{q1:,.4g} · q3 %{q3:,.4g}<extra></extra>"
+                ),
+            }
+            if group_name:
+                trace["offsetgroup"] = group_name
+                trace["legendgroup"] = group_name
+            traces.append(trace)
+    layout: dict = {
+        "boxmode": "group" if is_test is not None else "overlay",
+        "yaxis": {"title": {"text": feature_label}},
+        "xaxis": {
             "categoryorder": "array",
             "categoryarray": [cluster_name(i) for i in range(n_clusters)],
         },
-    )
-    return figure
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "height": 360,
+    }
+    if cap is not None:
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "name": "census cap",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": cap,
+                "y1": cap,
+                "line": {"color": "#444444", "dash": "dash", "width": 1.5},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "text": f"census cap {cap:,.0f}",
+                "xref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "y",
+                "y": cap,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#444444"},
+            }
+        ]
+    # Built from plain dicts without re-validation: this runs on every new k, and the
+    # tests validate the same structure with plotly's validators.
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
 # ---------------------------------------------------------------- elbow chart
@@ -639,18 +674,17 @@ class SuggestedK:
     k: int
 
 
-def elbow_chart(
+def elbow_chart_base(
     k_values: Sequence[int],
     inertia: Sequence[float],
     silhouette: Sequence[float],
     *,
-    current_k: int,
     suggestions: Sequence[SuggestedK] = (),
     silhouette_title: str = "Silhouette",
-) -> go.Figure:
-    """Inertia and silhouette across k, current k and suggested k's marked.
+) -> dict:
+    """The elbow chart without the current-k mark, as a plain figure dict.
 
-    Points on both curves are clickable (selection mode "points"): their x is a k.
+    Built once per sweep; :func:`mark_current_k` adds the k-dependent part cheaply.
 
     Parameters
     ----------
@@ -658,18 +692,16 @@ def elbow_chart(
         The k's of the sweep.
     inertia, silhouette : sequence of float
         One value per k.
-    current_k : int
-        The k shown on the page (marked by a solid line and a ring).
     suggestions : sequence of SuggestedK
         Named k's (knee, best silhouette, best Calinski-Harabasz) marked by dotted
-        lines with their names.
+        lines with their names; names of suggestions on the same k are joined.
     silhouette_title : str
         Axis title of the lower panel (e.g. noting a sampled silhouette).
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        Two panels sharing the k axis.
+    dict
+        A validated plotly figure dict.
     """
     ks = [int(k) for k in k_values]
     if not (len(ks) == len(inertia) == len(silhouette)) or not ks:
@@ -697,24 +729,6 @@ def elbow_chart(
             col=1,
         )
         figure.update_yaxes(title_text=name, row=row, col=1)
-    if current_k in ks:
-        index = ks.index(current_k)
-        ring = {"size": 17, "color": "rgba(0,0,0,0)", "line": {"color": PALETTE[0], "width": 3}}
-        for row, values in ((1, inertia), (2, silhouette)):
-            figure.add_trace(
-                go.Scatter(
-                    x=[current_k],
-                    y=[float(values[index])],
-                    mode="markers",
-                    name=f"current k = {current_k}",
-                    marker=ring,
-                    hoverinfo="skip",
-                    showlegend=False,
-                ),
-                row=row,
-                col=1,
-            )
-    figure.add_vline(x=current_k, line_color=PALETTE[0], line_width=2)
     by_k: dict[int, list[str]] = {}
     for suggestion in suggestions:
         by_k.setdefault(int(suggestion.k), []).append(suggestion.name)
@@ -726,18 +740,114 @@ def elbow_chart(
             annotation_text=" & ".join(names),
             annotation_position="top",
             annotation_font_size=11,
+            annotation_textangle=-90 if len(by_k) > 2 else 0,
             row=1,
             col=1,
         )
     figure.update_xaxes(title_text="k (number of clusters)", dtick=1, row=2, col=1)
     figure.update_layout(
-        height=420,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=440,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
         clickmode="event+select",
         dragmode=False,
         hovermode="closest",
     )
-    return figure
+    return figure.to_dict()
+
+
+def mark_current_k(base: dict, current_k: int) -> go.Figure:
+    """Return a copy of an elbow chart with the current k marked (line and rings).
+
+    Parameters
+    ----------
+    base : dict
+        From :func:`elbow_chart_base` (not changed).
+    current_k : int
+        The k shown on the page; marked when it is one of the chart's k's.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The figure (the base was validated when built, so it is not validated again).
+    """
+    figure_dict = copy.deepcopy(base)
+    curves = figure_dict["data"][:2]
+    ring = {"size": 17, "color": "rgba(0,0,0,0)", "line": {"color": PALETTE[0], "width": 3}}
+    for curve in curves:
+        ks = [int(k) for k in curve["x"]]
+        if current_k not in ks:
+            continue
+        figure_dict["data"].append(
+            {
+                "type": "scatter",
+                "x": [current_k],
+                "y": [curve["y"][ks.index(current_k)]],
+                "mode": "markers",
+                "name": f"current k = {current_k}",
+                "marker": ring,
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "xaxis": curve.get("xaxis", "x"),
+                "yaxis": curve.get("yaxis", "y"),
+            }
+        )
+    shapes = list(figure_dict["layout"].get("shapes", ()))
+    shapes.append(
+        {
+            "type": "line",
+            "x0": current_k,
+            "x1": current_k,
+            "xref": "x",
+            "y0": 0,
+            "y1": 1,
+            "yref": "paper",
+            "line": {"color": PALETTE[0], "width": 2},
+            "name": "current k",
+        }
+    )
+    figure_dict["layout"]["shapes"] = shapes
+    return go.Figure(figure_dict, _validate=False)
+
+
+def elbow_chart(
+    k_values: Sequence[int],
+    inertia: Sequence[float],
+    silhouette: Sequence[float],
+    *,
+    current_k: int,
+    suggestions: Sequence[SuggestedK] = (),
+    silhouette_title: str = "Silhouette",
+) -> go.Figure:
+    """Inertia and silhouette across k, current k and suggested k's marked.
+
+    Points on both curves are clickable (selection mode "points"): their x is a k.
+
+    Parameters
+    ----------
+    k_values : sequence of int
+        The k's of the sweep.
+    inertia, silhouette : sequence of float
+        One value per k.
+    current_k : int
+        The k shown on the page (marked by a solid line and rings).
+    suggestions : sequence of SuggestedK
+        Named k's marked by dotted lines with their names.
+    silhouette_title : str
+        Axis title of the lower panel.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two panels sharing the k axis.
+    """
+    base = elbow_chart_base(
+        k_values,
+        inertia,
+        silhouette,
+        suggestions=suggestions,
+        silhouette_title=silhouette_title,
+    )
+    return mark_current_k(base, current_k)
 
 
 # ------------------------------------------------------------ explore figures

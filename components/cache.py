@@ -1,0 +1,690 @@
+"""Every Streamlit cache of the app, keyed by small hashable values.
+
+This is the only module that uses ``st.cache_data`` / ``st.cache_resource``. The rule:
+
+- frames (anything holding a DataFrame) go through ``st.cache_data``, which hands each
+  caller its own copy;
+- numpy-only results, figures and map decks go through ``st.cache_resource``: they are
+  never changed after they are built, and not copying them is what keeps a rerun fast.
+
+The k-sweep holds the labels and centroids of every k, so moving the k slider only
+indexes the cached sweep; the per-k views (labels per row, map, box plot, elbow chart,
+profile) are cached per (model, k) on top of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import figures
+from components.clustering import assign_to_centroids, cluster_profile
+from components.data import HousingData, load_housing, read_housing_csv, validate_frame
+from components.export import to_safe_csv
+from components.features import FEATURE_CATALOGUE, FeatureMatrix, prepare_features
+from components.scaling import ScaledFeatures, scale_features
+from components.sweep import SweepResult, sweep_k
+from components.url_state import K_RANGE, SPLIT_RANDOM_STATE, TEST_SIZE, ClusterSettings
+
+SOURCE_FILE = "file"
+SOURCE_UPLOAD = "upload"
+_MAX_UPLOADS = 4
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Which data the page shows: a file (path and modification time) or an upload.
+
+    Attributes
+    ----------
+    kind : str
+        "file" or "upload".
+    name : str
+        The file's path, or the upload's sha256.
+    version : int
+        The file's modification time in ns (so an edited file is re-read); 0 for uploads.
+    label : str
+        What to tell the user about where the data came from.
+    """
+
+    kind: str
+    name: str
+    version: int = 0
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ModelKey:
+    """Everything a sweep depends on (the cache key of the model)."""
+
+    source: DataSource
+    features: tuple[str, ...]
+    missing: str
+    scaler: str
+    location_weight: float
+    split: bool
+    random_state: int
+    n_init: str | int
+
+
+def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> ModelKey:
+    """Build the model key from the page's settings.
+
+    Parameters
+    ----------
+    source : DataSource
+        The data.
+    settings : ClusterSettings
+        The page's settings (k and the box-plot feature are not part of the model).
+    scaler : str
+        The scaler actually used (the page may fall back from "geographic").
+
+    Returns
+    -------
+    ModelKey
+        The key; the location weight is normalised to 1.0 unless it applies.
+    """
+    return ModelKey(
+        source=source,
+        features=tuple(settings.features),
+        missing=settings.missing,
+        scaler=scaler,
+        location_weight=float(settings.location_weight) if scaler == "geographic" else 1.0,
+        split=bool(settings.split),
+        random_state=int(settings.random_state),
+        n_init=settings.n_init,
+    )
+
+
+# ------------------------------------------------------------------------ data
+
+
+@st.cache_resource(show_spinner=False)
+def _upload_store() -> dict[str, bytes]:
+    """Uploaded CSV bytes by sha256, so cached loaders can re-read an upload by its key."""
+    return {}
+
+
+def remember_upload(content: bytes, file_name: str) -> DataSource:
+    """Keep an uploaded CSV and return its data source.
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    file_name : str
+        The name the user's file had (shown back to them).
+
+    Returns
+    -------
+    DataSource
+        An "upload" source keyed by the bytes' sha256.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    store = _upload_store()
+    store[digest] = content
+    while len(store) > _MAX_UPLOADS:
+        store.pop(next(iter(store)))
+    return DataSource(kind=SOURCE_UPLOAD, name=digest, label=f"your upload {file_name}")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _housing_from_file(path: str, version: int) -> HousingData:
+    del version  # part of the cache key only: a changed file is read again
+    return load_housing(path, allow_download=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_UPLOADS)
+def _housing_from_upload(digest: str) -> HousingData:
+    content = _upload_store().get(digest)
+    if content is None:
+        raise KeyError(f"The upload {digest[:12]}… is no longer held; upload the file again.")
+    frame = read_housing_csv(io.BytesIO(content))
+    return HousingData(frame=frame, source="upload", report=validate_frame(frame))
+
+
+def housing(source: DataSource) -> HousingData:
+    """Return the validated housing data of a source (cached; a copy per call).
+
+    Parameters
+    ----------
+    source : DataSource
+        A file or an upload.
+
+    Returns
+    -------
+    HousingData
+        Frame with derived columns, source and validation report.
+    """
+    if source.kind == SOURCE_UPLOAD:
+        return _housing_from_upload(source.name)
+    return _housing_from_file(source.name, source.version)
+
+
+def file_source(path: Path) -> DataSource:
+    """Return the data source of a CSV on disk.
+
+    Parameters
+    ----------
+    path : Path
+        An existing file.
+
+    Returns
+    -------
+    DataSource
+        Keyed by path and modification time.
+    """
+    return DataSource(
+        kind=SOURCE_FILE, name=str(path), version=path.stat().st_mtime_ns, label=str(path)
+    )
+
+
+@dataclass(frozen=True)
+class DataOverview:
+    """Small facts about the data for the Explore page (no frame, cheap to copy)."""
+
+    n_rows: int
+    notes: tuple[str, ...]
+    missing: pd.DataFrame
+    capped: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def data_overview(source: DataSource) -> DataOverview:
+    """Missing values and census caps of the data, for the Explore page.
+
+    Parameters
+    ----------
+    source : DataSource
+        The data.
+
+    Returns
+    -------
+    DataOverview
+        Row count, notes, a missing-values table and a capped-values table.
+    """
+    data = housing(source)
+    frame = data.frame
+    rows = []
+    for name in frame.columns:
+        n_missing = int(frame[name].isna().sum())
+        rows.append(
+            {
+                "column": name,
+                "missing": n_missing,
+                "share": n_missing / max(len(frame), 1),
+                "derived": bool(FEATURE_CATALOGUE[name].derived)
+                if name in FEATURE_CATALOGUE
+                else False,
+            }
+        )
+    capped_rows = []
+    for feature in FEATURE_CATALOGUE.values():
+        if feature.cap is None or feature.name not in frame.columns:
+            continue
+        n_capped = int((frame[feature.name] >= feature.cap).sum())
+        capped_rows.append(
+            {
+                "column": feature.name,
+                "cap": feature.cap,
+                "rows at the cap": n_capped,
+                "share": n_capped / max(len(frame), 1),
+            }
+        )
+    return DataOverview(
+        n_rows=len(frame),
+        notes=data.report.notes,
+        missing=pd.DataFrame(rows),
+        capped=pd.DataFrame(capped_rows),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def column_values(source: DataSource, column: str) -> np.ndarray:
+    """One column of the data as a read-only float array (NaN where missing).
+
+    Parameters
+    ----------
+    source : DataSource
+        The data.
+    column : str
+        A numeric column.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 values, one per row.
+    """
+    frame = housing(source).frame
+    values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    values.setflags(write=False)
+    return values
+
+
+# ----------------------------------------------------------------------- model
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def prepared(source: DataSource, features: tuple[str, ...], missing: str) -> FeatureMatrix:
+    """The feature matrix (rows with missing values excluded or filled).
+
+    Parameters
+    ----------
+    source : DataSource
+        The data.
+    features : tuple of str
+        Chosen features.
+    missing : str
+        "exclude" or "median".
+
+    Returns
+    -------
+    FeatureMatrix
+        Values, the rows used and the account of missing values.
+    """
+    return prepare_features(housing(source).frame, features, missing=missing)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def scaled(key: ModelKey) -> ScaledFeatures:
+    """The scaled matrix (split into train and test when asked).
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+
+    Returns
+    -------
+    ScaledFeatures
+        Scaled rows; row numbers index ``prepared(...).values``.
+    """
+    matrix = prepared(key.source, key.features, key.missing)
+    return scale_features(
+        matrix.values,
+        matrix.feature_names,
+        key.scaler,
+        location_weight=key.location_weight,
+        test_size=TEST_SIZE if key.split else None,
+        random_state=SPLIT_RANDOM_STATE,
+    )
+
+
+def _frame_rows_of_train(key: ModelKey) -> np.ndarray:
+    matrix = prepared(key.source, key.features, key.missing)
+    return matrix.row_positions[scaled(key).train_rows]
+
+
+@st.cache_resource(show_spinner="Fitting k-means for every k from 2 to 15…", max_entries=16)
+def sweep(key: ModelKey) -> SweepResult:
+    """k-means for every k in [2, 15] on the (train) rows, with the quality metrics.
+
+    Cluster ids are numbered north to south at k = 2 and then kept stable as k grows.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+
+    Returns
+    -------
+    SweepResult
+        Labels and centroids of every k, inertia, silhouette, CH, DB, suggestion.
+    """
+    latitude = column_values(key.source, "latitude")
+    low, high = K_RANGE
+    return sweep_k(
+        scaled(key).train,
+        range(low, high + 1),
+        random_state=key.random_state,
+        n_init=key.n_init,
+        order_key=latitude[_frame_rows_of_train(key)],
+    )
+
+
+@dataclass(frozen=True)
+class RowLabels:
+    """Cluster id of every row of the data (-1: not clustered) and which rows are test rows."""
+
+    labels: np.ndarray
+    is_test: np.ndarray | None
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def row_labels(key: ModelKey, k: int) -> RowLabels:
+    """Labels for every data row at k: train rows from the sweep, test rows by nearest centroid.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    RowLabels
+        Labels aligned with the data frame's rows.
+    """
+    result = sweep(key)
+    scaled_rows = scaled(key)
+    matrix = prepared(key.source, key.features, key.missing)
+    n_rows = len(column_values(key.source, "latitude"))
+    labels = np.full(n_rows, -1, dtype=np.int64)
+    labels[matrix.row_positions[scaled_rows.train_rows]] = result.labels_for(k)
+    is_test = None
+    if scaled_rows.test is not None and scaled_rows.test_rows is not None:
+        test_positions = matrix.row_positions[scaled_rows.test_rows]
+        labels[test_positions] = assign_to_centroids(scaled_rows.test, result.centroids_for(k))
+        is_test = np.zeros(n_rows, dtype=bool)
+        is_test[test_positions] = True
+        is_test.setflags(write=False)
+    labels.setflags(write=False)
+    return RowLabels(labels=labels, is_test=is_test)
+
+
+# ------------------------------------------------------------------- per-k views
+
+_TOOLTIP_SKIP = frozenset({"latitude", "longitude", "median_house_value", "median_income"})
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
+    """The cluster map at k, its JSON already computed.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+    show_test : bool
+        Draw the test rows.
+
+    Returns
+    -------
+    figures.ClusterMap
+        Deck and tooltip contents.
+    """
+    rows = row_labels(key, k)
+    source = key.source
+    extra = {
+        FEATURE_CATALOGUE[name].label if name in FEATURE_CATALOGUE else name: column_values(
+            source, name
+        )
+        for name in key.features
+        if name not in _TOOLTIP_SKIP
+    }
+    longitude = column_values(source, "longitude")
+    latitude = column_values(source, "latitude")
+    result = figures.cluster_map_deck(
+        figures.MapRows(
+            longitude=longitude,
+            latitude=latitude,
+            labels=rows.labels,
+            median_house_value=column_values(source, "median_house_value"),
+            median_income=column_values(source, "median_income"),
+            extra=extra,
+            is_test=rows.is_test,
+        ),
+        k,
+        view_state=map_view(source),
+        show_test=show_test,
+    )
+    result.deck.to_json()  # computed once here, not on every rerun
+    return result
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def map_view(source: DataSource) -> figures.pdk.ViewState:
+    """The initial camera of the data's maps (constant, so reruns do not move the map)."""
+    return figures.view_state_for(
+        column_values(source, "longitude"), column_values(source, "latitude")
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def profile(key: ModelKey, k: int) -> pd.DataFrame:
+    """The engine's per-cluster profile at k (train and test rows together).
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cluster id.
+    """
+    frame = housing(key.source).frame
+    return cluster_profile(frame, np.asarray(row_labels(key, k).labels), key.features, n_clusters=k)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def legend(key: ModelKey, k: int) -> pd.DataFrame:
+    """Legend rows: colour, cluster, size, share and median price per cluster.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns colour, cluster, rows, share, median house value; a last row for the
+        rows that were not clustered, if any.
+    """
+    labels = row_labels(key, k).labels
+    value = column_values(key.source, "median_house_value")
+    rows = []
+    n_clustered = int((labels >= 0).sum())
+    for cluster in range(k):
+        members = labels == cluster
+        size = int(members.sum())
+        median = float(np.nanmedian(value[members])) if size else float("nan")
+        rows.append(
+            {
+                "colour": figures.PALETTE[cluster],
+                "cluster": str(cluster),
+                "rows": size,
+                "share": size / max(n_clustered, 1),
+                "median house value": median,
+            }
+        )
+    n_unclustered = int((labels < 0).sum())
+    if n_unclustered:
+        rows.append(
+            {
+                "colour": figures.NOT_CLUSTERED_COLOUR,
+                "cluster": "not clustered",
+                "rows": n_unclustered,
+                "share": float("nan"),
+                "median house value": float(np.nanmedian(value[labels < 0])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def box_figure(key: ModelKey, k: int, feature: str) -> go.Figure:
+    """Box plot of a feature per cluster at k (train vs test with a split).
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+    feature : str
+        The column to summarise.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One box per cluster (two with a split).
+    """
+    rows = row_labels(key, k)
+    described = FEATURE_CATALOGUE.get(feature)
+    return figures.feature_boxplot(
+        column_values(key.source, feature),
+        rows.labels,
+        k,
+        feature_label=described.label if described else feature,
+        cap=described.cap if described else None,
+        is_test=rows.is_test,
+    )
+
+
+def suggestions_of(result: SweepResult) -> tuple[figures.SuggestedK, ...]:
+    """The sweep's named k suggestions, for the elbow chart."""
+    suggestion = result.suggestion
+    named = []
+    if suggestion.knee is not None:
+        named.append(figures.SuggestedK("knee", suggestion.knee))
+    named.append(figures.SuggestedK("best silhouette", suggestion.best_silhouette))
+    named.append(figures.SuggestedK("best Calinski-Harabasz", suggestion.best_calinski_harabasz))
+    return tuple(named)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _elbow_base(key: ModelKey) -> dict:
+    result = sweep(key)
+    title = "Silhouette" if result.silhouette_method == "exact" else "Silhouette (sampled)"
+    return figures.elbow_chart_base(
+        result.k_values,
+        result.inertia,
+        result.silhouette,
+        suggestions=suggestions_of(result),
+        silhouette_title=title,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def elbow_figure(key: ModelKey, k: int) -> go.Figure:
+    """Inertia and silhouette across k with k and the suggestions marked.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        The current k.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The two-panel elbow chart.
+    """
+    return figures.mark_current_k(_elbow_base(key), k)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def labelled_rows_csv(key: ModelKey, k: int) -> bytes:
+    """The data rows with their cluster (and train/test set) as safe CSV bytes.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    bytes
+        CSV; cluster -1 marks rows that were not clustered.
+    """
+    frame = housing(key.source).frame
+    rows = row_labels(key, k)
+    frame.insert(0, "cluster", np.asarray(rows.labels))
+    if rows.is_test is not None:
+        frame.insert(1, "set", np.where(rows.is_test, "test", "train"))
+    return to_safe_csv(frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def profile_csv(key: ModelKey, k: int) -> bytes:
+    """The per-cluster profile as safe CSV bytes.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    bytes
+        CSV, one row per cluster.
+    """
+    table = profile(key, k).drop(columns=["standout_columns", "standout_z"], errors="ignore")
+    return to_safe_csv(table)
+
+
+# ------------------------------------------------------------------- explore page
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def value_map(source: DataSource, column: str) -> go.Figure:
+    """Map of a column by location (continuous colour scale).
+
+    Parameters
+    ----------
+    source : DataSource
+        The data.
+    column : str
+        Column to colour by.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The map.
+    """
+    view = map_view(source)
+    described = FEATURE_CATALOGUE.get(column)
+    return figures.value_map_figure(
+        column_values(source, "longitude"),
+        column_values(source, "latitude"),
+        column_values(source, column),
+        value_label=described.label if described else column,
+        center=(view.longitude, view.latitude),
+        zoom=max(float(view.zoom) - 0.4, 1.0),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def histogram(source: DataSource, column: str) -> go.Figure:
+    """Histogram of a column with its census cap marked.
+
+    Parameters
+    ----------
+    source : DataSource
+        The data.
+    column : str
+        Numeric column.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The histogram.
+    """
+    described = FEATURE_CATALOGUE.get(column)
+    return figures.histogram_figure(
+        column_values(source, column),
+        value_label=described.label if described else column,
+        cap=described.cap if described else None,
+    )

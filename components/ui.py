@@ -1,0 +1,385 @@
+"""Streamlit building blocks shared by the pages: data source, controls, URL state, legend.
+
+The pages stay thin: they call these blocks and the cached functions of
+:mod:`components.cache`. The URL parsing itself is pure and lives in
+:mod:`components.url_state`; here it is only wired to ``st.query_params`` and the
+widgets' session state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components import cache, data
+from components.features import FEATURE_CATALOGUE
+from components.figures import NOT_CLUSTERED_COLOUR
+from components.scaling import LOCATION_WEIGHT_RANGE, SCALERS
+from components.url_state import (
+    K_RANGE,
+    LOCATION_FEATURES,
+    N_INIT_CHOICES,
+    PARAM_NAMES,
+    SEED_RANGE,
+    ClusterSettings,
+    k_from_chart_points,
+    parse_query_params,
+    to_query_params,
+)
+
+# Widget keys of the Clusters page (also what AppTest tests address).
+K_KEY = "k"
+FEATURES_KEY = "features"
+SCALER_KEY = "scaler"
+WEIGHT_KEY = "location_weight"
+SEED_KEY = "seed"
+N_INIT_KEY = "n_init"
+SPLIT_KEY = "split"
+MISSING_KEY = "missing"
+BOX_KEY = "box_feature"
+SHOW_TEST_KEY = "show_test"
+ELBOW_KEY = "elbow_chart"
+UPLOAD_KEY = "housing_upload"
+
+_SETTINGS_STATE = "_clusters_settings"
+_URL_WRITTEN_STATE = "_clusters_url_written"
+_NOTICES_STATE = "_clusters_url_notices"
+_NOTICE_SETTINGS_STATE = "_clusters_notice_settings"
+_UPLOAD_SOURCE_STATE = "_upload_source"
+_VERIFIED_SOURCE_STATE = "_verified_source"
+
+_WIDGET_OF_FIELD: dict[str, str] = {
+    "n_clusters": K_KEY,
+    "features": FEATURES_KEY,
+    "scaler": SCALER_KEY,
+    "location_weight": WEIGHT_KEY,
+    "random_state": SEED_KEY,
+    "n_init": N_INIT_KEY,
+    "split": SPLIT_KEY,
+    "missing": MISSING_KEY,
+    "box_feature": BOX_KEY,
+}
+MISSING_LABELS: dict[str, str] = {
+    "exclude": "Leave those rows out (shown grey as 'not clustered')",
+    "median": "Fill the gaps with the feature's median",
+}
+
+
+def feature_label(name: str) -> str:
+    """Human label of a feature name (the name itself if it is not catalogued)."""
+    described = FEATURE_CATALOGUE.get(name)
+    return described.label if described else name
+
+
+# ------------------------------------------------------------------- data source
+
+
+def _on_upload() -> None:
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is not None:
+        source = cache.remember_upload(uploaded.getvalue(), uploaded.name)
+        st.session_state[_UPLOAD_SOURCE_STATE] = source
+
+
+def _show_unavailable(message: str, *, title: str) -> None:
+    st.error(f"**{title}** {message}")
+    st.markdown(
+        "To use a local copy: save the file as `data/housing.csv` in the project folder, "
+        f"or set the environment variable `{data.DATA_ENV_VAR}` to its path and restart, "
+        "or upload the CSV here."
+    )
+    st.file_uploader(
+        "Upload the housing CSV (the California housing data with columns "
+        + ", ".join(data.HOUSING_COLUMNS)
+        + ")",
+        type=["csv"],
+        key=UPLOAD_KEY,
+        on_change=_on_upload,
+    )
+
+
+def _download_with_progress() -> None:
+    with st.status("Downloading the California housing data (first run only)…") as status:
+        bar = st.progress(0.0, text="Connecting…")
+
+        def progress(done: int, total: int | None) -> None:
+            if total:
+                share = min(done / total, 1.0)
+                bar.progress(share, text=f"{done / 1e6:.1f} of {total / 1e6:.1f} MB")
+            else:
+                bar.progress(0.5, text=f"{done / 1e6:.1f} MB")
+
+        data.load_housing(default_path=data.DEFAULT_DATA_PATH, progress=progress)
+        status.update(label="Downloaded and verified the housing data.", state="complete")
+
+
+def data_source() -> cache.DataSource | None:
+    """Find the data (downloading it on the first run) and check it loads.
+
+    Shows a clear error with how to provide a local copy, and a file uploader,
+    when the data is unavailable or invalid; then returns None and the page should
+    stop. Never raises for a missing or bad file.
+
+    Returns
+    -------
+    DataSource or None
+        The source to pass to the cached functions.
+    """
+    source: cache.DataSource | None = st.session_state.get(_UPLOAD_SOURCE_STATE)
+    try:
+        if source is None:
+            path = data.locate_data(environ=os.environ, default_path=data.DEFAULT_DATA_PATH)
+            if path is None:
+                _download_with_progress()
+                path = data.DEFAULT_DATA_PATH
+            source = cache.file_source(path)
+        if st.session_state.get(_VERIFIED_SOURCE_STATE) != source:
+            with st.spinner("Loading the housing data…"):
+                cache.housing(source)
+            st.session_state[_VERIFIED_SOURCE_STATE] = source
+    except data.DataUnavailableError as error:
+        _show_unavailable(str(error), title="The housing data is not available.")
+        return None
+    except (data.DataValidationError, KeyError) as error:
+        st.session_state.pop(_UPLOAD_SOURCE_STATE, None)
+        _show_unavailable(str(error), title="The housing data could not be used.")
+        return None
+    return source
+
+
+def data_source_caption(source: cache.DataSource) -> None:
+    """Say where the data came from, in the sidebar."""
+    st.sidebar.caption(f"Data: {source.label or source.name}")
+
+
+# -------------------------------------------------------------------- URL state
+
+
+def _current_query() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params if name in PARAM_NAMES}
+
+
+def _apply_settings_to_widgets(settings: ClusterSettings) -> None:
+    for field, key in _WIDGET_OF_FIELD.items():
+        value = getattr(settings, field)
+        st.session_state[key] = list(value) if field == "features" else value
+
+
+def start_settings() -> ClusterSettings:
+    """Initialise the Clusters page's widgets from the URL (or the last settings).
+
+    Call before any of the page's widgets is drawn. A link's settings are applied
+    when the URL differs from what the page last wrote (first visit, a pasted or
+    edited link, the back button); its bad values are ignored and reported by
+    :func:`show_url_notices`.
+
+    Returns
+    -------
+    ClusterSettings
+        The settings the widgets start from.
+    """
+    query = _current_query()
+    saved: ClusterSettings = st.session_state.get(_SETTINGS_STATE, ClusterSettings())
+    if query and query != st.session_state.get(_URL_WRITTEN_STATE):
+        settings, notices = parse_query_params(query)
+        _apply_settings_to_widgets(settings)
+        st.session_state[_SETTINGS_STATE] = settings
+        st.session_state[_NOTICES_STATE] = notices
+        st.session_state[_NOTICE_SETTINGS_STATE] = settings
+        return settings
+    for field, key in _WIDGET_OF_FIELD.items():
+        # Widgets that were not drawn in the last run (another page, a hidden
+        # control) lost their state; restore it from the last settings.
+        if key not in st.session_state:
+            value = getattr(saved, field)
+            st.session_state[key] = list(value) if field == "features" else value
+    return saved
+
+
+def show_url_notices(settings: ClusterSettings) -> None:
+    """Show the link's ignored values as warnings until the user changes a setting."""
+    notices: Sequence[str] = st.session_state.get(_NOTICES_STATE, ())
+    if notices and st.session_state.get(_NOTICE_SETTINGS_STATE) == settings:
+        for notice in notices:
+            st.warning(notice, icon=":material/link_off:")
+
+
+def finish_settings(settings: ClusterSettings) -> None:
+    """Remember the settings and write them to the URL so the link reproduces the view."""
+    st.session_state[_SETTINGS_STATE] = settings
+    params = to_query_params(settings)
+    written = {name: [value] for name, value in params.items()}
+    if written != _current_query():
+        st.query_params.from_dict(params)
+    st.session_state[_URL_WRITTEN_STATE] = written
+
+
+# --------------------------------------------------------------------- controls
+
+
+def _on_elbow_select() -> None:
+    state = st.session_state.get(ELBOW_KEY)
+    points: Sequence[Mapping[str, Any]] = []
+    if state is not None:
+        selection = state.get("selection") if hasattr(state, "get") else None
+        if selection is not None:
+            points = selection.get("points", []) or []
+    clicked = k_from_chart_points(points)
+    if clicked is not None:
+        st.session_state[K_KEY] = clicked
+
+
+ELBOW_CALLBACK = _on_elbow_select
+
+
+def cluster_controls(source: cache.DataSource) -> tuple[ClusterSettings, str]:
+    """Draw the Clusters page's sidebar controls and return the chosen settings.
+
+    Parameters
+    ----------
+    source : DataSource
+        The data (to tell which features have missing values).
+
+    Returns
+    -------
+    settings : ClusterSettings
+        What the user chose.
+    scaler : str
+        The scaler to use: the chosen one, or "standard" when "geographic" lacks
+        latitude/longitude (with a warning).
+    """
+    sidebar = st.sidebar
+    sidebar.header("Clusters")
+    low, high = K_RANGE
+    n_clusters = sidebar.slider(
+        "Number of clusters k", min_value=low, max_value=high, step=1, key=K_KEY
+    )
+    features = sidebar.multiselect(
+        "Features to cluster on",
+        options=list(FEATURE_CATALOGUE),
+        format_func=feature_label,
+        key=FEATURES_KEY,
+        help="K-means groups block groups that are close in these features.",
+    )
+    scaler = sidebar.selectbox(
+        "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=SCALER_KEY
+    )
+    saved: ClusterSettings = st.session_state.get(_SETTINGS_STATE, ClusterSettings())
+    location_weight = saved.location_weight
+    if scaler == "geographic":
+        w_low, w_high = LOCATION_WEIGHT_RANGE
+        location_weight = sidebar.slider(
+            "Location weight",
+            min_value=float(w_low),
+            max_value=float(w_high),
+            step=0.1,
+            key=WEIGHT_KEY,
+            help="How much where a place is counts against its other features "
+            "(1 = like two ordinary features).",
+        )
+    with sidebar.expander("Fitting", expanded=False):
+        seed_low, seed_high = SEED_RANGE
+        random_state = st.number_input(
+            "Random seed", min_value=seed_low, max_value=seed_high, step=1, key=SEED_KEY
+        )
+        n_init = st.selectbox(
+            "k-means restarts (n_init)",
+            options=list(N_INIT_CHOICES),
+            key=N_INIT_KEY,
+            help="'auto' runs k-means++ once; more restarts keep the best of several runs.",
+        )
+        split = st.checkbox(
+            "Train/test split (test_size 0.33, random_state 0)",
+            key=SPLIT_KEY,
+            help="Fit on two thirds of the rows; assign the rest to the nearest centroid.",
+        )
+    missing = saved.missing
+    if features and _has_missing(source, tuple(features)):
+        missing = sidebar.radio(
+            "Rows with a missing value",
+            options=list(MISSING_LABELS),
+            format_func=MISSING_LABELS.__getitem__,
+            key=MISSING_KEY,
+        )
+    settings = replace(
+        saved,
+        n_clusters=int(n_clusters),
+        features=tuple(features),
+        scaler=str(scaler),
+        location_weight=float(location_weight),
+        random_state=int(random_state),
+        n_init=n_init,
+        split=bool(split),
+        missing=str(missing),
+    )
+    used_scaler = settings.scaler
+    if used_scaler == "geographic" and not set(LOCATION_FEATURES) <= set(settings.features):
+        st.warning(
+            "The geographic scaler needs latitude and longitude among the features; "
+            "using the standard scaler until both are chosen."
+        )
+        used_scaler = "standard"
+    return settings, used_scaler
+
+
+def _has_missing(source: cache.DataSource, features: tuple[str, ...]) -> bool:
+    return bool(cache.prepared(source, features, "exclude").missing_by_feature)
+
+
+def box_feature_select(settings: ClusterSettings) -> ClusterSettings:
+    """Draw the select of the box plot's feature and return the updated settings."""
+    names = list(FEATURE_CATALOGUE)
+    feature = st.selectbox(
+        "Feature in the box plot", options=names, format_func=feature_label, key=BOX_KEY
+    )
+    return replace(settings, box_feature=str(feature))
+
+
+# ----------------------------------------------------------------------- legend
+
+
+def _swatch_css(colour: str) -> str:
+    return f"background-color: {colour}; color: {colour}"
+
+
+def _percent(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:.0%}"
+
+
+def legend(table: pd.DataFrame, *, has_test: bool) -> None:
+    """Draw the map's legend: a colour swatch, size and median price per cluster.
+
+    The swatch is a cell background set through pandas' Styler (plain CSS from our
+    own palette), so no HTML is rendered and no user text is interpreted.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`components.cache.legend`.
+    has_test : bool
+        Whether the map shows test rows (as rings).
+    """
+    styled = table.style.map(_swatch_css, subset=["colour"]).format(
+        {"share": _percent, "median house value": "${:,.0f}"}
+    )
+    st.dataframe(
+        styled,
+        hide_index=True,
+        column_config={
+            "colour": st.column_config.TextColumn("", width="small"),
+            "cluster": st.column_config.TextColumn("cluster"),
+            "rows": st.column_config.NumberColumn("rows", format="localized"),
+        },
+        key="legend_table",
+    )
+    notes = ["Big dots with a number: the cluster's centre (mean latitude/longitude)."]
+    if has_test:
+        notes.append("Rings: test rows, assigned to the nearest centroid.")
+    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
+        notes.append("Grey: rows not clustered (a chosen feature is missing).")
+    st.caption(" ".join(notes))

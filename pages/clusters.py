@@ -1,0 +1,95 @@
+"""Clusters: k-means clusters of the block groups on a map, with their prices and profiles."""
+
+import streamlit as st
+
+from components import cache, ui
+
+st.title("Clusters of California block groups")
+source = ui.data_source()
+if source is None:
+    st.stop()
+
+ui.start_settings()
+settings, scaler = ui.cluster_controls(source)
+ui.data_source_caption(source)
+if not settings.features:
+    st.warning("Choose at least one feature to cluster on.")
+    st.stop()
+
+st.caption(
+    "K-means groups the 20,640 census block groups by the features on the left. "
+    "Move k to see the clusters split; colours stay with their cluster."
+)
+ui.show_url_notices(settings)
+key = cache.model_key(source, settings, scaler)
+matrix = cache.prepared(source, key.features, key.missing)
+if matrix.message:
+    st.info(matrix.message, icon=":material/help:")
+scaled = cache.scaled(key)
+if scaled.warning:
+    st.warning(scaled.warning, icon=":material/warning:")
+k = settings.n_clusters
+try:
+    sweep = cache.sweep(key)
+except ValueError as error:
+    st.error(f"These settings cannot be clustered: {error}")
+    st.stop()
+
+show_test = settings.split and st.toggle(
+    "Show test rows on the map", value=True, key=ui.SHOW_TEST_KEY
+)
+map_column, legend_column = st.columns([3, 1])
+with map_column:
+    cluster_map = cache.cluster_map(key, k, bool(show_test))
+    st.pydeck_chart(
+        cluster_map.deck,
+        height=560,
+        key="cluster_map",
+        alt=f"Map of the block groups coloured by {k} k-means clusters",
+    )
+    if cluster_map.omitted_features:
+        st.caption(
+            "Not in the map's tooltip (to keep the map small): "
+            + ", ".join(cluster_map.omitted_features)
+        )
+with legend_column:
+    st.subheader(f"k = {k}")
+    ui.legend(cache.legend(key, k), has_test=bool(show_test))
+
+elbow_column, box_column = st.columns(2)
+with elbow_column:
+    st.subheader("Choose k")
+    st.plotly_chart(
+        cache.elbow_figure(key, k),
+        key=ui.ELBOW_KEY,
+        on_select=ui.ELBOW_CALLBACK,
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
+    st.info(sweep.suggestion.message, icon=":material/lightbulb:")
+    st.caption("Click a point of either curve to show that k.")
+with box_column:
+    st.subheader("Per cluster")
+    settings = ui.box_feature_select(settings)
+    st.plotly_chart(cache.box_figure(key, k, settings.box_feature), key="box_plot")
+
+st.subheader("Cluster profiles")
+st.dataframe(cache.profile(key, k), hide_index=True, key="profile_table")
+download_rows, download_profile = st.columns(2)
+download_rows.download_button(
+    "Download the rows with their cluster (CSV)",
+    data=lambda: cache.labelled_rows_csv(key, k),
+    file_name=f"geocluster_rows_k{k}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    key="download_rows",
+)
+download_profile.download_button(
+    "Download the cluster profiles (CSV)",
+    data=cache.profile_csv(key, k),
+    file_name=f"geocluster_profiles_k{k}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    key="download_profiles",
+)
+ui.finish_settings(settings)

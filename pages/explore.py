@@ -1,0 +1,60 @@
+"""Explore: the data before clustering (prices by location, distributions, gaps, caps)."""
+
+import streamlit as st
+
+from components import cache, ui
+from components.features import FEATURE_CATALOGUE
+
+st.title("The data before clustering")
+source = ui.data_source()
+if source is None:
+    st.stop()
+ui.data_source_caption(source)
+overview = cache.data_overview(source)
+st.caption(
+    f"{overview.n_rows:,} census block groups of California (1990). "
+    "Each point is one block group; prices are the census's median house values."
+)
+for note in overview.notes:
+    st.info(note, icon=":material/info:")
+
+numeric_columns = [name for name in FEATURE_CATALOGUE if name not in ("latitude", "longitude")]
+map_column = st.selectbox(
+    "Colour the map by",
+    options=numeric_columns,
+    format_func=ui.feature_label,
+    key="explore_map_column",
+)
+st.plotly_chart(cache.value_map(source, map_column), key="explore_map")
+
+histogram_column, tables_column = st.columns([3, 2])
+with histogram_column:
+    st.subheader("Distribution")
+    column = st.selectbox(
+        "Column",
+        options=list(FEATURE_CATALOGUE),
+        format_func=ui.feature_label,
+        key="explore_histogram_column",
+    )
+    described = FEATURE_CATALOGUE[column]
+    st.caption(f"{described.description} Unit: {described.unit}.")
+    st.plotly_chart(cache.histogram(source, column), key="explore_histogram")
+with tables_column:
+    st.subheader("Capped values")
+    st.caption("The census top-codes these columns: a value at the cap means 'at least'.")
+    st.dataframe(
+        overview.capped,
+        hide_index=True,
+        column_config={
+            "cap": st.column_config.NumberColumn("cap", format="localized"),
+            "share": st.column_config.NumberColumn("share", format="percent"),
+        },
+        key="explore_capped",
+    )
+    st.subheader("Missing values")
+    st.dataframe(
+        overview.missing,
+        hide_index=True,
+        column_config={"share": st.column_config.NumberColumn("share", format="percent")},
+        key="explore_missing",
+    )
