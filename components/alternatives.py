@@ -74,14 +74,16 @@ ALGORITHM_NAMES: dict[str, str] = {
 GEO_METHODS: tuple[str, ...] = ("dbscan", "hdbscan")
 GEO_EPS_KM_RANGE = (0.0, 500.0)  # open at 0, closed at 500
 GEO_MIN_SAMPLES_RANGE = (2, 1000)
-# Defaults measured on the 20,640 block groups (see BENCHMARKS.md / the report):
-# 5 km and 20 block groups separate Los Angeles, the Bay Area, San Diego, Sacramento,
-# the Inland Empire and Fresno, and leave ~14 % of block groups (rural) as noise.
+# Defaults measured on the 20,640 block groups (2 shared cores): 5 km and 20 block
+# groups give 55 areas in 0.3-0.6 s; the largest are Los Angeles, the Bay Area, San
+# Diego, Sacramento, the Inland Empire and Fresno, and 14 % of block groups (thinly
+# settled places) are noise. 3 km splits the Bay Area in two; 8 km merges the Inland Empire
+# (Riverside / San Bernardino) into Los Angeles.
 DEFAULT_GEO_EPS_KM = 5.0
 DEFAULT_GEO_MIN_SAMPLES = 20
-# Full HDBSCAN with haversine takes ~15 s on 20,640 points on 2 cores; a fixed-seed
-# sample of 5,000 takes ~1 s, and the remaining points take their nearest sampled
-# neighbour's label.
+# Full HDBSCAN with haversine takes 15-22 s on 20,640 points on 2 shared cores; a
+# fixed-seed sample of 5,000 takes ~1.5 s including the label transfer, after which
+# every other point takes its nearest sampled neighbour's label.
 DEFAULT_HDBSCAN_MAX_POINTS = 5000
 HDBSCAN_MAX_POINTS_RANGE = (100, 100_000)
 
@@ -838,7 +840,7 @@ def density_clusters_geo(
 
     ``hdbscan``: no radius; clusters are the groups that stay dense over a range of
     radii (``min_cluster_size`` defaults to ``min_samples``; ``eps_km`` is ignored).
-    HDBSCAN cannot use sample weights and takes ~15 s on all 20,640 points, so above
+    HDBSCAN cannot use sample weights and takes 15-22 s on all 20,640 points, so above
     ``hdbscan_max_points`` it is fitted on a fixed-seed random sample of that many
     points and every other point takes the label of its nearest sampled point
     (``min_samples`` / ``min_cluster_size`` then count sampled points).

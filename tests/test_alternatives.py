@@ -536,9 +536,9 @@ def test_real_data_dbscan_finds_metro_areas_and_rural_noise(
     assert _centre_near(summary, 32.72, -117.16, 30)  # San Diego
     assert _centre_near(summary, 38.58, -121.49, 30)  # Sacramento
     assert _centre_near(summary, 37.77, -122.27, 40)  # Bay Area
-    # noise is rural: noise points have far fewer neighbours within 5 km
+    # noise lies away from the coastal metros: more of it is inland than of all rows
     noise = housing_frame.loc[result.labels == -1, "ocean_proximity"]
-    assert (noise == "INLAND").mean() > (housing_frame["ocean_proximity"] == "INLAND").mean()
+    assert (noise == "INLAND").mean() > 0.6  # measured 0.74, against 0.32 of all rows
 
 
 def test_real_data_dbscan_matches_sklearn_on_every_row(
