@@ -1,0 +1,412 @@
+"""Tests for components.upload: every bad-file case, good files, and safe downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from components.figures import view_state_for
+from components.upload import (
+    MAX_UPLOAD_BYTES,
+    PlacesError,
+    check_clusterable,
+    labelled_rows_csv,
+    labelled_rows_geojson,
+    map_extent,
+    read_places_csv,
+)
+
+GOOD = (
+    b"name,latitude,longitude,price\nA,34.05,-118.24,100\nB,37.77,-122.42,250\nC,32.72,-117.16,90\n"
+)
+
+
+def _error(data: bytes, **kwargs: object) -> str:
+    with pytest.raises(PlacesError) as info:
+        read_places_csv(data, **kwargs)
+    assert isinstance(info.value, ValueError)
+    return str(info.value)
+
+
+# --------------------------------------------------------------------------- bad files
+
+
+def test_rejects_excel_workbook_by_signature() -> None:
+    message = _error(b"PK\x03\x04\x14\x00\x06\x00rest-of-zip", filename="places.csv")
+    assert "not a CSV" in message and "Excel .xlsx" in message and "Export" in message
+
+
+def test_rejects_binary_content_with_nul_bytes() -> None:
+    message = _error(b"lat,lon\n1,2\n\x00\x01\x02garbage")
+    assert "NUL byte at byte offset 12" in message
+
+
+def test_rejects_utf16_text_as_not_utf8() -> None:
+    message = _error("lat,lon\n1,2\n".encode("utf-16"))
+    assert "UTF-16" in message and "UTF-8" in message
+
+
+@pytest.mark.parametrize("filename", ["places.xlsx", "places.json", "places"])
+def test_rejects_wrong_extension(filename: str) -> None:
+    message = _error(GOOD, filename=filename)
+    assert f"'{filename}' is not a CSV file" in message
+    assert ".csv" in message
+
+
+def test_rejects_unparsable_rows() -> None:
+    message = _error(b"lat,lon\n1,2\n1,2,3,4\n")
+    assert "could not be read as CSV" in message
+    assert "Expected 2 fields in line 3, saw 4" in message
+    assert "as many fields as the header" in message
+
+
+def test_rejects_empty_file() -> None:
+    assert "The file is empty" in _error(b"")
+
+
+def test_rejects_whitespace_only_file() -> None:
+    assert "The file is empty" in _error(b"\n\n  \r\n")
+
+
+def test_rejects_header_only() -> None:
+    message = _error(b"latitude,longitude,price\n")
+    assert "header (latitude, longitude, price) but no data rows" in message
+
+
+def test_rejects_file_without_coordinates() -> None:
+    message = _error(b"city,price\nA,1\nB,2\n")
+    assert "No coordinates found" in message
+    assert "latitude/lat/y" in message and "longitude/lon/lng/long/x" in message
+    assert "Its columns are: city, price" in message
+    assert "choose them by hand" in message
+
+
+def test_names_the_one_missing_coordinate() -> None:
+    message = _error(b"lat,price\n1,2\n3,4\n")
+    assert "a longitude column" in message and "a latitude column" not in message
+
+
+def test_rejects_a_chosen_column_that_does_not_exist() -> None:
+    message = _error(GOOD, lat_col="north", lon_col="longitude")
+    assert "chosen latitude column 'north' is not in the file" in message
+
+
+def test_rejects_coordinates_out_of_range_with_count_and_example() -> None:
+    data = b"lat,lon\n34,-118\n134,-118\n35,-200\n36,-119\n"
+    message = _error(data)
+    assert message.startswith("2 row(s) have coordinates out of range")
+    assert "latitude must be in [-90, 90], longitude in [-180, 180]" in message
+    assert "e.g. data row 2: lat=134, lon=-118" in message
+    assert "(rows 2, 3)" in message
+
+
+def test_out_of_range_hints_at_swapped_columns() -> None:
+    message = _error(b"lat,lon\n-118.2,34.1\n-122.4,37.8\n")
+    assert "look swapped: choose 'lon' as latitude and 'lat' as longitude" in message
+
+
+def test_out_of_range_hints_at_projected_metres() -> None:
+    message = _error(b"y,x\n3800000,450000\n3810000,460000\n")
+    assert "projected metres" in message
+
+
+def test_rejects_coordinates_that_are_not_numbers() -> None:
+    message = _error(b"lat,lon\n34.1N,118.2W\n35,-119\n")
+    assert "'lat' has 1 value(s) that are not numbers, e.g. '34.1N' in data row(s) 1" in message
+    assert "decimal degrees" in message
+
+
+def test_rejects_rows_without_any_coordinates() -> None:
+    message = _error(b"lat,lon,a\n,,1\n,,2\n")
+    assert "No row has both coordinates" in message
+
+
+def test_rejects_all_rows_identical() -> None:
+    message = _error(b"lat,lon,a\n1,2,3\n1,2,3\n1,2,3\n")
+    assert "All 3 rows are identical" in message
+
+
+def test_rejects_non_utf8_and_names_the_byte_offset() -> None:
+    data = "lat,lon,name\n34,-118,Caf\xe9\n".encode("latin-1")
+    message = _error(data)
+    assert "not UTF-8" in message
+    assert "byte 0xE9 at byte offset 24 (line 2)" in message
+    assert "CSV UTF-8" in message
+
+
+def test_rejects_too_big_before_parsing() -> None:
+    message = _error(GOOD * 10, max_bytes=100)
+    assert f"The file is {len(GOOD) * 10:,} bytes; the limit is 100 bytes" in message
+    assert "smaller extract" in message
+    assert MAX_UPLOAD_BYTES == 50 * 1024 * 1024
+
+
+def test_rejects_too_many_columns() -> None:
+    header = ",".join(["lat", "lon", *[f"c{i}" for i in range(1000)]])
+    row = ",".join(["1", "2", *["0"] * 1000])
+    message = _error(f"{header}\n{row}\n".encode())
+    assert "1,002 columns; at most 1,000" in message
+
+
+def test_rejects_non_bytes() -> None:
+    with pytest.raises(PlacesError, match="getvalue"):
+        read_places_csv("lat,lon\n1,2\n")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- good files
+
+
+def test_reads_a_comma_file() -> None:
+    places = read_places_csv(GOOD, filename="Places.CSV")
+    assert (places.lat_col, places.lon_col) == ("latitude", "longitude")
+    assert places.feature_columns == ("price",)
+    assert places.numeric_columns == ("latitude", "longitude", "price")
+    assert places.text_columns == ("name",)
+    assert places.n_rows == 3 and places.n_rows_read == 3
+    assert places.frame["price"].dtype == np.float64
+    assert places.frame["price"].tolist() == [100.0, 250.0, 90.0]
+    assert places.delimiter == "," and places.encoding == "utf-8"
+    assert places.notes == ()
+
+
+def test_detects_coordinate_names_in_any_case_and_prefers_full_names() -> None:
+    data = b"Y,LAT,Latitude,LNG,value\n1,2,34.0,-118.0,5\n1,2,35.0,-119.0,6\n"
+    places = read_places_csv(data)
+    assert places.lat_col == "Latitude" and places.lon_col == "LNG"
+    assert places.feature_columns == ("value",)  # constant Y and LAT are not offered
+    assert places.constant_columns == ("Y", "LAT")
+
+
+def test_explicit_column_choice() -> None:
+    places = read_places_csv(
+        b"north,east,v\n34,-118,1\n35,-119,2\n", lat_col="north", lon_col="east"
+    )
+    assert (places.lat_col, places.lon_col) == ("north", "east")
+
+
+def test_semicolon_file_with_decimal_commas() -> None:
+    data = b"name;lat;lon;price\nA;34,05;-118,24;100,5\nB;37,77;-122,42;200\n"
+    places = read_places_csv(data)
+    assert places.delimiter == ";"
+    assert places.frame["lat"].tolist() == [34.05, 37.77]
+    assert places.frame["price"].tolist() == [100.5, 200.0]
+
+
+def test_tab_file_with_byte_order_mark() -> None:
+    data = "\ufefflat\tlon\tprice\n34\t-118\t1\n35\t-119\t2\n".encode()
+    places = read_places_csv(data, filename="export.tsv")
+    assert places.delimiter == "\t" and places.encoding == "utf-8-sig"
+    assert places.lat_col == "lat"  # the BOM is not part of the name
+
+
+def test_quoted_fields_keep_their_commas() -> None:
+    data = b'name,lat,lon\n"Los Angeles, CA",34,-118\n"San Francisco, CA",37.8,-122.4\n'
+    places = read_places_csv(data)
+    assert places.frame["name"].tolist() == ["Los Angeles, CA", "San Francisco, CA"]
+
+
+def test_rows_with_missing_coordinates_are_dropped_and_reported() -> None:
+    data = b"lat,lon,v\n34,-118,1\n,-119,2\n35,,3\n36,-120,4\n"
+    places = read_places_csv(data)
+    assert places.n_rows == 2 and places.n_rows_read == 4
+    assert places.dropped_rows.tolist() == [2, 3]
+    assert places.source_rows.tolist() == [1, 4]
+    assert any(
+        "2 of 4 rows were left out" in note and "(data rows 2, 3)" in note for note in places.notes
+    )
+
+
+def test_location_only_file_is_accepted_with_a_note() -> None:
+    places = read_places_csv(b"lat,lon,name\n34,-118,a\n35,-119,b\n36,-120,c\n")
+    assert places.feature_columns == ()
+    assert any("clustered by location only" in note for note in places.notes)
+    check = check_clusterable(places, [places.lat_col, places.lon_col], 2)
+    assert check.n_rows_usable == 3
+
+
+def test_mixed_column_is_text() -> None:
+    places = read_places_csv(b"lat,lon,code\n34,-118,12\n35,-119,A7\n")
+    assert places.text_columns == ("code",)
+    assert places.feature_columns == ()
+
+
+def test_extent_and_zoom_match_the_map_view() -> None:
+    places = read_places_csv(GOOD)
+    extent = places.extent
+    assert (extent.min_latitude, extent.max_latitude) == (32.72, 37.77)
+    assert (extent.min_longitude, extent.max_longitude) == (-122.42, -117.16)
+    view = view_state_for(places.frame["longitude"].to_numpy(), places.frame["latitude"].to_numpy())
+    assert extent.zoom == view.zoom
+    assert extent.centre_latitude == view.latitude and extent.centre_longitude == view.longitude
+
+
+def test_map_extent_of_a_single_point_zooms_in_but_not_past_13() -> None:
+    extent = map_extent(np.array([48.85]), np.array([2.35]))
+    assert extent.zoom == 13.0
+    assert extent.centre_latitude == 48.85
+
+
+def test_reads_the_real_housing_file(housing_path: Path) -> None:
+    places = read_places_csv(housing_path.read_bytes(), filename=housing_path.name)
+    assert places.n_rows == 20_640
+    assert (places.lat_col, places.lon_col) == ("latitude", "longitude")
+    assert "median_house_value" in places.feature_columns
+    assert places.text_columns == ("ocean_proximity",)
+    assert int(places.frame["total_bedrooms"].isna().sum()) == 207
+    assert 4.0 <= places.extent.zoom <= 5.5
+
+
+# --------------------------------------------------------------------------- check_clusterable
+
+
+def _places() -> object:
+    return read_places_csv(
+        b"lat,lon,size,flat\n34,-118,1,7\n35,-119,2,7\n36,-120,,7\n37,-121,4,7\n"
+    )
+
+
+def test_fewer_rows_than_k() -> None:
+    with pytest.raises(PlacesError) as info:
+        check_clusterable(_places(), ["lat", "size"], 3)
+    message = str(info.value)
+    assert "Only 3 row(s) have a value for every chosen feature" in message
+    assert "k=3 clusters need at least 4 rows" in message
+    assert "at most 2" in message
+
+
+def test_constant_feature_is_named() -> None:
+    with pytest.raises(PlacesError, match="Feature\\(s\\) flat have the same value in every row"):
+        check_clusterable(_places(), ["lat", "flat"], 2)
+
+
+def test_too_few_distinct_places() -> None:
+    places = read_places_csv(b"lat,lon\n34,-118\n34,-118\n34,-118\n35,-119\n")
+    with pytest.raises(PlacesError, match="only 2 distinct places"):
+        check_clusterable(places, ["lat", "lon"], 3)
+
+
+def test_unknown_feature_and_bad_k() -> None:
+    with pytest.raises(PlacesError, match="not numeric columns of the file; choose from lat, lon"):
+        check_clusterable(_places(), ["colour"], 2)
+    with pytest.raises(PlacesError, match="k=1 is invalid"):
+        check_clusterable(_places(), ["lat"], 1)
+    with pytest.raises(PlacesError, match="No feature is chosen"):
+        check_clusterable(_places(), [], 2)
+
+
+def test_clusterable_reports_excluded_rows() -> None:
+    check = check_clusterable(_places(), ["lat", "lon", "size", "size"], 2)
+    assert check.features == ("lat", "lon", "size")
+    assert check.n_rows_usable == 3 and check.n_rows_excluded == 1
+    assert check.message == "1 of 4 rows are left out because a chosen feature is empty there."
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def test_csv_download_neutralises_formula_text_and_keeps_numbers() -> None:
+    frame = pd.DataFrame(
+        {
+            "note": ["=1+1", "+A", "-2", "@x", "\tfoo", "\rbar", "plain"],
+            "delta": [-1.5, -2.0, 3.0, -4.0, 5.0, -6.0, 0.0],
+        }
+    )
+    payload = labelled_rows_csv(frame, np.arange(7) % 2)
+    rows = list(csv.reader(io.StringIO(payload.decode("utf-8"), newline="")))
+    assert rows[0] == ["note", "delta", "cluster"]
+    assert [row[0] for row in rows[1:]] == [
+        "'=1+1",
+        "'+A",
+        "'-2",
+        "'@x",
+        "'\tfoo",
+        "'\rbar",
+        "plain",
+    ]
+    assert [row[1] for row in rows[1:]] == ["-1.5", "-2.0", "3.0", "-4.0", "5.0", "-6.0", "0.0"]
+    assert [row[2] for row in rows[1:]] == ["0", "1", "0", "1", "0", "1", "0"]
+    back = pd.read_csv(io.BytesIO(payload))
+    assert back["delta"].dtype == np.float64 and back["delta"].min() == -6.0
+
+
+def test_csv_download_quotes_a_carriage_return_so_no_row_starts_with_a_formula() -> None:
+    frame = pd.DataFrame({"note": ["\r=HYPERLINK(1)", "a\r\n=2", "ok"], "v": [1.0, 2.0, 3.0]})
+    payload = labelled_rows_csv(frame, np.zeros(3, dtype=int))
+    rows = list(csv.reader(io.StringIO(payload.decode("utf-8"), newline="")))
+    assert len(rows) == 4  # header + 3: the line breaks stay inside quoted cells
+    assert [row[0] for row in rows[1:]] == ["'\r=HYPERLINK(1)", "a\r\n=2", "ok"]
+    assert not any(row[0].startswith("=") for row in rows)
+    assert b'"\'\r=HYPERLINK(1)"' in payload
+
+
+def test_csv_download_neutralises_column_names() -> None:
+    frame = pd.DataFrame({"=SUM(A1)": ["x"], "v": [1]})
+    header = labelled_rows_csv(frame, np.array([0])).decode("utf-8").split("\r\n")[0]
+    assert header == "'=SUM(A1),v,cluster"
+
+
+def test_csv_download_does_not_overwrite_a_cluster_column() -> None:
+    frame = pd.DataFrame({"cluster": ["mine", "yours"], "v": [1, 2]})
+    back = pd.read_csv(io.BytesIO(labelled_rows_csv(frame, np.array([1, -1]))))
+    assert back["cluster"].tolist() == ["mine", "yours"]
+    assert back["cluster_2"].tolist() == [1, -1]
+
+
+def test_downloads_reject_misaligned_labels() -> None:
+    with pytest.raises(ValueError, match=r"expected one id per frame row \(2,\)"):
+        labelled_rows_csv(pd.DataFrame({"v": [1, 2]}), np.array([0]))
+
+
+def test_geojson_round_trip() -> None:
+    places = read_places_csv(GOOD + b"D,36.0,-119.0,\n")
+    payload = labelled_rows_geojson(places.frame, np.array([0, 1, 0, -1]), "latitude", "longitude")
+    collection = json.loads(payload)
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == 4
+    first = collection["features"][0]
+    assert first["type"] == "Feature"
+    assert first["geometry"] == {"type": "Point", "coordinates": [-118.24, 34.05]}
+    assert first["properties"] == {
+        "name": "A",
+        "latitude": 34.05,
+        "longitude": -118.24,
+        "price": 100.0,
+        "cluster": 0,
+    }
+    last = collection["features"][3]["properties"]
+    assert last["price"] is None  # NaN -> null
+    assert last["cluster"] == -1
+
+
+def test_geojson_is_strict_json_and_handles_missing_coordinates() -> None:
+    frame = pd.DataFrame(
+        {
+            "lat": [34.0, np.nan],
+            "lon": [-118.0, -119.0],
+            "big": [np.inf, 1.0],
+            "count": np.array([1, 2], dtype=np.int64),
+            "flag": [True, False],
+            "label": ["=cmd", None],
+        }
+    )
+    payload = labelled_rows_geojson(frame, np.array([0, 1]), "lat", "lon")
+    assert b"NaN" not in payload and b"Infinity" not in payload
+    features = json.loads(payload)["features"]
+    assert features[1]["geometry"] is None
+    assert features[0]["properties"]["big"] is None
+    assert features[0]["properties"]["count"] == 1
+    assert features[0]["properties"]["flag"] is True
+    assert features[1]["properties"]["label"] is None
+    assert math.isnan(frame["lat"].iloc[1])  # the input frame is not changed
+
+
+def test_geojson_rejects_unknown_coordinate_columns() -> None:
+    with pytest.raises(ValueError, match="'lat' is not a column of frame"):
+        labelled_rows_geojson(pd.DataFrame({"y": [1.0]}), np.array([0]), "lat", "lon")
