@@ -1,4 +1,4 @@
-"""Figures for "When k-means fails": toy-shape panels, the k-distance curve, density-map data.
+"""Figures for "When k-means fails": toy-shape panels, the k-distance curve, density maps, tables.
 
 No Streamlit. Colours are the dashboard's colour-blind-safe ``PALETTE`` (Okabe-Ito first,
 then Paul Tol's muted colours) so cluster colours look the same on every page; noise is
@@ -9,17 +9,29 @@ density clusters are numbered by descending size, so the largest ones get distin
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pydeck as pdk
 from plotly.subplots import make_subplots
 from scipy.optimize import linear_sum_assignment
 
 from components.alternatives import AlgorithmResult, EpsSuggestion, ToyData
-from components.figures import PALETTE, hex_to_rgb
+from components.figures import (
+    _FILL_ALPHA,
+    _POINT_RADIUS_M,
+    PALETTE,
+    CompactDeck,
+    _compact_numbers,
+    _coordinate_resolution,
+    _position_codes,
+    hex_to_rgb,
+    view_state_for,
+)
 
 NOISE_COLOUR = "#9e9e9e"
 NOISE_NAME = "noise"
@@ -350,3 +362,263 @@ def k_distance_figure(suggestion: EpsSuggestion) -> go.Figure:
         showlegend=False,
     )
     return figure
+
+
+# ------------------------------------------------------------- the page's maps and tables
+
+DENSITY_LABELLED_AREAS = 10
+_NOISE_ALPHA = 150
+_AREA_LABEL_RADIUS_PX = 11
+
+
+def density_map_deck(
+    longitude_deg: Sequence[float] | np.ndarray,
+    latitude_deg: Sequence[float] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    median_house_value: Sequence[float] | np.ndarray,
+    *,
+    view_state: pdk.ViewState | None = None,
+    labelled_areas: int = DENSITY_LABELLED_AREAS,
+) -> CompactDeck:
+    """Map of density areas: one point per row, noise as a grey layer underneath.
+
+    Built like the dashboard's cluster map (:func:`components.figures.cluster_map_deck`):
+    each point is a short JSON array ``[x, y, area, price_k]`` with integer-coded
+    positions decoded in the browser and the area's colour looked up in a per-area
+    table, so 20,640 points stay around 400 KB. ``area`` is the 1-based area number
+    ("Area 1" is cluster 0, the largest) or the text "noise". The largest
+    ``labelled_areas`` areas get their number drawn at their mean position.
+
+    Parameters
+    ----------
+    longitude_deg, latitude_deg : array-like of float
+        Coordinates in degrees, finite.
+    labels : array-like of int
+        Cluster of each point, -1 = noise, clusters 0..m-1 by descending size.
+    median_house_value : array-like of float
+        USD, shown in the tooltip (NaN shows as "n/a").
+    view_state : pydeck.ViewState or None, default=None
+        Initial camera; None = :func:`components.figures.view_state_for` the points.
+        Pass the same one as the map beside it so both show the same view.
+    labelled_areas : int, default=10
+        How many of the largest areas get their number on the map, >= 0.
+
+    Returns
+    -------
+    CompactDeck
+        Carto light base map (no token needed), a noise layer, an area layer and
+        the area numbers.
+    """
+    longitude = np.asarray(longitude_deg, dtype=np.float64)
+    latitude = np.asarray(latitude_deg, dtype=np.float64)
+    values = np.asarray(labels, dtype=np.int64)
+    prices = np.asarray(median_house_value, dtype=np.float64)
+    if not (longitude.shape == latitude.shape == values.shape == prices.shape) or values.ndim != 1:
+        raise ValueError(
+            f"longitude_deg {longitude.shape}, latitude_deg {latitude.shape}, labels "
+            f"{values.shape} and median_house_value {prices.shape} must be 1-D arrays of "
+            "the same length."
+        )
+    if not (np.isfinite(longitude).all() and np.isfinite(latitude).all()):
+        raise ValueError("longitude_deg / latitude_deg contain NaN or infinite values.")
+    if values.size and values.min() < -1:
+        raise ValueError(
+            f"labels contain {int(values.min())}; expected -1 (noise) or cluster ids >= 0."
+        )
+    if labelled_areas < 0:
+        raise ValueError(f"labelled_areas={labelled_areas} is out of range; expected >= 0.")
+    n_areas = int(values.max() + 1) if values.size and values.max() >= 0 else 0
+    if view_state is None:
+        view_state = view_state_for(longitude, latitude)
+    resolution = _coordinate_resolution(longitude, latitude) if values.size else 100
+    lon_origin = float(np.floor(longitude.min())) if values.size else 0.0
+    lat_origin = float(np.floor(latitude.min())) if values.size else 0.0
+    records = list(
+        zip(
+            _position_codes(longitude, lon_origin, resolution),
+            _position_codes(latitude, lat_origin, resolution),
+            [NOISE_NAME if label < 0 else label + 1 for label in values.tolist()],
+            _compact_numbers(prices / 1000.0, 3),
+            strict=True,
+        )
+    )
+    is_noise = values == -1
+    noise_points = [records[i] for i in np.flatnonzero(is_noise)]
+    area_points = [records[i] for i in np.flatnonzero(~is_noise)]
+    colour_table = json.dumps(
+        [[*rgb, _FILL_ALPHA] for rgb in density_colour_table(n_areas)[:-1]],
+        separators=(",", ":"),
+    )
+    common = {
+        "get_position": (
+            f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+        ),
+        "get_radius": _POINT_RADIUS_M,
+        "radius_min_pixels": 1.5,
+        "radius_max_pixels": 12,
+        "pickable": True,
+        "auto_highlight": True,
+    }
+    layers = [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=noise_points,
+            id="noise",
+            get_fill_color=[*hex_to_rgb(NOISE_COLOUR), _NOISE_ALPHA],
+            **common,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=area_points,
+            id="areas",
+            get_fill_color=f"{colour_table}[this[2] - 1]",
+            **common,
+        ),
+    ]
+    n_labelled = min(labelled_areas, n_areas)
+    if n_labelled:
+        clustered = ~is_noise
+        counts = np.bincount(values[clustered], minlength=n_areas)[:n_labelled]
+        centre_lon = np.bincount(values[clustered], longitude[clustered], n_areas)[:n_labelled]
+        centre_lat = np.bincount(values[clustered], latitude[clustered], n_areas)[:n_labelled]
+        centres = [
+            {
+                "position": [round(lon / size, 4), round(lat / size, 4)],
+                "colour": [*hex_to_rgb(cluster_colour_hex(area)), 255],
+                "text": str(area + 1),
+            }
+            for area, (lon, lat, size) in enumerate(
+                zip(centre_lon.tolist(), centre_lat.tolist(), counts.tolist(), strict=True)
+            )
+        ]
+        layers += [
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=centres,
+                id="area-centres",
+                get_position="position",
+                get_fill_color="colour",
+                get_line_color=[255, 255, 255, 255],
+                stroked=True,
+                line_width_min_pixels=2.5,
+                get_radius=1,
+                radius_min_pixels=_AREA_LABEL_RADIUS_PX,
+                radius_max_pixels=_AREA_LABEL_RADIUS_PX,
+                pickable=False,
+            ),
+            pdk.Layer(
+                "TextLayer",
+                data=centres,
+                id="area-labels",
+                get_position="position",
+                get_text="text",
+                get_size=14,
+                get_color=[255, 255, 255, 255],
+                font_weight=700,
+                get_text_anchor="'middle'",
+                get_alignment_baseline="'center'",
+                pickable=False,
+            ),
+        ]
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=view_state,
+        map_provider="carto",
+        map_style="light",
+        tooltip={"text": "Area: {2}\nMedian house value: ${3}k"},
+    )
+
+
+def comparison_table(results: Sequence[AlgorithmResult]) -> pd.DataFrame:
+    """One row per algorithm: ARI, clusters found, noise, fit time, parameters, note.
+
+    Parameters
+    ----------
+    results : sequence of AlgorithmResult
+        From :func:`components.alternatives.compare_algorithms`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns algorithm, ARI, clusters found, noise points, fit time (ms),
+        parameters, note; in the order of ``results``.
+    """
+    return pd.DataFrame(
+        {
+            "algorithm": [result.name for result in results],
+            "ARI": [result.adjusted_rand_index for result in results],
+            "clusters found": [result.n_clusters_found for result in results],
+            "noise points": [result.n_noise for result in results],
+            "fit time (ms)": [1000.0 * result.fit_seconds for result in results],
+            "parameters": [result.parameters for result in results],
+            "note": [result.note for result in results],
+        },
+        columns=[
+            "algorithm",
+            "ARI",
+            "clusters found",
+            "noise points",
+            "fit time (ms)",
+            "parameters",
+            "note",
+        ],
+    )
+
+
+def area_table(
+    summary: pd.DataFrame,
+    *,
+    name_of: Callable[[int], str] = density_cluster_name,
+    colour_of: Callable[[int], str] = cluster_colour_hex,
+    value_column: str = "median_median_house_value",
+) -> pd.DataFrame:
+    """Display version of :func:`components.alternatives.summarise_density`'s table.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From ``summarise_density(..., values=median_house_value)`` (with places).
+    name_of : callable, default=density_cluster_name
+        Display name of a cluster id ("Area 1", "noise"; for k-means e.g. "Cluster 0").
+    colour_of : callable, default=cluster_colour_hex
+        Hex colour of a cluster id, as drawn on its map.
+    value_column : str, default="median_median_house_value"
+        The summary's median-value column; missing = no value column in the result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns colour, area, nearest place ("Los Angeles (9 km)"), block groups,
+        share, radius (km) (median distance from the centre), extent (km) (90th
+        percentile), median house value; one row per cluster, noise last.
+    """
+    required = {"cluster", "size", "share", "radius_km", "extent_km"}
+    missing = sorted(required - set(summary.columns))
+    if missing:
+        raise ValueError(
+            f"summary lacks the columns {missing}; expected the output of summarise_density."
+        )
+    clusters = [int(cluster) for cluster in summary["cluster"]]
+    if "nearest_place" in summary.columns:
+        places = [
+            f"{place} ({distance:.0f} km)" if isinstance(place, str) else ""
+            for place, distance in zip(
+                summary["nearest_place"], summary["nearest_place_km"], strict=True
+            )
+        ]
+    else:
+        places = [""] * len(clusters)
+    table = pd.DataFrame(
+        {
+            "colour": [colour_of(cluster) for cluster in clusters],
+            "area": [name_of(cluster) for cluster in clusters],
+            "nearest place": places,
+            "block groups": summary["size"].to_numpy(dtype=np.int64),
+            "share": summary["share"].to_numpy(dtype=np.float64),
+            "radius (km)": summary["radius_km"].to_numpy(dtype=np.float64),
+            "extent (km)": summary["extent_km"].to_numpy(dtype=np.float64),
+        }
+    )
+    if value_column in summary.columns:
+        table["median house value"] = summary[value_column].to_numpy(dtype=np.float64)
+    return table
