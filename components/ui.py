@@ -114,7 +114,11 @@ def _download_with_progress() -> None:
             else:
                 bar.progress(0.5, text=f"{done / 1e6:.1f} MB")
 
-        data.load_housing(default_path=data.DEFAULT_DATA_PATH, progress=progress)
+        try:
+            data.load_housing(default_path=data.DEFAULT_DATA_PATH, progress=progress)
+        except data.DataUnavailableError:
+            status.update(label="The download did not work.", state="error")
+            raise
         status.update(label="Downloaded and verified the housing data.", state="complete")
 
 

@@ -1,0 +1,74 @@
+"""AppTest fixtures: the real data set beside the project, downloads off by default.
+
+Streamlit's caches live in the process, so the k-sweep of a setting is computed once
+for the whole session and later tests of the same setting are fast.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
+TIMEOUT_S = 180
+
+
+@pytest.fixture
+def real_data(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at ../shared/data/housing.csv and forbid downloads."""
+    if not SHARED_DATA.is_file():
+        raise FileNotFoundError(f"The real data set is expected at {SHARED_DATA}.")
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(SHARED_DATA))
+    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def make_app() -> Callable[..., AppTest]:
+    """Build an AppTest of a script of the project (app.py by default)."""
+
+    def build(script: str = "app.py", **query: str) -> AppTest:
+        app = AppTest.from_file(str(PROJECT_ROOT / script), default_timeout=TIMEOUT_S)
+        app.query_params.update(query)
+        return app
+
+    return build
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A 127.0.0.1 port nothing listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def deck_spec(app: AppTest, index: int = 0) -> dict[str, Any]:
+    """The JSON spec of the index-th pydeck chart of the page."""
+    decks = app.get("deck_gl_json_chart")
+    return json.loads(decks[index].proto.json)
+
+
+def plotly_specs(app: AppTest) -> list[dict[str, Any]]:
+    """The figure specs of the page's plotly charts, in page order."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def layer(spec: dict[str, Any], layer_id: str) -> dict[str, Any]:
+    """The layer of a deck spec with that id."""
+    for candidate in spec["layers"]:
+        if candidate["id"] == layer_id:
+            return candidate
+    raise KeyError(f"no layer {layer_id!r} in {[c['id'] for c in spec['layers']]}")
+
+
+def texts(elements: Any) -> list[str]:
+    """The text of alert elements (st.warning / st.error / st.info)."""
+    return [str(element.value) for element in elements]

@@ -1,0 +1,259 @@
+"""AppTest tests of the Clusters page on the real data: render, k, features, scaler, URL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import deck_spec, layer, texts
+from streamlit.testing.v1 import AppTest
+
+from components.figures import PALETTE, hex_to_rgb
+
+DEFAULT_FEATURES = ["latitude", "longitude", "median_house_value"]
+
+
+def _chart(app: AppTest, key: str) -> dict[str, Any]:
+    for chart in app.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return json.loads(chart.proto.spec)
+    raise KeyError(f"no plotly chart with key {key!r}")
+
+
+def _legend(app: AppTest) -> pd.DataFrame:
+    for table in app.dataframe:
+        frame = table.value
+        if "colour" in frame.columns:
+            return frame
+    raise KeyError("no legend table on the page")
+
+
+def _colour_table(spec: dict[str, Any]) -> list[list[int]]:
+    """The per-cluster colour lookup of the points layer (an expression on this[2])."""
+    expression = layer(spec, "points")["getFillColor"]
+    assert expression.startswith("@@=") and expression.endswith("[this[2]]")
+    return json.loads(expression[3 : -len("[this[2]]")])
+
+
+def _current_k_marks(elbow: dict[str, Any]) -> list[float]:
+    return [shape["x0"] for shape in elbow["layout"]["shapes"] if shape.get("name") == "current k"]
+
+
+def _assert_view(app: AppTest, k: int) -> None:
+    """Everything on the page that depends on k shows k clusters."""
+    assert not app.exception, app.exception
+    spec = deck_spec(app)
+    colours = _colour_table(spec)
+    assert len(colours) == k
+    assert [colour[:3] for colour in colours] == [list(hex_to_rgb(c)) for c in PALETTE[:k]]
+    clusters_on_map = {point[2] for point in layer(spec, "points")["data"]}
+    assert clusters_on_map == set(range(k))
+    assert [label["text"] for label in layer(spec, "centroid-labels")["data"]] == [
+        str(i) for i in range(k)
+    ]
+    legend = _legend(app)
+    assert list(legend["cluster"]) == [str(i) for i in range(k)]
+    assert list(legend["colour"]) == list(PALETTE[:k])
+    assert legend["rows"].sum() == 20_640
+    box = _chart(app, "box_plot")
+    assert len(box["data"]) == k
+    assert [trace["marker"]["color"] for trace in box["data"]] == list(PALETTE[:k])
+    assert _current_k_marks(_chart(app, "elbow_chart")) == [k]
+    assert app.query_params["k"] == str(k)
+
+
+@pytest.mark.slow
+def test_default_render(real_data: Path, make_app: Callable[..., AppTest]) -> None:
+    app = make_app()
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error
+    assert app.slider(key="k").value == 5
+    assert app.multiselect(key="features").value == DEFAULT_FEATURES
+    assert app.selectbox(key="scaler").value == "standard"
+    _assert_view(app, 5)
+    spec = deck_spec(app)
+    assert spec["mapProvider"] == "carto"
+    assert len(app.get("deck_gl_json_chart")[0].proto.json) < 600 * 1024
+    elbow = _chart(app, "elbow_chart")
+    names = {annotation["text"] for annotation in elbow["layout"]["annotations"]}
+    assert any("knee" in name for name in names)
+    assert any("best silhouette" in name for name in names)
+    assert any("Calinski-Harabasz" in name for name in names)
+    assert any("k=" in text for text in texts(app.info)), "suggestion message missing"
+    labels = [button.label for button in app.get("download_button")]
+    assert any("rows" in label for label in labels) and any("profiles" in label for label in labels)
+    assert app.query_params["features"] == ",".join(DEFAULT_FEATURES)
+
+
+@pytest.mark.slow
+def test_k_change_updates_map_boxplot_elbow_and_url(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app()
+    app.run()
+    first_view = deck_spec(app)["initialViewState"]
+    for k in (8, 2, 15):
+        app.slider(key="k").set_value(k).run()
+        _assert_view(app, k)
+        # The camera must not jump: the initial view state never changes with k.
+        assert deck_spec(app)["initialViewState"] == first_view
+
+
+@pytest.mark.slow
+def test_cluster_colours_follow_ids_across_k(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    """A row keeps its colour from k to k+1 unless its cluster split (stable ids)."""
+    app = make_app(k="4")
+    app.run()
+    before = {(p[0], p[1]): p[2] for p in layer(deck_spec(app), "points")["data"]}
+    app.slider(key="k").set_value(5).run()
+    after = {(p[0], p[1]): p[2] for p in layer(deck_spec(app), "points")["data"]}
+    same = sum(before[position] == after[position] for position in before)
+    assert same / len(before) > 0.6
+
+
+@pytest.mark.slow
+def test_feature_change(real_data: Path, make_app: Callable[..., AppTest]) -> None:
+    app = make_app()
+    app.run()
+    inertia_before = _chart(app, "elbow_chart")["data"][0]["y"]
+    features = [*DEFAULT_FEATURES, "median_income", "housing_median_age"]
+    app.multiselect(key="features").set_value(features).run()
+    assert not app.exception, app.exception
+    assert app.query_params["features"] == ",".join(features)
+    _assert_view(app, 5)
+    # A new sweep: four-feature inertia is larger than three-feature inertia (z-scored).
+    inertia_after = _chart(app, "elbow_chart")["data"][0]["y"]
+    assert inertia_after[0] > inertia_before[0]
+    # The extra feature shows in the map's tooltip (income is always there).
+    tooltip = json.loads(app.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
+    assert "Median house age: {5}" in tooltip
+    assert "Median income" in tooltip
+
+
+@pytest.mark.slow
+def test_feature_with_missing_values_is_reported_and_choosable(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app(features="latitude,longitude,total_bedrooms")
+    app.run()
+    assert not app.exception, app.exception
+    assert any("207" in text for text in texts(app.info)), texts(app.info)
+    legend = _legend(app)
+    assert legend["cluster"].iloc[-1] == "not clustered"
+    assert legend["rows"].iloc[-1] == 207
+    assert len(layer(deck_spec(app), "not-clustered")["data"]) == 207
+    app.radio(key="missing").set_value("median").run()
+    assert not app.exception, app.exception
+    assert app.query_params["missing"] == "median"
+    assert "not clustered" not in list(_legend(app)["cluster"])
+    assert any("median" in text for text in texts(app.info))
+
+
+@pytest.mark.slow
+def test_scaler_change_and_normalize_warning(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app()
+    app.run()
+    app.selectbox(key="scaler").set_value("normalize").run()
+    assert not app.exception, app.exception
+    assert app.query_params["scaler"] == "normalize"
+    assert any("ROW" in text for text in texts(app.warning)), texts(app.warning)
+    _assert_view(app, 5)
+
+
+@pytest.mark.slow
+def test_geographic_scaler_shows_location_weight(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app()
+    app.run()
+    assert not [s for s in app.slider if s.key == "location_weight"]
+    app.selectbox(key="scaler").set_value("geographic").run()
+    assert not app.exception, app.exception
+    weight = app.slider(key="location_weight")
+    assert weight.value == 1.0
+    weight.set_value(2.0).run()
+    assert not app.exception, app.exception
+    assert app.query_params["weight"] == "2"
+    _assert_view(app, 5)
+
+
+@pytest.mark.slow
+def test_train_test_split(real_data: Path, make_app: Callable[..., AppTest]) -> None:
+    app = make_app(k="4")
+    app.run()
+    app.checkbox(key="split").check().run()
+    assert not app.exception, app.exception
+    assert app.query_params["split"] == "1"
+    spec = deck_spec(app)
+    n_train = len(layer(spec, "points")["data"])
+    n_test = len(layer(spec, "test-points")["data"])
+    assert n_train + n_test == 20_640
+    assert n_test == pytest.approx(0.33 * 20_640, abs=2)
+    box = _chart(app, "box_plot")
+    assert len(box["data"]) == 2 * 4
+    assert {trace["offsetgroup"] for trace in box["data"]} == {"train", "test"}
+    app.toggle(key="show_test").set_value(False).run()
+    assert "test-points" not in [c["id"] for c in deck_spec(app)["layers"]]
+
+
+@pytest.mark.slow
+def test_url_parameters_in(real_data: Path, make_app: Callable[..., AppTest]) -> None:
+    app = make_app(k="7", box="median_income", seed="0")
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.warning
+    assert app.slider(key="k").value == 7
+    assert app.selectbox(key="box_feature").value == "median_income"
+    _assert_view(app, 7)
+    assert _chart(app, "box_plot")["layout"]["yaxis"]["title"]["text"] == "Median income"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ({"k": "abc"}, "k='abc'"),
+        ({"k": "99"}, "k='99'"),
+        ({"features": "bogus"}, "'bogus'"),
+        ({"scaler": "quantum"}, "scaler='quantum'"),
+        ({"n_init": "7"}, "n_init='7'"),
+    ],
+)
+def test_bad_url_values_are_ignored_with_a_warning(
+    real_data: Path, make_app: Callable[..., AppTest], query: dict[str, str], fragment: str
+) -> None:
+    app = make_app(**query)
+    app.run()
+    assert not app.exception, app.exception
+    warnings = texts(app.warning)
+    assert any(fragment in text for text in warnings), warnings
+    assert app.slider(key="k").value == 5
+    assert app.multiselect(key="features").value == DEFAULT_FEATURES
+    # The URL is rewritten with the values actually used.
+    assert app.query_params["k"] == "5"
+    assert app.query_params["features"] == ",".join(DEFAULT_FEATURES)
+    # The notice goes once the user changes something.
+    app.slider(key="k").set_value(6).run()
+    assert not any(fragment in text for text in texts(app.warning))
+
+
+@pytest.mark.slow
+def test_elbow_click_sets_k(real_data: Path, make_app: Callable[..., AppTest]) -> None:
+    """The elbow chart's callback moves the slider (selection state set as the browser would)."""
+    from components import ui
+
+    app = make_app()
+    app.run()
+    app.session_state[ui.K_KEY] = 9  # what the on_select callback writes for a click on k=9
+    app.run()
+    assert not app.exception, app.exception
+    _assert_view(app, 9)

@@ -1,0 +1,99 @@
+"""When the data cannot be had, the pages say how to provide it and never raise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import SHARED_DATA, texts
+from streamlit.testing.v1 import AppTest
+
+from components import data
+
+PAGES = ["app.py", "pages/explore.py"]
+
+
+@pytest.mark.parametrize("script", PAGES)
+def test_data_env_var_pointing_to_a_missing_file(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    make_app: Callable[..., AppTest],
+    script: str,
+) -> None:
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
+    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
+    app = make_app(script)
+    app.run()
+    assert not app.exception, app.exception
+    errors = texts(app.error)
+    assert any("GEOCLUSTER_DATA" in text and "nowhere.csv" in text for text in errors), errors
+    assert len(app.get("file_uploader")) == 1
+    assert not app.get("deck_gl_json_chart")
+
+
+@pytest.mark.parametrize("script", PAGES)
+def test_no_local_copy_and_downloads_off(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    make_app: Callable[..., AppTest],
+    script: str,
+) -> None:
+    monkeypatch.delenv("GEOCLUSTER_DATA", raising=False)
+    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
+    monkeypatch.setattr(data, "DEFAULT_DATA_PATH", tmp_path / "data" / "housing.csv")
+    app = make_app(script)
+    app.run()
+    assert not app.exception, app.exception
+    errors = texts(app.error)
+    assert any("downloading is off" in text for text in errors), errors
+    assert len(app.get("file_uploader")) == 1
+
+
+def test_download_failure_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    make_app: Callable[..., AppTest],
+    closed_port: int,
+) -> None:
+    monkeypatch.delenv("GEOCLUSTER_DATA", raising=False)
+    monkeypatch.setenv("GEOCLUSTER_DATA_URL", f"http://127.0.0.1:{closed_port}/housing.csv")
+    destination = tmp_path / "data" / "housing.csv"
+    monkeypatch.setattr(data, "DEFAULT_DATA_PATH", destination)
+    app = make_app()
+    app.run()
+    assert not app.exception, app.exception
+    errors = texts(app.error)
+    assert any("Could not download" in text for text in errors), errors
+    assert len(app.get("file_uploader")) == 1
+    assert not destination.exists()
+
+
+@pytest.mark.slow
+def test_uploaded_csv_is_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_app: Callable[..., AppTest]
+) -> None:
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
+    app = make_app()
+    app.run()
+    lines = SHARED_DATA.read_text(encoding="utf-8").splitlines()
+    sample = "\n".join(lines[:1] + lines[1::40]) + "\n"  # header + every 40th row
+    app.get("file_uploader")[0].upload("housing.csv", sample.encode(), "text/csv").run()
+    assert not app.exception, app.exception
+    assert not app.error
+    assert app.get("deck_gl_json_chart"), "the uploaded data should be clustered and mapped"
+    legend = next(t.value for t in app.dataframe if "colour" in t.value.columns)
+    assert legend["rows"].sum() == len(lines[1::40])
+
+
+def test_invalid_upload_is_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_app: Callable[..., AppTest]
+) -> None:
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
+    app = make_app()
+    app.run()
+    app.get("file_uploader")[0].upload("housing.csv", b"a,b\n1,2\n", "text/csv").run()
+    assert not app.exception, app.exception
+    errors = texts(app.error)
+    assert any("Missing required column" in text for text in errors), errors
+    assert len(app.get("file_uploader")) == 1

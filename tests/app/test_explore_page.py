@@ -1,0 +1,54 @@
+"""AppTest tests of the Explore page on the real data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import texts
+from streamlit.testing.v1 import AppTest
+
+
+@pytest.mark.slow
+def test_explore_renders_map_histogram_caps_and_missing(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app("pages/explore.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error
+    charts = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    assert charts[0]["data"][0]["type"] == "scattermap"
+    assert charts[0]["data"][0]["marker"]["colorscale"]
+    capped = next(t.value for t in app.dataframe if "rows at the cap" in t.value.columns)
+    counts = dict(zip(capped["column"], capped["rows at the cap"], strict=True))
+    assert counts["median_house_value"] == 965
+    assert counts["housing_median_age"] == 1273
+    missing = next(t.value for t in app.dataframe if "missing" in t.value.columns)
+    assert dict(zip(missing["column"], missing["missing"], strict=True))["total_bedrooms"] == 207
+    assert any("500,001" in text for text in texts(app.info))
+
+
+@pytest.mark.slow
+def test_explore_histogram_marks_the_cap(real_data: Path, make_app: Callable[..., AppTest]) -> None:
+    app = make_app("pages/explore.py")
+    app.run()
+    app.selectbox(key="explore_histogram_column").set_value("median_house_value").run()
+    assert not app.exception, app.exception
+    histogram = json.loads(app.get("plotly_chart")[1].proto.spec)
+    annotations = [a["text"] for a in histogram["layout"]["annotations"]]
+    assert any("965 rows" in text for text in annotations), annotations
+    app.selectbox(key="explore_histogram_column").set_value("housing_median_age").run()
+    histogram = json.loads(app.get("plotly_chart")[1].proto.spec)
+    assert any("1,273 rows" in a["text"] for a in histogram["layout"]["annotations"])
+
+
+@pytest.mark.slow
+def test_app_navigates_to_explore(real_data: Path, make_app: Callable[..., AppTest]) -> None:
+    app = make_app()
+    app.run()
+    app.switch_page("pages/explore.py").run()
+    assert not app.exception, app.exception
+    assert any("before clustering" in title.value for title in app.title)
