@@ -12,6 +12,9 @@ navigation = st.navigation(
     [
         st.Page("pages/clusters.py", title="Clusters", icon=":material/map:", default=True),
         st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
+        st.Page(
+            "pages/kmeans_fails.py", title="When k-means fails", icon=":material/scatter_plot:"
+        ),
     ]
 )
 navigation.run()
