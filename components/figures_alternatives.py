@@ -244,7 +244,7 @@ def shapes_grid_figure(
         panels.append((f"{TRUTH_TITLE} ({toy.n_clusters})", toy.y_true))
     for result in results:
         title = (
-            f"{result.name}<br>ARI {result.adjusted_rand_index:.2f} · "
+            f"{result.name}<br>ARI {_ari_text(result.adjusted_rand_index)} · "
             f"{result.n_clusters_found} cluster{'s' if result.n_clusters_found != 1 else ''}"
             f" · {result.n_noise} noise"
         )
@@ -588,7 +588,7 @@ def area_table(
     Returns
     -------
     pandas.DataFrame
-        Columns colour, area, nearest place ("Los Angeles (9 km)"), block groups,
+        Columns colour, area, nearest place (of the centre), km from it, block groups,
         share, radius (km) (median distance from the centre), extent (km) (90th
         percentile), median house value; one row per cluster, noise last.
     """
@@ -600,19 +600,17 @@ def area_table(
         )
     clusters = [int(cluster) for cluster in summary["cluster"]]
     if "nearest_place" in summary.columns:
-        places = [
-            f"{place} ({distance:.0f} km)" if isinstance(place, str) else ""
-            for place, distance in zip(
-                summary["nearest_place"], summary["nearest_place_km"], strict=True
-            )
-        ]
+        places = [place if isinstance(place, str) else "" for place in summary["nearest_place"]]
+        distances = summary["nearest_place_km"].to_numpy(dtype=np.float64)
     else:
         places = [""] * len(clusters)
+        distances = np.full(len(clusters), np.nan)
     table = pd.DataFrame(
         {
             "colour": [colour_of(cluster) for cluster in clusters],
             "area": [name_of(cluster) for cluster in clusters],
             "nearest place": places,
+            "km from it": distances,
             "block groups": summary["size"].to_numpy(dtype=np.int64),
             "share": summary["share"].to_numpy(dtype=np.float64),
             "radius (km)": summary["radius_km"].to_numpy(dtype=np.float64),
@@ -622,3 +620,175 @@ def area_table(
     if value_column in summary.columns:
         table["median house value"] = summary[value_column].to_numpy(dtype=np.float64)
     return table
+
+
+def toy_verdict(results: Sequence[AlgorithmResult], good_ari: float = 0.9) -> str:
+    """One sentence comparing k-means' ARI with the algorithms that recovered the groups.
+
+    Parameters
+    ----------
+    results : sequence of AlgorithmResult
+        From :func:`components.alternatives.compare_algorithms`, k-means among them.
+    good_ari : float, default=0.9
+        ARI from which an algorithm counts as having recovered the groups.
+
+    Returns
+    -------
+    str
+        E.g. "k-means scores ARI 0.48; these recover the groups: DBSCAN (0.99); HDBSCAN (1.00)."
+    """
+    by_key = {result.key: result for result in results}
+    if "kmeans" not in by_key:
+        raise ValueError(f"results lack k-means; got {sorted(by_key)}.")
+    kmeans_ari = by_key["kmeans"].adjusted_rand_index
+    others = [result for result in results if result.key != "kmeans"]
+    winners = [result for result in others if result.adjusted_rand_index >= good_ari]
+    listed = "; ".join(
+        f"{result.name} ({_ari_text(result.adjusted_rand_index)})" for result in winners
+    )
+    if kmeans_ari >= good_ari:
+        if len(winners) == len(others):
+            return (
+                f"k-means recovers the groups (ARI {_ari_text(kmeans_ari)}), and so does every "
+                "other algorithm: on compact round groups the simple method is enough."
+            )
+        return (
+            f"k-means recovers the groups (ARI {_ari_text(kmeans_ari)}); "
+            f"{len(others) - len(winners)} of the other {len(others)} do not."
+        )
+    if not winners:
+        best = max(others, key=lambda result: result.adjusted_rand_index)
+        return (
+            f"k-means scores ARI {_ari_text(kmeans_ari)}, and at this noise no algorithm "
+            f"recovers the groups (best: {best.name}, {_ari_text(best.adjusted_rand_index)})."
+        )
+    return f"k-means scores ARI {_ari_text(kmeans_ari)}; these recover the groups: {listed}."
+
+
+def _ari_text(ari: float) -> str:
+    """ARI with two decimals, without the "-0.00" that a tiny negative value prints as."""
+    return f"{round(ari, 2) + 0.0:.2f}"
+
+
+def _where(row: pd.Series) -> str:
+    """ "centred 12 km from Los Angeles" from an :func:`area_table` row."""
+    if not row["nearest place"]:
+        return "of unknown place"
+    return f"centred {row['km from it']:.0f} km from {row['nearest place']}"
+
+
+def _extent_range(table: pd.DataFrame, n_largest: int) -> tuple[float, float]:
+    extents = table.loc[table["area"] != NOISE_NAME, "extent (km)"].head(n_largest)
+    return float(extents.min()), float(extents.max())
+
+
+def density_note(
+    method: str, n_areas: int, noise_share: float, areas: pd.DataFrame, n_largest: int = 10
+) -> str:
+    """What the density clustering finds on the map, in words, from its area table.
+
+    Parameters
+    ----------
+    method : str
+        "dbscan" or "hdbscan".
+    n_areas : int
+        Number of dense areas found.
+    noise_share : float
+        Share of block groups that are noise.
+    areas : pandas.DataFrame
+        From :func:`area_table` of the density labels (largest area first, noise last).
+    n_largest : int, default=10
+        How many of the largest areas the extent range covers.
+
+    Returns
+    -------
+    str
+        Markdown-free text for an info box.
+    """
+    name = "DBSCAN" if method == "dbscan" else "HDBSCAN"
+    if n_areas == 0:
+        return (
+            f"{name} finds no dense area at these settings: every block group is noise. "
+            "Lower min_samples or widen eps."
+        )
+    largest = areas.iloc[0]
+    low, high = _extent_range(areas, n_largest)
+    return (
+        f"{name} finds dense metro areas of any shape and size and leaves the thinly "
+        f"settled rest as noise ({noise_share:.0%} of block groups, grey) instead of forcing "
+        f"it into a cluster. The largest area, {_where(largest)}, holds "
+        f"{largest['share']:.0%} of the block groups: density chains a whole conurbation "
+        f"into one area. The {min(n_largest, n_areas)} largest areas reach {low:.0f}-{high:.0f} "
+        "km from their centres (90th percentile)."
+    )
+
+
+def kmeans_regions_note(
+    regions: pd.DataFrame,
+    areas: pd.DataFrame,
+    kmeans_labels: np.ndarray,
+    density_labels: np.ndarray,
+    *,
+    n_largest: int = 10,
+    split_share: float = 0.1,
+) -> str:
+    """What k-means on latitude/longitude finds, compared with the dense areas.
+
+    Parameters
+    ----------
+    regions : pandas.DataFrame
+        :func:`area_table` of the k-means labels (one row per cluster, no noise).
+    areas : pandas.DataFrame
+        :func:`area_table` of the density labels (largest first, noise last).
+    kmeans_labels, density_labels : numpy.ndarray
+        Labels of the same block groups (density noise = -1).
+    n_largest : int, default=10
+        How many of the largest dense areas the extent comparison uses.
+    split_share : float, default=0.1
+        A dense area counts as cut by k-means when at least two regions each hold
+        this share of its block groups.
+
+    Returns
+    -------
+    str
+        Text for an info box: extents, regions with much density noise, cut areas.
+    """
+    kmeans = np.asarray(kmeans_labels, dtype=np.int64)
+    density = np.asarray(density_labels, dtype=np.int64)
+    if kmeans.shape != density.shape:
+        raise ValueError(
+            f"kmeans_labels {kmeans.shape} and density_labels {density.shape} must have "
+            "the same shape."
+        )
+    n_clusters = len(regions)
+    low, high = _extent_range(regions, n_clusters)
+    sentences = [
+        f"k-means splits the whole state into {n_clusters} compact regions around centroids, "
+        "dense or not: every block group belongs to one, remote ones included, and the "
+        f"regions reach {low:.0f}-{high:.0f} km from their centres (90th percentile)"
+    ]
+    dense = areas[areas["area"] != NOISE_NAME]
+    if len(dense):
+        area_low, area_high = _extent_range(areas, n_largest)
+        sentences[0] += f", against {area_low:.0f}-{area_high:.0f} km for the largest dense areas"
+    sentences[0] += "."
+    noise_by_region = [
+        float((density[kmeans == cluster] == -1).mean()) if (kmeans == cluster).any() else 0.0
+        for cluster in range(n_clusters)
+    ]
+    noisiest = int(np.argmax(noise_by_region))
+    sentences.append(
+        f"{regions['area'].iloc[noisiest]}, {_where(regions.iloc[noisiest])}, "
+        f"mixes towns with countryside: {noise_by_region[noisiest]:.0%} of its block groups "
+        "are density noise."
+    )
+    cut = []
+    for area in range(min(3, len(dense))):
+        members = kmeans[density == area]
+        shares = np.bincount(members, minlength=n_clusters) / max(members.size, 1)
+        n_parts = int((shares >= split_share).sum())
+        if n_parts >= 2:
+            cut.append(f"{dense['area'].iloc[area]} ({n_parts} regions)")
+    if cut:
+        sentences.append("It cuts dense areas apart: " + ", ".join(cut) + ".")
+    return " ".join(sentences)

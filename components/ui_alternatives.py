@@ -1,0 +1,211 @@
+"""Streamlit blocks of the "When k-means fails" page: its controls and its tables.
+
+The widgets' ranges keep every value valid for :mod:`components.alternatives`, so the
+page never has to handle a bad input; the work is cached in :mod:`components.cache`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from components.alternatives import (
+    DEFAULT_GEO_EPS_KM,
+    DEFAULT_GEO_MIN_SAMPLES,
+    RANDOM_STATE_RANGE,
+)
+from components.url_state import DEFAULT_K, K_RANGE
+
+# Widget keys (also what the AppTest tests address).
+SHAPE_KEY = "kmf_shape"
+NOISE_KEY = "kmf_noise"
+N_SAMPLES_KEY = "kmf_n_samples"
+TOY_SEED_KEY = "kmf_seed"
+METHOD_KEY = "kmf_method"
+EPS_KEY = "kmf_eps_km"
+MIN_SAMPLES_KEY = "kmf_min_samples"
+K_KEY = "kmf_k"
+
+SHAPE_LABELS: dict[str, str] = {
+    "moons": "Two moons",
+    "circles": "Two circles",
+    "blobs": "Three blobs",
+}
+METHOD_LABELS: dict[str, str] = {"dbscan": "DBSCAN", "hdbscan": "HDBSCAN"}
+
+# Narrower than what the functions accept: beyond these the pictures say nothing new
+# and the fits get slow (3,000 toy points take ~4 s for all six algorithms; eps of
+# hundreds of km needs GBs of neighbour lists).
+TOY_NOISE_SLIDER = (0.0, 0.3, 0.01)
+DEFAULT_TOY_NOISE = 0.05
+TOY_N_SAMPLES_SLIDER = (100, 3000, 50)
+DEFAULT_TOY_N_SAMPLES = 500
+EPS_KM_SLIDER = (1.0, 25.0, 0.5)
+MIN_SAMPLES_SLIDER = (3, 200, 1)
+
+
+@dataclass(frozen=True)
+class ToySettings:
+    """What the toy comparison is computed for (the cache key)."""
+
+    kind: str
+    n_samples: int
+    noise: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class DensitySettings:
+    """What the housing comparison is computed for."""
+
+    method: str
+    eps_km: float | None  # None for HDBSCAN, which has no radius
+    min_samples: int
+    n_clusters: int
+
+
+def toy_controls() -> ToySettings:
+    """Draw the shape, noise, sample size and seed controls in a row and return them."""
+    shape_column, noise_column, samples_column, seed_column = st.columns([2, 2, 2, 1])
+    kind = shape_column.radio(
+        "Shape",
+        options=list(SHAPE_LABELS),
+        format_func=SHAPE_LABELS.__getitem__,
+        horizontal=True,
+        key=SHAPE_KEY,
+    )
+    noise_low, noise_high, noise_step = TOY_NOISE_SLIDER
+    noise = noise_column.slider(
+        "Noise",
+        min_value=noise_low,
+        max_value=noise_high,
+        value=DEFAULT_TOY_NOISE,
+        step=noise_step,
+        key=NOISE_KEY,
+        help="Moons and circles: standard deviation of the jitter added to each point. "
+        "Blobs: their spread grows with it (0.5 + 2 * noise).",
+    )
+    samples_low, samples_high, samples_step = TOY_N_SAMPLES_SLIDER
+    n_samples = samples_column.slider(
+        "Points",
+        min_value=samples_low,
+        max_value=samples_high,
+        value=DEFAULT_TOY_N_SAMPLES,
+        step=samples_step,
+        key=N_SAMPLES_KEY,
+    )
+    seed_low, seed_high = RANDOM_STATE_RANGE
+    seed = seed_column.number_input(
+        "Seed",
+        min_value=seed_low,
+        max_value=seed_high,
+        value=0,
+        step=1,
+        key=TOY_SEED_KEY,
+        help="Seed of the points, of k-means and of the Gaussian mixture.",
+    )
+    # Rounded so a slider's float noise (0.05000000001) does not make a new cache entry.
+    return ToySettings(
+        kind=str(kind), n_samples=int(n_samples), noise=round(float(noise), 2), seed=int(seed)
+    )
+
+
+def density_controls() -> DensitySettings:
+    """Draw the density method, eps, min_samples and k controls in a row and return them."""
+    method_column, eps_column, samples_column, k_column = st.columns(4)
+    method = method_column.radio(
+        "Density method",
+        options=list(METHOD_LABELS),
+        format_func=METHOD_LABELS.__getitem__,
+        horizontal=True,
+        key=METHOD_KEY,
+        help="HDBSCAN has no radius: it keeps the areas that stay dense over a range of "
+        "radii. It is fitted on 5,000 sampled block groups (the rest take their nearest "
+        "sampled neighbour's area), because the full fit takes 15-20 s.",
+    )
+    eps_low, eps_high, eps_step = EPS_KM_SLIDER
+    eps_km = eps_column.slider(
+        "eps (km)",
+        min_value=eps_low,
+        max_value=eps_high,
+        value=DEFAULT_GEO_EPS_KM,
+        step=eps_step,
+        key=EPS_KEY,
+        disabled=method != "dbscan",
+        help="DBSCAN's radius: a block group with at least min_samples block groups "
+        "within eps kilometres (great-circle distance) is the core of a dense area.",
+    )
+    samples_low, samples_high, samples_step = MIN_SAMPLES_SLIDER
+    min_samples = samples_column.slider(
+        "min_samples",
+        min_value=samples_low,
+        max_value=samples_high,
+        value=DEFAULT_GEO_MIN_SAMPLES,
+        step=samples_step,
+        key=MIN_SAMPLES_KEY,
+        help="Block groups (itself included) needed around a core point. "
+        "HDBSCAN: also its smallest area.",
+    )
+    k_low, k_high = K_RANGE
+    n_clusters = k_column.slider(
+        "k-means k",
+        min_value=k_low,
+        max_value=k_high,
+        value=DEFAULT_K,
+        step=1,
+        key=K_KEY,
+        help="k-means on latitude and longitude alone (standardised), seed 0.",
+    )
+    return DensitySettings(
+        method=str(method),
+        eps_km=round(float(eps_km), 1) if method == "dbscan" else None,
+        min_samples=int(min_samples),
+        n_clusters=int(n_clusters),
+    )
+
+
+def _swatch_css(colour: str) -> str:
+    return f"background-color: {colour}; color: {colour}"
+
+
+def comparison_table(table: pd.DataFrame) -> None:
+    """Draw the per-algorithm ARI table of the toy shapes."""
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "algorithm": st.column_config.TextColumn("algorithm", width="medium"),
+            "ARI": st.column_config.NumberColumn(
+                "ARI", format="%.2f", help="Adjusted Rand index against the true groups."
+            ),
+            "fit time (ms)": st.column_config.NumberColumn("fit time (ms)", format="%.0f"),
+            "note": st.column_config.TextColumn("note", width="large"),
+        },
+        key="kmf_toy_table",
+    )
+
+
+def area_table(table: pd.DataFrame, *, key: str, height: int = 320) -> None:
+    """Draw an area table with a colour swatch per row (no HTML, a Styler background)."""
+    styled = table.style.map(_swatch_css, subset=["colour"]).format(
+        {
+            "share": "{:.1%}",
+            "km from it": "{:.0f}",
+            "radius (km)": "{:.0f}",
+            "extent (km)": "{:.0f}",
+            "median house value": "${:,.0f}",
+        },
+        na_rep="",
+    )
+    st.dataframe(
+        styled,
+        hide_index=True,
+        height=height,
+        column_config={
+            "colour": st.column_config.TextColumn("", width="small"),
+            "block groups": st.column_config.NumberColumn("block groups", format="localized"),
+        },
+        key=key,
+    )

@@ -1,0 +1,112 @@
+"""When k-means fails: toy shapes scored against the truth, then density areas vs k-means."""
+
+import streamlit as st
+
+from components import cache, figures_alternatives, ui, ui_alternatives
+
+st.title("When k-means fails")
+st.caption(
+    "k-means assumes compact, round clusters of similar size around centroids and splits "
+    "the plane with straight boundaries. Where that holds it is fast and right; where it "
+    "does not, algorithms that follow density or chains of neighbours do better."
+)
+
+st.header("Shapes with known groups")
+toy_settings = ui_alternatives.toy_controls()
+toy_key = (toy_settings.kind, toy_settings.n_samples, toy_settings.noise, toy_settings.seed)
+comparison = cache.toy_comparison(*toy_key)
+st.caption(
+    comparison.toy.description
+    + " Every algorithm sees the same standardised points; colours follow the true group "
+    "each cluster overlaps most, grey is noise. ARI: adjusted Rand index against the true "
+    "groups (1 = identical, about 0 = chance; each noise point counts as its own cluster)."
+)
+st.plotly_chart(
+    cache.toy_grid_figure(*toy_key), key="kmf_toy_grid", config={"displayModeBar": False}
+)
+st.info(figures_alternatives.toy_verdict(comparison.results), icon=":material/lightbulb:")
+ui_alternatives.comparison_table(cache.toy_table(*toy_key))
+st.caption(
+    "Fit times are of the first fit of these settings on a shared machine; "
+    "they are cached afterwards."
+)
+
+st.header("On the housing data: dense areas vs k-means regions")
+source = ui.data_source()
+if source is None:
+    st.stop()
+ui.data_source_caption(source)
+st.caption(
+    "Left: density clustering of the block groups' locations with the great-circle "
+    "(haversine) distance. Right: k-means on latitude and longitude alone, standardised, "
+    "so both see only where the block groups are."
+)
+settings = ui_alternatives.density_controls()
+density_args = (source, settings.method, settings.eps_km, settings.min_samples)
+density = cache.density_areas(*density_args)
+areas = cache.density_summary(*density_args)
+k = settings.n_clusters
+regions = cache.location_kmeans_summary(source, k)
+method_name = ui_alternatives.METHOD_LABELS[settings.method]
+
+density_column, kmeans_column = st.columns(2)
+with density_column:
+    st.subheader(
+        f"{method_name}: {density.n_clusters} dense area{'s' if density.n_clusters != 1 else ''}, "
+        f"{density.noise_share:.0%} noise"
+    )
+    st.pydeck_chart(
+        cache.density_map(*density_args),
+        height=480,
+        key="kmf_density_map",
+        alt=f"Map of the block groups coloured by {density.n_clusters} {method_name} areas",
+    )
+    how = (
+        f"fewer than {settings.min_samples} block groups within {settings.eps_km:g} km"
+        if settings.eps_km is not None
+        else "not inside any area that stays dense"
+    )
+    st.caption(
+        f"Grey: noise ({how}). Numbers: the ten largest areas. "
+        "Colours repeat after 15 areas; the table names each one."
+    )
+with kmeans_column:
+    st.subheader(f"k-means: {k} regions, no noise")
+    st.pydeck_chart(
+        cache.location_kmeans_map(source, k).deck,
+        height=480,
+        key="kmf_kmeans_map",
+        alt=f"Map of the block groups coloured by {k} k-means clusters of their location",
+    )
+    st.caption("Big dots with a number: the cluster's centre. Clusters numbered north to south.")
+
+note_column, kmeans_note_column = st.columns(2)
+note_column.info(
+    figures_alternatives.density_note(
+        settings.method, density.n_clusters, density.noise_share, areas
+    ),
+    icon=":material/blur_on:",
+)
+kmeans_note_column.info(
+    figures_alternatives.kmeans_regions_note(
+        regions, areas, cache.location_kmeans(source, k).labels, density.labels
+    ),
+    icon=":material/grid_view:",
+)
+
+areas_column, regions_column = st.columns(2)
+with areas_column:
+    st.subheader("Dense areas")
+    ui_alternatives.area_table(areas, key="kmf_density_table")
+with regions_column:
+    st.subheader("k-means regions")
+    ui_alternatives.area_table(regions, key="kmf_kmeans_table")
+st.caption(
+    "Nearest place: the named town closest to the area's centre. Radius: median distance "
+    "of its block groups from the centre; extent: the 90th percentile of that distance."
+)
+if density.sample_size:
+    st.caption(
+        f"HDBSCAN was fitted on {density.sample_size:,} sampled block groups; every other "
+        "block group took the area (or noise) of its nearest sampled neighbour."
+    )
