@@ -325,7 +325,8 @@ def describe_clusters(
         frame,
         ids,
         features,
-        value_column if value_column in frame.columns else "__absent__",
+        # The profile's value quartiles are not used here; a name no column can have skips them.
+        value_column if value_column is not None and value_column in frame.columns else "\x00",
         standout_columns=standout_columns,
         n_standouts=min(n_standouts, len(standout_columns)),
     )

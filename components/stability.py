@@ -528,8 +528,8 @@ def _summarise_k(
     merging = [c.cluster for c in clusters if c.merge_share > 0]
     if reproducible:
         summary = (
-            f"k={k}: reruns agree (mean ARI {mean:.2f}, lowest {low:.2f}); "
-            "the map would look the same with another seed or sample."
+            f"k={k}: reruns agree (mean ARI {mean:.2f}, lowest {low:.2f}); another seed or "
+            "sample gives nearly the same clusters."
         )
     else:
         summary = f"k={k} is not reproducible ({reason}): another seed or sample redraws the map."
@@ -691,17 +691,18 @@ def stability_across_k(
             )
         )
 
-    drawn_text = (
-        f"{round(fraction * 100)}% of the rows without replacement"
-        if resample == "subsample"
-        else "a bootstrap sample (rows drawn with replacement)"
-    )
+    if resample == "bootstrap":
+        drawn_text = f"bootstrap samples ({n_drawn:,} rows drawn with replacement)"
+    elif base_rows is None:
+        drawn_text = f"random {round(fraction * 100)}% subsets of the rows ({n_drawn:,} rows)"
+    else:
+        drawn_text = f"random subsets of {n_drawn:,} rows"
     subset_text = (
         ""
         if base_rows is None
         else (
-            f" To stay fast, reruns are fitted on {n_fit:,} randomly chosen rows of "
-            f"{n_samples:,} and then assign every row to its nearest centre."
+            f" To stay fast, the seed reruns are fitted on {n_fit:,} randomly chosen rows of "
+            f"{n_samples:,}, and every rerun then assigns all rows to its nearest centre."
         )
     )
     method = (

@@ -103,6 +103,7 @@ def test_ari_counts_and_summary_arrays() -> None:
         assert result.ari_min[index] == pytest.approx(values.min())
         assert result.ari_max[index] == pytest.approx(values.max())
         assert result.ari_std[index] == pytest.approx(values.std())
+    assert "random 80% subsets of the rows (144 rows)" in result.method
     table = result.table()
     assert list(table["k"]) == [2, 3, 4]
     assert list(table.columns) == ["k", "ari_mean", "ari_std", "ari_min", "ari_max", "reproducible"]
@@ -166,6 +167,7 @@ def test_large_data_fits_on_a_fixed_subset_and_says_so() -> None:
     result = stability_across_k(X, (3,), n_runs=2, n_resamples=2, max_fit_rows=300)
     assert result.fit_rows == 300 and result.n_samples == 1200
     assert "300 randomly chosen rows" in result.method
+    assert "random subsets of 240 rows" in result.method  # 80% of the 300 fit rows
     assert result.for_k(3).clusters[0].size == 400  # all rows are compared
 
 
