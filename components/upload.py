@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from components.export import neutralise_cell
+from components.figures import view_state_for
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
@@ -87,10 +88,10 @@ class MapExtent:
     min_latitude, max_latitude, min_longitude, max_longitude : float
         Bounds in degrees.
     centre_latitude, centre_longitude : float
-        Middle of the bounds.
+        Centre of the map view (``components.figures.view_state_for``).
     zoom : float
-        Web-map zoom (1 = world .. 13 = a neighbourhood) that fits the bounds, in steps of 0.5;
-        the same rule as ``components.figures.view_state_for``.
+        Web-map zoom that fits the bounds (1 = the world); the map's own rule,
+        ``components.figures.view_state_for``.
     """
 
     min_latitude: float
@@ -253,7 +254,14 @@ def _parse(text: str, delimiter: str) -> pd.DataFrame:
             f"{detail}. Check that every row has as many fields as the header and that quotes "
             "are closed."
         ) from error
-    frame.columns = [str(name).strip() for name in frame.columns]
+    names: list[str] = []
+    for name in (str(column).strip() for column in frame.columns):
+        unique, suffix = name, 1
+        while unique in names:  # " a" and "a" collide once stripped: keep both, like pandas
+            unique = f"{name}.{suffix}"
+            suffix += 1
+        names.append(unique)
+    frame.columns = names
     if frame.shape[1] > MAX_COLUMNS:
         raise PlacesError(
             f"The file has {frame.shape[1]:,} columns; at most {MAX_COLUMNS:,} are accepted. "
@@ -270,14 +278,19 @@ def _parse(text: str, delimiter: str) -> pd.DataFrame:
 def _to_numbers(column: pd.Series, decimal_comma: bool) -> tuple[pd.Series, int]:
     """Parse a text column as numbers; return the numbers and how many non-empty cells failed."""
     text = column.str.strip()
-    numbers = pd.to_numeric(text, errors="coerce")
-    failed = int((numbers.isna() & text.notna()).sum())
+
+    def parse(values: pd.Series) -> tuple[pd.Series, int]:
+        numbers = pd.to_numeric(values, errors="coerce").astype(np.float64)
+        # "inf" parses but is no usable value: count it as a failure, like any other text.
+        numbers = numbers.where(np.isfinite(numbers))
+        return numbers, int((numbers.isna() & text.notna()).sum())
+
+    numbers, failed = parse(text)
     if failed and decimal_comma:
-        alternative = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-        alternative_failed = int((alternative.isna() & text.notna()).sum())
+        alternative, alternative_failed = parse(text.str.replace(",", ".", regex=False))
         if alternative_failed < failed:
             numbers, failed = alternative, alternative_failed
-    return numbers.astype(np.float64), failed
+    return numbers, failed
 
 
 def _find_column(columns: Sequence[str], names: tuple[str, ...]) -> str | None:
@@ -334,7 +347,7 @@ def map_extent(latitude: np.ndarray, longitude: np.ndarray) -> MapExtent:
     Returns
     -------
     MapExtent
-        Bounds, centre of the bounds and zoom (same rule as ``figures.view_state_for``).
+        Bounds, and the centre and zoom of ``figures.view_state_for``.
     """
     lat = np.asarray(latitude, dtype=np.float64)
     lon = np.asarray(longitude, dtype=np.float64)
@@ -342,16 +355,16 @@ def map_extent(latitude: np.ndarray, longitude: np.ndarray) -> MapExtent:
     if not finite.any():
         raise ValueError("map_extent needs at least one point with finite coordinates.")
     lat, lon = lat[finite], lon[finite]
-    span = max(float(lon.max() - lon.min()), float(lat.max() - lat.min()) * 1.4, 0.01)
-    zoom = float(np.clip(math.log2(360.0 / span) - 0.2, 1.0, 13.0))
+    # The map's own framing rule, so the extent reported here is the view the map will show.
+    view = view_state_for(lon, lat)
     return MapExtent(
         min_latitude=float(lat.min()),
         max_latitude=float(lat.max()),
         min_longitude=float(lon.min()),
         max_longitude=float(lon.max()),
-        centre_latitude=round(float((lat.max() + lat.min()) / 2), 2),
-        centre_longitude=round(float((lon.max() + lon.min()) / 2), 2),
-        zoom=round(zoom * 2) / 2,
+        centre_latitude=float(view.latitude),
+        centre_longitude=float(view.longitude),
+        zoom=float(view.zoom),
     )
 
 

@@ -231,6 +231,19 @@ def test_location_only_file_is_accepted_with_a_note() -> None:
     assert check.n_rows_usable == 3
 
 
+def test_infinite_values_are_not_numbers() -> None:
+    message = _error(b"lat,lon\ninf,-118\n35,-119\n")
+    assert "'lat' has 1 value(s) that are not numbers, e.g. 'inf'" in message
+    places = read_places_csv(b"lat,lon,v\n34,-118,inf\n35,-119,2\n")
+    assert places.text_columns == ("v",)
+
+
+def test_names_that_collide_once_stripped_are_kept_apart() -> None:
+    places = read_places_csv(b"lat,lon,v , v\n34,-118,1,2\n35,-119,3,4\n")
+    assert places.feature_columns == ("v", "v.1")
+    assert places.frame["v.1"].tolist() == [2.0, 4.0]
+
+
 def test_mixed_column_is_text() -> None:
     places = read_places_csv(b"lat,lon,code\n34,-118,12\n35,-119,A7\n")
     assert places.text_columns == ("code",)
@@ -247,10 +260,12 @@ def test_extent_and_zoom_match_the_map_view() -> None:
     assert extent.centre_latitude == view.latitude and extent.centre_longitude == view.longitude
 
 
-def test_map_extent_of_a_single_point_zooms_in_but_not_past_13() -> None:
+def test_map_extent_of_a_single_point_is_centred_on_it() -> None:
     extent = map_extent(np.array([48.85]), np.array([2.35]))
-    assert extent.zoom == 13.0
-    assert extent.centre_latitude == 48.85
+    assert extent.centre_latitude == 48.85 and extent.centre_longitude == 2.35
+    assert extent.min_latitude == extent.max_latitude == 48.85
+    with pytest.raises(ValueError, match="at least one point"):
+        map_extent(np.array([np.nan]), np.array([1.0]))
 
 
 def test_reads_the_real_housing_file(housing_path: Path) -> None:
@@ -260,7 +275,7 @@ def test_reads_the_real_housing_file(housing_path: Path) -> None:
     assert "median_house_value" in places.feature_columns
     assert places.text_columns == ("ocean_proximity",)
     assert int(places.frame["total_bedrooms"].isna().sum()) == 207
-    assert 4.0 <= places.extent.zoom <= 5.5
+    assert 3.0 <= places.extent.zoom <= 7.0  # the whole state, not the world or a city
 
 
 # --------------------------------------------------------------------------- check_clusterable
