@@ -42,6 +42,7 @@ __all__ = [
     "SeparationResult",
     "compass_direction",
     "describe_clusters",
+    "descriptions_table",
     "price_separation",
     "relative_phrase",
     "train_test_price_check",
@@ -417,6 +418,50 @@ def describe_clusters(
         )
         descriptions.append(_with_summary(description, summary))
     return descriptions
+
+
+def descriptions_table(descriptions: Sequence[ClusterDescription]) -> pd.DataFrame:
+    """Return the numbers of :func:`describe_clusters` as one row per cluster.
+
+    Parameters
+    ----------
+    descriptions : sequence of ClusterDescription
+        Result of :func:`describe_clusters`.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns cluster, size, share, direction, distance_km, spread_north_south_km,
+        spread_east_west_km, value_median, value_ratio, income_median, income_ratio,
+        top_category, top_category_share, standouts (text such as "median_income +1.8 sd"),
+        summary. Missing parts are None / NaN.
+    """
+    rows = []
+    for d in descriptions:
+        rows.append(
+            {
+                "cluster": d.cluster,
+                "size": d.size,
+                "share": d.share,
+                "direction": d.direction,
+                "distance_km": d.distance_km,
+                "spread_north_south_km": d.spread_north_south_km,
+                "spread_east_west_km": d.spread_east_west_km,
+                "value_median": d.value_median,
+                "value_ratio": d.value_ratio,
+                "income_median": d.income_median,
+                "income_ratio": d.income_ratio,
+                "top_category": d.top_category,
+                "top_category_share": (
+                    d.category_shares[d.top_category]
+                    if d.category_shares and d.top_category is not None
+                    else None
+                ),
+                "standouts": ", ".join(f"{name} {z:+.1f} sd" for name, z in d.standouts),
+                "summary": d.summary,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _with_summary(description: ClusterDescription, summary: str) -> ClusterDescription:

@@ -241,6 +241,28 @@ class KStability:
     clusters: tuple[ClusterStability, ...]
     summary: str
 
+    def cluster_table(self) -> pd.DataFrame:
+        """Return one row per reference cluster with its stability statistics.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns cluster, size, jaccard_mean, jaccard_min, split_share, merge_share,
+            merged_with (text such as "2, 5"), verdict.
+        """
+        return pd.DataFrame(
+            {
+                "cluster": [c.cluster for c in self.clusters],
+                "size": [c.size for c in self.clusters],
+                "jaccard_mean": [c.jaccard_mean for c in self.clusters],
+                "jaccard_min": [c.jaccard_min for c in self.clusters],
+                "split_share": [c.split_share for c in self.clusters],
+                "merge_share": [c.merge_share for c in self.clusters],
+                "merged_with": [_join(c.merged_with) for c in self.clusters],
+                "verdict": [c.verdict for c in self.clusters],
+            }
+        )
+
     @property
     def splitting_clusters(self) -> tuple[int, ...]:
         """Reference clusters that split in at least one rerun."""

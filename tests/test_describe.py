@@ -15,6 +15,7 @@ from components.describe import (
     KM_PER_DEGREE,
     compass_direction,
     describe_clusters,
+    descriptions_table,
     price_separation,
     relative_phrase,
     train_test_price_check,
@@ -103,6 +104,17 @@ def test_describe_toy_clusters_by_hand() -> None:
     assert "near the bay (100%)" in north.summary
     assert "50% below" in south.summary
     assert "around the centre" in middle.summary
+
+
+def test_descriptions_table_has_one_row_per_cluster() -> None:
+    frame, labels = _toy_frame()
+    table = descriptions_table(describe_clusters(frame, labels, ["median_house_value"]))
+    assert list(table["cluster"]) == [0, 1, 2]
+    assert list(table["direction"]) == ["north", "south", "central"]
+    assert table.loc[0, "value_ratio"] == pytest.approx(1.75)
+    assert table.loc[0, "top_category"] == "NEAR BAY"
+    assert table.loc[0, "top_category_share"] == 1.0
+    assert table.loc[1, "summary"].startswith("Cluster 1 (2 places")
 
 
 def test_standouts_leave_coordinates_out_and_name_the_feature() -> None:

@@ -81,6 +81,10 @@ def test_well_separated_blobs_are_reproducible_at_the_true_k() -> None:
     assert three.ari_min == pytest.approx(1.0)
     assert 3 not in result.flagged
     assert all(c.verdict == "stable" for c in three.clusters)
+    table = three.cluster_table()
+    assert list(table["cluster"]) == [0, 1, 2]
+    assert list(table["verdict"]) == ["stable"] * 3
+    assert table["jaccard_mean"].min() == pytest.approx(1.0)
     assert [c.size for c in three.clusters] == [60, 60, 60]
 
 
