@@ -445,9 +445,12 @@ def density_map_deck(
     is_noise = values == -1
     noise_points = [records[i] for i in np.flatnonzero(is_noise)]
     area_points = [records[i] for i in np.flatnonzero(~is_noise)]
+    # Indexed by the 1-based area number itself: deck.gl's accessor expressions look up
+    # ``table[this[2]]`` but draw every point black for ``table[this[2] - 1]``, so row 0
+    # (noise grey, never looked up: noise has its own layer) only pads the table.
+    *area_colours, noise_colour = density_colour_table(n_areas)
     colour_table = json.dumps(
-        [[*rgb, _FILL_ALPHA] for rgb in density_colour_table(n_areas)[:-1]],
-        separators=(",", ":"),
+        [[*rgb, _FILL_ALPHA] for rgb in [noise_colour, *area_colours]], separators=(",", ":")
     )
     common = {
         "get_position": (
@@ -471,7 +474,7 @@ def density_map_deck(
             "ScatterplotLayer",
             data=area_points,
             id="areas",
-            get_fill_color=f"{colour_table}[this[2] - 1]",
+            get_fill_color=f"{colour_table}[this[2]]",
             **common,
         ),
     ]
@@ -792,3 +795,28 @@ def kmeans_regions_note(
     if cut:
         sentences.append("It cuts dense areas apart: " + ", ".join(cut) + ".")
     return " ".join(sentences)
+
+
+def panel_height_for(toy: ToyData, panel_width_px: int = 260, title_px: int = 70) -> int:
+    """Row height that fits the toy points at equal axis scales in a panel of that width.
+
+    The panels keep x and y equally scaled, so a fixed height leaves wide shapes (the
+    moons) floating in empty space; this sizes the row to the shape.
+
+    Parameters
+    ----------
+    toy : ToyData
+        The points.
+    panel_width_px : int, default=260
+        Expected width of one panel (four panels in the page's wide layout).
+    title_px : int, default=70
+        Room for the panel's two-line title.
+
+    Returns
+    -------
+    int
+        Height in px, in [170, 340].
+    """
+    x_span = float(np.ptp(toy.X[:, 0])) or 1.0
+    y_span = float(np.ptp(toy.X[:, 1])) or 1.0
+    return int(np.clip(panel_width_px * y_span / x_span + title_px, 170, 340))

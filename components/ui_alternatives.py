@@ -68,7 +68,7 @@ class DensitySettings:
 
 def toy_controls() -> ToySettings:
     """Draw the shape, noise, sample size and seed controls in a row and return them."""
-    shape_column, noise_column, samples_column, seed_column = st.columns([2, 2, 2, 1])
+    shape_column, noise_column, samples_column, seed_column = st.columns([3, 2, 2, 1])
     kind = shape_column.radio(
         "Shape",
         options=list(SHAPE_LABELS),
