@@ -51,6 +51,7 @@ MEDIAN_HOUSE_VALUE_CAP = 500_001.0
 CONTINUOUS_COLOURSCALE = "Viridis"  # perceptually uniform and colour-blind safe
 
 MAP_HEIGHT_PX = 560
+MAP_WIDTH_PX = 760  # the map column at a common laptop width
 # What the per-point arrays of the cluster map may take; the whole deck must stay
 # under 600 KB, and layers, tooltip and centroids add a few KB.
 MAP_PAYLOAD_BUDGET_BYTES = 560_000
@@ -103,6 +104,36 @@ def cluster_colour(cluster: int) -> str:
     return PALETTE[cluster]
 
 
+def _relative_luminance(colour: str) -> float:
+    channels = []
+    for value in hex_to_rgb(colour):
+        fraction = value / 255
+        channels.append(
+            fraction / 12.92 if fraction <= 0.04045 else ((fraction + 0.055) / 1.055) ** 2.4
+        )
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def label_colour(background: str) -> str:
+    """Black or white, whichever contrasts more with the background (WCAG contrast ratio).
+
+    Parameters
+    ----------
+    background : str
+        ``#RRGGBB``.
+
+    Returns
+    -------
+    str
+        ``"#000000"`` or ``"#FFFFFF"``.
+    """
+    luminance = _relative_luminance(background)
+    contrast_with_white = 1.05 / (luminance + 0.05)
+    contrast_with_black = (luminance + 0.05) / 0.05
+    return "#000000" if contrast_with_black > contrast_with_white else "#FFFFFF"
+
+
 def _check_n_clusters(n_clusters: int) -> None:
     if not isinstance(n_clusters, (int, np.integer)) or not 1 <= n_clusters <= MAX_CLUSTERS:
         raise ValueError(
@@ -138,7 +169,18 @@ class CompactDeck(pdk.Deck):
         return self._compact_json
 
 
-def view_state_for(longitude: np.ndarray, latitude: np.ndarray) -> pdk.ViewState:
+def _mercator_y(latitude_deg: np.ndarray) -> np.ndarray:
+    latitude = np.radians(np.clip(latitude_deg, -85.0, 85.0))
+    return np.log(np.tan(np.pi / 4 + latitude / 2))
+
+
+def view_state_for(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    *,
+    width_px: int = MAP_WIDTH_PX,
+    height_px: int = MAP_HEIGHT_PX,
+) -> pdk.ViewState:
     """Return a view that frames the points, rounded so it is stable for one data set.
 
     The same data always gives the same view, so re-sending the map (e.g. when k
@@ -148,24 +190,33 @@ def view_state_for(longitude: np.ndarray, latitude: np.ndarray) -> pdk.ViewState
     ----------
     longitude, latitude : numpy.ndarray
         Coordinates in degrees.
+    width_px, height_px : int
+        The map's expected size on the page.
 
     Returns
     -------
     pydeck.ViewState
-        Centre and zoom.
+        Centre (middle of the points in Web Mercator) and the largest quarter zoom
+        at which they fit with a margin.
     """
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
     finite = np.isfinite(lon) & np.isfinite(lat)
     if not finite.any():
-        return pdk.ViewState(latitude=0.0, longitude=0.0, zoom=1)
+        return pdk.ViewState(latitude=0.0, longitude=0.0, zoom=1, pitch=0, bearing=0)
     lon, lat = lon[finite], lat[finite]
-    span = max(float(lon.max() - lon.min()), float(lat.max() - lat.min()) * 1.4, 0.01)
-    zoom = float(np.clip(math.log2(360.0 / span) - 0.2, 1.0, 13.0))
+    lon_span = max(math.radians(float(lon.max() - lon.min())), 1e-4)
+    y_low, y_high = _mercator_y(np.array([lat.min(), lat.max()]))
+    y_span = max(float(y_high - y_low), 1e-4)
+    # deck.gl's world is 512 px wide at zoom 0, i.e. 512 / (2 pi) px per radian.
+    pixels_per_radian = min(0.9 * width_px / lon_span, 0.9 * height_px / y_span)
+    zoom = float(np.clip(math.log2(pixels_per_radian * 2 * math.pi / 512), 1.0, 14.0))
+    centre_y = (y_low + y_high) / 2
+    centre_latitude = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
     return pdk.ViewState(
-        latitude=round(float((lat.max() + lat.min()) / 2), 2),
+        latitude=round(centre_latitude, 2),
         longitude=round(float((lon.max() + lon.min()) / 2), 2),
-        zoom=round(zoom * 2) / 2,
+        zoom=math.floor(zoom * 4) / 4,
         pitch=0,
         bearing=0,
     )
@@ -255,6 +306,34 @@ class ClusterMap:
     deck: CompactDeck
     tooltip_features: tuple[str, ...]
     omitted_features: tuple[str, ...]
+
+
+def colour_lookup_expression(n_clusters: int, alpha: int = 255, field: int = 2) -> str:
+    """A deck.gl accessor expression mapping the cluster id in ``this[field]`` to its colour.
+
+    Written as a chain of conditionals (``this[2] == 0 ? [r, g, b, a] : ...``): the
+    expression parser of the deck.gl build in Streamlit does not index array literals.
+
+    Parameters
+    ----------
+    n_clusters : int
+        Number of clusters (ids 0 .. n_clusters - 1), in [1, 15].
+    alpha : int
+        Opacity in [0, 255].
+    field : int
+        Position of the cluster id in each row.
+
+    Returns
+    -------
+    str
+        The expression, without pydeck's ``@@=`` prefix.
+    """
+    _check_n_clusters(n_clusters)
+    colours = [f"[{r},{g},{b},{alpha}]" for r, g, b in map(hex_to_rgb, PALETTE[:n_clusters])]
+    expression = colours[-1]
+    for cluster in range(n_clusters - 2, -1, -1):
+        expression = f"this[{field}] == {cluster} ? {colours[cluster]} : {expression}"
+    return expression
 
 
 def _json_list_bytes(values: list) -> int:
@@ -350,11 +429,7 @@ def cluster_map_deck(
     unclustered_points = [records[i] for i in np.flatnonzero(~clustered)]
 
     position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
-    colour_table = json.dumps(
-        [[*hex_to_rgb(colour), _FILL_ALPHA] for colour in PALETTE[:n_clusters]],
-        separators=(",", ":"),
-    )
-    colour_of_cluster = f"{colour_table}[this[2]]"
+    colour_of_cluster = colour_lookup_expression(n_clusters, _FILL_ALPHA)
     common = {
         "get_position": position,
         "get_radius": _POINT_RADIUS_M,
@@ -398,6 +473,7 @@ def cluster_map_deck(
             "position": [round(lon, 4), round(lat, 4)],
             "colour": [*hex_to_rgb(PALETTE[i]), 255],
             "text": str(i),
+            "text_colour": [*hex_to_rgb(label_colour(PALETTE[i])), 255],
         }
         for i, (lon, lat) in enumerate(centroids)
         if math.isfinite(lon) and math.isfinite(lat)
@@ -426,7 +502,7 @@ def cluster_map_deck(
             get_position="position",
             get_text="text",
             get_size=15,
-            get_color=[255, 255, 255, 255],
+            get_color="text_colour",
             font_weight=700,
             get_text_anchor="'middle'",
             get_alignment_baseline="'center'",
@@ -732,22 +808,47 @@ def elbow_chart_base(
     by_k: dict[int, list[str]] = {}
     for suggestion in suggestions:
         by_k.setdefault(int(suggestion.k), []).append(suggestion.name)
+    middle = (min(ks) + max(ks)) / 2
+    shapes = []
+    annotations = []
+    previous_k: int | None = None
+    level = 0
     for k, names in sorted(by_k.items()):
-        figure.add_vline(
-            x=k,
-            line_dash="dot",
-            line_color=PALETTE[5],
-            annotation_text=" & ".join(names),
-            annotation_position="top",
-            annotation_font_size=11,
-            annotation_textangle=-90 if len(by_k) > 2 else 0,
-            row=1,
-            col=1,
+        # Labels of nearby k's are stacked so they do not overlap.
+        level = level + 1 if previous_k is not None and k - previous_k <= 3 else 0
+        previous_k = k
+        shapes.append(
+            {
+                "type": "line",
+                "name": "suggested k",
+                "xref": "x",
+                "x0": k,
+                "x1": k,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": PALETTE[5], "dash": "dot", "width": 1.5},
+            }
         )
+        annotations.append(
+            {
+                "text": f"{' & '.join(names)} (k={k})",
+                "xref": "x",
+                "x": k,
+                "xanchor": "left" if k <= middle else "right",
+                "yref": "paper",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "yshift": 2 + 15 * (level % 3),
+                "showarrow": False,
+                "font": {"size": 11, "color": PALETTE[5]},
+            }
+        )
+    figure.update_layout(shapes=shapes, annotations=[*figure.layout.annotations, *annotations])
     figure.update_xaxes(title_text="k (number of clusters)", dtick=1, row=2, col=1)
     figure.update_layout(
         height=440,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
         clickmode="event+select",
         dragmode=False,
         hovermode="closest",

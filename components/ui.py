@@ -351,6 +351,10 @@ def _swatch_css(colour: str) -> str:
     return f"background-color: {colour}; color: {colour}"
 
 
+def _dollars(value: float) -> str:
+    return "" if pd.isna(value) else f"${value:,.0f}"
+
+
 def _percent(value: float) -> str:
     return "" if pd.isna(value) else f"{value:.0%}"
 
@@ -369,15 +373,17 @@ def legend(table: pd.DataFrame, *, has_test: bool) -> None:
         Whether the map shows test rows (as rings).
     """
     styled = table.style.map(_swatch_css, subset=["colour"]).format(
-        {"share": _percent, "median house value": "${:,.0f}"}
+        {"share": _percent, "median house value": _dollars}
     )
     st.dataframe(
         styled,
         hide_index=True,
+        column_order=("colour", "cluster", "rows", "median house value"),
         column_config={
-            "colour": st.column_config.TextColumn("", width="small"),
+            "colour": st.column_config.TextColumn("", width=28),
             "cluster": st.column_config.TextColumn("cluster"),
             "rows": st.column_config.NumberColumn("rows", format="localized"),
+            "median house value": st.column_config.TextColumn("median price"),
         },
         key="legend_table",
     )
@@ -387,3 +393,57 @@ def legend(table: pd.DataFrame, *, has_test: bool) -> None:
     if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
         notes.append("Grey: rows not clustered (a chosen feature is missing).")
     st.caption(" ".join(notes))
+
+
+def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
+    """Draw the engine's per-cluster profile with readable units and number formats.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        From :func:`components.cache.profile`.
+    features : sequence of str
+        The chosen features (columns of the profile holding cluster means).
+    """
+    config: dict[str, Any] = {
+        "cluster": st.column_config.NumberColumn("cluster", format="%d"),
+        "size": st.column_config.NumberColumn("rows", format="localized"),
+        "share": st.column_config.NumberColumn("share", format="percent"),
+        "value_median": st.column_config.NumberColumn("median price (USD)", format="localized"),
+        "value_q1": st.column_config.NumberColumn("price q1 (USD)", format="localized"),
+        "value_q3": st.column_config.NumberColumn("price q3 (USD)", format="localized"),
+        "standouts": st.column_config.TextColumn(
+            "stands out (z-score of the cluster mean)", width="large"
+        ),
+    }
+    for name in features:
+        described = FEATURE_CATALOGUE.get(name)
+        label = f"mean of {feature_label(name).lower()}"
+        if described is not None and described.unit == "USD":
+            config[name] = st.column_config.NumberColumn(f"{label} (USD)", format="localized")
+        else:
+            config[name] = st.column_config.NumberColumn(label, format="%.2f")
+    order = (
+        "cluster",
+        "size",
+        "share",
+        *features,
+        "value_median",
+        "value_q1",
+        "value_q3",
+        "standouts",
+    )
+    # Whole dollars: cents of a median of medians mean nothing.
+    dollar_columns = ["value_median", "value_q1", "value_q3"] + [
+        name
+        for name in features
+        if name in FEATURE_CATALOGUE and FEATURE_CATALOGUE[name].unit == "USD"
+    ]
+    shown = profile.assign(**{name: profile[name].round(0) for name in dollar_columns})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=[name for name in order if name in profile.columns],
+        column_config=config,
+        key="profile_table",
+    )

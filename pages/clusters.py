@@ -38,7 +38,7 @@ except ValueError as error:
 show_test = settings.split and st.toggle(
     "Show test rows on the map", value=True, key=ui.SHOW_TEST_KEY
 )
-map_column, legend_column = st.columns([3, 1])
+map_column, legend_column = st.columns([3, 1.2])
 with map_column:
     cluster_map = cache.cluster_map(key, k, bool(show_test))
     st.pydeck_chart(
@@ -74,7 +74,7 @@ with box_column:
     st.plotly_chart(cache.box_figure(key, k, settings.box_feature), key="box_plot")
 
 st.subheader("Cluster profiles")
-st.dataframe(cache.profile(key, k), hide_index=True, key="profile_table")
+ui.profile_table(cache.profile(key, k), key.features)
 download_rows, download_profile = st.columns(2)
 download_rows.download_button(
     "Download the rows with their cluster (CSV)",

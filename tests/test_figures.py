@@ -74,6 +74,23 @@ def test_palette_starts_with_okabe_ito_and_has_15_distinct_colours() -> None:
     assert figures.NOT_CLUSTERED_COLOUR not in PALETTE
 
 
+def test_colour_lookup_expression_is_a_conditional_chain() -> None:
+    assert figures.colour_lookup_expression(1) == "[0,114,178,255]"
+    assert figures.colour_lookup_expression(3, 100) == (
+        "this[2] == 0 ? [0,114,178,100] : this[2] == 1 ? [230,159,0,100] : [0,158,115,100]"
+    )
+    expression = figures.colour_lookup_expression(15)
+    assert expression.count("?") == 14
+    assert expression.endswith(f"[{','.join(map(str, hex_to_rgb(PALETTE[14])))},255]")
+
+
+def test_label_colour_contrasts_with_the_swatch() -> None:
+    assert figures.label_colour("#000000") == "#FFFFFF"
+    assert figures.label_colour("#FFFFFF") == "#000000"
+    assert figures.label_colour("#F0E442") == "#000000"  # yellow: black text
+    assert figures.label_colour("#0072B2") == "#FFFFFF"  # blue: white text
+
+
 def test_hex_to_rgb_and_cluster_colour() -> None:
     assert hex_to_rgb("#0072B2") == (0, 114, 178)
     assert hex_to_rgb("E69F00") == (230, 159, 0)
@@ -94,8 +111,7 @@ def test_cluster_map_layers_points_and_colours() -> None:
     points = _layer(deck, "points")
     assert len(points["data"]) == 4
     assert [point[2] for point in points["data"]] == [0, 0, 1, 1]
-    colour_table = json.loads(points["getFillColor"][3 : -len("[this[2]]")])
-    assert [c[:3] for c in colour_table] == [list(hex_to_rgb(c)) for c in PALETTE[:2]]
+    assert points["getFillColor"] == "@@=" + figures.colour_lookup_expression(2, 190)
     grey = _layer(deck, "not-clustered")
     assert len(grey["data"]) == 1 and grey["data"][0][2] == "not clustered"
     # Positions decode back to the coordinates (two decimals -> exact to 1e-9).
@@ -114,6 +130,7 @@ def test_cluster_map_centroids_are_mean_positions_and_labelled() -> None:
     centroids = _layer(deck, "centroids")["data"]
     assert [c["position"] for c in centroids] == [[-121.5, 37.5], [-117.5, 33.5]]
     assert [c["colour"][:3] for c in centroids] == [list(hex_to_rgb(c)) for c in PALETTE[:2]]
+    assert [c["text_colour"][:3] for c in centroids] == [[255, 255, 255], [0, 0, 0]]
     assert [label["text"] for label in _layer(deck, "centroid-labels")["data"]] == ["0", "1"]
 
 
@@ -161,7 +178,7 @@ def test_cluster_map_validates_its_input() -> None:
 def test_compact_json_is_unindented_and_memoised() -> None:
     deck = cluster_map_deck(_toy_rows(), 2).deck
     text = deck.to_json()
-    assert "\n" not in text and ": " not in text
+    assert "\n" not in text and '": ' not in text and '", ' not in text
     assert deck.to_json() is text
     assert json.loads(text)["mapStyle"].startswith("https://basemaps.cartocdn.com/")
 
@@ -170,10 +187,23 @@ def test_view_state_is_stable_and_frames_the_points() -> None:
     rows = _toy_rows()
     first = figures.view_state_for(rows.longitude, rows.latitude)
     second = figures.view_state_for(rows.longitude.copy(), rows.latitude.copy())
-    assert first.latitude == second.latitude == 35.5
-    assert first.longitude == second.longitude == -119.5
-    assert first.zoom == second.zoom
-    assert 4 <= first.zoom <= 7
+    assert (first.latitude, first.longitude, first.zoom) == (
+        second.latitude,
+        second.longitude,
+        second.zoom,
+    )
+    assert first.longitude == -119.5
+    # The centre is the middle in Web Mercator: a little north of the mean latitude.
+    assert 35.5 < first.latitude < 35.8
+    assert first.zoom * 4 == int(first.zoom * 4)
+    # At that zoom the points fit in the map (deck.gl: 512 px per 2 pi at zoom 0).
+    scale = 512 * 2**first.zoom / (2 * np.pi)
+    assert np.radians(5.0) * scale <= 0.9 * figures.MAP_WIDTH_PX
+    mercator_span = np.log(np.tan(np.pi / 4 + np.radians(38) / 2)) - np.log(
+        np.tan(np.pi / 4 + np.radians(33) / 2)
+    )
+    assert mercator_span * scale <= 0.9 * figures.MAP_HEIGHT_PX
+    assert mercator_span * scale * 2**0.25 > 0.9 * figures.MAP_HEIGHT_PX  # the largest such
 
 
 def test_cluster_map_payload_on_real_data_is_under_600_kb(housing_frame: pd.DataFrame) -> None:
@@ -274,7 +304,12 @@ def test_elbow_chart_marks_current_k_and_suggestions() -> None:
     current = [shape for shape in figure.layout.shapes if shape.name == "current k"]
     assert [shape.x0 for shape in current] == [5]
     texts = sorted(annotation.text for annotation in figure.layout.annotations)
-    assert texts == ["best silhouette & best CH", "knee"]
+    assert texts == ["best silhouette & best CH (k=3)", "knee (k=4)"]
+    suggested = [shape.x0 for shape in figure.layout.shapes if shape.name == "suggested k"]
+    assert sorted(suggested) == [3, 4]
+    # k = 3 and k = 4 are close: their labels are stacked, not drawn on top of each other.
+    shifts = [annotation.yshift for annotation in figure.layout.annotations]
+    assert len(set(shifts)) == 2
 
 
 def test_mark_current_k_leaves_the_base_unchanged() -> None:

@@ -7,6 +7,7 @@ for the whole session and later tests of the same setting are fast.
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -72,3 +73,17 @@ def layer(spec: dict[str, Any], layer_id: str) -> dict[str, Any]:
 def texts(elements: Any) -> list[str]:
     """The text of alert elements (st.warning / st.error / st.info)."""
     return [str(element.value) for element in elements]
+
+
+def colour_of(expression: str, cluster: int) -> list[int]:
+    """Evaluate the map's colour expression ('this[2] == 0 ? [..] : ... : [..]') for an id."""
+    body = expression.removeprefix("@@=")
+    for match in re.finditer(r"this\[2\] == (\d+) \? (\[[^\]]*\])", body):
+        if int(match.group(1)) == cluster:
+            return json.loads(match.group(2))
+    return json.loads(body.rsplit(" : ", 1)[-1])
+
+
+def n_conditions(expression: str) -> int:
+    """How many ids the colour expression tests explicitly (k - 1 for k colours)."""
+    return len(re.findall(r"this\[2\] == \d+ \?", expression))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import deck_spec, layer, texts
+from conftest import colour_of, deck_spec, layer, n_conditions, texts
 from streamlit.testing.v1 import AppTest
 
 from components.figures import PALETTE, hex_to_rgb
@@ -33,10 +33,11 @@ def _legend(app: AppTest) -> pd.DataFrame:
 
 
 def _colour_table(spec: dict[str, Any]) -> list[list[int]]:
-    """The per-cluster colour lookup of the points layer (an expression on this[2])."""
+    """The colour of each cluster id in the points layer's colour expression (on this[2])."""
     expression = layer(spec, "points")["getFillColor"]
-    assert expression.startswith("@@=") and expression.endswith("[this[2]]")
-    return json.loads(expression[3 : -len("[this[2]]")])
+    assert expression.startswith("@@=")
+    n_colours = n_conditions(expression) + 1
+    return [colour_of(expression, cluster) for cluster in range(n_colours)]
 
 
 def _current_k_marks(elbow: dict[str, Any]) -> list[float]:
