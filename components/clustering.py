@@ -513,8 +513,8 @@ def cluster_profiles(
         absent = [name for name in standout_names if name not in frame.columns]
         if absent:
             raise ValueError(f"standout_columns {absent} are not columns of frame.")
-    if not 0 <= n_standouts <= len(standout_names) + 3:
-        raise ValueError(f"n_standouts={n_standouts} is out of range; expected >= 0.")
+    if isinstance(n_standouts, bool) or not isinstance(n_standouts, Integral) or n_standouts < 0:
+        raise ValueError(f"n_standouts={n_standouts!r} is invalid; expected an integer >= 0.")
 
     clustered = ids >= 0  # negative ids mark rows that were not clustered
     ids_used = ids[clustered].astype(np.int64)

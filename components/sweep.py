@@ -3,26 +3,34 @@
 How the exact silhouette stays cheap
 ------------------------------------
 Pairwise distances do not depend on ``k``. Rows that share their label for *every* k of the sweep
-form a "cell" (a few hundred on the housing data), so for each row we sum its distances to the
-members of each cell once (``n x n_cells`` float64, computed in row blocks by a compiled numba
-loop; no ``n x n`` matrix is ever held). For each k, a row's summed distance to cluster ``j`` is the
-sum over the cells inside ``j`` (a tiny ``n_cells x k`` one-hot product). Identical rows in the same
-cell are merged with a weight, which is exact: their mutual distance is 0 but they still count in
-``n_own - 1``. Distances are computed directly in float64 (not via the ``|x|^2 - 2xy + |y|^2``
-expansion), so the result is at least as accurate as ``sklearn.metrics.silhouette_score``.
+form a "cell" (about 200 on the housing data), so each row's distances to the members of each
+cell are summed once (``n x n_cells`` float64); for each k, a row's summed distance to cluster
+``j`` is the sum over the cells inside ``j``. The per-cell sums come from a compiled numba loop
+over tiles of rows sorted by cell; each distance is computed once and added to both rows' sums
+(tiles are scheduled in round-robin rounds so that no two threads touch the same rows), and no
+``n x n`` matrix is ever held. Identical rows in the same cell are merged with a weight, which is
+exact: their mutual distance is 0 but they still count in ``n_own - 1``. Distances are computed
+directly in float64 (not through the ``|x|^2 - 2xy + |y|^2`` expansion scikit-learn uses), so the
+result is at least as accurate as ``sklearn.metrics.silhouette_score``. Without numba the same
+sums are computed with numpy (exact, about 10x slower).
 
 Per-point values
 ----------------
-The sweep does not keep its ``n x n_cells`` sums (tens of MB) in the result, so the result stays
-small enough to cache and pickle. Per-point silhouettes for one k are recomputed by
-:func:`silhouette_values_for` (one compiled pass over the distances with ``k`` cells, about as
-fast as the sweep's silhouette step).
+The sweep does not keep its ``n x n_cells`` sums (about 35 MB on the housing data) in the result,
+so the result stays small enough to cache and pickle. :func:`silhouette_values_for` recomputes the
+per-point silhouettes for one k in one compiled pass (``k`` cells; about the cost of the sweep's
+silhouette step).
 
 Large data
 ----------
 Above ``exact_limit`` rows the silhouette is computed on a fixed-seed sample of ``sample_size``
 rows shared by every k (the same sample ``sklearn.metrics.silhouette_score(..., sample_size,
-random_state)`` draws), plus two more samples to report the spread (standard deviation).
+random_state)`` draws), in one pass with the same cell trick; two more samples give the spread
+(standard deviation) that is reported beside it.
+
+Numba compiles the kernels on their first call in a fresh process (about 2-5 s) and caches the
+machine code on disk (``cache=True``; numba falls back to a per-user cache folder when the package
+folder is read-only, or set ``NUMBA_CACHE_DIR``). :func:`warm_up` triggers that compilation.
 
 Stable ids: see :mod:`components.clustering` (colour-identity rule).
 """
@@ -30,6 +38,7 @@ Stable ids: see :mod:`components.clustering` (colour-identity rule).
 from __future__ import annotations
 
 import os
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Sequence
@@ -40,7 +49,6 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from threadpoolctl import ThreadpoolController
 
 from components.clustering import (
@@ -60,6 +68,7 @@ __all__ = [
     "NUMBA_AVAILABLE",
     "KSuggestion",
     "SweepResult",
+    "calinski_harabasz_davies_bouldin",
     "cell_distance_sums",
     "silhouette_values",
     "silhouette_values_for",
@@ -68,27 +77,78 @@ __all__ = [
     "warm_up",
 ]
 
-
-def _ensure_numba_cache_dir() -> None:
-    """Point numba's on-disk cache at a writable folder if the package folder is read-only."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
-    try:
-        os.makedirs(here, exist_ok=True)
-        writable = os.access(here, os.W_OK)
-    except OSError:
-        writable = False
-    if not writable:
-        fallback = os.path.join(os.path.expanduser("~"), ".cache", "geocluster-numba")
-        try:
-            os.makedirs(fallback, exist_ok=True)
-        except OSError:
-            fallback = os.path.join("/tmp", "geocluster-numba")
-        os.environ["NUMBA_CACHE_DIR"] = fallback
+_TILE = 512  # rows per tile of the compiled loop: 3 x 512 float64 coordinates stay in L1
+# The numba kernels are not re-entrant under every threading layer (workqueue aborts on
+# concurrent launches), and Streamlit serves sessions from several threads.
+_KERNEL_LOCK = threading.Lock()
 
 
-_ensure_numba_cache_dir()
+def _round_robin_pairs(n_blocks: int) -> np.ndarray:
+    """Schedule every pair of distinct blocks in rounds where each block appears at most once.
+
+    Circle method: ``n_blocks - 1`` rounds (one more block if odd); -1 marks a bye.
+    """
+    total = n_blocks + (n_blocks % 2)
+    if total < 2:
+        return np.full((0, 1, 2), -1, dtype=np.int64)
+    pairs = np.full((total - 1, total // 2, 2), -1, dtype=np.int64)
+    for round_index in range(total - 1):
+        pairs[round_index, 0] = (round_index, total - 1)
+        for slot in range(1, total // 2):
+            pairs[round_index, slot] = (
+                (round_index + slot) % (total - 1),
+                (round_index - slot) % (total - 1),
+            )
+    pairs[pairs >= n_blocks] = -1
+    return pairs
+
+
+def _cell_distance_sums_numpy(
+    points: np.ndarray, weights: np.ndarray, cell_start: np.ndarray
+) -> np.ndarray:
+    """Numpy version of the per-cell distance sums (exact, about 10x slower than numba)."""
+    n_points = points.shape[0]
+    out = np.empty((n_points, cell_start.size - 1), dtype=np.float64)
+    block = max(1, 2_000_000 // max(n_points, 1))  # about 16 MB of distances per block
+    for start in range(0, n_points, block):
+        rows = points[start : start + block]
+        squared = np.zeros((rows.shape[0], n_points), dtype=np.float64)
+        for feature in range(points.shape[1]):
+            diff = rows[:, feature, None] - points[None, :, feature]
+            squared += diff * diff
+        distances = np.sqrt(squared) * weights[None, :]
+        out[start : start + block] = np.add.reduceat(distances, cell_start[:-1], axis=1)
+    return out
+
+
+def _silhouettes_from_sums_numpy(
+    sums: np.ndarray,
+    cell_of_point: np.ndarray,
+    cell_labels: np.ndarray,
+    k_values: np.ndarray,
+    sizes: np.ndarray,
+) -> np.ndarray:
+    """Numpy version of the per-point silhouettes for every k, shape (n_points, n_k)."""
+    out = np.empty((sums.shape[0], k_values.size), dtype=np.float64)
+    rows = np.arange(sums.shape[0])
+    for k_index, n_clusters in enumerate(k_values):
+        cell_cluster = cell_labels[:, k_index]
+        membership = np.zeros((cell_cluster.size, n_clusters), dtype=np.float64)
+        membership[np.arange(cell_cluster.size), cell_cluster] = 1.0
+        cluster_sums = sums @ membership
+        own = cell_cluster[cell_of_point]
+        cluster_sizes = sizes[k_index, :n_clusters]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            intra = cluster_sums[rows, own] / (cluster_sizes[own] - 1.0)
+            mean_to_cluster = cluster_sums / cluster_sizes[None, :]
+            mean_to_cluster[:, cluster_sizes <= 0] = np.inf
+            mean_to_cluster[rows, own] = np.inf
+            inter = mean_to_cluster.min(axis=1)
+            values = (inter - intra) / np.maximum(intra, inter)
+        values[cluster_sizes[own] <= 1] = 0.0
+        out[:, k_index] = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    return out
+
 
 try:
     from numba import njit, prange
@@ -96,123 +156,272 @@ try:
     NUMBA_AVAILABLE = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing
     NUMBA_AVAILABLE = False
+    prange = range  # type: ignore[misc]
+
+# The kernels below are plain Python; when numba is present they are compiled (lazily, on the
+# first call) and the names *_kernel point at the compiled versions. They are module-level
+# functions, not closures, so that numba's on-disk cache can find them again in a new process.
 
 
-def _cell_distance_sums_numpy(
-    query: np.ndarray, reference: np.ndarray, weights: np.ndarray, cell_start: np.ndarray
-) -> np.ndarray:
-    """Numpy version of the per-cell distance sums (exact, ~10x slower than numba)."""
-    n_query = query.shape[0]
-    n_reference = reference.shape[0]
-    out = np.empty((n_query, cell_start.size - 1), dtype=np.float64)
-    block = max(1, 2_000_000 // max(n_reference, 1))  # ~16 MB of distances per block
-    for start in range(0, n_query, block):
-        rows = query[start : start + block]
-        squared = np.zeros((rows.shape[0], n_reference), dtype=np.float64)
-        for feature in range(query.shape[1]):
-            diff = rows[:, feature, None] - reference[None, :, feature]
-            squared += diff * diff
-        distances = np.sqrt(squared) * weights[None, :]
-        out[start : start + block] = np.add.reduceat(distances, cell_start[:-1], axis=1)
+def _fill_distances_impl(
+    coords_t: np.ndarray, i: int, j0: int, j1: int, distance: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    # distance[jj] = ||x_i - x_(j0+jj)||, with a fixed-width loop for p <= 3 so it vectorises.
+    n_features = coords_t.shape[0]
+    width = j1 - j0
+    if n_features == 3:
+        a0 = coords_t[0, i]
+        a1 = coords_t[1, i]
+        a2 = coords_t[2, i]
+        r0 = coords_t[0, j0:j1]
+        r1 = coords_t[1, j0:j1]
+        r2 = coords_t[2, j0:j1]
+        for jj in range(width):
+            d0 = a0 - r0[jj]
+            d1 = a1 - r1[jj]
+            d2 = a2 - r2[jj]
+            distance[jj] = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+    elif n_features == 2:
+        a0 = coords_t[0, i]
+        a1 = coords_t[1, i]
+        r0 = coords_t[0, j0:j1]
+        r1 = coords_t[1, j0:j1]
+        for jj in range(width):
+            d0 = a0 - r0[jj]
+            d1 = a1 - r1[jj]
+            distance[jj] = np.sqrt(d0 * d0 + d1 * d1)
+    else:
+        for jj in range(width):
+            distance[jj] = 0.0
+        for feature in range(n_features):
+            value = coords_t[feature, i]
+            row = coords_t[feature, j0:j1]
+            for jj in range(width):
+                diff = value - row[jj]
+                distance[jj] += diff * diff
+        for jj in range(width):
+            distance[jj] = np.sqrt(distance[jj])
+
+
+def _tile_impl(
+    coords_t: np.ndarray,
+    weights: np.ndarray,
+    cell_of_point: np.ndarray,
+    cell_start: np.ndarray,
+    sums: np.ndarray,
+    i0: int,
+    i1: int,
+    j0: int,
+    j1: int,
+    diagonal: bool,
+    distance: np.ndarray,
+    column_sums: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    # Rows i in [i0, i1) get sums[i, cell(j)] += w_j d_ij; off the diagonal the columns
+    # j in [j0, j1) also get sums[j, cell(i)] += w_i d_ij, so each distance is computed once.
+    width = j1 - j0
+    w = weights[j0:j1]
+    for jj in range(width):
+        column_sums[jj] = 0.0
+    current = cell_of_point[i0]
+    for i in range(i0, i1):
+        cell_i = cell_of_point[i]
+        if not diagonal and cell_i != current:
+            for jj in range(width):
+                sums[j0 + jj, current] += column_sums[jj]
+                column_sums[jj] = 0.0
+            current = cell_i
+        _fill_distances_kernel(coords_t, i, j0, j1, distance)
+        if not diagonal:
+            w_i = weights[i]
+            for jj in range(width):
+                column_sums[jj] += distance[jj] * w_i
+        for jj in range(width):
+            distance[jj] *= w[jj]
+        j = j0
+        while j < j1:
+            cell = cell_of_point[j]
+            end = min(cell_start[cell + 1], j1)
+            # Four partial sums keep the adds pipelined without fastmath.
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            s3 = 0.0
+            t = j - j0
+            stop = end - j0
+            while t + 4 <= stop:
+                s0 += distance[t]
+                s1 += distance[t + 1]
+                s2 += distance[t + 2]
+                s3 += distance[t + 3]
+                t += 4
+            while t < stop:
+                s0 += distance[t]
+                t += 1
+            sums[i, cell] += (s0 + s1) + (s2 + s3)
+            j = end
+    if not diagonal:
+        for jj in range(width):
+            sums[j0 + jj, current] += column_sums[jj]
+
+
+def _cell_sums_impl(
+    coords_t: np.ndarray,
+    weights: np.ndarray,
+    cell_of_point: np.ndarray,
+    cell_start: np.ndarray,
+    pairs: np.ndarray,
+    block: int,
+) -> np.ndarray:  # pragma: no cover - compiled
+    n_points = coords_t.shape[1]
+    sums = np.zeros((n_points, cell_start.size - 1), dtype=np.float64)
+    n_blocks = (n_points + block - 1) // block
+    for b in prange(n_blocks):
+        distance = np.empty(block, dtype=np.float64)
+        column_sums = np.empty(block, dtype=np.float64)
+        i0 = b * block
+        i1 = min(n_points, i0 + block)
+        _tile_kernel(
+            coords_t, weights, cell_of_point, cell_start, sums,
+            i0, i1, i0, i1, True, distance, column_sums,
+        )  # fmt: skip
+    for round_index in range(pairs.shape[0]):
+        for slot in prange(pairs.shape[1]):
+            first = pairs[round_index, slot, 0]
+            second = pairs[round_index, slot, 1]
+            if first < 0 or second < 0:
+                continue
+            distance = np.empty(block, dtype=np.float64)
+            column_sums = np.empty(block, dtype=np.float64)
+            i0 = first * block
+            j0 = second * block
+            _tile_kernel(
+                coords_t, weights, cell_of_point, cell_start, sums,
+                i0, min(n_points, i0 + block), j0, min(n_points, j0 + block),
+                False, distance, column_sums,
+            )  # fmt: skip
+    return sums
+
+
+def _silhouettes_impl(
+    sums: np.ndarray,
+    cell_of_point: np.ndarray,
+    cell_labels: np.ndarray,
+    k_values: np.ndarray,
+    sizes: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    n_points, n_cells = sums.shape
+    n_k = k_values.size
+    out = np.empty((n_points, n_k), dtype=np.float64)
+    block = 256
+    n_blocks = (n_points + block - 1) // block
+    for b in prange(n_blocks):
+        to_cluster = np.empty(sizes.shape[1], dtype=np.float64)
+        for u in range(b * block, min(n_points, (b + 1) * block)):
+            cell_u = cell_of_point[u]
+            for k_index in range(n_k):
+                n_clusters = k_values[k_index]
+                for j in range(n_clusters):
+                    to_cluster[j] = 0.0
+                for c in range(n_cells):
+                    to_cluster[cell_labels[c, k_index]] += sums[u, c]
+                own = cell_labels[cell_u, k_index]
+                n_own = sizes[k_index, own]
+                if n_own <= 1.0:
+                    out[u, k_index] = 0.0  # scikit-learn's value for singleton clusters
+                    continue
+                intra = to_cluster[own] / (n_own - 1.0)
+                inter = np.inf
+                for j in range(n_clusters):
+                    if j != own and sizes[k_index, j] > 0.0:
+                        mean_distance = to_cluster[j] / sizes[k_index, j]
+                        inter = min(inter, mean_distance)
+                larger = max(intra, inter)
+                if larger > 0.0 and np.isfinite(larger):
+                    out[u, k_index] = (inter - intra) / larger
+                else:
+                    out[u, k_index] = 0.0
     return out
 
 
+_fill_distances_kernel: Any = _fill_distances_impl
+_tile_kernel: Any = _tile_impl
+_cell_sums_kernel: Any = None
+_silhouettes_kernel: Any = None
 if NUMBA_AVAILABLE:
+    _fill_distances_kernel = njit(inline="always", fastmath=False)(_fill_distances_impl)
+    _tile_kernel = njit(fastmath=False)(_tile_impl)
+    try:
+        _cell_sums_kernel = njit(parallel=True, cache=True, fastmath=False)(_cell_sums_impl)
+        _silhouettes_kernel = njit(parallel=True, cache=True, fastmath=False)(_silhouettes_impl)
+    except RuntimeError:  # pragma: no cover - no writable cache folder anywhere
+        _cell_sums_kernel = njit(parallel=True, cache=False, fastmath=False)(_cell_sums_impl)
+        _silhouettes_kernel = njit(parallel=True, cache=False, fastmath=False)(_silhouettes_impl)
 
-    @njit(parallel=True, cache=True, fastmath=False)
-    def _cell_distance_sums_numba(
-        query: np.ndarray, reference_t: np.ndarray, weights: np.ndarray, cell_start: np.ndarray
-    ) -> np.ndarray:  # pragma: no cover - compiled
-        n_query = query.shape[0]
-        n_features = query.shape[1]
-        n_reference = reference_t.shape[1]
-        n_cells = cell_start.size - 1
-        out = np.empty((n_query, n_cells), dtype=np.float64)
-        block = 32
-        n_blocks = (n_query + block - 1) // block
-        for block_index in prange(n_blocks):
-            distance = np.empty(n_reference, dtype=np.float64)
-            stop = min(n_query, (block_index + 1) * block)
-            for i in range(block_index * block, stop):
-                for j in range(n_reference):
-                    distance[j] = 0.0
-                for f in range(n_features):
-                    value = query[i, f]
-                    for j in range(n_reference):
-                        diff = value - reference_t[f, j]
-                        distance[j] += diff * diff
-                for j in range(n_reference):
-                    distance[j] = np.sqrt(distance[j]) * weights[j]
-                for c in range(n_cells):
-                    # Four partial sums keep the adds pipelined without fastmath.
-                    acc0 = 0.0
-                    acc1 = 0.0
-                    acc2 = 0.0
-                    acc3 = 0.0
-                    j = cell_start[c]
-                    end = cell_start[c + 1]
-                    while j + 4 <= end:
-                        acc0 += distance[j]
-                        acc1 += distance[j + 1]
-                        acc2 += distance[j + 2]
-                        acc3 += distance[j + 3]
-                        j += 4
-                    while j < end:
-                        acc0 += distance[j]
-                        j += 1
-                    out[i, c] = (acc0 + acc1) + (acc2 + acc3)
-        return out
+
+def _resolve_use_numba(use_numba: bool | None) -> bool:
+    if use_numba is None:
+        return NUMBA_AVAILABLE
+    if use_numba and not NUMBA_AVAILABLE:
+        raise ValueError("use_numba=True but numba is not installed; expected False or None.")
+    return bool(use_numba)
 
 
 def cell_distance_sums(
-    query: np.ndarray,
-    reference: np.ndarray,
+    points: np.ndarray,
     weights: np.ndarray,
     cell_start: np.ndarray,
     *,
     use_numba: bool | None = None,
 ) -> np.ndarray:
-    """Sum each query row's weighted euclidean distances to the reference rows of each cell.
+    """Sum each row's weighted euclidean distances to the rows of each cell.
 
     Parameters
     ----------
-    query : np.ndarray of shape (n_query, p)
-        Rows whose sums are wanted.
-    reference : np.ndarray of shape (n_reference, p)
-        Rows sorted by cell: cell ``c`` is ``reference[cell_start[c]:cell_start[c + 1]]``.
-    weights : np.ndarray of shape (n_reference,)
-        Multiplicity of each reference row.
+    points : np.ndarray of shape (n_points, p)
+        Rows sorted by cell: cell ``c`` is ``points[cell_start[c]:cell_start[c + 1]]``.
+    weights : np.ndarray of shape (n_points,)
+        Multiplicity of each row (1 unless identical rows were merged).
     cell_start : np.ndarray of shape (n_cells + 1,)
-        Cell boundaries, starting at 0 and ending at ``n_reference``.
+        Cell boundaries, starting at 0 and ending at ``n_points``; no cell may be empty.
     use_numba : bool, optional
         Force (True) or avoid (False) the compiled loop; default: numba when available.
 
     Returns
     -------
     np.ndarray
-        float64 array of shape ``(n_query, n_cells)``.
+        float64 array ``sums[i, c] = sum_(j in c) weights[j] * ||points[i] - points[j]||``,
+        shape ``(n_points, n_cells)``.
     """
-    query = np.ascontiguousarray(query, dtype=np.float64)
-    reference = np.ascontiguousarray(reference, dtype=np.float64)
+    coords = np.ascontiguousarray(points, dtype=np.float64)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     cell_start = np.ascontiguousarray(cell_start, dtype=np.int64)
-    if use_numba is None:
-        use_numba = NUMBA_AVAILABLE
-    if use_numba and not NUMBA_AVAILABLE:
-        raise ValueError("use_numba=True but numba is not installed; expected False or None.")
-    if use_numba:
-        return _cell_distance_sums_numba(
-            query, np.ascontiguousarray(reference.T), weights, cell_start
+    if _resolve_use_numba(use_numba) and _cell_sums_kernel is not None:
+        n_points = coords.shape[0]
+        cell_of_point = np.repeat(
+            np.arange(cell_start.size - 1, dtype=np.int64), np.diff(cell_start)
         )
-    return _cell_distance_sums_numpy(query, reference, weights, cell_start)
+        pairs = _round_robin_pairs((n_points + _TILE - 1) // _TILE)
+        with _KERNEL_LOCK:
+            return _cell_sums_kernel(
+                np.ascontiguousarray(coords.T), weights, cell_of_point, cell_start, pairs, _TILE
+            )
+    return _cell_distance_sums_numpy(coords, weights, cell_start)
 
 
 def warm_up() -> float:
-    """Compile (or load from cache) the numba kernel; return the seconds it took."""
+    """Compile (or load from numba's disk cache) the kernels; return the seconds it took.
+
+    Returns
+    -------
+    float
+        Wall time of the first calls (near 0 when already compiled in this process).
+    """
     start = time.perf_counter()
     if NUMBA_AVAILABLE:
-        points = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
-        cell_distance_sums(points, points, np.ones(3), np.array([0, 1, 3]))
+        for n_features in (1, 2, 3):
+            points = np.arange(4.0 * n_features).reshape(4, n_features) ** 2
+            silhouette_values(points, np.array([0, 0, 1, 1]))
     return time.perf_counter() - start
 
 
@@ -221,70 +430,83 @@ class _Cells:
     """Merged rows sorted by cell (see module docstring)."""
 
     points: np.ndarray  # (m, p) distinct (cell, row) pairs sorted by cell
-    weights: np.ndarray  # (m,) multiplicity
+    weights: np.ndarray  # (m,) multiplicity of each merged row
     cell_of_point: np.ndarray  # (m,)
     cell_start: np.ndarray  # (n_cells + 1,)
-    cell_labels: np.ndarray  # (n_cells, K) label of each cell for each k
+    cell_labels: np.ndarray  # (n_cells, n_k) label of each cell for each k
     point_of_row: np.ndarray  # (n,) index into points of each input row
 
 
 def _build_cells(X: np.ndarray, label_matrix: np.ndarray) -> _Cells:
     """Group rows into cells (same label for every k) and merge identical rows within a cell."""
-    cell_labels, cell_of_row = np.unique(label_matrix.T, axis=0, return_inverse=True)
-    cell_of_row = cell_of_row.reshape(-1)
-    keyed = np.column_stack([cell_of_row.astype(np.float64), X])
-    unique_keyed, point_of_row, counts = np.unique(
-        keyed, axis=0, return_inverse=True, return_counts=True
+    n_samples = X.shape[0]
+    cell_of_row = np.zeros(n_samples, dtype=np.int64)
+    for labels in label_matrix:
+        # Refine the partition one k at a time; re-densifying keeps the combined key small.
+        combined = cell_of_row * (int(labels.max()) + 1) + labels
+        _, cell_of_row = np.unique(combined, return_inverse=True)
+        cell_of_row = cell_of_row.reshape(-1).astype(np.int64, copy=False)
+    n_cells = int(cell_of_row.max()) + 1
+    first_row = np.full(n_cells, n_samples, dtype=np.int64)
+    np.minimum.at(first_row, cell_of_row, np.arange(n_samples))
+    cell_labels = np.ascontiguousarray(label_matrix[:, first_row].T, dtype=np.int64)
+
+    # Sort by cell, then by coordinates, so identical rows of a cell are adjacent.
+    keys = [X[:, feature] for feature in range(X.shape[1] - 1, -1, -1)]
+    order = np.lexsort([*keys, cell_of_row])
+    sorted_points = X[order]
+    sorted_cells = cell_of_row[order]
+    new_point = np.ones(n_samples, dtype=bool)
+    new_point[1:] = (sorted_cells[1:] != sorted_cells[:-1]) | np.any(
+        sorted_points[1:] != sorted_points[:-1], axis=1
     )
-    cell_of_point = unique_keyed[:, 0].astype(np.int64)
-    n_cells = cell_labels.shape[0]
+    point_of_sorted = np.cumsum(new_point) - 1
+    starts = np.flatnonzero(new_point)
+    weights = np.diff(np.append(starts, n_samples)).astype(np.float64)
+    point_of_row = np.empty(n_samples, dtype=np.int64)
+    point_of_row[order] = point_of_sorted
+    cell_of_point = sorted_cells[starts]
     cell_start = np.zeros(n_cells + 1, dtype=np.int64)
     cell_start[1:] = np.cumsum(np.bincount(cell_of_point, minlength=n_cells))
     return _Cells(
-        points=np.ascontiguousarray(unique_keyed[:, 1:]),
-        weights=counts.astype(np.float64),
+        points=np.ascontiguousarray(sorted_points[starts]),
+        weights=weights,
         cell_of_point=cell_of_point,
         cell_start=cell_start,
-        cell_labels=np.asarray(cell_labels, dtype=np.int64),
-        point_of_row=point_of_row.reshape(-1),
+        cell_labels=cell_labels,
+        point_of_row=point_of_row,
     )
 
 
-def _silhouette_from_sums(
-    sums: np.ndarray, cells: _Cells, k_index: int, n_clusters: int
-) -> np.ndarray:
-    """Per-point silhouette (one value per merged point) for one k of the cell table."""
-    cell_cluster = cells.cell_labels[:, k_index]
-    membership = np.zeros((cell_cluster.size, n_clusters), dtype=np.float64)
-    membership[np.arange(cell_cluster.size), cell_cluster] = 1.0
-    cluster_sums = sums @ membership  # (m, k): summed distance of each point to each cluster
-    own = cell_cluster[cells.cell_of_point]
-    sizes = np.bincount(own, weights=cells.weights, minlength=n_clusters)
-    rows = np.arange(own.size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        intra = cluster_sums[rows, own] / (sizes[own] - 1.0)
-        mean_to_cluster = cluster_sums / sizes[None, :]
-        mean_to_cluster[rows, own] = np.inf
-        inter = mean_to_cluster.min(axis=1)
-        values = (inter - intra) / np.maximum(intra, inter)
-    values[sizes[own] <= 1] = 0.0  # scikit-learn's convention for singleton clusters
-    return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-
-
-def _silhouettes_all_k(
-    X: np.ndarray, label_matrix: np.ndarray, n_clusters: Sequence[int], use_numba: bool | None
-) -> np.ndarray:
-    """Exact mean silhouette of every row of ``label_matrix`` (shape (K, n)) on ``X``."""
+def _per_point_silhouettes(
+    X: np.ndarray, label_matrix: np.ndarray, k_values: Sequence[int], use_numba: bool | None
+) -> tuple[np.ndarray, _Cells]:
+    """Silhouette of every merged point for every k: shape (n_points, n_k), plus the cells."""
     cells = _build_cells(X, label_matrix)
-    sums = cell_distance_sums(
-        cells.points, cells.points, cells.weights, cells.cell_start, use_numba=use_numba
-    )
-    means = np.empty(len(n_clusters), dtype=np.float64)
-    total = cells.weights.sum()
-    for k_index, k in enumerate(n_clusters):
-        values = _silhouette_from_sums(sums, cells, k_index, k)
-        means[k_index] = float(values @ cells.weights) / total
-    return means
+    numba_wanted = _resolve_use_numba(use_numba)
+    sums = cell_distance_sums(cells.points, cells.weights, cells.cell_start, use_numba=use_numba)
+    ks = np.asarray(k_values, dtype=np.int64)
+    sizes = np.zeros((ks.size, int(ks.max())), dtype=np.float64)
+    for k_index, n_clusters in enumerate(ks):
+        own = cells.cell_labels[cells.cell_of_point, k_index]
+        sizes[k_index, :n_clusters] = np.bincount(own, weights=cells.weights, minlength=n_clusters)
+    if numba_wanted and _silhouettes_kernel is not None:
+        with _KERNEL_LOCK:
+            values = _silhouettes_kernel(sums, cells.cell_of_point, cells.cell_labels, ks, sizes)
+    else:
+        values = _silhouettes_from_sums_numpy(
+            sums, cells.cell_of_point, cells.cell_labels, ks, sizes
+        )
+    return values, cells
+
+
+def _mean_silhouettes(
+    X: np.ndarray, label_matrix: np.ndarray, k_values: Sequence[int], use_numba: bool | None
+) -> tuple[np.ndarray, int]:
+    """Exact mean silhouette for every row of ``label_matrix``, and the number of cells."""
+    values, cells = _per_point_silhouettes(X, label_matrix, k_values, use_numba)
+    means = (cells.weights @ values) / cells.weights.sum()
+    return means, int(cells.cell_labels.shape[0])
 
 
 def _validate_labels(labels: object, n_samples: int) -> tuple[np.ndarray, int]:
@@ -309,7 +531,7 @@ def silhouette_values(
 ) -> np.ndarray:
     """Exact per-point silhouette (euclidean), like ``sklearn.metrics.silhouette_samples``.
 
-    Computed in row blocks without an ``n x n`` matrix.
+    Computed tile by tile without an ``n x n`` matrix.
 
     Parameters
     ----------
@@ -327,12 +549,55 @@ def silhouette_values(
     """
     data = validate_matrix(X)
     dense, n_clusters = _validate_labels(labels, data.shape[0])
-    cells = _build_cells(data, dense[None, :])
-    sums = cell_distance_sums(
-        cells.points, cells.points, cells.weights, cells.cell_start, use_numba=use_numba
-    )
-    per_point = _silhouette_from_sums(sums, cells, 0, n_clusters)
-    return per_point[cells.point_of_row]
+    values, cells = _per_point_silhouettes(data, dense[None, :], [n_clusters], use_numba)
+    return values[cells.point_of_row, 0]
+
+
+def calinski_harabasz_davies_bouldin(
+    X: np.ndarray, labels: np.ndarray, n_clusters: int
+) -> tuple[float, float]:
+    """Calinski-Harabasz and Davies-Bouldin indices, computed as scikit-learn does, in O(n p).
+
+    Parameters
+    ----------
+    X : np.ndarray of shape (n_samples, n_features)
+        Validated data.
+    labels : np.ndarray of int, shape (n_samples,)
+        Cluster ids ``0 .. n_clusters-1``, every id used.
+    n_clusters : int
+        Number of clusters.
+
+    Returns
+    -------
+    tuple[float, float]
+        ``(calinski_harabasz, davies_bouldin)``; equal to ``sklearn.metrics`` up to rounding.
+    """
+    n_samples, n_features = X.shape
+    sizes = np.bincount(labels, minlength=n_clusters).astype(np.float64)
+    centroids = np.empty((n_clusters, n_features), dtype=np.float64)
+    for feature in range(n_features):
+        centroids[:, feature] = (
+            np.bincount(labels, weights=X[:, feature], minlength=n_clusters) / sizes
+        )
+    deviation = X - centroids[labels]
+    squared = np.einsum("ij,ij->i", deviation, deviation)
+    within = float(squared.sum())
+    spread = centroids - X.mean(axis=0)
+    between = float(np.sum(sizes * np.einsum("ij,ij->i", spread, spread)))
+    if within == 0.0:
+        calinski_harabasz = 1.0
+    else:
+        calinski_harabasz = between * (n_samples - n_clusters) / (within * (n_clusters - 1.0))
+
+    intra = np.bincount(labels, weights=np.sqrt(squared), minlength=n_clusters) / sizes
+    gaps = centroids[:, None, :] - centroids[None, :, :]
+    centroid_distances = np.sqrt(np.einsum("ijk,ijk->ij", gaps, gaps))
+    if np.allclose(intra, 0) or np.allclose(centroid_distances, 0):
+        return calinski_harabasz, 0.0
+    centroid_distances[centroid_distances == 0] = np.inf
+    ratios = (intra[:, None] + intra[None, :]) / centroid_distances
+    davies_bouldin = float(np.mean(np.max(ratios, axis=1)))
+    return calinski_harabasz, davies_bouldin
 
 
 @dataclass(frozen=True)
@@ -720,26 +985,34 @@ def sweep_k(
     silhouette_start = time.perf_counter()
     spread: np.ndarray | None = None
     method: Literal["exact", "sampled"]
+    used_sample: int | None = None
     if n_samples <= limit:
         method = "exact"
-        used_sample: int | None = None
-        silhouette = _silhouettes_all_k(data, label_matrix, ks, use_numba)
-        n_cells = int(np.unique(label_matrix.T, axis=0).shape[0])
+        silhouette, n_cells = _mean_silhouettes(data, label_matrix, ks, use_numba)
     else:
         method = "sampled"
         used_sample = min(n_sample, n_samples)
         per_sample = []
         for offset in range(n_spread):
+            # Same rows as silhouette_score(X, labels, sample_size=..., random_state=seed).
             rows = np.random.RandomState(seed + offset).permutation(n_samples)[:used_sample]
-            per_sample.append(_silhouettes_all_k(data[rows], label_matrix[:, rows], ks, use_numba))
+            means, cells_in_sample = _mean_silhouettes(
+                data[rows], label_matrix[:, rows], ks, use_numba
+            )
+            per_sample.append(means)
+            if offset == 0:
+                n_cells = cells_in_sample
         silhouette = per_sample[0]
         spread = np.std(np.vstack(per_sample), axis=0, ddof=1) if n_spread > 1 else None
-        n_cells = int(np.unique(label_matrix.T, axis=0).shape[0])
     silhouette_seconds = time.perf_counter() - silhouette_start
 
     inertia = np.array([fit.inertia for fit in fits])
-    ch = np.array([calinski_harabasz_score(data, labels) for labels in label_matrix])
-    db = np.array([davies_bouldin_score(data, labels) for labels in label_matrix])
+    indices = [
+        calinski_harabasz_davies_bouldin(data, labels, k)
+        for labels, k in zip(label_matrix, ks, strict=True)
+    ]
+    ch = np.array([pair[0] for pair in indices])
+    db = np.array([pair[1] for pair in indices])
     suggestion = suggest_k(ks, inertia, silhouette, ch)
     return SweepResult(
         k_values=ks,

@@ -1,0 +1,270 @@
+"""Tests of components.clustering: k-means fits, stable ids, matching and profiles."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
+
+from components.clustering import (
+    assign_to_centroids,
+    cluster_profile,
+    cluster_profiles,
+    fit_kmeans,
+    match_labels,
+)
+
+FEATURES = ["latitude", "longitude", "median_house_value"]
+
+
+@pytest.fixture(scope="module")
+def housing_scaled(housing_frame: pd.DataFrame) -> np.ndarray:
+    return StandardScaler().fit_transform(housing_frame[FEATURES].to_numpy(dtype=np.float64))
+
+
+def _same_partition(first: np.ndarray, second: np.ndarray) -> bool:
+    """True when the two labelings are equal up to a renaming of ids."""
+    pairs = set(zip(first.tolist(), second.tolist(), strict=True))
+    return len(pairs) == len(set(first.tolist())) == len(set(second.tolist()))
+
+
+# --- fit_kmeans -------------------------------------------------------------------------------
+
+
+def test_fit_kmeans_toy_line_has_hand_computed_inertia_and_order() -> None:
+    # Two obvious groups on a line: {0, 1} and {4, 5}; centroids 0.5 and 4.5, inertia 4 * 0.25.
+    X = np.array([[0.0], [1.0], [4.0], [5.0]])
+    result = fit_kmeans(X, 2, n_init=10)
+    assert result.inertia == pytest.approx(1.0)
+    # Descending mean of the first column: the group at 4.5 gets id 0.
+    np.testing.assert_array_equal(result.labels, [1, 1, 0, 0])
+    np.testing.assert_allclose(result.centroids, [[4.5], [0.5]])
+    assert result.n_clusters == 2
+    assert result.fit_seconds >= 0.0
+    assert result.n_iter >= 1
+
+
+def test_fit_kmeans_orders_ids_by_descending_order_key_mean() -> None:
+    rng = np.random.default_rng(3)
+    centres = np.array([[0.0, 9.0], [5.0, 0.0], [10.0, 5.0]])
+    X = np.vstack([rng.normal(centre, 0.3, size=(30, 2)) for centre in centres])
+    by_first = fit_kmeans(X, 3, order_key=None)
+    first_means = [X[by_first.labels == j, 0].mean() for j in range(3)]
+    assert first_means == sorted(first_means, reverse=True)
+    by_second = fit_kmeans(X, 3, order_key=1)
+    second_means = [X[by_second.labels == j, 1].mean() for j in range(3)]
+    assert second_means == sorted(second_means, reverse=True)
+    custom = fit_kmeans(X, 3, order_key=-X[:, 0])
+    custom_means = [X[custom.labels == j, 0].mean() for j in range(3)]
+    assert custom_means == sorted(custom_means)
+    # Centroid row i is the centre of cluster id i.
+    for j in range(3):
+        np.testing.assert_allclose(by_second.centroids[j], X[by_second.labels == j].mean(axis=0))
+
+
+def test_fit_kmeans_matches_plain_kmeans_on_real_data(housing_scaled: np.ndarray) -> None:
+    for k in (2, 7, 15):
+        ours = fit_kmeans(housing_scaled, k, random_state=0)
+        plain = KMeans(n_clusters=k, init="k-means++", n_init="auto", random_state=0).fit(
+            housing_scaled
+        )
+        assert _same_partition(ours.labels, plain.labels_)
+        assert ours.inertia == pytest.approx(plain.inertia_, rel=1e-12)
+        # Same centres, re-ordered to ids.
+        for j in range(k):
+            source = plain.labels_[np.flatnonzero(ours.labels == j)[0]]
+            np.testing.assert_allclose(ours.centroids[j], plain.cluster_centers_[source])
+
+
+def test_fit_kmeans_is_invariant_to_duplicating_the_data_set() -> None:
+    # Every row twice: same clusters (k-means objective doubles).
+    X = np.array([[0.0, 0.0], [0.2, 0.1], [5.0, 5.0], [5.1, 4.9], [9.0, 0.0], [9.2, 0.3]])
+    once = fit_kmeans(X, 3, n_init=10)
+    twice = fit_kmeans(np.vstack([X, X]), 3, n_init=10)
+    np.testing.assert_array_equal(twice.labels[:6], once.labels)
+    np.testing.assert_array_equal(twice.labels[6:], once.labels)
+    assert twice.inertia == pytest.approx(2 * once.inertia)
+
+
+@pytest.mark.parametrize(
+    ("n_clusters", "pattern"),
+    [
+        (1, r"n_clusters=1 is out of range; expected an integer in \[2, 4\]"),
+        (5, r"n_clusters=5 is out of range; expected an integer in \[2, 4\]"),
+        (2.5, r"n_clusters=2.5 is not an integer; expected an integer in \[2, 4\]"),
+        (True, r"n_clusters=True is not an integer"),
+    ],
+)
+def test_fit_kmeans_rejects_bad_n_clusters(n_clusters: object, pattern: str) -> None:
+    X = np.arange(10.0).reshape(5, 2)
+    with pytest.raises(ValueError, match=pattern):
+        fit_kmeans(X, n_clusters)  # type: ignore[arg-type]
+
+
+def test_fit_kmeans_rejects_fewer_rows_than_clusters() -> None:
+    with pytest.raises(ValueError, match=r"n_clusters=4 is out of range; expected .*\[2, 2\]"):
+        fit_kmeans(np.array([[0.0], [1.0], [2.0]]), 4)
+
+
+def test_fit_kmeans_rejects_constant_data() -> None:
+    with pytest.raises(ValueError, match=r"n_clusters=2 cannot be used.*1 distinct"):
+        fit_kmeans(np.ones((10, 2)), 2)
+
+
+def test_fit_kmeans_caps_k_at_distinct_rows() -> None:
+    X = np.array([[0.0], [0.0], [1.0], [1.0], [2.0], [2.0]])
+    with pytest.raises(ValueError, match=r"n_clusters=4 is out of range.*\[2, 3\].*3 distinct"):
+        fit_kmeans(X, 4)
+    assert fit_kmeans(X, 3).inertia == pytest.approx(0.0)
+
+
+def test_fit_kmeans_rejects_nan_and_bad_shapes() -> None:
+    X = np.arange(12.0).reshape(6, 2)
+    X[3, 1] = np.nan
+    with pytest.raises(
+        ValueError, match=r"NaN or infinite values in 1 row\(s\) \(first at row 3\)"
+    ):
+        fit_kmeans(X, 2)
+    with pytest.raises(ValueError, match="must be 2-D"):
+        fit_kmeans(np.arange(6.0), 2)
+    with pytest.raises(ValueError, match="n_init=0 is invalid"):
+        fit_kmeans(np.arange(12.0).reshape(6, 2), 2, n_init=0)
+    with pytest.raises(ValueError, match=r"order_key=5 is out of range; expected .*\[0, 1\]"):
+        fit_kmeans(np.arange(12.0).reshape(6, 2), 2, order_key=5)
+
+
+# --- assign_to_centroids ------------------------------------------------------------------------
+
+
+def test_assign_to_centroids_equals_kmeans_predict(housing_scaled: np.ndarray) -> None:
+    model = KMeans(n_clusters=6, n_init="auto", random_state=1).fit(housing_scaled)
+    assigned = assign_to_centroids(housing_scaled, model.cluster_centers_)
+    np.testing.assert_array_equal(assigned, model.predict(housing_scaled))
+
+
+def test_assign_to_centroids_toy_and_validation() -> None:
+    centroids = np.array([[0.0, 0.0], [10.0, 0.0]])
+    points = np.array([[1.0, 1.0], [9.0, -1.0], [4.9, 0.0]])
+    np.testing.assert_array_equal(assign_to_centroids(points, centroids), [0, 1, 0])
+    with pytest.raises(ValueError, match="centroids have 1 features but X has 2"):
+        assign_to_centroids(points, np.array([[0.0], [1.0]]))
+
+
+# --- match_labels -----------------------------------------------------------------------------
+
+
+def test_match_labels_toy_keeps_ids_and_gives_new_cluster_next_id() -> None:
+    previous = np.array([0, 0, 0, 1, 1, 1])
+    new = np.array([1, 1, 2, 0, 0, 0])
+    # new 1 overlaps old 0 most, new 0 is old 1, new 2 is the newcomer -> id 2.
+    np.testing.assert_array_equal(match_labels(previous, new, 3), [0, 0, 2, 1, 1, 1])
+
+
+def test_match_labels_is_invariant_to_renaming_the_new_ids() -> None:
+    rng = np.random.default_rng(0)
+    previous = rng.integers(0, 4, size=200)
+    new = np.where(rng.random(200) < 0.8, previous, rng.integers(0, 5, size=200))
+    matched = match_labels(previous, new, 5)
+    renamed = np.array([3, 0, 4, 1, 2])[new]
+    np.testing.assert_array_equal(match_labels(previous, renamed, 5), matched)
+    # Kept clusters keep their id: the diagonal holds the 80 % that did not move.
+    for j in range(4):
+        assert np.mean(matched[previous == j] == j) > 0.6
+
+
+def test_match_labels_maximises_total_overlap_by_brute_force() -> None:
+    rng = np.random.default_rng(5)
+    previous = rng.integers(0, 4, size=300)
+    new = rng.integers(0, 5, size=300)
+    matched = match_labels(previous, new, 5)
+    overlap = np.zeros((4, 5), dtype=int)
+    np.add.at(overlap, (previous, new), 1)
+    best = max(
+        sum(overlap[old, col] for old, col in enumerate(assignment))
+        for assignment in itertools.permutations(range(5), 4)
+    )
+    assert sum(np.sum((previous == j) & (matched == j)) for j in range(4)) == best
+    assert set(matched.tolist()) == set(range(5))
+
+
+def test_match_labels_with_fewer_clusters_compacts_ids() -> None:
+    previous = np.array([0, 0, 1, 1, 2, 2])
+    new = np.array([0, 0, 1, 1, 1, 1])  # old 1 and old 2 merged
+    np.testing.assert_array_equal(match_labels(previous, new, 2), [0, 0, 1, 1, 1, 1])
+
+
+def test_match_labels_validation() -> None:
+    with pytest.raises(ValueError, match="previous_labels has 2 rows but labels has 3"):
+        match_labels(np.array([0, 1]), np.array([0, 1, 1]), 2)
+    with pytest.raises(ValueError, match=r"labels contains id 3; expected ids in \[0, 1\]"):
+        match_labels(np.array([0, 1, 0]), np.array([0, 3, 1]), 2)
+
+
+# --- cluster_profile --------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def toy_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "latitude": [34.0, 34.0, 38.0, 38.0, 38.0, 50.0],
+            "longitude": [-118.0, -118.0, -122.0, -122.0, -122.0, 0.0],
+            "median_income": [2.0, 4.0, 8.0, 8.0, 8.0, 99.0],
+            "median_house_value": [100.0, 200.0, 300.0, 400.0, 500.0, 9.0],
+        }
+    )
+
+
+def test_cluster_profile_toy_hand_computed(toy_frame: pd.DataFrame) -> None:
+    labels = np.array([1, 1, 0, 0, 0, -1])  # the last row was not clustered
+    profile = cluster_profile(toy_frame, labels, ["latitude", "longitude"])
+    assert list(profile.columns) == [
+        "cluster",
+        "size",
+        "share",
+        "latitude",
+        "longitude",
+        "value_median",
+        "value_q1",
+        "value_q3",
+        "standouts",
+        "standout_columns",
+        "standout_z",
+    ]
+    assert profile["cluster"].tolist() == [0, 1]
+    assert profile["size"].tolist() == [3, 2]
+    assert profile["share"].tolist() == pytest.approx([0.6, 0.4])
+    assert profile["latitude"].tolist() == pytest.approx([38.0, 34.0])
+    assert profile["longitude"].tolist() == pytest.approx([-122.0, -118.0])
+    assert profile["value_median"].tolist() == pytest.approx([400.0, 150.0])
+    assert profile["value_q1"].tolist() == pytest.approx([350.0, 125.0])
+    assert profile["value_q3"].tolist() == pytest.approx([450.0, 175.0])
+    # Overall over the 5 clustered rows: latitude mean 36.4, population std 1.959592;
+    # cluster 0 latitude z = (38 - 36.4) / 1.959592 = 0.8165.
+    columns = profile.loc[0, "standout_columns"]
+    z_values = dict(zip(columns, profile.loc[0, "standout_z"], strict=True))
+    assert z_values["latitude"] == pytest.approx(1.6 / np.std([34, 34, 38, 38, 38]))
+    assert len(columns) == 3
+    assert "latitude +0.8 sd" in profile.loc[0, "standouts"]
+
+
+def test_cluster_profiles_dataclasses_and_missing_value_column(toy_frame: pd.DataFrame) -> None:
+    frame = toy_frame.drop(columns="median_house_value")
+    profiles = cluster_profiles(
+        frame, np.array([0, 0, 1, 1, 1, 1]), ["median_income"], standout_columns=["latitude"]
+    )
+    assert [profile.size for profile in profiles] == [2, 4]
+    assert profiles[1].centroid == {"median_income": pytest.approx((8 * 3 + 99) / 4)}
+    assert np.isnan(profiles[0].value_median)
+    assert [name for name, _ in profiles[0].standouts] == ["latitude"]
+
+
+def test_cluster_profile_validation(toy_frame: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match=r"labels has shape \(2,\); expected one id per frame"):
+        cluster_profile(toy_frame, np.array([0, 1]), ["latitude"])
+    with pytest.raises(ValueError, match=r"features \['nope'\] are not columns"):
+        cluster_profile(toy_frame, np.zeros(6, dtype=int), ["nope"])
