@@ -138,6 +138,14 @@ def test_same_seed_gives_the_same_result() -> None:
     np.testing.assert_array_equal(first.ari_min, second.ari_min)
 
 
+def test_two_fits_at_a_time_give_the_same_result() -> None:
+    serial = stability_across_k(_disc(), (3, 4, 5), n_runs=2, n_resamples=2, n_jobs=1)
+    threaded = stability_across_k(_disc(), (3, 4, 5), n_runs=2, n_resamples=2, n_jobs=2)
+    np.testing.assert_array_equal(serial.ari_mean, threaded.ari_mean)
+    np.testing.assert_array_equal(serial.ari_min, threaded.ari_min)
+    assert serial.flagged == threaded.flagged
+
+
 def test_reference_fit_equals_the_sweeps_labels() -> None:
     X = _disc(300, seed=5)
     sweep = sweep_k(X, range(2, 6), random_state=0)
