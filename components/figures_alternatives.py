@@ -9,7 +9,6 @@ density clusters are numbered by descending size, so the largest ones get distin
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 
@@ -29,6 +28,7 @@ from components.figures import (
     _compact_numbers,
     _coordinate_resolution,
     _position_codes,
+    colour_lookup_expression,
     hex_to_rgb,
     view_state_for,
 )
@@ -369,6 +369,7 @@ def k_distance_figure(suggestion: EpsSuggestion) -> go.Figure:
 DENSITY_LABELLED_AREAS = 10
 _NOISE_ALPHA = 150
 _AREA_LABEL_RADIUS_PX = 11
+_COLOUR_FIELD = 4  # position of the palette index in each point's array
 
 
 def density_map_deck(
@@ -383,10 +384,12 @@ def density_map_deck(
     """Map of density areas: one point per row, noise as a grey layer underneath.
 
     Built like the dashboard's cluster map (:func:`components.figures.cluster_map_deck`):
-    each point is a short JSON array ``[x, y, area, price_k]`` with integer-coded
-    positions decoded in the browser and the area's colour looked up in a per-area
-    table, so 20,640 points stay around 400 KB. ``area`` is the 1-based area number
-    ("Area 1" is cluster 0, the largest) or the text "noise". The largest
+    each point is a short JSON array ``[x, y, area, price_k, colour]`` with
+    integer-coded positions decoded in the browser, so 20,640 points stay around
+    400 KB. ``area`` is the 1-based area number ("Area 1" is cluster 0, the largest)
+    or the text "noise"; ``colour`` is the area's palette index (the palette cycles
+    after 15 areas), turned into a colour by
+    :func:`components.figures.colour_lookup_expression`. The largest
     ``labelled_areas`` areas get their number drawn at their mean position.
 
     Parameters
@@ -439,19 +442,13 @@ def density_map_deck(
             _position_codes(latitude, lat_origin, resolution),
             [NOISE_NAME if label < 0 else label + 1 for label in values.tolist()],
             _compact_numbers(prices / 1000.0, 3),
+            (np.maximum(values, 0) % len(PALETTE)).tolist(),
             strict=True,
         )
     )
     is_noise = values == -1
     noise_points = [records[i] for i in np.flatnonzero(is_noise)]
     area_points = [records[i] for i in np.flatnonzero(~is_noise)]
-    # Indexed by the 1-based area number itself: deck.gl's accessor expressions look up
-    # ``table[this[2]]`` but draw every point black for ``table[this[2] - 1]``, so row 0
-    # (noise grey, never looked up: noise has its own layer) only pads the table.
-    *area_colours, noise_colour = density_colour_table(n_areas)
-    colour_table = json.dumps(
-        [[*rgb, _FILL_ALPHA] for rgb in [noise_colour, *area_colours]], separators=(",", ":")
-    )
     common = {
         "get_position": (
             f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
@@ -474,7 +471,9 @@ def density_map_deck(
             "ScatterplotLayer",
             data=area_points,
             id="areas",
-            get_fill_color=f"{colour_table}[this[2]]",
+            get_fill_color=colour_lookup_expression(
+                min(max(n_areas, 1), len(PALETTE)), _FILL_ALPHA, field=_COLOUR_FIELD
+            ),
             **common,
         ),
     ]

@@ -171,24 +171,24 @@ def _swatch_css(colour: str) -> str:
 
 
 def comparison_table(table: pd.DataFrame) -> None:
-    """Draw the per-algorithm ARI table of the toy shapes."""
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            "algorithm": st.column_config.TextColumn("algorithm", width="medium"),
-            "ARI": st.column_config.NumberColumn(
-                "ARI", format="%.2f", help="Adjusted Rand index against the true groups."
-            ),
-            "fit time (ms)": st.column_config.NumberColumn("fit time (ms)", format="%.0f"),
-            "note": st.column_config.TextColumn("note", width="large"),
-        },
-        key="kmf_toy_table",
-    )
+    """Draw the per-algorithm ARI table of the toy shapes (static, so the notes wrap)."""
+    styled = table.style.format({"ARI": _ari_text, "fit time (ms)": "{:.0f}"}).hide(axis="index")
+    st.table(styled)
 
 
-def area_table(table: pd.DataFrame, *, key: str, height: int = 320) -> None:
-    """Draw an area table with a colour swatch per row (no HTML, a Styler background)."""
+def _ari_text(ari: float) -> str:
+    return f"{round(ari, 2) + 0.0:.2f}"  # no "-0.00" for a tiny negative ARI
+
+
+_ROW_PX = 35
+
+
+def area_table(table: pd.DataFrame, *, key: str, max_height: int = 390) -> None:
+    """Draw an area table with a colour swatch per row (no HTML, a Styler background).
+
+    Short tables (k-means' regions) take only the height of their rows; long ones
+    (DBSCAN's dozens of areas) scroll.
+    """
     styled = table.style.map(_swatch_css, subset=["colour"]).format(
         {
             "share": "{:.1%}",
@@ -202,7 +202,7 @@ def area_table(table: pd.DataFrame, *, key: str, height: int = 320) -> None:
     st.dataframe(
         styled,
         hide_index=True,
-        height=height,
+        height=min(max_height, _ROW_PX * (len(table) + 1) + 3),
         column_config={
             "colour": st.column_config.TextColumn("", width="small"),
             "block groups": st.column_config.NumberColumn("block groups", format="localized"),

@@ -94,13 +94,10 @@ kmeans_note_column.info(
     icon=":material/grid_view:",
 )
 
-areas_column, regions_column = st.columns(2)
-with areas_column:
-    st.subheader("Dense areas")
-    ui_alternatives.area_table(areas, key="kmf_density_table")
-with regions_column:
-    st.subheader("k-means regions")
-    ui_alternatives.area_table(regions, key="kmf_kmeans_table")
+st.subheader(f"{method_name}'s dense areas")
+ui_alternatives.area_table(areas, key="kmf_density_table")
+st.subheader("k-means regions")
+ui_alternatives.area_table(regions, key="kmf_kmeans_table")
 st.caption(
     "Nearest place: the named town closest to the area's centre. Radius: median distance "
     "of its block groups from the centre; extent: the 90th percentile of that distance."
