@@ -405,6 +405,38 @@ def row_labels(key: ModelKey, k: int) -> RowLabels:
 _TOOLTIP_SKIP = frozenset({"latitude", "longitude", "median_house_value", "median_income"})
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_points(source: DataSource, features: tuple[str, ...]) -> figures.MapPoints:
+    """Every row of the cluster map formatted once per data and features (not per k).
+
+    Parameters
+    ----------
+    source : DataSource
+        The data.
+    features : tuple of str
+        The chosen features (those beyond location, price and income go in the tooltip).
+
+    Returns
+    -------
+    figures.MapPoints
+        The pre-formatted rows.
+    """
+    extra = {
+        FEATURE_CATALOGUE[name].label if name in FEATURE_CATALOGUE else name: column_values(
+            source, name
+        )
+        for name in features
+        if name not in _TOOLTIP_SKIP
+    }
+    return figures.map_points(
+        column_values(source, "longitude"),
+        column_values(source, "latitude"),
+        column_values(source, "median_house_value"),
+        column_values(source, "median_income"),
+        extra,
+    )
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
     """The cluster map at k, its JSON already computed.
@@ -424,28 +456,12 @@ def cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
         Deck and tooltip contents.
     """
     rows = row_labels(key, k)
-    source = key.source
-    extra = {
-        FEATURE_CATALOGUE[name].label if name in FEATURE_CATALOGUE else name: column_values(
-            source, name
-        )
-        for name in key.features
-        if name not in _TOOLTIP_SKIP
-    }
-    longitude = column_values(source, "longitude")
-    latitude = column_values(source, "latitude")
-    result = figures.cluster_map_deck(
-        figures.MapRows(
-            longitude=longitude,
-            latitude=latitude,
-            labels=rows.labels,
-            median_house_value=column_values(source, "median_house_value"),
-            median_income=column_values(source, "median_income"),
-            extra=extra,
-            is_test=rows.is_test,
-        ),
+    result = figures.cluster_map_from_points(
+        map_points(key.source, key.features),
+        rows.labels,
         k,
-        view_state=map_view(source),
+        is_test=rows.is_test,
+        view_state=map_view(key.source),
         show_test=show_test,
     )
     result.deck.to_json()  # computed once here, not on every rerun
@@ -460,7 +476,7 @@ def map_view(source: DataSource) -> figures.pdk.ViewState:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=128)
 def profile(key: ModelKey, k: int) -> pd.DataFrame:
     """The engine's per-cluster profile at k (train and test rows together).
 
@@ -478,6 +494,29 @@ def profile(key: ModelKey, k: int) -> pd.DataFrame:
     """
     frame = housing(key.source).frame
     return cluster_profile(frame, np.asarray(row_labels(key, k).labels), key.features, n_clusters=k)
+
+
+@st.cache_resource(show_spinner="Describing the clusters of every k…", max_entries=16)
+def warm_profiles(key: ModelKey) -> int:
+    """Compute the profile of every k of the sweep once, so a k change only reads caches.
+
+    The profile (pandas group-bys over every column) is the slowest per-k view;
+    doing all k's right after the sweep keeps moving the slider instant.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+
+    Returns
+    -------
+    int
+        How many k's were described.
+    """
+    k_values = sweep(key).k_values
+    for k in k_values:
+        profile(key, k)
+    return len(k_values)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

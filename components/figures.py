@@ -156,17 +156,41 @@ class CompactDeck(pdk.Deck):
     pydeck indents its JSON by two spaces, which more than doubles the size of a
     map with many points; Streamlit sends whatever ``to_json`` returns. The deck is
     built once per view and never changed afterwards, so the text is memoised.
+
+    A layer whose ``data`` is the placeholder ``"@@raw:<name>"`` gets the ready-made
+    JSON array text ``raw_layer_data[name]`` instead (the cluster map assembles its
+    points as text, which is much faster than building and encoding 20,000 lists).
     """
 
     _compact_json: str | None = None
+    _raw_layer_data: Mapping[str, str] | None = None
+
+    def set_raw_layer_data(self, raw_layer_data: Mapping[str, str]) -> None:
+        """Give the JSON array text of the layers whose data is ``"@@raw:<name>"``."""
+        self._raw_layer_data = dict(raw_layer_data)
+        self._compact_json = None
 
     def to_json(self) -> str:
         """Return the deck as compact JSON (no spaces), memoised."""
         if self._compact_json is None:
-            self._compact_json = json.dumps(
-                self, sort_keys=True, default=default_serialize, separators=(",", ":")
-            )
+            text = json.dumps(self, sort_keys=True, default=_deck_default, separators=(",", ":"))
+            for name, raw in (self._raw_layer_data or {}).items():
+                text = text.replace(json.dumps(RAW_DATA_PREFIX + name), raw, 1)
+            self._compact_json = text
         return self._compact_json
+
+
+RAW_DATA_PREFIX = "@@raw:"
+_DECK_PRIVATE_KEYS = ("_compactJson", "_rawLayerData")
+
+
+def _deck_default(value: object) -> object:
+    """pydeck's serialiser, minus CompactDeck's own bookkeeping attributes."""
+    result = default_serialize(value)
+    if isinstance(value, CompactDeck) and isinstance(result, dict):
+        for key in _DECK_PRIVATE_KEYS:
+            result.pop(key, None)
+    return result
 
 
 def _mercator_y(latitude_deg: np.ndarray) -> np.ndarray:
@@ -345,93 +369,202 @@ def _json_list_bytes(values: list) -> int:
     return sum(map(len, map(str, values))) + 2 * n_text + len(values)
 
 
-def cluster_map_deck(
-    rows: MapRows,
-    n_clusters: int,
-    *,
-    view_state: pdk.ViewState | None = None,
-    show_test: bool = True,
-    payload_budget_bytes: int = MAP_PAYLOAD_BUDGET_BYTES,
-) -> ClusterMap:
-    """Build the cluster map: one point per row, centroids labelled, a tooltip.
+@dataclass(frozen=True)
+class MapPoints:
+    """The part of the cluster map that does not depend on k: each row's JSON text.
 
-    Each point is sent as ``[x, y, cluster, price_k, income_k, *extra]`` where x, y
-    are integer-coded positions decoded in the browser; the tooltip refers to the
-    array positions. Test rows (if any) are drawn as rings in their cluster's
-    colour; rows that were not clustered (missing values) in grey.
+    Row ``i`` is sent as ``head[i] + <cluster id> + tail[i]``, i.e.
+    ``[x,y,cluster,price_k,income_k,*extra]``; only the cluster id changes with k.
+
+    Attributes
+    ----------
+    head, tail : tuple of str
+        Text before and after the cluster id, per row.
+    longitude, latitude : numpy.ndarray
+        Coordinates in degrees (for the centroids and the view).
+    position_expression : str
+        deck.gl accessor decoding the integer-coded position.
+    tooltip_features, omitted_features : tuple of str
+        Extra values in the tooltip, and those left out to stay within the budget.
+    """
+
+    head: tuple[str, ...]
+    tail: tuple[str, ...]
+    longitude: np.ndarray
+    latitude: np.ndarray
+    position_expression: str
+    tooltip_features: tuple[str, ...]
+    omitted_features: tuple[str, ...]
+
+    @property
+    def tooltip_text(self) -> str:
+        """The tooltip template; ``{i}`` is the i-th value of a point's array."""
+        lines = ["Cluster {2}", "Median house value: ${3}k", "Median income: ${4}k"]
+        lines += [f"{label}: {{{5 + i}}}" for i, label in enumerate(self.tooltip_features)]
+        return "\n".join(lines)
+
+
+def map_points(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    median_house_value: np.ndarray,
+    median_income: np.ndarray,
+    extra: Mapping[str, np.ndarray],
+    *,
+    payload_budget_bytes: int = MAP_PAYLOAD_BUDGET_BYTES,
+) -> MapPoints:
+    """Format every row of the cluster map once, leaving a gap for the cluster id.
 
     Parameters
     ----------
-    rows : MapRows
-        Values per row.
-    n_clusters : int
-        Number of clusters, in [1, 15]; labels must lie in [-1, n_clusters).
-    view_state : pydeck.ViewState, optional
-        Initial camera; default :func:`view_state_for` of the rows. Keep it the
-        same across calls so the browser does not reset the camera.
-    show_test : bool
-        Draw the test rows (when there are any).
+    longitude, latitude : numpy.ndarray
+        Coordinates in degrees.
+    median_house_value : numpy.ndarray
+        USD (sent in thousands, three significant digits).
+    median_income : numpy.ndarray
+        Tens of thousands of USD (sent in thousands of USD).
+    extra : mapping of str to numpy.ndarray
+        Further tooltip values by label, in display order; added while the
+        payload stays within ``payload_budget_bytes``.
     payload_budget_bytes : int
-        Size the point arrays may take; the extra tooltip values are added in
-        order while they fit, the rest are named in ``omitted_features``.
+        Size the per-point arrays may take.
 
     Returns
     -------
-    ClusterMap
-        The deck (Carto base map, no token needed) and which extra values the
-        tooltip shows.
+    MapPoints
+        The formatted rows.
     """
-    _check_n_clusters(n_clusters)
-    labels = np.asarray(rows.labels, dtype=int)
-    n_rows = labels.shape[0]
-    for name in ("longitude", "latitude", "median_house_value", "median_income"):
-        if np.asarray(getattr(rows, name)).shape[0] != n_rows:
-            raise ValueError(f"rows.{name} has a different length than rows.labels ({n_rows}).")
-    if n_rows and (labels.min() < -1 or labels.max() >= n_clusters):
-        raise ValueError(
-            f"labels lie in [{labels.min()}, {labels.max()}]; expected [-1, {n_clusters - 1}]."
-        )
-    longitude = np.asarray(rows.longitude, dtype=float)
-    latitude = np.asarray(rows.latitude, dtype=float)
-    if view_state is None:
-        view_state = view_state_for(longitude, latitude)
-    resolution = _coordinate_resolution(longitude, latitude)
-    lon_origin = float(np.floor(np.nanmin(longitude))) if n_rows else 0.0
-    lat_origin = float(np.floor(np.nanmin(latitude))) if n_rows else 0.0
-
-    columns: list[list] = [
-        _position_codes(longitude, lon_origin, resolution),
-        _position_codes(latitude, lat_origin, resolution),
-        [_NOT_CLUSTERED_LABEL if label < 0 else label for label in labels.tolist()],
-        _compact_numbers(np.asarray(rows.median_house_value, dtype=float) / 1000.0, 3),
-        _compact_numbers(np.asarray(rows.median_income, dtype=float) * 10.0, 3),
+    lon = np.asarray(longitude, dtype=float)
+    lat = np.asarray(latitude, dtype=float)
+    n_rows = lon.shape[0]
+    for name, values in (
+        ("latitude", lat),
+        ("median_house_value", median_house_value),
+        ("median_income", median_income),
+        *extra.items(),
+    ):
+        if np.asarray(values).shape[0] != n_rows:
+            raise ValueError(f"{name} has {np.asarray(values).shape[0]} rows; expected {n_rows}.")
+    resolution = _coordinate_resolution(lon, lat) if n_rows else 100
+    lon_origin = float(np.floor(np.nanmin(lon))) if n_rows else 0.0
+    lat_origin = float(np.floor(np.nanmin(lat))) if n_rows else 0.0
+    x_codes = _position_codes(lon, lon_origin, resolution)
+    y_codes = _position_codes(lat, lat_origin, resolution)
+    values = [
+        _compact_numbers(np.asarray(median_house_value, dtype=float) / 1000.0, 3),
+        _compact_numbers(np.asarray(median_income, dtype=float) * 10.0, 3),
     ]
-    budget = payload_budget_bytes - sum(_json_list_bytes(column) for column in columns)
+    # Budget: positions, a two-digit id, price and income, brackets; then extras in order.
+    budget = (
+        payload_budget_bytes
+        - _json_list_bytes(x_codes)
+        - _json_list_bytes(y_codes)
+        - 3 * n_rows
+        - sum(_json_list_bytes(column) for column in values)
+        - 2 * n_rows
+    )
     tooltip_features: list[str] = []
     omitted: list[str] = []
-    for label, values in rows.extra.items():
-        column = _compact_numbers(values, 3)
+    for label, column_values in extra.items():
+        column = _compact_numbers(column_values, 3)
         cost = _json_list_bytes(column)
         if cost <= budget:
-            columns.append(column)
+            values.append(column)
             tooltip_features.append(label)
             budget -= cost
         else:
             omitted.append(label)
-    records = list(zip(*columns, strict=True))
-
-    is_test = (
-        np.zeros(n_rows, dtype=bool) if rows.is_test is None else np.asarray(rows.is_test, bool)
-    )
-    clustered = labels >= 0
-    train_points = [records[i] for i in np.flatnonzero(clustered & ~is_test)]
-    test_points = [records[i] for i in np.flatnonzero(clustered & is_test)] if show_test else []
-    unclustered_points = [records[i] for i in np.flatnonzero(~clustered)]
-
+    encoded = [[json.dumps(value) for value in column] for column in values]
+    head = tuple(f"[{x},{y}," for x, y in zip(x_codes, y_codes, strict=True))
+    tail = tuple("," + ",".join(row) + "]" for row in zip(*encoded, strict=True))
     position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+    return MapPoints(
+        head=head,
+        tail=tail,
+        longitude=lon,
+        latitude=lat,
+        position_expression=position,
+        tooltip_features=tuple(tooltip_features),
+        omitted_features=tuple(omitted),
+    )
+
+
+def _rows_text(
+    points: MapPoints, rows: np.ndarray, label_text: Sequence[str], labels: np.ndarray
+) -> str:
+    head, tail = points.head, points.tail
+    ids = labels[rows].tolist()
+    return (
+        "["
+        + ",".join(
+            head[row] + label_text[cluster] + tail[row]
+            for row, cluster in zip(rows.tolist(), ids, strict=True)
+        )
+        + "]"
+    )
+
+
+def cluster_map_from_points(
+    points: MapPoints,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    is_test: np.ndarray | None = None,
+    view_state: pdk.ViewState | None = None,
+    show_test: bool = True,
+) -> ClusterMap:
+    """Assemble the cluster map for one k from the pre-formatted rows.
+
+    Parameters
+    ----------
+    points : MapPoints
+        From :func:`map_points`.
+    labels : numpy.ndarray
+        Cluster id per row, -1 where the row was not clustered.
+    n_clusters : int
+        Number of clusters, in [1, 15]; labels must lie in [-1, n_clusters).
+    is_test : numpy.ndarray, optional
+        True for test rows (drawn as rings).
+    view_state : pydeck.ViewState, optional
+        Initial camera; default :func:`view_state_for` of the rows.
+    show_test : bool
+        Draw the test rows (when there are any).
+
+    Returns
+    -------
+    ClusterMap
+        The deck and which extra values the tooltip shows.
+    """
+    _check_n_clusters(n_clusters)
+    labels = np.asarray(labels, dtype=int)
+    n_rows = len(points.head)
+    if labels.shape != (n_rows,):
+        raise ValueError(f"labels has shape {labels.shape}; expected ({n_rows},), one per row.")
+    if n_rows and (labels.min() < -1 or labels.max() >= n_clusters):
+        raise ValueError(
+            f"labels lie in [{labels.min()}, {labels.max()}]; expected [-1, {n_clusters - 1}]."
+        )
+    if view_state is None:
+        view_state = view_state_for(points.longitude, points.latitude)
+    test_mask = np.zeros(n_rows, dtype=bool) if is_test is None else np.asarray(is_test, bool)
+    clustered = labels >= 0
+    # Index n_clusters is never used by a clustered row; -1 (not clustered) maps to the
+    # last entry, the text label.
+    label_text = [str(cluster) for cluster in range(n_clusters)] + [
+        json.dumps(_NOT_CLUSTERED_LABEL)
+    ]
+    raw = {
+        "not-clustered": _rows_text(points, np.flatnonzero(~clustered), label_text, labels),
+        "points": _rows_text(points, np.flatnonzero(clustered & ~test_mask), label_text, labels),
+    }
+    has_test_rows = show_test and bool((clustered & test_mask).any())
+    if has_test_rows:
+        raw["test-points"] = _rows_text(
+            points, np.flatnonzero(clustered & test_mask), label_text, labels
+        )
     colour_of_cluster = colour_lookup_expression(n_clusters, _FILL_ALPHA)
     common = {
-        "get_position": position,
+        "get_position": points.position_expression,
         "get_radius": _POINT_RADIUS_M,
         "radius_min_pixels": 1.5,
         "radius_max_pixels": 12,
@@ -441,24 +574,24 @@ def cluster_map_deck(
     layers = [
         pdk.Layer(
             "ScatterplotLayer",
-            data=unclustered_points,
+            data=RAW_DATA_PREFIX + "not-clustered",
             id="not-clustered",
             get_fill_color=[*hex_to_rgb(NOT_CLUSTERED_COLOUR), 150],
             **common,
         ),
         pdk.Layer(
             "ScatterplotLayer",
-            data=train_points,
+            data=RAW_DATA_PREFIX + "points",
             id="points",
             get_fill_color=colour_of_cluster,
             **common,
         ),
     ]
-    if test_points:
+    if has_test_rows:
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
-                data=test_points,
+                data=RAW_DATA_PREFIX + "test-points",
                 id="test-points",
                 filled=False,
                 stroked=True,
@@ -467,7 +600,7 @@ def cluster_map_deck(
                 **common,
             )
         )
-    centroids = cluster_centroids(longitude, latitude, labels, n_clusters)
+    centroids = cluster_centroids(points.longitude, points.latitude, labels, n_clusters)
     centroid_records = [
         {
             "position": [round(lon, 4), round(lat, 4)],
@@ -509,21 +642,79 @@ def cluster_map_deck(
             pickable=False,
         )
     )
-    tooltip_lines = [
-        "Cluster {2}",
-        "Median house value: ${3}k",
-        "Median income: ${4}k",
-    ]
-    tooltip_lines += [f"{label}: {{{5 + i}}}" for i, label in enumerate(tooltip_features)]
     deck = CompactDeck(
         layers=layers,
         initial_view_state=view_state,
         map_provider="carto",
         map_style="light",
-        tooltip={"text": "\n".join(tooltip_lines)},
+        tooltip={"text": points.tooltip_text},
     )
+    deck.set_raw_layer_data(raw)
     return ClusterMap(
-        deck=deck, tooltip_features=tuple(tooltip_features), omitted_features=tuple(omitted)
+        deck=deck,
+        tooltip_features=points.tooltip_features,
+        omitted_features=points.omitted_features,
+    )
+
+
+def cluster_map_deck(
+    rows: MapRows,
+    n_clusters: int,
+    *,
+    view_state: pdk.ViewState | None = None,
+    show_test: bool = True,
+    payload_budget_bytes: int = MAP_PAYLOAD_BUDGET_BYTES,
+) -> ClusterMap:
+    """Build the cluster map: one point per row, centroids labelled, a tooltip.
+
+    Each point is sent as ``[x, y, cluster, price_k, income_k, *extra]`` where x, y
+    are integer-coded positions decoded in the browser; the tooltip refers to the
+    array positions. Test rows (if any) are drawn as rings in their cluster's
+    colour; rows that were not clustered (missing values) in grey. Equivalent to
+    :func:`map_points` followed by :func:`cluster_map_from_points`.
+
+    Parameters
+    ----------
+    rows : MapRows
+        Values per row.
+    n_clusters : int
+        Number of clusters, in [1, 15]; labels must lie in [-1, n_clusters).
+    view_state : pydeck.ViewState, optional
+        Initial camera; default :func:`view_state_for` of the rows. Keep it the
+        same across calls so the browser does not reset the camera.
+    show_test : bool
+        Draw the test rows (when there are any).
+    payload_budget_bytes : int
+        Size the point arrays may take; the extra tooltip values are added in
+        order while they fit, the rest are named in ``omitted_features``.
+
+    Returns
+    -------
+    ClusterMap
+        The deck (Carto base map, no token needed) and which extra values the
+        tooltip shows.
+    """
+    _check_n_clusters(n_clusters)
+    labels = np.asarray(rows.labels, dtype=int)
+    if np.asarray(rows.longitude).shape[0] != labels.shape[0]:
+        raise ValueError(
+            f"rows.longitude has a different length than rows.labels ({labels.shape[0]})."
+        )
+    points = map_points(
+        rows.longitude,
+        rows.latitude,
+        rows.median_house_value,
+        rows.median_income,
+        rows.extra,
+        payload_budget_bytes=payload_budget_bytes,
+    )
+    return cluster_map_from_points(
+        points,
+        labels,
+        n_clusters,
+        is_test=rows.is_test,
+        view_state=view_state,
+        show_test=show_test,
     )
 
 

@@ -18,7 +18,7 @@ import streamlit as st
 
 from components import cache, data
 from components.features import FEATURE_CATALOGUE
-from components.figures import NOT_CLUSTERED_COLOUR
+from components.figures import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.scaling import LOCATION_WEIGHT_RANGE, SCALERS
 from components.url_state import (
     K_RANGE,
@@ -347,23 +347,27 @@ def box_feature_select(settings: ClusterSettings) -> ClusterSettings:
 # ----------------------------------------------------------------------- legend
 
 
-def _swatch_css(colour: str) -> str:
-    return f"background-color: {colour}; color: {colour}"
+def swatch_data_url(colour: str) -> str:
+    """A tiny square of the colour as an SVG data URL (for an image column).
+
+    The colour is validated as ``#RRGGBB`` first, so nothing else can reach the SVG.
+    """
+    red, green, blue = hex_to_rgb(colour)
+    return (
+        "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='20' "
+        f"height='20'><rect width='20' height='20' rx='3' fill='rgb({red},{green},{blue})'/></svg>"
+    )
 
 
 def _dollars(value: float) -> str:
     return "" if pd.isna(value) else f"${value:,.0f}"
 
 
-def _percent(value: float) -> str:
-    return "" if pd.isna(value) else f"{value:.0%}"
-
-
 def legend(table: pd.DataFrame, *, has_test: bool) -> None:
     """Draw the map's legend: a colour swatch, size and median price per cluster.
 
-    The swatch is a cell background set through pandas' Styler (plain CSS from our
-    own palette), so no HTML is rendered and no user text is interpreted.
+    The swatch is an image column showing a small SVG square built from our own
+    palette; no HTML is rendered and no user text is interpreted.
 
     Parameters
     ----------
@@ -372,15 +376,16 @@ def legend(table: pd.DataFrame, *, has_test: bool) -> None:
     has_test : bool
         Whether the map shows test rows (as rings).
     """
-    styled = table.style.map(_swatch_css, subset=["colour"]).format(
-        {"share": _percent, "median house value": _dollars}
+    shown = table.assign(
+        colour=table["colour"].map(swatch_data_url),
+        **{"median house value": table["median house value"].map(_dollars)},
     )
     st.dataframe(
-        styled,
+        shown,
         hide_index=True,
         column_order=("colour", "cluster", "rows", "median house value"),
         column_config={
-            "colour": st.column_config.TextColumn("", width=28),
+            "colour": st.column_config.ImageColumn("", width=30),
             "cluster": st.column_config.TextColumn("cluster"),
             "rows": st.column_config.NumberColumn("rows", format="localized"),
             "median house value": st.column_config.TextColumn("median price"),

@@ -34,6 +34,7 @@ try:
 except ValueError as error:
     st.error(f"These settings cannot be clustered: {error}")
     st.stop()
+cache.warm_profiles(key)
 
 show_test = settings.split and st.toggle(
     "Show test rows on the map", value=True, key=ui.SHOW_TEST_KEY

@@ -171,7 +171,7 @@ def test_cluster_map_validates_its_input() -> None:
         cluster_map_deck(_toy_rows(labels=np.array([0, 1, 2, 0, -1])), 2)
     with pytest.raises(ValueError, match=r"n_clusters=16 is out of range"):
         cluster_map_deck(_toy_rows(), 16)
-    with pytest.raises(ValueError, match="different length"):
+    with pytest.raises(ValueError, match=r"latitude has 3 rows; expected 5"):
         cluster_map_deck(_toy_rows(latitude=np.zeros(3)), 2)
 
 
@@ -181,6 +181,31 @@ def test_compact_json_is_unindented_and_memoised() -> None:
     assert "\n" not in text and '": ' not in text and '", ' not in text
     assert deck.to_json() is text
     assert json.loads(text)["mapStyle"].startswith("https://basemaps.cartocdn.com/")
+
+
+def test_raw_layer_data_is_spliced_in_and_bookkeeping_stays_out() -> None:
+    text = cluster_map_deck(_toy_rows(), 2).deck.to_json()
+    assert "@@raw:" not in text
+    assert "rawLayerData" not in text and "compactJson" not in text
+    spec = json.loads(text)
+    assert [len(layer["data"]) for layer in spec["layers"][:2]] == [1, 4]
+
+
+def test_one_formatting_serves_every_k() -> None:
+    rows = _toy_rows()
+    points = figures.map_points(
+        rows.longitude, rows.latitude, rows.median_house_value, rows.median_income, {}
+    )
+    two = figures.cluster_map_from_points(points, np.array([0, 0, 1, 1, -1]), 2).deck
+    three = figures.cluster_map_from_points(points, np.array([0, 2, 1, 1, -1]), 3).deck
+    two_points = _layer(two, "points")["data"]
+    three_points = _layer(three, "points")["data"]
+    assert [p[2] for p in three_points] == [0, 2, 1, 1]
+    # Everything but the cluster id is the same text.
+    assert [p[:2] + p[3:] for p in two_points] == [p[:2] + p[3:] for p in three_points]
+    assert two_points == _layer(cluster_map_deck(rows, 2).deck, "points")["data"]
+    with pytest.raises(ValueError, match=r"labels has shape \(4,\)"):
+        figures.cluster_map_from_points(points, np.array([0, 0, 1, 1]), 2)
 
 
 def test_view_state_is_stable_and_frames_the_points() -> None:

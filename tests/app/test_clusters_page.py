@@ -13,6 +13,7 @@ from conftest import colour_of, deck_spec, layer, n_conditions, texts
 from streamlit.testing.v1 import AppTest
 
 from components.figures import PALETTE, hex_to_rgb
+from components.ui import swatch_data_url
 
 DEFAULT_FEATURES = ["latitude", "longitude", "median_house_value"]
 
@@ -58,7 +59,7 @@ def _assert_view(app: AppTest, k: int) -> None:
     ]
     legend = _legend(app)
     assert list(legend["cluster"]) == [str(i) for i in range(k)]
-    assert list(legend["colour"]) == list(PALETTE[:k])
+    assert list(legend["colour"]) == [swatch_data_url(colour) for colour in PALETTE[:k]]
     assert legend["rows"].sum() == 20_640
     box = _chart(app, "box_plot")
     assert len(box["data"]) == k

@@ -1,0 +1,25 @@
+"""Tests of the small pure helpers in components/ui.py (no Streamlit server needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.ui import feature_label, swatch_data_url
+
+
+def test_swatch_is_an_svg_square_of_the_colour() -> None:
+    url = swatch_data_url("#0072B2")
+    assert url.startswith("data:image/svg+xml;utf8,<svg ")
+    assert "fill='rgb(0,114,178)'" in url
+    assert url.endswith("</svg>")
+
+
+@pytest.mark.parametrize("bad", ["red", "#12345", "#0072B2'/><script>", "' onload='x"])
+def test_swatch_rejects_anything_but_a_hex_colour(bad: str) -> None:
+    with pytest.raises(ValueError):
+        swatch_data_url(bad)
+
+
+def test_feature_label() -> None:
+    assert feature_label("median_income") == "Median income"
+    assert feature_label("not_catalogued") == "not_catalogued"
