@@ -265,6 +265,27 @@ def test_real_data_subset_fit_agrees_with_full_fit(housing_frame: pd.DataFrame) 
     np.testing.assert_allclose(fast.ari_mean, full.ari_mean, atol=0.15)
 
 
+def test_several_starts_make_the_real_data_reproducible(housing_frame: pd.DataFrame) -> None:
+    X = StandardScaler().fit_transform(
+        housing_frame[["latitude", "longitude", "median_house_value"]].to_numpy()
+    )
+    one = stability_across_k(X, (3,), n_runs=3, n_resamples=3)
+    several = stability_across_k(X, (3,), n_runs=3, n_resamples=3, n_init=5)
+    # With one start k=3 lands in different local minima; the best of 5 starts does not.
+    assert 3 in one.flagged and several.flagged == ()
+    assert several.for_k(3).ari_mean > one.for_k(3).ari_mean
+    assert several.n_init == 5 and one.n_init == "auto"
+    assert "best of 5 k-means++ starts" in several.method
+    assert "one k-means++ start" in one.method
+
+
+def test_invalid_n_init() -> None:
+    with pytest.raises(
+        ValueError, match=r"n_init=0 is out of range; expected an integer \[1, 50\]"
+    ):
+        stability_across_k(_blobs(), (3,), n_init=0)
+
+
 # --------------------------------------------------------------------------- clustergram
 
 
