@@ -23,3 +23,22 @@ def test_swatch_rejects_anything_but_a_hex_colour(bad: str) -> None:
 def test_feature_label() -> None:
     assert feature_label("median_income") == "Median income"
     assert feature_label("not_catalogued") == "not_catalogued"
+
+
+@pytest.mark.parametrize(
+    ("points", "expected_k"),
+    [([{"x": 9, "y": 0.4, "curve_number": 0}], 9), ([], 5), ([{"x": 42}], 5)],
+)
+def test_elbow_click_callback_sets_the_k_slider(
+    monkeypatch: pytest.MonkeyPatch, points: list[dict[str, object]], expected_k: int
+) -> None:
+    """The on_select callback reads the chart's selection and writes the slider's state."""
+    from components import ui
+
+    state: dict[str, object] = {
+        ui.K_KEY: 5,
+        ui.ELBOW_KEY: {"selection": {"points": points, "point_indices": [], "box": []}},
+    }
+    monkeypatch.setattr(ui.st, "session_state", state)
+    ui.ELBOW_CALLBACK()
+    assert state[ui.K_KEY] == expected_k
