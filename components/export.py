@@ -58,4 +58,6 @@ def to_safe_csv(frame: pd.DataFrame) -> bytes:
         ):
             safe[column] = series.map(neutralise_cell).astype(object)
     safe.columns = [neutralise_cell(str(name)) for name in safe.columns]
-    return safe.to_csv(index=False).encode("utf-8")
+    # CRLF line ends make the csv writer quote any cell holding a lone "\r" as well as
+    # "\n"; with "\n" alone, "x\r=cmd" would split into a new row starting "=cmd".
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")

@@ -50,3 +50,16 @@ def test_to_safe_csv_neutralises_text_and_keeps_numbers() -> None:
 def test_to_safe_csv_rejects_non_frames() -> None:
     with pytest.raises(TypeError, match="DataFrame"):
         to_safe_csv([[1, 2]])  # type: ignore[arg-type]
+
+
+def test_carriage_return_inside_a_cell_cannot_start_a_new_row() -> None:
+    import csv
+    import io
+
+    frame = pd.DataFrame({"name": ["x\r=cmd|' /C calc'!A0", "\r=1+1"], "value": [1, -2]})
+    text = to_safe_csv(frame).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 3  # header + 2 rows: the "\r" stayed inside its quoted cell
+    assert rows[1][0] == "x\r=cmd|' /C calc'!A0"
+    assert rows[2] == ["'\r=1+1", "-2"]
+    assert not any(row[0].startswith("=") for row in rows)
