@@ -26,9 +26,11 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, expect
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_PATH = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
@@ -47,6 +49,9 @@ VIEWPORT = {"width": 1400, "height": 900}
 SERVER_START_TIMEOUT_S = 60.0
 SERVER_STOP_TIMEOUT_S = 10.0
 RUN_TIMEOUT_MS = 30_000
+# The first run on a fresh server fits k-means for every k (and other agents may share
+# the CPUs), so a first page load may take far longer than a rerun.
+LOAD_TIMEOUT_MS = 120_000
 
 # Counts finished script runs (running -> notRunning transitions of stApp) so that a
 # caller can wait for the rerun its own action caused, without a fixed pause.
@@ -328,7 +333,7 @@ def act_and_wait(
     wait_for_rerun(page, before, timeout_ms)
 
 
-def goto_and_wait(page: Page, url: str, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+def goto_and_wait(page: Page, url: str, timeout_ms: int = LOAD_TIMEOUT_MS) -> None:
     """Open ``url`` and wait for the first script run to finish (wait_for_app_loaded)."""
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     page.locator('[data-testid="stAppViewContainer"]').wait_for(
@@ -340,6 +345,32 @@ def goto_and_wait(page: Page, url: str, timeout_ms: int = RUN_TIMEOUT_MS) -> Non
         polling="raf",
     )
     wait_for_idle(page, timeout_ms)
+
+
+def wait_until(
+    page: Page,
+    read: Callable[[], T],
+    expected: T,
+    *,
+    timeout_ms: int = 10_000,
+    interval_ms: int = 100,
+    what: str = "value",
+) -> None:
+    """Poll ``read()`` until it equals ``expected`` (bounded), else fail naming both.
+
+    For values that redraw asynchronously after a rerun (plotly's ``react``, the data
+    grid) and that Playwright's ``expect`` cannot express.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = read()
+        if value == expected:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{what} is {value!r} after {timeout_ms} ms; expected {expected!r}."
+            )
+        page.wait_for_timeout(interval_ms)
 
 
 @dataclass

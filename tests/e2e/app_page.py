@@ -1,0 +1,283 @@
+"""What the tests and the browser benchmark read from, and do to, the geocluster pages.
+
+Locators follow what a user sees (roles and labels) where Streamlit exposes them, and the
+widget keys of ``components/ui.py`` / ``pages/*.py`` (``.st-key-<key>``) otherwise. Chart
+contents are read from the rendered DOM (plotly's SVG, the data grid's accessible table)
+and, for values plotly does not put in the DOM as text, from the chart's own ``data`` /
+``layout`` on its graph div.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+import harness
+import numpy as np
+from PIL import Image
+from playwright.sync_api import Locator, Page, expect
+
+K_LABEL = "Number of clusters k"
+FEATURES_LABEL = "Features to cluster on"
+SCALER_LABEL = "Scaling"
+BOX_FEATURE_LABEL = "Feature in the box plot"
+DEFAULT_K = 5
+DEFAULT_FEATURE_LABELS = ("Latitude", "Longitude", "Median house value")
+DOWNLOAD_ROWS_LABEL = "Download the rows with their cluster (CSV)"
+DOWNLOAD_PROFILES_LABEL = "Download the cluster profiles (CSV)"
+CLUSTERS_TITLE = "Clusters of California block groups"
+EXPLORE_TITLE = "The data before clustering"
+
+BOX_PLOT = ".st-key-box_plot"
+ELBOW_CHART = ".st-key-elbow_chart"
+LEGEND_HEADING = re.compile(r"^k = \d+$")
+
+# Everything the "Clusters page is drawn for k" condition checks, evaluated in the page
+# so that the benchmark can time it per animation frame. Returns performance.now() when
+# the page is idle (script finished, connected, no skeleton) and shows k boxes and a
+# legend of k rows; else false.
+DRAWN_FOR_K_JS = """
+([runsBefore, k]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || !window.__e2eRuns || window.__e2eRuns.finished <= runsBefore) return false;
+  if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  if (app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
+  if (!document.querySelector('[data-testid="stDeckGlJsonChart"] canvas')) return false;
+  const boxes = document.querySelectorAll('.st-key-box_plot g.trace.boxes').length;
+  if (boxes !== k) return false;
+  const heading = [...document.querySelectorAll('h3')].find(
+    (h) => h.textContent.trim() === `k = ${k}`);
+  if (!heading) return false;
+  const grid = heading.closest('[data-testid="stColumn"]')
+    ?.querySelector('[data-testid="stDataFrame"] [role="grid"]');
+  if (!grid || Number(grid.getAttribute("aria-rowcount")) !== k + 1) return false;
+  return performance.now();
+}
+"""
+
+
+@dataclass(frozen=True)
+class ElbowState:
+    """What the elbow chart shows."""
+
+    k_values: tuple[int, ...]
+    inertia: tuple[float, ...]
+    silhouette: tuple[float, ...]
+    ring_k: tuple[int, ...]  # x of the "current k" rings (one per panel)
+    current_line_k: tuple[float, ...]  # x of the vertical line(s) named "current k"
+
+
+def open_clusters(page: Page, base_url: str, query: str = "") -> None:
+    """Open the Clusters page (optionally with a query string) and wait until it is drawn."""
+    url = base_url + "/" + (f"?{query}" if query else "")
+    harness.goto_and_wait(page, url)
+    expect(page.get_by_role("heading", name=CLUSTERS_TITLE)).to_be_visible()
+    wait_for_charts(page)
+
+
+def wait_for_charts(page: Page) -> None:
+    """Wait until the map canvas and both plotly charts of the Clusters page are drawn."""
+    expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_attached()
+    expect(page.locator(f"{ELBOW_CHART} .js-plotly-plot .main-svg").first).to_be_visible()
+    expect(page.locator(f"{BOX_PLOT} .js-plotly-plot .main-svg").first).to_be_visible()
+
+
+def k_slider(page: Page) -> Locator:
+    """The thumb of the k slider (role slider)."""
+    return page.get_by_role("slider", name=K_LABEL)
+
+
+def slider_k(page: Page) -> int:
+    """The k the slider shows."""
+    return int(float(k_slider(page).input_value()))
+
+
+def press_k_key(page: Page, key: str = "ArrowRight") -> None:
+    """Focus the k slider's thumb and press ``key`` (no wait)."""
+    k_slider(page).focus()
+    page.keyboard.press(key)
+
+
+def box_count(page: Page) -> int:
+    """Number of boxes drawn in the box plot (one plotly box trace per cluster)."""
+    return page.locator(f"{BOX_PLOT} g.trace.boxes").count()
+
+
+def box_axis_title(page: Page) -> str:
+    """The box plot's y-axis title as drawn."""
+    return page.locator(f"{BOX_PLOT} .g-ytitle").text_content() or ""
+
+
+def box_category_labels(page: Page) -> list[str]:
+    """The x-axis labels of the box plot (one per cluster)."""
+    return page.locator(f"{BOX_PLOT} .xtick text").all_text_contents()
+
+
+def legend_table(page: Page) -> Locator:
+    """The legend's data grid: the table in the column headed "k = N"."""
+    column = page.get_by_test_id("stColumn").filter(
+        has=page.get_by_role("heading", name=LEGEND_HEADING)
+    )
+    return column.get_by_test_id("stDataFrame")
+
+
+def legend_heading(page: Page) -> str:
+    """The legend's heading, e.g. "k = 5"."""
+    return page.get_by_role("heading", name=LEGEND_HEADING).inner_text().strip()
+
+
+def legend_grid(page: Page) -> Locator:
+    """The legend's accessible grid (its aria-rowcount counts the header row too)."""
+    return legend_table(page).locator('[role="grid"]')
+
+
+def legend_row_count(page: Page) -> int:
+    """Rows of the legend."""
+    return int(legend_grid(page).get_attribute("aria-rowcount") or "0") - 1
+
+
+def legend_clusters(page: Page) -> list[str]:
+    """The cluster column of the legend's rendered rows, top down.
+
+    The grid is virtualised: only rows in view are in its accessible table.
+    """
+    cells = legend_table(page).locator('[data-testid^="glide-cell-1-"]')
+    by_row = {
+        int(str(cell.get_attribute("data-testid")).rsplit("-", 1)[1]): cell.inner_text()
+        for cell in cells.all()
+    }
+    return [by_row[row] for row in sorted(by_row)]
+
+
+def elbow_state(page: Page) -> ElbowState:
+    """Read the elbow chart's curves and current-k marks from its plotly graph div."""
+    raw = page.locator(f"{ELBOW_CHART} .js-plotly-plot").evaluate(
+        """(gd) => ({
+            data: gd.data.map((t) => ({name: t.name, x: Array.from(t.x), y: Array.from(t.y)})),
+            shapes: (gd.layout.shapes || []).map((s) => ({x: s.x0, name: s.name || ""})),
+        })"""
+    )
+    traces = {trace["name"]: trace for trace in raw["data"]}
+    inertia = traces["Inertia"]
+    silhouette = next(t for t in raw["data"] if t["name"].startswith("Silhouette"))
+    rings = [t for t in raw["data"] if t["name"].startswith("current k")]
+    return ElbowState(
+        k_values=tuple(int(x) for x in inertia["x"]),
+        inertia=tuple(float(y) for y in inertia["y"]),
+        silhouette=tuple(float(y) for y in silhouette["y"]),
+        ring_k=tuple(int(t["x"][0]) for t in rings),
+        current_line_k=tuple(float(s["x"]) for s in raw["shapes"] if s["name"] == "current k"),
+    )
+
+
+def click_elbow_point(page: Page, k: int) -> None:
+    """Click the marker of ``k`` on the inertia curve (the chart's first trace)."""
+    points = page.locator(f"{ELBOW_CHART} g.trace.scatter").first.locator("path.point")
+    state = elbow_state(page)
+    point = points.nth(state.k_values.index(k))
+    point.scroll_into_view_if_needed()
+    box = point.bounding_box()
+    assert box is not None, f"The marker of k={k} on the elbow chart is not drawn."
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def query_params(page: Page) -> dict[str, str]:
+    """The page URL's query string (last value of each name)."""
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(page.url).query))
+
+
+def selected_features(page: Page) -> list[str]:
+    """Labels of the chosen features (the multiselect's tags)."""
+    tags = page.get_by_test_id("stMultiSelect").filter(has_text=FEATURES_LABEL)
+    return tags.locator("[data-tag] [title]").all_inner_texts()
+
+
+def add_feature(page: Page, label: str) -> None:
+    """Open the features multiselect and pick ``label`` (no wait for the rerun)."""
+    page.get_by_role("combobox", name=FEATURES_LABEL).click()
+    page.get_by_role("option", name=label, exact=True).click()
+
+
+def remove_feature(page: Page, label: str) -> None:
+    """Remove the tag ``label`` from the features (no wait for the rerun)."""
+    page.get_by_role("button", name=f"Remove {label}", exact=True).click()
+
+
+def choose_option(page: Page, combobox_label: str, option_label: str) -> None:
+    """Open the selectbox ``combobox_label`` and pick ``option_label`` (no wait)."""
+    page.get_by_role("combobox", name=combobox_label).click()
+    page.get_by_role("option", name=option_label, exact=True).click()
+
+
+def selectbox_value(page: Page, label: str) -> str:
+    """The option a selectbox shows."""
+    return page.get_by_role("combobox", name=label).input_value()
+
+
+def close_dropdowns(page: Page) -> None:
+    """Close an open dropdown (Escape) so it does not cover the page."""
+    page.keyboard.press("Escape")
+
+
+@dataclass(frozen=True)
+class MapColourCounts:
+    """Pixels of the map by what colour they are drawn in."""
+
+    drawn: int  # pixels that are not (near) white background
+    blackish: int  # drawn pixels with every channel below 60
+    points_by_cluster: tuple[int, ...]  # pixels of a lightened (semi-transparent) palette colour
+
+
+def map_colour_counts(page: Page, n_clusters: int) -> MapColourCounts:
+    """Classify the map's pixels by cluster colour (from a screenshot of the map).
+
+    A pixel counts for cluster i when it lies on the line from white to ``PALETTE[i]``
+    (within 18 RGB units) between 40% and 95% of the way: a point drawn with alpha over
+    the blank base map. Full-colour pixels (the centroid dots) are left out.
+    """
+    from components.figures import PALETTE, hex_to_rgb
+
+    chart = page.get_by_test_id("stDeckGlJsonChart")
+    chart.scroll_into_view_if_needed()
+    png = chart.screenshot(animations="disabled")
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float).reshape(-1, 3)
+    drawn = pixels[(pixels < 235).any(axis=1)]
+    white = np.array([255.0, 255.0, 255.0])
+    by_cluster = []
+    for colour in PALETTE[:n_clusters]:
+        direction = np.array(hex_to_rgb(colour), dtype=float) - white
+        share = ((drawn - white) @ direction) / (direction @ direction)
+        residual = np.linalg.norm(drawn - (white + share[:, None] * direction), axis=1)
+        by_cluster.append(int(((residual < 18) & (share > 0.4) & (share < 0.95)).sum()))
+    return MapColourCounts(
+        drawn=len(drawn),
+        blackish=int((drawn.max(axis=1) < 60).sum()),
+        points_by_cluster=tuple(by_cluster),
+    )
+
+
+def full_page_screenshot(page: Page, path: str, *, width: int = 1400) -> bytes:
+    """Screenshot the whole app (Streamlit scrolls inside stMain, not the document).
+
+    The viewport is stretched to the main area's height for the shot and restored
+    after; charts re-layout on resize, so the height is polled until it is stable.
+    """
+    original = page.viewport_size or harness.VIEWPORT
+    main = page.get_by_test_id("stMain")
+    height = 0
+    for _ in range(20):  # bounded polling until the content height settles
+        new_height = int(main.evaluate("(element) => element.scrollHeight"))
+        if new_height == height:
+            break
+        height = new_height
+        page.set_viewport_size({"width": width, "height": max(height, original["height"])})
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+        page.wait_for_timeout(150)
+    try:
+        return page.screenshot(path=path, animations="disabled")
+    finally:
+        page.set_viewport_size(original)
