@@ -256,7 +256,7 @@ def data_overview(source: DataSource) -> DataOverview:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def column_values(source: DataSource, column: str) -> np.ndarray:
     """One column of the data as a read-only float array (NaN where missing).
 
@@ -276,6 +276,11 @@ def column_values(source: DataSource, column: str) -> np.ndarray:
     values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
     values.setflags(write=False)
     return values
+
+
+def row_count(source: DataSource) -> int:
+    """Number of rows of the data."""
+    return len(column_values(source, "latitude"))
 
 
 # ----------------------------------------------------------------------- model

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -332,7 +333,7 @@ def cluster_controls(source: cache.DataSource) -> tuple[ClusterSettings, str]:
 
 
 def _has_missing(source: cache.DataSource, features: tuple[str, ...]) -> bool:
-    return bool(cache.prepared(source, features, "exclude").missing_by_feature)
+    return any(np.isnan(cache.column_values(source, name)).any() for name in features)
 
 
 def box_feature_select(settings: ClusterSettings) -> ClusterSettings:

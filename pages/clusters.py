@@ -17,23 +17,23 @@ if not settings.features:
     st.stop()
 
 st.caption(
-    "K-means groups the 20,640 census block groups by the features on the left. "
-    "Move k to see the clusters split; colours stay with their cluster."
+    f"K-means groups the {cache.row_count(source):,} census block groups by the features on "
+    "the left. Move k to see the clusters split; colours stay with their cluster."
 )
 ui.show_url_notices(settings)
 key = cache.model_key(source, settings, scaler)
-matrix = cache.prepared(source, key.features, key.missing)
-if matrix.message:
-    st.info(matrix.message, icon=":material/help:")
-scaled = cache.scaled(key)
-if scaled.warning:
-    st.warning(scaled.warning, icon=":material/warning:")
 k = settings.n_clusters
 try:
+    matrix = cache.prepared(source, key.features, key.missing)
+    scaled = cache.scaled(key)
     sweep = cache.sweep(key)
 except ValueError as error:
     st.error(f"These settings cannot be clustered: {error}")
     st.stop()
+if matrix.message:
+    st.info(matrix.message, icon=":material/help:")
+if scaled.warning:
+    st.warning(scaled.warning, icon=":material/warning:")
 cache.warm_profiles(key)
 
 show_test = settings.split and st.toggle(

@@ -97,3 +97,17 @@ def test_invalid_upload_is_reported(
     errors = texts(app.error)
     assert any("Missing required column" in text for text in errors), errors
     assert len(app.get("file_uploader")) == 1
+
+
+def test_upload_too_small_to_cluster_is_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_app: Callable[..., AppTest]
+) -> None:
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
+    app = make_app()
+    app.run()
+    lines = SHARED_DATA.read_text(encoding="utf-8").splitlines()
+    sample = "\n".join(lines[:11]) + "\n"  # ten rows: k = 15 cannot be fitted
+    app.get("file_uploader")[0].upload("housing.csv", sample.encode(), "text/csv").run()
+    assert not app.exception, app.exception
+    errors = texts(app.error)
+    assert any("cannot be clustered" in text for text in errors), errors
