@@ -1,0 +1,655 @@
+"""Your own places: the built-in example, coordinate choices, the k-means model and its views.
+
+Pure Python (no Streamlit). The upload itself is read and validated by
+:mod:`components.upload`; this module turns a validated :class:`~components.upload.PlacesData`
+into what the "Your own places" page shows:
+
+- :func:`example_places_csv`: a small, deterministic CSV of synthetic places around three towns,
+  so the page can be tried without a file (it goes through the same reader as an upload).
+- :func:`column_names` / :func:`detect_coordinates`: the header as the reader names it, and the
+  coordinate columns found by name, for the page's two coordinate selectboxes.
+- :func:`fit_places`: k-means for every feasible k (the fast exact sweep), on the rows that have
+  every chosen feature; k stops at ``min(15, usable rows - 1, distinct scaled rows)``.
+- :func:`places_map`, :func:`legend_table`, :func:`places_boxplot`, :func:`places_profile`: the
+  map (framed on the data, not on California), legend, box plot and profile of one k.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+
+from components import figures
+from components.clustering import cluster_profile, n_distinct_rows
+from components.scaling import SCALERS, scale_features
+from components.sweep import SweepResult, sweep_k
+from components.upload import (
+    LATITUDE_NAMES,
+    LONGITUDE_NAMES,
+    MAX_UPLOAD_BYTES,
+    PlacesData,
+    PlacesError,
+    _check_bytes,
+    _choose_delimiter,
+    _decode,
+    _find_column,
+    _parse,
+    check_clusterable,
+)
+
+__all__ = [
+    "EXAMPLE_FILE_NAME",
+    "K_MAX",
+    "MAX_MAP_POINTS",
+    "PlacesModel",
+    "column_names",
+    "default_features",
+    "default_value_column",
+    "detect_coordinates",
+    "example_places_csv",
+    "fit_places",
+    "labels_for",
+    "legend_table",
+    "places_boxplot",
+    "places_map",
+    "places_map_points",
+    "places_profile",
+]
+
+K_MAX = 15  # the palette has 15 colours; the Clusters page's k range is [2, 15] too
+MAX_MAP_POINTS = 20_000  # about the housing map's size; larger files are sampled on the map
+EXAMPLE_FILE_NAME = "example_places.csv"
+# (town, latitude, longitude, places, spread in degrees, rent per m2 in EUR): three real towns
+# of the French Alps; the places around them are synthetic.
+EXAMPLE_TOWNS: tuple[tuple[str, float, float, int, float, float], ...] = (
+    ("Grenoble", 45.188, 5.724, 150, 0.030, 13.5),
+    ("Chambery", 45.566, 5.921, 100, 0.022, 12.0),
+    ("Annecy", 45.899, 6.129, 70, 0.018, 17.5),
+)
+_TOOLTIP_TEXT_LIMIT = 40  # characters of a text value shown in the map's tooltip
+_TOOLTIP_TEXT_BUDGET = 150_000  # bytes the text column may add to the map
+
+
+# --------------------------------------------------------------------------- example
+
+
+def example_places_csv(seed: int = 0) -> bytes:
+    """Return a small CSV of synthetic places around three towns (deterministic).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the random positions and values.
+
+    Returns
+    -------
+    bytes
+        UTF-8 CSV with columns name, town, latitude, longitude, rent_per_m2, floor_area_m2
+        (320 rows).
+    """
+    rng = np.random.default_rng(seed)
+    frames = []
+    for town, latitude, longitude, n_places, spread, rent in EXAMPLE_TOWNS:
+        # Longitude degrees are shorter than latitude degrees at 45 N: widen them so the
+        # towns look round on the map.
+        widen = 1.0 / math.cos(math.radians(latitude))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "name": [f"{town} {i + 1:03d}" for i in range(n_places)],
+                    "town": town,
+                    "latitude": np.round(latitude + rng.normal(0, spread, n_places), 5),
+                    "longitude": np.round(longitude + rng.normal(0, spread * widen, n_places), 5),
+                    "rent_per_m2": np.round(rent + rng.normal(0, 1.6, n_places), 1),
+                    "floor_area_m2": np.round(rng.lognormal(math.log(62), 0.35, n_places)),
+                }
+            )
+        )
+    frame = pd.concat(frames, ignore_index=True)
+    frame["floor_area_m2"] = frame["floor_area_m2"].astype(int)
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, ...]:
+    """Return the file's column names as :func:`components.upload.read_places_csv` names them.
+
+    Uses the reader's own checks, delimiter rule and name cleaning (stripped, repeats numbered),
+    so a name chosen from this list is found by the reader.
+
+    Parameters
+    ----------
+    data : bytes
+        The uploaded file's content.
+    max_bytes : int
+        The size limit.
+
+    Returns
+    -------
+    tuple of str
+        The columns; empty when the file cannot be read as CSV text (the reader then says why).
+    """
+    try:
+        raw = _check_bytes(data, None, max_bytes)
+        text, _ = _decode(raw)
+        return tuple(str(name) for name in _parse(text, _choose_delimiter(text)).columns)
+    except PlacesError:
+        return ()
+
+
+def detect_coordinates(columns: Sequence[str]) -> tuple[str | None, str | None]:
+    """Return the latitude and longitude columns found by name (None where there is none).
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Column names.
+
+    Returns
+    -------
+    (str or None, str or None)
+        Latitude column, longitude column, by the reader's names and order of preference.
+    """
+    names = list(columns)
+    return _find_column(names, LATITUDE_NAMES), _find_column(names, LONGITUDE_NAMES)
+
+
+def default_features(places: PlacesData) -> tuple[str, ...]:
+    """Return latitude, longitude and the first other numeric feature (if any).
+
+    Parameters
+    ----------
+    places : PlacesData
+        A validated file.
+
+    Returns
+    -------
+    tuple of str
+        The features a new file starts with.
+    """
+    return (places.lat_col, places.lon_col, *places.feature_columns[:1])
+
+
+def default_value_column(places: PlacesData) -> str:
+    """Return the column the box plot and legend start with: the first feature, else latitude."""
+    return places.feature_columns[0] if places.feature_columns else places.lat_col
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class PlacesModel:
+    """k-means of a places file for every feasible k.
+
+    Attributes
+    ----------
+    features : tuple of str
+        The columns clustered on.
+    scaler : str
+        The scaler used (a key of ``scaling.SCALERS``).
+    rows : np.ndarray
+        Positions in ``PlacesData.frame`` of the clustered rows (those with every feature).
+    sweep : SweepResult
+        Labels, centroids and metrics of every k in ``[2, k_max]``.
+    n_rows : int
+        Rows of the file with coordinates (clustered or not).
+    n_distinct : int
+        Distinct scaled rows (k cannot exceed it).
+    warning : str or None
+        What the user should know about the scaler, if anything.
+    """
+
+    features: tuple[str, ...]
+    scaler: str
+    rows: np.ndarray
+    sweep: SweepResult
+    n_rows: int
+    n_distinct: int
+    warning: str | None
+
+    @property
+    def k_max(self) -> int:
+        """The largest k of the sweep."""
+        return self.sweep.k_values[-1]
+
+    @property
+    def n_clustered(self) -> int:
+        """Rows that were clustered."""
+        return int(self.rows.size)
+
+    @property
+    def k_limit_note(self) -> str | None:
+        """Why k stops below 15 for this file (None when it does not)."""
+        if self.k_max >= K_MAX:
+            return None
+        if self.k_max == self.n_clustered - 1:
+            reason = f"it has {self.n_clustered:,} rows to cluster and k must be below that"
+        else:
+            reason = f"there are only {self.n_distinct:,} distinct places on these features"
+        return f"k goes up to {self.k_max} for this file: {reason}."
+
+
+def _scaler_names(features: Sequence[str], lat_col: str, lon_col: str) -> tuple[str, ...]:
+    """Names for ``scale_features``: the coordinates as latitude/longitude, others numbered.
+
+    The geographic scaler finds the coordinates by these two names; numbering the other
+    columns keeps a file's own column called "latitude" (not the chosen one) apart.
+    """
+    renamed = {lat_col: "latitude", lon_col: "longitude"}
+    return tuple(
+        renamed.get(name, f"feature_{index}") for index, name in enumerate(features, start=1)
+    )
+
+
+def fit_places(
+    places: PlacesData,
+    features: Sequence[str],
+    scaler: str = "standard",
+    *,
+    location_weight: float = 1.0,
+    random_state: int = 0,
+) -> PlacesModel:
+    """Scale the chosen features and run k-means for every feasible k.
+
+    Parameters
+    ----------
+    places : PlacesData
+        A validated file.
+    features : sequence of str
+        Numeric columns of the file (coordinates allowed).
+    scaler : str
+        A key of ``scaling.SCALERS``; "geographic" needs both coordinate columns among the
+        features.
+    location_weight : float
+        Geographic scaler only, in [0, 10].
+    random_state : int
+        Seed of k-means.
+
+    Returns
+    -------
+    PlacesModel
+        The sweep over k in ``[2, min(15, rows - 1, distinct scaled rows)]``, clusters numbered
+        north to south at k = 2 and kept stable as k grows.
+
+    Raises
+    ------
+    PlacesError
+        When the features cannot be clustered (too few rows, a constant feature, fewer than
+        two distinct places); the message says what to change.
+    """
+    check = check_clusterable(places, features, 2)
+    chosen = check.features
+    if scaler not in SCALERS:
+        raise ValueError(f"scaler={scaler!r} is not one of {tuple(SCALERS)}.")
+    if scaler == "geographic" and not {places.lat_col, places.lon_col} <= set(chosen):
+        raise ValueError(
+            f"The geographic scaler needs both coordinate columns ('{places.lat_col}', "
+            f"'{places.lon_col}') among the features; got {list(chosen)}."
+        )
+    values = places.frame[list(chosen)].to_numpy(dtype=np.float64)
+    rows = np.flatnonzero(np.isfinite(values).all(axis=1))
+    scaled = scale_features(
+        values[rows],
+        _scaler_names(chosen, places.lat_col, places.lon_col),
+        scaler,
+        location_weight=location_weight,
+    )
+    n_distinct = n_distinct_rows(scaled.train)
+    k_max = min(K_MAX, rows.size - 1, n_distinct)
+    if k_max < 2:
+        raise PlacesError(
+            f"After scaling ({SCALERS[scaler]}) the {rows.size:,} places are only {n_distinct} "
+            "distinct point(s), so they cannot be split into 2 clusters. Choose another scaler "
+            "or other features."
+        )
+    sweep = sweep_k(
+        scaled.train,
+        range(2, k_max + 1),
+        random_state=random_state,
+        order_key=places.frame[places.lat_col].to_numpy(dtype=np.float64)[rows],
+    )
+    rows.setflags(write=False)
+    return PlacesModel(
+        features=chosen,
+        scaler=scaler,
+        rows=rows,
+        sweep=sweep,
+        n_rows=places.n_rows,
+        n_distinct=n_distinct,
+        warning=scaled.warning,
+    )
+
+
+def labels_for(model: PlacesModel, k: int) -> np.ndarray:
+    """Return the cluster id of every row of the file at k (-1: not clustered).
+
+    Parameters
+    ----------
+    model : PlacesModel
+        From :func:`fit_places`.
+    k : int
+        A k of the sweep.
+
+    Returns
+    -------
+    np.ndarray
+        int64, one id per row of ``PlacesData.frame``, read-only.
+    """
+    labels = np.full(model.n_rows, -1, dtype=np.int64)
+    labels[model.rows] = model.sweep.labels_for(k)
+    labels.setflags(write=False)
+    return labels
+
+
+# --------------------------------------------------------------------------- views
+
+
+def legend_table(labels: np.ndarray, n_clusters: int, values: np.ndarray) -> pd.DataFrame:
+    """Legend rows: colour, cluster, rows, share and the median of a column per cluster.
+
+    Parameters
+    ----------
+    labels : np.ndarray
+        Cluster id per row (-1: not clustered).
+    n_clusters : int
+        k.
+    values : np.ndarray
+        The column summarised (NaN where empty).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns colour, cluster, rows, share, median; a last row for rows not clustered, if any.
+    """
+    ids = np.asarray(labels)
+    numbers = np.asarray(values, dtype=np.float64)
+    n_clustered = max(int((ids >= 0).sum()), 1)
+
+    def median_of(members: np.ndarray) -> float:
+        finite = numbers[members & np.isfinite(numbers)]
+        return float(np.median(finite)) if finite.size else float("nan")
+
+    rows: list[dict[str, Any]] = []
+    for cluster in range(n_clusters):
+        members = ids == cluster
+        rows.append(
+            {
+                "colour": figures.PALETTE[cluster],
+                "cluster": str(cluster),
+                "rows": int(members.sum()),
+                "share": float(members.sum()) / n_clustered,
+                "median": median_of(members),
+            }
+        )
+    left_out = ids < 0
+    if left_out.any():
+        rows.append(
+            {
+                "colour": figures.NOT_CLUSTERED_COLOUR,
+                "cluster": "not clustered",
+                "rows": int(left_out.sum()),
+                "share": float("nan"),
+                "median": median_of(left_out),
+            }
+        )
+    return pd.DataFrame(rows, columns=["colour", "cluster", "rows", "share", "median"])
+
+
+def places_boxplot(
+    places: PlacesData, labels: np.ndarray, n_clusters: int, column: str
+) -> go.Figure:
+    """Box plot of a numeric column per cluster, in the map's colours.
+
+    Parameters
+    ----------
+    places : PlacesData
+        The file.
+    labels : np.ndarray
+        Cluster id per row.
+    n_clusters : int
+        k.
+    column : str
+        A numeric column of the file.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One box per cluster.
+    """
+    if column not in places.numeric_columns:
+        raise ValueError(
+            f"column={column!r} is not a numeric column; expected one of "
+            f"{list(places.numeric_columns)}."
+        )
+    return figures.feature_boxplot(
+        places.frame[column].to_numpy(dtype=np.float64),
+        np.asarray(labels),
+        n_clusters,
+        feature_label=column,
+    )
+
+
+def places_profile(
+    places: PlacesData,
+    labels: np.ndarray,
+    features: Sequence[str],
+    n_clusters: int,
+    value_column: str,
+) -> pd.DataFrame:
+    """The engine's per-cluster profile: size, share, feature means, quartiles of a column.
+
+    Parameters
+    ----------
+    places : PlacesData
+        The file.
+    labels : np.ndarray
+        Cluster id per row (-1: not clustered).
+    features : sequence of str
+        The clustered features.
+    n_clusters : int
+        k.
+    value_column : str
+        The numeric column summarised by median and quartiles.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``clustering.cluster_profile``'s table without its machine-readable standout columns.
+    """
+    table = cluster_profile(
+        places.frame,
+        np.asarray(labels),
+        list(features),
+        value_column,
+        standout_columns=list(places.numeric_columns),
+        n_clusters=n_clusters,
+    )
+    return table.drop(columns=["standout_columns", "standout_z"])
+
+
+@dataclass(frozen=True)
+class _PlacesMapPoints(figures.MapPoints):
+    """Map rows whose tooltip names the file's own columns (no house prices).
+
+    ``rows`` are the file's rows drawn (all, or a sample), ``span_degrees`` the data's extent.
+    """
+
+    rows: np.ndarray = field(default_factory=lambda: np.arange(0))
+    span_degrees: float = 1.0
+    tooltip_lines: tuple[str, ...] = ()
+
+    @property
+    def tooltip_text(self) -> str:
+        """The tooltip template; ``{i}`` is the i-th value of a point's array."""
+        return "\n".join(self.tooltip_lines)
+
+
+def _tooltip_label(name: str) -> str:
+    # Braces would be read as placeholders by deck.gl's tooltip template.
+    return name.replace("{", "(").replace("}", ")")
+
+
+def map_rows(n_rows: int, max_points: int = MAX_MAP_POINTS, seed: int = 0) -> np.ndarray:
+    """Return the rows drawn on the map: all of them, or a fixed random sample of max_points.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows of the file.
+    max_points : int
+        Most points drawn.
+    seed : int
+        Seed of the sample.
+
+    Returns
+    -------
+    np.ndarray
+        Sorted row positions.
+    """
+    if max_points < 1:
+        raise ValueError(f"max_points={max_points!r} is invalid; expected an integer >= 1.")
+    if n_rows <= max_points:
+        return np.arange(n_rows)
+    return np.sort(np.random.default_rng(seed).choice(n_rows, size=max_points, replace=False))
+
+
+def _resolution_for(span_degrees: float) -> int:
+    """Integer coding of positions: about 1/20,000 of the data's extent, 100 to 1,000,000 per °."""
+    wanted = 20_000 / max(span_degrees, 1e-6)
+    return int(min(max(10 ** math.ceil(math.log10(wanted)), 100), 1_000_000))
+
+
+def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -> figures.MapPoints:
+    """Format the map's rows once per file (only the cluster id changes with k).
+
+    Positions are coded finer than the housing map's 0.01 degree grid (which would merge the
+    places of a town); the tooltip shows the file's numeric columns (as many as fit the map's
+    payload budget) and its first text column (e.g. a name).
+
+    Parameters
+    ----------
+    places : PlacesData
+        The file.
+    max_points : int
+        Most points drawn (a fixed sample above it, see :func:`map_rows`).
+
+    Returns
+    -------
+    figures.MapPoints
+        The rows of :func:`map_rows`, ready for :func:`places_map`.
+    """
+    rows = map_rows(places.n_rows, max_points)
+    frame = places.frame
+    latitude = frame[places.lat_col].to_numpy(dtype=np.float64)[rows]
+    longitude = frame[places.lon_col].to_numpy(dtype=np.float64)[rows]
+    extra = {
+        _tooltip_label(name): frame[name].to_numpy(dtype=np.float64)[rows]
+        for name in places.numeric_columns
+        if name not in (places.lat_col, places.lon_col)
+    }
+    extent = places.extent
+    span = max(
+        extent.max_latitude - extent.min_latitude, extent.max_longitude - extent.min_longitude
+    )
+    resolution = _resolution_for(span)
+    lon_origin = math.floor(extent.min_longitude)
+    lat_origin = math.floor(extent.min_latitude)
+    x_codes = np.rint((longitude - lon_origin) * resolution).astype(np.int64).tolist()
+    y_codes = np.rint((latitude - lat_origin) * resolution).astype(np.int64).tolist()
+    head = tuple(f"[{x},{y}," for x, y in zip(x_codes, y_codes, strict=True))
+    zeros = np.zeros(rows.size)  # the housing map's price and income slots, unused here
+    # The finer positions cost more bytes than figures.map_points reckons with.
+    budget = figures.MAP_PAYLOAD_BUDGET_BYTES - max(sum(map(len, head)) - 8 * rows.size, 0)
+    base = figures.map_points(
+        longitude, latitude, zeros, zeros, extra, payload_budget_bytes=max(budget, 0)
+    )
+    tail = base.tail
+    lines = ["Cluster {2}"]
+    lines += [f"{label}: {{{5 + i}}}" for i, label in enumerate(base.tooltip_features)]
+    if places.text_columns:
+        name = places.text_columns[0]
+        text = [
+            json.dumps("" if pd.isna(value) else str(value)[:_TOOLTIP_TEXT_LIMIT])
+            for value in frame[name].to_numpy()[rows]
+        ]
+        if sum(map(len, text)) + rows.size <= _TOOLTIP_TEXT_BUDGET:
+            tail = tuple(
+                end[:-1] + "," + value + "]" for end, value in zip(tail, text, strict=True)
+            )
+            lines.insert(1, f"{_tooltip_label(name)}: {{{5 + len(base.tooltip_features)}}}")
+    return _PlacesMapPoints(
+        **{
+            attribute.name: getattr(base, attribute.name)
+            for attribute in fields(figures.MapPoints)
+            if attribute.name not in ("head", "tail", "position_expression")
+        },
+        head=head,
+        tail=tail,
+        position_expression=(
+            f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+        ),
+        rows=rows,
+        span_degrees=span,
+        tooltip_lines=tuple(lines),
+    )
+
+
+def places_map(
+    places: PlacesData,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    points: figures.MapPoints | None = None,
+) -> figures.ClusterMap:
+    """The cluster map of the places, framed on their extent (not on California).
+
+    Parameters
+    ----------
+    places : PlacesData
+        The file.
+    labels : np.ndarray
+        Cluster id per row of the file (-1: not clustered, grey).
+    n_clusters : int
+        k.
+    points : MapPoints, optional
+        From :func:`places_map_points` (computed here when not given).
+
+    Returns
+    -------
+    figures.ClusterMap
+        The deck; ``tooltip_features`` / ``omitted_features`` name the tooltip's columns.
+    """
+    ids = np.asarray(labels)
+    if ids.shape != (places.n_rows,):
+        raise ValueError(f"labels has shape {ids.shape}; expected ({places.n_rows},).")
+    if points is None:
+        points = places_map_points(places)
+    if not isinstance(points, _PlacesMapPoints):
+        raise ValueError("points must come from places_map_points.")
+    extent = places.extent
+    view = pdk.ViewState(
+        latitude=extent.centre_latitude,
+        longitude=extent.centre_longitude,
+        zoom=extent.zoom,
+        pitch=0,
+        bearing=0,
+    )
+    result = figures.cluster_map_from_points(points, ids[points.rows], n_clusters, view_state=view)
+    # Dots sized to the data's extent (the housing map's 900 m suits a state, not a town).
+    radius_m = float(np.clip(points.span_degrees * 111_000 / 700, 5, 5_000))
+    for layer in result.deck.layers:
+        if layer.id in ("points", "not-clustered"):
+            layer.get_radius = radius_m
+            layer.radius_min_pixels = 3 if points.rows.size <= 2_000 else 1.5
+    return result
