@@ -1,29 +1,63 @@
-"""Plotly figures for "Beyond the peers": silhouettes, stability per k, clustergram, tables.
+"""Figures and texts of the "Choose k" and "Explain clusters" pages.
+
+Silhouettes (plot, per-cluster table, map), stability per k (chart, merged per-k results, what
+the flags mean), clustergram, the sweep's metrics side by side with advice on k, tables and the
+train/test chart.
 
 Pure Python (no Streamlit): every builder takes numbers or a result of
-:mod:`components.stability` / :mod:`components.describe` and returns a ``go.Figure``. Cluster
-``i`` is drawn in ``PALETTE[i]`` (the map's palette, from :mod:`components.figures`).
+:mod:`components.stability` / :mod:`components.describe` and returns a ``go.Figure`` (the
+silhouette map: a pydeck deck built like the dashboard's cluster map; the texts: strings).
+Cluster ``i`` is drawn in ``PALETTE[i]`` (the map's palette, from :mod:`components.figures`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pydeck as pdk
+from plotly.subplots import make_subplots
 
 from components.describe import PriceCheckResult
-from components.figures import PALETTE, cluster_name
-from components.stability import ClustergramData, StabilityResult
+from components.figures import (
+    PALETTE,
+    RAW_DATA_PREFIX,
+    CompactDeck,
+    _coordinate_resolution,
+    _position_codes,
+    cluster_centroids,
+    cluster_name,
+    hex_to_rgb,
+    label_colour,
+    view_state_for,
+)
+from components.stability import ClustergramData, KStability, StabilityResult
+
+if TYPE_CHECKING:  # only for annotations: importing the sweep pulls in numba
+    from components.sweep import KSuggestion
 
 __all__ = [
+    "BORDER_SILHOUETTE",
     "FLAG_COLOUR",
     "MAX_POINTS_PER_CLUSTER",
+    "SILHOUETTE_BINS",
+    "SilhouetteBin",
+    "choose_k_verdict",
     "clustergram_sankey",
+    "merge_stability_results",
+    "metrics_panels",
     "metrics_table",
+    "silhouette_cluster_table",
+    "silhouette_colour_expression",
+    "silhouette_map_deck",
     "silhouette_plot",
     "stability_chart",
+    "stability_note",
     "train_test_chart",
 ]
 
@@ -491,3 +525,573 @@ def train_test_chart(
         legend={"orientation": "h", "y": -0.2},
     )
     return figure
+
+
+# --------------------------------------------------------------------------- choose k page
+
+
+_METRIC_PANELS: tuple[tuple[str, str, str | None], ...] = (
+    ("inertia", "Inertia (always falls)", None),
+    ("silhouette", "Silhouette ↑ higher is better", "max"),
+    ("calinski_harabasz", "Calinski-Harabasz ↑ higher is better", "max"),
+    ("davies_bouldin", "Davies-Bouldin ↓ lower is better", "min"),
+    ("fit_seconds", "Fit time (s)", None),
+)
+_SUGGESTION_COLOUR = PALETTE[5]  # vermillion, as the dashboard's elbow chart marks suggestions
+_LINE_COLOUR = "#444444"
+
+
+def metrics_panels(
+    metrics: Mapping[str, Sequence[float]],
+    *,
+    current_k: int | None = None,
+    knee: int | None = None,
+) -> go.Figure:
+    """The sweep's quality metrics across k in five small panels side by side.
+
+    Panels: inertia, silhouette (higher is better), Calinski-Harabasz (higher is better),
+    Davies-Bouldin (lower is better) and fit time. The best k of the three ranked metrics gets
+    a vermillion star, the inertia knee a vermillion ring, and the current k a blue vertical
+    line in every panel.
+
+    Parameters
+    ----------
+    metrics : mapping of str to sequence of float
+        ``SweepResult.metrics()``: keys k, inertia, silhouette, calinski_harabasz,
+        davies_bouldin, fit_seconds, one value per k.
+    current_k : int, optional
+        The k shown on the page.
+    knee : int, optional
+        The knee of the inertia curve (``KSuggestion.knee``).
+
+    Returns
+    -------
+    go.Figure
+        Traces in panel order: for each panel its curve, then (inertia) the knee ring or
+        (ranked metrics) the best-k star; one "current k" shape per panel.
+    """
+    missing = [name for name, _, _ in _METRIC_PANELS if name not in metrics] + (
+        [] if "k" in metrics else ["k"]
+    )
+    if missing:
+        raise ValueError(f"metrics lacks {missing}; expected the keys of SweepResult.metrics().")
+    ks = [int(k) for k in metrics["k"]]
+    if not ks or any(len(metrics[name]) != len(ks) for name, _, _ in _METRIC_PANELS):
+        raise ValueError("metrics must hold one value per k for every metric, and at least one k.")
+    if current_k is not None and current_k not in ks:
+        raise ValueError(f"current_k={current_k!r} is not one of the k's {ks}.")
+    figure = make_subplots(
+        rows=1,
+        cols=len(_METRIC_PANELS),
+        subplot_titles=[title for _, title, _ in _METRIC_PANELS],
+        horizontal_spacing=0.045,
+    )
+    for column, (name, title, best) in enumerate(_METRIC_PANELS, start=1):
+        values = np.asarray(metrics[name], dtype=np.float64)
+        figure.add_trace(
+            go.Scatter(
+                x=ks,
+                y=values,
+                mode="lines+markers",
+                name=title,
+                line={"color": _LINE_COLOUR, "width": 1.5},
+                marker={"size": 6, "color": _LINE_COLOUR},
+                hovertemplate=f"k = %{{x}}<br>{title.split(' ↑')[0].split(' ↓')[0]} "
+                "%{y:,.4g}<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=column,
+        )
+        marked_k: int | None = None
+        symbol, marker_name = "star", "best"
+        if best is not None and np.isfinite(values).any():
+            finite = np.where(np.isfinite(values), values, np.inf if best == "min" else -np.inf)
+            marked_k = ks[int(np.argmin(finite) if best == "min" else np.argmax(finite))]
+        elif name == "inertia" and knee is not None and knee in ks:
+            marked_k, symbol, marker_name = knee, "circle-open", "knee"
+        if marked_k is not None:
+            figure.add_trace(
+                go.Scatter(
+                    x=[marked_k],
+                    y=[float(values[ks.index(marked_k)])],
+                    mode="markers+text",
+                    text=[f"{marker_name} k={marked_k}"],
+                    textposition="top center",
+                    textfont={"color": _SUGGESTION_COLOUR, "size": 11},
+                    marker={
+                        "symbol": symbol,
+                        "size": 15,
+                        "color": _SUGGESTION_COLOUR,
+                        "line": {"width": 2, "color": _SUGGESTION_COLOUR},
+                    },
+                    name=f"{marker_name} ({title})",
+                    hoverinfo="skip",
+                    showlegend=False,
+                ),
+                row=1,
+                col=column,
+            )
+        if current_k is not None:
+            figure.add_vline(
+                x=current_k,
+                line_color=PALETTE[0],
+                line_width=2,
+                opacity=0.45,
+                row=1,
+                col=column,
+            )
+        figure.update_xaxes(dtick=2, title_text="k", row=1, col=column)
+    for annotation in figure.layout.annotations:
+        annotation.font = {"size": 12}
+    figure.update_layout(height=280, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return figure
+
+
+def choose_k_verdict(
+    suggestion: KSuggestion, current_k: int, k_values: Sequence[int]
+) -> tuple[str, ...]:
+    """Plain-language advice on k: the sweep's message, what the criteria mean, the current k.
+
+    Parameters
+    ----------
+    suggestion : KSuggestion
+        The sweep's suggestion.
+    current_k : int
+        The k shown on the page.
+    k_values : sequence of int
+        The k's of the sweep (to tell when a best k lies at the edge of the range).
+
+    Returns
+    -------
+    tuple of str
+        Sentences (paragraphs) to show in order; the first is ``suggestion.message``.
+    """
+    ks = [int(k) for k in k_values]
+    if not ks:
+        raise ValueError("k_values is empty; expected the k's of the sweep.")
+    paragraphs = [suggestion.message]
+    if suggestion.knee is None:
+        paragraphs.append(
+            "Inertia always falls as k grows; here it falls without a clear bend, so the "
+            "elbow gives no advice. Lean on the silhouette and Calinski-Harabasz, and on how "
+            "many regions the map should show."
+        )
+    if not suggestion.agree:
+        paragraphs.append(
+            "The criteria measure different things. The knee is where one more cluster stops "
+            "shrinking the spread within clusters much. The silhouette rewards clusters whose "
+            "members sit far from the next cluster, which often favours a few broad ones. "
+            "Calinski-Harabasz weighs the spread between clusters against the spread within them "
+            "and, on large data, tends to favour more clusters."
+        )
+    if suggestion.best_silhouette == ks[0]:
+        paragraphs.append(
+            f"A silhouette peak at the smallest k (k={ks[0]}) is common: two broad halves are "
+            "well separated. It says little about finer structure, so also look at the next "
+            "highest silhouettes in the table."
+        )
+    if suggestion.best_calinski_harabasz == ks[-1]:
+        paragraphs.append(
+            f"Calinski-Harabasz is still rising at the largest k tried (k={ks[-1]}), so it "
+            "gives no optimum inside the range."
+        )
+    named = [
+        name
+        for name, k in (
+            ("knee", suggestion.knee),
+            ("best silhouette", suggestion.best_silhouette),
+            ("best Calinski-Harabasz", suggestion.best_calinski_harabasz),
+        )
+        if k == current_k
+    ]
+    if named:
+        paragraphs.append(f"The k shown (k={current_k}) is the {' and '.join(named)}.")
+    else:
+        paragraphs.append(
+            f"None of the three criteria picks the k shown (k={current_k}). That is fine when "
+            "the map needs that many regions; its silhouette below shows how well they separate."
+        )
+    return tuple(paragraphs)
+
+
+BORDER_SILHOUETTE = 0.1  # below this a block group sits on (or across) a cluster border
+
+
+@dataclass(frozen=True)
+class SilhouetteBin:
+    """One colour class of the silhouette map: values in ``[lower, upper)``."""
+
+    lower: float
+    upper: float
+    colour: str
+    label: str
+
+
+# ColorBrewer RdBu: red below 0 (closer to another cluster), pale near 0 (on a border), blue
+# well inside a cluster. The band 0-0.1 is pale red so border points read as "at risk".
+SILHOUETTE_BINS: tuple[SilhouetteBin, ...] = (
+    SilhouetteBin(-1.0, -0.25, "#B2182B", "below -0.25"),
+    SilhouetteBin(-0.25, 0.0, "#EF8A62", "-0.25 to 0"),
+    SilhouetteBin(0.0, BORDER_SILHOUETTE, "#FDDBC7", "0 to 0.1"),
+    SilhouetteBin(BORDER_SILHOUETTE, 0.25, "#D1E5F0", "0.1 to 0.25"),
+    SilhouetteBin(0.25, 0.5, "#92C5DE", "0.25 to 0.5"),
+    SilhouetteBin(0.5, 0.75, "#4393C3", "0.5 to 0.75"),
+    SilhouetteBin(0.75, 1.0, "#2166AC", "0.75 to 1"),
+)
+_SILHOUETTE_ALPHA = 220
+
+
+def silhouette_bin_index(values: np.ndarray) -> np.ndarray:
+    """Index into :data:`SILHOUETTE_BINS` of each value (the class its colour comes from).
+
+    Parameters
+    ----------
+    values : array-like of float
+        Silhouettes in ``[-1, 1]``.
+
+    Returns
+    -------
+    np.ndarray
+        int64 bin index per value; a value on an edge belongs to the bin above it.
+    """
+    edges = np.array([b.upper for b in SILHOUETTE_BINS[:-1]])
+    return np.searchsorted(edges, np.asarray(values, dtype=np.float64), side="right")
+
+
+def silhouette_colour_expression(field: int = 3, alpha: int = _SILHOUETTE_ALPHA) -> str:
+    """deck.gl accessor mapping the silhouette in ``this[field]`` to its class colour.
+
+    A chain of comparisons (``this[3] < -0.25 ? [..] : this[3] < 0 ? [..] : ...``), the same
+    classes as :func:`silhouette_bin_index`.
+
+    Parameters
+    ----------
+    field : int
+        Position of the silhouette in each point's array.
+    alpha : int
+        Opacity in [0, 255].
+
+    Returns
+    -------
+    str
+        The expression, without pydeck's ``@@=`` prefix.
+    """
+    rgb = [hex_to_rgb(band.colour) for band in SILHOUETTE_BINS]
+    colours = [f"[{r},{g},{b},{int(alpha)}]" for r, g, b in rgb]
+    expression = colours[-1]
+    for index in range(len(SILHOUETTE_BINS) - 2, -1, -1):
+        expression = (
+            f"this[{field}] < {SILHOUETTE_BINS[index].upper:g} ? {colours[index]} : {expression}"
+        )
+    return expression
+
+
+def _short_number(value: float) -> str:
+    """Two decimals without trailing zeros: 0.5, -0.12, 1, 0 (valid JSON, short)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def silhouette_map_deck(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    silhouette: np.ndarray,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    view_state: pdk.ViewState | None = None,
+    below: float | None = None,
+) -> CompactDeck:
+    """Map of the block groups coloured by their silhouette (red < 0, pale near 0, blue > 0).
+
+    Built like the dashboard's cluster map: each point is a short JSON array
+    ``[x, y, cluster, silhouette]`` (integer-coded position decoded in the browser, silhouette
+    rounded to two decimals; the colour class is computed in the browser from that value).
+    Points are drawn in descending silhouette so the border points lie on top. Each cluster's
+    centre is a dot in its map colour with its number.
+
+    Parameters
+    ----------
+    longitude, latitude : array-like of float, shape (n,)
+        Coordinates in degrees; rows with a missing coordinate are left out.
+    silhouette : array-like of float, shape (n,)
+        Per-point silhouette in [-1, 1].
+    labels : array-like of int, shape (n,)
+        Cluster id per point, in ``[0, n_clusters)``.
+    n_clusters : int
+        Number of clusters, in [1, 15].
+    view_state : pydeck.ViewState, optional
+        Initial camera; default: framing the points.
+    below : float, optional
+        Only draw the points whose silhouette is below this (e.g. :data:`BORDER_SILHOUETTE`).
+
+    Returns
+    -------
+    CompactDeck
+        Layers "silhouette-points", "centroids" and "centroid-labels"; the tooltip shows the
+        cluster and the silhouette.
+    """
+    lon = np.asarray(longitude, dtype=np.float64)
+    lat = np.asarray(latitude, dtype=np.float64)
+    values = np.asarray(silhouette, dtype=np.float64)
+    ids = np.asarray(labels)
+    if not (lon.shape == lat.shape == values.shape == ids.shape) or values.ndim != 1:
+        raise ValueError(
+            f"longitude {lon.shape}, latitude {lat.shape}, silhouette {values.shape} and labels "
+            f"{ids.shape} must be 1-D arrays of the same length."
+        )
+    if (
+        isinstance(n_clusters, bool)
+        or not isinstance(n_clusters, (int, np.integer))
+        or not (1 <= n_clusters <= len(PALETTE))
+    ):
+        raise ValueError(
+            f"n_clusters={n_clusters!r} is out of range; expected an integer in "
+            f"[1, {len(PALETTE)}]."
+        )
+    if ids.size and (
+        not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0 or ids.max() >= n_clusters
+    ):
+        raise ValueError(f"labels must be integer cluster ids in [0, {n_clusters - 1}].")
+    if not np.isfinite(values).all() or (values.size and (values.min() < -1 or values.max() > 1)):
+        raise ValueError("silhouette must hold finite numbers in [-1, 1].")
+    located = np.isfinite(lon) & np.isfinite(lat)
+    lon, lat, values, ids = lon[located], lat[located], values[located], ids[located].astype(int)
+    if view_state is None:
+        view_state = view_state_for(lon, lat)
+    rounded = np.round(values, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    shown = np.flatnonzero(values < below) if below is not None else np.arange(values.size)
+    shown = shown[np.argsort(-rounded[shown], kind="stable")]
+    resolution = _coordinate_resolution(lon, lat) if lon.size else 100
+    lon_origin = float(np.floor(lon.min())) if lon.size else 0.0
+    lat_origin = float(np.floor(lat.min())) if lat.size else 0.0
+    x_codes = _position_codes(lon[shown], lon_origin, resolution)
+    y_codes = _position_codes(lat[shown], lat_origin, resolution)
+    raw = (
+        "["
+        + ",".join(
+            f"[{x},{y},{cluster},{_short_number(value)}]"
+            for x, y, cluster, value in zip(
+                x_codes, y_codes, ids[shown].tolist(), rounded[shown].tolist(), strict=True
+            )
+        )
+        + "]"
+    )
+    position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+    centroid_records = [
+        {
+            "position": [round(c_lon, 4), round(c_lat, 4)],
+            "colour": [*hex_to_rgb(PALETTE[cluster]), 255],
+            "text": str(cluster),
+            "text_colour": [*hex_to_rgb(label_colour(PALETTE[cluster])), 255],
+        }
+        for cluster, (c_lon, c_lat) in enumerate(cluster_centroids(lon, lat, ids, n_clusters))
+        if math.isfinite(c_lon) and math.isfinite(c_lat)
+    ]
+    layers = [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=RAW_DATA_PREFIX + "silhouette-points",
+            id="silhouette-points",
+            get_position=position,
+            get_fill_color=silhouette_colour_expression(),
+            get_radius=900,
+            radius_min_pixels=1.5,
+            radius_max_pixels=12,
+            pickable=True,
+            auto_highlight=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=centroid_records,
+            id="centroids",
+            get_position="position",
+            get_fill_color="colour",
+            get_line_color=[255, 255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=2.5,
+            get_radius=1,
+            radius_min_pixels=11,
+            radius_max_pixels=11,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            data=centroid_records,
+            id="centroid-labels",
+            get_position="position",
+            get_text="text",
+            get_size=15,
+            get_color="text_colour",
+            font_weight=700,
+            get_text_anchor="'middle'",
+            get_alignment_baseline="'center'",
+            pickable=False,
+        ),
+    ]
+    deck = CompactDeck(
+        layers=layers,
+        initial_view_state=view_state,
+        map_provider="carto",
+        map_style="light",
+        tooltip={"text": "Cluster {2}\nSilhouette {3}"},
+    )
+    deck.set_raw_layer_data({"silhouette-points": raw})
+    return deck
+
+
+def silhouette_cluster_table(silhouette: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+    """Per cluster: rows, mean silhouette, and the shares below 0 and below the border value.
+
+    Parameters
+    ----------
+    silhouette : array-like of float, shape (n,)
+        Per-point silhouette.
+    labels : array-like of int, shape (n,)
+        Cluster id per point; negative = not clustered (left out).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns cluster, rows, mean_silhouette, share_negative, share_border (silhouette below
+        :data:`BORDER_SILHOUETTE`), one row per non-empty cluster in id order.
+    """
+    values = np.asarray(silhouette, dtype=np.float64)
+    ids = np.asarray(labels)
+    if values.ndim != 1 or ids.shape != values.shape:
+        raise ValueError(
+            f"silhouette has shape {values.shape} and labels {ids.shape}; expected two 1-D "
+            "arrays of the same length."
+        )
+    used = ids >= 0
+    values, ids = values[used], ids[used].astype(np.int64)
+    rows = []
+    for cluster in np.unique(ids):
+        members = values[ids == cluster]
+        rows.append(
+            {
+                "cluster": int(cluster),
+                "rows": int(members.size),
+                "mean_silhouette": float(members.mean()),
+                "share_negative": float((members < 0).mean()),
+                "share_border": float((members < BORDER_SILHOUETTE).mean()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["cluster", "rows", "mean_silhouette", "share_negative", "share_border"]
+    )
+
+
+def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResult:
+    """Join stability results computed one k at a time into one result over all their k's.
+
+    ``stability_across_k`` draws its rerun seeds and rows independently of k, so running it on
+    each k separately (e.g. to show progress) gives the same ARIs as one run over all k's.
+
+    Parameters
+    ----------
+    results : sequence of StabilityResult
+        Results with the same settings (reruns, resampling, rows, starts, thresholds) and
+        ascending, distinct k's.
+
+    Returns
+    -------
+    StabilityResult
+        Per-k entries and arrays concatenated, flagged k's joined, seconds summed.
+    """
+    if not results:
+        raise ValueError("results is empty; expected at least one StabilityResult.")
+    first = results[0]
+    settings = (
+        "n_runs",
+        "n_resamples",
+        "resample",
+        "sample_fraction",
+        "n_samples",
+        "fit_rows",
+        "n_init",
+        "mean_threshold",
+        "min_threshold",
+    )
+    for result in results[1:]:
+        for name in settings:
+            if getattr(result, name) != getattr(first, name):
+                raise ValueError(
+                    f"results differ in {name} ({getattr(first, name)!r} vs "
+                    f"{getattr(result, name)!r}); expected results of one analysis."
+                )
+    per_k: tuple[KStability, ...] = tuple(entry for result in results for entry in result.per_k)
+    ks = tuple(entry.k for entry in per_k)
+    if list(ks) != sorted(set(ks)):
+        raise ValueError(f"the results' k's {list(ks)} are not ascending and distinct.")
+    return StabilityResult(
+        k_values=ks,
+        per_k=per_k,
+        ari_mean=np.concatenate([r.ari_mean for r in results]),
+        ari_std=np.concatenate([r.ari_std for r in results]),
+        ari_min=np.concatenate([r.ari_min for r in results]),
+        ari_max=np.concatenate([r.ari_max for r in results]),
+        flagged=tuple(k for result in results for k in result.flagged),
+        n_runs=first.n_runs,
+        n_resamples=first.n_resamples,
+        resample=first.resample,
+        sample_fraction=first.sample_fraction,
+        n_samples=first.n_samples,
+        fit_rows=first.fit_rows,
+        n_init=first.n_init,
+        mean_threshold=first.mean_threshold,
+        min_threshold=first.min_threshold,
+        seconds=float(sum(r.seconds for r in results)),
+        method=first.method,
+    )
+
+
+def _starts_text(n_init: int | str) -> str:
+    return "one k-means++ start" if n_init in ("auto", 1) else f"the best of {n_init} starts"
+
+
+def stability_note(result: StabilityResult) -> tuple[str, str]:
+    """What the stability flags mean, in words, and how loudly to say it.
+
+    Parameters
+    ----------
+    result : StabilityResult
+        The stability of every k.
+
+    Returns
+    -------
+    level : {'success', 'warning'}
+        'warning' when some k is flagged.
+    text : str
+        Plain-language explanation; with one start per fit it says the flags mostly measure
+        seed sensitivity and suggests 10 starts.
+    """
+    ks = list(result.k_values)
+    flagged = list(result.flagged)
+    single = result.n_init in ("auto", 1)
+    listed = ", ".join(str(k) for k in flagged)
+    if not flagged:
+        return (
+            "success",
+            f"Every k from {ks[0]} to {ks[-1]} is reproducible with {_starts_text(result.n_init)} "
+            "per fit: other seeds and subsets of the rows give nearly the same clusters.",
+        )
+    share = f"{len(flagged)} of {len(ks)}"
+    if single:
+        return (
+            "warning",
+            f"{share} k's are flagged (k = {listed}). Each fit here uses one k-means++ start, and "
+            "single starts with different seeds often end in different local minima, so these "
+            "flags mostly measure how much one k-means run depends on its seed, not whether the "
+            "regions are real. Check again with 10 starts per fit: a k that is still flagged "
+            "then is genuinely unstable, and the others are reproducible once k-means keeps the "
+            "best of several starts (set 'k-means restarts' to 10 to draw the map that way).",
+        )
+    return (
+        "warning",
+        f"Even with {_starts_text(result.n_init)} per fit, {share} k's are flagged "
+        f"(k = {listed}): at these k, other seeds or subsets of the rows give clearly different "
+        "clusters, so the map shows one of several about equally good answers. Prefer a k that "
+        "is not flagged, or read the regions that split or merge below as uncertain.",
+    )
