@@ -1,0 +1,125 @@
+"""Your own places: k-means clusters of any uploaded CSV of places, on a map framed on them."""
+
+import streamlit as st
+
+from components import cache, ui_places
+from components.upload import PlacesError
+
+
+def show_page() -> None:
+    """Draw the page; returns early (after saying why) when there is nothing to cluster."""
+    st.title("Cluster your own places")
+    st.caption(ui_places.INTRO)
+    ui_places.keep_widget_state()
+    shown = ui_places.upload_block()
+    ui_places.format_help()
+    if shown is None:
+        st.info(
+            "Upload a CSV of places, or press **Try an example** to see the page with 320 "
+            "made-up places.",
+            icon=":material/upload_file:",
+        )
+        return
+
+    columns = cache.places_columns(shown.digest, shown.content)
+    lat_col, lon_col = ui_places.coordinate_select(columns)
+    try:
+        data = cache.places_data(shown.digest, shown.name, lat_col, lon_col, shown.content)
+    except PlacesError as error:
+        ui_places.show_file_error(shown, error)
+        return
+    ui_places.file_summary(shown, data)
+
+    settings, k_slot = ui_places.controls(data)
+    if not settings.features:
+        st.warning("Choose at least one feature to cluster on (in the sidebar).")
+        return
+    key = cache.PlacesKey(
+        digest=shown.digest,
+        lat_col=data.lat_col,
+        lon_col=data.lon_col,
+        features=settings.features,
+        scaler=settings.used_scaler,
+        location_weight=settings.location_weight,
+        random_state=settings.random_state,
+    )
+    try:
+        model = cache.places_model(key, data)
+    except PlacesError as error:
+        ui_places.show_settings_error(error)
+        return
+    if model.warning:
+        st.warning(model.warning, icon=":material/warning:")
+    k = ui_places.k_select(k_slot, model)
+    n_left_out = model.n_rows - model.n_clustered
+    if n_left_out:
+        st.info(
+            f"{n_left_out:,} of {model.n_rows:,} places are not clustered because a chosen "
+            "feature is empty there (grey on the map, cluster -1 in the downloads).",
+            icon=":material/help:",
+        )
+
+    map_column, legend_column = st.columns([3, 1.2])
+    with map_column:
+        cluster_map = cache.places_map(key, k, data)
+        st.pydeck_chart(
+            cluster_map.deck,
+            height=560,
+            key="places_map",
+            alt=f"Map of your places coloured by {k} k-means clusters",
+        )
+        sample_note = ui_places.map_sample_note(data.n_rows)
+        if sample_note:
+            st.caption(sample_note)
+        if cluster_map.omitted_features:
+            st.caption(
+                "Not in the map's tooltip (to keep the map small): "
+                + ", ".join(cluster_map.omitted_features)
+            )
+    with legend_column:
+        st.subheader(f"k = {k}")
+        value_column = ui_places.value_column_select(data)
+        ui_places.legend(cache.places_legend(key, k, value_column, data), value_column)
+
+    elbow_column, box_column = st.columns(2)
+    with elbow_column:
+        st.subheader("Choose k")
+        st.plotly_chart(
+            cache.places_elbow(key, k, data),
+            key=ui_places.ELBOW_KEY,
+            on_select=ui_places.ELBOW_CALLBACK,
+            selection_mode="points",
+            config={"displayModeBar": False},
+        )
+        st.info(model.sweep.suggestion.message, icon=":material/lightbulb:")
+        st.caption("Click a point of either curve to show that k.")
+    with box_column:
+        st.subheader(f"{value_column} per cluster")
+        st.plotly_chart(cache.places_box(key, k, value_column, data), key="places_box_plot")
+
+    st.subheader("Cluster profiles")
+    ui_places.profile_table(
+        cache.places_profile(key, k, value_column, data), settings.features, value_column
+    )
+    stem = ui_places.download_stem(shown.name)
+    csv_column, geojson_column = st.columns(2)
+    csv_column.download_button(
+        "Download the places with their cluster (CSV)",
+        data=lambda: cache.places_rows_csv(key, k, data),
+        file_name=f"{stem}_clusters_k{k}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="places_download_csv",
+        help="Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
+    )
+    geojson_column.download_button(
+        "Download the places with their cluster (GeoJSON)",
+        data=lambda: cache.places_rows_geojson(key, k, data),
+        file_name=f"{stem}_clusters_k{k}.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+        key="places_download_geojson",
+    )
+
+
+show_page()
