@@ -151,7 +151,7 @@ def _silhouettes_from_sums_numpy(
 
 
 try:
-    from numba import njit, prange
+    from numba import get_num_threads, njit, prange
 
     NUMBA_AVAILABLE = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing
@@ -270,36 +270,48 @@ def _cell_sums_impl(
     weights: np.ndarray,
     cell_of_point: np.ndarray,
     cell_start: np.ndarray,
+    bounds: np.ndarray,
     pairs: np.ndarray,
-    block: int,
+    tile: int,
 ) -> np.ndarray:  # pragma: no cover - compiled
+    # Rows are split into a few "parts" (bounds); each parallel task owns one part or one pair of
+    # parts and walks its tiles sequentially, so there are only a handful of parallel regions
+    # (barriers are costly when other processes share the cores).
     n_points = coords_t.shape[1]
     sums = np.zeros((n_points, cell_start.size - 1), dtype=np.float64)
-    n_blocks = (n_points + block - 1) // block
-    for b in prange(n_blocks):
-        distance = np.empty(block, dtype=np.float64)
-        column_sums = np.empty(block, dtype=np.float64)
-        i0 = b * block
-        i1 = min(n_points, i0 + block)
-        _tile_kernel(
-            coords_t, weights, cell_of_point, cell_start, sums,
-            i0, i1, i0, i1, True, distance, column_sums,
-        )  # fmt: skip
+    n_parts = bounds.size - 1
+    for part in prange(n_parts):
+        distance = np.empty(tile, dtype=np.float64)
+        column_sums = np.empty(tile, dtype=np.float64)
+        start = bounds[part]
+        stop = bounds[part + 1]
+        for i0 in range(start, stop, tile):
+            i1 = min(stop, i0 + tile)
+            _tile_kernel(
+                coords_t, weights, cell_of_point, cell_start, sums,
+                i0, i1, i0, i1, True, distance, column_sums,
+            )  # fmt: skip
+            for j0 in range(i1, stop, tile):
+                _tile_kernel(
+                    coords_t, weights, cell_of_point, cell_start, sums,
+                    i0, i1, j0, min(stop, j0 + tile), False, distance, column_sums,
+                )  # fmt: skip
     for round_index in range(pairs.shape[0]):
         for slot in prange(pairs.shape[1]):
             first = pairs[round_index, slot, 0]
             second = pairs[round_index, slot, 1]
             if first < 0 or second < 0:
                 continue
-            distance = np.empty(block, dtype=np.float64)
-            column_sums = np.empty(block, dtype=np.float64)
-            i0 = first * block
-            j0 = second * block
-            _tile_kernel(
-                coords_t, weights, cell_of_point, cell_start, sums,
-                i0, min(n_points, i0 + block), j0, min(n_points, j0 + block),
-                False, distance, column_sums,
-            )  # fmt: skip
+            distance = np.empty(tile, dtype=np.float64)
+            column_sums = np.empty(tile, dtype=np.float64)
+            for i0 in range(bounds[first], bounds[first + 1], tile):
+                i1 = min(bounds[first + 1], i0 + tile)
+                for j0 in range(bounds[second], bounds[second + 1], tile):
+                    _tile_kernel(
+                        coords_t, weights, cell_of_point, cell_start, sums,
+                        i0, i1, j0, min(bounds[second + 1], j0 + tile),
+                        False, distance, column_sums,
+                    )  # fmt: skip
     return sums
 
 
@@ -401,11 +413,16 @@ def cell_distance_sums(
         cell_of_point = np.repeat(
             np.arange(cell_start.size - 1, dtype=np.int64), np.diff(cell_start)
         )
-        pairs = _round_robin_pairs((n_points + _TILE - 1) // _TILE)
+        # Two parts per thread: the diagonal round is balanced, and each of the few rounds of
+        # part pairs keeps every thread busy.
+        n_parts = max(1, min(2 * get_num_threads(), (n_points + _TILE - 1) // _TILE))
+        bounds = np.linspace(0, n_points, n_parts + 1).astype(np.int64)
+        pairs = _round_robin_pairs(n_parts)
         with _KERNEL_LOCK:
             return _cell_sums_kernel(
-                np.ascontiguousarray(coords.T), weights, cell_of_point, cell_start, pairs, _TILE
-            )
+                np.ascontiguousarray(coords.T), weights, cell_of_point, cell_start, bounds,
+                pairs, _TILE,
+            )  # fmt: skip
     return _cell_distance_sums_numpy(coords, weights, cell_start)
 
 
