@@ -15,6 +15,7 @@ navigation = st.navigation(
         st.Page(
             "pages/kmeans_fails.py", title="When k-means fails", icon=":material/scatter_plot:"
         ),
+        st.Page("pages/your_places.py", title="Your own places", icon=":material/upload_file:"),
     ]
 )
 navigation.run()
