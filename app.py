@@ -11,6 +11,8 @@ st.set_page_config(page_title="geocluster", page_icon=":material/scatter_plot:",
 navigation = st.navigation(
     [
         st.Page("pages/clusters.py", title="Clusters", icon=":material/map:", default=True),
+        st.Page("pages/choose_k.py", title="Choose k", icon=":material/tune:"),
+        st.Page("pages/explain.py", title="Explain clusters", icon=":material/description:"),
         st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
         st.Page(
             "pages/kmeans_fails.py", title="When k-means fails", icon=":material/scatter_plot:"

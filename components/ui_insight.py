@@ -1,0 +1,483 @@
+"""Streamlit blocks of the "Choose k" and "Explain clusters" pages.
+
+The pages stay thin: they draw the shared sidebar controls (:mod:`components.ui`), then these
+blocks, which read the cached results of :mod:`components.cache`. Nothing a user supplied is
+ever rendered as HTML: HTML is only built from our palette and our own numbers, and text that
+may hold user data (category names of an uploaded CSV) is escaped before it reaches Markdown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components import cache, figures_insight, ui
+from components.describe import ClusterDescription
+from components.figures import PALETTE, hex_to_rgb
+from components.stability import StabilityResult
+from components.sweep import SweepResult
+from components.url_state import N_INIT_CHOICES, ClusterSettings
+
+# Widget keys (also what the AppTest tests address).
+BORDER_ONLY_KEY = "silhouette_border_only"
+STABILITY_N_INIT_PREFIX = "stability_n_init_"
+RUN_STABILITY_KEY = "run_stability"
+CLUSTERGRAM_RANGE_KEY = "clustergram_range"
+CARD_KEY_PREFIX = "cluster_card_"
+
+SUGGESTED_N_INIT = 10
+DEFAULT_CLUSTERGRAM_RANGE = (2, 8)  # more columns than this get hard to read
+_STABILITY_DONE_STATE = "_stability_done"  # (model key, n_init) -> seconds the check took
+_STABILITY_REQUEST_STATE = "_stability_requested"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&^=\"'])")
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape every Markdown (and Streamlit directive / LaTeX) character of a text.
+
+    Parameters
+    ----------
+    text : str
+        Text that may hold user data.
+
+    Returns
+    -------
+    str
+        The text, shown literally by ``st.markdown`` (no links, images, HTML, ``$`` maths or
+        ``:colour[...]`` directives); newlines become spaces.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def swatch_html(colour: str, size_em: float = 1.0) -> str:
+    """A small square of a palette colour as an HTML span (colour validated as ``#RRGGBB``).
+
+    Parameters
+    ----------
+    colour : str
+        ``#RRGGBB``; anything else raises ValueError, so nothing else reaches the HTML.
+    size_em : float
+        Side of the square in em, in (0, 3].
+
+    Returns
+    -------
+    str
+        The span.
+    """
+    red, green, blue = hex_to_rgb(colour)
+    if not 0 < float(size_em) <= 3:
+        raise ValueError(f"size_em={size_em!r} is out of range; expected a number in (0, 3].")
+    return (
+        f'<span style="display:inline-block;width:{float(size_em):g}em;'
+        f"height:{float(size_em):g}em;border-radius:3px;vertical-align:-0.15em;"
+        f'background:rgb({red},{green},{blue})"></span>'
+    )
+
+
+def starts_label(n_init: str | int) -> str:
+    """How a k-means starts setting reads on the page."""
+    return "auto (1 start)" if n_init == "auto" else f"{n_init} start{'s' if n_init != 1 else ''}"
+
+
+def _n_starts(n_init: str | int) -> int:
+    return 1 if n_init == "auto" else int(n_init)
+
+
+def _show_k(k: int) -> None:
+    st.session_state[ui.K_KEY] = int(k)
+
+
+def _use_n_init(n_init: str | int) -> None:
+    st.session_state[ui.N_INIT_KEY] = n_init
+
+
+def _turn_split_on() -> None:
+    st.session_state[ui.SPLIT_KEY] = True
+
+
+def _request_stability(widget_key: str, n_init: int) -> None:
+    st.session_state[widget_key] = n_init
+    st.session_state[_STABILITY_REQUEST_STATE] = n_init
+
+
+def swatch_column_config(label: str = "") -> Any:
+    """Column config of a colour column turned into swatch images (see :func:`ui.legend`)."""
+    return st.column_config.ImageColumn(label, width=30)
+
+
+def with_swatches(table: pd.DataFrame, cluster_column: str = "cluster") -> pd.DataFrame:
+    """The table with a first column "colour" holding each cluster's swatch image."""
+    colours = [ui.swatch_data_url(PALETTE[int(c)]) for c in table[cluster_column]]
+    return table.assign(colour=colours)[["colour", *table.columns]]
+
+
+# ------------------------------------------------------------------ choose k page
+
+
+def suggestion_metrics(result: SweepResult, current_k: int) -> None:
+    """The three suggested k's as metrics, each with a button that shows that k."""
+    suggestion = result.suggestion
+    entries = [
+        (
+            "Knee of the inertia curve",
+            suggestion.knee,
+            "Where one more cluster stops shrinking the within-cluster spread much.",
+        ),
+        (
+            "Best silhouette (higher is better)",
+            suggestion.best_silhouette,
+            f"Highest mean silhouette: "
+            f"{result.silhouette[result.index_of(suggestion.best_silhouette)]:.3f}.",
+        ),
+        (
+            "Best Calinski-Harabasz (higher is better)",
+            suggestion.best_calinski_harabasz,
+            "Highest ratio of the spread between clusters to the spread within them.",
+        ),
+    ]
+    for column, (label, k, help_text) in zip(st.columns(3), entries, strict=True):
+        with column:
+            if k is None:
+                st.metric(label, "none", help="The inertia curve has no clear knee in range.")
+                continue
+            st.metric(label, f"k = {k}", help=help_text)
+            st.button(
+                f"Show k = {k}" if k != current_k else f"k = {k} is shown",
+                key=f"show_k_{label.split()[0].lower()}_{k}",
+                on_click=_show_k,
+                args=(k,),
+                disabled=k == current_k,
+            )
+
+
+def metrics_dataframe(result: SweepResult, current_k: int) -> None:
+    """The sweep's metrics, one row per k, with which criteria suggest it and the shown k."""
+    suggestion = result.suggestion
+    names: dict[int, list[str]] = {}
+    for name, k in (
+        ("knee", suggestion.knee),
+        ("best silhouette", suggestion.best_silhouette),
+        ("best Calinski-Harabasz", suggestion.best_calinski_harabasz),
+    ):
+        if k is not None:
+            names.setdefault(int(k), []).append(name)
+    table = pd.DataFrame(result.metrics())
+    table["suggested by"] = [", ".join(names.get(int(k), [])) for k in table["k"]]
+    table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
+    silhouette_title = (
+        "silhouette ↑" if result.silhouette_method == "exact" else "silhouette ↑ (sampled)"
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "k": st.column_config.NumberColumn("k", format="%d"),
+            "inertia": st.column_config.NumberColumn(
+                "inertia", format="%.0f", help="Sum of squared distances to the centres."
+            ),
+            "silhouette": st.column_config.NumberColumn(
+                silhouette_title, format="%.3f", help="Higher is better (at most 1)."
+            ),
+            "calinski_harabasz": st.column_config.NumberColumn(
+                "Calinski-Harabasz ↑", format="%.0f", help="Higher is better."
+            ),
+            "davies_bouldin": st.column_config.NumberColumn(
+                "Davies-Bouldin ↓", format="%.3f", help="Lower is better (at least 0)."
+            ),
+            "fit_seconds": st.column_config.NumberColumn(
+                "fit time (s)", format="%.2f", help="Wall time of the k-means fit."
+            ),
+        },
+        key="metrics_table",
+    )
+
+
+def silhouette_table(table: pd.DataFrame) -> None:
+    """Per-cluster silhouette summary with colour swatches."""
+    st.dataframe(
+        with_swatches(table),
+        hide_index=True,
+        column_config={
+            "colour": swatch_column_config(),
+            "cluster": st.column_config.NumberColumn("cluster", format="%d"),
+            "rows": st.column_config.NumberColumn("rows", format="localized"),
+            "mean_silhouette": st.column_config.NumberColumn("mean silhouette ↑", format="%.3f"),
+            "share_negative": st.column_config.NumberColumn("below 0", format="percent"),
+            "share_border": st.column_config.NumberColumn(
+                f"below {figures_insight.BORDER_SILHOUETTE:g}", format="percent"
+            ),
+        },
+        key="silhouette_table",
+    )
+
+
+def silhouette_legend() -> None:
+    """The silhouette map's colour classes as swatches (our own colours and numbers only)."""
+    items = " ".join(
+        f"{swatch_html(band.colour, 0.9)}&nbsp;{band.label}"
+        for band in figures_insight.SILHOUETTE_BINS
+    )
+    st.markdown(f"<small>{items}</small>", unsafe_allow_html=True)
+
+
+def _estimate_seconds(key: cache.ModelKey, n_init: str | int) -> float | None:
+    """Seconds a check with ``n_init`` starts should take, from checks done in this session."""
+    done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
+    per_start = [
+        seconds / _n_starts(starts) for (model, starts), seconds in done.items() if model == key
+    ]
+    if not per_start:
+        return None
+    sweep_fit = float(cache.sweep(key).fit_seconds.sum()) / _n_starts(key.n_init)
+    return (min(per_start) + sweep_fit) * _n_starts(n_init)
+
+
+def _about(seconds: float | None) -> str:
+    if seconds is None:
+        return "several times as long as one start"
+    if seconds < 60:
+        return f"about {max(5, 5 * math.ceil(seconds / 5))} s here"
+    return f"about {math.ceil(seconds / 60)} min here"
+
+
+def _run_stability(key: cache.ModelKey, n_init: str | int) -> StabilityResult:
+    """The stability of every k, computed k by k with a progress bar the first time."""
+    done: dict = st.session_state.setdefault(_STABILITY_DONE_STATE, {})
+    if (key, n_init) not in done:
+        cache.sweep(replace(key, n_init=n_init))  # the reference: the map with these starts
+        k_values = cache.sweep(key).k_values
+        bar = st.progress(0.0, text="Refitting k-means with other seeds and on subsets…")
+        for index, k in enumerate(k_values):
+            cache.stability_of_k(key, n_init, k)
+            bar.progress(
+                (index + 1) / len(k_values),
+                text=f"Refitted k = {k} ({index + 1} of {len(k_values)} k's)…",
+            )
+        bar.empty()
+    result = cache.stability(key, n_init)
+    done[(key, n_init)] = result.seconds
+    return result
+
+
+def stability_section(key: cache.ModelKey, settings: ClusterSettings) -> None:
+    """Is k reproducible? ARI per k, flags explained, split/merge of the chosen k's clusters."""
+    k = settings.n_clusters
+    st.caption(
+        "k-means is refitted with other seeds and on random subsets of the rows, and each "
+        "result is compared with the clustering shown by the adjusted Rand index (ARI: 1 = the "
+        "same clusters, about 0 = no better than chance). A k is flagged when the reruns "
+        "disagree."
+    )
+    widget_key = f"{STABILITY_N_INIT_PREFIX}{settings.n_init}"
+    choice_column, note_column = st.columns([1, 2])
+    # One widget per map setting, so the check follows the map's starts until changed here.
+    st.session_state.setdefault(widget_key, settings.n_init)
+    n_init = choice_column.selectbox(
+        "Starts per fit for this check",
+        options=list(N_INIT_CHOICES),
+        format_func=starts_label,
+        key=widget_key,
+        help="k-means keeps the best of this many k-means++ starts in every refit. More "
+        "starts make each fit land in the same (best) solution more often, at a cost in time.",
+    )
+    requested = st.session_state.pop(_STABILITY_REQUEST_STATE, None) == n_init
+    done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
+    if _n_starts(n_init) > 1 and (key, n_init) not in done and not requested:
+        note_column.info(
+            f"With {starts_label(n_init)} per fit the check refits k-means "
+            f"{_n_starts(n_init)} times as often: {_about(_estimate_seconds(key, n_init))}.",
+            icon=":material/timer:",
+        )
+        if not note_column.button(
+            f"Run the check with {starts_label(n_init)} per fit", key=RUN_STABILITY_KEY
+        ):
+            return
+    try:
+        result = _run_stability(key, n_init)
+    except ValueError as error:
+        st.error(f"The stability check could not run on these settings: {error}")
+        return
+
+    level, note = figures_insight.stability_note(result)
+    if level == "success":
+        st.success(note, icon=":material/verified:")
+    else:
+        st.warning(note, icon=":material/warning:")
+    if result.flagged and _n_starts(n_init) < SUGGESTED_N_INIT:
+        estimate = _estimate_seconds(key, SUGGESTED_N_INIT)
+        st.button(
+            f"Check again with {SUGGESTED_N_INIT} starts per fit ({_about(estimate)})",
+            key="stability_suggest_more_starts",
+            on_click=_request_stability,
+            args=(widget_key, SUGGESTED_N_INIT),
+        )
+    if n_init != settings.n_init:
+        st.caption(
+            f"This check is of the map drawn with {starts_label(n_init)} per fit (its cluster "
+            f"numbers); the map on the other pages uses {starts_label(settings.n_init)}."
+        )
+        st.button(
+            f"Draw the maps with {starts_label(n_init)} per fit",
+            key="stability_use_n_init",
+            on_click=_use_n_init,
+            args=(n_init,),
+        )
+
+    chart_column, table_column = st.columns([3, 2])
+    with chart_column:
+        st.plotly_chart(
+            cache.stability_figure(key, n_init, k),
+            key="stability_chart",
+            config={"displayModeBar": False},
+        )
+        st.caption(result.method + f" This check took {result.seconds:.1f} s of computing.")
+    with table_column:
+        st.dataframe(
+            result.table(),
+            hide_index=True,
+            column_config={
+                "k": st.column_config.NumberColumn("k", format="%d"),
+                "ari_mean": st.column_config.NumberColumn("mean ARI ↑", format="%.3f"),
+                "ari_std": st.column_config.NumberColumn("spread (sd)", format="%.3f"),
+                "ari_min": st.column_config.NumberColumn("lowest", format="%.3f"),
+                "ari_max": st.column_config.NumberColumn("highest", format="%.3f"),
+                "reproducible": st.column_config.CheckboxColumn("reproducible"),
+            },
+            key="stability_table",
+        )
+
+    entry = result.for_k(k)
+    st.subheader(f"Which clusters split or merge at k = {k}")
+    (st.success if entry.reproducible else st.warning)(entry.summary)
+    st.dataframe(
+        with_swatches(entry.cluster_table()),
+        hide_index=True,
+        column_config={
+            "colour": swatch_column_config(),
+            "cluster": st.column_config.NumberColumn("cluster", format="%d"),
+            "size": st.column_config.NumberColumn("rows", format="localized"),
+            "jaccard_mean": st.column_config.NumberColumn(
+                "kept together (mean Jaccard) ↑",
+                format="%.2f",
+                help="Overlap with its best match in each rerun: ≥ 0.75 stable, 0.60-0.75 a "
+                "pattern whose exact members are doubtful, < 0.60 not to be trusted.",
+            ),
+            "jaccard_min": st.column_config.NumberColumn("worst rerun", format="%.2f"),
+            "split_share": st.column_config.NumberColumn(
+                "splits in", format="percent", help="Share of reruns in which it splits."
+            ),
+            "merge_share": st.column_config.NumberColumn(
+                "merges in", format="percent", help="Share of reruns in which it merges."
+            ),
+            "merged_with": st.column_config.TextColumn("merges with clusters"),
+            "verdict": st.column_config.TextColumn("verdict"),
+        },
+        key="stability_cluster_table",
+    )
+
+
+def clustergram_range(k_values: Sequence[int]) -> tuple[int, int]:
+    """The k range of the clustergram (a range slider, default 2..8)."""
+    low, high = int(k_values[0]), int(k_values[-1])
+    default = (max(low, DEFAULT_CLUSTERGRAM_RANGE[0]), min(high, DEFAULT_CLUSTERGRAM_RANGE[1]))
+    chosen = st.slider(
+        "k from … to …",
+        min_value=low,
+        max_value=high,
+        value=default,
+        step=1,
+        key=CLUSTERGRAM_RANGE_KEY,
+        help="More than about six columns get hard to read.",
+    )
+    first, last = int(chosen[0]), int(chosen[1])
+    if first == last:  # one column shows no flow; widen by one
+        first, last = (first, last + 1) if last < high else (first - 1, last)
+    return first, last
+
+
+# -------------------------------------------------------------- explain page
+
+
+def _ratio_delta(ratio: float | None) -> str | None:
+    if ratio is None or not math.isfinite(ratio):
+        return None
+    return f"{(ratio - 1) * 100:+.0f}% vs the state"
+
+
+def _dollars(value: float | None, scale: float = 1.0) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"${value * scale:,.0f}"
+
+
+def cluster_card(description: ClusterDescription) -> None:
+    """One cluster in a bordered card: swatch, size, price and income vs the state, words."""
+    d = description
+    with st.container(border=True, key=f"{CARD_KEY_PREFIX}{d.cluster}"):
+        st.markdown(
+            f"{swatch_html(PALETTE[d.cluster], 1.1)}&nbsp; **Cluster {int(d.cluster)}** · "
+            f"{int(d.size):,} block groups ({float(d.share):.0%})",
+            unsafe_allow_html=True,
+        )
+        price_column, income_column, place_column = st.columns(3)
+        price_column.metric(
+            "Median house value",
+            _dollars(d.value_median),
+            _ratio_delta(d.value_ratio),
+            delta_color="off",
+        )
+        income_column.metric(
+            "Median income",
+            _dollars(d.income_median, 10_000),  # census unit: tens of thousands of USD
+            _ratio_delta(d.income_ratio),
+            delta_color="off",
+        )
+        if d.direction is not None and d.distance_km is not None:
+            place_column.metric(
+                "Where",
+                d.direction,
+                f"{d.distance_km:,.0f} km from the centre" if d.direction != "central" else None,
+                delta_color="off",
+                delta_arrow="off",
+            )
+        st.markdown(escape_markdown(d.summary))
+        if d.category_shares:
+            mix = ", ".join(f"{name} {share:.0%}" for name, share in d.category_shares.items())
+            st.caption("Ocean proximity: " + escape_markdown(mix))
+
+
+def cluster_cards(descriptions: Sequence[ClusterDescription], per_row: int = 3) -> None:
+    """The clusters' cards in a grid, ``per_row`` to a row, in cluster order."""
+    for start in range(0, len(descriptions), per_row):
+        columns = st.columns(per_row)
+        for column, description in zip(
+            columns, descriptions[start : start + per_row], strict=False
+        ):
+            with column:
+                cluster_card(description)
+
+
+def split_offer() -> None:
+    """Explain the train/test check and offer to turn the shared split setting on."""
+    st.info(
+        "The check fits k-means on two thirds of the rows (the tutorial's train_test_split with "
+        "test_size 0.33, random_state 0), assigns the other third to the nearest centre, and "
+        "compares each cluster's prices in both parts. It needs the train/test split, which is "
+        "off.",
+        icon=":material/call_split:",
+    )
+    st.button(
+        "Turn the train/test split on",
+        key="turn_split_on",
+        on_click=_turn_split_on,
+        help="The same setting as 'Train/test split' in the sidebar; it applies to every page.",
+    )

@@ -1,0 +1,129 @@
+"""Choose k: the metrics across k, the silhouette of the chosen k, stability and clustergram."""
+
+import streamlit as st
+
+from components import cache, figures_insight, ui, ui_insight
+
+st.title("Choose k")
+source = ui.data_source()
+if source is None:
+    st.stop()
+
+ui.start_settings()
+settings, scaler = ui.cluster_controls(source)
+ui.data_source_caption(source)
+if not settings.features:
+    st.warning("Choose at least one feature to cluster on.")
+    st.stop()
+ui.show_url_notices(settings)
+key = cache.model_key(source, settings, scaler)
+k = settings.n_clusters
+try:
+    scaled = cache.scaled(key)
+    sweep = cache.sweep(key)
+except ValueError as error:
+    st.error(f"These settings cannot be clustered: {error}")
+    st.stop()
+if scaled.warning:
+    st.warning(scaled.warning, icon=":material/warning:")
+fitted_rows = "the training rows" if settings.split else "the clustered rows"
+st.caption(
+    f"K-means was fitted for every k from {sweep.k_values[0]} to {sweep.k_values[-1]} on "
+    f"{fitted_rows} ({scaled.train.shape[0]:,}) with the settings on the left; these views help "
+    "pick k. The k slider on the left sets the k of every page."
+)
+
+# ------------------------------------------------------------------ metrics across k
+st.header("What the metrics say")
+ui_insight.suggestion_metrics(sweep, k)
+verdict = figures_insight.choose_k_verdict(sweep.suggestion, k, sweep.k_values)
+st.info(
+    "\n\n".join(ui_insight.escape_markdown(text) for text in verdict), icon=":material/lightbulb:"
+)
+st.plotly_chart(cache.metrics_figure(key, k), key="metrics_chart", config={"displayModeBar": False})
+st.caption(
+    "A higher silhouette is better (at most 1), a higher Calinski-Harabasz is better, and a "
+    "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only its "
+    "bend (the knee) means something."
+    + (
+        f" The silhouette is computed on a sample of {sweep.silhouette_sample_size:,} rows."
+        if sweep.silhouette_method == "sampled"
+        else " The silhouette is exact (every pair of rows)."
+    )
+)
+with st.expander("The numbers, one row per k", expanded=False):
+    ui_insight.metrics_dataframe(sweep, k)
+
+# ---------------------------------------------------------------- silhouette of k
+st.header(f"Silhouette of each block group at k = {k}")
+st.caption(
+    "A block group's silhouette compares its mean distance to the other members of its cluster "
+    "(a) with its mean distance to the nearest other cluster (b): (b - a) / max(a, b). Near 1 it "
+    "sits well inside its cluster, near 0 on the border between two, and below 0 it is on "
+    "average closer to another cluster. Higher is better."
+)
+points = cache.silhouette_points(key, k)
+n_negative = int((points.values < 0).sum())
+n_border = int((points.values < figures_insight.BORDER_SILHOUETTE).sum())
+mean_column, negative_column, border_column = st.columns(3)
+mean_column.metric(f"Mean silhouette at k = {k}", f"{points.values.mean():.3f}")
+negative_column.metric(
+    "Block groups below 0", f"{n_negative:,}", f"{n_negative / points.values.size:.1%}",
+    delta_color="off", delta_arrow="off",
+)  # fmt: skip
+border_column.metric(
+    f"Block groups below {figures_insight.BORDER_SILHOUETTE:g} (on a border)",
+    f"{n_border:,}", f"{n_border / points.values.size:.1%}",
+    delta_color="off", delta_arrow="off",
+)  # fmt: skip
+plot_column, map_column = st.columns([2, 3])
+with plot_column:
+    st.plotly_chart(
+        cache.silhouette_figure(key, k), key="silhouette_plot", config={"displayModeBar": False}
+    )
+    st.caption(
+        "Each band is a cluster, its rows sorted by silhouette and its height proportional to "
+        "its size; dotted: the cluster's mean; dashed: the overall mean."
+    )
+with map_column:
+    border_only = st.toggle(
+        f"Only the block groups on a border (silhouette below "
+        f"{figures_insight.BORDER_SILHOUETTE:g})",
+        key=ui_insight.BORDER_ONLY_KEY,
+    )
+    st.pydeck_chart(
+        cache.silhouette_map(key, k, bool(border_only)),
+        height=480,
+        key="silhouette_map",
+        alt=f"Map of the block groups coloured by their silhouette at k = {k}",
+    )
+    ui_insight.silhouette_legend()
+    notes = ["Numbered dots: the clusters' centres. Hover a point for its cluster and silhouette."]
+    if settings.split:
+        notes.append("Only the training rows are shown: the silhouette is of the fitted rows.")
+    if points.sampled:
+        notes.append(
+            f"The silhouettes are those of a random sample of {points.values.size:,} of the "
+            f"{points.n_fit_rows:,} fitted rows, among themselves."
+        )
+    st.caption(" ".join(notes))
+ui_insight.silhouette_table(cache.silhouette_table(key, k))
+
+# --------------------------------------------------------------------- stability
+st.header("Is k reproducible?")
+ui_insight.stability_section(key, settings)
+
+# ------------------------------------------------------------------- clustergram
+st.header("Who moves as k grows")
+st.caption(
+    "Each column is a k, each bar a cluster in its map colour, each band the block groups that "
+    "go from a cluster at one k to a cluster at the next. A cluster that splits fans out; the "
+    "one new cluster of each k takes the next colour."
+)
+k_low, k_high = ui_insight.clustergram_range(sweep.k_values)
+st.plotly_chart(
+    cache.clustergram_figure(key, k_low, k_high),
+    key="clustergram",
+    config={"displayModeBar": False},
+)
+ui.finish_settings(settings)

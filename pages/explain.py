@@ -1,0 +1,143 @@
+"""Explain clusters: each cluster in words, how much of the price they explain, train vs test."""
+
+import streamlit as st
+
+from components import cache, ui, ui_insight
+
+st.title("Explain the clusters")
+source = ui.data_source()
+if source is None:
+    st.stop()
+
+ui.start_settings()
+settings, scaler = ui.cluster_controls(source)
+ui.data_source_caption(source)
+if not settings.features:
+    st.warning("Choose at least one feature to cluster on.")
+    st.stop()
+ui.show_url_notices(settings)
+key = cache.model_key(source, settings, scaler)
+k = settings.n_clusters
+try:
+    matrix = cache.prepared(source, key.features, key.missing)
+    scaled = cache.scaled(key)
+    cache.sweep(key)
+except ValueError as error:
+    st.error(f"These settings cannot be clustered: {error}")
+    st.stop()
+if matrix.message:
+    st.info(matrix.message, icon=":material/help:")
+if scaled.warning:
+    st.warning(scaled.warning, icon=":material/warning:")
+features_text = ", ".join(ui.feature_label(name).lower() for name in settings.features)
+st.caption(
+    f"The {k} k-means clusters of the Clusters page (features: {features_text}), described "
+    "against the whole state. The k slider and the settings on the left apply to every page."
+)
+
+# ------------------------------------------------------------------ each cluster
+st.header(f"The {k} clusters in words")
+st.caption(
+    "Position: the direction and distance of the cluster's mean position from the median place "
+    "of the data, and the spread (standard deviation) of its members. Prices and incomes are "
+    "medians of the block groups' medians, compared with the same median over the state. "
+    "'Stands out' lists features whose cluster mean lies at least half a standard deviation "
+    "from the state's mean."
+)
+descriptions = cache.descriptions(key, k)
+ui_insight.cluster_cards(descriptions)
+with st.expander("All the numbers as a table"):
+    st.dataframe(
+        cache.descriptions_frame(key, k),
+        hide_index=True,
+        column_config={
+            "share": st.column_config.NumberColumn("share", format="percent"),
+            "distance_km": st.column_config.NumberColumn("distance (km)", format="%.0f"),
+            "spread_north_south_km": st.column_config.NumberColumn(
+                "spread N-S (km)", format="%.0f"
+            ),
+            "spread_east_west_km": st.column_config.NumberColumn("spread E-W (km)", format="%.0f"),
+            "value_median": st.column_config.NumberColumn(
+                "median house value (USD)", format="localized"
+            ),
+            "value_ratio": st.column_config.NumberColumn("vs state", format="%.2f"),
+            "income_median": st.column_config.NumberColumn(
+                "median income (10k USD)", format="%.2f"
+            ),
+            "income_ratio": st.column_config.NumberColumn("income vs state", format="%.2f"),
+            "top_category_share": st.column_config.NumberColumn("its share", format="percent"),
+            "summary": st.column_config.TextColumn("summary", width="large"),
+        },
+        key="descriptions_table",
+    )
+
+# ------------------------------------------------------------- price separation
+st.header("Do the clusters map to price ranges?")
+separation = cache.price_separation_of(key, k)
+eta_column, kruskal_column, rows_column = st.columns(3)
+eta_column.metric(
+    "Share of the price variation explained (eta²)",
+    f"{separation.eta_squared:.2f}",
+    help="Between-cluster sum of squares of the median house value divided by its total sum of "
+    "squares: 0 = the clusters say nothing about price, 1 = price is constant inside each.",
+)
+kruskal_column.metric(
+    "Kruskal-Wallis H",
+    f"{separation.kruskal_h:,.0f}",
+    help="Rank-based test that the clusters' prices come from one distribution; robust to the "
+    "500,001 cap and the skew of prices.",
+)
+rows_column.metric("Block groups compared", f"{separation.n_rows:,}")
+st.info(ui_insight.escape_markdown(separation.sentence), icon=":material/payments:")
+if "median_house_value" in settings.features:
+    st.caption(
+        "Median house value is one of the clustering features, so the clusters were built "
+        "partly to separate prices; remove it from the features to see how much of the price "
+        "the other features explain on their own."
+    )
+st.plotly_chart(
+    cache.box_figure(key, k, "median_house_value"),
+    key="explain_price_boxes",
+    config={"displayModeBar": False},
+)
+
+# ------------------------------------------------------------------ train / test
+st.header("Do the clusters' prices hold on unseen rows?")
+check = cache.price_check(key, k)
+if check is None:
+    ui_insight.split_offer()
+else:
+    st.caption(
+        "k-means was fitted on the training rows (two thirds, the tutorial's train_test_split "
+        "with test_size 0.33, random_state 0); each test row was assigned to the nearest centre. "
+        "A cluster's price holds when its test median is within "
+        f"{check.tolerance:.0%} of its training median."
+    )
+    (st.success if check.all_hold else st.warning)(ui_insight.escape_markdown(check.verdict))
+    st.plotly_chart(
+        cache.train_test_figure(key, k), key="train_test_chart", config={"displayModeBar": False}
+    )
+    with st.expander("Per cluster: medians, spreads and a Kolmogorov-Smirnov test"):
+        st.dataframe(
+            ui_insight.with_swatches(check.table()),
+            hide_index=True,
+            column_config={
+                "colour": ui_insight.swatch_column_config(),
+                "n_train": st.column_config.NumberColumn("train rows", format="localized"),
+                "n_test": st.column_config.NumberColumn("test rows", format="localized"),
+                "median_train": st.column_config.NumberColumn("train median", format="localized"),
+                "median_test": st.column_config.NumberColumn("test median", format="localized"),
+                "iqr_train": st.column_config.NumberColumn("train IQR", format="localized"),
+                "iqr_test": st.column_config.NumberColumn("test IQR", format="localized"),
+                "median_change": st.column_config.NumberColumn("change", format="percent"),
+                "ks_statistic": st.column_config.NumberColumn("KS statistic", format="%.3f"),
+                "ks_p_value": st.column_config.NumberColumn("KS p-value", format="%.2g"),
+                "holds": st.column_config.CheckboxColumn("holds"),
+            },
+            key="train_test_table",
+        )
+        st.caption(
+            "The KS test is shown, not used for the verdict: with thousands of rows it flags "
+            "differences too small to matter."
+        )
+ui.finish_settings(settings)
