@@ -840,30 +840,28 @@ def suggest_k(
         if knee is not None
         else "the inertia curve has no clear knee in range"
     )
-    parts = (
-        f"{knee_text}; the silhouette is highest at k={best_sil} ({sil_value:.3f}); "
-        f"Calinski-Harabasz is highest at k={best_ch}."
+    details = (
+        f"{knee_text}; the silhouette (higher is better) is highest at k={best_sil} "
+        f"({sil_value:.3f}); Calinski-Harabasz (higher is better) is highest at k={best_ch}."
     )
     agree = knee is not None and knee == best_sil == best_ch
     if agree:
-        message = f"All three criteria agree on k={knee}: {parts}"
+        message = f"All three criteria agree on k={knee}: {details}"
+    elif knee is None and best_sil == best_ch:
+        message = f"Silhouette and Calinski-Harabasz agree on k={best_sil}, but {knee_text}."
     else:
-        distinct = sorted({k for k in (knee, best_sil, best_ch) if k is not None})
-        if len(distinct) == 1 and knee is None:
-            message = f"Silhouette and Calinski-Harabasz agree on k={best_sil}, but {knee_text}."
-        else:
-            listed = ", ".join(f"k={k}" for k in distinct)
-            message = (
-                f"The criteria disagree ({listed}): {parts[0].upper()}{parts[1:]} "
-                "Pick among them by what the map should show: fewer, broader regions or more, "
-                "finer ones."
-            )
+        candidates = sorted({k for k in (knee, best_sil, best_ch) if k is not None})
+        listed = ", ".join(f"k={k}" for k in candidates)
+        message = (
+            f"The criteria disagree ({listed}): {details} Choose by what the map should show: "
+            "fewer, broader regions or more, finer ones."
+        )
     return KSuggestion(
         knee=knee,
         best_silhouette=best_sil,
         best_calinski_harabasz=best_ch,
         agree=agree,
-        message=message[0].upper() + message[1:],
+        message=message,
     )
 
 
