@@ -437,14 +437,14 @@ def map_points(
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
     n_rows = lon.shape[0]
-    for name, values in (
+    for name, given in (
         ("latitude", lat),
         ("median_house_value", median_house_value),
         ("median_income", median_income),
         *extra.items(),
     ):
-        if np.asarray(values).shape[0] != n_rows:
-            raise ValueError(f"{name} has {np.asarray(values).shape[0]} rows; expected {n_rows}.")
+        if np.asarray(given).shape[0] != n_rows:
+            raise ValueError(f"{name} has {np.asarray(given).shape[0]} rows; expected {n_rows}.")
     resolution = _coordinate_resolution(lon, lat) if n_rows else 100
     lon_origin = float(np.floor(np.nanmin(lon))) if n_rows else 0.0
     lat_origin = float(np.floor(np.nanmin(lat))) if n_rows else 0.0

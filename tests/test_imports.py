@@ -15,6 +15,16 @@ PURE_MODULES = [
     "components.scaling",
     "components.clustering",
     "components.sweep",
+    "components.stability",
+    "components.describe",
+    "components.upload",
+    "components.export",
+    "components.url_state",
+    "components.alternatives",
+    # Figure builders return plotly / pydeck objects and never call st.*.
+    "components.figures",
+    "components.figures_alternatives",
+    "components.figures_insight",
 ]
 
 
