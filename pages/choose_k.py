@@ -3,6 +3,9 @@
 import streamlit as st
 
 from components import cache, figures_insight, ui, ui_insight
+from components.router import ensure_routed
+
+ensure_routed()
 
 st.title("Choose k")
 source = ui.data_source()

@@ -3,6 +3,9 @@
 import streamlit as st
 
 from components import cache, ui
+from components.router import ensure_routed
+
+ensure_routed()
 
 st.title("Clusters of California block groups")
 source = ui.data_source()

@@ -3,6 +3,9 @@
 import streamlit as st
 
 from components import cache, ui, ui_insight
+from components.router import ensure_routed
+
+ensure_routed()
 
 st.title("Explain the clusters")
 source = ui.data_source()

@@ -4,6 +4,9 @@ import streamlit as st
 
 from components import cache, ui
 from components.features import FEATURE_CATALOGUE
+from components.router import ensure_routed
+
+ensure_routed()
 
 st.title("The data before clustering")
 source = ui.data_source()

@@ -3,6 +3,9 @@
 import streamlit as st
 
 from components import cache, figures_alternatives, ui, ui_alternatives
+from components.router import ensure_routed
+
+ensure_routed()
 
 st.title("When k-means fails")
 st.caption(

@@ -3,7 +3,10 @@
 import streamlit as st
 
 from components import cache, ui_places
+from components.router import ensure_routed
 from components.upload import PlacesError
+
+ensure_routed()
 
 
 def show_page() -> None:
