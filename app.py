@@ -10,5 +10,4 @@ import streamlit as st
 from components import router
 
 st.set_page_config(page_title="geocluster", page_icon=":material/scatter_plot:", layout="wide")
-router.mark_routed()
 st.navigation(router.pages()).run()

@@ -12,8 +12,7 @@ the run back through ``app.py`` with the same URL.
 from __future__ import annotations
 
 import streamlit as st
-
-ROUTED_KEY = "_geocluster_routed"
+from streamlit.runtime.pages_manager import PagesManager
 
 
 def pages() -> list[st.Page]:
@@ -36,16 +35,24 @@ def pages() -> list[st.Page]:
     ]
 
 
-def mark_routed() -> None:
-    """Record that this session's run went through ``app.py``."""
-    st.session_state[ROUTED_KEY] = True
+def legacy_pages_mode() -> bool:
+    """Tell whether Streamlit is running pages/ scripts without the router.
+
+    Returns
+    -------
+    bool
+        True while Streamlit's legacy pages/ mode is on in this process.
+    """
+    # A class attribute of Streamlit's (not public API, hence the getattr default): it is
+    # the one place Streamlit keeps this mode, and st.navigation switches it off.
+    return getattr(PagesManager, "uses_pages_directory", False) is True
 
 
 def ensure_routed() -> None:
     """Rerun through ``app.py`` when Streamlit ran this page without the router."""
-    if st.session_state.get(ROUTED_KEY):
+    if not legacy_pages_mode():
         return
-    # Calling st.navigation switches Streamlit's legacy pages/ mode off for the process;
-    # the same page list keeps the URL on the page the user asked for.
+    # Calling st.navigation switches the legacy mode off for the process; the same page
+    # list keeps the URL on the page the user asked for.
     st.navigation(pages(), position="hidden")
     st.rerun()
