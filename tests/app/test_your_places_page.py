@@ -1,0 +1,436 @@
+"""AppTest tests of the "Your own places" page: bad files, good files, k caps, downloads.
+
+Files are uploaded the way the browser does it: ``AppTest.file_uploader[0].upload(name, bytes,
+mime)`` (Streamlit 1.67's AppTest registers the bytes with its in-memory upload manager, and the
+uploader's ``on_change`` callback passes them to ``ui_places.places_from_upload``, the one way
+a file reaches the page; the "Try an example" button goes through the same function).
+Streamlit's own size check (``server.maxUploadSize``) runs in the browser, which AppTest has
+not, so the too-big case here reaches the reader's own limit.
+
+Downloads are deferred (``data=`` a callable): the tests record the callable the page hands to
+Streamlit's media file manager and call it, i.e. they get exactly the bytes a click would serve.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import PROJECT_ROOT, deck_spec, layer, texts
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from components import upload
+from components.figures import PALETTE
+
+PAGE = "pages/your_places.py"
+GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"
+MIB = 1024 * 1024
+ROUTED_KEY = "_geocluster_routed"
+
+
+def _page(make_app: Callable[..., AppTest]) -> AppTest:
+    app = make_app(PAGE)
+    # Run the page on its own, as if app.py had routed this session (components.router's
+    # guard otherwise sends a page run without the router back through app.py).
+    app.session_state[ROUTED_KEY] = True
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _upload(app: AppTest, name: str, content: bytes, mime: str = "text/csv") -> AppTest:
+    app.file_uploader[0].set_value((name, content, mime)).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _plain(markdown: str) -> str:
+    """The text of a Markdown string the page escaped (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _errors(app: AppTest) -> list[str]:
+    return [_plain(text) for text in texts(app.error)]
+
+
+def _chart(app: AppTest, key: str) -> dict[str, Any]:
+    for chart in app.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return json.loads(chart.proto.spec)
+    raise KeyError(f"no plotly chart with key {key!r}")
+
+
+def _legend(app: AppTest) -> pd.DataFrame:
+    for table in app.dataframe:
+        if "colour" in table.value.columns:
+            return table.value
+    raise KeyError("no legend table on the page")
+
+
+def _assert_still_usable(app: AppTest) -> None:
+    """After a bad file: no exception, the uploader, example button and help are still there."""
+    assert not app.exception, app.exception
+    assert len(app.file_uploader) == 1
+    assert app.button(key="places_example").label == "Try an example"
+    assert any(e.label == "What the file should look like" for e in app.expander)
+    assert not app.get("deck_gl_json_chart")
+
+
+def _assert_views(app: AppTest, k: int, n_rows: int) -> None:
+    """Map, legend, box plot and elbow chart all show k clusters of the file's rows."""
+    assert not app.exception, app.exception
+    assert not app.error, texts(app.error)
+    spec = deck_spec(app)
+    points = layer(spec, "points")["data"]
+    assert len(points) == n_rows
+    assert {point[2] for point in points} == set(range(k))
+    legend = _legend(app)
+    assert list(legend["cluster"]) == [str(i) for i in range(k)]
+    assert legend["rows"].sum() == n_rows
+    box = _chart(app, "places_box_plot")
+    assert [trace["marker"]["color"] for trace in box["data"]] == list(PALETTE[:k])
+    elbow = _chart(app, "places_elbow")
+    marks = [s["x0"] for s in elbow["layout"]["shapes"] if s.get("name") == "current k"]
+    assert marks == [k]
+
+
+# ---------------------------------------------------------------------------- empty page
+
+
+def test_empty_page_explains_and_limits_the_upload(make_app: Callable[..., AppTest]) -> None:
+    app = _page(make_app)
+    assert not app.error
+    uploader = app.file_uploader[0]
+    assert uploader.proto.max_upload_size_mb == 50
+    assert set(uploader.allowed_type) == {".csv", ".txt"}
+    assert "at most 50 MB" in uploader.label
+    assert any("session only" in caption.value for caption in app.caption)
+    assert any("Try an example" in text for text in texts(app.info))
+    assert app.get("deck_gl_json_chart") == []
+
+
+def test_upload_limit_agrees_with_the_server_config() -> None:
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * MIB == upload.MAX_UPLOAD_BYTES
+
+
+# ------------------------------------------------------------------------------- bad files
+
+BAD_FILES: dict[str, tuple[str, bytes, tuple[str, ...]]] = {
+    # case: (file name, content, phrases the error must contain)
+    "xlsx named csv": (
+        "places.csv",
+        b"PK\x03\x04\x14\x00\x06\x00workbook",
+        ("not a CSV", "Excel", "Export"),
+    ),
+    "pdf": ("places.csv", b"%PDF-1.7\n1 0 obj", ("not a CSV", "PDF")),
+    "empty": ("places.csv", b"", ("empty", "header row")),
+    "only blank lines": ("places.csv", b"\n\n  \n", ("empty",)),
+    "header only": ("places.csv", b"lat,lon,price\n", ("no data rows",)),
+    "no coordinates": (
+        "places.csv",
+        b"name,price\nA,1\nB,2\nC,3\n",
+        ("No coordinates found", "latitude column", "choose them by hand"),
+    ),
+    "coordinates out of range": (
+        "places.csv",
+        b"lat,lon,v\n45.1,5.1,1\n45.2,190.0,2\n45.3,5.3,3\n",
+        ("out of range", "longitude in [-180, 180]", "data row 2: lat=45.2, lon=190"),
+    ),
+    "swapped coordinates": (
+        "places.csv",
+        b"lat,lon\n145.2,5.7\n146.0,5.9\n147.3,6.1\n",
+        ("out of range", "swapped"),
+    ),
+    "text coordinates (no numeric column)": (
+        "places.csv",
+        b"lat,lon,name\nnorth,east,a\nsouth,west,b\n",
+        ("not numbers", "decimal degrees"),
+    ),
+    "fewer rows than k": (
+        "places.csv",
+        b"lat,lon\n45.1,5.1\n45.2,5.2\n",
+        ("need at least 3 rows", "add rows"),
+    ),
+    "all rows identical": (
+        "places.csv",
+        b"lat,lon,v\n45.1,5.1,1\n45.1,5.1,1\n45.1,5.1,1\n",
+        ("All 3 rows are identical",),
+    ),
+    "constant feature": (
+        "places.csv",
+        b"lat,lon,v\n45.0,5.1,1\n45.0,5.2,2\n45.0,5.3,3\n",
+        ("lat have the same value in every row", "remove them"),
+    ),
+    "not UTF-8": (
+        "places.csv",
+        "name,lat,lon\nCaf\u00e9,45.1,5.1\nB,45.2,5.2\nC,45.3,5.3\n".encode("latin-1"),
+        ("not UTF-8", "0xE9", "CSV UTF-8"),
+    ),
+    "UTF-16": ("places.csv", "lat,lon\n1,2\n".encode("utf-16"), ("UTF-8",)),
+    "ragged rows": (
+        "places.csv",
+        b'lat,lon\n45.1,5.1\n"45.2,5.2\n',
+        ("could not be read as CSV", "quotes"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_file_is_named_and_the_page_keeps_working(
+    make_app: Callable[..., AppTest], case: str
+) -> None:
+    name, content, phrases = BAD_FILES[case]
+    app = _upload(_page(make_app), name, content)
+    errors = _errors(app)
+    assert len(errors) == 1, errors
+    for phrase in phrases:
+        assert phrase in errors[0], (phrase, errors[0])
+    _assert_still_usable(app)
+
+
+def test_too_big_file_is_refused_before_reading(make_app: Callable[..., AppTest]) -> None:
+    content = b"lat,lon\n" + b"45.1,5.1\n" * ((upload.MAX_UPLOAD_BYTES // 9) + 1)
+    assert len(content) > upload.MAX_UPLOAD_BYTES
+    app = _upload(_page(make_app), "big.csv", content)
+    errors = _errors(app)
+    assert len(errors) == 1 and "the limit is 50.0 MB" in errors[0], errors
+    assert "smaller extract" in errors[0]
+    _assert_still_usable(app)
+
+
+def test_markdown_in_a_file_name_is_shown_as_text(make_app: Callable[..., AppTest]) -> None:
+    app = _upload(_page(make_app), "[click](http://example.com).csv", b"")
+    assert r"\[click\](http://example.com).csv" in texts(app.error)[0]
+
+
+def test_good_file_after_a_bad_one_works(make_app: Callable[..., AppTest]) -> None:
+    app = _upload(_page(make_app), "places.csv", b"name,price\nA,1\n")
+    assert app.error
+    _upload(app, GOOD_FILE.name, GOOD_FILE.read_bytes())
+    assert not app.error, texts(app.error)
+    _assert_views(app, app.slider(key="places_k").value, 12)
+
+
+def test_location_only_file_is_clustered_with_a_note(make_app: Callable[..., AppTest]) -> None:
+    content = b"lat,lon,name\n45.1,5.1,a\n45.2,5.3,b\n46.0,6.1,c\n45.9,6.0,d\n45.0,5.2,e\n"
+    app = _upload(_page(make_app), "places.csv", content)
+    assert any("location only" in text for text in texts(app.info))
+    assert app.multiselect(key="places_features").value == ["lat", "lon"]
+    _assert_views(app, app.slider(key="places_k").value, 5)
+
+
+# ------------------------------------------------------------------------------ good files
+
+
+def test_good_file_shows_map_boxplot_elbow_framed_on_the_data(
+    make_app: Callable[..., AppTest],
+) -> None:
+    app = _upload(_page(make_app), GOOD_FILE.name, GOOD_FILE.read_bytes())
+    assert app.selectbox(key="places_lat").value == "lat"
+    assert app.selectbox(key="places_lon").value == "lng"
+    assert app.multiselect(key="places_features").value == ["lat", "lng", "visitors"]
+    assert app.multiselect(key="places_features").options == ["lat", "lng", "visitors", "rating"]
+    slider = app.slider(key="places_k")
+    assert slider.max == 11  # 12 rows
+    assert any("k goes up to 11" in caption.value for caption in app.sidebar.caption)
+    _assert_views(app, slider.value, 12)
+    view = deck_spec(app)["initialViewState"]
+    assert 45.7 < view["latitude"] < 48.9 and 2.3 < view["longitude"] < 4.9  # France
+    app.slider(key="places_k").set_value(2).run()
+    _assert_views(app, 2, 12)
+    legend = _legend(app)
+    assert list(legend["rows"]) == [6, 6]  # Paris (north) is cluster 0, Lyon cluster 1
+    app.selectbox(key="places_value_column").set_value("rating").run()
+    box = _chart(app, "places_box_plot")
+    assert box["layout"]["yaxis"]["title"]["text"] == "rating"
+    assert box["data"][0]["median"] == [pytest.approx(4.3)]  # ratings of the Paris rows
+
+
+def test_example_button_loads_the_example_and_forget_clears_it(
+    make_app: Callable[..., AppTest],
+) -> None:
+    app = _page(make_app)
+    app.button(key="places_example").click().run()
+    assert not app.exception, app.exception
+    assert any("example_places.csv" in _plain(caption.value) for caption in app.caption)
+    k = app.slider(key="places_k").value
+    assert k == 3  # the best silhouette of the three towns
+    _assert_views(app, k, 320)
+    app.button(key="places_forget").click().run()
+    assert not app.exception, app.exception
+    assert not app.get("deck_gl_json_chart")
+    assert any("Try an example" in text for text in texts(app.info))
+
+
+def test_coordinates_chosen_by_hand(make_app: Callable[..., AppTest]) -> None:
+    content = b"north,east,v\n45.1,5.1,1\n45.2,5.3,9\n46.0,6.1,2\n45.9,6.0,8\n45.0,5.2,5\n"
+    app = _upload(_page(make_app), "places.csv", content)
+    assert "No coordinates found" in texts(app.error)[0]
+    assert app.selectbox(key="places_lat").value is None
+    app.selectbox(key="places_lat").set_value("north").run()
+    assert "longitude column" in texts(app.error)[0]  # the latitude one is found now
+    app.selectbox(key="places_lon").set_value("east").run()
+    assert not app.error, texts(app.error)
+    assert app.multiselect(key="places_features").value == ["north", "east", "v"]
+    _assert_views(app, app.slider(key="places_k").value, 5)
+
+
+def test_geographic_scaler_falls_back_without_both_coordinates(
+    make_app: Callable[..., AppTest],
+) -> None:
+    app = _upload(_page(make_app), GOOD_FILE.name, GOOD_FILE.read_bytes())
+    app.selectbox(key="places_scaler").set_value("geographic").run()
+    assert not app.sidebar.warning
+    assert app.slider(key="places_location_weight").value == 1.0
+    app.multiselect(key="places_features").set_value(["lat", "visitors"]).run()
+    assert any("geographic scaler needs both" in w for w in texts(app.sidebar.warning))
+    _assert_views(app, app.slider(key="places_k").value, 12)
+
+
+def test_no_feature_chosen_is_a_warning(make_app: Callable[..., AppTest]) -> None:
+    app = _upload(_page(make_app), GOOD_FILE.name, GOOD_FILE.read_bytes())
+    app.multiselect(key="places_features").set_value([]).run()
+    assert not app.exception, app.exception
+    assert any("Choose at least one feature" in text for text in texts(app.warning))
+
+
+# ------------------------------------------------------------------------------------ k caps
+
+
+def test_k_slider_is_capped_for_a_small_file(make_app: Callable[..., AppTest]) -> None:
+    app = _page(make_app)
+    app.button(key="places_example").click().run()
+    app.slider(key="places_k").set_value(12).run()
+    content = b"lat,lon,v\n45.1,5.1,1\n45.2,5.3,9\n46.0,6.1,2\n45.9,6.0,8\n45.0,5.2,5\n"
+    _upload(app, "five.csv", content)
+    slider = app.slider(key="places_k")
+    assert slider.max == 4 and slider.value <= 4
+    assert any(
+        "k goes up to 4 for this file: it has 5 rows" in caption.value
+        for caption in app.sidebar.caption
+    )
+    _assert_views(app, slider.value, 5)
+
+
+def test_k_above_the_cap_is_lowered_with_a_note(make_app: Callable[..., AppTest]) -> None:
+    # Three distinct places, each twice, with distinct values: 5 clusters on (lat, lon, v),
+    # at most 3 on (lat, lon).
+    content = b"lat,lon,v\n45.1,5.1,1\n45.1,5.1,2\n46.0,6.1,3\n46.0,6.1,4\n45.0,5.9,5\n45.0,5.9,6\n"
+    app = _upload(_page(make_app), "pairs.csv", content)
+    app.slider(key="places_k").set_value(5).run()
+    _assert_views(app, 5, 6)
+    app.multiselect(key="places_features").set_value(["lat", "lon"]).run()
+    assert app.slider(key="places_k").value == 3
+    assert app.slider(key="places_k").max == 3
+    notes = texts(app.sidebar.info)
+    assert any(
+        "k was lowered from 5 to 3" in note and "3 distinct places" in note for note in notes
+    )
+    _assert_views(app, 3, 6)
+
+
+def test_three_rows_allow_only_k2(make_app: Callable[..., AppTest]) -> None:
+    app = _upload(_page(make_app), "three.csv", b"lat,lon\n45.1,5.1\n45.2,5.3\n46.0,6.1\n")
+    assert not app.get("slider")
+    assert any("k = 2" in block.value for block in app.sidebar.markdown)
+    _assert_views(app, 2, 3)
+
+
+# --------------------------------------------------------------------------------- downloads
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Callable[[], Any]]]:
+    """Record the callables the page registers for its deferred downloads, by file name."""
+    recorded: dict[str, Callable[[], Any]] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kwargs: Any):
+        recorded[str(kwargs.get("file_name"))] = data
+        return original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    yield recorded
+
+
+def test_downloads_are_safe_csv_and_geojson(
+    make_app: Callable[..., AppTest], deferred_downloads: dict[str, Callable[[], Any]]
+) -> None:
+    app = _upload(_page(make_app), GOOD_FILE.name, GOOD_FILE.read_bytes())
+    app.slider(key="places_k").set_value(2).run()
+    assert {"places_good_clusters_k2.csv", "places_good_clusters_k2.geojson"} <= set(
+        deferred_downloads
+    )
+    legend_rows = _legend(app)["rows"].tolist()
+
+    csv_bytes = deferred_downloads["places_good_clusters_k2.csv"]()
+    rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8"))))
+    assert len(rows) == 12
+    assert list(rows[0]) == ["name", "lat", "lng", "visitors", "rating", "cluster"]
+    names = [row["name"] for row in rows]
+    assert names[0] == "'=1+1" and names[5] == "'@SUM(A1:A9)" and names[9] == "'+cmd"
+    assert names[1] == "Louvre corner"
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
+    assert [int(row["cluster"]) for row in rows] == [0] * 6 + [1] * 6
+    assert float(rows[0]["lat"]) == 48.8566  # numbers are written unchanged
+    parsed = pd.read_csv(io.BytesIO(csv_bytes))
+    assert parsed["cluster"].value_counts().sort_index().tolist() == legend_rows
+
+    collection = json.loads(deferred_downloads["places_good_clusters_k2.geojson"]())
+    assert collection["type"] == "FeatureCollection"
+    features = collection["features"]
+    assert len(features) == 12
+    assert all(feature["type"] == "Feature" for feature in features)
+    first = features[0]
+    assert first["geometry"] == {"type": "Point", "coordinates": [2.3522, 48.8566]}
+    assert first["properties"]["name"] == "=1+1"  # GeoJSON keeps the text as it is
+    assert [feature["properties"]["cluster"] for feature in features] == [0] * 6 + [1] * 6
+
+
+def test_download_marks_rows_not_clustered(
+    make_app: Callable[..., AppTest], deferred_downloads: dict[str, Callable[[], Any]]
+) -> None:
+    content = b"lat,lon,v\n45.1,5.1,1\n45.2,5.3,\n46.0,6.1,2\n45.9,6.0,8\n45.0,5.2,5\n"
+    app = _upload(_page(make_app), "gaps.csv", content)
+    assert any("1 of 5 places are not clustered" in text for text in texts(app.info))
+    k = app.slider(key="places_k").value
+    rows = pd.read_csv(io.BytesIO(deferred_downloads[f"gaps_clusters_k{k}.csv"]()))
+    assert rows["cluster"].iloc[1] == -1 and (rows["cluster"].drop(index=1) >= 0).all()
+    collection = json.loads(deferred_downloads[f"gaps_clusters_k{k}.geojson"]())
+    assert collection["features"][1]["properties"]["v"] is None
+
+
+# -------------------------------------------------------------------------------- navigation
+
+
+@pytest.mark.slow
+def test_navigation_works_after_a_bad_file_and_the_file_is_kept(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app()
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    _upload(app, "places.csv", b"name,price\nA,1\n")
+    assert "No coordinates found" in texts(app.error)[0]
+    _upload(app, GOOD_FILE.name, GOOD_FILE.read_bytes())
+    app.multiselect(key="places_features").set_value(["lat", "lng", "rating"]).run()
+    app.slider(key="places_k").set_value(4).run()
+    # Explore needs no k-means sweep of the housing data, which keeps this test quick.
+    app.switch_page("pages/explore.py").run()
+    assert not app.exception, app.exception
+    assert app.get("plotly_chart"), "the Explore page should draw its charts"
+    assert not app.get("file_uploader")
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    assert app.multiselect(key="places_features").value == ["lat", "lng", "rating"]
+    _assert_views(app, 4, 12)
