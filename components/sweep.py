@@ -81,6 +81,8 @@ _TILE = 512  # rows per tile of the compiled loop: 3 x 512 float64 coordinates s
 # The numba kernels are not re-entrant under every threading layer (workqueue aborts on
 # concurrent launches), and Streamlit serves sessions from several threads.
 _KERNEL_LOCK = threading.Lock()
+# Above this size the sweep's n x n_cells sums are not held at once (one pass per k instead).
+_SUMS_BUDGET_BYTES = 256 * 2**20
 
 
 def _round_robin_pairs(n_blocks: int) -> np.ndarray:
@@ -495,35 +497,39 @@ def _build_cells(X: np.ndarray, label_matrix: np.ndarray) -> _Cells:
     )
 
 
-def _per_point_silhouettes(
-    X: np.ndarray, label_matrix: np.ndarray, k_values: Sequence[int], use_numba: bool | None
-) -> tuple[np.ndarray, _Cells]:
-    """Silhouette of every merged point for every k: shape (n_points, n_k), plus the cells."""
-    cells = _build_cells(X, label_matrix)
-    numba_wanted = _resolve_use_numba(use_numba)
+def _silhouettes_for_cells(
+    cells: _Cells, k_values: Sequence[int], use_numba: bool | None
+) -> np.ndarray:
+    """Silhouette of every merged point for every k, shape (n_points, n_k)."""
     sums = cell_distance_sums(cells.points, cells.weights, cells.cell_start, use_numba=use_numba)
     ks = np.asarray(k_values, dtype=np.int64)
     sizes = np.zeros((ks.size, int(ks.max())), dtype=np.float64)
     for k_index, n_clusters in enumerate(ks):
         own = cells.cell_labels[cells.cell_of_point, k_index]
         sizes[k_index, :n_clusters] = np.bincount(own, weights=cells.weights, minlength=n_clusters)
-    if numba_wanted and _silhouettes_kernel is not None:
+    if _resolve_use_numba(use_numba) and _silhouettes_kernel is not None:
         with _KERNEL_LOCK:
-            values = _silhouettes_kernel(sums, cells.cell_of_point, cells.cell_labels, ks, sizes)
-    else:
-        values = _silhouettes_from_sums_numpy(
-            sums, cells.cell_of_point, cells.cell_labels, ks, sizes
-        )
-    return values, cells
+            return _silhouettes_kernel(sums, cells.cell_of_point, cells.cell_labels, ks, sizes)
+    return _silhouettes_from_sums_numpy(sums, cells.cell_of_point, cells.cell_labels, ks, sizes)
 
 
 def _mean_silhouettes(
     X: np.ndarray, label_matrix: np.ndarray, k_values: Sequence[int], use_numba: bool | None
 ) -> tuple[np.ndarray, int]:
     """Exact mean silhouette for every row of ``label_matrix``, and the number of cells."""
-    values, cells = _per_point_silhouettes(X, label_matrix, k_values, use_numba)
-    means = (cells.weights @ values) / cells.weights.sum()
-    return means, int(cells.cell_labels.shape[0])
+    cells = _build_cells(X, label_matrix)
+    n_cells = int(cells.cell_labels.shape[0])
+    if len(k_values) > 1 and cells.points.shape[0] * n_cells * 8 > _SUMS_BUDGET_BYTES:
+        # Too many cells to hold every row's per-cell sums: one pass per k (k cells) instead.
+        means = np.array(
+            [
+                _mean_silhouettes(X, label_matrix[index : index + 1], [k], use_numba)[0][0]
+                for index, k in enumerate(k_values)
+            ]
+        )
+        return means, n_cells
+    values = _silhouettes_for_cells(cells, k_values, use_numba)
+    return (cells.weights @ values) / cells.weights.sum(), n_cells
 
 
 def _validate_labels(labels: object, n_samples: int) -> tuple[np.ndarray, int]:
@@ -566,7 +572,8 @@ def silhouette_values(
     """
     data = validate_matrix(X)
     dense, n_clusters = _validate_labels(labels, data.shape[0])
-    values, cells = _per_point_silhouettes(data, dense[None, :], [n_clusters], use_numba)
+    cells = _build_cells(data, dense[None, :])
+    values = _silhouettes_for_cells(cells, [n_clusters], use_numba)
     return values[cells.point_of_row, 0]
 
 

@@ -16,6 +16,7 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import StandardScaler
 
+from components import sweep as sweep_module
 from components.sweep import (
     NUMBA_AVAILABLE,
     SweepResult,
@@ -376,3 +377,14 @@ def test_sampled_silhouette_matches_sklearn_sample(housing_scaled: np.ndarray) -
 
 def test_warm_up_returns_seconds() -> None:
     assert warm_up() >= 0.0
+
+
+def test_sweep_without_room_for_all_cell_sums_gives_the_same_silhouettes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    X, _ = _blobs(n_per=80, seed=9)
+    together = sweep_k(X, [2, 3, 4, 5])
+    monkeypatch.setattr(sweep_module, "_SUMS_BUDGET_BYTES", 0)  # forces one pass per k
+    one_by_one = sweep_k(X, [2, 3, 4, 5])
+    np.testing.assert_array_equal(one_by_one.labels, together.labels)
+    np.testing.assert_allclose(one_by_one.silhouette, together.silhouette, rtol=0, atol=1e-13)
