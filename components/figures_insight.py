@@ -531,11 +531,11 @@ def train_test_chart(
 
 
 _METRIC_PANELS: tuple[tuple[str, str, str | None], ...] = (
-    ("inertia", "Inertia (always falls)", None),
-    ("silhouette", "Silhouette ↑ higher is better", "max"),
-    ("calinski_harabasz", "Calinski-Harabasz ↑ higher is better", "max"),
-    ("davies_bouldin", "Davies-Bouldin ↓ lower is better", "min"),
-    ("fit_seconds", "Fit time (s)", None),
+    ("inertia", "Inertia<br><sub>always falls; look for the knee</sub>", None),
+    ("silhouette", "Silhouette ↑<br><sub>higher is better</sub>", "max"),
+    ("calinski_harabasz", "Calinski-Harabasz ↑<br><sub>higher is better</sub>", "max"),
+    ("davies_bouldin", "Davies-Bouldin ↓<br><sub>lower is better</sub>", "min"),
+    ("fit_seconds", "Fit time (s)<br><sub>seconds per k</sub>", None),
 )
 _SUGGESTION_COLOUR = PALETTE[5]  # vermillion, as the dashboard's elbow chart marks suggestions
 _LINE_COLOUR = "#444444"
@@ -596,8 +596,7 @@ def metrics_panels(
                 name=title,
                 line={"color": _LINE_COLOUR, "width": 1.5},
                 marker={"size": 6, "color": _LINE_COLOUR},
-                hovertemplate=f"k = %{{x}}<br>{title.split(' ↑')[0].split(' ↓')[0]} "
-                "%{y:,.4g}<extra></extra>",
+                hovertemplate=f"k = %{{x}}<br>{_plain_name(title)} %{{y:,.4g}}<extra></extra>",
                 showlegend=False,
             ),
             row=1,
@@ -617,7 +616,8 @@ def metrics_panels(
                     y=[float(values[ks.index(marked_k)])],
                     mode="markers+text",
                     text=[f"{marker_name} k={marked_k}"],
-                    textposition="top center",
+                    # Below a maximum, above a minimum: the label stays inside the panel.
+                    textposition="bottom center" if best == "max" else "top right",
                     textfont={"color": _SUGGESTION_COLOUR, "size": 11},
                     marker={
                         "symbol": symbol,
@@ -625,7 +625,7 @@ def metrics_panels(
                         "color": _SUGGESTION_COLOUR,
                         "line": {"width": 2, "color": _SUGGESTION_COLOUR},
                     },
-                    name=f"{marker_name} ({title})",
+                    name=f"{marker_name} ({_plain_name(title)})",
                     hoverinfo="skip",
                     showlegend=False,
                 ),
@@ -644,8 +644,13 @@ def metrics_panels(
         figure.update_xaxes(dtick=2, title_text="k", row=1, col=column)
     for annotation in figure.layout.annotations:
         annotation.font = {"size": 12}
-    figure.update_layout(height=280, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    figure.update_layout(height=300, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return figure
+
+
+def _plain_name(title: str) -> str:
+    """The metric's name from a panel title ("Silhouette ↑<br>..." -> "Silhouette")."""
+    return title.split("<br>")[0].rstrip(" ↑↓")
 
 
 def choose_k_verdict(

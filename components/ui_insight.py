@@ -35,6 +35,7 @@ SUGGESTED_N_INIT = 10
 DEFAULT_CLUSTERGRAM_RANGE = (2, 8)  # more columns than this get hard to read
 _STABILITY_DONE_STATE = "_stability_done"  # (model key, n_init) -> seconds the check took
 _STABILITY_REQUEST_STATE = "_stability_requested"
+_ROW_PX = 35  # height of a st.dataframe row
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&^=\"'])")
 
 
@@ -341,16 +342,20 @@ def stability_section(key: cache.ModelKey, settings: ClusterSettings) -> None:
         )
         st.caption(result.method + f" This check took {result.seconds:.1f} s of computing.")
     with table_column:
+        table = result.table()
         st.dataframe(
-            result.table(),
+            table,
             hide_index=True,
+            height=_ROW_PX * (len(table) + 1) + 3,  # every k visible without scrolling
             column_config={
-                "k": st.column_config.NumberColumn("k", format="%d"),
-                "ari_mean": st.column_config.NumberColumn("mean ARI ↑", format="%.3f"),
-                "ari_std": st.column_config.NumberColumn("spread (sd)", format="%.3f"),
-                "ari_min": st.column_config.NumberColumn("lowest", format="%.3f"),
-                "ari_max": st.column_config.NumberColumn("highest", format="%.3f"),
-                "reproducible": st.column_config.CheckboxColumn("reproducible"),
+                "k": st.column_config.NumberColumn("k", format="%d", width="small"),
+                "ari_mean": st.column_config.NumberColumn(
+                    "mean ARI ↑", format="%.2f", width="small"
+                ),
+                "ari_std": st.column_config.NumberColumn("sd", format="%.2f", width="small"),
+                "ari_min": st.column_config.NumberColumn("lowest", format="%.2f", width="small"),
+                "ari_max": st.column_config.NumberColumn("highest", format="%.2f", width="small"),
+                "reproducible": st.column_config.CheckboxColumn("reproducible", width="small"),
             },
             key="stability_table",
         )
@@ -410,17 +415,18 @@ def clustergram_range(k_values: Sequence[int]) -> tuple[int, int]:
 def _ratio_delta(ratio: float | None) -> str | None:
     if ratio is None or not math.isfinite(ratio):
         return None
-    return f"{(ratio - 1) * 100:+.0f}% vs the state"
+    return f"{(ratio - 1) * 100:+.0f}% vs state"
 
 
-def _dollars(value: float | None, scale: float = 1.0) -> str:
+def _thousands(value: float | None, scale: float = 1.0) -> str:
+    """Dollars in thousands ("$121k"), short enough for a metric in a third of the page."""
     if value is None or not math.isfinite(value):
         return "n/a"
-    return f"${value * scale:,.0f}"
+    return f"${value * scale / 1000:,.0f}k"
 
 
 def cluster_card(description: ClusterDescription) -> None:
-    """One cluster in a bordered card: swatch, size, price and income vs the state, words."""
+    """One cluster in a bordered card: swatch and size, price and income vs the state, words."""
     d = description
     with st.container(border=True, key=f"{CARD_KEY_PREFIX}{d.cluster}"):
         st.markdown(
@@ -428,30 +434,27 @@ def cluster_card(description: ClusterDescription) -> None:
             f"{int(d.size):,} block groups ({float(d.share):.0%})",
             unsafe_allow_html=True,
         )
-        price_column, income_column, place_column = st.columns(3)
+        price_column, income_column = st.columns(2)
         price_column.metric(
             "Median house value",
-            _dollars(d.value_median),
+            _thousands(d.value_median),
             _ratio_delta(d.value_ratio),
             delta_color="off",
+            help="Median of the block groups' median house values, against the same median "
+            "over the state.",
         )
         income_column.metric(
             "Median income",
-            _dollars(d.income_median, 10_000),  # census unit: tens of thousands of USD
+            _thousands(d.income_median, 10_000),  # census unit: tens of thousands of USD
             _ratio_delta(d.income_ratio),
             delta_color="off",
+            help="Median of the block groups' median incomes, against the state's.",
         )
-        if d.direction is not None and d.distance_km is not None:
-            place_column.metric(
-                "Where",
-                d.direction,
-                f"{d.distance_km:,.0f} km from the centre" if d.direction != "central" else None,
-                delta_color="off",
-                delta_arrow="off",
-            )
         st.markdown(escape_markdown(d.summary))
         if d.category_shares:
-            mix = ", ".join(f"{name} {share:.0%}" for name, share in d.category_shares.items())
+            mix = ", ".join(
+                f"{name} {share:.0%}" for name, share in d.category_shares.items() if share >= 0.005
+            )
             st.caption("Ocean proximity: " + escape_markdown(mix))
 
 
