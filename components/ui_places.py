@@ -157,7 +157,9 @@ def _on_upload(key: str) -> None:
         return
     shown = current_file()
     if shown is not None and shown.kind == "upload":
-        forget_file()
+        # The user removed the file (or is replacing it: the browser first removes the old
+        # one). The uploader is left as it is, so a replacement arrives in it.
+        _drop_file()
 
 
 def _on_example() -> None:
@@ -165,10 +167,14 @@ def _on_example() -> None:
     _clear_uploader()
 
 
-def forget_file() -> None:
-    """Drop the file and its settings from this session."""
+def _drop_file() -> None:
     st.session_state.pop(FILE_STATE, None)
     _forget_settings(_PER_FILE_KEYS)
+
+
+def forget_file() -> None:
+    """Drop the file and its settings from this session, and empty the uploader."""
+    _drop_file()
     _clear_uploader()
 
 
@@ -497,11 +503,14 @@ def legend(table: pd.DataFrame, column: str) -> None:
             "colour": st.column_config.ImageColumn("", width=30),
             "cluster": st.column_config.TextColumn("cluster"),
             "rows": st.column_config.NumberColumn("rows", format="localized"),
-            "median": st.column_config.TextColumn(f"median {column}"),
+            "median": st.column_config.TextColumn("median", help=f"Median of {column}"),
         },
         key="places_legend_table",
     )
-    notes = ["Big dots with a number: the cluster's centre (mean latitude/longitude)."]
+    notes = [
+        f"Median: of {escape_markdown(column)}.",
+        "Big dots with a number: the cluster's centre (mean latitude/longitude).",
+    ]
     if (table["cluster"] == "not clustered").any():
         notes.append("Grey: rows not clustered (a chosen feature is empty there).")
     st.caption(" ".join(notes))

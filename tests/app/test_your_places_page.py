@@ -272,6 +272,28 @@ def test_example_button_loads_the_example_and_forget_clears_it(
     assert any("Try an example" in text for text in texts(app.info))
 
 
+def test_replacing_a_file_keeps_the_uploader(make_app: Callable[..., AppTest]) -> None:
+    """The browser replaces a file by removing the old one first; the new one must show."""
+    app = _upload(_page(make_app), GOOD_FILE.name, GOOD_FILE.read_bytes())
+    key = app.file_uploader[0].key
+    app.file_uploader[0].set_value(None).run()  # the old file removed
+    assert not app.exception, app.exception
+    assert not app.get("deck_gl_json_chart")  # nothing shown any more
+    assert app.file_uploader[0].key == key  # the same uploader receives the replacement
+    _upload(app, "three.csv", b"lat,lon\n45.1,5.1\n45.2,5.3\n46.0,6.1\n")
+    assert any("three.csv" in _plain(caption.value) for caption in app.caption)
+    _assert_views(app, 2, 3)
+
+
+def test_forget_empties_the_uploader(make_app: Callable[..., AppTest]) -> None:
+    app = _upload(_page(make_app), GOOD_FILE.name, GOOD_FILE.read_bytes())
+    key = app.file_uploader[0].key
+    app.button(key="places_forget").click().run()
+    assert not app.exception, app.exception
+    assert app.file_uploader[0].key != key and app.file_uploader[0].value is None
+    assert not app.get("deck_gl_json_chart")
+
+
 def test_coordinates_chosen_by_hand(make_app: Callable[..., AppTest]) -> None:
     content = b"north,east,v\n45.1,5.1,1\n45.2,5.3,9\n46.0,6.1,2\n45.9,6.0,8\n45.0,5.2,5\n"
     app = _upload(_page(make_app), "places.csv", content)
