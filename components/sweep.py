@@ -363,7 +363,7 @@ _tile_kernel: Any = _tile_impl
 _cell_sums_kernel: Any = None
 _silhouettes_kernel: Any = None
 if NUMBA_AVAILABLE:
-    _fill_distances_kernel = njit(inline="always", fastmath=False)(_fill_distances_impl)
+    _fill_distances_kernel = njit(fastmath=False)(_fill_distances_impl)
     _tile_kernel = njit(fastmath=False)(_tile_impl)
     try:
         _cell_sums_kernel = njit(parallel=True, cache=True, fastmath=False)(_cell_sums_impl)
