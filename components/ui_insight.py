@@ -246,8 +246,8 @@ def _about(seconds: float | None) -> str:
     if seconds is None:
         return "several times as long as one start"
     if seconds < 60:
-        return f"about {max(5, 5 * math.ceil(seconds / 5))} s here"
-    return f"about {math.ceil(seconds / 60)} min here"
+        return f"roughly {max(5, 5 * math.ceil(seconds / 5))} s here"
+    return f"roughly {math.ceil(seconds / 60)} min here"
 
 
 def _run_stability(key: cache.ModelKey, n_init: str | int) -> StabilityResult:
@@ -333,7 +333,7 @@ def stability_section(key: cache.ModelKey, settings: ClusterSettings) -> None:
             args=(n_init,),
         )
 
-    chart_column, table_column = st.columns([3, 2])
+    chart_column, table_column = st.columns([4, 3])
     with chart_column:
         st.plotly_chart(
             cache.stability_figure(key, n_init, k),
@@ -346,6 +346,7 @@ def stability_section(key: cache.ModelKey, settings: ClusterSettings) -> None:
         st.dataframe(
             table,
             hide_index=True,
+            column_order=("k", "ari_mean", "ari_std", "ari_min", "reproducible"),
             height=_ROW_PX * (len(table) + 1) + 3,  # every k visible without scrolling
             column_config={
                 "k": st.column_config.NumberColumn("k", format="%d", width="small"),
@@ -354,7 +355,6 @@ def stability_section(key: cache.ModelKey, settings: ClusterSettings) -> None:
                 ),
                 "ari_std": st.column_config.NumberColumn("sd", format="%.2f", width="small"),
                 "ari_min": st.column_config.NumberColumn("lowest", format="%.2f", width="small"),
-                "ari_max": st.column_config.NumberColumn("highest", format="%.2f", width="small"),
                 "reproducible": st.column_config.CheckboxColumn("reproducible", width="small"),
             },
             key="stability_table",

@@ -103,6 +103,8 @@ st.plotly_chart(
     key="explain_price_boxes",
     config={"displayModeBar": False},
 )
+if settings.split:
+    st.caption("Each cluster's solid box: its training rows; pale box: its test rows.")
 
 # ------------------------------------------------------------------ train / test
 st.header("Do the clusters' prices hold on unseen rows?")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,8 @@ def test_suggestion_button_and_more_starts_offer(
     # Asking for 10 starts per fit states the cost and waits for a click (no refits yet).
     app.selectbox(key=f"{ui_insight.STABILITY_N_INIT_PREFIX}auto").set_value(10).run()
     assert not app.exception, app.exception
-    assert any("10 starts" in text and "s here" in text for text in texts(app.info))
+    offer = [text for text in texts(app.info) if "10 starts" in text]
+    assert len(offer) == 1 and re.search(r"roughly \d+ (s|min) here", offer[0]), offer
     run_button = app.button(key=ui_insight.RUN_STABILITY_KEY)
     assert "10 starts" in run_button.label
     assert not [table for table in app.dataframe if "ari_mean" in table.value.columns]
