@@ -34,14 +34,10 @@ from components.figures import PALETTE
 PAGE = "pages/your_places.py"
 GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"
 MIB = 1024 * 1024
-ROUTED_KEY = "_geocluster_routed"
 
 
 def _page(make_app: Callable[..., AppTest]) -> AppTest:
     app = make_app(PAGE)
-    # Run the page on its own, as if app.py had routed this session (components.router's
-    # guard otherwise sends a page run without the router back through app.py).
-    app.session_state[ROUTED_KEY] = True
     app.run()
     assert not app.exception, app.exception
     return app
