@@ -25,6 +25,7 @@ PURE_MODULES = [
     "components.figures",
     "components.figures_alternatives",
     "components.figures_insight",
+    "components.places",
 ]
 
 
