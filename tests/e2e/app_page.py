@@ -197,9 +197,8 @@ def selected_features(page: Page) -> list[str]:
 
 
 def add_feature(page: Page, label: str) -> None:
-    """Open the features multiselect and pick ``label`` (no wait for the rerun)."""
-    page.get_by_role("combobox", name=FEATURES_LABEL).click()
-    page.get_by_role("option", name=label, exact=True).click()
+    """Type ``label`` into the features multiselect and pick it (no wait for the rerun)."""
+    pick_from_combobox(page, FEATURES_LABEL, label)
 
 
 def remove_feature(page: Page, label: str) -> None:
@@ -208,8 +207,19 @@ def remove_feature(page: Page, label: str) -> None:
 
 
 def choose_option(page: Page, combobox_label: str, option_label: str) -> None:
-    """Open the selectbox ``combobox_label`` and pick ``option_label`` (no wait)."""
-    page.get_by_role("combobox", name=combobox_label).click()
+    """Pick ``option_label`` in the selectbox ``combobox_label`` (no wait for the rerun)."""
+    pick_from_combobox(page, combobox_label, option_label)
+
+
+def pick_from_combobox(page: Page, combobox_label: str, option_label: str) -> None:
+    """Type into a select's combobox so only matching options show, then click the option.
+
+    Typing opens the list and filters it; a plain click on the box may toggle a list
+    that is still re-rendering after a rerun.
+    """
+    combobox = page.get_by_role("combobox", name=combobox_label)
+    combobox.click()
+    combobox.fill(option_label)
     page.get_by_role("option", name=option_label, exact=True).click()
 
 

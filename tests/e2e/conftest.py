@@ -9,37 +9,38 @@ JavaScript chunks. Every page's console errors and uncaught exceptions fail the 
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import harness
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 ARTIFACTS = harness.PROJECT_ROOT / "artifacts"
+# Charts redraw after the script run ends, and other agents may share the CPUs:
+# Playwright's 5 s default for expect() is too tight for a loaded machine.
+expect.set_options(timeout=harness.EXPECT_TIMEOUT_MS)
 
-# The sandbox has no internet. The only outside resource the app loads is the map's
-# basemap style from Carto's CDN (Streamlit's default for st.pydeck_chart); an empty
-# style lets the data layers draw on a blank background instead of logging a fetch
-# error, and every other outside request is refused.
-EMPTY_MAP_STYLE = json.dumps({"version": 8, "sources": {}, "layers": []})
-
-
-def _offline_route(route: Route) -> None:
-    if route.request.url.endswith("style.json"):
-        route.fulfill(status=200, content_type="application/json", body=EMPTY_MAP_STYLE)
-    else:
-        route.abort()
+# Streamlit's frontend finds the server's base path by probing: opened at /explore, it
+# first asks /explore/_stcore/health and /explore/_stcore/host-config (404) and then
+# the root. Those two 404s are Streamlit's own, not the app's.
+_BASE_PATH_PROBE = re.compile(
+    r"^console\.error: Failed to load resource: the server responded with a status of 404 "
+    r"\(Not Found\) \(at http://[^/]+/[^_][^ ]*/_stcore/(health|host-config)\)$"
+)
 
 
 def is_benign(error: str) -> bool:
     """Console noise that is not the app's fault.
 
-    Only one kind: a refused request to a non-loopback host (there is no internet here,
-    see ``_offline_route``). Chromium logs those as "Failed to load resource" with the
-    outside URL as the location.
+    Two kinds: a refused request to a non-loopback host (there is no internet here, see
+    ``harness.offline_route``; e.g. the page icon from fonts.gstatic.com; Chromium logs
+    those as "Failed to load resource" with the outside URL as the location), and
+    Streamlit's base-path probe on a deep link (``_BASE_PATH_PROBE``).
     """
+    if _BASE_PATH_PROBE.match(error):
+        return True
     if not error.startswith("console.error: Failed to load resource"):
         return False
     location = error.rsplit("(at ", 1)[-1].rstrip(")")
@@ -71,9 +72,7 @@ def browser(playwright_session: Playwright) -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """One context (shared HTTP cache), ~1400x900, downloads allowed, offline outside."""
-    browser_context = browser.new_context(viewport=harness.VIEWPORT, accept_downloads=True)
-    browser_context.route("https://**/*", _offline_route)
-    browser_context.set_default_timeout(harness.RUN_TIMEOUT_MS)
+    browser_context = harness.new_offline_context(browser)
     yield browser_context
     browser_context.close()
 
@@ -84,16 +83,32 @@ def console() -> harness.ConsoleLog:
     return harness.ConsoleLog()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    """Keep each phase's report on the test item (the page fixture reads it)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(context: BrowserContext, console: harness.ConsoleLog) -> Iterator[Page]:
+def page(
+    context: BrowserContext, console: harness.ConsoleLog, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     """A fresh page (= a fresh Streamlit session) that counts script runs.
 
-    After the test, any console error or uncaught page error fails it.
+    A failed test leaves a screenshot in artifacts/failed-<test>.png. After the test,
+    any console error or uncaught page error fails it.
     """
     new_page = context.new_page()
     console.attach(new_page)
     harness.install_run_counter(new_page)
     yield new_page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        new_page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
     new_page.close()
     unexpected = [error for error in console.errors if not is_benign(error)]
     assert not unexpected, "The page logged errors:\n" + "\n".join(unexpected)

@@ -5,9 +5,10 @@ through Playwright, and waits for Streamlit reruns the way Streamlit's own e2e s
 (``e2e_playwright/conftest.py``: ``wait_for_app_run`` / ``wait_for_app_loaded``): the
 ``stApp`` element reports ``data-test-connection-state="CONNECTED"`` and
 ``data-test-script-state="notRunning"``, and no ``stSkeleton`` is left. Instead of
-Streamlit's fixed 210 ms pause before that check (which would hide the rerun we are
-waiting for, or add 210 ms to every timing), a MutationObserver installed before the app
-loads counts finished script runs, so a caller waits for *its* rerun to finish.
+Streamlit's fixed 210 ms pause before that check (which may be too short to see the
+rerun start, and adds 210 ms to every timing), a script installed before the app loads
+counts the "script finished" messages the server sends, so a caller waits for *its*
+rerun to finish and then for the page to be idle.
 """
 
 from __future__ import annotations
@@ -28,7 +29,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Page,
+    Playwright,
+    Route,
+    expect,
+)
 
 T = TypeVar("T")
 
@@ -52,30 +62,95 @@ RUN_TIMEOUT_MS = 30_000
 # The first run on a fresh server fits k-means for every k (and other agents may share
 # the CPUs), so a first page load may take far longer than a rerun.
 LOAD_TIMEOUT_MS = 120_000
+EXPECT_TIMEOUT_MS = 20_000
 
-# Counts finished script runs (running -> notRunning transitions of stApp) so that a
-# caller can wait for the rerun its own action caused, without a fixed pause.
+# Counts the script runs the server reports as finished, so that a caller can wait for
+# the rerun its own action caused, without a fixed pause. The DOM's script state alone
+# is not enough: React may batch a fast run's running -> notRunning into one commit, and
+# then no attribute ever changes. So every websocket message is read as a ForwardMsg far
+# enough to find field 6 (script_finished, a varint enum); statuses 0 (finished) and 3
+# (fragment finished) count, 2 (stopped early for a rerun) does not.
 RUN_COUNTER_SCRIPT = """
 (() => {
-  window.__e2eRuns = {started: 0, finished: 0, lastFinishedAt: 0};
-  new MutationObserver((records) => {
-    for (const record of records) {
-      const state = record.target.getAttribute("data-test-script-state");
-      if (record.oldValue === state) continue;
-      if (state === "running") window.__e2eRuns.started += 1;
-      if (state === "notRunning" && record.oldValue !== null) {
-        window.__e2eRuns.finished += 1;
-        window.__e2eRuns.lastFinishedAt = performance.now();
+  window.__e2eRuns = {finished: 0, lastFinishedAt: 0};
+  const SCRIPT_FINISHED_FIELD = 6;
+  const readVarint = (bytes, at) => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return [value, at];
+  };
+  const scriptFinishedStatus = (buffer) => {
+    const bytes = new Uint8Array(buffer);
+    let at = 0;
+    while (at < bytes.length) {
+      let key, value;
+      [key, at] = readVarint(bytes, at);
+      const field = Math.floor(key / 8), wire = key & 7;
+      if (wire === 0) {
+        [value, at] = readVarint(bytes, at);
+        if (field === SCRIPT_FINISHED_FIELD) return value;
+      } else if (wire === 2) {
+        [value, at] = readVarint(bytes, at);
+        at += value;
+      } else if (wire === 1) {
+        at += 8;
+      } else if (wire === 5) {
+        at += 4;
+      } else {
+        return null;
       }
     }
-  }).observe(document, {
-    subtree: true,
-    attributes: true,
-    attributeOldValue: true,
-    attributeFilter: ["data-test-script-state"],
-  });
+    return null;
+  };
+  const count = (buffer) => {
+    const status = scriptFinishedStatus(buffer);
+    if (status === 0 || status === 3) {
+      window.__e2eRuns.finished += 1;
+      window.__e2eRuns.lastFinishedAt = performance.now();
+    }
+  };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class CountingWebSocket extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        if (event.data instanceof ArrayBuffer) count(event.data);
+      });
+    }
+  };
 })();
 """
+
+# The sandbox has no internet. The only outside resources the app loads are the map's
+# base-map style from Carto's CDN (Streamlit's default for st.pydeck_chart) and a page
+# icon from Google's font CDN. An empty style lets the data layers draw on a blank
+# background instead of logging a fetch error; every other outside request is refused.
+EMPTY_MAP_STYLE = '{"version": 8, "sources": {}, "layers": []}'
+
+
+def offline_route(route: Route) -> None:
+    """Answer a request to the outside world: empty map style, or refuse."""
+    if route.request.url.endswith("style.json"):
+        route.fulfill(status=200, content_type="application/json", body=EMPTY_MAP_STYLE)
+    else:
+        route.abort()
+
+
+def new_offline_context(browser: Browser) -> BrowserContext:
+    """A browser context of VIEWPORT size whose https requests never leave this machine.
+
+    Only https is intercepted: the app itself is plain http on a loopback address, and
+    routing its requests through Playwright would slow every page load.
+    """
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.route("https://**/*", offline_route)
+    context.set_default_timeout(RUN_TIMEOUT_MS)
+    return context
+
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -281,7 +356,7 @@ def launch_chromium(playwright: Playwright) -> Browser:
 
 
 def install_run_counter(page: Page) -> None:
-    """Count finished Streamlit script runs in ``window.__e2eRuns`` (before navigation)."""
+    """Count finished Streamlit script runs in ``window.__e2eRuns`` (call before goto)."""
     page.add_init_script(RUN_COUNTER_SCRIPT)
 
 
@@ -321,6 +396,10 @@ def wait_for_rerun(page: Page, runs_before: int, timeout_ms: int = RUN_TIMEOUT_M
             f"No Streamlit rerun finished within {timeout_ms} ms after the action "
             f"(finished runs stayed at {runs_before}); did the action change a widget?"
         ) from error
+    # The message is counted on arrival; give the frontend two frames to apply it.
+    page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
     wait_for_idle(page, timeout_ms)
 
 

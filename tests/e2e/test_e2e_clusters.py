@@ -56,6 +56,16 @@ def test_page_loads_with_map_charts_and_legend(
     assert ui.box_axis_title(page) == "Median house value"
     for label in (ui.DOWNLOAD_ROWS_LABEL, ui.DOWNLOAD_PROFILES_LABEL):
         expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
+
+    # The map draws each point in its cluster's colour. Points are semi-transparent
+    # (lighter than the palette colour); the full-colour centroid dots are not counted,
+    # so black points with coloured centroids fail.
+    counts = ui.map_colour_counts(page, ui.DEFAULT_K)
+    for cluster, n_pixels in enumerate(counts.points_by_cluster):
+        assert n_pixels >= 100, f"cluster {cluster}: {n_pixels} point pixels in its colour"
+    assert counts.blackish <= 0.05 * counts.drawn, (
+        f"{counts.blackish} of {counts.drawn} drawn map pixels are black"
+    )
     ui.full_page_screenshot(page, str(artifacts_dir / "clusters.png"))
 
 
@@ -78,7 +88,7 @@ def test_clicking_a_k_on_the_elbow_chart_sets_the_slider(page: Page, base_url: s
     assert_drawn_for_k(page, 3)
 
 
-def test_feature_and_scaler_changes_recluster(page: Page, base_url: str) -> None:
+def test_feature_scaler_and_box_feature_changes(page: Page, base_url: str) -> None:
     ui.open_clusters(page, base_url)
     before = ui.elbow_state(page)
 
@@ -108,9 +118,6 @@ def test_feature_and_scaler_changes_recluster(page: Page, base_url: str) -> None
     assert ui.query_params(page)["features"] == "latitude,longitude,median_house_value"
     assert_drawn_for_k(page, ui.DEFAULT_K)
 
-
-def test_box_plot_feature_select(page: Page, base_url: str) -> None:
-    ui.open_clusters(page, base_url)
     harness.act_and_wait(
         page, lambda: ui.choose_option(page, ui.BOX_FEATURE_LABEL, "Median income")
     )
@@ -150,27 +157,18 @@ def test_shared_url_reproduces_the_view(page: Page, base_url: str, context) -> N
         other.close()
 
 
-def test_hand_written_link_is_applied(page: Page, base_url: str) -> None:
-    ui.open_clusters(page, base_url, "k=7&features=latitude,longitude,median_income&scaler=minmax")
-    assert_drawn_for_k(page, 7)
-    assert ui.selected_features(page) == ["Latitude", "Longitude", "Median income"]
-    assert ui.selectbox_value(page, ui.SCALER_LABEL) == "Min-max (each feature to 0..1)"
-    expect(page.get_by_test_id("stAlertContentWarning")).to_have_count(0)
-
-
-@pytest.mark.parametrize(
-    ("query", "named"),
-    [("k=abc", "k='abc'"), ("k=99&features=bogus", "k='99'")],
-)
-def test_bad_url_parameter_shows_a_notice_and_the_page_works(
-    page: Page, base_url: str, query: str, named: str
-) -> None:
-    ui.open_clusters(page, base_url, query)
+def test_bad_url_parameters_show_notices_and_the_page_works(page: Page, base_url: str) -> None:
+    ui.open_clusters(page, base_url, "k=abc&features=latitude,bogus,longitude&scaler=zscore")
     warning = page.get_by_test_id("stAlertContentWarning")
-    expect(warning.first).to_contain_text(named)
-    expect(warning.first).to_contain_text("[2, 15]")
+    expect(warning).to_have_count(3)
+    expect(warning.nth(0)).to_contain_text("k='abc'")
+    expect(warning.nth(0)).to_contain_text("[2, 15]")
+    expect(warning.nth(1)).to_contain_text("'bogus'")
+    expect(warning.nth(2)).to_contain_text("scaler='zscore'")
+    # The valid parts of the link are used, the rest falls back to the defaults.
     assert_drawn_for_k(page, ui.DEFAULT_K)
-    assert ui.selected_features(page) == list(ui.DEFAULT_FEATURE_LABELS)
+    assert ui.selected_features(page) == ["Latitude", "Longitude"]
+    assert ui.selectbox_value(page, ui.SCALER_LABEL) == "Standard (z-score per feature)"
     # The page still works, and the notice goes once the user changes a setting.
     harness.act_and_wait(page, lambda: ui.press_k_key(page, "ArrowRight"))
     assert_drawn_for_k(page, ui.DEFAULT_K + 1)
@@ -185,28 +183,16 @@ def test_navigating_to_explore_and_back_keeps_the_settings(page: Page, base_url:
     settings = ui.query_params(page)
 
     nav = page.get_by_test_id("stSidebarNav")
-    harness.act_and_wait(page, lambda: nav.get_by_role("link", name="Explore").click())
+    harness.act_and_wait(page, lambda: nav.get_by_role("link", name="Explore", exact=True).click())
     expect(page.get_by_role("heading", name=ui.EXPLORE_TITLE)).to_be_visible()
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
 
-    harness.act_and_wait(page, lambda: nav.get_by_role("link", name="Clusters").click())
+    harness.act_and_wait(page, lambda: nav.get_by_role("link", name="Clusters", exact=True).click())
     expect(page.get_by_role("heading", name=ui.CLUSTERS_TITLE)).to_be_visible()
     ui.wait_for_charts(page)
     assert_drawn_for_k(page, 8)
     assert ui.selected_features(page) == [*ui.DEFAULT_FEATURE_LABELS, "Median income"]
     assert ui.query_params(page) == settings
-
-
-def test_map_points_are_drawn_in_their_cluster_colours(page: Page, base_url: str) -> None:
-    ui.open_clusters(page, base_url)
-    counts = ui.map_colour_counts(page, ui.DEFAULT_K)
-    # Points are drawn semi-transparent (lighter than the palette colour); the centroid
-    # dots in full colour are not counted, so black points with coloured centroids fail.
-    for cluster, n_pixels in enumerate(counts.points_by_cluster):
-        assert n_pixels >= 100, f"cluster {cluster}: {n_pixels} point pixels in its colour"
-    assert counts.blackish <= 0.05 * counts.drawn, (
-        f"{counts.blackish} of {counts.drawn} drawn map pixels are black"
-    )
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
