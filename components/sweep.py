@@ -205,6 +205,72 @@ def _fill_distances_impl(
             distance[jj] = np.sqrt(distance[jj])
 
 
+def _four_rows_impl(
+    coords_t: np.ndarray,
+    weights: np.ndarray,
+    i: int,
+    j0: int,
+    j1: int,
+    diagonal: bool,
+    distance: np.ndarray,
+    column_sums: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    # Rows i..i+3 (same cell, p == 3) against columns j0..j1 in one pass: the column loads are
+    # shared, and distance[q, jj] = w_j * d(i+q, j) feeds four independent run sums below.
+    width = j1 - j0
+    r0 = coords_t[0, j0:j1]
+    r1 = coords_t[1, j0:j1]
+    r2 = coords_t[2, j0:j1]
+    w = weights[j0:j1]
+    a0 = coords_t[0, i]
+    a1 = coords_t[1, i]
+    a2 = coords_t[2, i]
+    b0 = coords_t[0, i + 1]
+    b1 = coords_t[1, i + 1]
+    b2 = coords_t[2, i + 1]
+    c0 = coords_t[0, i + 2]
+    c1 = coords_t[1, i + 2]
+    c2 = coords_t[2, i + 2]
+    e0 = coords_t[0, i + 3]
+    e1 = coords_t[1, i + 3]
+    e2 = coords_t[2, i + 3]
+    wa = weights[i]
+    wb = weights[i + 1]
+    wc = weights[i + 2]
+    we = weights[i + 3]
+    da = distance[0]
+    db = distance[1]
+    dc = distance[2]
+    dd = distance[3]
+    for jj in range(width):
+        x0 = r0[jj]
+        x1 = r1[jj]
+        x2 = r2[jj]
+        t0 = a0 - x0
+        t1 = a1 - x1
+        t2 = a2 - x2
+        u = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
+        t0 = b0 - x0
+        t1 = b1 - x1
+        t2 = b2 - x2
+        v = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
+        t0 = c0 - x0
+        t1 = c1 - x1
+        t2 = c2 - x2
+        y = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
+        t0 = e0 - x0
+        t1 = e1 - x1
+        t2 = e2 - x2
+        z = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
+        if not diagonal:
+            column_sums[jj] += (u * wa + v * wb) + (y * wc + z * we)
+        wx = w[jj]
+        da[jj] = u * wx
+        db[jj] = v * wx
+        dc[jj] = y * wx
+        dd[jj] = z * wx
+
+
 def _tile_impl(
     coords_t: np.ndarray,
     weights: np.ndarray,
@@ -221,25 +287,56 @@ def _tile_impl(
 ) -> None:  # pragma: no cover - compiled
     # Rows i in [i0, i1) get sums[i, cell(j)] += w_j d_ij; off the diagonal the columns
     # j in [j0, j1) also get sums[j, cell(i)] += w_i d_ij, so each distance is computed once.
+    # distance is a (4, tile) buffer.
     width = j1 - j0
     w = weights[j0:j1]
+    four_rows = coords_t.shape[0] == 3
     for jj in range(width):
         column_sums[jj] = 0.0
     current = cell_of_point[i0]
-    for i in range(i0, i1):
+    i = i0
+    while i < i1:
         cell_i = cell_of_point[i]
         if not diagonal and cell_i != current:
             for jj in range(width):
                 sums[j0 + jj, current] += column_sums[jj]
                 column_sums[jj] = 0.0
             current = cell_i
-        _fill_distances_kernel(coords_t, i, j0, j1, distance)
+        if four_rows and i + 3 < i1 and cell_of_point[i + 3] == cell_i:
+            # Rows are sorted by cell, so i..i+3 share cell_i.
+            _four_rows_kernel(coords_t, weights, i, j0, j1, diagonal, distance, column_sums)
+            da = distance[0]
+            db = distance[1]
+            dc = distance[2]
+            dd = distance[3]
+            j = j0
+            while j < j1:
+                cell = cell_of_point[j]
+                end = min(cell_start[cell + 1], j1)
+                sa = 0.0
+                sb = 0.0
+                sc = 0.0
+                sd = 0.0
+                for t in range(j - j0, end - j0):
+                    sa += da[t]
+                    sb += db[t]
+                    sc += dc[t]
+                    sd += dd[t]
+                sums[i, cell] += sa
+                sums[i + 1, cell] += sb
+                sums[i + 2, cell] += sc
+                sums[i + 3, cell] += sd
+                j = end
+            i += 4
+            continue
+        row = distance[0]
+        _fill_distances_kernel(coords_t, i, j0, j1, row)
         if not diagonal:
             w_i = weights[i]
             for jj in range(width):
-                column_sums[jj] += distance[jj] * w_i
+                column_sums[jj] += row[jj] * w_i
         for jj in range(width):
-            distance[jj] *= w[jj]
+            row[jj] *= w[jj]
         j = j0
         while j < j1:
             cell = cell_of_point[j]
@@ -252,16 +349,17 @@ def _tile_impl(
             t = j - j0
             stop = end - j0
             while t + 4 <= stop:
-                s0 += distance[t]
-                s1 += distance[t + 1]
-                s2 += distance[t + 2]
-                s3 += distance[t + 3]
+                s0 += row[t]
+                s1 += row[t + 1]
+                s2 += row[t + 2]
+                s3 += row[t + 3]
                 t += 4
             while t < stop:
-                s0 += distance[t]
+                s0 += row[t]
                 t += 1
             sums[i, cell] += (s0 + s1) + (s2 + s3)
             j = end
+        i += 1
     if not diagonal:
         for jj in range(width):
             sums[j0 + jj, current] += column_sums[jj]
@@ -283,7 +381,7 @@ def _cell_sums_impl(
     sums = np.zeros((n_points, cell_start.size - 1), dtype=np.float64)
     n_parts = bounds.size - 1
     for part in prange(n_parts):
-        distance = np.empty(tile, dtype=np.float64)
+        distance = np.empty((4, tile), dtype=np.float64)
         column_sums = np.empty(tile, dtype=np.float64)
         start = bounds[part]
         stop = bounds[part + 1]
@@ -304,7 +402,7 @@ def _cell_sums_impl(
             second = pairs[round_index, slot, 1]
             if first < 0 or second < 0:
                 continue
-            distance = np.empty(tile, dtype=np.float64)
+            distance = np.empty((4, tile), dtype=np.float64)
             column_sums = np.empty(tile, dtype=np.float64)
             for i0 in range(bounds[first], bounds[first + 1], tile):
                 i1 = min(bounds[first + 1], i0 + tile)
@@ -359,11 +457,13 @@ def _silhouettes_impl(
 
 
 _fill_distances_kernel: Any = _fill_distances_impl
+_four_rows_kernel: Any = _four_rows_impl
 _tile_kernel: Any = _tile_impl
 _cell_sums_kernel: Any = None
 _silhouettes_kernel: Any = None
 if NUMBA_AVAILABLE:
     _fill_distances_kernel = njit(fastmath=False)(_fill_distances_impl)
+    _four_rows_kernel = njit(fastmath=False)(_four_rows_impl)
     _tile_kernel = njit(fastmath=False)(_tile_impl)
     try:
         _cell_sums_kernel = njit(parallel=True, cache=True, fastmath=False)(_cell_sums_impl)
