@@ -203,6 +203,11 @@ def start_settings() -> ClusterSettings:
         if key not in st.session_state:
             value = getattr(saved, field)
             st.session_state[key] = list(value) if field == "features" else value
+        else:
+            # A widget's id includes its page, so the same key on another page (Choose k,
+            # Explain clusters) is a new widget that would start from its default (k=2,
+            # no features); writing the value back carries it over (Streamlit's idiom).
+            st.session_state[key] = st.session_state[key]
     return saved
 
 

@@ -145,7 +145,9 @@ def suggestion_metrics(result: SweepResult, current_k: int) -> None:
             "Highest ratio of the spread between clusters to the spread within them.",
         ),
     ]
-    for column, (label, k, help_text) in zip(st.columns(3), entries, strict=True):
+    for index, (column, (label, k, help_text)) in enumerate(
+        zip(st.columns(3), entries, strict=True)
+    ):
         with column:
             if k is None:
                 st.metric(label, "none", help="The inertia curve has no clear knee in range.")
@@ -153,7 +155,7 @@ def suggestion_metrics(result: SweepResult, current_k: int) -> None:
             st.metric(label, f"k = {k}", help=help_text)
             st.button(
                 f"Show k = {k}" if k != current_k else f"k = {k} is shown",
-                key=f"show_k_{label.split()[0].lower()}_{k}",
+                key=f"show_k_{index}",  # two criteria may suggest the same k
                 on_click=_show_k,
                 args=(k,),
                 disabled=k == current_k,

@@ -178,3 +178,17 @@ def test_missing_data_is_explained(
     assert any("nowhere.csv" in text for text in texts(app.error)), texts(app.error)
     assert len(app.get("file_uploader")) == 1
     assert not app.get("plotly_chart")
+
+
+@pytest.mark.slow
+def test_settings_survive_page_switches(real_data: Path, make_app: Callable[..., AppTest]) -> None:
+    """The same widget keys on another page are new widgets; the settings must carry over."""
+    features = ["latitude", "longitude", "median_income"]
+    app = make_app(k="7", features=",".join(features))
+    app.run()
+    for page in ("pages/choose_k.py", "pages/explain.py", "pages/clusters.py"):
+        app.switch_page(page).run()
+        assert not app.exception, (page, app.exception)
+        assert app.slider(key=ui.K_KEY).value == 7, page
+        assert app.multiselect(key=ui.FEATURES_KEY).value == features, page
+        assert "Choose at least one feature to cluster on." not in texts(app.warning), page
