@@ -5,14 +5,16 @@ How the exact silhouette stays cheap
 Pairwise distances do not depend on ``k``. Rows that share their label for *every* k of the sweep
 form a "cell" (about 200 on the housing data), so each row's distances to the members of each
 cell are summed once (``n x n_cells`` float64); for each k, a row's summed distance to cluster
-``j`` is the sum over the cells inside ``j``. The per-cell sums come from a compiled numba loop
-over tiles of rows sorted by cell; each distance is computed once and added to both rows' sums
-(tiles are scheduled in round-robin rounds so that no two threads touch the same rows), and no
-``n x n`` matrix is ever held. Identical rows in the same cell are merged with a weight, which is
-exact: their mutual distance is 0 but they still count in ``n_own - 1``. Distances are computed
-directly in float64 (not through the ``|x|^2 - 2xy + |y|^2`` expansion scikit-learn uses), so the
-result is at least as accurate as ``sklearn.metrics.silhouette_score``. Without numba the same
-sums are computed with numpy (exact, about 10x slower).
+``j`` is the sum over the cells inside ``j``. The per-cell sums come from compiled numba loops
+(serial, releasing the GIL) over 512-row tiles of the rows sorted by cell, four rows of a cell at
+a time; each distance is computed once and added to both rows' sums. The rows are cut into a few
+parts per CPU and Python threads take pairs of parts whose rows no other thread is writing, so
+the work is balanced dynamically and no ``n x n`` matrix is ever held. Identical rows in the
+same cell are merged with a weight, which is exact: their mutual distance is 0 but they still
+count in ``n_own - 1``. Distances are computed directly in float64 (not through the
+``|x|^2 - 2xy + |y|^2`` expansion scikit-learn uses), so the result is at least as accurate as
+``sklearn.metrics.silhouette_score``. Without numba the same sums are computed with numpy
+(exact, about 10x slower).
 
 Per-point values
 ----------------
@@ -28,7 +30,7 @@ rows shared by every k (the same sample ``sklearn.metrics.silhouette_score(..., 
 random_state)`` draws), in one pass with the same cell trick; two more samples give the spread
 (standard deviation) that is reported beside it.
 
-Numba compiles the kernels on their first call in a fresh process (about 2-5 s) and caches the
+Numba compiles the kernels on their first call in a fresh process (10-40 s) and caches the
 machine code on disk (``cache=True``; numba falls back to a per-user cache folder when the package
 folder is read-only, or set ``NUMBA_CACHE_DIR``). :func:`warm_up` triggers that compilation.
 
@@ -41,7 +43,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from numbers import Integral
@@ -78,31 +80,8 @@ __all__ = [
 ]
 
 _TILE = 512  # rows per tile of the compiled loop: 3 x 512 float64 coordinates stay in L1
-# The numba kernels are not re-entrant under every threading layer (workqueue aborts on
-# concurrent launches), and Streamlit serves sessions from several threads.
-_KERNEL_LOCK = threading.Lock()
 # Above this size the sweep's n x n_cells sums are not held at once (one pass per k instead).
 _SUMS_BUDGET_BYTES = 256 * 2**20
-
-
-def _round_robin_pairs(n_blocks: int) -> np.ndarray:
-    """Schedule every pair of distinct blocks in rounds where each block appears at most once.
-
-    Circle method: ``n_blocks - 1`` rounds (one more block if odd); -1 marks a bye.
-    """
-    total = n_blocks + (n_blocks % 2)
-    if total < 2:
-        return np.full((0, 1, 2), -1, dtype=np.int64)
-    pairs = np.full((total - 1, total // 2, 2), -1, dtype=np.int64)
-    for round_index in range(total - 1):
-        pairs[round_index, 0] = (round_index, total - 1)
-        for slot in range(1, total // 2):
-            pairs[round_index, slot] = (
-                (round_index + slot) % (total - 1),
-                (round_index - slot) % (total - 1),
-            )
-    pairs[pairs >= n_blocks] = -1
-    return pairs
 
 
 def _cell_distance_sums_numpy(
@@ -153,12 +132,11 @@ def _silhouettes_from_sums_numpy(
 
 
 try:
-    from numba import get_num_threads, njit, prange
+    from numba import njit
 
     NUMBA_AVAILABLE = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing
     NUMBA_AVAILABLE = False
-    prange = range  # type: ignore[misc]
 
 # The kernels below are plain Python; when numba is present they are compiled (lazily, on the
 # first call) and the names *_kernel point at the compiled versions. They are module-level
@@ -365,54 +343,39 @@ def _tile_impl(
             sums[j0 + jj, current] += column_sums[jj]
 
 
-def _cell_sums_impl(
+def _part_pair_impl(
     coords_t: np.ndarray,
     weights: np.ndarray,
     cell_of_point: np.ndarray,
     cell_start: np.ndarray,
-    bounds: np.ndarray,
-    pairs: np.ndarray,
+    sums: np.ndarray,
+    a0: int,
+    a1: int,
+    b0: int,
+    b1: int,
     tile: int,
-) -> np.ndarray:  # pragma: no cover - compiled
-    # Rows are split into a few "parts" (bounds); each parallel task owns one part or one pair of
-    # parts and walks its tiles sequentially, so there are only a handful of parallel regions
-    # (barriers are costly when other processes share the cores).
-    n_points = coords_t.shape[1]
-    sums = np.zeros((n_points, cell_start.size - 1), dtype=np.float64)
-    n_parts = bounds.size - 1
-    for part in prange(n_parts):
-        distance = np.empty((4, tile), dtype=np.float64)
-        column_sums = np.empty(tile, dtype=np.float64)
-        start = bounds[part]
-        stop = bounds[part + 1]
-        for i0 in range(start, stop, tile):
-            i1 = min(stop, i0 + tile)
+) -> None:  # pragma: no cover - compiled
+    # One task of the symmetric pass: rows [a0, a1) against rows [b0, b1) (a0 == b0: the part
+    # against itself, upper triangle of tiles). Writes only the rows of the two parts, so tasks
+    # on disjoint parts can run at the same time.
+    distance = np.empty((4, tile), dtype=np.float64)
+    column_sums = np.empty(tile, dtype=np.float64)
+    same_part = a0 == b0
+    for i0 in range(a0, a1, tile):
+        i1 = min(a1, i0 + tile)
+        if same_part:
             _tile_kernel(
                 coords_t, weights, cell_of_point, cell_start, sums,
                 i0, i1, i0, i1, True, distance, column_sums,
             )  # fmt: skip
-            for j0 in range(i1, stop, tile):
-                _tile_kernel(
-                    coords_t, weights, cell_of_point, cell_start, sums,
-                    i0, i1, j0, min(stop, j0 + tile), False, distance, column_sums,
-                )  # fmt: skip
-    for round_index in range(pairs.shape[0]):
-        for slot in prange(pairs.shape[1]):
-            first = pairs[round_index, slot, 0]
-            second = pairs[round_index, slot, 1]
-            if first < 0 or second < 0:
-                continue
-            distance = np.empty((4, tile), dtype=np.float64)
-            column_sums = np.empty(tile, dtype=np.float64)
-            for i0 in range(bounds[first], bounds[first + 1], tile):
-                i1 = min(bounds[first + 1], i0 + tile)
-                for j0 in range(bounds[second], bounds[second + 1], tile):
-                    _tile_kernel(
-                        coords_t, weights, cell_of_point, cell_start, sums,
-                        i0, i1, j0, min(bounds[second + 1], j0 + tile),
-                        False, distance, column_sums,
-                    )  # fmt: skip
-    return sums
+            first = i1
+        else:
+            first = b0
+        for j0 in range(first, b1, tile):
+            _tile_kernel(
+                coords_t, weights, cell_of_point, cell_start, sums,
+                i0, i1, j0, min(b1, j0 + tile), False, distance, column_sums,
+            )  # fmt: skip
 
 
 def _silhouettes_impl(
@@ -421,56 +384,112 @@ def _silhouettes_impl(
     cell_labels: np.ndarray,
     k_values: np.ndarray,
     sizes: np.ndarray,
-) -> np.ndarray:  # pragma: no cover - compiled
-    n_points, n_cells = sums.shape
+    start: int,
+    stop: int,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    # Per-point silhouette of rows [start, stop) for every k, written to out[start:stop].
+    n_cells = sums.shape[1]
     n_k = k_values.size
-    out = np.empty((n_points, n_k), dtype=np.float64)
-    block = 256
-    n_blocks = (n_points + block - 1) // block
-    for b in prange(n_blocks):
-        to_cluster = np.empty(sizes.shape[1], dtype=np.float64)
-        for u in range(b * block, min(n_points, (b + 1) * block)):
-            cell_u = cell_of_point[u]
-            for k_index in range(n_k):
-                n_clusters = k_values[k_index]
-                for j in range(n_clusters):
-                    to_cluster[j] = 0.0
-                for c in range(n_cells):
-                    to_cluster[cell_labels[c, k_index]] += sums[u, c]
-                own = cell_labels[cell_u, k_index]
-                n_own = sizes[k_index, own]
-                if n_own <= 1.0:
-                    out[u, k_index] = 0.0  # scikit-learn's value for singleton clusters
-                    continue
-                intra = to_cluster[own] / (n_own - 1.0)
-                inter = np.inf
-                for j in range(n_clusters):
-                    if j != own and sizes[k_index, j] > 0.0:
-                        mean_distance = to_cluster[j] / sizes[k_index, j]
-                        inter = min(inter, mean_distance)
-                larger = max(intra, inter)
-                if larger > 0.0 and np.isfinite(larger):
-                    out[u, k_index] = (inter - intra) / larger
-                else:
-                    out[u, k_index] = 0.0
-    return out
+    to_cluster = np.empty(sizes.shape[1], dtype=np.float64)
+    for u in range(start, stop):
+        cell_u = cell_of_point[u]
+        for k_index in range(n_k):
+            n_clusters = k_values[k_index]
+            for j in range(n_clusters):
+                to_cluster[j] = 0.0
+            for c in range(n_cells):
+                to_cluster[cell_labels[c, k_index]] += sums[u, c]
+            own = cell_labels[cell_u, k_index]
+            n_own = sizes[k_index, own]
+            if n_own <= 1.0:
+                out[u, k_index] = 0.0  # scikit-learn's value for singleton clusters
+                continue
+            intra = to_cluster[own] / (n_own - 1.0)
+            inter = np.inf
+            for j in range(n_clusters):
+                if j != own and sizes[k_index, j] > 0.0:
+                    mean_distance = to_cluster[j] / sizes[k_index, j]
+                    inter = min(inter, mean_distance)
+            larger = max(intra, inter)
+            if larger > 0.0 and np.isfinite(larger):
+                out[u, k_index] = (inter - intra) / larger
+            else:
+                out[u, k_index] = 0.0
 
 
 _fill_distances_kernel: Any = _fill_distances_impl
 _four_rows_kernel: Any = _four_rows_impl
 _tile_kernel: Any = _tile_impl
-_cell_sums_kernel: Any = None
+_part_pair_kernel: Any = None
 _silhouettes_kernel: Any = None
 if NUMBA_AVAILABLE:
-    _fill_distances_kernel = njit(fastmath=False)(_fill_distances_impl)
-    _four_rows_kernel = njit(fastmath=False)(_four_rows_impl)
-    _tile_kernel = njit(fastmath=False)(_tile_impl)
+    # Serial kernels that release the GIL; Python threads schedule them (see _run_part_pairs),
+    # which balances the work dynamically when other processes share the cores.
+    _fill_distances_kernel = njit(nogil=True, fastmath=False)(_fill_distances_impl)
+    _four_rows_kernel = njit(nogil=True, fastmath=False)(_four_rows_impl)
+    _tile_kernel = njit(nogil=True, fastmath=False)(_tile_impl)
     try:
-        _cell_sums_kernel = njit(parallel=True, cache=True, fastmath=False)(_cell_sums_impl)
-        _silhouettes_kernel = njit(parallel=True, cache=True, fastmath=False)(_silhouettes_impl)
+        _part_pair_kernel = njit(nogil=True, cache=True, fastmath=False)(_part_pair_impl)
+        _silhouettes_kernel = njit(nogil=True, cache=True, fastmath=False)(_silhouettes_impl)
     except RuntimeError:  # pragma: no cover - no writable cache folder anywhere
-        _cell_sums_kernel = njit(parallel=True, cache=False, fastmath=False)(_cell_sums_impl)
-        _silhouettes_kernel = njit(parallel=True, cache=False, fastmath=False)(_silhouettes_impl)
+        _part_pair_kernel = njit(nogil=True, cache=False, fastmath=False)(_part_pair_impl)
+        _silhouettes_kernel = njit(nogil=True, cache=False, fastmath=False)(_silhouettes_impl)
+
+
+def _thread_count() -> int:
+    """Threads for the compiled passes: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _run_part_pairs(run: Callable[[int, int], None], n_parts: int, n_threads: int) -> None:
+    """Call ``run(p, q)`` for every pair of parts p <= q, never two calls sharing a part at once.
+
+    Each worker takes the first pending pair whose two parts are free, so the work is balanced
+    dynamically (no rounds, no barriers) and no two threads write the same rows.
+    """
+    pending = [(p, q) for p in range(n_parts) for q in range(p + 1, n_parts)]
+    pending += [(p, p) for p in range(n_parts)]  # the half-size diagonal tasks last
+    busy = [False] * n_parts
+    errors: list[BaseException] = []
+    condition = threading.Condition()
+
+    def worker() -> None:
+        while True:
+            with condition:
+                while True:
+                    if errors or not pending:
+                        return
+                    index = next(
+                        (i for i, (p, q) in enumerate(pending) if not busy[p] and not busy[q]),
+                        None,
+                    )
+                    if index is not None:
+                        break
+                    condition.wait()
+                first, second = pending.pop(index)
+                busy[first] = busy[second] = True
+            try:
+                run(first, second)
+            except BaseException as error:  # re-raised in the calling thread below
+                with condition:
+                    errors.append(error)
+            finally:
+                with condition:
+                    busy[first] = busy[second] = False
+                    condition.notify_all()
+
+    workers = [threading.Thread(target=worker) for _ in range(max(1, n_threads) - 1)]
+    for thread in workers:
+        thread.start()
+    worker()  # the calling thread works too
+    for thread in workers:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _resolve_use_numba(use_numba: bool | None) -> bool:
@@ -510,21 +529,26 @@ def cell_distance_sums(
     coords = np.ascontiguousarray(points, dtype=np.float64)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     cell_start = np.ascontiguousarray(cell_start, dtype=np.int64)
-    if _resolve_use_numba(use_numba) and _cell_sums_kernel is not None:
+    if _resolve_use_numba(use_numba) and _part_pair_kernel is not None:
         n_points = coords.shape[0]
         cell_of_point = np.repeat(
             np.arange(cell_start.size - 1, dtype=np.int64), np.diff(cell_start)
         )
-        # Two parts per thread: the diagonal round is balanced, and each of the few rounds of
-        # part pairs keeps every thread busy.
-        n_parts = max(1, min(2 * get_num_threads(), (n_points + _TILE - 1) // _TILE))
+        coords_t = np.ascontiguousarray(coords.T)
+        sums = np.zeros((n_points, cell_start.size - 1), dtype=np.float64)
+        n_threads = _thread_count()
+        # Four parts per thread: enough free pairs for every thread at almost any moment.
+        n_parts = max(1, min(4 * n_threads, (n_points + _TILE - 1) // _TILE))
         bounds = np.linspace(0, n_points, n_parts + 1).astype(np.int64)
-        pairs = _round_robin_pairs(n_parts)
-        with _KERNEL_LOCK:
-            return _cell_sums_kernel(
-                np.ascontiguousarray(coords.T), weights, cell_of_point, cell_start, bounds,
-                pairs, _TILE,
+
+        def run(first: int, second: int) -> None:
+            _part_pair_kernel(
+                coords_t, weights, cell_of_point, cell_start, sums,
+                bounds[first], bounds[first + 1], bounds[second], bounds[second + 1], _TILE,
             )  # fmt: skip
+
+        _run_part_pairs(run, n_parts, n_threads)
+        return sums
     return _cell_distance_sums_numpy(coords, weights, cell_start)
 
 
@@ -608,8 +632,19 @@ def _silhouettes_for_cells(
         own = cells.cell_labels[cells.cell_of_point, k_index]
         sizes[k_index, :n_clusters] = np.bincount(own, weights=cells.weights, minlength=n_clusters)
     if _resolve_use_numba(use_numba) and _silhouettes_kernel is not None:
-        with _KERNEL_LOCK:
-            return _silhouettes_kernel(sums, cells.cell_of_point, cells.cell_labels, ks, sizes)
+        values = np.empty((sums.shape[0], ks.size), dtype=np.float64)
+        n_chunks = 4 * _thread_count()  # several chunks per thread balance a shared machine
+        bounds = np.linspace(0, sums.shape[0], n_chunks + 1).astype(np.int64)
+
+        def rows(chunk: int) -> None:
+            _silhouettes_kernel(
+                sums, cells.cell_of_point, cells.cell_labels, ks, sizes,
+                bounds[chunk], bounds[chunk + 1], values,
+            )  # fmt: skip
+
+        with ThreadPoolExecutor(_thread_count()) as executor:
+            list(executor.map(rows, range(n_chunks)))
+        return values
     return _silhouettes_from_sums_numpy(sums, cells.cell_of_point, cells.cell_labels, ks, sizes)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -388,3 +390,31 @@ def test_sweep_without_room_for_all_cell_sums_gives_the_same_silhouettes(
     one_by_one = sweep_k(X, [2, 3, 4, 5])
     np.testing.assert_array_equal(one_by_one.labels, together.labels)
     np.testing.assert_allclose(one_by_one.silhouette, together.silhouette, rtol=0, atol=1e-13)
+
+
+def test_part_pair_scheduler_runs_each_pair_once_never_sharing_a_part() -> None:
+    active: set[int] = set()
+    calls: list[tuple[int, int]] = []
+    clashes: list[tuple[int, int]] = []
+    guard = threading.Lock()
+
+    def run(first: int, second: int) -> None:
+        with guard:
+            parts = {first, second}
+            if active & parts:
+                clashes.append((first, second))
+            active.update(parts)
+            calls.append((first, second))
+        time.sleep(0.002)  # long enough for the other threads to try a clashing pair
+        with guard:
+            active.difference_update(parts)
+
+    sweep_module._run_part_pairs(run, 6, 3)
+    assert sorted(calls) == [(p, q) for p in range(6) for q in range(p, 6)]
+    assert clashes == []
+
+    def fail(first: int, second: int) -> None:
+        raise RuntimeError(f"pair {first},{second}")
+
+    with pytest.raises(RuntimeError, match="pair"):
+        sweep_module._run_part_pairs(fail, 4, 2)
