@@ -102,31 +102,42 @@ def _cell_distance_sums_numpy(
     return out
 
 
-def _silhouettes_from_sums_numpy(
+def _silhouettes_from_sums(
     sums: np.ndarray,
     cell_of_point: np.ndarray,
     cell_labels: np.ndarray,
     k_values: np.ndarray,
     sizes: np.ndarray,
+    use_numba: bool,
 ) -> np.ndarray:
-    """Numpy version of the per-point silhouettes for every k, shape (n_points, n_k)."""
-    out = np.empty((sums.shape[0], k_values.size), dtype=np.float64)
-    rows = np.arange(sums.shape[0])
+    """Per-point silhouettes for every k from the per-cell sums, shape (n_points, n_k).
+
+    One matrix product turns the per-cell sums into per-cluster sums for every k at once
+    (``sums @ membership``, membership = one column per (k, cluster)); the rest is elementwise.
+    """
+    n_points, n_cells = sums.shape
+    offsets = np.concatenate([[0], np.cumsum(k_values)])
+    membership = np.zeros((n_cells, int(offsets[-1])), dtype=np.float64)
+    for k_index in range(k_values.size):
+        membership[np.arange(n_cells), offsets[k_index] + cell_labels[:, k_index]] = 1.0
+    all_cluster_sums = sums @ membership
+    own_labels = np.ascontiguousarray(cell_labels[cell_of_point])  # (n_points, n_k)
+    if use_numba and _finish_silhouettes_kernel is not None:
+        return _finish_silhouettes_kernel(all_cluster_sums, own_labels, sizes, offsets, k_values)
+    out = np.empty((n_points, k_values.size), dtype=np.float64)
+    rows = np.arange(n_points)
     for k_index, n_clusters in enumerate(k_values):
-        cell_cluster = cell_labels[:, k_index]
-        membership = np.zeros((cell_cluster.size, n_clusters), dtype=np.float64)
-        membership[np.arange(cell_cluster.size), cell_cluster] = 1.0
-        cluster_sums = sums @ membership
-        own = cell_cluster[cell_of_point]
+        cluster_sums = all_cluster_sums[:, offsets[k_index] : offsets[k_index + 1]]
+        own = own_labels[:, k_index]
         cluster_sizes = sizes[k_index, :n_clusters]
         with np.errstate(divide="ignore", invalid="ignore"):
             intra = cluster_sums[rows, own] / (cluster_sizes[own] - 1.0)
             mean_to_cluster = cluster_sums / cluster_sizes[None, :]
-            mean_to_cluster[:, cluster_sizes <= 0] = np.inf
+            mean_to_cluster[:, cluster_sizes <= 0] = np.inf  # absent from a sample
             mean_to_cluster[rows, own] = np.inf
             inter = mean_to_cluster.min(axis=1)
             values = (inter - intra) / np.maximum(intra, inter)
-        values[cluster_sizes[own] <= 1] = 0.0
+        values[cluster_sizes[own] <= 1] = 0.0  # scikit-learn's value for singleton clusters
         out[:, k_index] = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
     return out
 
@@ -378,51 +389,43 @@ def _part_pair_impl(
             )  # fmt: skip
 
 
-def _silhouettes_impl(
-    sums: np.ndarray,
-    cell_of_point: np.ndarray,
-    cell_labels: np.ndarray,
-    k_values: np.ndarray,
+def _finish_silhouettes_impl(
+    all_cluster_sums: np.ndarray,
+    own_labels: np.ndarray,
     sizes: np.ndarray,
-    start: int,
-    stop: int,
-    out: np.ndarray,
-) -> None:  # pragma: no cover - compiled
-    # Per-point silhouette of rows [start, stop) for every k, written to out[start:stop].
-    n_cells = sums.shape[1]
+    offsets: np.ndarray,
+    k_values: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    # s = (b - a) / max(a, b) per point and k, from the summed distances to each cluster.
+    n_points = all_cluster_sums.shape[0]
     n_k = k_values.size
-    to_cluster = np.empty(sizes.shape[1], dtype=np.float64)
-    for u in range(start, stop):
-        cell_u = cell_of_point[u]
+    out = np.empty((n_points, n_k), dtype=np.float64)
+    for u in range(n_points):
         for k_index in range(n_k):
-            n_clusters = k_values[k_index]
-            for j in range(n_clusters):
-                to_cluster[j] = 0.0
-            for c in range(n_cells):
-                to_cluster[cell_labels[c, k_index]] += sums[u, c]
-            own = cell_labels[cell_u, k_index]
+            start = offsets[k_index]
+            own = own_labels[u, k_index]
             n_own = sizes[k_index, own]
             if n_own <= 1.0:
                 out[u, k_index] = 0.0  # scikit-learn's value for singleton clusters
                 continue
-            intra = to_cluster[own] / (n_own - 1.0)
+            intra = all_cluster_sums[u, start + own] / (n_own - 1.0)
             inter = np.inf
-            for j in range(n_clusters):
-                if j != own and sizes[k_index, j] > 0.0:
-                    mean_distance = to_cluster[j] / sizes[k_index, j]
-                    inter = min(inter, mean_distance)
+            for j in range(k_values[k_index]):
+                if j != own and sizes[k_index, j] > 0.0:  # size 0: absent from a sample
+                    inter = min(inter, all_cluster_sums[u, start + j] / sizes[k_index, j])
             larger = max(intra, inter)
             if larger > 0.0 and np.isfinite(larger):
                 out[u, k_index] = (inter - intra) / larger
             else:
                 out[u, k_index] = 0.0
+    return out
 
 
 _fill_distances_kernel: Any = _fill_distances_impl
 _four_rows_kernel: Any = _four_rows_impl
 _tile_kernel: Any = _tile_impl
 _part_pair_kernel: Any = None
-_silhouettes_kernel: Any = None
+_finish_silhouettes_kernel: Any = None
 if NUMBA_AVAILABLE:
     # Serial kernels that release the GIL; Python threads schedule them (see _run_part_pairs),
     # which balances the work dynamically when other processes share the cores.
@@ -431,10 +434,14 @@ if NUMBA_AVAILABLE:
     _tile_kernel = njit(nogil=True, fastmath=False)(_tile_impl)
     try:
         _part_pair_kernel = njit(nogil=True, cache=True, fastmath=False)(_part_pair_impl)
-        _silhouettes_kernel = njit(nogil=True, cache=True, fastmath=False)(_silhouettes_impl)
+        _finish_silhouettes_kernel = njit(nogil=True, cache=True, fastmath=False)(
+            _finish_silhouettes_impl
+        )
     except RuntimeError:  # pragma: no cover - no writable cache folder anywhere
         _part_pair_kernel = njit(nogil=True, cache=False, fastmath=False)(_part_pair_impl)
-        _silhouettes_kernel = njit(nogil=True, cache=False, fastmath=False)(_silhouettes_impl)
+        _finish_silhouettes_kernel = njit(nogil=True, cache=False, fastmath=False)(
+            _finish_silhouettes_impl
+        )
 
 
 def _thread_count() -> int:
@@ -631,21 +638,9 @@ def _silhouettes_for_cells(
     for k_index, n_clusters in enumerate(ks):
         own = cells.cell_labels[cells.cell_of_point, k_index]
         sizes[k_index, :n_clusters] = np.bincount(own, weights=cells.weights, minlength=n_clusters)
-    if _resolve_use_numba(use_numba) and _silhouettes_kernel is not None:
-        values = np.empty((sums.shape[0], ks.size), dtype=np.float64)
-        n_chunks = 4 * _thread_count()  # several chunks per thread balance a shared machine
-        bounds = np.linspace(0, sums.shape[0], n_chunks + 1).astype(np.int64)
-
-        def rows(chunk: int) -> None:
-            _silhouettes_kernel(
-                sums, cells.cell_of_point, cells.cell_labels, ks, sizes,
-                bounds[chunk], bounds[chunk + 1], values,
-            )  # fmt: skip
-
-        with ThreadPoolExecutor(_thread_count()) as executor:
-            list(executor.map(rows, range(n_chunks)))
-        return values
-    return _silhouettes_from_sums_numpy(sums, cells.cell_of_point, cells.cell_labels, ks, sizes)
+    return _silhouettes_from_sums(
+        sums, cells.cell_of_point, cells.cell_labels, ks, sizes, _resolve_use_numba(use_numba)
+    )
 
 
 def _mean_silhouettes(
