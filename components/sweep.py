@@ -43,8 +43,9 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral
 from typing import Any, Literal
@@ -102,6 +103,13 @@ def _cell_distance_sums_numpy(
     return out
 
 
+@contextmanager
+def _single_thread_blas() -> Iterator[None]:
+    """Run BLAS on one thread: a second OpenBLAS thread touches ~50 MB of its own buffers."""
+    with ThreadpoolController().limit(limits=1, user_api="blas"):
+        yield
+
+
 def _silhouettes_from_sums(
     sums: np.ndarray,
     cell_of_point: np.ndarray,
@@ -120,10 +128,33 @@ def _silhouettes_from_sums(
     membership = np.zeros((n_cells, int(offsets[-1])), dtype=np.float64)
     for k_index in range(k_values.size):
         membership[np.arange(n_cells), offsets[k_index] + cell_labels[:, k_index]] = 1.0
-    all_cluster_sums = sums @ membership
-    own_labels = np.ascontiguousarray(cell_labels[cell_of_point])  # (n_points, n_k)
-    if use_numba and _finish_silhouettes_kernel is not None:
-        return _finish_silhouettes_kernel(all_cluster_sums, own_labels, sizes, offsets, k_values)
+    out = np.empty((n_points, k_values.size), dtype=np.float64)
+    chunk = 4096  # rows per product: keeps the (rows, sum of k) block at a few MB
+    with _single_thread_blas():
+        for start in range(0, n_points, chunk):
+            stop = min(n_points, start + chunk)
+            cluster_sums = sums[start:stop] @ membership
+            own_labels = np.ascontiguousarray(cell_labels[cell_of_point[start:stop]])
+            if use_numba and _finish_silhouettes_kernel is not None:
+                out[start:stop] = _finish_silhouettes_kernel(
+                    cluster_sums, own_labels, sizes, offsets, k_values
+                )
+            else:
+                out[start:stop] = _finish_silhouettes_numpy(
+                    cluster_sums, own_labels, sizes, offsets, k_values
+                )
+    return out
+
+
+def _finish_silhouettes_numpy(
+    all_cluster_sums: np.ndarray,
+    own_labels: np.ndarray,
+    sizes: np.ndarray,
+    offsets: np.ndarray,
+    k_values: np.ndarray,
+) -> np.ndarray:
+    """Numpy version of the compiled finish: s = (b - a) / max(a, b) per row and k."""
+    n_points = all_cluster_sums.shape[0]
     out = np.empty((n_points, k_values.size), dtype=np.float64)
     rows = np.arange(n_points)
     for k_index, n_clusters in enumerate(k_values):
