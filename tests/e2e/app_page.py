@@ -13,6 +13,7 @@ import io
 import re
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 
 import harness
 import numpy as np
@@ -274,7 +275,8 @@ def full_page_screenshot(page: Page, path: str, *, width: int = 1400) -> bytes:
     """Screenshot the whole app (Streamlit scrolls inside stMain, not the document).
 
     The viewport is stretched to the main area's height for the shot and restored
-    after; charts re-layout on resize, so the height is polled until it is stable.
+    after. Charts re-layout and WebGL maps redraw after a resize, so the height and then
+    the picture are polled (bounded) until two in a row agree.
     """
     original = page.viewport_size or harness.VIEWPORT
     main = page.get_by_test_id("stMain")
@@ -285,9 +287,16 @@ def full_page_screenshot(page: Page, path: str, *, width: int = 1400) -> bytes:
             break
         height = new_height
         page.set_viewport_size({"width": width, "height": max(height, original["height"])})
-        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
         page.wait_for_timeout(150)
     try:
-        return page.screenshot(path=path, animations="disabled")
+        shot = page.screenshot(animations="disabled")
+        for _ in range(8):  # bounded polling until the picture settles
+            page.wait_for_timeout(400)
+            again = page.screenshot(animations="disabled")
+            if again == shot:
+                break
+            shot = again
+        Path(path).write_bytes(shot)
+        return shot
     finally:
         page.set_viewport_size(original)
