@@ -87,8 +87,18 @@ def test_missing_app_is_named(tmp_path: Path) -> None:
             False,
         ),
         ("console.error: TypeError: x is undefined (at https://cdn.example.org/a.js)", False),
+        (
+            "console.error: Failed to load resource: the server responded with a status of "
+            "404 (Not Found) (at http://127.0.0.1:8501/explore/_stcore/health)",
+            True,
+        ),
+        (
+            "console.error: Failed to load resource: the server responded with a status of "
+            "404 (Not Found) (at http://127.0.0.1:8501/_stcore/health)",
+            False,
+        ),
         ("pageerror: Error: boom", False),
     ],
 )
-def test_only_outside_resource_failures_are_benign(error: str, expected: bool) -> None:
+def test_only_outside_failures_and_base_path_probes_are_benign(error: str, expected: bool) -> None:
     assert is_benign(error) is expected
