@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import harness
 import pytest
+from conftest import is_benign
 from playwright.sync_api import BrowserContext, expect
 
 pytestmark = pytest.mark.e2e
@@ -34,5 +35,7 @@ def test_deep_link_first_after_start_keeps_router_layout_and_url(
         expect(navigation.get_by_text("app", exact=True)).to_have_count(0)
         assert "/explore" in page.url and "k=7" in page.url
         page.close()
+        unexpected = [error for error in console.errors if not is_benign(error)]
+        assert not unexpected, "The page logged errors:\n" + "\n".join(unexpected)
     finally:
         harness.stop_streamlit(server)
