@@ -600,48 +600,7 @@ def cluster_map_from_points(
                 **common,
             )
         )
-    centroids = cluster_centroids(points.longitude, points.latitude, labels, n_clusters)
-    centroid_records = [
-        {
-            "position": [round(lon, 4), round(lat, 4)],
-            "colour": [*hex_to_rgb(PALETTE[i]), 255],
-            "text": str(i),
-            "text_colour": [*hex_to_rgb(label_colour(PALETTE[i])), 255],
-        }
-        for i, (lon, lat) in enumerate(centroids)
-        if math.isfinite(lon) and math.isfinite(lat)
-    ]
-    layers.append(
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=centroid_records,
-            id="centroids",
-            get_position="position",
-            get_fill_color="colour",
-            get_line_color=[255, 255, 255, 255],
-            stroked=True,
-            line_width_min_pixels=2.5,
-            get_radius=1,
-            radius_min_pixels=_CENTROID_RADIUS_PX,
-            radius_max_pixels=_CENTROID_RADIUS_PX,
-            pickable=False,
-        )
-    )
-    layers.append(
-        pdk.Layer(
-            "TextLayer",
-            data=centroid_records,
-            id="centroid-labels",
-            get_position="position",
-            get_text="text",
-            get_size=15,
-            get_color="text_colour",
-            font_weight=700,
-            get_text_anchor="'middle'",
-            get_alignment_baseline="'center'",
-            pickable=False,
-        )
-    )
+    layers += centroid_layers(points.longitude, points.latitude, labels, n_clusters)
     deck = CompactDeck(
         layers=layers,
         initial_view_state=view_state,
@@ -1267,3 +1226,63 @@ def histogram_figure(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )
     return figure
+
+
+def centroid_layers(
+    longitude: np.ndarray, latitude: np.ndarray, labels: np.ndarray, n_clusters: int
+) -> list[pdk.Layer]:
+    """Big numbered dots at each cluster's mean position, in the cluster's colour.
+
+    Parameters
+    ----------
+    longitude, latitude : numpy.ndarray
+        Degrees, one per row.
+    labels : numpy.ndarray
+        Cluster id per row (negative: not clustered).
+    n_clusters : int
+        Number of clusters; ids 0..n_clusters-1.
+
+    Returns
+    -------
+    list of pydeck.Layer
+        The dots ("centroids") and their numbers ("centroid-labels").
+    """
+    centroid_records = [
+        {
+            "position": [round(lon, 4), round(lat, 4)],
+            "colour": [*hex_to_rgb(PALETTE[i]), 255],
+            "text": str(i),
+            "text_colour": [*hex_to_rgb(label_colour(PALETTE[i])), 255],
+        }
+        for i, (lon, lat) in enumerate(cluster_centroids(longitude, latitude, labels, n_clusters))
+        if math.isfinite(lon) and math.isfinite(lat)
+    ]
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=centroid_records,
+            id="centroids",
+            get_position="position",
+            get_fill_color="colour",
+            get_line_color=[255, 255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=2.5,
+            get_radius=1,
+            radius_min_pixels=_CENTROID_RADIUS_PX,
+            radius_max_pixels=_CENTROID_RADIUS_PX,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            data=centroid_records,
+            id="centroid-labels",
+            get_position="position",
+            get_text="text",
+            get_size=15,
+            get_color="text_colour",
+            font_weight=700,
+            get_text_anchor="'middle'",
+            get_alignment_baseline="'center'",
+            pickable=False,
+        ),
+    ]

@@ -12,7 +12,6 @@ Cluster ``i`` is drawn in ``PALETTE[i]`` (the map's palette, from :mod:`componen
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,10 +29,9 @@ from components.figures import (
     CompactDeck,
     _coordinate_resolution,
     _position_codes,
-    cluster_centroids,
+    centroid_layers,
     cluster_name,
     hex_to_rgb,
-    label_colour,
     view_state_for,
 )
 from components.stability import ClustergramData, KStability, StabilityResult
@@ -884,16 +882,6 @@ def silhouette_map_deck(
         + "]"
     )
     position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
-    centroid_records = [
-        {
-            "position": [round(c_lon, 4), round(c_lat, 4)],
-            "colour": [*hex_to_rgb(PALETTE[cluster]), 255],
-            "text": str(cluster),
-            "text_colour": [*hex_to_rgb(label_colour(PALETTE[cluster])), 255],
-        }
-        for cluster, (c_lon, c_lat) in enumerate(cluster_centroids(lon, lat, ids, n_clusters))
-        if math.isfinite(c_lon) and math.isfinite(c_lat)
-    ]
     layers = [
         pdk.Layer(
             "ScatterplotLayer",
@@ -907,33 +895,7 @@ def silhouette_map_deck(
             pickable=True,
             auto_highlight=True,
         ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=centroid_records,
-            id="centroids",
-            get_position="position",
-            get_fill_color="colour",
-            get_line_color=[255, 255, 255, 255],
-            stroked=True,
-            line_width_min_pixels=2.5,
-            get_radius=1,
-            radius_min_pixels=11,
-            radius_max_pixels=11,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "TextLayer",
-            data=centroid_records,
-            id="centroid-labels",
-            get_position="position",
-            get_text="text",
-            get_size=15,
-            get_color="text_colour",
-            font_weight=700,
-            get_text_anchor="'middle'",
-            get_alignment_baseline="'center'",
-            pickable=False,
-        ),
+        *centroid_layers(lon, lat, ids, n_clusters),
     ]
     deck = CompactDeck(
         layers=layers,
