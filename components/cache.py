@@ -24,7 +24,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import figures, figures_alternatives, figures_insight, places, upload
+from components import (
+    figures,
+    figures_alternatives,
+    figures_insight,
+    places,
+    served_files,
+    upload,
+)
 from components.alternatives import (
     DEFAULT_GEO_EPS_KM,
     AlgorithmResult,
@@ -476,6 +483,98 @@ def cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
         rows.labels,
         k,
         is_test=rows.is_test,
+        view_state=map_view(key.source),
+        show_test=show_test,
+    )
+    result.deck.to_json()  # computed once here, not on every rerun
+    return result
+
+
+# Streamlit serves this folder (beside app.py) at app/static/ when
+# server.enableStaticServing is on (.streamlit/config.toml).
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+MAP_FILES_DIR = "maps"
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def served_points(key: ModelKey) -> figures.ServedPoints:
+    """The map's rows with the cluster id of every k, formatted once per model.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+
+    Returns
+    -------
+    figures.ServedPoints
+        JSON text per layer and where each k's ids are.
+    """
+    low, high = K_RANGE
+    labels_by_k = {k: row_labels(key, k).labels for k in range(low, high + 1)}
+    return figures.served_points(
+        map_points(key.source, key.features), labels_by_k, row_labels(key, low).is_test
+    )
+
+
+def map_urls(key: ModelKey) -> dict[str, str]:
+    """URLs of the map's row files, written to the static folder if missing.
+
+    Not cached: the check that each file exists is a stat per layer, and it
+    rewrites a file that was pruned or deleted since.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+
+    Returns
+    -------
+    dict of str to str
+        Relative URL per layer id.
+    """
+    served = served_points(key)
+    names = _map_file_names(key)
+    for layer_id, text in served.layer_texts.items():
+        served_files.ensure_file(STATIC_DIR / MAP_FILES_DIR, names[layer_id], text)
+    return {
+        layer_id: f"{served_files.STATIC_URL_PREFIX}{MAP_FILES_DIR}/{name}"
+        for layer_id, name in names.items()
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _map_file_names(key: ModelKey) -> dict[str, str]:
+    return {
+        layer_id: served_files.content_name(text)
+        for layer_id, text in served_points(key).layer_texts.items()
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def served_cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
+    """The cluster map at k whose rows the browser loads from :func:`map_urls`.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+    show_test : bool
+        Draw the test rows.
+
+    Returns
+    -------
+    figures.ClusterMap
+        Deck (a few KB) and tooltip contents.
+    """
+    result = figures.cluster_map_served(
+        map_points(key.source, key.features),
+        served_points(key),
+        map_urls(key),
+        row_labels(key, k).labels,
+        k,
         view_state=map_view(key.source),
         show_test=show_test,
     )

@@ -399,8 +399,21 @@ class MapPoints:
     @property
     def tooltip_text(self) -> str:
         """The tooltip template; ``{i}`` is the i-th value of a point's array."""
-        lines = ["Cluster {2}", "Median house value: ${3}k", "Median income: ${4}k"]
-        lines += [f"{label}: {{{5 + i}}}" for i, label in enumerate(self.tooltip_features)]
+        return self.tooltip_template(label_field=2, value_field=3)
+
+    def tooltip_template(self, label_field: int, value_field: int) -> str:
+        """The tooltip template for rows with the cluster id at ``label_field``.
+
+        Price, income and the extra values follow from ``value_field`` on.
+        """
+        lines = [
+            f"Cluster {{{label_field}}}",
+            f"Median house value: ${{{value_field}}}k",
+            f"Median income: ${{{value_field + 1}}}k",
+        ]
+        lines += [
+            f"{label}: {{{value_field + 2 + i}}}" for i, label in enumerate(self.tooltip_features)
+        ]
         return "\n".join(lines)
 
 
@@ -562,7 +575,42 @@ def cluster_map_from_points(
         raw["test-points"] = _rows_text(
             points, np.flatnonzero(clustered & test_mask), label_text, labels
         )
-    colour_of_cluster = colour_lookup_expression(n_clusters, _FILL_ALPHA)
+    deck = _cluster_deck(
+        points,
+        {name: RAW_DATA_PREFIX + name for name in raw},
+        labels,
+        n_clusters,
+        label_field=2,
+        tooltip=points.tooltip_text,
+        view_state=view_state,
+    )
+    deck.set_raw_layer_data(raw)
+    return ClusterMap(
+        deck=deck,
+        tooltip_features=points.tooltip_features,
+        omitted_features=points.omitted_features,
+    )
+
+
+def _cluster_deck(
+    points: MapPoints,
+    layer_data: Mapping[str, str],
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    label_field: int,
+    tooltip: str,
+    view_state: pdk.ViewState,
+) -> CompactDeck:
+    """The cluster map's deck: point layers (by id, in draw order) and the centroids.
+
+    ``layer_data`` maps the layer ids "not-clustered", "points" and "test-points" to
+    their ``data`` (a raw-data placeholder or a URL); missing ids are not drawn.
+    """
+    colour_of_cluster = colour_lookup_expression(n_clusters, _FILL_ALPHA, field=label_field)
+    # deck.gl does not compare accessor functions: without a trigger that changes
+    # with k, a layer whose data did not change would keep its old colours.
+    triggers = {"getFillColor": [n_clusters, label_field], "getLineColor": [n_clusters]}
     common = {
         "get_position": points.position_expression,
         "get_radius": _POINT_RADIUS_M,
@@ -570,45 +618,185 @@ def cluster_map_from_points(
         "radius_max_pixels": 12,
         "pickable": True,
         "auto_highlight": True,
+        "update_triggers": triggers,
+    }
+    styles: dict[str, dict[str, object]] = {
+        "not-clustered": {"get_fill_color": [*hex_to_rgb(NOT_CLUSTERED_COLOUR), 150]},
+        "points": {"get_fill_color": colour_of_cluster},
+        "test-points": {
+            "filled": False,
+            "stroked": True,
+            "get_line_color": colour_of_cluster,
+            "line_width_min_pixels": 1.5,
+        },
     }
     layers = [
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=RAW_DATA_PREFIX + "not-clustered",
-            id="not-clustered",
-            get_fill_color=[*hex_to_rgb(NOT_CLUSTERED_COLOUR), 150],
-            **common,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=RAW_DATA_PREFIX + "points",
-            id="points",
-            get_fill_color=colour_of_cluster,
-            **common,
-        ),
+        pdk.Layer("ScatterplotLayer", data=layer_data[name], id=name, **style, **common)
+        for name, style in styles.items()
+        if name in layer_data
     ]
-    if has_test_rows:
-        layers.append(
-            pdk.Layer(
-                "ScatterplotLayer",
-                data=RAW_DATA_PREFIX + "test-points",
-                id="test-points",
-                filled=False,
-                stroked=True,
-                get_line_color=colour_of_cluster,
-                line_width_min_pixels=1.5,
-                **common,
-            )
-        )
     layers += centroid_layers(points.longitude, points.latitude, labels, n_clusters)
-    deck = CompactDeck(
+    return CompactDeck(
         layers=layers,
         initial_view_state=view_state,
         map_provider="carto",
         map_style="light",
-        tooltip={"text": points.tooltip_text},
+        tooltip={"text": tooltip},
     )
-    deck.set_raw_layer_data(raw)
+
+
+@dataclass(frozen=True)
+class ServedPoints:
+    """The cluster map's rows with their cluster id at every k, as JSON to serve by URL.
+
+    The browser fetches each layer's rows once per data set and features; a k change
+    then only sends a new colour expression reading another field of the same rows.
+    Row ``i`` is ``[x, y, id at k_values[0], ..., id at k_values[-1], price_k,
+    income_k, *extra]`` (the not-clustered rows carry the text "not clustered").
+
+    Attributes
+    ----------
+    layer_texts : Mapping[str, str]
+        JSON array text per layer id ("not-clustered", "points", "test-points"); only
+        layers that have rows.
+    k_values : tuple of int
+        The k's whose ids the rows carry, ascending and consecutive.
+    """
+
+    layer_texts: Mapping[str, str]
+    k_values: tuple[int, ...]
+
+    def label_field(self, n_clusters: int) -> int:
+        """Position of the cluster id at ``n_clusters`` in each row."""
+        if n_clusters not in self.k_values:
+            raise ValueError(
+                f"n_clusters={n_clusters} is out of range; the rows carry ids for "
+                f"k in [{self.k_values[0]}, {self.k_values[-1]}]."
+            )
+        return 2 + n_clusters - self.k_values[0]
+
+    @property
+    def value_field(self) -> int:
+        """Position of the price in each row (income and the extra values follow)."""
+        return 2 + len(self.k_values)
+
+
+def served_points(
+    points: MapPoints, labels_by_k: Mapping[int, np.ndarray], is_test: np.ndarray | None = None
+) -> ServedPoints:
+    """Format the map's rows with every k's cluster ids, once per data set and features.
+
+    Parameters
+    ----------
+    points : MapPoints
+        From :func:`map_points`.
+    labels_by_k : mapping of int to numpy.ndarray
+        Cluster ids per row for each k (consecutive k's, each in [1, 15]); -1 where a
+        row was not clustered, which must be the same rows at every k.
+    is_test : numpy.ndarray, optional
+        True for test rows (their own layer, drawn as rings).
+
+    Returns
+    -------
+    ServedPoints
+        The rows' JSON text per layer.
+    """
+    k_values = tuple(sorted(labels_by_k))
+    if not k_values or k_values != tuple(range(k_values[0], k_values[-1] + 1)):
+        raise ValueError(f"labels_by_k has k's {k_values}; expected consecutive k's.")
+    for n_clusters in k_values:
+        _check_n_clusters(n_clusters)
+    n_rows = len(points.head)
+    table = np.column_stack([np.asarray(labels_by_k[k], dtype=int) for k in k_values])
+    if table.shape[0] != n_rows:
+        raise ValueError(f"labels have {table.shape[0]} rows; expected {n_rows}, one per row.")
+    clustered = table[:, 0] >= 0
+    bad = [k for k, column in zip(k_values, table.T, strict=True) if column.max(initial=-1) >= k]
+    if bad or not np.array_equal(table >= 0, np.repeat(clustered[:, None], len(k_values), 1)):
+        raise ValueError(
+            "labels must lie in [0, k - 1] for each k, with -1 on the same rows at every k; "
+            f"k's out of range: {bad}."
+        )
+    test_mask = np.zeros(n_rows, dtype=bool) if is_test is None else np.asarray(is_test, bool)
+    not_clustered_ids = ",".join([json.dumps(_NOT_CLUSTERED_LABEL)] * len(k_values))
+    ids_text = [",".join(row) for row in table.astype(str).tolist()]
+    head, tail = points.head, points.tail
+
+    def rows_text(rows: np.ndarray, fixed_ids: str | None = None) -> str:
+        return (
+            "["
+            + ",".join(
+                head[row] + (fixed_ids or ids_text[row]) + tail[row] for row in rows.tolist()
+            )
+            + "]"
+        )
+
+    selections = {
+        "not-clustered": (np.flatnonzero(~clustered), not_clustered_ids),
+        "points": (np.flatnonzero(clustered & ~test_mask), None),
+        "test-points": (np.flatnonzero(clustered & test_mask), None),
+    }
+    layer_texts = {
+        name: rows_text(rows, fixed_ids)
+        for name, (rows, fixed_ids) in selections.items()
+        if rows.size
+    }
+    return ServedPoints(layer_texts=layer_texts, k_values=k_values)
+
+
+def cluster_map_served(
+    points: MapPoints,
+    served: ServedPoints,
+    urls: Mapping[str, str],
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    view_state: pdk.ViewState | None = None,
+    show_test: bool = True,
+) -> ClusterMap:
+    """The cluster map at one k, its points loaded by the browser from ``urls``.
+
+    The deck is a few KB: the layers name their rows' URLs, the colour expression
+    reads the id of this k, and only the centroids are sent inline.
+
+    Parameters
+    ----------
+    points : MapPoints
+        From :func:`map_points` (positions and tooltip contents).
+    served : ServedPoints
+        From :func:`served_points`.
+    urls : mapping of str to str
+        URL of each layer's rows (the layers of ``served.layer_texts``).
+    labels : numpy.ndarray
+        Cluster id per row at ``n_clusters`` (for the centroids).
+    n_clusters : int
+        Number of clusters, one of ``served.k_values``.
+    view_state : pydeck.ViewState, optional
+        Initial camera; default :func:`view_state_for` of the rows.
+    show_test : bool
+        Draw the test rows (when there are any).
+
+    Returns
+    -------
+    ClusterMap
+        The deck and which extra values the tooltip shows.
+    """
+    label_field = served.label_field(n_clusters)
+    missing = sorted(set(served.layer_texts) - set(urls))
+    if missing:
+        raise ValueError(f"urls has no URL for the layers {missing}.")
+    layer_data = {
+        name: urls[name] for name in served.layer_texts if show_test or name != "test-points"
+    }
+    deck = _cluster_deck(
+        points,
+        layer_data,
+        np.asarray(labels, dtype=int),
+        n_clusters,
+        label_field=label_field,
+        tooltip=points.tooltip_template(label_field, served.value_field),
+        view_state=view_state or view_state_for(points.longitude, points.latitude),
+    )
     return ClusterMap(
         deck=deck,
         tooltip_features=points.tooltip_features,

@@ -384,3 +384,99 @@ def test_pure_modules_import_without_streamlit() -> None:
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+# ------------------------------------------------------------ served cluster map
+
+
+def _toy_points() -> figures.MapPoints:
+    rows = _toy_rows(extra={"Median house age": np.array([41.0, 21.0, 52.0, 10.0, np.nan])})
+    return figures.map_points(
+        rows.longitude, rows.latitude, rows.median_house_value, rows.median_income, rows.extra
+    )
+
+
+_TOY_LABELS_BY_K = {
+    2: np.array([0, 0, 1, 1, -1]),
+    3: np.array([0, 2, 1, 1, -1]),
+    4: np.array([0, 2, 1, 3, -1]),
+}
+
+
+def test_served_points_carry_every_k_and_match_the_inline_rows() -> None:
+    points = _toy_points()
+    is_test = np.array([False, True, False, False, False])
+    served = figures.served_points(points, _TOY_LABELS_BY_K, is_test)
+    assert served.k_values == (2, 3, 4)
+    assert [served.label_field(k) for k in (2, 3, 4)] == [2, 3, 4]
+    assert served.value_field == 5
+    rows = json.loads(served.layer_texts["points"])
+    assert [row[2:5] for row in rows] == [[0, 0, 0], [1, 1, 1], [1, 1, 3]]
+    assert json.loads(served.layer_texts["test-points"])[0][2:5] == [0, 2, 2]
+    grey = json.loads(served.layer_texts["not-clustered"])
+    assert grey[0][2:5] == ["not clustered"] * 3 and grey[0][7] == "n/a"
+    # Apart from the ids, a served row is the inline row of cluster_map_from_points.
+    inline = _layer(figures.cluster_map_from_points(points, _TOY_LABELS_BY_K[3], 3).deck, "points")
+    inline_rows = inline["data"]
+    served_rows = rows + json.loads(served.layer_texts["test-points"])
+    by_position = {(row[0], row[1]): row for row in served_rows}
+    for row in inline_rows:
+        twin = by_position[(row[0], row[1])]
+        assert twin[served.label_field(3)] == row[2]
+        assert twin[served.value_field :] == row[3:]
+
+
+def test_served_points_skip_empty_layers_and_validate() -> None:
+    points = _toy_points()
+    labels = {k: np.where(v < 0, 0, v) for k, v in _TOY_LABELS_BY_K.items()}
+    served = figures.served_points(points, labels)
+    assert set(served.layer_texts) == {"points"}
+    with pytest.raises(ValueError, match="consecutive"):
+        figures.served_points(points, {2: labels[2], 4: labels[4]})
+    with pytest.raises(ValueError, match=r"k's out of range: \[2\]"):
+        figures.served_points(points, {2: np.array([0, 0, 2, 1, 0]), 3: labels[3]})
+    with pytest.raises(ValueError, match="same rows at every k"):
+        figures.served_points(points, {2: labels[2], 3: _TOY_LABELS_BY_K[3]})
+    with pytest.raises(ValueError, match="expected 5, one per row"):
+        figures.served_points(points, {2: labels[2][:4]})
+    with pytest.raises(ValueError, match=r"n_clusters=5 is out of range"):
+        served.label_field(5)
+
+
+def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
+    points = _toy_points()
+    served = figures.served_points(
+        points, _TOY_LABELS_BY_K, np.array([False, True, False, False, False])
+    )
+    urls = {name: f"app/static/maps/{name}.json" for name in served.layer_texts}
+    maps = {
+        k: figures.cluster_map_served(points, served, urls, _TOY_LABELS_BY_K[k], k) for k in (2, 4)
+    }
+    for k, result in maps.items():
+        spec = json.loads(result.deck.to_json())
+        by_id = {layer["id"]: layer for layer in spec["layers"]}
+        assert by_id["points"]["data"] == "app/static/maps/points.json"
+        assert by_id["points"]["getFillColor"] == "@@=" + figures.colour_lookup_expression(
+            k, 190, field=k
+        )
+        assert by_id["test-points"]["getLineColor"] == by_id["points"]["getFillColor"]
+        # Without a trigger that changes with k deck.gl would keep the old colours.
+        assert by_id["points"]["updateTriggers"]["getFillColor"] == [k, k]
+        assert [c["text"] for c in by_id["centroid-labels"]["data"]] == [str(i) for i in range(k)]
+        assert result.deck._tooltip["text"].splitlines() == [
+            f"Cluster {{{k}}}",
+            "Median house value: ${5}k",
+            "Median income: ${6}k",
+            "Median house age: {7}",
+        ]
+        assert len(result.deck.to_json()) < 5_000
+    hidden = figures.cluster_map_served(
+        points, served, urls, _TOY_LABELS_BY_K[2], 2, show_test=False
+    )
+    assert "test-points" not in [
+        layer["id"] for layer in json.loads(hidden.deck.to_json())["layers"]
+    ]
+    with pytest.raises(ValueError, match=r"no URL for the layers \['test-points'\]"):
+        figures.cluster_map_served(
+            points, served, {"points": "a", "not-clustered": "b"}, _TOY_LABELS_BY_K[2], 2
+        )

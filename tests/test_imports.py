@@ -19,6 +19,7 @@ PURE_MODULES = [
     "components.upload",
     "components.export",
     "components.url_state",
+    "components.served_files",
     "components.alternatives",
     # Figure builders return plotly / pydeck objects and never call st.*.
     "components.figures",

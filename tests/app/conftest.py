@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.served_files import STATIC_URL_PREFIX
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
 TIMEOUT_S = 180
@@ -70,6 +72,28 @@ def layer(spec: dict[str, Any], layer_id: str) -> dict[str, Any]:
     raise KeyError(f"no layer {layer_id!r} in {[c['id'] for c in spec['layers']]}")
 
 
+def layer_rows(spec: dict[str, Any], layer_id: str) -> list[Any]:
+    """The rows of a layer: inline, or read from the served file its URL names."""
+    data = layer(spec, layer_id)["data"]
+    if isinstance(data, str):
+        assert data.startswith(STATIC_URL_PREFIX), data
+        served = PROJECT_ROOT / "static" / data.removeprefix(STATIC_URL_PREFIX)
+        return list(json.loads(served.read_text(encoding="utf-8")))
+    return list(data)
+
+
+def cluster_field(spec: dict[str, Any]) -> int:
+    """Position of the current k's cluster id in the map's rows (from the colour rule)."""
+    match = re.search(r"this\[(\d+)\] ==", layer(spec, "points")["getFillColor"])
+    return int(match.group(1)) if match else 2
+
+
+def point_clusters(spec: dict[str, Any], layer_id: str = "points") -> dict[tuple, Any]:
+    """Cluster id of each map row of a layer at the current k, by integer-coded position."""
+    field = cluster_field(spec)
+    return {(row[0], row[1]): row[field] for row in layer_rows(spec, layer_id)}
+
+
 def texts(elements: Any) -> list[str]:
     """The text of alert elements (st.warning / st.error / st.info)."""
     return [str(element.value) for element in elements]
@@ -78,7 +102,7 @@ def texts(elements: Any) -> list[str]:
 def colour_of(expression: str, cluster: int) -> list[int]:
     """Evaluate the map's colour expression ('this[2] == 0 ? [..] : ... : [..]') for an id."""
     body = expression.removeprefix("@@=")
-    for match in re.finditer(r"this\[2\] == (\d+) \? (\[[^\]]*\])", body):
+    for match in re.finditer(r"this\[\d+\] == (\d+) \? (\[[^\]]*\])", body):
         if int(match.group(1)) == cluster:
             return json.loads(match.group(2))
     return json.loads(body.rsplit(" : ", 1)[-1])
@@ -86,4 +110,4 @@ def colour_of(expression: str, cluster: int) -> list[int]:
 
 def n_conditions(expression: str) -> int:
     """How many ids the colour expression tests explicitly (k - 1 for k colours)."""
-    return len(re.findall(r"this\[2\] == \d+ \?", expression))
+    return len(re.findall(r"this\[\d+\] == \d+ \?", expression))

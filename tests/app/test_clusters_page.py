@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import colour_of, deck_spec, layer, n_conditions, texts
+from conftest import (
+    cluster_field,
+    colour_of,
+    deck_spec,
+    layer,
+    layer_rows,
+    n_conditions,
+    point_clusters,
+    texts,
+)
 from streamlit.testing.v1 import AppTest
 
 from components.figures import PALETTE, hex_to_rgb
@@ -52,7 +62,7 @@ def _assert_view(app: AppTest, k: int) -> None:
     colours = _colour_table(spec)
     assert len(colours) == k
     assert [colour[:3] for colour in colours] == [list(hex_to_rgb(c)) for c in PALETTE[:k]]
-    clusters_on_map = {point[2] for point in layer(spec, "points")["data"]}
+    clusters_on_map = set(point_clusters(spec).values())
     assert clusters_on_map == set(range(k))
     assert [label["text"] for label in layer(spec, "centroid-labels")["data"]] == [
         str(i) for i in range(k)
@@ -80,7 +90,11 @@ def test_default_render(real_data: Path, make_app: Callable[..., AppTest]) -> No
     _assert_view(app, 5)
     spec = deck_spec(app)
     assert spec["mapProvider"] == "carto"
-    assert len(app.get("deck_gl_json_chart")[0].proto.json) < 600 * 1024
+    # The rows are served as a file (static serving): the deck itself stays a few KB.
+    assert len(app.get("deck_gl_json_chart")[0].proto.json) < 20 * 1024
+    assert layer(spec, "points")["data"].startswith("app/static/maps/")
+    assert len(layer_rows(spec, "points")) == 20_640  # no missing values in these features
+    assert "not-clustered" not in [candidate["id"] for candidate in spec["layers"]]
     elbow = _chart(app, "elbow_chart")
     names = {annotation["text"] for annotation in elbow["layout"]["annotations"]}
     assert any("knee" in name for name in names)
@@ -99,11 +113,16 @@ def test_k_change_updates_map_boxplot_elbow_and_url(
     app = make_app()
     app.run()
     first_view = deck_spec(app)["initialViewState"]
+    first_url = layer(deck_spec(app), "points")["data"]
     for k in (8, 2, 15):
         app.slider(key="k").set_value(k).run()
         _assert_view(app, k)
         # The camera must not jump: the initial view state never changes with k.
         assert deck_spec(app)["initialViewState"] == first_view
+        # The browser keeps the rows it loaded: same URL, the colour rule reads field k.
+        assert layer(deck_spec(app), "points")["data"] == first_url
+        assert cluster_field(deck_spec(app)) == k
+        assert layer(deck_spec(app), "points")["updateTriggers"]["getFillColor"][0] == k
 
 
 @pytest.mark.slow
@@ -113,9 +132,9 @@ def test_cluster_colours_follow_ids_across_k(
     """A row keeps its colour from k to k+1 unless its cluster split (stable ids)."""
     app = make_app(k="4")
     app.run()
-    before = {(p[0], p[1]): p[2] for p in layer(deck_spec(app), "points")["data"]}
+    before = point_clusters(deck_spec(app))
     app.slider(key="k").set_value(5).run()
-    after = {(p[0], p[1]): p[2] for p in layer(deck_spec(app), "points")["data"]}
+    after = point_clusters(deck_spec(app))
     same = sum(before[position] == after[position] for position in before)
     assert same / len(before) > 0.6
 
@@ -135,7 +154,12 @@ def test_feature_change(real_data: Path, make_app: Callable[..., AppTest]) -> No
     assert inertia_after[0] > inertia_before[0]
     # The extra feature shows in the map's tooltip (income is always there).
     tooltip = json.loads(app.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
-    assert "Median house age: {5}" in tooltip
+    age_field = int(re.search(r"Median house age: \{(\d+)\}", tooltip).group(1))
+    rows = layer_rows(deck_spec(app), "points")
+    ages = [row[age_field] for row in rows]
+    assert all(1 <= age <= 52 for age in ages)  # the census caps house age at 52
+    cluster = int(re.search(r"Cluster \{(\d+)\}", tooltip).group(1))
+    assert cluster == cluster_field(deck_spec(app))
     assert "Median income" in tooltip
 
 
@@ -150,7 +174,7 @@ def test_feature_with_missing_values_is_reported_and_choosable(
     legend = _legend(app)
     assert legend["cluster"].iloc[-1] == "not clustered"
     assert legend["rows"].iloc[-1] == 207
-    assert len(layer(deck_spec(app), "not-clustered")["data"]) == 207
+    assert len(layer_rows(deck_spec(app), "not-clustered")) == 207
     app.radio(key="missing").set_value("median").run()
     assert not app.exception, app.exception
     assert app.query_params["missing"] == "median"
@@ -196,8 +220,8 @@ def test_train_test_split(real_data: Path, make_app: Callable[..., AppTest]) -> 
     assert not app.exception, app.exception
     assert app.query_params["split"] == "1"
     spec = deck_spec(app)
-    n_train = len(layer(spec, "points")["data"])
-    n_test = len(layer(spec, "test-points")["data"])
+    n_train = len(layer_rows(spec, "points"))
+    n_test = len(layer_rows(spec, "test-points"))
     assert n_train + n_test == 20_640
     assert n_test == pytest.approx(0.33 * 20_640, abs=2)
     box = _chart(app, "box_plot")
