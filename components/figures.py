@@ -651,8 +651,11 @@ class ServedPoints:
 
     The browser fetches each layer's rows once per data set and features; a k change
     then only sends a new colour expression reading another field of the same rows.
-    Row ``i`` is ``[x, y, id at k_values[0], ..., id at k_values[-1], price_k,
-    income_k, *extra]`` (the not-clustered rows carry the text "not clustered").
+    A row is ``[x, y, id at k_values[0], ..., id at k_values[-1], price_k, income_k,
+    *extra, n_here]`` (the not-clustered rows carry the text "not clustered" as ids).
+    Data rows at the same position would be drawn on top of each other, so each
+    position is sent once per layer, as its last row, with ``n_here`` the number of
+    rows there (12,590 points for the 20,640 census rows).
 
     Attributes
     ----------
@@ -661,10 +664,13 @@ class ServedPoints:
         layers that have rows.
     k_values : tuple of int
         The k's whose ids the rows carry, ascending and consecutive.
+    n_extra : int
+        Number of extra tooltip values per row.
     """
 
     layer_texts: Mapping[str, str]
     k_values: tuple[int, ...]
+    n_extra: int = 0
 
     def label_field(self, n_clusters: int) -> int:
         """Position of the cluster id at ``n_clusters`` in each row."""
@@ -679,6 +685,11 @@ class ServedPoints:
     def value_field(self) -> int:
         """Position of the price in each row (income and the extra values follow)."""
         return 2 + len(self.k_values)
+
+    @property
+    def count_field(self) -> int:
+        """Position of how many data rows share the point's position (the last field)."""
+        return self.value_field + 2 + self.n_extra
 
 
 def served_points(
@@ -723,10 +734,19 @@ def served_points(
     head, tail = points.head, points.tail
 
     def rows_text(rows: np.ndarray, fixed_ids: str | None = None) -> str:
+        # Rows at the same position are drawn exactly on top of each other, so only the
+        # last (the one on top) is sent, with how many share its position: 12,590
+        # points instead of 20,640 for the census data, and the tooltip says so.
+        on_top: dict[str, int] = {}
+        sharing: dict[str, int] = {}
+        for row in rows.tolist():
+            on_top[head[row]] = row
+            sharing[head[row]] = sharing.get(head[row], 0) + 1
         return (
             "["
             + ",".join(
-                head[row] + (fixed_ids or ids_text[row]) + tail[row] for row in rows.tolist()
+                head[row] + (fixed_ids or ids_text[row]) + tail[row][:-1] + f",{sharing[key]}]"
+                for key, row in sorted(on_top.items(), key=lambda item: item[1])
             )
             + "]"
         )
@@ -741,7 +761,9 @@ def served_points(
         for name, (rows, fixed_ids) in selections.items()
         if rows.size
     }
-    return ServedPoints(layer_texts=layer_texts, k_values=k_values)
+    return ServedPoints(
+        layer_texts=layer_texts, k_values=k_values, n_extra=len(points.tooltip_features)
+    )
 
 
 def cluster_map_served(
@@ -794,7 +816,8 @@ def cluster_map_served(
         np.asarray(labels, dtype=int),
         n_clusters,
         label_field=label_field,
-        tooltip=points.tooltip_template(label_field, served.value_field),
+        tooltip=points.tooltip_template(label_field, served.value_field)
+        + f"\nBlock groups at this point: {{{served.count_field}}}",
         view_state=view_state or view_state_for(points.longitude, points.latitude),
     )
     return ClusterMap(

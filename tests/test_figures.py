@@ -423,7 +423,8 @@ def test_served_points_carry_every_k_and_match_the_inline_rows() -> None:
     for row in inline_rows:
         twin = by_position[(row[0], row[1])]
         assert twin[served.label_field(3)] == row[2]
-        assert twin[served.value_field :] == row[3:]
+        assert twin[served.value_field : served.count_field] == row[3:]
+        assert twin[served.count_field] == 1 and served.count_field == len(twin) - 1
 
 
 def test_served_points_skip_empty_layers_and_validate() -> None:
@@ -468,6 +469,7 @@ def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
             "Median house value: ${5}k",
             "Median income: ${6}k",
             "Median house age: {7}",
+            "Block groups at this point: {8}",
         ]
         assert len(result.deck.to_json()) < 5_000
     hidden = figures.cluster_map_served(
@@ -480,3 +482,30 @@ def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
         figures.cluster_map_served(
             points, served, {"points": "a", "not-clustered": "b"}, _TOY_LABELS_BY_K[2], 2
         )
+
+
+def test_served_points_send_a_shared_position_once_with_its_count() -> None:
+    rows = _toy_rows(
+        longitude=np.array([-122.0, -122.0, -118.0, -122.0, -120.0]),
+        latitude=np.array([38.0, 38.0, 34.0, 38.0, 36.5]),
+    )
+    points = figures.map_points(
+        rows.longitude, rows.latitude, rows.median_house_value, rows.median_income, {}
+    )
+    labels = {2: np.array([0, 1, 1, 1, 0]), 3: np.array([0, 2, 1, 1, 0])}
+    served = figures.served_points(points, labels, np.array([False, False, False, True, False]))
+    train = json.loads(served.layer_texts["points"])
+    # Rows 0 and 1 share a position: row 1 (drawn on top) is sent, counting 2.
+    assert [(row[2], row[3], row[served.count_field]) for row in train] == [
+        (1, 2, 2),
+        (1, 1, 1),
+        (0, 0, 1),
+    ]
+    assert train[0][served.value_field] == 358  # row 1's price, in $k
+    # Test rows are counted in their own layer.
+    test = json.loads(served.layer_texts["test-points"])
+    assert [row[served.count_field] for row in test] == [1]
+    total = sum(
+        row[served.count_field] for text in served.layer_texts.values() for row in json.loads(text)
+    )
+    assert total == 5

@@ -82,6 +82,14 @@ def layer_rows(spec: dict[str, Any], layer_id: str) -> list[Any]:
     return list(data)
 
 
+def rows_drawn(spec: dict[str, Any], layer_id: str) -> int:
+    """How many data rows a layer draws (a served point counts the rows at its position)."""
+    data = layer(spec, layer_id)["data"]
+    if isinstance(data, str):
+        return sum(int(row[-1]) for row in layer_rows(spec, layer_id))
+    return len(data)
+
+
 def cluster_field(spec: dict[str, Any]) -> int:
     """Position of the current k's cluster id in the map's rows (from the colour rule)."""
     match = re.search(r"this\[(\d+)\] ==", layer(spec, "points")["getFillColor"])

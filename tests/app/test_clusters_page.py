@@ -18,6 +18,7 @@ from conftest import (
     layer_rows,
     n_conditions,
     point_clusters,
+    rows_drawn,
     texts,
 )
 from streamlit.testing.v1 import AppTest
@@ -93,7 +94,8 @@ def test_default_render(real_data: Path, make_app: Callable[..., AppTest]) -> No
     # The rows are served as a file (static serving): the deck itself stays a few KB.
     assert len(app.get("deck_gl_json_chart")[0].proto.json) < 20 * 1024
     assert layer(spec, "points")["data"].startswith("app/static/maps/")
-    assert len(layer_rows(spec, "points")) == 20_640  # no missing values in these features
+    assert rows_drawn(spec, "points") == 20_640  # no missing values in these features
+    assert len(layer_rows(spec, "points")) == 12_590  # one point per distinct position
     assert "not-clustered" not in [candidate["id"] for candidate in spec["layers"]]
     elbow = _chart(app, "elbow_chart")
     names = {annotation["text"] for annotation in elbow["layout"]["annotations"]}
@@ -174,7 +176,7 @@ def test_feature_with_missing_values_is_reported_and_choosable(
     legend = _legend(app)
     assert legend["cluster"].iloc[-1] == "not clustered"
     assert legend["rows"].iloc[-1] == 207
-    assert len(layer_rows(deck_spec(app), "not-clustered")) == 207
+    assert rows_drawn(deck_spec(app), "not-clustered") == 207
     app.radio(key="missing").set_value("median").run()
     assert not app.exception, app.exception
     assert app.query_params["missing"] == "median"
@@ -220,8 +222,8 @@ def test_train_test_split(real_data: Path, make_app: Callable[..., AppTest]) -> 
     assert not app.exception, app.exception
     assert app.query_params["split"] == "1"
     spec = deck_spec(app)
-    n_train = len(layer_rows(spec, "points"))
-    n_test = len(layer_rows(spec, "test-points"))
+    n_train = rows_drawn(spec, "points")
+    n_test = rows_drawn(spec, "test-points")
     assert n_train + n_test == 20_640
     assert n_test == pytest.approx(0.33 * 20_640, abs=2)
     box = _chart(app, "box_plot")
