@@ -77,6 +77,11 @@ def feature_label(name: str) -> str:
     return described.label if described else name
 
 
+def with_feature_labels(frame: pd.DataFrame, column: str = "column") -> pd.DataFrame:
+    """A copy of ``frame`` whose ``column`` holds human labels instead of column names."""
+    return frame.assign(**{column: frame[column].map(feature_label)})
+
+
 # ------------------------------------------------------------------- data source
 
 

@@ -447,9 +447,12 @@ def read_places_csv(
         bad_rows = row_numbers[out_of_range]
         first = int(np.flatnonzero(out_of_range)[0])
         hint = ""
-        swapped = (np.abs(longitude[located]) <= 90.0).all() and (
-            np.abs(latitude[located]) <= 180.0
-        ).all()
+        # Swapped columns put most latitudes out of range; one bad value is a typo.
+        swapped = (
+            2 * int(out_of_range.sum()) > int(located.sum())
+            and (np.abs(longitude[located]) <= 90.0).all()
+            and (np.abs(latitude[located]) <= 180.0).all()
+        )
         if swapped:
             hint = (
                 f" The columns look swapped: choose '{lon}' as latitude and '{lat}' as longitude."

@@ -46,7 +46,7 @@ with tables_column:
     st.subheader("Capped values")
     st.caption("The census top-codes these columns: a value at the cap means 'at least'.")
     st.dataframe(
-        overview.capped,
+        ui.with_feature_labels(overview.capped),
         hide_index=True,
         column_config={
             "cap": st.column_config.NumberColumn("cap", format="localized"),
@@ -56,7 +56,7 @@ with tables_column:
     )
     st.subheader("Missing values")
     st.dataframe(
-        overview.missing,
+        ui.with_feature_labels(overview.missing),
         hide_index=True,
         column_config={"share": st.column_config.NumberColumn("share", format="percent")},
         key="explore_missing",

@@ -112,6 +112,13 @@ def test_out_of_range_hints_at_swapped_columns() -> None:
     assert "look swapped: choose 'lon' as latitude and 'lat' as longitude" in message
 
 
+def test_one_bad_latitude_is_not_called_swapped_columns() -> None:
+    # European places: every longitude is within +-90, one latitude has a typo.
+    message = _error(b"lat,lon\n48.85,2.35\n95.2,13.4\n41.9,12.5\n")
+    assert "1 row(s) have coordinates out of range" in message
+    assert "swapped" not in message
+
+
 def test_out_of_range_hints_at_projected_metres() -> None:
     message = _error(b"y,x\n3800000,450000\n3810000,460000\n")
     assert "projected metres" in message

@@ -24,10 +24,11 @@ def test_explore_renders_map_histogram_caps_and_missing(
     assert charts[0]["data"][0]["marker"]["colorscale"]
     capped = next(t.value for t in app.dataframe if "rows at the cap" in t.value.columns)
     counts = dict(zip(capped["column"], capped["rows at the cap"], strict=True))
-    assert counts["median_house_value"] == 965
-    assert counts["housing_median_age"] == 1273
+    # Human labels, not raw column names.
+    assert counts["Median house value"] == 965
+    assert counts["Median house age"] == 1273
     missing = next(t.value for t in app.dataframe if "missing" in t.value.columns)
-    assert dict(zip(missing["column"], missing["missing"], strict=True))["total_bedrooms"] == 207
+    assert dict(zip(missing["column"], missing["missing"], strict=True))["Total bedrooms"] == 207
     assert any("500,001" in text for text in texts(app.info))
 
 
