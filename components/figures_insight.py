@@ -221,7 +221,7 @@ def silhouette_plot(
         height=max(320, min(900, 40 * clusters.size + 200)),
         margin=_MARGIN,
         xaxis={
-            "title": "silhouette (1 = well inside its cluster, < 0 = closer to another)",
+            "title": "silhouette (higher is better)",
             "range": [min(-0.1, float(values.min()) - 0.05), 1.0],
             "zeroline": True,
         },

@@ -448,7 +448,7 @@ def cluster_card(description: ClusterDescription) -> None:
         )
         price_column, income_column = st.columns(2)
         price_column.metric(
-            "Median house value",
+            "House value",  # "Median house value" is cut off in a card's half width
             _thousands(d.value_median),
             _ratio_delta(d.value_ratio),
             delta_color="off",
@@ -456,7 +456,7 @@ def cluster_card(description: ClusterDescription) -> None:
             "over the state.",
         )
         income_column.metric(
-            "Median income",
+            "Income",
             _thousands(d.income_median, 10_000),  # census unit: tens of thousands of USD
             _ratio_delta(d.income_ratio),
             delta_color="off",
