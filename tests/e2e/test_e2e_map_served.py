@@ -1,0 +1,198 @@
+"""The cluster map's rows are served once by URL, and a k change only recolours them.
+
+With ``server.enableStaticServing`` the Clusters page writes the map's rows (each with
+its cluster id at every k) to ``static/maps/<sha>.json``; the deck names that URL, and
+a k change sends a new colour rule that reads another field of the same rows. So the
+browser fetches the file once per page and never again while k moves, yet the points
+change colour. Colours are read from screenshots of the map: a point is drawn in its
+cluster's palette colour at alpha 190/255 over the blank (offline) base map, i.e. on
+the line from white to that colour, and each such pixel is given to the nearest palette
+colour.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import urllib.parse
+
+import app_page as ui
+import harness
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, Request
+
+from components.figures import PALETTE, hex_to_rgb
+
+pytestmark = pytest.mark.e2e
+
+STATIC_PATH_PREFIX = "/app/static/"
+MAP_FILE_PATH = re.compile(r"^/app/static/maps/[0-9a-f]{24}\.json$")
+K_VALUES = tuple(range(2, 16))  # the rows carry the cluster id of each of these k's
+N_ROWS = 20_640  # block groups of the housing data (none has a missing feature)
+
+# A pixel is a point of colour c when it lies within PIXEL_TOLERANCE RGB units of the
+# line from white to c, between SHARE_RANGE of the way: one point at alpha 190/255 is
+# 75% of the way, two overlapping 93%. Full-colour pixels (the centroid dots), faint
+# anti-aliased edges and most blends of two colours are left out; a pixel near several
+# lines goes to the nearest.
+PIXEL_TOLERANCE = 8.0
+SHARE_RANGE = (0.6, 0.95)
+# The rows have arrived and are drawn when the k colours have this many point pixels
+# together (about 8,000 at k = 5; the centroid dots' anti-aliased rims give a few hundred).
+DRAWN_PIXELS = 3_000
+# A cluster's colour is shown when hundreds of point pixels have it; its centroid dot
+# alone gives 30 to 70 (the dot's anti-aliased rim and digit) ...
+SHOWN_PIXELS = 200
+# ... and absent when only a few stray blends of other colours come near it.
+ABSENT_PIXELS = 40
+MAP_DRAW_TIMEOUT_MS = 20_000
+
+_WHITE = np.array([255.0, 255.0, 255.0])
+_DIRECTIONS = np.array([hex_to_rgb(colour) for colour in PALETTE], dtype=float) - _WHITE
+
+
+def point_pixels_by_colour(png: bytes) -> tuple[int, ...]:
+    """Count the map's point pixels per palette colour (index i: ``PALETTE[i]``).
+
+    Parameters
+    ----------
+    png : bytes
+        A screenshot of the map.
+
+    Returns
+    -------
+    tuple of int
+        One count per palette colour.
+    """
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float).reshape(-1, 3)
+    offsets = pixels[(pixels < 235).any(axis=1)] - _WHITE
+    shares = offsets @ _DIRECTIONS.T / (_DIRECTIONS**2).sum(axis=1)
+    on_line = shares[:, :, None] * _DIRECTIONS[None, :, :]
+    residuals = np.linalg.norm(offsets[:, None, :] - on_line, axis=2)
+    residuals[(shares <= SHARE_RANGE[0]) | (shares >= SHARE_RANGE[1])] = np.inf
+    nearest = residuals.argmin(axis=1)
+    matched = residuals[np.arange(len(nearest)), nearest] < PIXEL_TOLERANCE
+    return tuple(np.bincount(nearest[matched], minlength=len(PALETTE)).tolist())
+
+
+def map_screenshot(page: Page) -> bytes:
+    """A PNG of the map chart as drawn now."""
+    chart = page.get_by_test_id("stDeckGlJsonChart")
+    chart.scroll_into_view_if_needed()
+    return chart.screenshot(animations="disabled")
+
+
+def wait_for_map_colours(
+    page: Page, k: int, shown: tuple[int, ...] = (), absent: tuple[int, ...] = ()
+) -> tuple[int, ...]:
+    """Poll screenshots of the map until it shows the points in the colours expected.
+
+    deck.gl loads the rows and redraws a few frames after the script run ends, so the
+    map is read again (bounded) until its points are drawn in the first ``k`` colours
+    (``DRAWN_PIXELS`` together), the clusters ``shown`` have ``SHOWN_PIXELS`` each and
+    the clusters ``absent`` fewer than ``ABSENT_PIXELS``; the last counts go into the
+    failure message.
+
+    Returns
+    -------
+    tuple of int
+        Point pixels per palette colour of the screenshot that matched.
+    """
+    deadline = time.monotonic() + MAP_DRAW_TIMEOUT_MS / 1000
+    while True:
+        counts = point_pixels_by_colour(map_screenshot(page))
+        if (
+            sum(counts[:k]) >= DRAWN_PIXELS
+            and all(counts[i] >= SHOWN_PIXELS for i in shown)
+            and all(counts[i] < ABSENT_PIXELS for i in absent)
+        ):
+            return counts
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"After {MAP_DRAW_TIMEOUT_MS} ms the map has these point pixels per palette "
+                f"colour: {counts}; expected >= {DRAWN_PIXELS} in the first {k} together, "
+                f">= {SHOWN_PIXELS} for clusters {shown} and < {ABSENT_PIXELS} for clusters "
+                f"{absent}."
+            )
+        page.wait_for_timeout(200)
+
+
+def static_requests_of(page: Page) -> list[Request]:
+    """Every request the page makes to Streamlit's static folder from now on (a live list).
+
+    A refetch cannot hide in the HTTP cache: the test context routes https requests
+    (``harness.new_offline_context``), and Playwright turns the browser's cache off
+    while it intercepts requests, so every fetch goes to the server. (Without routes,
+    Chromium fires a "request" event for a response from its cache as well.)
+    """
+    requests: list[Request] = []
+
+    def record(request: Request) -> None:
+        if urllib.parse.urlsplit(request.url).path.startswith(STATIC_PATH_PREFIX):
+            requests.append(request)
+
+    page.on("request", record)
+    return requests
+
+
+def test_map_rows_are_fetched_once_and_not_again_when_k_changes(page: Page, base_url: str) -> None:
+    requests = static_requests_of(page)
+    ui.open_clusters(page, base_url)
+    wait_for_map_colours(page, ui.DEFAULT_K)
+
+    paths = [urllib.parse.urlsplit(request.url).path for request in requests]
+    assert len(paths) == 1, f"the page requested {paths} from the static folder"
+    assert MAP_FILE_PATH.match(paths[0]), paths[0]
+    response = requests[0].response()
+    assert response is not None
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("application/json")
+    rows = response.json()
+    assert isinstance(rows, list)
+    widths = {len(row) for row in rows}
+    assert len(widths) == 1, f"rows of different lengths: {sorted(widths)}"
+    assert widths.pop() >= 2 + len(K_VALUES) + 2  # x, y, an id per k, price, income, ...
+    # Field 2 + i is the cluster id at the i-th k: every id of 0 .. k - 1 occurs there.
+    for field, k in enumerate(K_VALUES, start=2):
+        assert {row[field] for row in rows} == set(range(k)), f"ids at k={k} (field {field})"
+    # One point per distinct position, its last field counting the block groups there.
+    assert len({(row[0], row[1]) for row in rows}) == len(rows)
+    assert sum(row[-1] for row in rows) == N_ROWS
+
+    for _ in range(3):
+        harness.act_and_wait(page, lambda: ui.press_k_key(page, "ArrowRight"))
+    k = ui.DEFAULT_K + 3
+    assert ui.slider_k(page) == k
+    # The map shows k's colours (the 7th, not the 9th): deck.gl has taken the new decks.
+    # Had it asked for the rows again, the request would be out by now; a short pause
+    # leaves room for a late one.
+    wait_for_map_colours(page, k, shown=(k - 2,), absent=(k,))
+    page.wait_for_timeout(500)
+    assert len(requests) == 1, f"k changes requested {[r.url for r in requests[1:]]}"
+
+    # Control: a fetch of the rows by the page's own script is seen by the counting.
+    with page.expect_request(requests[0].url):
+        status = page.evaluate("async (url) => (await fetch(url)).status", requests[0].url)
+    assert status == 200
+    assert len(requests) == 2, "the page fetched the rows and no request event came"
+
+
+def test_k_change_recolours_the_served_points(page: Page, base_url: str) -> None:
+    ui.open_clusters(page, base_url)
+    k = ui.DEFAULT_K
+    # Cluster k (PALETTE[5] = #D55E00) first exists at k + 1.
+    wait_for_map_colours(page, k, absent=(k,))
+
+    harness.act_and_wait(page, lambda: ui.press_k_key(page, "ArrowRight"))
+    assert ui.slider_k(page) == k + 1
+    wait_for_map_colours(page, k + 1, shown=(k,))
+
+
+def test_deep_link_with_k_draws_its_clusters_colours(page: Page, base_url: str) -> None:
+    ui.open_clusters(page, base_url, "k=9")
+    assert ui.slider_k(page) == 9
+    # The 9th colour (PALETTE[8] = #882255) is drawn; the 10th (k = 10's) is not.
+    wait_for_map_colours(page, 9, shown=(8,), absent=(9,))
