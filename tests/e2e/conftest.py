@@ -2,9 +2,10 @@
 
 The server is ``$GEOCLUSTER_E2E_URL`` when set (CI may start one), otherwise
 ``streamlit run app.py`` on a free 127.0.0.1 port with the shared data set and downloads
-off. Each test gets a fresh page (a fresh Streamlit session) in one browser context, so
-the browser's HTTP cache is shared and only the first test pays for loading the
-JavaScript chunks. Every page's console errors and uncaught exceptions fail the test.
+off. Each test gets a fresh page (a fresh Streamlit session) in one browser context.
+The context routes https requests (to keep the tests offline), and Playwright turns the
+HTTP cache off while a route is set, so every page loads its JavaScript chunks again, as
+a first visit does. Every page's console errors and uncaught exceptions fail the test.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def browser(playwright_session: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    """One context (shared HTTP cache), ~1400x900, downloads allowed, offline outside."""
+    """One context (no HTTP cache: it routes https), ~1400x900, downloads allowed, offline."""
     browser_context = harness.new_offline_context(browser)
     yield browser_context
     browser_context.close()

@@ -144,7 +144,8 @@ def new_offline_context(browser: Browser) -> BrowserContext:
     """A browser context of VIEWPORT size whose https requests never leave this machine.
 
     Only https is intercepted: the app itself is plain http on a loopback address, and
-    routing its requests through Playwright would slow every page load.
+    routing its requests through Playwright would slow every page load. While a route is
+    set Playwright turns the context's HTTP cache off: every load fetches everything.
     """
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     context.route("https://**/*", offline_route)
