@@ -460,7 +460,7 @@ def map_points(source: DataSource, features: tuple[str, ...]) -> figures.MapPoin
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
+def cluster_map(key: ModelKey, k: int, show_test: bool, served: bool) -> figures.ClusterMap:
     """The cluster map at k, its JSON already computed.
 
     Parameters
@@ -471,6 +471,9 @@ def cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
         Number of clusters.
     show_test : bool
         Draw the test rows.
+    served : bool
+        Name the URLs of :func:`map_urls` (a deck of a few KB; the browser loads the
+        rows once per model) instead of putting the rows in the deck.
 
     Returns
     -------
@@ -478,14 +481,26 @@ def cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
         Deck and tooltip contents.
     """
     rows = row_labels(key, k)
-    result = figures.cluster_map_from_points(
-        map_points(key.source, key.features),
-        rows.labels,
-        k,
-        is_test=rows.is_test,
-        view_state=map_view(key.source),
-        show_test=show_test,
-    )
+    points = map_points(key.source, key.features)
+    if served:
+        result = figures.cluster_map_served(
+            points,
+            served_points(key),
+            map_urls(key),
+            rows.labels,
+            k,
+            view_state=map_view(key.source),
+            show_test=show_test,
+        )
+    else:
+        result = figures.cluster_map_from_points(
+            points,
+            rows.labels,
+            k,
+            is_test=rows.is_test,
+            view_state=map_view(key.source),
+            show_test=show_test,
+        )
     result.deck.to_json()  # computed once here, not on every rerun
     return result
 
@@ -549,37 +564,6 @@ def _map_file_names(key: ModelKey) -> dict[str, str]:
         layer_id: served_files.content_name(text)
         for layer_id, text in served_points(key).layer_texts.items()
     }
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def served_cluster_map(key: ModelKey, k: int, show_test: bool) -> figures.ClusterMap:
-    """The cluster map at k whose rows the browser loads from :func:`map_urls`.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-    show_test : bool
-        Draw the test rows.
-
-    Returns
-    -------
-    figures.ClusterMap
-        Deck (a few KB) and tooltip contents.
-    """
-    result = figures.cluster_map_served(
-        map_points(key.source, key.features),
-        served_points(key),
-        map_urls(key),
-        row_labels(key, k).labels,
-        k,
-        view_state=map_view(key.source),
-        show_test=show_test,
-    )
-    result.deck.to_json()  # computed once here, not on every rerun
-    return result
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -575,7 +575,7 @@ def cluster_map_from_points(
         raw["test-points"] = _rows_text(
             points, np.flatnonzero(clustered & test_mask), label_text, labels
         )
-    deck = _cluster_deck(
+    result = _cluster_map(
         points,
         {name: RAW_DATA_PREFIX + name for name in raw},
         labels,
@@ -584,15 +584,11 @@ def cluster_map_from_points(
         tooltip=points.tooltip_text,
         view_state=view_state,
     )
-    deck.set_raw_layer_data(raw)
-    return ClusterMap(
-        deck=deck,
-        tooltip_features=points.tooltip_features,
-        omitted_features=points.omitted_features,
-    )
+    result.deck.set_raw_layer_data(raw)
+    return result
 
 
-def _cluster_deck(
+def _cluster_map(
     points: MapPoints,
     layer_data: Mapping[str, str],
     labels: np.ndarray,
@@ -601,8 +597,8 @@ def _cluster_deck(
     label_field: int,
     tooltip: str,
     view_state: pdk.ViewState,
-) -> CompactDeck:
-    """The cluster map's deck: point layers (by id, in draw order) and the centroids.
+) -> ClusterMap:
+    """The cluster map: point layers (by id, in draw order) and the centroids.
 
     ``layer_data`` maps the layer ids "not-clustered", "points" and "test-points" to
     their ``data`` (a raw-data placeholder or a URL); missing ids are not drawn.
@@ -636,12 +632,17 @@ def _cluster_deck(
         if name in layer_data
     ]
     layers += centroid_layers(points.longitude, points.latitude, labels, n_clusters)
-    return CompactDeck(
+    deck = CompactDeck(
         layers=layers,
         initial_view_state=view_state,
         map_provider="carto",
         map_style="light",
         tooltip={"text": tooltip},
+    )
+    return ClusterMap(
+        deck=deck,
+        tooltip_features=points.tooltip_features,
+        omitted_features=points.omitted_features,
     )
 
 
@@ -810,7 +811,7 @@ def cluster_map_served(
     layer_data = {
         name: urls[name] for name in served.layer_texts if show_test or name != "test-points"
     }
-    deck = _cluster_deck(
+    return _cluster_map(
         points,
         layer_data,
         np.asarray(labels, dtype=int),
@@ -819,11 +820,6 @@ def cluster_map_served(
         tooltip=points.tooltip_template(label_field, served.value_field)
         + f"\nBlock groups at this point: {{{served.count_field}}}",
         view_state=view_state or view_state_for(points.longitude, points.latitude),
-    )
-    return ClusterMap(
-        deck=deck,
-        tooltip_features=points.tooltip_features,
-        omitted_features=points.omitted_features,
     )
 
 

@@ -44,12 +44,12 @@ show_test = settings.split and st.toggle(
 )
 map_column, legend_column = st.columns([3, 1.2])
 with map_column:
-    if st.get_option("server.enableStaticServing"):
-        # The rows are fetched once by URL; a k change sends only a new colour rule.
+    # With static serving the rows are fetched once by URL (written here if missing) and
+    # a k change sends only a new colour rule.
+    served = bool(st.get_option("server.enableStaticServing"))
+    if served:
         cache.map_urls(key)
-        cluster_map = cache.served_cluster_map(key, k, bool(show_test))
-    else:
-        cluster_map = cache.cluster_map(key, k, bool(show_test))
+    cluster_map = cache.cluster_map(key, k, bool(show_test), served)
     st.pydeck_chart(
         cluster_map.deck,
         height=560,

@@ -285,3 +285,26 @@ def test_elbow_click_sets_k(real_data: Path, make_app: Callable[..., AppTest]) -
     app.run()
     assert not app.exception, app.exception
     _assert_view(app, 9)
+
+
+@pytest.mark.slow
+def test_map_rows_inline_when_static_serving_is_off(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    """Deployed without `server.enableStaticServing`, the deck carries the rows itself."""
+    from streamlit import config
+
+    before = config.get_option("server.enableStaticServing")
+    config.set_option("server.enableStaticServing", False)
+    try:
+        app = make_app(k="7")
+        app.run()
+    finally:
+        config.set_option("server.enableStaticServing", before)
+    assert not app.exception, app.exception
+    spec = deck_spec(app)
+    rows = layer(spec, "points")["data"]
+    assert isinstance(rows, list) and len(rows) == 20_640
+    assert cluster_field(spec) == 2
+    assert {row[2] for row in rows} == set(range(7))
+    assert len(app.get("deck_gl_json_chart")[0].proto.json) < 600 * 1024
