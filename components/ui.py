@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,9 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from components import cache, data
-from components.features import FEATURE_CATALOGUE
+from components.features import FEATURE_CATALOGUE, FeatureMatrix
 from components.figures import NOT_CLUSTERED_COLOUR, hex_to_rgb
-from components.scaling import LOCATION_WEIGHT_RANGE, SCALERS
+from components.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
+from components.sweep import SweepResult
 from components.url_state import (
     K_RANGE,
     LOCATION_FEATURES,
@@ -462,4 +463,80 @@ def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
         column_order=[name for name in order if name in profile.columns],
         column_config=config,
         key="profile_table",
+    )
+
+
+# ------------------------------------------------------------ clustering pages
+
+
+@dataclass(frozen=True)
+class ClusteredView:
+    """What a clustering page (Clusters, Choose k, Explain) works from.
+
+    Attributes
+    ----------
+    source : cache.DataSource
+        The data.
+    settings : ClusterSettings
+        The sidebar's settings.
+    key : cache.ModelKey
+        The model of those settings (the key of every cached view).
+    matrix : FeatureMatrix
+        The chosen features, rows with missing values excluded or filled.
+    scaled : ScaledFeatures
+        The scaled rows (train and test when split).
+    sweep : SweepResult
+        K-means for every k.
+    """
+
+    source: cache.DataSource
+    settings: ClusterSettings
+    key: cache.ModelKey
+    matrix: FeatureMatrix
+    scaled: ScaledFeatures
+    sweep: SweepResult
+
+
+def clustered_view(title: str) -> ClusteredView:
+    """Draw a clustering page's title, data source and sidebar, and fetch its model.
+
+    Stops the page (after saying why) when there is no data, no feature is chosen or
+    the settings cannot be clustered; shows the notes on missing values, scaling and
+    the URL's parameters.
+
+    Parameters
+    ----------
+    title : str
+        The page's title.
+
+    Returns
+    -------
+    ClusteredView
+        Settings, model key and the cached model.
+    """
+    st.title(title)
+    source = data_source()
+    if source is None:
+        st.stop()
+    start_settings()
+    settings, scaler = cluster_controls(source)
+    data_source_caption(source)
+    if not settings.features:
+        st.warning("Choose at least one feature to cluster on.")
+        st.stop()
+    show_url_notices(settings)
+    key = cache.model_key(source, settings, scaler)
+    try:
+        matrix = cache.prepared(source, key.features, key.missing)
+        scaled = cache.scaled(key)
+        sweep = cache.sweep(key)
+    except ValueError as error:
+        st.error(f"These settings cannot be clustered: {error}")
+        st.stop()
+    if matrix.message:
+        st.info(matrix.message, icon=":material/help:")
+    if scaled.warning:
+        st.warning(scaled.warning, icon=":material/warning:")
+    return ClusteredView(
+        source=source, settings=settings, key=key, matrix=matrix, scaled=scaled, sweep=sweep
     )

@@ -7,28 +7,9 @@ from components.router import ensure_routed
 
 ensure_routed()
 
-st.title("Choose k")
-source = ui.data_source()
-if source is None:
-    st.stop()
-
-ui.start_settings()
-settings, scaler = ui.cluster_controls(source)
-ui.data_source_caption(source)
-if not settings.features:
-    st.warning("Choose at least one feature to cluster on.")
-    st.stop()
-ui.show_url_notices(settings)
-key = cache.model_key(source, settings, scaler)
+view = ui.clustered_view("Choose k")
+settings, key, scaled, sweep = view.settings, view.key, view.scaled, view.sweep
 k = settings.n_clusters
-try:
-    scaled = cache.scaled(key)
-    sweep = cache.sweep(key)
-except ValueError as error:
-    st.error(f"These settings cannot be clustered: {error}")
-    st.stop()
-if scaled.warning:
-    st.warning(scaled.warning, icon=":material/warning:")
 fitted_rows = "the training rows" if settings.split else "the clustered rows"
 st.caption(
     f"K-means was fitted for every k from {sweep.k_values[0]} to {sweep.k_values[-1]} on "

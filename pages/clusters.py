@@ -7,36 +7,13 @@ from components.router import ensure_routed
 
 ensure_routed()
 
-st.title("Clusters of California block groups")
-source = ui.data_source()
-if source is None:
-    st.stop()
-
-ui.start_settings()
-settings, scaler = ui.cluster_controls(source)
-ui.data_source_caption(source)
-if not settings.features:
-    st.warning("Choose at least one feature to cluster on.")
-    st.stop()
-
-st.caption(
-    f"K-means groups the {cache.row_count(source):,} census block groups by the features on "
-    "the left. Move k to see the clusters split; colours stay with their cluster."
-)
-ui.show_url_notices(settings)
-key = cache.model_key(source, settings, scaler)
+view = ui.clustered_view("Clusters of California block groups")
+settings, key, sweep = view.settings, view.key, view.sweep
 k = settings.n_clusters
-try:
-    matrix = cache.prepared(source, key.features, key.missing)
-    scaled = cache.scaled(key)
-    sweep = cache.sweep(key)
-except ValueError as error:
-    st.error(f"These settings cannot be clustered: {error}")
-    st.stop()
-if matrix.message:
-    st.info(matrix.message, icon=":material/help:")
-if scaled.warning:
-    st.warning(scaled.warning, icon=":material/warning:")
+st.caption(
+    f"K-means groups the {cache.row_count(view.source):,} census block groups by the features "
+    "on the left. Move k to see the clusters split; colours stay with their cluster."
+)
 cache.warm_profiles(key)
 
 show_test = settings.split and st.toggle(

@@ -7,31 +7,9 @@ from components.router import ensure_routed
 
 ensure_routed()
 
-st.title("Explain the clusters")
-source = ui.data_source()
-if source is None:
-    st.stop()
-
-ui.start_settings()
-settings, scaler = ui.cluster_controls(source)
-ui.data_source_caption(source)
-if not settings.features:
-    st.warning("Choose at least one feature to cluster on.")
-    st.stop()
-ui.show_url_notices(settings)
-key = cache.model_key(source, settings, scaler)
+view = ui.clustered_view("Explain the clusters")
+settings, key = view.settings, view.key
 k = settings.n_clusters
-try:
-    matrix = cache.prepared(source, key.features, key.missing)
-    scaled = cache.scaled(key)
-    cache.sweep(key)
-except ValueError as error:
-    st.error(f"These settings cannot be clustered: {error}")
-    st.stop()
-if matrix.message:
-    st.info(matrix.message, icon=":material/help:")
-if scaled.warning:
-    st.warning(scaled.warning, icon=":material/warning:")
 features_text = ", ".join(ui.feature_label(name).lower() for name in settings.features)
 st.caption(
     f"The {k} k-means clusters of the Clusters page (features: {features_text}), described "
