@@ -5,9 +5,15 @@ page lives in ``pages/`` (listed in :func:`components.router.pages`) and the wor
 done in ``components/``.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from components import router
 
-st.set_page_config(page_title="geocluster", page_icon=":material/scatter_plot:", layout="wide")
+# A local image: a Material icon as page_icon is fetched from fonts.gstatic.com, which
+# fails offline (live demos without a network).
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+
+st.set_page_config(page_title="geocluster", page_icon=str(FAVICON), layout="wide")
 st.navigation(router.pages()).run()

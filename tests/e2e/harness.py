@@ -125,11 +125,12 @@ RUN_COUNTER_SCRIPT = """
 })();
 """
 
-# The sandbox has no internet. The only outside resources the app loads are the map's
-# base-map style from Carto's CDN (Streamlit's default for st.pydeck_chart) and a page
-# icon from Google's font CDN. An empty style lets the data layers draw on a blank
-# background instead of logging a fetch error; every other outside request is refused.
+# The sandbox has no internet. The only outside resource the app loads is the map's
+# base-map style from Carto's CDN (Streamlit's default for st.pydeck_chart). An empty
+# style lets the data layers draw on a blank background instead of logging a fetch
+# error; every other outside request is refused.
 EMPTY_MAP_STYLE = '{"version": 8, "sources": {}, "layers": []}'
+CARTO_STYLE_URL = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
 
 
 def offline_route(route: Route) -> None:

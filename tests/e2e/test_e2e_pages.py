@@ -34,7 +34,20 @@ def _go_to(page: Page, label: str) -> None:
 def test_every_page_opens_from_the_navigation(
     page: Page, base_url: str, artifacts_dir: Path
 ) -> None:
-    """One walk through the menu (one page load): each page draws, without an exception."""
+    """One walk through the menu (one page load): each page draws, without an exception.
+
+    Nothing is fetched from outside the app but the base map's style: a live demo must
+    work offline (the favicon and icons come with the app).
+    """
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if harness.is_loopback_url(request.url) or request.url.startswith("data:")
+            else outside.append(request.url)
+        ),
+    )
     ui.open_clusters(page, base_url)
     links = page.get_by_test_id("stSidebarNav").get_by_role("link")
     # Each link's text starts with its icon's ligature name (e.g. "map").
@@ -52,6 +65,7 @@ def test_every_page_opens_from_the_navigation(
             problems.append(f"{label}: no page title")
         ui.full_page_screenshot(page, str(artifacts_dir / f"page-{path or 'clusters'}.png"))
     assert not problems, "\n".join(problems)
+    assert set(outside) <= {harness.CARTO_STYLE_URL}, sorted(set(outside))
 
 
 def test_shared_settings_carry_over_between_pages(page: Page, base_url: str) -> None:
