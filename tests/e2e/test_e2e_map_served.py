@@ -196,3 +196,29 @@ def test_deep_link_with_k_draws_its_clusters_colours(page: Page, base_url: str) 
     assert ui.slider_k(page) == 9
     # The 9th colour (PALETTE[8] = #882255) is drawn; the 10th (k = 10's) is not.
     wait_for_map_colours(page, 9, shown=(8,), absent=(9,))
+
+
+def test_hovering_a_point_shows_its_cluster_at_the_current_k(page: Page, base_url: str) -> None:
+    """The tooltip reads the served row's field of the current k (and the rows it stands for)."""
+    ui.open_clusters(page, base_url, "k=7")
+    wait_for_map_colours(page, 7, shown=(6,))
+    box = page.get_by_test_id("stDeckGlJsonChart").bounding_box()
+    assert box is not None
+    tooltip = page.locator(".deck-tooltip")
+    text = ""
+    # Sweep the pointer over the Bay Area and the Central Valley until a point is under it
+    # (each move runs a picking pass, so the grid is coarse and stops at the first hit).
+    for step_x in range(0, 160, 6):
+        for step_y in range(0, 200, 6):
+            page.mouse.move(box["x"] + 200 + step_x, box["y"] + 280 + step_y)
+            if tooltip.count() and tooltip.first.is_visible():
+                text = tooltip.first.inner_text().strip()
+                if text:
+                    break
+        if text:
+            break
+    match = re.match(r"Cluster (\d+)\n", text)
+    assert match, f"no tooltip with a cluster found: {text!r}"
+    assert int(match.group(1)) in range(7)
+    assert re.search(r"Median house value: \$[\d.]+k", text), text
+    assert re.search(r"Block groups at this point: [1-9]\d*", text), text
