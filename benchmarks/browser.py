@@ -11,7 +11,9 @@ user's action (``performance.now()`` in a capturing listener) to the first anima
 frame at which the page is idle and drawn for the new state: the server has reported
 the script run after the action as finished, the app is connected, no skeleton or
 running icon is left, the map canvas exists, the box plot has one box per cluster, the
-legend grid has k rows (``app_page.DRAWN_FOR_K_JS``, polled every frame).
+legend grid has k rows, and the map rows a change asked for (fetched by URL) are loaded,
+parsed and drawn (``app_page.DRAWN_FOR_K_JS`` with ``MAP_ROWS_TRACKER_JS``, polled
+every frame).
 
 - k change: ArrowRight / ArrowLeft on the focused k slider, 15 times (k 5 -> 12 -> 4);
   8 of those k's are new to the server (their map, legend and box plot are built), 7
@@ -195,6 +197,7 @@ def _new_page(browser: Browser) -> tuple[Page, FrameMeter, NetworkClock]:
     page = context.new_page()
     harness.install_run_counter(page)
     page.add_init_script(PAGE_CLOCK_SCRIPT)
+    page.add_init_script(app_page.MAP_ROWS_TRACKER_JS)
     meter = FrameMeter()
     meter.attach(page)
     clock = NetworkClock()

@@ -597,12 +597,14 @@ def _cluster_map(
     label_field: int,
     tooltip: str,
     view_state: pdk.ViewState,
+    layer_id_suffix: Mapping[str, str] | None = None,
 ) -> ClusterMap:
     """The cluster map: point layers (by id, in draw order) and the centroids.
 
     ``layer_data`` maps the layer ids "not-clustered", "points" and "test-points" to
     their ``data`` (a raw-data placeholder or a URL); missing ids are not drawn.
     """
+    layer_id_suffix = layer_id_suffix or {}
     colour_of_cluster = colour_lookup_expression(n_clusters, _FILL_ALPHA, field=label_field)
     # deck.gl does not compare accessor functions: without a trigger that changes
     # with k, a layer whose data did not change would keep its old colours.
@@ -627,7 +629,13 @@ def _cluster_map(
         },
     }
     layers = [
-        pdk.Layer("ScatterplotLayer", data=layer_data[name], id=name, **style, **common)
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=layer_data[name],
+            id=name + layer_id_suffix.get(name, ""),
+            **style,
+            **common,
+        )
         for name, style in styles.items()
         if name in layer_data
     ]
@@ -820,7 +828,16 @@ def cluster_map_served(
         tooltip=points.tooltip_template(label_field, served.value_field)
         + f"\nBlock groups at this point: {{{served.count_field}}}",
         view_state=view_state or view_state_for(points.longitude, points.latitude),
+        # A new file gets a new layer: deck.gl would otherwise redraw the old rows in the
+        # new colours first (a second full draw) while the new rows load.
+        layer_id_suffix={name: "@" + _url_version(urls[name]) for name in layer_data},
     )
+
+
+def _url_version(url: str) -> str:
+    """A short tag of a URL (its file name's first 8 characters, or a hash of it)."""
+    stem = url.rsplit("/", 1)[-1].split(".", 1)[0]
+    return stem[:8] if stem else format(abs(hash(url)) % 10**8, "08d")
 
 
 def cluster_map_deck(

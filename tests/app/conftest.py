@@ -65,9 +65,10 @@ def plotly_specs(app: AppTest) -> list[dict[str, Any]]:
 
 
 def layer(spec: dict[str, Any], layer_id: str) -> dict[str, Any]:
-    """The layer of a deck spec with that id."""
+    """The layer of a deck spec with that id (ignoring a served layer's "@version")."""
     for candidate in spec["layers"]:
-        if candidate["id"] == layer_id:
+        # A served layer's id carries its file's version: "points@3f2a9c1b".
+        if candidate["id"].split("@")[0] == layer_id:
             return candidate
     raise KeyError(f"no layer {layer_id!r} in {[c['id'] for c in spec['layers']]}")
 

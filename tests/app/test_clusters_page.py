@@ -96,7 +96,7 @@ def test_default_render(real_data: Path, make_app: Callable[..., AppTest]) -> No
     assert layer(spec, "points")["data"].startswith("app/static/maps/")
     assert rows_drawn(spec, "points") == 20_640  # no missing values in these features
     assert len(layer_rows(spec, "points")) == 12_590  # one point per distinct position
-    assert "not-clustered" not in [candidate["id"] for candidate in spec["layers"]]
+    assert "not-clustered" not in [candidate["id"].split("@")[0] for candidate in spec["layers"]]
     elbow = _chart(app, "elbow_chart")
     names = {annotation["text"] for annotation in elbow["layout"]["annotations"]}
     assert any("knee" in name for name in names)
@@ -230,7 +230,7 @@ def test_train_test_split(real_data: Path, make_app: Callable[..., AppTest]) -> 
     assert len(box["data"]) == 2 * 4
     assert {trace["offsetgroup"] for trace in box["data"]} == {"train", "test"}
     app.toggle(key="show_test").set_value(False).run()
-    assert "test-points" not in [c["id"] for c in deck_spec(app)["layers"]]
+    assert "test-points" not in [c["id"].split("@")[0] for c in deck_spec(app)["layers"]]
 
 
 @pytest.mark.slow

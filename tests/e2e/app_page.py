@@ -39,10 +39,48 @@ LEGEND_HEADING = re.compile(r"^k = \d+$")
 # so that the benchmark can time it per animation frame. Returns performance.now() when
 # the page is idle (script finished, connected, no skeleton) and shows k boxes and a
 # legend of k rows; else false.
+# Tracks the cluster map's row files (served by URL): how many fetches are in flight, how
+# many fetched files deck.gl has not parsed yet (its JSON loader calls JSON.parse on the
+# text), and how many animation frames have passed since the last parse, so "drawn" can
+# wait until the rows a change asked for are on the map. Install with add_init_script.
+MAP_ROWS_TRACKER_JS = """
+(() => {
+  const rows = {inFlight: 0, unparsed: 0, framesSinceParse: 1e9};
+  window.__mapRows = rows;
+  const isMapRows = (input) => String(input && input.url ? input.url : input)
+    .includes("app/static/maps/");
+  const originalFetch = window.fetch;
+  window.fetch = function (input, init) {
+    if (!isMapRows(input)) return originalFetch.apply(this, arguments);
+    rows.inFlight += 1;
+    rows.unparsed += 1;
+    return originalFetch.apply(this, arguments).finally(() => { rows.inFlight -= 1; });
+  };
+  const originalParse = JSON.parse;
+  JSON.parse = function (text) {
+    const value = originalParse.apply(this, arguments);
+    if (rows.unparsed > 0 && typeof text === "string" && text.length > 20000
+        && text.startsWith("[[")) {
+      rows.unparsed -= 1;
+      rows.framesSinceParse = 0;
+    }
+    return value;
+  };
+  const tick = () => { rows.framesSinceParse += 1; requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+})();
+"""
+
 DRAWN_FOR_K_JS = """
 ([runsBefore, k]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || !window.__e2eRuns || window.__e2eRuns.finished <= runsBefore) return false;
+  // With MAP_ROWS_TRACKER_JS installed: the map's new rows are loaded, parsed and drawn
+  // (deck.gl draws on the frame after the parse; two frames leave room for it).
+  const rows = window.__mapRows;
+  if (rows && (rows.inFlight > 0 || rows.unparsed > 0 || rows.framesSinceParse < 2)) {
+    return false;
+  }
   if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
   if (app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
