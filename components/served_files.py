@@ -74,6 +74,8 @@ def ensure_file(directory: Path, name: str, text: str, *, keep: int = DEFAULT_KE
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
+        # mkstemp makes the file private; the files are public by design (served).
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

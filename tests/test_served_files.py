@@ -24,6 +24,7 @@ def test_ensure_file_writes_once_and_leaves_no_temporary(tmp_path: Path) -> None
     name = content_name("[1]")
     path = ensure_file(directory, name, "[1]")
     assert path == directory / name and path.read_text(encoding="utf-8") == "[1]"
+    assert path.stat().st_mode & 0o777 == 0o644
     first_mtime = path.stat().st_mtime_ns
     # Already there: not rewritten (the content hash names it).
     assert ensure_file(directory, name, "[1]") == path
