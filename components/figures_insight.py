@@ -515,12 +515,27 @@ def train_test_chart(
             ),
         ]
     )
+    # A legend would show each trace's first cluster colour (the hatched one nearly
+    # white), so the key is written out instead.
     figure.update_layout(
         barmode="group",
         height=340,
         margin=_MARGIN,
         yaxis={"title": value_label},
-        legend={"orientation": "h", "y": -0.2},
+        showlegend=False,
+        annotations=[
+            {
+                "text": "left bar: train rows (solid) · right bar: test rows (hatched)",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12, "color": _LINE_COLOUR},
+            }
+        ],
     )
     return figure
 

@@ -167,6 +167,9 @@ def test_train_test_chart_outlines_clusters_that_do_not_hold() -> None:
     assert list(figure.data[1].y) == [102.0, 150.0]
     assert list(figure.data[0].marker.color) == [PALETTE[0], PALETTE[1]]
     assert list(figure.data[1].text) == ["+2%", "+50% ✗"]
+    # No legend (its swatch would show one cluster's colour); the key is written out.
+    assert figure.layout.showlegend is False
+    assert "train rows (solid)" in figure.layout.annotations[0].text
 
 
 @pytest.mark.parametrize(
