@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -60,6 +61,7 @@ from components.stability import StabilityResult, clustergram, stability_across_
 from components.sweep import SweepResult, silhouette_values, silhouette_values_for, sweep_k
 from components.url_state import K_RANGE, SPLIT_RANDOM_STATE, TEST_SIZE, ClusterSettings
 
+_LOGGER = logging.getLogger(__name__)
 SOURCE_FILE = "file"
 SOURCE_UPLOAD = "upload"
 _MAX_UPLOADS = 4
@@ -482,11 +484,12 @@ def cluster_map(key: ModelKey, k: int, show_test: bool, served: bool) -> figures
     """
     rows = row_labels(key, k)
     points = map_points(key.source, key.features)
-    if served:
+    urls = map_urls(key) if served else None
+    if urls is not None:
         result = figures.cluster_map_served(
             points,
             served_points(key),
-            map_urls(key),
+            urls,
             rows.labels,
             k,
             view_state=map_view(key.source),
@@ -532,7 +535,7 @@ def served_points(key: ModelKey) -> figures.ServedPoints:
     )
 
 
-def map_urls(key: ModelKey) -> dict[str, str]:
+def map_urls(key: ModelKey) -> dict[str, str] | None:
     """URLs of the map's row files, written to the static folder if missing.
 
     Not cached: the check that each file exists is a stat per layer, and it
@@ -545,13 +548,18 @@ def map_urls(key: ModelKey) -> dict[str, str]:
 
     Returns
     -------
-    dict of str to str
-        Relative URL per layer id.
+    dict of str to str, or None
+        Relative URL per layer id; None when the files cannot be written (e.g. a
+        read-only app folder), and the map must carry its rows itself.
     """
     served = served_points(key)
     names = _map_file_names(key)
-    for layer_id, text in served.layer_texts.items():
-        served_files.ensure_file(STATIC_DIR / MAP_FILES_DIR, names[layer_id], text)
+    try:
+        for layer_id, text in served.layer_texts.items():
+            served_files.ensure_file(STATIC_DIR / MAP_FILES_DIR, names[layer_id], text)
+    except OSError as error:
+        _LOGGER.warning("Map rows not served from %s (%s); sending them inline.", STATIC_DIR, error)
+        return None
     return {
         layer_id: f"{served_files.STATIC_URL_PREFIX}{MAP_FILES_DIR}/{name}"
         for layer_id, name in names.items()

@@ -308,3 +308,25 @@ def test_map_rows_inline_when_static_serving_is_off(
     assert cluster_field(spec) == 2
     assert {row[2] for row in rows} == set(range(7))
     assert len(app.get("deck_gl_json_chart")[0].proto.json) < 600 * 1024
+
+
+@pytest.mark.slow
+def test_map_rows_inline_when_the_static_folder_cannot_be_written(
+    real_data: Path,
+    make_app: Callable[..., AppTest],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A read-only app folder (here: static/ under a regular file) must not break the map."""
+    from components import cache
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setattr(cache, "STATIC_DIR", blocker / "static")
+    app = make_app(k="6", features="latitude,longitude,median_income")
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error
+    rows = layer(deck_spec(app), "points")["data"]
+    assert isinstance(rows, list) and len(rows) == 20_640
+    assert {row[2] for row in rows} == set(range(6))
