@@ -549,9 +549,11 @@ def map_urls(key: ModelKey) -> dict[str, str] | None:
     Returns
     -------
     dict of str to str, or None
-        Relative URL per layer id; None when the files cannot be written (e.g. a
-        read-only app folder), and the map must carry its rows itself.
+        Relative URL per layer id; None when static serving is off or the files
+        cannot be written (e.g. a read-only app folder): the map must carry its rows.
     """
+    if not st.get_option("server.enableStaticServing"):
+        return None
     served = served_points(key)
     names = _map_file_names(key)
     try:

@@ -732,7 +732,7 @@ def served_points(
         raise ValueError(f"labels have {table.shape[0]} rows; expected {n_rows}, one per row.")
     clustered = table[:, 0] >= 0
     bad = [k for k, column in zip(k_values, table.T, strict=True) if column.max(initial=-1) >= k]
-    if bad or not np.array_equal(table >= 0, np.repeat(clustered[:, None], len(k_values), 1)):
+    if bad or not ((table >= 0) == clustered[:, None]).all():
         raise ValueError(
             "labels must lie in [0, k - 1] for each k, with -1 on the same rows at every k; "
             f"k's out of range: {bad}."
@@ -830,14 +830,11 @@ def cluster_map_served(
         view_state=view_state or view_state_for(points.longitude, points.latitude),
         # A new file gets a new layer: deck.gl would otherwise redraw the old rows in the
         # new colours first (a second full draw) while the new rows load.
-        layer_id_suffix={name: "@" + _url_version(urls[name]) for name in layer_data},
+        # The tag is the file name's start: the served names are content hashes.
+        layer_id_suffix={
+            name: "@" + urls[name].rsplit("/", 1)[-1].split(".", 1)[0][:8] for name in layer_data
+        },
     )
-
-
-def _url_version(url: str) -> str:
-    """A short tag of a URL (its file name's first 8 characters, or a hash of it)."""
-    stem = url.rsplit("/", 1)[-1].split(".", 1)[0]
-    return stem[:8] if stem else format(abs(hash(url)) % 10**8, "08d")
 
 
 def cluster_map_deck(

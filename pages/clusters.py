@@ -21,10 +21,9 @@ show_test = settings.split and st.toggle(
 )
 map_column, legend_column = st.columns([3, 1.2])
 with map_column:
-    # With static serving the rows are fetched once by URL (written here if missing) and
-    # a k change sends only a new colour rule; if they cannot be written, the deck
-    # carries them.
-    served = bool(st.get_option("server.enableStaticServing")) and (cache.map_urls(key) is not None)
+    # Served, the rows are fetched once by URL (written here if missing) and a k change
+    # sends only a new colour rule; otherwise the deck carries them.
+    served = cache.map_urls(key) is not None
     cluster_map = cache.cluster_map(key, k, bool(show_test), served)
     st.pydeck_chart(
         cluster_map.deck,
