@@ -1478,28 +1478,64 @@ def centroid_layers(
         for i, (lon, lat) in enumerate(cluster_centroids(longitude, latitude, labels, n_clusters))
         if math.isfinite(lon) and math.isfinite(lat)
     ]
+    return numbered_dot_layers(
+        centroid_records,
+        dot_id="centroids",
+        label_id="centroid-labels",
+        radius_px=_CENTROID_RADIUS_PX,
+        text_size=15,
+    )
+
+
+def numbered_dot_layers(
+    records: Sequence[Mapping[str, object]],
+    *,
+    dot_id: str,
+    label_id: str,
+    radius_px: float,
+    text_size: float,
+) -> list[pdk.Layer]:
+    """Fixed-size dots with a white rim and a number on top (cluster centres, areas).
+
+    Parameters
+    ----------
+    records : sequence of mappings
+        One per dot: "position" ([lon, lat]), "colour" and "text_colour" (RGBA lists)
+        and "text" (the number).
+    dot_id, label_id : str
+        Layer ids of the dots and of their numbers.
+    radius_px : float
+        Dot radius in pixels, at every zoom.
+    text_size : float
+        Number size in pixels.
+
+    Returns
+    -------
+    list of pydeck.Layer
+        The dots, then the numbers.
+    """
     return [
         pdk.Layer(
             "ScatterplotLayer",
-            data=centroid_records,
-            id="centroids",
+            data=records,
+            id=dot_id,
             get_position="position",
             get_fill_color="colour",
             get_line_color=[255, 255, 255, 255],
             stroked=True,
             line_width_min_pixels=2.5,
             get_radius=1,
-            radius_min_pixels=_CENTROID_RADIUS_PX,
-            radius_max_pixels=_CENTROID_RADIUS_PX,
+            radius_min_pixels=radius_px,
+            radius_max_pixels=radius_px,
             pickable=False,
         ),
         pdk.Layer(
             "TextLayer",
-            data=centroid_records,
-            id="centroid-labels",
+            data=records,
+            id=label_id,
             get_position="position",
             get_text="text",
-            get_size=15,
+            get_size=text_size,
             get_color="text_colour",
             font_weight=700,
             get_text_anchor="'middle'",

@@ -30,6 +30,7 @@ from components.figures import (
     _position_codes,
     colour_lookup_expression,
     hex_to_rgb,
+    numbered_dot_layers,
     view_state_for,
 )
 
@@ -488,40 +489,19 @@ def density_map_deck(
                 "position": [round(lon / size, 4), round(lat / size, 4)],
                 "colour": [*hex_to_rgb(cluster_colour_hex(area)), 255],
                 "text": str(area + 1),
+                "text_colour": [255, 255, 255, 255],
             }
             for area, (lon, lat, size) in enumerate(
                 zip(centre_lon.tolist(), centre_lat.tolist(), counts.tolist(), strict=True)
             )
         ]
-        layers += [
-            pdk.Layer(
-                "ScatterplotLayer",
-                data=centres,
-                id="area-centres",
-                get_position="position",
-                get_fill_color="colour",
-                get_line_color=[255, 255, 255, 255],
-                stroked=True,
-                line_width_min_pixels=2.5,
-                get_radius=1,
-                radius_min_pixels=_AREA_LABEL_RADIUS_PX,
-                radius_max_pixels=_AREA_LABEL_RADIUS_PX,
-                pickable=False,
-            ),
-            pdk.Layer(
-                "TextLayer",
-                data=centres,
-                id="area-labels",
-                get_position="position",
-                get_text="text",
-                get_size=14,
-                get_color=[255, 255, 255, 255],
-                font_weight=700,
-                get_text_anchor="'middle'",
-                get_alignment_baseline="'center'",
-                pickable=False,
-            ),
-        ]
+        layers += numbered_dot_layers(
+            centres,
+            dot_id="area-centres",
+            label_id="area-labels",
+            radius_px=_AREA_LABEL_RADIUS_PX,
+            text_size=14,
+        )
     return CompactDeck(
         layers=layers,
         initial_view_state=view_state,
