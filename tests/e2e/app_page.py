@@ -45,7 +45,7 @@ LEGEND_HEADING = re.compile(r"^k = \d+$")
 # wait until the rows a change asked for are on the map. Install with add_init_script.
 MAP_ROWS_TRACKER_JS = """
 (() => {
-  const rows = {inFlight: 0, unparsed: 0, framesSinceParse: 1e9};
+  const rows = {inFlight: 0, unparsed: 0, parses: 0, framesSinceParse: 1e9};
   window.__mapRows = rows;
   const isMapRows = (input) => String(input && input.url ? input.url : input)
     .includes("app/static/maps/");
@@ -62,6 +62,7 @@ MAP_ROWS_TRACKER_JS = """
     if (rows.unparsed > 0 && typeof text === "string" && text.length > 20000
         && text.startsWith("[[")) {
       rows.unparsed -= 1;
+      rows.parses += 1;
       rows.framesSinceParse = 0;
     }
     return value;
@@ -72,15 +73,18 @@ MAP_ROWS_TRACKER_JS = """
 """
 
 DRAWN_FOR_K_JS = """
-([runsBefore, k]) => {
+([runsBefore, k, parsesBefore]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || !window.__e2eRuns || window.__e2eRuns.finished <= runsBefore) return false;
   // With MAP_ROWS_TRACKER_JS installed: the map's new rows are loaded, parsed and drawn
-  // (deck.gl draws on the frame after the parse; two frames leave room for it).
+  // (deck.gl draws on the frame after the parse; two frames leave room for it). When
+  // the change must bring new rows (parsesBefore given), at least one more parse is
+  // needed, so a fetch deck.gl has not started yet is not missed.
   const rows = window.__mapRows;
   if (rows && (rows.inFlight > 0 || rows.unparsed > 0 || rows.framesSinceParse < 2)) {
     return false;
   }
+  if (rows && parsesBefore != null && rows.parses <= parsesBefore) return false;
   if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
   if (app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
