@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import router
+from components.ui import router
 
 # A local image: a Material icon as page_icon is fetched from fonts.gstatic.com, which
 # fails offline (live demos without a network).

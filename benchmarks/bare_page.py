@@ -6,7 +6,7 @@ is what the map, charts and tables cost.
 
 import streamlit as st
 
-from components import ui
+from components.ui import widgets as ui
 
 st.set_page_config(page_title="geocluster (bare)", layout="wide")
 source = ui.data_source()

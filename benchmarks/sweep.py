@@ -42,7 +42,7 @@ from sklearn.preprocessing import StandardScaler
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from components.sweep import sweep_k, warm_up  # noqa: E402  (needs the project on sys.path)
+from components.engine.sweep import sweep_k, warm_up  # noqa: E402  (needs the project on sys.path)
 
 FEATURES = ["latitude", "longitude", "median_house_value"]
 K_VALUES = tuple(range(2, 16))

@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from components import cache, figures_insight, ui, ui_insight
-from components.router import ensure_routed
+from components.figures import insight as figures_insight
+from components.ui import cache
+from components.ui import insight as ui_insight
+from components.ui import widgets as ui
+from components.ui.router import ensure_routed
 
 ensure_routed()
 
@@ -24,7 +27,9 @@ verdict = figures_insight.choose_k_verdict(sweep.suggestion, k, sweep.k_values)
 st.info(
     "\n\n".join(ui_insight.escape_markdown(text) for text in verdict), icon=":material/lightbulb:"
 )
-st.plotly_chart(cache.metrics_figure(key, k), key="metrics_chart", config={"displayModeBar": False})
+st.plotly_chart(
+    cache.insight.metrics_figure(key, k), key="metrics_chart", config={"displayModeBar": False}
+)
 st.caption(
     "A higher silhouette is better (at most 1), a higher Calinski-Harabasz is better, and a "
     "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only its "
@@ -46,7 +51,7 @@ st.caption(
     "sits well inside its cluster, near 0 on the border between two, and below 0 it is on "
     "average closer to another cluster. Higher is better."
 )
-points = cache.silhouette_points(key, k)
+points = cache.insight.silhouette_points(key, k)
 n_negative = int((points.values < 0).sum())
 n_border = int((points.values < figures_insight.BORDER_SILHOUETTE).sum())
 mean_column, negative_column, border_column = st.columns(3)
@@ -63,7 +68,9 @@ border_column.metric(
 plot_column, map_column = st.columns([2, 3])
 with plot_column:
     st.plotly_chart(
-        cache.silhouette_figure(key, k), key="silhouette_plot", config={"displayModeBar": False}
+        cache.insight.silhouette_figure(key, k),
+        key="silhouette_plot",
+        config={"displayModeBar": False},
     )
     st.caption(
         "Each band is a cluster, its rows sorted by silhouette and its height proportional to "
@@ -76,7 +83,7 @@ with map_column:
         key=ui_insight.BORDER_ONLY_KEY,
     )
     st.pydeck_chart(
-        cache.silhouette_map(key, k, bool(border_only)),
+        cache.insight.silhouette_map(key, k, bool(border_only)),
         height=480,
         key="silhouette_map",
         alt=f"Map of the block groups coloured by their silhouette at k = {k}",
@@ -91,7 +98,7 @@ with map_column:
             f"{points.n_fit_rows:,} fitted rows, among themselves."
         )
     st.caption(" ".join(notes))
-ui_insight.silhouette_table(cache.silhouette_table(key, k))
+ui_insight.silhouette_table(cache.insight.silhouette_table(key, k))
 
 # --------------------------------------------------------------------- stability
 st.header("Is k reproducible?")
@@ -106,7 +113,7 @@ st.caption(
 )
 k_low, k_high = ui_insight.clustergram_range(sweep.k_values)
 st.plotly_chart(
-    cache.clustergram_figure(key, k_low, k_high),
+    cache.insight.clustergram_figure(key, k_low, k_high),
     key="clustergram",
     config={"displayModeBar": False},
 )

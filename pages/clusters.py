@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from components import cache, ui
-from components.router import ensure_routed
+from components.ui import cache
+from components.ui import widgets as ui
+from components.ui.router import ensure_routed
 
 ensure_routed()
 
@@ -11,10 +12,10 @@ view = ui.clustered_view("Clusters of California block groups")
 settings, key, sweep = view.settings, view.key, view.sweep
 k = settings.n_clusters
 st.caption(
-    f"K-means groups the {cache.row_count(view.source):,} census block groups by the features "
+    f"K-means groups the {cache.data.row_count(view.source):,} census block groups by the features "
     "on the left. Move k to see the clusters split; colours stay with their cluster."
 )
-cache.warm_profiles(key)
+cache.views.warm_profiles(key)
 
 show_test = settings.split and st.toggle(
     "Show test rows on the map", value=True, key=ui.SHOW_TEST_KEY
@@ -23,8 +24,8 @@ map_column, legend_column = st.columns([3, 1.2])
 with map_column:
     # Served, the rows are fetched once by URL (written here if missing) and a k change
     # sends only a new colour rule; otherwise the deck carries them.
-    served = cache.map_urls(key) is not None
-    cluster_map = cache.cluster_map(key, k, bool(show_test), served)
+    served = cache.views.map_urls(key) is not None
+    cluster_map = cache.views.cluster_map(key, k, bool(show_test), served)
     st.pydeck_chart(
         cluster_map.deck,
         height=560,
@@ -38,13 +39,13 @@ with map_column:
         )
 with legend_column:
     st.subheader(f"k = {k}")
-    ui.legend(cache.legend(key, k), has_test=bool(show_test))
+    ui.legend(cache.views.legend(key, k), has_test=bool(show_test))
 
 elbow_column, box_column = st.columns(2)
 with elbow_column:
     st.subheader("Choose k")
     st.plotly_chart(
-        cache.elbow_figure(key, k),
+        cache.views.elbow_figure(key, k),
         key=ui.ELBOW_KEY,
         on_select=ui.ELBOW_CALLBACK,
         selection_mode="points",
@@ -55,14 +56,14 @@ with elbow_column:
 with box_column:
     st.subheader("Per cluster")
     settings = ui.box_feature_select(settings)
-    st.plotly_chart(cache.box_figure(key, k, settings.box_feature), key="box_plot")
+    st.plotly_chart(cache.views.box_figure(key, k, settings.box_feature), key="box_plot")
 
 st.subheader("Cluster profiles")
-ui.profile_table(cache.profile(key, k), key.features)
+ui.profile_table(cache.views.profile(key, k), key.features)
 download_rows, download_profile = st.columns(2)
 download_rows.download_button(
     "Download the rows with their cluster (CSV)",
-    data=lambda: cache.labelled_rows_csv(key, k),
+    data=lambda: cache.views.labelled_rows_csv(key, k),
     file_name=f"geocluster_rows_k{k}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -70,7 +71,7 @@ download_rows.download_button(
 )
 download_profile.download_button(
     "Download the cluster profiles (CSV)",
-    data=cache.profile_csv(key, k),
+    data=cache.views.profile_csv(key, k),
     file_name=f"geocluster_profiles_k{k}.csv",
     mime="text/csv",
     on_click="ignore",

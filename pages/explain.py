@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from components import cache, ui, ui_insight
-from components.router import ensure_routed
+from components.ui import cache
+from components.ui import insight as ui_insight
+from components.ui import widgets as ui
+from components.ui.router import ensure_routed
 
 ensure_routed()
 
@@ -25,11 +27,11 @@ st.caption(
     "'Stands out' lists features whose cluster mean lies at least half a standard deviation "
     "from the state's mean."
 )
-descriptions = cache.descriptions(key, k)
+descriptions = cache.insight.descriptions(key, k)
 ui_insight.cluster_cards(descriptions)
 with st.expander("All the numbers as a table"):
     st.dataframe(
-        cache.descriptions_frame(key, k),
+        cache.insight.descriptions_frame(key, k),
         hide_index=True,
         column_config={
             "share": st.column_config.NumberColumn("share", format="percent"),
@@ -54,7 +56,7 @@ with st.expander("All the numbers as a table"):
 
 # ------------------------------------------------------------- price separation
 st.header("Do the clusters map to price ranges?")
-separation = cache.price_separation_of(key, k)
+separation = cache.insight.price_separation_of(key, k)
 eta_column, kruskal_column, rows_column = st.columns(3)
 eta_column.metric(
     "Share of the price variation explained (eta²)",
@@ -77,7 +79,7 @@ if "median_house_value" in settings.features:
         "the other features explain on their own."
     )
 st.plotly_chart(
-    cache.box_figure(key, k, "median_house_value"),
+    cache.views.box_figure(key, k, "median_house_value"),
     key="explain_price_boxes",
     config={"displayModeBar": False},
 )
@@ -86,7 +88,7 @@ if settings.split:
 
 # ------------------------------------------------------------------ train / test
 st.header("Do the clusters' prices hold on unseen rows?")
-check = cache.price_check(key, k)
+check = cache.insight.price_check(key, k)
 if check is None:
     ui_insight.split_offer()
 else:
@@ -98,7 +100,9 @@ else:
     )
     (st.success if check.all_hold else st.warning)(ui_insight.escape_markdown(check.verdict))
     st.plotly_chart(
-        cache.train_test_figure(key, k), key="train_test_chart", config={"displayModeBar": False}
+        cache.insight.train_test_figure(key, k),
+        key="train_test_chart",
+        config={"displayModeBar": False},
     )
     with st.expander("Per cluster: medians, spreads and a Kolmogorov-Smirnov test"):
         st.dataframe(

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from components import cache, ui
-from components.features import FEATURE_CATALOGUE
-from components.router import ensure_routed
+from components.engine.features import FEATURE_CATALOGUE
+from components.ui import cache
+from components.ui import widgets as ui
+from components.ui.router import ensure_routed
 
 ensure_routed()
 
@@ -13,7 +14,7 @@ source = ui.data_source()
 if source is None:
     st.stop()
 ui.data_source_caption(source)
-overview = cache.data_overview(source)
+overview = cache.data.data_overview(source)
 st.caption(
     f"{overview.n_rows:,} census block groups of California (1990). "
     "Each point is one block group; prices are the census's median house values."
@@ -28,7 +29,7 @@ map_column = st.selectbox(
     format_func=ui.feature_label,
     key="explore_map_column",
 )
-st.plotly_chart(cache.value_map(source, map_column), key="explore_map")
+st.plotly_chart(cache.explore.value_map(source, map_column), key="explore_map")
 
 histogram_column, tables_column = st.columns([3, 2])
 with histogram_column:
@@ -41,7 +42,7 @@ with histogram_column:
     )
     described = FEATURE_CATALOGUE[column]
     st.caption(f"{described.description} Unit: {described.unit}.")
-    st.plotly_chart(cache.histogram(source, column), key="explore_histogram")
+    st.plotly_chart(cache.explore.histogram(source, column), key="explore_histogram")
 with tables_column:
     st.subheader("Capped values")
     st.caption("The census top-codes these columns: a value at the cap means 'at least'.")

@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from components import cache, figures_alternatives, ui, ui_alternatives
-from components.router import ensure_routed
+from components.figures import alternatives as figures_alternatives
+from components.ui import alternatives as ui_alternatives
+from components.ui import cache
+from components.ui import widgets as ui
+from components.ui.router import ensure_routed
 
 ensure_routed()
 
@@ -17,7 +20,7 @@ st.caption(
 st.header("Shapes with known groups")
 toy_settings = ui_alternatives.toy_controls()
 toy_key = (toy_settings.kind, toy_settings.n_samples, toy_settings.noise, toy_settings.seed)
-comparison = cache.toy_comparison(*toy_key)
+comparison = cache.alternatives.toy_comparison(*toy_key)
 st.caption(
     comparison.toy.description
     + " Every algorithm sees the same standardised points; colours follow the true group "
@@ -25,10 +28,12 @@ st.caption(
     "groups (1 = identical, about 0 = chance; each noise point counts as its own cluster)."
 )
 st.plotly_chart(
-    cache.toy_grid_figure(*toy_key), key="kmf_toy_grid", config={"displayModeBar": False}
+    cache.alternatives.toy_grid_figure(*toy_key),
+    key="kmf_toy_grid",
+    config={"displayModeBar": False},
 )
 st.info(figures_alternatives.toy_verdict(comparison.results), icon=":material/lightbulb:")
-ui_alternatives.comparison_table(cache.toy_table(*toy_key))
+ui_alternatives.comparison_table(cache.alternatives.toy_table(*toy_key))
 st.caption(
     "Fit times are of the first fit of these settings on a shared machine; "
     "they are cached afterwards."
@@ -46,10 +51,10 @@ st.caption(
 )
 settings = ui_alternatives.density_controls()
 density_args = (source, settings.method, settings.eps_km, settings.min_samples)
-density = cache.density_areas(*density_args)
-areas = cache.density_summary(*density_args)
+density = cache.alternatives.density_areas(*density_args)
+areas = cache.alternatives.density_summary(*density_args)
 k = settings.n_clusters
-regions = cache.location_kmeans_summary(source, k)
+regions = cache.alternatives.location_kmeans_summary(source, k)
 method_name = ui_alternatives.METHOD_LABELS[settings.method]
 
 density_column, kmeans_column = st.columns(2)
@@ -59,7 +64,7 @@ with density_column:
         f"{density.noise_share:.0%} noise"
     )
     st.pydeck_chart(
-        cache.density_map(*density_args),
+        cache.alternatives.density_map(*density_args),
         height=480,
         key="kmf_density_map",
         alt=f"Map of the block groups coloured by {density.n_clusters} {method_name} areas",
@@ -76,7 +81,7 @@ with density_column:
 with kmeans_column:
     st.subheader(f"k-means: {k} regions, no noise")
     st.pydeck_chart(
-        cache.location_kmeans_map(source, k).deck,
+        cache.alternatives.location_kmeans_map(source, k).deck,
         height=480,
         key="kmf_kmeans_map",
         alt=f"Map of the block groups coloured by {k} k-means clusters of their location",
@@ -92,7 +97,7 @@ note_column.info(
 )
 kmeans_note_column.info(
     figures_alternatives.kmeans_regions_note(
-        regions, areas, cache.location_kmeans(source, k).labels, density.labels
+        regions, areas, cache.alternatives.location_kmeans(source, k).labels, density.labels
     ),
     icon=":material/grid_view:",
 )

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from components import cache, ui_places
-from components.router import ensure_routed
-from components.upload import PlacesError
+from components.engine.upload import PlacesError
+from components.ui import cache, keys
+from components.ui import places as ui_places
+from components.ui.router import ensure_routed
 
 ensure_routed()
 
@@ -24,10 +25,10 @@ def show_page() -> None:
         )
         return
 
-    columns = cache.places_columns(shown.digest, shown.content)
+    columns = cache.places.places_columns(shown.digest, shown.content)
     lat_col, lon_col = ui_places.coordinate_select(columns)
     try:
-        data = cache.places_data(shown.digest, shown.name, lat_col, lon_col, shown.content)
+        data = cache.places.places_data(shown.digest, shown.name, lat_col, lon_col, shown.content)
     except PlacesError as error:
         ui_places.show_file_error(shown, error)
         return
@@ -37,7 +38,7 @@ def show_page() -> None:
     if not settings.features:
         st.warning("Choose at least one feature to cluster on (in the sidebar).")
         return
-    key = cache.PlacesKey(
+    key = keys.PlacesKey(
         digest=shown.digest,
         lat_col=data.lat_col,
         lon_col=data.lon_col,
@@ -47,7 +48,7 @@ def show_page() -> None:
         random_state=settings.random_state,
     )
     try:
-        model = cache.places_model(key, data)
+        model = cache.places.places_model(key, data)
     except PlacesError as error:
         ui_places.show_settings_error(error)
         return
@@ -64,7 +65,7 @@ def show_page() -> None:
 
     map_column, legend_column = st.columns([3, 1.2])
     with map_column:
-        cluster_map = cache.places_map(key, k, data)
+        cluster_map = cache.places.places_map(key, k, data)
         st.pydeck_chart(
             cluster_map.deck,
             height=560,
@@ -82,13 +83,13 @@ def show_page() -> None:
     with legend_column:
         st.subheader(f"k = {k}")
         value_column = ui_places.value_column_select(data)
-        ui_places.legend(cache.places_legend(key, k, value_column, data), value_column)
+        ui_places.legend(cache.places.places_legend(key, k, value_column, data), value_column)
 
     elbow_column, box_column = st.columns(2)
     with elbow_column:
         st.subheader("Choose k")
         st.plotly_chart(
-            cache.places_elbow(key, k, data),
+            cache.places.places_elbow(key, k, data),
             key=ui_places.ELBOW_KEY,
             on_select=ui_places.ELBOW_CALLBACK,
             selection_mode="points",
@@ -98,17 +99,17 @@ def show_page() -> None:
         st.caption("Click a point of either curve to show that k.")
     with box_column:
         st.subheader(f"{value_column} per cluster")
-        st.plotly_chart(cache.places_box(key, k, value_column, data), key="places_box_plot")
+        st.plotly_chart(cache.places.places_box(key, k, value_column, data), key="places_box_plot")
 
     st.subheader("Cluster profiles")
     ui_places.profile_table(
-        cache.places_profile(key, k, value_column, data), settings.features, value_column
+        cache.places.places_profile(key, k, value_column, data), settings.features, value_column
     )
     stem = ui_places.download_stem(shown.name)
     csv_column, geojson_column = st.columns(2)
     csv_column.download_button(
         "Download the places with their cluster (CSV)",
-        data=lambda: cache.places_rows_csv(key, k, data),
+        data=lambda: cache.places.places_rows_csv(key, k, data),
         file_name=f"{stem}_clusters_k{k}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -117,7 +118,7 @@ def show_page() -> None:
     )
     geojson_column.download_button(
         "Download the places with their cluster (GeoJSON)",
-        data=lambda: cache.places_rows_geojson(key, k, data),
+        data=lambda: cache.places.places_rows_geojson(key, k, data),
         file_name=f"{stem}_clusters_k{k}.geojson",
         mime="application/geo+json",
         on_click="ignore",

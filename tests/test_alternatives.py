@@ -1,4 +1,4 @@
-"""Tests for components/alternatives.py and components/figures_alternatives.py."""
+"""Tests for components/engine/alternatives.py and components/figures/alternatives.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sklearn.cluster import DBSCAN, KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.pairwise import haversine_distances
 
-from components.alternatives import (
+from components.engine.alternatives import (
     ALGORITHM_NAMES,
     BLOB_CENTRES,
     DEFAULT_GEO_EPS_KM,
@@ -30,8 +30,8 @@ from components.alternatives import (
     summarise_density,
     toy_dbscan_min_samples,
 )
-from components.figures import PALETTE
-from components.figures_alternatives import (
+from components.engine.scaling import scale_features
+from components.figures.alternatives import (
     NOISE_COLOUR,
     align_to_truth,
     cluster_colour_hex,
@@ -41,7 +41,7 @@ from components.figures_alternatives import (
     k_distance_figure,
     shapes_grid_figure,
 )
-from components.scaling import scale_features
+from components.figures.palette import PALETTE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KM_PER_DEGREE_LATITUDE = 2 * np.pi * EARTH_RADIUS_KM / 360  # 111.195 km
@@ -661,7 +661,9 @@ def test_k_distance_figure_marks_eps() -> None:
 # ------------------------------------------------------------------------ no streamlit
 
 
-@pytest.mark.parametrize("module", ["components.alternatives", "components.figures_alternatives"])
+@pytest.mark.parametrize(
+    "module", ["components.engine.alternatives", "components.figures.alternatives"]
+)
 def test_imports_without_streamlit(module: str) -> None:
     code = (
         "import sys, importlib\n"

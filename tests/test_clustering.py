@@ -1,4 +1,4 @@
-"""Tests of components.clustering: k-means fits, stable ids, matching and profiles."""
+"""Tests of components.engine.clustering: k-means fits, stable ids, matching and profiles."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 
-from components.clustering import (
+from components.engine.clustering import (
     assign_to_centroids,
     cluster_profile,
     cluster_profiles,

@@ -1,4 +1,4 @@
-"""Tests of components.data: locating, downloading, validating the housing CSV."""
+"""Tests of components.engine.data: locating, downloading, validating the housing CSV."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.data import (
+from components.engine.data import (
     DATA_SHA256,
     HOUSING_COLUMNS,
     DataUnavailableError,

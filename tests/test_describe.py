@@ -1,4 +1,4 @@
-"""Tests for components.describe: cluster descriptions, price separation, train/test check."""
+"""Tests for components.engine.describe: descriptions, price separation, train/test check."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 from sklearn.preprocessing import StandardScaler
 
-from components.clustering import assign_to_centroids, cluster_profile, fit_kmeans
-from components.describe import (
+from components.engine.clustering import assign_to_centroids, cluster_profile, fit_kmeans
+from components.engine.describe import (
     KM_PER_DEGREE,
     compass_direction,
     describe_clusters,
@@ -20,7 +20,7 @@ from components.describe import (
     relative_phrase,
     train_test_price_check,
 )
-from components.scaling import scale_features
+from components.engine.scaling import scale_features
 
 # --------------------------------------------------------------------------- wording
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.export import neutralise_cell, to_safe_csv
+from components.engine.export import neutralise_cell, to_safe_csv
 
 
 @pytest.mark.parametrize("risky", ["=1+1", "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"])

@@ -1,4 +1,4 @@
-"""Tests of components.features: catalogue, derived ratios, missing-value handling."""
+"""Tests of components.engine.features: catalogue, derived ratios, missing-value handling."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.data import HOUSING_COLUMNS
-from components.features import (
+from components.engine.data import HOUSING_COLUMNS
+from components.engine.features import (
     DEFAULT_FEATURES,
     FEATURE_CATALOGUE,
     add_derived_features,

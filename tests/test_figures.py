@@ -13,21 +13,20 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import pytest
 
-from components import figures
-from components.figures import (
-    PALETTE,
-    MapRows,
+from components.figures import deck as deck_format
+from components.figures import maps, palette
+from components.figures.charts import (
     SuggestedK,
     box_stats,
-    cluster_map_deck,
     elbow_chart,
     elbow_chart_base,
     feature_boxplot,
-    hex_to_rgb,
     histogram_figure,
     mark_current_k,
     value_map_figure,
 )
+from components.figures.maps import MapRows, cluster_map_deck
+from components.figures.palette import PALETTE, hex_to_rgb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -71,33 +70,33 @@ def test_palette_starts_with_okabe_ito_and_has_15_distinct_colours() -> None:
     assert list(PALETTE[:8]) == OKABE_ITO
     assert len(PALETTE) == 15
     assert len({colour.upper() for colour in PALETTE}) == 15
-    assert figures.NOT_CLUSTERED_COLOUR not in PALETTE
+    assert palette.NOT_CLUSTERED_COLOUR not in PALETTE
 
 
 def test_colour_lookup_expression_is_a_conditional_chain() -> None:
-    assert figures.colour_lookup_expression(1) == "[0,114,178,255]"
-    assert figures.colour_lookup_expression(3, 100) == (
+    assert deck_format.colour_lookup_expression(1) == "[0,114,178,255]"
+    assert deck_format.colour_lookup_expression(3, 100) == (
         "this[2] == 0 ? [0,114,178,100] : this[2] == 1 ? [230,159,0,100] : [0,158,115,100]"
     )
-    expression = figures.colour_lookup_expression(15)
+    expression = deck_format.colour_lookup_expression(15)
     assert expression.count("?") == 14
     assert expression.endswith(f"[{','.join(map(str, hex_to_rgb(PALETTE[14])))},255]")
 
 
 def test_label_colour_contrasts_with_the_swatch() -> None:
-    assert figures.label_colour("#000000") == "#FFFFFF"
-    assert figures.label_colour("#FFFFFF") == "#000000"
-    assert figures.label_colour("#F0E442") == "#000000"  # yellow: black text
-    assert figures.label_colour("#0072B2") == "#FFFFFF"  # blue: white text
+    assert palette.label_colour("#000000") == "#FFFFFF"
+    assert palette.label_colour("#FFFFFF") == "#000000"
+    assert palette.label_colour("#F0E442") == "#000000"  # yellow: black text
+    assert palette.label_colour("#0072B2") == "#FFFFFF"  # blue: white text
 
 
 def test_hex_to_rgb_and_cluster_colour() -> None:
     assert hex_to_rgb("#0072B2") == (0, 114, 178)
     assert hex_to_rgb("E69F00") == (230, 159, 0)
-    assert figures.cluster_colour(3) == "#CC79A7"
-    assert figures.cluster_colour(-1) == figures.NOT_CLUSTERED_COLOUR
+    assert palette.cluster_colour(3) == "#CC79A7"
+    assert palette.cluster_colour(-1) == palette.NOT_CLUSTERED_COLOUR
     with pytest.raises(ValueError, match=r"cluster=15 is out of range"):
-        figures.cluster_colour(15)
+        palette.cluster_colour(15)
     with pytest.raises(ValueError, match="#RRGGBB"):
         hex_to_rgb("#123")
 
@@ -111,7 +110,7 @@ def test_cluster_map_layers_points_and_colours() -> None:
     points = _layer(deck, "points")
     assert len(points["data"]) == 4
     assert [point[2] for point in points["data"]] == [0, 0, 1, 1]
-    assert points["getFillColor"] == "@@=" + figures.colour_lookup_expression(2, 190)
+    assert points["getFillColor"] == "@@=" + deck_format.colour_lookup_expression(2, 190)
     grey = _layer(deck, "not-clustered")
     assert len(grey["data"]) == 1 and grey["data"][0][2] == "not clustered"
     # Positions decode back to the coordinates (two decimals -> exact to 1e-9).
@@ -193,11 +192,11 @@ def test_raw_layer_data_is_spliced_in_and_bookkeeping_stays_out() -> None:
 
 def test_one_formatting_serves_every_k() -> None:
     rows = _toy_rows()
-    points = figures.map_points(
+    points = maps.map_points(
         rows.longitude, rows.latitude, rows.median_house_value, rows.median_income, {}
     )
-    two = figures.cluster_map_from_points(points, np.array([0, 0, 1, 1, -1]), 2).deck
-    three = figures.cluster_map_from_points(points, np.array([0, 2, 1, 1, -1]), 3).deck
+    two = maps.cluster_map_from_points(points, np.array([0, 0, 1, 1, -1]), 2).deck
+    three = maps.cluster_map_from_points(points, np.array([0, 2, 1, 1, -1]), 3).deck
     two_points = _layer(two, "points")["data"]
     three_points = _layer(three, "points")["data"]
     assert [p[2] for p in three_points] == [0, 2, 1, 1]
@@ -205,13 +204,13 @@ def test_one_formatting_serves_every_k() -> None:
     assert [p[:2] + p[3:] for p in two_points] == [p[:2] + p[3:] for p in three_points]
     assert two_points == _layer(cluster_map_deck(rows, 2).deck, "points")["data"]
     with pytest.raises(ValueError, match=r"labels has shape \(4,\)"):
-        figures.cluster_map_from_points(points, np.array([0, 0, 1, 1]), 2)
+        maps.cluster_map_from_points(points, np.array([0, 0, 1, 1]), 2)
 
 
 def test_view_state_is_stable_and_frames_the_points() -> None:
     rows = _toy_rows()
-    first = figures.view_state_for(rows.longitude, rows.latitude)
-    second = figures.view_state_for(rows.longitude.copy(), rows.latitude.copy())
+    first = deck_format.view_state_for(rows.longitude, rows.latitude)
+    second = deck_format.view_state_for(rows.longitude.copy(), rows.latitude.copy())
     assert (first.latitude, first.longitude, first.zoom) == (
         second.latitude,
         second.longitude,
@@ -223,12 +222,12 @@ def test_view_state_is_stable_and_frames_the_points() -> None:
     assert first.zoom * 4 == int(first.zoom * 4)
     # At that zoom the points fit in the map (deck.gl: 512 px per 2 pi at zoom 0).
     scale = 512 * 2**first.zoom / (2 * np.pi)
-    assert np.radians(5.0) * scale <= 0.9 * figures.MAP_WIDTH_PX
+    assert np.radians(5.0) * scale <= 0.9 * deck_format.MAP_WIDTH_PX
     mercator_span = np.log(np.tan(np.pi / 4 + np.radians(38) / 2)) - np.log(
         np.tan(np.pi / 4 + np.radians(33) / 2)
     )
-    assert mercator_span * scale <= 0.9 * figures.MAP_HEIGHT_PX
-    assert mercator_span * scale * 2**0.25 > 0.9 * figures.MAP_HEIGHT_PX  # the largest such
+    assert mercator_span * scale <= 0.9 * deck_format.MAP_HEIGHT_PX
+    assert mercator_span * scale * 2**0.25 > 0.9 * deck_format.MAP_HEIGHT_PX  # the largest such
 
 
 def test_cluster_map_payload_on_real_data_is_under_600_kb(housing_frame: pd.DataFrame) -> None:
@@ -377,7 +376,7 @@ def test_histogram_counts_and_cap_annotation() -> None:
 def test_pure_modules_import_without_streamlit() -> None:
     code = (
         "import sys\n"
-        "import components.figures, components.export, components.url_state\n"
+        "import components.figures, components.engine.export, components.ui.url_state\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit')))\n"
     )
     result = subprocess.run(
@@ -389,9 +388,9 @@ def test_pure_modules_import_without_streamlit() -> None:
 # ------------------------------------------------------------ served cluster map
 
 
-def _toy_points() -> figures.MapPoints:
+def _toy_points() -> maps.MapPoints:
     rows = _toy_rows(extra={"Median house age": np.array([41.0, 21.0, 52.0, 10.0, np.nan])})
-    return figures.map_points(
+    return maps.map_points(
         rows.longitude, rows.latitude, rows.median_house_value, rows.median_income, rows.extra
     )
 
@@ -406,7 +405,7 @@ _TOY_LABELS_BY_K = {
 def test_served_points_carry_every_k_and_match_the_inline_rows() -> None:
     points = _toy_points()
     is_test = np.array([False, True, False, False, False])
-    served = figures.served_points(points, _TOY_LABELS_BY_K, is_test)
+    served = maps.served_points(points, _TOY_LABELS_BY_K, is_test)
     assert served.k_values == (2, 3, 4)
     assert [served.label_field(k) for k in (2, 3, 4)] == [2, 3, 4]
     assert served.value_field == 5
@@ -416,7 +415,7 @@ def test_served_points_carry_every_k_and_match_the_inline_rows() -> None:
     grey = json.loads(served.layer_texts["not-clustered"])
     assert grey[0][2:5] == ["not clustered"] * 3 and grey[0][7] == "n/a"
     # Apart from the ids, a served row is the inline row of cluster_map_from_points.
-    inline = _layer(figures.cluster_map_from_points(points, _TOY_LABELS_BY_K[3], 3).deck, "points")
+    inline = _layer(maps.cluster_map_from_points(points, _TOY_LABELS_BY_K[3], 3).deck, "points")
     inline_rows = inline["data"]
     served_rows = rows + json.loads(served.layer_texts["test-points"])
     by_position = {(row[0], row[1]): row for row in served_rows}
@@ -430,30 +429,30 @@ def test_served_points_carry_every_k_and_match_the_inline_rows() -> None:
 def test_served_points_skip_empty_layers_and_validate() -> None:
     points = _toy_points()
     labels = {k: np.where(v < 0, 0, v) for k, v in _TOY_LABELS_BY_K.items()}
-    served = figures.served_points(points, labels)
+    served = maps.served_points(points, labels)
     assert set(served.layer_texts) == {"points"}
     with pytest.raises(ValueError, match="consecutive"):
-        figures.served_points(points, {2: labels[2], 4: labels[4]})
+        maps.served_points(points, {2: labels[2], 4: labels[4]})
     with pytest.raises(ValueError, match=r"k's out of range: \[2\]"):
-        figures.served_points(points, {2: np.array([0, 0, 2, 1, 0]), 3: labels[3]})
+        maps.served_points(points, {2: np.array([0, 0, 2, 1, 0]), 3: labels[3]})
     with pytest.raises(ValueError, match="same rows at every k"):
-        figures.served_points(points, {2: labels[2], 3: _TOY_LABELS_BY_K[3]})
+        maps.served_points(points, {2: labels[2], 3: _TOY_LABELS_BY_K[3]})
     with pytest.raises(ValueError, match="expected 5, one per row"):
-        figures.served_points(points, {2: labels[2][:4]})
+        maps.served_points(points, {2: labels[2][:4]})
     with pytest.raises(ValueError, match=r"n_clusters=5 is out of range"):
         served.label_field(5)
 
 
 def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
     points = _toy_points()
-    served = figures.served_points(
+    served = maps.served_points(
         points, _TOY_LABELS_BY_K, np.array([False, True, False, False, False])
     )
     urls = {name: f"app/static/maps/{name}.json" for name in served.layer_texts}
-    maps = {
-        k: figures.cluster_map_served(points, served, urls, _TOY_LABELS_BY_K[k], k) for k in (2, 4)
+    maps_by_k = {
+        k: maps.cluster_map_served(points, served, urls, _TOY_LABELS_BY_K[k], k) for k in (2, 4)
     }
-    for k, result in maps.items():
+    for k, result in maps_by_k.items():
         spec = json.loads(result.deck.to_json())
         by_id = {layer["id"].split("@")[0]: layer for layer in spec["layers"]}
         # Each served layer's id carries its file's version, so new rows get a new layer.
@@ -462,7 +461,7 @@ def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
             "test-points@test-poi",
         }
         assert by_id["points"]["data"] == "app/static/maps/points.json"
-        assert by_id["points"]["getFillColor"] == "@@=" + figures.colour_lookup_expression(
+        assert by_id["points"]["getFillColor"] == "@@=" + deck_format.colour_lookup_expression(
             k, 190, field=k
         )
         assert by_id["test-points"]["getLineColor"] == by_id["points"]["getFillColor"]
@@ -477,14 +476,12 @@ def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
             "Block groups at this point: {8}",
         ]
         assert len(result.deck.to_json()) < 5_000
-    hidden = figures.cluster_map_served(
-        points, served, urls, _TOY_LABELS_BY_K[2], 2, show_test=False
-    )
+    hidden = maps.cluster_map_served(points, served, urls, _TOY_LABELS_BY_K[2], 2, show_test=False)
     assert "test-points" not in [
         layer["id"].split("@")[0] for layer in json.loads(hidden.deck.to_json())["layers"]
     ]
     with pytest.raises(ValueError, match=r"no URL for the layers \['test-points'\]"):
-        figures.cluster_map_served(
+        maps.cluster_map_served(
             points, served, {"points": "a", "not-clustered": "b"}, _TOY_LABELS_BY_K[2], 2
         )
 
@@ -494,11 +491,11 @@ def test_served_points_send_a_shared_position_once_with_its_count() -> None:
         longitude=np.array([-122.0, -122.0, -118.0, -122.0, -120.0]),
         latitude=np.array([38.0, 38.0, 34.0, 38.0, 36.5]),
     )
-    points = figures.map_points(
+    points = maps.map_points(
         rows.longitude, rows.latitude, rows.median_house_value, rows.median_income, {}
     )
     labels = {2: np.array([0, 1, 1, 1, 0]), 3: np.array([0, 2, 1, 1, 0])}
-    served = figures.served_points(points, labels, np.array([False, False, False, True, False]))
+    served = maps.served_points(points, labels, np.array([False, False, False, True, False]))
     train = json.loads(served.layer_texts["points"])
     # Rows 0 and 1 share a position: row 1 (drawn on top) is sent, counting 2.
     assert [(row[2], row[3], row[served.count_field]) for row in train] == [

@@ -1,4 +1,4 @@
-"""Tests for components.figures_insight: traces, colours and marked values."""
+"""Tests for components.figures.insight: traces, colours and marked values."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from components.describe import train_test_price_check
-from components.figures import PALETTE
-from components.figures_insight import (
+from components.engine.describe import train_test_price_check
+from components.engine.stability import clustergram, stability_across_k
+from components.figures.insight import (
     FLAG_COLOUR,
     clustergram_sankey,
     metrics_table,
@@ -21,7 +21,7 @@ from components.figures_insight import (
     stability_chart,
     train_test_chart,
 )
-from components.stability import clustergram, stability_across_k
+from components.figures.palette import PALETTE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -175,10 +175,10 @@ def test_train_test_chart_outlines_clusters_that_do_not_hold() -> None:
 @pytest.mark.parametrize(
     "module",
     [
-        "components.stability",
-        "components.describe",
-        "components.upload",
-        "components.figures_insight",
+        "components.engine.stability",
+        "components.engine.describe",
+        "components.engine.upload",
+        "components.figures.insight",
     ],
 )
 def test_insight_modules_import_without_streamlit(module: str) -> None:

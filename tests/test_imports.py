@@ -9,23 +9,26 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PURE_MODULES = [
-    "components.data",
-    "components.features",
-    "components.scaling",
-    "components.clustering",
-    "components.sweep",
-    "components.stability",
-    "components.describe",
-    "components.upload",
-    "components.export",
-    "components.url_state",
-    "components.served_files",
-    "components.alternatives",
+    "components.engine.data",
+    "components.engine.features",
+    "components.engine.scaling",
+    "components.engine.clustering",
+    "components.engine.sweep",
+    "components.engine.stability",
+    "components.engine.describe",
+    "components.engine.upload",
+    "components.engine.export",
+    "components.ui.url_state",
+    "components.ui.served_files",
+    "components.engine.alternatives",
     # Figure builders return plotly / pydeck objects and never call st.*.
-    "components.figures",
-    "components.figures_alternatives",
-    "components.figures_insight",
-    "components.places",
+    "components.figures.palette",
+    "components.figures.deck",
+    "components.figures.maps",
+    "components.figures.charts",
+    "components.figures.alternatives",
+    "components.figures.insight",
+    "components.engine.places",
 ]
 
 # One fresh interpreter imports the modules one by one and records, after each, which
@@ -57,10 +60,10 @@ def test_computation_modules_import_without_streamlit() -> None:
 def test_the_probe_would_catch_streamlit() -> None:
     """The same probe flags a module that does import Streamlit (the check can fail)."""
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, "components.cache"],
+        [sys.executable, "-c", _PROBE, "components.ui.cache"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert json.loads(result.stdout)["components.cache"], "components.cache uses st.cache_*"
+    assert json.loads(result.stdout)["components.ui.cache"], "components.ui.cache uses st.cache_*"

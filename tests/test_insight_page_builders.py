@@ -12,8 +12,9 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 
-from components.figures import PALETTE
-from components.figures_insight import (
+from components.engine.stability import stability_across_k
+from components.engine.sweep import KSuggestion
+from components.figures.insight import (
     BORDER_SILHOUETTE,
     SILHOUETTE_BINS,
     choose_k_verdict,
@@ -25,9 +26,8 @@ from components.figures_insight import (
     silhouette_map_deck,
     stability_note,
 )
-from components.stability import stability_across_k
-from components.sweep import KSuggestion
-from components.ui_insight import escape_markdown, swatch_html
+from components.figures.palette import PALETTE
+from components.ui.insight import escape_markdown, swatch_html
 
 
 def _metrics() -> dict[str, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Tests of the "When k-means fails" page's pure builders in components/figures_alternatives.py."""
+"""Tests of the "When k-means fails" page's pure builders in components/figures/alternatives.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.alternatives import (
+from components.engine.alternatives import (
     AlgorithmResult,
     Place,
     ToyData,
@@ -17,8 +17,7 @@ from components.alternatives import (
     make_shapes,
     summarise_density,
 )
-from components.figures import PALETTE, colour_lookup_expression, hex_to_rgb
-from components.figures_alternatives import (
+from components.figures.alternatives import (
     NOISE_COLOUR,
     area_table,
     comparison_table,
@@ -28,6 +27,8 @@ from components.figures_alternatives import (
     panel_height_for,
     toy_verdict,
 )
+from components.figures.deck import colour_lookup_expression
+from components.figures.palette import PALETTE, hex_to_rgb
 
 PLACES = (Place("West", 0.0, 0.0), Place("East", 0.0, 1.0))
 

@@ -1,4 +1,4 @@
-"""Tests for components.places: the example file, column choices, the model and its views."""
+"""Tests for components.engine.places: the example file, column choices, the model and its views."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
-from components import places
-from components.figures import NOT_CLUSTERED_COLOUR, PALETTE
-from components.upload import PlacesError, read_places_csv
+from components.engine import places
+from components.engine.upload import PlacesError, read_places_csv
+from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"
@@ -37,7 +37,7 @@ def good() -> places.PlacesData:
 
 def test_module_imports_without_streamlit() -> None:
     code = (
-        "import sys, components.places\n"
+        "import sys, components.engine.places\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit')))\n"
     )
     result = subprocess.run(

@@ -1,4 +1,4 @@
-"""Tests of components.scaling, including the tutorial's normalize and split."""
+"""Tests of components.engine.scaling, including the tutorial's normalize and split."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.model_selection import train_test_split
 
-from components.scaling import SCALERS, scale_features
+from components.engine.scaling import SCALERS, scale_features
 
 
 def test_standard_is_z_score_by_hand() -> None:

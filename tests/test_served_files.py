@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from components.served_files import STATIC_URL_PREFIX, content_name, ensure_file
+from components.ui.served_files import STATIC_URL_PREFIX, content_name, ensure_file
 
 
 def test_content_name_is_the_hash_of_the_text() -> None:

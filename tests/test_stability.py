@@ -1,4 +1,4 @@
-"""Tests for components.stability: ARI, stability across k, split/merge detection, clustergram."""
+"""Tests for components.engine.stability: ARI, stability across k, splits/merges, clustergram."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
-from components.figures import PALETTE
-from components.stability import (
+from components.engine.stability import (
     MEAN_ARI_THRESHOLD,
     MIN_ARI_THRESHOLD,
     _cluster_changes,
@@ -18,7 +17,8 @@ from components.stability import (
     contingency_table,
     stability_across_k,
 )
-from components.sweep import sweep_k
+from components.engine.sweep import sweep_k
+from components.figures.palette import PALETTE
 
 
 def _blobs(n_per_blob: int = 60, seed: int = 0) -> np.ndarray:

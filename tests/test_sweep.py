@@ -1,4 +1,4 @@
-"""Tests of components.sweep: exact silhouette via cells, stable ids, metrics, suggestions."""
+"""Tests of components.engine.sweep: exact silhouette via cells, stable ids, metrics, k choice."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import StandardScaler
 
-from components import sweep as sweep_module
-from components.sweep import (
+from components.engine import sweep as sweep_module
+from components.engine.sweep import (
     NUMBA_AVAILABLE,
     SweepResult,
     calinski_harabasz_davies_bouldin,

@@ -1,10 +1,10 @@
-"""Tests of the small pure helpers in components/ui.py (no Streamlit server needed)."""
+"""Tests of the small pure helpers in components/ui/widgets.py (no Streamlit server needed)."""
 
 from __future__ import annotations
 
 import pytest
 
-from components.ui import feature_label, swatch_data_url
+from components.ui.widgets import feature_label, swatch_data_url
 
 
 def test_swatch_is_an_svg_square_of_the_colour() -> None:
@@ -33,7 +33,7 @@ def test_elbow_click_callback_sets_the_k_slider(
     monkeypatch: pytest.MonkeyPatch, points: list[dict[str, object]], expected_k: int
 ) -> None:
     """The on_select callback reads the chart's selection and writes the slider's state."""
-    from components import ui
+    from components.ui import widgets as ui
 
     state: dict[str, object] = {
         ui.K_KEY: 5,

@@ -1,4 +1,4 @@
-"""Tests for components.upload: every bad-file case, good files, and safe downloads."""
+"""Tests for components.engine.upload: every bad-file case, good files, and safe downloads."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.figures import view_state_for
-from components.upload import (
+from components.engine.upload import (
     MAX_UPLOAD_BYTES,
     PlacesError,
     check_clusterable,
@@ -22,6 +21,7 @@ from components.upload import (
     map_extent,
     read_places_csv,
 )
+from components.figures.deck import view_state_for
 
 GOOD = (
     b"name,latitude,longitude,price\nA,34.05,-118.24,100\nB,37.77,-122.42,250\nC,32.72,-117.16,90\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.features import DEFAULT_FEATURES
-from components.url_state import (
+from components.engine.features import DEFAULT_FEATURES
+from components.ui.url_state import (
     ClusterSettings,
     k_from_chart_points,
     parse_query_params,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.served_files import STATIC_URL_PREFIX
+from components.ui.served_files import STATIC_URL_PREFIX
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"

@@ -13,9 +13,10 @@ import pytest
 from conftest import SHARED_DATA, deck_spec, layer, texts
 from streamlit.testing.v1 import AppTest
 
-from components import ui, ui_insight
-from components.figures import PALETTE
-from components.figures_insight import BORDER_SILHOUETTE
+from components.figures.insight import BORDER_SILHOUETTE
+from components.figures.palette import PALETTE
+from components.ui import insight as ui_insight
+from components.ui import widgets as ui
 
 PAGE = "pages/choose_k.py"
 

@@ -23,8 +23,8 @@ from conftest import (
 )
 from streamlit.testing.v1 import AppTest
 
-from components.figures import PALETTE, hex_to_rgb
-from components.ui import swatch_data_url
+from components.figures.palette import PALETTE, hex_to_rgb
+from components.ui.widgets import swatch_data_url
 
 DEFAULT_FEATURES = ["latitude", "longitude", "median_house_value"]
 
@@ -277,7 +277,7 @@ def test_bad_url_values_are_ignored_with_a_warning(
 @pytest.mark.slow
 def test_elbow_click_sets_k(real_data: Path, make_app: Callable[..., AppTest]) -> None:
     """The elbow chart's callback moves the slider (selection state set as the browser would)."""
-    from components import ui
+    from components.ui import widgets as ui
 
     app = make_app()
     app.run()
@@ -318,11 +318,11 @@ def test_map_rows_inline_when_the_static_folder_cannot_be_written(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A read-only app folder (here: static/ under a regular file) must not break the map."""
-    from components import cache
+    from components.ui import cache
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    monkeypatch.setattr(cache, "STATIC_DIR", blocker / "static")
+    monkeypatch.setattr(cache.views, "STATIC_DIR", blocker / "static")
     app = make_app(k="6", features="latitude,longitude,median_income")
     app.run()
     assert not app.exception, app.exception

@@ -9,7 +9,7 @@ import pytest
 from conftest import SHARED_DATA, texts
 from streamlit.testing.v1 import AppTest
 
-from components import data
+from components.engine import data
 
 PAGES = ["app.py", "pages/explore.py"]
 

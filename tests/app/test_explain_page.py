@@ -13,8 +13,9 @@ import pytest
 from conftest import texts
 from streamlit.testing.v1 import AppTest
 
-from components import ui, ui_insight
-from components.figures import PALETTE, hex_to_rgb
+from components.figures.palette import PALETTE, hex_to_rgb
+from components.ui import insight as ui_insight
+from components.ui import widgets as ui
 
 PAGE = "pages/explain.py"
 

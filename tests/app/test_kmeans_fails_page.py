@@ -10,9 +10,9 @@ import pytest
 from conftest import deck_spec, layer, plotly_specs, texts
 from streamlit.testing.v1 import AppTest
 
-from components import ui_alternatives
-from components.figures import hex_to_rgb
-from components.figures_alternatives import NOISE_COLOUR
+from components.figures.alternatives import NOISE_COLOUR
+from components.figures.palette import hex_to_rgb
+from components.ui import alternatives as ui_alternatives
 
 PAGE = "pages/kmeans_fails.py"
 MAX_DECK_BYTES = 600_000

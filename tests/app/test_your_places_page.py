@@ -28,8 +28,8 @@ from conftest import PROJECT_ROOT, deck_spec, layer, texts
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from components import upload
-from components.figures import PALETTE
+from components.engine import upload
+from components.figures.palette import PALETTE
 
 PAGE = "pages/your_places.py"
 GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"

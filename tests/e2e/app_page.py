@@ -1,7 +1,7 @@
 """What the tests and the browser benchmark read from, and do to, the geocluster pages.
 
 Locators follow what a user sees (roles and labels) where Streamlit exposes them, and the
-widget keys of ``components/ui.py`` / ``pages/*.py`` (``.st-key-<key>``) otherwise. Chart
+widget keys of ``components/ui/widgets.py`` / ``pages/*.py`` (``.st-key-<key>``) otherwise. Chart
 contents are read from the rendered DOM (plotly's SVG, the data grid's accessible table)
 and, for values plotly does not put in the DOM as text, from the chart's own ``data`` /
 ``layout`` on its graph div.
@@ -292,7 +292,7 @@ def map_colour_counts(page: Page, n_clusters: int) -> MapColourCounts:
     (within 18 RGB units) between 40% and 95% of the way: a point drawn with alpha over
     the blank base map. Full-colour pixels (the centroid dots) are left out.
     """
-    from components.figures import PALETTE, hex_to_rgb
+    from components.figures.palette import PALETTE, hex_to_rgb
 
     chart = page.get_by_test_id("stDeckGlJsonChart")
     chart.scroll_into_view_if_needed()

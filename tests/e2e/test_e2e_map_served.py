@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, Request
 
-from components.figures import PALETTE, hex_to_rgb
+from components.figures.palette import PALETTE, hex_to_rgb
 
 pytestmark = pytest.mark.e2e
 

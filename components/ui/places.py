@@ -17,10 +17,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import places, upload
-from components.scaling import LOCATION_WEIGHT_RANGE, SCALERS
-from components.ui import swatch_data_url
-from components.url_state import SEED_RANGE, k_from_chart_points
+from components.engine import places, upload
+from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS
+from components.ui.url_state import SEED_RANGE, k_from_chart_points
+from components.ui.widgets import swatch_data_url
 
 UPLOAD_KEY_PREFIX = "places_upload"
 EXAMPLE_KEY = "places_example"

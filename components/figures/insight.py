@@ -5,9 +5,10 @@ the flags mean), clustergram, the sweep's metrics side by side with advice on k,
 train/test chart.
 
 Pure Python (no Streamlit): every builder takes numbers or a result of
-:mod:`components.stability` / :mod:`components.describe` and returns a ``go.Figure`` (the
-silhouette map: a pydeck deck built like the dashboard's cluster map; the texts: strings).
-Cluster ``i`` is drawn in ``PALETTE[i]`` (the map's palette, from :mod:`components.figures`).
+:mod:`components.engine.stability` / :mod:`components.engine.describe` and returns a
+``go.Figure`` (the silhouette map: a pydeck deck built like the dashboard's cluster map;
+the texts: strings). Cluster ``i`` is drawn in ``PALETTE[i]``
+(:mod:`components.figures.palette`).
 """
 
 from __future__ import annotations
@@ -22,22 +23,17 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.subplots import make_subplots
 
-from components.describe import PriceCheckResult
-from components.figures import (
-    PALETTE,
-    RAW_DATA_PREFIX,
-    CompactDeck,
-    _coordinate_resolution,
-    _position_codes,
-    centroid_layers,
-    cluster_name,
-    hex_to_rgb,
-    view_state_for,
-)
-from components.stability import ClustergramData, KStability, StabilityResult
+from components.engine.describe import PriceCheckResult
+from components.engine.stability import ClustergramData, KStability, StabilityResult
+from components.figures.charts import cluster_name
+from components.figures.deck import RAW_DATA_PREFIX, CompactDeck, view_state_for
+from components.figures.deck import coordinate_resolution as _coordinate_resolution
+from components.figures.deck import position_codes as _position_codes
+from components.figures.maps import centroid_layers
+from components.figures.palette import PALETTE, hex_to_rgb
 
 if TYPE_CHECKING:  # only for annotations: importing the sweep pulls in numba
-    from components.sweep import KSuggestion
+    from components.engine.sweep import KSuggestion
 
 __all__ = [
     "BORDER_SILHOUETTE",

@@ -1,7 +1,7 @@
 """Streamlit blocks of the "When k-means fails" page: its controls and its tables.
 
-The widgets' ranges keep every value valid for :mod:`components.alternatives`, so the
-page never has to handle a bad input; the work is cached in :mod:`components.cache`.
+The widgets' ranges keep every value valid for :mod:`components.engine.alternatives`, so the
+page never has to handle a bad input; the work is cached in :mod:`components.ui.cache`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from components.alternatives import (
+from components.engine.alternatives import (
     DEFAULT_GEO_EPS_KM,
     DEFAULT_GEO_MIN_SAMPLES,
     RANDOM_STATE_RANGE,
 )
-from components.url_state import DEFAULT_K, K_RANGE
+from components.ui.url_state import DEFAULT_K, K_RANGE
 
 # Widget keys (also what the AppTest tests address).
 SHAPE_KEY = "kmf_shape"

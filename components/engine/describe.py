@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from components.clustering import cluster_profiles
-from components.features import FEATURE_CATALOGUE
+from components.engine.clustering import cluster_profiles
+from components.engine.features import FEATURE_CATALOGUE
 
 __all__ = [
     "CATEGORY_WORDS",

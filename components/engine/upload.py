@@ -20,7 +20,8 @@ wrong and what to do. Decisions, stated once:
 - **Whether k clusters fit** the chosen features (enough rows, no constant feature, enough
   distinct places) is checked separately by :func:`check_clusterable`, since it depends on k.
 
-Downloads: :func:`labelled_rows_csv` (spreadsheet-safe, ``components.export``'s formula rule) and
+Downloads: :func:`labelled_rows_csv` (spreadsheet-safe, ``components.engine.export``'s formula
+rule) and
 :func:`labelled_rows_geojson` (a FeatureCollection of Points; NaN becomes null).
 """
 
@@ -36,8 +37,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from components.export import neutralise_cell
-from components.figures import view_state_for
+from components.engine.export import neutralise_cell
+from components.figures.deck import view_state_for
 
 __all__ = [
     "ALLOWED_EXTENSIONS",

@@ -1,8 +1,8 @@
 """Streamlit building blocks shared by the pages: data source, controls, URL state, legend.
 
 The pages stay thin: they call these blocks and the cached functions of
-:mod:`components.cache`. The URL parsing itself is pure and lives in
-:mod:`components.url_state`; here it is only wired to ``st.query_params`` and the
+:mod:`components.ui.cache`. The URL parsing itself is pure and lives in
+:mod:`components.ui.url_state`; here it is only wired to ``st.query_params`` and the
 widgets' session state.
 """
 
@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import cache, data
-from components.features import FEATURE_CATALOGUE, FeatureMatrix
-from components.figures import NOT_CLUSTERED_COLOUR, hex_to_rgb
-from components.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
-from components.sweep import SweepResult
-from components.url_state import (
+from components.engine import data
+from components.engine.features import FEATURE_CATALOGUE, FeatureMatrix
+from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
+from components.engine.sweep import SweepResult
+from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
+from components.ui import cache, keys
+from components.ui.url_state import (
     K_RANGE,
     LOCATION_FEATURES,
     N_INIT_CHOICES,
@@ -89,7 +90,7 @@ def with_feature_labels(frame: pd.DataFrame, column: str = "column") -> pd.DataF
 def _on_upload() -> None:
     uploaded = st.session_state.get(UPLOAD_KEY)
     if uploaded is not None:
-        source = cache.remember_upload(uploaded.getvalue(), uploaded.name)
+        source = cache.data.remember_upload(uploaded.getvalue(), uploaded.name)
         st.session_state[_UPLOAD_SOURCE_STATE] = source
 
 
@@ -129,7 +130,7 @@ def _download_with_progress() -> None:
         status.update(label="Downloaded and verified the housing data.", state="complete")
 
 
-def data_source() -> cache.DataSource | None:
+def data_source() -> keys.DataSource | None:
     """Find the data (downloading it on the first run) and check it loads.
 
     Shows a clear error with how to provide a local copy, and a file uploader,
@@ -141,17 +142,17 @@ def data_source() -> cache.DataSource | None:
     DataSource or None
         The source to pass to the cached functions.
     """
-    source: cache.DataSource | None = st.session_state.get(_UPLOAD_SOURCE_STATE)
+    source: keys.DataSource | None = st.session_state.get(_UPLOAD_SOURCE_STATE)
     try:
         if source is None:
             path = data.locate_data(environ=os.environ, default_path=data.DEFAULT_DATA_PATH)
             if path is None:
                 _download_with_progress()
                 path = data.DEFAULT_DATA_PATH
-            source = cache.file_source(path)
+            source = cache.data.file_source(path)
         if st.session_state.get(_VERIFIED_SOURCE_STATE) != source:
             with st.spinner("Loading the housing data…"):
-                cache.housing(source)
+                cache.data.housing(source)
             st.session_state[_VERIFIED_SOURCE_STATE] = source
     except data.DataUnavailableError as error:
         _show_unavailable(str(error), title="The housing data is not available.")
@@ -163,7 +164,7 @@ def data_source() -> cache.DataSource | None:
     return source
 
 
-def data_source_caption(source: cache.DataSource) -> None:
+def data_source_caption(source: keys.DataSource) -> None:
     """Say where the data came from, in the sidebar."""
     st.sidebar.caption(f"Data: {source.label or source.name}")
 
@@ -253,7 +254,7 @@ def _on_elbow_select() -> None:
 ELBOW_CALLBACK = _on_elbow_select
 
 
-def cluster_controls(source: cache.DataSource) -> tuple[ClusterSettings, str]:
+def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
     """Draw the Clusters page's sidebar controls and return the chosen settings.
 
     Parameters
@@ -343,8 +344,8 @@ def cluster_controls(source: cache.DataSource) -> tuple[ClusterSettings, str]:
     return settings, used_scaler
 
 
-def _has_missing(source: cache.DataSource, features: tuple[str, ...]) -> bool:
-    return any(np.isnan(cache.column_values(source, name)).any() for name in features)
+def _has_missing(source: keys.DataSource, features: tuple[str, ...]) -> bool:
+    return any(np.isnan(cache.data.column_values(source, name)).any() for name in features)
 
 
 def box_feature_select(settings: ClusterSettings) -> ClusterSettings:
@@ -475,11 +476,11 @@ class ClusteredView:
 
     Attributes
     ----------
-    source : cache.DataSource
+    source : keys.DataSource
         The data.
     settings : ClusterSettings
         The sidebar's settings.
-    key : cache.ModelKey
+    key : keys.ModelKey
         The model of those settings (the key of every cached view).
     matrix : FeatureMatrix
         The chosen features, rows with missing values excluded or filled.
@@ -489,9 +490,9 @@ class ClusteredView:
         K-means for every k.
     """
 
-    source: cache.DataSource
+    source: keys.DataSource
     settings: ClusterSettings
-    key: cache.ModelKey
+    key: keys.ModelKey
     matrix: FeatureMatrix
     scaled: ScaledFeatures
     sweep: SweepResult
@@ -525,11 +526,11 @@ def clustered_view(title: str) -> ClusteredView:
         st.warning("Choose at least one feature to cluster on.")
         st.stop()
     show_url_notices(settings)
-    key = cache.model_key(source, settings, scaler)
+    key = keys.model_key(source, settings, scaler)
     try:
-        matrix = cache.prepared(source, key.features, key.missing)
-        scaled = cache.scaled(key)
-        sweep = cache.sweep(key)
+        matrix = cache.model.prepared(source, key.features, key.missing)
+        scaled = cache.model.scaled(key)
+        sweep = cache.model.sweep(key)
     except ValueError as error:
         st.error(f"These settings cannot be clustered: {error}")
         st.stop()

@@ -1,9 +1,10 @@
 """Streamlit blocks of the "Choose k" and "Explain clusters" pages.
 
-The pages stay thin: they draw the shared sidebar controls (:mod:`components.ui`), then these
-blocks, which read the cached results of :mod:`components.cache`. Nothing a user supplied is
-ever rendered as HTML: HTML is only built from our palette and our own numbers, and text that
-may hold user data (category names of an uploaded CSV) is escaped before it reaches Markdown.
+The pages stay thin: they draw the shared sidebar controls
+(:mod:`components.ui.widgets`), then these blocks, which read the cached results of
+:mod:`components.ui.cache`. Nothing a user supplied is ever rendered as HTML: HTML is only
+built from our palette and our own numbers, and text that may hold user data (category
+names of an uploaded CSV) is escaped before it reaches Markdown.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import cache, figures_insight, ui
-from components.describe import ClusterDescription
-from components.figures import PALETTE, hex_to_rgb
-from components.stability import StabilityResult
-from components.sweep import SweepResult
-from components.url_state import N_INIT_CHOICES, ClusterSettings
+from components.engine.describe import ClusterDescription
+from components.engine.stability import StabilityResult
+from components.engine.sweep import SweepResult
+from components.figures import insight as figures_insight
+from components.figures.palette import PALETTE, hex_to_rgb
+from components.ui import cache, keys
+from components.ui import widgets as ui
+from components.ui.url_state import N_INIT_CHOICES, ClusterSettings
 
 # Widget keys (also what the AppTest tests address).
 BORDER_ONLY_KEY = "silhouette_border_only"
@@ -232,7 +235,7 @@ def silhouette_legend() -> None:
     st.markdown(f"<small>{items}</small>", unsafe_allow_html=True)
 
 
-def _one_start_seconds(key: cache.ModelKey) -> float | None:
+def _one_start_seconds(key: keys.ModelKey) -> float | None:
     """Seconds per k-means start of the checks of this model done in this session."""
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
     per_start = [
@@ -241,7 +244,7 @@ def _one_start_seconds(key: cache.ModelKey) -> float | None:
     return min(per_start) if per_start else None
 
 
-def _cost(key: cache.ModelKey, n_init: str | int) -> str:
+def _cost(key: keys.ModelKey, n_init: str | int) -> str:
     """What a check with ``n_init`` starts costs, from the measured one-start check.
 
     The fitting work grows with the number of starts; the assignments and ARIs do not, so the
@@ -260,26 +263,26 @@ def _cost(key: cache.ModelKey, n_init: str | int) -> str:
     )
 
 
-def _run_stability(key: cache.ModelKey, n_init: str | int) -> StabilityResult:
+def _run_stability(key: keys.ModelKey, n_init: str | int) -> StabilityResult:
     """The stability of every k, computed k by k with a progress bar the first time."""
     done: dict = st.session_state.setdefault(_STABILITY_DONE_STATE, {})
     if (key, n_init) not in done:
-        cache.sweep(replace(key, n_init=n_init))  # the reference: the map with these starts
-        k_values = cache.sweep(key).k_values
+        cache.model.sweep(replace(key, n_init=n_init))  # the reference: the map with these starts
+        k_values = cache.model.sweep(key).k_values
         bar = st.progress(0.0, text="Refitting k-means with other seeds and on subsets…")
         for index, k in enumerate(k_values):
-            cache.stability_of_k(key, n_init, k)
+            cache.insight.stability_of_k(key, n_init, k)
             bar.progress(
                 (index + 1) / len(k_values),
                 text=f"Refitted k = {k} ({index + 1} of {len(k_values)} k's)…",
             )
         bar.empty()
-    result = cache.stability(key, n_init)
+    result = cache.insight.stability(key, n_init)
     done[(key, n_init)] = result.seconds
     return result
 
 
-def stability_section(key: cache.ModelKey, settings: ClusterSettings) -> None:
+def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
     """Is k reproducible? ARI per k, flags explained, split/merge of the chosen k's clusters."""
     k = settings.n_clusters
     st.caption(
@@ -348,7 +351,7 @@ def stability_section(key: cache.ModelKey, settings: ClusterSettings) -> None:
     chart_column, table_column = st.columns([4, 3])
     with chart_column:
         st.plotly_chart(
-            cache.stability_figure(key, n_init, k),
+            cache.insight.stability_figure(key, n_init, k),
             key="stability_chart",
             config={"displayModeBar": False},
         )

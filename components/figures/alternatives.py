@@ -19,20 +19,15 @@ import pydeck as pdk
 from plotly.subplots import make_subplots
 from scipy.optimize import linear_sum_assignment
 
-from components.alternatives import AlgorithmResult, EpsSuggestion, ToyData
-from components.figures import (
-    _FILL_ALPHA,
-    _POINT_RADIUS_M,
-    PALETTE,
-    CompactDeck,
-    _compact_numbers,
-    _coordinate_resolution,
-    _position_codes,
-    colour_lookup_expression,
-    hex_to_rgb,
-    numbered_dot_layers,
-    view_state_for,
-)
+from components.engine.alternatives import AlgorithmResult, EpsSuggestion, ToyData
+from components.figures.deck import CompactDeck, colour_lookup_expression, view_state_for
+from components.figures.deck import compact_numbers as _compact_numbers
+from components.figures.deck import coordinate_resolution as _coordinate_resolution
+from components.figures.deck import position_codes as _position_codes
+from components.figures.maps import POINT_RADIUS_M as _POINT_RADIUS_M
+from components.figures.maps import numbered_dot_layers
+from components.figures.palette import FILL_ALPHA as _FILL_ALPHA
+from components.figures.palette import PALETTE, hex_to_rgb
 
 NOISE_COLOUR = "#9e9e9e"
 NOISE_NAME = "noise"

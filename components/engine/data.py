@@ -24,7 +24,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from components.features import add_derived_features
+from components.engine.features import add_derived_features
 
 DATA_URL = (
     "https://raw.githubusercontent.com/ageron/handson-ml2/master/datasets/housing/housing.csv"
@@ -34,7 +34,7 @@ DATA_ENV_VAR = "GEOCLUSTER_DATA"
 # Set to a URL to download from elsewhere (tests use a server on 127.0.0.1), or to
 # "off" to never download (an offline demo machine).
 DATA_URL_ENV_VAR = "GEOCLUSTER_DATA_URL"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_PATH = PROJECT_ROOT / "data" / "housing.csv"
 
 HOUSING_COLUMNS: tuple[str, ...] = (

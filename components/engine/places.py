@@ -1,8 +1,8 @@
 """Your own places: the built-in example, coordinate choices, the k-means model and its views.
 
 Pure Python (no Streamlit). The upload itself is read and validated by
-:mod:`components.upload`; this module turns a validated :class:`~components.upload.PlacesData`
-into what the "Your own places" page shows:
+:mod:`components.engine.upload`; this module turns a validated
+:class:`~components.engine.upload.PlacesData` into what the "Your own places" page shows:
 
 - :func:`example_places_csv`: a small, deterministic CSV of synthetic places around three towns,
   so the page can be tried without a file (it goes through the same reader as an upload).
@@ -27,11 +27,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
-from components import figures
-from components.clustering import cluster_profile, n_distinct_rows
-from components.scaling import SCALERS, scale_features
-from components.sweep import SweepResult, sweep_k
-from components.upload import (
+from components.engine.clustering import cluster_profile, n_distinct_rows
+from components.engine.scaling import SCALERS, scale_features
+from components.engine.sweep import SweepResult, sweep_k
+from components.engine.upload import (
     LATITUDE_NAMES,
     LONGITUDE_NAMES,
     MAX_UPLOAD_BYTES,
@@ -44,6 +43,7 @@ from components.upload import (
     _parse,
     check_clusterable,
 )
+from components.figures import charts, maps, palette
 
 __all__ = [
     "EXAMPLE_FILE_NAME",
@@ -385,7 +385,7 @@ def legend_table(labels: np.ndarray, n_clusters: int, values: np.ndarray) -> pd.
         members = ids == cluster
         rows.append(
             {
-                "colour": figures.PALETTE[cluster],
+                "colour": palette.PALETTE[cluster],
                 "cluster": str(cluster),
                 "rows": int(members.sum()),
                 "share": float(members.sum()) / n_clustered,
@@ -396,7 +396,7 @@ def legend_table(labels: np.ndarray, n_clusters: int, values: np.ndarray) -> pd.
     if left_out.any():
         rows.append(
             {
-                "colour": figures.NOT_CLUSTERED_COLOUR,
+                "colour": palette.NOT_CLUSTERED_COLOUR,
                 "cluster": "not clustered",
                 "rows": int(left_out.sum()),
                 "share": float("nan"),
@@ -432,7 +432,7 @@ def places_boxplot(
             f"column={column!r} is not a numeric column; expected one of "
             f"{list(places.numeric_columns)}."
         )
-    return figures.feature_boxplot(
+    return charts.feature_boxplot(
         places.frame[column].to_numpy(dtype=np.float64),
         np.asarray(labels),
         n_clusters,
@@ -479,7 +479,7 @@ def places_profile(
 
 
 @dataclass(frozen=True)
-class _PlacesMapPoints(figures.MapPoints):
+class _PlacesMapPoints(maps.MapPoints):
     """Map rows whose tooltip names the file's own columns (no house prices).
 
     ``rows`` are the file's rows drawn (all, or a sample), ``span_degrees`` the data's extent.
@@ -530,7 +530,7 @@ def _resolution_for(span_degrees: float) -> int:
     return int(min(max(10 ** math.ceil(math.log10(wanted)), 100), 1_000_000))
 
 
-def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -> figures.MapPoints:
+def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -> maps.MapPoints:
     """Format the map's rows once per file (only the cluster id changes with k).
 
     Positions are coded finer than the housing map's 0.01 degree grid (which would merge the
@@ -546,7 +546,7 @@ def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -
 
     Returns
     -------
-    figures.MapPoints
+    maps.MapPoints
         The rows of :func:`map_rows`, ready for :func:`places_map`.
     """
     rows = map_rows(places.n_rows, max_points)
@@ -569,9 +569,9 @@ def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -
     y_codes = np.rint((latitude - lat_origin) * resolution).astype(np.int64).tolist()
     head = tuple(f"[{x},{y}," for x, y in zip(x_codes, y_codes, strict=True))
     zeros = np.zeros(rows.size)  # the housing map's price and income slots, unused here
-    # The finer positions cost more bytes than figures.map_points reckons with.
-    budget = figures.MAP_PAYLOAD_BUDGET_BYTES - max(sum(map(len, head)) - 8 * rows.size, 0)
-    base = figures.map_points(
+    # The finer positions cost more bytes than maps.map_points reckons with.
+    budget = maps.MAP_PAYLOAD_BUDGET_BYTES - max(sum(map(len, head)) - 8 * rows.size, 0)
+    base = maps.map_points(
         longitude, latitude, zeros, zeros, extra, payload_budget_bytes=max(budget, 0)
     )
     tail = base.tail
@@ -591,7 +591,7 @@ def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -
     return _PlacesMapPoints(
         **{
             attribute.name: getattr(base, attribute.name)
-            for attribute in fields(figures.MapPoints)
+            for attribute in fields(maps.MapPoints)
             if attribute.name not in ("head", "tail", "position_expression")
         },
         head=head,
@@ -610,8 +610,8 @@ def places_map(
     labels: np.ndarray,
     n_clusters: int,
     *,
-    points: figures.MapPoints | None = None,
-) -> figures.ClusterMap:
+    points: maps.MapPoints | None = None,
+) -> maps.ClusterMap:
     """The cluster map of the places, framed on their extent (not on California).
 
     Parameters
@@ -627,7 +627,7 @@ def places_map(
 
     Returns
     -------
-    figures.ClusterMap
+    maps.ClusterMap
         The deck; ``tooltip_features`` / ``omitted_features`` name the tooltip's columns.
     """
     ids = np.asarray(labels)
@@ -645,7 +645,7 @@ def places_map(
         pitch=0,
         bearing=0,
     )
-    result = figures.cluster_map_from_points(points, ids[points.rows], n_clusters, view_state=view)
+    result = maps.cluster_map_from_points(points, ids[points.rows], n_clusters, view_state=view)
     # Dots sized to the data's extent (the housing map's 900 m suits a state, not a town).
     radius_m = float(np.clip(points.span_degrees * 111_000 / 700, 5, 5_000))
     for layer in result.deck.layers:

@@ -34,7 +34,7 @@ Numba compiles the kernels on their first call in a fresh process (10-40 s) and 
 machine code on disk (``cache=True``; numba falls back to a per-user cache folder when the package
 folder is read-only, or set ``NUMBA_CACHE_DIR``). :func:`warm_up` triggers that compilation.
 
-Stable ids: see :mod:`components.clustering` (colour-identity rule).
+Stable ids: see :mod:`components.engine.clustering` (colour-identity rule).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from threadpoolctl import ThreadpoolController
 
-from components.clustering import (
+from components.engine.clustering import (
     KMeansResult,
     NInit,
     _fit_validated,

@@ -12,8 +12,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from components.features import DEFAULT_FEATURES, FEATURE_CATALOGUE, MISSING_HANDLINGS
-from components.scaling import LOCATION_WEIGHT_RANGE, SCALERS
+from components.engine.features import DEFAULT_FEATURES, FEATURE_CATALOGUE, MISSING_HANDLINGS
+from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS
 
 K_RANGE: tuple[int, int] = (2, 15)
 DEFAULT_K = 5

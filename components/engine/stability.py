@@ -58,7 +58,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from threadpoolctl import ThreadpoolController
 
-from components.clustering import (
+from components.engine.clustering import (
     as_order_key,
     assign_to_centroids,
     match_labels,
@@ -67,7 +67,7 @@ from components.clustering import (
     validate_matrix,
     validate_n_clusters,
 )
-from components.figures import PALETTE, hex_to_rgb
+from components.figures.palette import PALETTE, hex_to_rgb
 
 __all__ = [
     "JACCARD_PATTERN",

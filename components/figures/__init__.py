@@ -1,0 +1,1 @@
+"""Figures: plotly charts and pydeck maps built from engine results (never Streamlit)."""

@@ -1,0 +1,526 @@
+"""Plotly charts of clusters and data: box plots, the elbow / silhouette chart, histograms."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.figures.deck import MAP_HEIGHT_PX
+from components.figures.palette import CONTINUOUS_COLOURSCALE, PALETTE, check_n_clusters, rgba
+
+
+@dataclass(frozen=True)
+class BoxStats:
+    """Five-number summary of one group, as Tukey's box plot draws it.
+
+    Attributes
+    ----------
+    n : int
+        Number of finite values.
+    q1, median, q3 : float
+        Quartiles (linear interpolation, as numpy).
+    lower_fence, upper_fence : float
+        Whisker ends: the most extreme values within 1.5 IQR of the box.
+    mean : float
+        Arithmetic mean.
+    """
+
+    n: int
+    q1: float
+    median: float
+    q3: float
+    lower_fence: float
+    upper_fence: float
+    mean: float
+
+
+def box_stats(values: np.ndarray) -> BoxStats | None:
+    """Summarise values for a box plot (None when there is no finite value).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The group's values.
+
+    Returns
+    -------
+    BoxStats or None
+        The summary.
+    """
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return None
+    q1, median, q3 = np.percentile(finite, [25, 50, 75])
+    reach = 1.5 * (q3 - q1)
+    lower = finite[finite >= q1 - reach].min()
+    upper = finite[finite <= q3 + reach].max()
+    return BoxStats(
+        n=int(finite.size),
+        q1=float(q1),
+        median=float(median),
+        q3=float(q3),
+        lower_fence=float(lower),
+        upper_fence=float(upper),
+        mean=float(finite.mean()),
+    )
+
+
+def cluster_name(cluster: int) -> str:
+    """Return the axis label of a cluster id."""
+    return f"Cluster {cluster}"
+
+
+def feature_boxplot(
+    values: np.ndarray,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    feature_label: str,
+    cap: float | None = None,
+    is_test: np.ndarray | None = None,
+) -> go.Figure:
+    """Box plot of a feature per cluster, in the map's colours and order.
+
+    Boxes are drawn from precomputed quartiles and fences, so the figure carries
+    a handful of numbers per cluster instead of every row.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The feature per row.
+    labels : numpy.ndarray
+        Cluster id per row (-1 rows are left out).
+    n_clusters : int
+        Number of clusters, in [1, 15].
+    feature_label : str
+        Axis title.
+    cap : float, optional
+        A census top-code to mark with a dashed line (e.g. 500,001 USD).
+    is_test : numpy.ndarray, optional
+        True for test rows: then each cluster gets a train box and a test box.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One box trace per cluster (two per cluster with a split).
+    """
+    check_n_clusters(n_clusters)
+    values = np.asarray(values, dtype=float)
+    labels = np.asarray(labels, dtype=int)
+    if values.shape != labels.shape:
+        raise ValueError(f"values has shape {values.shape} but labels has {labels.shape}.")
+    groups: list[tuple[str, np.ndarray | None]] = [("", None)]
+    if is_test is not None:
+        test_mask = np.asarray(is_test, dtype=bool)
+        groups = [("train", ~test_mask), ("test", test_mask)]
+    traces: list[dict] = []
+    for cluster in range(n_clusters):
+        for group_name, mask in groups:
+            selected = labels == cluster if mask is None else (labels == cluster) & mask
+            stats = box_stats(values[selected])
+            if stats is None:
+                continue
+            colour = PALETTE[cluster]
+            name = cluster_name(cluster) + (f" ({group_name})" if group_name else "")
+            trace = {
+                "type": "box",
+                "x": [cluster_name(cluster)],
+                "q1": [stats.q1],
+                "median": [stats.median],
+                "q3": [stats.q3],
+                "lowerfence": [stats.lower_fence],
+                "upperfence": [stats.upper_fence],
+                "mean": [stats.mean],
+                "name": name,
+                "marker": {"color": colour},
+                "line": {"color": colour},
+                "fillcolor": rgba(colour, 0.15 if group_name == "test" else 0.55),
+                "showlegend": False,
+                "hovertemplate": (
+                    f"{name}<br>n = {stats.n:,}<br>median %{{median:,.4g}}"
+                    "<br>q1 %{q1:,.4g} · q3 %{q3:,.4g}<extra></extra>"
+                ),
+            }
+            if group_name:
+                trace["offsetgroup"] = group_name
+                trace["legendgroup"] = group_name
+            traces.append(trace)
+    layout: dict = {
+        "boxmode": "group" if is_test is not None else "overlay",
+        "yaxis": {"title": {"text": feature_label}},
+        "xaxis": {
+            "categoryorder": "array",
+            "categoryarray": [cluster_name(i) for i in range(n_clusters)],
+        },
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "height": 360,
+    }
+    if cap is not None:
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "name": "census cap",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": cap,
+                "y1": cap,
+                "line": {"color": "#444444", "dash": "dash", "width": 1.5},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "text": f"census cap {cap:,.0f}",
+                "xref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "y",
+                "y": cap,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#444444"},
+            }
+        ]
+    # Built from plain dicts without re-validation: this runs on every new k, and the
+    # tests validate the same structure with plotly's validators.
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
+
+
+@dataclass(frozen=True)
+class SuggestedK:
+    """One named suggestion for k, for :func:`elbow_chart`."""
+
+    name: str
+    k: int
+
+
+def elbow_chart_base(
+    k_values: Sequence[int],
+    inertia: Sequence[float],
+    silhouette: Sequence[float],
+    *,
+    suggestions: Sequence[SuggestedK] = (),
+    silhouette_title: str = "Silhouette",
+) -> dict:
+    """The elbow chart without the current-k mark, as a plain figure dict.
+
+    Built once per sweep; :func:`mark_current_k` adds the k-dependent part cheaply.
+
+    Parameters
+    ----------
+    k_values : sequence of int
+        The k's of the sweep.
+    inertia, silhouette : sequence of float
+        One value per k.
+    suggestions : sequence of SuggestedK
+        Named k's (knee, best silhouette, best Calinski-Harabasz) marked by dotted
+        lines with their names; names of suggestions on the same k are joined.
+    silhouette_title : str
+        Axis title of the lower panel (e.g. noting a sampled silhouette).
+
+    Returns
+    -------
+    dict
+        A validated plotly figure dict.
+    """
+    ks = [int(k) for k in k_values]
+    if not (len(ks) == len(inertia) == len(silhouette)) or not ks:
+        raise ValueError(
+            f"k_values, inertia and silhouette must be non-empty and of one length; got "
+            f"{len(ks)}, {len(inertia)}, {len(silhouette)}."
+        )
+    figure = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.5, 0.5]
+    )
+    line_colour = "#444444"
+    for row, (name, values) in enumerate((("Inertia", inertia), (silhouette_title, silhouette)), 1):
+        figure.add_trace(
+            go.Scatter(
+                x=ks,
+                y=[float(v) for v in values],
+                mode="lines+markers",
+                name=name,
+                line={"color": line_colour},
+                marker={"size": 9, "color": line_colour},
+                hovertemplate=f"k = %{{x}}<br>{name} %{{y:,.4g}}<extra>click to show</extra>",
+                showlegend=False,
+            ),
+            row=row,
+            col=1,
+        )
+        figure.update_yaxes(title_text=name, row=row, col=1)
+    by_k: dict[int, list[str]] = {}
+    for suggestion in suggestions:
+        by_k.setdefault(int(suggestion.k), []).append(suggestion.name)
+    middle = (min(ks) + max(ks)) / 2
+    shapes = []
+    annotations = []
+    previous_k: int | None = None
+    level = 0
+    for k, names in sorted(by_k.items()):
+        # Labels of nearby k's are stacked so they do not overlap.
+        level = level + 1 if previous_k is not None and k - previous_k <= 3 else 0
+        previous_k = k
+        shapes.append(
+            {
+                "type": "line",
+                "name": "suggested k",
+                "xref": "x",
+                "x0": k,
+                "x1": k,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": PALETTE[5], "dash": "dot", "width": 1.5},
+            }
+        )
+        annotations.append(
+            {
+                "text": f"{' & '.join(names)} (k={k})",
+                "xref": "x",
+                "x": k,
+                "xanchor": "left" if k <= middle else "right",
+                "yref": "paper",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "yshift": 2 + 15 * (level % 3),
+                "showarrow": False,
+                "font": {"size": 11, "color": PALETTE[5]},
+            }
+        )
+    figure.update_layout(shapes=shapes, annotations=[*figure.layout.annotations, *annotations])
+    figure.update_xaxes(title_text="k (number of clusters)", dtick=1, row=2, col=1)
+    figure.update_layout(
+        height=440,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        clickmode="event+select",
+        dragmode=False,
+        hovermode="closest",
+    )
+    return figure.to_dict()
+
+
+def mark_current_k(base: dict, current_k: int) -> go.Figure:
+    """Return a copy of an elbow chart with the current k marked (line and rings).
+
+    Parameters
+    ----------
+    base : dict
+        From :func:`elbow_chart_base` (not changed).
+    current_k : int
+        The k shown on the page; marked when it is one of the chart's k's.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The figure (the base was validated when built, so it is not validated again).
+    """
+    figure_dict = copy.deepcopy(base)
+    curves = figure_dict["data"][:2]
+    ring = {"size": 17, "color": "rgba(0,0,0,0)", "line": {"color": PALETTE[0], "width": 3}}
+    for curve in curves:
+        ks = [int(k) for k in curve["x"]]
+        if current_k not in ks:
+            continue
+        figure_dict["data"].append(
+            {
+                "type": "scatter",
+                "x": [current_k],
+                "y": [curve["y"][ks.index(current_k)]],
+                "mode": "markers",
+                "name": f"current k = {current_k}",
+                "marker": ring,
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "xaxis": curve.get("xaxis", "x"),
+                "yaxis": curve.get("yaxis", "y"),
+            }
+        )
+    shapes = list(figure_dict["layout"].get("shapes", ()))
+    shapes.append(
+        {
+            "type": "line",
+            "x0": current_k,
+            "x1": current_k,
+            "xref": "x",
+            "y0": 0,
+            "y1": 1,
+            "yref": "paper",
+            "line": {"color": PALETTE[0], "width": 2},
+            "name": "current k",
+        }
+    )
+    figure_dict["layout"]["shapes"] = shapes
+    return go.Figure(figure_dict, _validate=False)
+
+
+def elbow_chart(
+    k_values: Sequence[int],
+    inertia: Sequence[float],
+    silhouette: Sequence[float],
+    *,
+    current_k: int,
+    suggestions: Sequence[SuggestedK] = (),
+    silhouette_title: str = "Silhouette",
+) -> go.Figure:
+    """Inertia and silhouette across k, current k and suggested k's marked.
+
+    Points on both curves are clickable (selection mode "points"): their x is a k.
+
+    Parameters
+    ----------
+    k_values : sequence of int
+        The k's of the sweep.
+    inertia, silhouette : sequence of float
+        One value per k.
+    current_k : int
+        The k shown on the page (marked by a solid line and rings).
+    suggestions : sequence of SuggestedK
+        Named k's marked by dotted lines with their names.
+    silhouette_title : str
+        Axis title of the lower panel.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two panels sharing the k axis.
+    """
+    base = elbow_chart_base(
+        k_values,
+        inertia,
+        silhouette,
+        suggestions=suggestions,
+        silhouette_title=silhouette_title,
+    )
+    return mark_current_k(base, current_k)
+
+
+def value_map_figure(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    values: np.ndarray,
+    *,
+    value_label: str,
+    center: tuple[float, float] | None = None,
+    zoom: float = 4.6,
+) -> go.Figure:
+    """Map of a value by location with a continuous, colour-blind safe colour scale.
+
+    Coordinates and values are sent as float32 arrays (plotly encodes numpy arrays
+    in binary), which keeps 20,640 points small.
+
+    Parameters
+    ----------
+    longitude, latitude, values : numpy.ndarray
+        One entry per row.
+    value_label : str
+        Colour bar title.
+    center : (longitude, latitude), optional
+        Map centre; default the middle of the points.
+    zoom : float
+        Initial zoom.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A ``Scattermap`` on Carto's light base map.
+    """
+    lon = np.asarray(longitude, dtype=np.float32)
+    lat = np.asarray(latitude, dtype=np.float32)
+    colour = np.asarray(values, dtype=np.float32)
+    if not (lon.shape == lat.shape == colour.shape):
+        raise ValueError("longitude, latitude and values must have one shape.")
+    if center is None:
+        center = (
+            float((np.nanmax(lon) + np.nanmin(lon)) / 2),
+            float((np.nanmax(lat) + np.nanmin(lat)) / 2),
+        )
+    figure = go.Figure(
+        go.Scattermap(
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            marker={
+                "size": 4,
+                "color": colour,
+                "colorscale": CONTINUOUS_COLOURSCALE,
+                "opacity": 0.8,
+                "colorbar": {"title": {"text": value_label}},
+            },
+            hovertemplate=f"{value_label}: %{{marker.color:,.4g}}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        map={
+            "style": "carto-positron",
+            "center": {"lon": center[0], "lat": center[1]},
+            "zoom": zoom,
+        },
+        height=MAP_HEIGHT_PX,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+    )
+    return figure
+
+
+def histogram_figure(
+    values: np.ndarray, *, value_label: str, cap: float | None = None, bins: int = 50
+) -> go.Figure:
+    """Histogram from precomputed bins, with the census cap and its row count marked.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The column (missing values are left out).
+    value_label : str
+        Axis title.
+    cap : float, optional
+        A top-code to mark; the number of rows at or above it is shown.
+    bins : int
+        Number of equal-width bins.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A bar chart of counts.
+    """
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if bins < 1:
+        raise ValueError(f"bins={bins!r} must be a positive integer.")
+    counts, edges = np.histogram(finite, bins=bins) if finite.size else (np.zeros(0), np.zeros(1))
+    centres = (edges[:-1] + edges[1:]) / 2
+    widths = np.diff(edges)
+    figure = go.Figure(
+        go.Bar(
+            x=centres.tolist(),
+            y=counts.tolist(),
+            width=widths.tolist(),
+            marker_color=PALETTE[0],
+            hovertemplate="%{x:,.4g}: %{y:,} rows<extra></extra>",
+            name=value_label,
+        )
+    )
+    if cap is not None:
+        n_capped = int((finite >= cap).sum())
+        figure.add_vline(
+            x=cap,
+            line_dash="dash",
+            line_color=PALETTE[5],
+            annotation_text=f"cap {cap:,.0f}: {n_capped:,} rows",
+            annotation_position="top left",
+        )
+    figure.update_layout(
+        xaxis_title=value_label,
+        yaxis_title="rows",
+        bargap=0,
+        height=340,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )
+    return figure

@@ -1,0 +1,192 @@
+"""The compact pydeck wire format shared by every map: the deck class, coordinates and views.
+
+The cluster map is the heaviest thing the app sends to the browser, so points travel as
+short JSON arrays (integer-coded position, cluster id, a few rounded numbers) and the deck is
+serialised without pydeck's indentation; see :class:`CompactDeck`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
+
+from components.figures.palette import PALETTE, check_n_clusters, hex_to_rgb
+
+MAP_HEIGHT_PX = 560
+MAP_WIDTH_PX = 760  # the map column at a common laptop width
+
+
+class CompactDeck(pdk.Deck):
+    """A pydeck Deck whose JSON has no indentation, computed once.
+
+    pydeck indents its JSON by two spaces, which more than doubles the size of a
+    map with many points; Streamlit sends whatever ``to_json`` returns. The deck is
+    built once per view and never changed afterwards, so the text is memoised.
+
+    A layer whose ``data`` is the placeholder ``"@@raw:<name>"`` gets the ready-made
+    JSON array text ``raw_layer_data[name]`` instead (the cluster map assembles its
+    points as text, which is much faster than building and encoding 20,000 lists).
+    """
+
+    _compact_json: str | None = None
+    _raw_layer_data: Mapping[str, str] | None = None
+
+    def set_raw_layer_data(self, raw_layer_data: Mapping[str, str]) -> None:
+        """Give the JSON array text of the layers whose data is ``"@@raw:<name>"``."""
+        self._raw_layer_data = dict(raw_layer_data)
+        self._compact_json = None
+
+    def to_json(self) -> str:
+        """Return the deck as compact JSON (no spaces), memoised."""
+        if self._compact_json is None:
+            text = json.dumps(self, sort_keys=True, default=_deck_default, separators=(",", ":"))
+            for name, raw in (self._raw_layer_data or {}).items():
+                text = text.replace(json.dumps(RAW_DATA_PREFIX + name), raw, 1)
+            self._compact_json = text
+        return self._compact_json
+
+
+RAW_DATA_PREFIX = "@@raw:"
+_DECK_PRIVATE_KEYS = ("_compactJson", "_rawLayerData")
+
+
+def _deck_default(value: object) -> object:
+    """pydeck's serialiser, minus CompactDeck's own bookkeeping attributes."""
+    result = default_serialize(value)
+    if isinstance(value, CompactDeck) and isinstance(result, dict):
+        for key in _DECK_PRIVATE_KEYS:
+            result.pop(key, None)
+    return result
+
+
+def _mercator_y(latitude_deg: np.ndarray) -> np.ndarray:
+    latitude = np.radians(np.clip(latitude_deg, -85.0, 85.0))
+    return np.log(np.tan(np.pi / 4 + latitude / 2))
+
+
+def view_state_for(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    *,
+    width_px: int = MAP_WIDTH_PX,
+    height_px: int = MAP_HEIGHT_PX,
+) -> pdk.ViewState:
+    """Return a view that frames the points, rounded so it is stable for one data set.
+
+    The same data always gives the same view, so re-sending the map (e.g. when k
+    changes) does not move the camera the user has panned.
+
+    Parameters
+    ----------
+    longitude, latitude : numpy.ndarray
+        Coordinates in degrees.
+    width_px, height_px : int
+        The map's expected size on the page.
+
+    Returns
+    -------
+    pydeck.ViewState
+        Centre (middle of the points in Web Mercator) and the largest quarter zoom
+        at which they fit with a margin.
+    """
+    lon = np.asarray(longitude, dtype=float)
+    lat = np.asarray(latitude, dtype=float)
+    finite = np.isfinite(lon) & np.isfinite(lat)
+    if not finite.any():
+        return pdk.ViewState(latitude=0.0, longitude=0.0, zoom=1, pitch=0, bearing=0)
+    lon, lat = lon[finite], lat[finite]
+    lon_span = max(math.radians(float(lon.max() - lon.min())), 1e-4)
+    y_low, y_high = _mercator_y(np.array([lat.min(), lat.max()]))
+    y_span = max(float(y_high - y_low), 1e-4)
+    # deck.gl's world is 512 px wide at zoom 0, i.e. 512 / (2 pi) px per radian.
+    pixels_per_radian = min(0.9 * width_px / lon_span, 0.9 * height_px / y_span)
+    zoom = float(np.clip(math.log2(pixels_per_radian * 2 * math.pi / 512), 1.0, 14.0))
+    centre_y = (y_low + y_high) / 2
+    centre_latitude = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
+    return pdk.ViewState(
+        latitude=round(centre_latitude, 2),
+        longitude=round(float((lon.max() + lon.min()) / 2), 2),
+        zoom=math.floor(zoom * 4) / 4,
+        pitch=0,
+        bearing=0,
+    )
+
+
+def compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | int | str]:
+    """Round to a few significant digits, integral values as ints, so the JSON stays short.
+
+    Missing values become the text "n/a", which the tooltip shows as is.
+    """
+    array = np.asarray(values, dtype=float)
+    finite = np.isfinite(array)
+    magnitude = np.where(finite & (array != 0), np.abs(array), 1.0)
+    digits = significant - 1 - np.floor(np.log10(magnitude)).astype(int)
+    rounded = np.where(finite, array, 0.0)
+    fine = digits >= 0
+    # Dividing by a power of ten (not multiplying by its inverse) is correctly rounded,
+    # so e.g. 83.252 -> 83.3 exactly as Python's round would print it.
+    up = 10.0 ** digits[fine]
+    rounded[fine] = np.rint(rounded[fine] * up) / up
+    down = 10.0 ** (-digits[~fine])
+    rounded[~fine] = np.rint(rounded[~fine] / down) * down
+    integral = (rounded == np.rint(rounded)).tolist()
+    finite_list = finite.tolist()
+    return [
+        (int(value) if whole else value) if ok else "n/a"
+        for value, whole, ok in zip(rounded.tolist(), integral, finite_list, strict=True)
+    ]
+
+
+def position_codes(values: np.ndarray, origin: float, resolution: int) -> list[int]:
+    """Code coordinates as small integers: (value - origin) * resolution."""
+    return np.rint((np.asarray(values, dtype=float) - origin) * resolution).astype(int).tolist()
+
+
+def coordinate_resolution(longitude: np.ndarray, latitude: np.ndarray) -> int:
+    """Return 100 when coordinates have at most two decimals (the census data), else 1000."""
+    both = np.concatenate([longitude, latitude])
+    both = both[np.isfinite(both)]
+    on_grid = np.allclose(both * 100, np.rint(both * 100), atol=1e-6)
+    return 100 if on_grid else 1000
+
+
+def colour_lookup_expression(n_clusters: int, alpha: int = 255, field: int = 2) -> str:
+    """A deck.gl accessor expression mapping the cluster id in ``this[field]`` to its colour.
+
+    Written as a chain of conditionals (``this[2] == 0 ? [r, g, b, a] : ...``): the
+    expression parser of the deck.gl build in Streamlit does not index array literals.
+
+    Parameters
+    ----------
+    n_clusters : int
+        Number of clusters (ids 0 .. n_clusters - 1), in [1, 15].
+    alpha : int
+        Opacity in [0, 255].
+    field : int
+        Position of the cluster id in each row.
+
+    Returns
+    -------
+    str
+        The expression, without pydeck's ``@@=`` prefix.
+    """
+    check_n_clusters(n_clusters)
+    colours = [f"[{r},{g},{b},{alpha}]" for r, g, b in map(hex_to_rgb, PALETTE[:n_clusters])]
+    expression = colours[-1]
+    for cluster in range(n_clusters - 2, -1, -1):
+        expression = f"this[{field}] == {cluster} ? {colours[cluster]} : {expression}"
+    return expression
+
+
+def json_list_bytes(values: list) -> int:
+    """Bytes the values take inside compact JSON row arrays (each value plus a comma).
+
+    ``str`` of an int or float is its JSON text; text values add two quotes.
+    """
+    n_text = sum(isinstance(value, str) for value in values)
+    return sum(map(len, map(str, values))) + 2 * n_text + len(values)

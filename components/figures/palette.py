@@ -1,0 +1,121 @@
+"""Cluster colours: the colour-blind-safe palette and the colour helpers.
+
+Cluster ``i`` is always drawn in ``PALETTE[i]``; the engine keeps cluster ids stable as k
+changes, so a cluster keeps its colour when the k slider moves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Okabe-Ito (colour-blind safe, in its usual order) followed by seven colours of
+# Paul Tol's "muted" scheme chosen to differ from the first eight; cluster i uses
+# PALETTE[i], so the order matters and must never change.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#882255",
+    "#332288",
+    "#999933",
+    "#CC6677",
+    "#117733",
+    "#DDCC77",
+    "#AA4499",
+)
+
+NOT_CLUSTERED_COLOUR = "#BBBBBB"
+MAX_CLUSTERS = len(PALETTE)
+CONTINUOUS_COLOURSCALE = "Viridis"  # perceptually uniform and colour-blind safe
+# Cluster ids are looked up in this per-cluster colour table on the browser side,
+# so each point carries a one- or two-digit id instead of an RGB triple.
+FILL_ALPHA = 190
+
+
+def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    """Convert ``#RRGGBB`` to an (r, g, b) tuple of ints.
+
+    Parameters
+    ----------
+    colour : str
+        A colour like ``"#0072B2"``.
+
+    Returns
+    -------
+    tuple of int
+        Red, green and blue in [0, 255].
+    """
+    text = colour.lstrip("#")
+    if len(text) != 6:
+        raise ValueError(f"colour={colour!r} is not of the form '#RRGGBB'.")
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def cluster_colour(cluster: int) -> str:
+    """Return the hex colour of a cluster id (grey for -1, not clustered).
+
+    Parameters
+    ----------
+    cluster : int
+        Cluster id in [0, 14], or -1.
+
+    Returns
+    -------
+    str
+        ``#RRGGBB``.
+    """
+    if cluster == -1:
+        return NOT_CLUSTERED_COLOUR
+    if not 0 <= cluster < MAX_CLUSTERS:
+        raise ValueError(
+            f"cluster={cluster!r} is out of range; expected -1 or [0, {MAX_CLUSTERS - 1}]."
+        )
+    return PALETTE[cluster]
+
+
+def _relative_luminance(colour: str) -> float:
+    channels = []
+    for value in hex_to_rgb(colour):
+        fraction = value / 255
+        channels.append(
+            fraction / 12.92 if fraction <= 0.04045 else ((fraction + 0.055) / 1.055) ** 2.4
+        )
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def label_colour(background: str) -> str:
+    """Black or white, whichever contrasts more with the background (WCAG contrast ratio).
+
+    Parameters
+    ----------
+    background : str
+        ``#RRGGBB``.
+
+    Returns
+    -------
+    str
+        ``"#000000"`` or ``"#FFFFFF"``.
+    """
+    luminance = _relative_luminance(background)
+    contrast_with_white = 1.05 / (luminance + 0.05)
+    contrast_with_black = (luminance + 0.05) / 0.05
+    return "#000000" if contrast_with_black > contrast_with_white else "#FFFFFF"
+
+
+def check_n_clusters(n_clusters: int) -> None:
+    if not isinstance(n_clusters, (int, np.integer)) or not 1 <= n_clusters <= MAX_CLUSTERS:
+        raise ValueError(
+            f"n_clusters={n_clusters!r} is out of range; "
+            f"expected an integer in [1, {MAX_CLUSTERS}]."
+        )
+
+
+def rgba(colour: str, alpha: float = 1.0) -> str:
+    red, green, blue = hex_to_rgb(colour)
+    return f"rgba({red},{green},{blue},{alpha:g})"

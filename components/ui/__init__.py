@@ -1,0 +1,1 @@
+"""The Streamlit layer: caches, data sources and settings, controls, tables, navigation."""

@@ -1,0 +1,25 @@
+"""Every Streamlit cache of the app, one module per topic, keyed by small hashable values.
+
+This is the only module that uses ``st.cache_data`` / ``st.cache_resource``. The rule:
+
+- frames (anything holding a DataFrame) go through ``st.cache_data``, which hands each
+  caller its own copy;
+- numpy-only results, figures and map decks go through ``st.cache_resource``: they are
+  never changed after they are built, and not copying them is what keeps a rerun fast.
+
+The k-sweep holds the labels and centroids of every k, so moving the k slider only
+indexes the cached sweep; the per-k views (labels per row, map, box plot, elbow chart,
+profile) are cached per (model, k) on top of it.
+"""
+
+from components.ui.cache import (
+    alternatives,
+    data,
+    explore,
+    insight,
+    model,
+    places,
+    views,
+)
+
+__all__ = ["alternatives", "data", "explore", "insight", "model", "places", "views"]

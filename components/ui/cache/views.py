@@ -1,0 +1,394 @@
+"""Caches of the per-k views of the Clusters page: map, legend, box plot, elbow chart, CSVs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+import streamlit as st
+
+from components.engine.clustering import (
+    cluster_profile,
+)
+from components.engine.export import to_safe_csv
+from components.engine.features import FEATURE_CATALOGUE
+from components.engine.sweep import SweepResult
+from components.figures import charts, deck, maps, palette
+from components.ui import served_files
+from components.ui.cache.data import column_values, housing
+from components.ui.cache.model import row_labels, sweep
+from components.ui.keys import DataSource, ModelKey
+from components.ui.url_state import K_RANGE
+
+_LOGGER = logging.getLogger(__name__)
+
+_TOOLTIP_SKIP = frozenset({"latitude", "longitude", "median_house_value", "median_income"})
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_points(source: DataSource, features: tuple[str, ...]) -> maps.MapPoints:
+    """Every row of the cluster map formatted once per data and features (not per k).
+
+    Parameters
+    ----------
+    source : DataSource
+        The data.
+    features : tuple of str
+        The chosen features (those beyond location, price and income go in the tooltip).
+
+    Returns
+    -------
+    maps.MapPoints
+        The pre-formatted rows.
+    """
+    extra = {
+        FEATURE_CATALOGUE[name].label if name in FEATURE_CATALOGUE else name: column_values(
+            source, name
+        )
+        for name in features
+        if name not in _TOOLTIP_SKIP
+    }
+    return maps.map_points(
+        column_values(source, "longitude"),
+        column_values(source, "latitude"),
+        column_values(source, "median_house_value"),
+        column_values(source, "median_income"),
+        extra,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cluster_map(key: ModelKey, k: int, show_test: bool, served: bool) -> maps.ClusterMap:
+    """The cluster map at k, its JSON already computed.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+    show_test : bool
+        Draw the test rows.
+    served : bool
+        Name the URLs of :func:`map_urls` (a deck of a few KB; the browser loads the
+        rows once per model) instead of putting the rows in the deck.
+
+    Returns
+    -------
+    maps.ClusterMap
+        Deck and tooltip contents.
+    """
+    rows = row_labels(key, k)
+    points = map_points(key.source, key.features)
+    urls = map_urls(key) if served else None
+    if urls is not None:
+        result = maps.cluster_map_served(
+            points,
+            served_points(key),
+            urls,
+            rows.labels,
+            k,
+            view_state=map_view(key.source),
+            show_test=show_test,
+        )
+    else:
+        result = maps.cluster_map_from_points(
+            points,
+            rows.labels,
+            k,
+            is_test=rows.is_test,
+            view_state=map_view(key.source),
+            show_test=show_test,
+        )
+    result.deck.to_json()  # computed once here, not on every rerun
+    return result
+
+
+# Streamlit serves this folder (beside app.py) at app/static/ when
+# server.enableStaticServing is on (.streamlit/config.toml).
+STATIC_DIR = Path(__file__).resolve().parents[3] / "static"
+
+
+MAP_FILES_DIR = "maps"
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def served_points(key: ModelKey) -> maps.ServedPoints:
+    """The map's rows with the cluster id of every k, formatted once per model.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+
+    Returns
+    -------
+    maps.ServedPoints
+        JSON text per layer and where each k's ids are.
+    """
+    low, high = K_RANGE
+    labels_by_k = {k: row_labels(key, k).labels for k in range(low, high + 1)}
+    return maps.served_points(
+        map_points(key.source, key.features), labels_by_k, row_labels(key, low).is_test
+    )
+
+
+def map_urls(key: ModelKey) -> dict[str, str] | None:
+    """URLs of the map's row files, written to the static folder if missing.
+
+    Not cached: the check that each file exists is a stat per layer, and it
+    rewrites a file that was pruned or deleted since.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+
+    Returns
+    -------
+    dict of str to str, or None
+        Relative URL per layer id; None when static serving is off or the files
+        cannot be written (e.g. a read-only app folder): the map must carry its rows.
+    """
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    served = served_points(key)
+    names = _map_file_names(key)
+    try:
+        for layer_id, text in served.layer_texts.items():
+            served_files.ensure_file(STATIC_DIR / MAP_FILES_DIR, names[layer_id], text)
+    except OSError as error:
+        _LOGGER.warning("Map rows not served from %s (%s); sending them inline.", STATIC_DIR, error)
+        return None
+    return {
+        layer_id: f"{served_files.STATIC_URL_PREFIX}{MAP_FILES_DIR}/{name}"
+        for layer_id, name in names.items()
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _map_file_names(key: ModelKey) -> dict[str, str]:
+    return {
+        layer_id: served_files.content_name(text)
+        for layer_id, text in served_points(key).layer_texts.items()
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def map_view(source: DataSource) -> pdk.ViewState:
+    """The initial camera of the data's maps (constant, so reruns do not move the map)."""
+    return deck.view_state_for(
+        column_values(source, "longitude"), column_values(source, "latitude")
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def profile(key: ModelKey, k: int) -> pd.DataFrame:
+    """The engine's per-cluster profile at k (train and test rows together).
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cluster id.
+    """
+    frame = housing(key.source).frame
+    return cluster_profile(frame, np.asarray(row_labels(key, k).labels), key.features, n_clusters=k)
+
+
+@st.cache_resource(show_spinner="Describing the clusters of every k…", max_entries=16)
+def warm_profiles(key: ModelKey) -> int:
+    """Compute the profile of every k of the sweep once, so a k change only reads caches.
+
+    The profile (pandas group-bys over every column) is the slowest per-k view;
+    doing all k's right after the sweep keeps moving the slider instant.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+
+    Returns
+    -------
+    int
+        How many k's were described.
+    """
+    k_values = sweep(key).k_values
+    for k in k_values:
+        profile(key, k)
+    return len(k_values)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def legend(key: ModelKey, k: int) -> pd.DataFrame:
+    """Legend rows: colour, cluster, size, share and median price per cluster.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns colour, cluster, rows, share, median house value; a last row for the
+        rows that were not clustered, if any.
+    """
+    labels = row_labels(key, k).labels
+    value = column_values(key.source, "median_house_value")
+    rows = []
+    n_clustered = int((labels >= 0).sum())
+    for cluster in range(k):
+        members = labels == cluster
+        size = int(members.sum())
+        median = float(np.nanmedian(value[members])) if size else float("nan")
+        rows.append(
+            {
+                "colour": palette.PALETTE[cluster],
+                "cluster": str(cluster),
+                "rows": size,
+                "share": size / max(n_clustered, 1),
+                "median house value": median,
+            }
+        )
+    n_unclustered = int((labels < 0).sum())
+    if n_unclustered:
+        rows.append(
+            {
+                "colour": palette.NOT_CLUSTERED_COLOUR,
+                "cluster": "not clustered",
+                "rows": n_unclustered,
+                "share": float("nan"),
+                "median house value": float(np.nanmedian(value[labels < 0])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def box_figure(key: ModelKey, k: int, feature: str) -> go.Figure:
+    """Box plot of a feature per cluster at k (train vs test with a split).
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+    feature : str
+        The column to summarise.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One box per cluster (two with a split).
+    """
+    rows = row_labels(key, k)
+    described = FEATURE_CATALOGUE.get(feature)
+    return charts.feature_boxplot(
+        column_values(key.source, feature),
+        rows.labels,
+        k,
+        feature_label=described.label if described else feature,
+        cap=described.cap if described else None,
+        is_test=rows.is_test,
+    )
+
+
+def suggestions_of(result: SweepResult) -> tuple[charts.SuggestedK, ...]:
+    """The sweep's named k suggestions, for the elbow chart."""
+    suggestion = result.suggestion
+    named = []
+    if suggestion.knee is not None:
+        named.append(charts.SuggestedK("knee", suggestion.knee))
+    named.append(charts.SuggestedK("best silhouette", suggestion.best_silhouette))
+    named.append(charts.SuggestedK("best Calinski-Harabasz", suggestion.best_calinski_harabasz))
+    return tuple(named)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _elbow_base(key: ModelKey) -> dict:
+    result = sweep(key)
+    title = "Silhouette" if result.silhouette_method == "exact" else "Silhouette (sampled)"
+    return charts.elbow_chart_base(
+        result.k_values,
+        result.inertia,
+        result.silhouette,
+        suggestions=suggestions_of(result),
+        silhouette_title=title,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def elbow_figure(key: ModelKey, k: int) -> go.Figure:
+    """Inertia and silhouette across k with k and the suggestions marked.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        The current k.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The two-panel elbow chart.
+    """
+    return charts.mark_current_k(_elbow_base(key), k)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def labelled_rows_csv(key: ModelKey, k: int) -> bytes:
+    """The data rows with their cluster (and train/test set) as safe CSV bytes.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    bytes
+        CSV; cluster -1 marks rows that were not clustered.
+    """
+    frame = housing(key.source).frame
+    rows = row_labels(key, k)
+    frame.insert(0, "cluster", np.asarray(rows.labels))
+    if rows.is_test is not None:
+        frame.insert(1, "set", np.where(rows.is_test, "test", "train"))
+    return to_safe_csv(frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def profile_csv(key: ModelKey, k: int) -> bytes:
+    """The per-cluster profile as safe CSV bytes.
+
+    Parameters
+    ----------
+    key : ModelKey
+        The model.
+    k : int
+        Number of clusters.
+
+    Returns
+    -------
+    bytes
+        CSV, one row per cluster.
+    """
+    table = profile(key, k).drop(columns=["standout_columns", "standout_z"], errors="ignore")
+    return to_safe_csv(table)
