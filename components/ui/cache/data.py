@@ -109,20 +109,7 @@ def data_overview(source: DataSource) -> DataOverview:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def column_values(source: DataSource, column: str) -> np.ndarray:
-    """One column of the data as a read-only float array (NaN where missing).
-
-    Parameters
-    ----------
-    source : DataSource
-        The data.
-    column : str
-        A numeric column.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 values, one per row.
-    """
+    """One column of the data as a read-only float array (NaN where missing)."""
     frame = housing(source).frame
     values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
     values.setflags(write=False)
