@@ -203,8 +203,8 @@ class SuggestedK:
 
 def elbow_chart_base(
     k_values: Sequence[int],
-    inertia: Sequence[float],
-    silhouette: Sequence[float],
+    inertia: Sequence[float] | np.ndarray,
+    silhouette: Sequence[float] | np.ndarray,
     *,
     suggestions: Sequence[SuggestedK] = (),
     silhouette_title: str = "Silhouette",

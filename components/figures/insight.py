@@ -551,7 +551,7 @@ _LINE_COLOUR = "#444444"
 
 
 def metrics_panels(
-    metrics: Mapping[str, Sequence[float]],
+    metrics: Mapping[str, Sequence[float] | np.ndarray],
     *,
     current_k: int | None = None,
     knee: int | None = None,

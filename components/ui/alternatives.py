@@ -7,6 +7,7 @@ page never has to handle a bad input; the work is cached in :mod:`components.ui.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,8 @@ from components.engine.alternatives import (
     DEFAULT_GEO_EPS_KM,
     DEFAULT_GEO_MIN_SAMPLES,
     RANDOM_STATE_RANGE,
+    GeoMethod,
+    ToyKind,
 )
 from components.ui.url_state import DEFAULT_K, K_RANGE
 
@@ -28,12 +31,12 @@ EPS_KEY = "kmf_eps_km"
 MIN_SAMPLES_KEY = "kmf_min_samples"
 K_KEY = "kmf_k"
 
-SHAPE_LABELS: dict[str, str] = {
+SHAPE_LABELS: dict[ToyKind, str] = {
     "moons": "Two moons",
     "circles": "Two circles",
     "blobs": "Three blobs",
 }
-METHOD_LABELS: dict[str, str] = {"dbscan": "DBSCAN", "hdbscan": "HDBSCAN"}
+METHOD_LABELS: dict[GeoMethod, str] = {"dbscan": "DBSCAN", "hdbscan": "HDBSCAN"}
 
 # Narrower than what the functions accept: beyond these the pictures say nothing new
 # and the fits get slow (3,000 toy points take ~4 s for all six algorithms; eps of
@@ -50,7 +53,7 @@ MIN_SAMPLES_SLIDER = (3, 200, 1)
 class ToySettings:
     """What the toy comparison is computed for (the cache key)."""
 
-    kind: str
+    kind: ToyKind
     n_samples: int
     noise: float
     seed: int
@@ -60,7 +63,7 @@ class ToySettings:
 class DensitySettings:
     """What the housing comparison is computed for."""
 
-    method: str
+    method: GeoMethod
     eps_km: float | None  # None for HDBSCAN, which has no radius
     min_samples: int
     n_clusters: int
@@ -108,7 +111,7 @@ def toy_controls() -> ToySettings:
     )
     # Rounded so a slider's float noise (0.05000000001) does not make a new cache entry.
     return ToySettings(
-        kind=str(kind), n_samples=int(n_samples), noise=round(float(noise), 2), seed=int(seed)
+        kind=kind, n_samples=int(n_samples), noise=round(float(noise), 2), seed=int(seed)
     )
 
 
@@ -159,14 +162,15 @@ def density_controls() -> DensitySettings:
         help="k-means on latitude and longitude alone (standardised), seed 0.",
     )
     return DensitySettings(
-        method=str(method),
+        method=method,
         eps_km=round(float(eps_km), 1) if method == "dbscan" else None,
         min_samples=int(min_samples),
         n_clusters=int(n_clusters),
     )
 
 
-def _swatch_css(colour: str) -> str:
+def _swatch_css(colour: object) -> str:
+    # object, not str: pandas' Styler.map is typed for any cell value.
     return f"background-color: {colour}; color: {colour}"
 
 
@@ -176,8 +180,11 @@ def comparison_table(table: pd.DataFrame) -> None:
     st.table(styled)
 
 
-def _ari_text(ari: float) -> str:
-    return f"{round(ari, 2) + 0.0:.2f}"  # no "-0.00" for a tiny negative ARI
+def _ari_text(ari: object) -> str:
+    # object, not float: pandas' Styler.format is typed for any cell value.
+    if not isinstance(ari, Real):
+        raise TypeError(f"An ARI is a number, got {ari!r}.")
+    return f"{round(float(ari), 2) + 0.0:.2f}"  # no "-0.00" for a tiny negative ARI
 
 
 _ROW_PX = 35

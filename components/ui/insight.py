@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from components.engine.clustering import NInit
 from components.engine.describe import ClusterDescription
 from components.engine.stability import StabilityResult
 from components.engine.sweep import SweepResult
@@ -87,12 +88,12 @@ def swatch_html(colour: str, size_em: float = 1.0) -> str:
     )
 
 
-def starts_label(n_init: str | int) -> str:
+def starts_label(n_init: NInit) -> str:
     """How a k-means starts setting reads on the page."""
     return "auto (1 start)" if n_init == "auto" else f"{n_init} start{'s' if n_init != 1 else ''}"
 
 
-def _n_starts(n_init: str | int) -> int:
+def _n_starts(n_init: NInit) -> int:
     return 1 if n_init == "auto" else int(n_init)
 
 
@@ -100,7 +101,7 @@ def _show_k(k: int) -> None:
     st.session_state[ui.K_KEY] = int(k)
 
 
-def _use_n_init(n_init: str | int) -> None:
+def _use_n_init(n_init: NInit) -> None:
     st.session_state[ui.N_INIT_KEY] = n_init
 
 
@@ -244,7 +245,7 @@ def _one_start_seconds(key: keys.ModelKey) -> float | None:
     return min(per_start) if per_start else None
 
 
-def _cost(key: keys.ModelKey, n_init: str | int) -> str:
+def _cost(key: keys.ModelKey, n_init: NInit) -> str:
     """What a check with ``n_init`` starts costs, from the measured one-start check.
 
     The fitting work grows with the number of starts; the assignments and ARIs do not, so the
@@ -263,7 +264,7 @@ def _cost(key: keys.ModelKey, n_init: str | int) -> str:
     )
 
 
-def _run_stability(key: keys.ModelKey, n_init: str | int) -> StabilityResult:
+def _run_stability(key: keys.ModelKey, n_init: NInit) -> StabilityResult:
     """The stability of every k, computed k by k with a progress bar the first time."""
     done: dict = st.session_state.setdefault(_STABILITY_DONE_STATE, {})
     if (key, n_init) not in done:

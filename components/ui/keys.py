@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from components.engine.clustering import NInit
 from components.ui.url_state import ClusterSettings
 
 SOURCE_FILE = "file"
@@ -48,7 +49,7 @@ class ModelKey:
     location_weight: float
     split: bool
     random_state: int
-    n_init: str | int
+    n_init: NInit
 
 
 def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> ModelKey:

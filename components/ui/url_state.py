@@ -12,12 +12,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from components.engine.clustering import NInit
 from components.engine.features import DEFAULT_FEATURES, FEATURE_CATALOGUE, MISSING_HANDLINGS
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS
 
 K_RANGE: tuple[int, int] = (2, 15)
 DEFAULT_K = 5
-N_INIT_CHOICES: tuple[str | int, ...] = ("auto", 1, 5, 10)
+N_INIT_CHOICES: tuple[NInit, ...] = ("auto", 1, 5, 10)
 SEED_RANGE: tuple[int, int] = (0, 2**32 - 1)
 TEST_SIZE = 0.33  # the tutorial's train_test_split(test_size=0.33, random_state=0)
 SPLIT_RANDOM_STATE = 0
@@ -79,7 +80,7 @@ class ClusterSettings:
     scaler: str = "standard"
     location_weight: float = 1.0
     random_state: int = 0
-    n_init: str | int = "auto"
+    n_init: NInit = "auto"
     split: bool = False
     missing: str = "exclude"
     box_feature: str = "median_house_value"

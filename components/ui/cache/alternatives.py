@@ -13,7 +13,9 @@ from components.engine.alternatives import (
     DEFAULT_GEO_EPS_KM,
     AlgorithmResult,
     GeoDensityResult,
+    GeoMethod,
     ToyData,
+    ToyKind,
     compare_algorithms,
     density_clusters_geo,
     make_shapes,
@@ -42,32 +44,15 @@ class ToyComparison:
 
 
 @st.cache_resource(show_spinner="Clustering the shapes with six algorithms…", max_entries=32)
-def toy_comparison(kind: str, n_samples: int, noise: float, seed: int) -> ToyComparison:
-    """Generate a toy shape and cluster it with k-means and the five alternatives.
-
-    Parameters
-    ----------
-    kind : str
-        "moons", "circles" or "blobs".
-    n_samples : int
-        Number of points, in [20, 5000].
-    noise : float
-        In [0, 0.5].
-    seed : int
-        Seed of the points, of k-means and of the Gaussian mixture.
-
-    Returns
-    -------
-    ToyComparison
-        The points and one result per algorithm.
-    """
+def toy_comparison(kind: ToyKind, n_samples: int, noise: float, seed: int) -> ToyComparison:
+    """Generate a toy shape and cluster it with k-means and the five alternatives."""
     toy = make_shapes(kind, n_samples, noise, seed)
     results = compare_algorithms(toy.X, toy.y_true, toy.n_clusters, seed)
     return ToyComparison(toy=toy, results=tuple(results))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def toy_grid_figure(kind: str, n_samples: int, noise: float, seed: int) -> go.Figure:
+def toy_grid_figure(kind: ToyKind, n_samples: int, noise: float, seed: int) -> go.Figure:
     """Panels of the toy points coloured by the true groups and by each algorithm."""
     comparison = toy_comparison(kind, n_samples, noise, seed)
     return figures_alternatives.shapes_grid_figure(
@@ -78,7 +63,7 @@ def toy_grid_figure(kind: str, n_samples: int, noise: float, seed: int) -> go.Fi
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def toy_table(kind: str, n_samples: int, noise: float, seed: int) -> pd.DataFrame:
+def toy_table(kind: ToyKind, n_samples: int, noise: float, seed: int) -> pd.DataFrame:
     """ARI, clusters found, noise, fit time and note of each algorithm on the toy shape."""
     return figures_alternatives.comparison_table(
         toy_comparison(kind, n_samples, noise, seed).results
@@ -123,26 +108,9 @@ def located_rows(source: DataSource) -> LocatedRows:
 
 @st.cache_resource(show_spinner="Finding dense areas…", max_entries=16)
 def density_areas(
-    source: DataSource, method: str, eps_km: float | None, min_samples: int
+    source: DataSource, method: GeoMethod, eps_km: float | None, min_samples: int
 ) -> GeoDensityResult:
-    """DBSCAN or HDBSCAN of the located rows with the haversine metric.
-
-    Parameters
-    ----------
-    source : DataSource
-        The data.
-    method : str
-        "dbscan" or "hdbscan".
-    eps_km : float or None
-        DBSCAN radius in km; None for HDBSCAN (which has no radius).
-    min_samples : int
-        Block groups (the point itself included) needed around a core point.
-
-    Returns
-    -------
-    GeoDensityResult
-        Labels aligned with :func:`located_rows` (noise -1, areas by descending size).
-    """
+    """DBSCAN or HDBSCAN of the located rows with the haversine metric."""
     rows = located_rows(source)
     return density_clusters_geo(
         rows.latitude,
@@ -155,7 +123,7 @@ def density_areas(
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def density_map(
-    source: DataSource, method: str, eps_km: float | None, min_samples: int
+    source: DataSource, method: GeoMethod, eps_km: float | None, min_samples: int
 ) -> deck.CompactDeck:
     """Map of the dense areas (noise grey), its JSON already computed."""
     rows = located_rows(source)
@@ -172,7 +140,7 @@ def density_map(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def density_summary(
-    source: DataSource, method: str, eps_km: float | None, min_samples: int
+    source: DataSource, method: GeoMethod, eps_km: float | None, min_samples: int
 ) -> pd.DataFrame:
     """Size, extent, nearest place and median price of each dense area, noise last."""
     rows = located_rows(source)
@@ -187,20 +155,7 @@ def density_summary(
 
 @st.cache_resource(show_spinner="Fitting k-means on the locations…", max_entries=16)
 def location_kmeans(source: DataSource, n_clusters: int) -> KMeansResult:
-    """k-means on standardised latitude and longitude, clusters numbered north to south.
-
-    Parameters
-    ----------
-    source : DataSource
-        The data.
-    n_clusters : int
-        k, in [2, 15].
-
-    Returns
-    -------
-    KMeansResult
-        Labels aligned with :func:`located_rows`.
-    """
+    """k-means on standardised latitude and longitude, clusters numbered north to south."""
     return fit_kmeans(
         scaled(location_key(source)).train,
         n_clusters,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
+from components.engine import overview
 from components.engine.data import HousingData, load_housing, read_housing_csv, validate_frame
-from components.engine.features import FEATURE_CATALOGUE
+from components.engine.overview import DataOverview
 from components.ui.keys import SOURCE_FILE, SOURCE_UPLOAD, DataSource
 
 _LOGGER = logging.getLogger(__name__)
@@ -102,82 +101,15 @@ def file_source(path: Path) -> DataSource:
     )
 
 
-@dataclass(frozen=True)
-class DataOverview:
-    """Small facts about the data for the Explore page (no frame, cheap to copy)."""
-
-    n_rows: int
-    notes: tuple[str, ...]
-    missing: pd.DataFrame
-    capped: pd.DataFrame
-
-
 @st.cache_data(show_spinner=False, max_entries=4)
 def data_overview(source: DataSource) -> DataOverview:
-    """Missing values and census caps of the data, for the Explore page.
-
-    Parameters
-    ----------
-    source : DataSource
-        The data.
-
-    Returns
-    -------
-    DataOverview
-        Row count, notes, a missing-values table and a capped-values table.
-    """
-    data = housing(source)
-    frame = data.frame
-    rows = []
-    for name in frame.columns:
-        n_missing = int(frame[name].isna().sum())
-        rows.append(
-            {
-                "column": name,
-                "missing": n_missing,
-                "share": n_missing / max(len(frame), 1),
-                "derived": bool(FEATURE_CATALOGUE[name].derived)
-                if name in FEATURE_CATALOGUE
-                else False,
-            }
-        )
-    capped_rows = []
-    for feature in FEATURE_CATALOGUE.values():
-        if feature.cap is None or feature.name not in frame.columns:
-            continue
-        n_capped = int((frame[feature.name] >= feature.cap).sum())
-        capped_rows.append(
-            {
-                "column": feature.name,
-                "cap": feature.cap,
-                "rows at the cap": n_capped,
-                "share": n_capped / max(len(frame), 1),
-            }
-        )
-    return DataOverview(
-        n_rows=len(frame),
-        notes=data.report.notes,
-        missing=pd.DataFrame(rows),
-        capped=pd.DataFrame(capped_rows),
-    )
+    """Missing values and census caps of the data, for the Explore page."""
+    return overview.data_overview(housing(source))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def column_values(source: DataSource, column: str) -> np.ndarray:
-    """One column of the data as a read-only float array (NaN where missing).
-
-    Parameters
-    ----------
-    source : DataSource
-        The data.
-    column : str
-        A numeric column.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 values, one per row.
-    """
+    """One column of the data as a read-only float array (NaN where missing)."""
     frame = housing(source).frame
     values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
     values.setflags(write=False)

@@ -14,20 +14,7 @@ from components.ui.keys import DataSource
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def value_map(source: DataSource, column: str) -> go.Figure:
-    """Map of a column by location (continuous colour scale).
-
-    Parameters
-    ----------
-    source : DataSource
-        The data.
-    column : str
-        Column to colour by.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        The map.
-    """
+    """Map of a column by location (continuous colour scale)."""
     view = map_view(source)
     described = FEATURE_CATALOGUE.get(column)
     return charts.value_map_figure(
@@ -42,20 +29,7 @@ def value_map(source: DataSource, column: str) -> go.Figure:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def histogram(source: DataSource, column: str) -> go.Figure:
-    """Histogram of a column with its census cap marked.
-
-    Parameters
-    ----------
-    source : DataSource
-        The data.
-    column : str
-        Numeric column.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        The histogram.
-    """
+    """Histogram of a column with its census cap marked."""
     described = FEATURE_CATALOGUE.get(column)
     return charts.histogram_figure(
         column_values(source, column),

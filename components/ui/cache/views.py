@@ -16,8 +16,10 @@ from components.engine.clustering import (
 )
 from components.engine.export import to_safe_csv
 from components.engine.features import FEATURE_CATALOGUE
+from components.engine.row_labels import cluster_sizes, labelled_frame
 from components.engine.sweep import SweepResult
-from components.figures import charts, deck, maps, palette
+from components.figures import charts, deck, maps
+from components.figures.legend import legend_table
 from components.ui import served_files
 from components.ui.cache.data import column_values, housing
 from components.ui.cache.model import row_labels, sweep
@@ -31,20 +33,7 @@ _TOOLTIP_SKIP = frozenset({"latitude", "longitude", "median_house_value", "media
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def map_points(source: DataSource, features: tuple[str, ...]) -> maps.MapPoints:
-    """Every row of the cluster map formatted once per data and features (not per k).
-
-    Parameters
-    ----------
-    source : DataSource
-        The data.
-    features : tuple of str
-        The chosen features (those beyond location, price and income go in the tooltip).
-
-    Returns
-    -------
-    maps.MapPoints
-        The pre-formatted rows.
-    """
+    """Every row of the cluster map formatted once per data and features (not per k)."""
     extra = {
         FEATURE_CATALOGUE[name].label if name in FEATURE_CATALOGUE else name: column_values(
             source, name
@@ -63,25 +52,9 @@ def map_points(source: DataSource, features: tuple[str, ...]) -> maps.MapPoints:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def cluster_map(key: ModelKey, k: int, show_test: bool, served: bool) -> maps.ClusterMap:
-    """The cluster map at k, its JSON already computed.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-    show_test : bool
-        Draw the test rows.
-    served : bool
-        Name the URLs of :func:`map_urls` (a deck of a few KB; the browser loads the
-        rows once per model) instead of putting the rows in the deck.
-
-    Returns
-    -------
-    maps.ClusterMap
-        Deck and tooltip contents.
-    """
+    """The cluster map at k, its JSON already computed (rows in served files if ``served``)."""
+    # Served, the deck is a few KB and the browser loads the rows once per model from the
+    # URLs of map_urls; otherwise (or when those files cannot be written) the deck holds them.
     rows = row_labels(key, k)
     points = map_points(key.source, key.features)
     urls = map_urls(key) if served else None
@@ -118,18 +91,7 @@ MAP_FILES_DIR = "maps"
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def served_points(key: ModelKey) -> maps.ServedPoints:
-    """The map's rows with the cluster id of every k, formatted once per model.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-
-    Returns
-    -------
-    maps.ServedPoints
-        JSON text per layer and where each k's ids are.
-    """
+    """The map's rows with the cluster id of every k, formatted once per model."""
     low, high = K_RANGE
     labels_by_k = {k: row_labels(key, k).labels for k in range(low, high + 1)}
     return maps.served_points(
@@ -188,41 +150,15 @@ def map_view(source: DataSource) -> pdk.ViewState:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def profile(key: ModelKey, k: int) -> pd.DataFrame:
-    """The engine's per-cluster profile at k (train and test rows together).
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per cluster id.
-    """
+    """The engine's per-cluster profile at k (train and test rows together)."""
     frame = housing(key.source).frame
     return cluster_profile(frame, np.asarray(row_labels(key, k).labels), key.features, n_clusters=k)
 
 
 @st.cache_resource(show_spinner="Describing the clusters of every k…", max_entries=16)
 def warm_profiles(key: ModelKey) -> int:
-    """Compute the profile of every k of the sweep once, so a k change only reads caches.
-
-    The profile (pandas group-bys over every column) is the slowest per-k view;
-    doing all k's right after the sweep keeps moving the slider instant.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-
-    Returns
-    -------
-    int
-        How many k's were described.
-    """
+    """Compute the profile of every k of the sweep once, so a k change only reads caches."""
+    # The profile (pandas group-bys over every column) is the slowest per-k view.
     k_values = sweep(key).k_values
     for k in k_values:
         profile(key, k)
@@ -231,70 +167,20 @@ def warm_profiles(key: ModelKey) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def legend(key: ModelKey, k: int) -> pd.DataFrame:
-    """Legend rows: colour, cluster, size, share and median price per cluster.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns colour, cluster, rows, share, median house value; a last row for the
-        rows that were not clustered, if any.
-    """
-    labels = row_labels(key, k).labels
-    value = column_values(key.source, "median_house_value")
-    rows = []
-    n_clustered = int((labels >= 0).sum())
-    for cluster in range(k):
-        members = labels == cluster
-        size = int(members.sum())
-        median = float(np.nanmedian(value[members])) if size else float("nan")
-        rows.append(
-            {
-                "colour": palette.PALETTE[cluster],
-                "cluster": str(cluster),
-                "rows": size,
-                "share": size / max(n_clustered, 1),
-                "median house value": median,
-            }
+    """Legend rows: colour, cluster, size, share and median price per cluster."""
+    return legend_table(
+        cluster_sizes(
+            row_labels(key, k).labels,
+            k,
+            column_values(key.source, "median_house_value"),
+            value_name="median house value",
         )
-    n_unclustered = int((labels < 0).sum())
-    if n_unclustered:
-        rows.append(
-            {
-                "colour": palette.NOT_CLUSTERED_COLOUR,
-                "cluster": "not clustered",
-                "rows": n_unclustered,
-                "share": float("nan"),
-                "median house value": float(np.nanmedian(value[labels < 0])),
-            }
-        )
-    return pd.DataFrame(rows)
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def box_figure(key: ModelKey, k: int, feature: str) -> go.Figure:
-    """Box plot of a feature per cluster at k (train vs test with a split).
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-    feature : str
-        The column to summarise.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        One box per cluster (two with a split).
-    """
+    """Box plot of a feature per cluster at k (train vs test with a split)."""
     rows = row_labels(key, k)
     described = FEATURE_CATALOGUE.get(feature)
     return charts.feature_boxplot(
@@ -333,62 +219,18 @@ def _elbow_base(key: ModelKey) -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def elbow_figure(key: ModelKey, k: int) -> go.Figure:
-    """Inertia and silhouette across k with k and the suggestions marked.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        The current k.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        The two-panel elbow chart.
-    """
+    """Inertia and silhouette across k with k and the suggestions marked."""
     return charts.mark_current_k(_elbow_base(key), k)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def labelled_rows_csv(key: ModelKey, k: int) -> bytes:
-    """The data rows with their cluster (and train/test set) as safe CSV bytes.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-
-    Returns
-    -------
-    bytes
-        CSV; cluster -1 marks rows that were not clustered.
-    """
-    frame = housing(key.source).frame
-    rows = row_labels(key, k)
-    frame.insert(0, "cluster", np.asarray(rows.labels))
-    if rows.is_test is not None:
-        frame.insert(1, "set", np.where(rows.is_test, "test", "train"))
-    return to_safe_csv(frame)
+    """The data rows with their cluster (and train/test set) as safe CSV bytes."""
+    return to_safe_csv(labelled_frame(housing(key.source).frame, row_labels(key, k)))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def profile_csv(key: ModelKey, k: int) -> bytes:
-    """The per-cluster profile as safe CSV bytes.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-
-    Returns
-    -------
-    bytes
-        CSV, one row per cluster.
-    """
+    """The per-cluster profile as safe CSV bytes."""
     table = profile(key, k).drop(columns=["standout_columns", "standout_z"], errors="ignore")
     return to_safe_csv(table)

@@ -1,0 +1,59 @@
+"""Time the exact per-point silhouettes of the Choose k page on the real data.
+
+Run from the project root:
+
+    GEOCLUSTER_DATA=../shared/data/housing.csv python benchmarks/silhouette_points.py
+
+Sweeps k = 2..15 on the default features (standard scaler, rows with a missing value
+excluded), compiles the silhouette loop on a few rows, then times
+:func:`components.engine.silhouette_points.silhouette_points` on every fitted row at a
+few k's. The last line is machine-readable:
+
+    silhouette_points rows=<n> median_s=<s> max_s=<s>
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from components.engine.data import load_housing  # noqa: E402
+from components.engine.features import DEFAULT_FEATURES, prepare_features  # noqa: E402
+from components.engine.scaling import scale_features  # noqa: E402
+from components.engine.silhouette_points import silhouette_points  # noqa: E402
+from components.engine.sweep import sweep_k  # noqa: E402
+
+DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
+K_VALUES = (2, 5, 10, 15)
+
+
+def main() -> None:
+    """Print one line per timed k, then the summary line."""
+    path = os.environ.get("GEOCLUSTER_DATA", str(DEFAULT_DATA))
+    frame = load_housing(path, allow_download=False).frame
+    matrix = prepare_features(frame, DEFAULT_FEATURES, missing="exclude")
+    scaled = scale_features(matrix.values, matrix.feature_names, "standard")
+    result = sweep_k(scaled.train, range(2, 16), random_state=0)
+    silhouette_points(scaled.train[:100], result.labels_for(5)[:100], np.arange(100))
+    seconds = []
+    for k in K_VALUES:
+        start = time.perf_counter()
+        points = silhouette_points(scaled.train, result.labels_for(k), matrix.row_positions)
+        seconds.append(time.perf_counter() - start)
+        print(f"k={k} rows={points.n_fit_rows} seconds={seconds[-1]:.2f}")
+    print(
+        f"silhouette_points rows={scaled.train.shape[0]} "
+        f"median_s={statistics.median(seconds):.2f} max_s={max(seconds):.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

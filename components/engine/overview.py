@@ -1,0 +1,83 @@
+"""Small facts about a loaded data set for the Explore page: missing values and census caps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from components.engine.data import HousingData
+from components.engine.features import FEATURE_CATALOGUE
+
+
+@dataclass(frozen=True)
+class DataOverview:
+    """Small facts about the data for the Explore page (no frame, cheap to copy).
+
+    Attributes
+    ----------
+    n_rows : int
+        Number of rows.
+    notes : tuple of str
+        The validation report's notes for the user.
+    missing : pandas.DataFrame
+        One row per column: column, missing, share, derived.
+    capped : pandas.DataFrame
+        One row per column with a census cap: column, cap, rows at the cap, share.
+    """
+
+    n_rows: int
+    notes: tuple[str, ...]
+    missing: pd.DataFrame
+    capped: pd.DataFrame
+
+
+def data_overview(data: HousingData) -> DataOverview:
+    """Count the missing values of every column and the rows at each census cap.
+
+    Parameters
+    ----------
+    data : HousingData
+        The validated data.
+
+    Returns
+    -------
+    DataOverview
+        Row count, the report's notes, a missing-values table and a capped-values table.
+        Shares are of all rows (0 for an empty frame). A column is "derived" when the
+        feature catalogue says so; columns outside the catalogue are not.
+    """
+    frame = data.frame
+    n_rows = len(frame)
+    missing_rows = []
+    for name in frame.columns:
+        n_missing = int(frame[name].isna().sum())
+        missing_rows.append(
+            {
+                "column": name,
+                "missing": n_missing,
+                "share": n_missing / max(n_rows, 1),
+                "derived": bool(FEATURE_CATALOGUE[name].derived)
+                if name in FEATURE_CATALOGUE
+                else False,
+            }
+        )
+    capped_rows = []
+    for feature in FEATURE_CATALOGUE.values():
+        if feature.cap is None or feature.name not in frame.columns:
+            continue
+        n_capped = int((frame[feature.name] >= feature.cap).sum())
+        capped_rows.append(
+            {
+                "column": feature.name,
+                "cap": feature.cap,
+                "rows at the cap": n_capped,
+                "share": n_capped / max(n_rows, 1),
+            }
+        )
+    return DataOverview(
+        n_rows=n_rows,
+        notes=data.report.notes,
+        missing=pd.DataFrame(missing_rows),
+        capped=pd.DataFrame(capped_rows),
+    )

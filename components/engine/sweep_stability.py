@@ -1,0 +1,62 @@
+"""Stability of one k of a sweep, its reference being the clustering that sweep found."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from components.engine.clustering import NInit
+from components.engine.stability import StabilityResult, stability_across_k
+from components.engine.sweep import SweepResult
+
+# stability_across_k derives up to 101 further seeds from its seed, which must stay below 2**32.
+STABILITY_SEED_MODULUS = 2**32 - 102
+
+
+def stability_seed(random_state: int) -> int:
+    """Fold a model's seed into the range :func:`stability_across_k` accepts.
+
+    Parameters
+    ----------
+    random_state : int
+        The model's seed, in [0, 2**32 - 1].
+
+    Returns
+    -------
+    int
+        ``random_state`` modulo ``STABILITY_SEED_MODULUS``: unchanged below it.
+    """
+    return random_state % STABILITY_SEED_MODULUS
+
+
+def stability_of_one_k(
+    X: np.ndarray, reference: SweepResult, k: int, *, random_state: int, n_init: NInit
+) -> StabilityResult:
+    """Refit k-means at one k and compare each rerun with the sweep's clustering at k.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The scaled rows the sweep was fitted on.
+    reference : SweepResult
+        The sweep whose labels at ``k`` are the reference (same colours as its map).
+    k : int
+        A k of the sweep.
+    random_state : int
+        The model's seed (folded by :func:`stability_seed`).
+    n_init : 'auto' or int
+        Starts per refit.
+
+    Returns
+    -------
+    StabilityResult
+        The stability of that k alone; one result per k of a sweep joins into the result
+        of one run over all of them.
+    """
+    index = reference.index_of(k)
+    return stability_across_k(
+        X,
+        [k],
+        reference_labels=reference.labels[index : index + 1],
+        random_state=stability_seed(random_state),
+        n_init=n_init,
+    )
