@@ -18,7 +18,13 @@ from components.engine.describe import (
     price_separation,
     train_test_price_check,
 )
-from components.engine.stability import StabilityResult, clustergram, stability_across_k
+from components.engine.silhouette import silhouette_cluster_table
+from components.engine.stability import (
+    StabilityResult,
+    clustergram,
+    merge_stability_results,
+    stability_across_k,
+)
 from components.engine.sweep import silhouette_values, silhouette_values_for
 from components.figures import deck
 from components.figures import insight as figures_insight
@@ -114,7 +120,7 @@ def silhouette_figure(key: ModelKey, k: int) -> go.Figure:
 def silhouette_table(key: ModelKey, k: int) -> pd.DataFrame:
     """Per cluster at k: rows, mean silhouette, shares below 0 and on a border."""
     points = silhouette_points(key, k)
-    return figures_insight.silhouette_cluster_table(points.values, points.labels)
+    return silhouette_cluster_table(points.values, points.labels)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -194,9 +200,7 @@ def stability_of_k(key: ModelKey, n_init: str | int, k: int) -> StabilityResult:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def stability(key: ModelKey, n_init: str | int) -> StabilityResult:
     """Stability of every k of the sweep (the per-k results joined)."""
-    return figures_insight.merge_stability_results(
-        [stability_of_k(key, n_init, k) for k in sweep(key).k_values]
-    )
+    return merge_stability_results([stability_of_k(key, n_init, k) for k in sweep(key).k_values])
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
