@@ -32,16 +32,14 @@ from components.engine.alternatives import (
 )
 from components.engine.scaling import scale_features
 from components.figures.alternatives import (
-    NOISE_COLOUR,
     align_to_truth,
-    cluster_colour_hex,
     cluster_colours_rgb,
     density_colour_table,
     density_map_points,
     k_distance_figure,
     shapes_grid_figure,
 )
-from components.figures.palette import PALETTE
+from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE, cluster_colour
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KM_PER_DEGREE_LATITUDE = 2 * np.pi * EARTH_RADIUS_KM / 360  # 111.195 km
@@ -582,15 +580,16 @@ def test_align_to_truth_hand_example() -> None:
 
 
 def test_colours_palette_noise_and_cycling() -> None:
-    assert NOISE_COLOUR == "#9e9e9e"
-    assert cluster_colour_hex(-1) == NOISE_COLOUR
-    assert cluster_colour_hex(0) == "#0072B2"
-    assert cluster_colour_hex(len(PALETTE)) == PALETTE[0]
-    assert cluster_colours_rgb([0, -1, 1]) == [[0, 114, 178], [158, 158, 158], [230, 159, 0]]
+    # Noise takes the one not-clustered grey (it had a grey of its own, #9e9e9e, before).
+    assert NOT_CLUSTERED_COLOUR == "#BBBBBB"
+    assert cluster_colour(-1, cycle=True) == NOT_CLUSTERED_COLOUR
+    assert cluster_colour(0, cycle=True) == "#0072B2"
+    assert cluster_colour(len(PALETTE), cycle=True) == PALETTE[0]
+    assert cluster_colours_rgb([0, -1, 1]) == [[0, 114, 178], [187, 187, 187], [230, 159, 0]]
     table = density_colour_table(3)
-    assert table == [[0, 114, 178], [230, 159, 0], [0, 158, 115], [158, 158, 158]]
+    assert table == [[0, 114, 178], [230, 159, 0], [0, 158, 115], [187, 187, 187]]
     with pytest.raises(ValueError, match="cluster=-2"):
-        cluster_colour_hex(-2)
+        cluster_colour(-2, cycle=True)
 
 
 def test_density_map_points_noise_first(two_towns) -> None:
@@ -606,7 +605,7 @@ def test_density_map_points_noise_first(two_towns) -> None:
         "colour_hex",
     ]
     assert points["cluster"].tolist() == [-1, 0, 0, 0, 0, 0, 1, 1, 1, 1]
-    assert points.loc[0, "colour"] == [158, 158, 158]
+    assert points.loc[0, "colour"] == [187, 187, 187]  # the not-clustered grey
     assert points.loc[0, "cluster_name"] == "noise"
     assert points.loc[1, "cluster_name"] == "Area 1"
     assert points.loc[0, "latitude"] == latitude[-1]
@@ -628,7 +627,7 @@ def test_shapes_grid_figure_panels_titles_and_colours(moons_results) -> None:
     # single linkage (ARI 1) is aligned to the truth, so its colours are the same
     assert list(figure.data[4].marker.color) == truth_colours
     dbscan_colours = np.array(figure.data[2].marker.color)
-    assert (dbscan_colours == NOISE_COLOUR).sum() == results[1].n_noise
+    assert (dbscan_colours == NOT_CLUSTERED_COLOUR).sum() == results[1].n_noise
     # equal axis scaling in every panel
     assert figure.layout.yaxis.scaleanchor == "x"
     assert figure.layout.yaxis7.scaleanchor == "x7"
@@ -641,7 +640,7 @@ def test_shapes_grid_figure_all_noise_is_grey_and_validation() -> None:
     )
     figure = shapes_grid_figure(toy, results, include_truth=False)
     assert len(figure.data) == 1
-    assert set(figure.data[0].marker.color) == {NOISE_COLOUR}
+    assert set(figure.data[0].marker.color) == {NOT_CLUSTERED_COLOUR}
     with pytest.raises(ValueError, match=r"columns=0 .*\[1, 8\]"):
         shapes_grid_figure(toy, results, columns=0)
     other = make_shapes("blobs", 61, 0.1)

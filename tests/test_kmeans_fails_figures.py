@@ -18,7 +18,6 @@ from components.engine.alternatives import (
     summarise_density,
 )
 from components.figures.alternatives import (
-    NOISE_COLOUR,
     area_table,
     comparison_table,
     density_map_deck,
@@ -28,7 +27,7 @@ from components.figures.alternatives import (
     toy_verdict,
 )
 from components.figures.deck import colour_lookup_expression
-from components.figures.palette import PALETTE, hex_to_rgb
+from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE, hex_to_rgb
 
 PLACES = (Place("West", 0.0, 0.0), Place("East", 0.0, 1.0))
 
@@ -55,7 +54,7 @@ def test_density_map_points_noise_layer_positions_and_labels() -> None:
     layers = _layers(density_map_deck(longitude, latitude, labels, prices))
 
     noise = layers["noise"]
-    assert noise["getFillColor"][:3] == list(hex_to_rgb(NOISE_COLOUR))
+    assert noise["getFillColor"][:3] == list(hex_to_rgb(NOT_CLUSTERED_COLOUR))
     assert noise["data"] == [[300, 100, "noise", 300, 0]]  # (-118 + 121) * 100, (34 - 33) * 100
     areas = layers["areas"]
     # Area numbers are 1-based; the palette index (last field) is the 0-based cluster id.
@@ -152,7 +151,7 @@ def test_area_table_names_places_and_puts_noise_last() -> None:
     assert table["block groups"].tolist() == [2, 1, 1]
     np.testing.assert_allclose(table["share"], [0.5, 0.25, 0.25])
     np.testing.assert_allclose(table["median house value"], [2.0, 5.0, 7.0])
-    assert table["colour"].tolist() == [PALETTE[0], PALETTE[1], NOISE_COLOUR]
+    assert table["colour"].tolist() == [PALETTE[0], PALETTE[1], NOT_CLUSTERED_COLOUR]
     assert np.isnan(table["extent (km)"].iloc[-1])
 
     regions = area_table(summary, name_of=lambda cluster: f"Cluster {cluster}")

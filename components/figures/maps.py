@@ -22,6 +22,7 @@ from components.figures.deck import (
 )
 from components.figures.palette import (
     FILL_ALPHA,
+    NOT_CLUSTERED_ALPHA,
     NOT_CLUSTERED_COLOUR,
     PALETTE,
     check_n_clusters,
@@ -335,7 +336,9 @@ def _cluster_map(
         "update_triggers": triggers,
     }
     styles: dict[str, dict[str, object]] = {
-        "not-clustered": {"get_fill_color": [*hex_to_rgb(NOT_CLUSTERED_COLOUR), 150]},
+        "not-clustered": {
+            "get_fill_color": [*hex_to_rgb(NOT_CLUSTERED_COLOUR), NOT_CLUSTERED_ALPHA]
+        },
         "points": {"get_fill_color": colour_of_cluster},
         "test-points": {
             "filled": False,
