@@ -18,7 +18,6 @@ from components.figures import maps, palette
 from components.figures.charts import (
     SuggestedK,
     box_stats,
-    elbow_chart,
     elbow_chart_base,
     feature_boxplot,
     histogram_figure,
@@ -317,7 +316,7 @@ def test_elbow_chart_marks_current_k_and_suggestions() -> None:
         SuggestedK("best silhouette", 3),
         SuggestedK("best CH", 3),
     ]
-    figure = elbow_chart(KS, INERTIA, SILHOUETTE, current_k=5, suggestions=suggestions)
+    figure = mark_current_k(elbow_chart_base(KS, INERTIA, SILHOUETTE, suggestions=suggestions), 5)
     go.Figure(figure.to_dict())
     curves = [trace for trace in figure.data if trace.mode == "lines+markers"]
     assert [list(trace.x) for trace in curves] == [KS, KS]
@@ -349,7 +348,7 @@ def test_mark_current_k_leaves_the_base_unchanged() -> None:
 
 def test_elbow_chart_rejects_mismatched_lengths() -> None:
     with pytest.raises(ValueError, match="one length"):
-        elbow_chart(KS, INERTIA[:-1], SILHOUETTE, current_k=3)
+        elbow_chart_base(KS, INERTIA[:-1], SILHOUETTE)
 
 
 # ------------------------------------------------------------ explore figures

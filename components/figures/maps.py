@@ -522,14 +522,14 @@ def cluster_map_served(
     n_clusters : int
         Number of clusters, one of ``served.k_values``.
     view_state : pydeck.ViewState, optional
-        Initial camera; default :func:`view_state_for` of the rows.
+        Initial camera; default: framing ``points`` (:func:`view_state_for`).
     show_test : bool
-        Draw the test rows (when there are any).
+        Include the served test-points layer (when ``served`` has one).
 
     Returns
     -------
     ClusterMap
-        The deck and which extra values the tooltip shows.
+        The small deck whose rows the browser fetches, and the tooltip's extra values.
     """
     label_field = served.label_field(n_clusters)
     missing = sorted(set(served.layer_texts) - set(urls))
