@@ -23,7 +23,8 @@ from components.figures.insight import (
 )
 from components.figures.palette import PALETTE
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
 
 # --------------------------------------------------------------------------- silhouette
 
