@@ -22,10 +22,8 @@ def clustered_silhouettes(
 
     Parameters
     ----------
-    silhouette : array-like of float, shape (n,)
-        Per-point silhouette.
-    labels : array-like of int, shape (n,)
-        Cluster id per point; negative = not clustered (left out).
+    silhouette, labels : array-like, shape (n,)
+        Silhouette (float) and cluster id (int; negative = not clustered, dropped) per point.
     name : str, default="silhouette"
         How the error messages call ``silhouette`` (the caller's parameter name).
 
