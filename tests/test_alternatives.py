@@ -1,4 +1,4 @@
-"""Tests for components/engine/alternatives.py and components/figures/alternatives.py."""
+"""Tests for components/engine/alternatives.py (its figures: tests/figures/test_alternatives.py)."""
 
 from __future__ import annotations
 
@@ -31,17 +31,6 @@ from components.engine.alternatives import (
     toy_dbscan_min_samples,
 )
 from components.engine.scaling import scale_features
-from components.figures.alternatives import (
-    NOISE_COLOUR,
-    align_to_truth,
-    cluster_colour_hex,
-    cluster_colours_rgb,
-    density_colour_table,
-    density_map_points,
-    k_distance_figure,
-    shapes_grid_figure,
-)
-from components.figures.palette import PALETTE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KM_PER_DEGREE_LATITUDE = 2 * np.pi * EARTH_RADIUS_KM / 360  # 111.195 km
@@ -567,95 +556,6 @@ def test_real_data_hdbscan_subsampled(housing_frame: pd.DataFrame) -> None:
     )
     assert summary.loc[0, "nearest_place"] == "Los Angeles"
     assert _centre_near(summary, 32.72, -117.16, 30)
-
-
-# ----------------------------------------------------------------------------- figures
-
-
-def test_align_to_truth_hand_example() -> None:
-    labels = np.array([1, 1, 0, 0, -1, 2, 2, 2])
-    truth = np.array([0, 0, 1, 1, 1, 1, 1, 1])
-    # cluster 2 overlaps group 1 most (3 points), cluster 1 overlaps group 0;
-    # cluster 0 is left over and gets the next free id 2
-    np.testing.assert_array_equal(align_to_truth(labels, truth), [0, 0, 2, 2, -1, 1, 1, 1])
-    np.testing.assert_array_equal(align_to_truth(np.full(3, -1), np.zeros(3)), [-1, -1, -1])
-
-
-def test_colours_palette_noise_and_cycling() -> None:
-    assert NOISE_COLOUR == "#9e9e9e"
-    assert cluster_colour_hex(-1) == NOISE_COLOUR
-    assert cluster_colour_hex(0) == "#0072B2"
-    assert cluster_colour_hex(len(PALETTE)) == PALETTE[0]
-    assert cluster_colours_rgb([0, -1, 1]) == [[0, 114, 178], [158, 158, 158], [230, 159, 0]]
-    table = density_colour_table(3)
-    assert table == [[0, 114, 178], [230, 159, 0], [0, 158, 115], [158, 158, 158]]
-    with pytest.raises(ValueError, match="cluster=-2"):
-        cluster_colour_hex(-2)
-
-
-def test_density_map_points_noise_first(two_towns) -> None:
-    latitude, longitude = two_towns
-    result = density_clusters_geo(latitude, longitude, eps_km=5, min_samples=3)
-    points = density_map_points(latitude, longitude, result.labels)
-    assert list(points.columns) == [
-        "latitude",
-        "longitude",
-        "cluster",
-        "cluster_name",
-        "colour",
-        "colour_hex",
-    ]
-    assert points["cluster"].tolist() == [-1, 0, 0, 0, 0, 0, 1, 1, 1, 1]
-    assert points.loc[0, "colour"] == [158, 158, 158]
-    assert points.loc[0, "cluster_name"] == "noise"
-    assert points.loc[1, "cluster_name"] == "Area 1"
-    assert points.loc[0, "latitude"] == latitude[-1]
-    with pytest.raises(ValueError, match="same length"):
-        density_map_points(latitude, longitude, result.labels[:3])
-
-
-def test_shapes_grid_figure_panels_titles_and_colours(moons_results) -> None:
-    toy, results = moons_results
-    figure = shapes_grid_figure(toy, results)
-    assert len(figure.data) == 7  # truth + six algorithms
-    titles = [annotation.text for annotation in figure.layout.annotations]
-    assert titles[0] == "True groups (2)"
-    assert titles[1].startswith("k-means<br>ARI 0.48")
-    assert "ARI 0.99" in titles[2] and "2 noise" in titles[2]
-    # truth panel colours: group g in PALETTE[g]
-    truth_colours = list(figure.data[0].marker.color)
-    assert truth_colours == [PALETTE[g] for g in toy.y_true]
-    # single linkage (ARI 1) is aligned to the truth, so its colours are the same
-    assert list(figure.data[4].marker.color) == truth_colours
-    dbscan_colours = np.array(figure.data[2].marker.color)
-    assert (dbscan_colours == NOISE_COLOUR).sum() == results[1].n_noise
-    # equal axis scaling in every panel
-    assert figure.layout.yaxis.scaleanchor == "x"
-    assert figure.layout.yaxis7.scaleanchor == "x7"
-
-
-def test_shapes_grid_figure_all_noise_is_grey_and_validation() -> None:
-    toy = make_shapes("blobs", 60, 0.1)
-    results = compare_algorithms(
-        toy.X, toy.y_true, 3, algorithms=["dbscan"], dbscan_eps=1e-6, dbscan_min_samples=2
-    )
-    figure = shapes_grid_figure(toy, results, include_truth=False)
-    assert len(figure.data) == 1
-    assert set(figure.data[0].marker.color) == {NOISE_COLOUR}
-    with pytest.raises(ValueError, match=r"columns=0 .*\[1, 8\]"):
-        shapes_grid_figure(toy, results, columns=0)
-    other = make_shapes("blobs", 61, 0.1)
-    with pytest.raises(ValueError, match="60 labels for 61 points"):
-        shapes_grid_figure(other, results)
-
-
-def test_k_distance_figure_marks_eps() -> None:
-    suggestion = suggest_dbscan_eps(standardise(make_shapes("moons", 200, 0.05).X))
-    figure = k_distance_figure(suggestion)
-    assert figure.data[0].y.size == 200
-    assert figure.layout.shapes[0].y0 == pytest.approx(suggestion.eps)
-    assert figure.data[1].y[0] == pytest.approx(suggestion.eps)
-    assert "4th neighbour" in figure.layout.yaxis.title.text  # min_samples 5
 
 
 # ------------------------------------------------------------------------ no streamlit

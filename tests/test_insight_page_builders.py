@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 
 from components.engine.stability import stability_across_k
@@ -18,10 +17,8 @@ from components.figures.insight import (
     BORDER_SILHOUETTE,
     SILHOUETTE_BINS,
     choose_k_verdict,
-    merge_stability_results,
     metrics_panels,
     silhouette_bin_index,
-    silhouette_cluster_table,
     silhouette_colour_expression,
     silhouette_map_deck,
     stability_note,
@@ -185,17 +182,6 @@ def test_silhouette_map_validates(
         silhouette_map_deck(coordinates, coordinates, silhouette, labels, n_clusters)
 
 
-def test_silhouette_cluster_table_by_hand() -> None:
-    values = np.array([0.9, -0.1, 0.05, 0.4, 0.6, 0.2])
-    labels = np.array([0, 0, 0, 2, 2, -1])  # the -1 row is left out
-    table = silhouette_cluster_table(values, labels)
-    assert list(table["cluster"]) == [0, 2]
-    assert list(table["rows"]) == [3, 2]
-    assert table["mean_silhouette"].tolist() == pytest.approx([0.85 / 3, 0.5])
-    assert table["share_negative"].tolist() == pytest.approx([1 / 3, 0.0])
-    assert table["share_border"].tolist() == pytest.approx([2 / 3, 0.0])
-
-
 # --------------------------------------------------------------------------- stability
 
 
@@ -203,43 +189,6 @@ def test_silhouette_cluster_table_by_hand() -> None:
 def blobs() -> np.ndarray:
     X, _ = make_blobs(n_samples=600, centers=4, cluster_std=1.2, random_state=3)
     return X
-
-
-def test_per_k_stability_merges_to_the_joint_run(blobs: np.ndarray) -> None:
-    ks = [2, 3, 4, 5]
-    # A fixed reference partition per k, shared by the joint run and the per-k runs.
-    reference = np.stack(
-        [KMeans(n_clusters=k, n_init=1, random_state=0).fit(blobs).labels_ for k in ks]
-    ).astype(np.int64)
-    settings = {"n_runs": 3, "n_resamples": 3, "random_state": 7}
-    joint = stability_across_k(blobs, ks, reference_labels=reference, **settings)
-    parts = [
-        stability_across_k(blobs, [k], reference_labels=reference[i : i + 1], **settings)
-        for i, k in enumerate(ks)
-    ]
-    merged = merge_stability_results(parts)
-    assert merged.k_values == tuple(ks)
-    assert merged.flagged == joint.flagged
-    np.testing.assert_array_equal(merged.ari_mean, joint.ari_mean)
-    np.testing.assert_array_equal(merged.ari_min, joint.ari_min)
-    for mine, theirs in zip(merged.per_k, joint.per_k, strict=True):
-        np.testing.assert_array_equal(mine.ari_seed, theirs.ari_seed)
-        np.testing.assert_array_equal(mine.ari_resample, theirs.ari_resample)
-        assert mine.cluster_table().equals(theirs.cluster_table())
-    assert merged.seconds == pytest.approx(sum(part.seconds for part in parts))
-    assert merged.method == joint.method
-
-
-def test_merge_rejects_mixed_or_unordered_results(blobs: np.ndarray) -> None:
-    one = stability_across_k(blobs, [2], n_runs=2, n_resamples=0)
-    other = stability_across_k(blobs, [3], n_runs=3, n_resamples=0)
-    with pytest.raises(ValueError, match="n_runs"):
-        merge_stability_results([one, other])
-    three = stability_across_k(blobs, [3], n_runs=2, n_resamples=0)
-    with pytest.raises(ValueError, match="ascending"):
-        merge_stability_results([three, one])
-    with pytest.raises(ValueError, match="empty"):
-        merge_stability_results([])
 
 
 def test_stability_note_explains_single_start_flags(blobs: np.ndarray) -> None:

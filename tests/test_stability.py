@@ -1,10 +1,13 @@
-"""Tests for components.engine.stability: ARI, stability across k, splits/merges, clustergram."""
+"""Tests for components.engine.stability: ARI, stability across k, splits/merges, clustergram,
+merging per-k results."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
@@ -15,10 +18,10 @@ from components.engine.stability import (
     adjusted_rand,
     clustergram,
     contingency_table,
+    merge_stability_results,
     stability_across_k,
 )
 from components.engine.sweep import sweep_k
-from components.figures.palette import PALETTE
 
 
 def _blobs(n_per_blob: int = 60, seed: int = 0) -> np.ndarray:
@@ -304,8 +307,6 @@ def test_clustergram_flows_by_hand() -> None:
         )
     )
     assert flows == {(0, 2, 2), (0, 4, 1), (1, 3, 2)}
-    assert data.node_colour == (PALETTE[0], PALETTE[1], PALETTE[0], PALETTE[1], PALETTE[2])
-    assert data.link_colour[0].startswith("rgba(") and data.link_colour[0].endswith(",0.45)")
     row = data.flows.query("cluster_from == 0 and cluster_to == 2").iloc[0]
     assert row["rows"] == 1 and row["share_of_source"] == pytest.approx(1 / 3)
     assert data.node_index(3, 2) == 4
@@ -331,9 +332,54 @@ def test_clustergram_conserves_rows_on_a_real_sweep() -> None:
         (np.array([[0, 1], [0, 3]]), (2, 3), r"ids in \[0, 3\]; expected ids in \[0, 2\]"),
         (np.array([[0, 1], [0, 1]]), (3, 2), "not strictly ascending"),
         (np.zeros((1, 3)), (2,), "integer ids"),
-        (np.zeros((1, 3), dtype=int), (16,), "palette has 15"),
     ],
 )
 def test_clustergram_validates(labels: np.ndarray, k_values: tuple, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         clustergram(labels, k_values)
+
+
+# --------------------------------------------------------------------------- merging
+
+
+@pytest.fixture(scope="module")
+def blobs() -> np.ndarray:
+    X, _ = make_blobs(n_samples=600, centers=4, cluster_std=1.2, random_state=3)
+    return X
+
+
+def test_per_k_stability_merges_to_the_joint_run(blobs: np.ndarray) -> None:
+    ks = [2, 3, 4, 5]
+    # A fixed reference partition per k, shared by the joint run and the per-k runs.
+    reference = np.stack(
+        [KMeans(n_clusters=k, n_init=1, random_state=0).fit(blobs).labels_ for k in ks]
+    ).astype(np.int64)
+    settings = {"n_runs": 3, "n_resamples": 3, "random_state": 7}
+    joint = stability_across_k(blobs, ks, reference_labels=reference, **settings)
+    parts = [
+        stability_across_k(blobs, [k], reference_labels=reference[i : i + 1], **settings)
+        for i, k in enumerate(ks)
+    ]
+    merged = merge_stability_results(parts)
+    assert merged.k_values == tuple(ks)
+    assert merged.flagged == joint.flagged
+    np.testing.assert_array_equal(merged.ari_mean, joint.ari_mean)
+    np.testing.assert_array_equal(merged.ari_min, joint.ari_min)
+    for mine, theirs in zip(merged.per_k, joint.per_k, strict=True):
+        np.testing.assert_array_equal(mine.ari_seed, theirs.ari_seed)
+        np.testing.assert_array_equal(mine.ari_resample, theirs.ari_resample)
+        assert mine.cluster_table().equals(theirs.cluster_table())
+    assert merged.seconds == pytest.approx(sum(part.seconds for part in parts))
+    assert merged.method == joint.method
+
+
+def test_merge_rejects_mixed_or_unordered_results(blobs: np.ndarray) -> None:
+    one = stability_across_k(blobs, [2], n_runs=2, n_resamples=0)
+    other = stability_across_k(blobs, [3], n_runs=3, n_resamples=0)
+    with pytest.raises(ValueError, match="n_runs"):
+        merge_stability_results([one, other])
+    three = stability_across_k(blobs, [3], n_runs=2, n_resamples=0)
+    with pytest.raises(ValueError, match="ascending"):
+        merge_stability_results([three, one])
+    with pytest.raises(ValueError, match="empty"):
+        merge_stability_results([])

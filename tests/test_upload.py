@@ -18,7 +18,6 @@ from components.engine.upload import (
     check_clusterable,
     labelled_rows_csv,
     labelled_rows_geojson,
-    map_extent,
     read_places_csv,
 )
 from components.figures.deck import view_state_for
@@ -265,14 +264,6 @@ def test_extent_and_zoom_match_the_map_view() -> None:
     view = view_state_for(places.frame["longitude"].to_numpy(), places.frame["latitude"].to_numpy())
     assert extent.zoom == view.zoom
     assert extent.centre_latitude == view.latitude and extent.centre_longitude == view.longitude
-
-
-def test_map_extent_of_a_single_point_is_centred_on_it() -> None:
-    extent = map_extent(np.array([48.85]), np.array([2.35]))
-    assert extent.centre_latitude == 48.85 and extent.centre_longitude == 2.35
-    assert extent.min_latitude == extent.max_latitude == 48.85
-    with pytest.raises(ValueError, match="at least one point"):
-        map_extent(np.array([np.nan]), np.array([1.0]))
 
 
 def test_reads_the_real_housing_file(housing_path: Path) -> None:

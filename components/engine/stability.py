@@ -67,7 +67,6 @@ from components.engine.clustering import (
     validate_matrix,
     validate_n_clusters,
 )
-from components.figures.palette import PALETTE, hex_to_rgb
 
 __all__ = [
     "JACCARD_PATTERN",
@@ -84,6 +83,7 @@ __all__ = [
     "adjusted_rand",
     "clustergram",
     "contingency_table",
+    "merge_stability_results",
     "stability_across_k",
 ]
 
@@ -784,7 +784,7 @@ def stability_across_k(
 
 @dataclass(frozen=True)
 class ClustergramData:
-    """Flows of rows between the clusters of consecutive k's, ready for a Sankey diagram.
+    """Flows of rows between the clusters of consecutive k's, the data of a Sankey diagram.
 
     Nodes are ``(k, cluster)`` pairs in the order of ``k_values`` then cluster id; links go from
     a node of one k to a node of the next k in ``k_values``.
@@ -799,14 +799,10 @@ class ClustergramData:
         Rows in each node.
     node_label : tuple[str, ...]
         "k=3 · cluster 1" per node.
-    node_colour : tuple[str, ...]
-        Hex colour of each node: ``palette[cluster]``.
     link_source, link_target : np.ndarray
         Node indices of each flow (int64); only non-empty flows are listed.
     link_value : np.ndarray
         Rows moving along each flow.
-    link_colour : tuple[str, ...]
-        ``rgba`` of the source cluster's colour at ``link_alpha``.
     flows : pd.DataFrame
         One row per flow: k_from, cluster_from, k_to, cluster_to, rows, share_of_source.
     """
@@ -816,11 +812,9 @@ class ClustergramData:
     node_cluster: np.ndarray
     node_size: np.ndarray
     node_label: tuple[str, ...]
-    node_colour: tuple[str, ...]
     link_source: np.ndarray
     link_target: np.ndarray
     link_value: np.ndarray
-    link_colour: tuple[str, ...]
     flows: pd.DataFrame
 
     def node_index(self, k: int, cluster: int) -> int:
@@ -844,13 +838,7 @@ class ClustergramData:
         return int(hits[0])
 
 
-def clustergram(
-    sweep_labels: np.ndarray,
-    k_values: Sequence[int],
-    *,
-    palette: Sequence[str] = PALETTE,
-    link_alpha: float = 0.45,
-) -> ClustergramData:
+def clustergram(sweep_labels: np.ndarray, k_values: Sequence[int]) -> ClustergramData:
     """Count how rows move between clusters as k grows ("who moves where"), for a Sankey.
 
     Parameters
@@ -859,15 +847,11 @@ def clustergram(
         Cluster ids per k (e.g. ``SweepResult.labels``, whose ids stay stable across k).
     k_values : sequence of int
         The k of each row of ``sweep_labels``, ascending.
-    palette : sequence of str
-        Hex colours; cluster ``i`` uses ``palette[i]`` (default: the map's palette).
-    link_alpha : float
-        Opacity of the flows, in ``[0, 1]``.
 
     Returns
     -------
     ClustergramData
-        Nodes (k, cluster) with sizes and colours, and the non-empty flows between consecutive k.
+        Nodes (k, cluster) with their sizes, and the non-empty flows between consecutive k.
     """
     labels = np.asarray(sweep_labels)
     ks = [_check_int(k, "k_values entry", 1) for k in k_values]
@@ -884,13 +868,6 @@ def clustergram(
         raise ValueError(f"sweep_labels must hold integer ids; got dtype {labels.dtype}.")
     if any(b <= a for a, b in itertools.pairwise(ks)):
         raise ValueError(f"k_values={ks} is not strictly ascending; expected ascending k's.")
-    if max(ks) > len(palette):
-        raise ValueError(
-            f"k={max(ks)} needs {max(ks)} colours but the palette has {len(palette)}; "
-            f"expected k <= {len(palette)}."
-        )
-    if not 0.0 <= float(link_alpha) <= 1.0:
-        raise ValueError(f"link_alpha={link_alpha!r} is out of range; expected [0, 1].")
     for row, k in zip(labels, ks, strict=True):
         if row.min() < 0 or row.max() >= k:
             raise ValueError(
@@ -924,11 +901,6 @@ def clustergram(
     link_source = np.concatenate(sources).astype(np.int64) if sources else np.empty(0, np.int64)
     link_target = np.concatenate(targets).astype(np.int64) if targets else np.empty(0, np.int64)
     link_value = np.concatenate(values).astype(np.int64) if values else np.empty(0, np.int64)
-    node_colour = tuple(palette[int(c)] for c in node_cluster)
-    link_colour = tuple(
-        "rgba({},{},{},{:g})".format(*hex_to_rgb(node_colour[s]), float(link_alpha))
-        for s in link_source
-    )
     flows = pd.DataFrame(
         records,
         columns=["k_from", "cluster_from", "k_to", "cluster_to", "rows", "share_of_source"],
@@ -939,10 +911,75 @@ def clustergram(
         node_cluster=node_cluster,
         node_size=node_size,
         node_label=tuple(f"k={k} · cluster {c}" for k, c in zip(node_k, node_cluster, strict=True)),
-        node_colour=node_colour,
         link_source=link_source,
         link_target=link_target,
         link_value=link_value,
-        link_colour=link_colour,
         flows=flows,
+    )
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResult:
+    """Join stability results computed one k at a time into one result over all their k's.
+
+    ``stability_across_k`` draws its rerun seeds and rows independently of k, so running it on
+    each k separately (e.g. to show progress) gives the same ARIs as one run over all k's.
+
+    Parameters
+    ----------
+    results : sequence of StabilityResult
+        Results with the same settings (reruns, resampling, rows, starts, thresholds) and
+        ascending, distinct k's.
+
+    Returns
+    -------
+    StabilityResult
+        Per-k entries and arrays concatenated, flagged k's joined, seconds summed.
+    """
+    if not results:
+        raise ValueError("results is empty; expected at least one StabilityResult.")
+    first = results[0]
+    settings = (
+        "n_runs",
+        "n_resamples",
+        "resample",
+        "sample_fraction",
+        "n_samples",
+        "fit_rows",
+        "n_init",
+        "mean_threshold",
+        "min_threshold",
+    )
+    for result in results[1:]:
+        for name in settings:
+            if getattr(result, name) != getattr(first, name):
+                raise ValueError(
+                    f"results differ in {name} ({getattr(first, name)!r} vs "
+                    f"{getattr(result, name)!r}); expected results of one analysis."
+                )
+    per_k: tuple[KStability, ...] = tuple(entry for result in results for entry in result.per_k)
+    ks = tuple(entry.k for entry in per_k)
+    if list(ks) != sorted(set(ks)):
+        raise ValueError(f"the results' k's {list(ks)} are not ascending and distinct.")
+    return StabilityResult(
+        k_values=ks,
+        per_k=per_k,
+        ari_mean=np.concatenate([r.ari_mean for r in results]),
+        ari_std=np.concatenate([r.ari_std for r in results]),
+        ari_min=np.concatenate([r.ari_min for r in results]),
+        ari_max=np.concatenate([r.ari_max for r in results]),
+        flagged=tuple(k for result in results for k in result.flagged),
+        n_runs=first.n_runs,
+        n_resamples=first.n_resamples,
+        resample=first.resample,
+        sample_fraction=first.sample_fraction,
+        n_samples=first.n_samples,
+        fit_rows=first.fit_rows,
+        n_init=first.n_init,
+        mean_threshold=first.mean_threshold,
+        min_threshold=first.min_threshold,
+        seconds=float(sum(r.seconds for r in results)),
+        method=first.method,
     )

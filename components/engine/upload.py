@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from components.engine.export import neutralise_cell
-from components.figures.deck import view_state_for
+from components.engine.extent import MapExtent, map_extent
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
@@ -47,13 +47,11 @@ __all__ = [
     "MAX_COLUMNS",
     "MAX_UPLOAD_BYTES",
     "ClusterableCheck",
-    "MapExtent",
     "PlacesData",
     "PlacesError",
     "check_clusterable",
     "labelled_rows_csv",
     "labelled_rows_geojson",
-    "map_extent",
     "read_places_csv",
 ]
 
@@ -78,30 +76,6 @@ _EXAMPLES = 3  # how many example rows an error message quotes
 
 class PlacesError(ValueError):
     """An uploaded file cannot be used; the message names the problem and what to do."""
-
-
-@dataclass(frozen=True)
-class MapExtent:
-    """Where the places are: bounds, centre and a zoom level that frames them.
-
-    Attributes
-    ----------
-    min_latitude, max_latitude, min_longitude, max_longitude : float
-        Bounds in degrees.
-    centre_latitude, centre_longitude : float
-        Centre of the map view (``components.figures.view_state_for``).
-    zoom : float
-        Web-map zoom that fits the bounds (1 = the world); the map's own rule,
-        ``components.figures.view_state_for``.
-    """
-
-    min_latitude: float
-    max_latitude: float
-    min_longitude: float
-    max_longitude: float
-    centre_latitude: float
-    centre_longitude: float
-    zoom: float
 
 
 @dataclass(frozen=True)
@@ -335,38 +309,6 @@ def _resolve_coordinates(
 def _row_examples(rows: np.ndarray) -> str:
     shown = ", ".join(str(int(r)) for r in rows[:_EXAMPLES])
     return shown + (", ..." if rows.size > _EXAMPLES else "")
-
-
-def map_extent(latitude: np.ndarray, longitude: np.ndarray) -> MapExtent:
-    """Return the bounds, centre and a zoom level that frames the points.
-
-    Parameters
-    ----------
-    latitude, longitude : array-like of float
-        Coordinates in degrees (non-finite values are ignored).
-
-    Returns
-    -------
-    MapExtent
-        Bounds, and the centre and zoom of ``figures.view_state_for``.
-    """
-    lat = np.asarray(latitude, dtype=np.float64)
-    lon = np.asarray(longitude, dtype=np.float64)
-    finite = np.isfinite(lat) & np.isfinite(lon)
-    if not finite.any():
-        raise ValueError("map_extent needs at least one point with finite coordinates.")
-    lat, lon = lat[finite], lon[finite]
-    # The map's own framing rule, so the extent reported here is the view the map will show.
-    view = view_state_for(lon, lat)
-    return MapExtent(
-        min_latitude=float(lat.min()),
-        max_latitude=float(lat.max()),
-        min_longitude=float(lon.min()),
-        max_longitude=float(lon.max()),
-        centre_latitude=float(view.latitude),
-        centre_longitude=float(view.longitude),
-        zoom=float(view.zoom),
-    )
 
 
 # --------------------------------------------------------------------------- read_places_csv

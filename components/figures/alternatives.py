@@ -1,16 +1,18 @@
 """Figures for "When k-means fails": toy-shape panels, the k-distance curve, density maps, tables.
 
 No Streamlit. Colours are the dashboard's colour-blind-safe ``PALETTE`` (Okabe-Ito first,
-then Paul Tol's muted colours) so cluster colours look the same on every page; noise is
-grey ``NOISE_COLOUR``. Palettes are finite: when there are more clusters than colours
-(DBSCAN on the housing data finds ~55 metro areas) colours repeat, cycling by cluster id;
-density clusters are numbered by descending size, so the largest ones get distinct colours.
+then Paul Tol's muted colours) so cluster colours look the same on every page; noise is the
+dashboard's not-clustered grey. Palettes are finite: when there are more clusters than colours
+(DBSCAN on the housing data finds ~55 metro areas) colours repeat, cycling by cluster id
+(``cluster_colour(..., cycle=True)``); density clusters are numbered by descending size, so the
+largest ones get distinct colours.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -27,29 +29,16 @@ from components.figures.deck import position_codes as _position_codes
 from components.figures.maps import POINT_RADIUS_M as _POINT_RADIUS_M
 from components.figures.maps import numbered_dot_layers
 from components.figures.palette import FILL_ALPHA as _FILL_ALPHA
-from components.figures.palette import PALETTE, hex_to_rgb
+from components.figures.palette import (
+    NOT_CLUSTERED_ALPHA,
+    NOT_CLUSTERED_COLOUR,
+    PALETTE,
+    cluster_colour,
+    hex_to_rgb,
+)
 
-NOISE_COLOUR = "#9e9e9e"
 NOISE_NAME = "noise"
 TRUTH_TITLE = "True groups"
-
-
-def cluster_colour_hex(cluster: int) -> str:
-    """Colour of one cluster id: ``PALETTE`` cycled, grey for noise (-1).
-
-    Parameters
-    ----------
-    cluster : int
-        Cluster id (>= 0) or -1 for noise.
-
-    Returns
-    -------
-    str
-        Hex colour, e.g. "#0072B2".
-    """
-    if cluster < -1:
-        raise ValueError(f"cluster={cluster} is out of range; expected -1 (noise) or an id >= 0.")
-    return NOISE_COLOUR if cluster == -1 else PALETTE[cluster % len(PALETTE)]
 
 
 def cluster_colours_rgb(labels: Sequence[int] | np.ndarray) -> list[list[int]]:
@@ -66,7 +55,9 @@ def cluster_colours_rgb(labels: Sequence[int] | np.ndarray) -> list[list[int]]:
         One ``[r, g, b]`` per point, ready for pydeck's ``get_fill_color``.
     """
     values = np.asarray(labels, dtype=np.int64)
-    table = {int(c): list(hex_to_rgb(cluster_colour_hex(int(c)))) for c in np.unique(values)}
+    table = {
+        int(c): list(hex_to_rgb(cluster_colour(int(c), cycle=True))) for c in np.unique(values)
+    }
     return [table[int(c)] for c in values]
 
 
@@ -88,7 +79,7 @@ def density_colour_table(n_clusters: int) -> list[list[int]]:
     """
     if n_clusters < 0:
         raise ValueError(f"n_clusters={n_clusters} is out of range; expected an integer >= 0.")
-    return [list(hex_to_rgb(cluster_colour_hex(c))) for c in [*range(n_clusters), -1]]
+    return [list(hex_to_rgb(cluster_colour(c, cycle=True))) for c in [*range(n_clusters), -1]]
 
 
 def density_cluster_name(cluster: int) -> str:
@@ -132,7 +123,7 @@ def density_map_points(
             "cluster": values,
             "cluster_name": [density_cluster_name(int(c)) for c in values],
             "colour": cluster_colours_rgb(values),
-            "colour_hex": [cluster_colour_hex(int(c)) for c in values],
+            "colour_hex": [cluster_colour(int(c), cycle=True) for c in values],
         }
     )
     order = np.argsort(values != -1, kind="stable")  # noise (False) first
@@ -273,7 +264,7 @@ def shapes_grid_figure(
                 mode="markers",
                 marker={
                     "size": marker_size,
-                    "color": [cluster_colour_hex(int(c)) for c in labels],
+                    "color": [cluster_colour(int(c), cycle=True) for c in labels],
                     "line": {"width": 0},
                 },
                 customdata=names,
@@ -363,7 +354,6 @@ def k_distance_figure(suggestion: EpsSuggestion) -> go.Figure:
 # ------------------------------------------------------------- the page's maps and tables
 
 DENSITY_LABELLED_AREAS = 10
-_NOISE_ALPHA = 150
 _AREA_LABEL_RADIUS_PX = 11
 _COLOUR_FIELD = 4  # position of the palette index in each point's array
 
@@ -460,7 +450,7 @@ def density_map_deck(
             "ScatterplotLayer",
             data=noise_points,
             id="noise",
-            get_fill_color=[*hex_to_rgb(NOISE_COLOUR), _NOISE_ALPHA],
+            get_fill_color=[*hex_to_rgb(NOT_CLUSTERED_COLOUR), NOT_CLUSTERED_ALPHA],
             **common,
         ),
         pdk.Layer(
@@ -482,7 +472,7 @@ def density_map_deck(
         centres = [
             {
                 "position": [round(lon / size, 4), round(lat / size, 4)],
-                "colour": [*hex_to_rgb(cluster_colour_hex(area)), 255],
+                "colour": [*hex_to_rgb(cluster_colour(area, cycle=True)), 255],
                 "text": str(area + 1),
                 "text_colour": [255, 255, 255, 255],
             }
@@ -546,7 +536,7 @@ def area_table(
     summary: pd.DataFrame,
     *,
     name_of: Callable[[int], str] = density_cluster_name,
-    colour_of: Callable[[int], str] = cluster_colour_hex,
+    colour_of: Callable[[int], str] | None = None,
     value_column: str = "median_median_house_value",
 ) -> pd.DataFrame:
     """Display version of :func:`components.alternatives.summarise_density`'s table.
@@ -557,8 +547,9 @@ def area_table(
         From ``summarise_density(..., values=median_house_value)`` (with places).
     name_of : callable, default=density_cluster_name
         Display name of a cluster id ("Area 1", "noise"; for k-means e.g. "Cluster 0").
-    colour_of : callable, default=cluster_colour_hex
-        Hex colour of a cluster id, as drawn on its map.
+    colour_of : callable, optional
+        Hex colour of a cluster id, as drawn on its map; default: the density map's
+        (``cluster_colour`` with the palette cycled).
     value_column : str, default="median_median_house_value"
         The summary's median-value column; missing = no value column in the result.
 
@@ -575,6 +566,8 @@ def area_table(
         raise ValueError(
             f"summary lacks the columns {missing}; expected the output of summarise_density."
         )
+    if colour_of is None:
+        colour_of = partial(cluster_colour, cycle=True)
     clusters = [int(cluster) for cluster in summary["cluster"]]
     if "nearest_place" in summary.columns:
         places = [place if isinstance(place, str) else "" for place in summary["nearest_place"]]

@@ -195,7 +195,7 @@ def feature_boxplot(
 
 @dataclass(frozen=True)
 class SuggestedK:
-    """One named suggestion for k, for :func:`elbow_chart`."""
+    """One named suggestion for k, for :func:`elbow_chart_base`."""
 
     name: str
     k: int
@@ -359,47 +359,6 @@ def mark_current_k(base: dict, current_k: int) -> go.Figure:
     )
     figure_dict["layout"]["shapes"] = shapes
     return go.Figure(figure_dict, _validate=False)
-
-
-def elbow_chart(
-    k_values: Sequence[int],
-    inertia: Sequence[float],
-    silhouette: Sequence[float],
-    *,
-    current_k: int,
-    suggestions: Sequence[SuggestedK] = (),
-    silhouette_title: str = "Silhouette",
-) -> go.Figure:
-    """Inertia and silhouette across k, current k and suggested k's marked.
-
-    Points on both curves are clickable (selection mode "points"): their x is a k.
-
-    Parameters
-    ----------
-    k_values : sequence of int
-        The k's of the sweep.
-    inertia, silhouette : sequence of float
-        One value per k.
-    current_k : int
-        The k shown on the page (marked by a solid line and rings).
-    suggestions : sequence of SuggestedK
-        Named k's marked by dotted lines with their names.
-    silhouette_title : str
-        Axis title of the lower panel.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Two panels sharing the k axis.
-    """
-    base = elbow_chart_base(
-        k_values,
-        inertia,
-        silhouette,
-        suggestions=suggestions,
-        silhouette_title=silhouette_title,
-    )
-    return mark_current_k(base, current_k)
 
 
 def value_map_figure(

@@ -8,17 +8,28 @@ serialised without pydeck's indentation; see :class:`CompactDeck`.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 
 import numpy as np
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from components.engine.extent import MAP_HEIGHT_PX, MAP_WIDTH_PX, MapExtent, map_extent
 from components.figures.palette import PALETTE, check_n_clusters, hex_to_rgb
 
-MAP_HEIGHT_PX = 560
-MAP_WIDTH_PX = 760  # the map column at a common laptop width
+__all__ = [
+    "MAP_HEIGHT_PX",
+    "MAP_WIDTH_PX",
+    "RAW_DATA_PREFIX",
+    "CompactDeck",
+    "colour_lookup_expression",
+    "compact_numbers",
+    "coordinate_resolution",
+    "json_list_bytes",
+    "position_codes",
+    "view_state_for",
+    "view_state_of",
+]
 
 
 class CompactDeck(pdk.Deck):
@@ -64,9 +75,26 @@ def _deck_default(value: object) -> object:
     return result
 
 
-def _mercator_y(latitude_deg: np.ndarray) -> np.ndarray:
-    latitude = np.radians(np.clip(latitude_deg, -85.0, 85.0))
-    return np.log(np.tan(np.pi / 4 + latitude / 2))
+def view_state_of(extent: MapExtent) -> pdk.ViewState:
+    """Return the pydeck view of an extent: its centre and zoom, seen from straight above.
+
+    Parameters
+    ----------
+    extent : MapExtent
+        From :func:`components.engine.extent.map_extent`.
+
+    Returns
+    -------
+    pydeck.ViewState
+        No pitch, no bearing.
+    """
+    return pdk.ViewState(
+        latitude=extent.centre_latitude,
+        longitude=extent.centre_longitude,
+        zoom=extent.zoom,
+        pitch=0,
+        bearing=0,
+    )
 
 
 def view_state_for(
@@ -92,29 +120,14 @@ def view_state_for(
     -------
     pydeck.ViewState
         Centre (middle of the points in Web Mercator) and the largest quarter zoom
-        at which they fit with a margin.
+        at which they fit with a margin (:func:`components.engine.extent.map_extent`);
+        the whole world when no point has both coordinates.
     """
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
-    finite = np.isfinite(lon) & np.isfinite(lat)
-    if not finite.any():
+    if not (np.isfinite(lon) & np.isfinite(lat)).any():
         return pdk.ViewState(latitude=0.0, longitude=0.0, zoom=1, pitch=0, bearing=0)
-    lon, lat = lon[finite], lat[finite]
-    lon_span = max(math.radians(float(lon.max() - lon.min())), 1e-4)
-    y_low, y_high = _mercator_y(np.array([lat.min(), lat.max()]))
-    y_span = max(float(y_high - y_low), 1e-4)
-    # deck.gl's world is 512 px wide at zoom 0, i.e. 512 / (2 pi) px per radian.
-    pixels_per_radian = min(0.9 * width_px / lon_span, 0.9 * height_px / y_span)
-    zoom = float(np.clip(math.log2(pixels_per_radian * 2 * math.pi / 512), 1.0, 14.0))
-    centre_y = (y_low + y_high) / 2
-    centre_latitude = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
-    return pdk.ViewState(
-        latitude=round(centre_latitude, 2),
-        longitude=round(float((lon.max() + lon.min()) / 2), 2),
-        zoom=math.floor(zoom * 4) / 4,
-        pitch=0,
-        bearing=0,
-    )
+    return view_state_of(map_extent(lat, lon, width_px=width_px, height_px=height_px))
 
 
 def compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | int | str]:

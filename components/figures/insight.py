@@ -24,13 +24,14 @@ import pydeck as pdk
 from plotly.subplots import make_subplots
 
 from components.engine.describe import PriceCheckResult
-from components.engine.stability import ClustergramData, KStability, StabilityResult
+from components.engine.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
+from components.engine.stability import ClustergramData, StabilityResult
 from components.figures.charts import cluster_name
 from components.figures.deck import RAW_DATA_PREFIX, CompactDeck, view_state_for
 from components.figures.deck import coordinate_resolution as _coordinate_resolution
 from components.figures.deck import position_codes as _position_codes
 from components.figures.maps import centroid_layers
-from components.figures.palette import PALETTE, hex_to_rgb
+from components.figures.palette import PALETTE, hex_to_rgb, rgba
 
 if TYPE_CHECKING:  # only for annotations: importing the sweep pulls in numba
     from components.engine.sweep import KSuggestion
@@ -43,10 +44,8 @@ __all__ = [
     "SilhouetteBin",
     "choose_k_verdict",
     "clustergram_sankey",
-    "merge_stability_results",
     "metrics_panels",
     "metrics_table",
-    "silhouette_cluster_table",
     "silhouette_colour_expression",
     "silhouette_map_deck",
     "silhouette_plot",
@@ -122,22 +121,12 @@ def silhouette_plot(
         One trace per non-empty cluster (in id order), then one "cluster mean" trace; the overall
         mean is ``layout.shapes[0]``.
     """
-    values = np.asarray(silhouette_values, dtype=np.float64)
-    ids = np.asarray(labels)
-    if values.ndim != 1 or ids.shape != values.shape:
-        raise ValueError(
-            f"silhouette_values has shape {values.shape} and labels {ids.shape}; expected two "
-            "1-D arrays of the same length."
-        )
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    values, ids = clustered_silhouettes(silhouette_values, labels, name="silhouette_values")
     if isinstance(max_points_per_cluster, bool) or int(max_points_per_cluster) < 2:
         raise ValueError(
             f"max_points_per_cluster={max_points_per_cluster!r} is invalid; expected an integer "
             ">= 2."
         )
-    used = ids >= 0
-    values, ids = values[used], ids[used].astype(np.int64)
     if values.size == 0:
         raise ValueError("No clustered point: every label is negative.")
     if not np.isfinite(values).all() or values.min() < -1.0 or values.max() > 1.0:
@@ -329,26 +318,41 @@ def stability_chart(
     return figure
 
 
-def clustergram_sankey(data: ClustergramData, *, title: str | None = None) -> go.Figure:
+def clustergram_sankey(
+    data: ClustergramData,
+    *,
+    title: str | None = None,
+    palette: Sequence[str] = PALETTE,
+    link_alpha: float = 0.45,
+) -> go.Figure:
     """Sankey diagram of how rows move between clusters as k grows (a clustergram).
 
     Parameters
     ----------
     data : ClustergramData
-        From ``stability.clustergram``; node colours are the map's cluster colours.
+        From ``stability.clustergram``.
     title : str, optional
         Figure title.
+    palette : sequence of str, default=PALETTE
+        Hex colours; node (k, i) is drawn in ``palette[i]``, the map's colour of cluster i.
+    link_alpha : float, default=0.45
+        Opacity of the flows, in ``[0, 1]``; a flow has its source cluster's colour.
 
     Returns
     -------
     go.Figure
         One ``go.Sankey`` trace; one annotation "k=..." per column.
     """
+    _check_palette(max(data.k_values), palette)
+    if not 0.0 <= float(link_alpha) <= 1.0:
+        raise ValueError(f"link_alpha={link_alpha!r} is out of range; expected [0, 1].")
+    node_colour = [palette[int(cluster)] for cluster in data.node_cluster]
+    link_colour = [rgba(node_colour[source], float(link_alpha)) for source in data.link_source]
     sankey = go.Sankey(
         arrangement="snap",
         node={
             "label": [str(int(c)) for c in data.node_cluster],
-            "color": list(data.node_colour),
+            "color": node_colour,
             "pad": 6,
             "thickness": 14,
             "line": {"color": "rgba(0,0,0,0.3)", "width": 0.5},
@@ -362,7 +366,7 @@ def clustergram_sankey(data: ClustergramData, *, title: str | None = None) -> go
             "source": data.link_source.tolist(),
             "target": data.link_target.tolist(),
             "value": data.link_value.tolist(),
-            "color": list(data.link_colour),
+            "color": link_colour,
             "hovertemplate": "%{source.customdata} → %{target.customdata}<br>"
             "%{value:,} rows move<extra></extra>",
         },
@@ -729,9 +733,6 @@ def choose_k_verdict(
     return tuple(paragraphs)
 
 
-BORDER_SILHOUETTE = 0.1  # below this a block group sits on (or across) a cluster border
-
-
 @dataclass(frozen=True)
 class SilhouetteBin:
     """One colour class of the silhouette map: values in ``[lower, upper)``."""
@@ -917,112 +918,6 @@ def silhouette_map_deck(
     )
     deck.set_raw_layer_data({"silhouette-points": raw})
     return deck
-
-
-def silhouette_cluster_table(silhouette: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
-    """Per cluster: rows, mean silhouette, and the shares below 0 and below the border value.
-
-    Parameters
-    ----------
-    silhouette : array-like of float, shape (n,)
-        Per-point silhouette.
-    labels : array-like of int, shape (n,)
-        Cluster id per point; negative = not clustered (left out).
-
-    Returns
-    -------
-    pd.DataFrame
-        Columns cluster, rows, mean_silhouette, share_negative, share_border (silhouette below
-        :data:`BORDER_SILHOUETTE`), one row per non-empty cluster in id order.
-    """
-    values = np.asarray(silhouette, dtype=np.float64)
-    ids = np.asarray(labels)
-    if values.ndim != 1 or ids.shape != values.shape:
-        raise ValueError(
-            f"silhouette has shape {values.shape} and labels {ids.shape}; expected two 1-D "
-            "arrays of the same length."
-        )
-    used = ids >= 0
-    values, ids = values[used], ids[used].astype(np.int64)
-    rows = []
-    for cluster in np.unique(ids):
-        members = values[ids == cluster]
-        rows.append(
-            {
-                "cluster": int(cluster),
-                "rows": int(members.size),
-                "mean_silhouette": float(members.mean()),
-                "share_negative": float((members < 0).mean()),
-                "share_border": float((members < BORDER_SILHOUETTE).mean()),
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["cluster", "rows", "mean_silhouette", "share_negative", "share_border"]
-    )
-
-
-def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResult:
-    """Join stability results computed one k at a time into one result over all their k's.
-
-    ``stability_across_k`` draws its rerun seeds and rows independently of k, so running it on
-    each k separately (e.g. to show progress) gives the same ARIs as one run over all k's.
-
-    Parameters
-    ----------
-    results : sequence of StabilityResult
-        Results with the same settings (reruns, resampling, rows, starts, thresholds) and
-        ascending, distinct k's.
-
-    Returns
-    -------
-    StabilityResult
-        Per-k entries and arrays concatenated, flagged k's joined, seconds summed.
-    """
-    if not results:
-        raise ValueError("results is empty; expected at least one StabilityResult.")
-    first = results[0]
-    settings = (
-        "n_runs",
-        "n_resamples",
-        "resample",
-        "sample_fraction",
-        "n_samples",
-        "fit_rows",
-        "n_init",
-        "mean_threshold",
-        "min_threshold",
-    )
-    for result in results[1:]:
-        for name in settings:
-            if getattr(result, name) != getattr(first, name):
-                raise ValueError(
-                    f"results differ in {name} ({getattr(first, name)!r} vs "
-                    f"{getattr(result, name)!r}); expected results of one analysis."
-                )
-    per_k: tuple[KStability, ...] = tuple(entry for result in results for entry in result.per_k)
-    ks = tuple(entry.k for entry in per_k)
-    if list(ks) != sorted(set(ks)):
-        raise ValueError(f"the results' k's {list(ks)} are not ascending and distinct.")
-    return StabilityResult(
-        k_values=ks,
-        per_k=per_k,
-        ari_mean=np.concatenate([r.ari_mean for r in results]),
-        ari_std=np.concatenate([r.ari_std for r in results]),
-        ari_min=np.concatenate([r.ari_min for r in results]),
-        ari_max=np.concatenate([r.ari_max for r in results]),
-        flagged=tuple(k for result in results for k in result.flagged),
-        n_runs=first.n_runs,
-        n_resamples=first.n_resamples,
-        resample=first.resample,
-        sample_fraction=first.sample_fraction,
-        n_samples=first.n_samples,
-        fit_rows=first.fit_rows,
-        n_init=first.n_init,
-        mean_threshold=first.mean_threshold,
-        min_threshold=first.min_threshold,
-        seconds=float(sum(r.seconds for r in results)),
-        method=first.method,
-    )
 
 
 def _starts_text(n_init: int | str) -> str:

@@ -22,6 +22,7 @@ from components.figures.deck import (
 )
 from components.figures.palette import (
     FILL_ALPHA,
+    NOT_CLUSTERED_ALPHA,
     NOT_CLUSTERED_COLOUR,
     PALETTE,
     check_n_clusters,
@@ -335,7 +336,9 @@ def _cluster_map(
         "update_triggers": triggers,
     }
     styles: dict[str, dict[str, object]] = {
-        "not-clustered": {"get_fill_color": [*hex_to_rgb(NOT_CLUSTERED_COLOUR), 150]},
+        "not-clustered": {
+            "get_fill_color": [*hex_to_rgb(NOT_CLUSTERED_COLOUR), NOT_CLUSTERED_ALPHA]
+        },
         "points": {"get_fill_color": colour_of_cluster},
         "test-points": {
             "filled": False,
@@ -519,14 +522,14 @@ def cluster_map_served(
     n_clusters : int
         Number of clusters, one of ``served.k_values``.
     view_state : pydeck.ViewState, optional
-        Initial camera; default :func:`view_state_for` of the rows.
+        Initial camera; default: framing ``points`` (:func:`view_state_for`).
     show_test : bool
-        Draw the test rows (when there are any).
+        Include the served test-points layer (when ``served`` has one).
 
     Returns
     -------
     ClusterMap
-        The deck and which extra values the tooltip shows.
+        The small deck whose rows the browser fetches, and the tooltip's extra values.
     """
     label_field = served.label_field(n_clusters)
     missing = sorted(set(served.layer_texts) - set(urls))

@@ -29,12 +29,15 @@ PALETTE: tuple[str, ...] = (
     "#AA4499",
 )
 
+# Paul Tol's grey, for every point without a cluster (id -1): rows k-means left out (a chosen
+# feature is missing) and the noise of the density clusterings alike.
 NOT_CLUSTERED_COLOUR = "#BBBBBB"
 MAX_CLUSTERS = len(PALETTE)
 CONTINUOUS_COLOURSCALE = "Viridis"  # perceptually uniform and colour-blind safe
 # Cluster ids are looked up in this per-cluster colour table on the browser side,
 # so each point carries a one- or two-digit id instead of an RGB triple.
 FILL_ALPHA = 190
+NOT_CLUSTERED_ALPHA = 150  # the grey points sit under the clusters, fainter
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
@@ -56,13 +59,16 @@ def hex_to_rgb(colour: str) -> tuple[int, int, int]:
     return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
 
 
-def cluster_colour(cluster: int) -> str:
-    """Return the hex colour of a cluster id (grey for -1, not clustered).
+def cluster_colour(cluster: int, *, cycle: bool = False) -> str:
+    """Return the hex colour of a cluster id (grey for -1: not clustered, or noise).
 
     Parameters
     ----------
     cluster : int
-        Cluster id in [0, 14], or -1.
+        Cluster id in [0, 14] (any id >= 0 with ``cycle``), or -1.
+    cycle : bool, default=False
+        Repeat the palette for ids beyond it (density clusterings find dozens of areas,
+        numbered by descending size, so the largest ones still get distinct colours).
 
     Returns
     -------
@@ -71,10 +77,11 @@ def cluster_colour(cluster: int) -> str:
     """
     if cluster == -1:
         return NOT_CLUSTERED_COLOUR
+    if cycle and cluster >= 0:
+        return PALETTE[cluster % MAX_CLUSTERS]
     if not 0 <= cluster < MAX_CLUSTERS:
-        raise ValueError(
-            f"cluster={cluster!r} is out of range; expected -1 or [0, {MAX_CLUSTERS - 1}]."
-        )
+        expected = "an id >= 0" if cycle else f"[0, {MAX_CLUSTERS - 1}]"
+        raise ValueError(f"cluster={cluster!r} is out of range; expected -1 or {expected}.")
     return PALETTE[cluster]
 
 

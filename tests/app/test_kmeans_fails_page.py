@@ -10,8 +10,7 @@ import pytest
 from conftest import deck_spec, layer, plotly_specs, texts
 from streamlit.testing.v1 import AppTest
 
-from components.figures.alternatives import NOISE_COLOUR
-from components.figures.palette import hex_to_rgb
+from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui import alternatives as ui_alternatives
 
 PAGE = "pages/kmeans_fails.py"
@@ -63,7 +62,7 @@ def test_default_render_shows_toys_maps_and_tables(
     for deck in app.get("deck_gl_json_chart"):
         assert len(deck.proto.json.encode()) < MAX_DECK_BYTES
     noise_layer = layer(density_deck, "noise")
-    assert noise_layer["getFillColor"][:3] == list(hex_to_rgb(NOISE_COLOUR))
+    assert noise_layer["getFillColor"][:3] == list(hex_to_rgb(NOT_CLUSTERED_COLOUR))
     n_noise_points = len(noise_layer["data"])
     n_area_points = len(layer(density_deck, "areas")["data"])
     assert n_noise_points + n_area_points == 20_640

@@ -20,8 +20,9 @@ from components.engine.describe import (
     price_separation,
 )
 from components.engine.row_labels import train_test_check
+from components.engine.silhouette import silhouette_cluster_table
 from components.engine.silhouette_points import SilhouettePoints
-from components.engine.stability import StabilityResult, clustergram
+from components.engine.stability import StabilityResult, clustergram, merge_stability_results
 from components.engine.sweep_stability import stability_of_one_k
 from components.figures import deck
 from components.figures import insight as figures_insight
@@ -52,7 +53,7 @@ def silhouette_figure(key: ModelKey, k: int) -> go.Figure:
 def silhouette_table(key: ModelKey, k: int) -> pd.DataFrame:
     """Per cluster at k: rows, mean silhouette, shares below 0 and on a border."""
     points = silhouette_points(key, k)
-    return figures_insight.silhouette_cluster_table(points.values, points.labels)
+    return silhouette_cluster_table(points.values, points.labels)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -99,9 +100,7 @@ def stability_of_k(key: ModelKey, n_init: NInit, k: int) -> StabilityResult:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def stability(key: ModelKey, n_init: NInit) -> StabilityResult:
     """Stability of every k of the sweep (the per-k results joined)."""
-    return figures_insight.merge_stability_results(
-        [stability_of_k(key, n_init, k) for k in sweep(key).k_values]
-    )
+    return merge_stability_results([stability_of_k(key, n_init, k) for k in sweep(key).k_values])
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -23,7 +23,8 @@ from components.figures.insight import (
 )
 from components.figures.palette import PALETTE
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
 
 # --------------------------------------------------------------------------- silhouette
 
@@ -136,6 +137,20 @@ def test_clustergram_sankey_colours_and_flows() -> None:
     assert sum(sankey.link.value) == 2 * 5  # every row moves once per step
     assert [a.text for a in figure.layout.annotations] == ["k=2", "k=3", "k=4"]
     assert sankey.node.customdata[4] == "k=3 · cluster 2: 1 rows"
+
+
+def test_clustergram_sankey_colours_by_hand() -> None:
+    labels = np.array([[0, 0, 0, 1, 1], [0, 0, 2, 1, 1]])
+    sankey = clustergram_sankey(clustergram(labels, (2, 3))).data[0]
+    assert tuple(sankey.node.color) == (PALETTE[0], PALETTE[1], PALETTE[0], PALETTE[1], PALETTE[2])
+    link_colour = sankey.link.color
+    assert link_colour[0].startswith("rgba(") and link_colour[0].endswith(",0.45)")
+
+
+def test_clustergram_sankey_needs_a_colour_per_cluster() -> None:
+    data = clustergram(np.zeros((1, 3), dtype=int), (16,))
+    with pytest.raises(ValueError, match="palette has 15"):
+        clustergram_sankey(data)
 
 
 # --------------------------------------------------------------------------- tables

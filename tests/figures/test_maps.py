@@ -1,49 +1,20 @@
-"""Tests of the pure figure builders (no Streamlit)."""
+"""Tests for components.figures.maps: the cluster map, inline and served."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pydeck as pdk
 import pytest
 
 from components.figures import deck as deck_format
-from components.figures import maps, palette
-from components.figures.charts import (
-    SuggestedK,
-    box_stats,
-    elbow_chart,
-    elbow_chart_base,
-    feature_boxplot,
-    histogram_figure,
-    mark_current_k,
-    value_map_figure,
-)
+from components.figures import maps
 from components.figures.maps import MapRows, cluster_map_deck
 from components.figures.palette import PALETTE, hex_to_rgb
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-
-
-def _toy_rows(**overrides: object) -> MapRows:
-    values = {
-        "longitude": np.array([-122.0, -121.0, -118.0, -117.0, -120.0]),
-        "latitude": np.array([38.0, 37.0, 34.0, 33.0, 36.5]),
-        "labels": np.array([0, 0, 1, 1, -1]),
-        "median_house_value": np.array([452_600.0, 358_500.0, 100_000.0, 500_001.0, 90_000.0]),
-        "median_income": np.array([8.3252, 8.3014, 2.5, 3.0, 1.0]),
-        "extra": {},
-        "is_test": None,
-    }
-    values.update(overrides)
-    return MapRows(**values)  # type: ignore[arg-type]
+from .toy_map import toy_rows
 
 
 def _layer(deck: pdk.Deck, layer_id: str) -> dict:
@@ -63,49 +34,11 @@ def _decode(expression: str, point: list) -> list[float]:
     return values
 
 
-# ------------------------------------------------------------------ palette
-
-
-def test_palette_starts_with_okabe_ito_and_has_15_distinct_colours() -> None:
-    assert list(PALETTE[:8]) == OKABE_ITO
-    assert len(PALETTE) == 15
-    assert len({colour.upper() for colour in PALETTE}) == 15
-    assert palette.NOT_CLUSTERED_COLOUR not in PALETTE
-
-
-def test_colour_lookup_expression_is_a_conditional_chain() -> None:
-    assert deck_format.colour_lookup_expression(1) == "[0,114,178,255]"
-    assert deck_format.colour_lookup_expression(3, 100) == (
-        "this[2] == 0 ? [0,114,178,100] : this[2] == 1 ? [230,159,0,100] : [0,158,115,100]"
-    )
-    expression = deck_format.colour_lookup_expression(15)
-    assert expression.count("?") == 14
-    assert expression.endswith(f"[{','.join(map(str, hex_to_rgb(PALETTE[14])))},255]")
-
-
-def test_label_colour_contrasts_with_the_swatch() -> None:
-    assert palette.label_colour("#000000") == "#FFFFFF"
-    assert palette.label_colour("#FFFFFF") == "#000000"
-    assert palette.label_colour("#F0E442") == "#000000"  # yellow: black text
-    assert palette.label_colour("#0072B2") == "#FFFFFF"  # blue: white text
-
-
-def test_hex_to_rgb_and_cluster_colour() -> None:
-    assert hex_to_rgb("#0072B2") == (0, 114, 178)
-    assert hex_to_rgb("E69F00") == (230, 159, 0)
-    assert palette.cluster_colour(3) == "#CC79A7"
-    assert palette.cluster_colour(-1) == palette.NOT_CLUSTERED_COLOUR
-    with pytest.raises(ValueError, match=r"cluster=15 is out of range"):
-        palette.cluster_colour(15)
-    with pytest.raises(ValueError, match="#RRGGBB"):
-        hex_to_rgb("#123")
-
-
 # ---------------------------------------------------------------- cluster map
 
 
 def test_cluster_map_layers_points_and_colours() -> None:
-    result = cluster_map_deck(_toy_rows(), 2)
+    result = cluster_map_deck(toy_rows(), 2)
     deck = result.deck
     points = _layer(deck, "points")
     assert len(points["data"]) == 4
@@ -125,7 +58,7 @@ def test_cluster_map_layers_points_and_colours() -> None:
 
 
 def test_cluster_map_centroids_are_mean_positions_and_labelled() -> None:
-    deck = cluster_map_deck(_toy_rows(), 2).deck
+    deck = cluster_map_deck(toy_rows(), 2).deck
     centroids = _layer(deck, "centroids")["data"]
     assert [c["position"] for c in centroids] == [[-121.5, 37.5], [-117.5, 33.5]]
     assert [c["colour"][:3] for c in centroids] == [list(hex_to_rgb(c)) for c in PALETTE[:2]]
@@ -134,7 +67,7 @@ def test_cluster_map_centroids_are_mean_positions_and_labelled() -> None:
 
 
 def test_cluster_map_tooltip_names_array_positions() -> None:
-    rows = _toy_rows(extra={"Median house age": np.array([41.0, 21.0, 52.0, 10.0, np.nan])})
+    rows = toy_rows(extra={"Median house age": np.array([41.0, 21.0, 52.0, 10.0, np.nan])})
     result = cluster_map_deck(rows, 2)
     tooltip = result.deck._tooltip["text"]
     assert tooltip.splitlines() == [
@@ -149,17 +82,17 @@ def test_cluster_map_tooltip_names_array_positions() -> None:
 
 def test_cluster_map_test_rows_are_rings_and_can_be_hidden() -> None:
     is_test = np.array([False, True, False, True, False])
-    deck = cluster_map_deck(_toy_rows(is_test=is_test), 2).deck
+    deck = cluster_map_deck(toy_rows(is_test=is_test), 2).deck
     rings = _layer(deck, "test-points")
     assert rings["filled"] is False and rings["stroked"] is True
     assert [point[2] for point in rings["data"]] == [0, 1]
     assert len(_layer(deck, "points")["data"]) == 2
-    hidden = cluster_map_deck(_toy_rows(is_test=is_test), 2, show_test=False).deck
+    hidden = cluster_map_deck(toy_rows(is_test=is_test), 2, show_test=False).deck
     assert "test-points" not in [layer["id"] for layer in json.loads(hidden.to_json())["layers"]]
 
 
 def test_cluster_map_drops_tooltip_values_over_budget() -> None:
-    rows = _toy_rows(extra={"A": np.arange(5.0), "B": np.arange(5.0)})
+    rows = toy_rows(extra={"A": np.arange(5.0), "B": np.arange(5.0)})
     result = cluster_map_deck(rows, 2, payload_budget_bytes=0)
     assert result.tooltip_features == ()
     assert result.omitted_features == ("A", "B")
@@ -167,31 +100,15 @@ def test_cluster_map_drops_tooltip_values_over_budget() -> None:
 
 def test_cluster_map_validates_its_input() -> None:
     with pytest.raises(ValueError, match=r"labels lie in \[-1, 2\]"):
-        cluster_map_deck(_toy_rows(labels=np.array([0, 1, 2, 0, -1])), 2)
+        cluster_map_deck(toy_rows(labels=np.array([0, 1, 2, 0, -1])), 2)
     with pytest.raises(ValueError, match=r"n_clusters=16 is out of range"):
-        cluster_map_deck(_toy_rows(), 16)
+        cluster_map_deck(toy_rows(), 16)
     with pytest.raises(ValueError, match=r"latitude has 3 rows; expected 5"):
-        cluster_map_deck(_toy_rows(latitude=np.zeros(3)), 2)
-
-
-def test_compact_json_is_unindented_and_memoised() -> None:
-    deck = cluster_map_deck(_toy_rows(), 2).deck
-    text = deck.to_json()
-    assert "\n" not in text and '": ' not in text and '", ' not in text
-    assert deck.to_json() is text
-    assert json.loads(text)["mapStyle"].startswith("https://basemaps.cartocdn.com/")
-
-
-def test_raw_layer_data_is_spliced_in_and_bookkeeping_stays_out() -> None:
-    text = cluster_map_deck(_toy_rows(), 2).deck.to_json()
-    assert "@@raw:" not in text
-    assert "rawLayerData" not in text and "compactJson" not in text
-    spec = json.loads(text)
-    assert [len(layer["data"]) for layer in spec["layers"][:2]] == [1, 4]
+        cluster_map_deck(toy_rows(latitude=np.zeros(3)), 2)
 
 
 def test_one_formatting_serves_every_k() -> None:
-    rows = _toy_rows()
+    rows = toy_rows()
     points = maps.map_points(
         rows.longitude, rows.latitude, rows.median_house_value, rows.median_income, {}
     )
@@ -205,29 +122,6 @@ def test_one_formatting_serves_every_k() -> None:
     assert two_points == _layer(cluster_map_deck(rows, 2).deck, "points")["data"]
     with pytest.raises(ValueError, match=r"labels has shape \(4,\)"):
         maps.cluster_map_from_points(points, np.array([0, 0, 1, 1]), 2)
-
-
-def test_view_state_is_stable_and_frames_the_points() -> None:
-    rows = _toy_rows()
-    first = deck_format.view_state_for(rows.longitude, rows.latitude)
-    second = deck_format.view_state_for(rows.longitude.copy(), rows.latitude.copy())
-    assert (first.latitude, first.longitude, first.zoom) == (
-        second.latitude,
-        second.longitude,
-        second.zoom,
-    )
-    assert first.longitude == -119.5
-    # The centre is the middle in Web Mercator: a little north of the mean latitude.
-    assert 35.5 < first.latitude < 35.8
-    assert first.zoom * 4 == int(first.zoom * 4)
-    # At that zoom the points fit in the map (deck.gl: 512 px per 2 pi at zoom 0).
-    scale = 512 * 2**first.zoom / (2 * np.pi)
-    assert np.radians(5.0) * scale <= 0.9 * deck_format.MAP_WIDTH_PX
-    mercator_span = np.log(np.tan(np.pi / 4 + np.radians(38) / 2)) - np.log(
-        np.tan(np.pi / 4 + np.radians(33) / 2)
-    )
-    assert mercator_span * scale <= 0.9 * deck_format.MAP_HEIGHT_PX
-    assert mercator_span * scale * 2**0.25 > 0.9 * deck_format.MAP_HEIGHT_PX  # the largest such
 
 
 def test_cluster_map_payload_on_real_data_is_under_600_kb(housing_frame: pd.DataFrame) -> None:
@@ -258,138 +152,11 @@ def test_cluster_map_payload_on_real_data_is_under_600_kb(housing_frame: pd.Data
     assert result.tooltip_features  # at least one extra value fits
 
 
-# ------------------------------------------------------------------ box plots
-
-
-def test_box_stats_hand_computed() -> None:
-    stats = box_stats(np.array([1.0, 2.0, 3.0, 4.0, 100.0, np.nan]))
-    assert stats is not None
-    assert (stats.q1, stats.median, stats.q3) == (2.0, 3.0, 4.0)
-    # fences: most extreme values within 1.5 IQR (= 3) of the box
-    assert (stats.lower_fence, stats.upper_fence) == (1.0, 4.0)
-    assert stats.n == 5 and stats.mean == 22.0
-    assert box_stats(np.array([np.nan])) is None
-
-
-def test_boxplot_one_trace_per_cluster_in_palette_colours() -> None:
-    values = np.array([1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 5.0])
-    labels = np.array([0, 0, 0, 2, 2, 2, -1])
-    figure = feature_boxplot(values, labels, 3, feature_label="Price", cap=12.0)
-    go.Figure(figure.to_dict())  # plotly's validators accept the hand-built structure
-    assert [trace.name for trace in figure.data] == ["Cluster 0", "Cluster 2"]
-    assert [trace.marker.color for trace in figure.data] == [PALETTE[0], PALETTE[2]]
-    assert figure.data[0].median == (2.0,)
-    assert figure.data[1].q3 == (11.5,)
-    assert list(figure.layout.xaxis.categoryarray) == ["Cluster 0", "Cluster 1", "Cluster 2"]
-    (cap_line,) = figure.layout.shapes
-    assert cap_line.y0 == cap_line.y1 == 12.0 and cap_line.line.dash == "dash"
-    assert "census cap 12" in figure.layout.annotations[0].text
-
-
-def test_boxplot_train_and_test_boxes() -> None:
-    values = np.arange(8, dtype=float)
-    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-    is_test = np.array([False, False, True, True, False, False, True, True])
-    figure = feature_boxplot(values, labels, 2, feature_label="v", is_test=is_test)
-    go.Figure(figure.to_dict())
-    assert [trace.name for trace in figure.data] == [
-        "Cluster 0 (train)",
-        "Cluster 0 (test)",
-        "Cluster 1 (train)",
-        "Cluster 1 (test)",
-    ]
-    assert [trace.offsetgroup for trace in figure.data] == ["train", "test", "train", "test"]
-    assert figure.layout.boxmode == "group"
-    assert figure.data[1].median == (2.5,)
-    assert not figure.layout.shapes
-
-
-# ---------------------------------------------------------------- elbow chart
-
-KS = list(range(2, 8))
-INERTIA = [100.0, 60.0, 40.0, 35.0, 32.0, 30.0]
-SILHOUETTE = [0.5, 0.55, 0.45, 0.4, 0.38, 0.36]
-
-
-def test_elbow_chart_marks_current_k_and_suggestions() -> None:
-    suggestions = [
-        SuggestedK("knee", 4),
-        SuggestedK("best silhouette", 3),
-        SuggestedK("best CH", 3),
-    ]
-    figure = elbow_chart(KS, INERTIA, SILHOUETTE, current_k=5, suggestions=suggestions)
-    go.Figure(figure.to_dict())
-    curves = [trace for trace in figure.data if trace.mode == "lines+markers"]
-    assert [list(trace.x) for trace in curves] == [KS, KS]
-    assert list(curves[0].y) == INERTIA and list(curves[1].y) == SILHOUETTE
-    marks = [trace for trace in figure.data if trace.name == "current k = 5"]
-    assert [(trace.x[0], trace.y[0]) for trace in marks] == [(5, 35.0), (5, 0.4)]
-    assert [trace.yaxis for trace in marks] == ["y", "y2"]
-    current = [shape for shape in figure.layout.shapes if shape.name == "current k"]
-    assert [shape.x0 for shape in current] == [5]
-    texts = sorted(annotation.text for annotation in figure.layout.annotations)
-    assert texts == ["best silhouette & best CH (k=3)", "knee (k=4)"]
-    suggested = [shape.x0 for shape in figure.layout.shapes if shape.name == "suggested k"]
-    assert sorted(suggested) == [3, 4]
-    # k = 3 and k = 4 are close: their labels are stacked, not drawn on top of each other.
-    shifts = [annotation.yshift for annotation in figure.layout.annotations]
-    assert len(set(shifts)) == 2
-
-
-def test_mark_current_k_leaves_the_base_unchanged() -> None:
-    base = elbow_chart_base(KS, INERTIA, SILHOUETTE)
-    n_traces = len(base["data"])
-    first = mark_current_k(base, 3)
-    second = mark_current_k(base, 7)
-    assert len(base["data"]) == n_traces
-    assert [s.x0 for s in first.layout.shapes if s.name == "current k"] == [3]
-    assert [s.x0 for s in second.layout.shapes if s.name == "current k"] == [7]
-    assert len(mark_current_k(base, 99).data) == n_traces  # k outside the sweep: no rings
-
-
-def test_elbow_chart_rejects_mismatched_lengths() -> None:
-    with pytest.raises(ValueError, match="one length"):
-        elbow_chart(KS, INERTIA[:-1], SILHOUETTE, current_k=3)
-
-
-# ------------------------------------------------------------ explore figures
-
-
-def test_value_map_is_a_continuous_scattermap() -> None:
-    figure = value_map_figure(
-        np.array([-122.0, -118.0]), np.array([38.0, 34.0]), np.array([1.0, 2.0]), value_label="v"
-    )
-    (trace,) = figure.data
-    assert trace.type == "scattermap"
-    assert trace.marker.colorscale is not None
-    assert figure.layout.map.style == "carto-positron"
-    assert figure.layout.map.center.lon == -120.0
-
-
-def test_histogram_counts_and_cap_annotation() -> None:
-    values = np.array([1.0, 2.0, 2.0, 3.0, 3.0, 3.0, np.nan])
-    figure = histogram_figure(values, value_label="v", cap=3.0, bins=3)
-    assert list(figure.data[0].y) == [1, 2, 3]
-    assert figure.layout.annotations[0].text == "cap 3: 3 rows"
-
-
-def test_pure_modules_import_without_streamlit() -> None:
-    code = (
-        "import sys\n"
-        "import components.figures, components.engine.export, components.ui.url_state\n"
-        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit')))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
-
-
 # ------------------------------------------------------------ served cluster map
 
 
 def _toy_points() -> maps.MapPoints:
-    rows = _toy_rows(extra={"Median house age": np.array([41.0, 21.0, 52.0, 10.0, np.nan])})
+    rows = toy_rows(extra={"Median house age": np.array([41.0, 21.0, 52.0, 10.0, np.nan])})
     return maps.map_points(
         rows.longitude, rows.latitude, rows.median_house_value, rows.median_income, rows.extra
     )
@@ -487,7 +254,7 @@ def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
 
 
 def test_served_points_send_a_shared_position_once_with_its_count() -> None:
-    rows = _toy_rows(
+    rows = toy_rows(
         longitude=np.array([-122.0, -122.0, -118.0, -122.0, -120.0]),
         latitude=np.array([38.0, 38.0, 34.0, 38.0, 36.5]),
     )

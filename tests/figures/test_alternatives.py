@@ -1,4 +1,4 @@
-"""Tests of the "When k-means fails" page's pure builders in components/figures/alternatives.py."""
+"""Tests for components.figures.alternatives: the "When k-means fails" figures, tables, texts."""
 
 from __future__ import annotations
 
@@ -10,25 +10,153 @@ import pandas as pd
 import pytest
 
 from components.engine.alternatives import (
+    EARTH_RADIUS_KM,
     AlgorithmResult,
     Place,
     ToyData,
     compare_algorithms,
+    density_clusters_geo,
     make_shapes,
+    standardise,
+    suggest_dbscan_eps,
     summarise_density,
 )
 from components.figures.alternatives import (
-    NOISE_COLOUR,
+    align_to_truth,
     area_table,
+    cluster_colours_rgb,
     comparison_table,
+    density_colour_table,
     density_map_deck,
+    density_map_points,
     density_note,
+    k_distance_figure,
     kmeans_regions_note,
     panel_height_for,
+    shapes_grid_figure,
     toy_verdict,
 )
 from components.figures.deck import colour_lookup_expression
-from components.figures.palette import PALETTE, hex_to_rgb
+from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE, cluster_colour, hex_to_rgb
+
+KM_PER_DEGREE_LATITUDE = 2 * np.pi * EARTH_RADIUS_KM / 360  # 111.195 km
+
+
+@pytest.fixture(scope="module")
+def moons_results():
+    toy = make_shapes("moons", 500, 0.05, random_state=0)
+    return toy, compare_algorithms(toy.X, toy.y_true, toy.n_clusters)
+
+
+# --------------------------------------------------------------------- geo density
+
+
+def _offset(latitude: float, longitude: float, north_km: float, east_km: float):
+    """Point north_km / east_km away on the sphere (small offsets)."""
+    dlat = north_km / KM_PER_DEGREE_LATITUDE
+    dlon = east_km / (KM_PER_DEGREE_LATITUDE * np.cos(np.radians(latitude)))
+    return latitude + dlat, longitude + dlon
+
+
+@pytest.fixture
+def two_towns():
+    """Town A: 5 points 1 km apart; town B (100 km north): 4 points; one isolated point."""
+    points = [_offset(34.0, -118.0, 0.0, east) for east in range(5)]
+    points += [_offset(34.0, -118.0, 100.0, east) for east in range(4)]
+    points.append(_offset(34.0, -118.0, 50.0, 150.0))
+    latitude, longitude = (np.array(values) for values in zip(*points, strict=True))
+    return latitude, longitude
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def test_align_to_truth_hand_example() -> None:
+    labels = np.array([1, 1, 0, 0, -1, 2, 2, 2])
+    truth = np.array([0, 0, 1, 1, 1, 1, 1, 1])
+    # cluster 2 overlaps group 1 most (3 points), cluster 1 overlaps group 0;
+    # cluster 0 is left over and gets the next free id 2
+    np.testing.assert_array_equal(align_to_truth(labels, truth), [0, 0, 2, 2, -1, 1, 1, 1])
+    np.testing.assert_array_equal(align_to_truth(np.full(3, -1), np.zeros(3)), [-1, -1, -1])
+
+
+def test_colours_palette_noise_and_cycling() -> None:
+    # Noise takes the one not-clustered grey (it had a grey of its own, #9e9e9e, before).
+    assert NOT_CLUSTERED_COLOUR == "#BBBBBB"
+    assert cluster_colour(-1, cycle=True) == NOT_CLUSTERED_COLOUR
+    assert cluster_colour(0, cycle=True) == "#0072B2"
+    assert cluster_colour(len(PALETTE), cycle=True) == PALETTE[0]
+    assert cluster_colours_rgb([0, -1, 1]) == [[0, 114, 178], [187, 187, 187], [230, 159, 0]]
+    table = density_colour_table(3)
+    assert table == [[0, 114, 178], [230, 159, 0], [0, 158, 115], [187, 187, 187]]
+    with pytest.raises(ValueError, match="cluster=-2"):
+        cluster_colour(-2, cycle=True)
+
+
+def test_density_map_points_noise_first(two_towns) -> None:
+    latitude, longitude = two_towns
+    result = density_clusters_geo(latitude, longitude, eps_km=5, min_samples=3)
+    points = density_map_points(latitude, longitude, result.labels)
+    assert list(points.columns) == [
+        "latitude",
+        "longitude",
+        "cluster",
+        "cluster_name",
+        "colour",
+        "colour_hex",
+    ]
+    assert points["cluster"].tolist() == [-1, 0, 0, 0, 0, 0, 1, 1, 1, 1]
+    assert points.loc[0, "colour"] == [187, 187, 187]  # the not-clustered grey
+    assert points.loc[0, "cluster_name"] == "noise"
+    assert points.loc[1, "cluster_name"] == "Area 1"
+    assert points.loc[0, "latitude"] == latitude[-1]
+    with pytest.raises(ValueError, match="same length"):
+        density_map_points(latitude, longitude, result.labels[:3])
+
+
+def test_shapes_grid_figure_panels_titles_and_colours(moons_results) -> None:
+    toy, results = moons_results
+    figure = shapes_grid_figure(toy, results)
+    assert len(figure.data) == 7  # truth + six algorithms
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles[0] == "True groups (2)"
+    assert titles[1].startswith("k-means<br>ARI 0.48")
+    assert "ARI 0.99" in titles[2] and "2 noise" in titles[2]
+    # truth panel colours: group g in PALETTE[g]
+    truth_colours = list(figure.data[0].marker.color)
+    assert truth_colours == [PALETTE[g] for g in toy.y_true]
+    # single linkage (ARI 1) is aligned to the truth, so its colours are the same
+    assert list(figure.data[4].marker.color) == truth_colours
+    dbscan_colours = np.array(figure.data[2].marker.color)
+    assert (dbscan_colours == NOT_CLUSTERED_COLOUR).sum() == results[1].n_noise
+    # equal axis scaling in every panel
+    assert figure.layout.yaxis.scaleanchor == "x"
+    assert figure.layout.yaxis7.scaleanchor == "x7"
+
+
+def test_shapes_grid_figure_all_noise_is_grey_and_validation() -> None:
+    toy = make_shapes("blobs", 60, 0.1)
+    results = compare_algorithms(
+        toy.X, toy.y_true, 3, algorithms=["dbscan"], dbscan_eps=1e-6, dbscan_min_samples=2
+    )
+    figure = shapes_grid_figure(toy, results, include_truth=False)
+    assert len(figure.data) == 1
+    assert set(figure.data[0].marker.color) == {NOT_CLUSTERED_COLOUR}
+    with pytest.raises(ValueError, match=r"columns=0 .*\[1, 8\]"):
+        shapes_grid_figure(toy, results, columns=0)
+    other = make_shapes("blobs", 61, 0.1)
+    with pytest.raises(ValueError, match="60 labels for 61 points"):
+        shapes_grid_figure(other, results)
+
+
+def test_k_distance_figure_marks_eps() -> None:
+    suggestion = suggest_dbscan_eps(standardise(make_shapes("moons", 200, 0.05).X))
+    figure = k_distance_figure(suggestion)
+    assert figure.data[0].y.size == 200
+    assert figure.layout.shapes[0].y0 == pytest.approx(suggestion.eps)
+    assert figure.data[1].y[0] == pytest.approx(suggestion.eps)
+    assert "4th neighbour" in figure.layout.yaxis.title.text  # min_samples 5
+
 
 PLACES = (Place("West", 0.0, 0.0), Place("East", 0.0, 1.0))
 
@@ -55,7 +183,7 @@ def test_density_map_points_noise_layer_positions_and_labels() -> None:
     layers = _layers(density_map_deck(longitude, latitude, labels, prices))
 
     noise = layers["noise"]
-    assert noise["getFillColor"][:3] == list(hex_to_rgb(NOISE_COLOUR))
+    assert noise["getFillColor"][:3] == list(hex_to_rgb(NOT_CLUSTERED_COLOUR))
     assert noise["data"] == [[300, 100, "noise", 300, 0]]  # (-118 + 121) * 100, (34 - 33) * 100
     areas = layers["areas"]
     # Area numbers are 1-based; the palette index (last field) is the 0-based cluster id.
@@ -152,7 +280,7 @@ def test_area_table_names_places_and_puts_noise_last() -> None:
     assert table["block groups"].tolist() == [2, 1, 1]
     np.testing.assert_allclose(table["share"], [0.5, 0.25, 0.25])
     np.testing.assert_allclose(table["median house value"], [2.0, 5.0, 7.0])
-    assert table["colour"].tolist() == [PALETTE[0], PALETTE[1], NOISE_COLOUR]
+    assert table["colour"].tolist() == [PALETTE[0], PALETTE[1], NOT_CLUSTERED_COLOUR]
     assert np.isnan(table["extent (km)"].iloc[-1])
 
     regions = area_table(summary, name_of=lambda cluster: f"Cluster {cluster}")

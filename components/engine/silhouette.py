@@ -1,0 +1,81 @@
+"""Per-cluster summaries of per-point silhouettes: who sits well inside, who sits on a border.
+
+Pure numpy/pandas (no Streamlit, no plotting). The per-point values themselves come from
+:func:`components.engine.sweep.silhouette_values_for`; this module does not import the sweep,
+so the figures that share :data:`BORDER_SILHOUETTE` do not pull in its compiled kernels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["BORDER_SILHOUETTE", "clustered_silhouettes", "silhouette_cluster_table"]
+
+BORDER_SILHOUETTE = 0.1  # below this a block group sits on (or across) a cluster border
+
+
+def clustered_silhouettes(
+    silhouette: object, labels: object, *, name: str = "silhouette"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check per-point silhouettes against their labels and keep the clustered points.
+
+    Parameters
+    ----------
+    silhouette, labels : array-like, shape (n,)
+        Silhouette (float) and cluster id (int; negative = not clustered, dropped) per point.
+    name : str, default="silhouette"
+        How the error messages call ``silhouette`` (the caller's parameter name).
+
+    Returns
+    -------
+    values : np.ndarray
+        float64 silhouettes of the clustered points.
+    ids : np.ndarray
+        int64 cluster ids of the same points.
+    """
+    values = np.asarray(silhouette, dtype=np.float64)
+    ids = np.asarray(labels)
+    if values.ndim != 1 or ids.shape != values.shape:
+        raise ValueError(
+            f"{name} has shape {values.shape} and labels {ids.shape}; expected two 1-D "
+            "arrays of the same length."
+        )
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    used = ids >= 0
+    return values[used], ids[used].astype(np.int64)
+
+
+def silhouette_cluster_table(silhouette: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+    """Per cluster: rows, mean silhouette, and the shares below 0 and below the border value.
+
+    Parameters
+    ----------
+    silhouette : array-like of float, shape (n,)
+        Per-point silhouette.
+    labels : array-like of int, shape (n,)
+        Cluster id per point; negative = not clustered (left out).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns cluster, rows, mean_silhouette, share_negative, share_border (silhouette below
+        :data:`BORDER_SILHOUETTE`), one row per non-empty cluster in id order.
+    """
+    values, ids = clustered_silhouettes(silhouette, labels)
+    rows = []
+    for cluster in np.unique(ids):
+        members = values[ids == cluster]
+        rows.append(
+            {
+                "cluster": int(cluster),
+                "rows": int(members.size),
+                "mean_silhouette": float(members.mean()),
+                "share_negative": float((members < 0).mean()),
+                "share_border": float((members < BORDER_SILHOUETTE).mean()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["cluster", "rows", "mean_silhouette", "share_negative", "share_border"]
+    )

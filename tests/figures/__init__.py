@@ -1,0 +1,1 @@
+"""Tests of components/figures/, one module per figures module."""
