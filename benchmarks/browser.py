@@ -700,13 +700,13 @@ def main() -> int:
             browser = harness.launch_chromium(playwright)
             print(f"chromium {browser.version}, viewport {harness.VIEWPORT}")
             numba_files: list[int] = []
+
+            def let_numba_write(_session: Session, _url: str) -> None:
+                if arguments.numba_cache == "empty":
+                    numba_files.append(wait_until_quiet(numba_dir))
+
             cold, cold_paint = on_new_server(
-                browser,
-                APP,
-                app_env,
-                timeout_ms,
-                paint=True,
-                then=lambda _session, _url: numba_files.append(wait_until_quiet(numba_dir)),
+                browser, APP, app_env, timeout_ms, paint=True, then=let_numba_write
             )
             print(
                 f"[app] cold paint (new server, numba cache {arguments.numba_cache}): "
