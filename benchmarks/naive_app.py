@@ -62,7 +62,7 @@ data["colour"] = [COLOURS[c] for c in model.labels_]
 
 layer = pdk.Layer(
     "ScatterplotLayer",
-    data=data[["longitude", "latitude", "cluster", "median_house_value", "colour"]],
+    data=data[["longitude", "latitude", "cluster", "colour"]],
     get_position=["longitude", "latitude"],
     get_fill_color="colour",
     get_radius=900,
@@ -75,7 +75,7 @@ st.pydeck_chart(
     pdk.Deck(
         layers=[layer],
         initial_view_state=view,
-        tooltip={"text": "cluster {cluster}\nmedian house value {median_house_value}"},
+        tooltip={"text": "cluster {cluster}"},
     ),
     height=560,
 )
