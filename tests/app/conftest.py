@@ -1,4 +1,5 @@
-"""AppTest fixtures: the real data set beside the project, downloads off by default.
+"""AppTest fixtures: the real data set beside the project, downloads off by default, map files
+in a temporary folder.
 
 Streamlit's caches live in the process, so the k-sweep of a setting is computed once
 for the whole session and later tests of the same setting are fast.
@@ -16,11 +17,23 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.ui.cache import views
 from components.ui.served_files import STATIC_URL_PREFIX
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
 TIMEOUT_S = 180
+
+
+@pytest.fixture(autouse=True)
+def served_files_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Write the map files an AppTest serves under tmp_path, not the repository's static/.
+
+    AppTest runs the page in this process, so the page reads the patched folder.
+    """
+    static = tmp_path / "static"
+    monkeypatch.setattr(views, "STATIC_DIR", static)
+    return static
 
 
 @pytest.fixture
@@ -78,7 +91,8 @@ def layer_rows(spec: dict[str, Any], layer_id: str) -> list[Any]:
     data = layer(spec, layer_id)["data"]
     if isinstance(data, str):
         assert data.startswith(STATIC_URL_PREFIX), data
-        served = PROJECT_ROOT / "static" / data.removeprefix(STATIC_URL_PREFIX)
+        # The folder the app wrote to: served_files_in_tmp's, while a test runs.
+        served = views.STATIC_DIR / data.removeprefix(STATIC_URL_PREFIX)
         return list(json.loads(served.read_text(encoding="utf-8")))
     return list(data)
 
