@@ -1,5 +1,4 @@
-"""AppTest fixtures: the real data set beside the project, downloads off by default, map files
-in a temporary folder.
+"""AppTest fixtures: the real data set beside the project, map files in a temporary folder.
 
 Streamlit's caches live in the process, so the k-sweep of a setting is computed once
 for the whole session and later tests of the same setting are fast.
@@ -9,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,11 +36,14 @@ def served_files_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 @pytest.fixture
 def real_data(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the app at ../shared/data/housing.csv and forbid downloads."""
+    """Point the app at ../shared/data/housing.csv through GEOCLUSTER_DATA.
+
+    The path in GEOCLUSTER_DATA wins over the shipped data/housing.csv.gz; the same
+    plain CSV for every test keeps one data source, so the process's caches are shared.
+    """
     if not SHARED_DATA.is_file():
         raise FileNotFoundError(f"The real data set is expected at {SHARED_DATA}.")
     monkeypatch.setenv("GEOCLUSTER_DATA", str(SHARED_DATA))
-    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
     return SHARED_DATA
 
 
@@ -56,14 +57,6 @@ def make_app() -> Callable[..., AppTest]:
         return app
 
     return build
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A 127.0.0.1 port nothing listens on (bound, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def deck_spec(app: AppTest, index: int = 0) -> dict[str, Any]:
