@@ -373,6 +373,7 @@ def test_histogram_counts_and_cap_annotation() -> None:
     assert figure.layout.annotations[0].text == "cap 3: 3 rows"
 
 
+@pytest.mark.slow
 def test_pure_modules_import_without_streamlit() -> None:
     code = (
         "import sys\n"

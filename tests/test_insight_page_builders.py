@@ -205,6 +205,7 @@ def blobs() -> np.ndarray:
     return X
 
 
+@pytest.mark.slow
 def test_per_k_stability_merges_to_the_joint_run(blobs: np.ndarray) -> None:
     ks = [2, 3, 4, 5]
     # A fixed reference partition per k, shared by the joint run and the per-k runs.

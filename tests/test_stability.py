@@ -252,6 +252,7 @@ def test_unstable_verdict_below_hennigs_threshold() -> None:
 # --------------------------------------------------------------------------- real data
 
 
+@pytest.mark.slow
 def test_real_data_subset_fit_agrees_with_full_fit(housing_frame: pd.DataFrame) -> None:
     X = StandardScaler().fit_transform(
         housing_frame[["latitude", "longitude", "median_house_value"]].to_numpy()
