@@ -543,6 +543,7 @@ def test_real_data_dbscan_matches_sklearn_on_every_row(
     assert adjusted_rand_score(expected, real_dbscan.labels) > 0.999
 
 
+@pytest.mark.slow
 def test_real_data_hdbscan_subsampled(housing_frame: pd.DataFrame) -> None:
     result = density_clusters_geo(
         housing_frame["latitude"], housing_frame["longitude"], method="hdbscan"
@@ -561,6 +562,7 @@ def test_real_data_hdbscan_subsampled(housing_frame: pd.DataFrame) -> None:
 # ------------------------------------------------------------------------ no streamlit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "module", ["components.engine.alternatives", "components.figures.alternatives"]
 )

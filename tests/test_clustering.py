@@ -66,6 +66,7 @@ def test_fit_kmeans_orders_ids_by_descending_order_key_mean() -> None:
         np.testing.assert_allclose(by_second.centroids[j], X[by_second.labels == j].mean(axis=0))
 
 
+@pytest.mark.slow
 def test_fit_kmeans_matches_plain_kmeans_on_real_data(housing_scaled: np.ndarray) -> None:
     for k in (2, 7, 15):
         ours = fit_kmeans(housing_scaled, k, random_state=0)

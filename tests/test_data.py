@@ -1,133 +1,140 @@
-"""Tests of components.engine.data: locating, downloading, validating the housing CSV."""
+"""Tests of components.engine.data: locating, reading and validating the housing CSV."""
 
 from __future__ import annotations
 
-import functools
-import http.server
+import gzip
+import hashlib
 import io
-import threading
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from components.engine import data as data_module
 from components.engine.data import (
     DATA_SHA256,
     HOUSING_COLUMNS,
+    SHIPPED_DATA_PATH,
     DataUnavailableError,
     DataValidationError,
-    download_data,
     load_housing,
     locate_data,
+    read_data_bytes,
     read_housing_csv,
-    sha256_of,
     validate_frame,
 )
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
-        return
-
-
-@pytest.fixture(scope="module")
-def served_folder(tmp_path_factory: pytest.TempPathFactory, housing_path: Path) -> Path:
-    """A folder holding the real file and a copy with one byte changed."""
-    folder = tmp_path_factory.mktemp("served")
-    raw = housing_path.read_bytes()
-    (folder / "housing.csv").write_bytes(raw)
-    corrupted = bytearray(raw)
-    corrupted[1000] = ord("9") if corrupted[1000] != ord("9") else ord("8")
-    (folder / "corrupted.csv").write_bytes(bytes(corrupted))
-    return folder
-
-
-@pytest.fixture(scope="module")
-def local_server(served_folder: Path) -> Iterator[str]:
-    """A real HTTP server on 127.0.0.1 serving ``served_folder``."""
-    handler = functools.partial(_QuietHandler, directory=str(served_folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _closed_port_url() -> str:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/housing.csv"
-
-
 def test_real_file_checksum_matches_the_published_one(housing_path: Path) -> None:
-    assert sha256_of(housing_path) == DATA_SHA256
+    assert hashlib.sha256(housing_path.read_bytes()).hexdigest() == DATA_SHA256
 
 
-def test_download_writes_verified_bytes(local_server: str, tmp_path: Path, housing_path: Path):
-    destination = tmp_path / "data" / "housing.csv"
-    seen: list[tuple[int, int | None]] = []
-    result = download_data(
-        destination, url=f"{local_server}/housing.csv", progress=lambda d, t: seen.append((d, t))
-    )
-    assert result == destination
-    assert destination.read_bytes() == housing_path.read_bytes()
-    assert seen[-1] == (housing_path.stat().st_size, housing_path.stat().st_size)
-    assert [p.name for p in destination.parent.iterdir()] == ["housing.csv"]
+def test_the_shipped_file_is_the_published_data_compressed() -> None:
+    assert SHIPPED_DATA_PATH == data_module.PROJECT_ROOT / "data" / "housing.csv.gz"
+    raw = SHIPPED_DATA_PATH.read_bytes()
+    assert len(raw) < 500 * 1024  # pre-commit's check-added-large-files limit
+    assert hashlib.sha256(gzip.decompress(raw)).hexdigest() == DATA_SHA256
 
 
-def test_corrupted_download_leaves_no_file(local_server: str, tmp_path: Path) -> None:
-    destination = tmp_path / "housing.csv"
-    with pytest.raises(DataUnavailableError, match="sha256") as info:
-        download_data(destination, url=f"{local_server}/corrupted.csv")
-    assert "GEOCLUSTER_DATA" in str(info.value)  # says how to place the file by hand
-    assert list(tmp_path.iterdir()) == []
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Any attempt to open a network connection fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield
 
 
-def test_missing_url_and_network_failure_are_clear(local_server: str, tmp_path: Path) -> None:
-    with pytest.raises(DataUnavailableError, match="Could not download"):
-        download_data(tmp_path / "housing.csv", url=f"{local_server}/absent.csv")
-    with pytest.raises(DataUnavailableError, match="by hand"):
-        download_data(tmp_path / "housing.csv", url=_closed_port_url(), timeout=5)
-    assert list(tmp_path.iterdir()) == []
+@pytest.mark.usefixtures("no_network")
+def test_the_shipped_file_loads_offline_by_default(housing_path: Path) -> None:
+    data = load_housing(environ={})
+    assert data.source == str(SHIPPED_DATA_PATH)
+    assert data.frame.shape[0] == 20_640
+    assert data.report.missing_by_column == {"total_bedrooms": 207}
+    pd.testing.assert_frame_equal(data.frame, load_housing(housing_path, environ={}).frame)
 
 
-def test_load_downloads_once_then_reads_the_cache(local_server: str, tmp_path: Path) -> None:
-    cache = tmp_path / "housing.csv"
-    first = load_housing(environ={}, default_path=cache, url=f"{local_server}/housing.csv")
-    assert first.downloaded and cache.is_file()
-    second = load_housing(environ={}, default_path=cache, url="http://127.0.0.1:9/unused")
-    assert not second.downloaded
-    assert second.source == str(cache)
-    assert len(second.frame) == 20_640
+def _shipped_copy(folder: Path, content: bytes) -> Path:
+    path = folder / "housing.csv.gz"
+    path.write_bytes(content)
+    return path
 
 
-def test_load_without_data_and_downloads_off_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(DataUnavailableError, match="GEOCLUSTER_DATA"):
-        load_housing(environ={"GEOCLUSTER_DATA_URL": "off"}, default_path=tmp_path / "h.csv")
-    with pytest.raises(DataUnavailableError, match="downloading is off"):
-        load_housing(allow_download=False, environ={}, default_path=tmp_path / "h.csv")
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda raw: raw[: len(raw) // 2], "not a readable gzip file"),  # cut short
+        (lambda raw: b"not gzip at all" + raw, "not a readable gzip file"),  # bad header
+        (lambda raw: raw[:-8] + bytes(8), "not a readable gzip file"),  # CRC and size wrong
+    ],
+    ids=["truncated", "bad-header", "bad-crc"],
+)
+def test_a_damaged_shipped_file_says_which_file_and_what_to_do(
+    tmp_path: Path, damage: Callable[[bytes], bytes], expected: str
+) -> None:
+    shipped = _shipped_copy(tmp_path, damage(SHIPPED_DATA_PATH.read_bytes()))
+    with pytest.raises(DataValidationError, match=expected) as info:
+        load_housing(environ={}, shipped_path=shipped)
+    message = str(info.value)
+    assert str(shipped) in message
+    assert "git checkout" in message and "GEOCLUSTER_DATA" in message
 
 
-def test_lookup_order_explicit_then_env_then_default(tmp_path: Path, housing_path: Path):
-    default = tmp_path / "default.csv"
-    default.write_text("x")
-    assert locate_data(environ={}, default_path=default) == default
-    assert locate_data(environ={"GEOCLUSTER_DATA": str(housing_path)}, default_path=default) == (
+def test_a_shipped_file_with_other_contents_fails_its_checksum(
+    tmp_path: Path, housing_path: Path
+) -> None:
+    lines = housing_path.read_bytes().splitlines(keepends=True)
+    one_row_fewer = gzip.compress(b"".join(lines[:-1]), compresslevel=1)
+    shipped = _shipped_copy(tmp_path, one_row_fewer)
+    with pytest.raises(DataValidationError, match="sha256") as info:
+        load_housing(environ={}, shipped_path=shipped)
+    assert DATA_SHA256 in str(info.value) and str(shipped) in str(info.value)
+
+
+def test_a_named_gz_file_is_read_without_the_checksum(tmp_path: Path, housing_path: Path):
+    """A user's own compressed copy may differ from the published file; only the shipped
+    file is held to the published checksum."""
+    lines = housing_path.read_bytes().splitlines(keepends=True)
+    own = tmp_path / "mine.csv.gz"
+    own.write_bytes(gzip.compress(b"".join(lines[:101])))
+    assert len(load_housing(own, environ={}).frame) == 100
+    assert read_data_bytes(own) == b"".join(lines[:101])
+
+
+def test_a_missing_shipped_file_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(DataUnavailableError, match="is missing") as info:
+        load_housing(environ={}, shipped_path=tmp_path / "housing.csv.gz")
+    assert "GEOCLUSTER_DATA" in str(info.value) and "upload" in str(info.value)
+
+
+def test_geocluster_data_wins_over_the_shipped_file(tmp_path: Path, housing_path: Path):
+    lines = housing_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    own = tmp_path / "own.csv"
+    own.write_text("".join(lines[:51]), encoding="utf-8")
+    data = load_housing(environ={"GEOCLUSTER_DATA": str(own)})
+    assert data.source == str(own) and len(data.frame) == 50
+
+
+def test_lookup_order_explicit_then_env_then_shipped(tmp_path: Path, housing_path: Path):
+    shipped = tmp_path / "shipped.csv.gz"
+    shipped.write_text("x")
+    assert locate_data(environ={}, shipped_path=shipped) == shipped
+    assert locate_data(environ={"GEOCLUSTER_DATA": str(housing_path)}, shipped_path=shipped) == (
         housing_path
     )
     explicit = tmp_path / "explicit.csv"
     explicit.write_text("x")
     environ = {"GEOCLUSTER_DATA": str(housing_path)}
-    assert locate_data(explicit, environ=environ, default_path=default) == explicit
-    assert locate_data(environ={}, default_path=tmp_path / "none.csv") is None
+    assert locate_data(explicit, environ=environ, shipped_path=shipped) == explicit
+    # A blank variable counts as unset.
+    assert locate_data(environ={"GEOCLUSTER_DATA": "  "}, shipped_path=shipped) == shipped
+    assert locate_data(environ={}) == SHIPPED_DATA_PATH
 
 
 def test_a_named_path_that_does_not_exist_is_an_error(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ def good() -> places.PlacesData:
     return read_places_csv(GOOD_FILE.read_bytes(), filename=GOOD_FILE.name)
 
 
+@pytest.mark.slow
 def test_module_imports_without_streamlit() -> None:
     code = (
         "import sys, components.engine.places\n"

@@ -103,6 +103,7 @@ def test_every_scaler_runs_on_real_data(housing_frame: pd.DataFrame) -> None:
         assert np.all(np.isfinite(scaled.train))
 
 
+@pytest.mark.slow
 def test_tutorial_reproduction(housing_frame: pd.DataFrame) -> None:
     """Row-L2 normalize on the tutorial's training split gives sklearn's own numbers."""
     # The tutorial's way, verbatim in spirit.

@@ -255,6 +255,7 @@ def test_unstable_verdict_below_hennigs_threshold() -> None:
 # --------------------------------------------------------------------------- real data
 
 
+@pytest.mark.slow
 def test_real_data_subset_fit_agrees_with_full_fit(housing_frame: pd.DataFrame) -> None:
     X = StandardScaler().fit_transform(
         housing_frame[["latitude", "longitude", "median_house_value"]].to_numpy()
@@ -348,6 +349,7 @@ def blobs() -> np.ndarray:
     return X
 
 
+@pytest.mark.slow
 def test_per_k_stability_merges_to_the_joint_run(blobs: np.ndarray) -> None:
     ks = [2, 3, 4, 5]
     # A fixed reference partition per k, shared by the joint run and the per-k runs.

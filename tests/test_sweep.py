@@ -279,6 +279,7 @@ def test_suggest_k_without_knee_says_so() -> None:
 # --- the real data -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_real_sweep_silhouette_equals_sklearn_full(
     housing_scaled: np.ndarray, housing_sweep: SweepResult
 ) -> None:
@@ -289,6 +290,7 @@ def test_real_sweep_silhouette_equals_sklearn_full(
     assert 2 <= housing_sweep.n_cells <= housing_scaled.shape[0]
 
 
+@pytest.mark.slow
 def test_real_subset_sweep_silhouette_equals_sklearn_for_every_k(
     housing_scaled: np.ndarray,
 ) -> None:
@@ -299,6 +301,7 @@ def test_real_subset_sweep_silhouette_equals_sklearn_for_every_k(
     np.testing.assert_allclose(result.silhouette, expected, rtol=0, atol=1e-10)
 
 
+@pytest.mark.slow
 def test_real_sweep_per_point_values_for_one_k(
     housing_scaled: np.ndarray, housing_sweep: SweepResult
 ) -> None:
@@ -308,6 +311,7 @@ def test_real_sweep_per_point_values_for_one_k(
     assert values.mean() == pytest.approx(housing_sweep.silhouette[housing_sweep.index_of(8)])
 
 
+@pytest.mark.slow
 def test_real_sweep_inertia_ch_db_and_labels_match_sklearn(
     housing_scaled: np.ndarray, housing_sweep: SweepResult
 ) -> None:

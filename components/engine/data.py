@@ -1,22 +1,20 @@
-"""Load, download and validate the California housing data set.
+"""Load and validate the California housing data set.
 
 Pure Python: this module never imports Streamlit, so it runs in tests, benchmarks
-and notebooks alike. The data is looked up, in order, at an explicit path, at the
-path in the ``GEOCLUSTER_DATA`` environment variable, and at ``data/housing.csv``;
-when none exists it is downloaded once, its sha256 checked, and written atomically
-to ``data/housing.csv`` (a temporary file renamed into place, so a failed or
-interrupted download never leaves a partial file behind).
+and notebooks alike. The data ships with the app as ``data/housing.csv.gz``, so it
+loads with no network. It is looked up, in order, at an explicit path, at the path
+in the ``GEOCLUSTER_DATA`` environment variable, and at the shipped file, whose
+decompressed bytes must match the published sha256.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import os
-import tempfile
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -26,16 +24,12 @@ import pandas as pd
 
 from components.engine.features import add_derived_features
 
-DATA_URL = (
-    "https://raw.githubusercontent.com/ageron/handson-ml2/master/datasets/housing/housing.csv"
-)
+# The published sha256 of housing.csv (README, "The data"); the shipped file is that
+# file, gzip-compressed, so its decompressed bytes must hash to this.
 DATA_SHA256 = "8a3727f4cf54ac1a327f69b1d5b4db54c5834ea81c6e4efc0d163300022a685e"
 DATA_ENV_VAR = "GEOCLUSTER_DATA"
-# Set to a URL to download from elsewhere (tests use a server on 127.0.0.1), or to
-# "off" to never download (an offline demo machine).
-DATA_URL_ENV_VAR = "GEOCLUSTER_DATA_URL"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA_PATH = PROJECT_ROOT / "data" / "housing.csv"
+SHIPPED_DATA_PATH = PROJECT_ROOT / "data" / "housing.csv.gz"
 
 HOUSING_COLUMNS: tuple[str, ...] = (
     "longitude",
@@ -51,13 +45,10 @@ HOUSING_COLUMNS: tuple[str, ...] = (
 )
 NUMERIC_COLUMNS: tuple[str, ...] = HOUSING_COLUMNS[:-1]
 CATEGORICAL_COLUMNS: tuple[str, ...] = ("ocean_proximity",)
-_READ_CHUNK_BYTES = 1 << 16
-
-ProgressCallback = Callable[[int, int | None], None]
 
 
 class DataUnavailableError(RuntimeError):
-    """The data set could not be found, downloaded or verified."""
+    """The data set could not be found."""
 
 
 class DataValidationError(ValueError):
@@ -95,21 +86,18 @@ class HousingData:
         Path the data was read from.
     report : ValidationReport
         What validation found.
-    downloaded : bool
-        True when this call downloaded the file.
     """
 
     frame: pd.DataFrame
     source: str
     report: ValidationReport
-    downloaded: bool = False
 
 
-def _manual_instructions(destination: Path) -> str:
+def _manual_instructions(shipped_path: Path) -> str:
     return (
-        "To use a local copy, download housing.csv by hand from "
-        f"{DATA_URL} and either save it as {destination}, set the environment variable "
-        f"{DATA_ENV_VAR} to its path, or upload it in the app."
+        f"The app ships the data as {shipped_path}: restore that file (in a git clone: "
+        f"git checkout -- data/{shipped_path.name}), or set the environment variable "
+        f"{DATA_ENV_VAR} to a copy of housing.csv, or upload the CSV in the app."
     )
 
 
@@ -117,9 +105,9 @@ def locate_data(
     path: str | os.PathLike[str] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
-    default_path: Path = DEFAULT_DATA_PATH,
-) -> Path | None:
-    """Find the housing CSV on disk without downloading.
+    shipped_path: Path | None = None,
+) -> Path:
+    """Find the housing data on disk: explicit path, then GEOCLUSTER_DATA, then shipped.
 
     Parameters
     ----------
@@ -127,26 +115,29 @@ def locate_data(
         An explicit path. When given it must exist.
     environ : mapping, optional
         Environment to read ``GEOCLUSTER_DATA`` from (default: ``os.environ``).
-    default_path : Path
-        The cache location, ``data/housing.csv``.
+    shipped_path : Path, optional
+        The file that ships with the app (default :data:`SHIPPED_DATA_PATH`, read at
+        call time so that tests can point it elsewhere).
 
     Returns
     -------
-    Path or None
-        The first existing candidate, or None when there is none.
+    Path
+        The first candidate: a CSV, or a gzip-compressed CSV (``.gz``).
 
     Raises
     ------
     DataUnavailableError
-        If an explicit path, or the path in ``GEOCLUSTER_DATA``, does not exist:
-        a path the user named must never be silently replaced by another file.
+        If an explicit path, or the path in ``GEOCLUSTER_DATA``, does not exist (a
+        path the user named must never be silently replaced by another file), or if
+        neither is given and the shipped file is missing.
     """
     environment = os.environ if environ is None else environ
+    shipped_path = SHIPPED_DATA_PATH if shipped_path is None else shipped_path
     if path is not None:
         candidate = Path(path)
         if not candidate.is_file():
             raise DataUnavailableError(
-                f"The data file {candidate} does not exist. {_manual_instructions(default_path)}"
+                f"The data file {candidate} does not exist. {_manual_instructions(shipped_path)}"
             )
         return candidate
     env_value = environment.get(DATA_ENV_VAR, "").strip()
@@ -155,104 +146,59 @@ def locate_data(
         if not candidate.is_file():
             raise DataUnavailableError(
                 f"{DATA_ENV_VAR} points to {candidate}, which does not exist. "
-                f"Fix or unset {DATA_ENV_VAR}. {_manual_instructions(default_path)}"
+                f"Fix or unset {DATA_ENV_VAR}. {_manual_instructions(shipped_path)}"
             )
         return candidate
-    return default_path if default_path.is_file() else None
+    if not shipped_path.is_file():
+        raise DataUnavailableError(
+            f"The shipped data file {shipped_path} is missing. {_manual_instructions(shipped_path)}"
+        )
+    return shipped_path
 
 
-def sha256_of(path: Path) -> str:
-    """Return the hex sha256 of a file, read in chunks.
+def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
+    """Read a data file's CSV bytes, decompressing a ``.gz`` and checking the shipped one.
 
     Parameters
     ----------
     path : Path
-        The file.
+        A CSV, or a gzip-compressed CSV (name ending in ``.gz``).
+    shipped_path : Path, optional
+        The shipped file (default :data:`SHIPPED_DATA_PATH`): when ``path`` is it, its
+        decompressed bytes must match :data:`DATA_SHA256`.
 
     Returns
     -------
-    str
-        Lower-case hex digest.
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_READ_CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def download_data(
-    destination: Path = DEFAULT_DATA_PATH,
-    *,
-    url: str = DATA_URL,
-    sha256: str = DATA_SHA256,
-    timeout: float = 30.0,
-    progress: ProgressCallback | None = None,
-) -> Path:
-    """Download the data set, verify its checksum and write it atomically.
-
-    Parameters
-    ----------
-    destination : Path
-        Where to store the file (its folder is created if needed).
-    url : str
-        Where to download from.
-    sha256 : str
-        Expected hex sha256 of the bytes.
-    timeout : float
-        Socket timeout in seconds.
-    progress : callable, optional
-        Called as ``progress(bytes_done, bytes_total_or_None)`` while downloading.
-
-    Returns
-    -------
-    Path
-        ``destination``, now holding verified bytes.
+    bytes
+        The CSV's bytes (decompressed).
 
     Raises
     ------
-    DataUnavailableError
-        On a network failure or a checksum mismatch; no file is left behind.
+    DataValidationError
+        If a ``.gz`` file is corrupt or truncated, or the shipped file's bytes differ
+        from the published data set; the message names the file and how to fix it.
     """
-    if timeout <= 0:
-        raise ValueError(f"timeout={timeout!r} must be a positive number of seconds.")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    # The temporary file lives beside the destination so the final rename is atomic
-    # (same file system); it is removed on every failure path.
-    descriptor, temporary_name = tempfile.mkstemp(
-        dir=destination.parent, prefix=".housing-", suffix=".part"
-    )
-    temporary = Path(temporary_name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    length_header = response.headers.get("Content-Length")
-                    total = int(length_header) if length_header else None
-                    done = 0
-                    while chunk := response.read(_READ_CHUNK_BYTES):
-                        handle.write(chunk)
-                        digest.update(chunk)
-                        done += len(chunk)
-                        if progress is not None:
-                            progress(done, total)
-            except (urllib.error.URLError, OSError, ValueError) as error:
-                raise DataUnavailableError(
-                    f"Could not download the data from {url}: {error}. "
-                    f"{_manual_instructions(destination)}"
-                ) from error
-        actual = digest.hexdigest()
-        if actual != sha256:
-            raise DataUnavailableError(
-                f"The file downloaded from {url} has sha256 {actual}, expected {sha256}; "
-                f"it was discarded. {_manual_instructions(destination)}"
+    shipped_path = SHIPPED_DATA_PATH if shipped_path is None else shipped_path
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        # BadGzipFile (an OSError) for a wrong header, EOFError for a truncated file,
+        # zlib.error for damaged compressed data; a failed CRC is a BadGzipFile too.
+        except (OSError, EOFError, zlib.error) as error:
+            raise DataValidationError(
+                f"The data file {path} is not a readable gzip file ({error}); it is "
+                f"damaged or was cut short. {_manual_instructions(shipped_path)}"
+            ) from error
+    if path.resolve() == shipped_path.resolve():
+        actual = hashlib.sha256(raw).hexdigest()
+        if actual != DATA_SHA256:
+            raise DataValidationError(
+                f"The data file {path} does not hold the published data set: its "
+                f"decompressed bytes have sha256 {actual}, expected {DATA_SHA256}. "
+                f"{_manual_instructions(shipped_path)}"
             )
-        temporary.chmod(0o644)  # mkstemp creates 0600; the cache is a public data set
-        os.replace(temporary, destination)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return destination
+    return raw
 
 
 def validate_frame(
@@ -385,30 +331,20 @@ def _read_and_validate(
 def load_housing(
     path: str | os.PathLike[str] | None = None,
     *,
-    allow_download: bool = True,
     environ: Mapping[str, str] | None = None,
-    default_path: Path = DEFAULT_DATA_PATH,
-    url: str | None = None,
-    progress: ProgressCallback | None = None,
+    shipped_path: Path | None = None,
 ) -> HousingData:
-    """Load the housing data, downloading and caching it on first use.
+    """Load and validate the housing data, by default the file shipped with the app.
 
     Parameters
     ----------
     path : path-like, optional
-        Explicit path to the CSV.
-    allow_download : bool
-        Download when no local copy exists.
+        Explicit path to the CSV (``.gz`` allowed).
     environ : mapping, optional
-        Environment for ``GEOCLUSTER_DATA`` and ``GEOCLUSTER_DATA_URL``
-        (default ``os.environ``).
-    default_path : Path
-        Cache location (``data/housing.csv``).
-    url : str, optional
-        Download URL; default from ``GEOCLUSTER_DATA_URL`` or :data:`DATA_URL`.
-        ``GEOCLUSTER_DATA_URL=off`` disables downloading.
-    progress : callable, optional
-        Download progress callback, see :func:`download_data`.
+        Environment for ``GEOCLUSTER_DATA`` (default ``os.environ``).
+    shipped_path : Path, optional
+        The shipped file (default :data:`SHIPPED_DATA_PATH`), used when neither a path
+        nor ``GEOCLUSTER_DATA`` is given.
 
     Returns
     -------
@@ -418,21 +354,12 @@ def load_housing(
     Raises
     ------
     DataUnavailableError
-        When no local copy exists and downloading is disabled or fails.
+        When the named file, or the shipped one, does not exist.
     DataValidationError
-        When the file is not a valid housing CSV.
+        When the file is damaged, differs from the published data (shipped file) or
+        is not a valid housing CSV.
     """
-    environment = os.environ if environ is None else environ
-    located = locate_data(path, environ=environment, default_path=default_path)
-    downloaded = False
-    if located is None:
-        download_url = url or environment.get(DATA_URL_ENV_VAR, "").strip() or DATA_URL
-        if not allow_download or download_url.lower() == "off":
-            raise DataUnavailableError(
-                f"No local copy of the data at {default_path} and downloading is off. "
-                f"{_manual_instructions(default_path)}"
-            )
-        located = download_data(default_path, url=download_url, progress=progress)
-        downloaded = True
-    frame, report = _read_and_validate(located)
-    return HousingData(frame=frame, source=str(located), report=report, downloaded=downloaded)
+    located = locate_data(path, environ=environ, shipped_path=shipped_path)
+    raw = read_data_bytes(located, shipped_path=shipped_path)
+    frame, report = _read_and_validate(io.BytesIO(raw))
+    return HousingData(frame=frame, source=str(located), report=report)

@@ -97,8 +97,9 @@ def _on_upload() -> None:
 def _show_unavailable(message: str, *, title: str) -> None:
     st.error(f"**{title}** {message}")
     st.markdown(
-        "To use a local copy: save the file as `data/housing.csv` in the project folder, "
-        f"or set the environment variable `{data.DATA_ENV_VAR}` to its path and restart, "
+        f"The app ships the data as `data/{data.SHIPPED_DATA_PATH.name}`: restore that file "
+        f"(`git checkout -- data/{data.SHIPPED_DATA_PATH.name}`), or set the environment "
+        f"variable `{data.DATA_ENV_VAR}` to a copy of housing.csv and restart, "
         "or upload the CSV here."
     )
     st.file_uploader(
@@ -111,27 +112,8 @@ def _show_unavailable(message: str, *, title: str) -> None:
     )
 
 
-def _download_with_progress() -> None:
-    with st.status("Downloading the California housing data (first run only)…") as status:
-        bar = st.progress(0.0, text="Connecting…")
-
-        def progress(done: int, total: int | None) -> None:
-            if total:
-                share = min(done / total, 1.0)
-                bar.progress(share, text=f"{done / 1e6:.1f} of {total / 1e6:.1f} MB")
-            else:
-                bar.progress(0.5, text=f"{done / 1e6:.1f} MB")
-
-        try:
-            data.load_housing(default_path=data.DEFAULT_DATA_PATH, progress=progress)
-        except data.DataUnavailableError:
-            status.update(label="The download did not work.", state="error")
-            raise
-        status.update(label="Downloaded and verified the housing data.", state="complete")
-
-
 def data_source() -> keys.DataSource | None:
-    """Find the data (downloading it on the first run) and check it loads.
+    """Find the data (by default the file shipped with the app) and check it loads.
 
     Shows a clear error with how to provide a local copy, and a file uploader,
     when the data is unavailable or invalid; then returns None and the page should
@@ -145,11 +127,7 @@ def data_source() -> keys.DataSource | None:
     source: keys.DataSource | None = st.session_state.get(_UPLOAD_SOURCE_STATE)
     try:
         if source is None:
-            path = data.locate_data(environ=os.environ, default_path=data.DEFAULT_DATA_PATH)
-            if path is None:
-                _download_with_progress()
-                path = data.DEFAULT_DATA_PATH
-            source = cache.data.file_source(path)
+            source = cache.data.file_source(data.locate_data(environ=os.environ))
         if st.session_state.get(_VERIFIED_SOURCE_STATE) != source:
             with st.spinner("Loading the housing data…"):
                 cache.data.housing(source)

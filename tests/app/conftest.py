@@ -1,4 +1,4 @@
-"""AppTest fixtures: the real data set beside the project, downloads off by default.
+"""AppTest fixtures: the real data set beside the project, map files in a temporary folder.
 
 Streamlit's caches live in the process, so the k-sweep of a setting is computed once
 for the whole session and later tests of the same setting are fast.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.ui.cache import views
 from components.ui.served_files import STATIC_URL_PREFIX
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,13 +23,27 @@ SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
 TIMEOUT_S = 180
 
 
+@pytest.fixture(autouse=True)
+def served_files_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Write the map files an AppTest serves under tmp_path, not the repository's static/.
+
+    AppTest runs the page in this process, so the page reads the patched folder.
+    """
+    static = tmp_path / "static"
+    monkeypatch.setattr(views, "STATIC_DIR", static)
+    return static
+
+
 @pytest.fixture
 def real_data(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the app at ../shared/data/housing.csv and forbid downloads."""
+    """Point the app at ../shared/data/housing.csv through GEOCLUSTER_DATA.
+
+    The path in GEOCLUSTER_DATA wins over the shipped data/housing.csv.gz; the same
+    plain CSV for every test keeps one data source, so the process's caches are shared.
+    """
     if not SHARED_DATA.is_file():
         raise FileNotFoundError(f"The real data set is expected at {SHARED_DATA}.")
     monkeypatch.setenv("GEOCLUSTER_DATA", str(SHARED_DATA))
-    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
     return SHARED_DATA
 
 
@@ -43,14 +57,6 @@ def make_app() -> Callable[..., AppTest]:
         return app
 
     return build
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A 127.0.0.1 port nothing listens on (bound, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def deck_spec(app: AppTest, index: int = 0) -> dict[str, Any]:
@@ -78,7 +84,8 @@ def layer_rows(spec: dict[str, Any], layer_id: str) -> list[Any]:
     data = layer(spec, layer_id)["data"]
     if isinstance(data, str):
         assert data.startswith(STATIC_URL_PREFIX), data
-        served = PROJECT_ROOT / "static" / data.removeprefix(STATIC_URL_PREFIX)
+        # The folder the app wrote to: served_files_in_tmp's, while a test runs.
+        served = views.STATIC_DIR / data.removeprefix(STATIC_URL_PREFIX)
         return list(json.loads(served.read_text(encoding="utf-8")))
     return list(data)
 

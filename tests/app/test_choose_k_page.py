@@ -157,6 +157,7 @@ def test_suggestion_button_and_more_starts_offer(
     assert not [table for table in app.dataframe if "ari_mean" in table.value.columns]
 
 
+@pytest.mark.slow
 def test_bad_link_values_are_reported(real_data: Path, make_app: Callable[..., AppTest]) -> None:
     app = make_app(PAGE, k="99", n_init="7")
     app.run()

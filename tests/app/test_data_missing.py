@@ -22,7 +22,6 @@ def test_data_env_var_pointing_to_a_missing_file(
     script: str,
 ) -> None:
     monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
-    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
     app = make_app(script)
     app.run()
     assert not app.exception, app.exception
@@ -33,40 +32,50 @@ def test_data_env_var_pointing_to_a_missing_file(
 
 
 @pytest.mark.parametrize("script", PAGES)
-def test_no_local_copy_and_downloads_off(
+def test_shipped_file_missing(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     make_app: Callable[..., AppTest],
     script: str,
 ) -> None:
     monkeypatch.delenv("GEOCLUSTER_DATA", raising=False)
-    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
-    monkeypatch.setattr(data, "DEFAULT_DATA_PATH", tmp_path / "data" / "housing.csv")
+    monkeypatch.setattr(data, "SHIPPED_DATA_PATH", tmp_path / "data" / "housing.csv.gz")
     app = make_app(script)
     app.run()
     assert not app.exception, app.exception
     errors = texts(app.error)
-    assert any("downloading is off" in text for text in errors), errors
+    assert any("is missing" in text and "housing.csv.gz" in text for text in errors), errors
     assert len(app.get("file_uploader")) == 1
 
 
-def test_download_failure_is_reported(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    make_app: Callable[..., AppTest],
-    closed_port: int,
+def test_damaged_shipped_file_is_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_app: Callable[..., AppTest]
 ) -> None:
+    damaged = tmp_path / "housing.csv.gz"
+    raw = data.SHIPPED_DATA_PATH.read_bytes()
+    damaged.write_bytes(raw[: len(raw) // 3])  # an interrupted copy
     monkeypatch.delenv("GEOCLUSTER_DATA", raising=False)
-    monkeypatch.setenv("GEOCLUSTER_DATA_URL", f"http://127.0.0.1:{closed_port}/housing.csv")
-    destination = tmp_path / "data" / "housing.csv"
-    monkeypatch.setattr(data, "DEFAULT_DATA_PATH", destination)
+    monkeypatch.setattr(data, "SHIPPED_DATA_PATH", damaged)
     app = make_app()
     app.run()
     assert not app.exception, app.exception
     errors = texts(app.error)
-    assert any("Could not download" in text for text in errors), errors
+    assert any("could not be used" in text and str(damaged) in text for text in errors), errors
+    assert any("not a readable gzip file" in text for text in errors), errors
     assert len(app.get("file_uploader")) == 1
-    assert not destination.exists()
+
+
+def test_shipped_file_serves_without_geocluster_data(
+    monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., AppTest]
+) -> None:
+    """A fresh clone with no settings and no network: the shipped data is used."""
+    monkeypatch.delenv("GEOCLUSTER_DATA", raising=False)
+    app = make_app("pages/explore.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error
+    captions = [str(caption.value) for caption in app.sidebar.caption]
+    assert any(str(data.SHIPPED_DATA_PATH) in caption for caption in captions), captions
 
 
 @pytest.mark.slow

@@ -112,6 +112,7 @@ def test_split_button_turns_on_the_train_test_check(
     assert _card_clusters(app) == [0, 1, 2, 3]
 
 
+@pytest.mark.slow
 def test_bad_link_values_are_reported(real_data: Path, make_app: Callable[..., AppTest]) -> None:
     app = make_app(PAGE, split="maybe", features="latitude,nonsense")
     app.run()

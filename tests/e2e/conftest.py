@@ -48,6 +48,19 @@ def is_benign(error: str) -> bool:
     return location.startswith("http") and not harness.is_loopback_url(location)
 
 
+_E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of tests/e2e ``e2e`` (deselect them with ``-m "not e2e"``).
+
+    A conftest's collection hook sees the whole session's items, hence the path test.
+    """
+    for item in items:
+        if item.path.is_relative_to(_E2E_DIR):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
     """Base URL of the app under test (loopback only)."""

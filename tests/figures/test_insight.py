@@ -187,6 +187,7 @@ def test_train_test_chart_outlines_clusters_that_do_not_hold() -> None:
     assert "train rows (solid)" in figure.layout.annotations[0].text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "module",
     [

@@ -45,6 +45,7 @@ def test_hex_to_rgb_and_cluster_colour() -> None:
         hex_to_rgb("#123")
 
 
+@pytest.mark.slow
 def test_pure_modules_import_without_streamlit() -> None:
     code = (
         "import sys\n"

@@ -53,7 +53,7 @@ def remember_upload(content: bytes, file_name: str) -> DataSource:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _housing_from_file(path: str, version: int) -> HousingData:
     del version  # part of the cache key only: a changed file is read again
-    return load_housing(path, allow_download=False)
+    return load_housing(path)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_UPLOADS)
