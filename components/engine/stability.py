@@ -518,7 +518,8 @@ def stability_across_k(
     X : array-like of shape (n_samples, n_features)
         The scaled data that was clustered (finite).
     k_values : iterable of int
-        Ascending, distinct k's (default 2..15).
+        Ascending, distinct k's (default 2..15); unsorted k's are rejected, not sorted, since
+        they pair with the rows of ``reference_labels`` by position.
     n_runs : int
         Seed reruns per k (seeds ``random_state + 1 ..``), in ``[0, 50]``; default 5.
     n_resamples : int

@@ -1106,7 +1106,8 @@ def sweep_k(
     X : array-like of shape (n_samples, n_features)
         Scaled, finite data.
     k_values : iterable of int
-        Distinct k's, each in ``[2, min(n_samples - 1, n_distinct_rows)]`` (default 2..15).
+        Distinct k's in any order (the result lists them ascending), each in
+        ``[2, min(n_samples - 1, n_distinct_rows)]`` (default 2..15).
     random_state : int
         Seed of every fit and of the silhouette sample.
     n_init : 'auto' or int
