@@ -1,4 +1,4 @@
-"""Tests of components.engine.clustering: k-means fits, stable ids, matching and profiles."""
+"""Tests of components.engine.clustering: k-means, stable ids, partition comparison, profiles."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
 from components.engine.clustering import (
+    adjusted_rand,
+    align_to_truth,
     assign_to_centroids,
     cluster_profile,
     cluster_profiles,
+    contingency_table,
     fit_kmeans,
     match_labels,
 )
@@ -269,3 +273,60 @@ def test_cluster_profile_validation(toy_frame: pd.DataFrame) -> None:
         cluster_profile(toy_frame, np.array([0, 1]), ["latitude"])
     with pytest.raises(ValueError, match=r"features \['nope'\] are not columns"):
         cluster_profile(toy_frame, np.zeros(6, dtype=int), ["nope"])
+
+
+# --- contingency table and adjusted Rand index -------------------------------------------------
+
+
+def test_contingency_table_counts_pairs_by_hand() -> None:
+    table = contingency_table(np.array([0, 0, 1, 1, 1]), np.array([1, 0, 0, 0, 2]))
+    assert table.tolist() == [[1, 1, 0], [2, 0, 1]]
+
+
+def test_contingency_table_rejects_mismatched_lengths() -> None:
+    with pytest.raises(ValueError, match="same length"):
+        contingency_table(np.array([0, 1]), np.array([0, 1, 1]))
+
+
+def test_adjusted_rand_hand_computed() -> None:
+    # Table [[2, 0], [1, 1]]: pairs in cells 1, rows 1 + 1 = 2, cols 3 + 0 = 3, total 6.
+    # expected = 2 * 3 / 6 = 1, max = 2.5 -> ARI = (1 - 1) / (2.5 - 1) = 0.
+    assert adjusted_rand(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1])) == pytest.approx(0.0)
+    assert adjusted_rand(np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0])) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adjusted_rand_matches_scikit_learn(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, 500)
+    b = np.where(rng.uniform(size=500) < 0.7, a, rng.integers(0, 6, 500))
+    assert adjusted_rand(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
+
+
+def test_adjusted_rand_trivial_partitions_match_scikit_learn() -> None:
+    one = np.zeros(6, dtype=int)
+    singletons = np.arange(6)
+    assert adjusted_rand(one, one) == adjusted_rand_score(one, one) == 1.0
+    assert adjusted_rand(singletons, singletons) == adjusted_rand_score(singletons, singletons)
+    assert adjusted_rand(one, singletons) == pytest.approx(adjusted_rand_score(one, singletons))
+
+
+# --- align_to_truth ---------------------------------------------------------------------------
+
+
+def test_align_to_truth_hand_example() -> None:
+    labels = np.array([1, 1, 0, 0, -1, 2, 2, 2])
+    truth = np.array([0, 0, 1, 1, 1, 1, 1, 1])
+    # cluster 2 overlaps group 1 most (3 points), cluster 1 overlaps group 0;
+    # cluster 0 is left over and gets the next free id 2
+    np.testing.assert_array_equal(align_to_truth(labels, truth), [0, 0, 2, 2, -1, 1, 1, 1])
+    np.testing.assert_array_equal(align_to_truth(np.full(3, -1), np.zeros(3)), [-1, -1, -1])
+
+
+def test_align_to_truth_breaks_ties_as_before() -> None:
+    # Clusters 0 and 2 each hold one point of group 2 (group 1 only has a noise point), so
+    # {0 -> 2, 2 -> 1} and {0 -> 1, 2 -> 2} overlap equally. With the clusters on the rows of the
+    # table, the layout align_to_truth has always used, cluster 0 takes group 2.
+    np.testing.assert_array_equal(
+        align_to_truth(np.array([2, -1, 0]), np.array([2, 1, 2])), [1, -1, 2]
+    )

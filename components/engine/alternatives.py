@@ -30,12 +30,16 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import DBSCAN, HDBSCAN, AgglomerativeClustering, KMeans
 from sklearn.datasets import make_blobs, make_circles, make_moons
-from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import BallTree, NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius, the one scikit-learn's docs use
+from components.engine.clustering import adjusted_rand
+from components.engine.scaling import EARTH_RADIUS_KM
+
+# RANDOM_STATE_RANGE is re-exported: the page's seed widget reads it from here.
+from components.engine.validation import RANDOM_STATE_RANGE as RANDOM_STATE_RANGE
+from components.engine.validation import check_float, check_int, check_random_state
 
 ToyKind = Literal["moons", "circles", "blobs"]
 GeoMethod = Literal["dbscan", "hdbscan"]
@@ -43,7 +47,6 @@ GeoMethod = Literal["dbscan", "hdbscan"]
 TOY_KINDS: tuple[str, ...] = ("moons", "circles", "blobs")
 TOY_N_SAMPLES_RANGE = (20, 5000)
 TOY_NOISE_RANGE = (0.0, 0.5)
-RANDOM_STATE_RANGE = (0, 2**32 - 1)
 COMPARE_N_CLUSTERS_RANGE = (2, 10)
 # The blobs' true centres form a near-equilateral triangle 6 units apart; their spread
 # grows with the noise slider so k-means' success there can also be eroded on purpose.
@@ -164,32 +167,6 @@ class ToyData:
     description: str
 
 
-def _check_int(name: str, value: object, low: int, high: int) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | np.integer)
-        or not (low <= int(value) <= high)
-    ):
-        raise ValueError(
-            f"{name}={value!r} is out of range; expected an integer in [{low}, {high}]."
-        )
-    return int(value)
-
-
-def _check_float(
-    name: str, value: object, low: float, high: float, *, low_open: bool = False
-) -> float:
-    left = "(" if low_open else "["
-    message = f"{name}={value!r} is out of range; expected a number in {left}{low:g}, {high:g}]."
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(message)
-    number = float(value)
-    too_low = number <= low if low_open else number < low
-    if not np.isfinite(number) or too_low or number > high:
-        raise ValueError(message)
-    return number
-
-
 def make_shapes(kind: ToyKind, n_samples: int, noise: float, random_state: int = 0) -> ToyData:
     """Generate a toy data set on which k-means fails (moons, circles) or works (blobs).
 
@@ -214,9 +191,9 @@ def make_shapes(kind: ToyKind, n_samples: int, noise: float, random_state: int =
     """
     if kind not in TOY_KINDS:
         raise ValueError(f"kind={kind!r} is not supported; expected one of {list(TOY_KINDS)}.")
-    n_samples = _check_int("n_samples", n_samples, *TOY_N_SAMPLES_RANGE)
-    noise = _check_float("noise", noise, *TOY_NOISE_RANGE)
-    random_state = _check_int("random_state", random_state, *RANDOM_STATE_RANGE)
+    n_samples = check_int(n_samples, "n_samples", *TOY_N_SAMPLES_RANGE)
+    noise = check_float(noise, "noise", *TOY_NOISE_RANGE)
+    random_state = check_random_state(random_state)
 
     if kind == "moons":
         X, y_true = make_moons(n_samples=n_samples, noise=noise, random_state=random_state)
@@ -366,7 +343,9 @@ def adjusted_rand_index(y_true: np.ndarray, labels: np.ndarray) -> float:
     if noise.any():
         start = scored.max() + 1
         scored[noise] = start + np.arange(int(noise.sum()))
-    return float(adjusted_rand_score(np.asarray(y_true), scored))
+    # The groups may have any ids; numbering them 0..m-1 keeps the contingency table small.
+    _, groups = np.unique(np.asarray(y_true), return_inverse=True)
+    return adjusted_rand(groups.reshape(-1), scored)
 
 
 def toy_dbscan_min_samples(n_samples: int) -> int:
@@ -418,8 +397,8 @@ def suggest_dbscan_eps(
         )
     if min_samples is None:
         min_samples = min(toy_dbscan_min_samples(X_scaled.shape[0]), X_scaled.shape[0] - 1)
-    min_samples = _check_int("min_samples", min_samples, 2, X_scaled.shape[0] - 1)
-    core_share = _check_float("core_share", core_share, 0.0, 1.0, low_open=True)
+    min_samples = check_int(min_samples, "min_samples", 2, X_scaled.shape[0] - 1)
+    core_share = check_float(core_share, "core_share", 0.0, 1.0, low_open=True)
     neighbours = NearestNeighbors(n_neighbors=min_samples).fit(X_scaled)
     # The query point is its own first neighbour (distance 0), matching DBSCAN's count.
     distances, _ = neighbours.kneighbors(X_scaled)
@@ -588,12 +567,12 @@ def compare_algorithms(
         One result per algorithm, in the requested order.
     """
     values, truth = _check_matrix(X, y_true)
-    n_clusters = _check_int("n_clusters", n_clusters, *COMPARE_N_CLUSTERS_RANGE)
-    random_state = _check_int("random_state", random_state, *RANDOM_STATE_RANGE)
+    n_clusters = check_int(n_clusters, "n_clusters", *COMPARE_N_CLUSTERS_RANGE)
+    random_state = check_random_state(random_state)
     if dbscan_min_samples is not None:
-        dbscan_min_samples = _check_int("dbscan_min_samples", dbscan_min_samples, 2, 100)
+        dbscan_min_samples = check_int(dbscan_min_samples, "dbscan_min_samples", 2, 100)
     if dbscan_eps is not None:
-        dbscan_eps = _check_float("dbscan_eps", dbscan_eps, 0.0, 10.0, low_open=True)
+        dbscan_eps = check_float(dbscan_eps, "dbscan_eps", 0.0, 10.0, low_open=True)
     keys = list(ALGORITHM_NAMES) if algorithms is None else list(algorithms)
     unknown = [key for key in keys if key not in ALGORITHM_NAMES]
     if unknown or not keys or len(set(keys)) != len(keys):
@@ -874,15 +853,15 @@ def density_clusters_geo(
         raise ValueError(
             f"method={method!r} is not supported; expected one of {list(GEO_METHODS)}."
         )
-    eps_km = _check_float("eps_km", eps_km, *GEO_EPS_KM_RANGE, low_open=True)
-    min_samples = _check_int("min_samples", min_samples, *GEO_MIN_SAMPLES_RANGE)
+    eps_km = check_float(eps_km, "eps_km", *GEO_EPS_KM_RANGE, low_open=True)
+    min_samples = check_int(min_samples, "min_samples", *GEO_MIN_SAMPLES_RANGE)
     if min_cluster_size is not None:
-        min_cluster_size = _check_int("min_cluster_size", min_cluster_size, *GEO_MIN_SAMPLES_RANGE)
+        min_cluster_size = check_int(min_cluster_size, "min_cluster_size", *GEO_MIN_SAMPLES_RANGE)
     if hdbscan_max_points is not None:
-        hdbscan_max_points = _check_int(
-            "hdbscan_max_points", hdbscan_max_points, *HDBSCAN_MAX_POINTS_RANGE
+        hdbscan_max_points = check_int(
+            hdbscan_max_points, "hdbscan_max_points", *HDBSCAN_MAX_POINTS_RANGE
         )
-    random_state = _check_int("random_state", random_state, *RANDOM_STATE_RANGE)
+    random_state = check_random_state(random_state)
     latitude, longitude = _check_coordinates(latitude_deg, longitude_deg)
     radians = np.radians(np.column_stack([latitude, longitude]))
     n_unique_locations = int(np.unique(radians, axis=0).shape[0])

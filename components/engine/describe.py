@@ -28,6 +28,7 @@ from scipy import stats
 
 from components.engine.clustering import cluster_profiles
 from components.engine.features import FEATURE_CATALOGUE
+from components.engine.validation import check_float, check_int, validate_frame_labels
 
 __all__ = [
     "CATEGORY_WORDS",
@@ -158,14 +159,8 @@ class ClusterDescription:
 
     Attributes
     ----------
-    cluster : int
-        Cluster id (= colour index).
-    size : int
-        Rows in the cluster.
-    share : float
-        ``size`` / clustered rows.
-    centroid : dict[str, float]
-        Mean of each chosen feature, original units.
+    cluster, size, share, centroid :
+        As in :class:`components.engine.clustering.ClusterProfile`, which they are copied from.
     latitude, longitude : float or None
         Mean position of the cluster (None without coordinates).
     direction : str or None
@@ -211,15 +206,7 @@ class ClusterDescription:
 
 
 def _aligned_labels(frame: pd.DataFrame, labels: object) -> np.ndarray:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"frame must be a pandas DataFrame; got {type(frame).__name__}.")
-    ids = np.asarray(labels)
-    if ids.shape != (len(frame),):
-        raise ValueError(
-            f"labels has shape {ids.shape}; expected one id per frame row ({len(frame)},)."
-        )
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    ids = validate_frame_labels(frame, labels)
     if not (ids >= 0).any():
         raise ValueError("labels has no clustered row (all ids are negative); nothing to describe.")
     return ids.astype(np.int64, copy=False)
@@ -304,18 +291,8 @@ def describe_clusters(
         One per cluster id ``0 .. max(labels)``, in id order.
     """
     ids = _aligned_labels(frame, labels)
-    if (
-        isinstance(n_standouts, bool)
-        or not isinstance(n_standouts, int)
-        or not 0 <= n_standouts <= 10
-    ):
-        raise ValueError(
-            f"n_standouts={n_standouts!r} is out of range; expected an integer in [0, 10]."
-        )
-    if not 0.0 <= float(central_fraction) <= 1.0:
-        raise ValueError(
-            f"central_fraction={central_fraction!r} is out of range; expected a number in [0, 1]."
-        )
+    n_standouts = check_int(n_standouts, "n_standouts", 0, 10)
+    dead_zone_share = check_float(central_fraction, "central_fraction", 0.0, 1.0)
     latitude = _numeric(frame, lat_col)
     longitude = _numeric(frame, lon_col)
     has_position = latitude is not None and longitude is not None
@@ -343,7 +320,7 @@ def describe_clusters(
         km_per_degree_lon = KM_PER_DEGREE * math.cos(math.radians(centre_lat))
         north = (latitude[located] - centre_lat) * KM_PER_DEGREE
         east = (longitude[located] - centre_lon) * km_per_degree_lon
-        dead_zone = float(central_fraction) * float(np.sqrt(np.mean(north**2 + east**2)))
+        dead_zone = dead_zone_share * float(np.sqrt(np.mean(north**2 + east**2)))
 
     values = _numeric(frame, value_column)
     incomes = _numeric(frame, income_column)
@@ -743,10 +720,8 @@ def train_test_price_check(
     PriceCheckResult
         Per-cluster medians, IQRs, KS test and a verdict.
     """
-    if not 0.0 < float(tolerance) < 1.0:
-        raise ValueError(f"tolerance={tolerance!r} is out of range; expected a number in (0, 1).")
-    if isinstance(min_test_rows, bool) or not isinstance(min_test_rows, int) or min_test_rows < 1:
-        raise ValueError(f"min_test_rows={min_test_rows!r} is invalid; expected an integer >= 1.")
+    tolerance = check_float(tolerance, "tolerance", 0.0, 1.0, low_open=True, high_open=True)
+    min_test_rows = check_int(min_test_rows, "min_test_rows", 1)
     train, train_ids = _values_and_labels(train_values, train_labels, "train")
     test, test_ids = _values_and_labels(test_values, test_labels, "test")
     if train.size == 0 or test.size == 0:
@@ -771,7 +746,7 @@ def train_test_price_check(
             ks_statistic = ks_p = float("nan")
         holds = None
         if part_test.size >= min_test_rows and math.isfinite(change):
-            holds = abs(change) <= float(tolerance)
+            holds = abs(change) <= tolerance
         checks.append(
             ClusterPriceCheck(
                 cluster=int(cluster),
@@ -798,14 +773,14 @@ def train_test_price_check(
     elif not failing:
         verdict = (
             f"The {value_name} distribution holds on the test rows: in all {len(judged)} judged "
-            f"clusters the test median is within {float(tolerance):.0%} of the training median."
+            f"clusters the test median is within {tolerance:.0%} of the training median."
         )
     else:
         listed = ", ".join(f"cluster {c.cluster} ({c.median_change:+.0%})" for c in failing)
         verdict = (
             f"The {value_name} distribution holds in {len(judged) - len(failing)} of "
             f"{len(judged)} judged clusters; the test median moves by more than "
-            f"{float(tolerance):.0%} in {listed}."
+            f"{tolerance:.0%} in {listed}."
         )
     if skipped and judged:
         verdict += (
@@ -814,7 +789,7 @@ def train_test_price_check(
         )
     return PriceCheckResult(
         clusters=tuple(checks),
-        tolerance=float(tolerance),
+        tolerance=tolerance,
         all_hold=bool(judged) and not failing,
         verdict=verdict,
     )

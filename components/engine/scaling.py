@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler, normalize
 
-EARTH_RADIUS_KM = 6371.0088
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius, the one scikit-learn's docs use
 
 SCALERS: dict[str, str] = {
     "standard": "Standard (z-score per feature)",

@@ -50,7 +50,7 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Literal
 
 import numpy as np
@@ -59,13 +59,21 @@ from sklearn.cluster import KMeans
 from threadpoolctl import ThreadpoolController
 
 from components.engine.clustering import (
+    adjusted_rand,
     as_order_key,
     assign_to_centroids,
+    contingency_table,
     match_labels,
     n_distinct_rows,
     order_by_key,
+)
+from components.engine.validation import (
+    check_float,
+    check_int,
+    check_n_init,
+    check_random_state,
+    validate_k_values,
     validate_matrix,
-    validate_n_clusters,
 )
 
 __all__ = [
@@ -80,9 +88,7 @@ __all__ = [
     "ClustergramData",
     "KStability",
     "StabilityResult",
-    "adjusted_rand",
     "clustergram",
-    "contingency_table",
     "merge_stability_results",
     "stability_across_k",
 ]
@@ -96,82 +102,6 @@ MERGE_SHARE = 0.80
 MAX_FIT_ROWS = 5_000
 
 Resample = Literal["subsample", "bootstrap"]
-
-
-# --------------------------------------------------------------------------- comparisons
-
-
-def contingency_table(
-    labels_a: np.ndarray, labels_b: np.ndarray, n_a: int | None = None, n_b: int | None = None
-) -> np.ndarray:
-    """Count the rows in each (cluster of ``labels_a``, cluster of ``labels_b``) pair.
-
-    Parameters
-    ----------
-    labels_a, labels_b : array-like of int >= 0, shape (n_samples,)
-        Two partitions of the same rows.
-    n_a, n_b : int, optional
-        Number of clusters of each; default ``max + 1``.
-
-    Returns
-    -------
-    np.ndarray
-        int64 table of shape ``(n_a, n_b)``.
-    """
-    a = np.asarray(labels_a, dtype=np.int64)
-    b = np.asarray(labels_b, dtype=np.int64)
-    if a.shape != b.shape or a.ndim != 1:
-        raise ValueError(
-            f"labels_a has shape {a.shape} and labels_b {b.shape}; expected two 1-D arrays of "
-            "the same length."
-        )
-    if a.size and (a.min() < 0 or b.min() < 0):
-        raise ValueError("labels contain a negative id; expected cluster ids >= 0.")
-    rows = int(n_a) if n_a is not None else (int(a.max()) + 1 if a.size else 0)
-    cols = int(n_b) if n_b is not None else (int(b.max()) + 1 if b.size else 0)
-    if a.size and (a.max() >= rows or b.max() >= cols):
-        raise ValueError(f"labels exceed the table size ({rows}, {cols}); check n_a / n_b.")
-    return np.bincount(a * cols + b, minlength=rows * cols).reshape(rows, cols)
-
-
-def _pairs(counts: np.ndarray) -> float:
-    values = counts.astype(np.float64)
-    return float((values * (values - 1.0)).sum() / 2.0)
-
-
-def _ari_from_table(table: np.ndarray) -> float:
-    n = float(table.sum())
-    total_pairs = n * (n - 1.0) / 2.0
-    sum_cells = _pairs(table)
-    sum_rows = _pairs(table.sum(axis=1))
-    sum_cols = _pairs(table.sum(axis=0))
-    if total_pairs == 0.0:
-        return 1.0
-    expected = sum_rows * sum_cols / total_pairs
-    maximum = (sum_rows + sum_cols) / 2.0
-    if maximum == expected:
-        # Both partitions trivial (one cluster, or all singletons): scikit-learn returns 1.
-        return 1.0
-    return (sum_cells - expected) / (maximum - expected)
-
-
-def adjusted_rand(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
-    """Adjusted Rand index of two partitions (same value as ``sklearn.metrics``' function).
-
-    Computed from a ``bincount`` contingency table, which is about 20x faster than scikit-learn's
-    version on 20,000 rows; the stability analysis computes a few hundred of them.
-
-    Parameters
-    ----------
-    labels_a, labels_b : array-like of int >= 0, shape (n_samples,)
-        Two partitions of the same rows.
-
-    Returns
-    -------
-    float
-        ARI in ``[-0.5, 1]``; 1 means identical partitions up to renaming.
-    """
-    return _ari_from_table(contingency_table(labels_a, labels_b))
 
 
 # --------------------------------------------------------------------------- results
@@ -369,33 +299,6 @@ class StabilityResult:
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _check_int(value: object, name: str, lower: int, upper: int | None = None) -> int:
-    bounds = f"[{lower}, {upper}]" if upper is not None else f">= {lower}"
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ValueError(f"{name}={value!r} is not an integer; expected an integer {bounds}.")
-    number = int(value)
-    if number < lower or (upper is not None and number > upper):
-        raise ValueError(f"{name}={number} is out of range; expected an integer {bounds}.")
-    return number
-
-
-def _check_k_values(k_values: Iterable[int], n_fit: int, n_distinct: int) -> tuple[int, ...]:
-    try:
-        requested = list(k_values)
-    except TypeError as error:
-        raise ValueError(
-            f"k_values={k_values!r} is not a sequence of integers; expected e.g. range(2, 16)."
-        ) from error
-    if not requested:
-        raise ValueError("k_values is empty; expected at least one integer k.")
-    checked = [validate_n_clusters(k, n_fit, n_distinct) for k in requested]
-    if len(set(checked)) != len(checked):
-        raise ValueError(f"k_values={requested} contains duplicates; expected distinct k's.")
-    if checked != sorted(checked):
-        raise ValueError(f"k_values={requested} is not ascending; expected ascending k's.")
-    return tuple(checked)
 
 
 def _check_reference(
@@ -615,7 +518,8 @@ def stability_across_k(
     X : array-like of shape (n_samples, n_features)
         The scaled data that was clustered (finite).
     k_values : iterable of int
-        Ascending, distinct k's (default 2..15).
+        Ascending, distinct k's (default 2..15); unsorted k's are rejected, not sorted, since
+        they pair with the rows of ``reference_labels`` by position.
     n_runs : int
         Seed reruns per k (seeds ``random_state + 1 ..``), in ``[0, 50]``; default 5.
     n_resamples : int
@@ -657,35 +561,31 @@ def stability_across_k(
     start = time.perf_counter()
     data = validate_matrix(X)
     n_samples = data.shape[0]
-    runs = _check_int(n_runs, "n_runs", 0, 50)
-    resamples = _check_int(n_resamples, "n_resamples", 0, 50)
+    runs = check_int(n_runs, "n_runs", 0, 50)
+    resamples = check_int(n_resamples, "n_resamples", 0, 50)
     if runs + resamples == 0:
         raise ValueError("n_runs=0 and n_resamples=0; expected at least one rerun.")
     if resample not in ("subsample", "bootstrap"):
         raise ValueError(f"resample={resample!r} is invalid; expected 'subsample' or 'bootstrap'.")
-    if (
-        isinstance(sample_fraction, bool)
-        or not isinstance(sample_fraction, Real)
-        or not 0.0 < float(sample_fraction) < 1.0
-    ):
-        raise ValueError(
-            f"sample_fraction={sample_fraction!r} is out of range; expected a number in (0, 1)."
-        )
-    seed = _check_int(random_state, "random_state", 0, 2**32 - 1 - 2 * 50 - 2)
-    for name, value in (("mean_threshold", mean_threshold), ("min_threshold", min_threshold)):
-        if isinstance(value, bool) or not isinstance(value, Real) or not -0.5 <= value <= 1.0:
-            raise ValueError(f"{name}={value!r} is out of range; expected a number in [-0.5, 1].")
-    limit = n_samples if max_fit_rows is None else _check_int(max_fit_rows, "max_fit_rows", 10)
-    jobs = 1 if n_jobs is None else _check_int(n_jobs, "n_jobs", 1, 64)
-    starts: int | str = "auto" if n_init == "auto" else _check_int(n_init, "n_init", 1, 50)
+    fraction = check_float(
+        sample_fraction, "sample_fraction", 0.0, 1.0, low_open=True, high_open=True
+    )
+    # Reruns take the seeds after random_state (random_state + 1, ...), which must stay < 2**32.
+    seed = check_random_state(random_state, 2**32 - 1 - 2 * 50 - 2)
+    mean_limit = check_float(mean_threshold, "mean_threshold", -0.5, 1.0)
+    min_limit = check_float(min_threshold, "min_threshold", -0.5, 1.0)
+    limit = n_samples if max_fit_rows is None else check_int(max_fit_rows, "max_fit_rows", 10)
+    jobs = 1 if n_jobs is None else check_int(n_jobs, "n_jobs", 1, 64)
+    starts = check_n_init(n_init, 50)
 
     rng = np.random.default_rng(seed)
     n_fit = min(n_samples, limit)
     base_rows = None if n_fit == n_samples else np.sort(rng.choice(n_samples, n_fit, replace=False))
-    fraction = 1.0 if resample == "bootstrap" else float(sample_fraction)
+    if resample == "bootstrap":
+        fraction = 1.0
     n_drawn = n_fit if resample == "bootstrap" else max(2, round(fraction * n_fit))
     fit_data = data if base_rows is None else data[base_rows]
-    ks = _check_k_values(k_values, n_drawn, n_distinct_rows(fit_data))
+    ks = validate_k_values(k_values, n_drawn, n_distinct_rows(fit_data), sort=False)
     key = as_order_key(order_key, data)
     draws = [
         np.sort(rng.choice(n_samples, n_drawn, replace=resample == "bootstrap"))
@@ -725,11 +625,7 @@ def stability_across_k(
         )
         ari_resample = np.array([adjusted_rand(ref, labels) for labels in resampled_k])
         clusters = _cluster_changes(ref, [*seeds_k, *resampled_k], k)
-        per_k.append(
-            _summarise_k(
-                k, ari_seed, ari_resample, clusters, float(mean_threshold), float(min_threshold)
-            )
-        )
+        per_k.append(_summarise_k(k, ari_seed, ari_resample, clusters, mean_limit, min_limit))
 
     if resample == "bootstrap":
         drawn_text = f"bootstrap samples ({n_drawn:,} rows drawn with replacement)"
@@ -755,7 +651,7 @@ def stability_across_k(
         f"For each k the clustering shown was compared with {runs} reruns using other seeds "
         f"and {resamples} reruns on {drawn_text}, by the adjusted Rand index (1 = the same "
         f"clusters).{subset_text}{starts_text} A k is flagged when the mean ARI is below "
-        f"{float(mean_threshold):.2f} or any ARI is below {float(min_threshold):.2f}."
+        f"{mean_limit:.2f} or any ARI is below {min_limit:.2f}."
     )
     return StabilityResult(
         k_values=ks,
@@ -772,8 +668,8 @@ def stability_across_k(
         n_samples=n_samples,
         fit_rows=n_fit,
         n_init=starts,
-        mean_threshold=float(mean_threshold),
-        min_threshold=float(min_threshold),
+        mean_threshold=mean_limit,
+        min_threshold=min_limit,
         seconds=time.perf_counter() - start,
         method=method,
     )
@@ -854,7 +750,7 @@ def clustergram(sweep_labels: np.ndarray, k_values: Sequence[int]) -> Clustergra
         Nodes (k, cluster) with their sizes, and the non-empty flows between consecutive k.
     """
     labels = np.asarray(sweep_labels)
-    ks = [_check_int(k, "k_values entry", 1) for k in k_values]
+    ks = [check_int(k, "k_values entry", 1) for k in k_values]
     if labels.ndim != 2 or labels.shape[0] != len(ks):
         raise ValueError(
             f"sweep_labels has shape {labels.shape}; expected ({len(ks)}, n_samples), one row "

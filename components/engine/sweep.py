@@ -56,15 +56,18 @@ from threadpoolctl import ThreadpoolController
 
 from components.engine.clustering import (
     KMeansResult,
-    NInit,
     _fit_validated,
     _match_new_id_of_old,
-    _validate_n_init,
-    _validate_random_state,
     as_order_key,
     n_distinct_rows,
+)
+from components.engine.validation import (
+    NInit,
+    check_int,
+    check_n_init,
+    check_random_state,
+    validate_k_values,
     validate_matrix,
-    validate_n_clusters,
 )
 
 __all__ = [
@@ -1033,27 +1036,6 @@ def suggest_k(
     )
 
 
-def _validate_k_values(k_values: Iterable[int], n_samples: int, n_distinct: int) -> tuple[int, ...]:
-    try:
-        requested = list(k_values)
-    except TypeError as error:
-        raise ValueError(
-            f"k_values={k_values!r} is not a sequence of integers; expected e.g. range(2, 16)."
-        ) from error
-    if not requested:
-        raise ValueError("k_values is empty; expected at least one integer k.")
-    checked = [validate_n_clusters(k, n_samples, n_distinct) for k in requested]
-    if len(set(checked)) != len(checked):
-        raise ValueError(f"k_values={requested} contains duplicates; expected distinct k's.")
-    return tuple(sorted(checked))
-
-
-def _positive_int(value: object, name: str, lower: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < lower:
-        raise ValueError(f"{name}={value!r} is invalid; expected an integer >= {lower}.")
-    return int(value)
-
-
 def _fit_all(
     X: np.ndarray,
     k_values: tuple[int, ...],
@@ -1124,7 +1106,8 @@ def sweep_k(
     X : array-like of shape (n_samples, n_features)
         Scaled, finite data.
     k_values : iterable of int
-        Distinct k's, each in ``[2, min(n_samples - 1, n_distinct_rows)]`` (default 2..15).
+        Distinct k's in any order (the result lists them ascending), each in
+        ``[2, min(n_samples - 1, n_distinct_rows)]`` (default 2..15).
     random_state : int
         Seed of every fit and of the silhouette sample.
     n_init : 'auto' or int
@@ -1152,15 +1135,15 @@ def sweep_k(
     data = validate_matrix(X)
     n_samples = data.shape[0]
     n_distinct = n_distinct_rows(data)
-    ks = _validate_k_values(k_values, n_samples, n_distinct)
-    init_count = _validate_n_init(n_init)
-    seed = _validate_random_state(random_state)
-    limit = _positive_int(exact_limit, "exact_limit", 2)
-    n_sample = _positive_int(sample_size, "sample_size", 2)
-    n_spread = _positive_int(n_silhouette_samples, "n_silhouette_samples", 1)
+    ks = validate_k_values(k_values, n_samples, n_distinct, sort=True)
+    init_count = check_n_init(n_init)
+    seed = check_random_state(random_state)
+    limit = check_int(exact_limit, "exact_limit", 2)
+    n_sample = check_int(sample_size, "sample_size", 2)
+    n_spread = check_int(n_silhouette_samples, "n_silhouette_samples", 1)
     key = as_order_key(order_key, data)
     default_jobs = min(2, os.cpu_count() or 1)
-    jobs = default_jobs if n_jobs is None else _positive_int(n_jobs, "n_jobs", 1)
+    jobs = default_jobs if n_jobs is None else check_int(n_jobs, "n_jobs", 1)
 
     fits = _fit_all(data, ks, seed, init_count, key, jobs)
     label_matrix, centroids = _stable_labels(fits, key)

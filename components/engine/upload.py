@@ -20,9 +20,9 @@ wrong and what to do. Decisions, stated once:
 - **Whether k clusters fit** the chosen features (enough rows, no constant feature, enough
   distinct places) is checked separately by :func:`check_clusterable`, since it depends on k.
 
-Downloads: :func:`labelled_rows_csv` (spreadsheet-safe, ``components.engine.export``'s formula
-rule) and
-:func:`labelled_rows_geojson` (a FeatureCollection of Points; NaN becomes null).
+Downloads: :func:`labelled_rows_csv` (spreadsheet-safe, written by
+``components.engine.export.to_safe_csv``) and :func:`labelled_rows_geojson` (a FeatureCollection of
+Points; NaN becomes null).
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from components.engine.export import neutralise_cell
+from components.engine.export import to_safe_csv
 from components.engine.extent import MapExtent, map_extent
+from components.engine.validation import check_int, validate_frame_labels
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
@@ -345,9 +346,7 @@ def read_places_csv(
     PlacesError
         When the file cannot be used; the message names the problem and what to do.
     """
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, Integral) or max_bytes < 1:
-        raise ValueError(f"max_bytes={max_bytes!r} is invalid; expected an integer >= 1.")
-    raw = _check_bytes(data, filename, int(max_bytes))
+    raw = _check_bytes(data, filename, check_int(max_bytes, "max_bytes", 1))
     text, encoding = _decode(raw)
     delimiter = _choose_delimiter(text)
     table = _parse(text, delimiter)
@@ -567,15 +566,7 @@ def check_clusterable(
 def _with_labels(
     frame: pd.DataFrame, labels: object, label_column: str
 ) -> tuple[pd.DataFrame, str]:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"frame must be a pandas DataFrame; got {type(frame).__name__}.")
-    ids = np.asarray(labels)
-    if ids.shape != (len(frame),):
-        raise ValueError(
-            f"labels has shape {ids.shape}; expected one id per frame row ({len(frame)},)."
-        )
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    ids = validate_frame_labels(frame, labels)
     name = label_column
     suffix = 2
     while name in frame.columns:  # never overwrite a column of the user's file
@@ -591,12 +582,10 @@ def labelled_rows_csv(
 ) -> bytes:
     """Return the rows with their cluster id as spreadsheet-safe UTF-8 CSV.
 
-    Text cells (and column names) that a spreadsheet would run as a formula (starting with
-    ``= + - @``, tab or carriage return) get a leading apostrophe, by the rule of
-    ``components.export.neutralise_cell``; numeric columns are written unchanged. Lines end in
-    CRLF (RFC 4180), which makes the writer quote every cell holding a line break, including a
-    lone carriage return: unquoted, ``"'\\r=cmd"`` would start a new spreadsheet row with
-    ``=cmd`` (``export.to_safe_csv``'s "\\n" line ending leaves that cell unquoted).
+    Written by ``components.engine.export.to_safe_csv``: text cells (and column names) that a
+    spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage return) get a
+    leading apostrophe, numeric columns are written unchanged, and lines end in CRLF so that a
+    cell holding a lone carriage return is quoted.
 
     Parameters
     ----------
@@ -613,17 +602,7 @@ def labelled_rows_csv(
         CSV text, UTF-8.
     """
     labelled, _ = _with_labels(frame, labels, label_column)
-    for column in labelled.columns:
-        series = labelled[column]
-        # Only text-like columns can hold formulas; numbers are left exactly as they are.
-        if (
-            pd.api.types.is_object_dtype(series)
-            or pd.api.types.is_string_dtype(series)
-            or isinstance(series.dtype, pd.CategoricalDtype)
-        ):
-            labelled[column] = series.map(neutralise_cell).astype(object)
-    labelled.columns = [neutralise_cell(str(name)) for name in labelled.columns]
-    return labelled.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    return to_safe_csv(labelled)
 
 
 def _json_value(value: object) -> object:

@@ -19,9 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.subplots import make_subplots
-from scipy.optimize import linear_sum_assignment
 
 from components.engine.alternatives import AlgorithmResult, EpsSuggestion, ToyData
+from components.engine.clustering import align_to_truth
 from components.figures.deck import CompactDeck, colour_lookup_expression, view_state_for
 from components.figures.deck import compact_numbers as _compact_numbers
 from components.figures.deck import coordinate_resolution as _coordinate_resolution
@@ -128,47 +128,6 @@ def density_map_points(
     )
     order = np.argsort(values != -1, kind="stable")  # noise (False) first
     return frame.iloc[order].reset_index(drop=True)
-
-
-def align_to_truth(labels: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-    """Renumber clusters so each takes the id of the true group it overlaps most.
-
-    Hungarian matching on the overlap table; clusters left over (more clusters than
-    groups) get the next free ids in order of size. Noise stays -1. Used for colouring
-    only, so the same colour means "the same true group" in every panel.
-
-    Parameters
-    ----------
-    labels : numpy.ndarray
-        Found clusters, -1 = noise.
-    y_true : numpy.ndarray
-        True groups, integers >= 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        Renumbered labels (same partition).
-    """
-    found = np.asarray(labels, dtype=np.int64)
-    truth = np.asarray(y_true, dtype=np.int64)
-    cluster_ids = np.unique(found[found >= 0])
-    group_ids = np.unique(truth)
-    aligned = np.full(found.shape, -1, dtype=np.int64)
-    if cluster_ids.size == 0:
-        return aligned
-    overlap = np.array(
-        [[np.sum((found == c) & (truth == g)) for g in group_ids] for c in cluster_ids]
-    )
-    rows, cols = linear_sum_assignment(-overlap)
-    new_id = {int(cluster_ids[r]): int(group_ids[c]) for r, c in zip(rows, cols, strict=True)}
-    next_id = int(group_ids.max()) + 1
-    leftovers = [int(c) for c in cluster_ids if int(c) not in new_id]
-    for cluster in sorted(leftovers, key=lambda c: -int(np.sum(found == c))):
-        new_id[cluster] = next_id
-        next_id += 1
-    for cluster, target in new_id.items():
-        aligned[found == cluster] = target
-    return aligned
 
 
 def _ordinal(number: int) -> str:

@@ -22,7 +22,6 @@ from components.engine.alternatives import (
     summarise_density,
 )
 from components.figures.alternatives import (
-    align_to_truth,
     area_table,
     cluster_colours_rgb,
     comparison_table,
@@ -69,15 +68,6 @@ def two_towns():
 
 
 # ----------------------------------------------------------------------------- figures
-
-
-def test_align_to_truth_hand_example() -> None:
-    labels = np.array([1, 1, 0, 0, -1, 2, 2, 2])
-    truth = np.array([0, 0, 1, 1, 1, 1, 1, 1])
-    # cluster 2 overlaps group 1 most (3 points), cluster 1 overlaps group 0;
-    # cluster 0 is left over and gets the next free id 2
-    np.testing.assert_array_equal(align_to_truth(labels, truth), [0, 0, 2, 2, -1, 1, 1, 1])
-    np.testing.assert_array_equal(align_to_truth(np.full(3, -1), np.zeros(3)), [-1, -1, -1])
 
 
 def test_colours_palette_noise_and_cycling() -> None:
