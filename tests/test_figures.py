@@ -14,7 +14,7 @@ import pydeck as pdk
 import pytest
 
 from components.figures import deck as deck_format
-from components.figures import maps, palette
+from components.figures import maps, palette, value_map
 from components.figures.charts import (
     SuggestedK,
     box_stats,
@@ -23,7 +23,6 @@ from components.figures.charts import (
     feature_boxplot,
     histogram_figure,
     mark_current_k,
-    value_map_figure,
 )
 from components.figures.maps import MapRows, cluster_map_deck
 from components.figures.palette import PALETTE, hex_to_rgb
@@ -187,7 +186,9 @@ def test_raw_layer_data_is_spliced_in_and_bookkeeping_stays_out() -> None:
     assert "@@raw:" not in text
     assert "rawLayerData" not in text and "compactJson" not in text
     spec = json.loads(text)
-    assert [len(layer["data"]) for layer in spec["layers"][:2]] == [1, 4]
+    # The outline is drawn first (below), then the not-clustered and clustered rows.
+    assert spec["layers"][0]["id"] == "outline"
+    assert [len(layer["data"]) for layer in spec["layers"][1:3]] == [1, 4]
 
 
 def test_one_formatting_serves_every_k() -> None:
@@ -355,15 +356,33 @@ def test_elbow_chart_rejects_mismatched_lengths() -> None:
 # ------------------------------------------------------------ explore figures
 
 
-def test_value_map_is_a_continuous_scattermap() -> None:
-    figure = value_map_figure(
-        np.array([-122.0, -118.0]), np.array([38.0, 34.0]), np.array([1.0, 2.0]), value_label="v"
-    )
-    (trace,) = figure.data
-    assert trace.type == "scattermap"
-    assert trace.marker.colorscale is not None
-    assert figure.layout.map.style == "carto-positron"
-    assert figure.layout.map.center.lon == -120.0
+def test_value_map_is_a_pydeck_map_on_a_continuous_scale_over_the_outline() -> None:
+    lon = np.array([-122.0, -118.0, -120.0, -121.0])
+    lat = np.array([38.0, 34.0, 36.0, 37.0])
+    values = np.array([100_000.0, 500_001.0, np.nan, 250_000.0])
+    result = value_map.value_map_deck(lon, lat, values, value_label="Median house value")
+    spec = json.loads(result.deck.to_json())
+    assert [layer["id"] for layer in spec["layers"]] == ["outline", "values"]
+    points = spec["layers"][1]
+    assert points["@@type"] == "ScatterplotLayer" and points["pickable"] is True
+    # One row per block group with a value, its value (3 significant digits) third.
+    assert sorted(row[2] for row in points["data"]) == [100_000, 250_000, 500_000]
+    assert result.deck._tooltip == {"text": "Median house value: {2}"}
+    assert spec["mapStyle"].startswith("https://basemaps.cartocdn.com/")
+    assert result.n_missing == 1
+    assert "viridis" in result.caption and "1 block group without a value" in result.caption
+    assert result.low < result.high
+
+
+def test_value_colours_run_low_to_high_on_viridis() -> None:
+    colours = value_map.scale_colours()
+    assert len(colours) == value_map.VALUE_MAP_LEVELS
+    assert colours[0] == (69, 6, 89) and colours[-1][0] > 240  # dark purple .. yellow
+    expression = value_map.value_colour_expression(0.0, 32.0)
+    # Steps at 1, 2, ..., 31: below the first the first colour, from the last one the last.
+    assert expression.startswith("this[2] < 1 ? [69,6,89,")
+    assert expression.endswith(f"[{','.join(map(str, colours[-1]))},200]")
+    assert expression.count("?") == value_map.VALUE_MAP_LEVELS - 1
 
 
 def test_histogram_counts_and_cap_annotation() -> None:
@@ -450,7 +469,10 @@ def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
     )
     urls = {name: f"app/static/maps/{name}.json" for name in served.layer_texts}
     maps_by_k = {
-        k: maps.cluster_map_served(points, served, urls, _TOY_LABELS_BY_K[k], k) for k in (2, 4)
+        k: maps.cluster_map_served(
+            points, served, urls, _TOY_LABELS_BY_K[k], k, outline_url="app/static/outline/o.json"
+        )
+        for k in (2, 4)
     }
     for k, result in maps_by_k.items():
         spec = json.loads(result.deck.to_json())

@@ -20,6 +20,7 @@ from components.figures.deck import (
     position_codes,
     view_state_for,
 )
+from components.figures.outline import outline_layer
 from components.figures.palette import (
     FILL_ALPHA,
     NOT_CLUSTERED_COLOUR,
@@ -241,6 +242,7 @@ def cluster_map_from_points(
     is_test: np.ndarray | None = None,
     view_state: pdk.ViewState | None = None,
     show_test: bool = True,
+    outline_url: str | None = None,
 ) -> ClusterMap:
     """Assemble the cluster map for one k from the pre-formatted rows.
 
@@ -258,6 +260,9 @@ def cluster_map_from_points(
         Initial camera; default :func:`view_state_for` of the rows.
     show_test : bool
         Draw the test rows (when there are any).
+    outline_url : str, optional
+        URL of the served outline (see :func:`components.figures.outline.outline_layer`);
+        None puts it in the deck.
 
     Returns
     -------
@@ -299,6 +304,7 @@ def cluster_map_from_points(
         label_field=2,
         tooltip=points.tooltip_text,
         view_state=view_state,
+        outline_url=outline_url,
     )
     result.deck.set_raw_layer_data(raw)
     return result
@@ -314,8 +320,9 @@ def _cluster_map(
     tooltip: str,
     view_state: pdk.ViewState,
     layer_id_suffix: Mapping[str, str] | None = None,
+    outline_url: str | None = None,
 ) -> ClusterMap:
-    """The cluster map: point layers (by id, in draw order) and the centroids.
+    """The cluster map: the outline, point layers (by id, in draw order) and the centroids.
 
     ``layer_data`` maps the layer ids "not-clustered", "points" and "test-points" to
     their ``data`` (a raw-data placeholder or a URL); missing ids are not drawn.
@@ -344,7 +351,8 @@ def _cluster_map(
             "line_width_min_pixels": 1.5,
         },
     }
-    layers = [
+    layers = [outline_layer(outline_url)]
+    layers += [
         pdk.Layer(
             "ScatterplotLayer",
             data=layer_data[name],
@@ -500,6 +508,7 @@ def cluster_map_served(
     *,
     view_state: pdk.ViewState | None = None,
     show_test: bool = True,
+    outline_url: str | None = None,
 ) -> ClusterMap:
     """The cluster map at one k, its points loaded by the browser from ``urls``.
 
@@ -522,6 +531,8 @@ def cluster_map_served(
         Initial camera; default :func:`view_state_for` of the rows.
     show_test : bool
         Draw the test rows (when there are any).
+    outline_url : str, optional
+        URL of the served outline; None puts it in the deck (about 60 KB).
 
     Returns
     -------
@@ -550,6 +561,7 @@ def cluster_map_served(
         layer_id_suffix={
             name: "@" + urls[name].rsplit("/", 1)[-1].split(".", 1)[0][:8] for name in layer_data
         },
+        outline_url=outline_url,
     )
 
 
