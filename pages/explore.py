@@ -29,7 +29,14 @@ map_column = st.selectbox(
     format_func=ui.feature_label,
     key="explore_map_column",
 )
-st.plotly_chart(cache.explore.value_map(source, map_column), key="explore_map")
+value_map = cache.explore.value_map(source, map_column)
+st.pydeck_chart(
+    value_map.deck,
+    height=560,
+    key="explore_map",
+    alt=f"Map of the block groups coloured by {ui.feature_label(map_column)}",
+)
+st.caption(value_map.caption)
 
 histogram_column, tables_column = st.columns([3, 2])
 with histogram_column:

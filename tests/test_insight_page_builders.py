@@ -161,7 +161,8 @@ def test_silhouette_map_points_order_filter_and_centres() -> None:
     border = silhouette_map_deck(
         longitude, latitude, silhouette, labels, 2, below=BORDER_SILHOUETTE
     )
-    border_points = json.loads(border.to_json())["layers"][0]["data"]
+    layers_ = json.loads(border.to_json())["layers"]
+    border_points = next(layer["data"] for layer in layers_ if layer["id"] == "silhouette-points")
     assert [point[3] for point in border_points] == [0.05, -0.2]
 
 

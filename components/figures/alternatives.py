@@ -28,6 +28,7 @@ from components.figures.deck import coordinate_resolution as _coordinate_resolut
 from components.figures.deck import position_codes as _position_codes
 from components.figures.maps import POINT_RADIUS_M as _POINT_RADIUS_M
 from components.figures.maps import numbered_dot_layers
+from components.figures.outline import outline_layer
 from components.figures.palette import FILL_ALPHA as _FILL_ALPHA
 from components.figures.palette import (
     NOT_CLUSTERED_ALPHA,
@@ -325,6 +326,7 @@ def density_map_deck(
     *,
     view_state: pdk.ViewState | None = None,
     labelled_areas: int = DENSITY_LABELLED_AREAS,
+    outline_url: str | None = None,
 ) -> CompactDeck:
     """Map of density areas: one point per row, noise as a grey layer underneath.
 
@@ -350,12 +352,14 @@ def density_map_deck(
         Pass the same one as the map beside it so both show the same view.
     labelled_areas : int, default=10
         How many of the largest areas get their number on the map, >= 0.
+    outline_url : str or None, default=None
+        URL of the served coast and border outline; None puts it in the deck.
 
     Returns
     -------
     CompactDeck
-        Carto light base map (no token needed), a noise layer, an area layer and
-        the area numbers.
+        Carto light base map (no token needed), the outline, a noise layer, an area
+        layer and the area numbers.
     """
     longitude = np.asarray(longitude_deg, dtype=np.float64)
     latitude = np.asarray(latitude_deg, dtype=np.float64)
@@ -405,6 +409,7 @@ def density_map_deck(
         "auto_highlight": True,
     }
     layers = [
+        outline_layer(outline_url),
         pdk.Layer(
             "ScatterplotLayer",
             data=noise_points,

@@ -10,8 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures.deck import MAP_HEIGHT_PX
-from components.figures.palette import CONTINUOUS_COLOURSCALE, PALETTE, check_n_clusters, rgba
+from components.figures.palette import PALETTE, check_n_clusters, rgba
 
 
 @dataclass(frozen=True)
@@ -359,73 +358,6 @@ def mark_current_k(base: dict, current_k: int) -> go.Figure:
     )
     figure_dict["layout"]["shapes"] = shapes
     return go.Figure(figure_dict, _validate=False)
-
-
-def value_map_figure(
-    longitude: np.ndarray,
-    latitude: np.ndarray,
-    values: np.ndarray,
-    *,
-    value_label: str,
-    center: tuple[float, float] | None = None,
-    zoom: float = 4.6,
-) -> go.Figure:
-    """Map of a value by location with a continuous, colour-blind safe colour scale.
-
-    Coordinates and values are sent as float32 arrays (plotly encodes numpy arrays
-    in binary), which keeps 20,640 points small.
-
-    Parameters
-    ----------
-    longitude, latitude, values : numpy.ndarray
-        One entry per row.
-    value_label : str
-        Colour bar title.
-    center : (longitude, latitude), optional
-        Map centre; default the middle of the points.
-    zoom : float
-        Initial zoom.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        A ``Scattermap`` on Carto's light base map.
-    """
-    lon = np.asarray(longitude, dtype=np.float32)
-    lat = np.asarray(latitude, dtype=np.float32)
-    colour = np.asarray(values, dtype=np.float32)
-    if not (lon.shape == lat.shape == colour.shape):
-        raise ValueError("longitude, latitude and values must have one shape.")
-    if center is None:
-        center = (
-            float((np.nanmax(lon) + np.nanmin(lon)) / 2),
-            float((np.nanmax(lat) + np.nanmin(lat)) / 2),
-        )
-    figure = go.Figure(
-        go.Scattermap(
-            lon=lon,
-            lat=lat,
-            mode="markers",
-            marker={
-                "size": 4,
-                "color": colour,
-                "colorscale": CONTINUOUS_COLOURSCALE,
-                "opacity": 0.8,
-                "colorbar": {"title": {"text": value_label}},
-            },
-            hovertemplate=f"{value_label}: %{{marker.color:,.4g}}<extra></extra>",
-        )
-    )
-    figure.update_layout(
-        map={
-            "style": "carto-positron",
-            "center": {"lon": center[0], "lat": center[1]},
-            "zoom": zoom,
-        },
-        height=MAP_HEIGHT_PX,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-    )
-    return figure
 
 
 def histogram_figure(

@@ -31,6 +31,7 @@ from components.figures.deck import RAW_DATA_PREFIX, CompactDeck, view_state_for
 from components.figures.deck import coordinate_resolution as _coordinate_resolution
 from components.figures.deck import position_codes as _position_codes
 from components.figures.maps import centroid_layers
+from components.figures.outline import outline_layer
 from components.figures.palette import PALETTE, hex_to_rgb, rgba
 
 if TYPE_CHECKING:  # only for annotations: importing the sweep pulls in numba
@@ -817,6 +818,7 @@ def silhouette_map_deck(
     *,
     view_state: pdk.ViewState | None = None,
     below: float | None = None,
+    outline_url: str | None = None,
 ) -> CompactDeck:
     """Map of the block groups coloured by their silhouette (red < 0, pale near 0, blue > 0).
 
@@ -840,12 +842,14 @@ def silhouette_map_deck(
         Initial camera; default: framing the points.
     below : float, optional
         Only draw the points whose silhouette is below this (e.g. :data:`BORDER_SILHOUETTE`).
+    outline_url : str, optional
+        URL of the served coast and border outline; None puts it in the deck.
 
     Returns
     -------
     CompactDeck
-        Layers "silhouette-points", "centroids" and "centroid-labels"; the tooltip shows the
-        cluster and the silhouette.
+        Layers "outline", "silhouette-points", "centroids" and "centroid-labels"; the
+        tooltip shows the cluster and the silhouette.
     """
     lon = np.asarray(longitude, dtype=np.float64)
     lat = np.asarray(latitude, dtype=np.float64)
@@ -895,6 +899,7 @@ def silhouette_map_deck(
     )
     position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
     layers = [
+        outline_layer(outline_url),
         pdk.Layer(
             "ScatterplotLayer",
             data=RAW_DATA_PREFIX + "silhouette-points",

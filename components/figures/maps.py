@@ -20,6 +20,7 @@ from components.figures.deck import (
     position_codes,
     view_state_for,
 )
+from components.figures.outline import outline_layer
 from components.figures.palette import (
     FILL_ALPHA,
     NOT_CLUSTERED_ALPHA,
@@ -242,6 +243,7 @@ def cluster_map_from_points(
     is_test: np.ndarray | None = None,
     view_state: pdk.ViewState | None = None,
     show_test: bool = True,
+    outline_url: str | None = None,
 ) -> ClusterMap:
     """Assemble the cluster map for one k from the pre-formatted rows.
 
@@ -259,6 +261,9 @@ def cluster_map_from_points(
         Initial camera; default :func:`view_state_for` of the rows.
     show_test : bool
         Draw the test rows (when there are any).
+    outline_url : str, optional
+        URL of the served outline (see :func:`components.figures.outline.outline_layer`);
+        None puts it in the deck.
 
     Returns
     -------
@@ -300,6 +305,7 @@ def cluster_map_from_points(
         label_field=2,
         tooltip=points.tooltip_text,
         view_state=view_state,
+        outline_url=outline_url,
     )
     result.deck.set_raw_layer_data(raw)
     return result
@@ -315,8 +321,9 @@ def _cluster_map(
     tooltip: str,
     view_state: pdk.ViewState,
     layer_id_suffix: Mapping[str, str] | None = None,
+    outline_url: str | None = None,
 ) -> ClusterMap:
-    """The cluster map: point layers (by id, in draw order) and the centroids.
+    """The cluster map: the outline, point layers (by id, in draw order) and the centroids.
 
     ``layer_data`` maps the layer ids "not-clustered", "points" and "test-points" to
     their ``data`` (a raw-data placeholder or a URL); missing ids are not drawn.
@@ -347,7 +354,8 @@ def _cluster_map(
             "line_width_min_pixels": 1.5,
         },
     }
-    layers = [
+    layers = [outline_layer(outline_url)]
+    layers += [
         pdk.Layer(
             "ScatterplotLayer",
             data=layer_data[name],
@@ -503,6 +511,7 @@ def cluster_map_served(
     *,
     view_state: pdk.ViewState | None = None,
     show_test: bool = True,
+    outline_url: str | None = None,
 ) -> ClusterMap:
     """The cluster map at one k, its points loaded by the browser from ``urls``.
 
@@ -525,6 +534,8 @@ def cluster_map_served(
         Initial camera; default: framing ``points`` (:func:`view_state_for`).
     show_test : bool
         Include the served test-points layer (when ``served`` has one).
+    outline_url : str, optional
+        URL of the served outline; None puts it in the deck (about 60 KB).
 
     Returns
     -------
@@ -553,6 +564,7 @@ def cluster_map_served(
         layer_id_suffix={
             name: "@" + urls[name].rsplit("/", 1)[-1].split(".", 1)[0][:8] for name in layer_data
         },
+        outline_url=outline_url,
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import texts
+from conftest import deck_spec, layer, texts
 from streamlit.testing.v1 import AppTest
 
 
@@ -19,9 +19,13 @@ def test_explore_renders_map_histogram_caps_and_missing(
     app.run()
     assert not app.exception, app.exception
     assert not app.error
-    charts = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-    assert charts[0]["data"][0]["type"] == "scattermap"
-    assert charts[0]["data"][0]["marker"]["colorscale"]
+    # The value map is a pydeck map (it draws offline), the outline under its points.
+    spec = deck_spec(app)
+    assert spec["layers"][0]["id"] == "outline"
+    values = layer(spec, "values")
+    assert len(values["data"]) == 20_640
+    assert values["getFillColor"].startswith("@@=this[2] < ")  # a colour per value
+    assert any("viridis scale" in text for text in texts(app.caption))
     capped = next(t.value for t in app.dataframe if "rows at the cap" in t.value.columns)
     counts = dict(zip(capped["column"], capped["rows at the cap"], strict=True))
     # Human labels, not raw column names.
@@ -38,11 +42,11 @@ def test_explore_histogram_marks_the_cap(real_data: Path, make_app: Callable[...
     app.run()
     app.selectbox(key="explore_histogram_column").set_value("median_house_value").run()
     assert not app.exception, app.exception
-    histogram = json.loads(app.get("plotly_chart")[1].proto.spec)
+    histogram = json.loads(app.get("plotly_chart")[0].proto.spec)
     annotations = [a["text"] for a in histogram["layout"]["annotations"]]
     assert any("965 rows" in text for text in annotations), annotations
     app.selectbox(key="explore_histogram_column").set_value("housing_median_age").run()
-    histogram = json.loads(app.get("plotly_chart")[1].proto.spec)
+    histogram = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert any("1,273 rows" in a["text"] for a in histogram["layout"]["annotations"])
 
 

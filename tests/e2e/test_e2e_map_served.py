@@ -30,6 +30,7 @@ pytestmark = pytest.mark.e2e
 
 STATIC_PATH_PREFIX = "/app/static/"
 MAP_FILE_PATH = re.compile(r"^/app/static/maps/[0-9a-f]{24}\.json$")
+OUTLINE_PATH_PREFIX = "/app/static/outline/"
 K_VALUES = tuple(range(2, 16))  # the rows carry the cluster id of each of these k's
 N_ROWS = 20_640  # block groups of the housing data (none has a missing feature)
 
@@ -144,9 +145,13 @@ def test_map_rows_are_fetched_once_and_not_again_when_k_changes(page: Page, base
     wait_for_map_colours(page, ui.DEFAULT_K)
 
     paths = [urllib.parse.urlsplit(request.url).path for request in requests]
-    assert len(paths) == 1, f"the page requested {paths} from the static folder"
-    assert MAP_FILE_PATH.match(paths[0]), paths[0]
-    response = requests[0].response()
+    # The map's rows, and the coast and border outline drawn under them.
+    assert len(paths) == 2, f"the page requested {paths} from the static folder"
+    assert sum(path.startswith(OUTLINE_PATH_PREFIX) for path in paths) == 1, paths
+    (rows_request,) = [
+        r for r, path in zip(requests, paths, strict=True) if MAP_FILE_PATH.match(path)
+    ]
+    response = rows_request.response()
     assert response is not None
     assert response.status == 200
     assert response.headers["content-type"].startswith("application/json")
@@ -171,13 +176,13 @@ def test_map_rows_are_fetched_once_and_not_again_when_k_changes(page: Page, base
     # leaves room for a late one.
     wait_for_map_colours(page, k, shown=(k - 2,), absent=(k,))
     page.wait_for_timeout(500)
-    assert len(requests) == 1, f"k changes requested {[r.url for r in requests[1:]]}"
+    assert len(requests) == 2, f"k changes requested {[r.url for r in requests[2:]]}"
 
     # Control: a fetch of the rows by the page's own script is seen by the counting.
-    with page.expect_request(requests[0].url):
-        status = page.evaluate("async (url) => (await fetch(url)).status", requests[0].url)
+    with page.expect_request(rows_request.url):
+        status = page.evaluate("async (url) => (await fetch(url)).status", rows_request.url)
     assert status == 200
-    assert len(requests) == 2, "the page fetched the rows and no request event came"
+    assert len(requests) == 3, "the page fetched the rows and no request event came"
 
 
 def test_k_change_recolours_the_served_points(page: Page, base_url: str) -> None:

@@ -13,7 +13,6 @@ from components.figures.charts import (
     feature_boxplot,
     histogram_figure,
     mark_current_k,
-    value_map_figure,
 )
 from components.figures.palette import PALETTE
 
@@ -116,17 +115,6 @@ def test_elbow_chart_rejects_mismatched_lengths() -> None:
 
 
 # ------------------------------------------------------------ explore figures
-
-
-def test_value_map_is_a_continuous_scattermap() -> None:
-    figure = value_map_figure(
-        np.array([-122.0, -118.0]), np.array([38.0, 34.0]), np.array([1.0, 2.0]), value_label="v"
-    )
-    (trace,) = figure.data
-    assert trace.type == "scattermap"
-    assert trace.marker.colorscale is not None
-    assert figure.layout.map.style == "carto-positron"
-    assert figure.layout.map.center.lon == -120.0
 
 
 def test_histogram_counts_and_cap_annotation() -> None:

@@ -36,7 +36,9 @@ def test_raw_layer_data_is_spliced_in_and_bookkeeping_stays_out() -> None:
     assert "@@raw:" not in text
     assert "rawLayerData" not in text and "compactJson" not in text
     spec = json.loads(text)
-    assert [len(layer["data"]) for layer in spec["layers"][:2]] == [1, 4]
+    # The outline is drawn first (below), then the not-clustered and clustered rows.
+    assert spec["layers"][0]["id"] == "outline"
+    assert [len(layer["data"]) for layer in spec["layers"][1:3]] == [1, 4]
 
 
 def test_view_state_is_stable_and_frames_the_points() -> None:

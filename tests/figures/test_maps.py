@@ -217,7 +217,10 @@ def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
     )
     urls = {name: f"app/static/maps/{name}.json" for name in served.layer_texts}
     maps_by_k = {
-        k: maps.cluster_map_served(points, served, urls, _TOY_LABELS_BY_K[k], k) for k in (2, 4)
+        k: maps.cluster_map_served(
+            points, served, urls, _TOY_LABELS_BY_K[k], k, outline_url="app/static/outline/o.json"
+        )
+        for k in (2, 4)
     }
     for k, result in maps_by_k.items():
         spec = json.loads(result.deck.to_json())

@@ -29,7 +29,7 @@ from components.figures import alternatives as figures_alternatives
 from components.figures import charts, deck, maps, palette
 from components.ui.cache.data import column_values
 from components.ui.cache.model import prepared, scaled
-from components.ui.cache.views import map_view
+from components.ui.cache.views import map_view, outline_url
 from components.ui.keys import DataSource, ModelKey
 
 LOCATION_COLUMNS: tuple[str, str] = ("latitude", "longitude")
@@ -133,6 +133,7 @@ def density_map(
         density_areas(source, method, eps_km, min_samples).labels,
         rows.median_house_value,
         view_state=map_view(source),
+        outline_url=outline_url(),
     )
     map_deck.to_json()  # computed once here, not on every rerun
     return map_deck

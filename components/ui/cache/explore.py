@@ -1,4 +1,4 @@
-"""Caches of the Explore page: the value map and the histograms."""
+"""Caches of the Explore page: the value map (pydeck) and the histograms."""
 
 from __future__ import annotations
 
@@ -7,24 +7,26 @@ import streamlit as st
 
 from components.engine.features import FEATURE_CATALOGUE
 from components.figures import charts
+from components.figures import value_map as figures_value_map
 from components.ui.cache.data import column_values
-from components.ui.cache.views import map_view
+from components.ui.cache.views import map_view, outline_url
 from components.ui.keys import DataSource
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def value_map(source: DataSource, column: str) -> go.Figure:
-    """Map of a column by location (continuous colour scale)."""
-    view = map_view(source)
+def value_map(source: DataSource, column: str) -> figures_value_map.ValueMap:
+    """Map of a column by location (continuous colour scale), its deck JSON computed once."""
     described = FEATURE_CATALOGUE.get(column)
-    return charts.value_map_figure(
+    result = figures_value_map.value_map_deck(
         column_values(source, "longitude"),
         column_values(source, "latitude"),
         column_values(source, column),
         value_label=described.label if described else column,
-        center=(view.longitude, view.latitude),
-        zoom=max(float(view.zoom) - 0.4, 1.0),
+        view_state=map_view(source),
+        outline_url=outline_url(),
     )
+    result.deck.to_json()  # computed once here, not on every rerun
+    return result
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

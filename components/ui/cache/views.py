@@ -20,6 +20,7 @@ from components.engine.row_labels import cluster_sizes, labelled_frame
 from components.engine.sweep import SweepResult
 from components.figures import charts, deck, maps
 from components.figures.legend import legend_table
+from components.figures.outline import outline_json
 from components.ui import served_files
 from components.ui.cache.data import column_values, housing
 from components.ui.cache.model import row_labels, sweep
@@ -67,6 +68,7 @@ def cluster_map(key: ModelKey, k: int, show_test: bool, served: bool) -> maps.Cl
             k,
             view_state=map_view(key.source),
             show_test=show_test,
+            outline_url=outline_url(),
         )
     else:
         result = maps.cluster_map_from_points(
@@ -130,6 +132,35 @@ def map_urls(key: ModelKey) -> dict[str, str] | None:
         layer_id: f"{served_files.STATIC_URL_PREFIX}{MAP_FILES_DIR}/{name}"
         for layer_id, name in names.items()
     }
+
+
+# Its own folder: the map files' pruning (per folder) must never remove it.
+OUTLINE_FILES_DIR = "outline"
+
+
+def outline_url() -> str | None:
+    """URL of the served coast and border outline, written to the static folder if missing.
+
+    Every map draws the outline; by URL the browser loads it once (about 60 KB) and
+    caches it, instead of receiving it in every deck. Its name is its content hash,
+    so a cached map's URL stays valid.
+
+    Returns
+    -------
+    str or None
+        Relative URL; None when static serving is off or the file cannot be written:
+        the map must then carry the outline.
+    """
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    text = outline_json()
+    name = served_files.content_name(text)
+    try:
+        served_files.ensure_file(STATIC_DIR / OUTLINE_FILES_DIR, name, text)
+    except OSError as error:
+        _LOGGER.warning("Outline not served from %s (%s); sending it inline.", STATIC_DIR, error)
+        return None
+    return f"{served_files.STATIC_URL_PREFIX}{OUTLINE_FILES_DIR}/{name}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -1,0 +1,120 @@
+"""The coast and border outline shipped with the app (data/outline/outline.json), read once.
+
+The maps draw it under their points so they show where they are without any base map
+tiles (offline). The file is derived from public-domain US Census and Natural Earth
+outlines by data/outline/make_outline.py, which documents the sources.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+OUTLINE_PATH = Path(__file__).resolve().parents[2] / "data" / "outline" / "outline.json"
+# The outline is sent to every browser that opens a map; a file past this is a mistake.
+MAX_OUTLINE_BYTES = 100_000
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Polylines of coasts and borders.
+
+    Attributes
+    ----------
+    paths : tuple of numpy.ndarray
+        One array of shape (n, 2) per polyline, (longitude, latitude) in degrees,
+        n >= 2.
+    source : str
+        Where the geometry comes from (shown nowhere; kept with the data).
+    """
+
+    paths: tuple[np.ndarray, ...]
+    source: str
+
+    @property
+    def n_points(self) -> int:
+        """The number of vertices over all paths."""
+        return sum(path.shape[0] for path in self.paths)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Return (west, south, east, north) of all paths, in degrees."""
+        stacked = np.concatenate(self.paths)
+        west, south = stacked.min(axis=0)
+        east, north = stacked.max(axis=0)
+        return float(west), float(south), float(east), float(north)
+
+
+def parse_outline(text: str) -> Outline:
+    """Validate the outline file's JSON text and return its paths.
+
+    Parameters
+    ----------
+    text : str
+        ``{"source": str, "paths": [[lon0, lat0, lon1, lat1, ...], ...]}``.
+
+    Returns
+    -------
+    Outline
+        The paths as (n, 2) arrays.
+
+    Raises
+    ------
+    ValueError
+        When the text is too large, is not that structure, or has a coordinate that
+        is not a finite longitude in [-180, 180] or latitude in [-90, 90].
+    """
+    size = len(text.encode("utf-8"))
+    if size > MAX_OUTLINE_BYTES:
+        raise ValueError(f"The outline has {size:,} bytes; at most {MAX_OUTLINE_BYTES:,} expected.")
+    document = json.loads(text)
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), list):
+        raise ValueError('The outline must be a JSON object with a "paths" list.')
+    source = document.get("source")
+    if not isinstance(source, str) or not source:
+        raise ValueError('The outline must name its "source".')
+    if not document["paths"]:
+        raise ValueError("The outline has no paths.")
+    paths = []
+    for index, flat in enumerate(document["paths"]):
+        if (
+            not isinstance(flat, list)
+            or len(flat) < 4
+            or len(flat) % 2
+            or not all(
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                for value in flat
+            )
+        ):
+            raise ValueError(
+                f"Path {index} must be a flat list of at least two finite (lon, lat) pairs."
+            )
+        path = np.asarray(flat, dtype=float).reshape(-1, 2)
+        path.flags.writeable = False  # shared by every caller of the cached loader
+        if np.abs(path[:, 0]).max() > 180 or np.abs(path[:, 1]).max() > 90:
+            raise ValueError(f"Path {index} has a point outside longitude/latitude range.")
+        paths.append(path)
+    return Outline(paths=tuple(paths), source=source)
+
+
+@functools.lru_cache(maxsize=4)
+def load_outline(path: Path = OUTLINE_PATH) -> Outline:
+    """Read and validate the outline file, once per path.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file; default the one shipped in data/outline/.
+
+    Returns
+    -------
+    Outline
+        Its paths.
+    """
+    return parse_outline(Path(path).read_text(encoding="utf-8"))

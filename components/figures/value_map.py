@@ -1,0 +1,189 @@
+"""Explore's map of one value by location: a pydeck map on a continuous colour scale.
+
+Like the cluster map (compact rows, integer-coded positions, the coast and border
+outline underneath), so it draws its points with no network, which the plotly map it
+replaces did not: that one waited for the base map's style before drawing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.colors
+import pydeck as pdk
+
+from components.figures.deck import (
+    CompactDeck,
+    compact_numbers,
+    coordinate_resolution,
+    position_codes,
+    view_state_for,
+)
+from components.figures.maps import POINT_RADIUS_M
+from components.figures.outline import outline_layer
+from components.figures.palette import CONTINUOUS_COLOURSCALE
+
+# Steps of the colour scale; 32 steps of viridis read as continuous on a map of dots.
+VALUE_MAP_LEVELS = 32
+# The scale spans these percentiles, so a few extreme rows (population, rooms per
+# household) do not squeeze every other row into one colour.
+SCALE_PERCENTILES = (1.0, 99.0)
+_ALPHA = 200
+
+
+@dataclass(frozen=True)
+class ValueMap:
+    """The value map and what its legend says.
+
+    Attributes
+    ----------
+    deck : CompactDeck
+        The map.
+    low, high : float
+        The values at the two ends of the colour scale (rows beyond take the end colour).
+    n_missing : int
+        Rows without a value, not drawn.
+    caption : str
+        The legend in words: scale, its ends, and the rows not drawn.
+    """
+
+    deck: CompactDeck
+    low: float
+    high: float
+    n_missing: int
+    caption: str
+
+
+def scale_colours(n_levels: int = VALUE_MAP_LEVELS) -> list[tuple[int, int, int]]:
+    """Return the RGB colour of each step of the scale, low to high (sampled mid-step)."""
+    samples = [(level + 0.5) / n_levels for level in range(n_levels)]
+    colours = []
+    for text in plotly.colors.sample_colorscale(CONTINUOUS_COLOURSCALE, samples):
+        red, green, blue = (round(float(part)) for part in text[4:-1].split(","))  # rgb(r, g, b)
+        colours.append((red, green, blue))
+    return colours
+
+
+def value_colour_expression(low: float, high: float, field: int = 2) -> str:
+    """A deck.gl accessor expression giving the scale colour of the value in ``this[field]``.
+
+    A chain of comparisons (``this[2] < t1 ? [r, g, b, a] : ...``); the deck.gl build
+    in Streamlit does not index array literals.
+
+    Parameters
+    ----------
+    low, high : float
+        Values at the ends of the scale.
+    field : int
+        Position of the value in each row.
+
+    Returns
+    -------
+    str
+        The expression, without pydeck's ``@@=`` prefix.
+    """
+    colours = [f"[{r},{g},{b},{_ALPHA}]" for r, g, b in scale_colours()]
+    steps = np.linspace(low, high, len(colours) + 1)[1:-1]
+    expression = colours[-1]
+    for level in range(len(colours) - 2, -1, -1):
+        expression = f"this[{field}] < {float(steps[level]):.6g} ? {colours[level]} : {expression}"
+    return expression
+
+
+def _value_text(value: float) -> str:
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def value_map_deck(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    values: np.ndarray,
+    *,
+    value_label: str,
+    view_state: pdk.ViewState | None = None,
+    outline_url: str | None = None,
+) -> ValueMap:
+    """Map of a value by location, coloured on the viridis scale (colour-blind safe).
+
+    Each row is sent as ``[x, y, value]`` (integer-coded position, the value to three
+    significant digits); the browser picks the colour from the value.
+
+    Parameters
+    ----------
+    longitude, latitude, values : numpy.ndarray
+        One entry per row; rows with a missing coordinate or value are not drawn.
+    value_label : str
+        What the value is (tooltip and caption).
+    view_state : pydeck.ViewState, optional
+        Initial camera; default :func:`view_state_for` of the rows.
+    outline_url : str, optional
+        URL of the served coast and border outline; None puts it in the deck.
+
+    Returns
+    -------
+    ValueMap
+        The deck (outline, then the points) and its legend.
+    """
+    lon = np.asarray(longitude, dtype=float)
+    lat = np.asarray(latitude, dtype=float)
+    value = np.asarray(values, dtype=float)
+    if not (lon.shape == lat.shape == value.shape) or lon.ndim != 1:
+        raise ValueError("longitude, latitude and values must be 1-D arrays of one shape.")
+    located = np.isfinite(lon) & np.isfinite(lat)
+    shown = located & np.isfinite(value)
+    n_missing = int((located & ~shown).sum())
+    lon, lat, value = lon[shown], lat[shown], value[shown]
+    if value.size:
+        low, high = (float(v) for v in np.percentile(value, SCALE_PERCENTILES))
+    else:
+        low, high = 0.0, 1.0
+    if high <= low:
+        high = low + 1.0
+    if view_state is None:
+        view_state = view_state_for(lon, lat)
+    resolution = coordinate_resolution(lon, lat) if value.size else 100
+    lon_origin = float(np.floor(lon.min())) if value.size else 0.0
+    lat_origin = float(np.floor(lat.min())) if value.size else 0.0
+    position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+    rows = [
+        list(row)
+        for row in zip(
+            position_codes(lon, lon_origin, resolution),
+            position_codes(lat, lat_origin, resolution),
+            compact_numbers(value, 3),
+            strict=True,
+        )
+    ]
+    layers = [
+        outline_layer(outline_url),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=rows,
+            id="values",
+            get_position=position,
+            get_fill_color=value_colour_expression(low, high),
+            get_radius=POINT_RADIUS_M,
+            radius_min_pixels=1.5,
+            radius_max_pixels=12,
+            pickable=True,
+            auto_highlight=True,
+        ),
+    ]
+    deck = CompactDeck(
+        layers=layers,
+        initial_view_state=view_state,
+        map_provider="carto",
+        map_style="light",
+        tooltip={"text": f"{value_label}: {{2}}"},
+    )
+    caption = (
+        f"Colour: {value_label}, on the viridis scale (colour-blind safe) from dark purple "
+        f"(at or below {_value_text(low)}) to yellow (at or above {_value_text(high)}); "
+        f"the ends are percentiles {SCALE_PERCENTILES[0]:g} and {SCALE_PERCENTILES[1]:g}."
+    )
+    if n_missing == 1:
+        caption += " 1 block group without a value is not drawn."
+    elif n_missing:
+        caption += f" {n_missing:,} block groups without a value are not drawn."
+    return ValueMap(deck=deck, low=low, high=high, n_missing=n_missing, caption=caption)

@@ -1,0 +1,220 @@
+"""Tests of the shipped coast and border outline: the file, its loader, its layer, its maps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit import config
+
+from components.engine import places
+from components.engine.outline import (
+    MAX_OUTLINE_BYTES,
+    OUTLINE_PATH,
+    load_outline,
+    parse_outline,
+)
+from components.engine.upload import read_places_csv
+from components.figures import maps, value_map
+from components.figures.alternatives import density_map_deck
+from components.figures.deck import CompactDeck
+from components.figures.insight import silhouette_map_deck
+from components.figures.outline import (
+    OUTLINE_COLOUR,
+    OUTLINE_LAYER_ID,
+    outline_json,
+    outline_layer,
+    outline_rows,
+)
+from components.ui.cache import views
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+LON = np.array([-122.0, -121.0, -118.0, -117.0, -120.0])
+LAT = np.array([38.0, 37.0, 34.0, 33.0, 36.5])
+
+
+def _near(outline_paths: tuple[np.ndarray, ...], lon: float, lat: float, within: float) -> bool:
+    """Whether some vertex of the outline lies within ``within`` degrees of (lon, lat)."""
+    stacked = np.concatenate(outline_paths)
+    return bool((np.abs(stacked - [lon, lat]).max(axis=1) <= within).any())
+
+
+# ------------------------------------------------------------------ the file and its loader
+
+
+def test_shipped_outline_is_small_valid_and_covers_california_and_the_world() -> None:
+    size = OUTLINE_PATH.stat().st_size
+    assert 20_000 < size <= 70_000  # "a few tens of KB", under the loader's limit
+    assert size <= MAX_OUTLINE_BYTES
+    outline = load_outline()
+    assert "Census" in outline.source and "Natural Earth" in outline.source
+    assert 2_000 < outline.n_points < 8_000
+    assert all(path.ndim == 2 and path.shape[1] == 2 and len(path) >= 2 for path in outline.paths)
+    west, south, east, north = outline.bounds()
+    # The world without Antarctica.
+    assert -180 <= west < -170 and 170 < east <= 180
+    assert -60 < south < -50 and 80 < north < 84
+    # California's coast, its borders with Oregon (42 N) and Nevada (120 W), and Mexico.
+    assert _near(outline.paths, -124.2, 41.0, 0.3)  # the north coast
+    assert _near(outline.paths, -122.5, 37.8, 0.2)  # the Golden Gate
+    assert _near(outline.paths, -117.1, 32.6, 0.2)  # the coast at the Mexican border
+    # Straight borders have vertices only where they turn: the corners of California,
+    # Oregon and Nevada, the bend at Lake Tahoe, and the Colorado River at Arizona.
+    assert _near(outline.paths, -120.0, 42.0, 0.05)
+    assert _near(outline.paths, -120.0, 39.0, 0.05)
+    assert _near(outline.paths, -114.6, 35.0, 0.1)
+    # No segment jumps across the map (paths are split at the antimeridian).
+    assert max(np.abs(np.diff(path[:, 0])).max() for path in outline.paths) < 90
+
+
+def test_loader_reads_the_file_once_and_shares_read_only_arrays() -> None:
+    assert load_outline() is load_outline()
+    with pytest.raises(ValueError, match="read-only"):
+        load_outline().paths[0][0, 0] = 0.0
+
+
+def test_loader_reads_a_given_file(tmp_path: Path) -> None:
+    path = tmp_path / "outline.json"
+    path.write_text(json.dumps({"source": "test", "paths": [[0, 0, 1, 1, 2, 0]]}), "utf-8")
+    outline = load_outline(path)
+    assert outline.source == "test"
+    np.testing.assert_array_equal(outline.paths[0], [[0, 0], [1, 1], [2, 0]])
+    assert outline.bounds() == (0.0, 0.0, 2.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[]", "JSON object"),
+        ('{"source": "s"}', "JSON object"),
+        ('{"paths": [[0, 0, 1, 1]]}', "source"),
+        ('{"source": "s", "paths": []}', "no paths"),
+        ('{"source": "s", "paths": [[0, 0, 1]]}', "Path 0"),
+        ('{"source": "s", "paths": [[0, 0]]}', "Path 0"),
+        ('{"source": "s", "paths": [[0, 0, 1, 1], "x"]}', "Path 1"),
+        ('{"source": "s", "paths": [[0, 0, NaN, 1]]}', "Path 0"),
+        ('{"source": "s", "paths": [[0, 0, true, 1]]}', "Path 0"),
+        ('{"source": "s", "paths": [[0, 0, 181, 1]]}', "outside"),
+        ('{"source": "s", "paths": [[0, 0, 1, -91]]}', "outside"),
+    ],
+)
+def test_loader_rejects_malformed_outlines(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_outline(text)
+
+
+def test_loader_rejects_an_outline_too_large_to_send() -> None:
+    flat = ",".join(["-120.12,35.12"] * (MAX_OUTLINE_BYTES // 10))
+    with pytest.raises(ValueError, match="bytes; at most"):
+        parse_outline(f'{{"source": "s", "paths": [[{flat}]]}}')
+
+
+# ------------------------------------------------------------------ the layer
+
+
+def test_outline_layer_is_a_thin_grey_path_layer_that_is_not_pickable() -> None:
+    spec = json.loads(CompactDeck(layers=[outline_layer()]).to_json())["layers"][0]
+    assert spec["@@type"] == "PathLayer"
+    assert spec["id"] == OUTLINE_LAYER_ID
+    assert spec["pickable"] is False
+    assert spec["getPath"] == "@@=-"  # each row is a path
+    assert spec["positionFormat"] == "XY"  # flat lon, lat pairs
+    assert spec["getColor"] == list(OUTLINE_COLOUR)
+    assert max(OUTLINE_COLOUR[:3]) - min(OUTLINE_COLOUR[:3]) == 0  # a neutral grey
+    assert spec["widthUnits"] == "pixels" and spec["getWidth"] == 1
+    # Inline, the rows are the shipped paths.
+    assert len(spec["data"]) == len(load_outline().paths)
+    assert spec["data"][0] == list(load_outline().paths[0].ravel())
+
+
+def test_outline_layer_by_url_and_the_served_text() -> None:
+    spec = json.loads(CompactDeck(layers=[outline_layer("app/static/outline/o.json")]).to_json())
+    assert spec["layers"][0]["data"] == "app/static/outline/o.json"
+    served = json.loads(outline_json())
+    assert served == [list(row) for row in outline_rows()]
+    assert len(outline_json()) < OUTLINE_PATH.stat().st_size  # the paths only
+
+
+def test_outline_is_served_once_from_its_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "STATIC_DIR", tmp_path / "static")
+    before = config.get_option("server.enableStaticServing")
+    try:
+        config.set_option("server.enableStaticServing", True)
+        url = views.outline_url()
+        assert url is not None and url.startswith("app/static/outline/")
+        written = tmp_path / "static" / url.removeprefix("app/static/")
+        assert written.read_text(encoding="utf-8") == outline_json()
+        assert views.outline_url() == url  # a content name: the same URL every time
+        config.set_option("server.enableStaticServing", False)
+        assert views.outline_url() is None
+    finally:
+        config.set_option("server.enableStaticServing", before)
+
+
+def test_outline_is_inline_when_the_static_folder_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setattr(views, "STATIC_DIR", blocker / "static")
+    before = config.get_option("server.enableStaticServing")
+    try:
+        config.set_option("server.enableStaticServing", True)
+        assert views.outline_url() is None
+    finally:
+        config.set_option("server.enableStaticServing", before)
+
+
+# ------------------------------------------------------------------ every map has it
+
+
+def _toy_points() -> maps.MapPoints:
+    return maps.map_points(
+        LON, LAT, np.full(5, 200_000.0), np.full(5, 3.0), {"Median house age": np.arange(5.0)}
+    )
+
+
+def _decks() -> dict[str, CompactDeck]:
+    labels = np.array([0, 0, 1, 1, 1])
+    points = _toy_points()
+    served = maps.served_points(points, {2: labels, 3: np.array([0, 2, 1, 1, 2])})
+    urls = {name: f"app/static/maps/{name}.json" for name in served.layer_texts}
+    csv = "latitude,longitude\n" + "\n".join(f"{a},{b}" for a, b in zip(LAT, LON, strict=True))
+    user_places = read_places_csv(csv.encode("utf-8"), filename="places.csv")
+    return {
+        "cluster map (inline rows)": maps.cluster_map_from_points(points, labels, 2).deck,
+        "cluster map (served rows)": maps.cluster_map_served(
+            points, served, urls, labels, 2, outline_url="app/static/outline/o.json"
+        ).deck,
+        "cluster map (tests' wrapper)": maps.cluster_map_deck(
+            maps.MapRows(LON, LAT, labels, np.full(5, 1e5), np.full(5, 3.0), {}), 2
+        ).deck,
+        "density map": density_map_deck(LON, LAT, np.array([0, 0, -1, 1, 1]), np.full(5, 1e5)),
+        "silhouette map": silhouette_map_deck(LON, LAT, np.linspace(-0.5, 0.5, 5), labels, 2),
+        "value map": value_map.value_map_deck(LON, LAT, np.arange(5.0), value_label="v").deck,
+        "places map": places.places_map(user_places, labels, 2).deck,
+    }
+
+
+def test_every_map_draws_the_outline_first_below_its_points() -> None:
+    for name, deck in _decks().items():
+        layers = json.loads(deck.to_json())["layers"]
+        ids = [layer["id"] for layer in layers]
+        assert ids[0] == OUTLINE_LAYER_ID, (name, ids)
+        assert ids.count(OUTLINE_LAYER_ID) == 1, (name, ids)
+        assert layers[0]["pickable"] is False, name
+        # The Carto base map stays: with network its tiles are drawn too.
+        assert json.loads(deck.to_json())["mapStyle"].startswith("https://basemaps.cartocdn.com/")
+
+
+def test_a_served_outline_keeps_the_served_cluster_map_small() -> None:
+    decks = _decks()
+    served = decks["cluster map (served rows)"].to_json()
+    inline = decks["cluster map (inline rows)"].to_json()
+    assert len(served) < 5_000
+    # Inline the outline costs its paths' JSON, once per deck.
+    assert len(inline) > len(outline_json())
