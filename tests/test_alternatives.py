@@ -13,24 +13,23 @@ from sklearn.cluster import DBSCAN, KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.pairwise import haversine_distances
 
-from components.engine.alternatives import (
+from components.engine.alternatives.comparison import (
     ALGORITHM_NAMES,
-    BLOB_CENTRES,
-    DEFAULT_GEO_EPS_KM,
-    DEFAULT_GEO_MIN_SAMPLES,
-    EARTH_RADIUS_KM,
-    Place,
     adjusted_rand_index,
     compare_algorithms,
-    density_clusters_geo,
-    haversine_km,
-    make_shapes,
     standardise,
     suggest_dbscan_eps,
-    summarise_density,
     toy_dbscan_min_samples,
 )
-from components.engine.scaling import scale_features
+from components.engine.alternatives.gazetteer import Place, haversine_km
+from components.engine.alternatives.geo_density import (
+    DEFAULT_GEO_EPS_KM,
+    DEFAULT_GEO_MIN_SAMPLES,
+    density_clusters_geo,
+    summarise_density,
+)
+from components.engine.alternatives.toy_shapes import BLOB_CENTRES, make_shapes
+from components.engine.scaling import EARTH_RADIUS_KM, scale_features
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KM_PER_DEGREE_LATITUDE = 2 * np.pi * EARTH_RADIUS_KM / 360  # 111.195 km

@@ -19,8 +19,8 @@ reference and the seed runs, plus the ARI of each resample run with the referenc
 Large data: above ``max_fit_rows`` rows (default 5,000) every rerun is *fitted* on a fixed random
 subset of ``max_fit_rows`` rows (resample runs on ``sample_fraction`` of that many rows, drawn from
 all rows) and then assigns all rows to its centroids. The reference itself is always fitted on all
-rows. On the housing data (20,640 rows x 3 features, k = 2..15, 5 + 5 reruns, reference fitted
-here) this takes about 2 s of CPU instead of about 5 s, with the same flagged k's.
+rows. On the housing data this keeps the flagged k's and costs less than half the CPU time
+(BENCHMARKS.md, "Measured defaults").
 
 Speed: each fit runs with one OpenMP/BLAS thread (scikit-learn's default threading was about 5x
 slower on these small fits on a shared 2-core machine). Running two fits at a time in threads

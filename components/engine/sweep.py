@@ -14,11 +14,11 @@ same cell are merged with a weight, which is exact: their mutual distance is 0 b
 count in ``n_own - 1``. Distances are computed directly in float64 (not through the
 ``|x|^2 - 2xy + |y|^2`` expansion scikit-learn uses), so the result is at least as accurate as
 ``sklearn.metrics.silhouette_score``. Without numba the same sums are computed with numpy
-(exact, about 10x slower).
+(exact, and much slower).
 
 Per-point values
 ----------------
-The sweep does not keep its ``n x n_cells`` sums (about 35 MB on the housing data) in the result,
+The sweep does not keep its ``n x n_cells`` sums in the result,
 so the result stays small enough to cache and pickle. :func:`silhouette_values_for` recomputes the
 per-point silhouettes for one k in one compiled pass (``k`` cells; about the cost of the sweep's
 silhouette step).
@@ -30,7 +30,7 @@ rows shared by every k (the same sample ``sklearn.metrics.silhouette_score(..., 
 random_state)`` draws), in one pass with the same cell trick; two more samples give the spread
 (standard deviation) that is reported beside it.
 
-Numba compiles the kernels on their first call in a fresh process (10-40 s) and caches the
+Numba compiles the kernels on their first call in a fresh process (see BENCHMARKS.md) and caches the
 machine code on disk (``cache=True``; numba falls back to a per-user cache folder when the package
 folder is read-only, or set ``NUMBA_CACHE_DIR``). :func:`warm_up` triggers that compilation.
 
@@ -91,7 +91,7 @@ _SUMS_BUDGET_BYTES = 256 * 2**20
 def _cell_distance_sums_numpy(
     points: np.ndarray, weights: np.ndarray, cell_start: np.ndarray
 ) -> np.ndarray:
-    """Numpy version of the per-cell distance sums (exact, about 10x slower than numba)."""
+    """Numpy version of the per-cell distance sums (exact, much slower than numba)."""
     n_points = points.shape[0]
     out = np.empty((n_points, cell_start.size - 1), dtype=np.float64)
     block = max(1, 2_000_000 // max(n_points, 1))  # about 16 MB of distances per block

@@ -20,7 +20,8 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.subplots import make_subplots
 
-from components.engine.alternatives import AlgorithmResult, EpsSuggestion, ToyData
+from components.engine.alternatives.comparison import AlgorithmResult, EpsSuggestion
+from components.engine.alternatives.toy_shapes import ToyData
 from components.engine.clustering import align_to_truth
 from components.figures.deck import CompactDeck, colour_lookup_expression, view_state_for
 from components.figures.deck import compact_numbers as _compact_numbers

@@ -12,13 +12,13 @@ from numbers import Real
 import pandas as pd
 import streamlit as st
 
-from components.engine.alternatives import (
+from components.engine.alternatives.geo_density import (
     DEFAULT_GEO_EPS_KM,
     DEFAULT_GEO_MIN_SAMPLES,
-    RANDOM_STATE_RANGE,
     GeoMethod,
-    ToyKind,
 )
+from components.engine.alternatives.toy_shapes import ToyKind
+from components.engine.validation import RANDOM_STATE_RANGE
 from components.ui.url_state import DEFAULT_K, K_RANGE
 
 # Widget keys (also what the AppTest tests address).
@@ -39,8 +39,8 @@ SHAPE_LABELS: dict[ToyKind, str] = {
 METHOD_LABELS: dict[GeoMethod, str] = {"dbscan": "DBSCAN", "hdbscan": "HDBSCAN"}
 
 # Narrower than what the functions accept: beyond these the pictures say nothing new
-# and the fits get slow (3,000 toy points take ~4 s for all six algorithms; eps of
-# hundreds of km needs GBs of neighbour lists).
+# and the fits get slow (the six algorithms' time grows quickly with the toy points; eps
+# of hundreds of km needs GBs of neighbour lists; BENCHMARKS.md, "Measured defaults").
 TOY_NOISE_SLIDER = (0.0, 0.3, 0.01)
 DEFAULT_TOY_NOISE = 0.05
 TOY_N_SAMPLES_SLIDER = (100, 3000, 50)

@@ -9,18 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.engine.alternatives import (
-    EARTH_RADIUS_KM,
+from components.engine.alternatives.comparison import (
     AlgorithmResult,
-    Place,
-    ToyData,
     compare_algorithms,
-    density_clusters_geo,
-    make_shapes,
     standardise,
     suggest_dbscan_eps,
-    summarise_density,
 )
+from components.engine.alternatives.gazetteer import Place
+from components.engine.alternatives.geo_density import density_clusters_geo, summarise_density
+from components.engine.alternatives.toy_shapes import ToyData, make_shapes
+from components.engine.scaling import EARTH_RADIUS_KM
 from components.figures.alternatives import (
     area_table,
     cluster_colours_rgb,

@@ -9,18 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.engine.alternatives import (
+from components.engine.alternatives.comparison import AlgorithmResult, compare_algorithms
+from components.engine.alternatives.geo_density import (
     DEFAULT_GEO_EPS_KM,
-    AlgorithmResult,
     GeoDensityResult,
     GeoMethod,
-    ToyData,
-    ToyKind,
-    compare_algorithms,
     density_clusters_geo,
-    make_shapes,
     summarise_density,
 )
+from components.engine.alternatives.toy_shapes import ToyData, ToyKind, make_shapes
 from components.engine.clustering import (
     KMeansResult,
     fit_kmeans,

@@ -1,0 +1,419 @@
+"""Density clusters of places by location: DBSCAN or HDBSCAN with the great-circle distance.
+
+They find metro areas of any shape and mark thinly populated places as noise (``-1``) instead
+of forcing them into a cluster. Clusters are renumbered by descending size (0 = largest), so a
+palette indexed by label is stable.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import DBSCAN, HDBSCAN
+from sklearn.neighbors import BallTree
+
+from components.engine.alternatives.gazetteer import (
+    CALIFORNIA_PLACES,
+    Place,
+    haversine_km,
+    nearest_place,
+    nearest_place_phrase,
+)
+from components.engine.scaling import EARTH_RADIUS_KM
+from components.engine.validation import check_float, check_int, check_random_state
+
+GeoMethod = Literal["dbscan", "hdbscan"]
+GEO_METHODS: tuple[str, ...] = ("dbscan", "hdbscan")
+GEO_EPS_KM_RANGE = (0.0, 500.0)  # open at 0, closed at 500
+GEO_MIN_SAMPLES_RANGE = (2, 1000)
+# On the housing data 5 km and 20 block groups find the metro areas one would name (Los
+# Angeles, the Bay Area, San Diego, Sacramento, the Inland Empire, Fresno) and leave thinly
+# settled places as noise; 3 km splits the Bay Area in two and 8 km merges the Inland Empire
+# into Los Angeles. Counts and times: BENCHMARKS.md, "Measured defaults".
+DEFAULT_GEO_EPS_KM = 5.0
+DEFAULT_GEO_MIN_SAMPLES = 20
+# Full HDBSCAN with haversine is too slow for a page on the housing data; a fixed-seed
+# sample is fitted and every other point takes its nearest sampled neighbour's label
+# (times: BENCHMARKS.md, "Measured defaults").
+DEFAULT_HDBSCAN_MAX_POINTS = 5000
+HDBSCAN_MAX_POINTS_RANGE = (100, 100_000)
+
+
+@dataclass(frozen=True)
+class GeoDensityResult:
+    """Density clusters of places on the globe.
+
+    Attributes
+    ----------
+    labels : numpy.ndarray
+        Cluster of each input point, ``-1`` = noise; clusters numbered by descending
+        size (0 = largest).
+    n_clusters : int
+        Number of clusters, noise excluded.
+    n_noise : int
+        Number of noise points.
+    noise_share : float
+        ``n_noise / n_points``.
+    eps_km : float or None
+        DBSCAN radius in km (None for HDBSCAN, which does not use one).
+    min_samples : int
+        Points (the point itself included) needed within eps for a core point
+        (HDBSCAN: its ``min_samples`` and ``min_cluster_size``).
+    method : str
+        "dbscan" or "hdbscan".
+    fit_seconds : float
+        Wall-clock time of the clustering (including deduplication / label transfer).
+    n_unique_locations : int
+        Number of distinct (latitude, longitude) pairs.
+    sample_size : int or None
+        HDBSCAN only: number of points it was fitted on when subsampled, else None.
+    note : str
+        Plain-language summary for the page.
+    """
+
+    labels: np.ndarray
+    n_clusters: int
+    n_noise: int
+    noise_share: float
+    eps_km: float | None
+    min_samples: int
+    method: str
+    fit_seconds: float
+    n_unique_locations: int
+    sample_size: int | None
+    note: str
+
+
+def _check_coordinates(
+    latitude_deg: Sequence[float] | np.ndarray, longitude_deg: Sequence[float] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    latitude = np.asarray(latitude_deg, dtype=np.float64)
+    longitude = np.asarray(longitude_deg, dtype=np.float64)
+    if latitude.ndim != 1 or longitude.shape != latitude.shape:
+        raise ValueError(
+            f"latitude_deg has shape {latitude.shape} and longitude_deg {longitude.shape}; "
+            "expected two 1-D arrays of the same length."
+        )
+    if latitude.size < 2:
+        raise ValueError(f"Got {latitude.size} points; expected at least 2.")
+    if not (np.isfinite(latitude).all() and np.isfinite(longitude).all()):
+        raise ValueError("latitude_deg / longitude_deg contain NaN or infinite values.")
+    if np.abs(latitude).max() > 90:
+        raise ValueError(
+            f"latitude_deg has {float(latitude[np.argmax(np.abs(latitude))])!r}; expected degrees "
+            "in [-90, 90]."
+        )
+    if np.abs(longitude).max() > 180:
+        raise ValueError(
+            f"longitude_deg has {float(longitude[np.argmax(np.abs(longitude))])!r}; "
+            "expected degrees in [-180, 180]."
+        )
+    return latitude, longitude
+
+
+def _order_by_size(labels: np.ndarray) -> np.ndarray:
+    """Renumber clusters 0..m-1 by descending size (ties: first appearance); keep -1."""
+    ordered = np.full(labels.shape, -1, dtype=np.int64)
+    clustered = labels >= 0
+    if not clustered.any():
+        return ordered
+    ids, first, counts = np.unique(labels[clustered], return_index=True, return_counts=True)
+    rank = np.lexsort((first, -counts))
+    new_id = np.empty(ids.size, dtype=np.int64)
+    new_id[rank] = np.arange(ids.size)
+    ordered[clustered] = new_id[np.searchsorted(ids, labels[clustered])]
+    return ordered
+
+
+def _dbscan_haversine(
+    radians: np.ndarray, eps_km: float, min_samples: int
+) -> tuple[np.ndarray, int]:
+    # Identical coordinates are fitted once with their count as sample weight. DBSCAN
+    # then sees the same neighbourhood weights, so core points and noise are unchanged,
+    # but the neighbour lists (memory ~ pairs within eps) shrink.
+    unique, inverse, counts = np.unique(radians, axis=0, return_inverse=True, return_counts=True)
+    model = DBSCAN(
+        eps=eps_km / EARTH_RADIUS_KM,
+        min_samples=min_samples,
+        metric="haversine",
+        algorithm="ball_tree",
+    )
+    unique_labels = model.fit_predict(unique, sample_weight=counts)
+    return unique_labels[inverse.ravel()], int(unique.shape[0])
+
+
+def _hdbscan_haversine(
+    radians: np.ndarray,
+    min_samples: int,
+    min_cluster_size: int,
+    max_points: int | None,
+    random_state: int,
+) -> tuple[np.ndarray, int | None]:
+    n_points = radians.shape[0]
+    model = HDBSCAN(
+        min_cluster_size=min_cluster_size,
+        min_samples=min_samples,
+        metric="haversine",
+        algorithm="ball_tree",
+        copy=True,
+    )
+    if max_points is None or n_points <= max_points:
+        return model.fit_predict(radians), None
+    rng = np.random.default_rng(random_state)
+    sample_rows = np.sort(rng.choice(n_points, size=max_points, replace=False))
+    sample_labels = model.fit_predict(radians[sample_rows])
+    # HDBSCAN has no predict(); each other point takes the label (or noise) of its
+    # nearest sampled point on the sphere.
+    tree = BallTree(radians[sample_rows], metric="haversine")
+    _, nearest = tree.query(radians, k=1)
+    labels = sample_labels[nearest[:, 0]]
+    labels[sample_rows] = sample_labels
+    return labels, max_points
+
+
+def density_clusters_geo(
+    latitude_deg: Sequence[float] | np.ndarray,
+    longitude_deg: Sequence[float] | np.ndarray,
+    method: GeoMethod = "dbscan",
+    eps_km: float = DEFAULT_GEO_EPS_KM,
+    min_samples: int = DEFAULT_GEO_MIN_SAMPLES,
+    *,
+    min_cluster_size: int | None = None,
+    hdbscan_max_points: int | None = DEFAULT_HDBSCAN_MAX_POINTS,
+    random_state: int = 0,
+    places: Sequence[Place] = CALIFORNIA_PLACES,
+) -> GeoDensityResult:
+    """Find dense areas of places by great-circle distance; thinly populated places are noise.
+
+    Coordinates are converted to radians and clustered with the haversine metric on a
+    ball tree (``algorithm="ball_tree"``); a radius of ``eps_km`` kilometres is
+    ``eps_km / 6371.0088`` radians.
+
+    ``dbscan``: a point with at least ``min_samples`` points (itself included) within
+    ``eps_km`` is a core point; core points within eps of each other form a cluster,
+    points within eps of a core point join it, the rest are noise. Identical
+    coordinates are fitted once with their count as ``sample_weight`` (the housing
+    data have 12,590 distinct locations for 20,640 rows), which gives the same core
+    points and noise as fitting every row. Memory grows with the number of
+    pairs within eps (about 1.5 GB at eps_km=500 on the housing data).
+
+    ``hdbscan``: no radius; clusters are the groups that stay dense over a range of
+    radii (``min_cluster_size`` defaults to ``min_samples``; ``eps_km`` is ignored).
+    HDBSCAN cannot use sample weights and is slow on all rows, so above
+    ``hdbscan_max_points`` it is fitted on a fixed-seed random sample of that many
+    points and every other point takes the label of its nearest sampled point
+    (``min_samples`` / ``min_cluster_size`` then count sampled points).
+
+    Parameters
+    ----------
+    latitude_deg, longitude_deg : array-like of float
+        Coordinates in degrees, same length (at least 2), latitude in [-90, 90],
+        longitude in [-180, 180].
+    method : {"dbscan", "hdbscan"}, default="dbscan"
+        Algorithm.
+    eps_km : float, default=5.0
+        DBSCAN radius in kilometres, in (0, 500].
+    min_samples : int, default=20
+        In [2, 1000]; see above.
+    min_cluster_size : int or None, default=None
+        HDBSCAN smallest cluster, in [2, 1000]; None = ``min_samples``.
+    hdbscan_max_points : int or None, default=5000
+        HDBSCAN sample size above which it subsamples, in [100, 100000]; None = never.
+    random_state : int, default=0
+        Seed of the HDBSCAN sample.
+    places : sequence of Place, default=CALIFORNIA_PLACES
+        Named places used in the note to say where the largest cluster is.
+
+    Returns
+    -------
+    GeoDensityResult
+        Labels (noise = -1, clusters by descending size) and counts.
+    """
+    if method not in GEO_METHODS:
+        raise ValueError(
+            f"method={method!r} is not supported; expected one of {list(GEO_METHODS)}."
+        )
+    eps_km = check_float(eps_km, "eps_km", *GEO_EPS_KM_RANGE, low_open=True)
+    min_samples = check_int(min_samples, "min_samples", *GEO_MIN_SAMPLES_RANGE)
+    if min_cluster_size is not None:
+        min_cluster_size = check_int(min_cluster_size, "min_cluster_size", *GEO_MIN_SAMPLES_RANGE)
+    if hdbscan_max_points is not None:
+        hdbscan_max_points = check_int(
+            hdbscan_max_points, "hdbscan_max_points", *HDBSCAN_MAX_POINTS_RANGE
+        )
+    random_state = check_random_state(random_state)
+    latitude, longitude = _check_coordinates(latitude_deg, longitude_deg)
+    radians = np.radians(np.column_stack([latitude, longitude]))
+    n_unique_locations = int(np.unique(radians, axis=0).shape[0])
+
+    started = time.perf_counter()
+    sample_size: int | None = None
+    if method == "dbscan":
+        raw_labels, _ = _dbscan_haversine(radians, eps_km, min_samples)
+    else:
+        raw_labels, sample_size = _hdbscan_haversine(
+            radians,
+            min_samples,
+            min_samples if min_cluster_size is None else min_cluster_size,
+            hdbscan_max_points,
+            random_state,
+        )
+    labels = _order_by_size(np.asarray(raw_labels, dtype=np.int64))
+    fit_seconds = time.perf_counter() - started
+    labels.flags.writeable = False
+
+    n_points = labels.size
+    n_noise = int((labels == -1).sum())
+    n_clusters = int(labels.max() + 1) if (labels >= 0).any() else 0
+    noise_share = n_noise / n_points
+    if method == "dbscan":
+        how = f"DBSCAN (haversine, eps {eps_km:g} km, min_samples {min_samples})"
+        noise_reason = f"fewer than {min_samples} places within {eps_km:g} km"
+    else:
+        sampled = f", fitted on {sample_size:,} sampled points" if sample_size else ""
+        how = f"HDBSCAN (haversine, min_samples {min_samples}{sampled})"
+        noise_reason = "not inside any area that stays dense"
+    if n_clusters:
+        largest = labels == 0
+        centre_lat, centre_lon = _spherical_mean(latitude[largest], longitude[largest])
+        where = nearest_place_phrase(centre_lat, centre_lon, places)
+        largest_text = f"; the largest holds {largest.mean():.0%} of the points{where}"
+    else:
+        largest_text = ""
+    note = (
+        f"{how} found {n_clusters} dense area{'s' if n_clusters != 1 else ''}{largest_text}; "
+        f"{noise_share:.0%} of the points are noise ({noise_reason})."
+    )
+    return GeoDensityResult(
+        labels=labels,
+        n_clusters=n_clusters,
+        n_noise=n_noise,
+        noise_share=noise_share,
+        eps_km=eps_km if method == "dbscan" else None,
+        min_samples=min_samples,
+        method=method,
+        fit_seconds=fit_seconds,
+        n_unique_locations=n_unique_locations,
+        sample_size=sample_size,
+        note=note,
+    )
+
+
+def _spherical_mean(latitude: np.ndarray, longitude: np.ndarray) -> tuple[float, float]:
+    """Centre of points on the sphere (mean unit vector), robust at the antimeridian."""
+    lat = np.radians(latitude)
+    lon = np.radians(longitude)
+    x = np.mean(np.cos(lat) * np.cos(lon))
+    y = np.mean(np.cos(lat) * np.sin(lon))
+    z = np.mean(np.sin(lat))
+    return float(np.degrees(np.arctan2(z, np.hypot(x, y)))), float(np.degrees(np.arctan2(y, x)))
+
+
+def summarise_density(
+    labels: np.ndarray,
+    latitude_deg: Sequence[float] | np.ndarray,
+    longitude_deg: Sequence[float] | np.ndarray,
+    *,
+    values: Sequence[float] | np.ndarray | None = None,
+    value_name: str = "median_house_value",
+    places: Sequence[Place] = CALIFORNIA_PLACES,
+    include_noise: bool = True,
+) -> pd.DataFrame:
+    """Size, centre and extent of each density cluster, one row per cluster.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Cluster of each point, ``-1`` = noise (e.g. ``GeoDensityResult.labels``).
+    latitude_deg, longitude_deg : array-like of float
+        Coordinates in degrees, same length as ``labels``.
+    values : array-like of float or None, default=None
+        Optional value per point (e.g. median_house_value); adds its median per cluster.
+    value_name : str, default="median_house_value"
+        Name of that column (prefixed with ``median_``).
+    places : sequence of Place, default=CALIFORNIA_PLACES
+        Reference places; adds the nearest one to each centre. Empty = no such columns.
+    include_noise : bool, default=True
+        Append a row for noise (cluster -1; centre and extent are NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: cluster, size, share, centre_latitude, centre_longitude, radius_km
+        (median distance of the points from the centre), extent_km (90th percentile
+        of that distance), nearest_place, nearest_place_km, [median_<value_name>].
+        Sorted by cluster id (descending size for results of this module), noise last.
+    """
+    latitude, longitude = _check_coordinates(latitude_deg, longitude_deg)
+    cluster_labels = np.asarray(labels)
+    if cluster_labels.shape != latitude.shape or not np.issubdtype(
+        cluster_labels.dtype, np.integer
+    ):
+        raise ValueError(
+            f"labels has shape {cluster_labels.shape} and dtype {cluster_labels.dtype}; "
+            f"expected integers of shape {latitude.shape}."
+        )
+    if (cluster_labels < -1).any():
+        raise ValueError("labels contain values below -1; expected -1 (noise) or cluster ids >= 0.")
+    point_values = None
+    if values is not None:
+        point_values = np.asarray(values, dtype=np.float64)
+        if point_values.shape != latitude.shape:
+            raise ValueError(
+                f"values has shape {point_values.shape}; expected {latitude.shape} to match labels."
+            )
+    n_points = latitude.size
+    rows = []
+    cluster_ids = [int(c) for c in np.unique(cluster_labels) if c >= 0]
+    if include_noise and (cluster_labels == -1).any():
+        cluster_ids.append(-1)
+    for cluster in cluster_ids:
+        members = cluster_labels == cluster
+        row: dict[str, object] = {
+            "cluster": cluster,
+            "size": int(members.sum()),
+            "share": float(members.sum() / n_points),
+        }
+        if cluster >= 0:
+            centre_lat, centre_lon = _spherical_mean(latitude[members], longitude[members])
+            distances = haversine_km(latitude[members], longitude[members], centre_lat, centre_lon)
+            row.update(
+                centre_latitude=centre_lat,
+                centre_longitude=centre_lon,
+                radius_km=float(np.median(distances)),
+                extent_km=float(np.quantile(distances, 0.9)),
+            )
+            nearest = nearest_place(centre_lat, centre_lon, places)
+        else:
+            row.update(
+                centre_latitude=np.nan,
+                centre_longitude=np.nan,
+                radius_km=np.nan,
+                extent_km=np.nan,
+            )
+            nearest = None
+        if places:
+            row["nearest_place"] = nearest[0] if nearest else None
+            row["nearest_place_km"] = nearest[1] if nearest else np.nan
+        if point_values is not None:
+            row[f"median_{value_name}"] = float(np.nanmedian(point_values[members]))
+        rows.append(row)
+    columns = [
+        "cluster",
+        "size",
+        "share",
+        "centre_latitude",
+        "centre_longitude",
+        "radius_km",
+        "extent_km",
+    ]
+    if places:
+        columns += ["nearest_place", "nearest_place_km"]
+    if point_values is not None:
+        columns.append(f"median_{value_name}")
+    return pd.DataFrame(rows, columns=columns)
