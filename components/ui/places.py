@@ -19,6 +19,7 @@ import streamlit as st
 
 from components.engine import places, upload
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS
+from components.ui.text import escape_markdown
 from components.ui.url_state import SEED_RANGE, k_from_chart_points
 from components.ui.widgets import swatch_data_url
 
@@ -54,7 +55,6 @@ INTRO = (
     "browser session only: it is not saved on the server's disk and is forgotten when the "
     f"session ends. Limit: {MAX_UPLOAD_MB} MB."
 )
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$])")
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,6 @@ class PlacesFile:
         if size >= 1024 * 1024:
             return f"{size / (1024 * 1024):.1f} MB"
         return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"
-
-
-def escape_markdown(text: str) -> str:
-    """Escape the characters Markdown would act on, so file names and cell values show as text."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 # ------------------------------------------------------------------------------- the file
