@@ -38,14 +38,14 @@ def show_page() -> None:
     if not settings.features:
         st.warning("Choose at least one feature to cluster on (in the sidebar).")
         return
-    key = keys.PlacesKey(
-        digest=shown.digest,
-        lat_col=data.lat_col,
-        lon_col=data.lon_col,
-        features=settings.features,
-        scaler=settings.used_scaler,
-        location_weight=settings.location_weight,
-        random_state=settings.random_state,
+    key = keys.places_key(
+        keys.places_source(shown.digest, shown.name),
+        data.lat_col,
+        data.lon_col,
+        settings.features,
+        settings.used_scaler,
+        settings.location_weight,
+        settings.random_state,
     )
     try:
         model = cache.places.places_model(key, data)
@@ -65,7 +65,7 @@ def show_page() -> None:
 
     map_column, legend_column = st.columns([3, 1.2])
     with map_column:
-        cluster_map = cache.places.places_map(key, k, data)
+        cluster_map = cache.views.cluster_map(key, k, _places=data)
         st.pydeck_chart(
             cluster_map.deck,
             height=560,
@@ -83,13 +83,13 @@ def show_page() -> None:
     with legend_column:
         st.subheader(f"k = {k}")
         value_column = ui_places.value_column_select(data)
-        ui_places.legend(cache.places.places_legend(key, k, value_column, data), value_column)
+        ui_places.legend(cache.views.legend(key, k, value_column, data), value_column)
 
     elbow_column, box_column = st.columns(2)
     with elbow_column:
         st.subheader("Choose k")
         st.plotly_chart(
-            cache.places.places_elbow(key, k, data),
+            cache.views.elbow_figure(key, k, data),
             key=ui_places.ELBOW_KEY,
             on_select=ui_places.ELBOW_CALLBACK,
             selection_mode="points",
@@ -99,17 +99,17 @@ def show_page() -> None:
         st.caption("Click a point of either curve to show that k.")
     with box_column:
         st.subheader(f"{value_column} per cluster")
-        st.plotly_chart(cache.places.places_box(key, k, value_column, data), key="places_box_plot")
+        st.plotly_chart(cache.views.box_figure(key, k, value_column, data), key="places_box_plot")
 
     st.subheader("Cluster profiles")
     ui_places.profile_table(
-        cache.places.places_profile(key, k, value_column, data), settings.features, value_column
+        cache.views.profile(key, k, value_column, data), settings.features, value_column
     )
     stem = ui_places.download_stem(shown.name)
     csv_column, geojson_column = st.columns(2)
     csv_column.download_button(
         "Download the places with their cluster (CSV)",
-        data=lambda: cache.places.places_rows_csv(key, k, data),
+        data=lambda: cache.views.labelled_rows_csv(key, k, data),
         file_name=f"{stem}_clusters_k{k}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -8,8 +8,9 @@ widgets' session state.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -239,19 +240,44 @@ def finish_settings(settings: ClusterSettings) -> None:
 # --------------------------------------------------------------------- controls
 
 
-def _on_elbow_select() -> None:
-    state = st.session_state.get(ELBOW_KEY)
+def _on_elbow_select(elbow_key: str, k_key: str, k_max_state: str | None) -> None:
+    state = st.session_state.get(elbow_key)
     points: Sequence[Mapping[str, Any]] = []
     if state is not None:
         selection = state.get("selection") if hasattr(state, "get") else None
         if selection is not None:
             points = selection.get("points", []) or []
     clicked = k_from_chart_points(points)
-    if clicked is not None:
-        st.session_state[K_KEY] = clicked
+    if clicked is None:
+        return
+    if k_max_state is not None and clicked > st.session_state.get(k_max_state, K_RANGE[1]):
+        return
+    st.session_state[k_key] = clicked
 
 
-ELBOW_CALLBACK = _on_elbow_select
+def elbow_click_callback(
+    elbow_key: str, k_key: str, k_max_state: str | None = None
+) -> Callable[[], None]:
+    """Return the elbow chart's ``on_select`` callback: a clicked point's k moves the k slider.
+
+    Parameters
+    ----------
+    elbow_key : str
+        The chart's widget key (its selection is read from the session state).
+    k_key : str
+        The k slider's widget key.
+    k_max_state : str, optional
+        Session-state key of the largest k the slider allows; a click above it is ignored.
+
+    Returns
+    -------
+    callable
+        A function of no arguments, for ``st.plotly_chart(on_select=...)``.
+    """
+    return functools.partial(_on_elbow_select, elbow_key, k_key, k_max_state)
+
+
+ELBOW_CALLBACK = elbow_click_callback(ELBOW_KEY, K_KEY)
 
 
 def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
@@ -376,8 +402,17 @@ def _dollars(value: float) -> str:
     return "" if pd.isna(value) else f"${value:,.0f}"
 
 
-def legend(table: pd.DataFrame, *, has_test: bool) -> None:
-    """Draw the map's legend: a colour swatch, size and median price per cluster.
+def cluster_legend(
+    table: pd.DataFrame,
+    *,
+    median_title: str,
+    median_text: Callable[[float], str],
+    notes: Sequence[str],
+    not_clustered_note: str,
+    table_key: str,
+    median_help: str | None = None,
+) -> None:
+    """Draw a map's legend: a colour swatch, rows and a median per cluster, then notes.
 
     The swatch is an image column showing a small SVG square built from our own
     palette; no HTML is rendered and no user text is interpreted.
@@ -385,54 +420,120 @@ def legend(table: pd.DataFrame, *, has_test: bool) -> None:
     Parameters
     ----------
     table : pandas.DataFrame
-        From :func:`components.cache.legend`.
-    has_test : bool
-        Whether the map shows test rows (as rings).
+        From :func:`components.ui.cache.views.legend`.
+    median_title : str
+        Header of the median's column.
+    median_text : callable
+        Formats a median (NaN included) as text.
+    notes : sequence of str
+        Markdown notes under the table (user text escaped).
+    not_clustered_note : str
+        The note added when the table has a row of rows not clustered.
+    table_key : str
+        The table's widget key.
+    median_help : str, optional
+        Tooltip of the median's header.
     """
     shown = table.assign(
-        colour=table["colour"].map(swatch_data_url),
-        **{"median house value": table["median house value"].map(_dollars)},
+        colour=table["colour"].map(swatch_data_url), median=table["median"].map(median_text)
     )
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=("colour", "cluster", "rows", "median house value"),
+        column_order=("colour", "cluster", "rows", "median"),
         column_config={
             "colour": st.column_config.ImageColumn("", width=30),
             "cluster": st.column_config.TextColumn("cluster"),
             "rows": st.column_config.NumberColumn("rows", format="localized"),
-            "median house value": st.column_config.TextColumn("median price"),
+            "median": st.column_config.TextColumn(median_title, help=median_help),
         },
-        key="legend_table",
+        key=table_key,
     )
-    notes = ["Big dots with a number: the cluster's centre (mean latitude/longitude)."]
+    shown_notes = list(notes)
+    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
+        shown_notes.append(not_clustered_note)
+    st.caption(" ".join(shown_notes))
+
+
+CENTRE_NOTE = "Big dots with a number: the cluster's centre (mean latitude/longitude)."
+
+
+def legend(table: pd.DataFrame, *, has_test: bool) -> None:
+    """Draw the Clusters page's legend: a colour swatch, size and median price per cluster.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`components.ui.cache.views.legend` of the median house value.
+    has_test : bool
+        Whether the map shows test rows (as rings).
+    """
+    notes = [CENTRE_NOTE]
     if has_test:
         notes.append("Rings: test rows, assigned to the nearest centroid.")
-    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
-        notes.append("Grey: rows not clustered (a chosen feature is missing).")
-    st.caption(" ".join(notes))
+    cluster_legend(
+        table,
+        median_title="median price",
+        median_text=_dollars,
+        notes=notes,
+        not_clustered_note="Grey: rows not clustered (a chosen feature is missing).",
+        table_key="legend_table",
+    )
 
 
-def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
-    """Draw the engine's per-cluster profile with readable units and number formats.
+def cluster_profile_table(
+    profile: pd.DataFrame,
+    features: Sequence[str],
+    column_config: Mapping[str, Any],
+    *,
+    table_key: str,
+) -> None:
+    """Draw a per-cluster profile: size, share, feature means, quartiles, standouts.
 
     Parameters
     ----------
     profile : pandas.DataFrame
-        From :func:`components.cache.profile`.
+        From :func:`components.ui.cache.views.profile`.
     features : sequence of str
-        The chosen features (columns of the profile holding cluster means).
+        The clustered features (columns of cluster means).
+    column_config : mapping
+        The dataset's headers and formats of the feature means and the value_* columns.
+    table_key : str
+        The table's widget key.
     """
     config: dict[str, Any] = {
         "cluster": st.column_config.NumberColumn("cluster", format="%d"),
         "size": st.column_config.NumberColumn("rows", format="localized"),
         "share": st.column_config.NumberColumn("share", format="percent"),
-        "value_median": st.column_config.NumberColumn("median price (USD)", format="localized"),
-        "value_q1": st.column_config.NumberColumn("price q1 (USD)", format="localized"),
-        "value_q3": st.column_config.NumberColumn("price q3 (USD)", format="localized"),
         "standouts": st.column_config.TextColumn(
             "stands out (z-score of the cluster mean)", width="large"
         ),
+        **column_config,
+    }
+    order = ("cluster", "size", "share", *features, "value_median", "value_q1", "value_q3")
+    st.dataframe(
+        profile,
+        hide_index=True,
+        column_order=[name for name in dict.fromkeys((*order, "standouts")) if name in profile],
+        column_config=config,
+        key=table_key,
+    )
+
+
+def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
+    """Draw the Clusters page's profile with readable units and number formats.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        From :func:`components.ui.cache.views.profile`.
+    features : sequence of str
+        The chosen features (columns of the profile holding cluster means).
+    """
+    config: dict[str, Any] = {
+        "value_median": st.column_config.NumberColumn("median price (USD)", format="localized"),
+        "value_q1": st.column_config.NumberColumn("price q1 (USD)", format="localized"),
+        "value_q3": st.column_config.NumberColumn("price q3 (USD)", format="localized"),
     }
     for name in features:
         described = FEATURE_CATALOGUE.get(name)
@@ -441,16 +542,6 @@ def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
             config[name] = st.column_config.NumberColumn(f"{label} (USD)", format="localized")
         else:
             config[name] = st.column_config.NumberColumn(label, format="%.2f")
-    order = (
-        "cluster",
-        "size",
-        "share",
-        *features,
-        "value_median",
-        "value_q1",
-        "value_q3",
-        "standouts",
-    )
     # Whole dollars: cents of a median of medians mean nothing.
     dollar_columns = ["value_median", "value_q1", "value_q3"] + [
         name
@@ -458,13 +549,7 @@ def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
         if name in FEATURE_CATALOGUE and FEATURE_CATALOGUE[name].unit == "USD"
     ]
     shown = profile.assign(**{name: profile[name].round(0) for name in dollar_columns})
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_order=[name for name in order if name in profile.columns],
-        column_config=config,
-        key="profile_table",
-    )
+    cluster_profile_table(shown, features, config, table_key="profile_table")
 
 
 # ------------------------------------------------------------ clustering pages

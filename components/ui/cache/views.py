@@ -1,4 +1,9 @@
-"""Caches of the per-k views of the Clusters page: map, legend, box plot, elbow chart, CSVs."""
+"""Caches of the per-k views: map, legend, box plot, elbow chart, profile, CSVs.
+
+One set for both datasets: the housing data (Clusters page) and a user's places ("Your own
+places" page). A places key's views take the file's rows as ``_places`` (not hashed: the key
+names them); the housing views find their rows from the key's source.
+"""
 
 from __future__ import annotations
 
@@ -11,22 +16,56 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
+from components.engine import places, upload
 from components.engine.clustering import (
     cluster_profile,
 )
 from components.engine.export import to_safe_csv
 from components.engine.features import FEATURE_CATALOGUE
 from components.engine.sweep import SweepResult
-from components.figures import charts, deck, maps, palette
+from components.figures import charts, deck, maps
 from components.ui import served_files
 from components.ui.cache.data import column_values, housing
-from components.ui.cache.model import row_labels, sweep
-from components.ui.keys import DataSource, ModelKey
+from components.ui.cache.model import RowLabels, row_labels, sweep
+from components.ui.cache.places import places_labels, places_model
+from components.ui.keys import SOURCE_PLACES, DataSource, ModelKey
 from components.ui.url_state import K_RANGE
 
 _LOGGER = logging.getLogger(__name__)
 
 _TOOLTIP_SKIP = frozenset({"latitude", "longitude", "median_house_value", "median_income"})
+HOUSING_VALUE_COLUMN = "median_house_value"
+
+
+# The two datasets differ only in where a model's rows, labels and sweep come from.
+
+
+def _is_places(key: ModelKey) -> bool:
+    return key.source.kind == SOURCE_PLACES
+
+
+def _places_of(key: ModelKey, rows: upload.PlacesData | None) -> upload.PlacesData:
+    if rows is None:
+        raise ValueError(f"The places model {key.source.name[:12]}… needs its file's rows.")
+    return rows
+
+
+def _labels(key: ModelKey, k: int, _places: upload.PlacesData | None) -> RowLabels:
+    if _is_places(key):
+        return RowLabels(labels=places_labels(key, k, _places_of(key, _places)), is_test=None)
+    return row_labels(key, k)
+
+
+def _values(key: ModelKey, column: str, _places: upload.PlacesData | None) -> np.ndarray:
+    if _is_places(key):
+        return places.numeric_values(_places_of(key, _places), column)
+    return column_values(key.source, column)
+
+
+def _sweep(key: ModelKey, _places: upload.PlacesData | None) -> SweepResult:
+    if _is_places(key):
+        return places_model(key, _places_of(key, _places)).sweep
+    return sweep(key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -61,8 +100,23 @@ def map_points(source: DataSource, features: tuple[str, ...]) -> maps.MapPoints:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def places_map_points(
+    source: DataSource, lat_col: str, lon_col: str, _places: upload.PlacesData
+) -> maps.MapPoints:
+    """The map's rows of a places file formatted once (only the cluster id changes with k)."""
+    del source, lat_col, lon_col  # the cache key only
+    return maps.places_map_points(_places)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def cluster_map(key: ModelKey, k: int, show_test: bool, served: bool) -> maps.ClusterMap:
+def cluster_map(
+    key: ModelKey,
+    k: int,
+    show_test: bool = False,
+    served: bool = False,
+    _places: upload.PlacesData | None = None,
+) -> maps.ClusterMap:
     """The cluster map at k, its JSON already computed.
 
     Parameters
@@ -75,13 +129,25 @@ def cluster_map(key: ModelKey, k: int, show_test: bool, served: bool) -> maps.Cl
         Draw the test rows.
     served : bool
         Name the URLs of :func:`map_urls` (a deck of a few KB; the browser loads the
-        rows once per model) instead of putting the rows in the deck.
+        rows once per model) instead of putting the rows in the deck (housing only).
+    _places : PlacesData, optional
+        The rows of a places key (not hashed); its map is framed on them.
 
     Returns
     -------
     maps.ClusterMap
         Deck and tooltip contents.
     """
+    if _is_places(key):
+        data = _places_of(key, _places)
+        result = maps.places_map(
+            data,
+            _labels(key, k, data).labels,
+            k,
+            points=places_map_points(key.source, key.lat_col, key.lon_col, data),
+        )
+        result.deck.to_json()  # computed once here, not on every rerun
+        return result
     rows = row_labels(key, k)
     points = map_points(key.source, key.features)
     urls = map_urls(key) if served else None
@@ -187,7 +253,12 @@ def map_view(source: DataSource) -> pdk.ViewState:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def profile(key: ModelKey, k: int) -> pd.DataFrame:
+def profile(
+    key: ModelKey,
+    k: int,
+    value_column: str = HOUSING_VALUE_COLUMN,
+    _places: upload.PlacesData | None = None,
+) -> pd.DataFrame:
     """The engine's per-cluster profile at k (train and test rows together).
 
     Parameters
@@ -196,14 +267,22 @@ def profile(key: ModelKey, k: int) -> pd.DataFrame:
         The model.
     k : int
         Number of clusters.
+    value_column : str
+        The column summarised by median and quartiles.
+    _places : PlacesData, optional
+        The rows of a places key (not hashed).
 
     Returns
     -------
     pandas.DataFrame
-        One row per cluster id.
+        One row per cluster id (a places profile without the machine-readable standouts).
     """
+    labels = np.asarray(_labels(key, k, _places).labels)
+    if _is_places(key):
+        data = _places_of(key, _places)
+        return places.places_profile(data, labels, key.features, k, value_column)
     frame = housing(key.source).frame
-    return cluster_profile(frame, np.asarray(row_labels(key, k).labels), key.features, n_clusters=k)
+    return cluster_profile(frame, labels, key.features, value_column, n_clusters=k)
 
 
 @st.cache_resource(show_spinner="Describing the clusters of every k…", max_entries=16)
@@ -230,8 +309,13 @@ def warm_profiles(key: ModelKey) -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def legend(key: ModelKey, k: int) -> pd.DataFrame:
-    """Legend rows: colour, cluster, size, share and median price per cluster.
+def legend(
+    key: ModelKey,
+    k: int,
+    value_column: str = HOUSING_VALUE_COLUMN,
+    _places: upload.PlacesData | None = None,
+) -> pd.DataFrame:
+    """Legend rows: colour, cluster, rows, share and the median of a column per cluster.
 
     Parameters
     ----------
@@ -239,46 +323,26 @@ def legend(key: ModelKey, k: int) -> pd.DataFrame:
         The model.
     k : int
         Number of clusters.
+    value_column : str
+        The column whose median is shown.
+    _places : PlacesData, optional
+        The rows of a places key (not hashed).
 
     Returns
     -------
     pandas.DataFrame
-        Columns colour, cluster, rows, share, median house value; a last row for the
-        rows that were not clustered, if any.
+        Columns colour, cluster, rows, share, median; a last row for the rows that were
+        not clustered, if any.
     """
-    labels = row_labels(key, k).labels
-    value = column_values(key.source, "median_house_value")
-    rows = []
-    n_clustered = int((labels >= 0).sum())
-    for cluster in range(k):
-        members = labels == cluster
-        size = int(members.sum())
-        median = float(np.nanmedian(value[members])) if size else float("nan")
-        rows.append(
-            {
-                "colour": palette.PALETTE[cluster],
-                "cluster": str(cluster),
-                "rows": size,
-                "share": size / max(n_clustered, 1),
-                "median house value": median,
-            }
-        )
-    n_unclustered = int((labels < 0).sum())
-    if n_unclustered:
-        rows.append(
-            {
-                "colour": palette.NOT_CLUSTERED_COLOUR,
-                "cluster": "not clustered",
-                "rows": n_unclustered,
-                "share": float("nan"),
-                "median house value": float(np.nanmedian(value[labels < 0])),
-            }
-        )
-    return pd.DataFrame(rows)
+    return maps.legend_table(
+        _labels(key, k, _places).labels, k, _values(key, value_column, _places)
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def box_figure(key: ModelKey, k: int, feature: str) -> go.Figure:
+def box_figure(
+    key: ModelKey, k: int, feature: str, _places: upload.PlacesData | None = None
+) -> go.Figure:
     """Box plot of a feature per cluster at k (train vs test with a split).
 
     Parameters
@@ -289,16 +353,18 @@ def box_figure(key: ModelKey, k: int, feature: str) -> go.Figure:
         Number of clusters.
     feature : str
         The column to summarise.
+    _places : PlacesData, optional
+        The rows of a places key (not hashed); its columns go by their own names.
 
     Returns
     -------
     plotly.graph_objects.Figure
         One box per cluster (two with a split).
     """
-    rows = row_labels(key, k)
-    described = FEATURE_CATALOGUE.get(feature)
+    rows = _labels(key, k, _places)
+    described = None if _is_places(key) else FEATURE_CATALOGUE.get(feature)
     return charts.feature_boxplot(
-        column_values(key.source, feature),
+        _values(key, feature, _places),
         rows.labels,
         k,
         feature_label=described.label if described else feature,
@@ -319,8 +385,8 @@ def suggestions_of(result: SweepResult) -> tuple[charts.SuggestedK, ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _elbow_base(key: ModelKey) -> dict:
-    result = sweep(key)
+def _elbow_base(key: ModelKey, _places: upload.PlacesData | None = None) -> dict:
+    result = _sweep(key, _places)
     title = "Silhouette" if result.silhouette_method == "exact" else "Silhouette (sampled)"
     return charts.elbow_chart_base(
         result.k_values,
@@ -332,7 +398,7 @@ def _elbow_base(key: ModelKey) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def elbow_figure(key: ModelKey, k: int) -> go.Figure:
+def elbow_figure(key: ModelKey, k: int, _places: upload.PlacesData | None = None) -> go.Figure:
     """Inertia and silhouette across k with k and the suggestions marked.
 
     Parameters
@@ -341,17 +407,19 @@ def elbow_figure(key: ModelKey, k: int) -> go.Figure:
         The model.
     k : int
         The current k.
+    _places : PlacesData, optional
+        The rows of a places key (not hashed).
 
     Returns
     -------
     plotly.graph_objects.Figure
         The two-panel elbow chart.
     """
-    return charts.mark_current_k(_elbow_base(key), k)
+    return charts.mark_current_k(_elbow_base(key, _places), k)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def labelled_rows_csv(key: ModelKey, k: int) -> bytes:
+def labelled_rows_csv(key: ModelKey, k: int, _places: upload.PlacesData | None = None) -> bytes:
     """The data rows with their cluster (and train/test set) as safe CSV bytes.
 
     Parameters
@@ -360,14 +428,18 @@ def labelled_rows_csv(key: ModelKey, k: int) -> bytes:
         The model.
     k : int
         Number of clusters.
+    _places : PlacesData, optional
+        The rows of a places key (not hashed).
 
     Returns
     -------
     bytes
         CSV; cluster -1 marks rows that were not clustered.
     """
+    rows = _labels(key, k, _places)
+    if _is_places(key):
+        return upload.labelled_rows_csv(_places_of(key, _places).frame, rows.labels)
     frame = housing(key.source).frame
-    rows = row_labels(key, k)
     frame.insert(0, "cluster", np.asarray(rows.labels))
     if rows.is_test is not None:
         frame.insert(1, "set", np.where(rows.is_test, "test", "train"))
