@@ -3,9 +3,10 @@
 import streamlit as st
 
 from components.engine.upload import PlacesError
-from components.ui import cache, keys
+from components.ui import cache, keys, widgets
 from components.ui import places as ui_places
 from components.ui.router import ensure_routed
+from components.ui.text import escape_markdown
 
 ensure_routed()
 
@@ -66,20 +67,12 @@ def show_page() -> None:
     map_column, legend_column = st.columns([3, 1.2])
     with map_column:
         cluster_map = cache.views.cluster_map(key, k, _places=data)
-        st.pydeck_chart(
-            cluster_map.deck,
-            height=560,
-            key="places_map",
+        widgets.cluster_map_chart(
+            cluster_map,
+            chart_key="places_map",
             alt=f"Map of your places coloured by {k} k-means clusters",
+            note=ui_places.map_sample_note(data.n_rows),
         )
-        sample_note = ui_places.map_sample_note(data.n_rows)
-        if sample_note:
-            st.caption(sample_note)
-        if cluster_map.omitted_features:
-            st.caption(
-                "Not in the map's tooltip (to keep the map small): "
-                + ", ".join(cluster_map.omitted_features)
-            )
     with legend_column:
         st.subheader(f"k = {k}")
         value_column = ui_places.value_column_select(data)
@@ -87,18 +80,14 @@ def show_page() -> None:
 
     elbow_column, box_column = st.columns(2)
     with elbow_column:
-        st.subheader("Choose k")
-        st.plotly_chart(
+        widgets.elbow_chart(
             cache.views.elbow_figure(key, k, data),
-            key=ui_places.ELBOW_KEY,
+            chart_key=ui_places.ELBOW_KEY,
             on_select=ui_places.ELBOW_CALLBACK,
-            selection_mode="points",
-            config={"displayModeBar": False},
+            suggestion=model.sweep.suggestion.message,
         )
-        st.info(model.sweep.suggestion.message, icon=":material/lightbulb:")
-        st.caption("Click a point of either curve to show that k.")
     with box_column:
-        st.subheader(f"{value_column} per cluster")
+        st.subheader(f"{escape_markdown(value_column)} per cluster")
         st.plotly_chart(cache.views.box_figure(key, k, value_column, data), key="places_box_plot")
 
     st.subheader("Cluster profiles")
@@ -106,24 +95,34 @@ def show_page() -> None:
         cache.views.profile(key, k, value_column, data), settings.features, value_column
     )
     stem = ui_places.download_stem(shown.name)
-    csv_column, geojson_column = st.columns(2)
-    csv_column.download_button(
-        "Download the places with their cluster (CSV)",
-        data=lambda: cache.views.labelled_rows_csv(key, k, data),
-        file_name=f"{stem}_clusters_k{k}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="places_download_csv",
-        help="Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
+    downloads = (
+        (
+            "CSV",
+            lambda: cache.views.labelled_rows_csv(key, k, data),
+            "csv",
+            "text/csv",
+            "Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
+        ),
+        (
+            "GeoJSON",
+            lambda: cache.places.places_rows_geojson(key, k, data),
+            "geojson",
+            "application/geo+json",
+            None,
+        ),
     )
-    geojson_column.download_button(
-        "Download the places with their cluster (GeoJSON)",
-        data=lambda: cache.places.places_rows_geojson(key, k, data),
-        file_name=f"{stem}_clusters_k{k}.geojson",
-        mime="application/geo+json",
-        on_click="ignore",
-        key="places_download_geojson",
-    )
+    for column, (kind, rows, extension, mime, help_text) in zip(
+        st.columns(2), downloads, strict=True
+    ):
+        column.download_button(
+            f"Download the places with their cluster ({kind})",
+            data=rows,
+            file_name=f"{stem}_clusters_k{k}.{extension}",
+            mime=mime,
+            on_click="ignore",
+            key=f"places_download_{extension}",
+            help=help_text,
+        )
 
 
 show_page()

@@ -18,14 +18,15 @@ import pandas as pd
 import streamlit as st
 
 from components.engine import places, upload
-from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS
 from components.ui.text import escape_markdown
-from components.ui.url_state import SEED_RANGE
 from components.ui.widgets import (
     CENTRE_NOTE,
     cluster_legend,
     cluster_profile_table,
     elbow_click_callback,
+    k_slider,
+    scaling_controls,
+    seed_input,
 )
 
 UPLOAD_KEY_PREFIX = "places_upload"
@@ -355,32 +356,13 @@ def controls(data: upload.PlacesData) -> tuple[PlacesSettings, Any]:
         key=FEATURES_KEY,
         help="Places close in these columns share a cluster. Constant columns are not offered.",
     )
-    if SCALER_KEY not in st.session_state:
-        st.session_state[SCALER_KEY] = "standard"
-    scaler = sidebar.selectbox(
-        "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=SCALER_KEY
-    )
-    location_weight = 1.0
-    if scaler == "geographic":
-        low, high = LOCATION_WEIGHT_RANGE
-        if WEIGHT_KEY not in st.session_state:
-            st.session_state[WEIGHT_KEY] = 1.0
-        location_weight = sidebar.slider(
-            "Location weight",
-            min_value=float(low),
-            max_value=float(high),
-            step=0.1,
-            key=WEIGHT_KEY,
-            help="How much where a place is counts against its other features "
-            "(1 = like two ordinary features).",
-        )
+    # No URL state here: a widget drawn for the first time starts from these values.
+    for key, value in ((SCALER_KEY, "standard"), (WEIGHT_KEY, 1.0), (SEED_KEY, 0)):
+        if key not in st.session_state:
+            st.session_state[key] = value
+    scaler, location_weight = scaling_controls(sidebar, SCALER_KEY, WEIGHT_KEY, default_weight=1.0)
     with sidebar.expander("Fitting", expanded=False):
-        seed_low, seed_high = SEED_RANGE
-        if SEED_KEY not in st.session_state:
-            st.session_state[SEED_KEY] = 0
-        random_state = st.number_input(
-            "Random seed", min_value=seed_low, max_value=seed_high, step=1, key=SEED_KEY
-        )
+        random_state = seed_input(SEED_KEY)
     used_scaler = str(scaler)
     if used_scaler == "geographic" and not {data.lat_col, data.lon_col} <= set(features):
         sidebar.warning(
@@ -436,9 +418,7 @@ def k_select(k_slot: Any, model: places.PlacesModel) -> int:
     st.session_state[K_KEY] = k
     with k_slot:
         if k_max > 2:
-            k = int(
-                st.slider("Number of clusters k", min_value=2, max_value=k_max, step=1, key=K_KEY)
-            )
+            k = k_slider(st, K_KEY, k_max)
         else:
             st.markdown("**Number of clusters k = 2** (the only k this file allows)")
         note = st.session_state.pop(_K_NOTE_STATE, None)
@@ -488,7 +468,7 @@ def legend(table: pd.DataFrame, column: str) -> None:
         notes=[f"Median: of {escape_markdown(column)}.", CENTRE_NOTE],
         not_clustered_note="Grey: rows not clustered (a chosen feature is empty there).",
         table_key="places_legend_table",
-        median_help=f"Median of {column}",
+        median_help=f"Median of {escape_markdown(column)}",
     )
 
 

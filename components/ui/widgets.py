@@ -16,14 +16,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine import data
 from components.engine.features import FEATURE_CATALOGUE, FeatureMatrix
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
 from components.engine.sweep import SweepResult
+from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui import cache, keys
+from components.ui.text import escape_markdown
 from components.ui.url_state import (
     K_RANGE,
     LOCATION_FEATURES,
@@ -280,6 +283,77 @@ def elbow_click_callback(
 ELBOW_CALLBACK = elbow_click_callback(ELBOW_KEY, K_KEY)
 
 
+def k_slider(container: Any, k_key: str, k_max: int) -> int:
+    """Draw the k slider from 2 to ``k_max`` in a container and return k.
+
+    Parameters
+    ----------
+    container : Streamlit container
+        Where to draw it (the sidebar, or a slot in it).
+    k_key : str
+        The slider's widget key.
+    k_max : int
+        The largest k.
+
+    Returns
+    -------
+    int
+        The chosen k.
+    """
+    return int(
+        container.slider(
+            "Number of clusters k", min_value=K_RANGE[0], max_value=k_max, step=1, key=k_key
+        )
+    )
+
+
+def scaling_controls(
+    container: Any, scaler_key: str, weight_key: str, *, default_weight: float
+) -> tuple[str, float]:
+    """Draw the scaler select and, for the geographic scaler, its location-weight slider.
+
+    Parameters
+    ----------
+    container : Streamlit container
+        Where to draw them.
+    scaler_key, weight_key : str
+        The widgets' keys.
+    default_weight : float
+        The weight returned when the scaler is not geographic (no slider then).
+
+    Returns
+    -------
+    scaler : str
+        A key of ``SCALERS``.
+    location_weight : float
+        The slider's value, or ``default_weight``.
+    """
+    scaler = str(
+        container.selectbox(
+            "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=scaler_key
+        )
+    )
+    if scaler != "geographic":
+        return scaler, default_weight
+    low, high = LOCATION_WEIGHT_RANGE
+    location_weight = container.slider(
+        "Location weight",
+        min_value=float(low),
+        max_value=float(high),
+        step=0.1,
+        key=weight_key,
+        help="How much where a place is counts against its other features "
+        "(1 = like two ordinary features).",
+    )
+    return scaler, float(location_weight)
+
+
+def seed_input(seed_key: str) -> int:
+    """Draw the k-means seed input (in the current container) and return the seed."""
+    low, high = SEED_RANGE
+    return int(st.number_input("Random seed", min_value=low, max_value=high, step=1, key=seed_key))
+
+
 def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
     """Draw the Clusters page's sidebar controls and return the chosen settings.
 
@@ -298,10 +372,7 @@ def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
     """
     sidebar = st.sidebar
     sidebar.header("Clusters")
-    low, high = K_RANGE
-    n_clusters = sidebar.slider(
-        "Number of clusters k", min_value=low, max_value=high, step=1, key=K_KEY
-    )
+    n_clusters = k_slider(sidebar, K_KEY, K_RANGE[1])
     features = sidebar.multiselect(
         "Features to cluster on",
         options=list(FEATURE_CATALOGUE),
@@ -309,27 +380,12 @@ def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
         key=FEATURES_KEY,
         help="K-means groups block groups that are close in these features.",
     )
-    scaler = sidebar.selectbox(
-        "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=SCALER_KEY
-    )
     saved: ClusterSettings = st.session_state.get(_SETTINGS_STATE, ClusterSettings())
-    location_weight = saved.location_weight
-    if scaler == "geographic":
-        w_low, w_high = LOCATION_WEIGHT_RANGE
-        location_weight = sidebar.slider(
-            "Location weight",
-            min_value=float(w_low),
-            max_value=float(w_high),
-            step=0.1,
-            key=WEIGHT_KEY,
-            help="How much where a place is counts against its other features "
-            "(1 = like two ordinary features).",
-        )
+    scaler, location_weight = scaling_controls(
+        sidebar, SCALER_KEY, WEIGHT_KEY, default_weight=saved.location_weight
+    )
     with sidebar.expander("Fitting", expanded=False):
-        seed_low, seed_high = SEED_RANGE
-        random_state = st.number_input(
-            "Random seed", min_value=seed_low, max_value=seed_high, step=1, key=SEED_KEY
-        )
+        random_state = seed_input(SEED_KEY)
         n_init = st.selectbox(
             "k-means restarts (n_init)",
             options=list(N_INIT_CHOICES),
@@ -518,6 +574,59 @@ def cluster_profile_table(
         column_config=config,
         key=table_key,
     )
+
+
+def elbow_chart(
+    figure: go.Figure, *, chart_key: str, on_select: Callable[[], None], suggestion: str
+) -> None:
+    """Draw the "Choose k" block: the elbow chart (a click picks k) and the sweep's suggestion.
+
+    Parameters
+    ----------
+    figure : plotly.graph_objects.Figure
+        From :func:`components.ui.cache.views.elbow_figure`.
+    chart_key : str
+        The chart's widget key (its selection is what ``on_select`` reads).
+    on_select : callable
+        From :func:`elbow_click_callback`.
+    suggestion : str
+        The sweep's suggestion, in Markdown.
+    """
+    st.subheader("Choose k")
+    st.plotly_chart(
+        figure,
+        key=chart_key,
+        on_select=on_select,
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
+    st.info(suggestion, icon=":material/lightbulb:")
+    st.caption("Click a point of either curve to show that k.")
+
+
+def cluster_map_chart(
+    cluster_map: maps.ClusterMap, *, chart_key: str, alt: str, note: str | None = None
+) -> None:
+    """Draw a cluster map, then a note under it and the columns its tooltip leaves out.
+
+    Parameters
+    ----------
+    cluster_map : maps.ClusterMap
+        From :func:`components.ui.cache.views.cluster_map`.
+    chart_key : str
+        The chart's widget key.
+    alt : str
+        The map's text alternative.
+    note : str, optional
+        A caption under the map (Markdown; user text escaped).
+    """
+    st.pydeck_chart(cluster_map.deck, height=560, key=chart_key, alt=alt)
+    if note:
+        st.caption(note)
+    if cluster_map.omitted_features:
+        # The names may be a user's column names.
+        omitted = ", ".join(escape_markdown(name) for name in cluster_map.omitted_features)
+        st.caption(f"Not in the map's tooltip (to keep the map small): {omitted}")
 
 
 def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
