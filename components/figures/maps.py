@@ -1,4 +1,8 @@
-"""pydeck maps of clusters: the map rows, the served and inline cluster maps, centroid layers."""
+"""pydeck maps of clusters: map rows, served and inline maps, centroids, legend rows, places maps.
+
+A user's places file gets its own rows (finer positions, its columns in the tooltip) and a map
+framed on its extent; everything else is the housing map's code.
+"""
 
 from __future__ import annotations
 

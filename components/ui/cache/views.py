@@ -44,27 +44,27 @@ def _is_places(key: ModelKey) -> bool:
     return key.source.kind == SOURCE_PLACES
 
 
-def _places_of(key: ModelKey, rows: upload.PlacesData | None) -> upload.PlacesData:
-    if rows is None:
+def _places_of(key: ModelKey, data: upload.PlacesData | None) -> upload.PlacesData:
+    if data is None:
         raise ValueError(f"The places model {key.source.name[:12]}… needs its file's rows.")
-    return rows
+    return data
 
 
-def _labels(key: ModelKey, k: int, _places: upload.PlacesData | None) -> RowLabels:
+def _labels(key: ModelKey, k: int, data: upload.PlacesData | None) -> RowLabels:
     if _is_places(key):
-        return RowLabels(labels=places_labels(key, k, _places_of(key, _places)), is_test=None)
+        return RowLabels(labels=places_labels(key, k, _places_of(key, data)), is_test=None)
     return row_labels(key, k)
 
 
-def _values(key: ModelKey, column: str, _places: upload.PlacesData | None) -> np.ndarray:
+def _values(key: ModelKey, column: str, data: upload.PlacesData | None) -> np.ndarray:
     if _is_places(key):
-        return places.numeric_values(_places_of(key, _places), column)
+        return places.numeric_values(_places_of(key, data), column)
     return column_values(key.source, column)
 
 
-def _sweep(key: ModelKey, _places: upload.PlacesData | None) -> SweepResult:
+def _sweep(key: ModelKey, data: upload.PlacesData | None) -> SweepResult:
     if _is_places(key):
-        return places_model(key, _places_of(key, _places)).sweep
+        return places_model(key, _places_of(key, data)).sweep
     return sweep(key)
 
 
@@ -117,27 +117,7 @@ def cluster_map(
     served: bool = False,
     _places: upload.PlacesData | None = None,
 ) -> maps.ClusterMap:
-    """The cluster map at k, its JSON already computed.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-    show_test : bool
-        Draw the test rows.
-    served : bool
-        Name the URLs of :func:`map_urls` (a deck of a few KB; the browser loads the
-        rows once per model) instead of putting the rows in the deck (housing only).
-    _places : PlacesData, optional
-        The rows of a places key (not hashed); its map is framed on them.
-
-    Returns
-    -------
-    maps.ClusterMap
-        Deck and tooltip contents.
-    """
+    """The cluster map at k, its JSON computed once (rows served by URL when ``served``)."""
     if _is_places(key):
         data = _places_of(key, _places)
         result = maps.places_map(
@@ -259,24 +239,7 @@ def profile(
     value_column: str = HOUSING_VALUE_COLUMN,
     _places: upload.PlacesData | None = None,
 ) -> pd.DataFrame:
-    """The engine's per-cluster profile at k (train and test rows together).
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-    value_column : str
-        The column summarised by median and quartiles.
-    _places : PlacesData, optional
-        The rows of a places key (not hashed).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per cluster id (a places profile without the machine-readable standouts).
-    """
+    """The engine's per-cluster profile at k of a value column (train and test rows together)."""
     labels = np.asarray(_labels(key, k, _places).labels)
     if _is_places(key):
         data = _places_of(key, _places)
@@ -315,25 +278,7 @@ def legend(
     value_column: str = HOUSING_VALUE_COLUMN,
     _places: upload.PlacesData | None = None,
 ) -> pd.DataFrame:
-    """Legend rows: colour, cluster, rows, share and the median of a column per cluster.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-    value_column : str
-        The column whose median is shown.
-    _places : PlacesData, optional
-        The rows of a places key (not hashed).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns colour, cluster, rows, share, median; a last row for the rows that were
-        not clustered, if any.
-    """
+    """Legend rows at k: colour, cluster, rows, share and the median of a value column."""
     return maps.legend_table(
         _labels(key, k, _places).labels, k, _values(key, value_column, _places)
     )
@@ -343,24 +288,7 @@ def legend(
 def box_figure(
     key: ModelKey, k: int, feature: str, _places: upload.PlacesData | None = None
 ) -> go.Figure:
-    """Box plot of a feature per cluster at k (train vs test with a split).
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-    feature : str
-        The column to summarise.
-    _places : PlacesData, optional
-        The rows of a places key (not hashed); its columns go by their own names.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        One box per cluster (two with a split).
-    """
+    """Box plot of a feature per cluster at k (train vs test with a split)."""
     rows = _labels(key, k, _places)
     described = None if _is_places(key) else FEATURE_CATALOGUE.get(feature)
     return charts.feature_boxplot(
@@ -399,43 +327,13 @@ def _elbow_base(key: ModelKey, _places: upload.PlacesData | None = None) -> dict
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def elbow_figure(key: ModelKey, k: int, _places: upload.PlacesData | None = None) -> go.Figure:
-    """Inertia and silhouette across k with k and the suggestions marked.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        The current k.
-    _places : PlacesData, optional
-        The rows of a places key (not hashed).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        The two-panel elbow chart.
-    """
+    """Inertia and silhouette across k with k and the suggestions marked."""
     return charts.mark_current_k(_elbow_base(key, _places), k)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def labelled_rows_csv(key: ModelKey, k: int, _places: upload.PlacesData | None = None) -> bytes:
-    """The data rows with their cluster (and train/test set) as safe CSV bytes.
-
-    Parameters
-    ----------
-    key : ModelKey
-        The model.
-    k : int
-        Number of clusters.
-    _places : PlacesData, optional
-        The rows of a places key (not hashed).
-
-    Returns
-    -------
-    bytes
-        CSV; cluster -1 marks rows that were not clustered.
-    """
+    """The data rows with their cluster at k (and train/test set) as safe CSV bytes."""
     rows = _labels(key, k, _places)
     if _is_places(key):
         return upload.labelled_rows_csv(_places_of(key, _places).frame, rows.labels)
