@@ -7,6 +7,7 @@ from components.ui import cache
 from components.ui import insight as ui_insight
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
+from components.ui.text import escape_markdown
 
 ensure_routed()
 
@@ -24,9 +25,7 @@ st.caption(
 st.header("What the metrics say")
 ui_insight.suggestion_metrics(sweep, k)
 verdict = figures_insight.choose_k_verdict(sweep.suggestion, k, sweep.k_values)
-st.info(
-    "\n\n".join(ui_insight.escape_markdown(text) for text in verdict), icon=":material/lightbulb:"
-)
+st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
 st.plotly_chart(
     cache.insight.metrics_figure(key, k), key="metrics_chart", config={"displayModeBar": False}
 )

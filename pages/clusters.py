@@ -26,33 +26,23 @@ with map_column:
     # sends only a new colour rule; otherwise the deck carries them.
     served = cache.views.map_urls(key) is not None
     cluster_map = cache.views.cluster_map(key, k, bool(show_test), served)
-    st.pydeck_chart(
-        cluster_map.deck,
-        height=560,
-        key="cluster_map",
+    ui.cluster_map_chart(
+        cluster_map,
+        chart_key="cluster_map",
         alt=f"Map of the block groups coloured by {k} k-means clusters",
     )
-    if cluster_map.omitted_features:
-        st.caption(
-            "Not in the map's tooltip (to keep the map small): "
-            + ", ".join(cluster_map.omitted_features)
-        )
 with legend_column:
     st.subheader(f"k = {k}")
     ui.legend(cache.views.legend(key, k), has_test=bool(show_test))
 
 elbow_column, box_column = st.columns(2)
 with elbow_column:
-    st.subheader("Choose k")
-    st.plotly_chart(
+    ui.elbow_chart(
         cache.views.elbow_figure(key, k),
-        key=ui.ELBOW_KEY,
+        chart_key=ui.ELBOW_KEY,
         on_select=ui.ELBOW_CALLBACK,
-        selection_mode="points",
-        config={"displayModeBar": False},
+        suggestion=sweep.suggestion.message,
     )
-    st.info(sweep.suggestion.message, icon=":material/lightbulb:")
-    st.caption("Click a point of either curve to show that k.")
 with box_column:
     st.subheader("Per cluster")
     settings = ui.box_feature_select(settings)

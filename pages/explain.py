@@ -6,6 +6,7 @@ from components.ui import cache
 from components.ui import insight as ui_insight
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
+from components.ui.text import escape_markdown
 
 ensure_routed()
 
@@ -71,7 +72,7 @@ kruskal_column.metric(
     "500,001 cap and the skew of prices.",
 )
 rows_column.metric("Block groups compared", f"{separation.n_rows:,}")
-st.info(ui_insight.escape_markdown(separation.sentence), icon=":material/payments:")
+st.info(escape_markdown(separation.sentence), icon=":material/payments:")
 if "median_house_value" in settings.features:
     st.caption(
         "Median house value is one of the clustering features, so the clusters were built "
@@ -98,7 +99,7 @@ else:
         "A cluster's price holds when its test median is within "
         f"{check.tolerance:.0%} of its training median."
     )
-    (st.success if check.all_hold else st.warning)(ui_insight.escape_markdown(check.verdict))
+    (st.success if check.all_hold else st.warning)(escape_markdown(check.verdict))
     st.plotly_chart(
         cache.insight.train_test_figure(key, k),
         key="train_test_chart",

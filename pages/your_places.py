@@ -3,9 +3,10 @@
 import streamlit as st
 
 from components.engine.upload import PlacesError
-from components.ui import cache, keys
+from components.ui import cache, keys, widgets
 from components.ui import places as ui_places
 from components.ui.router import ensure_routed
+from components.ui.text import escape_markdown
 
 ensure_routed()
 
@@ -38,14 +39,14 @@ def show_page() -> None:
     if not settings.features:
         st.warning("Choose at least one feature to cluster on (in the sidebar).")
         return
-    key = keys.PlacesKey(
-        digest=shown.digest,
-        lat_col=data.lat_col,
-        lon_col=data.lon_col,
-        features=settings.features,
-        scaler=settings.used_scaler,
-        location_weight=settings.location_weight,
-        random_state=settings.random_state,
+    key = keys.places_key(
+        keys.places_source(shown.digest, shown.name),
+        data.lat_col,
+        data.lon_col,
+        settings.features,
+        settings.used_scaler,
+        settings.location_weight,
+        settings.random_state,
     )
     try:
         model = cache.places.places_model(key, data)
@@ -65,65 +66,63 @@ def show_page() -> None:
 
     map_column, legend_column = st.columns([3, 1.2])
     with map_column:
-        cluster_map = cache.places.places_map(key, k, data)
-        st.pydeck_chart(
-            cluster_map.deck,
-            height=560,
-            key="places_map",
+        cluster_map = cache.views.cluster_map(key, k, _places=data)
+        widgets.cluster_map_chart(
+            cluster_map,
+            chart_key="places_map",
             alt=f"Map of your places coloured by {k} k-means clusters",
+            note=ui_places.map_sample_note(data.n_rows),
         )
-        sample_note = ui_places.map_sample_note(data.n_rows)
-        if sample_note:
-            st.caption(sample_note)
-        if cluster_map.omitted_features:
-            st.caption(
-                "Not in the map's tooltip (to keep the map small): "
-                + ", ".join(cluster_map.omitted_features)
-            )
     with legend_column:
         st.subheader(f"k = {k}")
         value_column = ui_places.value_column_select(data)
-        ui_places.legend(cache.places.places_legend(key, k, value_column, data), value_column)
+        ui_places.legend(cache.views.legend(key, k, value_column, data), value_column)
 
     elbow_column, box_column = st.columns(2)
     with elbow_column:
-        st.subheader("Choose k")
-        st.plotly_chart(
-            cache.places.places_elbow(key, k, data),
-            key=ui_places.ELBOW_KEY,
+        widgets.elbow_chart(
+            cache.views.elbow_figure(key, k, data),
+            chart_key=ui_places.ELBOW_KEY,
             on_select=ui_places.ELBOW_CALLBACK,
-            selection_mode="points",
-            config={"displayModeBar": False},
+            suggestion=model.sweep.suggestion.message,
         )
-        st.info(model.sweep.suggestion.message, icon=":material/lightbulb:")
-        st.caption("Click a point of either curve to show that k.")
     with box_column:
-        st.subheader(f"{value_column} per cluster")
-        st.plotly_chart(cache.places.places_box(key, k, value_column, data), key="places_box_plot")
+        st.subheader(f"{escape_markdown(value_column)} per cluster")
+        st.plotly_chart(cache.views.box_figure(key, k, value_column, data), key="places_box_plot")
 
     st.subheader("Cluster profiles")
     ui_places.profile_table(
-        cache.places.places_profile(key, k, value_column, data), settings.features, value_column
+        cache.views.profile(key, k, value_column, data), settings.features, value_column
     )
     stem = ui_places.download_stem(shown.name)
-    csv_column, geojson_column = st.columns(2)
-    csv_column.download_button(
-        "Download the places with their cluster (CSV)",
-        data=lambda: cache.places.places_rows_csv(key, k, data),
-        file_name=f"{stem}_clusters_k{k}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="places_download_csv",
-        help="Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
+    downloads = (
+        (
+            "CSV",
+            lambda: cache.views.labelled_rows_csv(key, k, data),
+            "csv",
+            "text/csv",
+            "Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
+        ),
+        (
+            "GeoJSON",
+            lambda: cache.places.places_rows_geojson(key, k, data),
+            "geojson",
+            "application/geo+json",
+            None,
+        ),
     )
-    geojson_column.download_button(
-        "Download the places with their cluster (GeoJSON)",
-        data=lambda: cache.places.places_rows_geojson(key, k, data),
-        file_name=f"{stem}_clusters_k{k}.geojson",
-        mime="application/geo+json",
-        on_click="ignore",
-        key="places_download_geojson",
-    )
+    for column, (kind, rows, extension, mime, help_text) in zip(
+        st.columns(2), downloads, strict=True
+    ):
+        column.download_button(
+            f"Download the places with their cluster ({kind})",
+            data=rows,
+            file_name=f"{stem}_clusters_k{k}.{extension}",
+            mime=mime,
+            on_click="ignore",
+            key=f"places_download_{extension}",
+            help=help_text,
+        )
 
 
 show_page()

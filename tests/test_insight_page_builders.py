@@ -24,7 +24,8 @@ from components.figures.insight import (
     stability_note,
 )
 from components.figures.palette import PALETTE
-from components.ui.insight import escape_markdown, swatch_html
+from components.ui.insight import swatch_html
+from components.ui.text import escape_markdown
 
 
 def _metrics() -> dict[str, np.ndarray]:

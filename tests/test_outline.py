@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from streamlit import config
 
-from components.engine import places
 from components.engine.outline import (
     MAX_OUTLINE_BYTES,
     OUTLINE_PATH,
@@ -196,7 +195,7 @@ def _decks() -> dict[str, CompactDeck]:
         "density map": density_map_deck(LON, LAT, np.array([0, 0, -1, 1, 1]), np.full(5, 1e5)),
         "silhouette map": silhouette_map_deck(LON, LAT, np.linspace(-0.5, 0.5, 5), labels, 2),
         "value map": value_map.value_map_deck(LON, LAT, np.arange(5.0), value_label="v").deck,
-        "places map": places.places_map(user_places, labels, 2).deck,
+        "places map": maps.places_map(user_places, labels, 2).deck,
     }
 
 

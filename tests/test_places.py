@@ -1,4 +1,4 @@
-"""Tests for components.engine.places: the example file, column choices, the model and its views."""
+"""Tests for components.engine.places (example, columns, model) and the views of a places file."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
 from components.engine import places
+from components.engine.row_labels import cluster_sizes
 from components.engine.upload import PlacesError, read_places_csv
+from components.figures import charts, maps
+from components.figures.legend import legend_table
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -219,7 +222,7 @@ def test_rows_with_an_empty_feature_are_not_clustered() -> None:
 def test_legend_table_hand_computed() -> None:
     labels = np.array([0, 0, 1, -1, 1, 1])
     values = np.array([1.0, 3.0, 10.0, 7.0, np.nan, 20.0])
-    table = places.legend_table(labels, 2, values)
+    table = legend_table(cluster_sizes(labels, 2, values))
     assert list(table["cluster"]) == ["0", "1", "not clustered"]
     assert list(table["colour"]) == [PALETTE[0], PALETTE[1], NOT_CLUSTERED_COLOUR]
     assert list(table["rows"]) == [2, 3, 1]
@@ -230,12 +233,14 @@ def test_legend_table_hand_computed() -> None:
 def test_boxplot_and_profile(good: places.PlacesData) -> None:
     model = places.fit_places(good, ("lat", "lng"))
     labels = places.labels_for(model, 2)
-    figure = places.places_boxplot(good, labels, 2, "visitors")
+    figure = charts.feature_boxplot(
+        places.numeric_values(good, "visitors"), labels, 2, feature_label="visitors"
+    )
     assert [trace.marker.color for trace in figure.data] == list(PALETTE[:2])
     paris = good.frame["visitors"].iloc[:6]
     assert figure.data[0].median[0] == pytest.approx(paris.median())
     with pytest.raises(ValueError, match="'name' is not a numeric column"):
-        places.places_boxplot(good, labels, 2, "name")
+        places.numeric_values(good, "name")
     profile = places.places_profile(good, labels, ("lat", "lng"), 2, "rating")
     assert list(profile["size"]) == [6, 6]
     assert profile.loc[0, "lat"] == pytest.approx(good.frame["lat"].iloc[:6].mean())
@@ -257,7 +262,7 @@ def _decoded_positions(spec: dict, layer_id: str) -> np.ndarray:
 def test_map_is_framed_on_the_data_with_precise_positions(example: places.PlacesData) -> None:
     model = places.fit_places(example, ("latitude", "longitude"))
     labels = places.labels_for(model, 3)
-    result = places.places_map(example, labels, 3)
+    result = maps.places_map(example, labels, 3)
     spec = json.loads(result.deck.to_json())
     view = spec["initialViewState"]
     assert view["latitude"] == pytest.approx(example.extent.centre_latitude)
@@ -286,7 +291,7 @@ def test_map_is_framed_on_the_data_with_precise_positions(example: places.Places
 def test_map_tooltip_text_is_escaped_and_braces_neutralised() -> None:
     text = 'lat,lon,{v},name\n1,1,1,"say ""hi"" </script>"\n2,2,2,b\n3,4,3,c\n'
     data = _read(text)
-    result = places.places_map(data, np.array([0, 1, 1]), 2)
+    result = maps.places_map(data, np.array([0, 1, 1]), 2)
     spec = json.loads(result.deck.to_json())  # valid JSON despite the quotes
     points = next(item for item in spec["layers"] if item["id"] == "points")
     assert points["data"][0][-1] == 'say "hi" </script>'
@@ -298,7 +303,7 @@ def test_map_samples_big_files(good: places.PlacesData) -> None:
     assert rows.size == 10 and np.all(np.diff(rows) > 0)
     assert np.array_equal(rows, places.map_rows(100, max_points=10))
     assert np.array_equal(places.map_rows(7, max_points=10), np.arange(7))
-    points = places.places_map_points(good, max_points=5)
+    points = maps.places_map_points(good, max_points=5)
     assert len(points.head) == 5
     with pytest.raises(ValueError, match="max_points=0"):
         places.map_rows(5, max_points=0)
@@ -306,9 +311,9 @@ def test_map_samples_big_files(good: places.PlacesData) -> None:
 
 def test_map_marks_rows_not_clustered_grey() -> None:
     data = _read("lat,lon,v\n1,1,1\n2,5,\n3,2,8\n4,9,2\n")
-    result = places.places_map(data, np.array([0, -1, 1, 1]), 2)
+    result = maps.places_map(data, np.array([0, -1, 1, 1]), 2)
     spec = json.loads(result.deck.to_json())
     grey = next(item for item in spec["layers"] if item["id"] == "not-clustered")
     assert len(grey["data"]) == 1 and grey["data"][0][2] == "not clustered"
     with pytest.raises(ValueError, match="expected \\(4,\\)"):
-        places.places_map(data, np.array([0, 1]), 2)
+        maps.places_map(data, np.array([0, 1]), 2)

@@ -10,22 +10,19 @@ Pure Python (no Streamlit). The upload itself is read and validated by
   coordinate columns found by name, for the page's two coordinate selectboxes.
 - :func:`fit_places`: k-means for every feasible k (the fast exact sweep), on the rows that have
   every chosen feature; k stops at ``min(15, usable rows - 1, distinct scaled rows)``.
-- :func:`places_map`, :func:`legend_table`, :func:`places_boxplot`, :func:`places_profile`: the
-  map (framed on the data, not on California), legend, box plot and profile of one k.
+- :func:`numeric_values`, :func:`places_profile`, :func:`map_rows`: a column to summarise, the
+  per-cluster profile of one k, and the rows the map draws. The map, legend and box plot are
+  built by :mod:`components.figures.maps` and :mod:`components.figures.charts`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-import pydeck as pdk
 
 from components.engine.clustering import cluster_profile, n_distinct_rows
 from components.engine.scaling import SCALERS, scale_features
@@ -43,7 +40,6 @@ from components.engine.upload import (
     _parse,
     check_clusterable,
 )
-from components.figures import charts, maps, palette
 
 __all__ = [
     "EXAMPLE_FILE_NAME",
@@ -57,10 +53,8 @@ __all__ = [
     "example_places_csv",
     "fit_places",
     "labels_for",
-    "legend_table",
-    "places_boxplot",
-    "places_map",
-    "places_map_points",
+    "map_rows",
+    "numeric_values",
     "places_profile",
 ]
 
@@ -74,8 +68,6 @@ EXAMPLE_TOWNS: tuple[tuple[str, float, float, int, float, float], ...] = (
     ("Chambery", 45.566, 5.921, 100, 0.022, 12.0),
     ("Annecy", 45.899, 6.129, 70, 0.018, 17.5),
 )
-_TOOLTIP_TEXT_LIMIT = 40  # characters of a text value shown in the map's tooltip
-_TOOLTIP_TEXT_BUDGET = 150_000  # bytes the text column may add to the map
 
 
 # --------------------------------------------------------------------------- example
@@ -355,89 +347,27 @@ def labels_for(model: PlacesModel, k: int) -> np.ndarray:
 # --------------------------------------------------------------------------- views
 
 
-def legend_table(labels: np.ndarray, n_clusters: int, values: np.ndarray) -> pd.DataFrame:
-    """Legend rows: colour, cluster, rows, share and the median of a column per cluster.
-
-    Parameters
-    ----------
-    labels : np.ndarray
-        Cluster id per row (-1: not clustered).
-    n_clusters : int
-        k.
-    values : np.ndarray
-        The column summarised (NaN where empty).
-
-    Returns
-    -------
-    pd.DataFrame
-        Columns colour, cluster, rows, share, median; a last row for rows not clustered, if any.
-    """
-    ids = np.asarray(labels)
-    numbers = np.asarray(values, dtype=np.float64)
-    n_clustered = max(int((ids >= 0).sum()), 1)
-
-    def median_of(members: np.ndarray) -> float:
-        finite = numbers[members & np.isfinite(numbers)]
-        return float(np.median(finite)) if finite.size else float("nan")
-
-    rows: list[dict[str, Any]] = []
-    for cluster in range(n_clusters):
-        members = ids == cluster
-        rows.append(
-            {
-                "colour": palette.PALETTE[cluster],
-                "cluster": str(cluster),
-                "rows": int(members.sum()),
-                "share": float(members.sum()) / n_clustered,
-                "median": median_of(members),
-            }
-        )
-    left_out = ids < 0
-    if left_out.any():
-        rows.append(
-            {
-                "colour": palette.NOT_CLUSTERED_COLOUR,
-                "cluster": "not clustered",
-                "rows": int(left_out.sum()),
-                "share": float("nan"),
-                "median": median_of(left_out),
-            }
-        )
-    return pd.DataFrame(rows, columns=["colour", "cluster", "rows", "share", "median"])
-
-
-def places_boxplot(
-    places: PlacesData, labels: np.ndarray, n_clusters: int, column: str
-) -> go.Figure:
-    """Box plot of a numeric column per cluster, in the map's colours.
+def numeric_values(places: PlacesData, column: str) -> np.ndarray:
+    """Return a numeric column of the file as float64 (NaN where empty).
 
     Parameters
     ----------
     places : PlacesData
         The file.
-    labels : np.ndarray
-        Cluster id per row.
-    n_clusters : int
-        k.
     column : str
-        A numeric column of the file.
+        One of ``places.numeric_columns``.
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        One box per cluster.
+    np.ndarray
+        One value per row of ``places.frame``.
     """
     if column not in places.numeric_columns:
         raise ValueError(
             f"column={column!r} is not a numeric column; expected one of "
             f"{list(places.numeric_columns)}."
         )
-    return charts.feature_boxplot(
-        places.frame[column].to_numpy(dtype=np.float64),
-        np.asarray(labels),
-        n_clusters,
-        feature_label=column,
-    )
+    return places.frame[column].to_numpy(dtype=np.float64)
 
 
 def places_profile(
@@ -478,28 +408,6 @@ def places_profile(
     return table.drop(columns=["standout_columns", "standout_z"])
 
 
-@dataclass(frozen=True)
-class _PlacesMapPoints(maps.MapPoints):
-    """Map rows whose tooltip names the file's own columns (no house prices).
-
-    ``rows`` are the file's rows drawn (all, or a sample), ``span_degrees`` the data's extent.
-    """
-
-    rows: np.ndarray = field(default_factory=lambda: np.arange(0))
-    span_degrees: float = 1.0
-    tooltip_lines: tuple[str, ...] = ()
-
-    @property
-    def tooltip_text(self) -> str:
-        """The tooltip template; ``{i}`` is the i-th value of a point's array."""
-        return "\n".join(self.tooltip_lines)
-
-
-def _tooltip_label(name: str) -> str:
-    # Braces would be read as placeholders by deck.gl's tooltip template.
-    return name.replace("{", "(").replace("}", ")")
-
-
 def map_rows(n_rows: int, max_points: int = MAX_MAP_POINTS, seed: int = 0) -> np.ndarray:
     """Return the rows drawn on the map: all of them, or a fixed random sample of max_points.
 
@@ -522,134 +430,3 @@ def map_rows(n_rows: int, max_points: int = MAX_MAP_POINTS, seed: int = 0) -> np
     if n_rows <= max_points:
         return np.arange(n_rows)
     return np.sort(np.random.default_rng(seed).choice(n_rows, size=max_points, replace=False))
-
-
-def _resolution_for(span_degrees: float) -> int:
-    """Integer coding of positions: about 1/20,000 of the data's extent, 100 to 1,000,000 per °."""
-    wanted = 20_000 / max(span_degrees, 1e-6)
-    return int(min(max(10 ** math.ceil(math.log10(wanted)), 100), 1_000_000))
-
-
-def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -> maps.MapPoints:
-    """Format the map's rows once per file (only the cluster id changes with k).
-
-    Positions are coded finer than the housing map's 0.01 degree grid (which would merge the
-    places of a town); the tooltip shows the file's numeric columns (as many as fit the map's
-    payload budget) and its first text column (e.g. a name).
-
-    Parameters
-    ----------
-    places : PlacesData
-        The file.
-    max_points : int
-        Most points drawn (a fixed sample above it, see :func:`map_rows`).
-
-    Returns
-    -------
-    maps.MapPoints
-        The rows of :func:`map_rows`, ready for :func:`places_map`.
-    """
-    rows = map_rows(places.n_rows, max_points)
-    frame = places.frame
-    latitude = frame[places.lat_col].to_numpy(dtype=np.float64)[rows]
-    longitude = frame[places.lon_col].to_numpy(dtype=np.float64)[rows]
-    extra = {
-        _tooltip_label(name): frame[name].to_numpy(dtype=np.float64)[rows]
-        for name in places.numeric_columns
-        if name not in (places.lat_col, places.lon_col)
-    }
-    extent = places.extent
-    span = max(
-        extent.max_latitude - extent.min_latitude, extent.max_longitude - extent.min_longitude
-    )
-    resolution = _resolution_for(span)
-    lon_origin = math.floor(extent.min_longitude)
-    lat_origin = math.floor(extent.min_latitude)
-    x_codes = np.rint((longitude - lon_origin) * resolution).astype(np.int64).tolist()
-    y_codes = np.rint((latitude - lat_origin) * resolution).astype(np.int64).tolist()
-    head = tuple(f"[{x},{y}," for x, y in zip(x_codes, y_codes, strict=True))
-    zeros = np.zeros(rows.size)  # the housing map's price and income slots, unused here
-    # The finer positions cost more bytes than maps.map_points reckons with.
-    budget = maps.MAP_PAYLOAD_BUDGET_BYTES - max(sum(map(len, head)) - 8 * rows.size, 0)
-    base = maps.map_points(
-        longitude, latitude, zeros, zeros, extra, payload_budget_bytes=max(budget, 0)
-    )
-    tail = base.tail
-    lines = ["Cluster {2}"]
-    lines += [f"{label}: {{{5 + i}}}" for i, label in enumerate(base.tooltip_features)]
-    if places.text_columns:
-        name = places.text_columns[0]
-        text = [
-            json.dumps("" if pd.isna(value) else str(value)[:_TOOLTIP_TEXT_LIMIT])
-            for value in frame[name].to_numpy()[rows]
-        ]
-        if sum(map(len, text)) + rows.size <= _TOOLTIP_TEXT_BUDGET:
-            tail = tuple(
-                end[:-1] + "," + value + "]" for end, value in zip(tail, text, strict=True)
-            )
-            lines.insert(1, f"{_tooltip_label(name)}: {{{5 + len(base.tooltip_features)}}}")
-    return _PlacesMapPoints(
-        **{
-            attribute.name: getattr(base, attribute.name)
-            for attribute in fields(maps.MapPoints)
-            if attribute.name not in ("head", "tail", "position_expression")
-        },
-        head=head,
-        tail=tail,
-        position_expression=(
-            f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
-        ),
-        rows=rows,
-        span_degrees=span,
-        tooltip_lines=tuple(lines),
-    )
-
-
-def places_map(
-    places: PlacesData,
-    labels: np.ndarray,
-    n_clusters: int,
-    *,
-    points: maps.MapPoints | None = None,
-) -> maps.ClusterMap:
-    """The cluster map of the places, framed on their extent (not on California).
-
-    Parameters
-    ----------
-    places : PlacesData
-        The file.
-    labels : np.ndarray
-        Cluster id per row of the file (-1: not clustered, grey).
-    n_clusters : int
-        k.
-    points : MapPoints, optional
-        From :func:`places_map_points` (computed here when not given).
-
-    Returns
-    -------
-    maps.ClusterMap
-        The deck; ``tooltip_features`` / ``omitted_features`` name the tooltip's columns.
-    """
-    ids = np.asarray(labels)
-    if ids.shape != (places.n_rows,):
-        raise ValueError(f"labels has shape {ids.shape}; expected ({places.n_rows},).")
-    if points is None:
-        points = places_map_points(places)
-    if not isinstance(points, _PlacesMapPoints):
-        raise ValueError("points must come from places_map_points.")
-    extent = places.extent
-    view = pdk.ViewState(
-        latitude=extent.centre_latitude,
-        longitude=extent.centre_longitude,
-        zoom=extent.zoom,
-        pitch=0,
-        bearing=0,
-    )
-    result = maps.cluster_map_from_points(points, ids[points.rows], n_clusters, view_state=view)
-    # Dots sized to the data's extent (the housing map's 900 m suits a state, not a town).
-    radius_m = float(np.clip(points.span_degrees * 111_000 / 700, 5, 5_000))
-    for layer in result.deck.layers:
-        if layer.id in ("points", "not-clustered"):
-            layer.get_radius = radius_m
-            layer.radius_min_pixels = 3 if points.rows.size <= 2_000 else 1.5
-    return result

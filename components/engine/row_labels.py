@@ -129,7 +129,7 @@ def cluster_sizes(
     n_clusters : int
         k; clusters ``0 .. k-1`` each get a row, empty ones too.
     values : numpy.ndarray
-        The column summarised, one value per row (NaN ignored).
+        The column summarised, one value per row (NaN and infinities ignored).
     value_name : str
         Name of the median's column.
 
@@ -141,19 +141,24 @@ def cluster_sizes(
         label is negative.
     """
     ids = np.asarray(labels)
-    numbers = np.asarray(values)
+    numbers = np.asarray(values, dtype=np.float64)
     n_clustered = int((ids >= 0).sum())
+
+    def median_of(members: np.ndarray) -> float:
+        # Finite values only: a user's file may hold inf, which has no place in a median.
+        finite = numbers[members & np.isfinite(numbers)]
+        return float(np.median(finite)) if finite.size else float("nan")
+
     table = []
     for cluster in range(n_clusters):
         members = ids == cluster
         size = int(members.sum())
-        median = float(np.nanmedian(numbers[members])) if size else float("nan")
         table.append(
             {
                 "cluster": str(cluster),
                 "rows": size,
                 "share": size / max(n_clustered, 1),
-                value_name: median,
+                value_name: median_of(members),
             }
         )
     n_unclustered = int((ids < 0).sum())
@@ -163,7 +168,7 @@ def cluster_sizes(
                 "cluster": NOT_CLUSTERED,
                 "rows": n_unclustered,
                 "share": float("nan"),
-                value_name: float(np.nanmedian(numbers[ids < 0])),
+                value_name: median_of(ids < 0),
             }
         )
     return pd.DataFrame(table)

@@ -1,15 +1,22 @@
-"""pydeck maps of clusters: the map rows, the served and inline cluster maps, centroid layers."""
+"""pydeck maps of clusters: map rows, served and inline maps, centroids, legend rows, places maps.
+
+A user's places file gets its own rows (finer positions, its columns in the tooltip) and a map
+framed on its extent; everything else is the housing map's code.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 import numpy as np
+import pandas as pd
 import pydeck as pdk
 
+from components.engine.places import MAX_MAP_POINTS, map_rows
+from components.engine.upload import PlacesData
 from components.figures.deck import (
     RAW_DATA_PREFIX,
     CompactDeck,
@@ -37,6 +44,8 @@ MAP_PAYLOAD_BUDGET_BYTES = 560_000
 POINT_RADIUS_M = 900
 _CENTROID_RADIUS_PX = 11
 _NOT_CLUSTERED_LABEL = "not clustered"
+_TOOLTIP_TEXT_LIMIT = 40  # characters of a text value shown in a places map's tooltip
+_TOOLTIP_TEXT_BUDGET = 150_000  # bytes the text column may add to a places map
 
 
 @dataclass(frozen=True)
@@ -753,3 +762,157 @@ def numbered_dot_layers(
             pickable=False,
         ),
     ]
+
+
+# ------------------------------------------------------------------ a places file
+
+
+@dataclass(frozen=True)
+class _PlacesMapPoints(MapPoints):
+    """Map rows whose tooltip names the file's own columns (no house prices).
+
+    ``rows`` are the file's rows drawn (all, or a sample), ``span_degrees`` the data's extent.
+    """
+
+    rows: np.ndarray = field(default_factory=lambda: np.arange(0))
+    span_degrees: float = 1.0
+    tooltip_lines: tuple[str, ...] = ()
+
+    @property
+    def tooltip_text(self) -> str:
+        """The tooltip template; ``{i}`` is the i-th value of a point's array."""
+        return "\n".join(self.tooltip_lines)
+
+
+def _tooltip_label(name: str) -> str:
+    # Braces would be read as placeholders by deck.gl's tooltip template.
+    return name.replace("{", "(").replace("}", ")")
+
+
+def _resolution_for(span_degrees: float) -> int:
+    """Integer coding of positions: about 1/20,000 of the data's extent, 100 to 1,000,000 per °."""
+    wanted = 20_000 / max(span_degrees, 1e-6)
+    return int(min(max(10 ** math.ceil(math.log10(wanted)), 100), 1_000_000))
+
+
+def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -> MapPoints:
+    """Format the map's rows once per file (only the cluster id changes with k).
+
+    Positions are coded finer than the housing map's 0.01 degree grid (which would merge the
+    places of a town); the tooltip shows the file's numeric columns (as many as fit the map's
+    payload budget) and its first text column (e.g. a name).
+
+    Parameters
+    ----------
+    places : PlacesData
+        The file.
+    max_points : int
+        Most points drawn (a fixed sample above it, see :func:`components.engine.places.map_rows`).
+
+    Returns
+    -------
+    MapPoints
+        The rows of :func:`map_rows`, ready for :func:`places_map`.
+    """
+    rows = map_rows(places.n_rows, max_points)
+    frame = places.frame
+    latitude = frame[places.lat_col].to_numpy(dtype=np.float64)[rows]
+    longitude = frame[places.lon_col].to_numpy(dtype=np.float64)[rows]
+    extra = {
+        _tooltip_label(name): frame[name].to_numpy(dtype=np.float64)[rows]
+        for name in places.numeric_columns
+        if name not in (places.lat_col, places.lon_col)
+    }
+    extent = places.extent
+    span = max(
+        extent.max_latitude - extent.min_latitude, extent.max_longitude - extent.min_longitude
+    )
+    resolution = _resolution_for(span)
+    lon_origin = math.floor(extent.min_longitude)
+    lat_origin = math.floor(extent.min_latitude)
+    x_codes = np.rint((longitude - lon_origin) * resolution).astype(np.int64).tolist()
+    y_codes = np.rint((latitude - lat_origin) * resolution).astype(np.int64).tolist()
+    head = tuple(f"[{x},{y}," for x, y in zip(x_codes, y_codes, strict=True))
+    zeros = np.zeros(rows.size)  # the housing map's price and income slots, unused here
+    # The finer positions cost more bytes than maps.map_points reckons with.
+    budget = MAP_PAYLOAD_BUDGET_BYTES - max(sum(map(len, head)) - 8 * rows.size, 0)
+    base = map_points(longitude, latitude, zeros, zeros, extra, payload_budget_bytes=max(budget, 0))
+    tail = base.tail
+    lines = ["Cluster {2}"]
+    lines += [f"{label}: {{{5 + i}}}" for i, label in enumerate(base.tooltip_features)]
+    if places.text_columns:
+        name = places.text_columns[0]
+        text = [
+            json.dumps("" if pd.isna(value) else str(value)[:_TOOLTIP_TEXT_LIMIT])
+            for value in frame[name].to_numpy()[rows]
+        ]
+        if sum(map(len, text)) + rows.size <= _TOOLTIP_TEXT_BUDGET:
+            tail = tuple(
+                end[:-1] + "," + value + "]" for end, value in zip(tail, text, strict=True)
+            )
+            lines.insert(1, f"{_tooltip_label(name)}: {{{5 + len(base.tooltip_features)}}}")
+    return _PlacesMapPoints(
+        **{
+            attribute.name: getattr(base, attribute.name)
+            for attribute in fields(MapPoints)
+            if attribute.name not in ("head", "tail", "position_expression")
+        },
+        head=head,
+        tail=tail,
+        position_expression=(
+            f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+        ),
+        rows=rows,
+        span_degrees=span,
+        tooltip_lines=tuple(lines),
+    )
+
+
+def places_map(
+    places: PlacesData,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    points: MapPoints | None = None,
+) -> ClusterMap:
+    """The cluster map of the places, framed on their extent (not on California).
+
+    Parameters
+    ----------
+    places : PlacesData
+        The file.
+    labels : np.ndarray
+        Cluster id per row of the file (-1: not clustered, grey).
+    n_clusters : int
+        k.
+    points : MapPoints, optional
+        From :func:`places_map_points` (computed here when not given).
+
+    Returns
+    -------
+    ClusterMap
+        The deck; ``tooltip_features`` / ``omitted_features`` name the tooltip's columns.
+    """
+    ids = np.asarray(labels)
+    if ids.shape != (places.n_rows,):
+        raise ValueError(f"labels has shape {ids.shape}; expected ({places.n_rows},).")
+    if points is None:
+        points = places_map_points(places)
+    if not isinstance(points, _PlacesMapPoints):
+        raise ValueError("points must come from places_map_points.")
+    extent = places.extent
+    view = pdk.ViewState(
+        latitude=extent.centre_latitude,
+        longitude=extent.centre_longitude,
+        zoom=extent.zoom,
+        pitch=0,
+        bearing=0,
+    )
+    result = cluster_map_from_points(points, ids[points.rows], n_clusters, view_state=view)
+    # Dots sized to the data's extent (the housing map's 900 m suits a state, not a town).
+    radius_m = float(np.clip(points.span_degrees * 111_000 / 700, 5, 5_000))
+    for layer in result.deck.layers:
+        if layer.id in ("points", "not-clustered"):
+            layer.get_radius = radius_m
+            layer.radius_min_pixels = 3 if points.rows.size <= 2_000 else 1.5
+    return result

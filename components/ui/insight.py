@@ -10,7 +10,6 @@ names of an uploaded CSV) is escaped before it reaches Markdown.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -26,6 +25,7 @@ from components.figures import insight as figures_insight
 from components.figures.palette import PALETTE, hex_to_rgb
 from components.ui import cache, keys
 from components.ui import widgets as ui
+from components.ui.text import escape_markdown
 from components.ui.url_state import N_INIT_CHOICES, ClusterSettings
 
 # Widget keys (also what the AppTest tests address).
@@ -40,27 +40,9 @@ DEFAULT_CLUSTERGRAM_RANGE = (2, 8)  # more columns than this get hard to read
 _STABILITY_DONE_STATE = "_stability_done"  # (model key, n_init) -> seconds the check took
 _STABILITY_REQUEST_STATE = "_stability_requested"
 _ROW_PX = 35  # height of a st.dataframe row
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&^=\"'])")
 
 
 # ----------------------------------------------------------------------- helpers
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape every Markdown (and Streamlit directive / LaTeX) character of a text.
-
-    Parameters
-    ----------
-    text : str
-        Text that may hold user data.
-
-    Returns
-    -------
-    str
-        The text, shown literally by ``st.markdown`` (no links, images, HTML, ``$`` maths or
-        ``:colour[...]`` directives); newlines become spaces.
-    """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def swatch_html(colour: str, size_em: float = 1.0) -> str:

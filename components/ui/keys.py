@@ -16,14 +16,17 @@ SOURCE_FILE = "file"
 SOURCE_UPLOAD = "upload"
 
 
+SOURCE_PLACES = "places"
+
+
 @dataclass(frozen=True)
 class DataSource:
-    """Which data the page shows: a file (path and modification time) or an upload.
+    """Which data a page shows: a file (path and modification time) or an upload.
 
     Attributes
     ----------
     kind : str
-        "file" or "upload".
+        "file" or "upload" (housing data), or "places" (a user's file of places).
     name : str
         The file's path, or the upload's sha256.
     version : int
@@ -40,7 +43,32 @@ class DataSource:
 
 @dataclass(frozen=True)
 class ModelKey:
-    """Everything a sweep depends on (the cache key of the model)."""
+    """Everything a sweep depends on (the cache key of the model and of its per-k views).
+
+    The housing data and a user's places share this key; they differ in the source's kind,
+    and places have the coordinate columns the user chose.
+
+    Attributes
+    ----------
+    source : DataSource
+        The data.
+    features : tuple of str
+        The columns clustered on.
+    missing : str
+        "exclude" or "median": what happens to rows with a missing feature.
+    scaler : str
+        The scaler actually used.
+    location_weight : float
+        The geographic scaler's weight (1.0 for the other scalers).
+    split : bool
+        Fit on a training set and assign the test rows to the nearest centroid.
+    random_state : int
+        Seed of k-means.
+    n_init : str or int
+        k-means restarts.
+    lat_col, lon_col : str
+        The coordinate columns.
+    """
 
     source: DataSource
     features: tuple[str, ...]
@@ -50,6 +78,8 @@ class ModelKey:
     split: bool
     random_state: int
     n_init: NInit
+    lat_col: str = "latitude"
+    lon_col: str = "longitude"
 
 
 def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> ModelKey:
@@ -81,14 +111,26 @@ def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> Mod
     )
 
 
-@dataclass(frozen=True)
-class PlacesKey:
-    """Everything the k-means model of a places file depends on (the cache key).
+def places_source(digest: str, file_name: str) -> DataSource:
+    """Return the data source of a places file: its sha256, and its name to show."""
+    return DataSource(kind=SOURCE_PLACES, name=digest, label=file_name)
 
-    Attributes
+
+def places_key(
+    file: DataSource,
+    lat_col: str,
+    lon_col: str,
+    features: tuple[str, ...],
+    scaler: str,
+    location_weight: float,
+    random_state: int,
+) -> ModelKey:
+    """Build the model key of a places file.
+
+    Parameters
     ----------
-    digest : str
-        sha256 of the file's bytes.
+    file : DataSource
+        A "places" source (the file's sha256 and name).
     lat_col, lon_col : str
         The coordinate columns used.
     features : tuple of str
@@ -96,15 +138,24 @@ class PlacesKey:
     scaler : str
         The scaler actually used.
     location_weight : float
-        The geographic scaler's weight (1.0 for the other scalers).
+        The geographic scaler's weight (normalised to 1.0 unless it applies).
     random_state : int
         Seed of k-means.
-    """
 
-    digest: str
-    lat_col: str
-    lon_col: str
-    features: tuple[str, ...]
-    scaler: str
-    location_weight: float
-    random_state: int
+    Returns
+    -------
+    ModelKey
+        Rows with an empty feature are left out (missing "exclude"), no split, k-means++ once.
+    """
+    return ModelKey(
+        source=file,
+        features=tuple(features),
+        missing="exclude",
+        scaler=scaler,
+        location_weight=float(location_weight) if scaler == "geographic" else 1.0,
+        split=False,
+        random_state=int(random_state),
+        n_init="auto",
+        lat_col=lat_col,
+        lon_col=lon_col,
+    )

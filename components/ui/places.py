@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +18,16 @@ import pandas as pd
 import streamlit as st
 
 from components.engine import places, upload
-from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS
-from components.ui.url_state import SEED_RANGE, k_from_chart_points
-from components.ui.widgets import swatch_data_url
+from components.ui.text import escape_markdown
+from components.ui.widgets import (
+    CENTRE_NOTE,
+    cluster_legend,
+    cluster_profile_table,
+    elbow_click_callback,
+    k_slider,
+    scaling_controls,
+    seed_input,
+)
 
 UPLOAD_KEY_PREFIX = "places_upload"
 EXAMPLE_KEY = "places_example"
@@ -54,7 +61,6 @@ INTRO = (
     "browser session only: it is not saved on the server's disk and is forgotten when the "
     f"session ends. Limit: {MAX_UPLOAD_MB} MB."
 )
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$])")
 
 
 @dataclass(frozen=True)
@@ -85,11 +91,6 @@ class PlacesFile:
         if size >= 1024 * 1024:
             return f"{size / (1024 * 1024):.1f} MB"
         return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"
-
-
-def escape_markdown(text: str) -> str:
-    """Escape the characters Markdown would act on, so file names and cell values show as text."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 # ------------------------------------------------------------------------------- the file
@@ -355,32 +356,13 @@ def controls(data: upload.PlacesData) -> tuple[PlacesSettings, Any]:
         key=FEATURES_KEY,
         help="Places close in these columns share a cluster. Constant columns are not offered.",
     )
-    if SCALER_KEY not in st.session_state:
-        st.session_state[SCALER_KEY] = "standard"
-    scaler = sidebar.selectbox(
-        "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=SCALER_KEY
-    )
-    location_weight = 1.0
-    if scaler == "geographic":
-        low, high = LOCATION_WEIGHT_RANGE
-        if WEIGHT_KEY not in st.session_state:
-            st.session_state[WEIGHT_KEY] = 1.0
-        location_weight = sidebar.slider(
-            "Location weight",
-            min_value=float(low),
-            max_value=float(high),
-            step=0.1,
-            key=WEIGHT_KEY,
-            help="How much where a place is counts against its other features "
-            "(1 = like two ordinary features).",
-        )
+    # No URL state here: a widget drawn for the first time starts from these values.
+    for key, value in ((SCALER_KEY, "standard"), (WEIGHT_KEY, 1.0), (SEED_KEY, 0)):
+        if key not in st.session_state:
+            st.session_state[key] = value
+    scaler, location_weight = scaling_controls(sidebar, SCALER_KEY, WEIGHT_KEY, default_weight=1.0)
     with sidebar.expander("Fitting", expanded=False):
-        seed_low, seed_high = SEED_RANGE
-        if SEED_KEY not in st.session_state:
-            st.session_state[SEED_KEY] = 0
-        random_state = st.number_input(
-            "Random seed", min_value=seed_low, max_value=seed_high, step=1, key=SEED_KEY
-        )
+        random_state = seed_input(SEED_KEY)
     used_scaler = str(scaler)
     if used_scaler == "geographic" and not {data.lat_col, data.lon_col} <= set(features):
         sidebar.warning(
@@ -399,19 +381,8 @@ def controls(data: upload.PlacesData) -> tuple[PlacesSettings, Any]:
     return settings, k_slot
 
 
-def _on_elbow_select() -> None:
-    state = st.session_state.get(ELBOW_KEY)
-    points: Sequence[Mapping[str, Any]] = []
-    if state is not None:
-        selection = state.get("selection") if hasattr(state, "get") else None
-        if selection is not None:
-            points = selection.get("points", []) or []
-    clicked = k_from_chart_points(points)
-    if clicked is not None and clicked <= st.session_state.get(_K_MAX_STATE, places.K_MAX):
-        st.session_state[K_KEY] = clicked
-
-
-ELBOW_CALLBACK = _on_elbow_select
+# A click above the file's largest k (kept in _K_MAX_STATE) is ignored.
+ELBOW_CALLBACK = elbow_click_callback(ELBOW_KEY, K_KEY, _K_MAX_STATE)
 
 
 def k_select(k_slot: Any, model: places.PlacesModel) -> int:
@@ -447,9 +418,7 @@ def k_select(k_slot: Any, model: places.PlacesModel) -> int:
     st.session_state[K_KEY] = k
     with k_slot:
         if k_max > 2:
-            k = int(
-                st.slider("Number of clusters k", min_value=2, max_value=k_max, step=1, key=K_KEY)
-            )
+            k = k_slider(st, K_KEY, k_max)
         else:
             st.markdown("**Number of clusters k = 2** (the only k this file allows)")
         note = st.session_state.pop(_K_NOTE_STATE, None)
@@ -488,32 +457,19 @@ def legend(table: pd.DataFrame, column: str) -> None:
     Parameters
     ----------
     table : pandas.DataFrame
-        From :func:`components.cache.places_legend`.
+        From :func:`components.ui.cache.views.legend` of ``column``.
     column : str
         The summarised column (its median is shown).
     """
-    shown = table.assign(
-        colour=table["colour"].map(swatch_data_url), median=table["median"].map(_number_text)
+    cluster_legend(
+        table,
+        median_title="median",
+        median_text=_number_text,
+        notes=[f"Median: of {escape_markdown(column)}.", CENTRE_NOTE],
+        not_clustered_note="Grey: rows not clustered (a chosen feature is empty there).",
+        table_key="places_legend_table",
+        median_help=f"Median of {escape_markdown(column)}",
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_order=("colour", "cluster", "rows", "median"),
-        column_config={
-            "colour": st.column_config.ImageColumn("", width=30),
-            "cluster": st.column_config.TextColumn("cluster"),
-            "rows": st.column_config.NumberColumn("rows", format="localized"),
-            "median": st.column_config.TextColumn("median", help=f"Median of {column}"),
-        },
-        key="places_legend_table",
-    )
-    notes = [
-        f"Median: of {escape_markdown(column)}.",
-        "Big dots with a number: the cluster's centre (mean latitude/longitude).",
-    ]
-    if (table["cluster"] == "not clustered").any():
-        notes.append("Grey: rows not clustered (a chosen feature is empty there).")
-    st.caption(" ".join(notes))
 
 
 def profile_table(profile: pd.DataFrame, features: Sequence[str], column: str) -> None:
@@ -522,34 +478,20 @@ def profile_table(profile: pd.DataFrame, features: Sequence[str], column: str) -
     Parameters
     ----------
     profile : pandas.DataFrame
-        From :func:`components.cache.places_profile`.
+        From :func:`components.ui.cache.views.profile` of ``column``.
     features : sequence of str
         The clustered features (columns of cluster means).
     column : str
         The column whose median and quartiles are shown.
     """
     config: dict[str, Any] = {
-        "cluster": st.column_config.NumberColumn("cluster", format="%d"),
-        "size": st.column_config.NumberColumn("rows", format="localized"),
-        "share": st.column_config.NumberColumn("share", format="percent"),
         "value_median": st.column_config.NumberColumn(f"median {column}", format="%.4g"),
         "value_q1": st.column_config.NumberColumn(f"{column} q1", format="%.4g"),
         "value_q3": st.column_config.NumberColumn(f"{column} q3", format="%.4g"),
-        "standouts": st.column_config.TextColumn(
-            "stands out (z-score of the cluster mean)", width="large"
-        ),
     }
     for name in features:
         config[name] = st.column_config.NumberColumn(f"mean {name}", format="%.4g")
-    order = ["cluster", "size", "share", *features, "value_median", "value_q1", "value_q3"]
-    order.append("standouts")
-    st.dataframe(
-        profile,
-        hide_index=True,
-        column_order=[name for name in dict.fromkeys(order) if name in profile.columns],
-        column_config=config,
-        key="places_profile_table",
-    )
+    cluster_profile_table(profile, features, config, table_key="places_profile_table")
 
 
 def download_stem(file_name: str) -> str:

@@ -8,21 +8,25 @@ widgets' session state.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine import data
 from components.engine.features import FEATURE_CATALOGUE, FeatureMatrix
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
 from components.engine.sweep import SweepResult
+from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui import cache, keys
+from components.ui.text import escape_markdown
 from components.ui.url_state import (
     K_RANGE,
     LOCATION_FEATURES,
@@ -217,19 +221,115 @@ def finish_settings(settings: ClusterSettings) -> None:
 # --------------------------------------------------------------------- controls
 
 
-def _on_elbow_select() -> None:
-    state = st.session_state.get(ELBOW_KEY)
+def _on_elbow_select(elbow_key: str, k_key: str, k_max_state: str | None) -> None:
+    state = st.session_state.get(elbow_key)
     points: Sequence[Mapping[str, Any]] = []
     if state is not None:
         selection = state.get("selection") if hasattr(state, "get") else None
         if selection is not None:
             points = selection.get("points", []) or []
     clicked = k_from_chart_points(points)
-    if clicked is not None:
-        st.session_state[K_KEY] = clicked
+    if clicked is None:
+        return
+    if k_max_state is not None and clicked > st.session_state.get(k_max_state, K_RANGE[1]):
+        return
+    st.session_state[k_key] = clicked
 
 
-ELBOW_CALLBACK = _on_elbow_select
+def elbow_click_callback(
+    elbow_key: str, k_key: str, k_max_state: str | None = None
+) -> Callable[[], None]:
+    """Return the elbow chart's ``on_select`` callback: a clicked point's k moves the k slider.
+
+    Parameters
+    ----------
+    elbow_key : str
+        The chart's widget key (its selection is read from the session state).
+    k_key : str
+        The k slider's widget key.
+    k_max_state : str, optional
+        Session-state key of the largest k the slider allows; a click above it is ignored.
+
+    Returns
+    -------
+    callable
+        A function of no arguments, for ``st.plotly_chart(on_select=...)``.
+    """
+    return functools.partial(_on_elbow_select, elbow_key, k_key, k_max_state)
+
+
+ELBOW_CALLBACK = elbow_click_callback(ELBOW_KEY, K_KEY)
+
+
+def k_slider(container: Any, k_key: str, k_max: int) -> int:
+    """Draw the k slider from 2 to ``k_max`` in a container and return k.
+
+    Parameters
+    ----------
+    container : Streamlit container
+        Where to draw it (the sidebar, or a slot in it).
+    k_key : str
+        The slider's widget key.
+    k_max : int
+        The largest k.
+
+    Returns
+    -------
+    int
+        The chosen k.
+    """
+    return int(
+        container.slider(
+            "Number of clusters k", min_value=K_RANGE[0], max_value=k_max, step=1, key=k_key
+        )
+    )
+
+
+def scaling_controls(
+    container: Any, scaler_key: str, weight_key: str, *, default_weight: float
+) -> tuple[str, float]:
+    """Draw the scaler select and, for the geographic scaler, its location-weight slider.
+
+    Parameters
+    ----------
+    container : Streamlit container
+        Where to draw them.
+    scaler_key, weight_key : str
+        The widgets' keys.
+    default_weight : float
+        The weight returned when the scaler is not geographic (no slider then).
+
+    Returns
+    -------
+    scaler : str
+        A key of ``SCALERS``.
+    location_weight : float
+        The slider's value, or ``default_weight``.
+    """
+    scaler = str(
+        container.selectbox(
+            "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=scaler_key
+        )
+    )
+    if scaler != "geographic":
+        return scaler, default_weight
+    low, high = LOCATION_WEIGHT_RANGE
+    location_weight = container.slider(
+        "Location weight",
+        min_value=float(low),
+        max_value=float(high),
+        step=0.1,
+        key=weight_key,
+        help="How much where a place is counts against its other features "
+        "(1 = like two ordinary features).",
+    )
+    return scaler, float(location_weight)
+
+
+def seed_input(seed_key: str) -> int:
+    """Draw the k-means seed input (in the current container) and return the seed."""
+    low, high = SEED_RANGE
+    return int(st.number_input("Random seed", min_value=low, max_value=high, step=1, key=seed_key))
 
 
 def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
@@ -250,10 +350,7 @@ def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
     """
     sidebar = st.sidebar
     sidebar.header("Clusters")
-    low, high = K_RANGE
-    n_clusters = sidebar.slider(
-        "Number of clusters k", min_value=low, max_value=high, step=1, key=K_KEY
-    )
+    n_clusters = k_slider(sidebar, K_KEY, K_RANGE[1])
     features = sidebar.multiselect(
         "Features to cluster on",
         options=list(FEATURE_CATALOGUE),
@@ -261,27 +358,12 @@ def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
         key=FEATURES_KEY,
         help="K-means groups block groups that are close in these features.",
     )
-    scaler = sidebar.selectbox(
-        "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=SCALER_KEY
-    )
     saved: ClusterSettings = st.session_state.get(_SETTINGS_STATE, ClusterSettings())
-    location_weight = saved.location_weight
-    if scaler == "geographic":
-        w_low, w_high = LOCATION_WEIGHT_RANGE
-        location_weight = sidebar.slider(
-            "Location weight",
-            min_value=float(w_low),
-            max_value=float(w_high),
-            step=0.1,
-            key=WEIGHT_KEY,
-            help="How much where a place is counts against its other features "
-            "(1 = like two ordinary features).",
-        )
+    scaler, location_weight = scaling_controls(
+        sidebar, SCALER_KEY, WEIGHT_KEY, default_weight=saved.location_weight
+    )
     with sidebar.expander("Fitting", expanded=False):
-        seed_low, seed_high = SEED_RANGE
-        random_state = st.number_input(
-            "Random seed", min_value=seed_low, max_value=seed_high, step=1, key=SEED_KEY
-        )
+        random_state = seed_input(SEED_KEY)
         n_init = st.selectbox(
             "k-means restarts (n_init)",
             options=list(N_INIT_CHOICES),
@@ -354,8 +436,17 @@ def _dollars(value: float) -> str:
     return "" if pd.isna(value) else f"${value:,.0f}"
 
 
-def legend(table: pd.DataFrame, *, has_test: bool) -> None:
-    """Draw the map's legend: a colour swatch, size and median price per cluster.
+def cluster_legend(
+    table: pd.DataFrame,
+    *,
+    median_title: str,
+    median_text: Callable[[float], str],
+    notes: Sequence[str],
+    not_clustered_note: str,
+    table_key: str,
+    median_help: str | None = None,
+) -> None:
+    """Draw a map's legend: a colour swatch, rows and a median per cluster, then notes.
 
     The swatch is an image column showing a small SVG square built from our own
     palette; no HTML is rendered and no user text is interpreted.
@@ -363,54 +454,173 @@ def legend(table: pd.DataFrame, *, has_test: bool) -> None:
     Parameters
     ----------
     table : pandas.DataFrame
-        From :func:`components.cache.legend`.
-    has_test : bool
-        Whether the map shows test rows (as rings).
+        From :func:`components.ui.cache.views.legend`.
+    median_title : str
+        Header of the median's column.
+    median_text : callable
+        Formats a median (NaN included) as text.
+    notes : sequence of str
+        Markdown notes under the table (user text escaped).
+    not_clustered_note : str
+        The note added when the table has a row of rows not clustered.
+    table_key : str
+        The table's widget key.
+    median_help : str, optional
+        Tooltip of the median's header.
     """
     shown = table.assign(
-        colour=table["colour"].map(swatch_data_url),
-        **{"median house value": table["median house value"].map(_dollars)},
+        colour=table["colour"].map(swatch_data_url), median=table["median"].map(median_text)
     )
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=("colour", "cluster", "rows", "median house value"),
+        column_order=("colour", "cluster", "rows", "median"),
         column_config={
             "colour": st.column_config.ImageColumn("", width=30),
             "cluster": st.column_config.TextColumn("cluster"),
             "rows": st.column_config.NumberColumn("rows", format="localized"),
-            "median house value": st.column_config.TextColumn("median price"),
+            "median": st.column_config.TextColumn(median_title, help=median_help),
         },
-        key="legend_table",
+        key=table_key,
     )
-    notes = ["Big dots with a number: the cluster's centre (mean latitude/longitude)."]
+    shown_notes = list(notes)
+    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
+        shown_notes.append(not_clustered_note)
+    st.caption(" ".join(shown_notes))
+
+
+CENTRE_NOTE = "Big dots with a number: the cluster's centre (mean latitude/longitude)."
+
+
+def legend(table: pd.DataFrame, *, has_test: bool) -> None:
+    """Draw the Clusters page's legend: a colour swatch, size and median price per cluster.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`components.ui.cache.views.legend` of the median house value.
+    has_test : bool
+        Whether the map shows test rows (as rings).
+    """
+    notes = [CENTRE_NOTE]
     if has_test:
         notes.append("Rings: test rows, assigned to the nearest centroid.")
-    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
-        notes.append("Grey: rows not clustered (a chosen feature is missing).")
-    st.caption(" ".join(notes))
+    cluster_legend(
+        table,
+        median_title="median price",
+        median_text=_dollars,
+        notes=notes,
+        not_clustered_note="Grey: rows not clustered (a chosen feature is missing).",
+        table_key="legend_table",
+    )
 
 
-def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
-    """Draw the engine's per-cluster profile with readable units and number formats.
+def cluster_profile_table(
+    profile: pd.DataFrame,
+    features: Sequence[str],
+    column_config: Mapping[str, Any],
+    *,
+    table_key: str,
+) -> None:
+    """Draw a per-cluster profile: size, share, feature means, quartiles, standouts.
 
     Parameters
     ----------
     profile : pandas.DataFrame
-        From :func:`components.cache.profile`.
+        From :func:`components.ui.cache.views.profile`.
     features : sequence of str
-        The chosen features (columns of the profile holding cluster means).
+        The clustered features (columns of cluster means).
+    column_config : mapping
+        The dataset's headers and formats of the feature means and the value_* columns.
+    table_key : str
+        The table's widget key.
     """
     config: dict[str, Any] = {
         "cluster": st.column_config.NumberColumn("cluster", format="%d"),
         "size": st.column_config.NumberColumn("rows", format="localized"),
         "share": st.column_config.NumberColumn("share", format="percent"),
-        "value_median": st.column_config.NumberColumn("median price (USD)", format="localized"),
-        "value_q1": st.column_config.NumberColumn("price q1 (USD)", format="localized"),
-        "value_q3": st.column_config.NumberColumn("price q3 (USD)", format="localized"),
         "standouts": st.column_config.TextColumn(
             "stands out (z-score of the cluster mean)", width="large"
         ),
+        **column_config,
+    }
+    order = ("cluster", "size", "share", *features, "value_median", "value_q1", "value_q3")
+    st.dataframe(
+        profile,
+        hide_index=True,
+        column_order=[name for name in dict.fromkeys((*order, "standouts")) if name in profile],
+        column_config=config,
+        key=table_key,
+    )
+
+
+def elbow_chart(
+    figure: go.Figure, *, chart_key: str, on_select: Callable[[], None], suggestion: str
+) -> None:
+    """Draw the "Choose k" block: the elbow chart (a click picks k) and the sweep's suggestion.
+
+    Parameters
+    ----------
+    figure : plotly.graph_objects.Figure
+        From :func:`components.ui.cache.views.elbow_figure`.
+    chart_key : str
+        The chart's widget key (its selection is what ``on_select`` reads).
+    on_select : callable
+        From :func:`elbow_click_callback`.
+    suggestion : str
+        The sweep's suggestion, in Markdown.
+    """
+    st.subheader("Choose k")
+    st.plotly_chart(
+        figure,
+        key=chart_key,
+        on_select=on_select,
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
+    st.info(suggestion, icon=":material/lightbulb:")
+    st.caption("Click a point of either curve to show that k.")
+
+
+def cluster_map_chart(
+    cluster_map: maps.ClusterMap, *, chart_key: str, alt: str, note: str | None = None
+) -> None:
+    """Draw a cluster map, then a note under it and the columns its tooltip leaves out.
+
+    Parameters
+    ----------
+    cluster_map : maps.ClusterMap
+        From :func:`components.ui.cache.views.cluster_map`.
+    chart_key : str
+        The chart's widget key.
+    alt : str
+        The map's text alternative.
+    note : str, optional
+        A caption under the map (Markdown; user text escaped).
+    """
+    st.pydeck_chart(cluster_map.deck, height=560, key=chart_key, alt=alt)
+    if note:
+        st.caption(note)
+    if cluster_map.omitted_features:
+        # The names may be a user's column names.
+        omitted = ", ".join(escape_markdown(name) for name in cluster_map.omitted_features)
+        st.caption(f"Not in the map's tooltip (to keep the map small): {omitted}")
+
+
+def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
+    """Draw the Clusters page's profile with readable units and number formats.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        From :func:`components.ui.cache.views.profile`.
+    features : sequence of str
+        The chosen features (columns of the profile holding cluster means).
+    """
+    config: dict[str, Any] = {
+        "value_median": st.column_config.NumberColumn("median price (USD)", format="localized"),
+        "value_q1": st.column_config.NumberColumn("price q1 (USD)", format="localized"),
+        "value_q3": st.column_config.NumberColumn("price q3 (USD)", format="localized"),
     }
     for name in features:
         described = FEATURE_CATALOGUE.get(name)
@@ -419,16 +629,6 @@ def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
             config[name] = st.column_config.NumberColumn(f"{label} (USD)", format="localized")
         else:
             config[name] = st.column_config.NumberColumn(label, format="%.2f")
-    order = (
-        "cluster",
-        "size",
-        "share",
-        *features,
-        "value_median",
-        "value_q1",
-        "value_q3",
-        "standouts",
-    )
     # Whole dollars: cents of a median of medians mean nothing.
     dollar_columns = ["value_median", "value_q1", "value_q3"] + [
         name
@@ -436,13 +636,7 @@ def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
         if name in FEATURE_CATALOGUE and FEATURE_CATALOGUE[name].unit == "USD"
     ]
     shown = profile.assign(**{name: profile[name].round(0) for name in dollar_columns})
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_order=[name for name in order if name in profile.columns],
-        column_config=config,
-        key="profile_table",
-    )
+    cluster_profile_table(shown, features, config, table_key="profile_table")
 
 
 # ------------------------------------------------------------ clustering pages

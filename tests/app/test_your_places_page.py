@@ -206,7 +206,10 @@ def test_too_big_file_is_refused_before_reading(make_app: Callable[..., AppTest]
 
 def test_markdown_in_a_file_name_is_shown_as_text(make_app: Callable[..., AppTest]) -> None:
     app = _upload(_page(make_app), "[click](http://example.com).csv", b"")
-    assert r"\[click\](http://example.com).csv" in texts(app.error)[0]
+    error = texts(app.error)[0]
+    # Escaped with ui.text.escape_markdown's set (brackets and parentheses both).
+    assert r"\[click\]\(http\://example\.com\)\.csv" in error
+    assert "[click](http://example.com).csv" in _plain(error)
 
 
 def test_good_file_after_a_bad_one_works(make_app: Callable[..., AppTest]) -> None:

@@ -1,4 +1,9 @@
-"""Caches of the per-k views of the Clusters page: map, legend, box plot, elbow chart, CSVs."""
+"""Caches of the per-k views: map, legend, box plot, elbow chart, profile, CSVs.
+
+One set for both datasets: the housing data (Clusters page) and a user's places ("Your own
+places" page). A places key's views take the file's rows as ``_places`` (not hashed: the key
+names them); the housing views find their rows from the key's source.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
+from components.engine import places, upload
 from components.engine.clustering import (
     cluster_profile,
 )
@@ -23,13 +29,46 @@ from components.figures.legend import legend_table
 from components.figures.outline import outline_json
 from components.ui import served_files
 from components.ui.cache.data import column_values, housing
-from components.ui.cache.model import row_labels, sweep
-from components.ui.keys import DataSource, ModelKey
+from components.ui.cache.model import RowLabels, row_labels, sweep
+from components.ui.cache.places import places_labels, places_model
+from components.ui.keys import SOURCE_PLACES, DataSource, ModelKey
 from components.ui.url_state import K_RANGE
 
 _LOGGER = logging.getLogger(__name__)
 
 _TOOLTIP_SKIP = frozenset({"latitude", "longitude", "median_house_value", "median_income"})
+HOUSING_VALUE_COLUMN = "median_house_value"
+
+
+# The two datasets differ only in where a model's rows, labels and sweep come from.
+
+
+def _is_places(key: ModelKey) -> bool:
+    return key.source.kind == SOURCE_PLACES
+
+
+def _places_of(key: ModelKey, data: upload.PlacesData | None) -> upload.PlacesData:
+    if data is None:
+        raise ValueError(f"The places model {key.source.name[:12]}… needs its file's rows.")
+    return data
+
+
+def _labels(key: ModelKey, k: int, data: upload.PlacesData | None) -> RowLabels:
+    if _is_places(key):
+        return RowLabels(labels=places_labels(key, k, _places_of(key, data)), is_test=None)
+    return row_labels(key, k)
+
+
+def _values(key: ModelKey, column: str, data: upload.PlacesData | None) -> np.ndarray:
+    if _is_places(key):
+        return places.numeric_values(_places_of(key, data), column)
+    return column_values(key.source, column)
+
+
+def _sweep(key: ModelKey, data: upload.PlacesData | None) -> SweepResult:
+    if _is_places(key):
+        return places_model(key, _places_of(key, data)).sweep
+    return sweep(key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -51,9 +90,34 @@ def map_points(source: DataSource, features: tuple[str, ...]) -> maps.MapPoints:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def places_map_points(
+    source: DataSource, lat_col: str, lon_col: str, _places: upload.PlacesData
+) -> maps.MapPoints:
+    """The map's rows of a places file formatted once (only the cluster id changes with k)."""
+    del source, lat_col, lon_col  # the cache key only
+    return maps.places_map_points(_places)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def cluster_map(key: ModelKey, k: int, show_test: bool, served: bool) -> maps.ClusterMap:
-    """The cluster map at k, its JSON already computed (rows in served files if ``served``)."""
+def cluster_map(
+    key: ModelKey,
+    k: int,
+    show_test: bool = False,
+    served: bool = False,
+    _places: upload.PlacesData | None = None,
+) -> maps.ClusterMap:
+    """The cluster map at k, its JSON computed once (rows served by URL when ``served``)."""
+    if _is_places(key):
+        data = _places_of(key, _places)
+        result = maps.places_map(
+            data,
+            _labels(key, k, data).labels,
+            k,
+            points=places_map_points(key.source, key.lat_col, key.lon_col, data),
+        )
+        result.deck.to_json()  # computed once here, not on every rerun
+        return result
     # Served, the deck is a few KB and the browser loads the rows once per model from the
     # URLs of map_urls; otherwise (or when those files cannot be written) the deck holds them.
     rows = row_labels(key, k)
@@ -180,10 +244,19 @@ def map_view(source: DataSource) -> pdk.ViewState:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def profile(key: ModelKey, k: int) -> pd.DataFrame:
-    """The engine's per-cluster profile at k (train and test rows together)."""
+def profile(
+    key: ModelKey,
+    k: int,
+    value_column: str = HOUSING_VALUE_COLUMN,
+    _places: upload.PlacesData | None = None,
+) -> pd.DataFrame:
+    """The engine's per-cluster profile at k of a value column (train and test rows together)."""
+    labels = np.asarray(_labels(key, k, _places).labels)
+    if _is_places(key):
+        data = _places_of(key, _places)
+        return places.places_profile(data, labels, key.features, k, value_column)
     frame = housing(key.source).frame
-    return cluster_profile(frame, np.asarray(row_labels(key, k).labels), key.features, n_clusters=k)
+    return cluster_profile(frame, labels, key.features, value_column, n_clusters=k)
 
 
 @st.cache_resource(show_spinner="Describing the clusters of every k…", max_entries=16)
@@ -197,25 +270,27 @@ def warm_profiles(key: ModelKey) -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def legend(key: ModelKey, k: int) -> pd.DataFrame:
-    """Legend rows: colour, cluster, size, share and median price per cluster."""
+def legend(
+    key: ModelKey,
+    k: int,
+    value_column: str = HOUSING_VALUE_COLUMN,
+    _places: upload.PlacesData | None = None,
+) -> pd.DataFrame:
+    """Legend rows at k: colour, cluster, rows, share and the median of a value column."""
     return legend_table(
-        cluster_sizes(
-            row_labels(key, k).labels,
-            k,
-            column_values(key.source, "median_house_value"),
-            value_name="median house value",
-        )
+        cluster_sizes(_labels(key, k, _places).labels, k, _values(key, value_column, _places))
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def box_figure(key: ModelKey, k: int, feature: str) -> go.Figure:
+def box_figure(
+    key: ModelKey, k: int, feature: str, _places: upload.PlacesData | None = None
+) -> go.Figure:
     """Box plot of a feature per cluster at k (train vs test with a split)."""
-    rows = row_labels(key, k)
-    described = FEATURE_CATALOGUE.get(feature)
+    rows = _labels(key, k, _places)
+    described = None if _is_places(key) else FEATURE_CATALOGUE.get(feature)
     return charts.feature_boxplot(
-        column_values(key.source, feature),
+        _values(key, feature, _places),
         rows.labels,
         k,
         feature_label=described.label if described else feature,
@@ -236,8 +311,8 @@ def suggestions_of(result: SweepResult) -> tuple[charts.SuggestedK, ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _elbow_base(key: ModelKey) -> dict:
-    result = sweep(key)
+def _elbow_base(key: ModelKey, _places: upload.PlacesData | None = None) -> dict:
+    result = _sweep(key, _places)
     title = "Silhouette" if result.silhouette_method == "exact" else "Silhouette (sampled)"
     return charts.elbow_chart_base(
         result.k_values,
@@ -249,15 +324,18 @@ def _elbow_base(key: ModelKey) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def elbow_figure(key: ModelKey, k: int) -> go.Figure:
+def elbow_figure(key: ModelKey, k: int, _places: upload.PlacesData | None = None) -> go.Figure:
     """Inertia and silhouette across k with k and the suggestions marked."""
-    return charts.mark_current_k(_elbow_base(key), k)
+    return charts.mark_current_k(_elbow_base(key, _places), k)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def labelled_rows_csv(key: ModelKey, k: int) -> bytes:
-    """The data rows with their cluster (and train/test set) as safe CSV bytes."""
-    return to_safe_csv(labelled_frame(housing(key.source).frame, row_labels(key, k)))
+def labelled_rows_csv(key: ModelKey, k: int, _places: upload.PlacesData | None = None) -> bytes:
+    """The data rows with their cluster at k (and train/test set) as safe CSV bytes."""
+    rows = _labels(key, k, _places)
+    if _is_places(key):
+        return upload.labelled_rows_csv(_places_of(key, _places).frame, rows.labels)
+    return to_safe_csv(labelled_frame(housing(key.source).frame, rows))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
