@@ -6,7 +6,7 @@ Run from the project root:
 
 Sweeps k = 2..15 on the default features (standard scaler, rows with a missing value
 excluded), compiles the silhouette loop on a few rows, then times
-:func:`components.engine.silhouette_points.silhouette_points` on every fitted row at a
+:func:`components.engine.sweep.silhouette_points.silhouette_points` on every fitted row at a
 few k's. The last line is machine-readable:
 
     silhouette_points rows=<n> median_s=<s> max_s=<s>
@@ -28,8 +28,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from components.engine.data import load_housing  # noqa: E402
 from components.engine.features import DEFAULT_FEATURES, prepare_features  # noqa: E402
 from components.engine.scaling import scale_features  # noqa: E402
-from components.engine.silhouette_points import silhouette_points  # noqa: E402
-from components.engine.sweep import sweep_k  # noqa: E402
+from components.engine.sweep.run import sweep_k  # noqa: E402
+from components.engine.sweep.silhouette_points import silhouette_points  # noqa: E402
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
 K_VALUES = (2, 5, 10, 15)

@@ -42,7 +42,8 @@ from sklearn.preprocessing import StandardScaler
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from components.engine.sweep import sweep_k, warm_up  # noqa: E402  (needs the project on sys.path)
+from components.engine.sweep.metrics import warm_up  # noqa: E402  (needs the project on sys.path)
+from components.engine.sweep.run import sweep_k  # noqa: E402
 
 FEATURES = ["latitude", "longitude", "median_house_value"]
 K_VALUES = tuple(range(2, 16))

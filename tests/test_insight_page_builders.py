@@ -12,7 +12,7 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from components.engine.stability import stability_across_k
-from components.engine.sweep import KSuggestion
+from components.engine.sweep.suggestions import KSuggestion
 from components.figures.insight import (
     BORDER_SILHOUETTE,
     SILHOUETTE_BINS,

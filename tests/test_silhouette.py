@@ -1,11 +1,11 @@
-"""Tests for components.engine.silhouette: the per-cluster silhouette table."""
+"""Tests for components.engine.sweep.silhouette: the per-cluster silhouette table."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from components.engine.silhouette import silhouette_cluster_table
+from components.engine.sweep.silhouette import silhouette_cluster_table
 
 
 def test_silhouette_cluster_table_by_hand() -> None:

@@ -1,11 +1,11 @@
-"""Tests of components.engine.silhouette_points on points whose silhouettes are known by hand."""
+"""Tests of components.engine.sweep.silhouette_points on points with hand-known silhouettes."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from components.engine.silhouette_points import silhouette_points
+from components.engine.sweep.silhouette_points import silhouette_points
 
 
 def test_exact_silhouettes_by_hand() -> None:

@@ -18,7 +18,7 @@ from components.engine.stability import (
     merge_stability_results,
     stability_across_k,
 )
-from components.engine.sweep import sweep_k
+from components.engine.sweep.run import sweep_k
 
 
 def _blobs(n_per_blob: int = 60, seed: int = 0) -> np.ndarray:

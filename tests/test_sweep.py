@@ -18,18 +18,15 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import StandardScaler
 
-from components.engine import sweep as sweep_module
-from components.engine.sweep import (
-    NUMBA_AVAILABLE,
-    SweepResult,
+from components.engine.sweep import kernels, metrics
+from components.engine.sweep.kernels import NUMBA_AVAILABLE, cell_distance_sums
+from components.engine.sweep.metrics import (
     calinski_harabasz_davies_bouldin,
-    cell_distance_sums,
     silhouette_values,
-    silhouette_values_for,
-    suggest_k,
-    sweep_k,
     warm_up,
 )
+from components.engine.sweep.run import SweepResult, silhouette_values_for, sweep_k
+from components.engine.sweep.suggestions import suggest_k
 
 FEATURES = ["latitude", "longitude", "median_house_value"]
 K_VALUES = tuple(range(2, 16))
@@ -390,7 +387,7 @@ def test_sweep_without_room_for_all_cell_sums_gives_the_same_silhouettes(
 ) -> None:
     X, _ = _blobs(n_per=80, seed=9)
     together = sweep_k(X, [2, 3, 4, 5])
-    monkeypatch.setattr(sweep_module, "_SUMS_BUDGET_BYTES", 0)  # forces one pass per k
+    monkeypatch.setattr(metrics, "_SUMS_BUDGET_BYTES", 0)  # forces one pass per k
     one_by_one = sweep_k(X, [2, 3, 4, 5])
     np.testing.assert_array_equal(one_by_one.labels, together.labels)
     np.testing.assert_allclose(one_by_one.silhouette, together.silhouette, rtol=0, atol=1e-13)
@@ -413,7 +410,7 @@ def test_part_pair_scheduler_runs_each_pair_once_never_sharing_a_part() -> None:
         with guard:
             active.difference_update(parts)
 
-    sweep_module._run_part_pairs(run, 6, 3)
+    kernels._run_part_pairs(run, 6, 3)
     assert sorted(calls) == [(p, q) for p in range(6) for q in range(p, 6)]
     assert clashes == []
 
@@ -421,4 +418,4 @@ def test_part_pair_scheduler_runs_each_pair_once_never_sharing_a_part() -> None:
         raise RuntimeError(f"pair {first},{second}")
 
     with pytest.raises(RuntimeError, match="pair"):
-        sweep_module._run_part_pairs(fail, 4, 2)
+        kernels._run_part_pairs(fail, 4, 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from components.engine.sweep import sweep_k
+from components.engine.sweep.run import sweep_k
 from components.engine.sweep_stability import (
     STABILITY_SEED_MODULUS,
     stability_of_one_k,

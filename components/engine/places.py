@@ -26,7 +26,7 @@ import pandas as pd
 
 from components.engine.clustering import cluster_profile, n_distinct_rows
 from components.engine.scaling import SCALERS, scale_features
-from components.engine.sweep import SweepResult, sweep_k
+from components.engine.sweep.run import SweepResult, sweep_k
 from components.engine.upload import (
     LATITUDE_NAMES,
     LONGITUDE_NAMES,

@@ -6,7 +6,7 @@ import numpy as np
 
 from components.engine.clustering import NInit
 from components.engine.stability import StabilityResult, stability_across_k
-from components.engine.sweep import SweepResult
+from components.engine.sweep.run import SweepResult
 
 # stability_across_k derives up to 101 further seeds from its seed, which must stay below 2**32.
 STABILITY_SEED_MODULUS = 2**32 - 102

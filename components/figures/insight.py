@@ -24,8 +24,8 @@ import pydeck as pdk
 from plotly.subplots import make_subplots
 
 from components.engine.describe import PriceCheckResult
-from components.engine.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
 from components.engine.stability import ClustergramData, StabilityResult
+from components.engine.sweep.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
 from components.figures.charts import cluster_name
 from components.figures.deck import RAW_DATA_PREFIX, CompactDeck, view_state_for
 from components.figures.deck import coordinate_resolution as _coordinate_resolution
@@ -35,7 +35,7 @@ from components.figures.outline import outline_layer
 from components.figures.palette import PALETTE, hex_to_rgb, rgba
 
 if TYPE_CHECKING:  # only for annotations: importing the sweep pulls in numba
-    from components.engine.sweep import KSuggestion
+    from components.engine.sweep.suggestions import KSuggestion
 
 __all__ = [
     "BORDER_SILHOUETTE",

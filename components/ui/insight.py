@@ -20,7 +20,7 @@ import streamlit as st
 from components.engine.clustering import NInit
 from components.engine.describe import ClusterDescription
 from components.engine.stability import StabilityResult
-from components.engine.sweep import SweepResult
+from components.engine.sweep.run import SweepResult
 from components.figures import insight as figures_insight
 from components.figures.palette import PALETTE, hex_to_rgb
 from components.ui import cache, keys

@@ -22,7 +22,7 @@ import streamlit as st
 from components.engine import data
 from components.engine.features import FEATURE_CATALOGUE, FeatureMatrix
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
-from components.engine.sweep import SweepResult
+from components.engine.sweep.run import SweepResult
 from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui import cache, keys

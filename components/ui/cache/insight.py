@@ -9,7 +9,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.engine import silhouette_points as silhouette_points_engine
 from components.engine.clustering import NInit
 from components.engine.describe import (
     ClusterDescription,
@@ -20,9 +19,10 @@ from components.engine.describe import (
     price_separation,
 )
 from components.engine.row_labels import train_test_check
-from components.engine.silhouette import silhouette_cluster_table
-from components.engine.silhouette_points import SilhouettePoints
 from components.engine.stability import StabilityResult, clustergram, merge_stability_results
+from components.engine.sweep import silhouette_points as silhouette_points_engine
+from components.engine.sweep.silhouette import silhouette_cluster_table
+from components.engine.sweep.silhouette_points import SilhouettePoints
 from components.engine.sweep_stability import stability_of_one_k
 from components.figures import deck
 from components.figures import insight as figures_insight

@@ -8,7 +8,7 @@ from components.engine import row_labels as row_labels_engine
 from components.engine.features import FeatureMatrix, prepare_features
 from components.engine.row_labels import FitRows, RowLabels
 from components.engine.scaling import ScaledFeatures, scale_features
-from components.engine.sweep import SweepResult, sweep_k
+from components.engine.sweep.run import SweepResult, sweep_k
 from components.ui.cache.data import column_values, housing, row_count
 from components.ui.keys import DataSource, ModelKey
 from components.ui.url_state import K_RANGE, SPLIT_RANDOM_STATE, TEST_SIZE

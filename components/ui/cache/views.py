@@ -23,7 +23,7 @@ from components.engine.clustering import (
 from components.engine.export import to_safe_csv
 from components.engine.features import FEATURE_CATALOGUE
 from components.engine.row_labels import cluster_sizes, labelled_frame
-from components.engine.sweep import SweepResult
+from components.engine.sweep.run import SweepResult
 from components.figures import charts, deck, maps
 from components.figures.legend import legend_table
 from components.figures.outline import outline_json

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from components.engine.sweep import silhouette_values
+from components.engine.sweep.metrics import silhouette_values
 
 # Above this many fitted rows the per-point silhouettes are those of a sample (the exact
 # pass grows with the square of the rows; BENCHMARKS.md has its time on the housing data).

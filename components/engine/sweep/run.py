@@ -1,0 +1,360 @@
+"""The fast exact k-sweep: k-means for every k, with exact silhouette, CH, DB and the k suggestions.
+
+The sweep does not keep its ``n x n_cells`` distance sums in the result, so the result stays
+small enough to cache and pickle; :func:`silhouette_values_for` recomputes the per-point
+silhouettes of one k in one compiled pass.
+
+Large data: above ``exact_limit`` rows the silhouette is computed on a fixed-seed sample of
+``sample_size`` rows shared by every k (the same sample ``sklearn.metrics.silhouette_score(...,
+sample_size, random_state)`` draws); two more samples give the spread reported beside it.
+
+Stable ids: see :mod:`components.engine.clustering` (colour-identity rule).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from numbers import Integral
+from typing import Any, Literal
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from components.engine.clustering import (
+    KMeansResult,
+    _fit_validated,
+    _match_new_id_of_old,
+    as_order_key,
+    n_distinct_rows,
+)
+from components.engine.sweep.metrics import (
+    calinski_harabasz_davies_bouldin,
+    mean_silhouettes,
+    silhouette_values,
+)
+from components.engine.sweep.suggestions import KSuggestion, suggest_k
+from components.engine.validation import (
+    NInit,
+    check_int,
+    check_n_init,
+    check_random_state,
+    validate_k_values,
+    validate_matrix,
+)
+
+__all__ = ["SweepResult", "silhouette_values_for", "sweep_k"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Everything the sweep computed, one entry per k (arrays are indexed like ``k_values``).
+
+    Attributes
+    ----------
+    k_values : tuple[int, ...]
+        The k's, ascending.
+    labels : np.ndarray
+        int64, shape ``(len(k_values), n_samples)``; stable ids (colour-identity rule).
+    centroids : tuple[np.ndarray, ...]
+        Per k, shape ``(k, n_features)`` in scaled space; row i = id i.
+    inertia, silhouette, calinski_harabasz, davies_bouldin, fit_seconds : np.ndarray
+        One float per k. Silhouette higher is better, CH higher is better, DB lower is better.
+    n_iter : np.ndarray
+        Lloyd iterations per k.
+    silhouette_method : {'exact', 'sampled'}
+        'sampled' when ``n_samples > exact_limit``.
+    silhouette_sample_size : int or None
+        Rows in the silhouette sample (None when exact).
+    silhouette_spread : np.ndarray or None
+        Per k, standard deviation (ddof=1) of the silhouette over the samples (None when exact).
+    suggestion : KSuggestion
+        The k suggested by knee, silhouette and Calinski-Harabasz.
+    silhouette_seconds : float
+        Wall time of the silhouette step (all k together).
+    total_seconds : float
+        Wall time of the whole sweep.
+    n_cells : int
+        Number of cells (rows sharing their label for every k) used by the silhouette step.
+    """
+
+    k_values: tuple[int, ...]
+    labels: np.ndarray
+    centroids: tuple[np.ndarray, ...]
+    inertia: np.ndarray
+    silhouette: np.ndarray
+    calinski_harabasz: np.ndarray
+    davies_bouldin: np.ndarray
+    fit_seconds: np.ndarray
+    silhouette_method: Literal["exact", "sampled"]
+    silhouette_sample_size: int | None
+    silhouette_spread: np.ndarray | None
+    suggestion: KSuggestion
+    n_iter: np.ndarray
+    silhouette_seconds: float
+    total_seconds: float
+    n_cells: int
+
+    def index_of(self, k: int) -> int:
+        """Return the position of ``k`` in ``k_values`` (ValueError naming the range if absent).
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters.
+
+        Returns
+        -------
+        int
+            Index into the per-k arrays.
+        """
+        if isinstance(k, Integral) and not isinstance(k, bool) and int(k) in self.k_values:
+            return self.k_values.index(int(k))
+        raise ValueError(
+            f"k={k!r} is not in the sweep; expected one of {list(self.k_values)} "
+            f"(range [{self.k_values[0]}, {self.k_values[-1]}])."
+        )
+
+    def labels_for(self, k: int) -> np.ndarray:
+        """Return the stable cluster ids for ``k``.
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters (must be in ``k_values``).
+
+        Returns
+        -------
+        np.ndarray
+            int64 ids, shape ``(n_samples,)``.
+        """
+        return self.labels[self.index_of(k)]
+
+    def centroids_for(self, k: int) -> np.ndarray:
+        """Return the centroids for ``k`` (row i = cluster id i, scaled space).
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters (must be in ``k_values``).
+
+        Returns
+        -------
+        np.ndarray
+            Shape ``(k, n_features)``.
+        """
+        return self.centroids[self.index_of(k)]
+
+    def metrics(self) -> dict[str, np.ndarray]:
+        """Return the per-k metrics as a column dict (handy for ``pd.DataFrame(...)``).
+
+        Returns
+        -------
+        dict[str, np.ndarray]
+            Keys k, inertia, silhouette, calinski_harabasz, davies_bouldin, fit_seconds.
+        """
+        return {
+            "k": np.asarray(self.k_values),
+            "inertia": self.inertia,
+            "silhouette": self.silhouette,
+            "calinski_harabasz": self.calinski_harabasz,
+            "davies_bouldin": self.davies_bouldin,
+            "fit_seconds": self.fit_seconds,
+        }
+
+
+def silhouette_values_for(
+    sweep: SweepResult, X: np.ndarray, k: int, *, use_numba: bool | None = None
+) -> np.ndarray:
+    """Exact per-point silhouette for one k of a sweep (recomputed in one compiled pass).
+
+    Parameters
+    ----------
+    sweep : SweepResult
+        A result of :func:`sweep_k` on ``X``.
+    X : array-like of shape (n_samples, n_features)
+        The same scaled data the sweep was run on.
+    k : int
+        Number of clusters (must be in ``sweep.k_values``).
+    use_numba : bool, optional
+        Force or avoid the compiled loop.
+
+    Returns
+    -------
+    np.ndarray
+        float64 silhouette per row.
+    """
+    labels = sweep.labels_for(k)
+    data = validate_matrix(X)
+    if data.shape[0] != labels.size:
+        raise ValueError(
+            f"X has {data.shape[0]} rows but the sweep has {labels.size}; expected the same X."
+        )
+    return silhouette_values(data, labels, use_numba=use_numba)
+
+
+def _fit_all(
+    X: np.ndarray,
+    k_values: tuple[int, ...],
+    random_state: int,
+    n_init: NInit,
+    key: np.ndarray,
+    n_jobs: int,
+) -> list[KMeansResult]:
+    """Fit every k; with n_jobs > 1, one OpenMP thread per fit and n_jobs fits at a time."""
+    if n_jobs <= 1:
+        return [_fit_validated(X, k, random_state, n_init, key) for k in k_values]
+    controller = ThreadpoolController()
+
+    def fit_one(k: int) -> KMeansResult:
+        # OpenMP's thread count is per calling thread, so it is limited inside the worker.
+        with controller.limit(limits=1, user_api="openmp"):
+            return _fit_validated(X, k, random_state, n_init, key)
+
+    # BLAS limits are process-wide; holding them here keeps scikit-learn's own nested
+    # limit/restore calls from racing between the workers.
+    with controller.limit(limits=1, user_api="blas"), ThreadPoolExecutor(n_jobs) as executor:
+        # Largest k first: they take longest, so the two workers finish together.
+        order = sorted(k_values, reverse=True)
+        fitted = dict(zip(order, executor.map(fit_one, order), strict=True))
+    return [fitted[k] for k in k_values]
+
+
+def _stable_labels(
+    fits: list[KMeansResult], key: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Apply the colour-identity rule across consecutive k's."""
+    n_samples = fits[0].labels.size
+    label_matrix = np.empty((len(fits), n_samples), dtype=np.int64)
+    centroids: list[np.ndarray] = []
+    previous: np.ndarray | None = None
+    for index, fit in enumerate(fits):
+        if previous is None:
+            labels = fit.labels  # already ordered by descending key mean
+            centres = fit.centroids
+        else:
+            new_id_of_old = _match_new_id_of_old(previous, fit.labels, fit.n_clusters, key)
+            labels = new_id_of_old[fit.labels]
+            centres = np.empty_like(fit.centroids)
+            centres[new_id_of_old] = fit.centroids
+        label_matrix[index] = labels
+        centroids.append(centres)
+        previous = labels
+    return label_matrix, tuple(centroids)
+
+
+def sweep_k(
+    X: np.ndarray,
+    k_values: Iterable[int] = range(2, 16),
+    *,
+    random_state: int = 0,
+    n_init: NInit = "auto",
+    exact_limit: int = 50_000,
+    sample_size: int = 10_000,
+    order_key: Any = None,
+    n_silhouette_samples: int = 3,
+    n_jobs: int | None = None,
+    use_numba: bool | None = None,
+) -> SweepResult:
+    """Fit k-means for every k and compute inertia, silhouette, CH, DB and a k suggestion.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Scaled, finite data.
+    k_values : iterable of int
+        Distinct k's in any order (the result lists them ascending), each in
+        ``[2, min(n_samples - 1, n_distinct_rows)]`` (default 2..15).
+    random_state : int
+        Seed of every fit and of the silhouette sample.
+    n_init : 'auto' or int
+        scikit-learn's ``n_init`` ('auto' = 1 run for k-means++).
+    exact_limit : int
+        Largest ``n_samples`` for which the silhouette is exact (default 50,000).
+    sample_size : int
+        Rows in the silhouette sample above ``exact_limit`` (default 10,000).
+    order_key : None, int or array-like
+        What numbers the clusters at the smallest k (see ``clustering.as_order_key``).
+    n_silhouette_samples : int
+        Samples used for the spread when sampling (default 3; the first one gives the value).
+    n_jobs : int, optional
+        Fits run at a time, each with one OpenMP thread; default ``min(2, cpu count)``.
+        1 runs the fits one after another with scikit-learn's default threading.
+    use_numba : bool, optional
+        Force or avoid the compiled silhouette loop; default: numba when available.
+
+    Returns
+    -------
+    SweepResult
+        Per-k labels (stable ids), centroids, metrics, fit times and the suggestion.
+    """
+    start = time.perf_counter()
+    data = validate_matrix(X)
+    n_samples = data.shape[0]
+    n_distinct = n_distinct_rows(data)
+    ks = validate_k_values(k_values, n_samples, n_distinct, sort=True)
+    init_count = check_n_init(n_init)
+    seed = check_random_state(random_state)
+    limit = check_int(exact_limit, "exact_limit", 2)
+    n_sample = check_int(sample_size, "sample_size", 2)
+    n_spread = check_int(n_silhouette_samples, "n_silhouette_samples", 1)
+    key = as_order_key(order_key, data)
+    default_jobs = min(2, os.cpu_count() or 1)
+    jobs = default_jobs if n_jobs is None else check_int(n_jobs, "n_jobs", 1)
+
+    fits = _fit_all(data, ks, seed, init_count, key, jobs)
+    label_matrix, centroids = _stable_labels(fits, key)
+
+    silhouette_start = time.perf_counter()
+    spread: np.ndarray | None = None
+    method: Literal["exact", "sampled"]
+    used_sample: int | None = None
+    if n_samples <= limit:
+        method = "exact"
+        silhouette, n_cells = mean_silhouettes(data, label_matrix, ks, use_numba)
+    else:
+        method = "sampled"
+        used_sample = min(n_sample, n_samples)
+        per_sample = []
+        for offset in range(n_spread):
+            # Same rows as silhouette_score(X, labels, sample_size=..., random_state=seed).
+            rows = np.random.RandomState(seed + offset).permutation(n_samples)[:used_sample]
+            means, cells_in_sample = mean_silhouettes(
+                data[rows], label_matrix[:, rows], ks, use_numba
+            )
+            per_sample.append(means)
+            if offset == 0:
+                n_cells = cells_in_sample
+        silhouette = per_sample[0]
+        spread = np.std(np.vstack(per_sample), axis=0, ddof=1) if n_spread > 1 else None
+    silhouette_seconds = time.perf_counter() - silhouette_start
+
+    inertia = np.array([fit.inertia for fit in fits])
+    indices = [
+        calinski_harabasz_davies_bouldin(data, labels, k)
+        for labels, k in zip(label_matrix, ks, strict=True)
+    ]
+    ch = np.array([pair[0] for pair in indices])
+    db = np.array([pair[1] for pair in indices])
+    suggestion = suggest_k(ks, inertia, silhouette, ch)
+    return SweepResult(
+        k_values=ks,
+        labels=label_matrix,
+        centroids=centroids,
+        inertia=inertia,
+        silhouette=silhouette,
+        calinski_harabasz=ch,
+        davies_bouldin=db,
+        fit_seconds=np.array([fit.fit_seconds for fit in fits]),
+        silhouette_method=method,
+        silhouette_sample_size=used_sample,
+        silhouette_spread=spread,
+        suggestion=suggestion,
+        n_iter=np.array([fit.n_iter for fit in fits], dtype=np.int64),
+        silhouette_seconds=silhouette_seconds,
+        total_seconds=time.perf_counter() - start,
+        n_cells=n_cells,
+    )
