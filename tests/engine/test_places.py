@@ -20,7 +20,7 @@ from components.figures import charts, maps
 from components.figures.legend import legend_table
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"
 
 

@@ -29,7 +29,7 @@ from components.figures.outline import (
 )
 from components.ui.cache import views
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LON = np.array([-122.0, -121.0, -118.0, -117.0, -120.0])
 LAT = np.array([38.0, 37.0, 34.0, 33.0, 36.5])
 

@@ -31,7 +31,7 @@ from components.engine.alternatives.geo_density import (
 from components.engine.alternatives.toy_shapes import BLOB_CENTRES, make_shapes
 from components.engine.scaling import EARTH_RADIUS_KM, scale_features
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KM_PER_DEGREE_LATITUDE = 2 * np.pi * EARTH_RADIUS_KM / 360  # 111.195 km
 
 
