@@ -28,7 +28,12 @@ from scipy import stats
 
 from components.engine.clustering import cluster_profiles
 from components.engine.features import FEATURE_CATALOGUE
-from components.engine.validation import check_float, check_int, validate_frame_labels
+from components.engine.validation import (
+    check_float,
+    check_int,
+    clustered_values,
+    validate_frame_labels,
+)
 
 __all__ = [
     "CATEGORY_WORDS",
@@ -542,20 +547,6 @@ class SeparationResult:
     sentence: str
 
 
-def _values_and_labels(values: object, labels: object, name: str) -> tuple[np.ndarray, np.ndarray]:
-    numbers = np.asarray(values, dtype=np.float64)
-    ids = np.asarray(labels)
-    if numbers.ndim != 1 or ids.shape != numbers.shape:
-        raise ValueError(
-            f"{name}: values has shape {numbers.shape} and labels {ids.shape}; expected two 1-D "
-            "arrays of the same length."
-        )
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"{name}: labels must hold integer cluster ids; got dtype {ids.dtype}.")
-    keep = (ids >= 0) & np.isfinite(numbers)
-    return numbers[keep], ids[keep].astype(np.int64)
-
-
 def price_separation(
     values: np.ndarray, labels: np.ndarray, *, value_name: str = "median house value"
 ) -> SeparationResult:
@@ -575,7 +566,9 @@ def price_separation(
     SeparationResult
         eta squared, H, p-value and a sentence.
     """
-    numbers, ids = _values_and_labels(values, labels, "price_separation")
+    numbers, ids = clustered_values(
+        values, labels, name="price_separation: values", drop_non_finite=True
+    )
     groups = [numbers[ids == cluster] for cluster in np.unique(ids)]
     if len(groups) < 2:
         raise ValueError(
@@ -722,8 +715,12 @@ def train_test_price_check(
     """
     tolerance = check_float(tolerance, "tolerance", 0.0, 1.0, low_open=True, high_open=True)
     min_test_rows = check_int(min_test_rows, "min_test_rows", 1)
-    train, train_ids = _values_and_labels(train_values, train_labels, "train")
-    test, test_ids = _values_and_labels(test_values, test_labels, "test")
+    train, train_ids = clustered_values(
+        train_values, train_labels, name="train: values", drop_non_finite=True
+    )
+    test, test_ids = clustered_values(
+        test_values, test_labels, name="test: values", drop_non_finite=True
+    )
     if train.size == 0 or test.size == 0:
         raise ValueError(
             f"train has {train.size} and test {test.size} usable rows; expected both > 0."

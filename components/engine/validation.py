@@ -336,3 +336,39 @@ def validate_frame_labels(frame: object, labels: object) -> np.ndarray:
     if ids.size and not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
     return ids
+
+
+def clustered_values(
+    values: object, labels: object, *, name: str = "values", drop_non_finite: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check a value per point against its cluster id and keep the clustered points.
+
+    Parameters
+    ----------
+    values, labels : array-like, shape (n,)
+        A number and an integer cluster id per point (negative ids: not clustered, dropped).
+    name : str, default="values"
+        How the error messages call ``values`` (the caller's parameter name).
+    drop_non_finite : bool, default=False
+        Also drop the points whose value is NaN or infinite.
+
+    Returns
+    -------
+    values : np.ndarray
+        float64 values of the kept points.
+    ids : np.ndarray
+        int64 cluster ids of the same points.
+    """
+    numbers = np.asarray(values, dtype=np.float64)
+    ids = np.asarray(labels)
+    if numbers.ndim != 1 or ids.shape != numbers.shape:
+        raise ValueError(
+            f"{name} has shape {numbers.shape} and labels {ids.shape}; expected two 1-D "
+            "arrays of the same length."
+        )
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    keep = ids >= 0
+    if drop_non_finite:
+        keep &= np.isfinite(numbers)
+    return numbers[keep], ids[keep].astype(np.int64)

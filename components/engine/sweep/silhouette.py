@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from components.engine.validation import clustered_values
+
 __all__ = ["BORDER_SILHOUETTE", "clustered_silhouettes", "silhouette_cluster_table"]
 
 BORDER_SILHOUETTE = 0.1  # below this a block group sits on (or across) a cluster border
@@ -34,17 +36,7 @@ def clustered_silhouettes(
     ids : np.ndarray
         int64 cluster ids of the same points.
     """
-    values = np.asarray(silhouette, dtype=np.float64)
-    ids = np.asarray(labels)
-    if values.ndim != 1 or ids.shape != values.shape:
-        raise ValueError(
-            f"{name} has shape {values.shape} and labels {ids.shape}; expected two 1-D "
-            "arrays of the same length."
-        )
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
-    used = ids >= 0
-    return values[used], ids[used].astype(np.int64)
+    return clustered_values(silhouette, labels, name=name)
 
 
 def silhouette_cluster_table(silhouette: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
