@@ -1,7 +1,7 @@
 """geocluster: k-means clusters of California housing block groups on a map.
 
 Run with ``streamlit run app.py``. This file only sets the page up and routes; each
-page lives in ``pages/`` (listed in :func:`components.router.pages`) and the work is
+page lives in ``pages/`` (listed in :func:`components.ui.router.pages`) and the work is
 done in ``components/``.
 """
 

@@ -7,18 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.reference_data import HOUSING_CSV
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
 
 
 @pytest.fixture(scope="session")
 def housing_path() -> Path:
-    """Path of the real California housing CSV (../shared/data/housing.csv)."""
-    if not SHARED_DATA.is_file():
-        raise FileNotFoundError(
-            f"The real data set is expected at {SHARED_DATA} (beside the project root)."
-        )
-    return SHARED_DATA
+    """Path of the real California housing CSV (tests/reference_data.py says which copy)."""
+    return HOUSING_CSV
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from components.ui.cache import views
 from components.ui.served_files import STATIC_URL_PREFIX
+from tests.reference_data import HOUSING_CSV
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
 TIMEOUT_S = 180
 
 
@@ -36,15 +36,13 @@ def served_files_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 @pytest.fixture
 def real_data(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the app at ../shared/data/housing.csv through GEOCLUSTER_DATA.
+    """Point the app at the reference housing CSV through GEOCLUSTER_DATA.
 
     The path in GEOCLUSTER_DATA wins over the shipped data/housing.csv.gz; the same
     plain CSV for every test keeps one data source, so the process's caches are shared.
     """
-    if not SHARED_DATA.is_file():
-        raise FileNotFoundError(f"The real data set is expected at {SHARED_DATA}.")
-    monkeypatch.setenv("GEOCLUSTER_DATA", str(SHARED_DATA))
-    return SHARED_DATA
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(HOUSING_CSV))
+    return HOUSING_CSV
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA, deck_spec, layer, texts
+from conftest import HOUSING_CSV, deck_spec, layer, texts
 from streamlit.testing.v1 import AppTest
 
 from components.figures.insight import BORDER_SILHOUETTE
@@ -171,9 +171,8 @@ def test_bad_link_values_are_reported(real_data: Path, make_app: Callable[..., A
 def test_missing_data_is_explained(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_app: Callable[..., AppTest]
 ) -> None:
-    assert SHARED_DATA.is_file()
+    assert HOUSING_CSV.is_file()
     monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
-    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
     app = make_app(PAGE)
     app.run()
     assert not app.exception, app.exception

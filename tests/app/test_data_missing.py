@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_DATA, texts
+from conftest import HOUSING_CSV, texts
 from streamlit.testing.v1 import AppTest
 
 from components.engine import data
@@ -85,7 +85,7 @@ def test_uploaded_csv_is_used(
     monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
     app = make_app()
     app.run()
-    lines = SHARED_DATA.read_text(encoding="utf-8").splitlines()
+    lines = HOUSING_CSV.read_text(encoding="utf-8").splitlines()
     sample = "\n".join(lines[:1] + lines[1::40]) + "\n"  # header + every 40th row
     app.get("file_uploader")[0].upload("housing.csv", sample.encode(), "text/csv").run()
     assert not app.exception, app.exception
@@ -114,7 +114,7 @@ def test_upload_too_small_to_cluster_is_reported(
     monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
     app = make_app()
     app.run()
-    lines = SHARED_DATA.read_text(encoding="utf-8").splitlines()
+    lines = HOUSING_CSV.read_text(encoding="utf-8").splitlines()
     sample = "\n".join(lines[:11]) + "\n"  # ten rows: k = 15 cannot be fitted
     app.get("file_uploader")[0].upload("housing.csv", sample.encode(), "text/csv").run()
     assert not app.exception, app.exception

@@ -128,7 +128,6 @@ def test_missing_data_is_explained(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_app: Callable[..., AppTest]
 ) -> None:
     monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
-    monkeypatch.setenv("GEOCLUSTER_DATA_URL", "off")
     app = make_app(PAGE)
     app.run()
     assert not app.exception, app.exception

@@ -43,7 +43,11 @@ from playwright.sync_api import (
 T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DATA_PATH = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
+if str(PROJECT_ROOT) not in sys.path:  # benchmarks import this module by its folder
+    sys.path.insert(0, str(PROJECT_ROOT))
+from tests.reference_data import HOUSING_CSV  # noqa: E402
+
+DATA_PATH = HOUSING_CSV
 URL_ENV_VAR = "GEOCLUSTER_E2E_URL"
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = (
@@ -203,10 +207,9 @@ class StreamlitServer:
 
 
 def server_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The server's environment: ours plus the shared data set and no downloads."""
+    """The server's environment: ours plus the reference data set."""
     environment = dict(os.environ)
     environment["GEOCLUSTER_DATA"] = str(DATA_PATH)
-    environment["GEOCLUSTER_DATA_URL"] = "off"
     environment.update(extra or {})
     return environment
 
