@@ -7,9 +7,10 @@ Run from the project root:
 Sweeps k = 2..15 on the default features (standard scaler, rows with a missing value
 excluded), compiles the silhouette loop on a few rows, then times
 :func:`components.engine.sweep.silhouette_points.silhouette_points` on every fitted row at a
-few k's. The last line is machine-readable:
+few k's, against scikit-learn's ``silhouette_samples`` on the same rows in the same run
+(the baseline), and checks that both agree. The last line is machine-readable:
 
-    silhouette_points rows=<n> median_s=<s> max_s=<s>
+    silhouette_points rows=<n> median_s=<s> sklearn_median_s=<s> speedup=<x> max_abs_err=<e>
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import silhouette_samples
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -38,20 +40,30 @@ K_VALUES = (2, 5, 10, 15)
 def main() -> None:
     """Print one line per timed k, then the summary line."""
     path = os.environ.get("GEOCLUSTER_DATA", str(DEFAULT_DATA))
-    frame = load_housing(path, allow_download=False).frame
+    frame = load_housing(path).frame
     matrix = prepare_features(frame, DEFAULT_FEATURES, missing="exclude")
     scaled = scale_features(matrix.values, matrix.feature_names, "standard")
     result = sweep_k(scaled.train, range(2, 16), random_state=0)
     silhouette_points(scaled.train[:100], result.labels_for(5)[:100], np.arange(100))
-    seconds = []
+    seconds, baseline_seconds, errors = [], [], []
     for k in K_VALUES:
+        labels = result.labels_for(k)
         start = time.perf_counter()
-        points = silhouette_points(scaled.train, result.labels_for(k), matrix.row_positions)
+        points = silhouette_points(scaled.train, labels, matrix.row_positions)
         seconds.append(time.perf_counter() - start)
-        print(f"k={k} rows={points.n_fit_rows} seconds={seconds[-1]:.2f}")
+        start = time.perf_counter()
+        expected = silhouette_samples(scaled.train, labels)
+        baseline_seconds.append(time.perf_counter() - start)
+        errors.append(float(np.max(np.abs(points.values - expected))))
+        print(
+            f"k={k} rows={points.n_fit_rows} seconds={seconds[-1]:.2f} "
+            f"sklearn_seconds={baseline_seconds[-1]:.2f} max_abs_err={errors[-1]:.1e}"
+        )
+    median, baseline = statistics.median(seconds), statistics.median(baseline_seconds)
     print(
-        f"silhouette_points rows={scaled.train.shape[0]} "
-        f"median_s={statistics.median(seconds):.2f} max_s={max(seconds):.2f}"
+        f"silhouette_points rows={scaled.train.shape[0]} median_s={median:.2f} "
+        f"sklearn_median_s={baseline:.2f} speedup={baseline / median:.1f} "
+        f"max_abs_err={max(errors):.1e}"
     )
 
 
