@@ -23,7 +23,12 @@ from plotly.subplots import make_subplots
 from components.engine.alternatives.comparison import AlgorithmResult, EpsSuggestion
 from components.engine.alternatives.toy_shapes import ToyData
 from components.engine.clustering import align_to_truth
-from components.figures.deck import CompactDeck, colour_lookup_expression, view_state_for
+from components.figures.deck import (
+    CompactDeck,
+    base_map_deck,
+    colour_lookup_expression,
+    view_state_for,
+)
 from components.figures.deck import compact_numbers as _compact_numbers
 from components.figures.deck import coordinate_resolution as _coordinate_resolution
 from components.figures.deck import position_codes as _position_codes
@@ -452,13 +457,7 @@ def density_map_deck(
             radius_px=_AREA_LABEL_RADIUS_PX,
             text_size=14,
         )
-    return CompactDeck(
-        layers=layers,
-        initial_view_state=view_state,
-        map_provider="carto",
-        map_style="light",
-        tooltip={"text": "Area: {2}\nMedian house value: ${3}k"},
-    )
+    return base_map_deck(layers, view_state, "Area: {2}\nMedian house value: ${3}k")
 
 
 def comparison_table(results: Sequence[AlgorithmResult]) -> pd.DataFrame:

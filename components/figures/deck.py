@@ -8,7 +8,7 @@ serialised without pydeck's indentation; see :class:`CompactDeck`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pydeck as pdk
@@ -94,6 +94,34 @@ def view_state_of(extent: MapExtent) -> pdk.ViewState:
         zoom=extent.zoom,
         pitch=0,
         bearing=0,
+    )
+
+
+def base_map_deck(
+    layers: Sequence[pdk.Layer], view_state: pdk.ViewState, tooltip_text: str
+) -> CompactDeck:
+    """A compact deck of ``layers`` over Carto's light base map, with a text tooltip.
+
+    Parameters
+    ----------
+    layers : sequence of pydeck.Layer
+        Drawn in order (the first below).
+    view_state : pydeck.ViewState
+        The initial camera.
+    tooltip_text : str
+        deck.gl's tooltip template (``{0}``, ``{1}``, ... name a point's fields).
+
+    Returns
+    -------
+    CompactDeck
+        The deck; every map of the app is built by this one function.
+    """
+    return CompactDeck(
+        layers=list(layers),
+        initial_view_state=view_state,
+        map_provider="carto",
+        map_style="light",
+        tooltip={"text": tooltip_text},
     )
 
 

@@ -27,7 +27,7 @@ from components.engine.describe import PriceCheckResult
 from components.engine.stability import ClustergramData, StabilityResult
 from components.engine.sweep.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
 from components.figures.charts import cluster_name
-from components.figures.deck import RAW_DATA_PREFIX, CompactDeck, view_state_for
+from components.figures.deck import RAW_DATA_PREFIX, CompactDeck, base_map_deck, view_state_for
 from components.figures.deck import coordinate_resolution as _coordinate_resolution
 from components.figures.deck import position_codes as _position_codes
 from components.figures.maps import centroid_layers
@@ -914,13 +914,7 @@ def silhouette_map_deck(
         ),
         *centroid_layers(lon, lat, ids, n_clusters),
     ]
-    deck = CompactDeck(
-        layers=layers,
-        initial_view_state=view_state,
-        map_provider="carto",
-        map_style="light",
-        tooltip={"text": "Cluster {2}\nSilhouette {3}"},
-    )
+    deck = base_map_deck(layers, view_state, "Cluster {2}\nSilhouette {3}")
     deck.set_raw_layer_data({"silhouette-points": raw})
     return deck
 

@@ -20,6 +20,7 @@ from components.engine.upload import PlacesData
 from components.figures.deck import (
     RAW_DATA_PREFIX,
     CompactDeck,
+    base_map_deck,
     colour_lookup_expression,
     compact_numbers,
     coordinate_resolution,
@@ -376,13 +377,7 @@ def _cluster_map(
         if name in layer_data
     ]
     layers += centroid_layers(points.longitude, points.latitude, labels, n_clusters)
-    deck = CompactDeck(
-        layers=layers,
-        initial_view_state=view_state,
-        map_provider="carto",
-        map_style="light",
-        tooltip={"text": tooltip},
-    )
+    deck = base_map_deck(layers, view_state, tooltip)
     return ClusterMap(
         deck=deck,
         tooltip_features=points.tooltip_features,

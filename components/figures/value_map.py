@@ -15,6 +15,7 @@ import pydeck as pdk
 
 from components.figures.deck import (
     CompactDeck,
+    base_map_deck,
     compact_numbers,
     coordinate_resolution,
     position_codes,
@@ -170,13 +171,7 @@ def value_map_deck(
             auto_highlight=True,
         ),
     ]
-    deck = CompactDeck(
-        layers=layers,
-        initial_view_state=view_state,
-        map_provider="carto",
-        map_style="light",
-        tooltip={"text": f"{value_label}: {{2}}"},
-    )
+    deck = base_map_deck(layers, view_state, f"{value_label}: {{2}}")
     caption = (
         f"Colour: {value_label}, on the viridis scale (colour-blind safe) from dark purple "
         f"(at or below {_value_text(low)}) to yellow (at or above {_value_text(high)}); "
