@@ -27,16 +27,15 @@ from components.figures.deck import (
     CompactDeck,
     base_map_deck,
     colour_lookup_expression,
+    compact_numbers,
+    coordinate_resolution,
+    position_codes,
     view_state_for,
 )
-from components.figures.deck import compact_numbers as _compact_numbers
-from components.figures.deck import coordinate_resolution as _coordinate_resolution
-from components.figures.deck import position_codes as _position_codes
-from components.figures.maps import POINT_RADIUS_M as _POINT_RADIUS_M
-from components.figures.maps import numbered_dot_layers
+from components.figures.maps import POINT_RADIUS_M, numbered_dot_layers
 from components.figures.outline import outline_layer
-from components.figures.palette import FILL_ALPHA as _FILL_ALPHA
 from components.figures.palette import (
+    FILL_ALPHA,
     NOT_CLUSTERED_ALPHA,
     NOT_CLUSTERED_COLOUR,
     PALETTE,
@@ -388,15 +387,15 @@ def density_map_deck(
     n_areas = int(values.max() + 1) if values.size and values.max() >= 0 else 0
     if view_state is None:
         view_state = view_state_for(longitude, latitude)
-    resolution = _coordinate_resolution(longitude, latitude) if values.size else 100
+    resolution = coordinate_resolution(longitude, latitude) if values.size else 100
     lon_origin = float(np.floor(longitude.min())) if values.size else 0.0
     lat_origin = float(np.floor(latitude.min())) if values.size else 0.0
     records = list(
         zip(
-            _position_codes(longitude, lon_origin, resolution),
-            _position_codes(latitude, lat_origin, resolution),
+            position_codes(longitude, lon_origin, resolution),
+            position_codes(latitude, lat_origin, resolution),
             [NOISE_NAME if label < 0 else label + 1 for label in values.tolist()],
-            _compact_numbers(prices / 1000.0, 3),
+            compact_numbers(prices / 1000.0, 3),
             (np.maximum(values, 0) % len(PALETTE)).tolist(),
             strict=True,
         )
@@ -408,7 +407,7 @@ def density_map_deck(
         "get_position": (
             f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
         ),
-        "get_radius": _POINT_RADIUS_M,
+        "get_radius": POINT_RADIUS_M,
         "radius_min_pixels": 1.5,
         "radius_max_pixels": 12,
         "pickable": True,
@@ -428,7 +427,7 @@ def density_map_deck(
             data=area_points,
             id="areas",
             get_fill_color=colour_lookup_expression(
-                min(max(n_areas, 1), len(PALETTE)), _FILL_ALPHA, field=_COLOUR_FIELD
+                min(max(n_areas, 1), len(PALETTE)), FILL_ALPHA, field=_COLOUR_FIELD
             ),
             **common,
         ),

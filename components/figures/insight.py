@@ -27,9 +27,14 @@ from components.engine.describe import PriceCheckResult
 from components.engine.stability import ClustergramData, StabilityResult
 from components.engine.sweep.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
 from components.figures.charts import cluster_name
-from components.figures.deck import RAW_DATA_PREFIX, CompactDeck, base_map_deck, view_state_for
-from components.figures.deck import coordinate_resolution as _coordinate_resolution
-from components.figures.deck import position_codes as _position_codes
+from components.figures.deck import (
+    RAW_DATA_PREFIX,
+    CompactDeck,
+    base_map_deck,
+    coordinate_resolution,
+    position_codes,
+    view_state_for,
+)
 from components.figures.maps import centroid_layers
 from components.figures.outline import outline_layer
 from components.figures.palette import PALETTE, hex_to_rgb, rgba
@@ -882,11 +887,11 @@ def silhouette_map_deck(
     rounded = np.round(values, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
     shown = np.flatnonzero(values < below) if below is not None else np.arange(values.size)
     shown = shown[np.argsort(-rounded[shown], kind="stable")]
-    resolution = _coordinate_resolution(lon, lat) if lon.size else 100
+    resolution = coordinate_resolution(lon, lat) if lon.size else 100
     lon_origin = float(np.floor(lon.min())) if lon.size else 0.0
     lat_origin = float(np.floor(lat.min())) if lat.size else 0.0
-    x_codes = _position_codes(lon[shown], lon_origin, resolution)
-    y_codes = _position_codes(lat[shown], lat_origin, resolution)
+    x_codes = position_codes(lon[shown], lon_origin, resolution)
+    y_codes = position_codes(lat[shown], lat_origin, resolution)
     raw = (
         "["
         + ",".join(
