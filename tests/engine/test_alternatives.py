@@ -30,19 +30,13 @@ from components.engine.alternatives.geo_density import (
 )
 from components.engine.alternatives.toy_shapes import BLOB_CENTRES, make_shapes
 from components.engine.scaling import EARTH_RADIUS_KM, scale_features
+from tests.toy_geography import KM_PER_DEGREE_LATITUDE, offset
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-KM_PER_DEGREE_LATITUDE = 2 * np.pi * EARTH_RADIUS_KM / 360  # 111.195 km
 
 
 def _ari_by_key(results):
     return {result.key: result.adjusted_rand_index for result in results}
-
-
-@pytest.fixture(scope="module")
-def moons_results():
-    toy = make_shapes("moons", 500, 0.05, random_state=0)
-    return toy, compare_algorithms(toy.X, toy.y_true, toy.n_clusters)
 
 
 @pytest.fixture(scope="module")
@@ -311,23 +305,6 @@ def test_compare_algorithms_validation(change: dict, message: str) -> None:
 # --------------------------------------------------------------------- geo density
 
 
-def _offset(latitude: float, longitude: float, north_km: float, east_km: float):
-    """Point north_km / east_km away on the sphere (small offsets)."""
-    dlat = north_km / KM_PER_DEGREE_LATITUDE
-    dlon = east_km / (KM_PER_DEGREE_LATITUDE * np.cos(np.radians(latitude)))
-    return latitude + dlat, longitude + dlon
-
-
-@pytest.fixture
-def two_towns():
-    """Town A: 5 points 1 km apart; town B (100 km north): 4 points; one isolated point."""
-    points = [_offset(34.0, -118.0, 0.0, east) for east in range(5)]
-    points += [_offset(34.0, -118.0, 100.0, east) for east in range(4)]
-    points.append(_offset(34.0, -118.0, 50.0, 150.0))
-    latitude, longitude = (np.array(values) for values in zip(*points, strict=True))
-    return latitude, longitude
-
-
 def test_haversine_km_hand_values() -> None:
     assert haversine_km(0.0, 0.0, 1.0, 0.0) == pytest.approx(111.195, abs=1e-3)
     assert haversine_km(0.0, 0.0, 0.0, 180.0) == pytest.approx(np.pi * EARTH_RADIUS_KM)
@@ -393,9 +370,9 @@ def test_dbscan_duplicates_behave_like_separate_points() -> None:
 
 
 def test_hdbscan_two_towns_without_subsampling() -> None:
-    points = [_offset(34.0, -118.0, north, east) for north in range(3) for east in range(4)]
-    points += [_offset(34.0, -118.0, 100 + north, east) for north in range(3) for east in range(3)]
-    points.append(_offset(34.0, -118.0, 50.0, 150.0))
+    points = [offset(34.0, -118.0, north, east) for north in range(3) for east in range(4)]
+    points += [offset(34.0, -118.0, 100 + north, east) for north in range(3) for east in range(3)]
+    points.append(offset(34.0, -118.0, 50.0, 150.0))
     latitude, longitude = (np.array(v) for v in zip(*points, strict=True))
     result = density_clusters_geo(latitude, longitude, "hdbscan", min_samples=3)
     assert result.n_clusters == 2
@@ -409,7 +386,7 @@ def test_hdbscan_subsample_labels_every_point() -> None:
     rng = np.random.default_rng(1)
     north = np.concatenate([rng.normal(0, 3, 300), rng.normal(200, 3, 200)])
     east = rng.normal(0, 3, 500)
-    latitude, longitude = _offset(36.0, -120.0, north, east)
+    latitude, longitude = offset(36.0, -120.0, north, east)
     result = density_clusters_geo(
         latitude, longitude, "hdbscan", min_samples=10, hdbscan_max_points=150
     )
@@ -460,8 +437,8 @@ def test_summarise_density_on_the_toy_towns(two_towns) -> None:
     assert summary["size"].tolist() == [5, 4, 1]
     assert summary["share"].tolist() == pytest.approx([0.5, 0.4, 0.1])
     # town A's centre: 2 km east of (34, -118); B's: 1.5 km east of 100 km north
-    expected_a = _offset(34.0, -118.0, 0.0, 2.0)
-    expected_b = _offset(34.0, -118.0, 100.0, 1.5)
+    expected_a = offset(34.0, -118.0, 0.0, 2.0)
+    expected_b = offset(34.0, -118.0, 100.0, 1.5)
     assert summary.loc[0, "centre_latitude"] == pytest.approx(expected_a[0], abs=1e-4)
     assert summary.loc[0, "centre_longitude"] == pytest.approx(expected_a[1], abs=1e-4)
     assert summary.loc[1, "centre_latitude"] == pytest.approx(expected_b[0], abs=1e-4)

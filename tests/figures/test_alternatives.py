@@ -18,7 +18,6 @@ from components.engine.alternatives.comparison import (
 from components.engine.alternatives.gazetteer import Place
 from components.engine.alternatives.geo_density import density_clusters_geo, summarise_density
 from components.engine.alternatives.toy_shapes import ToyData, make_shapes
-from components.engine.scaling import EARTH_RADIUS_KM
 from components.figures.alternatives import (
     area_table,
     cluster_colours_rgb,
@@ -36,33 +35,7 @@ from components.figures.alternatives import (
 from components.figures.deck import colour_lookup_expression
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE, cluster_colour, hex_to_rgb
 
-KM_PER_DEGREE_LATITUDE = 2 * np.pi * EARTH_RADIUS_KM / 360  # 111.195 km
-
-
-@pytest.fixture(scope="module")
-def moons_results():
-    toy = make_shapes("moons", 500, 0.05, random_state=0)
-    return toy, compare_algorithms(toy.X, toy.y_true, toy.n_clusters)
-
-
 # --------------------------------------------------------------------- geo density
-
-
-def _offset(latitude: float, longitude: float, north_km: float, east_km: float):
-    """Point north_km / east_km away on the sphere (small offsets)."""
-    dlat = north_km / KM_PER_DEGREE_LATITUDE
-    dlon = east_km / (KM_PER_DEGREE_LATITUDE * np.cos(np.radians(latitude)))
-    return latitude + dlat, longitude + dlon
-
-
-@pytest.fixture
-def two_towns():
-    """Town A: 5 points 1 km apart; town B (100 km north): 4 points; one isolated point."""
-    points = [_offset(34.0, -118.0, 0.0, east) for east in range(5)]
-    points += [_offset(34.0, -118.0, 100.0, east) for east in range(4)]
-    points.append(_offset(34.0, -118.0, 50.0, 150.0))
-    latitude, longitude = (np.array(values) for values in zip(*points, strict=True))
-    return latitude, longitude
 
 
 # ----------------------------------------------------------------------------- figures
