@@ -58,8 +58,10 @@ __all__ = [
     "contingency_table",
     "fit_kmeans",
     "match_labels",
+    "match_overlap",
     "n_distinct_rows",
     "order_by_key",
+    "order_by_means",
 ]
 
 
@@ -201,12 +203,31 @@ def order_by_key(labels: np.ndarray, key: np.ndarray, n_clusters: int) -> np.nda
     np.ndarray
         ``new_id_of_old[old] = new``; relabel with ``new_id_of_old[labels]``.
     """
-    means = _cluster_means(key, labels, n_clusters)
+    return order_by_means(_cluster_means(key, labels, n_clusters))
+
+
+def order_by_means(means: np.ndarray) -> np.ndarray:
+    """Return ``new_id_of_old`` ranking clusters by descending mean (NaN last, ties: id order).
+
+    The table form of :func:`order_by_key`, for callers that hold each cluster's mean of the
+    order key but not the rows (the distributed sweep computes it as a reduction).
+
+    Parameters
+    ----------
+    means : np.ndarray
+        One mean of the order key per cluster id; NaN for an empty cluster.
+
+    Returns
+    -------
+    np.ndarray
+        ``new_id_of_old[old] = new``.
+    """
     # Empty clusters (NaN mean) go last; stable sort keeps scikit-learn's order on ties.
-    means = np.where(np.isnan(means), -np.inf, means)
-    old_in_new_order = np.argsort(-means, kind="stable")
-    new_id_of_old = np.empty(n_clusters, dtype=np.int64)
-    new_id_of_old[old_in_new_order] = np.arange(n_clusters)
+    ranked = np.asarray(means, dtype=np.float64)
+    ranked = np.where(np.isnan(ranked), -np.inf, ranked)
+    old_in_new_order = np.argsort(-ranked, kind="stable")
+    new_id_of_old = np.empty(ranked.size, dtype=np.int64)
+    new_id_of_old[old_in_new_order] = np.arange(ranked.size)
     return new_id_of_old
 
 
@@ -359,9 +380,54 @@ def _match_new_id_of_old(
         unmatched_rank = _cluster_means(
             np.asarray(order_key, dtype=np.float64), current, n_clusters
         )
-    new_id_of_old = _hungarian_new_id_of_old(
-        previous, current, n_previous, n_clusters, unmatched_rank
-    )
+    overlap = _contingency(previous, current, n_previous, n_clusters)
+    return _match_overlap(overlap, unmatched_rank)
+
+
+def match_overlap(overlap: np.ndarray, unmatched_rank: np.ndarray | None = None) -> np.ndarray:
+    """Return ``new_id_of_old`` for new clusters from their overlap with the previous ones.
+
+    The table form of :func:`match_labels` (same Hungarian matching, same ids for unmatched
+    clusters, same compaction when there are fewer new clusters), for callers that hold the
+    overlap counts but not the rows: the distributed sweep sums them over the data's chunks.
+
+    Parameters
+    ----------
+    overlap : array-like of int >= 0, shape (n_previous, n_clusters)
+        ``overlap[old, new]`` = rows in previous cluster ``old`` and new cluster ``new``
+        (:func:`contingency_table` of the two partitions).
+    unmatched_rank : array-like of float, shape (n_clusters,), optional
+        One value per new cluster (e.g. its mean of the order key); unmatched new clusters
+        get the next free ids by descending value (NaN last); default: their id order.
+
+    Returns
+    -------
+    np.ndarray
+        ``new_id_of_old[new] = stable id``; relabel with ``new_id_of_old[labels]``.
+    """
+    table = np.asarray(overlap)
+    if table.ndim != 2 or 0 in table.shape or not np.issubdtype(table.dtype, np.number):
+        raise ValueError(
+            f"overlap has shape {table.shape} and dtype {table.dtype}; expected a 2-D table of "
+            "counts, shape (n_previous >= 1, n_clusters >= 1)."
+        )
+    if not (np.isfinite(table).all() and (table >= 0).all()):
+        raise ValueError("overlap contains negative or non-finite counts; expected counts >= 0.")
+    rank = None
+    if unmatched_rank is not None:
+        rank = np.asarray(unmatched_rank, dtype=np.float64)
+        if rank.shape != (table.shape[1],):
+            raise ValueError(
+                f"unmatched_rank has shape {rank.shape}; expected ({table.shape[1]},), one "
+                "value per new cluster."
+            )
+    return _match_overlap(table, rank)
+
+
+def _match_overlap(overlap: np.ndarray, unmatched_rank: np.ndarray | None) -> np.ndarray:
+    """:func:`match_overlap` on a validated table."""
+    n_previous, n_clusters = overlap.shape
+    new_id_of_old = _hungarian_from_overlap(overlap, unmatched_rank)
     if n_clusters < n_previous:
         # Fewer clusters than before: keep relative order of the surviving ids, no gaps.
         new_id_of_old = np.argsort(np.argsort(new_id_of_old, kind="stable"), kind="stable")
@@ -388,10 +454,21 @@ def _hungarian_new_id_of_old(
     """
     if current_on_rows:
         overlap = _contingency(current, reference, n_current, n_reference)
+    else:
+        overlap = _contingency(reference, current, n_reference, n_current)
+    return _hungarian_from_overlap(overlap, unmatched_rank, current_on_rows=current_on_rows)
+
+
+def _hungarian_from_overlap(
+    overlap: np.ndarray, unmatched_rank: np.ndarray | None, *, current_on_rows: bool = False
+) -> np.ndarray:
+    """:func:`_hungarian_new_id_of_old` on the overlap table (reference ids on its rows)."""
+    if current_on_rows:
+        n_current, n_reference = overlap.shape
         current_rows, reference_cols = linear_sum_assignment(overlap, maximize=True)
         matched_current, matched_reference = current_rows, reference_cols
     else:
-        overlap = _contingency(reference, current, n_reference, n_current)
+        n_reference, n_current = overlap.shape
         reference_rows, current_cols = linear_sum_assignment(overlap, maximize=True)
         matched_current, matched_reference = current_cols, reference_rows
     new_id_of_old = np.full(n_current, -1, dtype=np.int64)

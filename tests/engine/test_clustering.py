@@ -20,6 +20,9 @@ from components.engine.clustering import (
     contingency_table,
     fit_kmeans,
     match_labels,
+    match_overlap,
+    order_by_key,
+    order_by_means,
 )
 
 FEATURES = ["latitude", "longitude", "median_house_value"]
@@ -207,6 +210,35 @@ def test_match_labels_validation() -> None:
         match_labels(np.array([0, 1]), np.array([0, 1, 1]), 2)
     with pytest.raises(ValueError, match=r"labels contains id 3; expected ids in \[0, 1\]"):
         match_labels(np.array([0, 1, 0]), np.array([0, 3, 1]), 2)
+
+
+@pytest.mark.parametrize(("n_previous", "n_new"), [(3, 5), (4, 4), (5, 3)])
+def test_match_overlap_on_the_table_equals_match_labels(n_previous: int, n_new: int) -> None:
+    rng = np.random.default_rng(n_previous * 10 + n_new)
+    previous = rng.integers(0, n_previous, size=400)
+    new = np.where(rng.random(400) < 0.7, previous % n_new, rng.integers(0, n_new, size=400))
+    key = rng.normal(size=400)
+    means = np.bincount(new, weights=key, minlength=n_new) / np.bincount(new, minlength=n_new)
+    table = contingency_table(previous, new, n_previous, n_new)
+    np.testing.assert_array_equal(
+        match_overlap(table, means)[new], match_labels(previous, new, n_new, order_key=key)
+    )
+
+
+def test_match_overlap_validation() -> None:
+    with pytest.raises(ValueError, match=r"overlap has shape \(3,\)"):
+        match_overlap(np.array([1, 2, 3]))
+    with pytest.raises(ValueError, match="negative or non-finite counts"):
+        match_overlap(np.array([[1, -2], [0, 4]]))
+    with pytest.raises(ValueError, match=r"unmatched_rank has shape \(3,\); expected \(2,\)"):
+        match_overlap(np.array([[1, 2], [0, 4]]), np.zeros(3))
+
+
+def test_order_by_means_ranks_descending_with_empty_clusters_last() -> None:
+    np.testing.assert_array_equal(order_by_means(np.array([1.0, np.nan, 3.0, 1.0])), [1, 3, 0, 2])
+    labels = np.array([0, 0, 1, 2, 2, 2])
+    key = np.array([5.0, 7.0, 9.0, 1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(order_by_key(labels, key, 3), order_by_means(np.array([6, 9, 2])))
 
 
 # --- cluster_profile --------------------------------------------------------------------------
