@@ -84,21 +84,33 @@ class _GeographicScaler:
         self.location_weight = location_weight
 
     def fit(self, values: np.ndarray) -> _GeographicScaler:
-        latitude = values[:, self.latitude_column]
-        self.cos_mean_latitude_ = float(np.cos(np.radians(latitude.mean())))
+        return self.fit_moments(values.mean(axis=0), values.var(axis=0))
+
+    def fit_moments(self, mean: np.ndarray, variance: np.ndarray) -> _GeographicScaler:
+        """Fit from each column's mean and population variance (all the scaler needs).
+
+        The projection is linear in latitude and in longitude (at the fitted mean latitude),
+        so the projected means and variances follow from the columns' own; a caller that
+        computes the moments as a reduction over chunks (the distributed sweep) fits the
+        same scaler without holding the rows.
+        """
+        mean = np.asarray(mean, dtype=np.float64)
+        variance = np.asarray(variance, dtype=np.float64)
+        self.cos_mean_latitude_ = float(np.cos(np.radians(mean[self.latitude_column])))
         self.other_columns_ = [
             column
-            for column in range(values.shape[1])
+            for column in range(mean.size)
             if column not in (self.latitude_column, self.longitude_column)
         ]
-        projected = self._project(values)
-        self.location_mean_ = projected.mean(axis=0)
+        km_per_radian = np.array([EARTH_RADIUS_KM, EARTH_RADIUS_KM * self.cos_mean_latitude_])
+        location = [self.latitude_column, self.longitude_column]
+        self.location_mean_ = km_per_radian * np.radians(mean[location])
+        projected_variance = (km_per_radian * np.radians(1.0)) ** 2 * variance[location]
         # One factor for both axes: the root mean of the two variances, so the
         # location block carries the same total variance as two z-scored features.
-        self.location_scale_ = float(np.sqrt(projected.var(axis=0).mean())) or 1.0
-        other = self._other_columns(values)
-        self.other_mean_ = other.mean(axis=0)
-        other_std = other.std(axis=0)
+        self.location_scale_ = float(np.sqrt(projected_variance.mean())) or 1.0
+        self.other_mean_ = mean[self.other_columns_]
+        other_std = np.sqrt(variance[self.other_columns_])
         self.other_std_ = np.where(other_std > 0, other_std, 1.0)
         return self
 
