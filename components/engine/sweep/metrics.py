@@ -179,7 +179,7 @@ def calinski_harabasz_davies_bouldin(
     tuple[float, float]
         ``(calinski_harabasz, davies_bouldin)``; equal to ``sklearn.metrics`` up to rounding.
     """
-    n_samples, n_features = X.shape
+    n_features = X.shape[1]
     sizes = np.bincount(labels, minlength=n_clusters).astype(np.float64)
     centroids = np.empty((n_clusters, n_features), dtype=np.float64)
     for feature in range(n_features):
@@ -188,15 +188,51 @@ def calinski_harabasz_davies_bouldin(
         )
     deviation = X - centroids[labels]
     squared = np.einsum("ij,ij->i", deviation, deviation)
-    within = float(squared.sum())
-    spread = centroids - X.mean(axis=0)
+    intra = np.bincount(labels, weights=np.sqrt(squared), minlength=n_clusters) / sizes
+    return indices_from_cluster_statistics(
+        sizes, centroids, X.mean(axis=0), float(squared.sum()), intra
+    )
+
+
+def indices_from_cluster_statistics(
+    sizes: np.ndarray,
+    centroids: np.ndarray,
+    overall_mean: np.ndarray,
+    within: float,
+    intra: np.ndarray,
+) -> tuple[float, float]:
+    """Calinski-Harabasz and Davies-Bouldin from per-cluster statistics (no rows needed).
+
+    What :func:`calinski_harabasz_davies_bouldin` computes after its pass over the rows; a
+    caller that sums the statistics over chunks (the distributed sweep) gets the same indices.
+
+    Parameters
+    ----------
+    sizes : np.ndarray of shape (n_clusters,)
+        Rows per cluster, every one > 0.
+    centroids : np.ndarray of shape (n_clusters, n_features)
+        Each cluster's mean.
+    overall_mean : np.ndarray of shape (n_features,)
+        Mean of all rows.
+    within : float
+        Sum of squared distances of the rows to their cluster's mean.
+    intra : np.ndarray of shape (n_clusters,)
+        Mean distance (not squared) of each cluster's rows to its mean.
+
+    Returns
+    -------
+    tuple[float, float]
+        ``(calinski_harabasz, davies_bouldin)``.
+    """
+    n_samples = float(np.sum(sizes))
+    n_clusters = int(np.size(sizes))
+    spread = centroids - overall_mean
     between = float(np.sum(sizes * np.einsum("ij,ij->i", spread, spread)))
     if within == 0.0:
         calinski_harabasz = 1.0
     else:
         calinski_harabasz = between * (n_samples - n_clusters) / (within * (n_clusters - 1.0))
 
-    intra = np.bincount(labels, weights=np.sqrt(squared), minlength=n_clusters) / sizes
     gaps = centroids[:, None, :] - centroids[None, :, :]
     centroid_distances = np.sqrt(np.einsum("ijk,ijk->ij", gaps, gaps))
     if np.allclose(intra, 0) or np.allclose(centroid_distances, 0):
