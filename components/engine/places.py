@@ -34,10 +34,10 @@ from components.engine.upload import (
     PlacesData,
     PlacesError,
     _check_bytes,
-    _choose_delimiter,
+    _checked_shape,
     _decode,
     _find_column,
-    _parse,
+    _header_names,
     check_clusterable,
 )
 
@@ -116,8 +116,9 @@ def example_places_csv(seed: int = 0) -> bytes:
 def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, ...]:
     """Return the file's column names as :func:`components.upload.read_places_csv` names them.
 
-    Uses the reader's own checks, delimiter rule and name cleaning (stripped, repeats numbered),
-    so a name chosen from this list is found by the reader.
+    Uses the reader's own checks and limits, delimiter rule and name cleaning (stripped, repeats
+    numbered), so a name chosen from this list is found by the reader; only the header line is
+    parsed.
 
     Parameters
     ----------
@@ -133,8 +134,9 @@ def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str
     """
     try:
         raw = _check_bytes(data, None, max_bytes)
-        text, _ = _decode(raw)
-        return tuple(str(name) for name in _parse(text, _choose_delimiter(text)).columns)
+        shape = _checked_shape(raw)
+        _decode(raw)
+        return tuple(_header_names(shape))
     except PlacesError:
         return ()
 

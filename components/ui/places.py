@@ -511,6 +511,12 @@ def file_summary(shown: PlacesFile, data: upload.PlacesData) -> None:
     )
     for note in data.notes:
         st.info(escape_markdown(note), icon=":material/info:")
+    if data.coercions:
+        st.info(
+            "**How some cells were read**\n"
+            + "\n".join(f"- {escape_markdown(coercion.message)}" for coercion in data.coercions),
+            icon=":material/rule:",
+        )
 
 
 def map_sample_note(n_rows: int) -> str | None:

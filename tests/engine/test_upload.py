@@ -14,6 +14,8 @@ import pytest
 
 from components.engine.upload import (
     MAX_UPLOAD_BYTES,
+    ColumnCoercion,
+    PlacesData,
     PlacesError,
     check_clusterable,
     labelled_rows_csv,
@@ -237,11 +239,15 @@ def test_location_only_file_is_accepted_with_a_note() -> None:
     assert check.n_rows_usable == 3
 
 
-def test_infinite_values_are_not_numbers() -> None:
-    message = _error(b"lat,lon\ninf,-118\n35,-119\n")
-    assert "'lat' has 1 value(s) that are not numbers, e.g. 'inf'" in message
-    places = read_places_csv(b"lat,lon,v\n34,-118,inf\n35,-119,2\n")
-    assert places.text_columns == ("v",)
+def test_infinite_values_are_read_as_missing_and_reported() -> None:
+    data = b"lat,lon,v\ninf,-118,1\n35,-119,2\n36,-120,-Infinity\n37,-121,3\n"
+    places = read_places_csv(data)
+    assert places.dropped_rows.tolist() == [1]  # no usable latitude: left out, with a note
+    assert places.feature_columns == ("v",)
+    assert places.frame["v"].tolist()[::2] == [2.0, 3.0] and np.isnan(places.frame["v"][1])
+    by_column = {coercion.column: coercion for coercion in places.coercions}
+    assert by_column["lat"].n_infinite == 1 and by_column["v"].n_infinite == 1
+    assert "1 infinite value(s) read as missing" in by_column["v"].message
 
 
 def test_names_that_collide_once_stripped_are_kept_apart() -> None:
@@ -274,6 +280,90 @@ def test_reads_the_real_housing_file(housing_path: Path) -> None:
     assert places.text_columns == ("ocean_proximity",)
     assert int(places.frame["total_bedrooms"].isna().sum()) == 207
     assert 3.0 <= places.extent.zoom <= 7.0  # the whole state, not the world or a city
+
+
+# --------------------------------------------------------------------------- numbers as written
+
+
+def _coercions(places: PlacesData) -> dict[str, ColumnCoercion]:
+    return {coercion.column: coercion for coercion in places.coercions}
+
+
+def test_missing_value_spellings_are_missing_and_counted_per_column() -> None:
+    data = (
+        b"lat,lon,price,rooms\n34,-118,100,NA\n35,-119,null,3\n36,-120,N/A,4\n"
+        b"37,-121,nan,5\n38,-122,250,na\n39,-123,#N/A,-\n"
+    )
+    places = read_places_csv(data)
+    assert places.feature_columns == ("price", "rooms")  # not "no numeric column"
+    assert places.frame["price"].tolist()[::4] == [100.0, 250.0]
+    assert int(places.frame["price"].isna().sum()) == 4
+    coercions = _coercions(places)
+    assert dict(coercions["price"].missing_words) == {"null": 1, "N/A": 1, "nan": 1, "#N/A": 1}
+    assert dict(coercions["rooms"].missing_words) == {"NA": 2, "-": 1}  # NA and na: one word
+    rooms = coercions["rooms"].message
+    assert rooms == "Column 'rooms': 3 cell(s) read as missing ('NA' x2, '-' x1)."
+    assert not any("no numeric column" in note for note in places.notes)
+
+
+def test_a_clean_file_reports_nothing() -> None:
+    assert read_places_csv(GOOD).coercions == ()
+    # Empty cells are missing without a word (rows without a coordinate have their note).
+    assert read_places_csv(b"lat,lon,v\n34,-118,\n35,-119,2\n36,-120,3\n").coercions == ()
+
+
+def test_thousands_separators_are_read_in_a_comma_file() -> None:
+    data = b'lat,lon,price\n34,-118,"1,234.5"\n35,-119,"12,000"\n36,-120,950\n'
+    places = read_places_csv(data)
+    assert places.frame["price"].tolist() == [1234.5, 12000.0, 950.0]
+    coercion = _coercions(places)["price"]
+    assert coercion.n_thousands == 2 and coercion.n_decimal_comma == 0
+    assert "2 cell(s) with thousands separators read as numbers" in coercion.message
+
+
+def test_semicolon_file_keeps_its_decimal_comma_and_reads_point_thousands() -> None:
+    data = b"lat;lon;price;area\n34,05;-118,2;1.234,5;1,5\n35,1;-119,3;2.000;2,25\n"
+    places = read_places_csv(data)
+    assert places.frame["lat"].tolist() == [34.05, 35.1]
+    assert places.frame["price"].tolist() == [1234.5, 2.0]  # "2.000" is a plain number
+    assert places.frame["area"].tolist() == [1.5, 2.25]
+    assert _coercions(places)["price"].n_decimal_comma == 1
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (b"1,234;2,5", [1.234, 2.5]),  # decimal commas: the semicolon file's own
+        (b"1,234;1,234.5", [1234.0, 1234.5]),  # one cell only reads as thousands
+    ],
+    ids=["decimal-comma", "thousands"],
+)
+def test_ambiguous_commas_follow_the_column(cells: bytes, expected: list[float]) -> None:
+    first, second = cells.split(b";")
+    data = b"lat;lon;v\n34;-118;" + first + b"\n35;-119;" + second + b"\n"
+    assert read_places_csv(data).frame["v"].tolist() == expected
+
+
+def test_a_mostly_numeric_column_with_text_is_text_and_says_where() -> None:
+    rows = b"".join(b"%d,-118,%d\n" % (30 + i, i) for i in range(6))
+    places = read_places_csv(b"lat,lon,price\n" + rows + b"40,-118,call us\n")
+    assert places.text_columns == ("price",)
+    message = _coercions(places)["price"].message
+    assert "Column 'price' is read as text and not offered as a feature" in message
+    assert "1 of its 7 filled cells are not numbers, e.g. 'call us' in data row 7" in message
+
+
+def test_a_text_column_is_not_reported() -> None:
+    assert "name" not in _coercions(read_places_csv(GOOD))
+    many = b"lat,lon,name\n" + b"".join(b"%d,-118,n%d\n" % (i % 80, i) for i in range(3_000))
+    places = read_places_csv(many)
+    assert places.text_columns == ("name",) and places.coercions == ()
+
+
+def test_missing_coordinates_written_as_words_drop_their_rows() -> None:
+    places = read_places_csv(b"lat,lon,v\n34,-118,1\nNA,-119,2\n36,null,3\n37,-121,4\n")
+    assert places.dropped_rows.tolist() == [2, 3]
+    assert dict(_coercions(places)["lat"].missing_words) == {"NA": 1}
 
 
 # --------------------------------------------------------------------------- check_clusterable
