@@ -4,7 +4,14 @@ Pure Python: this module never imports Streamlit, so it runs in tests, benchmark
 and notebooks alike. The data ships with the app as ``data/housing.csv.gz``, so it
 loads with no network. It is looked up, in order, at an explicit path, at the path
 in the ``GEOCLUSTER_DATA`` environment variable, and at the shipped file, whose
-decompressed bytes must match the published sha256.
+decompressed bytes must match the published sha256. Another file may differ from the
+published one; :func:`published_note` says so, with its row count against 20,640.
+
+A file is bounded before it is parsed, like an upload (:mod:`components.engine.csv_limits`:
+size, line length, columns, lines). Messages name a file by its name only (the shipped
+file as ``data/housing.csv.gz``), never by the server's full path, since they are shown
+to every visitor; a directory, a file that is not a regular file and a file the app may
+not read each get their own message.
 """
 
 from __future__ import annotations
@@ -22,12 +29,14 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from components.engine.csv_limits import MAX_CSV_BYTES, check_csv_limits, check_size
 from components.engine.features import add_derived_features
 
 # The published sha256 of housing.csv (README, "The data"); the shipped file is that
 # file, gzip-compressed, so its decompressed bytes must hash to this.
 DATA_SHA256 = "8a3727f4cf54ac1a327f69b1d5b4db54c5834ea81c6e4efc0d163300022a685e"
 DATA_ENV_VAR = "GEOCLUSTER_DATA"
+PUBLISHED_ROWS = 20_640  # data rows of the published housing.csv
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_DATA_PATH = PROJECT_ROOT / "data" / "housing.csv.gz"
 
@@ -86,16 +95,57 @@ class HousingData:
         Path the data was read from.
     report : ValidationReport
         What validation found.
+    sha256 : str
+        sha256 of the CSV's bytes (decompressed); "" when not known.
     """
 
     frame: pd.DataFrame
     source: str
     report: ValidationReport
+    sha256: str = ""
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A data file's name for messages: relative to the project inside it, else the name.
+
+    Messages reach every visitor, so the server's directories never appear in them.
+    """
+    candidate = Path(path)
+    try:
+        return candidate.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except (ValueError, OSError):
+        return candidate.name or str(path)
+
+
+def published_note(sha256: str, n_rows: int, name: str) -> str | None:
+    """Say that a data file is not the published data set, or None when it is.
+
+    Parameters
+    ----------
+    sha256 : str
+        sha256 of the file's CSV bytes (decompressed); "" when unknown (no note).
+    n_rows : int
+        Its data rows.
+    name : str
+        How to name it to the user (e.g. its file name).
+
+    Returns
+    -------
+    str or None
+        One sentence with its row count against the published 20,640.
+    """
+    if not sha256 or sha256 == DATA_SHA256:
+        return None
+    return (
+        f"The data ({name}) is not the published California housing data set: its sha256 "
+        f"differs, and it has {n_rows:,} rows against the published {PUBLISHED_ROWS:,}. "
+        "Results may differ from the tutorial's."
+    )
 
 
 def _manual_instructions(shipped_path: Path) -> str:
     return (
-        f"The app ships the data as {shipped_path}: restore that file (in a git clone: "
+        f"The app ships the data as {shown_path(shipped_path)}: restore that file (in a git clone: "
         f"git checkout -- data/{shipped_path.name}), or set the environment variable "
         f"{DATA_ENV_VAR} to a copy of housing.csv, or upload the CSV in the app."
     )
@@ -127,33 +177,87 @@ def locate_data(
     Raises
     ------
     DataUnavailableError
-        If an explicit path, or the path in ``GEOCLUSTER_DATA``, does not exist (a
-        path the user named must never be silently replaced by another file), or if
-        neither is given and the shipped file is missing.
+        If an explicit path, or the path in ``GEOCLUSTER_DATA``, does not exist or is
+        not a regular file (a path the user named must never be silently replaced by
+        another file), or if neither is given and the shipped file is missing.
     """
     environment = os.environ if environ is None else environ
     shipped_path = SHIPPED_DATA_PATH if shipped_path is None else shipped_path
     if path is not None:
         candidate = Path(path)
-        if not candidate.is_file():
-            raise DataUnavailableError(
-                f"The data file {candidate} does not exist. {_manual_instructions(shipped_path)}"
-            )
+        _check_is_file(candidate, f"The data file {shown_path(candidate)}", shipped_path)
         return candidate
     env_value = environment.get(DATA_ENV_VAR, "").strip()
     if env_value:
         candidate = Path(env_value)
-        if not candidate.is_file():
-            raise DataUnavailableError(
-                f"{DATA_ENV_VAR} points to {candidate}, which does not exist. "
-                f"Fix or unset {DATA_ENV_VAR}. {_manual_instructions(shipped_path)}"
-            )
+        _check_is_file(
+            candidate,
+            f"{DATA_ENV_VAR} points to {shown_path(candidate)}, which",
+            shipped_path,
+            fix=f"Fix or unset {DATA_ENV_VAR}. ",
+        )
         return candidate
     if not shipped_path.is_file():
         raise DataUnavailableError(
-            f"The shipped data file {shipped_path} is missing. {_manual_instructions(shipped_path)}"
+            f"The shipped data file {shown_path(shipped_path)} is missing. "
+            f"{_manual_instructions(shipped_path)}"
         )
     return shipped_path
+
+
+def _check_is_file(candidate: Path, lead: str, shipped_path: Path, fix: str = "") -> None:
+    """Raise DataUnavailableError unless ``candidate`` is a regular file.
+
+    ``lead`` starts the sentence ("The data file x.csv", or "GEOCLUSTER_DATA points to
+    x.csv, which"); the problem follows it.
+    """
+    try:
+        if candidate.is_file():
+            return
+        exists, is_dir = candidate.exists(), candidate.is_dir()
+    except OSError:  # e.g. a parent folder the app may not enter
+        exists, is_dir = False, False
+    if is_dir:
+        problem = (
+            "is a directory, not a file: name the CSV file itself (housing.csv or housing.csv.gz)"
+        )
+    elif exists:
+        problem = "is not a regular file (a pipe, socket or device): name a CSV file"
+    else:
+        problem = "does not exist"
+    raise DataUnavailableError(f"{lead} {problem}. {fix}{_manual_instructions(shipped_path)}")
+
+
+def unreadable_message(path: Path, error: OSError, shipped_path: Path) -> str:
+    """The message for a data file that exists but cannot be read (no server path in it).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    error : OSError
+        What opening or reading it raised (``PermissionError`` for a file the app may not read).
+    shipped_path : Path
+        The shipped file (for the instructions).
+
+    Returns
+    -------
+    str
+        What is wrong and what to do.
+    """
+    name = shown_path(path)
+    if isinstance(error, PermissionError):
+        problem = (
+            f"The data file {name} cannot be read: permission denied. Let the user that runs "
+            f"the app read it (e.g. chmod a+r {path.name}), or point {DATA_ENV_VAR} at a "
+            "readable copy."
+        )
+    elif isinstance(error, IsADirectoryError):
+        problem = f"The data file {name} is a directory, not a file: name the CSV file itself."
+    else:
+        reason = error.strerror or type(error).__name__
+        problem = f"The data file {name} cannot be read: {reason}."
+    return f"{problem} {_manual_instructions(shipped_path)}"
 
 
 def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
@@ -175,26 +279,36 @@ def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
     Raises
     ------
     DataValidationError
-        If a ``.gz`` file is corrupt or truncated, or the shipped file's bytes differ
-        from the published data set; the message names the file and how to fix it.
+        If a ``.gz`` file is corrupt or truncated, the CSV is larger than 50 MB, or the
+        shipped file's bytes differ from the published data set; the message names the
+        file and how to fix it.
+    DataUnavailableError
+        If the file cannot be read (e.g. permission denied); see :func:`unreadable_message`.
     """
     shipped_path = SHIPPED_DATA_PATH if shipped_path is None else shipped_path
-    raw = path.read_bytes()
+    name = shown_path(path)
+    try:
+        check_size(path.stat().st_size, MAX_CSV_BYTES, error=DataValidationError)
+        raw = path.read_bytes()
+    except OSError as error:  # the error's text holds the full path: not chained
+        raise DataUnavailableError(unreadable_message(path, error, shipped_path)) from None
     if path.suffix == ".gz":
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unpacked:
+                raw = unpacked.read(MAX_CSV_BYTES + 1)  # a small file may unpack to a huge one
         # BadGzipFile (an OSError) for a wrong header, EOFError for a truncated file,
         # zlib.error for damaged compressed data; a failed CRC is a BadGzipFile too.
         except (OSError, EOFError, zlib.error) as error:
             raise DataValidationError(
-                f"The data file {path} is not a readable gzip file ({error}); it is "
+                f"The data file {name} is not a readable gzip file ({error}); it is "
                 f"damaged or was cut short. {_manual_instructions(shipped_path)}"
             ) from error
+        check_size(len(raw), MAX_CSV_BYTES, error=DataValidationError)
     if path.resolve() == shipped_path.resolve():
         actual = hashlib.sha256(raw).hexdigest()
         if actual != DATA_SHA256:
             raise DataValidationError(
-                f"The data file {path} does not hold the published data set: its "
+                f"The data file {name} does not hold the published data set: its "
                 f"decompressed bytes have sha256 {actual}, expected {DATA_SHA256}. "
                 f"{_manual_instructions(shipped_path)}"
             )
@@ -307,13 +421,15 @@ def read_housing_csv(source: str | os.PathLike[str] | IO[bytes] | IO[str]) -> pd
 def _read_and_validate(
     source: str | os.PathLike[str] | IO[bytes] | IO[str],
 ) -> tuple[pd.DataFrame, ValidationReport]:
+    if isinstance(source, (str, os.PathLike)):
+        raw: bytes | str = read_data_bytes(Path(source))
+    else:
+        raw = source.read(MAX_CSV_BYTES + 1)
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    check_size(len(data), MAX_CSV_BYTES, error=DataValidationError)
+    check_csv_limits(data, delimiter=",", error=DataValidationError)
     try:
-        if isinstance(source, (str, os.PathLike)):
-            frame = pd.read_csv(source)
-        else:
-            raw = source.read()
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            frame = pd.read_csv(io.StringIO(text))
+        frame = pd.read_csv(io.StringIO(data.decode("utf-8")))
     except UnicodeDecodeError as error:
         raise DataValidationError(
             f"The file is not UTF-8 text ({error.reason} at byte {error.start}); "
@@ -362,4 +478,6 @@ def load_housing(
     located = locate_data(path, environ=environ, shipped_path=shipped_path)
     raw = read_data_bytes(located, shipped_path=shipped_path)
     frame, report = _read_and_validate(io.BytesIO(raw))
-    return HousingData(frame=frame, source=str(located), report=report)
+    return HousingData(
+        frame=frame, source=str(located), report=report, sha256=hashlib.sha256(raw).hexdigest()
+    )

@@ -3,7 +3,10 @@
 Pure Python (no Streamlit), so the parsing is tested without a server. A shared link
 must reproduce a view, and a hand-edited or stale link must never break the page:
 every bad value is replaced by its default and reported in a plain-language notice
-that the page shows as a warning.
+that the page shows as a warning. A notice quotes at most ``MAX_QUOTED_CHARS`` characters
+of a value and names at most ``MAX_QUOTED_VALUES`` unknown features (a link can hold
+anything), and :func:`dropped_query_notice` says when Streamlit dropped a whole query
+string that was too long.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ PARAM_NAMES: tuple[str, ...] = (
     PARAM_MISSING,
     PARAM_BOX,
 )
+MAX_QUOTED_CHARS = 60
+MAX_QUOTED_VALUES = 5
+# Streamlit ignores a whole query string beyond these (streamlit.runtime.state.query_params:
+# CLIENT_STATE_QUERY_STRING_MAX_FIELDS and _MAX_LENGTH), and says so only in the server log.
+QUERY_MAX_FIELDS = 1_000
+QUERY_MAX_CHARS = 512 * 1024
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -84,6 +93,44 @@ class ClusterSettings:
     split: bool = False
     missing: str = "exclude"
     box_feature: str = "median_house_value"
+
+
+def quoted(value: str) -> str:
+    """A value from the link, quoted for a notice: at most MAX_QUOTED_CHARS characters.
+
+    A longer value is cut, with an ellipsis and its length: ``'xxx…' (20,000 characters)``.
+    """
+    if len(value) <= MAX_QUOTED_CHARS:
+        return repr(value)
+    shown = repr(value[:MAX_QUOTED_CHARS])
+    return f"{shown[:-1]}…{shown[-1]} ({len(value):,} characters)"
+
+
+def dropped_query_notice(n_fields: int, n_chars: int) -> str | None:
+    """Say that Streamlit ignored the link's whole query string, or None when it did not.
+
+    Parameters
+    ----------
+    n_fields : int
+        Parameters in the query string the browser opened (``&``-separated fields).
+    n_chars : int
+        Its length in characters.
+
+    Returns
+    -------
+    str or None
+        The notice, naming the count and the limit.
+    """
+    if n_fields > QUERY_MAX_FIELDS:
+        found = f"{n_fields:,} parameters; at most {QUERY_MAX_FIELDS:,} are read"
+    elif n_chars > QUERY_MAX_CHARS:
+        found = f"{n_chars:,} characters; at most {QUERY_MAX_CHARS:,} are read"
+    else:
+        return None
+    return (
+        f"The link's settings were ignored: its query string has {found}, so none of it was "
+        "used and the page shows its default settings. Share the link the page shows now."
+    )
 
 
 def _last(value: str | Sequence[str]) -> str:
@@ -153,7 +200,9 @@ def parse_query_params(
     notices: list[str] = []
 
     def ignored(name: str, raw: str, expected: str, used: object) -> None:
-        notices.append(f"Ignored {name}={raw!r} from the link: expected {expected}; using {used}.")
+        notices.append(
+            f"Ignored {name}={quoted(raw)} from the link: expected {expected}; using {used}."
+        )
 
     if PARAM_K in params:
         raw = _last(params[PARAM_K])
@@ -168,9 +217,11 @@ def parse_query_params(
         names, unknown = _parse_features(params[PARAM_FEATURES], feature_names)
         expected = "feature names among " + ", ".join(feature_names)
         if unknown:
+            shown = ", ".join(quoted(name) for name in unknown[:MAX_QUOTED_VALUES])
+            if len(unknown) > MAX_QUOTED_VALUES:
+                shown += f" and {len(unknown) - MAX_QUOTED_VALUES:,} more"
             notices.append(
-                f"Ignored unknown feature(s) {', '.join(repr(u) for u in unknown)} from the "
-                f"link: expected {expected}."
+                f"Ignored unknown feature(s) {shown} from the link: expected {expected}."
             )
         if names:
             settings = replace(settings, features=names)

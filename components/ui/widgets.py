@@ -25,7 +25,7 @@ from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeat
 from components.engine.sweep.run import SweepResult
 from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
-from components.ui import cache, keys
+from components.ui import cache, keys, query_probe
 from components.ui.text import escape_markdown
 from components.ui.url_state import (
     K_RANGE,
@@ -57,8 +57,10 @@ _SETTINGS_STATE = "_clusters_settings"
 _URL_WRITTEN_STATE = "_clusters_url_written"
 _NOTICES_STATE = "_clusters_url_notices"
 _NOTICE_SETTINGS_STATE = "_clusters_notice_settings"
+_DROPPED_QUERY_STATE = "_clusters_dropped_query_settings"
 _UPLOAD_SOURCE_STATE = "_upload_source"
 _VERIFIED_SOURCE_STATE = "_verified_source"
+_PUBLISHED_NOTE_STATE = "_published_note"
 
 _WIDGET_OF_FIELD: dict[str, str] = {
     "n_clusters": K_KEY,
@@ -99,7 +101,7 @@ def _on_upload() -> None:
 
 
 def _show_unavailable(message: str, *, title: str) -> None:
-    st.error(f"**{title}** {message}")
+    st.error(f"**{title}** {escape_markdown(message)}")
     st.markdown(
         f"The app ships the data as `data/{data.SHIPPED_DATA_PATH.name}`: restore that file "
         f"(`git checkout -- data/{data.SHIPPED_DATA_PATH.name}`), or set the environment "
@@ -134,8 +136,13 @@ def data_source() -> keys.DataSource | None:
             source = cache.data.file_source(data.locate_data(environ=os.environ))
         if st.session_state.get(_VERIFIED_SOURCE_STATE) != source:
             with st.spinner("Loading the housing data…"):
-                cache.data.housing(source)
+                housing = cache.data.housing(source)
             st.session_state[_VERIFIED_SOURCE_STATE] = source
+            # An upload's source is named by its bytes' sha256; a file's is read with it.
+            digest = source.name if source.kind == keys.SOURCE_UPLOAD else housing.sha256
+            st.session_state[_PUBLISHED_NOTE_STATE] = data.published_note(
+                digest, len(housing.frame), source_name(source)
+            )
     except data.DataUnavailableError as error:
         _show_unavailable(str(error), title="The housing data is not available.")
         return None
@@ -143,12 +150,29 @@ def data_source() -> keys.DataSource | None:
         st.session_state.pop(_UPLOAD_SOURCE_STATE, None)
         _show_unavailable(str(error), title="The housing data could not be used.")
         return None
+    except OSError as error:  # a fault the engine did not name: no traceback, no server path
+        reason = error.strerror or type(error).__name__
+        _show_unavailable(
+            f"The data file could not be read ({reason}).",
+            title="The housing data is not available.",
+        )
+        return None
+    note = st.session_state.get(_PUBLISHED_NOTE_STATE)
+    if note:
+        st.info(escape_markdown(note), icon=":material/info:")
     return source
 
 
+def source_name(source: keys.DataSource) -> str:
+    """What to call the data to a visitor: a file's name, never the server's path."""
+    if source.kind == keys.SOURCE_FILE:
+        return data.shown_path(source.name)
+    return source.label or source.name
+
+
 def data_source_caption(source: keys.DataSource) -> None:
-    """Say where the data came from, in the sidebar."""
-    st.sidebar.caption(f"Data: {source.label or source.name}")
+    """Say where the data came from, in the sidebar (the file's name only)."""
+    st.sidebar.caption(f"Data: {escape_markdown(source_name(source))}")
 
 
 # -------------------------------------------------------------------- URL state
@@ -201,11 +225,20 @@ def start_settings() -> ClusterSettings:
 
 
 def show_url_notices(settings: ClusterSettings) -> None:
-    """Show the link's ignored values as warnings until the user changes a setting."""
+    """Show the link's ignored values as warnings until the user changes a setting.
+
+    Also when Streamlit dropped the link's whole query string (more than 1,000 parameters),
+    which only the browser can tell (:mod:`components.ui.query_probe`).
+    """
     notices: Sequence[str] = st.session_state.get(_NOTICES_STATE, ())
     if notices and st.session_state.get(_NOTICE_SETTINGS_STATE) == settings:
         for notice in notices:
-            st.warning(notice, icon=":material/link_off:")
+            st.warning(escape_markdown(notice), icon=":material/link_off:")
+    dropped = query_probe.dropped_query_notice_from_browser()
+    if dropped is not None:
+        shown_with = st.session_state.setdefault(_DROPPED_QUERY_STATE, settings)
+        if shown_with == settings:
+            st.warning(escape_markdown(dropped), icon=":material/link_off:")
 
 
 def finish_settings(settings: ClusterSettings) -> None:
@@ -704,7 +737,7 @@ def clustered_view(title: str) -> ClusteredView:
         scaled = cache.model.scaled(key)
         sweep = cache.model.sweep(key)
     except ValueError as error:
-        st.error(f"These settings cannot be clustered: {error}")
+        st.error(f"These settings cannot be clustered: {escape_markdown(str(error))}")
         st.stop()
     if matrix.message:
         st.info(matrix.message, icon=":material/help:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -82,7 +83,8 @@ def test_a_damaged_shipped_file_says_which_file_and_what_to_do(
     with pytest.raises(DataValidationError, match=expected) as info:
         load_housing(environ={}, shipped_path=shipped)
     message = str(info.value)
-    assert str(shipped) in message
+    assert "The data file housing.csv.gz is not a readable gzip file" in message
+    assert str(shipped.parent) not in message  # no server path reaches a visitor
     assert "git checkout" in message and "GEOCLUSTER_DATA" in message
 
 
@@ -94,7 +96,8 @@ def test_a_shipped_file_with_other_contents_fails_its_checksum(
     shipped = _shipped_copy(tmp_path, one_row_fewer)
     with pytest.raises(DataValidationError, match="sha256") as info:
         load_housing(environ={}, shipped_path=shipped)
-    assert DATA_SHA256 in str(info.value) and str(shipped) in str(info.value)
+    assert DATA_SHA256 in str(info.value) and "housing.csv.gz" in str(info.value)
+    assert str(tmp_path) not in str(info.value)
 
 
 def test_a_named_gz_file_is_read_without_the_checksum(tmp_path: Path, housing_path: Path):
@@ -224,3 +227,97 @@ def test_read_rejects_non_utf8_and_non_csv() -> None:
 def test_read_accepts_an_uploaded_copy(housing_path: Path) -> None:
     frame = read_housing_csv(io.BytesIO(housing_path.read_bytes()))
     assert len(frame) == 20_640
+
+
+# ------------------------------------------------------------------ faults of the data file
+
+
+def test_geocluster_data_pointing_at_a_directory_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "housing_folder"
+    folder.mkdir()
+    with pytest.raises(DataUnavailableError) as info:
+        locate_data(environ={"GEOCLUSTER_DATA": str(folder)})
+    message = str(info.value)
+    assert "GEOCLUSTER_DATA points to housing_folder, which is a directory, not a file" in message
+    assert "does not exist" not in message and str(tmp_path) not in message
+    with pytest.raises(DataUnavailableError, match="The data file housing_folder is a directory"):
+        locate_data(folder, environ={})
+
+
+def test_a_pipe_is_not_a_regular_file(tmp_path: Path) -> None:
+    pipe = tmp_path / "housing.csv"
+    os.mkfifo(pipe)  # opening it would block: it must never be opened
+    with pytest.raises(DataUnavailableError, match=r"housing\.csv, which is not a regular file"):
+        locate_data(environ={"GEOCLUSTER_DATA": str(pipe)})
+
+
+def test_unreadable_message_names_the_file_and_the_fix_without_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "secret" / "housing.csv"
+    error = PermissionError(13, "Permission denied", str(path))
+    message = data_module.unreadable_message(path, error, SHIPPED_DATA_PATH)
+    assert message.startswith("The data file housing.csv cannot be read: permission denied.")
+    assert "chmod a+r housing.csv" in message and "GEOCLUSTER_DATA" in message
+    assert str(tmp_path) not in message and "Errno" not in message
+    assert "data/housing.csv.gz" in message  # the shipped file, relative to the project
+    failed = OSError(5, "Input/output error")
+    other = data_module.unreadable_message(path, failed, SHIPPED_DATA_PATH)
+    assert "cannot be read: Input/output error." in other
+
+
+def test_a_file_that_cannot_be_read_raises_the_clear_message(
+    tmp_path: Path, housing_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = tmp_path / "locked.csv"
+    own.write_bytes(housing_path.read_bytes())
+    if os.geteuid() != 0:  # root reads any file: then only the simulated refusal below runs
+        own.chmod(0)
+        with pytest.raises(DataUnavailableError, match=r"locked\.csv cannot be read: permission"):
+            load_housing(environ={"GEOCLUSTER_DATA": str(own)})
+        own.chmod(0o644)
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(DataUnavailableError) as info:
+        load_housing(environ={"GEOCLUSTER_DATA": str(own)})
+    assert "locked.csv cannot be read: permission denied" in str(info.value)
+    assert info.value.__cause__ is None and str(tmp_path) not in str(info.value)
+
+
+def test_a_gzip_bomb_is_unpacked_no_further_than_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data_module, "MAX_CSV_BYTES", 1024)
+    bomb = tmp_path / "housing.csv.gz"
+    bomb.write_bytes(gzip.compress(b"0" * 10_000_000))  # 10 MB in about 10 KB
+    with pytest.raises(DataValidationError, match=r"the limit is 1,024 bytes"):
+        read_data_bytes(bomb)
+
+
+def test_a_one_line_housing_upload_is_refused_before_parsing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> pd.DataFrame:
+        raise AssertionError("pd.read_csv ran on a file the limits should have refused")
+
+    monkeypatch.setattr(data_module.pd, "read_csv", refuse)
+    with pytest.raises(DataValidationError, match=r"The first line \(the header\).*5\.0 MB long"):
+        read_housing_csv(io.BytesIO(b"a," * (5 * 1024 * 1024 // 2)))
+
+
+def test_a_file_other_than_the_published_one_is_named_with_its_row_count(
+    tmp_path: Path, housing_path: Path
+) -> None:
+    lines = housing_path.read_bytes().splitlines(keepends=True)
+    cut = tmp_path / "housing_cut.csv"
+    cut.write_bytes(b"".join(lines[:1001]))  # cut off mid-file, 1,000 rows
+    own = load_housing(environ={"GEOCLUSTER_DATA": str(cut)})
+    note = data_module.published_note(own.sha256, len(own.frame), "housing_cut.csv")
+    assert note is not None
+    assert "(housing_cut.csv) is not the published California housing data set" in note
+    assert "1,000 rows against the published 20,640" in note
+    published = load_housing(environ={"GEOCLUSTER_DATA": str(housing_path)})
+    assert published.sha256 == DATA_SHA256
+    assert data_module.published_note(published.sha256, 20_640, "housing.csv") is None
+    assert data_module.published_note("", 5, "unknown") is None
