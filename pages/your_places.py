@@ -7,6 +7,7 @@ from components.ui import cache, keys, widgets
 from components.ui import places as ui_places
 from components.ui.router import ensure_routed
 from components.ui.text import escape_markdown
+from components.ui.upload_budget import BusyError
 
 ensure_routed()
 
@@ -26,11 +27,14 @@ def show_page() -> None:
         )
         return
 
-    columns = cache.places.places_columns(shown.digest, shown.content)
+    content = ui_places.file_content(shown)
+    if content is None:  # released since upload_block looked: it says so on the next run
+        st.rerun()
+    columns = cache.places.places_columns(shown.digest, content)
     lat_col, lon_col = ui_places.coordinate_select(columns)
     try:
-        data = cache.places.places_data(shown.digest, shown.name, lat_col, lon_col, shown.content)
-    except PlacesError as error:
+        data = cache.places.places_data(shown.digest, shown.name, lat_col, lon_col, content)
+    except (PlacesError, BusyError) as error:
         ui_places.show_file_error(shown, error)
         return
     ui_places.file_summary(shown, data)
@@ -52,6 +56,9 @@ def show_page() -> None:
         model = cache.places.places_model(key, data)
     except PlacesError as error:
         ui_places.show_settings_error(error)
+        return
+    except BusyError as error:
+        ui_places.show_file_error(shown, error)
         return
     if model.warning:
         st.warning(model.warning, icon=":material/warning:")
@@ -95,17 +102,18 @@ def show_page() -> None:
         cache.views.profile(key, k, value_column, data), settings.features, value_column
     )
     stem = ui_places.download_stem(shown.name)
+    labels = cache.places.places_labels(key, k, data)
     downloads = (
         (
             "CSV",
-            lambda: cache.views.labelled_rows_csv(key, k, data),
+            lambda: cache.places.places_rows_csv(data, labels),
             "csv",
             "text/csv",
             "Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
         ),
         (
             "GeoJSON",
-            lambda: cache.places.places_rows_geojson(key, k, data),
+            lambda: cache.places.places_rows_geojson(data, labels),
             "geojson",
             "application/geo+json",
             None,

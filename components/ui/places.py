@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from components.engine import places, upload
+from components.ui.cache import uploads
 from components.ui.text import escape_markdown
 from components.ui.widgets import (
     CENTRE_NOTE,
@@ -59,7 +60,8 @@ INTRO = (
     "Upload a CSV with one row per place (a latitude and a longitude column, and any numeric "
     "columns to cluster on) and see its k-means clusters on a map. Your file stays in this "
     "browser session only: it is not saved on the server's disk and is forgotten when the "
-    f"session ends. Limit: {MAX_UPLOAD_MB} MB."
+    "session ends (or sooner, when the server runs short of memory). "
+    f"Limit: {MAX_UPLOAD_MB} MB."
 )
 
 
@@ -72,22 +74,23 @@ class PlacesFile:
     name : str
         The file's name (as the user's browser gave it).
     digest : str
-        sha256 of the bytes (the cache key).
-    content : bytes
-        The bytes, held in this session only.
+        sha256 of the bytes (the cache key; the bytes are held for this session by
+        :func:`components.ui.cache.uploads.hold_file`, see :func:`file_content`).
+    size : int
+        Bytes.
     kind : str
         "upload" or "example".
     """
 
     name: str
     digest: str
-    content: bytes = field(repr=False)
+    size: int
     kind: str = "upload"
 
     @property
     def size_text(self) -> str:
         """The size for people (bytes, KB or MB)."""
-        size = len(self.content)
+        size = self.size
         if size >= 1024 * 1024:
             return f"{size / (1024 * 1024):.1f} MB"
         return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"
@@ -120,8 +123,9 @@ def places_from_upload(content: bytes, file_name: str, *, kind: str = "upload") 
         raise ValueError(f"kind={kind!r} is invalid; expected 'upload' or 'example'.")
     data = bytes(content)
     kept = PlacesFile(
-        name=str(file_name), digest=hashlib.sha256(data).hexdigest(), content=data, kind=kind
+        name=str(file_name), digest=hashlib.sha256(data).hexdigest(), size=len(data), kind=kind
     )
+    uploads.hold_file("places", kept.digest, data)  # and the session's previous file goes
     previous: PlacesFile | None = st.session_state.get(FILE_STATE)
     if previous is None or (previous.digest, previous.name) != (kept.digest, kept.name):
         _forget_settings(_PER_FILE_KEYS)
@@ -132,6 +136,27 @@ def places_from_upload(content: bytes, file_name: str, *, kind: str = "upload") 
 def current_file() -> PlacesFile | None:
     """The file the page shows, if any."""
     return st.session_state.get(FILE_STATE)
+
+
+def file_content(shown: PlacesFile) -> bytes | None:
+    """The bytes of the file shown; None when the server has released them."""
+    return uploads.file_bytes("places", shown.digest)
+
+
+def _forget_if_released() -> PlacesFile | None:
+    """Forget the file shown if the server released its bytes; return it then.
+
+    The bytes go when the session was away longer than the grace period or the server
+    needed the memory (:mod:`components.ui.cache.uploads`). The example is made again.
+    """
+    shown = current_file()
+    if shown is None or file_content(shown) is not None:
+        return None
+    if shown.kind == "example":
+        places_from_upload(places.example_places_csv(), shown.name, kind="example")
+        return None
+    forget_file()
+    return shown
 
 
 def _forget_settings(keys: Sequence[str]) -> None:
@@ -155,6 +180,7 @@ def _on_upload(key: str) -> None:
     uploaded = st.session_state.get(key)
     if uploaded is not None:
         places_from_upload(uploaded.getvalue(), uploaded.name)
+        uploads.release_streamlit_copy(uploaded.file_id)  # the upload budget holds it now
         return
     shown = current_file()
     if shown is not None and shown.kind == "upload":
@@ -170,6 +196,7 @@ def _on_example() -> None:
 
 def _drop_file() -> None:
     st.session_state.pop(FILE_STATE, None)
+    uploads.release_files("places")
     _forget_settings(_PER_FILE_KEYS)
 
 
@@ -196,6 +223,7 @@ def keep_widget_state() -> None:
 
 def upload_block() -> PlacesFile | None:
     """Draw the uploader, the example button and what is shown; return the current file."""
+    released = _forget_if_released()  # before the uploader, which it empties
     uploader_column, example_column = st.columns([3, 1], vertical_alignment="center")
     with uploader_column:
         key = _uploader_key()
@@ -217,6 +245,12 @@ def upload_block() -> PlacesFile | None:
             help="320 made-up places around three towns of the French Alps, with a rent and "
             "a floor area each.",
             width="stretch",
+        )
+    if released is not None:
+        st.warning(
+            f"**{escape_markdown(released.name)}** is no longer held on the server (this "
+            "session was away too long, or the server needed the memory). Upload it again.",
+            icon=":material/history:",
         )
     shown = current_file()
     if shown is not None:

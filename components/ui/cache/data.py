@@ -13,22 +13,17 @@ import streamlit as st
 from components.engine import overview
 from components.engine.data import HousingData, load_housing, read_housing_csv, validate_frame
 from components.engine.overview import DataOverview
+from components.ui.cache import uploads
 from components.ui.keys import SOURCE_FILE, SOURCE_UPLOAD, DataSource
 
 _LOGGER = logging.getLogger(__name__)
 
 
-_MAX_UPLOADS = 4
-
-
-@st.cache_resource(show_spinner=False)
-def _upload_store() -> dict[str, bytes]:
-    """Uploaded CSV bytes by sha256, so cached loaders can re-read an upload by its key."""
-    return {}
-
-
 def remember_upload(content: bytes, file_name: str) -> DataSource:
-    """Keep an uploaded CSV and return its data source.
+    """Keep an uploaded CSV for this session and return its data source.
+
+    The bytes are held in the upload budget (:mod:`components.ui.cache.uploads`): this
+    session's previous upload goes, and this one goes when the session ends.
 
     Parameters
     ----------
@@ -43,10 +38,7 @@ def remember_upload(content: bytes, file_name: str) -> DataSource:
         An "upload" source keyed by the bytes' sha256.
     """
     digest = hashlib.sha256(content).hexdigest()
-    store = _upload_store()
-    store[digest] = content
-    while len(store) > _MAX_UPLOADS:
-        store.pop(next(iter(store)))
+    uploads.hold_file("housing", digest, bytes(content))
     return DataSource(kind=SOURCE_UPLOAD, name=digest, label=f"your upload {file_name}")
 
 
@@ -56,9 +48,10 @@ def _housing_from_file(path: str, version: int) -> HousingData:
     return load_housing(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_UPLOADS)
+# Session-scoped: released with the session, like the bytes it is read from.
+@st.cache_data(show_spinner=False, max_entries=2, scope="session")
 def _housing_from_upload(digest: str) -> HousingData:
-    content = _upload_store().get(digest)
+    content = uploads.file_bytes("housing", digest)
     if content is None:
         raise KeyError(f"The upload {digest[:12]}… is no longer held; upload the file again.")
     frame = read_housing_csv(io.BytesIO(content))

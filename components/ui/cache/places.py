@@ -1,7 +1,11 @@
 """Caches of a user's places file: its columns, its rows and its model.
 
-The per-k views (map, legend, box plot, elbow chart, profile, CSV) are the Clusters page's
-caches of :mod:`components.ui.cache.views`, called with the file's rows.
+The rows and the model are this session's, held in the upload budget of
+:mod:`components.ui.cache.uploads` (released when the session ends, evicted under memory
+pressure), compacted (:mod:`components.engine.compact`: float32 columns where lossless,
+int8 labels). The per-k views (map, legend, box plot, elbow chart, profile) are the
+Clusters page's caches of :mod:`components.ui.cache.views`, called with the file's rows;
+the per-k labels and the downloads, a file's size each, are session-scoped.
 """
 
 from __future__ import annotations
@@ -9,8 +13,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from components.engine import places, upload
+from components.engine import compact, places, upload
+from components.ui.cache.uploads import held
 from components.ui.keys import ModelKey
+
+# Memory a job briefly needs, measured on a 1M-row file of six columns (41 MB): reading it
+# took about 8 times its bytes, fitting about 250 bytes per row.
+_READ_BYTES_PER_BYTE = 8
+_FIT_BYTES_PER_ROW = 250
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -33,67 +43,97 @@ def places_columns(digest: str, _content: bytes) -> tuple[str, ...]:
     return places.column_names(_content)
 
 
-@st.cache_data(show_spinner="Reading your file…", max_entries=8)
 def places_data(
-    digest: str, file_name: str, lat_col: str | None, lon_col: str | None, _content: bytes
+    digest: str, file_name: str, lat_col: str | None, lon_col: str | None, content: bytes
 ) -> upload.PlacesData:
-    """Validate and read an uploaded places file (a copy per call).
+    """Validate and read an uploaded places file, held for this session (read-only).
 
     Parameters
     ----------
     digest : str
-        sha256 of the bytes (the cache key).
+        sha256 of the bytes.
     file_name : str
         The uploaded file's name (its extension is checked).
     lat_col, lon_col : str or None
         Coordinate columns chosen by the user; None: found by name.
-    _content : bytes
-        The file's bytes (not hashed).
+    content : bytes
+        The file's bytes.
 
     Returns
     -------
     PlacesData
-        The validated rows; raises ``PlacesError`` naming the problem otherwise.
+        The validated rows, compacted; raises ``PlacesError`` naming the problem otherwise
+        (kept too, so a bad file is not read again at every rerun).
     """
-    del digest  # the cache key only
-    return upload.read_places_csv(_content, filename=file_name, lat_col=lat_col, lon_col=lon_col)
+    return held(
+        ("places data", digest, file_name, lat_col, lon_col),
+        ("places", digest),
+        lambda: compact.compact_places(
+            upload.read_places_csv(content, filename=file_name, lat_col=lat_col, lon_col=lon_col)
+        ),
+        spinner="Reading your file…",
+        work_bytes=_READ_BYTES_PER_BYTE * len(content),
+        keep=1,
+        errors=(upload.PlacesError,),
+    )
 
 
-@st.cache_resource(show_spinner="Fitting k-means for every k…", max_entries=16)
 def places_model(key: ModelKey, _places: upload.PlacesData) -> places.PlacesModel:
-    """k-means of the places for every feasible k (the fast exact sweep).
+    """k-means of the places for every feasible k (the fast exact sweep), held for this session.
 
     Parameters
     ----------
     key : ModelKey
         The model.
     _places : PlacesData
-        The file ``key`` describes (not hashed).
+        The file ``key`` describes.
 
     Returns
     -------
     places.PlacesModel
-        The sweep over k in [2, k_max]; raises ``PlacesError`` when the features cannot be
-        clustered.
+        The sweep over k in [2, k_max], labels as int8; raises ``PlacesError`` when the
+        features cannot be clustered. A session keeps its two latest models.
     """
-    return places.fit_places(
-        _places,
-        key.features,
-        key.scaler,
-        location_weight=key.location_weight,
-        random_state=key.random_state,
+    return held(
+        ("places model", key),
+        ("places", key.source.name),
+        lambda: compact.compact_model(
+            places.fit_places(
+                _places,
+                key.features,
+                key.scaler,
+                location_weight=key.location_weight,
+                random_state=key.random_state,
+            )
+        ),
+        spinner="Fitting k-means for every k…",
+        work_bytes=_FIT_BYTES_PER_ROW * _places.n_rows,
+        keep=2,
+        errors=(upload.PlacesError,),
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=4, scope="session")
 def places_labels(key: ModelKey, k: int, _places: upload.PlacesData) -> np.ndarray:
     """Cluster id of every row of the file at k (-1: not clustered), read-only."""
     return places.labels_for(places_model(key, _places), k)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def places_rows_geojson(key: ModelKey, k: int, _places: upload.PlacesData) -> bytes:
-    """The file's rows with their cluster at k, as a GeoJSON FeatureCollection of Points."""
+# The downloads are built when the user clicks, outside the session's script thread (where a
+# session-scoped cache cannot be read), from the labels the page passes; not cached: a
+# file-sized result kept process-wide is what issue 11 removed.
+
+
+def places_rows_csv(places_data: upload.PlacesData, labels: np.ndarray) -> bytes:
+    """The file's rows with their cluster, as spreadsheet-safe CSV bytes."""
+    return upload.labelled_rows_csv(places_data.frame, labels)
+
+
+def places_rows_geojson(places_data: upload.PlacesData, labels: np.ndarray) -> bytes:
+    """The file's rows with their cluster, as a GeoJSON FeatureCollection of Points."""
     return upload.labelled_rows_geojson(
-        _places.frame, places_labels(key, k, _places), _places.lat_col, _places.lon_col
+        compact.exact_float64_frame(places_data.frame),
+        labels,
+        places_data.lat_col,
+        places_data.lon_col,
     )

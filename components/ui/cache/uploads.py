@@ -1,0 +1,242 @@
+"""What users' uploads hold in memory: per session, within a budget, released when they leave.
+
+Streamlit's ``st.cache_data`` / ``st.cache_resource`` are process-wide: an entry stays after
+its user leaves until ``max_entries`` pushes it out, and ``cache_data`` keeps a pickled
+copy besides the one each caller unpickles. A 1M-row upload so left about 300 MB behind
+per file (issue 11). Everything built from an upload is therefore held in one
+:class:`~components.ui.upload_budget.BudgetStore`, owned by the session that uploaded it:
+
+- released ``GEOCLUSTER_SESSION_GRACE_S`` (30) seconds after the session ends (when its
+  websocket closes: Streamlit then clears the session-scoped cache of
+  :func:`session_owner`, whose ``on_release`` tells the store); a session that reconnects
+  within the grace period keeps its file;
+- within ``GEOCLUSTER_UPLOAD_BUDGET_MB`` (768 MB) for all sessions together, least
+  recently used first;
+- evicted early when the process's memory passes ``GEOCLUSTER_RSS_LIMIT_MB`` (2,048 MB,
+  under Community Cloud's 2.7 GB);
+- built one at a time (reading and fitting a big file briefly needs several times its
+  size), the others waiting with a note.
+
+When a session's entries are released, the file bytes and deferred downloads Streamlit
+keeps for that session are dropped too: Streamlit frees them only when a session is shut
+down, which a session that disconnected and expired never is (Streamlit 1.67's session
+storage drops it without a shutdown).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from components.engine.compact import deep_nbytes
+from components.ui.upload_budget import MB, BudgetStore, WorkSlots, release_freed_memory
+
+_LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _env_number(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        _LOGGER.warning("%s=%r is not a number; using %s.", name, text, default)
+        return default
+    return value if value >= 0 else default
+
+
+UPLOAD_BUDGET_MB = _env_number("GEOCLUSTER_UPLOAD_BUDGET_MB", 768)
+RSS_LIMIT_MB = _env_number("GEOCLUSTER_RSS_LIMIT_MB", 2048)
+GRACE_SECONDS = _env_number("GEOCLUSTER_SESSION_GRACE_S", 30)
+WAIT_SECONDS = 600.0  # longest wait for another user's file to be read or fitted
+NO_SESSION = "no-session"  # owner of work done outside a session (scripts, bare mode)
+
+
+def release_streamlit_files(session_id: str) -> None:
+    """Drop what Streamlit holds for an ended session: uploaded bytes, deferred downloads.
+
+    Does nothing while the session is connected (it came back).
+
+    Parameters
+    ----------
+    session_id : str
+        The session.
+    """
+    if not runtime.exists():
+        return
+    instance = runtime.get_instance()
+    if instance.is_active_session(session_id):
+        return
+    instance.uploaded_file_mgr.remove_session_files(session_id)
+    instance.media_file_mgr.clear_session_refs(session_id)
+    instance.media_file_mgr.remove_orphaned_files()
+
+
+STORE = BudgetStore(
+    int(UPLOAD_BUDGET_MB * MB),
+    rss_limit_bytes=int(RSS_LIMIT_MB * MB) if RSS_LIMIT_MB > 0 else None,
+    grace_seconds=GRACE_SECONDS,
+    on_release=release_streamlit_files,
+)
+SLOTS = WorkSlots(1)
+
+
+def _session_ended(owner: str) -> None:
+    STORE.end_session(owner)
+
+
+@st.cache_resource(scope="session", on_release=_session_ended, show_spinner=False, max_entries=1)
+def _session_owner(session_id: str) -> str:
+    # Session-scoped: Streamlit clears it (calling on_release) when the session disconnects.
+    STORE.adopt(session_id)
+    return session_id
+
+
+def session_owner() -> str:
+    """This session's id, registered so its uploads are released when it ends."""
+    context = get_script_run_ctx()
+    if context is None:
+        return NO_SESSION
+    return _session_owner(context.session_id)
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: Exception
+
+
+@contextmanager
+def heavy_work(owner: str, group: tuple[str, str], work_bytes: int) -> Iterator[None]:
+    """Run a memory-heavy job (read or fit an upload) when its turn comes.
+
+    One job at a time; a waiting user is told why. Before it starts, entries are evicted
+    if the job's ``work_bytes`` would take memory over the limit; after it, the memory it
+    used is given back to the system.
+    """
+    notes: list[Any] = []
+
+    def waiting() -> None:
+        notes.append(st.empty())
+        notes[0].info(
+            "Another user's file is being read or clustered; yours follows.",
+            icon=":material/hourglass_top:",
+        )
+
+    with SLOTS.slot(WAIT_SECONDS, on_wait=waiting):
+        for note in notes:
+            note.empty()
+        STORE.make_room(owner, group, work_bytes)
+        try:
+            yield
+        finally:
+            release_freed_memory()
+
+
+def held(
+    key: tuple[Hashable, ...],
+    group: tuple[str, str],
+    build: Callable[[], T],
+    *,
+    spinner: str,
+    work_bytes: int,
+    keep: int,
+    errors: tuple[type[Exception], ...] = (),
+) -> T:
+    """This session's value of ``key``: from the store, or built (a heavy job) and kept.
+
+    Parameters
+    ----------
+    key : hashable
+        What the value is; its first item (a str) is its kind.
+    group : (str, str)
+        The file it comes from, e.g. ``("places", sha256)``.
+    build : callable
+        Makes the value.
+    spinner : str
+        Shown while building.
+    work_bytes : int
+        Memory the build briefly needs (see :func:`heavy_work`).
+    keep : int
+        How many values of this kind a session keeps (the least recently used go).
+    errors : tuple of exception types
+        Failures kept like values (re-raised until the key changes): a bad file is not
+        read again at every rerun.
+
+    Returns
+    -------
+    The value (never copied: treat it as read-only).
+    """
+    owner = session_owner()
+    found = STORE.get(owner, key)
+    if isinstance(found, _Failed):
+        raise found.error.with_traceback(None)
+    if found is not None:
+        return cast(T, found)
+    try:
+        with st.spinner(spinner), heavy_work(owner, group, work_bytes):
+            value = build()
+    except errors as error:
+        STORE.put(owner, key, _Failed(error), 0, group, keep=keep)
+        raise
+    STORE.put(owner, key, value, deep_nbytes(value), group, keep=keep)
+    return value
+
+
+def hold_file(namespace: str, digest: str, content: bytes) -> None:
+    """Keep a session's file bytes (one file per namespace: the previous one is released).
+
+    Parameters
+    ----------
+    namespace : str
+        "places" or "housing".
+    digest : str
+        sha256 of the bytes.
+    content : bytes
+        The file.
+    """
+    owner = session_owner()
+    STORE.drop_group(owner, namespace, keep=digest)
+    STORE.put(
+        owner, (f"{namespace} file", digest), content, len(content), (namespace, digest), keep=1
+    )
+
+
+def release_streamlit_copy(file_id: str) -> None:
+    """Drop Streamlit's copy of an uploaded file once :func:`hold_file` holds its bytes.
+
+    Call in the uploader's ``on_change``. The bytes then have one owner, the budget, so
+    evicting them frees them. The uploader keeps showing the file (its widget state is the
+    browser's) and returns None from now on; removing or replacing the file in the browser
+    still calls ``on_change``.
+
+    Parameters
+    ----------
+    file_id : str
+        ``UploadedFile.file_id``.
+    """
+    context = get_script_run_ctx()
+    # remove_file is MemoryUploadedFileManager's (the server's and AppTest's manager).
+    remove = getattr(context.uploaded_file_mgr, "remove_file", None) if context else None
+    if context is not None and callable(remove):
+        remove(context.session_id, file_id)
+
+
+def file_bytes(namespace: str, digest: str) -> bytes | None:
+    """A file this session keeps, or None when it was released (the user must upload again)."""
+    found = STORE.get(session_owner(), (f"{namespace} file", digest))
+    return found if isinstance(found, bytes) else None
+
+
+def release_files(namespace: str) -> None:
+    """Release this session's file of a namespace and everything built from it."""
+    STORE.drop_group(session_owner(), namespace)

@@ -1,0 +1,185 @@
+"""AppTest tests of what an upload holds in memory (issue 11, defect 4).
+
+An upload is this session's: its bytes, rows and model live in the upload budget
+(``components.ui.cache.uploads.STORE``), compacted, and go when the session ends; other
+sessions' uploads are evicted to stay within the budget. A session's end is what Streamlit
+does when a websocket closes (``AppSession.clear_session_caches``): the session-scoped
+caches of the session are cleared, which calls their ``on_release``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import PROJECT_ROOT, texts
+from streamlit.runtime import caching
+from streamlit.testing.v1 import AppTest
+
+from components.engine.compact import deep_nbytes
+from components.ui.cache import uploads
+from components.ui.upload_budget import BudgetStore
+
+PAGE = "pages/your_places.py"
+GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"
+SESSION = "test session id"  # AppTest's session id
+
+
+@pytest.fixture
+def released() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch, released: list[str]) -> Iterator[BudgetStore]:
+    """A fresh budget for the test: 64 MB, no memory limit, released at once when a session ends."""
+    fresh = BudgetStore(64 * 1024 * 1024, grace_seconds=0, on_release=released.append)
+    monkeypatch.setattr(uploads, "STORE", fresh)
+    yield fresh
+
+
+def _uploaded(make_app: Callable[..., AppTest]) -> AppTest:
+    app = make_app(PAGE)
+    app.run()
+    app.file_uploader[0].set_value((GOOD_FILE.name, GOOD_FILE.read_bytes(), "text/csv")).run()
+    assert not app.exception, app.exception
+    assert app.get("deck_gl_json_chart"), "the map is shown"
+    return app
+
+
+def _digest() -> str:
+    return hashlib.sha256(GOOD_FILE.read_bytes()).hexdigest()
+
+
+def _kinds(store: BudgetStore) -> set[str]:
+    return {str(key[0]) for key in store.keys(SESSION)}
+
+
+def _end_session() -> None:
+    """What Streamlit does when the session's websocket closes."""
+    caching.clear_session_data_cache(SESSION)
+    caching.clear_session_resource_cache(SESSION)
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_an_upload_is_held_for_its_session_compacted(
+    make_app: Callable[..., AppTest], store: BudgetStore
+) -> None:
+    _uploaded(make_app)
+    assert _kinds(store) == {"places file", "places data", "places model"}
+    assert store.owners() == {SESSION}
+    data = store.get(SESSION, ("places data", _digest(), GOOD_FILE.name, "lat", "lng"))
+    assert data is not None
+    frame = data.frame  # type: ignore[attr-defined]
+    assert frame["lat"].dtype == np.float64 and frame["lng"].dtype == np.float64
+    assert frame["visitors"].dtype == np.float32 and frame["rating"].dtype == np.float32
+    (model_key,) = [key for key in store.keys(SESSION) if key[0] == "places model"]
+    model = store.get(SESSION, model_key)
+    assert model.sweep.labels.dtype == np.int8  # type: ignore[attr-defined]
+    assert store.total_bytes == sum(
+        deep_nbytes(store.get(SESSION, key)) for key in store.keys(SESSION)
+    )
+
+
+def test_an_upload_is_released_when_its_session_ends(
+    make_app: Callable[..., AppTest], store: BudgetStore, released: list[str]
+) -> None:
+    app = _uploaded(make_app)
+    assert store.total_bytes > GOOD_FILE.stat().st_size
+    _end_session()
+    assert store.total_bytes == 0 and len(store) == 0
+    assert released == [SESSION]
+    # Had the session come back after that, the page says so and asks for the file again.
+    app.run()
+    assert not app.exception, app.exception
+    assert any(
+        GOOD_FILE.name in _plain(text) and "no longer held" in text for text in texts(app.warning)
+    )
+    assert not app.get("deck_gl_json_chart")
+    assert app.file_uploader[0].value is None
+    assert len(store) == 0
+
+
+def test_a_session_back_within_the_grace_period_keeps_its_upload(
+    make_app: Callable[..., AppTest], store: BudgetStore, released: list[str]
+) -> None:
+    store.grace_seconds = 600.0
+    app = _uploaded(make_app)
+    held = store.total_bytes
+    _end_session()
+    assert store.ended_owners() == {SESSION}
+    app.run()  # the session reconnects and runs again
+    assert not app.exception, app.exception
+    assert store.ended_owners() == set() and store.total_bytes == held
+    assert app.get("deck_gl_json_chart")
+    assert store.reap() == set() and released == []
+
+
+def test_the_example_comes_back_without_a_word_after_a_release(
+    make_app: Callable[..., AppTest], store: BudgetStore
+) -> None:
+    app = make_app(PAGE)
+    app.run()
+    app.button(key="places_example").click().run()
+    assert app.get("deck_gl_json_chart")
+    _end_session()
+    app.run()
+    assert not app.exception, app.exception
+    assert not texts(app.warning)
+    assert app.get("deck_gl_json_chart")
+
+
+def test_other_sessions_uploads_are_evicted_to_stay_within_the_budget(
+    make_app: Callable[..., AppTest], store: BudgetStore
+) -> None:
+    kb = 1024
+    store.budget_bytes = 1_900 * kb + 1 * kb  # the upload takes a few KB more than 1 KB
+    store.put("another session", ("places file", "x"), b"", 1_000 * kb, ("places", "x"))
+    store.put("another session", ("places data", "x"), "", 900 * kb, ("places", "x"))
+    _uploaded(make_app)
+    assert store.total_bytes <= store.budget_bytes
+    assert store.keys("another session") == [("places data", "x")]  # the oldest went first
+    assert _kinds(store) == {"places file", "places data", "places model"}
+    store.budget_bytes = 10 * 1024
+    app = _uploaded(make_app)  # this session's upload alone is above the budget now
+    assert store.owners() == {SESSION}
+    assert app.get("deck_gl_json_chart")
+
+
+def test_forgetting_the_file_releases_it(
+    make_app: Callable[..., AppTest], store: BudgetStore
+) -> None:
+    app = _uploaded(make_app)
+    app.button(key="places_forget").click().run()
+    assert not app.exception, app.exception
+    assert len(store) == 0
+
+
+def test_what_streamlit_keeps_for_an_ended_session_is_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[str, str]] = []
+    active = {"s-back"}
+    instance = SimpleNamespace(
+        is_active_session=lambda session: session in active,
+        uploaded_file_mgr=SimpleNamespace(
+            remove_session_files=lambda session: calls.append(("files", session))
+        ),
+        media_file_mgr=SimpleNamespace(
+            clear_session_refs=lambda session: calls.append(("media", session)),
+            remove_orphaned_files=lambda: calls.append(("orphans", "")),
+        ),
+    )
+    monkeypatch.setattr(uploads.runtime, "exists", lambda: True)
+    monkeypatch.setattr(uploads.runtime, "get_instance", lambda: instance)
+    uploads.release_streamlit_files("s-back")  # reconnected: nothing is dropped
+    assert calls == []
+    uploads.release_streamlit_files("s-gone")
+    assert calls == [("files", "s-gone"), ("media", "s-gone"), ("orphans", "")]
