@@ -1,0 +1,128 @@
+"""Read a Parquet data set (a folder, a file or a glob) as a dask array of the needed columns."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Sequence
+from pathlib import Path
+
+import dask.array as da
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+
+__all__ = ["ParquetColumns", "read_parquet_columns"]
+
+_GLOB_CHARACTERS = frozenset("*?[")
+
+
+class ParquetColumns:
+    """The rows of a Parquet data set with every needed column, as a persisted float64 array.
+
+    Attributes
+    ----------
+    values : dask.array.Array
+        Shape ``(n_rows, len(columns))``, float64, in chunks of at most ``chunk_rows`` rows,
+        persisted on the cluster.
+    columns : tuple of str
+        The columns of ``values``, in order.
+    n_rows : int
+        Rows kept (every needed column present and finite).
+    n_rows_dropped : int
+        Rows left out for a missing or non-finite value.
+    """
+
+    def __init__(
+        self, values: da.Array, columns: tuple[str, ...], n_rows: int, n_rows_dropped: int
+    ):
+        self.values = values
+        self.columns = columns
+        self.n_rows = n_rows
+        self.n_rows_dropped = n_rows_dropped
+
+
+def _check_source(source: str) -> None:
+    if _GLOB_CHARACTERS & set(source):
+        if not glob.glob(source):
+            raise FileNotFoundError(
+                f"source={source!r} matches no file; expected a Parquet file, a folder of "
+                "them or a glob that matches some."
+            )
+    elif not Path(source).exists():
+        raise FileNotFoundError(
+            f"source={source!r} does not exist; expected a Parquet file, a folder of them or "
+            "a glob."
+        )
+
+
+def _drop_incomplete(frame: pd.DataFrame) -> pd.DataFrame:
+    numbers = frame.astype(np.float64)
+    return numbers[np.isfinite(numbers.to_numpy()).all(axis=1)]
+
+
+def read_parquet_columns(
+    source: str, columns: Sequence[str], *, chunk_rows: int = 1_000_000
+) -> ParquetColumns:
+    """Read the needed columns of a Parquet data set, drop incomplete rows, persist the rest.
+
+    Parameters
+    ----------
+    source : str
+        A Parquet file, a folder of Parquet files (a data set) or a glob such as
+        ``"data/part-*.parquet"``; any path dask.dataframe reads (also ``s3://...`` when the
+        cluster has the filesystem's package).
+    columns : sequence of str
+        The numeric columns to read, e.g. the features and the coordinates.
+    chunk_rows : int
+        Most rows per chunk of the array, >= 1,000.
+
+    Returns
+    -------
+    ParquetColumns
+        The persisted array and the counts of rows kept and dropped.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``source`` is a local path that does not exist or a glob that matches nothing.
+    ValueError
+        When a column is missing or not numeric (the message lists the data set's columns),
+        or no row is complete.
+    """
+    if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 1_000:
+        raise ValueError(f"chunk_rows={chunk_rows!r} is invalid; expected an integer >= 1000.")
+    names = tuple(dict.fromkeys(columns))
+    if not names:
+        raise ValueError("columns is empty; expected at least one column name.")
+    if "://" not in source:
+        _check_source(source)
+    frame = dd.read_parquet(source)
+    available = [str(name) for name in frame.columns]
+    missing = [name for name in names if name not in available]
+    if missing:
+        raise ValueError(f"columns {missing} are not in {source!r}; expected some of {available}.")
+    selected = frame[list(names)]
+    not_numeric = [
+        name
+        for name in names
+        if not (
+            pd.api.types.is_numeric_dtype(selected.dtypes[name])
+            and not pd.api.types.is_bool_dtype(selected.dtypes[name])
+        )
+    ]
+    if not_numeric:
+        dtypes = {name: str(selected.dtypes[name]) for name in not_numeric}
+        raise ValueError(f"columns {dtypes} are not numeric; expected numbers in every column.")
+    n_total = selected.shape[0]
+    meta = pd.DataFrame({name: pd.Series([], dtype=np.float64) for name in names})
+    complete = selected.map_partitions(_drop_incomplete, meta=meta)
+    values = complete.to_dask_array().persist()
+    values.compute_chunk_sizes()
+    n_rows = int(values.shape[0])
+    n_dropped = int(n_total.compute()) - n_rows
+    if n_rows == 0:
+        raise ValueError(
+            f"{source!r} has no row with every one of {list(names)} present and finite."
+        )
+    rechunked = values.rechunk({0: min(chunk_rows, n_rows), 1: -1}).persist()
+    return ParquetColumns(rechunked, names, n_rows, n_dropped)

@@ -1,0 +1,720 @@
+"""The result of the distributed k-sweep, as written to disk and as the app reads it back.
+
+Pure Python (numpy, pandas; no dask, no Streamlit): the app opens a result written on a
+Dask cluster by ``python -m components.engine.distributed`` without needing dask itself.
+
+A result is a small folder:
+
+- ``manifest.json``: what was clustered (the Parquet source, the features, the scaler and its
+  fitted parameters, the rows used and left out), where and how (scheduler, workers, engine,
+  seconds), the map grid, and per k: inertia, sampled silhouette (mean over the samples, its
+  spread and every sample's value), Calinski-Harabasz, Davies-Bouldin, Lloyd iterations, fit
+  seconds, cluster sizes and centroids in scaled and in original units. NaN is written as null.
+- ``cells.npz``: the map, aggregated per k on a latitude/longitude grid (square cells of
+  ``cell_degrees`` degrees anchored at latitude -90, longitude -180): for every non-empty cell,
+  its number of places, its majority cluster and how many of its places are in that cluster.
+
+Cluster ids follow the app's colour-identity rule (see :mod:`components.engine.clustering`):
+at the smallest k they are numbered by descending mean latitude; from one k to the next they
+are matched by the Hungarian algorithm on the overlap of all rows, so a cluster keeps its id,
+and its colour, as k moves.
+
+Public functions: :func:`read_distributed_result`, :func:`write_distributed_result`, and the
+grid helpers :func:`choose_cell_degrees`, :func:`cell_ids`, :func:`cell_centres`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from components.engine.sweep.suggestions import KSuggestion, suggest_k
+
+__all__ = [
+    "CELLS_FILE",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "GRID_CELL_DEGREES",
+    "MANIFEST_FILE",
+    "MAX_CELLS_ACROSS",
+    "DistributedSweepResult",
+    "cell_centres",
+    "cell_ids",
+    "cells_frame",
+    "choose_cell_degrees",
+    "read_distributed_result",
+    "write_distributed_result",
+]
+
+FORMAT_NAME = "geocluster-distributed-sweep"
+FORMAT_VERSION = 1
+MANIFEST_FILE = "manifest.json"
+CELLS_FILE = "cells.npz"
+# Grid sizes the automatic choice picks from (degrees of latitude and of longitude).
+GRID_CELL_DEGREES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+# The automatic grid has at most this many cells along the longer side of the data's extent,
+# so a map has at most MAX_CELLS_ACROSS**2 cells whatever the number of places.
+MAX_CELLS_ACROSS = 400
+_CELL_COLUMNS = ("k", "cell", "count", "cluster", "cluster_count")
+
+
+# --------------------------------------------------------------------------- the map grid
+
+
+def _columns_of_grid(cell_degrees: float) -> int:
+    return math.ceil(360.0 / cell_degrees - 1e-9)
+
+
+def _rows_of_grid(cell_degrees: float) -> int:
+    return math.ceil(180.0 / cell_degrees - 1e-9)
+
+
+def _check_cell_degrees(cell_degrees: object) -> float:
+    if (
+        isinstance(cell_degrees, bool)
+        or not isinstance(cell_degrees, int | float)
+        or not 1e-4 <= float(cell_degrees) <= 10.0
+    ):
+        raise ValueError(
+            f"cell_degrees={cell_degrees!r} is out of range; expected a number in [0.0001, 10]."
+        )
+    return float(cell_degrees)
+
+
+def choose_cell_degrees(
+    latitude_range: tuple[float, float],
+    longitude_range: tuple[float, float],
+    max_cells_across: int = MAX_CELLS_ACROSS,
+) -> float:
+    """Return the smallest grid size of :data:`GRID_CELL_DEGREES` that fits the extent.
+
+    Parameters
+    ----------
+    latitude_range, longitude_range : tuple of float
+        ``(min, max)`` of the places' latitudes and longitudes, in degrees.
+    max_cells_across : int
+        Most cells along the longer side of the extent (default :data:`MAX_CELLS_ACROSS`).
+
+    Returns
+    -------
+    float
+        Cell size in degrees; the largest size when even it gives more cells.
+    """
+    if isinstance(max_cells_across, bool) or not isinstance(max_cells_across, int):
+        raise ValueError(
+            f"max_cells_across={max_cells_across!r} is not an integer; expected an integer >= 1."
+        )
+    if max_cells_across < 1:
+        raise ValueError(f"max_cells_across={max_cells_across} is invalid; expected >= 1.")
+    span = max(
+        float(latitude_range[1]) - float(latitude_range[0]),
+        float(longitude_range[1]) - float(longitude_range[0]),
+    )
+    if not math.isfinite(span) or span < 0:
+        raise ValueError(
+            f"latitude_range={latitude_range!r} and longitude_range={longitude_range!r} are not "
+            "(min, max) pairs of finite degrees with min <= max."
+        )
+    for size in GRID_CELL_DEGREES:
+        if span / size <= max_cells_across:
+            return size
+    return GRID_CELL_DEGREES[-1]
+
+
+def cell_ids(latitude: np.ndarray, longitude: np.ndarray, cell_degrees: float) -> np.ndarray:
+    """Return the grid cell of each place (row-major over the whole globe).
+
+    Cell ``row * n_columns + column`` covers latitudes ``[-90 + row * d, -90 + (row + 1) * d)``
+    and longitudes ``[-180 + column * d, -180 + (column + 1) * d)``, ``d = cell_degrees``;
+    latitude 90 and longitude 180 fall in the last row and column.
+
+    Parameters
+    ----------
+    latitude, longitude : numpy.ndarray
+        Degrees, latitude in [-90, 90], longitude in [-180, 180]; same shape.
+    cell_degrees : float
+        Cell size in degrees, in [0.0001, 10].
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 cell id per place.
+    """
+    size = _check_cell_degrees(cell_degrees)
+    lat = np.asarray(latitude, dtype=np.float64)
+    lon = np.asarray(longitude, dtype=np.float64)
+    if lat.shape != lon.shape:
+        raise ValueError(
+            f"latitude has shape {lat.shape} and longitude {lon.shape}; expected the same shape."
+        )
+    if lat.size and not (np.isfinite(lat).all() and lat.min() >= -90.0 and lat.max() <= 90.0):
+        raise ValueError(
+            f"latitude has values in [{np.nanmin(lat)}, {np.nanmax(lat)}] or non-finite ones; "
+            "expected finite degrees in [-90, 90]."
+        )
+    if lon.size and not (np.isfinite(lon).all() and lon.min() >= -180.0 and lon.max() <= 180.0):
+        raise ValueError(
+            f"longitude has values in [{np.nanmin(lon)}, {np.nanmax(lon)}] or non-finite ones; "
+            "expected finite degrees in [-180, 180]."
+        )
+    n_rows, n_columns = _rows_of_grid(size), _columns_of_grid(size)
+    row = np.minimum(np.floor((lat + 90.0) / size).astype(np.int64), n_rows - 1)
+    column = np.minimum(np.floor((lon + 180.0) / size).astype(np.int64), n_columns - 1)
+    return row * n_columns + column
+
+
+def cell_centres(cells: np.ndarray, cell_degrees: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the latitude and longitude of the centre of each grid cell.
+
+    Parameters
+    ----------
+    cells : numpy.ndarray
+        Cell ids from :func:`cell_ids` with the same ``cell_degrees``.
+    cell_degrees : float
+        Cell size in degrees.
+
+    Returns
+    -------
+    latitude, longitude : numpy.ndarray
+        float64 degrees of each cell's centre.
+    """
+    size = _check_cell_degrees(cell_degrees)
+    ids = np.asarray(cells, dtype=np.int64)
+    n_columns = _columns_of_grid(size)
+    if ids.size and (ids.min() < 0 or ids.max() >= _rows_of_grid(size) * n_columns):
+        raise ValueError(
+            f"cells has ids in [{ids.min()}, {ids.max()}]; expected ids in "
+            f"[0, {_rows_of_grid(size) * n_columns - 1}] for cell_degrees={size}."
+        )
+    row, column = np.divmod(ids, n_columns)
+    return -90.0 + (row + 0.5) * size, -180.0 + (column + 0.5) * size
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True, eq=False)
+class DistributedSweepResult:
+    """A k-sweep fitted on a Dask cluster: per-k metrics, centroids and an aggregated map.
+
+    Arrays are indexed like ``k_values``. Cluster ids follow the app's colour-identity rule.
+
+    Attributes
+    ----------
+    source : str
+        The Parquet data set that was read (a folder, a file or a glob).
+    features : tuple of str
+        The columns clustered on, in the order of the centroids' columns.
+    scaler : str
+        The scaler, a key of :data:`components.engine.scaling.SCALERS`.
+    location_weight : float
+        The geographic scaler's weight (1.0 for the other scalers).
+    latitude_column, longitude_column : str
+        The coordinate columns the map cells are computed from.
+    n_rows : int
+        Rows clustered.
+    n_rows_dropped : int
+        Rows left out because a feature or a coordinate was missing.
+    k_values : tuple of int
+        The k's, ascending.
+    centroids : tuple of numpy.ndarray
+        Per k, shape ``(k, n_features)``, the fitted centres in scaled units; row i = id i.
+    centroids_original : tuple of numpy.ndarray
+        Per k, shape ``(k, n_features)``, each cluster's mean of the features in their original
+        units (NaN for an empty cluster), as the app's cluster profile reports them.
+    cluster_sizes : tuple of numpy.ndarray
+        Per k, the number of rows of each cluster id (int64).
+    initial_centroids : tuple of numpy.ndarray
+        Per k, the k-means|| start (scaled units) that Lloyd's iterations began from, row i
+        being the start of cluster id i: with it, the fit can be repeated on one machine.
+    inertia : numpy.ndarray
+        Sum of squared distances of the rows to their nearest centroid (scaled units).
+    silhouette : numpy.ndarray
+        Mean silhouette over the samples (each sample's silhouette is exact on its rows).
+    silhouette_spread : numpy.ndarray
+        Standard deviation (ddof=1) of the samples' silhouettes; NaN with one sample.
+    silhouette_samples : numpy.ndarray
+        Shape ``(n_samples, len(k_values))``: every sample's silhouette.
+    silhouette_sample_size : int
+        Rows in each silhouette sample.
+    calinski_harabasz : numpy.ndarray
+        Calinski-Harabasz index of the nearest-centroid labels (exact, higher is better).
+    davies_bouldin : numpy.ndarray
+        Davies-Bouldin index (lower is better), with each cluster's spread measured from its
+        fitted centroid (the cluster mean once Lloyd's iterations have converged).
+    n_iter : numpy.ndarray
+        Lloyd iterations per k.
+    fit_seconds : numpy.ndarray
+        Wall time of each k's fit (initialisation and Lloyd's iterations).
+    cell_degrees : float
+        The map grid's cell size in degrees (see :func:`cell_ids`).
+    cells : pandas.DataFrame
+        One row per (k, non-empty cell): ``k``, ``cell`` (id), ``latitude`` and ``longitude``
+        (the cell's centre), ``count`` (places), ``cluster`` (the majority cluster id; ties go
+        to the lowest id) and ``share`` (the majority's share of the cell's places, in (0, 1]).
+    scaler_parameters : dict of str to list of float
+        The fitted scaler's parameters (e.g. ``center`` and ``scale`` per feature).
+    random_state : int
+        Seed of the initialisation and of the silhouette samples.
+    engine : str
+        What fitted the k-means (library and version, initialisation).
+    scheduler : str
+        Where it ran (the scheduler's address, or the local cluster's).
+    n_workers : int
+        Workers of the cluster.
+    total_seconds : float
+        Wall time of the whole run, reading included.
+    """
+
+    source: str
+    features: tuple[str, ...]
+    scaler: str
+    location_weight: float
+    latitude_column: str
+    longitude_column: str
+    n_rows: int
+    n_rows_dropped: int
+    k_values: tuple[int, ...]
+    centroids: tuple[np.ndarray, ...]
+    centroids_original: tuple[np.ndarray, ...]
+    cluster_sizes: tuple[np.ndarray, ...]
+    initial_centroids: tuple[np.ndarray, ...]
+    inertia: np.ndarray
+    silhouette: np.ndarray
+    silhouette_spread: np.ndarray
+    silhouette_samples: np.ndarray
+    silhouette_sample_size: int
+    calinski_harabasz: np.ndarray
+    davies_bouldin: np.ndarray
+    n_iter: np.ndarray
+    fit_seconds: np.ndarray
+    cell_degrees: float
+    cells: pd.DataFrame
+    scaler_parameters: dict[str, list[float]] = field(default_factory=dict)
+    random_state: int = 0
+    engine: str = ""
+    scheduler: str = ""
+    n_workers: int = 0
+    total_seconds: float = float("nan")
+
+    def index_of(self, k: int) -> int:
+        """Return the position of ``k`` in ``k_values``.
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters.
+
+        Returns
+        -------
+        int
+            Index into the per-k arrays.
+
+        Raises
+        ------
+        ValueError
+            When ``k`` is not one of ``k_values`` (the message names them).
+        """
+        if isinstance(k, int | np.integer) and not isinstance(k, bool) and k in self.k_values:
+            return self.k_values.index(int(k))
+        raise ValueError(
+            f"k={k!r} is not in the result; expected one of {list(self.k_values)} "
+            f"(range [{self.k_values[0]}, {self.k_values[-1]}])."
+        )
+
+    def centroids_for(self, k: int, *, original_units: bool = False) -> np.ndarray:
+        """Return the centroids of ``k`` (row i = cluster id i).
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters (one of ``k_values``).
+        original_units : bool
+            False: fitted centres in scaled units; True: each cluster's mean of the features in
+            their original units.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(k, n_features)``, columns in the order of ``features``.
+        """
+        index = self.index_of(k)
+        return self.centroids_original[index] if original_units else self.centroids[index]
+
+    def cells_for(self, k: int) -> pd.DataFrame:
+        """Return the map cells of ``k``.
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters (one of ``k_values``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``cell``, ``latitude``, ``longitude``, ``count``, ``cluster``, ``share``;
+            one row per non-empty cell, ordered by cell id.
+        """
+        self.index_of(k)
+        rows = self.cells[self.cells["k"] == k]
+        return rows.drop(columns="k").reset_index(drop=True)
+
+    def profile(self, k: int) -> pd.DataFrame:
+        """Return one row per cluster of ``k``: id, size, share and centroid in original units.
+
+        The first columns of :func:`components.engine.clustering.cluster_profile`, which the
+        app shows for a fit on one machine.
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters (one of ``k_values``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``cluster``, ``size``, ``share`` and one per feature (cluster mean).
+        """
+        index = self.index_of(k)
+        sizes = self.cluster_sizes[index]
+        frame = pd.DataFrame({"cluster": np.arange(k), "size": sizes})
+        frame["share"] = sizes / max(int(sizes.sum()), 1)
+        for column, name in enumerate(self.features):
+            frame[name] = self.centroids_original[index][:, column]
+        return frame
+
+    def metrics(self) -> pd.DataFrame:
+        """Return the per-k metrics, one row per k.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``k``, ``inertia``, ``silhouette``, ``silhouette_spread``,
+            ``calinski_harabasz``, ``davies_bouldin``, ``n_iter``, ``fit_seconds``.
+        """
+        return pd.DataFrame(
+            {
+                "k": np.asarray(self.k_values),
+                "inertia": self.inertia,
+                "silhouette": self.silhouette,
+                "silhouette_spread": self.silhouette_spread,
+                "calinski_harabasz": self.calinski_harabasz,
+                "davies_bouldin": self.davies_bouldin,
+                "n_iter": self.n_iter,
+                "fit_seconds": self.fit_seconds,
+            }
+        )
+
+    def suggestion(self) -> KSuggestion:
+        """Return the k's suggested by the inertia knee, the silhouette and Calinski-Harabasz.
+
+        Returns
+        -------
+        KSuggestion
+            The same suggestion the app makes for a sweep on one machine.
+        """
+        return suggest_k(self.k_values, self.inertia, self.silhouette, self.calinski_harabasz)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _number(value: float) -> float | None:
+    return None if not math.isfinite(value) else float(value)
+
+
+def _numbers(values: Any) -> Any:
+    array = np.asarray(values, dtype=np.float64)
+    return [_numbers(row) for row in array] if array.ndim > 1 else [_number(v) for v in array]
+
+
+def _is_result_folder(path: Path) -> bool:
+    try:
+        manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == FORMAT_NAME
+
+
+def write_distributed_result(result: DistributedSweepResult, path: str | os.PathLike[str]) -> Path:
+    """Write a result folder (``manifest.json`` and ``cells.npz``), replacing an older result.
+
+    The folder is written beside ``path`` under a temporary name and then renamed, so a reader
+    never sees half a result.
+
+    Parameters
+    ----------
+    result : DistributedSweepResult
+        What to write.
+    path : str or os.PathLike
+        The result folder; an existing folder is replaced only if it holds a result.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+
+    Raises
+    ------
+    ValueError
+        When ``path`` exists and is not a result folder (nothing is overwritten).
+    """
+    target = Path(path)
+    if target.exists() and not _is_result_folder(target):
+        raise ValueError(
+            f"{target} exists and is not a result folder (no {MANIFEST_FILE} of format "
+            f"{FORMAT_NAME!r}); expected a new path or an earlier result to replace."
+        )
+    per_k = []
+    for index, k in enumerate(result.k_values):
+        per_k.append(
+            {
+                "k": int(k),
+                "inertia": _number(float(result.inertia[index])),
+                "silhouette": _number(float(result.silhouette[index])),
+                "silhouette_spread": _number(float(result.silhouette_spread[index])),
+                "silhouette_samples": _numbers(result.silhouette_samples[:, index]),
+                "calinski_harabasz": _number(float(result.calinski_harabasz[index])),
+                "davies_bouldin": _number(float(result.davies_bouldin[index])),
+                "n_iter": int(result.n_iter[index]),
+                "fit_seconds": _number(float(result.fit_seconds[index])),
+                "sizes": [int(size) for size in result.cluster_sizes[index]],
+                "centroids": _numbers(result.centroids[index]),
+                "centroids_original": _numbers(result.centroids_original[index]),
+                "initial_centroids": _numbers(result.initial_centroids[index]),
+            }
+        )
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "source": result.source,
+        "features": list(result.features),
+        "scaler": result.scaler,
+        "location_weight": result.location_weight,
+        "latitude_column": result.latitude_column,
+        "longitude_column": result.longitude_column,
+        "n_rows": int(result.n_rows),
+        "n_rows_dropped": int(result.n_rows_dropped),
+        "random_state": int(result.random_state),
+        "scaler_parameters": {
+            name: _numbers(values) for name, values in result.scaler_parameters.items()
+        },
+        "grid": {"kind": "latitude/longitude", "cell_degrees": result.cell_degrees},
+        "silhouette_sample_size": int(result.silhouette_sample_size),
+        "engine": result.engine,
+        "scheduler": result.scheduler,
+        "n_workers": int(result.n_workers),
+        "total_seconds": _number(result.total_seconds),
+        "per_k": per_k,
+    }
+    cells = result.cells
+    temporary = target.with_name(f".{target.name}.writing-{os.getpid()}")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    (temporary / MANIFEST_FILE).write_text(
+        json.dumps(manifest, indent=1, allow_nan=False) + "\n", encoding="utf-8"
+    )
+    share_count = np.rint(cells["share"].to_numpy() * cells["count"].to_numpy())
+    np.savez_compressed(
+        temporary / CELLS_FILE,
+        k=cells["k"].to_numpy(dtype=np.int16),
+        cell=cells["cell"].to_numpy(dtype=np.int64),
+        count=cells["count"].to_numpy(dtype=np.int64),
+        cluster=cells["cluster"].to_numpy(dtype=np.int16),
+        cluster_count=share_count.astype(np.int64),
+    )
+    if target.exists():
+        shutil.rmtree(target)
+    temporary.rename(target)
+    return target
+
+
+def cells_frame(
+    k: np.ndarray,
+    cells: np.ndarray,
+    count: np.ndarray,
+    cluster: np.ndarray,
+    cluster_count: np.ndarray,
+    cell_degrees: float,
+) -> pd.DataFrame:
+    """Build the :attr:`DistributedSweepResult.cells` frame from its stored columns.
+
+    Parameters
+    ----------
+    k, cells, count, cluster, cluster_count : numpy.ndarray
+        Per (k, cell): the k, the cell id, its places, its majority cluster and that
+        cluster's places in the cell.
+    cell_degrees : float
+        The grid's cell size.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``k``, ``cell``, ``latitude``, ``longitude``, ``count``, ``cluster``, ``share``.
+    """
+    latitude, longitude = cell_centres(cells, cell_degrees)
+    counts = np.asarray(count, dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "k": np.asarray(k, dtype=np.int64),
+            "cell": np.asarray(cells, dtype=np.int64),
+            "latitude": latitude,
+            "longitude": longitude,
+            "count": counts,
+            "cluster": np.asarray(cluster, dtype=np.int64),
+            "share": np.asarray(cluster_count, dtype=np.float64) / np.maximum(counts, 1),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _array(values: Any, dtype: type = np.float64) -> np.ndarray:
+    def none_to_nan(value: Any) -> Any:
+        if isinstance(value, list):
+            return [none_to_nan(item) for item in value]
+        return float("nan") if value is None else value
+
+    return np.asarray(none_to_nan(values), dtype=dtype)
+
+
+def _per_k(per_k: Sequence[dict[str, Any]], name: str, dtype: type = np.float64) -> np.ndarray:
+    return _array([entry[name] for entry in per_k], dtype)
+
+
+def read_distributed_result(path: str | os.PathLike[str]) -> DistributedSweepResult:
+    """Open a result folder written by ``python -m components.engine.distributed``.
+
+    The app can use it as a data source: per-k metrics for the elbow / silhouette chart and the
+    Choose k table (:meth:`DistributedSweepResult.metrics`, ``suggestion``), cluster sizes and
+    centroids for the legend and profiles (``profile``), and the aggregated map of each k
+    (``cells_for``: one coloured cell per grid square, its majority cluster and share).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The result folder.
+
+    Returns
+    -------
+    DistributedSweepResult
+        The result, with the cells' centres computed from the grid.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder or one of its two files is missing.
+    ValueError
+        When the files are not a result of a supported format version, or disagree with
+        each other (the message names the value and what was expected).
+    """
+    folder = Path(path)
+    manifest_path = folder / MANIFEST_FILE
+    cells_path = folder / CELLS_FILE
+    for required in (manifest_path, cells_path):
+        if not required.is_file():
+            raise FileNotFoundError(
+                f"{required} does not exist; expected a result folder written by "
+                "`python -m components.engine.distributed`."
+            )
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ValueError(f"{manifest_path} is not valid JSON ({error}).") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise ValueError(f"{manifest_path} has format={found!r}; expected {FORMAT_NAME!r}.")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{manifest_path} has format_version={manifest.get('format_version')!r}; "
+            f"this app reads version {FORMAT_VERSION}."
+        )
+    try:
+        return _result_from(manifest, cells_path)
+    except (KeyError, TypeError, IndexError) as error:
+        raise ValueError(
+            f"{folder} is an incomplete or damaged result ({type(error).__name__}: {error}); "
+            "write it again with `python -m components.engine.distributed`."
+        ) from error
+
+
+def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweepResult:
+    per_k = manifest["per_k"]
+    k_values = tuple(int(entry["k"]) for entry in per_k)
+    features = tuple(str(name) for name in manifest["features"])
+    if not k_values or list(k_values) != sorted(set(k_values)):
+        raise ValueError(f"per_k has k's {list(k_values)}; expected distinct ascending k's.")
+    centroids = tuple(_array(entry["centroids"]).reshape(entry["k"], -1) for entry in per_k)
+    originals = tuple(
+        _array(entry["centroids_original"]).reshape(entry["k"], -1) for entry in per_k
+    )
+    starts = tuple(_array(entry["initial_centroids"]).reshape(entry["k"], -1) for entry in per_k)
+    for k, *shapes in zip(k_values, centroids, originals, starts, strict=True):
+        if any(array.shape != (k, len(features)) for array in shapes):
+            raise ValueError(
+                f"centroids of k={k} have shapes {[array.shape for array in shapes]}; "
+                f"expected ({k}, {len(features)}) for features {list(features)}."
+            )
+    cell_degrees = float(manifest["grid"]["cell_degrees"])
+    with np.load(cells_path, allow_pickle=False) as stored:
+        missing = [name for name in _CELL_COLUMNS if name not in stored.files]
+        if missing:
+            raise ValueError(f"{cells_path} lacks the arrays {missing}; expected {_CELL_COLUMNS}.")
+        columns = {name: stored[name] for name in _CELL_COLUMNS}
+    unknown = sorted(set(np.unique(columns["k"]).tolist()) - set(k_values))
+    if unknown:
+        raise ValueError(f"{cells_path} has cells for k={unknown}; expected k's in {k_values}.")
+    cells = cells_frame(
+        columns["k"],
+        columns["cell"],
+        columns["count"],
+        columns["cluster"],
+        columns["cluster_count"],
+        cell_degrees,
+    )
+    spread = [entry["silhouette_samples"] for entry in per_k]
+    return DistributedSweepResult(
+        source=str(manifest["source"]),
+        features=features,
+        scaler=str(manifest["scaler"]),
+        location_weight=float(manifest["location_weight"]),
+        latitude_column=str(manifest["latitude_column"]),
+        longitude_column=str(manifest["longitude_column"]),
+        n_rows=int(manifest["n_rows"]),
+        n_rows_dropped=int(manifest["n_rows_dropped"]),
+        k_values=k_values,
+        centroids=centroids,
+        centroids_original=originals,
+        cluster_sizes=tuple(_array(entry["sizes"], np.int64) for entry in per_k),
+        initial_centroids=starts,
+        inertia=_per_k(per_k, "inertia"),
+        silhouette=_per_k(per_k, "silhouette"),
+        silhouette_spread=_per_k(per_k, "silhouette_spread"),
+        silhouette_samples=_array(spread).T.reshape(-1, len(k_values)),
+        silhouette_sample_size=int(manifest["silhouette_sample_size"]),
+        calinski_harabasz=_per_k(per_k, "calinski_harabasz"),
+        davies_bouldin=_per_k(per_k, "davies_bouldin"),
+        n_iter=_per_k(per_k, "n_iter", np.int64),
+        fit_seconds=_per_k(per_k, "fit_seconds"),
+        cell_degrees=cell_degrees,
+        cells=cells,
+        scaler_parameters={
+            str(name): _array(values).tolist()
+            for name, values in manifest["scaler_parameters"].items()
+        },
+        random_state=int(manifest["random_state"]),
+        engine=str(manifest["engine"]),
+        scheduler=str(manifest["scheduler"]),
+        n_workers=int(manifest["n_workers"]),
+        total_seconds=float(_array(manifest["total_seconds"])),
+    )
