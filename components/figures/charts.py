@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.figures.palette import PALETTE, check_n_clusters, rgba
+from components.figures.text import plotly_text
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def feature_boxplot(
     n_clusters : int
         Number of clusters, in [1, 15].
     feature_label : str
-        Axis title.
+        Axis title (may be a user's column name: shown as written, see
+        :func:`components.figures.text.plotly_text`).
     cap : float, optional
         A census top-code to mark with a dashed line (e.g. 500,001 USD).
     is_test : numpy.ndarray, optional
@@ -152,7 +154,7 @@ def feature_boxplot(
             traces.append(trace)
     layout: dict = {
         "boxmode": "group" if is_test is not None else "overlay",
-        "yaxis": {"title": {"text": feature_label}},
+        "yaxis": {"title": {"text": plotly_text(feature_label)}},
         "xaxis": {
             "categoryorder": "array",
             "categoryarray": [cluster_name(i) for i in range(n_clusters)],
@@ -370,7 +372,7 @@ def histogram_figure(
     values : numpy.ndarray
         The column (missing values are left out).
     value_label : str
-        Axis title.
+        Axis title (shown as written, see :func:`components.figures.text.plotly_text`).
     cap : float, optional
         A top-code to mark; the number of rows at or above it is shown.
     bins : int
@@ -395,7 +397,7 @@ def histogram_figure(
             width=widths.tolist(),
             marker_color=PALETTE[0],
             hovertemplate="%{x:,.4g}: %{y:,} rows<extra></extra>",
-            name=value_label,
+            name=plotly_text(value_label),
         )
     )
     if cap is not None:
@@ -408,7 +410,7 @@ def histogram_figure(
             annotation_position="top left",
         )
     figure.update_layout(
-        xaxis_title=value_label,
+        xaxis_title=plotly_text(value_label),
         yaxis_title="rows",
         bargap=0,
         height=340,

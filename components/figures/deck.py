@@ -16,6 +16,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from components.engine.extent import MAP_HEIGHT_PX, MAP_WIDTH_PX, MapExtent, map_extent
 from components.figures.palette import PALETTE, check_n_clusters, hex_to_rgb
+from components.figures.text import deck_text
 
 __all__ = [
     "MAP_HEIGHT_PX",
@@ -109,7 +110,9 @@ def base_map_deck(
     view_state : pydeck.ViewState
         The initial camera.
     tooltip_text : str
-        deck.gl's tooltip template (``{0}``, ``{1}``, ... name a point's fields).
+        deck.gl's tooltip template (``{0}``, ``{1}``, ... name a point's fields); made safe
+        for deck.gl's JSON converter here (:func:`components.figures.text.deck_text`), so
+        every map's tooltip is.
 
     Returns
     -------
@@ -121,7 +124,7 @@ def base_map_deck(
         initial_view_state=view_state,
         map_provider="carto",
         map_style="light",
-        tooltip={"text": tooltip_text},
+        tooltip={"text": deck_text(tooltip_text)},
     )
 
 

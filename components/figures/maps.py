@@ -38,6 +38,7 @@ from components.figures.palette import (
     hex_to_rgb,
     label_colour,
 )
+from components.figures.text import deck_label, deck_text
 
 # What the per-point arrays of the cluster map may take; the whole deck must stay
 # under 600 KB, and layers, tooltip and centroids add a few KB.
@@ -779,11 +780,6 @@ class _PlacesMapPoints(MapPoints):
         return "\n".join(self.tooltip_lines)
 
 
-def _tooltip_label(name: str) -> str:
-    # Braces would be read as placeholders by deck.gl's tooltip template.
-    return name.replace("{", "(").replace("}", ")")
-
-
 def _resolution_for(span_degrees: float) -> int:
     """Integer coding of positions: about 1/20,000 of the data's extent, 100 to 1,000,000 per °."""
     wanted = 20_000 / max(span_degrees, 1e-6)
@@ -814,7 +810,7 @@ def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -
     latitude = frame[places.lat_col].to_numpy(dtype=np.float64)[rows]
     longitude = frame[places.lon_col].to_numpy(dtype=np.float64)[rows]
     extra = {
-        _tooltip_label(name): frame[name].to_numpy(dtype=np.float64)[rows]
+        deck_label(name): frame[name].to_numpy(dtype=np.float64)[rows]
         for name in places.numeric_columns
         if name not in (places.lat_col, places.lon_col)
     }
@@ -838,14 +834,14 @@ def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -
     if places.text_columns:
         name = places.text_columns[0]
         text = [
-            json.dumps("" if pd.isna(value) else str(value)[:_TOOLTIP_TEXT_LIMIT])
+            json.dumps("" if pd.isna(value) else deck_text(str(value)[:_TOOLTIP_TEXT_LIMIT]))
             for value in frame[name].to_numpy()[rows]
         ]
         if sum(map(len, text)) + rows.size <= _TOOLTIP_TEXT_BUDGET:
             tail = tuple(
                 end[:-1] + "," + value + "]" for end, value in zip(tail, text, strict=True)
             )
-            lines.insert(1, f"{_tooltip_label(name)}: {{{5 + len(base.tooltip_features)}}}")
+            lines.insert(1, f"{deck_label(name)}: {{{5 + len(base.tooltip_features)}}}")
     return _PlacesMapPoints(
         **{
             attribute.name: getattr(base, attribute.name)
