@@ -10,9 +10,10 @@ so its columns and model are kept in the smallest types that give back the same 
   the reader parsed, bit for bit. A column with one longer value stays ``float64``.
 - **Coordinates** stay ``float64``: maps code positions to 1e-6 degree and the extent is
   computed from them; float32 would move a point by up to 1.7 m at 180 degrees, to save
-  8 bytes per row (measured: 16 MB of about 150 MB held per 1M-row upload).
+  8 bytes per row (16 MB of what a 1M-row upload holds, see BENCHMARKS.md, "Measured
+  defaults").
 - **The model's labels**: the smallest signed integer type (``int8`` for k <= 15; was
-  ``int64``, 112 MB for 1M rows and 14 k's), and the clustered rows' positions as ``int32``.
+  ``int64``, 112 MB for 1M rows and 14 k's); row positions and numbers as ``int32``.
 
 :func:`deep_nbytes` measures what a cached value holds, for the upload memory budget.
 """
@@ -160,10 +161,25 @@ def compact_places(places: PlacesData) -> PlacesData:
     Returns
     -------
     PlacesData
-        The same file; ``frame`` holds float32 columns where :func:`compact_frame` allows it.
+        The same file; ``frame`` holds float32 columns where :func:`compact_frame` allows it,
+        the row numbers are int32.
     """
     frame = compact_frame(places.frame, keep=(places.lat_col, places.lon_col))
-    return dataclasses.replace(places, frame=frame)
+    return dataclasses.replace(
+        places,
+        frame=frame,
+        source_rows=_positions(places.source_rows),
+        dropped_rows=_positions(places.dropped_rows),
+    )
+
+
+def _positions(values: np.ndarray) -> np.ndarray:
+    """Row positions or numbers as int32 when they fit (a file has far fewer rows), read-only."""
+    positions = np.asarray(values)
+    if positions.size and int(positions.max()) < np.iinfo(np.int32).max:
+        positions = positions.astype(np.int32)
+    positions.setflags(write=False)
+    return positions
 
 
 def _smallest_ids(labels: np.ndarray) -> np.ndarray:
@@ -193,12 +209,8 @@ def compact_model(model: PlacesModel) -> PlacesModel:
     """
     labels = _smallest_ids(model.sweep.labels)
     labels.setflags(write=False)
-    rows = model.rows
-    if rows.size and int(rows.max()) < np.iinfo(np.int32).max:
-        rows = rows.astype(np.int32)
-    rows.setflags(write=False)
     sweep = dataclasses.replace(model.sweep, labels=labels)
-    return dataclasses.replace(model, sweep=sweep, rows=rows)
+    return dataclasses.replace(model, sweep=sweep, rows=_positions(model.rows))
 
 
 def deep_nbytes(value: object) -> int:

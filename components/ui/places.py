@@ -178,6 +178,8 @@ def _clear_uploader() -> None:
 
 def _on_upload(key: str) -> None:
     uploaded = st.session_state.get(key)
+    if uploads.is_released_copy(uploaded):
+        return  # the value changed because Streamlit's copy was dropped: the same file
     if uploaded is not None:
         places_from_upload(uploaded.getvalue(), uploaded.name)
         uploads.release_streamlit_copy(uploaded.file_id)  # the upload budget holds it now

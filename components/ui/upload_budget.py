@@ -75,10 +75,9 @@ def release_freed_memory() -> None:
     """Hand memory freed by Python, pyarrow and malloc back to the system.
 
     Freed memory otherwise stays in the allocators' pools and the process's RSS does not
-    go down (measured: a 300,000-row upload read, fitted and dropped left 263 MB held;
-    after this, 0 of it beyond the first use's imports). Runs a full garbage collection,
-    releases pyarrow's unused pool memory (pandas keeps text columns there) when pyarrow
-    is loaded, and asks glibc's malloc to trim its heap.
+    go down (BENCHMARKS.md, "Measured defaults"). Runs a full garbage collection, releases
+    pyarrow's unused pool memory (pandas keeps text columns there) when pyarrow is loaded,
+    and asks glibc's malloc to trim its heap.
     """
     gc.collect()
     pyarrow = sys.modules.get("pyarrow")

@@ -153,6 +153,23 @@ def test_other_sessions_uploads_are_evicted_to_stay_within_the_budget(
     assert app.get("deck_gl_json_chart")
 
 
+def test_the_file_stays_when_streamlit_no_longer_holds_its_copy(
+    make_app: Callable[..., AppTest], store: BudgetStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a server the uploader's bytes are dropped once the budget holds them.
+
+    The uploader's value then becomes a ``DeletedFile`` and its ``on_change`` runs once more;
+    the page must keep the file. AppTest registers the bytes again at every run: not here.
+    """
+    app = _uploaded(make_app)
+    monkeypatch.setattr(AppTest, "_register_uploaded_files", lambda self, runner: None)
+    app.slider(key="places_k").set_value(2).run()
+    assert not app.exception, app.exception
+    assert app.get("deck_gl_json_chart")
+    assert not [text for text in texts(app.warning) if "no longer held" in text]
+    assert "places file" in _kinds(store)
+
+
 def test_forgetting_the_file_releases_it(
     make_app: Callable[..., AppTest], store: BudgetStore
 ) -> None:

@@ -7,6 +7,10 @@ This is the only module that uses ``st.cache_data`` / ``st.cache_resource``. The
 - numpy-only results, figures and map decks go through ``st.cache_resource``: they are
   never changed after they are built, and not copying them is what keeps a rerun fast.
 
+A user's upload is the exception: its bytes, rows and models are this session's, held in
+the upload budget of :mod:`components.ui.cache.uploads` (released when the session ends,
+evicted under memory pressure), not in a process-wide cache.
+
 The k-sweep holds the labels and centroids of every k, so moving the k slider only
 indexes the cached sweep; the per-k views (labels per row, map, box plot, elbow chart,
 profile) are cached per (model, k) on top of it.
@@ -19,7 +23,8 @@ from components.ui.cache import (
     insight,
     model,
     places,
+    uploads,
     views,
 )
 
-__all__ = ["alternatives", "data", "explore", "insight", "model", "places", "views"]
+__all__ = ["alternatives", "data", "explore", "insight", "model", "places", "uploads", "views"]

@@ -17,10 +17,10 @@ from components.engine import compact, places, upload
 from components.ui.cache.uploads import held
 from components.ui.keys import ModelKey
 
-# Memory a job briefly needs, measured on a 1M-row file of six columns (41 MB): reading it
-# took about 8 times its bytes, fitting about 250 bytes per row.
-_READ_BYTES_PER_BYTE = 8
-_FIT_BYTES_PER_ROW = 250
+# Memory a job briefly needs (BENCHMARKS.md, "Measured defaults": reading a 1M-row file
+# took about 11 times its bytes, fitting about 600 bytes per row).
+_READ_BYTES_PER_BYTE = 11
+_FIT_BYTES_PER_ROW = 600
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

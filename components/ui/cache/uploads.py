@@ -35,6 +35,7 @@ from typing import Any, TypeVar, cast
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from components.engine.compact import deep_nbytes
 from components.ui.upload_budget import MB, BudgetStore, WorkSlots, release_freed_memory
@@ -216,8 +217,9 @@ def release_streamlit_copy(file_id: str) -> None:
 
     Call in the uploader's ``on_change``. The bytes then have one owner, the budget, so
     evicting them frees them. The uploader keeps showing the file (its widget state is the
-    browser's) and returns None from now on; removing or replacing the file in the browser
-    still calls ``on_change``.
+    browser's) and returns None from now on (its value in ``st.session_state`` is a
+    ``DeletedFile``, see :func:`is_released_copy`); removing or replacing the file in the
+    browser still calls ``on_change``.
 
     Parameters
     ----------
@@ -229,6 +231,15 @@ def release_streamlit_copy(file_id: str) -> None:
     remove = getattr(context.uploaded_file_mgr, "remove_file", None) if context else None
     if context is not None and callable(remove):
         remove(context.session_id, file_id)
+
+
+def is_released_copy(value: object) -> bool:
+    """Whether an uploader's value is a file whose Streamlit copy was dropped.
+
+    After :func:`release_streamlit_copy` the uploader's value becomes Streamlit's
+    ``DeletedFile`` (a changed value, so ``on_change`` runs once more): not a new file.
+    """
+    return isinstance(value, DeletedFile)
 
 
 def file_bytes(namespace: str, digest: str) -> bytes | None:
