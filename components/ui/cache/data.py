@@ -48,8 +48,9 @@ def _housing_from_file(path: str, version: int) -> HousingData:
     return load_housing(path)
 
 
-# Session-scoped: released with the session, like the bytes it is read from.
-@st.cache_data(show_spinner=False, max_entries=2, scope="session")
+# Process-wide, not session-scoped: a deferred download (pages/clusters.py) reads it from a
+# worker thread, where a session-scoped cache cannot be read. Bounded by entries and bytes.
+@st.cache_data(show_spinner=False, max_entries=2, max_size="256MB")
 def _housing_from_upload(digest: str) -> HousingData:
     content = uploads.file_bytes("housing", digest)
     if content is None:
