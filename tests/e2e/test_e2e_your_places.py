@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import harness
 import pytest
+from app_page import upload_file
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -11,23 +12,12 @@ pytestmark = pytest.mark.e2e
 GOOD_FILE = harness.PROJECT_ROOT / "tests" / "data" / "places_good.csv"
 
 
-def _upload(page: Page, name: str, content: bytes) -> None:
-    uploader = page.get_by_test_id("stFileUploader").locator('input[type="file"]')
-    harness.act_and_wait(
-        page,
-        lambda: uploader.set_input_files(
-            files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
-        ),
-        timeout_ms=harness.LOAD_TIMEOUT_MS,
-    )
-
-
 def test_bad_file_is_named_then_a_good_file_is_clustered(page: Page, base_url: str) -> None:
     harness.goto_and_wait(page, f"{base_url}/your_places")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cluster your own places")
 
     # Coordinates out of range: the error names the problem, the page keeps working.
-    _upload(page, "bad.csv", b"name,lat,lon,value\nA,95.0,2.0,1\nB,48.0,2.1,2\nC,48.1,2.2,3\n")
+    upload_file(page, "bad.csv", b"name,lat,lon,value\nA,95.0,2.0,1\nB,48.0,2.1,2\nC,48.1,2.2,3\n")
     alert = page.get_by_test_id("stAlert").filter(has_text="cannot be used")
     expect(alert).to_contain_text("bad.csv")
     expect(alert).to_contain_text("lat")
@@ -35,7 +25,7 @@ def test_bad_file_is_named_then_a_good_file_is_clustered(page: Page, base_url: s
     expect(page.get_by_test_id("stFileUploader")).to_be_visible()
 
     # A good file replaces it: map, box plot and elbow chart appear, no error left.
-    _upload(page, "places_good.csv", GOOD_FILE.read_bytes())
+    upload_file(page, "places_good.csv", GOOD_FILE.read_bytes())
     expect(page.get_by_test_id("stAlert").filter(has_text="cannot be used")).to_have_count(0)
     expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_attached()
     expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)

@@ -1,0 +1,145 @@
+"""A dozen entries of the hostile catalogue in a real browser (tests/hostile/catalogue.py).
+
+Each test opens a fresh page, gives it a hostile file, link or data file, and checks what a
+user sees: the expected message, and that no link, bold text or error box came from the
+user's text (the page fixture also fails the test on any console error, which is how
+deck.gl's "@@#GL.ONE" TypeError showed).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import harness
+import pytest
+from app_page import open_clusters, pick_from_combobox, upload_file
+from playwright.sync_api import Page, expect
+
+from components.ui.text import WORD_JOINER
+from tests.hostile.catalogue import (
+    DROPPED_QUERY,
+    DROPPED_QUERY_EXPECT,
+    FILES,
+    URL_VALUES,
+    FileCase,
+    UrlCase,
+)
+
+# Text from the user that must never become a link target or bold text on the page.
+_USER_LINK_TARGETS = ("example.com", "http://x")
+_USER_BOLD_TEXTS = ("bold", "x")
+
+BROWSER_FILES = (
+    "hostile-names-and-cells",
+    "markdown-name",
+    "one-line-5mb",
+    "missing-spellings",
+    "thousands",
+    "header-40000-names",
+)
+BROWSER_URLS = ("k-markdown-link", "k-bold", "features-markdown-link", "k-20kb", "box-url")
+
+
+def _file(case_id: str) -> FileCase:
+    return next(case for case in FILES if case.id == case_id)
+
+
+def _url(case_id: str) -> UrlCase:
+    return next(case for case in URL_VALUES if case.id == case_id)
+
+
+def _text(shown: str) -> str:
+    """What a reader sees: the word joiners that break autolinks are invisible."""
+    return shown.replace(WORD_JOINER, "")
+
+
+def _assert_no_markup_from_user(page: Page) -> None:
+    """No link to the user's URLs, no bold user text, no exception box, no injected tag."""
+    hrefs = page.locator("a[href]").evaluate_all("(links) => links.map((a) => a.href)")
+    assert not [h for h in hrefs if any(target in h for target in _USER_LINK_TARGETS)], hrefs
+    bold = page.locator("strong, b").all_inner_texts()
+    assert not [text for text in bold if text.strip() in _USER_BOLD_TEXTS], bold
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.locator("[data-testid='stMain'] script, img[src='x']")).to_have_count(0)
+
+
+@pytest.mark.parametrize("case_id", BROWSER_FILES)
+def test_hostile_file(page: Page, base_url: str, case_id: str) -> None:
+    case = _file(case_id)
+    harness.goto_and_wait(page, f"{base_url}/your_places")
+    upload_file(page, case.name, case.content)
+    errors = page.get_by_test_id("stAlertContentError")
+    if case.refused:
+        expect(errors).to_have_count(1)
+        shown = _text(errors.first.inner_text())
+        assert f"{case.name} cannot be used." in shown and case.expect in shown, shown
+        expect(page.get_by_test_id("stFileUploader")).to_be_visible()
+    else:
+        expect(errors).to_have_count(0)
+        if case.expect:
+            expect(page.get_by_test_id("stAlertContentInfo").filter(has_text=case.expect))
+        expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_attached()
+        expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)
+    _assert_no_markup_from_user(page)
+
+
+def test_hostile_column_shown_as_text_in_headings_and_charts(page: Page, base_url: str) -> None:
+    """A column named like a link and one named like HTML: text in the subheader and axis."""
+    harness.goto_and_wait(page, f"{base_url}/your_places")
+    upload_file(page, "hostile.csv", _file("hostile-names-and-cells").content)
+    # The first numeric column is the one shown per cluster at first; then the HTML one.
+    for column in ("[link](http://example.com/phish)", "<b>x</b>"):
+        if _text(page.get_by_role("combobox", name="Column per cluster").input_value()) != column:
+            harness.act_and_wait(
+                page, lambda c=column: pick_from_combobox(page, "Column per cluster", c)
+            )
+        heading = page.get_by_role("heading").filter(has_text="per cluster")
+        expect(heading).to_have_count(1)
+        assert _text(heading.inner_text()) == f"{column} per cluster"
+        axis = page.locator(".st-key-places_box_plot .ytitle")
+        expect(axis).to_have_text(column)  # drawn as the text, not as HTML
+        _assert_no_markup_from_user(page)
+
+
+@pytest.mark.parametrize("case_id", BROWSER_URLS)
+def test_hostile_link(page: Page, base_url: str, case_id: str) -> None:
+    case = _url(case_id)
+    open_clusters(page, base_url, urllib.parse.urlencode(case.params))
+    warnings = page.get_by_test_id("stAlertContentWarning")
+    expect(warnings.first).to_be_visible()
+    shown = [_text(text) for text in warnings.all_inner_texts()]
+    assert any(case.expect in text for text in shown), shown
+    assert not case.absent or not any(case.absent in text for text in shown), shown
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    _assert_no_markup_from_user(page)
+
+
+def test_more_than_1000_parameters_are_reported(page: Page, base_url: str) -> None:
+    open_clusters(page, base_url, DROPPED_QUERY)
+    warning = page.get_by_test_id("stAlertContentWarning").filter(has_text=DROPPED_QUERY_EXPECT)
+    expect(warning).to_have_count(1)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
+@pytest.fixture(scope="module")
+def directory_data_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server whose GEOCLUSTER_DATA names a directory."""
+    folder: Path = tmp_path_factory.mktemp("data") / "housing_dir"
+    folder.mkdir()
+    server = harness.start_streamlit(extra_env={"GEOCLUSTER_DATA": str(folder)})
+    try:
+        yield server.url
+    finally:
+        harness.stop_streamlit(server)
+
+
+@pytest.mark.slow
+def test_data_file_that_is_a_directory(page: Page, directory_data_url: str) -> None:
+    harness.goto_and_wait(page, f"{directory_data_url}/explore")
+    error = page.get_by_test_id("stAlertContentError")
+    expect(error).to_contain_text("GEOCLUSTER_DATA points to housing_dir, which is a directory")
+    expect(error).not_to_contain_text("/tmp")  # the name, never the server's path
+    expect(page.get_by_test_id("stFileUploader")).to_be_visible()
+    _assert_no_markup_from_user(page)
