@@ -34,8 +34,11 @@ def show_page() -> None:
     lat_col, lon_col = ui_places.coordinate_select(columns)
     try:
         data = cache.places.places_data(shown.digest, shown.name, lat_col, lon_col, content)
-    except (PlacesError, BusyError) as error:
+    except PlacesError as error:
         ui_places.show_file_error(shown, error)
+        return
+    except BusyError as error:
+        ui_places.show_busy(error)
         return
     ui_places.file_summary(shown, data)
 
@@ -58,7 +61,7 @@ def show_page() -> None:
         ui_places.show_settings_error(error)
         return
     except BusyError as error:
-        ui_places.show_file_error(shown, error)
+        ui_places.show_busy(error)
         return
     if model.warning:
         st.warning(model.warning, icon=":material/warning:")

@@ -297,6 +297,14 @@ def show_file_error(shown: PlacesFile, error: Exception) -> None:
     )
 
 
+def show_busy(error: Exception) -> None:
+    """Say that the server cannot take the file now (not the file's fault) and what to do."""
+    st.warning(
+        f"**Your file was not read yet.** {escape_markdown(str(error))}",
+        icon=":material/hourglass_disabled:",
+    )
+
+
 def show_settings_error(error: Exception) -> None:
     """Say why the chosen settings cannot be clustered."""
     st.error(

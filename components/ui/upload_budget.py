@@ -15,7 +15,8 @@ the session that uploaded it, never by Streamlit's process-wide caches:
   ``rss_limit_bytes`` after an entry is added, or would be with a job about to start
   (:meth:`BudgetStore.make_room`), entries are evicted, other sessions' first, and freed
   memory is handed back to the system (:func:`release_freed_memory`), before the host's
-  limit (2.7 GB on Streamlit Community Cloud) kills the app.
+  limit (2.7 GB on Streamlit Community Cloud) kills the app. A job that would still pass
+  ``refuse_above_bytes`` is refused (its user is asked to try later) rather than started.
 - **One heavy job at a time.** :class:`WorkSlots` admits reading and fitting uploads one
   (by default) at a time, so three users uploading at once do not triple the peak.
 
@@ -155,6 +156,9 @@ class BudgetStore:
         Most bytes all entries may hold together.
     rss_limit_bytes : int or None
         Resident memory above which entries are evicted (None: not checked).
+    refuse_above_bytes : int or None
+        :meth:`make_room` answers False when a job would take resident memory above this
+        even after evicting (None: never).
     grace_seconds : float
         How long an ended session's entries are kept for it to reconnect.
     rss : callable
@@ -172,6 +176,7 @@ class BudgetStore:
         budget_bytes: int,
         *,
         rss_limit_bytes: int | None = None,
+        refuse_above_bytes: int | None = None,
         grace_seconds: float = 30.0,
         rss: Callable[[], int | None] = process_rss_bytes,
         trim: Callable[[], None] = release_freed_memory,
@@ -184,6 +189,7 @@ class BudgetStore:
             raise ValueError(f"grace_seconds={grace_seconds!r} is invalid; expected >= 0.")
         self.budget_bytes = int(budget_bytes)
         self.rss_limit_bytes = rss_limit_bytes
+        self.refuse_above_bytes = refuse_above_bytes
         self.grace_seconds = float(grace_seconds)
         self.on_release = on_release
         self._rss = rss
@@ -298,13 +304,23 @@ class BudgetStore:
             self._trim()
         return released
 
-    def make_room(self, owner: str, group: tuple[str, str], need_bytes: int) -> None:
+    def make_room(self, owner: str, group: tuple[str, str], need_bytes: int) -> bool:
         """Evict entries while resident memory plus ``need_bytes`` is above the RSS limit.
 
         Called before a heavy job that will briefly need ``need_bytes``; never evicts the
         group the job is for.
+
+        Returns
+        -------
+        bool
+            False when the job would still take memory above ``refuse_above_bytes``: the
+            caller should not start it (the host would kill the whole app).
         """
         self._relieve_pressure(owner, group, protect=None, need_bytes=need_bytes)
+        if self.refuse_above_bytes is None:
+            return True
+        rss = self._rss()
+        return rss is None or rss + need_bytes <= self.refuse_above_bytes
 
     # ------------------------------------------------------------------ sessions
 

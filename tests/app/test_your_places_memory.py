@@ -173,6 +173,22 @@ def test_the_file_stays_when_streamlit_no_longer_holds_its_copy(
     assert "places file" in _kinds(store)
 
 
+def test_a_file_is_refused_with_a_message_when_memory_is_too_short(
+    make_app: Callable[..., AppTest], store: BudgetStore
+) -> None:
+    store.rss_limit_bytes = 2_048 * 1024 * 1024
+    store.refuse_above_bytes = 2_400 * 1024 * 1024
+    store._rss = lambda: 2_500 * 1024 * 1024  # a server near Community Cloud's 2.7 GB
+    app = make_app(PAGE)
+    app.run()
+    app.file_uploader[0].set_value((GOOD_FILE.name, GOOD_FILE.read_bytes(), "text/csv")).run()
+    assert not app.exception, app.exception
+    assert any("short of memory" in _plain(text) for text in texts(app.warning))
+    assert not texts(app.error)  # the file is not at fault
+    assert not app.get("deck_gl_json_chart")
+    assert _kinds(store) == {"places file"}  # nothing was read
+
+
 def test_forgetting_the_file_releases_it(
     make_app: Callable[..., AppTest], store: BudgetStore
 ) -> None:

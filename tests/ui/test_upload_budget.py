@@ -181,6 +181,22 @@ def test_make_room_evicts_before_a_heavy_job() -> None:
     assert store.get("other", ("value", "b")) == "other/b"
 
 
+def test_make_room_refuses_a_job_that_would_still_take_memory_too_high() -> None:
+    rss = {"now": 900 * MB}
+    store = _store(
+        budget=10_000 * MB,
+        rss_limit_bytes=1_000 * MB,
+        refuse_above_bytes=1_200 * MB,
+        rss=lambda: rss["now"],
+    )
+    _put(store, "other", "a", 50 * MB, file="x")
+    assert store.make_room("me", ("places", "mine"), need_bytes=250 * MB)  # 1,150 MB: go
+    rss["now"] = 1_100 * MB  # what others hold is not ours to evict: the fake does not fall
+    assert not store.make_room("me", ("places", "mine"), need_bytes=250 * MB)
+    assert len(store) == 0  # it evicted what it could first
+    assert _store(budget=10).make_room("me", ("places", "mine"), need_bytes=10**12)
+
+
 def test_work_slots_admit_one_job_at_a_time() -> None:
     slots = WorkSlots(1)
     inside = threading.Event()

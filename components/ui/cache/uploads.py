@@ -13,7 +13,8 @@ per file (issue 11). Everything built from an upload is therefore held in one
 - within ``GEOCLUSTER_UPLOAD_BUDGET_MB`` (768 MB) for all sessions together, least
   recently used first;
 - evicted early when the process's memory passes ``GEOCLUSTER_RSS_LIMIT_MB`` (2,048 MB,
-  under Community Cloud's 2.7 GB);
+  under Community Cloud's 2.7 GB); a read or fit that would still take it above
+  ``GEOCLUSTER_RSS_REFUSE_MB`` (2,400 MB) is refused with a message instead of started;
 - built one at a time (reading and fitting a big file briefly needs several times its
   size), the others waiting with a note.
 
@@ -38,7 +39,13 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from components.engine.compact import deep_nbytes
-from components.ui.upload_budget import MB, BudgetStore, WorkSlots, release_freed_memory
+from components.ui.upload_budget import (
+    MB,
+    BudgetStore,
+    BusyError,
+    WorkSlots,
+    release_freed_memory,
+)
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,6 +65,7 @@ def _env_number(name: str, default: float) -> float:
 
 UPLOAD_BUDGET_MB = _env_number("GEOCLUSTER_UPLOAD_BUDGET_MB", 768)
 RSS_LIMIT_MB = _env_number("GEOCLUSTER_RSS_LIMIT_MB", 2048)
+RSS_REFUSE_MB = _env_number("GEOCLUSTER_RSS_REFUSE_MB", 2400)
 GRACE_SECONDS = _env_number("GEOCLUSTER_SESSION_GRACE_S", 30)
 WAIT_SECONDS = 600.0  # longest wait for another user's file to be read or fitted
 NO_SESSION = "no-session"  # owner of work done outside a session (scripts, bare mode)
@@ -86,6 +94,7 @@ def release_streamlit_files(session_id: str) -> None:
 STORE = BudgetStore(
     int(UPLOAD_BUDGET_MB * MB),
     rss_limit_bytes=int(RSS_LIMIT_MB * MB) if RSS_LIMIT_MB > 0 else None,
+    refuse_above_bytes=int(RSS_REFUSE_MB * MB) if RSS_REFUSE_MB > 0 else None,
     grace_seconds=GRACE_SECONDS,
     on_release=release_streamlit_files,
 )
@@ -121,8 +130,9 @@ def heavy_work(owner: str, group: tuple[str, str], work_bytes: int) -> Iterator[
     """Run a memory-heavy job (read or fit an upload) when its turn comes.
 
     One job at a time; a waiting user is told why. Before it starts, entries are evicted
-    if the job's ``work_bytes`` would take memory over the limit; after it, the memory it
-    used is given back to the system.
+    if the job's ``work_bytes`` would take memory over the limit, and the job is refused
+    (:class:`BusyError`) if it would still take it over the refusal level; after it, the
+    memory it used is given back to the system.
     """
     notes: list[Any] = []
 
@@ -136,7 +146,11 @@ def heavy_work(owner: str, group: tuple[str, str], work_bytes: int) -> Iterator[
     with SLOTS.slot(WAIT_SECONDS, on_wait=waiting):
         for note in notes:
             note.empty()
-        STORE.make_room(owner, group, work_bytes)
+        if not STORE.make_room(owner, group, work_bytes):
+            raise BusyError(
+                "The server is short of memory right now (other users' work). Try again in a "
+                "few minutes, or upload a smaller file."
+            )
         try:
             yield
         finally:
