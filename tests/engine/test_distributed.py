@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import dask.array as da
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from components.engine.clustering import (
 from components.engine.distributed.__main__ import main
 from components.engine.distributed.cluster import dask_client, describe_client
 from components.engine.distributed.scale import column_moments, fit_chunk_scaler
+from components.engine.distributed.start import kmeans_parallel_candidates, start_for
 from components.engine.distributed.sweep import KMEANS_TOLERANCE, run_distributed_sweep
 from components.engine.distributed.synthetic import clustered_places, write_clustered_places
 from components.engine.distributed_result import (
@@ -231,6 +233,37 @@ def test_scaler_validation_names_the_value() -> None:
     # A constant column keeps scale 1, as scikit-learn's scalers do.
     fitted = fit_chunk_scaler(array, ("a", "b"), "standard", moments)
     np.testing.assert_array_equal(fitted(np.ones((2, 2))), np.zeros((2, 2)))
+
+
+# --------------------------------------------------------------------------- k-means|| start
+
+
+def test_kmeans_parallel_candidates_are_weighted_rows_of_the_data() -> None:
+    values = _scaled_like_the_app(clustered_places(4_000, seed=6))
+    array = da.from_array(values, chunks=(500, 3))
+    with dask.config.set(scheduler="sync"):
+        candidates = kmeans_parallel_candidates(array, oversampling=20.0, rounds=4, random_state=0)
+    rows = {tuple(row) for row in values}
+    assert all(tuple(centre) in rows for centre in candidates.centres)
+    assert candidates.weights.sum() == 4_000
+    assert 20 <= candidates.centres.shape[0] <= 200  # 1 + about 20 per round
+    nearest = assign_to_centroids(values, candidates.centres)
+    np.testing.assert_array_equal(
+        candidates.weights, np.bincount(nearest, minlength=len(candidates.centres))
+    )
+    start = start_for(candidates, 6, 0)
+    assert start.shape == (6, 3)
+
+
+def test_start_for_needs_as_many_distinct_candidates_as_k() -> None:
+    values = np.repeat(np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 0.0]]), 100, axis=0)
+    with dask.config.set(scheduler="sync"):
+        candidates = kmeans_parallel_candidates(
+            da.from_array(values, chunks=(50, 2)), oversampling=10.0, rounds=5, random_state=1
+        )
+    assert candidates.centres.shape[0] == 3
+    with pytest.raises(ValueError, match="k=4 is out of range for 3 distinct candidate centres"):
+        start_for(candidates, 4, 0)
 
 
 # --------------------------------------------------------------------------- the sweep

@@ -3,10 +3,11 @@
 Steps (each a few passes over the persisted rows, none holding them on this machine):
 
 1. Read the Parquet columns (:mod:`.read`) and scale them as the app does (:mod:`.scale`).
-2. For every k: dask-ml's k-means|| start (``dask_ml.cluster.k_means.k_init``, with
-   oversampling factor ``2 k`` and the candidates reclustered by scikit-learn with 10 starts),
-   then dask-ml's ``KMeans`` (Lloyd's iterations) from that start. scikit-learn's tolerance is
-   relative to the data's variance; it is passed to dask-ml as ``tol * mean variance``.
+2. One k-means|| candidate set for every k (:mod:`.start`: 5 rounds, oversampling twice the
+   largest k, candidates weighted by their nearest rows); per k, scikit-learn's k-means++ on
+   the weighted candidates gives the start, and dask-ml's ``KMeans`` runs Lloyd's iterations
+   from it on all rows (4 k's at a time). scikit-learn's tolerance is relative to the data's
+   variance; it is passed to dask-ml as ``tol * mean variance``.
    dask-ml's own ``inertia_`` and ``labels_`` are not used (its ``inertia_`` is a sum of
    unsquared distances when the last iteration moved the centres by more than 1e-7).
 3. One pass labels every row for every k (nearest centroid, ties to the lowest id, as
@@ -37,7 +38,6 @@ import dask_ml
 import numpy as np
 from dask import delayed
 from dask_ml.cluster import KMeans
-from dask_ml.cluster.k_means import k_init
 from distributed import Client
 
 from components.engine.clustering import assign_to_centroids, match_overlap, order_by_means
@@ -49,6 +49,7 @@ from components.engine.distributed.scale import (
     column_moments,
     fit_chunk_scaler,
 )
+from components.engine.distributed.start import kmeans_parallel_candidates, start_for
 from components.engine.distributed_result import (
     DistributedSweepResult,
     cell_ids,
@@ -62,6 +63,8 @@ from components.engine.validation import check_int, check_random_state, validate
 __all__ = ["KMEANS_TOLERANCE", "run_distributed_sweep"]
 
 KMEANS_TOLERANCE = 1e-4  # scikit-learn's default tol, relative to the mean feature variance
+# Sampling rounds of the shared k-means|| start (components.engine.distributed.start).
+KMEANS_PARALLEL_ROUNDS = 5
 # Fits run at a time: a fit waits on the scheduler between its passes, so a few at once
 # keep the workers busy.
 CONCURRENT_FITS = 4
@@ -271,23 +274,16 @@ def _silhouettes(
 
 
 def _fit(
-    scaled: da.Array, k: int, tolerance: float, random_state: int, max_iter: int
+    scaled: da.Array, start: np.ndarray, tolerance: float, random_state: int, max_iter: int
 ) -> tuple[np.ndarray, np.ndarray, int, float]:
-    """dask-ml's k-means|| start and Lloyd's iterations: (start, centres, iterations, seconds)."""
+    """dask-ml's KMeans (Lloyd's iterations) from a start: (start, centres, iterations, seconds)."""
     start_time = time.perf_counter()
-    start = np.asarray(
-        k_init(
-            scaled,
-            k,
-            init="k-means||",
-            random_state=random_state,
-            oversampling_factor=2 * k,
-            n_init=10,
-        ),
-        dtype=np.float64,
-    )
     model = KMeans(
-        n_clusters=k, init=start, max_iter=max_iter, tol=tolerance, random_state=random_state
+        n_clusters=start.shape[0],
+        init=start,
+        max_iter=max_iter,
+        tol=tolerance,
+        random_state=random_state,
     ).fit(scaled)
     centres = np.asarray(model.cluster_centers_, dtype=np.float64)
     return start, centres, int(model.n_iter_), time.perf_counter() - start_time
@@ -309,6 +305,7 @@ def run_distributed_sweep(
     cell_degrees: float | None = None,
     chunk_rows: int = 1_000_000,
     max_iter: int = 300,
+    init_rounds: int = KMEANS_PARALLEL_ROUNDS,
 ) -> DistributedSweepResult:
     """Fit k-means for every k on a Parquet data set, on a Dask cluster, as the app would.
 
@@ -341,6 +338,8 @@ def run_distributed_sweep(
         Rows per chunk of the persisted arrays, >= 1,000.
     max_iter : int
         Most Lloyd iterations per k, in [1, 10,000].
+    init_rounds : int
+        Sampling rounds of the shared k-means|| start, in [1, 50] (default 5).
 
     Returns
     -------
@@ -371,6 +370,7 @@ def run_distributed_sweep(
     sample_size = check_int(silhouette_sample_size, "silhouette_sample_size", 100, 50_000)
     n_samples = check_int(n_silhouette_samples, "n_silhouette_samples", 1, 20)
     iterations = check_int(max_iter, "max_iter", 1, 10_000)
+    rounds = check_int(init_rounds, "init_rounds", 1, 50)
     columns = tuple(dict.fromkeys((*names, latitude_column, longitude_column)))
     feature_columns = [columns.index(name) for name in names]
     latitude_index, longitude_index = (
@@ -405,13 +405,21 @@ def run_distributed_sweep(
         scaled = feature_values.map_blocks(fitted, dtype=np.float64).persist()
         tolerance = KMEANS_TOLERANCE * float(scaled.var(axis=0).mean().compute())
 
+        candidates = kmeans_parallel_candidates(
+            scaled, oversampling=2.0 * max(ks), rounds=rounds, random_state=seed
+        )
         with ThreadPoolExecutor(CONCURRENT_FITS) as executor:
             # Largest k first: they take longest.
             fitted_ks = sorted(ks, reverse=True)
             by_k = dict(
                 zip(
                     fitted_ks,
-                    executor.map(lambda k: _fit(scaled, k, tolerance, seed, iterations), fitted_ks),
+                    executor.map(
+                        lambda k: _fit(
+                            scaled, start_for(candidates, k, seed), tolerance, seed, iterations
+                        ),
+                        fitted_ks,
+                    ),
                     strict=True,
                 )
             )
@@ -450,6 +458,12 @@ def run_distributed_sweep(
         means=means,
         spread=spread,
         silhouettes=silhouettes,
+        engine=(
+            f"dask-ml {dask_ml.__version__} KMeans (Lloyd's iterations) from a shared "
+            f"k-means|| start ({candidates.rounds} rounds, oversampling {2 * max(ks)}, "
+            f"{candidates.centres.shape[0]} weighted candidates, 10 starts per k); "
+            f"dask {dask.__version__}"
+        ),
         sample_size=min(sample_size, data.n_rows),
         cell_degrees=grid,
         seed=seed,
@@ -551,6 +565,7 @@ def _result(
     means: list[np.ndarray],
     spread: list[np.ndarray],
     silhouettes: np.ndarray,
+    engine: str,
     sample_size: int,
     cell_degrees: float,
     seed: int,
@@ -629,10 +644,7 @@ def _result(
         ),
         scaler_parameters=fitted.parameters(),
         random_state=seed,
-        engine=(
-            f"dask-ml {dask_ml.__version__} KMeans: k-means|| start (oversampling 2k, "
-            f"candidates reclustered with 10 starts), Lloyd's iterations; dask {dask.__version__}"
-        ),
+        engine=engine,
         scheduler=where,
         n_workers=n_workers,
         total_seconds=time.perf_counter() - started,
