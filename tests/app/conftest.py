@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from components.ui.cache import views
 from components.ui.served_files import STATIC_URL_PREFIX
+from tests.hostile.catalogue import plain
 from tests.reference_data import HOUSING_CSV
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +57,24 @@ def make_app() -> Callable[..., AppTest]:
         return app
 
     return build
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Callable[[], Any]]]:
+    """Record the callables a page registers for its deferred downloads, by file name.
+
+    Calling one from the test is what Streamlit does on a click: it runs it in a worker
+    thread, outside the script run (no session-scoped cache can be read there).
+    """
+    recorded: dict[str, Callable[[], Any]] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kwargs: Any):
+        recorded[str(kwargs.get("file_name"))] = data
+        return original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    yield recorded
 
 
 def deck_spec(app: AppTest, index: int = 0) -> dict[str, Any]:
@@ -109,8 +129,12 @@ def point_clusters(spec: dict[str, Any], layer_id: str = "points") -> dict[tuple
 
 
 def texts(elements: Any) -> list[str]:
-    """The text of alert elements (st.warning / st.error / st.info)."""
-    return [str(element.value) for element in elements]
+    """The text of alert elements (st.warning / st.error / st.info) as a reader sees it.
+
+    The page escapes user text for Markdown (components/ui/text.py); the escapes and the
+    invisible word joiners are removed here (an element's ``.value`` is the raw Markdown).
+    """
+    return [plain(str(element.value)) for element in elements]
 
 
 def colour_of(expression: str, cluster: int) -> list[int]:

@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 from conftest import HOUSING_CSV, PROJECT_ROOT, texts
 from streamlit.runtime import caching
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from components.engine.compact import deep_nbytes
@@ -204,20 +203,13 @@ def test_a_housing_upload_is_this_sessions_and_its_download_works_off_thread(
     store: BudgetStore,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    deferred_downloads: dict[str, Callable[[], Any]],
 ) -> None:
     """The Clusters page's upload (when the data is missing) is held per session too.
 
     Its CSV download runs in a worker thread (Streamlit executes deferred downloads there),
     where no session-scoped cache can be read: the parsed upload must still be found.
     """
-    recorded: dict[str, Callable[[], Any]] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kwargs: Any):
-        recorded[str(kwargs.get("file_name"))] = data
-        return original(self, data, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
     monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nowhere.csv"))
     lines = HOUSING_CSV.read_text(encoding="utf-8").splitlines()
     sample = ("\n".join(lines[:1] + lines[3::50]) + "\n").encode()  # header + every 50th row
@@ -228,7 +220,9 @@ def test_a_housing_upload_is_this_sessions_and_its_download_works_off_thread(
     assert app.get("deck_gl_json_chart")
     digest = hashlib.sha256(sample).hexdigest()
     assert ("housing file", digest) in store.keys(SESSION)
-    (rows_csv,) = [make for name, make in recorded.items() if name.startswith("geocluster_rows")]
+    (rows_csv,) = [
+        make for name, make in deferred_downloads.items() if name.startswith("geocluster_rows")
+    ]
     payload = rows_csv()  # here: no script thread, as in Streamlit's worker thread
     assert payload.decode("utf-8").count("\r\n") == len(lines[3::50]) + 1
     _end_session()

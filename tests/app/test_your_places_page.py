@@ -18,14 +18,13 @@ import io
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from conftest import PROJECT_ROOT, deck_spec, layer, texts
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from components.engine import upload
@@ -207,7 +206,7 @@ def test_too_big_file_is_refused_before_reading(make_app: Callable[..., AppTest]
 
 def test_markdown_in_a_file_name_is_shown_as_text(make_app: Callable[..., AppTest]) -> None:
     app = _upload(_page(make_app), "[click](http://example.com).csv", b"")
-    error = texts(app.error)[0]
+    error = str(app.error[0].value)  # the Markdown sent to the browser
     # Escaped with ui.text.escape_markdown's set (brackets and parentheses both), and a word
     # joiner keeps the bare URL from becoming an autolink.
     assert "\\[click\\]\\(http\u2060\\://example\\.com\\)\\.csv" in error
@@ -370,20 +369,6 @@ def test_three_rows_allow_only_k2(make_app: Callable[..., AppTest]) -> None:
 
 
 # --------------------------------------------------------------------------------- downloads
-
-
-@pytest.fixture
-def deferred_downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Callable[[], Any]]]:
-    """Record the callables the page registers for its deferred downloads, by file name."""
-    recorded: dict[str, Callable[[], Any]] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kwargs: Any):
-        recorded[str(kwargs.get("file_name"))] = data
-        return original(self, data, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    yield recorded
 
 
 def test_downloads_are_safe_csv_and_geojson(
