@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from components.engine.sweep.suggestions import KSuggestion, suggest_k
+from components.engine.validation import index_of_k
 
 __all__ = [
     "CELLS_FILE",
@@ -324,12 +325,7 @@ class DistributedSweepResult:
         ValueError
             When ``k`` is not one of ``k_values`` (the message names them).
         """
-        if isinstance(k, int | np.integer) and not isinstance(k, bool) and k in self.k_values:
-            return self.k_values.index(int(k))
-        raise ValueError(
-            f"k={k!r} is not in the result; expected one of {list(self.k_values)} "
-            f"(range [{self.k_values[0]}, {self.k_values[-1]}])."
-        )
+        return index_of_k(k, self.k_values, "the result")
 
     def centroids_for(self, k: int, *, original_units: bool = False) -> np.ndarray:
         """Return the centroids of ``k`` (row i = cluster id i).

@@ -30,6 +30,7 @@ __all__ = [
     "check_int",
     "check_n_init",
     "check_random_state",
+    "index_of_k",
     "validate_cluster_ids",
     "validate_frame_labels",
     "validate_k_values",
@@ -161,6 +162,31 @@ def check_n_init(value: object, high: int | None = None) -> NInit:
     if isinstance(value, str) and value == "auto":
         return "auto"
     return check_int(value, "n_init", 1, high, alternatives="'auto' or ")
+
+
+def index_of_k(k: object, k_values: tuple[int, ...], where: str) -> int:
+    """Return the position of ``k`` in a result's ``k_values``, or raise ``ValueError``.
+
+    Parameters
+    ----------
+    k : object
+        The requested number of clusters.
+    k_values : tuple of int
+        The result's k's, ascending, not empty.
+    where : str
+        What holds the k's, for the message (e.g. ``"the sweep"``).
+
+    Returns
+    -------
+    int
+        Index into the result's per-k arrays.
+    """
+    if _is_integer(k) and int(k) in k_values:
+        return k_values.index(int(k))
+    raise ValueError(
+        f"k={k!r} is not in {where}; expected one of {list(k_values)} "
+        f"(range [{k_values[0]}, {k_values[-1]}])."
+    )
 
 
 def validate_matrix(X: object, *, name: str = "X", min_rows: int = 3) -> np.ndarray:

@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any, Literal
 
 import numpy as np
@@ -42,6 +41,7 @@ from components.engine.validation import (
     check_int,
     check_n_init,
     check_random_state,
+    index_of_k,
     validate_k_values,
     validate_matrix,
 )
@@ -111,12 +111,7 @@ class SweepResult:
         int
             Index into the per-k arrays.
         """
-        if isinstance(k, Integral) and not isinstance(k, bool) and int(k) in self.k_values:
-            return self.k_values.index(int(k))
-        raise ValueError(
-            f"k={k!r} is not in the sweep; expected one of {list(self.k_values)} "
-            f"(range [{self.k_values[0]}, {self.k_values[-1]}])."
-        )
+        return index_of_k(k, self.k_values, "the sweep")
 
     def labels_for(self, k: int) -> np.ndarray:
         """Return the stable cluster ids for ``k``.
