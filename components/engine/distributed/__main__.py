@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from components.engine.distributed.cluster import SCHEDULER_ENVIRONMENT_VARIABLE, dask_client
-from components.engine.distributed.sweep import run_distributed_sweep
+from components.engine.distributed.sweep import KMEANS_PARALLEL_ROUNDS, run_distributed_sweep
 from components.engine.distributed_result import write_distributed_result
 from components.engine.places import K_MAX
 from components.engine.scaling import SCALERS
@@ -63,6 +63,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--cell-degrees", type=float, default=None, help="map grid size (default: automatic)"
     )
     parser.add_argument("--chunk-rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--init-rounds",
+        type=int,
+        default=KMEANS_PARALLEL_ROUNDS,
+        help="sampling rounds of the shared k-means|| start",
+    )
     parser.add_argument(
         "--scheduler",
         default=None,
@@ -120,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 n_silhouette_samples=options.silhouette_samples,
                 cell_degrees=options.cell_degrees,
                 chunk_rows=options.chunk_rows,
+                init_rounds=options.init_rounds,
             )
         written = write_distributed_result(result, options.out)
     except (FileNotFoundError, ValueError) as error:
