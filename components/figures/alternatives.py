@@ -33,7 +33,6 @@ from components.figures.deck import (
     view_state_for,
 )
 from components.figures.maps import POINT_RADIUS_M, numbered_dot_layers
-from components.figures.outline import outline_layer
 from components.figures.palette import (
     FILL_ALPHA,
     NOT_CLUSTERED_ALPHA,
@@ -331,7 +330,7 @@ def density_map_deck(
     *,
     view_state: pdk.ViewState | None = None,
     labelled_areas: int = DENSITY_LABELLED_AREAS,
-    outline_url: str | None = None,
+    map_style_url: str | None = None,
 ) -> CompactDeck:
     """Map of density areas: one point per row, noise as a grey layer underneath.
 
@@ -357,8 +356,9 @@ def density_map_deck(
         Pass the same one as the map beside it so both show the same view.
     labelled_areas : int, default=10
         How many of the largest areas get their number on the map, >= 0.
-    outline_url : str or None, default=None
-        URL of the served coast and border outline; None puts it in the deck.
+    map_style_url : str, optional
+        URL of the served base map style (tiles with the outline); None: the deck
+        draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
 
     Returns
     -------
@@ -414,7 +414,6 @@ def density_map_deck(
         "auto_highlight": True,
     }
     layers = [
-        outline_layer(outline_url),
         pdk.Layer(
             "ScatterplotLayer",
             data=noise_points,
@@ -456,7 +455,7 @@ def density_map_deck(
             radius_px=_AREA_LABEL_RADIUS_PX,
             text_size=14,
         )
-    return base_map_deck(layers, view_state, "Area: {2}\nMedian house value: ${3}k")
+    return base_map_deck(layers, view_state, "Area: {2}\nMedian house value: ${3}k", map_style_url)
 
 
 def comparison_table(results: Sequence[AlgorithmResult]) -> pd.DataFrame:

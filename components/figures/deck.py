@@ -15,6 +15,7 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from components.engine.extent import MAP_HEIGHT_PX, MAP_WIDTH_PX, MapExtent, map_extent
+from components.figures.outline import outline_layer
 from components.figures.palette import PALETTE, check_n_clusters, hex_to_rgb
 from components.figures.text import deck_text
 
@@ -99,9 +100,12 @@ def view_state_of(extent: MapExtent) -> pdk.ViewState:
 
 
 def base_map_deck(
-    layers: Sequence[pdk.Layer], view_state: pdk.ViewState, tooltip_text: str
+    layers: Sequence[pdk.Layer],
+    view_state: pdk.ViewState,
+    tooltip_text: str,
+    map_style_url: str | None = None,
 ) -> CompactDeck:
-    """A compact deck of ``layers`` over Carto's light base map, with a text tooltip.
+    """A compact deck of ``layers`` over a light base map with the outline, and a text tooltip.
 
     Parameters
     ----------
@@ -113,17 +117,30 @@ def base_map_deck(
         deck.gl's tooltip template (``{0}``, ``{1}``, ... name a point's fields); made safe
         for deck.gl's JSON converter here (:func:`components.figures.text.deck_text`), so
         every map's tooltip is.
+    map_style_url : str, optional
+        The served base map style (Carto's tiles under the outline's tiles, see
+        :func:`components.figures.outline.base_map_style`): the map library draws it
+        in its own canvas, redrawn only when the camera moves. None: Carto's light
+        style, and the outline as the deck's first layer (redrawn with the points).
 
     Returns
     -------
     CompactDeck
         The deck; every map of the app is built by this one function.
     """
+    if map_style_url is None:
+        return CompactDeck(
+            layers=[outline_layer(), *layers],
+            initial_view_state=view_state,
+            map_provider="carto",
+            map_style="light",
+            tooltip={"text": deck_text(tooltip_text)},
+        )
     return CompactDeck(
         layers=list(layers),
         initial_view_state=view_state,
         map_provider="carto",
-        map_style="light",
+        map_style=map_style_url,
         tooltip={"text": deck_text(tooltip_text)},
     )
 

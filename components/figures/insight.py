@@ -36,7 +36,6 @@ from components.figures.deck import (
     view_state_for,
 )
 from components.figures.maps import centroid_layers
-from components.figures.outline import outline_layer
 from components.figures.palette import PALETTE, hex_to_rgb, rgba
 
 if TYPE_CHECKING:  # only for annotations: importing the sweep pulls in numba
@@ -823,7 +822,7 @@ def silhouette_map_deck(
     *,
     view_state: pdk.ViewState | None = None,
     below: float | None = None,
-    outline_url: str | None = None,
+    map_style_url: str | None = None,
 ) -> CompactDeck:
     """Map of the block groups coloured by their silhouette (red < 0, pale near 0, blue > 0).
 
@@ -847,8 +846,9 @@ def silhouette_map_deck(
         Initial camera; default: framing the points.
     below : float, optional
         Only draw the points whose silhouette is below this (e.g. :data:`BORDER_SILHOUETTE`).
-    outline_url : str, optional
-        URL of the served coast and border outline; None puts it in the deck.
+    map_style_url : str, optional
+        URL of the served base map style (tiles with the outline); None: the deck
+        draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
 
     Returns
     -------
@@ -904,7 +904,6 @@ def silhouette_map_deck(
     )
     position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
     layers = [
-        outline_layer(outline_url),
         pdk.Layer(
             "ScatterplotLayer",
             data=RAW_DATA_PREFIX + "silhouette-points",
@@ -919,7 +918,7 @@ def silhouette_map_deck(
         ),
         *centroid_layers(lon, lat, ids, n_clusters),
     ]
-    deck = base_map_deck(layers, view_state, "Cluster {2}\nSilhouette {3}")
+    deck = base_map_deck(layers, view_state, "Cluster {2}\nSilhouette {3}", map_style_url)
     deck.set_raw_layer_data({"silhouette-points": raw})
     return deck
 

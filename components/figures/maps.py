@@ -28,7 +28,6 @@ from components.figures.deck import (
     position_codes,
     view_state_for,
 )
-from components.figures.outline import outline_layer
 from components.figures.palette import (
     FILL_ALPHA,
     NOT_CLUSTERED_ALPHA,
@@ -254,7 +253,7 @@ def cluster_map_from_points(
     is_test: np.ndarray | None = None,
     view_state: pdk.ViewState | None = None,
     show_test: bool = True,
-    outline_url: str | None = None,
+    map_style_url: str | None = None,
 ) -> ClusterMap:
     """Assemble the cluster map for one k from the pre-formatted rows.
 
@@ -272,9 +271,9 @@ def cluster_map_from_points(
         Initial camera; default :func:`view_state_for` of the rows.
     show_test : bool
         Draw the test rows (when there are any).
-    outline_url : str, optional
-        URL of the served outline (see :func:`components.figures.outline.outline_layer`);
-        None puts it in the deck.
+    map_style_url : str, optional
+        URL of the served base map style (tiles with the outline); None: the deck
+        draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
 
     Returns
     -------
@@ -316,7 +315,7 @@ def cluster_map_from_points(
         label_field=2,
         tooltip=points.tooltip_text,
         view_state=view_state,
-        outline_url=outline_url,
+        map_style_url=map_style_url,
     )
     result.deck.set_raw_layer_data(raw)
     return result
@@ -332,7 +331,7 @@ def _cluster_map(
     tooltip: str,
     view_state: pdk.ViewState,
     layer_id_suffix: Mapping[str, str] | None = None,
-    outline_url: str | None = None,
+    map_style_url: str | None = None,
 ) -> ClusterMap:
     """The cluster map: the outline, point layers (by id, in draw order) and the centroids.
 
@@ -365,8 +364,7 @@ def _cluster_map(
             "line_width_min_pixels": 1.5,
         },
     }
-    layers = [outline_layer(outline_url)]
-    layers += [
+    layers = [
         pdk.Layer(
             "ScatterplotLayer",
             data=layer_data[name],
@@ -378,7 +376,7 @@ def _cluster_map(
         if name in layer_data
     ]
     layers += centroid_layers(points.longitude, points.latitude, labels, n_clusters)
-    deck = base_map_deck(layers, view_state, tooltip)
+    deck = base_map_deck(layers, view_state, tooltip, map_style_url)
     return ClusterMap(
         deck=deck,
         tooltip_features=points.tooltip_features,
@@ -516,7 +514,7 @@ def cluster_map_served(
     *,
     view_state: pdk.ViewState | None = None,
     show_test: bool = True,
-    outline_url: str | None = None,
+    map_style_url: str | None = None,
 ) -> ClusterMap:
     """The cluster map at one k, its points loaded by the browser from ``urls``.
 
@@ -539,8 +537,9 @@ def cluster_map_served(
         Initial camera; default: framing ``points`` (:func:`view_state_for`).
     show_test : bool
         Include the served test-points layer (when ``served`` has one).
-    outline_url : str, optional
-        URL of the served outline; None puts it in the deck (about 60 KB).
+    map_style_url : str, optional
+        URL of the served base map style (tiles with the outline); None: the deck
+        draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
 
     Returns
     -------
@@ -569,7 +568,7 @@ def cluster_map_served(
         layer_id_suffix={
             name: "@" + urls[name].rsplit("/", 1)[-1].split(".", 1)[0][:8] for name in layer_data
         },
-        outline_url=outline_url,
+        map_style_url=map_style_url,
     )
 
 

@@ -9,9 +9,15 @@ sits on top of them, thin and light enough not to compete with the points.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import json
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
+import numpy as np
 import pydeck as pdk
+from PIL import Image, ImageDraw
 
 from components.engine.outline import load_outline
 
@@ -32,15 +38,11 @@ def outline_json() -> str:
     return json.dumps([list(row) for row in outline_rows()], separators=(",", ":"))
 
 
-def outline_layer(url: str | None = None) -> pdk.Layer:
+def outline_layer() -> pdk.Layer:
     """A PathLayer of the shipped coasts and borders, not pickable, to put first (below).
 
-    Parameters
-    ----------
-    url : str, optional
-        Where the browser can load :func:`outline_json` (the browser fetches it once
-        and caches it, so a re-sent map stays small). None: the paths go in the deck
-        (about 60 KB).
+    Used when the base map style cannot be served (:func:`base_map_style` draws the
+    same lines as tiles); the paths go in the deck (about 60 KB).
 
     Returns
     -------
@@ -50,7 +52,7 @@ def outline_layer(url: str | None = None) -> pdk.Layer:
     """
     return pdk.Layer(
         "PathLayer",
-        data=url if url is not None else [list(row) for row in outline_rows()],
+        data=[list(row) for row in outline_rows()],
         id=OUTLINE_LAYER_ID,
         # pydeck sends text as a deck.gl expression ("@@=" + text): "-" is the row
         # itself (each row is a path), and quoted text is a string constant.
@@ -62,3 +64,201 @@ def outline_layer(url: str | None = None) -> pdk.Layer:
         width_min_pixels=OUTLINE_WIDTH_PX,
         pickable=False,
     )
+
+
+# ------------------------------------------------------------ base map tiles
+#
+# Drawn by deck.gl, the outline is redrawn with the points on every change (a k change
+# too): in software WebGL that cost about 650 ms per redraw. As raster tiles of the base
+# map's style it is drawn by the map library in its own canvas, which redraws only when
+# the camera moves, and it gains a level of detail for free (finer tiles when zoomed in).
+
+TILE_SIZE_PX = 256
+# Every path down to this zoom (the world at zoom 4 is 16 x 16 tiles) ...
+WORLD_MAX_ZOOM = 4
+# ... and finer tiles over California and its neighbours, where the housing maps look.
+DETAIL_BOX = (-126.0, 30.0, -112.0, 44.0)  # west, south, east, north (degrees)
+DETAIL_ZOOMS = (5, 6, 7, 8)
+_SUPERSAMPLE = 2  # drawn at twice the size, then reduced: smooth one-pixel lines
+_MERCATOR_MAX_LATITUDE = 85.0511287798
+# Carto's light raster tiles: the same look as its "positron" vector style, and a raster
+# source can sit under the outline in one style.
+CARTO_TILE_URLS = tuple(
+    f"https://{host}.basemaps.cartocdn.com/light_all/{{z}}/{{x}}/{{y}}.png" for host in "abcd"
+)
+CARTO_ATTRIBUTION = "© OpenStreetMap contributors © CARTO"
+# Part of the served folder's name: change it when the drawing of the tiles changes.
+OUTLINE_TILES_VERSION = "3"
+STYLE_FILE = "style.json"  # with Carto's tiles
+OFFLINE_STYLE_FILE = "style-offline.json"  # the outline alone
+TileKey = tuple[int, int, int]  # zoom, x, y (XYZ scheme: y grows southwards)
+
+
+def _mercator_pixels(path: np.ndarray, zoom: int) -> np.ndarray:
+    """(lon, lat) degrees to Web Mercator pixels of the whole world at ``zoom``."""
+    world_px = TILE_SIZE_PX * 2**zoom
+    longitude = path[:, 0]
+    latitude = np.radians(np.clip(path[:, 1], -_MERCATOR_MAX_LATITUDE, _MERCATOR_MAX_LATITUDE))
+    x = (longitude + 180.0) / 360.0 * world_px
+    y = (1.0 - np.log(np.tan(latitude) + 1.0 / np.cos(latitude)) / np.pi) / 2.0 * world_px
+    return np.column_stack([x, y])
+
+
+def _tile_range(box: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
+    """The x and y tile indices at ``zoom`` covering a (west, south, east, north) box."""
+    corners = _mercator_pixels(np.array([[box[0], box[3]], [box[2], box[1]]]), zoom)
+    n_tiles = 2**zoom
+    (x0, y0), (x1, y1) = np.clip(corners // TILE_SIZE_PX, 0, n_tiles - 1).astype(int)
+    return range(x0, x1 + 1), range(y0, y1 + 1)
+
+
+def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes | None:
+    """PNG bytes of tile (x, y) of paths in that zoom's pixels; None when no line shows."""
+    scale = _SUPERSAMPLE
+    size = TILE_SIZE_PX * scale
+    origin = np.array([x * TILE_SIZE_PX, y * TILE_SIZE_PX], dtype=float)
+    image = Image.new("LA", (size, size), (0, 0))
+    draw = ImageDraw.Draw(image)
+    for path in pixel_paths:
+        local = (path - origin) * scale
+        draw.line(list(map(tuple, local.tolist())), fill=(OUTLINE_COLOUR[0], 255), width=scale)
+    reduced = image.resize((TILE_SIZE_PX, TILE_SIZE_PX), Image.Resampling.BOX)
+    if reduced.getchannel("A").getextrema()[1] == 0:
+        return None
+    buffer = io.BytesIO()
+    reduced.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@functools.cache
+def empty_tile() -> bytes:
+    """A fully transparent 256-pixel PNG tile."""
+    buffer = io.BytesIO()
+    Image.new("LA", (TILE_SIZE_PX, TILE_SIZE_PX), (0, 0)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@functools.cache
+def outline_tiles() -> Mapping[TileKey, bytes]:
+    """The shipped outline as 256-pixel PNG tiles (Web Mercator, XYZ), drawn once.
+
+    Zoom 0 to :data:`WORLD_MAX_ZOOM` cover the world; :data:`DETAIL_ZOOMS` cover
+    :data:`DETAIL_BOX`. A tile without any line is :func:`empty_tile` (every tile the
+    map may ask for exists: a missing one is an error logged in the browser).
+
+    Returns
+    -------
+    Mapping of (zoom, x, y) to bytes
+        PNG bytes (grey and alpha) per tile.
+    """
+    paths = load_outline().paths
+    plan = [(zoom, (-180.0, -90.0, 180.0, 90.0)) for zoom in range(WORLD_MAX_ZOOM + 1)]
+    plan += [(zoom, DETAIL_BOX) for zoom in DETAIL_ZOOMS]
+    tiles: dict[TileKey, bytes] = {}
+    margin = 1.0  # pixels: a line's edge may reach into the next tile
+    for zoom, box in plan:
+        pixel_paths = [_mercator_pixels(path, zoom) for path in paths]
+        low = np.array([path.min(axis=0) for path in pixel_paths]) - margin
+        high = np.array([path.max(axis=0) for path in pixel_paths]) + margin
+        x_range, y_range = _tile_range(box, zoom)
+        for x in x_range:
+            for y in y_range:
+                tile_low = np.array([x, y]) * TILE_SIZE_PX
+                inside = ((high >= tile_low) & (low <= tile_low + TILE_SIZE_PX)).all(axis=1)
+                png = None
+                if inside.any():
+                    png = _draw_tile([pixel_paths[i] for i in np.flatnonzero(inside)], x, y)
+                tiles[(zoom, x, y)] = empty_tile() if png is None else png
+    return MappingProxyType(tiles)
+
+
+def base_map_style(tile_url_template: str, *, with_carto: bool = True) -> dict[str, object]:
+    """A map style: the outline's tiles, over Carto's light raster tiles when online.
+
+    Parameters
+    ----------
+    tile_url_template : str
+        URL of the outline tiles with ``{z}``, ``{x}`` and ``{y}`` (e.g. relative to the page).
+    with_carto : bool
+        Include Carto's tiles. Without network each of their requests fails (and the
+        map library logs an error per tile), so the offline style leaves them out.
+
+    Returns
+    -------
+    dict
+        A Mapbox/MapLibre style (version 8), as JSON-ready values.
+    """
+    for placeholder in ("{z}", "{x}", "{y}"):
+        if placeholder not in tile_url_template:
+            raise ValueError(f"tile_url_template={tile_url_template!r} lacks {placeholder}.")
+    world_source = {
+        "type": "raster",
+        "tiles": [tile_url_template],
+        "tileSize": TILE_SIZE_PX,
+        "maxzoom": WORLD_MAX_ZOOM,
+    }
+    detail_source = {
+        **world_source,
+        "minzoom": DETAIL_ZOOMS[0],
+        "maxzoom": DETAIL_ZOOMS[-1],
+        "bounds": list(DETAIL_BOX),
+    }
+    carto_source = {
+        "type": "raster",
+        "tiles": list(CARTO_TILE_URLS),
+        "tileSize": TILE_SIZE_PX,
+        "attribution": CARTO_ATTRIBUTION,
+    }
+    carto_layers = [{"id": "carto", "type": "raster", "source": "carto"}] if with_carto else []
+    return {
+        "version": 8,
+        "name": "geocluster light with outline",
+        "sources": {
+            **({"carto": carto_source} if with_carto else {}),
+            "outline-world": world_source,
+            "outline-detail": detail_source,
+        },
+        "layers": [
+            {"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}},
+            *carto_layers,
+            {"id": "outline-world", "type": "raster", "source": "outline-world"},
+            {
+                "id": "outline-detail",
+                "type": "raster",
+                "source": "outline-detail",
+                "minzoom": DETAIL_ZOOMS[0],
+            },
+        ],
+    }
+
+
+def base_map_files(url_prefix: str) -> dict[str, bytes]:
+    """The files of the served base map: the style and every outline tile.
+
+    Parameters
+    ----------
+    url_prefix : str
+        URL of the folder the files are served from, ending with "/".
+
+    Returns
+    -------
+    dict of str to bytes
+        :data:`STYLE_FILE`, :data:`OFFLINE_STYLE_FILE` and ``"<z>/<x>/<y>.png"`` per tile.
+    """
+    if not url_prefix.endswith("/"):
+        raise ValueError(f"url_prefix={url_prefix!r} must end with '/'.")
+    template = url_prefix + "{z}/{x}/{y}.png"
+    files = {
+        name: json.dumps(
+            base_map_style(template, with_carto=with_carto), separators=(",", ":")
+        ).encode("utf-8")
+        for name, with_carto in ((STYLE_FILE, True), (OFFLINE_STYLE_FILE, False))
+    }
+    files.update({f"{z}/{x}/{y}.png": png for (z, x, y), png in outline_tiles().items()})
+    return files
+
+
+def base_map_name() -> str:
+    """A name for the served base map folder that changes when its content would."""
+    digest = hashlib.sha256((outline_json() + OUTLINE_TILES_VERSION).encode("utf-8"))
+    return "base-" + digest.hexdigest()[:16]

@@ -22,7 +22,6 @@ from components.figures.deck import (
     view_state_for,
 )
 from components.figures.maps import POINT_RADIUS_M
-from components.figures.outline import outline_layer
 from components.figures.palette import CONTINUOUS_COLOURSCALE
 
 # Steps of the colour scale; 32 steps of viridis read as continuous on a map of dots.
@@ -103,7 +102,7 @@ def value_map_deck(
     *,
     value_label: str,
     view_state: pdk.ViewState | None = None,
-    outline_url: str | None = None,
+    map_style_url: str | None = None,
 ) -> ValueMap:
     """Map of a value by location, coloured on the viridis scale (colour-blind safe).
 
@@ -118,8 +117,9 @@ def value_map_deck(
         What the value is (tooltip and caption).
     view_state : pydeck.ViewState, optional
         Initial camera; default :func:`view_state_for` of the rows.
-    outline_url : str, optional
-        URL of the served coast and border outline; None puts it in the deck.
+    map_style_url : str, optional
+        URL of the served base map style (tiles with the outline); None: the deck
+        draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
 
     Returns
     -------
@@ -157,7 +157,6 @@ def value_map_deck(
         )
     ]
     layers = [
-        outline_layer(outline_url),
         pdk.Layer(
             "ScatterplotLayer",
             data=rows,
@@ -171,7 +170,7 @@ def value_map_deck(
             auto_highlight=True,
         ),
     ]
-    deck = base_map_deck(layers, view_state, f"{value_label}: {{2}}")
+    deck = base_map_deck(layers, view_state, f"{value_label}: {{2}}", map_style_url)
     caption = (
         f"Colour: {value_label}, on the viridis scale (colour-blind safe) from dark purple "
         f"(at or below {_value_text(low)}) to yellow (at or above {_value_text(high)}); "

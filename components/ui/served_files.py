@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 # Streamlit serves <folder of app.py>/static/<path> at app/static/<path>.
@@ -96,3 +98,53 @@ def _prune(directory: Path, suffix: str, keep: int) -> None:
     files.sort(reverse=True)
     for _, stale in files[keep:]:
         Path(stale).unlink(missing_ok=True)
+
+
+def ensure_folder(directory: Path, name: str, files: Callable[[], Mapping[str, bytes]]) -> Path:
+    """Create the folder ``directory / name`` holding ``files()`` unless it is there.
+
+    The folder is filled under a temporary name and then renamed, so a browser never
+    sees half of it; ``files`` is only called when the folder is missing (it may be
+    slow: the outline's tiles are drawn by it).
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        Parent folder (created if missing).
+    name : str
+        The folder's name, normally derived from what it holds.
+    files : callable
+        Returns the files' relative paths ("a/b.png", forward slashes, no "..") and bytes.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder's path.
+    """
+    if Path(name).name != name or name.startswith("."):
+        raise ValueError(f"name={name!r} must be a plain folder name.")
+    target = directory / name
+    if target.is_dir():
+        return target
+    directory.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(dir=directory, prefix=".", suffix=".tmp"))
+    try:
+        for relative, content in files().items():
+            parts = Path(relative).parts
+            if Path(relative).is_absolute() or ".." in parts or not parts:
+                raise ValueError(f"relative={relative!r} must be a path inside the folder.")
+            path = temporary.joinpath(*parts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        # mkdtemp makes the folder private; the files are public by design (served).
+        for folder, _, _ in os.walk(temporary):
+            os.chmod(folder, 0o755)
+        try:
+            os.rename(temporary, target)
+        except OSError:
+            if not target.is_dir():  # not another process that made it first
+                raise
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary, ignore_errors=True)
+    return target

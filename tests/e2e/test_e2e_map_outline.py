@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
 
-from components.figures.outline import OUTLINE_COLOUR
+from components.figures.outline import OFFLINE_STYLE_FILE, OUTLINE_COLOUR, empty_tile
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ NEUTRAL_SPREAD = 6
 GREY_LIGHTEST = 235
 # A point is drawn in a colour whose channels differ by at least this much.
 SATURATED_SPREAD = 40
-# At the default view the outline gives about 4,600 grey pixels on the Clusters page and
+# At the default view the outline gives about 15,700 grey pixels on the Clusters page and
 # 6,100 on Explore, the points about 19,000 and 17,000 coloured ones; an empty canvas
 # gives none of either.
 OUTLINE_PIXELS = 2_000
@@ -109,12 +109,23 @@ def wait_for_map(page: Page, *, outline: bool = True) -> MapPixels:
 
 def test_clusters_map_draws_outline_and_points_offline(page: Page, base_url: str) -> None:
     requested: list[str] = []
-    page.on("request", lambda request: requested.append(urllib.parse.urlsplit(request.url).path))
+    page.on("request", lambda request: requested.append(request.url))
     ui.open_clusters(page, base_url)
     counts = wait_for_map(page)
     print(f"Clusters map: {counts}")
-    # The outline travels once, by URL, beside the map's rows.
-    assert sum(path.startswith(OUTLINE_PATH_PREFIX) for path in requested) == 1, requested
+    # The outline comes with the base map's style: the style once, then each tile once.
+    # The server has no network either, so the style leaves Carto's tiles out.
+    outline_paths = [
+        path
+        for path in map(lambda url: urllib.parse.urlsplit(url).path, requested)
+        if path.startswith(OUTLINE_PATH_PREFIX)
+    ]
+    assert sum(path.endswith("/" + OFFLINE_STYLE_FILE) for path in outline_paths) == 1, (
+        outline_paths
+    )
+    assert not [url for url in requested if "cartocdn" in url], requested
+    tiles = [path for path in outline_paths if path.endswith(".png")]
+    assert tiles and len(tiles) == len(set(tiles)), outline_paths
 
 
 def test_explore_map_draws_outline_and_points_offline(page: Page, base_url: str) -> None:
@@ -125,12 +136,12 @@ def test_explore_map_draws_outline_and_points_offline(page: Page, base_url: str)
 
 
 def test_without_the_outline_file_the_grey_count_drops(page: Page, base_url: str) -> None:
-    """Control: the same map with the outline file answered as no paths has no grey."""
+    """Control: the same map with every outline tile answered empty has no grey."""
 
-    def no_paths(route: Route) -> None:
-        route.fulfill(status=200, content_type="application/json", body="[]")
+    def no_tiles(route: Route) -> None:
+        route.fulfill(status=200, content_type="image/png", body=empty_tile())
 
-    page.route(f"**{OUTLINE_PATH_PREFIX}*", no_paths)
+    page.route(f"**{OUTLINE_PATH_PREFIX}**/*.png", no_tiles)
     ui.open_clusters(page, base_url)
     counts = wait_for_map(page, outline=False)
     print(f"Clusters map without the outline: {counts}")

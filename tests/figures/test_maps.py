@@ -210,6 +210,9 @@ def test_served_points_skip_empty_layers_and_validate() -> None:
         served.label_field(5)
 
 
+STYLE_URL = "app/static/outline/b/style.json"
+
+
 def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
     points = _toy_points()
     served = maps.served_points(
@@ -218,7 +221,12 @@ def test_served_cluster_map_is_small_and_reads_the_field_of_k() -> None:
     urls = {name: f"app/static/maps/{name}.json" for name in served.layer_texts}
     maps_by_k = {
         k: maps.cluster_map_served(
-            points, served, urls, _TOY_LABELS_BY_K[k], k, outline_url="app/static/outline/o.json"
+            points,
+            served,
+            urls,
+            _TOY_LABELS_BY_K[k],
+            k,
+            map_style_url=STYLE_URL,
         )
         for k in (2, 4)
     }

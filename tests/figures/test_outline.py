@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from streamlit import config
 
 from components.engine.outline import (
@@ -21,17 +23,27 @@ from components.figures.alternatives import density_map_deck
 from components.figures.deck import CompactDeck
 from components.figures.insight import silhouette_map_deck
 from components.figures.outline import (
+    DETAIL_BOX,
+    DETAIL_ZOOMS,
+    OFFLINE_STYLE_FILE,
     OUTLINE_COLOUR,
     OUTLINE_LAYER_ID,
+    STYLE_FILE,
+    TILE_SIZE_PX,
+    WORLD_MAX_ZOOM,
+    base_map_files,
+    base_map_style,
+    empty_tile,
     outline_json,
     outline_layer,
-    outline_rows,
+    outline_tiles,
 )
-from components.ui.cache import views
+from components.ui.cache import base_map
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LON = np.array([-122.0, -121.0, -118.0, -117.0, -120.0])
 LAT = np.array([38.0, 37.0, 34.0, 33.0, 36.5])
+STYLE_URL = "app/static/outline/b/style.json"
 
 
 def _near(outline_paths: tuple[np.ndarray, ...], lon: float, lat: float, within: float) -> bool:
@@ -128,44 +140,98 @@ def test_outline_layer_is_a_thin_grey_path_layer_that_is_not_pickable() -> None:
     assert spec["data"][0] == list(load_outline().paths[0].ravel())
 
 
-def test_outline_layer_by_url_and_the_served_text() -> None:
-    spec = json.loads(CompactDeck(layers=[outline_layer("app/static/outline/o.json")]).to_json())
-    assert spec["layers"][0]["data"] == "app/static/outline/o.json"
-    served = json.loads(outline_json())
-    assert served == [list(row) for row in outline_rows()]
-    assert len(outline_json()) < OUTLINE_PATH.stat().st_size  # the paths only
+def test_outline_tiles_draw_the_coast_where_it_is_and_nothing_elsewhere() -> None:
+    tiles = outline_tiles()
+    assert (0, 0, 0) in tiles  # the whole world at zoom 0
+    zooms = {zoom for zoom, _, _ in tiles}
+    assert zooms == set(range(WORLD_MAX_ZOOM + 1)) | set(DETAIL_ZOOMS)
+    # Every tile the map may ask for exists: the world at zooms 0-4 and the detail box.
+    assert sum(zoom <= WORLD_MAX_ZOOM for zoom, _, _ in tiles) == sum(
+        4**zoom for zoom in range(WORLD_MAX_ZOOM + 1)
+    )
+    # San Francisco (-122.42, 37.77) lies in tile (40, 98) at zoom 8; the open Pacific
+    # off the coast (-135, 30: tile (4, 13) at zoom 5) has no line: an empty tile.
+    assert tiles[(5, 4, 13)] == empty_tile()
+    assert tiles[(8, 40, 98)] != empty_tile()
+    assert np.asarray(Image.open(io.BytesIO(empty_tile())).getchannel("A")).max() == 0
+    image = Image.open(io.BytesIO(tiles[(8, 40, 98)]))
+    assert image.size == (TILE_SIZE_PX, TILE_SIZE_PX) and image.mode == "LA"
+    grey, alpha = (np.asarray(channel) for channel in image.split())
+    drawn = alpha > 0
+    assert 50 < drawn.sum() < TILE_SIZE_PX**2 // 4  # thin lines, not a filled tile
+    # One neutral grey (off by one where the reduction blends the edges), alpha-blended.
+    assert (np.abs(grey[drawn].astype(int) - OUTLINE_COLOUR[0]) <= 2).all()
+    # Detail tiles only inside the detail box (at zoom 8 about 11 x 13 tiles).
+    assert sum(zoom == 8 for zoom, _, _ in tiles) <= 11 * 13
 
 
-def test_outline_is_served_once_from_its_own_folder(
+def test_base_map_style_puts_the_outline_tiles_over_carto() -> None:
+    style = base_map_style("app/static/outline/b/{z}/{x}/{y}.png")
+    assert style["version"] == 8
+    layer_ids = [layer["id"] for layer in style["layers"]]
+    assert layer_ids == ["background", "carto", "outline-world", "outline-detail"]
+    sources = style["sources"]
+    assert sources["carto"]["tiles"][0].startswith("https://a.basemaps.cartocdn.com/light_all/")
+    assert sources["outline-world"]["maxzoom"] == WORLD_MAX_ZOOM
+    assert sources["outline-detail"]["bounds"] == list(DETAIL_BOX)
+    with pytest.raises(ValueError, match=r"lacks \{y\}"):
+        base_map_style("app/static/{z}/{x}.png")
+    files = base_map_files("app/static/outline/b/")
+    assert json.loads(files[STYLE_FILE])["sources"]["outline-world"]["tiles"] == [
+        "app/static/outline/b/{z}/{x}/{y}.png"
+    ]
+    assert len(files) == len(outline_tiles()) + 2  # the tiles and two styles
+
+
+def test_base_map_is_served_once_from_its_own_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(views, "STATIC_DIR", tmp_path / "static")
+    monkeypatch.setattr(base_map, "STATIC_DIR", tmp_path / "static")
+    monkeypatch.setattr(base_map, "carto_reachable", lambda: True)
     before = config.get_option("server.enableStaticServing")
+    base_map.served_base_map.clear()
     try:
         config.set_option("server.enableStaticServing", True)
-        url = views.outline_url()
-        assert url is not None and url.startswith("app/static/outline/")
+        url = base_map.map_style_url()
+        assert url is not None and url.startswith("app/static/outline/base-")
+        assert url.endswith("/" + STYLE_FILE)
         written = tmp_path / "static" / url.removeprefix("app/static/")
-        assert written.read_text(encoding="utf-8") == outline_json()
-        assert views.outline_url() == url  # a content name: the same URL every time
+        style = json.loads(written.read_text(encoding="utf-8"))
+        template = style["sources"]["outline-world"]["tiles"][0]
+        tile = tmp_path / "static" / template.removeprefix("app/static/").format(z=0, x=0, y=0)
+        assert tile.read_bytes() == outline_tiles()[(0, 0, 0)]
+        stamp = written.stat().st_mtime_ns
+        base_map.served_base_map.clear()  # as a new server process
+        assert base_map.map_style_url() == url  # a content name: the same URL every time
+        assert written.stat().st_mtime_ns == stamp  # not written again
+        # Without network, the style without Carto's tiles (each would fail and log).
+        monkeypatch.setattr(base_map, "carto_reachable", lambda: False)
+        offline = base_map.map_style_url()
+        assert offline == url.removesuffix(STYLE_FILE) + OFFLINE_STYLE_FILE
+        offline_style = json.loads(written.with_name(OFFLINE_STYLE_FILE).read_text("utf-8"))
+        assert "carto" not in offline_style["sources"]
         config.set_option("server.enableStaticServing", False)
-        assert views.outline_url() is None
+        base_map.served_base_map.clear()
+        assert base_map.map_style_url() is None
     finally:
         config.set_option("server.enableStaticServing", before)
+        base_map.served_base_map.clear()
 
 
-def test_outline_is_inline_when_the_static_folder_cannot_be_written(
+def test_outline_is_in_the_deck_when_the_static_folder_cannot_be_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    monkeypatch.setattr(views, "STATIC_DIR", blocker / "static")
+    monkeypatch.setattr(base_map, "STATIC_DIR", blocker / "static")
     before = config.get_option("server.enableStaticServing")
+    base_map.served_base_map.clear()
     try:
         config.set_option("server.enableStaticServing", True)
-        assert views.outline_url() is None
+        assert base_map.map_style_url() is None
     finally:
         config.set_option("server.enableStaticServing", before)
+        base_map.served_base_map.clear()
 
 
 # ------------------------------------------------------------------ every map has it
@@ -187,7 +253,7 @@ def _decks() -> dict[str, CompactDeck]:
     return {
         "cluster map (inline rows)": maps.cluster_map_from_points(points, labels, 2).deck,
         "cluster map (served rows)": maps.cluster_map_served(
-            points, served, urls, labels, 2, outline_url="app/static/outline/o.json"
+            points, served, urls, labels, 2, map_style_url=STYLE_URL
         ).deck,
         "cluster map (tests' wrapper)": maps.cluster_map_deck(
             maps.MapRows(LON, LAT, labels, np.full(5, 1e5), np.full(5, 3.0), {}), 2
@@ -203,6 +269,11 @@ def test_every_map_draws_the_outline_first_below_its_points() -> None:
     for name, deck in _decks().items():
         layers = json.loads(deck.to_json())["layers"]
         ids = [layer["id"] for layer in layers]
+        if name == "cluster map (served rows)":
+            # The served style draws it (tiles in the base map's canvas), not the deck.
+            assert OUTLINE_LAYER_ID not in ids, (name, ids)
+            assert json.loads(deck.to_json())["mapStyle"] == STYLE_URL
+            continue
         assert ids[0] == OUTLINE_LAYER_ID, (name, ids)
         assert ids.count(OUTLINE_LAYER_ID) == 1, (name, ids)
         assert layers[0]["pickable"] is False, name
@@ -210,10 +281,10 @@ def test_every_map_draws_the_outline_first_below_its_points() -> None:
         assert json.loads(deck.to_json())["mapStyle"].startswith("https://basemaps.cartocdn.com/")
 
 
-def test_a_served_outline_keeps_the_served_cluster_map_small() -> None:
+def test_a_served_base_map_keeps_the_served_cluster_map_small() -> None:
     decks = _decks()
     served = decks["cluster map (served rows)"].to_json()
     inline = decks["cluster map (inline rows)"].to_json()
     assert len(served) < 5_000
-    # Inline the outline costs its paths' JSON, once per deck.
+    # Without the served style the outline costs its paths' JSON, once per deck.
     assert len(inline) > len(outline_json())

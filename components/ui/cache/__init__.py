@@ -18,6 +18,7 @@ profile) are cached per (model, k) on top of it.
 
 from components.ui.cache import (
     alternatives,
+    base_map,
     data,
     explore,
     insight,
@@ -27,4 +28,14 @@ from components.ui.cache import (
     views,
 )
 
-__all__ = ["alternatives", "data", "explore", "insight", "model", "places", "uploads", "views"]
+__all__ = [
+    "alternatives",
+    "base_map",
+    "data",
+    "explore",
+    "insight",
+    "model",
+    "places",
+    "uploads",
+    "views",
+]

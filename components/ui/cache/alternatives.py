@@ -24,9 +24,10 @@ from components.engine.clustering import (
 )
 from components.figures import alternatives as figures_alternatives
 from components.figures import charts, deck, maps, palette
+from components.ui.cache.base_map import map_style_url
 from components.ui.cache.data import column_values
 from components.ui.cache.model import prepared, scaled
-from components.ui.cache.views import map_view, outline_url
+from components.ui.cache.views import map_view
 from components.ui.keys import DataSource, ModelKey
 
 LOCATION_COLUMNS: tuple[str, str] = ("latitude", "longitude")
@@ -130,7 +131,7 @@ def density_map(
         density_areas(source, method, eps_km, min_samples).labels,
         rows.median_house_value,
         view_state=map_view(source),
-        outline_url=outline_url(),
+        map_style_url=map_style_url(),
     )
     map_deck.to_json()  # computed once here, not on every rerun
     return map_deck

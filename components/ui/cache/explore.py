@@ -8,8 +8,9 @@ import streamlit as st
 from components.engine.features import FEATURE_CATALOGUE
 from components.figures import charts
 from components.figures import value_map as figures_value_map
+from components.ui.cache.base_map import map_style_url
 from components.ui.cache.data import column_values
-from components.ui.cache.views import map_view, outline_url
+from components.ui.cache.views import map_view
 from components.ui.keys import DataSource
 
 
@@ -23,7 +24,7 @@ def value_map(source: DataSource, column: str) -> figures_value_map.ValueMap:
         column_values(source, column),
         value_label=described.label if described else column,
         view_state=map_view(source),
-        outline_url=outline_url(),
+        map_style_url=map_style_url(),
     )
     result.deck.to_json()  # computed once here, not on every rerun
     return result

@@ -26,9 +26,10 @@ from components.engine.sweep.silhouette_points import SilhouettePoints
 from components.engine.sweep_stability import stability_of_one_k
 from components.figures import deck
 from components.figures import insight as figures_insight
+from components.ui.cache.base_map import map_style_url
 from components.ui.cache.data import column_values, housing
 from components.ui.cache.model import fit_rows, row_labels, scaled, sweep
-from components.ui.cache.views import map_view, outline_url
+from components.ui.cache.views import map_view
 from components.ui.keys import ModelKey
 
 
@@ -68,7 +69,7 @@ def silhouette_map(key: ModelKey, k: int, border_only: bool) -> deck.CompactDeck
         k,
         view_state=map_view(key.source),
         below=figures_insight.BORDER_SILHOUETTE if border_only else None,
-        outline_url=outline_url(),
+        map_style_url=map_style_url(),
     )
     map_deck.to_json()  # computed once here, not on every rerun
     return map_deck

@@ -8,7 +8,6 @@ names them); the housing views find their rows from the key's source.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,8 +25,8 @@ from components.engine.row_labels import cluster_sizes, labelled_frame
 from components.engine.sweep.run import SweepResult
 from components.figures import charts, deck, maps
 from components.figures.legend import legend_table
-from components.figures.outline import outline_json
 from components.ui import served_files
+from components.ui.cache.base_map import STATIC_DIR, map_style_url
 from components.ui.cache.data import column_values, housing
 from components.ui.cache.model import RowLabels, row_labels, sweep
 from components.ui.cache.places import places_labels, places_model
@@ -132,7 +131,7 @@ def cluster_map(
             k,
             view_state=map_view(key.source),
             show_test=show_test,
-            outline_url=outline_url(),
+            map_style_url=map_style_url(),
         )
     else:
         result = maps.cluster_map_from_points(
@@ -145,11 +144,6 @@ def cluster_map(
         )
     result.deck.to_json()  # computed once here, not on every rerun
     return result
-
-
-# Streamlit serves this folder (beside app.py) at app/static/ when
-# server.enableStaticServing is on (.streamlit/config.toml).
-STATIC_DIR = Path(__file__).resolve().parents[3] / "static"
 
 
 MAP_FILES_DIR = "maps"
@@ -196,35 +190,6 @@ def map_urls(key: ModelKey) -> dict[str, str] | None:
         layer_id: f"{served_files.STATIC_URL_PREFIX}{MAP_FILES_DIR}/{name}"
         for layer_id, name in names.items()
     }
-
-
-# Its own folder: the map files' pruning (per folder) must never remove it.
-OUTLINE_FILES_DIR = "outline"
-
-
-def outline_url() -> str | None:
-    """URL of the served coast and border outline, written to the static folder if missing.
-
-    Every map draws the outline; by URL the browser loads it once (about 60 KB) and
-    caches it, instead of receiving it in every deck. Its name is its content hash,
-    so a cached map's URL stays valid.
-
-    Returns
-    -------
-    str or None
-        Relative URL; None when static serving is off or the file cannot be written:
-        the map must then carry the outline.
-    """
-    if not st.get_option("server.enableStaticServing"):
-        return None
-    text = outline_json()
-    name = served_files.content_name(text)
-    try:
-        served_files.ensure_file(STATIC_DIR / OUTLINE_FILES_DIR, name, text)
-    except OSError as error:
-        _LOGGER.warning("Outline not served from %s (%s); sending it inline.", STATIC_DIR, error)
-        return None
-    return f"{served_files.STATIC_URL_PREFIX}{OUTLINE_FILES_DIR}/{name}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

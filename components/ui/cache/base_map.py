@@ -1,0 +1,72 @@
+"""Caches of the served base map: its files (written once per server) and the network check."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+from components.figures import outline
+from components.ui import network, served_files
+
+_LOGGER = logging.getLogger(__name__)
+
+# Streamlit serves this folder (beside app.py) at app/static/ when
+# server.enableStaticServing is on (.streamlit/config.toml).
+STATIC_DIR = Path(__file__).resolve().parents[3] / "static"
+# Its own folder: the map files' pruning (per folder) must never remove it.
+BASE_MAP_DIR = "outline"
+# How long the answer of the network check holds (a network may come back mid-demo).
+NETWORK_CHECK_TTL_S = 300
+
+
+@st.cache_resource(show_spinner=False)
+def served_base_map() -> str | None:
+    """Write the base map's styles and outline tiles to the static folder once; their URL.
+
+    The tiles are drawn once per server (about 2 s, see
+    :func:`components.figures.outline.outline_tiles`) unless a server wrote them before:
+    the folder's name follows their content, so a cached map's URL stays valid.
+
+    Returns
+    -------
+    str or None
+        URL of the folder (ending with "/"); None when static serving is off or the
+        files cannot be written.
+    """
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    name = outline.base_map_name()
+    prefix = f"{served_files.STATIC_URL_PREFIX}{BASE_MAP_DIR}/{name}/"
+    try:
+        served_files.ensure_folder(
+            STATIC_DIR / BASE_MAP_DIR, name, lambda: outline.base_map_files(prefix)
+        )
+    except OSError as error:
+        _LOGGER.warning(
+            "Base map not served from %s (%s); maps draw the outline.", STATIC_DIR, error
+        )
+        return None
+    return prefix
+
+
+@st.cache_resource(show_spinner=False, ttl=NETWORK_CHECK_TTL_S)
+def carto_reachable() -> bool:
+    """Whether Carto's tile server answers (checked at most every five minutes)."""
+    return network.host_reachable(network.CARTO_HOST, network.HTTPS_PORT)
+
+
+def map_style_url() -> str | None:
+    """URL of the style every map uses: the outline's tiles, over Carto's when online.
+
+    Returns
+    -------
+    str or None
+        Relative URL; None when the base map cannot be served: the maps then draw the
+        outline themselves (a deck.gl layer) over Carto's own style.
+    """
+    prefix = served_base_map()
+    if prefix is None:
+        return None
+    return prefix + (outline.STYLE_FILE if carto_reachable() else outline.OFFLINE_STYLE_FILE)
