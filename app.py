@@ -9,11 +9,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.ui import router
+from components.ui import cache, router
 
 # A local image: a Material icon as page_icon is fetched from fonts.gstatic.com, which
 # fails offline (live demos without a network).
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
 st.set_page_config(page_title="geocluster", page_icon=str(FAVICON), layout="wide")
+cache.warm_up.start()  # once per server: kernels and base map tiles in the background
 st.navigation(router.pages()).run()

@@ -8,14 +8,16 @@ from components.ui.router import ensure_routed
 
 ensure_routed()
 
-view = ui.clustered_view("Clusters of California block groups")
-settings, key, sweep = view.settings, view.key, view.sweep
+# The fits alone paint the map, legend and box plot; the sweep's scores (silhouette,
+# CH, DB and the suggested k) are computed in the background, the elbow chart waits.
+view = ui.clustered_model("Clusters of California block groups")
+settings, key = view.settings, view.key
 k = settings.n_clusters
+sweep = cache.model.sweep_if_ready(key)
 st.caption(
     f"K-means groups the {cache.data.row_count(view.source):,} census block groups by the features "
     "on the left. Move k to see the clusters split; colours stay with their cluster."
 )
-cache.views.warm_profiles(key)
 
 show_test = settings.split and st.toggle(
     "Show test rows on the map", value=True, key=ui.SHOW_TEST_KEY
@@ -37,12 +39,20 @@ with legend_column:
 
 elbow_column, box_column = st.columns(2)
 with elbow_column:
-    ui.elbow_chart(
-        cache.views.elbow_figure(key, k),
-        chart_key=ui.ELBOW_KEY,
-        on_select=ui.ELBOW_CALLBACK,
-        suggestion=sweep.suggestion.message,
-    )
+    if sweep is None:
+        ui.elbow_chart_pending(
+            cache.views.inertia_figure(key, k),
+            chart_key=ui.ELBOW_KEY,
+            on_select=ui.ELBOW_CALLBACK,
+            job=cache.model.scores_job(key),
+        )
+    else:
+        ui.elbow_chart(
+            cache.views.elbow_figure(key, k),
+            chart_key=ui.ELBOW_KEY,
+            on_select=ui.ELBOW_CALLBACK,
+            suggestion=sweep.suggestion.message,
+        )
 with box_column:
     st.subheader("Per cluster")
     settings = ui.box_feature_select(settings)
@@ -68,3 +78,6 @@ download_profile.download_button(
     key="download_profiles",
 )
 ui.finish_settings(settings)
+if sweep is not None:
+    # Every k's profile once, after the page is drawn, so a later k change reads caches.
+    cache.views.warm_profiles(key)

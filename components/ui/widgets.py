@@ -22,7 +22,7 @@ import streamlit as st
 from components.engine import data
 from components.engine.features import FEATURE_CATALOGUE, FeatureMatrix
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
-from components.engine.sweep.run import SweepResult
+from components.engine.sweep.run import SweepFits, SweepResult
 from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui import cache, keys, query_probe
@@ -615,6 +615,57 @@ def elbow_chart(
     st.caption("Click a point of either curve to show that k.")
 
 
+SCORES_POLL_S = 0.5
+
+
+def elbow_chart_pending(
+    figure: go.Figure,
+    *,
+    chart_key: str,
+    on_select: Callable[[], None],
+    job: cache.model.ScoresJob,
+) -> None:
+    """Draw the "Choose k" block while the sweep's scores are computed in the background.
+
+    The inertia curve is drawn at once; under it a fragment says how long the scores
+    have taken, every half second, and reruns the page when they are done (the full
+    chart and the suggestion then replace this block without the user doing anything).
+
+    Parameters
+    ----------
+    figure : plotly.graph_objects.Figure
+        From :func:`components.ui.cache.views.inertia_figure`.
+    chart_key : str
+        The chart's widget key (the same as the full chart's, so a click works in both).
+    on_select : callable
+        From :func:`elbow_click_callback`.
+    job : cache.model.ScoresJob
+        The background computation of the scores.
+    """
+    st.subheader("Choose k")
+    st.plotly_chart(
+        figure,
+        key=chart_key,
+        on_select=on_select,
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
+
+    @st.fragment(run_every=SCORES_POLL_S)
+    def progress() -> None:
+        if job.future.done():
+            st.rerun(scope="app")
+        st.info(
+            "Computing the silhouette, Calinski-Harabasz and Davies-Bouldin of every k "
+            f"in the background ({job.elapsed_s():.0f} s so far); the suggested k "
+            "follows. The map and the charts of this k are ready.",
+            icon=":material/hourglass_top:",
+        )
+
+    progress()
+    st.caption("Click a point of the inertia curve to show that k.")
+
+
 def cluster_map_chart(
     cluster_map: maps.ClusterMap, *, chart_key: str, alt: str, note: str | None = None
 ) -> None:
@@ -676,8 +727,8 @@ def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
 
 
 @dataclass(frozen=True)
-class ClusteredView:
-    """What a clustering page (Clusters, Choose k, Explain) works from.
+class ModelView:
+    """What a clustering page works from before the sweep's scores: data, settings, fits.
 
     Attributes
     ----------
@@ -691,8 +742,8 @@ class ClusteredView:
         The chosen features, rows with missing values excluded or filled.
     scaled : ScaledFeatures
         The scaled rows (train and test when split).
-    sweep : SweepResult
-        K-means for every k.
+    fits : SweepFits
+        K-means for every k (labels, centroids, inertia), without the scores.
     """
 
     source: keys.DataSource
@@ -700,15 +751,28 @@ class ClusteredView:
     key: keys.ModelKey
     matrix: FeatureMatrix
     scaled: ScaledFeatures
+    fits: SweepFits
+
+
+@dataclass(frozen=True)
+class ClusteredView(ModelView):
+    """A :class:`ModelView` with the whole sweep (scores and suggestion) too.
+
+    Attributes
+    ----------
+    sweep : SweepResult
+        K-means for every k, scored.
+    """
+
     sweep: SweepResult
 
 
-def clustered_view(title: str) -> ClusteredView:
-    """Draw a clustering page's title, data source and sidebar, and fetch its model.
+def clustered_model(title: str) -> ModelView:
+    """Draw a clustering page's title, data source and sidebar, and fit its model.
 
     Stops the page (after saying why) when there is no data, no feature is chosen or
     the settings cannot be clustered; shows the notes on missing values, scaling and
-    the URL's parameters.
+    the URL's parameters. Does not wait for the sweep's scores (see :func:`clustered_view`).
 
     Parameters
     ----------
@@ -717,8 +781,8 @@ def clustered_view(title: str) -> ClusteredView:
 
     Returns
     -------
-    ClusteredView
-        Settings, model key and the cached model.
+    ModelView
+        Settings, model key and the cached fits.
     """
     st.title(title)
     source = data_source()
@@ -735,7 +799,7 @@ def clustered_view(title: str) -> ClusteredView:
     try:
         matrix = cache.model.prepared(source, key.features, key.missing)
         scaled = cache.model.scaled(key)
-        sweep = cache.model.sweep(key)
+        fits = cache.model.sweep_fits(key)
     except ValueError as error:
         st.error(f"These settings cannot be clustered: {escape_markdown(str(error))}")
         st.stop()
@@ -743,6 +807,36 @@ def clustered_view(title: str) -> ClusteredView:
         st.info(matrix.message, icon=":material/help:")
     if scaled.warning:
         st.warning(scaled.warning, icon=":material/warning:")
+    return ModelView(
+        source=source, settings=settings, key=key, matrix=matrix, scaled=scaled, fits=fits
+    )
+
+
+def clustered_view(title: str) -> ClusteredView:
+    """Like :func:`clustered_model`, and wait for the sweep's scores.
+
+    Parameters
+    ----------
+    title : str
+        The page's title.
+
+    Returns
+    -------
+    ClusteredView
+        Settings, model key and the cached, scored sweep.
+    """
+    model = clustered_model(title)
+    try:
+        sweep = cache.model.sweep(model.key)
+    except ValueError as error:
+        st.error(f"These settings cannot be clustered: {error}")
+        st.stop()
     return ClusteredView(
-        source=source, settings=settings, key=key, matrix=matrix, scaled=scaled, sweep=sweep
+        source=model.source,
+        settings=model.settings,
+        key=model.key,
+        matrix=model.matrix,
+        scaled=model.scaled,
+        fits=model.fits,
+        sweep=sweep,
     )

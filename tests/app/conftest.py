@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,22 @@ def colour_of(expression: str, cluster: int) -> list[int]:
 def n_conditions(expression: str) -> int:
     """How many ids the colour expression tests explicitly (k - 1 for k colours)."""
     return len(re.findall(r"this\[\d+\] == \d+ \?", expression))
+
+
+SCORING_NOTE = "in the background"
+
+
+def run_until_scored(app: AppTest, timeout_s: float = 120.0) -> AppTest:
+    """Run the page until the sweep's scores are drawn (the Clusters page paints without them).
+
+    In a browser the page's fragment reruns it when the background scores are done;
+    AppTest does not run fragments by themselves, so this reruns it.
+    """
+    deadline = time.monotonic() + timeout_s
+    app.run()
+    while any(SCORING_NOTE in element.value for element in app.info):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"The sweep's scores were not drawn within {timeout_s} s.")
+        time.sleep(0.1)
+        app.run()
+    return app

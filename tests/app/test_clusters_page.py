@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from conftest import (
+    SCORING_NOTE,
     cluster_field,
     colour_of,
     deck_spec,
@@ -19,11 +22,13 @@ from conftest import (
     n_conditions,
     point_clusters,
     rows_drawn,
+    run_until_scored,
     texts,
 )
 from streamlit.testing.v1 import AppTest
 
 from components.figures.palette import PALETTE, hex_to_rgb
+from components.ui import cache
 from components.ui.widgets import swatch_data_url
 from tests.hostile.catalogue import plain
 
@@ -83,7 +88,7 @@ def _assert_view(app: AppTest, k: int) -> None:
 @pytest.mark.slow
 def test_default_render(real_data: Path, make_app: Callable[..., AppTest]) -> None:
     app = make_app()
-    app.run()
+    run_until_scored(app)
     assert not app.exception, app.exception
     assert not app.error
     assert app.slider(key="k").value == 5
@@ -114,7 +119,7 @@ def test_k_change_updates_map_boxplot_elbow_and_url(
     real_data: Path, make_app: Callable[..., AppTest]
 ) -> None:
     app = make_app()
-    app.run()
+    run_until_scored(app)
     first_view = deck_spec(app)["initialViewState"]
     first_url = layer(deck_spec(app), "points")["data"]
     for k in (8, 2, 15):
@@ -134,7 +139,7 @@ def test_cluster_colours_follow_ids_across_k(
 ) -> None:
     """A row keeps its colour from k to k+1 unless its cluster split (stable ids)."""
     app = make_app(k="4")
-    app.run()
+    run_until_scored(app)
     before = point_clusters(deck_spec(app))
     app.slider(key="k").set_value(5).run()
     after = point_clusters(deck_spec(app))
@@ -145,7 +150,7 @@ def test_cluster_colours_follow_ids_across_k(
 @pytest.mark.slow
 def test_feature_change(real_data: Path, make_app: Callable[..., AppTest]) -> None:
     app = make_app()
-    app.run()
+    run_until_scored(app)
     inertia_before = _chart(app, "elbow_chart")["data"][0]["y"]
     features = [*DEFAULT_FEATURES, "median_income", "housing_median_age"]
     app.multiselect(key="features").set_value(features).run()
@@ -171,7 +176,7 @@ def test_feature_with_missing_values_is_reported_and_choosable(
     real_data: Path, make_app: Callable[..., AppTest]
 ) -> None:
     app = make_app(features="latitude,longitude,total_bedrooms")
-    app.run()
+    run_until_scored(app)
     assert not app.exception, app.exception
     assert any("207" in text for text in texts(app.info)), texts(app.info)
     legend = _legend(app)
@@ -190,7 +195,7 @@ def test_scaler_change_and_normalize_warning(
     real_data: Path, make_app: Callable[..., AppTest]
 ) -> None:
     app = make_app()
-    app.run()
+    run_until_scored(app)
     app.selectbox(key="scaler").set_value("normalize").run()
     assert not app.exception, app.exception
     assert app.query_params["scaler"] == "normalize"
@@ -203,7 +208,7 @@ def test_geographic_scaler_shows_location_weight(
     real_data: Path, make_app: Callable[..., AppTest]
 ) -> None:
     app = make_app()
-    app.run()
+    run_until_scored(app)
     assert not [s for s in app.slider if s.key == "location_weight"]
     app.selectbox(key="scaler").set_value("geographic").run()
     assert not app.exception, app.exception
@@ -218,7 +223,7 @@ def test_geographic_scaler_shows_location_weight(
 @pytest.mark.slow
 def test_train_test_split(real_data: Path, make_app: Callable[..., AppTest]) -> None:
     app = make_app(k="4")
-    app.run()
+    run_until_scored(app)
     app.checkbox(key="split").check().run()
     assert not app.exception, app.exception
     assert app.query_params["split"] == "1"
@@ -237,7 +242,7 @@ def test_train_test_split(real_data: Path, make_app: Callable[..., AppTest]) -> 
 @pytest.mark.slow
 def test_url_parameters_in(real_data: Path, make_app: Callable[..., AppTest]) -> None:
     app = make_app(k="7", box="median_income", seed="0")
-    app.run()
+    run_until_scored(app)
     assert not app.exception, app.exception
     assert not app.warning
     assert app.slider(key="k").value == 7
@@ -261,7 +266,7 @@ def test_bad_url_values_are_ignored_with_a_warning(
     real_data: Path, make_app: Callable[..., AppTest], query: dict[str, str], fragment: str
 ) -> None:
     app = make_app(**query)
-    app.run()
+    run_until_scored(app)
     assert not app.exception, app.exception
     warnings = [plain(text) for text in texts(app.warning)]
     assert any(fragment in text for text in warnings), warnings
@@ -281,9 +286,9 @@ def test_elbow_click_sets_k(real_data: Path, make_app: Callable[..., AppTest]) -
     from components.ui import widgets as ui
 
     app = make_app()
-    app.run()
+    run_until_scored(app)
     app.session_state[ui.K_KEY] = 9  # what the on_select callback writes for a click on k=9
-    app.run()
+    run_until_scored(app)
     assert not app.exception, app.exception
     _assert_view(app, 9)
 
@@ -299,7 +304,7 @@ def test_map_rows_inline_when_static_serving_is_off(
     config.set_option("server.enableStaticServing", False)
     try:
         app = make_app(k="7")
-        app.run()
+        run_until_scored(app)
     finally:
         config.set_option("server.enableStaticServing", before)
     assert not app.exception, app.exception
@@ -325,9 +330,52 @@ def test_map_rows_inline_when_the_static_folder_cannot_be_written(
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setattr(cache.views, "STATIC_DIR", blocker / "static")
     app = make_app(k="6", features="latitude,longitude,median_income")
-    app.run()
+    run_until_scored(app)
     assert not app.exception, app.exception
     assert not app.error
     rows = layer(deck_spec(app), "points")["data"]
     assert isinstance(rows, list) and len(rows) == 20_640
     assert {row[2] for row in rows} == set(range(6))
+
+
+@pytest.mark.slow
+def test_the_page_paints_before_the_scores_and_completes_by_itself(
+    real_data: Path, make_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Map, legend and box plot come from the fits; the elbow chart waits for the scores."""
+    release = threading.Event()
+    real_score_sweep = cache.model.score_sweep
+
+    def held_score_sweep(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=120)  # the scores "take" until the test lets them finish
+        return real_score_sweep(*args, **kwargs)
+
+    monkeypatch.setattr(cache.model, "score_sweep", held_score_sweep)
+    cache.model.scores_job.clear()
+    app = make_app()
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error
+    # Everything of k = 5 but the scores is there.
+    spec = deck_spec(app)
+    assert set(point_clusters(spec).values()) == set(range(5))
+    assert list(_legend(app)["cluster"]) == [str(i) for i in range(5)]
+    assert len(_chart(app, "box_plot")["data"]) == 5
+    elbow = _chart(app, "elbow_chart")
+    assert elbow["layout"]["yaxis2"]["title"]["text"] == cache.views.SCORING_TITLE
+    assert len(elbow["data"][0]["y"]) == 14 and all(elbow["data"][0]["y"])  # inertia
+    assert _current_k_marks(elbow) == [5]
+    assert any(SCORING_NOTE in text for text in texts(app.info))
+    assert not any("k=" in text for text in texts(app.info)), "no suggestion yet"
+    # Let the scores finish: the next run (the fragment's poll reruns the page) has them.
+    release.set()
+    for _ in range(600):
+        app.run()
+        if not any(SCORING_NOTE in text for text in texts(app.info)):
+            break
+        time.sleep(0.1)
+    assert not app.exception, app.exception
+    elbow = _chart(app, "elbow_chart")
+    names = {annotation["text"] for annotation in elbow["layout"]["annotations"]}
+    assert any("best silhouette" in name for name in names)
+    assert any("k=" in text for text in texts(app.info)), "suggestion message missing"

@@ -19,9 +19,12 @@ def test_explore_renders_map_histogram_caps_and_missing(
     app.run()
     assert not app.exception, app.exception
     assert not app.error
-    # The value map is a pydeck map (it draws offline), the outline under its points.
+    # The value map is a pydeck map (it draws offline) over the served base map style,
+    # whose tiles draw the outline (the style without Carto's tiles: no network here).
     spec = deck_spec(app)
-    assert spec["layers"][0]["id"] == "outline"
+    assert spec["mapStyle"].startswith("app/static/outline/base-")
+    assert spec["mapStyle"].endswith("/style-offline.json")
+    assert "outline" not in [layer["id"] for layer in spec["layers"]]
     values = layer(spec, "values")
     assert len(values["data"]) == 20_640
     assert values["getFillColor"].startswith("@@=this[2] < ")  # a colour per value

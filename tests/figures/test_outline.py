@@ -189,7 +189,7 @@ def test_base_map_is_served_once_from_its_own_folder(
     monkeypatch.setattr(base_map, "STATIC_DIR", tmp_path / "static")
     monkeypatch.setattr(base_map, "carto_reachable", lambda: True)
     before = config.get_option("server.enableStaticServing")
-    base_map.served_base_map.clear()
+    base_map.base_map_job.clear()
     try:
         config.set_option("server.enableStaticServing", True)
         url = base_map.map_style_url()
@@ -201,7 +201,7 @@ def test_base_map_is_served_once_from_its_own_folder(
         tile = tmp_path / "static" / template.removeprefix("app/static/").format(z=0, x=0, y=0)
         assert tile.read_bytes() == outline_tiles()[(0, 0, 0)]
         stamp = written.stat().st_mtime_ns
-        base_map.served_base_map.clear()  # as a new server process
+        base_map.base_map_job.clear()  # as a new server process
         assert base_map.map_style_url() == url  # a content name: the same URL every time
         assert written.stat().st_mtime_ns == stamp  # not written again
         # Without network, the style without Carto's tiles (each would fail and log).
@@ -211,11 +211,11 @@ def test_base_map_is_served_once_from_its_own_folder(
         offline_style = json.loads(written.with_name(OFFLINE_STYLE_FILE).read_text("utf-8"))
         assert "carto" not in offline_style["sources"]
         config.set_option("server.enableStaticServing", False)
-        base_map.served_base_map.clear()
+        base_map.base_map_job.clear()
         assert base_map.map_style_url() is None
     finally:
         config.set_option("server.enableStaticServing", before)
-        base_map.served_base_map.clear()
+        base_map.base_map_job.clear()
 
 
 def test_outline_is_in_the_deck_when_the_static_folder_cannot_be_written(
@@ -225,13 +225,13 @@ def test_outline_is_in_the_deck_when_the_static_folder_cannot_be_written(
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setattr(base_map, "STATIC_DIR", blocker / "static")
     before = config.get_option("server.enableStaticServing")
-    base_map.served_base_map.clear()
+    base_map.base_map_job.clear()
     try:
         config.set_option("server.enableStaticServing", True)
         assert base_map.map_style_url() is None
     finally:
         config.set_option("server.enableStaticServing", before)
-        base_map.served_base_map.clear()
+        base_map.base_map_job.clear()
 
 
 # ------------------------------------------------------------------ every map has it

@@ -26,6 +26,7 @@ from components.ui.cache import (
     places,
     uploads,
     views,
+    warm_up,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "places",
     "uploads",
     "views",
+    "warm_up",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 
 import streamlit as st
 
 from components.figures import outline
 from components.ui import network, served_files
+from components.ui.cache.model import background_executor
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -21,34 +23,46 @@ BASE_MAP_DIR = "outline"
 NETWORK_CHECK_TTL_S = 300
 
 
-@st.cache_resource(show_spinner=False)
-def served_base_map() -> str | None:
-    """Write the base map's styles and outline tiles to the static folder once; their URL.
-
-    The tiles are drawn once per server (about 2 s, see
-    :func:`components.figures.outline.outline_tiles`) unless a server wrote them before:
-    the folder's name follows their content, so a cached map's URL stays valid.
-
-    Returns
-    -------
-    str or None
-        URL of the folder (ending with "/"); None when static serving is off or the
-        files cannot be written.
-    """
-    if not st.get_option("server.enableStaticServing"):
-        return None
+def _write_base_map(static_dir: Path) -> str | None:
+    """Write the styles and tiles under ``static_dir`` unless there; their folder's URL."""
     name = outline.base_map_name()
     prefix = f"{served_files.STATIC_URL_PREFIX}{BASE_MAP_DIR}/{name}/"
     try:
         served_files.ensure_folder(
-            STATIC_DIR / BASE_MAP_DIR, name, lambda: outline.base_map_files(prefix)
+            static_dir / BASE_MAP_DIR, name, lambda: outline.base_map_files(prefix)
         )
     except OSError as error:
-        _LOGGER.warning(
-            "Base map not served from %s (%s); maps draw the outline.", STATIC_DIR, error
-        )
+        _LOGGER.warning("No base map in %s (%s); maps draw the outline.", static_dir, error)
         return None
     return prefix
+
+
+@st.cache_resource(show_spinner=False)
+def base_map_job() -> Future[str | None]:
+    """Start writing the base map in the background worker, once per server.
+
+    Called when the server's first page starts (see :mod:`components.ui.cache.warm_up`),
+    so the tiles (about 2 s to draw) are ready by the time the first map is built.
+    """
+    if not st.get_option("server.enableStaticServing"):
+        done: Future[str | None] = Future()
+        done.set_result(None)
+        return done
+    return background_executor().submit(_write_base_map, STATIC_DIR)
+
+
+def served_base_map() -> str | None:
+    """The URL of the served base map's folder (ending with "/"), once it is written.
+
+    The tiles are drawn once per server unless a server wrote them before: the folder's
+    name follows their content, so a cached map's URL stays valid.
+
+    Returns
+    -------
+    str or None
+        None when static serving is off or the files cannot be written.
+    """
+    return base_map_job().result()
 
 
 @st.cache_resource(show_spinner=False, ttl=NETWORK_CHECK_TTL_S)

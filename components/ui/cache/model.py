@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
 import streamlit as st
 
 from components.engine import row_labels as row_labels_engine
 from components.engine.features import FeatureMatrix, prepare_features
 from components.engine.row_labels import FitRows, RowLabels
 from components.engine.scaling import ScaledFeatures, scale_features
-from components.engine.sweep.run import SweepResult, sweep_k
+from components.engine.sweep.run import SweepFits, SweepResult, fit_sweep, score_sweep
 from components.ui.cache.data import column_values, housing, row_count
 from components.ui.keys import DataSource, ModelKey
 from components.ui.url_state import K_RANGE, SPLIT_RANDOM_STATE, TEST_SIZE
@@ -43,11 +47,15 @@ def fit_rows(key: ModelKey) -> FitRows:
 
 
 @st.cache_resource(show_spinner="Fitting k-means for every k from 2 to 15…", max_entries=16)
-def sweep(key: ModelKey) -> SweepResult:
-    """k-means for every k in [2, 15] on the (train) rows, ids north to south and stable in k."""
+def sweep_fits(key: ModelKey) -> SweepFits:
+    """k-means for every k in [2, 15] on the (train) rows, ids north to south and stable in k.
+
+    The fits alone (about 0.4 s on the census data): every k's clusters can be drawn
+    while :func:`sweep` scores them.
+    """
     latitude = column_values(key.source, "latitude")
     low, high = K_RANGE
-    return sweep_k(
+    return fit_sweep(
         scaled(key).train,
         range(low, high + 1),
         random_state=key.random_state,
@@ -56,10 +64,69 @@ def sweep(key: ModelKey) -> SweepResult:
     )
 
 
+@st.cache_resource(show_spinner=False)
+def background_executor() -> ThreadPoolExecutor:
+    """Worker threads for work a page need not wait for: warm-up, base map, the scores.
+
+    Two: at a server's start the base map's tiles and the kernels' compilation run side
+    by side; later the sweeps' scores queue here (the kernels release the GIL).
+    """
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="geocluster-background")
+
+
+@dataclass(frozen=True)
+class ScoresJob:
+    """The sweep's scores being computed in the background worker.
+
+    Attributes
+    ----------
+    future : concurrent.futures.Future
+        Its result is the whole :class:`SweepResult`.
+    started : float
+        ``time.monotonic()`` when it was submitted.
+    """
+
+    future: Future[SweepResult]
+    started: float
+
+    def elapsed_s(self) -> float:
+        """Seconds since it was submitted."""
+        return time.monotonic() - self.started
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def scores_job(key: ModelKey) -> ScoresJob:
+    """Start scoring the sweep of ``key`` in the background worker (once per key)."""
+    # The arrays are fetched here, in the script's thread (the caches need its context);
+    # the worker only computes.
+    future = background_executor().submit(score_sweep, scaled(key).train, sweep_fits(key))
+    return ScoresJob(future=future, started=time.monotonic())
+
+
+def sweep(key: ModelKey) -> SweepResult:
+    """The whole sweep (fits, silhouette, CH, DB, suggestion), waiting for its scores.
+
+    The scores are computed in the background worker (started by the first call of
+    this function or of :func:`sweep_if_ready` for the key); numba's kernels release
+    the GIL there, so other sessions' scripts keep running.
+    """
+    job = scores_job(key).future
+    if not job.done():
+        with st.spinner("Scoring k-means for every k from 2 to 15 (silhouette, CH, DB)…"):
+            return job.result()
+    return job.result()
+
+
+def sweep_if_ready(key: ModelKey) -> SweepResult | None:
+    """The whole sweep when its scores are done; else None (and they are under way)."""
+    job = scores_job(key).future
+    return job.result() if job.done() else None
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def row_labels(key: ModelKey, k: int) -> RowLabels:
     """Labels for every data row at k: train rows from the sweep, test rows by nearest centroid."""
-    result = sweep(key)
+    result = sweep_fits(key)
     return row_labels_engine.label_every_row(
         row_count(key.source),
         fit_rows(key),

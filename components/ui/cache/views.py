@@ -28,7 +28,7 @@ from components.figures.legend import legend_table
 from components.ui import served_files
 from components.ui.cache.base_map import STATIC_DIR, map_style_url
 from components.ui.cache.data import column_values, housing
-from components.ui.cache.model import RowLabels, row_labels, sweep
+from components.ui.cache.model import RowLabels, row_labels, sweep, sweep_fits
 from components.ui.cache.places import places_labels, places_model
 from components.ui.keys import SOURCE_PLACES, DataSource, ModelKey
 from components.ui.url_state import K_RANGE
@@ -228,7 +228,7 @@ def profile(
 def warm_profiles(key: ModelKey) -> int:
     """Compute the profile of every k of the sweep once, so a k change only reads caches."""
     # The profile (pandas group-bys over every column) is the slowest per-k view.
-    k_values = sweep(key).k_values
+    k_values = sweep_fits(key).k_values
     for k in k_values:
         profile(key, k)
     return len(k_values)
@@ -292,6 +292,24 @@ def _elbow_base(key: ModelKey, _places: upload.PlacesData | None = None) -> dict
 def elbow_figure(key: ModelKey, k: int, _places: upload.PlacesData | None = None) -> go.Figure:
     """Inertia and silhouette across k with k and the suggestions marked."""
     return charts.mark_current_k(_elbow_base(key, _places), k)
+
+
+SCORING_TITLE = "Silhouette: computing…"
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _inertia_base(key: ModelKey) -> dict:
+    fits = sweep_fits(key)
+    pending = np.full(len(fits.k_values), np.nan)  # drawn as a gap until the scores come
+    return charts.elbow_chart_base(
+        fits.k_values, fits.inertia, pending, silhouette_title=SCORING_TITLE
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def inertia_figure(key: ModelKey, k: int) -> go.Figure:
+    """The elbow chart while the scores are computed: the inertia curve, k marked."""
+    return charts.mark_current_k(_inertia_base(key), k)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
