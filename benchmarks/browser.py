@@ -475,6 +475,9 @@ def time_action(
     them in the deck, which MAP_DRAWN_JS covers).
     """
     page = session.page
+    # The app's page polls for its background scores after a model change; an action
+    # starts once they are drawn (the polling runs would count as finished runs).
+    app_page.wait_for_scores(page)
     runs_before = harness.finished_runs(page)
     mark = session.meter.mark()
     sent_before = len(session.clock.sent)

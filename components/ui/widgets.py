@@ -178,6 +178,9 @@ def data_source_caption(source: keys.DataSource) -> None:
 # -------------------------------------------------------------------- URL state
 
 
+_AUTOMATIC_RERUN_STATE = "_geocluster_automatic_rerun"
+
+
 def _current_query() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in st.query_params if name in PARAM_NAMES}
 
@@ -203,7 +206,10 @@ def start_settings() -> ClusterSettings:
     """
     query = _current_query()
     saved: ClusterSettings = st.session_state.get(_SETTINGS_STATE, ClusterSettings())
-    if query and query != st.session_state.get(_URL_WRITTEN_STATE):
+    # A rerun the page asked for itself (the scores are ready) carries the query string of
+    # the fragment run that asked, which may predate the URL the last run wrote.
+    automatic = st.session_state.pop(_AUTOMATIC_RERUN_STATE, False)
+    if query and query != st.session_state.get(_URL_WRITTEN_STATE) and not automatic:
         settings, notices = parse_query_params(query)
         _apply_settings_to_widgets(settings)
         st.session_state[_SETTINGS_STATE] = settings
@@ -654,6 +660,7 @@ def elbow_chart_pending(
     @st.fragment(run_every=SCORES_POLL_S)
     def progress() -> None:
         if job.future.done():
+            st.session_state[_AUTOMATIC_RERUN_STATE] = True
             st.rerun(scope="app")
         st.info(
             "Computing the silhouette, Calinski-Harabasz and Davies-Bouldin of every k "

@@ -120,6 +120,21 @@ def open_clusters(page: Page, base_url: str, query: str = "") -> None:
     harness.goto_and_wait(page, url)
     expect(page.get_by_role("heading", name=CLUSTERS_TITLE)).to_be_visible()
     wait_for_charts(page)
+    wait_for_scores(page)
+
+
+# Shown under the inertia curve while the sweep's scores are computed in the background.
+SCORING_NOTE = "in the background"
+
+
+def wait_for_scores(page: Page) -> None:
+    """Wait until the sweep's scores are drawn and the page stops polling for them.
+
+    Until then a fragment reruns every half second; a test's action must not mistake one
+    of those runs for the rerun it caused.
+    """
+    expect(page.get_by_text(SCORING_NOTE)).to_have_count(0, timeout=harness.RUN_TIMEOUT_MS)
+    harness.wait_for_idle(page)
 
 
 def wait_for_charts(page: Page) -> None:
@@ -197,7 +212,8 @@ def legend_clusters(page: Page) -> list[str]:
 
 
 def elbow_state(page: Page) -> ElbowState:
-    """Read the elbow chart's curves and current-k marks from its plotly graph div."""
+    """Read the elbow chart's curves and current-k marks, once the scores are drawn."""
+    wait_for_scores(page)
     raw = page.locator(f"{ELBOW_CHART} .js-plotly-plot").evaluate(
         """(gd) => ({
             data: gd.data.map((t) => ({name: t.name, x: Array.from(t.x), y: Array.from(t.y)})),
