@@ -216,7 +216,9 @@ def coordinate_resolution(longitude: np.ndarray, latitude: np.ndarray) -> int:
     return 100 if on_grid else 1000
 
 
-def colour_lookup_expression(n_clusters: int, alpha: int = 255, field: int = 2) -> str:
+def colour_lookup_expression(
+    n_clusters: int, alpha: int = 255, field: int = 2, *, value: str | None = None
+) -> str:
     """A deck.gl accessor expression mapping the cluster id in ``this[field]`` to its colour.
 
     Written as a chain of conditionals (``this[2] == 0 ? [r, g, b, a] : ...``): the
@@ -230,6 +232,9 @@ def colour_lookup_expression(n_clusters: int, alpha: int = 255, field: int = 2) 
         Opacity in [0, 255].
     field : int
         Position of the cluster id in each row.
+    value : str, optional
+        An expression for the id instead of ``this[field]`` (e.g. ``"properties.k7"``
+        for GeoJSON features).
 
     Returns
     -------
@@ -237,10 +242,11 @@ def colour_lookup_expression(n_clusters: int, alpha: int = 255, field: int = 2) 
         The expression, without pydeck's ``@@=`` prefix.
     """
     check_n_clusters(n_clusters)
+    cluster_id = value if value is not None else f"this[{field}]"
     colours = [f"[{r},{g},{b},{alpha}]" for r, g, b in map(hex_to_rgb, PALETTE[:n_clusters])]
     expression = colours[-1]
     for cluster in range(n_clusters - 2, -1, -1):
-        expression = f"this[{field}] == {cluster} ? {colours[cluster]} : {expression}"
+        expression = f"{cluster_id} == {cluster} ? {colours[cluster]} : {expression}"
     return expression
 
 

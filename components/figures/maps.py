@@ -28,6 +28,7 @@ from components.figures.deck import (
     position_codes,
     view_state_for,
 )
+from components.figures.lod import ServedLevels, id_property, lod_layer, share_property
 from components.figures.palette import (
     FILL_ALPHA,
     NOT_CLUSTERED_ALPHA,
@@ -332,6 +333,7 @@ def _cluster_map(
     view_state: pdk.ViewState,
     layer_id_suffix: Mapping[str, str] | None = None,
     map_style_url: str | None = None,
+    extra_layers: Sequence[pdk.Layer] = (),
 ) -> ClusterMap:
     """The cluster map: the outline, point layers (by id, in draw order) and the centroids.
 
@@ -375,6 +377,7 @@ def _cluster_map(
         for name, style in styles.items()
         if name in layer_data
     ]
+    layers += extra_layers
     layers += centroid_layers(points.longitude, points.latitude, labels, n_clusters)
     deck = base_map_deck(layers, view_state, tooltip, map_style_url)
     return ClusterMap(
@@ -515,6 +518,7 @@ def cluster_map_served(
     view_state: pdk.ViewState | None = None,
     show_test: bool = True,
     map_style_url: str | None = None,
+    levels: ServedLevels | None = None,
 ) -> ClusterMap:
     """The cluster map at one k, its points loaded by the browser from ``urls``.
 
@@ -553,6 +557,26 @@ def cluster_map_served(
     layer_data = {
         name: urls[name] for name in served.layer_texts if show_test or name != "test-points"
     }
+    if levels is not None:
+        if set(layer_data) != {"points"}:
+            raise ValueError(
+                f"levels draw the points layer alone; this map also has {sorted(layer_data)}."
+            )
+        return _cluster_map(
+            points,
+            {},
+            np.asarray(labels, dtype=int),
+            n_clusters,
+            label_field=label_field,
+            tooltip=lod_tooltip(n_clusters, points.tooltip_features),
+            view_state=view_state or view_state_for(points.longitude, points.latitude),
+            map_style_url=map_style_url,
+            extra_layers=[
+                lod_layer(
+                    levels, n_clusters, layer_tag="@" + levels.url_template.split("/")[-4][:8]
+                )
+            ],
+        )
     return _cluster_map(
         points,
         layer_data,
@@ -570,6 +594,21 @@ def cluster_map_served(
         },
         map_style_url=map_style_url,
     )
+
+
+def lod_tooltip(n_clusters: int, extra_labels: Sequence[str] = ()) -> str:
+    """The tooltip of the level-of-detail points: the cell's cluster, share and means.
+
+    The extra values are the properties ``x0``, ``x1``, ... in the order of ``extra_labels``.
+    """
+    lines = [
+        f"Cluster {{{id_property(n_clusters)}}} "
+        f"({{{share_property(n_clusters)}}}% of the {{n}} block groups here)",
+        "Mean house value: ${v}k",
+        "Mean income: ${i}k",
+    ]
+    lines += [f"{label}: {{x{index}}}" for index, label in enumerate(extra_labels)]
+    return "\n".join(lines)
 
 
 def cluster_map_deck(

@@ -19,6 +19,7 @@ import numpy as np
 import pydeck as pdk
 from PIL import Image, ImageDraw
 
+from components.engine.lod import TILE_SIZE_PX, mercator_pixels, tile_range
 from components.engine.outline import load_outline
 
 OUTLINE_LAYER_ID = "outline"
@@ -73,14 +74,12 @@ def outline_layer() -> pdk.Layer:
 # map's style it is drawn by the map library in its own canvas, which redraws only when
 # the camera moves, and it gains a level of detail for free (finer tiles when zoomed in).
 
-TILE_SIZE_PX = 256
 # Every path down to this zoom (the world at zoom 4 is 16 x 16 tiles) ...
 WORLD_MAX_ZOOM = 4
 # ... and finer tiles over California and its neighbours, where the housing maps look.
 DETAIL_BOX = (-126.0, 30.0, -112.0, 44.0)  # west, south, east, north (degrees)
 DETAIL_ZOOMS = (5, 6, 7, 8)
 _SUPERSAMPLE = 2  # drawn at twice the size, then reduced: smooth one-pixel lines
-_MERCATOR_MAX_LATITUDE = 85.0511287798
 # Carto's light raster tiles: the same look as its "positron" vector style, and a raster
 # source can sit under the outline in one style.
 CARTO_TILE_URLS = tuple(
@@ -96,20 +95,7 @@ TileKey = tuple[int, int, int]  # zoom, x, y (XYZ scheme: y grows southwards)
 
 def _mercator_pixels(path: np.ndarray, zoom: int) -> np.ndarray:
     """(lon, lat) degrees to Web Mercator pixels of the whole world at ``zoom``."""
-    world_px = TILE_SIZE_PX * 2**zoom
-    longitude = path[:, 0]
-    latitude = np.radians(np.clip(path[:, 1], -_MERCATOR_MAX_LATITUDE, _MERCATOR_MAX_LATITUDE))
-    x = (longitude + 180.0) / 360.0 * world_px
-    y = (1.0 - np.log(np.tan(latitude) + 1.0 / np.cos(latitude)) / np.pi) / 2.0 * world_px
-    return np.column_stack([x, y])
-
-
-def _tile_range(box: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
-    """The x and y tile indices at ``zoom`` covering a (west, south, east, north) box."""
-    corners = _mercator_pixels(np.array([[box[0], box[3]], [box[2], box[1]]]), zoom)
-    n_tiles = 2**zoom
-    (x0, y0), (x1, y1) = np.clip(corners // TILE_SIZE_PX, 0, n_tiles - 1).astype(int)
-    return range(x0, x1 + 1), range(y0, y1 + 1)
+    return np.column_stack(mercator_pixels(path[:, 0], path[:, 1], zoom))
 
 
 def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes | None:
@@ -160,7 +146,7 @@ def outline_tiles() -> Mapping[TileKey, bytes]:
         pixel_paths = [_mercator_pixels(path, zoom) for path in paths]
         low = np.array([path.min(axis=0) for path in pixel_paths]) - margin
         high = np.array([path.max(axis=0) for path in pixel_paths]) + margin
-        x_range, y_range = _tile_range(box, zoom)
+        x_range, y_range = tile_range(box, zoom)
         for x in x_range:
             for y in y_range:
                 tile_low = np.array([x, y]) * TILE_SIZE_PX

@@ -148,3 +148,27 @@ def ensure_folder(directory: Path, name: str, files: Callable[[], Mapping[str, b
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)
     return target
+
+
+def prune_folders(directory: Path, *, keep: int) -> None:
+    """Delete the folders of ``directory`` beyond the ``keep`` most recently made.
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        Parent of the folders (those starting with "." are being written: kept).
+    keep : int
+        How many to keep, at least 1.
+    """
+    if keep < 1:
+        raise ValueError(f"keep={keep} is out of range; expected at least 1.")
+    folders = []
+    for entry in os.scandir(directory):
+        if entry.is_dir() and not entry.name.startswith("."):
+            try:
+                folders.append((entry.stat().st_mtime_ns, entry.path))
+            except FileNotFoundError:  # removed meanwhile by another server process
+                continue
+    folders.sort(reverse=True)
+    for _, stale in folders[keep:]:
+        shutil.rmtree(stale, ignore_errors=True)

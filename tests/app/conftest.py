@@ -98,9 +98,24 @@ def layer(spec: dict[str, Any], layer_id: str) -> dict[str, Any]:
     raise KeyError(f"no layer {layer_id!r} in {[c['id'] for c in spec['layers']]}")
 
 
+def finest_tiles(template: str) -> list[dict[str, Any]]:
+    """The features of a level-of-detail layer's finest tiles (one per distinct position)."""
+    assert template.startswith(STATIC_URL_PREFIX) and template.endswith("{z}/{x}/{y}.json")
+    folder = views.STATIC_DIR / template.removeprefix(STATIC_URL_PREFIX).split("{z}")[0]
+    finest = max(int(zoom.name) for zoom in folder.iterdir())
+    return [
+        feature
+        for tile in sorted((folder / str(finest)).glob("*/*.json"))
+        for feature in json.loads(tile.read_text(encoding="utf-8"))
+    ]
+
+
 def layer_rows(spec: dict[str, Any], layer_id: str) -> list[Any]:
-    """The rows of a layer: inline, or read from the served file its URL names."""
+    """The rows of a layer: inline, read from the served file its URL names, or the
+    features of its finest tiles (a level-of-detail TileLayer)."""
     data = layer(spec, layer_id)["data"]
+    if layer(spec, layer_id)["@@type"] == "TileLayer":
+        return finest_tiles(data)
     if isinstance(data, str):
         assert data.startswith(STATIC_URL_PREFIX), data
         # The folder the app wrote to: served_files_in_tmp's, while a test runs.
@@ -112,6 +127,8 @@ def layer_rows(spec: dict[str, Any], layer_id: str) -> list[Any]:
 def rows_drawn(spec: dict[str, Any], layer_id: str) -> int:
     """How many data rows a layer draws (a served point counts the rows at its position)."""
     data = layer(spec, layer_id)["data"]
+    if layer(spec, layer_id)["@@type"] == "TileLayer":
+        return sum(int(feature["properties"]["n"]) for feature in layer_rows(spec, layer_id))
     if isinstance(data, str):
         return sum(int(row[-1]) for row in layer_rows(spec, layer_id))
     return len(data)
@@ -124,7 +141,15 @@ def cluster_field(spec: dict[str, Any]) -> int:
 
 
 def point_clusters(spec: dict[str, Any], layer_id: str = "points") -> dict[tuple, Any]:
-    """Cluster id of each map row of a layer at the current k, by integer-coded position."""
+    """Cluster id of each map row of a layer at the current k, by position."""
+    expression = layer(spec, layer_id)
+    if expression["@@type"] == "TileLayer":
+        match = re.search(r"properties\.(k\d+) ==", expression["getFillColor"])
+        name = match.group(1) if match else "k2"
+        return {
+            tuple(feature["geometry"]["coordinates"]): feature["properties"][name]
+            for feature in layer_rows(spec, layer_id)
+        }
     field = cluster_field(spec)
     return {(row[0], row[1]): row[field] for row in layer_rows(spec, layer_id)}
 
@@ -141,7 +166,7 @@ def texts(elements: Any) -> list[str]:
 def colour_of(expression: str, cluster: int) -> list[int]:
     """Evaluate the map's colour expression ('this[2] == 0 ? [..] : ... : [..]') for an id."""
     body = expression.removeprefix("@@=")
-    for match in re.finditer(r"this\[\d+\] == (\d+) \? (\[[^\]]*\])", body):
+    for match in re.finditer(r"(?:this\[\d+\]|properties\.k\d+) == (\d+) \? (\[[^\]]*\])", body):
         if int(match.group(1)) == cluster:
             return json.loads(match.group(2))
     return json.loads(body.rsplit(" : ", 1)[-1])
@@ -149,7 +174,7 @@ def colour_of(expression: str, cluster: int) -> list[int]:
 
 def n_conditions(expression: str) -> int:
     """How many ids the colour expression tests explicitly (k - 1 for k colours)."""
-    return len(re.findall(r"this\[\d+\] == \d+ \?", expression))
+    return len(re.findall(r"(?:this\[\d+\]|properties\.k\d+) == \d+ \?", expression))
 
 
 SCORING_NOTE = "in the background"

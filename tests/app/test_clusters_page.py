@@ -99,7 +99,13 @@ def test_default_render(real_data: Path, make_app: Callable[..., AppTest]) -> No
     assert spec["mapProvider"] == "carto"
     # The rows are served as a file (static serving): the deck itself stays a few KB.
     assert len(app.get("deck_gl_json_chart")[0].proto.json) < 20 * 1024
-    assert layer(spec, "points")["data"].startswith("app/static/maps/")
+    # The points are drawn by level of detail: a TileLayer over served tiles, merged
+    # cells at low zoom and every distinct position at the finest.
+    points = layer(spec, "points")
+    assert points["@@type"] == "TileLayer"
+    assert points["data"].startswith("app/static/lod/")
+    assert points["data"].endswith("/{z}/{x}/{y}.json")
+    assert points["maxZoom"] == 8 and points["minZoom"] == 0
     assert rows_drawn(spec, "points") == 20_640  # no missing values in these features
     assert len(layer_rows(spec, "points")) == 12_590  # one point per distinct position
     assert "not-clustered" not in [candidate["id"].split("@")[0] for candidate in spec["layers"]]
@@ -127,9 +133,10 @@ def test_k_change_updates_map_boxplot_elbow_and_url(
         _assert_view(app, k)
         # The camera must not jump: the initial view state never changes with k.
         assert deck_spec(app)["initialViewState"] == first_view
-        # The browser keeps the rows it loaded: same URL, the colour rule reads field k.
+        # The browser keeps the tiles it loaded: same URL; the colour rule reads the
+        # features' id at k.
         assert layer(deck_spec(app), "points")["data"] == first_url
-        assert cluster_field(deck_spec(app)) == k
+        assert f"properties.k{k} == 0 ?" in layer(deck_spec(app), "points")["getFillColor"]
         assert layer(deck_spec(app), "points")["updateTriggers"]["getFillColor"][0] == k
 
 
@@ -162,13 +169,15 @@ def test_feature_change(real_data: Path, make_app: Callable[..., AppTest]) -> No
     assert inertia_after[0] > inertia_before[0]
     # The extra feature shows in the map's tooltip (income is always there).
     tooltip = json.loads(app.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
-    age_field = int(re.search(r"Median house age: \{(\d+)\}", tooltip).group(1))
-    rows = layer_rows(deck_spec(app), "points")
-    ages = [row[age_field] for row in rows]
+    age_field = re.search(r"Median house age: \{(\w+)\}", tooltip).group(1)
+    # The points are the level-of-detail features: the tooltip names their properties.
+    features = layer_rows(deck_spec(app), "points")
+    ages = [feature["properties"][age_field] for feature in features]
     assert all(1 <= age <= 52 for age in ages)  # the census caps house age at 52
-    cluster = int(re.search(r"Cluster \{(\d+)\}", tooltip).group(1))
-    assert cluster == cluster_field(deck_spec(app))
-    assert "Median income" in tooltip
+    assert re.search(r"Cluster \{k5\} \(\{p5\}% of the \{n\} block groups here\)", tooltip)
+    # A position's block groups may lie in several clusters: the majority's share.
+    assert all(0 < feature["properties"]["p5"] <= 100 for feature in features)
+    assert "Mean income" in tooltip
 
 
 @pytest.mark.slow

@@ -1,13 +1,13 @@
-"""The cluster map's rows are served once by URL, and a k change only recolours them.
+"""The cluster map's points are served once as level-of-detail tiles; a k change recolours.
 
-With ``server.enableStaticServing`` the Clusters page writes the map's rows (each with
-its cluster id at every k) to ``static/maps/<sha>.json``; the deck names that URL, and
-a k change sends a new colour rule that reads another field of the same rows. So the
-browser fetches the file once per page and never again while k moves, yet the points
-change colour. Colours are read from screenshots of the map: a point is drawn in its
-cluster's palette colour at alpha 190/255 over the blank (offline) base map, i.e. on
-the line from white to that colour, and each such pixel is given to the nearest palette
-colour.
+With ``server.enableStaticServing`` the Clusters page writes the map's points (merged
+into cells per zoom, each with its majority cluster at every k) as tiles under
+``static/lod/<sha>/``; the deck's TileLayer names their URL, and a k change sends a new
+colour rule that reads another property of the same features. So the browser fetches
+each tile of the view once and never again while k moves, yet the points change colour.
+Colours are read from screenshots of the map: a point is drawn in its cluster's palette
+colour at alpha 190/255 over the blank (offline) base map, i.e. on the line from white to
+that colour, and each such pixel is given to the nearest palette colour.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ pytestmark = pytest.mark.e2e
 
 STATIC_PATH_PREFIX = "/app/static/"
 MAP_FILE_PATH = re.compile(r"^/app/static/maps/[0-9a-f]{24}\.json$")
+LOD_TILE_PATH = re.compile(r"^/app/static/lod/[0-9a-f]{24}/\d+/\d+/\d+\.json$")
 OUTLINE_PATH_PREFIX = "/app/static/outline/"
 K_VALUES = tuple(range(2, 16))  # the rows carry the cluster id of each of these k's
 N_ROWS = 20_640  # block groups of the housing data (none has a missing feature)
@@ -139,57 +140,56 @@ def static_requests_of(page: Page) -> list[Request]:
     return requests
 
 
-def test_map_rows_are_fetched_once_and_not_again_when_k_changes(page: Page, base_url: str) -> None:
+def test_map_tiles_are_fetched_once_and_not_again_when_k_changes(page: Page, base_url: str) -> None:
     requests = static_requests_of(page)
     ui.open_clusters(page, base_url)
     wait_for_map_colours(page, ui.DEFAULT_K)
 
-    def map_requests() -> list[Request]:
-        # The base map's style and outline tiles are the map library's, not the rows.
-        return [
-            request
-            for request in requests
-            if not urllib.parse.urlsplit(request.url).path.startswith(OUTLINE_PATH_PREFIX)
-        ]
+    def tile_requests() -> list[Request]:
+        return [r for r in requests if LOD_TILE_PATH.match(urllib.parse.urlsplit(r.url).path)]
 
     paths = [urllib.parse.urlsplit(request.url).path for request in requests]
-    # The map's rows once, and the base map's style (with the outline) once.
-    assert len(map_requests()) == 1, f"the page requested {paths} from the static folder"
+    # The points come as level-of-detail tiles of the view's zoom, each fetched once; the
+    # base map's style once; no file of every row.
+    tiles = tile_requests()
+    assert tiles, f"the page requested {paths} from the static folder"
+    assert len({r.url for r in tiles}) == len(tiles), "a tile was fetched twice"
     assert sum(path.endswith(".json") for path in paths if OUTLINE_PATH_PREFIX in path) == 1
-    (rows_request,) = map_requests()
-    assert MAP_FILE_PATH.match(urllib.parse.urlsplit(rows_request.url).path)
-    response = rows_request.response()
-    assert response is not None
-    assert response.status == 200
-    assert response.headers["content-type"].startswith("application/json")
-    rows = response.json()
-    assert isinstance(rows, list)
-    widths = {len(row) for row in rows}
-    assert len(widths) == 1, f"rows of different lengths: {sorted(widths)}"
-    assert widths.pop() >= 2 + len(K_VALUES) + 2  # x, y, an id per k, price, income, ...
-    # Field 2 + i is the cluster id at the i-th k: every id of 0 .. k - 1 occurs there.
-    for field, k in enumerate(K_VALUES, start=2):
-        assert {row[field] for row in rows} == set(range(k)), f"ids at k={k} (field {field})"
-    # One point per distinct position, its last field counting the block groups there.
-    assert len({(row[0], row[1]) for row in rows}) == len(rows)
-    assert sum(row[-1] for row in rows) == N_ROWS
+    assert not [path for path in paths if MAP_FILE_PATH.match(path)], paths
+    features = [
+        feature
+        for request in tiles
+        if (response := request.response()) is not None
+        for feature in response.json()
+    ]
+    assert features, "the view's tiles hold no point"
+    for feature in features:
+        properties = feature["properties"]
+        # Every k's majority id and its share, and how many block groups the cell holds.
+        for k in K_VALUES:
+            assert properties[f"k{k}"] in range(k)
+            assert 0 < properties[f"p{k}"] <= 100
+        assert properties["n"] >= 1
+    # Merged at the state's zoom: far fewer points than the 12,590 distinct positions.
+    assert len(features) < 12_590 / 3
+    assert sum(feature["properties"]["n"] for feature in features) <= N_ROWS
 
     for _ in range(3):
         harness.act_and_wait(page, lambda: ui.press_k_key(page, "ArrowRight"))
     k = ui.DEFAULT_K + 3
     assert ui.slider_k(page) == k
     # The map shows k's colours (the 7th, not the 9th): deck.gl has taken the new decks.
-    # Had it asked for the rows again, the request would be out by now; a short pause
+    # Had it asked for the tiles again, the requests would be out by now; a short pause
     # leaves room for a late one.
     wait_for_map_colours(page, k, shown=(k - 2,), absent=(k,))
     page.wait_for_timeout(500)
-    assert len(map_requests()) == 1, f"k changes requested {[r.url for r in map_requests()]}"
+    assert len(tile_requests()) == len(tiles), "k changes fetched tiles again"
 
-    # Control: a fetch of the rows by the page's own script is seen by the counting.
-    with page.expect_request(rows_request.url):
-        status = page.evaluate("async (url) => (await fetch(url)).status", rows_request.url)
+    # Control: a fetch of a tile by the page's own script is seen by the counting.
+    with page.expect_request(tiles[0].url):
+        status = page.evaluate("async (url) => (await fetch(url)).status", tiles[0].url)
     assert status == 200
-    assert len(map_requests()) == 2, "the page fetched the rows and no request event came"
+    assert len(tile_requests()) == len(tiles) + 1, "the page fetched a tile, no event came"
 
 
 def test_k_change_recolours_the_served_points(page: Page, base_url: str) -> None:
@@ -211,7 +211,7 @@ def test_deep_link_with_k_draws_its_clusters_colours(page: Page, base_url: str) 
 
 
 def test_hovering_a_point_shows_its_cluster_at_the_current_k(page: Page, base_url: str) -> None:
-    """The tooltip reads the served row's field of the current k (and the rows it stands for)."""
+    """The tooltip reads the served cell's id at the current k (and the rows it stands for)."""
     ui.open_clusters(page, base_url, "k=7")
     wait_for_map_colours(page, 7, shown=(6,))
     box = page.get_by_test_id("stDeckGlJsonChart").bounding_box()
@@ -229,8 +229,8 @@ def test_hovering_a_point_shows_its_cluster_at_the_current_k(page: Page, base_ur
                     break
         if text:
             break
-    match = re.match(r"Cluster (\d+)\n", text)
+    match = re.match(r"Cluster (\d+) \((\d+)% of the ([1-9]\d*) block groups here\)\n", text)
     assert match, f"no tooltip with a cluster found: {text!r}"
     assert int(match.group(1)) in range(7)
-    assert re.search(r"Median house value: \$[\d.]+k", text), text
-    assert re.search(r"Block groups at this point: [1-9]\d*", text), text
+    assert 0 < int(match.group(2)) <= 100
+    assert re.search(r"Mean house value: \$[\d.]+k", text), text

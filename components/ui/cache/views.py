@@ -7,6 +7,7 @@ names them); the housing views find their rows from the key's source.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import numpy as np
@@ -21,9 +22,11 @@ from components.engine.clustering import (
 )
 from components.engine.export import to_safe_csv
 from components.engine.features import FEATURE_CATALOGUE
+from components.engine.lod import LevelOfDetail, level_of_detail
 from components.engine.row_labels import cluster_sizes, labelled_frame
 from components.engine.sweep.run import SweepResult
 from components.figures import charts, deck, maps
+from components.figures import lod as lod_figures
 from components.figures.legend import legend_table
 from components.ui import served_files
 from components.ui.cache.base_map import STATIC_DIR, map_style_url
@@ -36,6 +39,7 @@ from components.ui.url_state import K_RANGE
 _LOGGER = logging.getLogger(__name__)
 
 _TOOLTIP_SKIP = frozenset({"latitude", "longitude", "median_house_value", "median_income"})
+_FEATURE_OF_LABEL = {described.label: name for name, described in FEATURE_CATALOGUE.items()}
 HOUSING_VALUE_COLUMN = "median_house_value"
 
 
@@ -123,15 +127,19 @@ def cluster_map(
     points = map_points(key.source, key.features)
     urls = map_urls(key) if served else None
     if urls is not None:
+        served_rows = served_points(key)
+        # One layer of clustered rows (no test rows, none missing): drawn by level of detail.
+        levels = served_levels(key) if set(served_rows.layer_texts) == {"points"} else None
         result = maps.cluster_map_served(
             points,
-            served_points(key),
+            served_rows,
             urls,
             rows.labels,
             k,
             view_state=map_view(key.source),
             show_test=show_test,
             map_style_url=map_style_url(),
+            levels=levels,
         )
     else:
         result = maps.cluster_map_from_points(
@@ -156,6 +164,67 @@ def served_points(key: ModelKey) -> maps.ServedPoints:
     labels_by_k = {k: row_labels(key, k).labels for k in range(low, high + 1)}
     return maps.served_points(
         map_points(key.source, key.features), labels_by_k, row_labels(key, low).is_test
+    )
+
+
+LOD_FILES_DIR = "lod"
+# Folders of tiles kept (one per model): as many as the map caches hold models.
+LOD_FOLDERS_KEPT = 16
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _levels(key: ModelKey) -> tuple[LevelOfDetail, str]:
+    """A model's level of detail and the name of its tiles' folder (from the rows it holds)."""
+    low, high = K_RANGE
+    labels_by_k = {k: row_labels(key, k).labels for k in range(low, high + 1)}
+    longitude = column_values(key.source, "longitude")
+    latitude = column_values(key.source, "latitude")
+    values = {
+        "v": column_values(key.source, "median_house_value") / 1000,
+        "i": column_values(key.source, "median_income") * 10,
+    }
+    # The tooltip's extra features, as on the map of every point (x0, x1, ... in order).
+    extra = map_points(key.source, key.features).tooltip_features
+    for index, label in enumerate(extra):
+        values[f"x{index}"] = column_values(key.source, _FEATURE_OF_LABEL.get(label, label))
+    levels = level_of_detail(longitude, latitude, labels_by_k, values)
+    digest = hashlib.sha256()
+    for array in (longitude, latitude, *labels_by_k.values()):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return levels, digest.hexdigest()[:24]
+
+
+def served_levels(key: ModelKey) -> lod_figures.ServedLevels | None:
+    """The cluster map's level-of-detail tiles of a model, written to the static folder if missing.
+
+    Not cached, like :func:`map_urls`: the check is one stat, and it rewrites a folder
+    pruned since.
+
+    Returns
+    -------
+    ServedLevels or None
+        Where the tiles are; None when they cannot be written (the map then draws every
+        point).
+    """
+    levels, name = _levels(key)
+    directory = STATIC_DIR / LOD_FILES_DIR
+
+    def files() -> dict[str, bytes]:
+        # Only when the folder is new: keep the newest folders beside it.
+        if directory.is_dir():
+            served_files.prune_folders(directory, keep=LOD_FOLDERS_KEPT - 1)
+        return lod_figures.tile_files(levels, {name: name for name in levels.levels[0].values})
+
+    try:
+        served_files.ensure_folder(directory, name, files)
+    except OSError as error:
+        _LOGGER.warning("No map tiles in %s (%s); drawing every point.", STATIC_DIR, error)
+        return None
+    return lod_figures.ServedLevels(
+        url_template=f"{served_files.STATIC_URL_PREFIX}{LOD_FILES_DIR}/{name}/{{z}}/{{x}}/{{y}}.json",
+        extent=levels.extent,
+        max_zoom=levels.max_zoom,
+        k_values=levels.k_values,
     )
 
 
@@ -186,6 +255,8 @@ def map_urls(key: ModelKey) -> dict[str, str] | None:
     except OSError as error:
         _LOGGER.warning("Map rows not served from %s (%s); sending them inline.", STATIC_DIR, error)
         return None
+    if set(served.layer_texts) == {"points"}:
+        served_levels(key)  # and the level-of-detail tiles the map draws them with
     return {
         layer_id: f"{served_files.STATIC_URL_PREFIX}{MAP_FILES_DIR}/{name}"
         for layer_id, name in names.items()

@@ -1,0 +1,264 @@
+"""Level of detail for maps of many points: per zoom, the points merged into small cells.
+
+Pure numpy. A map at state zoom draws thousands of points on top of each other; in the
+browser every point is an instance drawn on every redraw (in software WebGL about 25 us
+each). Merged into cells of a couple of pixels at each zoom, a map draws about as many
+points as it has distinct pixels, and the finest zoom keeps every distinct position (full
+detail when the user zooms in). Each cell keeps how many rows it holds and, for every k,
+its majority cluster and that cluster's share, so colours stay those of the clusters.
+
+The levels follow the Web Mercator tile scheme of web maps (256-pixel tiles, x east, y
+south), so :mod:`components.figures.lod` can cut them into the tiles deck.gl's TileLayer
+loads by zoom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+TILE_SIZE_PX = 256
+MERCATOR_MAX_LATITUDE = 85.0511287798
+# Cells of this many pixels at each zoom below the finest: about the size of a point.
+CELL_PX = 2
+# The finest zoom is the largest whose tiles over the data's extent number at most this.
+MAX_FINEST_TILES = 256
+MAX_ZOOM = 14
+
+
+def mercator_pixels(
+    longitude: np.ndarray, latitude: np.ndarray, zoom: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator pixel coordinates of the whole world at ``zoom`` (256 px tiles).
+
+    Parameters
+    ----------
+    longitude, latitude : numpy.ndarray
+        Degrees; latitudes are clipped to the Mercator limit (+-85.05).
+    zoom : int
+        The zoom level, >= 0.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        x (east) and y (south) in pixels, in [0, 256 * 2**zoom].
+    """
+    world_px = TILE_SIZE_PX * 2.0**zoom
+    phi = np.radians(np.clip(latitude, -MERCATOR_MAX_LATITUDE, MERCATOR_MAX_LATITUDE))
+    x = (np.asarray(longitude, dtype=float) + 180.0) / 360.0 * world_px
+    y = (1.0 - np.log(np.tan(phi) + 1.0 / np.cos(phi)) / np.pi) / 2.0 * world_px
+    return x, y
+
+
+def tile_range(extent: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
+    """The x and y indices of the tiles at ``zoom`` covering (west, south, east, north)."""
+    x, y = mercator_pixels(np.array([extent[0], extent[2]]), np.array([extent[3], extent[1]]), zoom)
+    last = 2**zoom - 1
+    x0, x1 = (np.clip(x // TILE_SIZE_PX, 0, last)).astype(int)
+    y0, y1 = (np.clip(y // TILE_SIZE_PX, 0, last)).astype(int)
+    return range(int(x0), int(x1) + 1), range(int(y0), int(y1) + 1)
+
+
+@dataclass(frozen=True)
+class DetailLevel:
+    """The points of one zoom, merged into cells (or, at the finest zoom, by position).
+
+    Attributes
+    ----------
+    zoom : int
+        The zoom level.
+    longitude, latitude : numpy.ndarray
+        Mean position of each cell's rows, degrees.
+    count : numpy.ndarray
+        Rows per cell (int64, >= 1).
+    ids : numpy.ndarray
+        Shape (n_cells, n_k): the majority cluster id of each cell at each k (ties:
+        the lowest id).
+    shares : numpy.ndarray
+        Shape (n_cells, n_k): the fraction of the cell's rows in that cluster, in (0, 1].
+    values : Mapping[str, numpy.ndarray]
+        The mean of each value column per cell (NaN where a cell has no value).
+    tile_x, tile_y : numpy.ndarray
+        The tile of each cell at this zoom.
+    """
+
+    zoom: int
+    longitude: np.ndarray
+    latitude: np.ndarray
+    count: np.ndarray
+    ids: np.ndarray
+    shares: np.ndarray
+    values: Mapping[str, np.ndarray]
+    tile_x: np.ndarray
+    tile_y: np.ndarray
+
+    @property
+    def n_cells(self) -> int:
+        """How many cells (points drawn) this zoom has."""
+        return int(self.count.size)
+
+
+@dataclass(frozen=True)
+class LevelOfDetail:
+    """Every zoom's cells, from the whole world (0) to the finest (every position).
+
+    Attributes
+    ----------
+    k_values : tuple of int
+        The k's whose majority ids the cells carry (columns of ``ids`` and ``shares``).
+    levels : tuple of DetailLevel
+        One per zoom, 0 .. ``max_zoom``.
+    extent : tuple of float
+        (west, south, east, north) of the rows, degrees.
+    max_zoom : int
+        The finest zoom; its cells are the distinct positions (overzoomed beyond).
+    """
+
+    k_values: tuple[int, ...]
+    levels: tuple[DetailLevel, ...]
+    extent: tuple[float, float, float, float]
+    max_zoom: int
+
+    def column_of(self, n_clusters: int) -> int:
+        """The column of ``ids`` and ``shares`` holding k = ``n_clusters``."""
+        if n_clusters not in self.k_values:
+            raise ValueError(
+                f"n_clusters={n_clusters} is out of range; the cells carry ids for k in "
+                f"[{self.k_values[0]}, {self.k_values[-1]}]."
+            )
+        return self.k_values.index(n_clusters)
+
+
+def finest_zoom(extent: tuple[float, float, float, float], max_tiles: int) -> int:
+    """The largest zoom (<= MAX_ZOOM) whose tiles over ``extent`` number at most ``max_tiles``."""
+    zoom = 0
+    while zoom < MAX_ZOOM:
+        x_range, y_range = tile_range(extent, zoom + 1)
+        if len(x_range) * len(y_range) > max_tiles:
+            break
+        zoom += 1
+    return zoom
+
+
+def _nan_mean(inverse: np.ndarray, column: np.ndarray, n_cells: int) -> np.ndarray:
+    """The mean of each cell's finite values; NaN for a cell without any."""
+    finite = np.isfinite(column)
+    sums = np.bincount(inverse[finite], column[finite], minlength=n_cells)
+    counts = np.bincount(inverse[finite], minlength=n_cells)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / counts
+
+
+def _merge(
+    group: np.ndarray,
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    labels: np.ndarray,
+    k_values: tuple[int, ...],
+    values: Mapping[str, np.ndarray],
+    zoom: int,
+) -> DetailLevel:
+    """Merge the rows sharing a group key (rows of ``group``) into one cell each."""
+    _, inverse = np.unique(group, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    count = np.bincount(inverse)
+    n_cells = count.size
+    mean_lon = np.bincount(inverse, longitude) / count
+    mean_lat = np.bincount(inverse, latitude) / count
+    ids = np.empty((n_cells, len(k_values)), dtype=np.int64)
+    shares = np.empty((n_cells, len(k_values)))
+    for column, k in enumerate(k_values):
+        table = np.bincount(inverse * k + labels[column], minlength=n_cells * k).reshape(n_cells, k)
+        ids[:, column] = table.argmax(axis=1)
+        shares[:, column] = table.max(axis=1) / count
+    x, y = mercator_pixels(mean_lon, mean_lat, zoom)
+    last = 2**zoom - 1
+    return DetailLevel(
+        zoom=zoom,
+        longitude=mean_lon,
+        latitude=mean_lat,
+        count=count,
+        ids=ids,
+        shares=shares,
+        values={name: _nan_mean(inverse, column, n_cells) for name, column in values.items()},
+        tile_x=np.clip(x // TILE_SIZE_PX, 0, last).astype(np.int64),
+        tile_y=np.clip(y // TILE_SIZE_PX, 0, last).astype(np.int64),
+    )
+
+
+def level_of_detail(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    labels_by_k: Mapping[int, np.ndarray],
+    values: Mapping[str, np.ndarray] | None = None,
+    *,
+    cell_px: int = CELL_PX,
+    max_finest_tiles: int = MAX_FINEST_TILES,
+) -> LevelOfDetail:
+    """Merge points into cells at every zoom, keeping each k's majority cluster.
+
+    Parameters
+    ----------
+    longitude, latitude : numpy.ndarray
+        Degrees, finite, one per row.
+    labels_by_k : mapping of int to numpy.ndarray
+        Cluster ids in [0, k - 1] per row, for each k in [1, 15].
+    values : mapping of str to numpy.ndarray, optional
+        Columns averaged per cell (e.g. the price for the tooltip); missing values (NaN)
+        are left out of a cell's mean (NaN when a cell has none).
+    cell_px : int
+        Cell size in pixels below the finest zoom, in [1, 64] and dividing 256.
+    max_finest_tiles : int
+        The finest zoom is the largest with at most this many tiles over the rows'
+        extent, >= 1.
+
+    Returns
+    -------
+    LevelOfDetail
+        Zoom 0 .. finest; at the finest zoom a cell is a distinct position.
+    """
+    lon = np.asarray(longitude, dtype=float)
+    lat = np.asarray(latitude, dtype=float)
+    if lon.ndim != 1 or lon.shape != lat.shape or lon.size == 0:
+        raise ValueError(
+            f"longitude and latitude must be 1-d, non-empty and of one length; got shapes "
+            f"{lon.shape} and {lat.shape}."
+        )
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        raise ValueError("longitude and latitude must be finite.")
+    if not (isinstance(cell_px, int) and 1 <= cell_px <= 64 and TILE_SIZE_PX % cell_px == 0):
+        raise ValueError(
+            f"cell_px={cell_px!r} is out of range; expected a divisor of 256 in [1, 64]."
+        )
+    if not (isinstance(max_finest_tiles, int) and max_finest_tiles >= 1):
+        raise ValueError(f"max_finest_tiles={max_finest_tiles!r} is out of range; expected >= 1.")
+    k_values = tuple(sorted(int(k) for k in labels_by_k))
+    if not k_values:
+        raise ValueError("labels_by_k is empty; expected the labels of at least one k.")
+    labels = np.empty((len(k_values), lon.size), dtype=np.int64)
+    for row, k in enumerate(k_values):
+        column = np.asarray(labels_by_k[k])
+        if not 1 <= k <= 15 or column.shape != lon.shape:
+            raise ValueError(
+                f"labels_by_k[{k}] must hold one id per row ({lon.size}) for k in [1, 15]."
+            )
+        if column.size and (column.min() < 0 or column.max() >= k):
+            raise ValueError(f"labels_by_k[{k}] has ids outside [0, {k - 1}].")
+        labels[row] = column
+    columns = {name: np.asarray(column, dtype=float) for name, column in (values or {}).items()}
+    for name, column in columns.items():
+        if column.shape != lon.shape:
+            raise ValueError(f"values[{name!r}] must hold one value per row ({lon.size}).")
+    extent = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+    max_zoom = finest_zoom(extent, max_finest_tiles)
+    levels = []
+    for zoom in range(max_zoom + 1):
+        if zoom == max_zoom:
+            group = np.column_stack([lon, lat])
+        else:
+            x, y = mercator_pixels(lon, lat, zoom)
+            group = np.column_stack([x // cell_px, y // cell_px]).astype(np.int64)
+        levels.append(_merge(group, lon, lat, labels, k_values, columns, zoom))
+    return LevelOfDetail(k_values=k_values, levels=tuple(levels), extent=extent, max_zoom=max_zoom)
