@@ -47,10 +47,21 @@ MAP_ROWS_TRACKER_JS = """
 (() => {
   const rows = {inFlight: 0, unparsed: 0, parses: 0, framesSinceParse: 1e9};
   window.__mapRows = rows;
-  const isMapRows = (input) => String(input && input.url ? input.url : input)
-    .includes("app/static/maps/");
+  const urlOf = (input) => String(input && input.url ? input.url : input);
+  const isMapRows = (input) => urlOf(input).includes("app/static/maps/");
+  // A level-of-detail tile (small, parsed by loaders.gl): counted as parsed when its
+  // fetch settles; the drawn check then waits two frames for deck.gl to draw it.
+  const isTile = (input) => urlOf(input).includes("app/static/lod/");
   const originalFetch = window.fetch;
   window.fetch = function (input, init) {
+    if (isTile(input)) {
+      rows.inFlight += 1;
+      return originalFetch.apply(this, arguments).finally(() => {
+        rows.inFlight -= 1;
+        rows.parses += 1;
+        rows.framesSinceParse = 0;
+      });
+    }
     if (!isMapRows(input)) return originalFetch.apply(this, arguments);
     rows.inFlight += 1;
     rows.unparsed += 1;
