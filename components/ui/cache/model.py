@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from components.engine import row_labels as row_labels_engine
 from components.engine.features import FeatureMatrix, prepare_features
 from components.engine.row_labels import FitRows, RowLabels
 from components.engine.scaling import ScaledFeatures, scale_features
+from components.engine.sweep.kernels import NUMBA_AVAILABLE
 from components.engine.sweep.run import SweepFits, SweepResult, fit_sweep, score_sweep
 from components.ui.cache.data import column_values, housing, row_count
 from components.ui.keys import DataSource, ModelKey
 from components.ui.url_state import K_RANGE, SPLIT_RANDOM_STATE, TEST_SIZE
+
+_LOGGER = logging.getLogger(__name__)
+# The folder holding components/ (the child process imports them from there).
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -94,12 +104,56 @@ class ScoresJob:
         return time.monotonic() - self.started
 
 
+# Longest a scoring waits for the kernels' compiling process (then it compiles itself).
+COMPILE_WAIT_S = 180
+
+
+@st.cache_resource(show_spinner=False)
+def kernels_compiler() -> subprocess.Popen[bytes] | None:
+    """Compile the sweep's kernels in a child process, once per server.
+
+    Compiling holds the GIL for seconds; in a thread it would stall the first page's
+    script. The child writes numba's disk cache and the server loads the kernels from it.
+
+    Returns
+    -------
+    subprocess.Popen or None
+        The child; None without numba (nothing to compile) or when it cannot start.
+    """
+    if not NUMBA_AVAILABLE:
+        return None
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "components.engine.sweep.compile"],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError as error:
+        _LOGGER.warning("The kernels are compiled on first use (no child process: %s).", error)
+        return None
+
+
+def _score_once_compiled(
+    train: np.ndarray, fits: SweepFits, compiler: subprocess.Popen[bytes] | None
+) -> SweepResult:
+    if compiler is not None:
+        try:
+            compiler.wait(timeout=COMPILE_WAIT_S)
+        except subprocess.TimeoutExpired:
+            _LOGGER.warning("The kernels' compiling process is slow; compiling here.")
+    return score_sweep(train, fits)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def scores_job(key: ModelKey) -> ScoresJob:
     """Start scoring the sweep of ``key`` in the background worker (once per key)."""
     # The arrays are fetched here, in the script's thread (the caches need its context);
-    # the worker only computes.
-    future = background_executor().submit(score_sweep, scaled(key).train, sweep_fits(key))
+    # the worker only computes, once the kernels are compiled.
+    future = background_executor().submit(
+        _score_once_compiled, scaled(key).train, sweep_fits(key), kernels_compiler()
+    )
     return ScoresJob(future=future, started=time.monotonic())
 
 
