@@ -609,6 +609,16 @@ def elbow_chart(
     suggestion : str
         The sweep's suggestion, in Markdown.
     """
+    _elbow_plot(figure, chart_key=chart_key, on_select=on_select)
+    st.info(suggestion, icon=":material/lightbulb:")
+    st.caption("Click a point of either curve to show that k.")
+
+
+SCORES_POLL_S = 0.5
+
+
+def _elbow_plot(figure: go.Figure, *, chart_key: str, on_select: Callable[[], None]) -> None:
+    """The "Choose k" heading and the clickable elbow chart (full or inertia only)."""
     st.subheader("Choose k")
     st.plotly_chart(
         figure,
@@ -617,11 +627,6 @@ def elbow_chart(
         selection_mode="points",
         config={"displayModeBar": False},
     )
-    st.info(suggestion, icon=":material/lightbulb:")
-    st.caption("Click a point of either curve to show that k.")
-
-
-SCORES_POLL_S = 0.5
 
 
 def elbow_chart_pending(
@@ -648,14 +653,7 @@ def elbow_chart_pending(
     job : cache.model.ScoresJob
         The background computation of the scores.
     """
-    st.subheader("Choose k")
-    st.plotly_chart(
-        figure,
-        key=chart_key,
-        on_select=on_select,
-        selection_mode="points",
-        config={"displayModeBar": False},
-    )
+    _elbow_plot(figure, chart_key=chart_key, on_select=on_select)
 
     @st.fragment(run_every=SCORES_POLL_S)
     def progress() -> None:
