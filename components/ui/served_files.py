@@ -88,16 +88,31 @@ def ensure_file(directory: Path, name: str, text: str, *, keep: int = DEFAULT_KE
 
 def _prune(directory: Path, suffix: str, keep: int) -> None:
     """Delete the files with ``suffix`` beyond the ``keep`` newest (by modification time)."""
-    files = []
+    _delete_oldest(
+        directory,
+        keep,
+        lambda entry: entry.is_file() and entry.name.endswith(suffix),
+        lambda path: Path(path).unlink(missing_ok=True),
+    )
+
+
+def _delete_oldest(
+    directory: Path,
+    keep: int,
+    wanted: Callable[[os.DirEntry[str]], bool],
+    delete: Callable[[str], None],
+) -> None:
+    """Delete the ``wanted`` entries (not hidden: being written) beyond the ``keep`` newest."""
+    entries = []
     for entry in os.scandir(directory):
-        if entry.is_file() and entry.name.endswith(suffix) and not entry.name.startswith("."):
+        if wanted(entry) and not entry.name.startswith("."):
             try:
-                files.append((entry.stat().st_mtime_ns, entry.path))
+                entries.append((entry.stat().st_mtime_ns, entry.path))
             except FileNotFoundError:  # removed meanwhile by another server process
                 continue
-    files.sort(reverse=True)
-    for _, stale in files[keep:]:
-        Path(stale).unlink(missing_ok=True)
+    entries.sort(reverse=True)
+    for _, stale in entries[keep:]:
+        delete(stale)
 
 
 def ensure_folder(directory: Path, name: str, files: Callable[[], Mapping[str, bytes]]) -> Path:
@@ -162,13 +177,9 @@ def prune_folders(directory: Path, *, keep: int) -> None:
     """
     if keep < 1:
         raise ValueError(f"keep={keep} is out of range; expected at least 1.")
-    folders = []
-    for entry in os.scandir(directory):
-        if entry.is_dir() and not entry.name.startswith("."):
-            try:
-                folders.append((entry.stat().st_mtime_ns, entry.path))
-            except FileNotFoundError:  # removed meanwhile by another server process
-                continue
-    folders.sort(reverse=True)
-    for _, stale in folders[keep:]:
-        shutil.rmtree(stale, ignore_errors=True)
+    _delete_oldest(
+        directory,
+        keep,
+        lambda entry: entry.is_dir(),
+        lambda path: shutil.rmtree(path, ignore_errors=True),
+    )
