@@ -66,22 +66,25 @@ def show_page() -> None:
     if model.warning:
         st.warning(model.warning, icon=":material/warning:")
     k = ui_places.k_select(k_slot, model)
+    merged = cache.views.places_map_merges(key, data)
     n_left_out = model.n_rows - model.n_clustered
     if n_left_out:
         st.info(
             f"{n_left_out:,} of {model.n_rows:,} places are not clustered because a chosen "
-            "feature is empty there (grey on the map, cluster -1 in the downloads).",
+            f"feature is empty there ({'not drawn' if merged else 'grey'} on the map, cluster -1 "
+            "in the downloads).",
             icon=":material/help:",
         )
 
     map_column, legend_column = st.columns([3, 1.2])
     with map_column:
-        cluster_map = cache.views.cluster_map(key, k, _places=data)
+        if merged:  # the tiles again if they were pruned since the map was cached
+            cache.views.served_places_levels(key, data)
         widgets.cluster_map_chart(
-            cluster_map,
+            cache.views.cluster_map(key, k, _places=data),
             chart_key="places_map",
             alt=f"Map of your places coloured by {k} k-means clusters",
-            note=ui_places.map_sample_note(data.n_rows),
+            note=ui_places.map_note(data.n_rows, model.n_clustered, merged),
         )
     with legend_column:
         st.subheader(f"k = {k}")

@@ -125,19 +125,30 @@ class ClusterProfile:
     standouts: tuple[tuple[str, float], ...]
 
 
-def n_distinct_rows(X: np.ndarray) -> int:
-    """Return the number of distinct rows of a 2-D array.
+def n_distinct_rows(X: np.ndarray, at_most: int | None = None) -> int:
+    """Return the number of distinct rows of a 2-D array (or ``at_most``, if fewer).
 
     Parameters
     ----------
     X : np.ndarray
         2-D array.
+    at_most : int, optional
+        Stop counting at this many (>= 1): callers that only compare the count with k
+        need no more, and a million rows with as many distinct ones are then not sorted.
 
     Returns
     -------
     int
-        Number of distinct rows.
+        Number of distinct rows, or ``at_most`` when there are at least that many.
     """
+    if at_most is not None:
+        if not (isinstance(at_most, int) and at_most >= 1):
+            raise ValueError(f"at_most={at_most!r} is out of range; expected an integer >= 1.")
+        # The first rows usually hold enough distinct ones; count all only when they do not.
+        head = np.unique(X[: 64 * at_most], axis=0).shape[0]
+        if head >= at_most:
+            return at_most
+        return min(int(np.unique(X, axis=0).shape[0]), at_most)
     return int(np.unique(X, axis=0).shape[0])
 
 

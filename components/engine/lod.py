@@ -26,6 +26,9 @@ CELL_PX = 2
 # The finest zoom is the largest whose tiles over the data's extent number at most this.
 MAX_FINEST_TILES = 256
 MAX_ZOOM = 14
+# Most cells over all zooms: about 100 bytes of tile each (gzipped on the wire), and the
+# time to write them (BENCHMARKS.md, Scale). A million places stop a few zooms early.
+MAX_CELLS = 400_000
 
 
 def mercator_pixels(
@@ -142,50 +145,110 @@ def finest_zoom(extent: tuple[float, float, float, float], max_tiles: int) -> in
     return zoom
 
 
-def _nan_mean(inverse: np.ndarray, column: np.ndarray, n_cells: int) -> np.ndarray:
-    """The mean of each cell's finite values; NaN for a cell without any."""
-    finite = np.isfinite(column)
-    sums = np.bincount(inverse[finite], column[finite], minlength=n_cells)
-    counts = np.bincount(inverse[finite], minlength=n_cells)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts
+@dataclass
+class _Sums:
+    """Per-cell sums of a level, from which its cells' means and majorities follow."""
+
+    count: np.ndarray
+    longitude: np.ndarray
+    latitude: np.ndarray
+    tables: list[np.ndarray]  # per k, (n_cells, k) rows per cluster
+    values: dict[str, tuple[np.ndarray, np.ndarray]]  # per column: sum, finite count
+
+    def reduced(self, cell_starts: np.ndarray) -> _Sums:
+        """The sums of a coarser level whose cells are runs of these cells."""
+        return _Sums(
+            count=np.add.reduceat(self.count, cell_starts),
+            longitude=np.add.reduceat(self.longitude, cell_starts),
+            latitude=np.add.reduceat(self.latitude, cell_starts),
+            tables=[np.add.reduceat(table, cell_starts, axis=0) for table in self.tables],
+            values={
+                name: (np.add.reduceat(total, cell_starts), np.add.reduceat(n, cell_starts))
+                for name, (total, n) in self.values.items()
+            },
+        )
+
+    def level(self, zoom: int) -> DetailLevel:
+        """The cells of ``zoom``: mean positions and values, each k's majority and share."""
+        mean_lon = self.longitude / self.count
+        mean_lat = self.latitude / self.count
+        ids = np.column_stack([table.argmax(axis=1) for table in self.tables]).astype(np.int64)
+        shares = np.column_stack([table.max(axis=1) / self.count for table in self.tables])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = {name: total / n for name, (total, n) in self.values.items()}
+        x, y = mercator_pixels(mean_lon, mean_lat, zoom)
+        last = 2**zoom - 1
+        return DetailLevel(
+            zoom=zoom,
+            longitude=mean_lon,
+            latitude=mean_lat,
+            count=self.count,
+            ids=ids,
+            shares=shares,
+            values=values,
+            tile_x=np.clip(x // TILE_SIZE_PX, 0, last).astype(np.int64),
+            tile_y=np.clip(y // TILE_SIZE_PX, 0, last).astype(np.int64),
+        )
 
 
-def _merge(
-    group: np.ndarray,
+def _row_sums(
+    cell_of_row: np.ndarray,
+    n_cells: int,
     longitude: np.ndarray,
     latitude: np.ndarray,
     labels: np.ndarray,
     k_values: tuple[int, ...],
     values: Mapping[str, np.ndarray],
-    zoom: int,
-) -> DetailLevel:
-    """Merge the rows sharing a group key (rows of ``group``) into one cell each."""
-    _, inverse = np.unique(group, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    count = np.bincount(inverse)
-    n_cells = count.size
-    mean_lon = np.bincount(inverse, longitude) / count
-    mean_lat = np.bincount(inverse, latitude) / count
-    ids = np.empty((n_cells, len(k_values)), dtype=np.int64)
-    shares = np.empty((n_cells, len(k_values)))
-    for column, k in enumerate(k_values):
-        table = np.bincount(inverse * k + labels[column], minlength=n_cells * k).reshape(n_cells, k)
-        ids[:, column] = table.argmax(axis=1)
-        shares[:, column] = table.max(axis=1) / count
-    x, y = mercator_pixels(mean_lon, mean_lat, zoom)
-    last = 2**zoom - 1
-    return DetailLevel(
-        zoom=zoom,
-        longitude=mean_lon,
-        latitude=mean_lat,
-        count=count,
-        ids=ids,
-        shares=shares,
-        values={name: _nan_mean(inverse, column, n_cells) for name, column in values.items()},
-        tile_x=np.clip(x // TILE_SIZE_PX, 0, last).astype(np.int64),
-        tile_y=np.clip(y // TILE_SIZE_PX, 0, last).astype(np.int64),
+) -> _Sums:
+    """Sum the rows into their cells (``cell_of_row`` in [0, n_cells), in row order)."""
+    value_sums = {}
+    for name, column in values.items():
+        finite = np.isfinite(column)
+        value_sums[name] = (
+            np.bincount(cell_of_row[finite], column[finite], minlength=n_cells),
+            np.bincount(cell_of_row[finite], minlength=n_cells),
+        )
+    return _Sums(
+        count=np.bincount(cell_of_row, minlength=n_cells),
+        longitude=np.bincount(cell_of_row, longitude, minlength=n_cells),
+        latitude=np.bincount(cell_of_row, latitude, minlength=n_cells),
+        tables=[
+            np.bincount(cell_of_row * k + labels[index], minlength=n_cells * k).reshape(n_cells, k)
+            for index, k in enumerate(k_values)
+        ],
+        values=value_sums,
     )
+
+
+def _spread_bits(values: np.ndarray) -> np.ndarray:
+    """Put the bits of 32-bit integers on the even bits of 64-bit ones (for a Morton code)."""
+    spread = values.astype(np.uint64)
+    for shift, mask in (
+        (16, 0x0000FFFF0000FFFF),
+        (8, 0x00FF00FF00FF00FF),
+        (4, 0x0F0F0F0F0F0F0F0F),
+        (2, 0x3333333333333333),
+        (1, 0x5555555555555555),
+    ):
+        spread = (spread | (spread << np.uint64(shift))) & np.uint64(mask)
+    return spread
+
+
+def _run_starts(*sorted_keys: np.ndarray) -> np.ndarray:
+    """Positions where any of the sorted keys changes (the first row included)."""
+    changed = np.zeros(sorted_keys[0].size, dtype=bool)
+    changed[0] = True
+    for keys in sorted_keys:
+        changed[1:] |= keys[1:] != keys[:-1]
+    return np.flatnonzero(changed)
+
+
+def _cell_of_row(order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each row's cell, given the rows' sorted order and where each cell's run starts."""
+    n_rows = order.size
+    cells = np.empty(n_rows, dtype=np.int64)
+    cells[order] = np.repeat(np.arange(starts.size), np.diff(np.append(starts, n_rows)))
+    return cells
 
 
 def level_of_detail(
@@ -196,8 +259,13 @@ def level_of_detail(
     *,
     cell_px: int = CELL_PX,
     max_finest_tiles: int = MAX_FINEST_TILES,
+    max_cells: int = MAX_CELLS,
 ) -> LevelOfDetail:
     """Merge points into cells at every zoom, keeping each k's majority cluster.
+
+    The rows are sorted once by the Morton code of their cell at the finest grid zoom (and
+    then by position): a cell of a coarser zoom is a run of that order, so every zoom is
+    merged in one linear pass.
 
     Parameters
     ----------
@@ -211,13 +279,17 @@ def level_of_detail(
     cell_px : int
         Cell size in pixels below the finest zoom, in [1, 64] and dividing 256.
     max_finest_tiles : int
-        The finest zoom is the largest with at most this many tiles over the rows'
+        The finest zoom is at most the largest with at most this many tiles over the rows'
         extent, >= 1.
+    max_cells : int
+        Most cells over all zooms, >= 1 (it bounds the tiles written and the memory): the
+        zooms stop before the first that would pass it (zoom 0 is always kept).
 
     Returns
     -------
     LevelOfDetail
-        Zoom 0 .. finest; at the finest zoom a cell is a distinct position.
+        Zoom 0 .. finest; at the finest zoom a cell is a distinct position, unless
+        ``max_cells`` stopped the zooms before it (the finest is then a grid of cells).
     """
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
@@ -234,10 +306,12 @@ def level_of_detail(
         )
     if not (isinstance(max_finest_tiles, int) and max_finest_tiles >= 1):
         raise ValueError(f"max_finest_tiles={max_finest_tiles!r} is out of range; expected >= 1.")
+    if not (isinstance(max_cells, int) and max_cells >= 1):
+        raise ValueError(f"max_cells={max_cells!r} is out of range; expected >= 1.")
     k_values = tuple(sorted(int(k) for k in labels_by_k))
     if not k_values:
         raise ValueError("labels_by_k is empty; expected the labels of at least one k.")
-    labels = np.empty((len(k_values), lon.size), dtype=np.int64)
+    labels = np.empty((len(k_values), lon.size), dtype=np.int8)  # k <= 15
     for row, k in enumerate(k_values):
         column = np.asarray(labels_by_k[k])
         if not 1 <= k <= 15 or column.shape != lon.shape:
@@ -252,13 +326,59 @@ def level_of_detail(
         if column.shape != lon.shape:
             raise ValueError(f"values[{name!r}] must hold one value per row ({lon.size}).")
     extent = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-    max_zoom = finest_zoom(extent, max_finest_tiles)
-    levels = []
-    for zoom in range(max_zoom + 1):
-        if zoom == max_zoom:
-            group = np.column_stack([lon, lat])
-        else:
-            x, y = mercator_pixels(lon, lat, zoom)
-            group = np.column_stack([x // cell_px, y // cell_px]).astype(np.int64)
-        levels.append(_merge(group, lon, lat, labels, k_values, columns, zoom))
-    return LevelOfDetail(k_values=k_values, levels=tuple(levels), extent=extent, max_zoom=max_zoom)
+    tile_zoom = finest_zoom(extent, max_finest_tiles)
+    grid_zoom = max(tile_zoom - 1, 0)
+    x, y = mercator_pixels(lon, lat, grid_zoom)
+    cells_across = TILE_SIZE_PX * 2**grid_zoom // cell_px
+    cell_x = np.clip(x // cell_px, 0, cells_across - 1).astype(np.uint64)
+    cell_y = np.clip(y // cell_px, 0, cells_across - 1).astype(np.uint64)
+    morton = _spread_bits(cell_x) | (_spread_bits(cell_y) << np.uint64(1))
+    order = np.argsort(morton, kind="stable")
+    sorted_morton = morton[order]
+    # Which zooms fit the cell budget; a coarser zoom's cells are runs of the finer one's.
+    grid_starts: list[np.ndarray] = []
+    total_cells = 0
+    for zoom in range(tile_zoom):
+        starts = _run_starts(sorted_morton >> np.uint64(2 * (grid_zoom - zoom)))
+        if grid_starts and total_cells + starts.size > max_cells:
+            break
+        grid_starts.append(starts)
+        total_cells += starts.size
+    levels: list[DetailLevel] = []
+    if grid_starts:
+        finest_starts = grid_starts[-1]
+        finest = _row_sums(
+            _cell_of_row(order, finest_starts),
+            finest_starts.size,
+            lon,
+            lat,
+            labels,
+            k_values,
+            columns,
+        )
+        # From the finest grid zoom down, each zoom summed from the one above it.
+        sums, finer_starts = finest, finest_starts
+        coarser_first: list[DetailLevel] = [finest.level(len(grid_starts) - 1)]
+        for zoom in range(len(grid_starts) - 2, -1, -1):
+            sums = sums.reduced(np.searchsorted(finer_starts, grid_starts[zoom]))
+            finer_starts = grid_starts[zoom]
+            coarser_first.append(sums.level(zoom))
+        levels.extend(reversed(coarser_first))
+    # Every distinct position, when every grid zoom fit and the rows surely fit as well
+    # (sorting a million positions is the slow part, so it is not tried beyond that).
+    if not levels or (len(grid_starts) == tile_zoom and total_cells + lon.size <= max_cells):
+        exact_order = np.lexsort((lat, lon, morton))
+        exact_starts = _run_starts(lon[exact_order], lat[exact_order])
+        exact = _row_sums(
+            _cell_of_row(exact_order, exact_starts),
+            exact_starts.size,
+            lon,
+            lat,
+            labels,
+            k_values,
+            columns,
+        )
+        levels.append(exact.level(tile_zoom))
+    return LevelOfDetail(
+        k_values=k_values, levels=tuple(levels), extent=extent, max_zoom=levels[-1].zoom
+    )

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from components.engine.clustering import cluster_profile, n_distinct_rows
+from components.engine.lod import LevelOfDetail, level_of_detail
 from components.engine.scaling import SCALERS, scale_features
 from components.engine.sweep.run import SweepResult, sweep_k
 from components.engine.upload import (
@@ -43,7 +44,9 @@ from components.engine.upload import (
 
 __all__ = [
     "EXAMPLE_FILE_NAME",
+    "FIT_SAMPLE_ROWS",
     "K_MAX",
+    "MAX_LOD_VALUES",
     "MAX_MAP_POINTS",
     "PlacesModel",
     "column_names",
@@ -53,13 +56,24 @@ __all__ = [
     "example_places_csv",
     "fit_places",
     "labels_for",
+    "lod_value_columns",
     "map_rows",
     "numeric_values",
+    "places_level_of_detail",
     "places_profile",
 ]
 
 K_MAX = 15  # the palette has 15 colours; the Clusters page's k range is [2, 15] too
-MAX_MAP_POINTS = 20_000  # about the housing map's size; larger files are sampled on the map
+# Up to this many clustered places the map draws every one (with its name in the tooltip);
+# above it, the level-of-detail map of cells merged on the server (about the housing map).
+MAX_MAP_POINTS = 20_000
+# Above this many rows, k-means is fitted on a fixed-seed sample of this many and every
+# place gets its nearest centroid: at 1,000,000 places the sweep's fits take 3 s instead
+# of 15 s, for a mean inertia loss of 0.03 % (max 0.6 %) against fitting every row
+# (benchmarks/scale.py measures it on each run; BENCHMARKS.md, Scale).
+FIT_SAMPLE_ROWS = 100_000
+# Numeric columns averaged per cell in the level-of-detail map's tooltip.
+MAX_LOD_VALUES = 3
 EXAMPLE_FILE_NAME = "example_places.csv"
 # (town, latitude, longitude, places, spread in degrees, rent per m2 in EUR): three real towns
 # of the French Alps; the places around them are synthetic.
@@ -199,7 +213,7 @@ class PlacesModel:
     n_rows : int
         Rows of the file with coordinates (clustered or not).
     n_distinct : int
-        Distinct scaled rows (k cannot exceed it).
+        Distinct scaled rows, counted up to 15 (k cannot exceed it).
     warning : str or None
         What the user should know about the scaler, if anything.
     """
@@ -299,7 +313,7 @@ def fit_places(
         scaler,
         location_weight=location_weight,
     )
-    n_distinct = n_distinct_rows(scaled.train)
+    n_distinct = n_distinct_rows(scaled.train, at_most=K_MAX)
     k_max = min(K_MAX, rows.size - 1, n_distinct)
     if k_max < 2:
         raise PlacesError(
@@ -312,6 +326,7 @@ def fit_places(
         range(2, k_max + 1),
         random_state=random_state,
         order_key=places.frame[places.lat_col].to_numpy(dtype=np.float64)[rows],
+        max_fit_rows=FIT_SAMPLE_ROWS,
     )
     rows.setflags(write=False)
     return PlacesModel(
@@ -432,3 +447,53 @@ def map_rows(n_rows: int, max_points: int = MAX_MAP_POINTS, seed: int = 0) -> np
     if n_rows <= max_points:
         return np.arange(n_rows)
     return np.sort(np.random.default_rng(seed).choice(n_rows, size=max_points, replace=False))
+
+
+def lod_value_columns(places: PlacesData) -> tuple[str, ...]:
+    """The numeric columns (not the coordinates) averaged per cell of the level-of-detail map.
+
+    Parameters
+    ----------
+    places : PlacesData
+        The file.
+
+    Returns
+    -------
+    tuple of str
+        At most :data:`MAX_LOD_VALUES`, in the file's order.
+    """
+    return places.feature_columns[:MAX_LOD_VALUES]
+
+
+def places_level_of_detail(places: PlacesData, model: PlacesModel) -> LevelOfDetail:
+    """The clustered places merged into cells per zoom, each k's majority cluster kept.
+
+    Parameters
+    ----------
+    places : PlacesData
+        The file.
+    model : PlacesModel
+        Its model (from :func:`fit_places`).
+
+    Returns
+    -------
+    LevelOfDetail
+        Over the clustered rows (the others have no cluster to colour a cell); the cells'
+        values ``x0``, ``x1``, ... are the means of :func:`lod_value_columns`.
+    """
+    if model.n_rows != places.n_rows:
+        raise ValueError(
+            f"The model has {model.n_rows:,} rows but the file {places.n_rows:,}; expected "
+            "the file the model was fitted on."
+        )
+    rows = model.rows
+    frame = places.frame
+    return level_of_detail(
+        frame[places.lon_col].to_numpy(dtype=np.float64)[rows],
+        frame[places.lat_col].to_numpy(dtype=np.float64)[rows],
+        {k: model.sweep.labels_for(k) for k in model.sweep.k_values},
+        {
+            f"x{index}": frame[name].to_numpy(dtype=np.float64)[rows]
+            for index, name in enumerate(lod_value_columns(places))
+        },
+    )

@@ -59,6 +59,46 @@ class ServedLevels:
         return self.url_template.rsplit("/", 4)[-4]
 
 
+LEVELS_MANIFEST = "levels.json"
+
+
+def levels_manifest(lod: LevelOfDetail) -> bytes:
+    """What a :class:`ServedLevels` needs besides its URL, as JSON to keep beside the tiles."""
+    return json.dumps(
+        {"extent": list(lod.extent), "max_zoom": lod.max_zoom, "k_values": list(lod.k_values)}
+    ).encode("utf-8")
+
+
+def served_levels_of(manifest: bytes, url_template: str) -> ServedLevels:
+    """The :class:`ServedLevels` of tiles at ``url_template``, from their manifest.
+
+    Parameters
+    ----------
+    manifest : bytes
+        From :func:`levels_manifest`.
+    url_template : str
+        The tiles' URL with ``{z}``, ``{x}`` and ``{y}``.
+
+    Returns
+    -------
+    ServedLevels
+        Raises ValueError when the manifest is not one of :func:`levels_manifest`.
+    """
+    try:
+        fields = json.loads(manifest)
+        west, south, east, north = (float(value) for value in fields["extent"])
+        max_zoom = int(fields["max_zoom"])
+        k_values = tuple(int(k) for k in fields["k_values"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"The map's level manifest is not readable ({error}).") from error
+    return ServedLevels(
+        url_template=url_template,
+        extent=(west, south, east, north),
+        max_zoom=max_zoom,
+        k_values=k_values,
+    )
+
+
 def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, bytes]:
     """Every tile of every zoom as GeoJSON feature lists, ``"<z>/<x>/<y>.json"``.
 
@@ -79,38 +119,38 @@ def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, byt
         The files (UTF-8 JSON).
     """
     files: dict[str, bytes] = {}
-    id_names = [id_property(k) for k in lod.k_values]
-    share_names = [share_property(k) for k in lod.k_values]
     for level in lod.levels:
+        # Each feature is written from a template (json.dumps per feature took most of the
+        # time at a million places); names and numbers are the app's own, so no escaping.
+        columns: list[list[object]] = [
+            np.round(level.longitude, 4).tolist(),
+            np.round(level.latitude, 4).tolist(),
+        ]
+        names: list[str] = []
+        for index, k in enumerate(lod.k_values):
+            columns.append(level.ids[:, index].tolist())
+            names.append(id_property(k))
+        for index, k in enumerate(lod.k_values):
+            columns.append(np.rint(level.shares[:, index] * 100).astype(int).tolist())
+            names.append(share_property(k))
+        columns.append(level.count.tolist())
+        names.append("n")
+        for name, column in level.values.items():
+            if name in value_names:
+                columns.append(
+                    [f"{value:.3g}" if np.isfinite(value) else "null" for value in column.tolist()]
+                )
+                names.append(value_names[name])
+        template = (
+            '{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{},{}]}},'
+            '"properties":{{' + ",".join(f'"{name}":{{}}' for name in names) + "}}}}"
+        )
+        features = [template.format(*cell) for cell in zip(*columns, strict=True)]
         by_tile: dict[tuple[int, int], list[str]] = {}
-        shares = np.rint(level.shares * 100).astype(int).tolist()
-        ids = level.ids.tolist()
-        value_columns = {
-            value_names[name]: [
-                float(f"{value:.3g}") if np.isfinite(value) else None for value in column.tolist()
-            ]
-            for name, column in level.values.items()
-            if name in value_names
-        }
-        for cell in range(level.n_cells):
-            properties: dict[str, object] = dict(zip(id_names, ids[cell], strict=True))
-            properties.update(zip(share_names, shares[cell], strict=True))
-            properties["n"] = int(level.count[cell])
-            for name, column in value_columns.items():
-                properties[name] = column[cell]
-            feature = {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [
-                        round(float(level.longitude[cell]), 4),
-                        round(float(level.latitude[cell]), 4),
-                    ],
-                },
-                "properties": properties,
-            }
-            key = (int(level.tile_x[cell]), int(level.tile_y[cell]))
-            by_tile.setdefault(key, []).append(json.dumps(feature, separators=(",", ":")))
+        for tile_x, tile_y, feature in zip(
+            level.tile_x.tolist(), level.tile_y.tolist(), features, strict=True
+        ):
+            by_tile.setdefault((tile_x, tile_y), []).append(feature)
         x_range, y_range = tile_range(lod.extent, level.zoom)
         keys = {(x, y) for x in x_range for y in y_range} | set(by_tile)
         for x, y in keys:
@@ -119,7 +159,13 @@ def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, byt
     return files
 
 
-def lod_layer(served: ServedLevels, n_clusters: int, *, layer_tag: str = "") -> pdk.Layer:
+def lod_layer(
+    served: ServedLevels,
+    n_clusters: int,
+    *,
+    layer_tag: str = "",
+    point_radius_m: float = LOD_POINT_RADIUS_M,
+) -> pdk.Layer:
     """The TileLayer drawing the cells of k = ``n_clusters`` in their cluster's colour.
 
     Parameters
@@ -131,6 +177,8 @@ def lod_layer(served: ServedLevels, n_clusters: int, *, layer_tag: str = "") -> 
     layer_tag : str
         Appended to the layer id (a new set of tiles gets a new layer, so deck.gl does
         not draw the old tiles in the new colours first).
+    point_radius_m : float
+        Radius of a dot in metres (drawn between 1.5 and 12 pixels).
 
     Returns
     -------
@@ -158,7 +206,7 @@ def lod_layer(served: ServedLevels, n_clusters: int, *, layer_tag: str = "") -> 
         stroked=False,
         filled=True,
         get_fill_color=colour,
-        get_point_radius=LOD_POINT_RADIUS_M,
+        get_point_radius=point_radius_m,
         point_radius_min_pixels=1.5,
         point_radius_max_pixels=12,
         update_triggers={"getFillColor": [n_clusters]},

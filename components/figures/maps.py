@@ -596,19 +596,98 @@ def cluster_map_served(
     )
 
 
-def lod_tooltip(n_clusters: int, extra_labels: Sequence[str] = ()) -> str:
+def lod_tooltip(
+    n_clusters: int, extra_labels: Sequence[str] = (), *, rows_noun: str = "block groups"
+) -> str:
     """The tooltip of the level-of-detail points: the cell's cluster, share and means.
 
-    The extra values are the properties ``x0``, ``x1``, ... in the order of ``extra_labels``.
+    The extra values are the properties ``x0``, ``x1``, ... in the order of ``extra_labels``;
+    the housing map's cells also carry the mean house value ``v`` and income ``i``.
     """
     lines = [
         f"Cluster {{{id_property(n_clusters)}}} "
-        f"({{{share_property(n_clusters)}}}% of the {{n}} block groups here)",
-        "Mean house value: ${v}k",
-        "Mean income: ${i}k",
+        f"({{{share_property(n_clusters)}}}% of the {{n}} {rows_noun} here)"
     ]
+    if rows_noun == "block groups":
+        lines += ["Mean house value: ${v}k", "Mean income: ${i}k"]
     lines += [f"{label}: {{x{index}}}" for index, label in enumerate(extra_labels)]
     return "\n".join(lines)
+
+
+def places_lod_map(
+    levels: ServedLevels,
+    places: PlacesData,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    value_columns: Sequence[str],
+    map_style_url: str | None = None,
+) -> ClusterMap:
+    """The level-of-detail map of a big places file, framed on its extent.
+
+    Parameters
+    ----------
+    levels : ServedLevels
+        Where the browser finds the file's cells (see :mod:`components.figures.lod`).
+    places : PlacesData
+        The file (its extent frames the map).
+    labels : numpy.ndarray
+        Cluster id per row of the file at ``n_clusters`` (-1: not clustered); for the
+        numbered centroids.
+    n_clusters : int
+        k, one of ``levels.k_values``.
+    value_columns : sequence of str
+        The file's columns whose cell means are the properties ``x0``, ``x1``, ...
+    map_style_url : str, optional
+        The served base map style; None: the deck draws the outline itself.
+
+    Returns
+    -------
+    ClusterMap
+        A deck of a few KB whatever the file's size; the tooltip names the columns.
+    """
+    ids = np.asarray(labels)
+    if ids.shape != (places.n_rows,):
+        raise ValueError(f"labels has shape {ids.shape}; expected ({places.n_rows},).")
+    extent = places.extent
+    span = max(
+        extent.max_latitude - extent.min_latitude, extent.max_longitude - extent.min_longitude
+    )
+    view = pdk.ViewState(
+        latitude=extent.centre_latitude,
+        longitude=extent.centre_longitude,
+        zoom=extent.zoom,
+        pitch=0,
+        bearing=0,
+    )
+    value_labels = tuple(deck_label(name) for name in value_columns)
+    layers = [
+        lod_layer(
+            levels,
+            n_clusters,
+            layer_tag="@" + levels.folder[:8],
+            # Dots sized to the data's extent, as on the map of every place.
+            point_radius_m=float(np.clip(span * 111_000 / 700, 5, 5_000)),
+        ),
+        *centroid_layers(
+            places.frame[places.lon_col].to_numpy(dtype=np.float64),
+            places.frame[places.lat_col].to_numpy(dtype=np.float64),
+            ids,
+            n_clusters,
+        ),
+    ]
+    tooltip = lod_tooltip(
+        n_clusters, [f"{label} (mean)" for label in value_labels], rows_noun="places"
+    )
+    return ClusterMap(
+        deck=base_map_deck(layers, view, tooltip, map_style_url),
+        tooltip_features=value_labels,
+        omitted_features=tuple(
+            deck_label(name)
+            for name in places.numeric_columns
+            if name not in (places.lat_col, places.lon_col, *value_columns)
+        ),
+    )
 
 
 def cluster_map_deck(

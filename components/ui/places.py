@@ -563,8 +563,31 @@ def file_summary(shown: PlacesFile, data: upload.PlacesData) -> None:
         )
 
 
-def map_sample_note(n_rows: int) -> str | None:
-    """Tell the user when the map shows a sample of the rows."""
+def map_note(n_rows: int, n_clustered: int, merged: bool) -> str | None:
+    """Tell the user how the map shows the places: merged cells, a sample, or every one.
+
+    Parameters
+    ----------
+    n_rows : int
+        Places in the file.
+    n_clustered : int
+        Places clustered (those with every chosen feature).
+    merged : bool
+        The map draws the level-of-detail cells.
+
+    Returns
+    -------
+    str or None
+        None when the map draws every place.
+    """
+    if merged:
+        left_out = n_rows - n_clustered
+        return (
+            f"All {n_clustered:,} clustered places are on the map, nearby ones merged into "
+            "one dot at this zoom, coloured by its most common cluster (its tooltip gives "
+            "the share and the count); zoom in for more detail."
+            + (f" The {left_out:,} places without a cluster are not drawn." if left_out else "")
+        )
     if n_rows <= places.MAX_MAP_POINTS:
         return None
     return (

@@ -102,7 +102,7 @@ def finest_tiles(template: str) -> list[dict[str, Any]]:
     """The features of a level-of-detail layer's finest tiles (one per distinct position)."""
     assert template.startswith(STATIC_URL_PREFIX) and template.endswith("{z}/{x}/{y}.json")
     folder = views.STATIC_DIR / template.removeprefix(STATIC_URL_PREFIX).split("{z}")[0]
-    finest = max(int(zoom.name) for zoom in folder.iterdir())
+    finest = max(int(zoom.name) for zoom in folder.iterdir() if zoom.name.isdigit())
     return [
         feature
         for tile in sorted((folder / str(finest)).glob("*/*.json"))

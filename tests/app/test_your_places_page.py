@@ -22,13 +22,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT_ROOT, deck_spec, layer, texts
+from conftest import PROJECT_ROOT, deck_spec, finest_tiles, layer, texts
 from streamlit.testing.v1 import AppTest
 
 from components.engine import upload
 from components.figures.palette import PALETTE
+from components.ui.cache import views
+from components.ui.served_files import STATIC_URL_PREFIX
 from tests.hostile.catalogue import plain
 
 PAGE = "pages/your_places.py"
@@ -442,3 +445,54 @@ def test_navigation_works_after_a_bad_file_and_the_file_is_kept(
     assert not app.exception, app.exception
     assert app.multiselect(key="places_features").value == ["lat", "lng", "rating"]
     _assert_views(app, 4, 12)
+
+
+def _many_places_csv(n_rows: int) -> bytes:
+    """Places around four towns, with a price; one row in 1,000 has no price."""
+    rng = np.random.default_rng(5)
+    towns = np.array([[45.19, 5.72], [45.57, 5.92], [45.90, 6.13], [45.76, 4.84]])
+    town = rng.integers(0, 4, n_rows)
+    price = np.round(rng.normal(1_000, 200, n_rows), 1).astype(object)
+    price[::1_000] = ""
+    frame = pd.DataFrame(
+        {
+            "latitude": np.round(towns[town, 0] + rng.normal(0, 0.05, n_rows), 5),
+            "longitude": np.round(towns[town, 1] + rng.normal(0, 0.05, n_rows), 5),
+            "price": price,
+        }
+    )
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def test_many_places_are_drawn_as_cells_merged_on_the_server(
+    make_app: Callable[..., AppTest],
+) -> None:
+    n_rows = 30_000
+    app = _upload(_page(make_app), "many.csv", _many_places_csv(n_rows))
+    assert not app.error, texts(app.error)
+    n_clustered = n_rows - 30  # the rows without a price are not clustered
+    captions = [_plain(caption.value) for caption in app.caption]
+    assert any(f"All {n_clustered:,} clustered places are on the map" in c for c in captions)
+    assert any("The 30 places without a cluster are not drawn" in c for c in captions)
+    spec = deck_spec(app)
+    tiles = layer(spec, "points")
+    assert tiles["@@type"] == "TileLayer"
+    tooltip = json.loads(app.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
+    assert "of the {n} places here" in tooltip and "price (mean): {x0}" in tooltip
+    # The whole file in the zoom-0 tile: every clustered place counted once.
+    folder = views.STATIC_DIR / tiles["data"].removeprefix(STATIC_URL_PREFIX).split("{z}")[0]
+    zoom_0 = json.loads((folder / "0" / "0" / "0.json").read_text(encoding="utf-8"))
+    assert sum(feature["properties"]["n"] for feature in zoom_0) == n_clustered
+    # Every cell of every zoom carries each k's cluster; a k change reads another one.
+    k = app.slider(key="places_k").value
+    other = 2 if k != 2 else 3
+    app.slider(key="places_k").set_value(other).run()
+    assert not app.exception, app.exception
+    changed = layer(deck_spec(app), "points")
+    assert changed["data"] == tiles["data"] and changed["id"] == tiles["id"]
+    assert f"properties.k{other}" in json.dumps(changed["getFillColor"])
+    legend = _legend(app)
+    assert legend["rows"].sum() == n_rows  # with a row for the 30 not clustered
+    # The finest zoom keeps every distinct position (30,000 rows fit the cell budget).
+    finest = finest_tiles(tiles["data"])
+    assert sum(feature["properties"]["n"] for feature in finest) == n_clustered

@@ -101,3 +101,44 @@ def test_bad_input_names_the_value_and_the_range(arguments: dict, message: str) 
         level_of_detail(**call)
     with pytest.raises(ValueError, match=r"n_clusters=7 is out of range"):
         level_of_detail(LON, LAT, LABELS).column_of(7)
+
+
+def test_the_cell_budget_stops_the_zooms_and_keeps_every_row() -> None:
+    rng = np.random.default_rng(1)
+    lon = rng.uniform(-124, -114, 20_000)
+    lat = rng.uniform(33, 42, 20_000)
+    labels = {2: rng.integers(0, 2, 20_000), 5: rng.integers(0, 5, 20_000)}
+    unbounded = level_of_detail(lon, lat, labels)
+    assert unbounded.levels[-1].n_cells == 20_000  # every distinct position
+    bounded = level_of_detail(lon, lat, labels, max_cells=8_000)
+    assert bounded.max_zoom < unbounded.max_zoom
+    assert sum(level.n_cells for level in bounded.levels) <= 8_000
+    assert bounded.levels[-1].n_cells < 20_000  # the finest kept zoom is a grid of cells
+    for fine, coarse in zip(bounded.levels, unbounded.levels, strict=False):
+        # Same cells, counts and majorities as without the budget, zoom by zoom.
+        assert fine.zoom == coarse.zoom
+        np.testing.assert_array_equal(fine.count, coarse.count)
+        np.testing.assert_array_equal(fine.ids, coarse.ids)
+        assert fine.count.sum() == 20_000
+    with pytest.raises(ValueError, match=r"max_cells=0 is out of range"):
+        level_of_detail(lon, lat, labels, max_cells=0)
+
+
+def test_cells_agree_with_a_direct_count_per_cell() -> None:
+    """Each cell's count and majority equal a plain groupby of the rows by pixel cell."""
+    rng = np.random.default_rng(2)
+    lon = rng.normal(-118.2, 0.5, 3_000)
+    lat = rng.normal(34.0, 0.5, 3_000)
+    labels = rng.integers(0, 3, 3_000)
+    lod = level_of_detail(lon, lat, {3: labels})
+    for level in lod.levels[:-1]:
+        x, y = mercator_pixels(lon, lat, level.zoom)
+        cells = {}
+        for cell_x, cell_y, label in zip(x // 2, y // 2, labels, strict=True):
+            cells.setdefault((cell_x, cell_y), []).append(label)
+        assert level.n_cells == len(cells)
+        expected = sorted(
+            (len(members), np.bincount(members, minlength=3).argmax()) for members in cells.values()
+        )
+        got = sorted(zip(level.count.tolist(), level.ids[:, 0].tolist(), strict=True))
+        assert got == expected

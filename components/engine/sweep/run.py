@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -28,6 +28,7 @@ from components.engine.clustering import (
     _fit_validated,
     _match_new_id_of_old,
     as_order_key,
+    assign_to_centroids,
     n_distinct_rows,
 )
 from components.engine.sweep.metrics import (
@@ -139,6 +140,8 @@ class SweepResult(_PerK):
         Wall time of the whole sweep.
     n_cells : int
         Number of cells (rows sharing their label for every k) used by the silhouette step.
+    fit_rows : int
+        Rows k-means was fitted on (see :func:`fit_sweep`'s ``max_fit_rows``).
     """
 
     k_values: tuple[int, ...]
@@ -157,6 +160,7 @@ class SweepResult(_PerK):
     silhouette_seconds: float
     total_seconds: float
     n_cells: int
+    fit_rows: int
 
     def metrics(self) -> dict[str, np.ndarray]:
         """Return the per-k metrics as a column dict (handy for ``pd.DataFrame(...)``).
@@ -277,6 +281,8 @@ class SweepFits(_PerK):
         The seed of every fit (the silhouette sample uses it too).
     total_seconds : float
         Wall time of the fits.
+    fit_rows : int
+        Rows k-means was fitted on: all of them, or the sample of ``max_fit_rows``.
     """
 
     k_values: tuple[int, ...]
@@ -287,6 +293,7 @@ class SweepFits(_PerK):
     n_iter: np.ndarray
     random_state: int
     total_seconds: float
+    fit_rows: int
 
 
 def fit_sweep(
@@ -297,6 +304,7 @@ def fit_sweep(
     n_init: NInit = "auto",
     order_key: Any = None,
     n_jobs: int | None = None,
+    max_fit_rows: int | None = None,
 ) -> SweepFits:
     """Fit k-means for every k and number the clusters stably: the sweep's first step.
 
@@ -318,6 +326,10 @@ def fit_sweep(
         What numbers the clusters at the smallest k (see ``clustering.as_order_key``).
     n_jobs : int, optional
         Fits run at a time, each with one OpenMP thread; default ``min(2, cpu count)``.
+    max_fit_rows : int, optional
+        Above this many rows (>= 2), k-means is fitted on a fixed-seed random sample of
+        this many rows, and every row then gets its nearest centroid (the inertia is that
+        of all rows). None: fit on every row.
 
     Returns
     -------
@@ -327,13 +339,28 @@ def fit_sweep(
     start = time.perf_counter()
     data = validate_matrix(X)
     n_samples = data.shape[0]
-    ks = validate_k_values(k_values, n_samples, n_distinct_rows(data), sort=True)
+    ks = validate_k_values(k_values, n_samples, sort=True)
+    # k only needs as many distinct rows as the largest k: counting stops there.
+    validate_k_values(ks, n_samples, n_distinct_rows(data, at_most=ks[-1]), sort=True)
+    fit_limit = None if max_fit_rows is None else check_int(max_fit_rows, "max_fit_rows", 2)
     init_count = check_n_init(n_init)
     seed = check_random_state(random_state)
     key = as_order_key(order_key, data)
     default_jobs = min(2, os.cpu_count() or 1)
     jobs = default_jobs if n_jobs is None else check_int(n_jobs, "n_jobs", 1)
-    fits = _fit_all(data, ks, seed, init_count, key, jobs)
+    if fit_limit is not None and n_samples > fit_limit:
+        # A fixed-seed uniform sample: its centroids are within sampling error of the full
+        # fit's (the inertia lost is measured in benchmarks/scale.py), at a fraction of the
+        # time; every row then gets its nearest centroid, as KMeans.predict would give.
+        sample = np.sort(np.random.default_rng(seed).choice(n_samples, fit_limit, replace=False))
+        fits = [
+            _assign_all(data, fit)
+            for fit in _fit_all(data[sample], ks, seed, init_count, key[sample], jobs)
+        ]
+        fit_rows = fit_limit
+    else:
+        fits = _fit_all(data, ks, seed, init_count, key, jobs)
+        fit_rows = n_samples
     label_matrix, centroids = _stable_labels(fits, key)
     return SweepFits(
         k_values=ks,
@@ -344,7 +371,19 @@ def fit_sweep(
         n_iter=np.array([fit.n_iter for fit in fits], dtype=np.int64),
         random_state=seed,
         total_seconds=time.perf_counter() - start,
+        fit_rows=fit_rows,
     )
+
+
+def _assign_all(data: np.ndarray, fit: KMeansResult) -> KMeansResult:
+    """A fit made on a sample, with every row of ``data`` given its nearest centroid."""
+    labels = assign_to_centroids(data, fit.centroids)
+    inertia = 0.0
+    chunk = 262_144  # bounds the (chunk, n_features) difference block
+    for begin in range(0, data.shape[0], chunk):
+        block = data[begin : begin + chunk] - fit.centroids[labels[begin : begin + chunk]]
+        inertia += float(np.einsum("ij,ij->", block, block))
+    return replace(fit, labels=labels, inertia=inertia)
 
 
 def score_sweep(
@@ -445,6 +484,7 @@ def score_sweep(
         silhouette_seconds=silhouette_seconds,
         total_seconds=fits.total_seconds + time.perf_counter() - start,
         n_cells=n_cells,
+        fit_rows=fits.fit_rows,
     )
 
 
@@ -460,6 +500,7 @@ def sweep_k(
     n_silhouette_samples: int = 3,
     n_jobs: int | None = None,
     use_numba: bool | None = None,
+    max_fit_rows: int | None = None,
 ) -> SweepResult:
     """Fit k-means for every k and compute inertia, silhouette, CH, DB and a k suggestion.
 
@@ -477,6 +518,7 @@ def sweep_k(
         n_init=n_init,
         order_key=order_key,
         n_jobs=n_jobs,
+        max_fit_rows=max_fit_rows,
     )
     return score_sweep(
         X,

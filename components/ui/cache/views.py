@@ -113,6 +113,16 @@ def cluster_map(
     """The cluster map at k, its JSON computed once (rows served by URL when ``served``)."""
     if _is_places(key):
         data = _places_of(key, _places)
+        levels = served_places_levels(key, data) if places_map_merges(key, data) else None
+        if levels is not None:
+            return maps.places_lod_map(
+                levels,
+                data,
+                _labels(key, k, data).labels,
+                k,
+                value_columns=places.lod_value_columns(data),
+                map_style_url=map_style_url(),
+            )
         result = maps.places_map(
             data,
             _labels(key, k, data).labels,
@@ -226,6 +236,47 @@ def served_levels(key: ModelKey) -> lod_figures.ServedLevels | None:
         max_zoom=levels.max_zoom,
         k_values=levels.k_values,
     )
+
+
+def places_map_merges(key: ModelKey, data: upload.PlacesData) -> bool:
+    """Whether a places map draws merged cells (many places, tiles servable) or every place."""
+    return places_model(key, data).n_clustered > places.MAX_MAP_POINTS and bool(
+        st.get_option("server.enableStaticServing")
+    )
+
+
+def served_places_levels(key: ModelKey, data: upload.PlacesData) -> lod_figures.ServedLevels | None:
+    """The level-of-detail tiles of a places model, written to the static folder if missing.
+
+    Not cached: the check is a stat and a read of the small manifest. The folder's name is
+    the key's hash (the key names the file by its sha256 and every setting), so the cells
+    are only computed when the folder is missing.
+
+    Returns
+    -------
+    ServedLevels or None
+        Where the tiles are; None when they cannot be written (the map then draws a sample).
+    """
+    name = "p" + hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:23]
+    directory = STATIC_DIR / LOD_FILES_DIR
+
+    def files() -> dict[str, bytes]:
+        if directory.is_dir():
+            served_files.prune_folders(directory, keep=LOD_FOLDERS_KEPT - 1)
+        levels = places.places_level_of_detail(data, places_model(key, data))
+        tiles = lod_figures.tile_files(levels, {name: name for name in levels.levels[0].values})
+        return {**tiles, lod_figures.LEVELS_MANIFEST: lod_figures.levels_manifest(levels)}
+
+    try:
+        folder = served_files.ensure_folder(directory, name, files)
+        manifest = (folder / lod_figures.LEVELS_MANIFEST).read_bytes()
+        return lod_figures.served_levels_of(
+            manifest,
+            f"{served_files.STATIC_URL_PREFIX}{LOD_FILES_DIR}/{name}/{{z}}/{{x}}/{{y}}.json",
+        )
+    except (OSError, ValueError) as error:
+        _LOGGER.warning("No map tiles in %s (%s); drawing a sample.", STATIC_DIR, error)
+        return None
 
 
 def map_urls(key: ModelKey) -> dict[str, str] | None:

@@ -49,3 +49,27 @@ def test_scores_need_the_data_the_fits_were_made_on() -> None:
         score_sweep(data[:-1], fits)
     with pytest.raises(ValueError, match=r"k=9 is not in the sweep; expected one of \[2, 3\]"):
         fits.labels_for(9)
+
+
+def test_fits_on_a_sample_label_every_row_by_its_nearest_centroid() -> None:
+    rng = np.random.default_rng(3)
+    centres = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])
+    X = np.vstack([centre + rng.normal(0, 0.5, (400, 2)) for centre in centres])
+    full = fit_sweep(X, range(2, 5), order_key=0)
+    sampled = fit_sweep(X, range(2, 5), order_key=0, max_fit_rows=300)
+    assert full.fit_rows == 1_200 and sampled.fit_rows == 300
+    for index in range(3):
+        centroids = sampled.centroids[index]
+        distances = ((X[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+        # Every row (not only the 300 fitted) has its nearest centroid ...
+        np.testing.assert_array_equal(sampled.labels[index], distances.argmin(axis=1))
+        # ... and the inertia is that of all rows.
+        assert sampled.inertia[index] == pytest.approx(distances.min(axis=1).sum())
+    # Three well separated blobs: the sample finds the same k = 3 clusters, ids included.
+    np.testing.assert_array_equal(sampled.labels[1], full.labels[1])
+    assert sampled.inertia[1] == pytest.approx(full.inertia[1], rel=0.01)
+    assert score_sweep(X, sampled).fit_rows == 300
+    # A limit above the rows fits them all; a bad limit names the value.
+    assert fit_sweep(X, [3], max_fit_rows=5_000).fit_rows == 1_200
+    with pytest.raises(ValueError, match="max_fit_rows"):
+        fit_sweep(X, [3], max_fit_rows=1)
