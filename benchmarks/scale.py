@@ -1,0 +1,294 @@
+"""Scale: one user's file of a million places, from upload to map, on one real server.
+
+Run from the project root, alone on the machine (about 2 minutes per million rows):
+
+    python benchmarks/scale.py                      # 100,000 and 1,000,000 places
+    python benchmarks/scale.py --rows 1000000 10000000
+    python benchmarks/scale.py --quick              # 20,000 and 50,000 places
+
+The file is issue 12's: latitude, longitude and one numeric column, places scattered
+around 36 centres over western Europe (a CSV of about 29 MB per million rows). Per size:
+
+- ``load_s``: a real ``streamlit run app.py`` (``tests/e2e/harness.py``), one session on
+  "Your own places" played with Streamlit's websocket protocol (``benchmarks/load.py``'s
+  client): from the start of the file's upload (HTTP PUT) to the end of the script run that
+  draws the map and the charts.
+- ``k_change_ms``: the median server settle time (rerun sent -> ``script_finished``, on
+  loopback) of k changes to k's not shown before (each one computes its views).
+- ``rss_mb``: the server's peak resident memory during the whole run.
+- ``map_kb``: what the browser downloads for the map at its first view: the deck's JSON
+  plus the level-of-detail tiles of the view's zoom that cover a 1,000 x 650 pixel map
+  (deck.gl's TileLayer asks for those), as sent over HTTP with gzip (raw size beside).
+- ``sweep_s``: in this process, the app's sweep (``engine.places.fit_places``: k = 2..15,
+  the fits on a 100,000-row sample above that, sampled silhouette with its spread, CH, DB).
+- ``inertia_loss_pct``: in this process, per k the inertia of the sampled fit over that of
+  k-means fitted on every row (same seed), minus 1, in percent: the largest over k (the
+  mean beside it). Skipped (``nan``) with ``--no-full-fit``.
+
+Baselines measured in the same run, printed as ratios: the sweep fitted on every row
+(``sweep_ratio`` = full / app), and the map of a naive app that sends every row to pydeck
+(``map_ratio`` = naive bytes / the app's wire bytes; the naive size is computed, not sent).
+
+Files above the app's limits (2,000,000 rows, 50 MB) are refused by the page with a
+message; the line for such a size says so instead of timing it.
+
+The last line is machine-readable:
+
+    scale n=1000000 load_s= sweep_s= k_change_ms= rss_mb= map_kb= inertia_loss_pct=
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import io
+import json
+import math
+import os
+import statistics
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
+
+from load import (  # noqa: E402 -- the websocket client of the load benchmark
+    PLACES_K_KEY,
+    PLACES_PAGE,
+    Client,
+    RssSampler,
+    StepError,
+    slider_state,
+    slider_value,
+    streamlit_server,
+)
+
+from components.engine import compact, lod, places, upload  # noqa: E402
+from components.engine.csv_limits import MAX_DATA_ROWS  # noqa: E402
+from components.engine.scaling import scale_features  # noqa: E402
+from components.engine.sweep.run import fit_sweep  # noqa: E402
+
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 1_000, 650
+N_CENTRES = 36
+K_CHANGES = (3, 5, 7, 9, 11, 13)
+
+
+def places_file(n_rows: int, seed: int = 0) -> bytes:
+    """Places around 36 centres over western Europe: latitude, longitude, one value."""
+    rng = np.random.default_rng(seed)
+    centres = np.column_stack(
+        [rng.uniform(41.0, 53.0, N_CENTRES), rng.uniform(-4.0, 14.0, N_CENTRES)]
+    )
+    spread = rng.uniform(0.05, 0.6, N_CENTRES)
+    level = rng.uniform(500, 3_000, N_CENTRES)
+    centre = rng.integers(0, N_CENTRES, n_rows)
+    frame = pd.DataFrame(
+        {
+            "latitude": np.round(centres[centre, 0] + rng.normal(0, 1, n_rows) * spread[centre], 5),
+            "longitude": np.round(
+                centres[centre, 1] + rng.normal(0, 1.4, n_rows) * spread[centre], 5
+            ),
+            "price": np.round(level[centre] * rng.lognormal(0, 0.3, n_rows), 1),
+        }
+    )
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
+class DeckClient(Client):
+    """The load benchmark's client, keeping the last map's JSON."""
+
+    deck_json: str = ""
+
+    def _handle(self, message: ForwardMsg) -> None:
+        if message.WhichOneof("type") == "delta":
+            element = message.delta.new_element
+            if element.WhichOneof("type") == "deck_gl_json_chart":
+                self.deck_json = element.deck_gl_json_chart.json
+        super()._handle(message)
+
+
+@dataclass
+class Measured:
+    load_s: float
+    k_change_ms: list[float]
+    rss_mb: float
+    map_wire_bytes: int
+    map_raw_bytes: int
+    tiles: int
+
+
+def _view_tiles(deck: dict[str, Any]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The tile URL template and the tiles deck.gl loads for the deck's first view."""
+    view = deck["initialViewState"]
+    tile_layer = next((layer for layer in deck["layers"] if layer["@@type"] == "TileLayer"), None)
+    if tile_layer is None:  # a small file: every place is in the deck itself
+        return "", []
+    zoom = min(max(round(view["zoom"]), 0), int(tile_layer["maxZoom"]))
+    scale = 2.0 ** (zoom - view["zoom"])  # pixels of the tile zoom per screen pixel
+    x, y = lod.mercator_pixels(np.array([view["longitude"]]), np.array([view["latitude"]]), zoom)
+    half_w, half_h = MAP_WIDTH_PX * scale / 2, MAP_HEIGHT_PX * scale / 2
+    last = 2**zoom - 1
+    x0, x1 = (int(np.clip((x[0] + d) // 256, 0, last)) for d in (-half_w, half_w))
+    y0, y1 = (int(np.clip((y[0] + d) // 256, 0, last)) for d in (-half_h, half_h))
+    west, south, east, north = tile_layer["extent"]
+    x_range, y_range = lod.tile_range((west, south, east, north), zoom)
+    tiles = [
+        (zoom, tx, ty)
+        for tx in range(max(x0, x_range.start), min(x1, x_range.stop - 1) + 1)
+        for ty in range(max(y0, y_range.start), min(y1, y_range.stop - 1) + 1)
+    ]
+    return tile_layer["data"], tiles
+
+
+def _get(url: str) -> tuple[int, int]:
+    """Bytes on the wire (gzip asked for, as browsers do) and decoded bytes of a GET."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = response.read()
+        if response.headers.get("Content-Encoding") == "gzip":
+            return len(body), len(gzip.decompress(body))
+        return len(body), len(body)
+
+
+async def _session(url: str, content: bytes, timeout_s: float) -> Measured | str:
+    client = DeckClient(url, timeout_s, page_name=PLACES_PAGE)
+    try:
+        await client.connect()
+        await client.rerun("places page")
+        uploader_id = next(i for i, (kind, _) in client.widgets.items() if kind == "file_uploader")
+        start = time.perf_counter()
+        info = await client.upload("places.csv", content)
+        state = WidgetState(id=uploader_id)
+        state.file_uploader_state_value.uploaded_file_info.append(info)
+        run = await client.rerun("upload", {uploader_id: state})
+        load_s = time.perf_counter() - start
+        if "deck_gl_json_chart" not in run.elements:
+            return "no map after the upload: " + "; ".join(run.warnings or ["(no message)"])
+        deck = json.loads(client.deck_json)
+        template, tiles = _view_tiles(deck)
+        wire = raw = len(client.deck_json.encode("utf-8"))
+        for zoom, x, y in tiles:
+            path = template.replace("{z}", str(zoom)).replace("{x}", str(x))
+            got_wire, got_raw = _get(f"{url}/{path.replace('{y}', str(y))}")
+            wire += got_wire
+            raw += got_raw
+        k_changes = []
+        widget_id, proto = client.widget(PLACES_K_KEY, "slider")
+        shown = slider_value(proto)
+        for k in (k for k in K_CHANGES if k != shown and k <= int(proto.max)):
+            before = len(client.settles)
+            await client.rerun("k", {widget_id: slider_state(widget_id, k)})
+            k_changes.append(client.settles[before][1] * 1000)
+            widget_id, _ = client.widget(PLACES_K_KEY, "slider")
+        return Measured(load_s, k_changes, 0.0, wire, raw, len(tiles))
+    except (StepError, OSError, TimeoutError, StopIteration) as error:
+        return f"failed: {error}"
+    finally:
+        await client.close()
+
+
+def _in_process(content: bytes, full_fit: bool) -> tuple[float, float, float, float]:
+    """The app's sweep time, the every-row fit's time, and the inertia loss (max, mean, %).
+
+    Up to ``FIT_SAMPLE_ROWS`` rows the app fits every row: no loss by construction (0).
+    """
+    data = compact.compact_places(upload.read_places_csv(content, filename="places.csv"))
+    features = places.default_features(data)
+    start = time.perf_counter()
+    model = places.fit_places(data, features)
+    sweep_s = time.perf_counter() - start
+    if data.n_rows <= places.FIT_SAMPLE_ROWS:
+        return sweep_s, math.nan, 0.0, 0.0
+    if not full_fit:
+        return sweep_s, math.nan, math.nan, math.nan
+    # The same scaled rows and seed, fitted on every row.
+    values = data.frame[list(features)].to_numpy(dtype=np.float64)
+    scaled = scale_features(values, ("latitude", "longitude", "feature_3"), "standard").train
+    start = time.perf_counter()
+    full = fit_sweep(scaled, model.sweep.k_values, order_key=values[:, 0])
+    full_s = time.perf_counter() - start
+    loss = (model.sweep.inertia / full.inertia - 1) * 100
+    return sweep_s, full_s, float(loss.max()), float(loss.mean())
+
+
+def _load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def measure(n_rows: int, timeout_s: float, full_fit: bool) -> str:
+    content = places_file(n_rows)
+    size_mb = len(content) / 1024 / 1024
+    print(f"n={n_rows:,}: CSV of {size_mb:.1f} MB; load average {_load_average()}")
+    if n_rows > MAX_DATA_ROWS or len(content) > upload.MAX_UPLOAD_BYTES:
+        limit = upload.MAX_UPLOAD_BYTES / 1024 / 1024
+        line = (
+            f"scale n={n_rows} refused: over the app's limits ({MAX_DATA_ROWS:,} rows, "
+            f"{limit:.0f} MB); the page says so before reading"
+        )
+        print(line)
+        return line
+    with streamlit_server({}) as server, RssSampler(server.process.pid) as sampler:
+        sampler.reset()
+        measured = asyncio.run(_session(server.url, content, timeout_s))
+        rss_peak = sampler.peak
+    if isinstance(measured, str):
+        line = f"scale n={n_rows} {measured}"
+        print(line)
+        return line
+    measured.rss_mb = rss_peak
+    sweep_s, full_s, loss_max, loss_mean = _in_process(content, full_fit)
+    naive_map = n_rows * 32  # [lon, lat, cluster] per row as pydeck JSON, about 32 bytes
+    k_median = statistics.median(measured.k_change_ms)
+    print(
+        f"  upload to map {measured.load_s:.1f} s; k changes "
+        + ", ".join(f"{ms:.0f}" for ms in measured.k_change_ms)
+        + f" ms; RSS peak {rss_peak:.0f} MB; map {measured.map_wire_bytes / 1024:.0f} KB on "
+        f"the wire ({measured.map_raw_bytes / 1024:.0f} KB raw, deck + {measured.tiles} tiles)"
+    )
+    print(
+        f"  sweep {sweep_s:.1f} s in process; every-row fits {full_s:.1f} s "
+        f"(sweep_ratio={full_s / sweep_s:.2f}: those fits alone against the app's sweep); "
+        f"inertia loss max {loss_max:.2f} % mean {loss_mean:.3f} %; "
+        f"map_ratio={naive_map / measured.map_wire_bytes:.0f} "
+        f"(naive {naive_map / 1024:.0f} KB)"
+    )
+    line = (
+        f"scale n={n_rows} load_s={measured.load_s:.1f} sweep_s={sweep_s:.1f} "
+        f"k_change_ms={k_median:.0f} rss_mb={rss_peak:.0f} "
+        f"map_kb={measured.map_wire_bytes / 1024:.0f} inertia_loss_pct={loss_max:.2f}"
+    )
+    print(line)
+    return line
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--timeout-s", type=float, default=600.0)
+    parser.add_argument("--no-full-fit", action="store_true", help="skip the every-row fit")
+    parser.add_argument("--quick", action="store_true", help="20,000 and 50,000 places")
+    args = parser.parse_args()
+    if args.quick:
+        args.rows = [20_000, 50_000]
+    lines = [measure(n, args.timeout_s, not args.no_full_fit) for n in args.rows]
+    print(f"load average {_load_average()}")
+    # The 1M line last, as the issue asks (or the largest size measured).
+    wanted = next((line for line in lines if line.startswith("scale n=1000000 ")), lines[-1])
+    print(wanted)
+
+
+if __name__ == "__main__":
+    main()
