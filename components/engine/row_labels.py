@@ -14,6 +14,7 @@ import pandas as pd
 
 from components.engine.clustering import assign_to_centroids
 from components.engine.describe import PriceCheckResult, train_test_price_check
+from components.engine.grouped import group_summary
 from components.engine.scaling import ScaledFeatures
 
 NOT_CLUSTERED = "not clustered"
@@ -143,32 +144,27 @@ def cluster_sizes(
     ids = np.asarray(labels)
     numbers = np.asarray(values, dtype=np.float64)
     n_clustered = int((ids >= 0).sum())
-
-    def median_of(members: np.ndarray) -> float:
-        # Finite values only: a user's file may hold inf, which has no place in a median.
-        finite = numbers[members & np.isfinite(numbers)]
-        return float(np.median(finite)) if finite.size else float("nan")
-
-    table = []
-    for cluster in range(n_clusters):
-        members = ids == cluster
-        size = int(members.sum())
-        table.append(
-            {
-                "cluster": str(cluster),
-                "rows": size,
-                "share": size / max(n_clustered, 1),
-                value_name: median_of(members),
-            }
-        )
-    n_unclustered = int((ids < 0).sum())
+    # Finite values only (a user's file may hold inf, which has no place in a median);
+    # the rows not clustered are one more group after the clusters.
+    summary = group_summary(numbers, np.where(ids >= 0, ids, n_clusters), n_clusters + 1)
+    sizes = np.bincount(ids[ids >= 0].astype(np.int64), minlength=n_clusters)
+    table = [
+        {
+            "cluster": str(cluster),
+            "rows": int(sizes[cluster]),
+            "share": int(sizes[cluster]) / max(n_clustered, 1),
+            value_name: float(summary.median[cluster]),
+        }
+        for cluster in range(n_clusters)
+    ]
+    n_unclustered = ids.size - n_clustered
     if n_unclustered:
         table.append(
             {
                 "cluster": NOT_CLUSTERED,
                 "rows": n_unclustered,
                 "share": float("nan"),
-                value_name: median_of(ids < 0),
+                value_name: float(summary.median[n_clusters]),
             }
         )
     return pd.DataFrame(table)

@@ -46,6 +46,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from components.engine.clustering import n_distinct_rows
 from components.engine.csv_limits import (
     MAX_COLUMNS,
     MAX_CSV_BYTES,
@@ -693,7 +694,8 @@ class ClusterableCheck:
     n_rows_excluded : int
         Rows left out because a chosen feature is empty.
     n_distinct : int
-        Distinct places (rows) among the usable rows, on the chosen features.
+        Distinct places (rows) among the usable rows, on the chosen features, counted up
+        to 15 (or k, if larger).
     message : str or None
         A note for the user (excluded rows), None when every row is used.
     """
@@ -754,7 +756,8 @@ def check_clusterable(
             f"Feature(s) {', '.join(constant)} have the same value in every row, so they cannot "
             "separate places (and cannot be scaled); remove them from the features."
         )
-    n_distinct = int(np.unique(used, axis=0).shape[0])
+    # Counting stops at 15 (the largest k): a million distinct rows are not sorted for it.
+    n_distinct = n_distinct_rows(used, at_most=max(k, 15))
     if n_distinct < k:
         raise PlacesError(
             f"There are only {n_distinct:,} distinct places on the chosen features, fewer than "

@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from components.engine.grouped import GroupSummary, group_summary
 from components.figures.palette import PALETTE, check_n_clusters, rgba
 from components.figures.text import plotly_text
 
@@ -52,22 +53,22 @@ def box_stats(values: np.ndarray) -> BoxStats | None:
     BoxStats or None
         The summary.
     """
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    if finite.size == 0:
+    numbers = np.asarray(values, dtype=float).ravel()
+    return _box_stats_of(group_summary(numbers, np.zeros(numbers.size, dtype=np.int64), 1), 0)
+
+
+def _box_stats_of(summary: GroupSummary, group: int) -> BoxStats | None:
+    """One group's box of a :class:`GroupSummary` (None when it has no finite value)."""
+    if summary.n[group] == 0:
         return None
-    q1, median, q3 = np.percentile(finite, [25, 50, 75])
-    reach = 1.5 * (q3 - q1)
-    lower = finite[finite >= q1 - reach].min()
-    upper = finite[finite <= q3 + reach].max()
     return BoxStats(
-        n=int(finite.size),
-        q1=float(q1),
-        median=float(median),
-        q3=float(q3),
-        lower_fence=float(lower),
-        upper_fence=float(upper),
-        mean=float(finite.mean()),
+        n=int(summary.n[group]),
+        q1=float(summary.q1[group]),
+        median=float(summary.median[group]),
+        q3=float(summary.q3[group]),
+        lower_fence=float(summary.lower_fence[group]),
+        upper_fence=float(summary.upper_fence[group]),
+        mean=float(summary.mean[group]),
     )
 
 
@@ -116,15 +117,17 @@ def feature_boxplot(
     labels = np.asarray(labels, dtype=int)
     if values.shape != labels.shape:
         raise ValueError(f"values has shape {values.shape} but labels has {labels.shape}.")
-    groups: list[tuple[str, np.ndarray | None]] = [("", None)]
+    # One summary for every box: per cluster, or per cluster and split (2 * id + is_test).
+    group_names = [""]
+    group_of_row = labels
     if is_test is not None:
-        test_mask = np.asarray(is_test, dtype=bool)
-        groups = [("train", ~test_mask), ("test", test_mask)]
+        group_names = ["train", "test"]
+        group_of_row = np.where(labels >= 0, 2 * labels + np.asarray(is_test, dtype=int), -1)
+    summary = group_summary(values, group_of_row, len(group_names) * n_clusters)
     traces: list[dict] = []
     for cluster in range(n_clusters):
-        for group_name, mask in groups:
-            selected = labels == cluster if mask is None else (labels == cluster) & mask
-            stats = box_stats(values[selected])
+        for offset, group_name in enumerate(group_names):
+            stats = _box_stats_of(summary, len(group_names) * cluster + offset)
             if stats is None:
                 continue
             colour = PALETTE[cluster]
