@@ -8,13 +8,24 @@ one linear scan, before parsing starts. Both readers of user bytes use these che
 places upload (:mod:`components.engine.upload`) and the housing CSV
 (:mod:`components.engine.data`).
 
-Limits, stated once:
+Limits, stated once (a Parquet upload gets the same, :mod:`components.engine.parquet_limits`):
 
-- ``MAX_CSV_BYTES`` = 50 MB per file;
+- ``MAX_CSV_BYTES`` = 200 MB per file, CSV or Parquet (the one upload byte limit; the
+  server's ``maxUploadSize`` in ``.streamlit/config.toml`` is the same);
 - ``MAX_LINE_BYTES`` = 100,000 bytes per line (a row of 1,000 numbers takes about 20,000);
 - ``MAX_COLUMNS`` = 1,000 columns, counted in the header line;
 - ``MAX_DATA_ROWS`` = 2,000,000 rows (lines after the header; a line break inside quotes
-  counts too, so the bound is on lines).
+  counts too, so the bound is on lines);
+- ``MAX_CELLS`` = 20,000,000 cells (rows times header columns): the parsed table's memory
+  grows with its cells, not its bytes.
+
+Why these sizes (BENCHMARKS.md, "Measured defaults"): a 2,000,000-row CSV of latitude,
+longitude and one value is about 60 MB, and the same rows in Parquet about 30 MB, so at
+200 MB the row and cell caps, not the bytes, bound an ordinary file. Reading costs about
+75 bytes per cell for a CSV (a 1M-row, six-column file: +456 MB peak RSS) and about
+30 for Parquet (measured in ``parquet_limits``), so the cell cap keeps a read under
+about 1.5 GB, and the 2,000,000-row cap keeps a fit (about 600 bytes a row) under
+1.2 GB, within the 2.4 GB at which the upload budget refuses work.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import numpy as np
 
 __all__ = [
     "DELIMITERS",
+    "MAX_CELLS",
     "MAX_COLUMNS",
     "MAX_CSV_BYTES",
     "MAX_DATA_ROWS",
@@ -37,10 +49,11 @@ __all__ = [
     "size_text",
 ]
 
-MAX_CSV_BYTES = 50 * 1024 * 1024
+MAX_CSV_BYTES = 200 * 1024 * 1024
 MAX_LINE_BYTES = 100_000
 MAX_COLUMNS = 1_000  # more columns than this is not a table of places
 MAX_DATA_ROWS = 2_000_000
+MAX_CELLS = 20_000_000  # 2,000,000 rows of 10 columns
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 _SCAN_CHUNK_BYTES = 4 * 1024 * 1024  # the line scan holds a few arrays of this size
 _NEWLINE = 10  # b"\n"
@@ -149,6 +162,7 @@ def check_csv_limits(
     max_line_bytes: int = MAX_LINE_BYTES,
     max_columns: int = MAX_COLUMNS,
     max_rows: int = MAX_DATA_ROWS,
+    max_cells: int = MAX_CELLS,
     error: type[Exception] = CsvLimitError,
 ) -> CsvShape:
     """Check a CSV's lines and columns from its bytes, in time linear in its size.
@@ -159,7 +173,7 @@ def check_csv_limits(
         The file's content (the size is checked by :func:`check_size` first).
     delimiter : str, optional
         The delimiter; default: the one of :data:`DELIMITERS` the header holds most often.
-    max_line_bytes, max_columns, max_rows : int
+    max_line_bytes, max_columns, max_rows, max_cells : int
         The limits (see the module docstring).
     error : exception class
         What to raise (the caller's own error type, e.g. ``PlacesError``).
@@ -195,5 +209,11 @@ def check_csv_limits(
         raise error(
             f"The file has {n_lines:,} lines; at most {max_rows + 1:,} are accepted (a header "
             f"and {max_rows:,} rows). Upload a smaller extract (fewer rows)."
+        )
+    n_cells = max(n_lines - 1, 0) * n_columns
+    if n_cells > max_cells:
+        raise error(
+            f"The file has {n_lines - 1:,} rows of {n_columns:,} columns, {n_cells:,} cells; at "
+            f"most {max_cells:,} are accepted. Keep the columns you need or upload fewer rows."
         )
     return CsvShape(header=header, delimiter=chosen, n_columns=n_columns, n_lines=n_lines)

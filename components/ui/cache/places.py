@@ -13,19 +13,37 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from components.engine import compact, places, upload
+from components.engine import compact, parquet_limits, places, upload
 from components.ui.cache.uploads import held
 from components.ui.keys import ModelKey
 
-# Memory a job briefly needs (BENCHMARKS.md, "Measured defaults": reading a 1M-row file
+# Memory a job briefly needs (BENCHMARKS.md, "Measured defaults": reading a 1M-row CSV
 # took about 11 times its bytes, fitting about 600 bytes per row).
 _READ_BYTES_PER_BYTE = 11
 _FIT_BYTES_PER_ROW = 600
+# A Parquet file's bytes are compressed, so its size says little about the read: a file of
+# repeated values is tiny and decodes to as much as any other. Its cells (from the footer)
+# do: reading 1M rows (compacted, peak RSS above the start, getrusage) took +196 MB for
+# latitude, longitude and a value (17.4 MB file, 65 bytes a cell, 11 per byte) and +396 MB
+# with two text columns more (19.2 MB, 83 bytes a cell, 21 per byte).
+_PARQUET_READ_BYTES_PER_CELL = 90
+
+
+def _read_work_bytes(content: bytes) -> int:
+    """Memory reading a file briefly needs: per byte for a CSV, per cell for Parquet."""
+    per_byte = _READ_BYTES_PER_BYTE * len(content)
+    if not parquet_limits.is_parquet(content):
+        return per_byte
+    try:
+        shape = parquet_limits.check_parquet_limits(content)
+    except ValueError:  # the read refuses it at once, and says why
+        return per_byte
+    return max(per_byte, _PARQUET_READ_BYTES_PER_CELL * shape.n_rows * len(shape.names))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def places_columns(digest: str, _content: bytes) -> tuple[str, ...]:
-    """Column names of an uploaded places file; empty when it is not CSV text.
+    """Column names of an uploaded places file (CSV or Parquet); empty when it cannot be read.
 
     Parameters
     ----------
@@ -69,10 +87,10 @@ def places_data(
         ("places data", digest, file_name, lat_col, lon_col),
         ("places", digest),
         lambda: compact.compact_places(
-            upload.read_places_csv(content, filename=file_name, lat_col=lat_col, lon_col=lon_col)
+            upload.read_places(content, filename=file_name, lat_col=lat_col, lon_col=lon_col)
         ),
         spinner="Reading your file…",
-        work_bytes=_READ_BYTES_PER_BYTE * len(content),
+        work_bytes=_read_work_bytes(content),
         keep=1,
         errors=(upload.PlacesError,),
     )
