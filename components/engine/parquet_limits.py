@@ -158,7 +158,7 @@ def check_parquet_limits(
     data : bytes
         The file's content.
     max_bytes : int
-        Largest accepted file, and largest accepted uncompressed data (default 200 MB).
+        Largest accepted file, and largest accepted uncompressed data (default 100 MB).
     error : exception class
         What to raise (the caller's own error type, e.g. ``PlacesError``).
 

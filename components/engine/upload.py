@@ -6,11 +6,11 @@ wrong and what to do; it reads Parquet (:func:`read_places_parquet`) when the na
 ``.parquet``/``.pq`` or the bytes start with ``PAR1``, CSV (:func:`read_places_csv`) otherwise.
 Decisions, stated once:
 
-- **Size and shape**: at most ``MAX_UPLOAD_BYTES`` = 200 MB (200 x 1024 x 1024 bytes), 1,000
-  columns, 2,000,000 rows and 20,000,000 cells (:func:`limits_text` says so on the page);
+- **Size and shape**: at most ``MAX_UPLOAD_BYTES`` = 100 MB (100 x 1024 x 1024 bytes), 1,000
+  columns, 2,000,000 rows and 12,000,000 cells (:func:`limits_text` says so on the page);
   a CSV's lines at most 100,000 bytes, all checked on the bytes before parsing
   (:mod:`components.engine.csv_limits`), and a Parquet file's from its footer before any
-  column is decoded, its uncompressed data at most 200 MB too
+  column is decoded, its uncompressed data at most 100 MB too
   (:mod:`components.engine.parquet_limits`), so no read outlives its budget.
 - **File type**: a name, when given, must end in ``.csv``, ``.txt``, ``.tsv``, ``.parquet`` or
   ``.pq``; CSV content with NUL bytes or the signature of a zip (xlsx), PDF, gzip or image file
@@ -275,7 +275,7 @@ def limits_text() -> str:
     Returns
     -------
     str
-        E.g. "CSV or Parquet, up to 200 MB, 2,000,000 rows, 1,000 columns and 20,000,000
+        E.g. "CSV or Parquet, up to 100 MB, 2,000,000 rows, 1,000 columns and 12,000,000
         cells".
     """
     return (
@@ -638,7 +638,7 @@ def read_places_parquet(
     filename : str, optional
         The uploaded file's name; when given it must end in one of ``ALLOWED_EXTENSIONS``.
     max_bytes : int
-        Largest accepted file, and largest accepted uncompressed data (default 200 MB).
+        Largest accepted file, and largest accepted uncompressed data (default 100 MB).
     lat_col, lon_col : str, optional
         Coordinate columns chosen by the user; default: detected by name.
 
@@ -682,7 +682,7 @@ def read_places(
     filename : str, optional
         The uploaded file's name; when given it must end in one of ``ALLOWED_EXTENSIONS``.
     max_bytes : int
-        Largest accepted size (default 200 MB).
+        Largest accepted size (default 100 MB).
     lat_col, lon_col : str, optional
         Coordinate columns chosen by the user; default: detected by name.
 

@@ -56,7 +56,7 @@ _KEPT_KEYS: tuple[str, ...] = (*_PER_FILE_KEYS, SCALER_KEY, WEIGHT_KEY, SEED_KEY
 _PER_COORDINATE_KEYS: tuple[str, ...] = (FEATURES_KEY, K_KEY, VALUE_KEY)
 
 MAX_UPLOAD_MB = upload.MAX_UPLOAD_BYTES // (1024 * 1024)
-LIMITS = upload.limits_text()  # "CSV or Parquet, up to 200 MB, 2,000,000 rows, ..."
+LIMITS = upload.limits_text()  # "CSV or Parquet, up to 100 MB, 2,000,000 rows, ..."
 UPLOAD_TYPES: tuple[str, ...] = tuple(
     extension.lstrip(".") for extension in upload.ALLOWED_EXTENSIONS
 )

@@ -106,9 +106,9 @@ def test_empty_page_explains_and_limits_the_upload(make_app: Callable[..., AppTe
     app = _page(make_app)
     assert not app.error
     uploader = app.file_uploader[0]
-    assert uploader.proto.max_upload_size_mb == 200
+    assert uploader.proto.max_upload_size_mb == 100
     assert set(uploader.allowed_type) == {".csv", ".txt", ".tsv", ".parquet", ".pq"}
-    limits = "CSV or Parquet, up to 200 MB, 2,000,000 rows, 1,000 columns and 20,000,000 cells"
+    limits = "CSV or Parquet, up to 100 MB, 2,000,000 rows, 1,000 columns and 12,000,000 cells"
     assert limits in uploader.label
     assert any(limits in caption.value for caption in app.caption)
     assert any("session only" in caption.value for caption in app.caption)
@@ -201,7 +201,7 @@ def test_too_big_file_is_refused_before_reading(make_app: Callable[..., AppTest]
     assert len(content) > upload.MAX_UPLOAD_BYTES
     app = _upload(_page(make_app), "big.csv", content)
     errors = _errors(app)
-    assert len(errors) == 1 and "the limit is 200.0 MB" in errors[0], errors
+    assert len(errors) == 1 and "the limit is 100.0 MB" in errors[0], errors
     assert "smaller extract" in errors[0]
     _assert_still_usable(app)
 

@@ -153,7 +153,7 @@ def test_rejects_too_big_before_parsing() -> None:
     message = _error(GOOD * 10, max_bytes=100)
     assert f"The file is {len(GOOD) * 10:,} bytes; the limit is 100 bytes" in message
     assert "smaller extract" in message
-    assert MAX_UPLOAD_BYTES == 200 * 1024 * 1024
+    assert MAX_UPLOAD_BYTES == 100 * 1024 * 1024
 
 
 def test_rejects_too_many_columns() -> None:

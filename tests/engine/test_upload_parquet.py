@@ -170,10 +170,10 @@ def test_the_file_size_limit_applies_to_parquet_too() -> None:
 
 
 def test_limits_are_one_set_of_constants_and_said_from_them() -> None:
-    assert MAX_UPLOAD_BYTES == csv_limits.MAX_CSV_BYTES == 200 * 1024 * 1024
-    assert csv_limits.MAX_DATA_ROWS == 2_000_000 and csv_limits.MAX_CELLS == 20_000_000
+    assert MAX_UPLOAD_BYTES == csv_limits.MAX_CSV_BYTES == 100 * 1024 * 1024
+    assert csv_limits.MAX_DATA_ROWS == 2_000_000 and csv_limits.MAX_CELLS == 12_000_000
     assert limits_text() == (
-        "CSV or Parquet, up to 200 MB, 2,000,000 rows, 1,000 columns and 20,000,000 cells"
+        "CSV or Parquet, up to 100 MB, 2,000,000 rows, 1,000 columns and 12,000,000 cells"
     )
 
 

@@ -161,7 +161,8 @@ def _constant_columns(n_rows: int, n_columns: int) -> bytes:
 
 def _uncompressed_over_limit() -> bytes:
     # 11 row groups of 160,000 rows, 20 MB each once uncompressed, 222 MB in all (1,760,000
-    # rows: within the row and cell caps), that zstd writes in 95 KB: a decompression bomb.
+    # rows: within the row and cell caps), that zstd writes in 95 KB: a decompression bomb
+    # (over the 100 MB uncompressed limit with room to spare).
     rows = pa.table(
         {"latitude": pa.array(np.full(160_000, 45.0)), "v": pa.array(["x" * 120] * 160_000)}
     )
@@ -301,10 +302,10 @@ FILES: tuple[FileCase, ...] = (
         slow=True,
     ),
     FileCase(
-        "over-200-mb",
+        "over-100-mb",
         "places.csv",
-        lambda: b"lat,lon\n" + b"45.1,5.1\n" * (200 * 1024 * 1024 // 9 + 1),
-        "the limit is 200.0 MB",
+        lambda: b"lat,lon\n" + b"45.1,5.1\n" * (100 * 1024 * 1024 // 9 + 1),
+        "the limit is 100.0 MB",
         slow=True,
     ),
     # Parquet: bounded from the footer before any column is decoded.
@@ -375,10 +376,10 @@ FILES: tuple[FileCase, ...] = (
         "The file has 2,000,001 rows; at most 2,000,000 are accepted",
     ),
     FileCase(
-        "parquet-cells-22m",
+        "parquet-cells-14m",
         "places.parquet",
-        lambda: _constant_columns(2_000_000, 11),
-        "2,000,000 rows of 11 columns, 22,000,000 cells; at most 20,000,000 are accepted",
+        lambda: _constant_columns(2_000_000, 7),
+        "2,000,000 rows of 7 columns, 14,000,000 cells; at most 12,000,000 are accepted",
     ),
     FileCase(
         "parquet-row-groups-10001",
@@ -391,7 +392,7 @@ FILES: tuple[FileCase, ...] = (
         "parquet-decompression-bomb",
         "places.parquet",
         _uncompressed_over_limit,
-        "The file's data is 221.6 MB once uncompressed; at most 200.0 MB is accepted",
+        "The file's data is 221.6 MB once uncompressed; at most 100.0 MB is accepted",
     ),
     FileCase(
         "parquet-coordinates-out-of-range",

@@ -22,23 +22,32 @@ from components.ui.keys import ModelKey
 _READ_BYTES_PER_BYTE = 11
 _FIT_BYTES_PER_ROW = 600
 # A Parquet file's bytes are compressed, so its size says little about the read: a file of
-# repeated values is tiny and decodes to as much as any other. Its cells (from the footer)
-# do: reading 1M rows (compacted, peak RSS above the start, getrusage) took +196 MB for
-# latitude, longitude and a value (17.4 MB file, 65 bytes a cell, 11 per byte) and +396 MB
-# with two text columns more (19.2 MB, 83 bytes a cell, 21 per byte).
-_PARQUET_READ_BYTES_PER_CELL = 90
+# repeated values is tiny and decodes to as much as any other. Its footer does: reading
+# (and compacting) 1M rows took +196 MB for latitude, longitude and a value (17 MB, 65 bytes
+# a cell) and +396 MB with two short text columns more (19 MB, 80 bytes a cell); 200,000
+# rows with a 500-character text column took +719 MB (33 MB; 104 MB uncompressed, 7 bytes
+# per uncompressed byte). Peak RSS above the start, getrusage; components/engine/csv_limits.py.
+_PARQUET_READ_BYTES_PER_CELL = 85
+_PARQUET_READ_BYTES_PER_UNCOMPRESSED_BYTE = 8
 
 
 def _read_work_bytes(content: bytes) -> int:
-    """Memory reading a file briefly needs: per byte for a CSV, per cell for Parquet."""
-    per_byte = _READ_BYTES_PER_BYTE * len(content)
+    """Memory reading a file briefly needs: per byte for a CSV, from the footer for Parquet.
+
+    A file the reader refuses before reading (over a limit, corrupt) needs none.
+    """
+    if len(content) > upload.MAX_UPLOAD_BYTES:
+        return 0
     if not parquet_limits.is_parquet(content):
-        return per_byte
+        return _READ_BYTES_PER_BYTE * len(content)
     try:
         shape = parquet_limits.check_parquet_limits(content)
-    except ValueError:  # the read refuses it at once, and says why
-        return per_byte
-    return max(per_byte, _PARQUET_READ_BYTES_PER_CELL * shape.n_rows * len(shape.names))
+    except ValueError:
+        return 0
+    return max(
+        _PARQUET_READ_BYTES_PER_CELL * shape.n_rows * len(shape.names),
+        _PARQUET_READ_BYTES_PER_UNCOMPRESSED_BYTE * shape.uncompressed_bytes,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
