@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow
+import pyarrow.csv
+import pyarrow.parquet
 import pytest
 from conftest import PROJECT_ROOT, deck_spec, layer, texts
 from streamlit.testing.v1 import AppTest
@@ -444,3 +447,40 @@ def test_navigation_works_after_a_bad_file_and_the_file_is_kept(
     assert not app.exception, app.exception
     assert app.multiselect(key="places_features").value == ["lat", "lng", "rating"]
     _assert_views(app, 4, 12)
+
+
+# ------------------------------------------------------------------------------ Parquet
+
+
+def _good_file_as_parquet() -> bytes:
+    """places_good.csv written as Parquet by pyarrow (ints, floats and text as typed)."""
+    table = pyarrow.csv.read_csv(GOOD_FILE)
+    assert str(table.schema.field("visitors").type) == "int64"
+    sink = pyarrow.BufferOutputStream()
+    pyarrow.parquet.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
+def test_a_parquet_upload_is_clustered_like_the_same_csv(
+    make_app: Callable[..., AppTest], deferred_downloads: dict[str, Callable[[], Any]]
+) -> None:
+    app = _upload(
+        _page(make_app), "places_good.parquet", _good_file_as_parquet(), "application/octet-stream"
+    )
+    assert any(
+        "12 places read from places_good.parquet (Parquet)" in _plain(caption.value)
+        for caption in app.caption
+    )
+    assert app.selectbox(key="places_lat").value == "lat"
+    assert app.selectbox(key="places_lon").value == "lng"
+    assert app.multiselect(key="places_features").options == ["lat", "lng", "visitors", "rating"]
+    assert app.slider(key="places_k").max == 11
+    app.slider(key="places_k").set_value(2).run()
+    _assert_views(app, 2, 12)
+    assert list(_legend(app)["rows"]) == [6, 6]
+    from_parquet = deferred_downloads.pop("places_good_clusters_k2.csv")()
+
+    app = _upload(_page(make_app), GOOD_FILE.name, GOOD_FILE.read_bytes())
+    app.slider(key="places_k").set_value(2).run()
+    from_csv = deferred_downloads["places_good_clusters_k2.csv"]()
+    assert from_parquet == from_csv  # the same rows, numbers and clusters
