@@ -593,7 +593,7 @@ def read_places_csv(
     filename : str, optional
         The uploaded file's name; when given it must end in .csv, .txt or .tsv.
     max_bytes : int
-        Largest accepted size (default 50 MB).
+        Largest accepted size (default 100 MB).
     lat_col, lon_col : str, optional
         Coordinate columns chosen by the user; default: detected by name.
 
