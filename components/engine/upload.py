@@ -2,7 +2,7 @@
 
 Pure Python (no Streamlit). :func:`read_places` takes the uploaded bytes and either returns a
 :class:`PlacesData` or raises :class:`PlacesError` (a ``ValueError``) whose message says what is
-wrong and what to do; it reads Parquet (:func:`read_places_parquet`) when the name ends in
+wrong and what to do; it reads Parquet when the name ends in
 ``.parquet``/``.pq`` or the bytes start with ``PAR1``, CSV (:func:`read_places_csv`) otherwise.
 Decisions, stated once:
 
@@ -89,7 +89,6 @@ __all__ = [
     "limits_text",
     "read_places",
     "read_places_csv",
-    "read_places_parquet",
 ]
 
 MAX_UPLOAD_BYTES = MAX_CSV_BYTES
@@ -615,47 +614,11 @@ def read_places_csv(
     return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter, encoding=encoding)
 
 
-def read_places_parquet(
-    data: bytes,
-    *,
-    filename: str | None = None,
-    max_bytes: int = MAX_UPLOAD_BYTES,
-    lat_col: str | None = None,
-    lon_col: str | None = None,
+def _read_parquet(
+    raw: bytes, max_bytes: int, lat_col: str | None, lon_col: str | None
 ) -> PlacesData:
-    """Validate and read an uploaded Parquet file of places, by the CSV reader's rules.
-
-    The footer is checked first (:func:`components.engine.parquet_limits.check_parquet_limits`:
-    size, rows, columns, cells, uncompressed size, row groups, flat column types), then the
-    columns are read: numbers as numbers (an infinite value is read as missing and counted),
-    text columns by the CSV reader's rules (missing-value spellings, thousands separators),
-    names cleaned and coordinates found as for a CSV.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's content.
-    filename : str, optional
-        The uploaded file's name; when given it must end in one of ``ALLOWED_EXTENSIONS``.
-    max_bytes : int
-        Largest accepted file, and largest accepted uncompressed data (default 100 MB).
-    lat_col, lon_col : str, optional
-        Coordinate columns chosen by the user; default: detected by name.
-
-    Returns
-    -------
-    PlacesData
-        As :func:`read_places_csv` returns it, with ``delimiter`` and ``encoding`` "".
-
-    Raises
-    ------
-    PlacesError
-        When the file cannot be used (corrupt, cut off, over a limit, nested columns, no
-        rows, ...); the message names the problem and what to do.
-    """
-    raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
-    shape, columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
-    del shape
+    """Read a Parquet file of places by the CSV reader's rules (see :func:`read_places`)."""
+    _, columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
     names = _clean_names([name for name, _ in columns])
     table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
     del columns
@@ -672,8 +635,13 @@ def read_places(
 ) -> PlacesData:
     """Read an uploaded file of places, CSV or Parquet.
 
-    Parquet when the name ends in .parquet or .pq or the content starts with ``PAR1``
-    (:func:`read_places_parquet`), CSV otherwise (:func:`read_places_csv`).
+    Parquet when the name ends in .parquet or .pq or the content starts with ``PAR1``, CSV
+    (:func:`read_places_csv`) otherwise. A Parquet file's footer is checked first
+    (:func:`components.engine.parquet_limits.check_parquet_limits`: size, rows, columns,
+    cells, uncompressed size, row groups, flat column types), then its columns are read:
+    numbers as numbers (an infinite value is read as missing and counted), text columns by
+    the CSV reader's rules (missing-value spellings, thousands separators), names cleaned
+    and coordinates found as for a CSV; ``delimiter`` and ``encoding`` are then "".
 
     Parameters
     ----------
@@ -697,8 +665,11 @@ def read_places(
         When the file cannot be used; the message names the problem and what to do.
     """
     raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
-    reader = read_places_parquet if is_parquet(raw, filename) else read_places_csv
-    return reader(raw, filename=filename, max_bytes=max_bytes, lat_col=lat_col, lon_col=lon_col)
+    if is_parquet(raw, filename):
+        return _read_parquet(raw, max_bytes, lat_col, lon_col)
+    return read_places_csv(
+        raw, filename=filename, max_bytes=max_bytes, lat_col=lat_col, lon_col=lon_col
+    )
 
 
 def _places_from_table(

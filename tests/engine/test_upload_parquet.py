@@ -23,7 +23,6 @@ from components.engine.upload import (
     limits_text,
     read_places,
     read_places_csv,
-    read_places_parquet,
 )
 from tests.hostile.catalogue import parquet_bytes
 
@@ -137,7 +136,7 @@ def test_parquet_is_chosen_by_extension_or_magic_bytes() -> None:
     assert parquet_limits.is_parquet(good) and parquet_limits.is_parquet(b"x", "A.PARQUET")
     assert not parquet_limits.is_parquet(CSV, "toy.csv")
     assert read_places(good, filename="export.csv").n_rows == 2  # PAR1 wins over the name
-    assert read_places_parquet(good).n_rows == 2
+    assert read_places(good).n_rows == 2  # no name: the magic bytes
     # The CSV reader alone does not read Parquet: the NUL bytes say it is no text.
     with pytest.raises(PlacesError, match="NUL byte"):
         read_places_csv(good)
@@ -183,3 +182,30 @@ def test_a_csv_over_the_cell_cap_is_refused_before_parsing() -> None:
     with pytest.raises(csv_limits.CsvLimitError) as info:
         csv_limits.check_csv_limits(data, max_cells=100)
     assert "11 rows of 10 columns, 110 cells; at most 100 are accepted" in str(info.value)
+
+
+def test_corrupted_bytes_give_a_places_error_or_a_read_never_another_exception() -> None:
+    rng = np.random.default_rng(3)
+    table = pa.table(
+        {
+            "name": [f"p{i}" for i in range(300)],
+            "lat": rng.uniform(40, 50, 300),
+            "lon": rng.uniform(0, 10, 300),
+            "v": rng.integers(0, 100, 300),
+            "town": pa.array(["a", "b", "c"] * 100).dictionary_encode(),
+        }
+    )
+    good = parquet_bytes(table)
+    outcomes = {"read": 0, "refused": 0}
+    for _ in range(300):  # a few bytes overwritten anywhere, sometimes cut off too
+        data = bytearray(good)
+        for at in rng.integers(0, len(data), int(rng.choice([1, 2, 4, 16]))):
+            data[at] = int(rng.integers(0, 256))
+        if rng.random() < 0.2:
+            data = data[: int(rng.integers(0, len(data)))]
+        try:
+            read_places(bytes(data), filename="f.parquet")
+            outcomes["read"] += 1
+        except PlacesError:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 0 and outcomes["read"] > 0  # both paths were taken
