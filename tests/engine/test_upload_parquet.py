@@ -176,14 +176,6 @@ def test_limits_are_one_set_of_constants_and_said_from_them() -> None:
     )
 
 
-def test_a_csv_over_the_cell_cap_is_refused_before_parsing() -> None:
-    header = ",".join(["lat", "lon", *[f"c{i}" for i in range(8)]])
-    data = (header + "\n" + "1,2,3,4,5,6,7,8,9,0\n" * 11).encode()
-    with pytest.raises(csv_limits.CsvLimitError) as info:
-        csv_limits.check_csv_limits(data, max_cells=100)
-    assert "11 rows of 10 columns, 110 cells; at most 100 are accepted" in str(info.value)
-
-
 def test_corrupted_bytes_give_a_places_error_or_a_read_never_another_exception() -> None:
     rng = np.random.default_rng(3)
     table = pa.table(
