@@ -192,11 +192,13 @@ def as_order_key(order_key: object, X: np.ndarray) -> np.ndarray:
     return key
 
 
-def _cluster_means(key: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndarray:
-    sizes = np.bincount(labels, minlength=n_clusters).astype(np.float64)
-    sums = np.bincount(labels, weights=key, minlength=n_clusters)
+def _cluster_means(column: np.ndarray, ids: np.ndarray, n_clusters: int) -> np.ndarray:
+    """The mean of each cluster's finite values (NaN for a cluster without any)."""
+    finite = np.isfinite(column)
+    sums = np.bincount(ids[finite], weights=column[finite], minlength=n_clusters)
+    counts = np.bincount(ids[finite], minlength=n_clusters)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / sizes
+        return sums / counts
 
 
 def order_by_key(labels: np.ndarray, key: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -618,15 +620,6 @@ def adjusted_rand(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
         ARI in ``[-0.5, 1]``; 1 means identical partitions up to renaming.
     """
     return _ari_from_table(contingency_table(labels_a, labels_b))
-
-
-def _cluster_means(column: np.ndarray, ids: np.ndarray, n_clusters: int) -> np.ndarray:
-    """The mean of each cluster's finite values (NaN for a cluster without any)."""
-    finite = np.isfinite(column)
-    sums = np.bincount(ids[finite], weights=column[finite], minlength=n_clusters)
-    counts = np.bincount(ids[finite], minlength=n_clusters)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts
 
 
 def cluster_profiles(

@@ -8,13 +8,37 @@ one linear scan, before parsing starts. Both readers of user bytes use these che
 places upload (:mod:`components.engine.upload`) and the housing CSV
 (:mod:`components.engine.data`).
 
-Limits, stated once:
+Limits, stated once (a Parquet upload gets the same, :mod:`components.engine.parquet_limits`):
 
-- ``MAX_CSV_BYTES`` = 50 MB per file;
+- ``MAX_CSV_BYTES`` = 100 MB per file, CSV or Parquet (the one upload byte limit; the
+  server's ``maxUploadSize`` in ``.streamlit/config.toml`` is the same);
 - ``MAX_LINE_BYTES`` = 100,000 bytes per line (a row of 1,000 numbers takes about 20,000);
 - ``MAX_COLUMNS`` = 1,000 columns, counted in the header line;
 - ``MAX_DATA_ROWS`` = 2,000,000 rows (lines after the header; a line break inside quotes
-  counts too, so the bound is on lines).
+  counts too, so the bound is on lines);
+- ``MAX_CELLS`` = 12,000,000 cells (rows times header columns, e.g. 2,000,000 rows of six
+  columns): the parsed table's memory grows with its cells as much as with its bytes.
+
+Why these sizes: what one read may cost on a 2-core machine of a few GB (Community Cloud
+gives 2.7 GB, and the upload budget refuses work that would take the process past 2.4 GB;
+the app itself holds about 300 MB). Reading a file (``read_places`` and ``compact``, peak
+RSS above the start, measured with ``getrusage``) took:
+
+- CSV, 1M and 2M rows of latitude, longitude and a value (23 and 46 MB): +238 and +480 MB,
+  about 80 bytes a cell or 10 bytes per byte of the file;
+- CSV, 200,000 rows with a 500-character text column (104 MB): +867 MB, 8 per byte;
+- Parquet, 1M rows of the same three columns (17 MB): +196 MB, 65 bytes a cell;
+- Parquet, 1M rows, with two short text columns more (19 MB): +396 MB, 80 bytes a cell;
+- Parquet, the 200,000 rows with text (33 MB; 104 MB uncompressed): +719 MB, 7 bytes per
+  uncompressed byte.
+
+So a read costs about 10 times a CSV's bytes, and about 80 bytes a cell or 7 times the
+uncompressed bytes of a Parquet file. At 100 MB (a CSV, or a Parquet file's uncompressed
+data, :mod:`components.engine.parquet_limits`) and 12,000,000 cells, any accepted file
+reads within about 1 GB, and the 2,000,000-row cap keeps its fit (about 600 bytes a row)
+within 1.2 GB: one such user fits beside the others. At 200 MB a text-heavy CSV would
+need about 2 GB. A 2,000,000-row CSV of latitude, longitude and a value is about 60 MB,
+so for such files the row cap, not the bytes, is the limit.
 """
 
 from __future__ import annotations
@@ -26,6 +50,7 @@ import numpy as np
 
 __all__ = [
     "DELIMITERS",
+    "MAX_CELLS",
     "MAX_COLUMNS",
     "MAX_CSV_BYTES",
     "MAX_DATA_ROWS",
@@ -37,10 +62,11 @@ __all__ = [
     "size_text",
 ]
 
-MAX_CSV_BYTES = 50 * 1024 * 1024
+MAX_CSV_BYTES = 100 * 1024 * 1024
 MAX_LINE_BYTES = 100_000
 MAX_COLUMNS = 1_000  # more columns than this is not a table of places
 MAX_DATA_ROWS = 2_000_000
+MAX_CELLS = 12_000_000  # 2,000,000 rows of six columns
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 _SCAN_CHUNK_BYTES = 4 * 1024 * 1024  # the line scan holds a few arrays of this size
 _NEWLINE = 10  # b"\n"
@@ -149,6 +175,7 @@ def check_csv_limits(
     max_line_bytes: int = MAX_LINE_BYTES,
     max_columns: int = MAX_COLUMNS,
     max_rows: int = MAX_DATA_ROWS,
+    max_cells: int = MAX_CELLS,
     error: type[Exception] = CsvLimitError,
 ) -> CsvShape:
     """Check a CSV's lines and columns from its bytes, in time linear in its size.
@@ -159,7 +186,7 @@ def check_csv_limits(
         The file's content (the size is checked by :func:`check_size` first).
     delimiter : str, optional
         The delimiter; default: the one of :data:`DELIMITERS` the header holds most often.
-    max_line_bytes, max_columns, max_rows : int
+    max_line_bytes, max_columns, max_rows, max_cells : int
         The limits (see the module docstring).
     error : exception class
         What to raise (the caller's own error type, e.g. ``PlacesError``).
@@ -195,5 +222,11 @@ def check_csv_limits(
         raise error(
             f"The file has {n_lines:,} lines; at most {max_rows + 1:,} are accepted (a header "
             f"and {max_rows:,} rows). Upload a smaller extract (fewer rows)."
+        )
+    n_cells = max(n_lines - 1, 0) * n_columns
+    if n_cells > max_cells:
+        raise error(
+            f"The file has {n_lines - 1:,} rows of {n_columns:,} columns, {n_cells:,} cells; at "
+            f"most {max_cells:,} are accepted. Keep the columns you need or upload fewer rows."
         )
     return CsvShape(header=header, delimiter=chosen, n_columns=n_columns, n_lines=n_lines)

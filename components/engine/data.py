@@ -279,7 +279,7 @@ def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
     Raises
     ------
     DataValidationError
-        If a ``.gz`` file is corrupt or truncated, the CSV is larger than 50 MB, or the
+        If a ``.gz`` file is corrupt or truncated, the CSV is larger than 100 MB, or the
         shipped file's bytes differ from the published data set; the message names the
         file and how to fix it.
     DataUnavailableError

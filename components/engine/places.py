@@ -26,6 +26,7 @@ import pandas as pd
 
 from components.engine.clustering import cluster_profile, n_distinct_rows
 from components.engine.lod import LevelOfDetail, level_of_detail
+from components.engine.parquet_limits import check_parquet_limits, is_parquet
 from components.engine.scaling import SCALERS, scale_features
 from components.engine.sweep.run import SweepResult, sweep_k
 from components.engine.upload import (
@@ -36,6 +37,7 @@ from components.engine.upload import (
     PlacesError,
     _check_bytes,
     _checked_shape,
+    _clean_names,
     _decode,
     _find_column,
     _header_names,
@@ -131,8 +133,8 @@ def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str
     """Return the file's column names as :func:`components.upload.read_places_csv` names them.
 
     Uses the reader's own checks and limits, delimiter rule and name cleaning (stripped, repeats
-    numbered), so a name chosen from this list is found by the reader; only the header line is
-    parsed.
+    numbered), so a name chosen from this list is found by the reader; only the header line of
+    a CSV is parsed, only the footer of a Parquet file (starting with ``PAR1``).
 
     Parameters
     ----------
@@ -144,9 +146,12 @@ def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str
     Returns
     -------
     tuple of str
-        The columns; empty when the file cannot be read as CSV text (the reader then says why).
+        The columns; empty when the file cannot be read (the reader then says why).
     """
     try:
+        if is_parquet(data):
+            footer = check_parquet_limits(data, max_bytes=max_bytes, error=PlacesError)
+            return tuple(_clean_names(footer.names))
         raw = _check_bytes(data, None, max_bytes)
         shape = _checked_shape(raw)
         _decode(raw)

@@ -1,15 +1,21 @@
-"""Your own places: read an uploaded CSV without trusting it, and download labelled rows.
+"""Your own places: read an uploaded CSV or Parquet file without trusting it, and download rows.
 
-Pure Python (no Streamlit). :func:`read_places_csv` takes the uploaded bytes and either returns a
+Pure Python (no Streamlit). :func:`read_places` takes the uploaded bytes and either returns a
 :class:`PlacesData` or raises :class:`PlacesError` (a ``ValueError``) whose message says what is
-wrong and what to do. Decisions, stated once:
+wrong and what to do; it reads Parquet when the name ends in
+``.parquet``/``.pq`` or the bytes start with ``PAR1``, CSV (:func:`read_places_csv`) otherwise.
+Decisions, stated once:
 
-- **Size and shape**: at most ``MAX_UPLOAD_BYTES`` = 50 MB (50 x 1024 x 1024 bytes), lines of at
-  most 100,000 bytes, 1,000 columns (counted in the header line) and 2,000,000 rows, all checked
-  on the bytes before parsing (:mod:`components.engine.csv_limits`), so no parse outlives its
-  budget.
-- **File type**: a name, when given, must end in ``.csv``, ``.txt`` or ``.tsv``; content with NUL
-  bytes or the signature of a zip (xlsx), PDF, gzip or image file is rejected as binary.
+- **Size and shape**: at most ``MAX_UPLOAD_BYTES`` = 100 MB (100 x 1024 x 1024 bytes), 1,000
+  columns, 2,000,000 rows and 12,000,000 cells (:func:`limits_text` says so on the page);
+  a CSV's lines at most 100,000 bytes, all checked on the bytes before parsing
+  (:mod:`components.engine.csv_limits`), and a Parquet file's from its footer before any
+  column is decoded, its uncompressed data at most 100 MB too
+  (:mod:`components.engine.parquet_limits`), so no read outlives its budget.
+- **File type**: a name, when given, must end in ``.csv``, ``.txt``, ``.tsv``, ``.parquet`` or
+  ``.pq``; CSV content with NUL bytes or the signature of a zip (xlsx), PDF, gzip or image file
+  is rejected as binary; a Parquet file that is cut off or corrupt, or has list, struct, map or
+  binary columns, is rejected with the reason.
 - **Encoding**: UTF-8, with or without a byte-order mark (``utf-8-sig``); anything else is
   rejected with the byte offset of the first bad byte.
 - **Delimiter**: the one of ``, ; tab |`` that appears most often in the header line (comma when
@@ -18,7 +24,9 @@ wrong and what to do. Decisions, stated once:
   ``longitude``/``lon``/``lng``/``long``/``x``, unless the caller names them. Empty coordinate
   cells drop the row (reported in ``notes``); text that is not a number, or values outside
   ``[-90, 90]`` / ``[-180, 180]``, reject the file with a count and an example row.
-- **Numbers**: the usual spellings of a missing value (``NA``, ``N/A``, ``null``, ``nan``, ``-``,
+- **Numbers**: a Parquet file's number columns (integers, floats, decimals) are numbers, its
+  infinite values read as missing and counted; its text columns follow the CSV rules. In a
+  CSV, the usual spellings of a missing value (``NA``, ``N/A``, ``null``, ``nan``, ``-``,
   ``#N/A``, ...) and infinite values (``inf``, ``-inf``) are read as missing, and thousands
   separators (``1,234.5``; ``1.234,5`` with ``;``) as numbers; each column where this happened
   is reported with its counts (``coercions``). A column with other text is read as text, and
@@ -48,23 +56,30 @@ import pandas as pd
 
 from components.engine.clustering import n_distinct_rows
 from components.engine.csv_limits import (
+    MAX_CELLS,
     MAX_COLUMNS,
     MAX_CSV_BYTES,
+    MAX_DATA_ROWS,
     CsvShape,
     check_csv_limits,
     check_size,
 )
 from components.engine.export import to_safe_csv
 from components.engine.extent import MapExtent, map_extent
+from components.engine.parquet_limits import PARQUET_EXTENSIONS, is_parquet, read_parquet_columns
 from components.engine.validation import check_int, validate_frame_labels
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
+    "CSV_EXTENSIONS",
     "LATITUDE_NAMES",
     "LONGITUDE_NAMES",
+    "MAX_CELLS",
     "MAX_COLUMNS",
+    "MAX_DATA_ROWS",
     "MAX_UPLOAD_BYTES",
     "MISSING_WORDS",
+    "PARQUET_EXTENSIONS",
     "ClusterableCheck",
     "ColumnCoercion",
     "PlacesData",
@@ -72,11 +87,14 @@ __all__ = [
     "check_clusterable",
     "labelled_rows_csv",
     "labelled_rows_geojson",
+    "limits_text",
+    "read_places",
     "read_places_csv",
 ]
 
 MAX_UPLOAD_BYTES = MAX_CSV_BYTES
-ALLOWED_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv")
+CSV_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv")
+ALLOWED_EXTENSIONS: tuple[str, ...] = (*CSV_EXTENSIONS, *PARQUET_EXTENSIONS)
 LATITUDE_NAMES: tuple[str, ...] = ("latitude", "lat", "y")  # in order of preference
 LONGITUDE_NAMES: tuple[str, ...] = ("longitude", "lon", "lng", "long", "x")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -213,9 +231,9 @@ class PlacesData:
     extent : MapExtent
         Bounds, centre and zoom of the places.
     delimiter : str
-        The delimiter used.
+        The delimiter used; "" for a Parquet file.
     encoding : str
-        'utf-8' or 'utf-8-sig' (with byte-order mark).
+        'utf-8' or 'utf-8-sig' (with byte-order mark); "" for a Parquet file.
     notes : tuple[str, ...]
         Plain-language remarks for the user (dropped rows, constant columns, location only).
     coercions : tuple[ColumnCoercion, ...]
@@ -245,11 +263,32 @@ class PlacesData:
         """Rows kept (with both coordinates)."""
         return len(self.frame)
 
+    @property
+    def is_parquet(self) -> bool:
+        """True when the file was Parquet (it has no delimiter)."""
+        return not self.delimiter
+
+
+def limits_text() -> str:
+    """What the uploader accepts, from the limits themselves (for the page).
+
+    Returns
+    -------
+    str
+        E.g. "CSV or Parquet, up to 100 MB, 2,000,000 rows, 1,000 columns and 12,000,000
+        cells".
+    """
+    return (
+        f"CSV or Parquet, up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB, {MAX_DATA_ROWS:,} rows, "
+        f"{MAX_COLUMNS:,} columns and {MAX_CELLS:,} cells"
+    )
+
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_bytes(data: object, filename: str | None, max_bytes: int) -> bytes:
+def _checked_name(data: object, filename: str | None, max_bytes: int) -> bytes:
+    """The bytes, of an accepted size and (when named) an accepted name, CSV or Parquet."""
     if isinstance(data, memoryview | bytearray):
         data = bytes(data)
     if not isinstance(data, bytes):
@@ -262,10 +301,15 @@ def _check_bytes(data: object, filename: str | None, max_bytes: int) -> bytes:
         name = str(filename)
         if not name.lower().endswith(ALLOWED_EXTENSIONS):
             raise PlacesError(
-                f"The file '{name}' is not a CSV file (expected a name ending in "
+                f"The file '{name}' is not a CSV or Parquet file (expected a name ending in "
                 f"{', '.join(ALLOWED_EXTENSIONS)}). Export it as CSV (comma-separated values) "
                 "first, e.g. in Excel: File > Save As > CSV UTF-8."
             )
+    return data
+
+
+def _check_bytes(data: object, filename: str | None, max_bytes: int) -> bytes:
+    data = _checked_name(data, filename, max_bytes)
     if not data.strip():
         raise PlacesError(
             "The file is empty. Upload a CSV with a header row (e.g. latitude,longitude,...) "
@@ -455,8 +499,21 @@ def _to_numbers(
     infinite values become NaN, cells with thousands separators or a decimal comma become
     numbers, and any other text makes the column text (``kept_as_text``). With ``quick``, a
     column whose first cells are mostly text (a name) is text at once (its counts are then
-    those of the first cells), so it costs no pass over every cell.
+    those of the first cells), so it costs no pass over every cell. A float64 column (a
+    Parquet file's numbers) is numbers already: only its infinite values become NaN.
     """
+    if column.dtype == np.float64:
+        numbers = column.to_numpy(dtype=np.float64, copy=True)
+        infinite = np.isinf(numbers)
+        numbers[infinite] = np.nan
+        coercion = None
+        if infinite.any():
+            coercion = ColumnCoercion(
+                column=name,
+                n_infinite=int(infinite.sum()),
+                n_numbers=int(np.isfinite(numbers).sum()),
+            )
+        return numbers, coercion, np.zeros(len(numbers), dtype=bool)
     text = column.astype(str).str.strip()
     if quick and len(text) > _SAMPLE_CELLS:
         _, sample, _ = _read_numbers(text[:_SAMPLE_CELLS], name, decimal_comma)
@@ -536,7 +593,7 @@ def read_places_csv(
     filename : str, optional
         The uploaded file's name; when given it must end in .csv, .txt or .tsv.
     max_bytes : int
-        Largest accepted size (default 50 MB).
+        Largest accepted size (default 100 MB).
     lat_col, lon_col : str, optional
         Coordinate columns chosen by the user; default: detected by name.
 
@@ -553,9 +610,78 @@ def read_places_csv(
     raw = _check_bytes(data, filename, check_int(max_bytes, "max_bytes", 1))
     shape = _checked_shape(raw)
     text, encoding = _decode(raw)
-    delimiter = shape.delimiter
     table = _parse(text, shape)
     del text
+    return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter, encoding=encoding)
+
+
+def _read_parquet(
+    raw: bytes, max_bytes: int, lat_col: str | None, lon_col: str | None
+) -> PlacesData:
+    """Read a Parquet file of places by the CSV reader's rules (see :func:`read_places`)."""
+    _, columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
+    names = _clean_names([name for name, _ in columns])
+    table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
+    del columns
+    return _places_from_table(table, lat_col, lon_col, delimiter="", encoding="")
+
+
+def read_places(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    lat_col: str | None = None,
+    lon_col: str | None = None,
+) -> PlacesData:
+    """Read an uploaded file of places, CSV or Parquet.
+
+    Parquet when the name ends in .parquet or .pq or the content starts with ``PAR1``, CSV
+    (:func:`read_places_csv`) otherwise. A Parquet file's footer is checked first
+    (:func:`components.engine.parquet_limits.check_parquet_limits`: size, rows, columns,
+    cells, uncompressed size, row groups, flat column types), then its columns are read:
+    numbers as numbers (an infinite value is read as missing and counted), text columns by
+    the CSV reader's rules (missing-value spellings, thousands separators), names cleaned
+    and coordinates found as for a CSV; ``delimiter`` and ``encoding`` are then "".
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    filename : str, optional
+        The uploaded file's name; when given it must end in one of ``ALLOWED_EXTENSIONS``.
+    max_bytes : int
+        Largest accepted size (default 100 MB).
+    lat_col, lon_col : str, optional
+        Coordinate columns chosen by the user; default: detected by name.
+
+    Returns
+    -------
+    PlacesData
+        The rows with coordinates, the columns by kind, the map extent and notes.
+
+    Raises
+    ------
+    PlacesError
+        When the file cannot be used; the message names the problem and what to do.
+    """
+    raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
+    if is_parquet(raw, filename):
+        return _read_parquet(raw, max_bytes, lat_col, lon_col)
+    return read_places_csv(
+        raw, filename=filename, max_bytes=max_bytes, lat_col=lat_col, lon_col=lon_col
+    )
+
+
+def _places_from_table(
+    table: pd.DataFrame,
+    lat_col: str | None,
+    lon_col: str | None,
+    *,
+    delimiter: str,
+    encoding: str,
+) -> PlacesData:
+    """Validate a parsed table: text columns (str, "" when empty) or float64 ones (Parquet's)."""
     columns = list(table.columns)
     lat, lon = _resolve_coordinates(columns, lat_col, lon_col)
     decimal_comma = delimiter == ";"

@@ -56,12 +56,16 @@ _KEPT_KEYS: tuple[str, ...] = (*_PER_FILE_KEYS, SCALER_KEY, WEIGHT_KEY, SEED_KEY
 _PER_COORDINATE_KEYS: tuple[str, ...] = (FEATURES_KEY, K_KEY, VALUE_KEY)
 
 MAX_UPLOAD_MB = upload.MAX_UPLOAD_BYTES // (1024 * 1024)
+LIMITS = upload.limits_text()  # "CSV or Parquet, up to 100 MB, 2,000,000 rows, ..."
+UPLOAD_TYPES: tuple[str, ...] = tuple(
+    extension.lstrip(".") for extension in upload.ALLOWED_EXTENSIONS
+)
 INTRO = (
-    "Upload a CSV with one row per place (a latitude and a longitude column, and any numeric "
-    "columns to cluster on) and see its k-means clusters on a map. Your file stays in this "
-    "browser session only: it is not saved on the server's disk and is forgotten when the "
-    "session ends (or sooner, when the server runs short of memory). "
-    f"Limit: {MAX_UPLOAD_MB} MB."
+    "Upload a CSV or Parquet file with one row per place (a latitude and a longitude column, "
+    "and any numeric columns to cluster on) and see its k-means clusters on a map. Your file "
+    "stays in this browser session only: it is not saved on the server's disk and is "
+    "forgotten when the session ends (or sooner, when the server runs short of memory). "
+    f"Limits: {LIMITS}."
 )
 
 
@@ -230,13 +234,14 @@ def upload_block() -> PlacesFile | None:
     with uploader_column:
         key = _uploader_key()
         st.file_uploader(
-            f"Upload a CSV of places (at most {MAX_UPLOAD_MB} MB)",
-            type=["csv", "txt"],
+            f"Upload a file of places ({LIMITS})",
+            type=list(UPLOAD_TYPES),
             key=key,
             on_change=_on_upload,
             args=(key,),
             max_upload_size=MAX_UPLOAD_MB,
-            help="UTF-8 text with a header row; comma, semicolon, tab or pipe separated.",
+            help="A CSV (UTF-8 text with a header row; comma, semicolon, tab or pipe "
+            "separated) or a Parquet file (.parquet, .pq) of flat columns.",
         )
     with example_column:
         st.button(
@@ -276,12 +281,15 @@ def format_help() -> None:
         st.markdown(
             "- A header row, then **one row per place**; UTF-8 text (Excel: *CSV UTF-8*), "
             "separated by commas, semicolons, tabs or pipes.\n"
+            "- Or a **Parquet** file (*.parquet*, *.pq*; pandas: *DataFrame.to_parquet*) of flat "
+            "columns: numbers (integers, floats, decimals), text, booleans or dates; no lists "
+            "or structs. It is smaller and reads faster than the same table as CSV.\n"
             f"- **Coordinates** in decimal degrees (WGS 84): a latitude column named one of "
             f"*{names_lat}* and a longitude column named one of *{names_lon}* (any case), or "
             "choose them below once the file is loaded.\n"
             "- **Numeric columns** can be clustered on; a text column (such as a name) shows in "
             "the map's tooltip.\n"
-            f"- At most {MAX_UPLOAD_MB} MB. Rows without coordinates are left out and counted."
+            f"- {LIMITS}. Rows without coordinates are left out and counted."
         )
         st.code(
             "name,latitude,longitude,price\nCafe A,45.1885,5.7245,3.2\nCafe B,45.1921,5.7302,2.9\n",
@@ -545,11 +553,15 @@ def download_stem(file_name: str) -> str:
 
 
 def file_summary(shown: PlacesFile, data: upload.PlacesData) -> None:
-    """Say what was read: rows, delimiter, extent; and the reader's notes."""
-    delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[data.delimiter]
+    """Say what was read: rows, format (delimiter), extent; and the reader's notes."""
+    if data.is_parquet:
+        read_as = "Parquet"
+    else:
+        delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[data.delimiter]
+        read_as = f"{delimiter}-separated"
     extent = data.extent
     st.caption(
-        f"{data.n_rows:,} places read from {escape_markdown(shown.name)} ({delimiter}-separated"
+        f"{data.n_rows:,} places read from {escape_markdown(shown.name)} ({read_as}"
         f"); latitude {extent.min_latitude:.4g} to {extent.max_latitude:.4g}, longitude "
         f"{extent.min_longitude:.4g} to {extent.max_longitude:.4g}."
     )

@@ -250,3 +250,19 @@ def test_what_streamlit_keeps_for_an_ended_session_is_dropped(
     assert calls == []
     uploads.release_streamlit_files("s-gone")
     assert calls == [("files", "s-gone"), ("media", "s-gone"), ("orphans", "")]
+
+
+def test_a_file_the_reader_refuses_at_once_is_told_why_when_memory_is_short(
+    make_app: Callable[..., AppTest], store: BudgetStore
+) -> None:
+    store.rss_limit_bytes = 2_048 * 1024 * 1024
+    store.refuse_above_bytes = 2_400 * 1024 * 1024
+    store._rss = lambda: 2_380 * 1024 * 1024  # room for 20 MB more, not for 55
+    app = make_app(PAGE)
+    app.run()
+    cut_off = b"PAR1" + b"\x00" * 5_000_000  # 5 MB: a CSV's estimate would be 55 MB
+    app.file_uploader[0].set_value(("cut.parquet", cut_off, "application/octet-stream")).run()
+    assert not app.exception, app.exception
+    assert not [text for text in texts(app.warning) if "short of memory" in _plain(text)]
+    errors = [_plain(text) for text in texts(app.error)]
+    assert len(errors) == 1 and "not a complete Parquet file" in errors[0], errors

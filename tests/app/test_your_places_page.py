@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow
+import pyarrow.csv
+import pyarrow.parquet
 import pytest
 from conftest import PROJECT_ROOT, deck_spec, finest_tiles, layer, texts
 from streamlit.testing.v1 import AppTest
@@ -109,9 +112,11 @@ def test_empty_page_explains_and_limits_the_upload(make_app: Callable[..., AppTe
     app = _page(make_app)
     assert not app.error
     uploader = app.file_uploader[0]
-    assert uploader.proto.max_upload_size_mb == 50
-    assert set(uploader.allowed_type) == {".csv", ".txt"}
-    assert "at most 50 MB" in uploader.label
+    assert uploader.proto.max_upload_size_mb == 100
+    assert set(uploader.allowed_type) == {".csv", ".txt", ".tsv", ".parquet", ".pq"}
+    limits = "CSV or Parquet, up to 100 MB, 2,000,000 rows, 1,000 columns and 12,000,000 cells"
+    assert limits in uploader.label
+    assert any(limits in caption.value for caption in app.caption)
     assert any("session only" in caption.value for caption in app.caption)
     assert any("Try an example" in text for text in texts(app.info))
     assert app.get("deck_gl_json_chart") == []
@@ -202,7 +207,7 @@ def test_too_big_file_is_refused_before_reading(make_app: Callable[..., AppTest]
     assert len(content) > upload.MAX_UPLOAD_BYTES
     app = _upload(_page(make_app), "big.csv", content)
     errors = _errors(app)
-    assert len(errors) == 1 and "the limit is 50.0 MB" in errors[0], errors
+    assert len(errors) == 1 and "the limit is 100.0 MB" in errors[0], errors
     assert "smaller extract" in errors[0]
     _assert_still_usable(app)
 
@@ -496,3 +501,40 @@ def test_many_places_are_drawn_as_cells_merged_on_the_server(
     # The finest zoom keeps every distinct position (30,000 rows fit the cell budget).
     finest = finest_tiles(tiles["data"])
     assert sum(feature["properties"]["n"] for feature in finest) == n_clustered
+
+
+# ------------------------------------------------------------------------------ Parquet
+
+
+def _good_file_as_parquet() -> bytes:
+    """places_good.csv written as Parquet by pyarrow (ints, floats and text as typed)."""
+    table = pyarrow.csv.read_csv(GOOD_FILE)
+    assert str(table.schema.field("visitors").type) == "int64"
+    sink = pyarrow.BufferOutputStream()
+    pyarrow.parquet.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
+def test_a_parquet_upload_is_clustered_like_the_same_csv(
+    make_app: Callable[..., AppTest], deferred_downloads: dict[str, Callable[[], Any]]
+) -> None:
+    app = _upload(
+        _page(make_app), "places_good.parquet", _good_file_as_parquet(), "application/octet-stream"
+    )
+    assert any(
+        "12 places read from places_good.parquet (Parquet)" in _plain(caption.value)
+        for caption in app.caption
+    )
+    assert app.selectbox(key="places_lat").value == "lat"
+    assert app.selectbox(key="places_lon").value == "lng"
+    assert app.multiselect(key="places_features").options == ["lat", "lng", "visitors", "rating"]
+    assert app.slider(key="places_k").max == 11
+    app.slider(key="places_k").set_value(2).run()
+    _assert_views(app, 2, 12)
+    assert list(_legend(app)["rows"]) == [6, 6]
+    from_parquet = deferred_downloads.pop("places_good_clusters_k2.csv")()
+
+    app = _upload(_page(make_app), GOOD_FILE.name, GOOD_FILE.read_bytes())
+    app.slider(key="places_k").set_value(2).run()
+    from_csv = deferred_downloads["places_good_clusters_k2.csv"]()
+    assert from_parquet == from_csv  # the same rows, numbers and clusters

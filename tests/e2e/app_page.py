@@ -371,13 +371,13 @@ def full_page_screenshot(page: Page, path: str, *, width: int = 1400) -> bytes:
         page.set_viewport_size(original)
 
 
-def upload_file(page: Page, name: str, content: bytes) -> None:
+def upload_file(page: Page, name: str, content: bytes, mime: str = "text/csv") -> None:
     """Give the page's (first) file uploader a file, as a user's file picker does, and wait."""
     uploader = page.get_by_test_id("stFileUploader").first.locator('input[type="file"]')
     harness.act_and_wait(
         page,
         lambda: uploader.set_input_files(
-            files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
+            files=[{"name": name, "mimeType": mime, "buffer": content}]
         ),
         timeout_ms=harness.LOAD_TIMEOUT_MS,
     )

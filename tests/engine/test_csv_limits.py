@@ -27,6 +27,17 @@ def parser_never_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("parser_never_runs")
+def test_a_csv_over_the_cell_cap_is_refused_before_parsing() -> None:
+    header = ",".join(["lat", "lon", *[f"c{i}" for i in range(8)]])
+    data = (header + "\n" + "1,2,3,4,5,6,7,8,9,0\n" * 11).encode()
+    with pytest.raises(CsvLimitError) as info:
+        check_csv_limits(data, max_cells=100)
+    assert "11 rows of 10 columns, 110 cells; at most 100 are accepted" in str(info.value)
+    check_csv_limits(data, max_cells=110)  # at the cap: accepted
+    assert csv_limits.MAX_CELLS == 12_000_000
+
+
+@pytest.mark.usefixtures("parser_never_runs")
 def test_a_5_mb_line_of_names_is_refused_before_parsing() -> None:
     data = b"a," * (5 * 1024 * 1024 // 2)  # the file: one line, no newline
     with pytest.raises(PlacesError) as info:

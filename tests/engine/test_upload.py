@@ -57,7 +57,7 @@ def test_rejects_utf16_text_as_not_utf8() -> None:
 @pytest.mark.parametrize("filename", ["places.xlsx", "places.json", "places"])
 def test_rejects_wrong_extension(filename: str) -> None:
     message = _error(GOOD, filename=filename)
-    assert f"'{filename}' is not a CSV file" in message
+    assert f"'{filename}' is not a CSV or Parquet file" in message
     assert ".csv" in message
 
 
@@ -153,7 +153,7 @@ def test_rejects_too_big_before_parsing() -> None:
     message = _error(GOOD * 10, max_bytes=100)
     assert f"The file is {len(GOOD) * 10:,} bytes; the limit is 100 bytes" in message
     assert "smaller extract" in message
-    assert MAX_UPLOAD_BYTES == 50 * 1024 * 1024
+    assert MAX_UPLOAD_BYTES == 100 * 1024 * 1024
 
 
 def test_rejects_too_many_columns() -> None:

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from components.engine import data
@@ -116,6 +119,60 @@ def _rows(n: int, cells: Callable[[int], str]) -> bytes:
     return "".join(cells(i) + "\n" for i in range(n)).encode()
 
 
+def parquet_bytes(table: pa.Table | dict[str, object], **options: object) -> bytes:
+    """A Parquet file of ``table`` as pyarrow writes it (``options`` go to ``write_table``)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table if isinstance(table, pa.Table) else pa.table(table), sink, **options)
+    return sink.getvalue().to_pybytes()
+
+
+GOOD_PARQUET_COLUMNS: dict[str, list[object]] = {
+    "name": ["A", "B", "C", "D"],
+    "latitude": [45.19, 45.57, 45.90, 45.20],
+    "longitude": [5.72, 5.92, 6.13, 5.70],
+    "price": [3.2, 2.9, 4.1, 3.0],
+}  # GOOD's rows
+
+
+def _good_parquet() -> bytes:
+    return parquet_bytes(GOOD_PARQUET_COLUMNS)
+
+
+def _parquet_with(name: str, values: pa.Array) -> Callable[[], bytes]:
+    """GOOD's rows as Parquet, with one more column."""
+
+    def make() -> bytes:
+        return parquet_bytes(pa.table({**GOOD_PARQUET_COLUMNS, name: values}))
+
+    return make
+
+
+def _corrupt_footer() -> bytes:
+    good = _good_parquet()
+    length = int.from_bytes(good[-8:-4], "little")
+    start = len(good) - 8 - length
+    return good[:start] + b"\xff" * length + good[-8:]
+
+
+def _constant_columns(n_rows: int, n_columns: int) -> bytes:
+    column = pa.array(np.zeros(n_rows, dtype=np.int8))
+    return parquet_bytes(pa.table({f"c{i}": column for i in range(n_columns)}))
+
+
+def _uncompressed_over_limit() -> bytes:
+    # 11 row groups of 160,000 rows, 20 MB each once uncompressed, 222 MB in all (1,760,000
+    # rows: within the row and cell caps), that zstd writes in 95 KB: a decompression bomb
+    # (over the 100 MB uncompressed limit with room to spare).
+    rows = pa.table(
+        {"latitude": pa.array(np.full(160_000, 45.0)), "v": pa.array(["x" * 120] * 160_000)}
+    )
+    sink = pa.BufferOutputStream()
+    with pq.ParquetWriter(sink, rows.schema, compression="zstd", use_dictionary=False) as writer:
+        for _ in range(11):
+            writer.write_table(rows)
+    return sink.getvalue().to_pybytes()
+
+
 HOSTILE_HEADER = "name,latitude,longitude,[link](http://example.com/phish),**bold**,<b>x</b>"
 HOSTILE_NAMES_FILE = (
     HOSTILE_HEADER
@@ -155,8 +212,12 @@ FILES: tuple[FileCase, ...] = (
         _fixed("name,lat,lon\nCaf\xe9,45.1,5.7\n".encode("latin-1")),
         "not UTF-8 text: byte 0xE9 at byte offset 16 (line 2)",
     ),
-    FileCase("xlsx-name", "places.xlsx", _fixed(GOOD), "'places.xlsx' is not a CSV file"),
-    FileCase("json-name", "places.json", _fixed(GOOD), "'places.json' is not a CSV file"),
+    FileCase(
+        "xlsx-name", "places.xlsx", _fixed(GOOD), "'places.xlsx' is not a CSV or Parquet file"
+    ),
+    FileCase(
+        "json-name", "places.json", _fixed(GOOD), "'places.json' is not a CSV or Parquet file"
+    ),
     FileCase("header-only", "places.csv", _fixed(b"name,lat,lon\n"), "but no data rows"),
     FileCase("no-coordinates", "places.csv", _fixed(b"name,price\nA,1\nB,2\n"), "No coordinates"),
     FileCase("latitude-only", "places.csv", _fixed(b"lat,price\n1,2\n3,4\n"), "a longitude column"),
@@ -241,11 +302,136 @@ FILES: tuple[FileCase, ...] = (
         slow=True,
     ),
     FileCase(
-        "over-50-mb",
+        "over-100-mb",
         "places.csv",
-        lambda: b"lat,lon\n" + b"45.1,5.1\n" * (50 * 1024 * 1024 // 9 + 1),
-        "the limit is 50.0 MB",
+        lambda: b"lat,lon\n" + b"45.1,5.1\n" * (100 * 1024 * 1024 // 9 + 1),
+        "the limit is 100.0 MB",
         slow=True,
+    ),
+    # Parquet: bounded from the footer before any column is decoded.
+    FileCase(
+        "parquet-truncated",
+        "places.parquet",
+        lambda: _good_parquet()[:-100],
+        "not a complete Parquet file: it does not end with the Parquet marker 'PAR1'",
+    ),
+    FileCase(
+        "parquet-footer-length-lies",
+        "places.parquet",
+        lambda: _good_parquet()[:-8] + (10**9).to_bytes(4, "little") + b"PAR1",
+        "its footer claims 1,000,000,000 bytes, but the file has only",
+    ),
+    FileCase(
+        "parquet-corrupt-footer",
+        "places.parquet",
+        _corrupt_footer,
+        "The file is not a valid Parquet file (",
+    ),
+    FileCase(
+        "parquet-magic-only",
+        "places.parquet",
+        _fixed(b"PAR1PAR1"),
+        "not a valid Parquet file: it does not start with the Parquet marker",
+    ),
+    FileCase(
+        "csv-named-parquet",
+        "places.parquet",
+        _fixed(GOOD),
+        "not a valid Parquet file: it does not start with the Parquet marker 'PAR1'",
+    ),
+    FileCase(
+        "parquet-list-column",
+        "places.parquet",
+        _parquet_with("tags", pa.array([["a"], ["b", "c"], [], None])),
+        "Column 'tags' holds list<element: string> values; only flat columns",
+    ),
+    FileCase(
+        "parquet-struct-column",
+        "places.parquet",
+        _parquet_with("where", pa.array([{"x": 1}, {"x": 2}, {"x": 3}, {"x": 4}])),
+        "Column 'where' holds struct<x: int64> values; only flat columns",
+    ),
+    FileCase(
+        "parquet-binary-column",
+        "places.parquet",
+        _parquet_with("blob", pa.array([b"\x00\xff", b"", None, b"x"])),
+        "Column 'blob' holds binary values; only flat columns",
+    ),
+    FileCase(
+        "parquet-zero-rows",
+        "places.parquet",
+        lambda: parquet_bytes({"latitude": pa.array([], pa.float64()), "longitude": []}),
+        "The file has columns (latitude, longitude) but no data rows",
+    ),
+    FileCase(
+        "parquet-columns-1001",
+        "places.parquet",
+        lambda: _constant_columns(1, 1_001),
+        "The file has 1,001 columns; at most 1,000 are accepted",
+    ),
+    FileCase(
+        "parquet-rows-2000001",
+        "places.parquet",
+        lambda: _constant_columns(2_000_001, 1),
+        "The file has 2,000,001 rows; at most 2,000,000 are accepted",
+    ),
+    FileCase(
+        "parquet-cells-14m",
+        "places.parquet",
+        lambda: _constant_columns(2_000_000, 7),
+        "2,000,000 rows of 7 columns, 14,000,000 cells; at most 12,000,000 are accepted",
+    ),
+    FileCase(
+        "parquet-row-groups-10001",
+        "places.parquet",
+        lambda: parquet_bytes({"latitude": np.zeros(10_001)}, row_group_size=1),
+        "The file has 10,001 row groups; at most 10,000 are accepted",
+        slow=True,
+    ),
+    FileCase(
+        "parquet-decompression-bomb",
+        "places.parquet",
+        _uncompressed_over_limit,
+        "The file's data is 221.6 MB once uncompressed; at most 100.0 MB is accepted",
+    ),
+    FileCase(
+        "parquet-coordinates-out-of-range",
+        "places.parquet",
+        lambda: parquet_bytes({"lat": [95.0, 45.0, 46.0], "lon": [5.0, 5.1, 5.2]}),
+        "latitude must be in [-90, 90]",
+    ),
+    FileCase(
+        "parquet-coordinate-words",
+        "places.parquet",
+        lambda: parquet_bytes({"lat": ["north", "45", "46"], "lon": [5.0, 5.1, 5.2]}),
+        "value(s) that are not numbers, e.g. 'north' in data row(s) 1",
+    ),
+    # Parquet, read (with a note where the CSV reader would give one).
+    FileCase("parquet-good", "places.parquet", _good_parquet, "", n_rows=4),
+    FileCase("parquet-named-csv", "places.csv", _good_parquet, "", n_rows=4),
+    FileCase(
+        "parquet-infinite",
+        "places.pq",
+        _parquet_with("v", pa.array([float("inf"), float("-inf"), 1.0, 2.0])),
+        "Column 'v': 2 infinite value(s) read as missing",
+        n_rows=4,
+    ),
+    FileCase(
+        "parquet-text-numbers",
+        "places.parquet",
+        _parquet_with("rent", pa.array(["NA", "1,234.5", "12", None])),
+        "Column 'rent': 1 cell(s) read as missing ('NA' x1); 1 cell(s) with thousands",
+        n_rows=4,
+    ),
+    FileCase(
+        "parquet-hostile-names",
+        "hostile.parquet",
+        _parquet_with(
+            "[link](http://example.com/phish)",
+            pa.array(["**bold**", "@@#GL.ONE", "<b>x</b>", "=1+1"]),
+        ),
+        "",
+        n_rows=4,
     ),
     FileCase(
         "markdown-name",

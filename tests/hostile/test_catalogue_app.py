@@ -86,7 +86,7 @@ def test_file(case: FileCase, make_app: Callable[..., AppTest]) -> None:
     if not case.name.lower().endswith(tuple(accepted)):
         # Streamlit's uploader refuses the name itself (in the browser, before any byte is
         # sent); the reader's own message for it is checked on the module path.
-        assert accepted == [".csv", ".txt"], accepted
+        assert accepted == [".csv", ".txt", ".tsv", ".parquet", ".pq"], accepted
         return
     _upload(app, case)
     assert not app.exception, app.exception

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from components.engine import data
-from components.engine.upload import PlacesError, read_places_csv
+from components.engine.upload import PlacesError, read_places, read_places_csv
 from components.figures import charts, maps
 from components.figures.text import ZERO_WIDTH_SPACE, deck_label, deck_text, plotly_text
 from components.ui.text import WORD_JOINER, escape_markdown
@@ -44,10 +44,10 @@ def test_the_catalogue_is_as_large_as_the_issue_asks() -> None:
 def test_file(case: FileCase) -> None:
     if case.refused:
         with pytest.raises(PlacesError) as info:
-            read_places_csv(case.content, filename=case.name)
+            read_places(case.content, filename=case.name)
         assert case.expect in str(info.value)
         return
-    places = read_places_csv(case.content, filename=case.name)
+    places = read_places(case.content, filename=case.name)
     assert places.n_rows == case.n_rows
     said = [*places.notes, *(coercion.message for coercion in places.coercions)]
     assert not case.expect or any(case.expect in text for text in said), said

@@ -13,19 +13,46 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from components.engine import compact, places, upload
+from components.engine import compact, parquet_limits, places, upload
 from components.ui.cache.uploads import held
 from components.ui.keys import ModelKey
 
-# Memory a job briefly needs (BENCHMARKS.md, "Measured defaults": reading a 1M-row file
+# Memory a job briefly needs (BENCHMARKS.md, "Measured defaults": reading a 1M-row CSV
 # took about 11 times its bytes, fitting about 600 bytes per row).
 _READ_BYTES_PER_BYTE = 11
 _FIT_BYTES_PER_ROW = 600
+# A Parquet file's bytes are compressed, so its size says little about the read: a file of
+# repeated values is tiny and decodes to as much as any other. Its footer does: reading
+# (and compacting) 1M rows took +196 MB for latitude, longitude and a value (17 MB, 65 bytes
+# a cell) and +396 MB with two short text columns more (19 MB, 80 bytes a cell); 200,000
+# rows with a 500-character text column took +719 MB (33 MB; 104 MB uncompressed, 7 bytes
+# per uncompressed byte). Peak RSS above the start, getrusage; components/engine/csv_limits.py.
+_PARQUET_READ_BYTES_PER_CELL = 85
+_PARQUET_READ_BYTES_PER_UNCOMPRESSED_BYTE = 8
+
+
+def _read_work_bytes(content: bytes) -> int:
+    """Memory reading a file briefly needs: per byte for a CSV, from the footer for Parquet.
+
+    A file the reader refuses before reading (over a limit, corrupt) needs none.
+    """
+    if len(content) > upload.MAX_UPLOAD_BYTES:
+        return 0
+    if not parquet_limits.is_parquet(content):
+        return _READ_BYTES_PER_BYTE * len(content)
+    try:
+        shape = parquet_limits.check_parquet_limits(content)
+    except ValueError:
+        return 0
+    return max(
+        _PARQUET_READ_BYTES_PER_CELL * shape.n_rows * len(shape.names),
+        _PARQUET_READ_BYTES_PER_UNCOMPRESSED_BYTE * shape.uncompressed_bytes,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def places_columns(digest: str, _content: bytes) -> tuple[str, ...]:
-    """Column names of an uploaded places file; empty when it is not CSV text.
+    """Column names of an uploaded places file (CSV or Parquet); empty when it cannot be read.
 
     Parameters
     ----------
@@ -69,10 +96,10 @@ def places_data(
         ("places data", digest, file_name, lat_col, lon_col),
         ("places", digest),
         lambda: compact.compact_places(
-            upload.read_places_csv(content, filename=file_name, lat_col=lat_col, lon_col=lon_col)
+            upload.read_places(content, filename=file_name, lat_col=lat_col, lon_col=lon_col)
         ),
         spinner="Reading your file…",
-        work_bytes=_READ_BYTES_PER_BYTE * len(content),
+        work_bytes=_read_work_bytes(content),
         keep=1,
         errors=(upload.PlacesError,),
     )

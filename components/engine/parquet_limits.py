@@ -1,0 +1,301 @@
+"""Bounds on a Parquet file, checked from its footer before any column is decoded, and its read.
+
+Pure Python (no Streamlit). A Parquet file's bytes are compressed, so its size says little
+about what decoding it takes: a 1 MB file of one repeated value can decode to gigabytes.
+Everything a read will cost is therefore checked first, from the file's own footer
+(:func:`check_parquet_limits`: the footer's length from the last 8 bytes, then the footer
+itself through ``pyarrow.parquet.ParquetFile`` on a ``BufferReader``), against the limits
+of :mod:`components.engine.csv_limits` that a CSV gets too:
+
+- the file at most ``MAX_CSV_BYTES`` (the one upload byte limit);
+- at most ``MAX_COLUMNS`` columns, ``MAX_DATA_ROWS`` rows and ``MAX_CELLS`` cells;
+- its data, uncompressed (the row groups' ``total_byte_size``), at most ``MAX_CSV_BYTES``
+  too, in all and in any one row group;
+- a footer of at most ``MAX_FOOTER_BYTES`` and at most ``MAX_ROW_GROUPS`` row groups, so
+  that reading the footer itself is bounded.
+
+Only flat columns are read: numbers (integers, floats, decimals, dictionary-encoded ones)
+become float64 with NaN where a value is null; text (strings, dictionary-encoded strings)
+stays text with "" where a value is null; booleans, dates, times and timestamps become
+their text. Lists, structs, maps and binary columns are refused with the column's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from components.engine.csv_limits import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_CSV_BYTES,
+    MAX_DATA_ROWS,
+    check_size,
+    size_text,
+)
+
+__all__ = [
+    "MAGIC",
+    "MAX_FOOTER_BYTES",
+    "MAX_ROW_GROUPS",
+    "PARQUET_EXTENSIONS",
+    "ParquetShape",
+    "check_parquet_limits",
+    "is_parquet",
+    "read_parquet_columns",
+]
+
+MAGIC = b"PAR1"  # the first and last four bytes of every Parquet file
+PARQUET_EXTENSIONS: tuple[str, ...] = (".parquet", ".pq")
+# A footer holds about 100-300 bytes per column per row group: 16 MB is 1,000 columns in
+# dozens of row groups, and parses in well under a second.
+MAX_FOOTER_BYTES = 16 * 1024 * 1024
+# pyarrow and Spark write row groups of 64k-1M rows or 128 MB: a 2,000,000-row file has a
+# few dozen. Thousands of tiny ones make a read slow for nothing.
+MAX_ROW_GROUPS = 10_000
+_SHOWN_NAMES = 8
+_HINT = "Write it again with pandas (DataFrame.to_parquet) or pyarrow, or export the table as CSV."
+
+
+@dataclass(frozen=True)
+class ParquetShape:
+    """What the footer says, within the limits.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The columns' names, as stored (not cleaned).
+    n_rows : int
+        Rows.
+    n_row_groups : int
+        Row groups.
+    uncompressed_bytes : int
+        The data's size once decompressed (sum of the row groups' ``total_byte_size``).
+    """
+
+    names: tuple[str, ...]
+    n_rows: int
+    n_row_groups: int
+    uncompressed_bytes: int
+
+
+def is_parquet(data: bytes, filename: str | None = None) -> bool:
+    """True when a file is Parquet: its name ends in .parquet or .pq, or it starts with PAR1.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    filename : str, optional
+        Its name.
+
+    Returns
+    -------
+    bool
+        Whether to read it as Parquet.
+    """
+    named = filename is not None and str(filename).lower().endswith(PARQUET_EXTENSIONS)
+    return named or bytes(data[:4]) == MAGIC
+
+
+def _footer_length(data: bytes, error: type[Exception]) -> int:
+    """The footer's length from the last 8 bytes, checked against the file and the limit."""
+    if len(data) < 12 or data[:4] != MAGIC:
+        raise error(
+            "The file is not a valid Parquet file: it does not start with the Parquet marker "
+            f"'PAR1' (a Parquet file is named .parquet or .pq). {_HINT}"
+        )
+    if data[-4:] != MAGIC:
+        raise error(
+            "The file is not a complete Parquet file: it does not end with the Parquet marker "
+            "'PAR1', so it was probably cut off during the upload or the export. Upload the "
+            "whole file again."
+        )
+    length = int.from_bytes(data[-8:-4], "little")
+    if length > len(data) - 12:
+        raise error(
+            f"The file is not a valid Parquet file: its footer claims {length:,} bytes, but "
+            f"the file has only {len(data):,}. It is corrupt or cut off. {_HINT}"
+        )
+    if length > MAX_FOOTER_BYTES:
+        raise error(
+            f"The Parquet file's footer (its column and row-group list) is {size_text(length)}; "
+            f"at most {size_text(MAX_FOOTER_BYTES)} is accepted. Write it with fewer columns "
+            "or larger row groups."
+        )
+    return length
+
+
+def _flat_kind(kind: pa.DataType) -> str | None:
+    """'number', 'text' or None (not a flat column this reader takes)."""
+    if pa.types.is_dictionary(kind):
+        return _flat_kind(kind.value_type)
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "number"
+    if (
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_temporal(kind)
+        or pa.types.is_null(kind)
+        or kind == pa.string_view()
+    ):
+        return "text"
+    return None
+
+
+def check_parquet_limits(
+    data: bytes, *, max_bytes: int = MAX_CSV_BYTES, error: type[Exception] = ValueError
+) -> ParquetShape:
+    """Check a Parquet file's size, shape and column types from its footer alone.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    max_bytes : int
+        Largest accepted file, and largest accepted uncompressed data (default 100 MB).
+    error : exception class
+        What to raise (the caller's own error type, e.g. ``PlacesError``).
+
+    Returns
+    -------
+    ParquetShape
+        The column names, rows, row groups and uncompressed size.
+
+    Raises
+    ------
+    error
+        When the file is corrupt or cut off, over a limit (the message names the value and
+        the limit), or holds a nested or binary column (named, with its type).
+    """
+    check_size(len(data), max_bytes, error=error)
+    _footer_length(data, error)
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        metadata = parquet.metadata
+        schema = parquet.schema_arrow
+    except (pa.ArrowException, OSError, ValueError, TypeError) as failure:
+        detail = str(failure).strip().replace("\n", " ")[:200]
+        raise error(
+            f"The file is not a valid Parquet file ({detail}). It is corrupt or cut off. {_HINT}"
+        ) from failure
+    n_rows, n_leaves, n_groups = metadata.num_rows, metadata.num_columns, metadata.num_row_groups
+    if n_leaves > MAX_COLUMNS:
+        raise error(
+            f"The file has {n_leaves:,} columns; at most {MAX_COLUMNS:,} are accepted. Keep the "
+            "columns you need and upload again."
+        )
+    if n_rows > MAX_DATA_ROWS:
+        raise error(
+            f"The file has {n_rows:,} rows; at most {MAX_DATA_ROWS:,} are accepted. Upload a "
+            "smaller extract (fewer rows)."
+        )
+    if n_rows * n_leaves > MAX_CELLS:
+        raise error(
+            f"The file has {n_rows:,} rows of {n_leaves:,} columns, {n_rows * n_leaves:,} cells; "
+            f"at most {MAX_CELLS:,} are accepted. Keep the columns you need or upload fewer rows."
+        )
+    if n_groups > MAX_ROW_GROUPS:
+        raise error(
+            f"The file has {n_groups:,} row groups; at most {MAX_ROW_GROUPS:,} are accepted. "
+            "Write it with larger row groups (e.g. pyarrow's row_group_size=1_000_000)."
+        )
+    uncompressed, counted = 0, 0
+    for index in range(n_groups):
+        group = metadata.row_group(index)
+        if group.total_byte_size > max_bytes:
+            raise error(
+                f"Row group {index + 1:,} of the file holds {size_text(group.total_byte_size)} "
+                f"once uncompressed; at most {size_text(max_bytes)} are accepted in all. "
+                "Keep the columns you need or upload fewer rows."
+            )
+        uncompressed += max(group.total_byte_size, 0)
+        counted += group.num_rows
+    if uncompressed > max_bytes:
+        raise error(
+            f"The file's data is {size_text(uncompressed)} once uncompressed; at most "
+            f"{size_text(max_bytes)} is accepted. Keep the columns you need or upload fewer rows."
+        )
+    if counted != n_rows:
+        raise error(
+            f"The file is not a valid Parquet file: its row groups hold {counted:,} rows but "
+            f"its footer says {n_rows:,}. It is corrupt. {_HINT}"
+        )
+    for field in schema:
+        if _flat_kind(field.type) is None:
+            raise error(
+                f"Column '{field.name}' holds {field.type} values; only flat columns of "
+                "numbers, text, booleans or dates are read (no lists, structs, maps or binary "
+                "data). Flatten or drop that column and upload again."
+            )
+    return ParquetShape(
+        names=tuple(schema.names),
+        n_rows=n_rows,
+        n_row_groups=n_groups,
+        uncompressed_bytes=uncompressed,
+    )
+
+
+def _column(values: pa.ChunkedArray) -> pd.Series:
+    """A column as the CSV reader has it: float64 numbers (NaN), or text ("" when empty)."""
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    if _flat_kind(values.type) == "number":
+        return pd.Series(values.cast(pa.float64(), safe=False).to_numpy(), dtype=np.float64)
+    text = values.cast(pa.string()).fill_null("")
+    return pd.Series(text.to_numpy(zero_copy_only=False), dtype=str)
+
+
+def read_parquet_columns(
+    data: bytes, *, max_bytes: int = MAX_CSV_BYTES, error: type[Exception] = ValueError
+) -> tuple[ParquetShape, list[tuple[str, pd.Series]]]:
+    """Read a Parquet file's columns, once its footer is within the limits.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    max_bytes : int
+        Largest accepted file and uncompressed data (see :func:`check_parquet_limits`).
+    error : exception class
+        What to raise.
+
+    Returns
+    -------
+    (ParquetShape, list of (str, pd.Series))
+        The footer's shape, then each column by its stored name (repeats possible): float64
+        numbers with NaN for a null, or text with "" for a null.
+
+    Raises
+    ------
+    error
+        When a limit is passed, or the file is corrupt (the message says so, never a
+        traceback), or has no rows.
+    """
+    shape = check_parquet_limits(data, max_bytes=max_bytes, error=error)
+    if shape.n_rows == 0:
+        shown = ", ".join(shape.names[:_SHOWN_NAMES]) + (
+            " ..." if len(shape.names) > _SHOWN_NAMES else ""
+        )
+        raise error(
+            f"The file has columns ({shown}) but no data rows. Add one row per place, or "
+            "export the table again."
+        )
+    try:
+        table = pq.ParquetFile(pa.BufferReader(data)).read()
+        if table.num_rows != shape.n_rows:
+            raise ValueError(f"read {table.num_rows:,} rows where the footer says {shape.n_rows:,}")
+        columns = [
+            (name, _column(table.column(index))) for index, name in enumerate(table.column_names)
+        ]
+    except (pa.ArrowException, OSError, ValueError, TypeError) as failure:
+        detail = str(failure).strip().replace("\n", " ")[:200]
+        raise error(
+            f"The Parquet file could not be read ({detail}). It is corrupt or cut off. {_HINT}"
+        ) from failure
+    return shape, columns
