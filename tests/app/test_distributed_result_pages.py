@@ -27,6 +27,7 @@ from components.engine.distributed_result import (
 )
 from components.figures.palette import FILL_ALPHA, PALETTE, hex_to_rgb
 from components.ui.result import RESULT_CHOICE_KEY, RESULT_ENV_VAR, RESULT_K_KEY
+from components.ui.text import escape_markdown
 
 CLUSTERS = "pages/clusters.py"
 CHOOSE_K = "pages/choose_k.py"
@@ -65,13 +66,20 @@ def _table(app: AppTest, column: str) -> pd.DataFrame:
 
 
 def _assert_map_of(app: AppTest, result: DistributedSweepResult, k: int) -> None:
+    """The map of the toy result at k (see :func:`_assert_map_of_places`)."""
+    _assert_map_of_places(app, result, k, N_ROWS)
+
+
+def _assert_map_of_places(
+    app: AppTest, result: DistributedSweepResult, k: int, n_places: int
+) -> None:
     """The map draws every cell of k once, in its majority cluster's colour, and the centres."""
     spec = deck_spec(app)
     cells = layer(spec, "cells")
     rows = cells["data"]
     expected = result.cells_for(k)
     assert len(rows) == len(expected)
-    assert sum(_places(row[3]) for row in rows) == N_ROWS  # every place in one cell
+    assert sum(_places(row[3]) for row in rows) == n_places  # every place in one cell
     assert sorted(row[2] for row in rows) == sorted(expected["cluster"].tolist())
     for cluster in range(k):
         assert colour_of(cells["getFillColor"], cluster) == [
@@ -198,3 +206,61 @@ def test_the_sidebar_goes_back_to_the_housing_data(
     assert not app.exception
     assert app.title[0].value == "Clusters of California block groups"
     del result
+
+
+def test_text_from_the_manifest_reaches_the_page_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., AppTest]
+) -> None:
+    folder = write_toy_result(tmp_path / "result", source="data/**bold** [x](http://evil.example)")
+    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    hostile = ["$x$ <b>lat</b>", "@@=evil", "[link](http://evil.example)"]
+    manifest["features"] = hostile
+    manifest["scheduler"] = "**tcp://evil.example:8786**"
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    monkeypatch.setenv(RESULT_ENV_VAR, str(folder))
+    app = make_app(CLUSTERS)
+    app.run()
+    assert not app.exception
+    sidebar = " ".join(element.value for element in app.sidebar.markdown)
+    for name in hostile:
+        assert escape_markdown(name) in sidebar
+    notes = " ".join(element.value for element in app.sidebar.caption)
+    assert escape_markdown("**tcp://evil.example:8786**") in notes
+    caption = " ".join(element.value for element in app.caption)
+    assert escape_markdown("**bold** [x]") in caption
+    assert not any(element.proto.allow_html for element in app.sidebar.markdown)
+    # The feature names head the table's columns as they are written.
+    assert set(hostile) <= set(_table(app, "size").columns)
+
+
+@pytest.mark.slow
+def test_the_app_opens_a_result_the_command_wrote_on_a_local_cluster(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_app: Callable[..., AppTest],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The issue's end to end: Parquet -> the command on 2 Dask workers -> both pages."""
+    from components.engine.distributed.__main__ import main
+    from components.engine.distributed.synthetic import write_clustered_places
+
+    places = write_clustered_places(tmp_path / "places", 20_000, n_files=2)
+    out = tmp_path / "result"
+    arguments = [str(places / "*.parquet"), "--out", str(out), "--k-max", "5", "--workers", "2"]
+    code = main([*arguments, "--features", "latitude", "longitude", "price"])
+    assert code == 0, capsys.readouterr().err
+    result = read_distributed_result(out)
+    monkeypatch.setenv(RESULT_ENV_VAR, str(out))
+    clusters = make_app(CLUSTERS)
+    clusters.run()
+    assert not clusters.exception
+    k = int(clusters.select_slider(key=RESULT_K_KEY).value)
+    _assert_map_of_places(clusters, result, k, 20_000)
+    choose_k = make_app(CHOOSE_K)
+    choose_k.run()
+    assert not choose_k.exception
+    chart = _chart(choose_k, "metrics_chart")
+    silhouette = next(trace for trace in chart["data"] if trace.get("error_y", {}).get("visible"))
+    assert _values(silhouette["error_y"]["array"]) == pytest.approx(
+        result.silhouette_spread.tolist()
+    )
