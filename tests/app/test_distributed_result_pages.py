@@ -156,6 +156,24 @@ def test_choose_k_page_opens_the_result(
     assert int(app.select_slider(key=RESULT_K_KEY).value) == target
 
 
+def test_k_and_the_choice_of_data_carry_over_between_the_two_pages(
+    result: DistributedSweepResult, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app()  # app.py: the router, as a browser runs the pages
+    app.run()
+    assert app.title[0].value == "Clusters of the places in a Dask result"
+    k = K_VALUES[1]
+    app.select_slider(key=RESULT_K_KEY).set_value(k).run()
+    app.switch_page(CHOOSE_K).run()
+    assert not app.exception
+    assert app.title[0].value == "Choose k"
+    assert int(app.select_slider(key=RESULT_K_KEY).value) == k
+    assert app.radio(key=RESULT_CHOICE_KEY).value == "result"
+    app.switch_page(CLUSTERS).run()
+    assert int(app.select_slider(key=RESULT_K_KEY).value) == k
+    _assert_map_of(app, result, k)
+
+
 @pytest.mark.slow
 def test_a_bad_result_folder_is_named_and_the_page_shows_the_housing_data(
     tmp_path: Path,
