@@ -12,6 +12,7 @@ Text from the manifest (the data set's name, feature names) reaches the page esc
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -113,7 +114,8 @@ def opened_result() -> tuple[keys.DataSource, DistributedSweepResult] | None:
         return None
     _keep_widget_value(RESULT_CHOICE_KEY, _CHOICES)
     labels = {
-        "result": f"Dask result: {source.label}",
+        # Radio options are Markdown: the folder's name is escaped.
+        "result": f"Dask result: {escape_markdown(source.label)}",
         "housing": "California housing (fitted here)",
     }
     choice = st.sidebar.radio(
@@ -167,9 +169,10 @@ def result_sidebar(source: keys.DataSource, result: DistributedSweepResult) -> i
         "(a feature or a coordinate missing)  \n"
         f"**Map grid:** cells of {result.cell_degrees:g}°"
     )
+    seconds = f", {result.total_seconds:,.0f} s" if math.isfinite(result.total_seconds) else ""
     sidebar.caption(
         f"Computed on a Dask cluster ({escape_markdown(result.scheduler)}, "
-        f"{result.n_workers} workers, {result.total_seconds:,.0f} s) by `{COMMAND}` from "
+        f"{result.n_workers} workers{seconds}) by `{COMMAND}` from "
         f"{escape_markdown(shown_path(result.source))}, with {escape_markdown(result.engine)}. "
         "The features, scaler and k's are fixed here: to change them, run the command again "
         f"(`{COMMAND} DATA --out FOLDER --features ... --scaler ... --k-max ...`); a folder "

@@ -229,7 +229,9 @@ def test_the_sidebar_goes_back_to_the_housing_data(
 def test_text_from_the_manifest_reaches_the_page_as_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., AppTest]
 ) -> None:
-    folder = write_toy_result(tmp_path / "result", source="data/**bold** [x](http://evil.example)")
+    folder = write_toy_result(
+        tmp_path / "**res** [x](y)", source="data/**bold** [x](http://evil.example)"
+    )
     manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
     hostile = ["$x$ <b>lat</b>", "@@=evil", "[link](http://evil.example)"]
     manifest["features"] = hostile
@@ -247,6 +249,8 @@ def test_text_from_the_manifest_reaches_the_page_as_text(
     caption = " ".join(element.value for element in app.caption)
     assert escape_markdown("**bold** [x]") in caption
     assert not any(element.proto.allow_html for element in app.sidebar.markdown)
+    choice = app.radio(key=RESULT_CHOICE_KEY).options[0]
+    assert choice == f"Dask result: {escape_markdown('**res** [x](y)')}"
     # The feature names head the table's columns as they are written.
     assert set(hostile) <= set(_table(app, "size").columns)
 
