@@ -198,17 +198,32 @@ def test_a_bad_result_folder_is_named_and_the_page_shows_the_housing_data(
     assert not [radio for radio in app.radio if radio.key == RESULT_CHOICE_KEY]
 
 
-def test_a_missing_result_folder_is_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., AppTest]
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        ("missing", "not-written/manifest.json does not exist"),
+        ("cells", "not-written/cells.npz is not a readable cells file (File is not a zip file)"),
+    ],
+)
+def test_an_unreadable_result_folder_is_named(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_app: Callable[..., AppTest],
+    damage: str,
+    expected: str,
 ) -> None:
-    monkeypatch.setenv(RESULT_ENV_VAR, str(tmp_path / "not-written"))
+    folder = tmp_path / "not-written"
+    if damage == "cells":
+        write_toy_result(folder)
+        (folder / "cells.npz").write_bytes(b"PK\x03\x04broken")
+    monkeypatch.setenv(RESULT_ENV_VAR, str(folder))
     # No housing data either: the page stops after saying so, the result's message stays.
     monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "absent.csv"))
     app = make_app(CHOOSE_K)
     app.run()
     assert not app.exception
     message = texts(app.error)[0]
-    assert "not-written/manifest.json does not exist" in message
+    assert expected in message
     assert str(tmp_path) not in message
 
 
