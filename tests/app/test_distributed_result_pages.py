@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from conftest import colour_of, deck_spec, layer, texts
 from streamlit.testing.v1 import AppTest
 from toy_result import K_VALUES, N_ROWS, write_toy_result
 
+from components.engine.distributed.synthetic import write_clustered_places
 from components.engine.distributed_result import (
     MANIFEST_FILE,
     DistributedSweepResult,
@@ -29,6 +32,8 @@ from components.figures.palette import FILL_ALPHA, PALETTE, hex_to_rgb
 from components.ui.result import RESULT_CHOICE_KEY, RESULT_ENV_VAR, RESULT_K_KEY
 from components.ui.text import escape_markdown
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+COMMAND_TIMEOUT_S = 600
 CLUSTERS = "pages/clusters.py"
 CHOOSE_K = "pages/choose_k.py"
 
@@ -272,20 +277,29 @@ def test_text_from_the_manifest_reaches_the_page_as_text(
 
 @pytest.mark.slow
 def test_the_app_opens_a_result_the_command_wrote_on_a_local_cluster(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    make_app: Callable[..., AppTest],
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., AppTest]
 ) -> None:
-    """The issue's end to end: Parquet -> the command on 2 Dask workers -> both pages."""
-    from components.engine.distributed.__main__ import main
-    from components.engine.distributed.synthetic import write_clustered_places
+    """The issue's end to end: Parquet -> the command on 2 Dask workers -> both pages.
 
+    The command runs as a user runs it, in its own process (an AppTest leaves the page
+    script as ``__main__``, which Dask's spawned workers would run again).
+    """
     places = write_clustered_places(tmp_path / "places", 20_000, n_files=2)
     out = tmp_path / "result"
-    arguments = [str(places / "*.parquet"), "--out", str(out), "--k-max", "5", "--workers", "2"]
-    code = main([*arguments, "--features", "latitude", "longitude", "price"])
-    assert code == 0, capsys.readouterr().err
+    command = [sys.executable, "-m", "components.engine.distributed", str(places / "*.parquet")]
+    options = ["--out", str(out), "--k-max", "5", "--workers", "2"]
+    options += ["--features", "latitude", "longitude", "price"]
+    # A hang guard only: the run takes seconds.
+    ran = subprocess.run(
+        [*command, *options],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_S,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().splitlines()[-1].startswith("distributed n=20000 k=2..5 ")
     result = read_distributed_result(out)
     monkeypatch.setenv(RESULT_ENV_VAR, str(out))
     clusters = make_app(CLUSTERS)
