@@ -5,11 +5,18 @@ import streamlit as st
 from components.figures import insight as figures_insight
 from components.ui import cache
 from components.ui import insight as ui_insight
+from components.ui import result as ui_result
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
 from components.ui.text import escape_markdown
 
 ensure_routed()
+
+# A result of `python -m components.engine.distributed` named by GEOCLUSTER_RESULT.
+opened = ui_result.opened_result()
+if opened is not None:
+    ui_result.choose_k_page(*opened)
+    st.stop()
 
 view = ui.clustered_view("Choose k")
 settings, key, scaled, sweep = view.settings, view.key, view.scaled, view.sweep
@@ -23,7 +30,7 @@ st.caption(
 
 # ------------------------------------------------------------------ metrics across k
 st.header("What the metrics say")
-ui_insight.suggestion_metrics(sweep, k)
+ui_insight.suggestion_metrics(sweep.suggestion, sweep.k_values, sweep.silhouette, k)
 verdict = figures_insight.choose_k_verdict(sweep.suggestion, k, sweep.k_values)
 st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
 st.plotly_chart(
@@ -40,7 +47,9 @@ st.caption(
     )
 )
 with st.expander("The numbers, one row per k", expanded=False):
-    ui_insight.metrics_dataframe(sweep, k)
+    ui_insight.metrics_dataframe(
+        sweep.metrics(), sweep.suggestion, k, sampled=sweep.silhouette_method == "sampled"
+    )
 
 # ---------------------------------------------------------------- silhouette of k
 st.header(f"Silhouette of each block group at k = {k}")

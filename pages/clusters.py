@@ -3,10 +3,17 @@
 import streamlit as st
 
 from components.ui import cache
+from components.ui import result as ui_result
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
 
 ensure_routed()
+
+# A result of `python -m components.engine.distributed` named by GEOCLUSTER_RESULT.
+opened = ui_result.opened_result()
+if opened is not None:
+    ui_result.clusters_page(*opened)
+    st.stop()
 
 # The fits alone paint the map, legend and box plot; the sweep's scores (silhouette,
 # CH, DB and the suggested k) are computed in the background, the elbow chart waits.

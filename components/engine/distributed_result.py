@@ -29,6 +29,7 @@ import json
 import math
 import os
 import shutil
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -644,6 +645,26 @@ def read_distributed_result(path: str | os.PathLike[str]) -> DistributedSweepRes
         ) from error
 
 
+def _cell_columns(cells_path: Path) -> dict[str, np.ndarray]:
+    """The stored cell arrays; a file that is not an .npz of them raises ValueError naming it."""
+    try:
+        stored = np.load(cells_path, allow_pickle=False)
+        if not isinstance(stored, np.lib.npyio.NpzFile):
+            raise ValueError("one array, not an .npz archive of arrays")
+        with stored:
+            missing = [name for name in _CELL_COLUMNS if name not in stored.files]
+            if missing:
+                raise ValueError(f"lacks the arrays {missing}; expected {_CELL_COLUMNS}")
+            return {name: stored[name] for name in _CELL_COLUMNS}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        # np.load reads any file it does not recognise as a pickle, which it refuses.
+        reason = "not an .npz archive" if "pickle" in str(error) else str(error)
+        raise ValueError(
+            f"{cells_path} is not a readable cells file ({reason}); write the result again "
+            "with `python -m components.engine.distributed`."
+        ) from error
+
+
 def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweepResult:
     per_k = manifest["per_k"]
     k_values = tuple(int(entry["k"]) for entry in per_k)
@@ -662,11 +683,7 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
                 f"expected ({k}, {len(features)}) for features {list(features)}."
             )
     cell_degrees = float(manifest["grid"]["cell_degrees"])
-    with np.load(cells_path, allow_pickle=False) as stored:
-        missing = [name for name in _CELL_COLUMNS if name not in stored.files]
-        if missing:
-            raise ValueError(f"{cells_path} lacks the arrays {missing}; expected {_CELL_COLUMNS}.")
-        columns = {name: stored[name] for name in _CELL_COLUMNS}
+    columns = _cell_columns(cells_path)
     unknown = sorted(set(np.unique(columns["k"]).tolist()) - set(k_values))
     if unknown:
         raise ValueError(f"{cells_path} has cells for k={unknown}; expected k's in {k_values}.")

@@ -576,7 +576,8 @@ def metrics_panels(
     ----------
     metrics : mapping of str to sequence of float
         ``SweepResult.metrics()``: keys k, inertia, silhouette, calinski_harabasz,
-        davies_bouldin, fit_seconds, one value per k.
+        davies_bouldin, fit_seconds, one value per k; optionally silhouette_spread (a sampled
+        silhouette's standard deviation over its samples, drawn as error bars).
     current_k : int, optional
         The k shown on the page.
     knee : int, optional
@@ -604,8 +605,24 @@ def metrics_panels(
         subplot_titles=[title for _, title, _ in _METRIC_PANELS],
         horizontal_spacing=0.045,
     )
+    spread = metrics.get("silhouette_spread")
+    if spread is not None and len(spread) != len(ks):
+        raise ValueError("metrics['silhouette_spread'] must hold one value per k.")
     for column, (name, title, best) in enumerate(_METRIC_PANELS, start=1):
         values = np.asarray(metrics[name], dtype=np.float64)
+        error_bars: dict[str, object] | None = None
+        hover = f"k = %{{x}}<br>{_plain_name(title)} %{{y:,.4g}}"
+        if name == "silhouette" and spread is not None:
+            # The samples' standard deviation; NaN (one sample) draws no bar.
+            error_bars = {
+                "type": "data",
+                "array": np.asarray(spread, dtype=np.float64),
+                "visible": True,
+                "color": _LINE_COLOUR,
+                "thickness": 1,
+                "width": 3,
+            }
+            hover += " ± %{error_y.array:.2g} (spread over the samples)"
         figure.add_trace(
             go.Scatter(
                 x=ks,
@@ -614,7 +631,8 @@ def metrics_panels(
                 name=title,
                 line={"color": _LINE_COLOUR, "width": 1.5},
                 marker={"size": 6, "color": _LINE_COLOUR},
-                hovertemplate=f"k = %{{x}}<br>{_plain_name(title)} %{{y:,.4g}}<extra></extra>",
+                error_y=error_bars,
+                hovertemplate=hover + "<extra></extra>",
                 showlegend=False,
             ),
             row=1,

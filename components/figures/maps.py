@@ -800,14 +800,31 @@ def centroid_layers(
     list of pydeck.Layer
         The dots ("centroids") and their numbers ("centroid-labels").
     """
+    return centre_layers(cluster_centroids(longitude, latitude, labels, n_clusters))
+
+
+def centre_layers(centres: Sequence[tuple[float, float]]) -> list[pdk.Layer]:
+    """Big numbered dots at given cluster centres, in the cluster's colour.
+
+    Parameters
+    ----------
+    centres : sequence of (float, float)
+        (longitude, latitude) of each cluster, item i = cluster id i; non-finite ones (an
+        empty cluster) are skipped.
+
+    Returns
+    -------
+    list of pydeck.Layer
+        The dots ("centroids") and their numbers ("centroid-labels").
+    """
     centroid_records = [
         {
-            "position": [round(lon, 4), round(lat, 4)],
+            "position": [round(float(lon), 4), round(float(lat), 4)],
             "colour": [*hex_to_rgb(PALETTE[i]), 255],
             "text": str(i),
             "text_colour": [*hex_to_rgb(label_colour(PALETTE[i])), 255],
         }
-        for i, (lon, lat) in enumerate(cluster_centroids(longitude, latitude, labels, n_clusters))
+        for i, (lon, lat) in enumerate(centres)
         if math.isfinite(lon) and math.isfinite(lat)
     ]
     return numbered_dot_layers(

@@ -10,17 +10,18 @@ names of an uploaded CSV) is escaped before it reaches Markdown.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from components.engine.clustering import NInit
 from components.engine.describe import ClusterDescription
 from components.engine.stability import StabilityResult
-from components.engine.sweep.run import SweepResult
+from components.engine.sweep.suggestions import KSuggestion
 from components.figures import insight as figures_insight
 from components.figures.palette import PALETTE, hex_to_rgb
 from components.ui import cache, keys
@@ -79,8 +80,8 @@ def _n_starts(n_init: NInit) -> int:
     return 1 if n_init == "auto" else int(n_init)
 
 
-def _show_k(k: int) -> None:
-    st.session_state[ui.K_KEY] = int(k)
+def _show_k(k: int, k_key: str = ui.K_KEY) -> None:
+    st.session_state[k_key] = int(k)
 
 
 def _use_n_init(n_init: NInit) -> None:
@@ -110,9 +111,30 @@ def with_swatches(table: pd.DataFrame, cluster_column: str = "cluster") -> pd.Da
 # ------------------------------------------------------------------ choose k page
 
 
-def suggestion_metrics(result: SweepResult, current_k: int) -> None:
-    """The three suggested k's as metrics, each with a button that shows that k."""
-    suggestion = result.suggestion
+def suggestion_metrics(
+    suggestion: KSuggestion,
+    k_values: Sequence[int],
+    silhouette: Sequence[float] | np.ndarray,
+    current_k: int,
+    *,
+    k_key: str = ui.K_KEY,
+) -> None:
+    """The three suggested k's as metrics, each with a button that shows that k.
+
+    Parameters
+    ----------
+    suggestion : KSuggestion
+        The sweep's (or the distributed result's) suggestion.
+    k_values : sequence of int
+        The k's, in the order of ``silhouette``.
+    silhouette : sequence of float
+        The silhouette of each k.
+    current_k : int
+        The k shown.
+    k_key : str
+        The k widget a button sets.
+    """
+    best_silhouette = float(silhouette[list(k_values).index(suggestion.best_silhouette)])
     entries = [
         (
             "Knee of the inertia curve",
@@ -122,8 +144,7 @@ def suggestion_metrics(result: SweepResult, current_k: int) -> None:
         (
             "Best silhouette (higher is better)",
             suggestion.best_silhouette,
-            f"Highest mean silhouette: "
-            f"{result.silhouette[result.index_of(suggestion.best_silhouette)]:.3f}.",
+            f"Highest mean silhouette: {best_silhouette:.3f}.",
         ),
         (
             "Best Calinski-Harabasz (higher is better)",
@@ -143,14 +164,32 @@ def suggestion_metrics(result: SweepResult, current_k: int) -> None:
                 f"Show k = {k}" if k != current_k else f"k = {k} is shown",
                 key=f"show_k_{index}",  # two criteria may suggest the same k
                 on_click=_show_k,
-                args=(k,),
+                args=(k, k_key),
                 disabled=k == current_k,
             )
 
 
-def metrics_dataframe(result: SweepResult, current_k: int) -> None:
-    """The sweep's metrics, one row per k, with which criteria suggest it and the shown k."""
-    suggestion = result.suggestion
+def metrics_dataframe(
+    metrics: Mapping[str, Sequence[float] | np.ndarray] | pd.DataFrame,
+    suggestion: KSuggestion,
+    current_k: int,
+    *,
+    sampled: bool,
+) -> None:
+    """The metrics, one row per k, with which criteria suggest it and the shown k.
+
+    Parameters
+    ----------
+    metrics : mapping or pandas.DataFrame
+        ``metrics()`` of a sweep or of a distributed result (its ``silhouette_spread`` and
+        ``n_iter`` columns are shown too).
+    suggestion : KSuggestion
+        The k's the criteria suggest.
+    current_k : int
+        The k shown.
+    sampled : bool
+        Whether the silhouette is computed on samples (said in its header).
+    """
     names: dict[int, list[str]] = {}
     for name, k in (
         ("knee", suggestion.knee),
@@ -159,12 +198,10 @@ def metrics_dataframe(result: SweepResult, current_k: int) -> None:
     ):
         if k is not None:
             names.setdefault(int(k), []).append(name)
-    table = pd.DataFrame(result.metrics())
+    table = pd.DataFrame(metrics)
     table["suggested by"] = [", ".join(names.get(int(k), [])) for k in table["k"]]
     table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
-    silhouette_title = (
-        "silhouette ↑" if result.silhouette_method == "exact" else "silhouette ↑ (sampled)"
-    )
+    silhouette_title = "silhouette ↑ (sampled)" if sampled else "silhouette ↑"
     st.dataframe(
         table,
         hide_index=True,
@@ -184,6 +221,14 @@ def metrics_dataframe(result: SweepResult, current_k: int) -> None:
             ),
             "fit_seconds": st.column_config.NumberColumn(
                 "fit time (s)", format="%.2f", help="Wall time of the k-means fit."
+            ),
+            "silhouette_spread": st.column_config.NumberColumn(
+                "silhouette ± (spread)",
+                format="%.3f",
+                help="Standard deviation of the silhouette over its samples.",
+            ),
+            "n_iter": st.column_config.NumberColumn(
+                "Lloyd iterations", format="%d", help="Iterations of the k-means fit."
             ),
         },
         key="metrics_table",

@@ -19,6 +19,9 @@ SOURCE_UPLOAD = "upload"
 SOURCE_PLACES = "places"
 
 
+SOURCE_DISTRIBUTED = "distributed"
+
+
 @dataclass(frozen=True)
 class DataSource:
     """Which data a page shows: a file (path and modification time) or an upload.
@@ -26,11 +29,13 @@ class DataSource:
     Attributes
     ----------
     kind : str
-        "file" or "upload" (housing data), or "places" (a user's file of places).
+        "file" or "upload" (housing data), "places" (a user's file of places), or
+        "distributed" (a result folder written by ``python -m components.engine.distributed``).
     name : str
-        The file's path, or the upload's sha256.
+        The file's or the result folder's path, or the upload's sha256.
     version : int
-        The file's modification time in ns (so an edited file is re-read); 0 for uploads.
+        The file's (a result's manifest's) modification time in ns, so an edited file is
+        re-read; 0 for uploads.
     label : str
         What to tell the user about where the data came from.
     """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from components.engine.distributed.start import kmeans_parallel_candidates, star
 from components.engine.distributed.sweep import KMEANS_TOLERANCE, run_distributed_sweep
 from components.engine.distributed.synthetic import clustered_places, write_clustered_places
 from components.engine.distributed_result import (
+    CELLS_FILE,
     FORMAT_VERSION,
     MANIFEST_FILE,
     DistributedSweepResult,
@@ -198,6 +200,27 @@ def test_reader_and_writer_errors_name_the_problem(tmp_path: Path) -> None:
         read_distributed_result(folder)
     with pytest.raises(ValueError, match=r"k=4 is not in the result; expected one of \[2, 3\]"):
         _hand_made_result().cells_for(4)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"garbage", "not an .npz archive"),
+        (b"PK\x03\x04broken", "File is not a zip file"),
+        (b"", "not an .npz archive|No data left|EOF"),
+        (b"npy", "one array, not an .npz archive of arrays"),
+    ],
+)
+def test_a_damaged_cells_file_is_named(tmp_path: Path, content: bytes, reason: str) -> None:
+    folder = write_distributed_result(_hand_made_result(), tmp_path / "result")
+    if content == b"npy":
+        np.save(folder / "one.npy", np.arange(3))
+        content = (folder / "one.npy").read_bytes()
+    (folder / CELLS_FILE).write_bytes(content)
+    with pytest.raises(ValueError, match=r"cells\.npz is not a readable cells file") as caught:
+        read_distributed_result(folder)
+    assert re.search(reason, str(caught.value)), caught.value
+    assert "write the result again" in str(caught.value)
 
 
 # --------------------------------------------------------------------------- scaling

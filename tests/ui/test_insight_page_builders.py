@@ -66,10 +66,25 @@ def test_metrics_panels_without_knee_or_current_k() -> None:
     assert not figure.layout.shapes
 
 
+def test_metrics_panels_show_a_sampled_silhouettes_spread_as_error_bars() -> None:
+    metrics = _metrics() | {"silhouette_spread": np.array([0.01, 0.02, np.nan, 0.04])}
+    figure = metrics_panels(metrics, current_k=3)
+    curves = {trace.name: trace for trace in figure.data if trace.mode == "lines+markers"}
+    silhouette = next(trace for name, trace in curves.items() if name.startswith("Silhouette"))
+    assert silhouette.error_y.visible and silhouette.error_y.type == "data"
+    np.testing.assert_array_equal(silhouette.error_y.array, [0.01, 0.02, np.nan, 0.04])
+    assert "spread over the samples" in silhouette.hovertemplate
+    others = [trace for name, trace in curves.items() if not name.startswith("Silhouette")]
+    assert not any(trace.error_y.visible for trace in others)
+    without = metrics_panels(_metrics())
+    assert not any(trace.error_y.visible for trace in without.data)
+
+
 @pytest.mark.parametrize(
     ("change", "kwargs", "message"),
     [
         ({"davies_bouldin": None}, {}, "lacks"),
+        ({"silhouette_spread": np.array([0.1])}, {}, "silhouette_spread"),
         ({"silhouette": np.array([0.1, 0.2])}, {}, "one value per k"),
         ({}, {"current_k": 9}, "current_k=9"),
     ],

@@ -1,0 +1,313 @@
+"""A result of the distributed k-sweep as the data of the Clusters and Choose k pages.
+
+``python -m components.engine.distributed DATA --out FOLDER`` writes a result folder; with the
+environment variable ``GEOCLUSTER_RESULT=FOLDER`` set when the app starts, the Clusters and
+Choose k pages open it (a sidebar choice goes back to the housing data). The result is read
+once per version of its manifest (:mod:`components.ui.cache.distributed`); a folder that
+cannot be read gets an error saying what is wrong and what to do, and the pages show the
+housing data instead.
+
+Text from the manifest (the data set's name, feature names) reaches the page escaped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from components.engine.data import shown_path
+from components.engine.distributed_result import MANIFEST_FILE, DistributedSweepResult
+from components.engine.scaling import SCALERS
+from components.figures import insight as figures_insight
+from components.figures.cells import CellMap
+from components.figures.palette import PALETTE
+from components.ui import cache, keys
+from components.ui import insight as ui_insight
+from components.ui import widgets as ui
+from components.ui.text import escape_markdown
+
+RESULT_ENV_VAR = "GEOCLUSTER_RESULT"
+# Widget keys (also what the AppTest tests address).
+RESULT_CHOICE_KEY = "result_choice"
+RESULT_K_KEY = "result_k"
+
+COMMAND = "python -m components.engine.distributed"
+_CHOICES = ("result", "housing")
+
+
+def result_source(environ: Mapping[str, str] | None = None) -> keys.DataSource | None:
+    """Return the result folder named by ``GEOCLUSTER_RESULT`` as a data source.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment (default ``os.environ``).
+
+    Returns
+    -------
+    DataSource or None
+        A "distributed" source keyed by the folder's path and its manifest's modification
+        time (0 when there is no manifest: the reader then says so); None when the variable
+        is unset or blank.
+    """
+    value = (os.environ if environ is None else environ).get(RESULT_ENV_VAR, "").strip()
+    if not value:
+        return None
+    folder = Path(value)
+    try:
+        version = (folder / MANIFEST_FILE).stat().st_mtime_ns
+    except OSError:
+        version = 0
+    return keys.DataSource(
+        kind=keys.SOURCE_DISTRIBUTED, name=str(folder), version=version, label=shown_path(folder)
+    )
+
+
+def _without_server_path(message: str, folder: str) -> str:
+    """The reader's message with the folder's path cut to its name (no server paths shown)."""
+    shown = shown_path(folder)
+    for written in {folder, str(Path(folder).resolve())}:
+        message = message.replace(written, shown)
+    return message
+
+
+def _show_unreadable(source: keys.DataSource, reason: str) -> None:
+    st.error(
+        f"**The Dask result in `{RESULT_ENV_VAR}` could not be opened.** "
+        f"{escape_markdown(_without_server_path(reason, source.name))}\n\n"
+        f"Write a result with `{COMMAND} DATA --out FOLDER` and set `{RESULT_ENV_VAR}` to "
+        "that folder before starting the app (a folder written again is read again), or "
+        f"unset `{RESULT_ENV_VAR}`. Meanwhile this page shows the housing data.",
+        icon=":material/error:",
+    )
+
+
+def opened_result() -> tuple[keys.DataSource, DistributedSweepResult] | None:
+    """Open the result of ``GEOCLUSTER_RESULT`` when there is one and the user shows it.
+
+    Draws, in the sidebar, the choice between the result and the housing data. A folder
+    that cannot be read gets an error (what is wrong, what to do) and None, so the page goes
+    on with the housing data. Never raises for a bad folder.
+
+    Returns
+    -------
+    (DataSource, DistributedSweepResult) or None
+        The result to show, or None: no result set, unreadable, or the housing data chosen.
+    """
+    source = result_source()
+    if source is None:
+        return None
+    try:
+        opened = cache.distributed.result(source)
+    except (OSError, ValueError) as error:
+        if isinstance(error, OSError) and error.filename is not None:
+            # A fault of the file system, not one the reader named: no traceback, no path.
+            reason = error.strerror or type(error).__name__
+            _show_unreadable(source, f"{shown_path(error.filename)} could not be read ({reason}).")
+        else:
+            _show_unreadable(source, str(error))
+        return None
+    _keep_widget_value(RESULT_CHOICE_KEY, _CHOICES)
+    labels = {
+        # Radio options are Markdown: the folder's name is escaped.
+        "result": f"Dask result: {escape_markdown(source.label)}",
+        "housing": "California housing (fitted here)",
+    }
+    choice = st.sidebar.radio(
+        "Data", options=_CHOICES, format_func=labels.__getitem__, key=RESULT_CHOICE_KEY
+    )
+    return (source, opened) if choice == "result" else None
+
+
+def _keep_widget_value(key: str, options: tuple[Any, ...]) -> None:
+    """Carry a widget's value over to another page (its id includes the page), if valid."""
+    if key in st.session_state:
+        if st.session_state[key] in options:
+            st.session_state[key] = st.session_state[key]
+        else:
+            del st.session_state[key]
+
+
+def result_sidebar(source: keys.DataSource, result: DistributedSweepResult) -> int:
+    """Draw the k slider (the result's k's only) and the result's fixed settings; return k.
+
+    Parameters
+    ----------
+    source : DataSource
+        The result's source (its folder's name is shown).
+    result : DistributedSweepResult
+        The result.
+
+    Returns
+    -------
+    int
+        The chosen k.
+    """
+    _keep_widget_value(RESULT_K_KEY, result.k_values)
+    if RESULT_K_KEY not in st.session_state:
+        suggestion = result.suggestion()
+        st.session_state[RESULT_K_KEY] = suggestion.knee or suggestion.best_silhouette
+    sidebar = st.sidebar
+    sidebar.header("Clusters")
+    k = int(
+        sidebar.select_slider("Number of clusters k", options=result.k_values, key=RESULT_K_KEY)
+    )
+    features = ", ".join(escape_markdown(ui.feature_label(name)) for name in result.features)
+    scaler = SCALERS.get(result.scaler, result.scaler)
+    weight = (
+        f" (location weight {result.location_weight:g})" if result.scaler == "geographic" else ""
+    )
+    sidebar.markdown(
+        f"**Features:** {features}  \n"
+        f"**Scaling:** {escape_markdown(scaler)}{weight}  \n"
+        f"**Rows:** {result.n_rows:,} clustered, {result.n_rows_dropped:,} left out "
+        "(a feature or a coordinate missing)  \n"
+        f"**Map grid:** cells of {result.cell_degrees:g}°"
+    )
+    seconds = f", {result.total_seconds:,.0f} s" if math.isfinite(result.total_seconds) else ""
+    sidebar.caption(
+        f"Computed on a Dask cluster ({escape_markdown(result.scheduler)}, "
+        f"{result.n_workers} workers{seconds}) by `{COMMAND}` from "
+        f"{escape_markdown(shown_path(result.source))}, with {escape_markdown(result.engine)}. "
+        "The features, scaler and k's are fixed here: to change them, run the command again "
+        f"(`{COMMAND} DATA --out FOLDER --features ... --scaler ... --k-max ...`); a folder "
+        "written again is read again."
+    )
+    sidebar.caption(f"Result: {escape_markdown(source.label)}")
+    return k
+
+
+def cell_map_chart(cell_map: CellMap, k: int, cell_degrees: float) -> None:
+    """Draw the map of a result's grid cells and say what a dot is.
+
+    Parameters
+    ----------
+    cell_map : CellMap
+        From :func:`components.ui.cache.distributed.cell_map`.
+    k : int
+        The k shown.
+    cell_degrees : float
+        The grid's cell size.
+    """
+    st.pydeck_chart(
+        cell_map.deck,
+        height=560,
+        key="result_map",
+        alt=f"Map of the result's grid cells coloured by their majority cluster at k = {k}",
+    )
+    note = (
+        f"Each dot is a grid cell of {cell_degrees:g}° in the colour of the cluster most of its "
+        "places belong to; hover one for its share and number of places. Numbered dots: the "
+        "clusters' centres."
+    )
+    if cell_map.n_cells_omitted:
+        note += (
+            f" The {cell_map.n_cells_omitted:,} cells with the fewest places "
+            f"({cell_map.places_omitted:,} places) are left out to keep the map small."
+        )
+    st.caption(note)
+
+
+def cluster_table(result: DistributedSweepResult, k: int) -> None:
+    """Draw one row per cluster: colour, places, share and its mean of every feature.
+
+    Parameters
+    ----------
+    result : DistributedSweepResult
+        The result.
+    k : int
+        One of its k's.
+    """
+    profile = result.profile(k)
+    shown = profile.assign(colour=[ui.swatch_data_url(PALETTE[int(c)]) for c in profile.cluster])
+    config: dict[str, Any] = {
+        "colour": st.column_config.ImageColumn("", width=30),
+        "cluster": st.column_config.NumberColumn("cluster", format="%d"),
+        "size": st.column_config.NumberColumn("places", format="localized"),
+        "share": st.column_config.NumberColumn("share", format="percent"),
+    }
+    for name in result.features:
+        config[name] = st.column_config.NumberColumn(
+            f"mean of {ui.feature_label(name)}", format="%.4g"
+        )
+    st.dataframe(
+        shown[["colour", "cluster", "size", "share", *result.features]],
+        hide_index=True,
+        column_config=config,
+        key="result_clusters_table",
+    )
+
+
+def clusters_page(source: keys.DataSource, result: DistributedSweepResult) -> None:
+    """The Clusters page of a result: the cells' map, then one row per cluster.
+
+    Parameters
+    ----------
+    source : DataSource
+        The result's source.
+    result : DistributedSweepResult
+        The result (from :func:`opened_result`).
+    """
+    name = escape_markdown(shown_path(result.source))
+    st.title("Clusters of the places in a Dask result")
+    k = result_sidebar(source, result)
+    st.caption(
+        f"K-means grouped the {result.n_rows:,} places of {name} by the features on the left, "
+        f"for k = {', '.join(map(str, result.k_values))}, on a Dask cluster. Move k to see the "
+        "clusters split; colours stay with their cluster."
+    )
+    cell_map_chart(cache.distributed.cell_map(source, k), k, result.cell_degrees)
+    st.subheader(f"The {k} clusters")
+    cluster_table(result, k)
+
+
+def choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> None:
+    """The Choose k page of a result: the suggested k's and the metrics across k.
+
+    Parameters
+    ----------
+    source : DataSource
+        The result's source.
+    result : DistributedSweepResult
+        The result (from :func:`opened_result`).
+    """
+    st.title("Choose k")
+    k = result_sidebar(source, result)
+    n_samples = result.silhouette_samples.shape[0]
+    st.caption(
+        f"K-means was fitted on a Dask cluster for k = {', '.join(map(str, result.k_values))} "
+        f"on {result.n_rows:,} places; these views help pick k. The k slider on the left sets "
+        "the k of the Clusters page too."
+    )
+    st.header("What the metrics say")
+    suggestion = result.suggestion()
+    ui_insight.suggestion_metrics(
+        suggestion, result.k_values, result.silhouette, k, k_key=RESULT_K_KEY
+    )
+    verdict = figures_insight.choose_k_verdict(suggestion, k, result.k_values)
+    st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
+    st.plotly_chart(
+        cache.distributed.metrics_figure(source, k),
+        key="metrics_chart",
+        config={"displayModeBar": False},
+    )
+    st.caption(
+        "A higher silhouette is better (at most 1), a higher Calinski-Harabasz is better, and a "
+        "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only "
+        f"its bend (the knee) means something. The silhouette is the mean over {n_samples} "
+        f"random samples of {result.silhouette_sample_size:,} places; its bars are the "
+        "samples' standard deviation."
+    )
+    with st.expander("The numbers, one row per k", expanded=False):
+        ui_insight.metrics_dataframe(result.metrics(), suggestion, k, sampled=True)
+    st.info(
+        "The silhouette of each place, the stability check and the clustergram need every "
+        "row's cluster, which a Dask result does not keep (it holds per-k summaries and the "
+        "map's cells). Choose the housing data in the sidebar to see them for that data.",
+        icon=":material/info:",
+    )
