@@ -26,7 +26,6 @@ adjusted Rand index is computed from (:func:`adjusted_rand`).
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
@@ -36,7 +35,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
-from components.engine.grouped import group_summary
+from components.engine.grouped import GroupSummary, group_summary
 from components.engine.validation import (
     NInit,
     check_int,
@@ -631,6 +630,7 @@ def cluster_profiles(
     standout_columns: Sequence[str] | None = None,
     n_standouts: int = 3,
     n_clusters: int | None = None,
+    value_summary: GroupSummary | None = None,
 ) -> tuple[ClusterProfile, ...]:
     """Describe each cluster in original units (see :func:`cluster_profile` for parameters).
 
@@ -667,31 +667,45 @@ def cluster_profiles(
             )
         count = int(n_clusters)
     # Column by column in numpy: at a million rows, pandas' masks and group-bys per
-    # cluster were most of a k change.
-    names = list(dict.fromkeys([*standout_names, *feature_names]))
-    columns = {
-        name: pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)[clustered]
-        for name in names
-    }
-    means = {name: _cluster_means(column, ids_used, count) for name, column in columns.items()}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: NaN, as pandas
-        overall_mean = {name: float(np.nanmean(columns[name])) for name in standout_names}
-        overall_std = {name: float(np.nanstd(columns[name])) for name in standout_names}
+    # cluster were most of a k change. Group 0 collects the rows not clustered.
+    group = np.where(clustered, ids + 1, 0).astype(np.int64)
+    means: dict[str, np.ndarray] = {}
+    overall_mean: dict[str, float] = {}
+    overall_std: dict[str, float] = {}
+    for name in dict.fromkeys([*standout_names, *feature_names]):
+        series = frame[name]
+        column = (
+            series.to_numpy(dtype=np.float64)
+            if pd.api.types.is_numeric_dtype(series)
+            else pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+        )
+        finite = np.isfinite(column) & clustered
+        values = column[finite]
+        sums = np.bincount(group[finite], weights=values, minlength=count + 1)[1:]
+        counts = np.bincount(group[finite], minlength=count + 1)[1:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means[name] = sums / counts
+        if values.size:  # population std over the clustered rows, as before
+            overall_mean[name] = float(values.mean())
+            overall_std[name] = float(np.sqrt(np.mean((values - overall_mean[name]) ** 2)))
+        else:
+            overall_mean[name] = overall_std[name] = float("nan")
     sizes = np.bincount(ids_used, minlength=count)
     n_used = max(int(clustered.sum()), 1)
-    has_value = value_column in frame.columns
-    quartiles = (
-        group_summary(
-            pd.to_numeric(frame[value_column], errors="coerce").to_numpy(dtype=np.float64)[
-                clustered
-            ],
-            ids_used,
+    if value_summary is not None:
+        if value_summary.n.size < count:
+            raise ValueError(
+                f"value_summary has {value_summary.n.size} groups; expected at least {count}."
+            )
+        quartiles: GroupSummary | None = value_summary
+    elif value_column in frame.columns:
+        quartiles = group_summary(
+            pd.to_numeric(frame[value_column], errors="coerce").to_numpy(dtype=np.float64),
+            np.where(clustered, ids, -1),
             max(count, 1),
         )
-        if has_value
-        else None
-    )
+    else:
+        quartiles = None
 
     profiles = []
     for cluster in range(count):
@@ -740,6 +754,7 @@ def cluster_profile(
     standout_columns: Sequence[str] | None = None,
     n_standouts: int = 3,
     n_clusters: int | None = None,
+    value_summary: GroupSummary | None = None,
 ) -> pd.DataFrame:
     """Return one row per cluster id: size, share, centroid in original units, value, standouts.
 
@@ -759,6 +774,9 @@ def cluster_profile(
         How many standing-out columns to report per cluster (default 3).
     n_clusters : int, optional
         Report ids ``0 .. n_clusters-1`` even if some are empty; default ``max(labels) + 1``.
+    value_summary : GroupSummary, optional
+        ``value_column``'s summary per cluster id, when the caller has it already (e.g.
+        from the legend's :func:`components.engine.grouped.group_summary`).
 
     Returns
     -------
@@ -783,6 +801,7 @@ def cluster_profile(
         standout_columns=standout_columns,
         n_standouts=n_standouts,
         n_clusters=n_clusters,
+        value_summary=value_summary,
     )
     feature_names = list(features)
     rows = []

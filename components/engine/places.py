@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from components.engine.clustering import cluster_profile, n_distinct_rows
+from components.engine.grouped import GroupSummary
 from components.engine.lod import LevelOfDetail, level_of_detail
 from components.engine.parquet_limits import check_parquet_limits, is_parquet
 from components.engine.scaling import SCALERS, scale_features
@@ -398,6 +399,8 @@ def places_profile(
     features: Sequence[str],
     n_clusters: int,
     value_column: str,
+    *,
+    value_summary: GroupSummary | None = None,
 ) -> pd.DataFrame:
     """The engine's per-cluster profile: size, share, feature means, quartiles of a column.
 
@@ -413,6 +416,8 @@ def places_profile(
         k.
     value_column : str
         The numeric column summarised by median and quartiles.
+    value_summary : GroupSummary, optional
+        That column's summary per cluster, when the caller has it already.
 
     Returns
     -------
@@ -426,6 +431,7 @@ def places_profile(
         value_column,
         standout_columns=list(places.numeric_columns),
         n_clusters=n_clusters,
+        value_summary=value_summary,
     )
     return table.drop(columns=["standout_columns", "standout_z"])
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from components.engine.clustering import assign_to_centroids
 from components.engine.describe import PriceCheckResult, train_test_price_check
-from components.engine.grouped import group_summary
+from components.engine.grouped import GroupSummary, group_summary
 from components.engine.scaling import ScaledFeatures
 
 NOT_CLUSTERED = "not clustered"
@@ -118,8 +118,34 @@ def label_every_row(
     return RowLabels(labels=labels, is_test=is_test)
 
 
+def value_summary(labels: np.ndarray, n_clusters: int, values: np.ndarray) -> GroupSummary:
+    """A column's summary per cluster ``0 .. k-1``, then one more group: the rows not clustered.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Cluster id per row (negative: not clustered).
+    n_clusters : int
+        k.
+    values : numpy.ndarray
+        The column, one value per row (NaN and infinities ignored).
+
+    Returns
+    -------
+    GroupSummary
+        ``n_clusters + 1`` groups; the legend, the box plot and the profile all read it.
+    """
+    ids = np.asarray(labels)
+    return group_summary(values, np.where(ids >= 0, ids, n_clusters), n_clusters + 1)
+
+
 def cluster_sizes(
-    labels: np.ndarray, n_clusters: int, values: np.ndarray, value_name: str = "median"
+    labels: np.ndarray,
+    n_clusters: int,
+    values: np.ndarray,
+    value_name: str = "median",
+    *,
+    summary: GroupSummary | None = None,
 ) -> pd.DataFrame:
     """Rows, share and the median of a column per cluster, then the rows not clustered.
 
@@ -133,6 +159,8 @@ def cluster_sizes(
         The column summarised, one value per row (NaN and infinities ignored).
     value_name : str
         Name of the median's column.
+    summary : GroupSummary, optional
+        :func:`value_summary` of these labels and values, when the caller has it already.
 
     Returns
     -------
@@ -146,7 +174,12 @@ def cluster_sizes(
     n_clustered = int((ids >= 0).sum())
     # Finite values only (a user's file may hold inf, which has no place in a median);
     # the rows not clustered are one more group after the clusters.
-    summary = group_summary(numbers, np.where(ids >= 0, ids, n_clusters), n_clusters + 1)
+    if summary is None:
+        summary = value_summary(ids, n_clusters, numbers)
+    elif summary.n.size != n_clusters + 1:
+        raise ValueError(
+            f"summary has {summary.n.size} groups; expected {n_clusters + 1} (value_summary's)."
+        )
     sizes = np.bincount(ids[ids >= 0].astype(np.int64), minlength=n_clusters)
     table = [
         {

@@ -85,6 +85,7 @@ def feature_boxplot(
     feature_label: str,
     cap: float | None = None,
     is_test: np.ndarray | None = None,
+    summary: GroupSummary | None = None,
 ) -> go.Figure:
     """Box plot of a feature per cluster, in the map's colours and order.
 
@@ -106,6 +107,9 @@ def feature_boxplot(
         A census top-code to mark with a dashed line (e.g. 500,001 USD).
     is_test : numpy.ndarray, optional
         True for test rows: then each cluster gets a train box and a test box.
+    summary : GroupSummary, optional
+        The values' summary per cluster id (at least ``n_clusters`` groups), when the
+        caller has it already; not with ``is_test``.
 
     Returns
     -------
@@ -123,7 +127,13 @@ def feature_boxplot(
     if is_test is not None:
         group_names = ["train", "test"]
         group_of_row = np.where(labels >= 0, 2 * labels + np.asarray(is_test, dtype=int), -1)
-    summary = group_summary(values, group_of_row, len(group_names) * n_clusters)
+    if summary is None:
+        summary = group_summary(values, group_of_row, len(group_names) * n_clusters)
+    elif is_test is not None or summary.n.size < n_clusters:
+        raise ValueError(
+            f"summary has {summary.n.size} groups; expected at least n_clusters={n_clusters} "
+            "and no is_test."
+        )
     traces: list[dict] = []
     for cluster in range(n_clusters):
         for offset, group_name in enumerate(group_names):

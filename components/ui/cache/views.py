@@ -22,8 +22,9 @@ from components.engine.clustering import (
 )
 from components.engine.export import to_safe_csv
 from components.engine.features import FEATURE_CATALOGUE
+from components.engine.grouped import GroupSummary
 from components.engine.lod import LevelOfDetail, level_of_detail
-from components.engine.row_labels import cluster_sizes, labelled_frame
+from components.engine.row_labels import cluster_sizes, labelled_frame, value_summary
 from components.engine.sweep.run import SweepResult
 from components.figures import charts, deck, maps
 from components.figures import lod as lod_figures
@@ -341,7 +342,14 @@ def profile(
     labels = np.asarray(_labels(key, k, _places).labels)
     if _is_places(key):
         data = _places_of(key, _places)
-        return places.places_profile(data, labels, key.features, k, value_column)
+        return places.places_profile(
+            data,
+            labels,
+            key.features,
+            k,
+            value_column,
+            value_summary=_value_summary(key, k, value_column, data),
+        )
     frame = housing(key.source).frame
     return cluster_profile(frame, labels, key.features, value_column, n_clusters=k)
 
@@ -365,8 +373,21 @@ def legend(
 ) -> pd.DataFrame:
     """Legend rows at k: colour, cluster, rows, share and the median of a value column."""
     return legend_table(
-        cluster_sizes(_labels(key, k, _places).labels, k, _values(key, value_column, _places))
+        cluster_sizes(
+            _labels(key, k, _places).labels,
+            k,
+            _values(key, value_column, _places),
+            summary=_value_summary(key, k, value_column, _places),
+        )
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _value_summary(
+    key: ModelKey, k: int, value_column: str, _places: upload.PlacesData | None = None
+) -> GroupSummary:
+    """A column's quartiles per cluster at k, shared by the legend, box plot and profile."""
+    return value_summary(_labels(key, k, _places).labels, k, _values(key, value_column, _places))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -383,6 +404,7 @@ def box_figure(
         feature_label=described.label if described else feature,
         cap=described.cap if described else None,
         is_test=rows.is_test,
+        summary=None if rows.is_test is not None else _value_summary(key, k, feature, _places),
     )
 
 
