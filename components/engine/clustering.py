@@ -326,15 +326,24 @@ def assign_to_centroids(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
             f"centroids have {centres.shape[1]} features but X has {data.shape[1]}; "
             "expected the same number."
         )
+    return nearest_centroids(data, centres)[0]
+
+
+def nearest_centroids(data: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each row's nearest centre and the sum of squared distances to it (validated input)."""
     labels = np.empty(data.shape[0], dtype=np.int64)
     centre_norms = np.einsum("ij,ij->i", centres, centres)
-    chunk = 8192  # bounds the (chunk, k) distance block
+    total = 0.0
+    chunk = 65_536  # bounds the (chunk, k) distance block
     for start in range(0, data.shape[0], chunk):
         block = data[start : start + chunk]
         # Squared distance up to the row's own norm, which does not change the argmin.
         scores = centre_norms[None, :] - 2.0 * (block @ centres.T)
-        labels[start : start + chunk] = np.argmin(scores, axis=1)
-    return labels
+        nearest = np.argmin(scores, axis=1)
+        labels[start : start + chunk] = nearest
+        row_norms = np.einsum("ij,ij->i", block, block)
+        total += float(np.sum(row_norms + scores[np.arange(nearest.size), nearest]))
+    return labels, max(total, 0.0)
 
 
 def match_labels(

@@ -28,8 +28,8 @@ from components.engine.clustering import (
     _fit_validated,
     _match_new_id_of_old,
     as_order_key,
-    assign_to_centroids,
     n_distinct_rows,
+    nearest_centroids,
 )
 from components.engine.sweep.metrics import (
     calinski_harabasz_davies_bouldin,
@@ -217,16 +217,26 @@ def _fit_all(
     n_init: NInit,
     key: np.ndarray,
     n_jobs: int,
+    assign_to: np.ndarray | None = None,
 ) -> list[KMeansResult]:
-    """Fit every k; with n_jobs > 1, one OpenMP thread per fit and n_jobs fits at a time."""
+    """Fit every k; with n_jobs > 1, one OpenMP thread per fit and n_jobs fits at a time.
+
+    With ``assign_to`` (all the rows, when ``X`` is a sample of them), each fit then labels
+    those rows by their nearest centroid, in the same worker.
+    """
+
+    def fit_and_assign(k: int) -> KMeansResult:
+        fit = _fit_validated(X, k, random_state, n_init, key)
+        return fit if assign_to is None else _assign_all(assign_to, fit)
+
     if n_jobs <= 1:
-        return [_fit_validated(X, k, random_state, n_init, key) for k in k_values]
+        return [fit_and_assign(k) for k in k_values]
     controller = ThreadpoolController()
 
     def fit_one(k: int) -> KMeansResult:
         # OpenMP's thread count is per calling thread, so it is limited inside the worker.
         with controller.limit(limits=1, user_api="openmp"):
-            return _fit_validated(X, k, random_state, n_init, key)
+            return fit_and_assign(k)
 
     # BLAS limits are process-wide; holding them here keeps scikit-learn's own nested
     # limit/restore calls from racing between the workers.
@@ -353,10 +363,7 @@ def fit_sweep(
         # fit's (the inertia lost is measured in benchmarks/scale.py), at a fraction of the
         # time; every row then gets its nearest centroid, as KMeans.predict would give.
         sample = np.sort(np.random.default_rng(seed).choice(n_samples, fit_limit, replace=False))
-        fits = [
-            _assign_all(data, fit)
-            for fit in _fit_all(data[sample], ks, seed, init_count, key[sample], jobs)
-        ]
+        fits = _fit_all(data[sample], ks, seed, init_count, key[sample], jobs, assign_to=data)
         fit_rows = fit_limit
     else:
         fits = _fit_all(data, ks, seed, init_count, key, jobs)
@@ -377,12 +384,7 @@ def fit_sweep(
 
 def _assign_all(data: np.ndarray, fit: KMeansResult) -> KMeansResult:
     """A fit made on a sample, with every row of ``data`` given its nearest centroid."""
-    labels = assign_to_centroids(data, fit.centroids)
-    inertia = 0.0
-    chunk = 262_144  # bounds the (chunk, n_features) difference block
-    for begin in range(0, data.shape[0], chunk):
-        block = data[begin : begin + chunk] - fit.centroids[labels[begin : begin + chunk]]
-        inertia += float(np.einsum("ij,ij->", block, block))
+    labels, inertia = nearest_centroids(data, fit.centroids)
     return replace(fit, labels=labels, inertia=inertia)
 
 
