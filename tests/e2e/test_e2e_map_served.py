@@ -30,7 +30,7 @@ pytestmark = pytest.mark.e2e
 
 STATIC_PATH_PREFIX = "/app/static/"
 MAP_FILE_PATH = re.compile(r"^/app/static/maps/[0-9a-f]{24}\.json$")
-LOD_TILE_PATH = re.compile(r"^/app/static/lod/[0-9a-f]{24}/\d+/\d+/\d+\.json$")
+LOD_TILE_PATH = re.compile(r"^/app/static/lod/p?[0-9a-f]{23,24}/\d+/\d+/\d+\.json$")
 OUTLINE_PATH_PREFIX = "/app/static/outline/"
 K_VALUES = tuple(range(2, 16))  # the rows carry the cluster id of each of these k's
 N_ROWS = 20_640  # block groups of the housing data (none has a missing feature)
@@ -234,3 +234,55 @@ def test_hovering_a_point_shows_its_cluster_at_the_current_k(page: Page, base_ur
     assert int(match.group(1)) in range(7)
     assert 0 < int(match.group(2)) <= 100
     assert re.search(r"Mean house value: \$[\d.]+k", text), text
+
+
+def _many_places_csv(n_rows: int) -> bytes:
+    """Places around four Alpine towns, each town's places in a band of prices."""
+    rng = np.random.default_rng(8)
+    towns = np.array([[45.19, 5.72], [45.57, 5.92], [45.90, 6.13], [45.76, 4.84]])
+    town = rng.integers(0, 4, n_rows)
+    lines = ["latitude,longitude,price"] + [
+        f"{lat:.5f},{lon:.5f},{price:.1f}"
+        for lat, lon, price in zip(
+            towns[town, 0] + rng.normal(0, 0.04, n_rows),
+            towns[town, 1] + rng.normal(0, 0.04, n_rows),
+            1_000 + 400 * town + rng.normal(0, 50, n_rows),
+            strict=True,
+        )
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_a_big_places_file_is_drawn_as_merged_cells_recoloured_by_k(
+    page: Page, base_url: str
+) -> None:
+    n_rows = 30_000  # above the 20,000 places drawn one by one
+    requests = static_requests_of(page)
+    harness.goto_and_wait(page, f"{base_url}/your_places")
+    ui.upload_file(page, "many.csv", _many_places_csv(n_rows))
+    caption = page.get_by_text(f"All {n_rows:,} clustered places are on the map")
+    caption.wait_for()
+    k = ui.slider_k(page)  # the places page's slider has the Clusters page's label
+    wait_for_map_colours(page, k)
+
+    def tile_requests() -> list[Request]:
+        return [r for r in requests if LOD_TILE_PATH.match(urllib.parse.urlsplit(r.url).path)]
+
+    tiles = tile_requests()
+    assert tiles, "no level-of-detail tile was fetched for the places map"
+    features = [
+        feature
+        for request in tiles
+        if (response := request.response()) is not None
+        for feature in response.json()
+    ]
+    # Merged: fewer dots than places, each with its count; no place counted twice.
+    assert 0 < len(features) < n_rows / 3
+    assert sum(feature["properties"]["n"] for feature in features) <= n_rows
+    # A k change recolours the same tiles: nothing is fetched again.
+    harness.act_and_wait(page, lambda: ui.press_k_key(page, "ArrowRight"))
+    assert ui.slider_k(page) == k + 1
+    wait_for_map_colours(page, k + 1, shown=(k,))  # the new cluster's colour is drawn
+    page.wait_for_timeout(500)
+    assert len(tile_requests()) == len(tiles), "a k change fetched tiles again"
+    assert page.get_by_test_id("stException").count() == 0
