@@ -51,6 +51,7 @@ __all__ = [
     "K_MAX",
     "MAX_LOD_VALUES",
     "MAX_MAP_POINTS",
+    "SAMPLE_N_INIT",
     "PlacesModel",
     "column_names",
     "default_features",
@@ -71,10 +72,15 @@ K_MAX = 15  # the palette has 15 colours; the Clusters page's k range is [2, 15]
 # above it, the level-of-detail map of cells merged on the server (about the housing map).
 MAX_MAP_POINTS = 20_000
 # Above this many rows, k-means is fitted on a fixed-seed sample of this many and every
-# place gets its nearest centroid: at 1,000,000 places the sweep's fits take 3 s instead
-# of 15 s, for a mean inertia loss of 0.03 % (max 0.6 %) against fitting every row
-# (benchmarks/scale.py measures it on each run; BENCHMARKS.md, Scale).
+# place gets its nearest centroid: at 1,000,000 places the sweep's fits take about 4 s
+# instead of 10-15 s (benchmarks/scale.py measures the time and the inertia against
+# fitting every row on each run; BENCHMARKS.md, Scale).
 FIT_SAMPLE_ROWS = 100_000
+# k-means++ starts per k on that sample (one on smaller files, scikit-learn's "auto"):
+# the time the sample saves buys starts. With one start, which local optimum k-means
+# lands in moved the inertia by -7 % to +11 % per k against one start on every row; with
+# three, the sample's inertia was 0.5 % lower on average (BENCHMARKS.md, Scale).
+SAMPLE_N_INIT = 3
 # Numeric columns averaged per cell in the level-of-detail map's tooltip.
 MAX_LOD_VALUES = 3
 EXAMPLE_FILE_NAME = "example_places.csv"
@@ -333,6 +339,7 @@ def fit_places(
         random_state=random_state,
         order_key=places.frame[places.lat_col].to_numpy(dtype=np.float64)[rows],
         max_fit_rows=FIT_SAMPLE_ROWS,
+        n_init=SAMPLE_N_INIT if rows.size > FIT_SAMPLE_ROWS else "auto",
     )
     rows.setflags(write=False)
     return PlacesModel(
