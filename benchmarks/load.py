@@ -521,28 +521,47 @@ async def benchmark(args: argparse.Namespace) -> str:
         )
         rss_after = await wait_after(sampler, args.after_s, "phase 1")
 
-        print(f"phase 2: three sessions upload {args.rows:,}-row files at once")
-        files = [places_csv(args.rows, seed) for seed in (11, 12, 13)]
-        print(f"  files of {', '.join(f'{len(f) / MB:.1f}' for f in files)} MB")
-        upload_before = sampler.reset()
-        started = time.monotonic()
-        uploads = await run_phase(
-            [
-                asyncio.create_task(upload_session(server.url, i, content, args.upload_timeout_s))
-                for i, content in enumerate(files)
-            ]
-        )
-        upload_peak = sampler.peak
-        upload_ok = sum(outcome.ok for outcome in uploads)
-        print(
-            f"  {upload_ok}/3 upload sessions OK in {time.monotonic() - started:.1f} s; RSS "
-            f"before {upload_before:.0f} MB, peak {upload_peak:.0f} MB"
-        )
-        for outcome in uploads:
-            if not outcome.ok:
-                print(f"  FAILED {outcome.error}")
-        print(f"  settle times: {describe(uploads)}")
-        upload_after = await wait_after(sampler, args.after_s, "phase 2")
+        rounds: list[tuple[float, float, float]] = []  # before, peak, after per round
+        for round_index in range(args.upload_rounds):
+            seeds = [11 + 3 * round_index + i for i in range(3)]
+            print(
+                f"phase 2, round {round_index + 1}: three sessions upload "
+                f"{args.rows:,}-row files at once"
+            )
+            files = [places_csv(args.rows, seed) for seed in seeds]
+            print(f"  files of {', '.join(f'{len(f) / MB:.1f}' for f in files)} MB")
+            upload_before = sampler.reset()
+            started = time.monotonic()
+            uploads = await run_phase(
+                [
+                    asyncio.create_task(
+                        upload_session(server.url, i, content, args.upload_timeout_s)
+                    )
+                    for i, content in enumerate(files)
+                ]
+            )
+            upload_peak = sampler.peak
+            upload_ok = sum(outcome.ok for outcome in uploads)
+            print(
+                f"  {upload_ok}/3 upload sessions OK in {time.monotonic() - started:.1f} s; RSS "
+                f"before {upload_before:.0f} MB, peak {upload_peak:.0f} MB"
+            )
+            for outcome in uploads:
+                if not outcome.ok:
+                    print(f"  FAILED {outcome.error}")
+            print(f"  settle times: {describe(uploads)}")
+            del files
+            upload_after = await wait_after(sampler, args.after_s, "phase 2")
+            rounds.append((upload_before, upload_peak, upload_after))
+        if len(rounds) > 1:
+            print(
+                "upload rounds: "
+                + "; ".join(
+                    f"round {i + 1} before {b:.0f} MB peak {p:.0f} MB after {a:.0f} MB"
+                    for i, (b, p, a) in enumerate(rounds)
+                )
+            )
+        upload_before, upload_peak, upload_after = rounds[0]
         print(f"load average {_load()}")
     return (
         f"load users={args.users} ok={ok} p95_s={percentile(settles, 95):.2f} "
@@ -566,6 +585,12 @@ def main() -> None:
         "--upload-timeout-s", type=float, default=900.0, help="per upload step (900 s)"
     )
     parser.add_argument(
+        "--upload-rounds",
+        type=int,
+        default=1,
+        help="rounds of three uploads (a second shows whether memory keeps growing)",
+    )
+    parser.add_argument(
         "--grace-s",
         type=float,
         default=-1.0,
@@ -580,8 +605,8 @@ def main() -> None:
     if args.quick:
         args.users, args.rows, args.after_s, args.ramp_s, args.grace_s = 4, 20_000, 10.0, 1.0, 5
         args.timeout_s, args.upload_timeout_s = 180.0, 300.0
-    if args.users < 1 or args.rows < 100:
-        parser.error("--users must be >= 1 and --rows >= 100")
+    if args.users < 1 or args.rows < 100 or args.upload_rounds < 1:
+        parser.error("--users and --upload-rounds must be >= 1, --rows >= 100")
     line = asyncio.run(benchmark(args))
     print(line)
 
