@@ -5,6 +5,7 @@ Usage (from the project root, with requirements-distributed.txt installed)::
     python benchmarks/distributed.py            # 1M, 4M and 16M rows, k = 2..15 (an hour or more
                                                 # on 2 cores: run it alone on the machine)
     python benchmarks/distributed.py --quick    # a smoke test: 25k, 50k, 100k rows, k = 2..6
+    python benchmarks/distributed.py --sizes 1000000 4000000   # chosen sizes, k = 2..15
 
 For each size, a Parquet data set of places around 36 centres (latitude, longitude, price;
 ``components.engine.distributed.synthetic``) is written to a temporary folder (not timed), then
@@ -63,6 +64,12 @@ ROWS_PER_FILE = 1_000_000
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and k = 2..6")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        help="rows of each data set, ascending (default 1M, 4M and 16M; --quick's are smaller)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="LocalCluster workers")
     parser.add_argument("--threads", action="store_true", help="workers as threads of this process")
     return parser.parse_args()
@@ -71,7 +78,7 @@ def _arguments() -> argparse.Namespace:
 def main() -> None:
     """Run the benchmark and print one line per size and the summary line."""
     arguments = _arguments()
-    sizes = QUICK_SIZES if arguments.quick else FULL_SIZES
+    sizes = tuple(arguments.sizes or (QUICK_SIZES if arguments.quick else FULL_SIZES))
     k_values = range(2, 7) if arguments.quick else range(2, 16)
     chunk_rows = 10_000 if arguments.quick else 1_000_000
     print(
