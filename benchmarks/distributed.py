@@ -2,8 +2,8 @@
 
 Usage (from the project root, with requirements-distributed.txt installed)::
 
-    python benchmarks/distributed.py            # 1M, 4M and 16M rows, k = 2..15 (an hour or more
-                                                # on 2 cores: run it alone on the machine)
+    python benchmarks/distributed.py            # 1M, 4M and 16M rows, k = 2..15 (7 minutes on
+                                                # 2 cores: run it alone on the machine)
     python benchmarks/distributed.py --quick    # a smoke test: 25k, 50k, 100k rows, k = 2..6
     python benchmarks/distributed.py --sizes 1000000 4000000   # chosen sizes, k = 2..15
 
