@@ -649,25 +649,15 @@ def places_lod_map(
     ids = np.asarray(labels)
     if ids.shape != (places.n_rows,):
         raise ValueError(f"labels has shape {ids.shape}; expected ({places.n_rows},).")
-    extent = places.extent
-    span = max(
-        extent.max_latitude - extent.min_latitude, extent.max_longitude - extent.min_longitude
-    )
-    view = pdk.ViewState(
-        latitude=extent.centre_latitude,
-        longitude=extent.centre_longitude,
-        zoom=extent.zoom,
-        pitch=0,
-        bearing=0,
-    )
+    span = _span_degrees(places)
+    view = _places_view(places)
     value_labels = tuple(deck_label(name) for name in value_columns)
     layers = [
         lod_layer(
             levels,
             n_clusters,
             layer_tag="@" + levels.folder[:8],
-            # Dots sized to the data's extent, as on the map of every place.
-            point_radius_m=float(np.clip(span * 111_000 / 700, 5, 5_000)),
+            point_radius_m=_dot_radius_m(span),
         ),
         *centroid_layers(
             places.frame[places.lon_col].to_numpy(dtype=np.float64),
@@ -920,6 +910,31 @@ def _resolution_for(span_degrees: float) -> int:
     return int(min(max(10 ** math.ceil(math.log10(wanted)), 100), 1_000_000))
 
 
+def _span_degrees(places: PlacesData) -> float:
+    """The larger side of the places' extent, in degrees."""
+    extent = places.extent
+    return max(
+        extent.max_latitude - extent.min_latitude, extent.max_longitude - extent.min_longitude
+    )
+
+
+def _places_view(places: PlacesData) -> pdk.ViewState:
+    """The camera framing the places (not California)."""
+    extent = places.extent
+    return pdk.ViewState(
+        latitude=extent.centre_latitude,
+        longitude=extent.centre_longitude,
+        zoom=extent.zoom,
+        pitch=0,
+        bearing=0,
+    )
+
+
+def _dot_radius_m(span_degrees: float) -> float:
+    """Dots sized to the data's extent (the housing map's 900 m suits a state, not a town)."""
+    return float(np.clip(span_degrees * 111_000 / 700, 5, 5_000))
+
+
 def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -> MapPoints:
     """Format the map's rows once per file (only the cluster id changes with k).
 
@@ -949,9 +964,7 @@ def places_map_points(places: PlacesData, *, max_points: int = MAX_MAP_POINTS) -
         if name not in (places.lat_col, places.lon_col)
     }
     extent = places.extent
-    span = max(
-        extent.max_latitude - extent.min_latitude, extent.max_longitude - extent.min_longitude
-    )
+    span = _span_degrees(places)
     resolution = _resolution_for(span)
     lon_origin = math.floor(extent.min_longitude)
     lat_origin = math.floor(extent.min_latitude)
@@ -1025,17 +1038,10 @@ def places_map(
         points = places_map_points(places)
     if not isinstance(points, _PlacesMapPoints):
         raise ValueError("points must come from places_map_points.")
-    extent = places.extent
-    view = pdk.ViewState(
-        latitude=extent.centre_latitude,
-        longitude=extent.centre_longitude,
-        zoom=extent.zoom,
-        pitch=0,
-        bearing=0,
+    result = cluster_map_from_points(
+        points, ids[points.rows], n_clusters, view_state=_places_view(places)
     )
-    result = cluster_map_from_points(points, ids[points.rows], n_clusters, view_state=view)
-    # Dots sized to the data's extent (the housing map's 900 m suits a state, not a town).
-    radius_m = float(np.clip(points.span_degrees * 111_000 / 700, 5, 5_000))
+    radius_m = _dot_radius_m(points.span_degrees)
     for layer in result.deck.layers:
         if layer.id in ("points", "not-clustered"):
             layer.get_radius = radius_m
