@@ -39,6 +39,16 @@ Measurements, the same for both pages:
   so their numba cache is warm. ``--numba-cache as-is`` leaves the environment alone.
   Map row files already in static/ are reused (writing them is cheap).
 - first load on a warm server: fresh contexts on the interaction server (printed only).
+- first paint (``first_paint_ms``, the app only): on the same new servers as its first
+  loads, navigation start until the map and the box plot for the default k are drawn
+  (``PAINTED_JS``), while the elbow chart's scores may still be on their way;
+  ``paint_ratio`` is it against the naive page's first load (which paints everything at
+  once, when its script ends).
+- the floor (``hello_first_load_ms``): benchmarks/hello_page.py, a page that writes one
+  line, on a new server and in a fresh context, ``--loads`` times: Streamlit's own server
+  start and JavaScript, which no page can go below. ``cold_paint_over_hello_ms`` is the
+  cold paint above it, ``load_ratio_over_hello`` the app's first load above it against
+  the naive page's.
 - k change: ArrowRight / ArrowLeft on the focused k slider, ``--repeats`` times (k 5 ->
   12 -> 4); for the app, k's new to the server (map, legend and box plot built) and k's
   shown before (cached) are printed apart.
@@ -65,8 +75,8 @@ The last line is machine-readable:
 
 ``k_ratio`` = naive / app k change (higher is better for the app; the issue asks >= 3);
 ``load_ratio`` = app / naive first load (lower is better for the app; asked <= 0.8).
-The line before it gives the feature changes, bytes, WebGL draw and the k ratio without
-the WebGL draw.
+The line before it gives the floor, the feature changes (with and without the WebGL draw),
+bytes, the WebGL draw and the k ratio without it.
 """
 
 from __future__ import annotations
@@ -197,6 +207,19 @@ NAIVE_DRAWN_FOR_K_JS = """
 }
 """
 
+# The one-line page (benchmarks/hello_page.py) is drawn: its run finished and its text is
+# on the screen. Returns performance.now() then.
+HELLO_DRAWN_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || !window.__e2eRuns || window.__e2eRuns.finished < 1) return false;
+  if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  if (app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
+  const text = document.querySelector('[data-testid="stMarkdownContainer"]');
+  return text && text.textContent.includes("Hello") ? performance.now() : false;
+}
+"""
+
 # The map and the box plot of the default k are on the screen (a script run may still
 # go on behind them): what a visitor sees first. The map's rows, when fetched by URL,
 # must be parsed.
@@ -236,7 +259,7 @@ class Target:
 
 APP = Target(
     name="app",
-    script="app.py",
+    script="serve.py",
     drawn_js=app_page.DRAWN_FOR_K_JS,
     box_selector=f"{app_page.BOX_PLOT} g.trace.boxes",
     feature_options=(
@@ -261,6 +284,14 @@ NAIVE = Target(
         "population",
         "households",
     ),
+    rows_by_url=False,
+)
+HELLO = Target(
+    name="hello",
+    script="benchmarks/hello_page.py",
+    drawn_js=HELLO_DRAWN_JS,
+    box_selector="",
+    feature_options=(),
     rows_by_url=False,
 )
 
@@ -593,6 +624,29 @@ def on_new_server(
     return sample, painted
 
 
+def time_hello_first_load(browser: Browser, timeout_ms: int) -> Sample:
+    """First load of the one-line page on a new server: the floor of any page's first load."""
+    server = harness.start_streamlit(HELLO.script, extra_env={})
+    try:
+        session = _new_session(browser, HELLO, timeout_ms)
+        try:
+            page = session.page
+            page.goto(server.url, wait_until="commit", timeout=timeout_ms)
+            handle = page.wait_for_function(HELLO_DRAWN_JS, polling="raf", timeout=timeout_ms)
+            drawn = float(handle.json_value())
+            return Sample(
+                total_ms=drawn,
+                server_ms=session.clock.server_ms(0),
+                blocked_ms=_blocked_ms(page, 0, drawn),
+                gl_ms=0.0,
+                frames=tuple(session.meter.since(0)),
+            )
+        finally:
+            session.page.context.close()
+    finally:
+        harness.stop_streamlit(server)
+
+
 def wait_until_quiet(folder: str, *, quiet_s: float = 3.0, timeout_s: float = 30.0) -> int:
     """Wait until no file was added to ``folder`` for ``quiet_s`` (bounded); its file count.
 
@@ -691,6 +745,8 @@ def main() -> int:
     timeout_ms = round(arguments.timeout * 1000)
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
     app, naive = Results(), Results()
+    hello_loads: list[Sample] = []  # the one-line page: the floor of a first load
+    app_paints: list[float] = []  # the app's map and box plot on the screen, per new server
     with tempfile.TemporaryDirectory(prefix="geocluster-numba-") as numba_dir:
         app_env: dict[str, str] = {}
         if arguments.numba_cache == "empty":
@@ -719,13 +775,29 @@ def main() -> int:
             if arguments.numba_cache == "empty":
                 print(f"[app] numba cache after that server: {numba_files[0]} files")
             for _ in range(arguments.loads - 1):
-                app.first_loads.append(on_new_server(browser, APP, app_env, timeout_ms)[0])
+                sample, painted = on_new_server(browser, APP, app_env, timeout_ms, paint=True)
+                app.first_loads.append(sample)
+                app_paints.append(painted)
                 naive.first_loads.append(on_new_server(browser, NAIVE, {}, timeout_ms)[0])
+                hello_loads.append(time_hello_first_load(browser, timeout_ms))
+            hello_loads.append(time_hello_first_load(browser, timeout_ms))
+            print(describe("[hello] first load (new server)", hello_loads))
             for target, results, env in ((APP, app, app_env), (NAIVE, naive, {})):
-                sample, _ = on_new_server(
-                    browser, target, env, timeout_ms, then=interact(browser, results, arguments)
+                sample, painted = on_new_server(
+                    browser,
+                    target,
+                    env,
+                    timeout_ms,
+                    paint=target is APP,
+                    then=interact(browser, results, arguments),
                 )
                 results.first_loads.append(sample)
+                if target is APP:
+                    app_paints.append(painted)
+                    print(
+                        f"[app] first paint (new server): median {_median(app_paints):.0f} ms; "
+                        f"all: {[round(p) for p in app_paints]}"
+                    )
                 print(describe(f"[{target.name}] first load (new server)", results.first_loads))
             browser.close()
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
@@ -738,7 +810,13 @@ def main() -> int:
 
     k_ms, naive_k_ms = total(app.k_changes), total(naive.k_changes)
     load_ms, naive_load_ms = total(app.first_loads), total(naive.first_loads)
+    hello_ms = total(hello_loads)
     details = [
+        f"hello_first_load_ms={hello_ms:.0f}",
+        f"first_paint_ms={_median(app_paints):.0f}",
+        f"paint_ratio={_median(app_paints) / naive_load_ms:.2f}",
+        f"cold_paint_over_hello_ms={cold_paint - hello_ms:.0f}",
+        f"load_ratio_over_hello={(load_ms - hello_ms) / (naive_load_ms - hello_ms):.2f}",
         f"gl_draw_ms={_median([s.gl_ms for s in app.k_changes]):.0f}",
         f"naive_gl_draw_ms={_median([s.gl_ms for s in naive.k_changes]):.0f}",
         f"k_ratio_without_gl={without_gl(naive.k_changes) / without_gl(app.k_changes):.2f}",
@@ -749,6 +827,7 @@ def main() -> int:
     if arguments.features > 0:
         details += [
             f"feature_change_ms={total(app.feature_cached):.0f}",
+            f"feature_change_without_gl_ms={without_gl(app.feature_cached):.0f}",
             f"naive_feature_change_ms={total(naive.feature_cached):.0f}",
             f"feature_change_cold_ms={total(app.feature_cold):.0f}",
             f"naive_feature_change_cold_ms={total(naive.feature_cold):.0f}",

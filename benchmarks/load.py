@@ -6,7 +6,7 @@ Run from the project root, alone on the machine (the full run takes several minu
     python benchmarks/load.py --users 200
     python benchmarks/load.py --quick        # a smoke test: 4 sessions, 20,000-row files
 
-It starts ``streamlit run app.py`` on a free 127.0.0.1 port (``tests/e2e/harness.py``: the
+It starts ``streamlit run serve.py`` on a free 127.0.0.1 port (``tests/e2e/harness.py``: the
 project's .streamlit/config.toml, the reference data set, no file watcher) and plays
 browsers with Streamlit's own websocket protocol, as the frontend of Streamlit 1.67 does:
 
@@ -462,7 +462,7 @@ async def run_phase(tasks: list[asyncio.Task[Outcome]]) -> list[Outcome]:
 
 @contextmanager
 def streamlit_server(extra_env: dict[str, str]) -> Iterator[harness.StreamlitServer]:
-    server = harness.start_streamlit("app.py", extra_env=extra_env)
+    server = harness.start_streamlit("serve.py", extra_env=extra_env)
     try:
         yield server
     finally:
@@ -493,6 +493,9 @@ async def wait_after(sampler: RssSampler, seconds: float, label: str) -> float:
 
 async def benchmark(args: argparse.Namespace) -> str:
     extra_env = {"GEOCLUSTER_SESSION_GRACE_S": str(args.grace_s)} if args.grace_s >= 0 else {}
+    if args.malloc_arena_max > 0:
+        extra_env["MALLOC_ARENA_MAX"] = str(args.malloc_arena_max)
+        print(f"server started with MALLOC_ARENA_MAX={args.malloc_arena_max}")
     with streamlit_server(extra_env) as server, RssSampler(server.process.pid) as sampler:
         print(f"server {server.url} pid {server.process.pid}; load average {_load()}")
         rss_before = sampler.reset()
@@ -595,6 +598,12 @@ def main() -> None:
         type=float,
         default=-1.0,
         help="the server's GEOCLUSTER_SESSION_GRACE_S (default: the app's own, 30 s)",
+    )
+    parser.add_argument(
+        "--malloc-arena-max",
+        type=int,
+        default=0,
+        help="start the server with MALLOC_ARENA_MAX set to this (0: glibc's default)",
     )
     parser.add_argument(
         "--quick",

@@ -9,7 +9,7 @@ Run from the project root, alone on the machine (about 2 minutes per million row
 The file is issue 12's: latitude, longitude and one numeric column, places scattered
 around 36 centres over western Europe (a CSV of about 29 MB per million rows). Per size:
 
-- ``load_s``: a real ``streamlit run app.py`` (``tests/e2e/harness.py``), one session on
+- ``load_s``: a real ``streamlit run serve.py`` (``tests/e2e/harness.py``), one session on
   "Your own places" played with Streamlit's websocket protocol (``benchmarks/load.py``'s
   client): from the start of the file's upload (HTTP PUT) to the end of the script run that
   draws the map and the charts. The session opens the page 10 s before it uploads, as a

@@ -62,6 +62,9 @@ def process_rss_bytes() -> int | None:
     return None
 
 
+_M_ARENA_MAX = -8  # glibc's malloc.h
+
+
 def _malloc_trim() -> None:
     if not sys.platform.startswith("linux"):
         return
@@ -70,6 +73,33 @@ def _malloc_trim() -> None:
         libc.malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         return
+
+
+def limit_malloc_arenas(arenas: int = 1) -> bool:
+    """Ask glibc's malloc for at most ``arenas`` arenas; True when it agreed.
+
+    Only effective before the process's threads have made arenas of their own (so at the
+    server's start): each arena keeps what a big job's thread freed in it.
+
+    Parameters
+    ----------
+    arenas : int
+        The most arenas, at least 1.
+
+    Returns
+    -------
+    bool
+        Whether malloc took the setting (False off glibc).
+    """
+    if arenas < 1:
+        raise ValueError(f"arenas={arenas!r} must be at least 1.")
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):  # not glibc
+        return False
 
 
 def release_freed_memory() -> None:

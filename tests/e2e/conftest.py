@@ -1,11 +1,12 @@
 """Fixtures for the real-browser tests: one Streamlit server, one chromium, a page per test.
 
 The server is ``$GEOCLUSTER_E2E_URL`` when set (CI may start one), otherwise
-``streamlit run app.py`` on a free 127.0.0.1 port with the shared data set and downloads
-off. Each test gets a fresh page (a fresh Streamlit session) in one browser context.
-The context routes https requests (to keep the tests offline), and Playwright turns the
-HTTP cache off while a route is set, so every page loads its JavaScript chunks again, as
-a first visit does. Every page's console errors and uncaught exceptions fail the test.
+``streamlit run serve.py`` (the README's command) on a free 127.0.0.1 port with the shared
+data set and downloads off. Each test gets a fresh page (a fresh Streamlit session) in one
+browser context. The context routes https requests (to keep the tests offline), and
+Playwright turns the HTTP cache off while a route is set, so every page loads its
+JavaScript chunks again, as a first visit does. Every page's console errors and uncaught
+exceptions fail the test.
 """
 
 from __future__ import annotations

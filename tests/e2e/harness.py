@@ -223,7 +223,7 @@ def _health_ok(url: str) -> bool:
 
 
 def start_streamlit(
-    app: str = "app.py",
+    app: str = "serve.py",
     *,
     cwd: Path = PROJECT_ROOT,
     timeout_s: float = SERVER_START_TIMEOUT_S,
@@ -318,7 +318,7 @@ def stop_streamlit(server: StreamlitServer, timeout_s: float = SERVER_STOP_TIMEO
 
 
 @contextlib.contextmanager
-def app_url(app: str = "app.py", *, cwd: Path = PROJECT_ROOT) -> Iterator[str]:
+def app_url(app: str = "serve.py", *, cwd: Path = PROJECT_ROOT) -> Iterator[str]:
     """Yield the base URL of the app: ``$GEOCLUSTER_E2E_URL`` or a server we start.
 
     Parameters

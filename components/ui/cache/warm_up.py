@@ -2,18 +2,70 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from concurrent.futures import Future
+
+from components.engine import data
+from components.ui import keys
+from components.ui.cache import model, views
 from components.ui.cache.base_map import base_map_job
-from components.ui.cache.model import kernels_compiler
+from components.ui.cache.data import file_source, housing, row_count
+from components.ui.url_state import ClusterSettings
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def start() -> None:
     """Start the warm-up in the background worker, once per server process.
 
-    Streamlit has no hook for a server's start; its first script run (the first page
-    anyone opens, or the health check's session) is the earliest point. Nothing here
+    Called by the server's first script run (``streamlit run app.py``), or before the
+    server takes requests (``serve.py``, :mod:`components.ui.warm_start`). Nothing here
     blocks that run: the kernels compile in a child process (compiling holds the GIL,
     which in a thread would stall the page) and the base map's tiles are drawn in the
     background worker, while the page loads the data and fits k-means.
     """
     base_map_job()
-    kernels_compiler()
+    model.kernels_compiler()
+
+
+def default_clusters_page() -> Future[bool]:
+    """Build the Clusters page's views for the default settings in the background worker.
+
+    A visitor who opens the app on the default settings (a demo's first page) then finds
+    the data, the fits, the map, the legend, the box plot and the profile cached, and the
+    sweep's scores under way; one who arrives while they are built waits for the same
+    computation (Streamlit's caches compute a value once). The calls are the Clusters
+    page's own (pages/clusters.py), so their cache keys are the same.
+
+    Returns
+    -------
+    Future of bool
+        True when the views were built; False (logged) when the data cannot be loaded,
+        which the page then says to its visitor.
+    """
+    return model.background_executor().submit(_build_default_clusters_page)
+
+
+def _build_default_clusters_page() -> bool:
+    try:
+        source = file_source(data.locate_data(environ=os.environ))
+        housing(source)
+    except (data.DataUnavailableError, data.DataValidationError, OSError) as error:
+        _LOGGER.warning("No warm-up of the Clusters page: %s", error)
+        return False
+    settings = ClusterSettings()
+    key = keys.model_key(source, settings, settings.scaler)
+    k = settings.n_clusters
+    model.prepared(source, key.features, key.missing)
+    model.scaled(key)
+    model.sweep_fits(key)
+    model.scores_job(key)
+    row_count(source)
+    served = views.map_urls(key) is not None
+    views.cluster_map(key, k, False, served)
+    views.legend(key, k)
+    views.inertia_figure(key, k)
+    views.box_figure(key, k, settings.box_feature)
+    views.profile(key, k)
+    return True

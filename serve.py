@@ -1,0 +1,27 @@
+"""Serve geocluster warm: ``streamlit run serve.py`` (what the README's command runs).
+
+It serves app.py, the router, inside an ``st.App`` whose lifespan prepares the server
+before it takes requests (:mod:`components.ui.warm_start`): the pages' imports (about 4 s
+here), the sweep kernels' compile in a child process and the base map's tiles. So the
+first visitor's page starts from a warm server. ``streamlit run app.py`` still works; its
+first visitor then waits for the imports.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import streamlit as st
+
+from components.ui import warm_start
+
+
+@asynccontextmanager
+async def _warm_start(_app: st.App) -> AsyncIterator[None]:
+    # Before any thread of the server makes a malloc arena of its own.
+    warm_start.limit_memory_arenas()
+    await asyncio.to_thread(warm_start.prepare)
+    yield
+
+
+app = st.App("app.py", lifespan=_warm_start)
