@@ -647,11 +647,11 @@ def time_hello_first_load(browser: Browser, timeout_ms: int) -> Sample:
         harness.stop_streamlit(server)
 
 
-def wait_until_quiet(folder: str, *, quiet_s: float = 3.0, timeout_s: float = 30.0) -> int:
-    """Wait until no file was added to ``folder`` for ``quiet_s`` (bounded); its file count.
+def wait_until_quiet(folder: str, *, quiet_s: float = 3.0, timeout_s: float = 180.0) -> int:
+    """Wait until ``folder`` has files and none was added for ``quiet_s`` (bounded); its count.
 
-    The app may compile numba kernels in the background after the page is drawn; the
-    later servers find its cache warm only once the compiled files are written.
+    The app compiles numba kernels in a child process from the server's start; the later
+    servers find its cache warm only once the compiled files are written.
     """
     count, quiet_since = -1, time.monotonic()
     deadline = time.monotonic() + timeout_s
@@ -659,7 +659,7 @@ def wait_until_quiet(folder: str, *, quiet_s: float = 3.0, timeout_s: float = 30
         now_count = sum(len(files) for _, _, files in os.walk(folder))
         if now_count != count:
             count, quiet_since = now_count, time.monotonic()
-        elif time.monotonic() - quiet_since >= quiet_s:
+        elif count > 0 and time.monotonic() - quiet_since >= quiet_s:
             break
         time.sleep(0.5)  # bounded polling of the folder
     return count
