@@ -31,3 +31,21 @@ def test_the_compile_command_fills_an_empty_numba_cache(tmp_path: Path) -> None:
     written = [path for path in tmp_path.rglob("*") if path.suffix in {".nbi", ".nbc"}]
     assert any(path.suffix == ".nbi" for path in written), written
     assert any(path.suffix == ".nbc" for path in written), written
+
+
+def test_the_compile_child_runs_at_the_lowest_priority() -> None:
+    # In a child: a process cannot raise its priority again once lowered.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os; from components.engine.sweep.compile import lower_priority; "
+            "print(lower_priority(), os.nice(0))",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert done.stdout.split() == ["19", "19"]
