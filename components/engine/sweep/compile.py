@@ -5,10 +5,12 @@ compiling holds the GIL for several seconds, which in a thread would stall the f
 page; in its own process it uses another core, and the server then loads the compiled
 kernels from the disk cache (``cache=True``) in a fraction of a second.
 
-The child runs at the lowest CPU priority: on a 2-core machine the compile otherwise takes
-a core from the first page's server thread and from the browser (the first paint on a new
-server with an empty cache took 18.8 s; BENCHMARKS.md, "Session 6"). The sweep's scores,
-which wait for the kernels, come later instead; the map and the box plot do not wait.
+The child runs at a lower CPU priority (niceness 10): on a 2-core machine the compile
+otherwise takes a core from the first page's server thread (and, in the benchmark, from the
+browser on the same machine): the first paint on a new server with an empty cache took
+18.8 s. At niceness 19 it took 11.1 s, but a child on a busy machine then got almost no CPU
+and the sweep's scores, which wait for it, did not come within two minutes (BENCHMARKS.md,
+"Session 6"). Niceness 10 still gives it about a tenth of a busy core.
 """
 
 from __future__ import annotations
@@ -17,19 +19,19 @@ import os
 
 from components.engine.sweep.metrics import warm_up
 
-LOWEST_PRIORITY = 19  # the largest niceness on Linux
+NICENESS = 10  # of 19, the lowest priority on Linux
 
 
 def lower_priority() -> int:
-    """Make this process yield the CPU to every other; its niceness after (0 if it cannot).
+    """Make this process yield the CPU to the server's threads; its niceness after.
 
     Returns
     -------
     int
-        The process's niceness.
+        The process's niceness (0 when it cannot be changed).
     """
     try:
-        return os.nice(LOWEST_PRIORITY - os.nice(0))
+        return os.nice(max(NICENESS - os.nice(0), 0))
     except (AttributeError, OSError):  # no os.nice (Windows), or refused
         return 0
 
