@@ -44,6 +44,10 @@ Measurements, the same for both pages:
   (``PAINTED_JS``), while the elbow chart's scores may still be on their way;
   ``paint_ratio`` is it against the naive page's first load (which paints everything at
   once, when its script ends).
+- server ready (``server_ready_s``, ``naive_server_ready_s``): seconds from starting a
+  server to its health check answering, median over the servers of each page. The
+  app's ``serve.py`` imports and builds its default page before it answers; a first load
+  starts after that, so the two are printed together.
 - the floor (``hello_first_load_ms``): benchmarks/hello_page.py, a page that writes one
   line, on a new server and in a fresh context, ``--loads`` times: Streamlit's own server
   start and JavaScript, which no page can go below. ``cold_paint_over_hello_ms`` is the
@@ -588,6 +592,11 @@ def describe(name: str, samples: list[Sample]) -> str:
     )
 
 
+# Seconds from starting each server to its health check answering, by target: what a
+# server does before it takes requests (serve.py's warm start) is not in a first load.
+SERVER_READY_S: dict[str, list[float]] = {}
+
+
 @dataclass
 class Results:
     """What one target's runs measured."""
@@ -610,7 +619,9 @@ def on_new_server(
     then: Callable[[Session, str], None] | None = None,
 ) -> tuple[Sample, float]:
     """Start a server for ``target``, time its first load, run ``then``, stop it."""
+    started = time.monotonic()
     server = harness.start_streamlit(target.script, extra_env=extra_env)
+    SERVER_READY_S.setdefault(target.name, []).append(time.monotonic() - started)
     try:
         session = _new_session(browser, target, timeout_ms)
         try:
@@ -626,7 +637,9 @@ def on_new_server(
 
 def time_hello_first_load(browser: Browser, timeout_ms: int) -> Sample:
     """First load of the one-line page on a new server: the floor of any page's first load."""
+    started = time.monotonic()
     server = harness.start_streamlit(HELLO.script, extra_env={})
+    SERVER_READY_S.setdefault(HELLO.name, []).append(time.monotonic() - started)
     try:
         session = _new_session(browser, HELLO, timeout_ms)
         try:
@@ -801,6 +814,8 @@ def main() -> int:
                 print(describe(f"[{target.name}] first load (new server)", results.first_loads))
             browser.close()
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
+    for name, seconds in SERVER_READY_S.items():
+        print(f"[{name}] server ready (start to health): {[round(s, 1) for s in seconds]} s")
 
     def total(samples: list[Sample]) -> float:
         return _median([s.total_ms for s in samples])
@@ -813,6 +828,8 @@ def main() -> int:
     hello_ms = total(hello_loads)
     details = [
         f"hello_first_load_ms={hello_ms:.0f}",
+        f"server_ready_s={_median(SERVER_READY_S[APP.name]):.1f}",
+        f"naive_server_ready_s={_median(SERVER_READY_S[NAIVE.name]):.1f}",
         f"first_paint_ms={_median(app_paints):.0f}",
         f"paint_ratio={_median(app_paints) / naive_load_ms:.2f}",
         f"cold_paint_over_hello_ms={cold_paint - hello_ms:.0f}",
