@@ -65,14 +65,21 @@ def process_rss_bytes() -> int | None:
 _M_ARENA_MAX = -8  # glibc's malloc.h
 
 
-def _malloc_trim() -> None:
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (whose malloc the functions below tune), else None."""
     if not sys.platform.startswith("linux"):
-        return
+        return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+
+
+def _malloc_trim() -> None:
+    libc = _glibc()
+    if libc is not None:
         libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        return
 
 
 def limit_malloc_arenas(arenas: int = 1) -> bool:
@@ -93,13 +100,8 @@ def limit_malloc_arenas(arenas: int = 1) -> bool:
     """
     if arenas < 1:
         raise ValueError(f"arenas={arenas!r} must be at least 1.")
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):  # not glibc
-        return False
+    libc = _glibc()
+    return libc is not None and bool(libc.mallopt(_M_ARENA_MAX, arenas))
 
 
 def release_freed_memory() -> None:
