@@ -96,3 +96,22 @@ def test_serve_wraps_the_router_in_an_app_with_the_warm_start() -> None:
         """
     )
     assert _run(code) == "True app.py"
+
+
+def test_streamlit_s_missing_context_warning_is_dropped_only_from_the_background_worker() -> None:
+    import logging
+
+    from components.ui.cache.model import (
+        BACKGROUND_THREAD_PREFIX,
+        _no_context_warning_from_background,
+    )
+
+    def record(thread_name: str, message: str) -> logging.LogRecord:
+        entry = logging.LogRecord("streamlit", logging.WARNING, __file__, 1, message, None, None)
+        entry.threadName = thread_name
+        return entry
+
+    warning = "Thread 'x': missing ScriptRunContext! This warning can be ignored"
+    assert not _no_context_warning_from_background(record(f"{BACKGROUND_THREAD_PREFIX}_0", warning))
+    assert _no_context_warning_from_background(record("ScriptRunner.scriptThread", warning))
+    assert _no_context_warning_from_background(record(f"{BACKGROUND_THREAD_PREFIX}_0", "other"))

@@ -81,7 +81,22 @@ def background_executor() -> ThreadPoolExecutor:
     Two: at a server's start the base map's tiles and the kernels' compilation run side
     by side; later the sweeps' scores queue here (the kernels release the GIL).
     """
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="geocluster-background")
+    logging.getLogger(_SCRIPT_CONTEXT_LOGGER).addFilter(_no_context_warning_from_background)
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix=BACKGROUND_THREAD_PREFIX)
+
+
+BACKGROUND_THREAD_PREFIX = "geocluster-background"
+# Streamlit warns "missing ScriptRunContext" when a cached function with a spinner runs
+# outside a script (the warm-up builds the default page's views here): expected, not a fault.
+_SCRIPT_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+def _no_context_warning_from_background(record: logging.LogRecord) -> bool:
+    """Drop Streamlit's missing-context warning when it comes from the background worker."""
+    return not (
+        (record.threadName or "").startswith(BACKGROUND_THREAD_PREFIX)
+        and "missing ScriptRunContext" in record.getMessage()
+    )
 
 
 @dataclass(frozen=True)
