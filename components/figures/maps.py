@@ -27,6 +27,7 @@ from components.figures.deck import (
     json_list_bytes,
     position_codes,
     view_state_for,
+    view_state_of,
 )
 from components.figures.lod import ServedLevels, id_property, lod_layer, share_property
 from components.figures.palette import (
@@ -650,7 +651,7 @@ def places_lod_map(
     if ids.shape != (places.n_rows,):
         raise ValueError(f"labels has shape {ids.shape}; expected ({places.n_rows},).")
     span = _span_degrees(places)
-    view = _places_view(places)
+    view = view_state_of(places.extent)  # the places' frame, not California's
     value_labels = tuple(deck_label(name) for name in value_columns)
     layers = [
         lod_layer(
@@ -918,18 +919,6 @@ def _span_degrees(places: PlacesData) -> float:
     )
 
 
-def _places_view(places: PlacesData) -> pdk.ViewState:
-    """The camera framing the places (not California)."""
-    extent = places.extent
-    return pdk.ViewState(
-        latitude=extent.centre_latitude,
-        longitude=extent.centre_longitude,
-        zoom=extent.zoom,
-        pitch=0,
-        bearing=0,
-    )
-
-
 def _dot_radius_m(span_degrees: float) -> float:
     """Dots sized to the data's extent (the housing map's 900 m suits a state, not a town)."""
     return float(np.clip(span_degrees * 111_000 / 700, 5, 5_000))
@@ -1039,7 +1028,7 @@ def places_map(
     if not isinstance(points, _PlacesMapPoints):
         raise ValueError("points must come from places_map_points.")
     result = cluster_map_from_points(
-        points, ids[points.rows], n_clusters, view_state=_places_view(places)
+        points, ids[points.rows], n_clusters, view_state=view_state_of(places.extent)
     )
     radius_m = _dot_radius_m(points.span_degrees)
     for layer in result.deck.layers:
