@@ -15,5 +15,5 @@ if source is None:
 ui.start_settings()
 settings, _ = ui.cluster_controls(source)
 ui.data_source_caption(source)
-settings = ui.box_feature_select(settings)
+settings = ui.value_column_select(settings)
 ui.finish_settings(settings)

@@ -21,6 +21,8 @@ if opened is not None:
 view = ui.clustered_view("Choose k")
 settings, key, scaled, sweep = view.settings, view.key, view.scaled, view.sweep
 k = settings.n_clusters
+places = view.dataset.place_word  # "block groups" or "places"
+place = places[:-1]
 fitted_rows = "the training rows" if settings.split else "the clustered rows"
 st.caption(
     f"K-means was fitted for every k from {sweep.k_values[0]} to {sweep.k_values[-1]} on "
@@ -52,9 +54,9 @@ with st.expander("The numbers, one row per k", expanded=False):
     )
 
 # ---------------------------------------------------------------- silhouette of k
-st.header(f"Silhouette of each block group at k = {k}")
+st.header(f"Silhouette of each {place} at k = {k}")
 st.caption(
-    "A block group's silhouette compares its mean distance to the other members of its cluster "
+    f"A {place}'s silhouette compares its mean distance to the other members of its cluster "
     "(a) with its mean distance to the nearest other cluster (b): (b - a) / max(a, b). Near 1 it "
     "sits well inside its cluster, near 0 on the border between two, and below 0 it is on "
     "average closer to another cluster. Higher is better."
@@ -65,11 +67,11 @@ n_border = int((points.values < figures_insight.BORDER_SILHOUETTE).sum())
 mean_column, negative_column, border_column = st.columns(3)
 mean_column.metric(f"Mean silhouette at k = {k}", f"{points.values.mean():.3f}")
 negative_column.metric(
-    "Block groups below 0", f"{n_negative:,}", f"{n_negative / points.values.size:.1%}",
+    f"{places.capitalize()} below 0", f"{n_negative:,}", f"{n_negative / points.values.size:.1%}",
     delta_color="off", delta_arrow="off",
 )  # fmt: skip
 border_column.metric(
-    f"Block groups below {figures_insight.BORDER_SILHOUETTE:g} (on a border)",
+    f"{places.capitalize()} below {figures_insight.BORDER_SILHOUETTE:g} (on a border)",
     f"{n_border:,}", f"{n_border / points.values.size:.1%}",
     delta_color="off", delta_arrow="off",
 )  # fmt: skip
@@ -86,15 +88,14 @@ with plot_column:
     )
 with map_column:
     border_only = st.toggle(
-        f"Only the block groups on a border (silhouette below "
-        f"{figures_insight.BORDER_SILHOUETTE:g})",
+        f"Only the {places} on a border (silhouette below {figures_insight.BORDER_SILHOUETTE:g})",
         key=ui_insight.BORDER_ONLY_KEY,
     )
     st.pydeck_chart(
         cache.insight.silhouette_map(key, k, bool(border_only)),
         height=480,
         key="silhouette_map",
-        alt=f"Map of the block groups coloured by their silhouette at k = {k}",
+        alt=f"Map of the {places} coloured by their silhouette at k = {k}",
     )
     ui_insight.silhouette_legend()
     notes = ["Numbered dots: the clusters' centres. Hover a point for its cluster and silhouette."]
@@ -115,7 +116,7 @@ ui_insight.stability_section(key, settings)
 # ------------------------------------------------------------------- clustergram
 st.header("Who moves as k grows")
 st.caption(
-    "Each column is a k, each bar a cluster in its map colour, each band the block groups that "
+    f"Each column is a k, each bar a cluster in its map colour, each band the {places} that "
     "go from a cluster at one k to a cluster at the next. A cluster that splits fans out; the "
     "one new cluster of each k takes the next colour."
 )
@@ -125,4 +126,4 @@ st.plotly_chart(
     key="clustergram",
     config={"displayModeBar": False},
 )
-ui.finish_settings(settings)
+ui.finish_settings(settings, view.source)

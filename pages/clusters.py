@@ -1,4 +1,4 @@
-"""Clusters: k-means clusters of the block groups on a map, with their prices and profiles."""
+"""Clusters: k-means clusters of the active data on a map, with a value and profiles per cluster."""
 
 import streamlit as st
 
@@ -17,32 +17,33 @@ if opened is not None:
 
 # The fits alone paint the map, legend and box plot; the sweep's scores (silhouette,
 # CH, DB and the suggested k) are computed in the background, the elbow chart waits.
-view = ui.clustered_model("Clusters of California block groups")
-settings, key = view.settings, view.key
+view = ui.clustered_model("Clusters")
+settings, key, data = view.settings, view.key, view.dataset
 k = settings.n_clusters
 sweep = cache.model.sweep_if_ready(key)
 st.caption(
-    f"K-means groups the {cache.data.row_count(view.source):,} census block groups by the features "
-    "on the left. Move k to see the clusters split; colours stay with their cluster."
+    f"K-means groups the {view.matrix.values.shape[0]:,} {data.place_word} of "
+    f"{ui.escape_markdown(data.name)} by the features on the left. Move k to see the clusters "
+    "split; colours stay with their cluster."
 )
 
-show_test = settings.split and st.toggle(
-    "Show test rows on the map", value=True, key=ui.SHOW_TEST_KEY
-)
 map_column, legend_column = st.columns([3, 1.2])
 with map_column:
-    # Served, the rows are fetched once by URL (written here if missing) and a k change
-    # sends only a new colour rule; otherwise the deck carries them.
-    served = cache.views.map_urls(key) is not None
-    cluster_map = cache.views.cluster_map(key, k, bool(show_test), served)
     ui.cluster_map_chart(
-        cluster_map,
+        cache.views.cluster_map(key, k),
         chart_key="cluster_map",
-        alt=f"Map of the block groups coloured by {k} k-means clusters",
+        alt=f"Map of the {data.place_word} coloured by {k} k-means clusters",
+        n_left_out=view.matrix.n_excluded,
     )
 with legend_column:
     st.subheader(f"k = {k}")
-    ui.legend(cache.views.legend(key, k), has_test=bool(show_test))
+    settings = ui.value_column_select(settings, data)
+    ui.legend(
+        cache.views.legend(key, k, settings.value_column),
+        data,
+        settings.value_column,
+        has_test=settings.split,
+    )
 
 elbow_column, box_column = st.columns(2)
 with elbow_column:
@@ -61,30 +62,18 @@ with elbow_column:
             suggestion=sweep.suggestion.message,
         )
 with box_column:
-    st.subheader("Per cluster")
-    settings = ui.box_feature_select(settings)
-    st.plotly_chart(cache.views.box_figure(key, k, settings.box_feature), key="box_plot")
+    st.subheader(f"{ui.escape_markdown(data.label(settings.value_column))} per cluster")
+    st.plotly_chart(cache.views.box_figure(key, k, settings.value_column), key="box_plot")
 
 st.subheader("Cluster profiles")
-ui.profile_table(cache.views.profile(key, k), key.features)
-download_rows, download_profile = st.columns(2)
-download_rows.download_button(
-    "Download the rows with their cluster (CSV)",
-    data=lambda: cache.views.labelled_rows_csv(key, k),
-    file_name=f"geocluster_rows_k{k}.csv",
-    mime="text/csv",
-    on_click="ignore",
-    key="download_rows",
+ui.profile_table(
+    cache.views.profile(key, k, settings.value_column),
+    data,
+    key.features,
+    settings.value_column,
 )
-download_profile.download_button(
-    "Download the cluster profiles (CSV)",
-    data=cache.views.profile_csv(key, k),
-    file_name=f"geocluster_profiles_k{k}.csv",
-    mime="text/csv",
-    on_click="ignore",
-    key="download_profiles",
-)
-ui.finish_settings(settings)
+ui.downloads(view, cache.model.row_labels(key, k))
+ui.finish_settings(settings, view.source)
 if sweep is not None:
     # Every k's profile once, after the page is drawn, so a later k change reads caches.
-    cache.views.warm_profiles(key)
+    cache.views.warm_profiles(key, settings.value_column)

@@ -1,4 +1,4 @@
-"""Explain clusters: each cluster in words, how much of the price they explain, train vs test."""
+"""Explain clusters: each cluster in words, how much of a value they explain, train vs test."""
 
 import streamlit as st
 
@@ -11,28 +11,33 @@ from components.ui.text import escape_markdown
 ensure_routed()
 
 view = ui.clustered_view("Explain the clusters")
-settings, key = view.settings, view.key
+settings, key, data = view.settings, view.key, view.dataset
 k = settings.n_clusters
-features_text = ", ".join(ui.feature_label(name).lower() for name in settings.features)
+places = data.place_word
+features_text = ", ".join(escape_markdown(data.label(name)).lower() for name in settings.features)
 st.caption(
     f"The {k} k-means clusters of the Clusters page (features: {features_text}), described "
-    "against the whole state. The k slider and the settings on the left apply to every page."
+    "against all the data. The k slider and the settings on the left apply to every page."
 )
+with st.sidebar:
+    settings = ui.value_column_select(settings, data)
+value_column = settings.value_column
+value_label = escape_markdown(data.label(value_column))
 
 # ------------------------------------------------------------------ each cluster
 st.header(f"The {k} clusters in words")
 st.caption(
     "Position: the direction and distance of the cluster's mean position from the median place "
-    "of the data, and the spread (standard deviation) of its members. Prices and incomes are "
-    "medians of the block groups' medians, compared with the same median over the state. "
+    f"of the data, and the spread (standard deviation) of its members. {value_label} is the "
+    f"median of the cluster's {places}, compared with the same median over all. "
     "'Stands out' lists features whose cluster mean lies at least half a standard deviation "
-    "from the state's mean."
+    "from the overall mean."
 )
-descriptions = cache.insight.descriptions(key, k)
-ui_insight.cluster_cards(descriptions)
+descriptions = cache.insight.descriptions(key, k, value_column)
+ui_insight.cluster_cards(descriptions, data, value_column)
 with st.expander("All the numbers as a table"):
     st.dataframe(
-        cache.insight.descriptions_frame(key, k),
+        cache.insight.descriptions_frame(key, k, value_column),
         hide_index=True,
         column_config={
             "share": st.column_config.NumberColumn("share", format="percent"),
@@ -42,90 +47,91 @@ with st.expander("All the numbers as a table"):
             ),
             "spread_east_west_km": st.column_config.NumberColumn("spread E-W (km)", format="%.0f"),
             "value_median": st.column_config.NumberColumn(
-                "median house value (USD)", format="localized"
+                f"median {data.label(value_column)}", format="%.4g"
             ),
-            "value_ratio": st.column_config.NumberColumn("vs state", format="%.2f"),
-            "income_median": st.column_config.NumberColumn(
-                "median income (10k USD)", format="%.2f"
-            ),
-            "income_ratio": st.column_config.NumberColumn("income vs state", format="%.2f"),
+            "value_ratio": st.column_config.NumberColumn("vs all", format="%.2f"),
+            "income_median": st.column_config.NumberColumn("median income", format="%.2f"),
+            "income_ratio": st.column_config.NumberColumn("income vs all", format="%.2f"),
             "top_category_share": st.column_config.NumberColumn("its share", format="percent"),
             "summary": st.column_config.TextColumn("summary", width="large"),
         },
         key="descriptions_table",
     )
 
-# ------------------------------------------------------------- price separation
-st.header("Do the clusters map to price ranges?")
-separation = cache.insight.price_separation_of(key, k)
+# ------------------------------------------------------------- value separation
+st.header(f"Do the clusters separate {value_label.lower()}?")
+separation = cache.insight.separation(key, k, value_column)
 eta_column, kruskal_column, rows_column = st.columns(3)
 eta_column.metric(
-    "Share of the price variation explained (eta²)",
+    "Share of the variation explained (eta²)",
     f"{separation.eta_squared:.2f}",
-    help="Between-cluster sum of squares of the median house value divided by its total sum of "
-    "squares: 0 = the clusters say nothing about price, 1 = price is constant inside each.",
+    help=f"Between-cluster sum of squares of {value_label.lower()} divided by its total sum of "
+    "squares: 0 = the clusters say nothing about it, 1 = it is constant inside each.",
 )
 kruskal_column.metric(
     "Kruskal-Wallis H",
     f"{separation.kruskal_h:,.0f}",
-    help="Rank-based test that the clusters' prices come from one distribution; robust to the "
-    "500,001 cap and the skew of prices.",
+    help="Rank-based test that the clusters' values come from one distribution; robust to "
+    "caps and skew.",
 )
-rows_column.metric("Block groups compared", f"{separation.n_rows:,}")
-st.info(escape_markdown(separation.sentence), icon=":material/payments:")
-if "median_house_value" in settings.features:
+rows_column.metric(f"{places.capitalize()} compared", f"{separation.n_rows:,}")
+st.info(escape_markdown(separation.sentence), icon=":material/insights:")
+if value_column in settings.features:
     st.caption(
-        "Median house value is one of the clustering features, so the clusters were built "
-        "partly to separate prices; remove it from the features to see how much of the price "
-        "the other features explain on their own."
+        f"{value_label} is one of the clustering features, so the clusters were built partly to "
+        "separate it; remove it from the features to see how much of it the other features "
+        "explain on their own."
     )
 st.plotly_chart(
-    cache.views.box_figure(key, k, "median_house_value"),
-    key="explain_price_boxes",
+    cache.views.box_figure(key, k, value_column),
+    key="explain_value_boxes",
     config={"displayModeBar": False},
 )
 if settings.split:
     st.caption("Each cluster's solid box: its training rows; pale box: its test rows.")
 
 # ------------------------------------------------------------------ train / test
-st.header("Do the clusters' prices hold on unseen rows?")
-check = cache.insight.price_check(key, k)
-if check is None:
-    ui_insight.split_offer()
-else:
-    st.caption(
-        "k-means was fitted on the training rows (two thirds, the tutorial's train_test_split "
-        "with test_size 0.33, random_state 0); each test row was assigned to the nearest centre. "
-        "A cluster's price holds when its test median is within "
-        f"{check.tolerance:.0%} of its training median."
-    )
-    (st.success if check.all_hold else st.warning)(escape_markdown(check.verdict))
-    st.plotly_chart(
-        cache.insight.train_test_figure(key, k),
-        key="train_test_chart",
-        config={"displayModeBar": False},
-    )
-    with st.expander("Per cluster: medians, spreads and a Kolmogorov-Smirnov test"):
-        st.dataframe(
-            ui_insight.with_swatches(check.table()),
-            hide_index=True,
-            column_config={
-                "colour": ui_insight.swatch_column_config(),
-                "n_train": st.column_config.NumberColumn("train rows", format="localized"),
-                "n_test": st.column_config.NumberColumn("test rows", format="localized"),
-                "median_train": st.column_config.NumberColumn("train median", format="localized"),
-                "median_test": st.column_config.NumberColumn("test median", format="localized"),
-                "iqr_train": st.column_config.NumberColumn("train IQR", format="localized"),
-                "iqr_test": st.column_config.NumberColumn("test IQR", format="localized"),
-                "median_change": st.column_config.NumberColumn("change", format="percent"),
-                "ks_statistic": st.column_config.NumberColumn("KS statistic", format="%.3f"),
-                "ks_p_value": st.column_config.NumberColumn("KS p-value", format="%.2g"),
-                "holds": st.column_config.CheckboxColumn("holds"),
-            },
-            key="train_test_table",
-        )
+if data.has_split:
+    st.header("Do the clusters' values hold on unseen rows?")
+    check = cache.insight.value_check(key, k, value_column)
+    if check is None:
+        ui_insight.split_offer()
+    else:
         st.caption(
-            "The KS test is shown, not used for the verdict: with thousands of rows it flags "
-            "differences too small to matter."
+            "k-means was fitted on the training rows (two thirds, the tutorial's "
+            "train_test_split with test_size 0.33, random_state 0); each test row was assigned "
+            "to the nearest centre. A cluster's value holds when its test median is within "
+            f"{check.tolerance:.0%} of its training median."
         )
-ui.finish_settings(settings)
+        (st.success if check.all_hold else st.warning)(escape_markdown(check.verdict))
+        st.plotly_chart(
+            cache.insight.train_test_figure(key, k, value_column),
+            key="train_test_chart",
+            config={"displayModeBar": False},
+        )
+        with st.expander("Per cluster: medians, spreads and a Kolmogorov-Smirnov test"):
+            st.dataframe(
+                ui_insight.with_swatches(check.table()),
+                hide_index=True,
+                column_config={
+                    "colour": ui_insight.swatch_column_config(),
+                    "n_train": st.column_config.NumberColumn("train rows", format="localized"),
+                    "n_test": st.column_config.NumberColumn("test rows", format="localized"),
+                    "median_train": st.column_config.NumberColumn(
+                        "train median", format="localized"
+                    ),
+                    "median_test": st.column_config.NumberColumn("test median", format="localized"),
+                    "iqr_train": st.column_config.NumberColumn("train IQR", format="localized"),
+                    "iqr_test": st.column_config.NumberColumn("test IQR", format="localized"),
+                    "median_change": st.column_config.NumberColumn("change", format="percent"),
+                    "ks_statistic": st.column_config.NumberColumn("KS statistic", format="%.3f"),
+                    "ks_p_value": st.column_config.NumberColumn("KS p-value", format="%.2g"),
+                    "holds": st.column_config.CheckboxColumn("holds"),
+                },
+                key="train_test_table",
+            )
+            st.caption(
+                "The KS test is shown, not used for the verdict: with thousands of rows it flags "
+                "differences too small to matter."
+            )
+ui.finish_settings(settings, view.source)

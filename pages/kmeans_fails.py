@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from components.engine.upload import PlacesError
 from components.figures import alternatives as figures_alternatives
 from components.ui import alternatives as ui_alternatives
-from components.ui import cache
+from components.ui import cache, source
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
+from components.ui.text import escape_markdown
 
 ensure_routed()
 
@@ -39,23 +41,30 @@ st.caption(
     "they are cached afterwards."
 )
 
-st.header("On the housing data: dense areas vs k-means regions")
-source = ui.data_source()
-if source is None:
+st.header("On your data: dense areas vs k-means regions")
+opened = source.active()
+if opened is None:
     st.stop()
-ui.data_source_caption(source)
+data_source, data = opened
+places = data.place_word
 st.caption(
-    "Left: density clustering of the block groups' locations with the great-circle "
+    f"Left: density clustering of the {places}' locations with the great-circle "
     "(haversine) distance. Right: k-means on latitude and longitude alone, standardised, "
-    "so both see only where the block groups are."
+    f"so both see only where the {places} are."
 )
 settings = ui_alternatives.density_controls()
-density_args = (source, settings.method, settings.eps_km, settings.min_samples)
-density = cache.alternatives.density_areas(*density_args)
+density_args = (data_source, settings.method, settings.eps_km, settings.min_samples)
+try:
+    location_fits = cache.model.sweep_fits(cache.alternatives.location_key(data_source))
+    density = cache.alternatives.density_areas(*density_args)
+except (PlacesError, ValueError) as error:
+    st.error(f"**These places cannot be clustered.** {escape_markdown(str(error))}")
+    st.stop()
 areas = cache.alternatives.density_summary(*density_args)
-k = settings.n_clusters
-regions = cache.alternatives.location_kmeans_summary(source, k)
+k = min(settings.n_clusters, location_fits.k_values[-1])
+regions = cache.alternatives.location_kmeans_summary(data_source, k)
 method_name = ui_alternatives.METHOD_LABELS[settings.method]
+located = cache.alternatives.located_rows(data_source)
 
 density_column, kmeans_column = st.columns(2)
 with density_column:
@@ -67,10 +76,10 @@ with density_column:
         cache.alternatives.density_map(*density_args),
         height=480,
         key="kmf_density_map",
-        alt=f"Map of the block groups coloured by {density.n_clusters} {method_name} areas",
+        alt=f"Map of the {places} coloured by {density.n_clusters} {method_name} areas",
     )
     how = (
-        f"fewer than {settings.min_samples} block groups within {settings.eps_km:g} km"
+        f"fewer than {settings.min_samples} {places} within {settings.eps_km:g} km"
         if settings.eps_km is not None
         else "not inside any area that stays dense"
     )
@@ -80,13 +89,11 @@ with density_column:
     )
 with kmeans_column:
     st.subheader(f"k-means: {k} regions, no noise")
-    st.pydeck_chart(
-        cache.alternatives.location_kmeans_map(source, k).deck,
-        height=480,
-        key="kmf_kmeans_map",
-        alt=f"Map of the block groups coloured by {k} k-means clusters of their location",
+    ui.cluster_map_chart(
+        cache.alternatives.location_kmeans_map(data_source, k),
+        chart_key="kmf_kmeans_map",
+        alt=f"Map of the {places} coloured by {k} k-means clusters of their location",
     )
-    st.caption("Big dots with a number: the cluster's centre. Clusters numbered north to south.")
 
 note_column, kmeans_note_column = st.columns(2)
 note_column.info(
@@ -97,7 +104,7 @@ note_column.info(
 )
 kmeans_note_column.info(
     figures_alternatives.kmeans_regions_note(
-        regions, areas, cache.alternatives.location_kmeans(source, k).labels, density.labels
+        regions, areas, cache.alternatives.location_labels(data_source, k), density.labels
     ),
     icon=":material/grid_view:",
 )
@@ -107,11 +114,17 @@ ui_alternatives.area_table(areas, key="kmf_density_table")
 st.subheader("k-means regions")
 ui_alternatives.area_table(regions, key="kmf_kmeans_table")
 st.caption(
-    "Nearest place: the named town closest to the area's centre. Radius: median distance "
-    "of its block groups from the centre; extent: the 90th percentile of that distance."
+    ("Nearest place: the named town closest to the area's centre. " if data.is_census else "")
+    + f"Radius: median distance of its {places} from the centre; extent: the 90th percentile "
+    "of that distance."
 )
+if located.sampled:
+    st.caption(
+        f"Both are compared on a fixed random sample of {located.rows.size:,} of the "
+        f"{located.n_rows:,} {places}: density clustering needs every pair of nearby places."
+    )
 if density.sample_size:
     st.caption(
-        f"HDBSCAN was fitted on {density.sample_size:,} sampled block groups; every other "
-        "block group took the area (or noise) of its nearest sampled neighbour."
+        f"HDBSCAN was fitted on {density.sample_size:,} sampled {places}; every other one "
+        "took the area (or noise) of its nearest sampled neighbour."
     )

@@ -1,7 +1,7 @@
-"""Compact storage of a user's places: float32 where it loses nothing, small label ids.
+"""Compact storage of a user's places: float32 where it loses nothing, small row positions.
 
 Pure numpy / pandas (no Streamlit). A 1M-row upload is held while its user works with it,
-so its columns and model are kept in the smallest types that give back the same values:
+so its columns are kept in the smallest types that give back the same values:
 
 - **Numeric columns** (coordinates excepted): ``float32`` when every value has at most six
   significant decimal digits, as values typed into a spreadsheet mostly have. Such a value
@@ -12,8 +12,8 @@ so its columns and model are kept in the smallest types that give back the same 
   computed from them; float32 would move a point by up to 1.7 m at 180 degrees, to save
   8 bytes per row (16 MB of what a 1M-row upload holds, see BENCHMARKS.md, "Measured
   defaults").
-- **The model's labels**: the smallest signed integer type (``int8`` for k <= 15; was
-  ``int64``, 112 MB for 1M rows and 14 k's); row positions and numbers as ``int32``.
+- **Row positions and numbers**: ``int32`` (the sweep's labels are ``int8`` already, see
+  :func:`components.engine.sweep.run.fit_sweep`).
 
 :func:`deep_nbytes` measures what a cached value holds, for the upload memory budget.
 """
@@ -27,13 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from components.engine.places import PlacesModel
 from components.engine.upload import PlacesData
 
 __all__ = [
     "SIGNIFICANT_DIGITS",
     "compact_frame",
-    "compact_model",
     "compact_places",
     "deep_nbytes",
     "exact_float64",
@@ -180,37 +178,6 @@ def _positions(values: np.ndarray) -> np.ndarray:
         positions = positions.astype(np.int32)
     positions.setflags(write=False)
     return positions
-
-
-def _smallest_ids(labels: np.ndarray) -> np.ndarray:
-    values = np.asarray(labels)
-    if values.size == 0 or not np.issubdtype(values.dtype, np.integer):
-        return values
-    for dtype in (np.int8, np.int16, np.int32):
-        info = np.iinfo(dtype)
-        if int(values.min()) >= info.min and int(values.max()) <= info.max:
-            return values.astype(dtype)
-    return values
-
-
-def compact_model(model: PlacesModel) -> PlacesModel:
-    """Return the model with its labels in the smallest integer type and its rows as int32.
-
-    Parameters
-    ----------
-    model : PlacesModel
-        From ``places.fit_places``.
-
-    Returns
-    -------
-    PlacesModel
-        The same clusters: ``sweep.labels`` as int8 (k <= 15), ``rows`` as int32 when the
-        file has fewer than 2**31 rows; both read-only.
-    """
-    labels = _smallest_ids(model.sweep.labels)
-    labels.setflags(write=False)
-    sweep = dataclasses.replace(model.sweep, labels=labels)
-    return dataclasses.replace(model, sweep=sweep, rows=_positions(model.rows))
 
 
 def deep_nbytes(value: object) -> int:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.engine.data import HousingData
-from components.engine.features import FEATURE_CATALOGUE
+from components.engine.dataset import Dataset
 
 
 @dataclass(frozen=True)
@@ -32,12 +31,12 @@ class DataOverview:
     capped: pd.DataFrame
 
 
-def data_overview(data: HousingData) -> DataOverview:
+def data_overview(data: Dataset) -> DataOverview:
     """Count the missing values of every column and the rows at each census cap.
 
     Parameters
     ----------
-    data : HousingData
+    data : Dataset
         The validated data.
 
     Returns
@@ -45,9 +44,9 @@ def data_overview(data: HousingData) -> DataOverview:
     DataOverview
         Row count, the report's notes, a missing-values table and a capped-values table.
         Shares are of all rows (0 for an empty frame). A column is "derived" when the
-        feature catalogue says so; columns outside the catalogue are not.
+        data's catalogue says so; columns outside it are not.
     """
-    frame = data.frame
+    frame = data.places.frame
     n_rows = len(frame)
     missing_rows = []
     for name in frame.columns:
@@ -57,13 +56,11 @@ def data_overview(data: HousingData) -> DataOverview:
                 "column": name,
                 "missing": n_missing,
                 "share": n_missing / max(n_rows, 1),
-                "derived": bool(FEATURE_CATALOGUE[name].derived)
-                if name in FEATURE_CATALOGUE
-                else False,
+                "derived": bool(data.catalogue[name].derived) if name in data.catalogue else False,
             }
         )
     capped_rows = []
-    for feature in FEATURE_CATALOGUE.values():
+    for feature in data.catalogue.values():
         if feature.cap is None or feature.name not in frame.columns:
             continue
         n_capped = int((frame[feature.name] >= feature.cap).sum())
@@ -77,7 +74,7 @@ def data_overview(data: HousingData) -> DataOverview:
         )
     return DataOverview(
         n_rows=n_rows,
-        notes=data.report.notes,
+        notes=data.places.notes,
         missing=pd.DataFrame(missing_rows),
         capped=pd.DataFrame(capped_rows),
     )

@@ -835,7 +835,7 @@ class ClusterableCheck:
 
 
 def check_clusterable(
-    places: PlacesData, features: Sequence[str], n_clusters: int
+    places: PlacesData, features: Sequence[str], n_clusters: int, *, missing: str = "exclude"
 ) -> ClusterableCheck:
     """Check that k clusters can be formed from the places on the chosen features.
 
@@ -847,6 +847,8 @@ def check_clusterable(
         Columns to cluster on, from ``places.numeric_columns`` (coordinates allowed).
     n_clusters : int
         The requested k (at least 2).
+    missing : {"exclude", "median"}
+        Whether rows with an empty feature are left out or filled with its median.
 
     Returns
     -------
@@ -866,7 +868,12 @@ def check_clusterable(
         raise PlacesError(f"k={n_clusters!r} is invalid; choose an integer of at least 2.")
     k = int(n_clusters)
     values = places.frame[chosen].to_numpy(dtype=np.float64)
-    usable = np.isfinite(values).all(axis=1)
+    finite = np.isfinite(values)
+    if missing == "median" and finite.any(axis=0).all():
+        # Filled with each column's median, every row is clustered.
+        values = np.where(finite, values, np.nanmedian(values, axis=0))
+        finite = np.ones_like(finite)
+    usable = finite.all(axis=1)
     n_usable = int(usable.sum())
     excluded = len(values) - n_usable
     if n_usable <= k:

@@ -32,7 +32,8 @@ from components.figures.deck import (
     position_codes,
     view_state_for,
 )
-from components.figures.maps import POINT_RADIUS_M, numbered_dot_layers
+from components.figures.lod import POINT_RADIUS_M
+from components.figures.maps import numbered_dot_layers
 from components.figures.palette import (
     FILL_ALPHA,
     NOT_CLUSTERED_ALPHA,
@@ -326,8 +327,9 @@ def density_map_deck(
     longitude_deg: Sequence[float] | np.ndarray,
     latitude_deg: Sequence[float] | np.ndarray,
     labels: Sequence[int] | np.ndarray,
-    median_house_value: Sequence[float] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
     *,
+    value_label: str,
     view_state: pdk.ViewState | None = None,
     labelled_areas: int = DENSITY_LABELLED_AREAS,
     map_style_url: str | None = None,
@@ -335,7 +337,7 @@ def density_map_deck(
     """Map of density areas: one point per row, noise as a grey layer underneath.
 
     Built like the dashboard's cluster map (:func:`components.figures.cluster_map_deck`):
-    each point is a short JSON array ``[x, y, area, price_k, colour]`` with
+    each point is a short JSON array ``[x, y, area, value, colour]`` with
     integer-coded positions decoded in the browser, so 20,640 points stay around
     400 KB. ``area`` is the 1-based area number ("Area 1" is cluster 0, the largest)
     or the text "noise"; ``colour`` is the area's palette index (the palette cycles
@@ -349,8 +351,10 @@ def density_map_deck(
         Coordinates in degrees, finite.
     labels : array-like of int
         Cluster of each point, -1 = noise, clusters 0..m-1 by descending size.
-    median_house_value : array-like of float
-        USD, shown in the tooltip (NaN shows as "n/a").
+    values : array-like of float
+        A value per point shown in the tooltip (NaN shows as "n/a").
+    value_label : str
+        What the value is (data text: made safe with the tooltip).
     view_state : pydeck.ViewState or None, default=None
         Initial camera; None = :func:`components.figures.view_state_for` the points.
         Pass the same one as the map beside it so both show the same view.
@@ -368,12 +372,15 @@ def density_map_deck(
     """
     longitude = np.asarray(longitude_deg, dtype=np.float64)
     latitude = np.asarray(latitude_deg, dtype=np.float64)
+    shown_values = np.asarray(values, dtype=np.float64)
     values = np.asarray(labels, dtype=np.int64)
-    prices = np.asarray(median_house_value, dtype=np.float64)
-    if not (longitude.shape == latitude.shape == values.shape == prices.shape) or values.ndim != 1:
+    if (
+        not (longitude.shape == latitude.shape == values.shape == shown_values.shape)
+        or values.ndim != 1
+    ):
         raise ValueError(
             f"longitude_deg {longitude.shape}, latitude_deg {latitude.shape}, labels "
-            f"{values.shape} and median_house_value {prices.shape} must be 1-D arrays of "
+            f"{values.shape} and values {shown_values.shape} must be 1-D arrays of "
             "the same length."
         )
     if not (np.isfinite(longitude).all() and np.isfinite(latitude).all()):
@@ -395,7 +402,7 @@ def density_map_deck(
             position_codes(longitude, lon_origin, resolution),
             position_codes(latitude, lat_origin, resolution),
             [NOISE_NAME if label < 0 else label + 1 for label in values.tolist()],
-            compact_numbers(prices / 1000.0, 3),
+            compact_numbers(shown_values, 3),
             (np.maximum(values, 0) % len(PALETTE)).tolist(),
             strict=True,
         )
@@ -455,7 +462,8 @@ def density_map_deck(
             radius_px=_AREA_LABEL_RADIUS_PX,
             text_size=14,
         )
-    return base_map_deck(layers, view_state, "Area: {2}\nMedian house value: ${3}k", map_style_url)
+    tooltip = f"Area: {{2}}\n{value_label}: {{3}}"
+    return base_map_deck(layers, view_state, tooltip, map_style_url)
 
 
 def comparison_table(results: Sequence[AlgorithmResult]) -> pd.DataFrame:
@@ -499,28 +507,28 @@ def area_table(
     *,
     name_of: Callable[[int], str] = density_cluster_name,
     colour_of: Callable[[int], str] | None = None,
-    value_column: str = "median_median_house_value",
+    value_column: str = "median_value",
 ) -> pd.DataFrame:
     """Display version of :func:`components.alternatives.summarise_density`'s table.
 
     Parameters
     ----------
     summary : pandas.DataFrame
-        From ``summarise_density(..., values=median_house_value)`` (with places).
+        From ``summarise_density(..., values=..., value_name="value")`` (with places).
     name_of : callable, default=density_cluster_name
         Display name of a cluster id ("Area 1", "noise"; for k-means e.g. "Cluster 0").
     colour_of : callable, optional
         Hex colour of a cluster id, as drawn on its map; default: the density map's
         (``cluster_colour`` with the palette cycled).
-    value_column : str, default="median_median_house_value"
+    value_column : str, default="median_value"
         The summary's median-value column; missing = no value column in the result.
 
     Returns
     -------
     pandas.DataFrame
-        Columns colour, area, nearest place (of the centre), km from it, block groups,
+        Columns colour, area, nearest place (of the centre), km from it, places,
         share, radius (km) (median distance from the centre), extent (km) (90th
-        percentile), median house value; one row per cluster, noise last.
+        percentile), median value; one row per cluster, noise last.
     """
     required = {"cluster", "size", "share", "radius_km", "extent_km"}
     missing = sorted(required - set(summary.columns))
@@ -543,14 +551,14 @@ def area_table(
             "area": [name_of(cluster) for cluster in clusters],
             "nearest place": places,
             "km from it": distances,
-            "block groups": summary["size"].to_numpy(dtype=np.int64),
+            "places": summary["size"].to_numpy(dtype=np.int64),
             "share": summary["share"].to_numpy(dtype=np.float64),
             "radius (km)": summary["radius_km"].to_numpy(dtype=np.float64),
             "extent (km)": summary["extent_km"].to_numpy(dtype=np.float64),
         }
     )
     if value_column in summary.columns:
-        table["median house value"] = summary[value_column].to_numpy(dtype=np.float64)
+        table["median value"] = summary[value_column].to_numpy(dtype=np.float64)
     return table
 
 
@@ -626,7 +634,7 @@ def density_note(
     n_areas : int
         Number of dense areas found.
     noise_share : float
-        Share of block groups that are noise.
+        Share of places that are noise.
     areas : pandas.DataFrame
         From :func:`area_table` of the density labels (largest area first, noise last).
     n_largest : int, default=10
@@ -640,16 +648,16 @@ def density_note(
     name = "DBSCAN" if method == "dbscan" else "HDBSCAN"
     if n_areas == 0:
         return (
-            f"{name} finds no dense area at these settings: every block group is noise. "
+            f"{name} finds no dense area at these settings: every place is noise. "
             "Lower min_samples or widen eps."
         )
     largest = areas.iloc[0]
     low, high = _extent_range(areas, n_largest)
     return (
         f"{name} finds dense metro areas of any shape and size and leaves the thinly "
-        f"settled rest as noise ({noise_share:.0%} of block groups, grey) instead of forcing "
+        f"settled rest as noise ({noise_share:.0%} of places, grey) instead of forcing "
         f"it into a cluster. The largest area, {_where(largest)}, holds "
-        f"{largest['share']:.0%} of the block groups: density chains a whole conurbation "
+        f"{largest['share']:.0%} of the places: density chains a whole conurbation "
         f"into one area. The {min(n_largest, n_areas)} largest areas reach {low:.0f}-{high:.0f} "
         "km from their centres (90th percentile)."
     )
@@ -673,12 +681,12 @@ def kmeans_regions_note(
     areas : pandas.DataFrame
         :func:`area_table` of the density labels (largest first, noise last).
     kmeans_labels, density_labels : numpy.ndarray
-        Labels of the same block groups (density noise = -1).
+        Labels of the same places (density noise = -1).
     n_largest : int, default=10
         How many of the largest dense areas the extent comparison uses.
     split_share : float, default=0.1
         A dense area counts as cut by k-means when at least two regions each hold
-        this share of its block groups.
+        this share of its places.
 
     Returns
     -------
@@ -696,7 +704,7 @@ def kmeans_regions_note(
     low, high = _extent_range(regions, n_clusters)
     sentences = [
         f"k-means splits the whole state into {n_clusters} compact regions around centroids, "
-        "dense or not: every block group belongs to one, remote ones included, and the "
+        "dense or not: every place belongs to one, remote ones included, and the "
         f"regions reach {low:.0f}-{high:.0f} km from their centres (90th percentile)"
     ]
     dense = areas[areas["area"] != NOISE_NAME]
@@ -711,7 +719,7 @@ def kmeans_regions_note(
     noisiest = int(np.argmax(noise_by_region))
     sentences.append(
         f"{regions['area'].iloc[noisiest]}, {_where(regions.iloc[noisiest])}, "
-        f"mixes towns with countryside: {noise_by_region[noisiest]:.0%} of its block groups "
+        f"mixes towns with countryside: {noise_by_region[noisiest]:.0%} of its places "
         "are density noise."
     )
     cut = []

@@ -19,7 +19,7 @@ from components.figures.deck import colour_lookup_expression
 from components.figures.palette import FILL_ALPHA
 
 LOD_LAYER_ID = "points"
-LOD_POINT_RADIUS_M = 900
+POINT_RADIUS_M = 900  # a dot of a per-point map: about a block group at a state's zoom
 
 
 def id_property(n_clusters: int) -> str:
@@ -164,7 +164,7 @@ def lod_layer(
     n_clusters: int,
     *,
     layer_tag: str = "",
-    point_radius_m: float = LOD_POINT_RADIUS_M,
+    point_radius_m: float = POINT_RADIUS_M,
 ) -> pdk.Layer:
     """The TileLayer drawing the cells of k = ``n_clusters`` in their cluster's colour.
 

@@ -21,7 +21,7 @@ from components.figures.deck import (
     position_codes,
     view_state_for,
 )
-from components.figures.maps import POINT_RADIUS_M
+from components.figures.lod import POINT_RADIUS_M
 from components.figures.palette import CONTINUOUS_COLOURSCALE
 
 # Steps of the colour scale; 32 steps of viridis read as continuous on a map of dots.
@@ -29,6 +29,9 @@ VALUE_MAP_LEVELS = 32
 # The scale spans these percentiles, so a few extreme rows (population, rooms per
 # household) do not squeeze every other row into one colour.
 SCALE_PERCENTILES = (1.0, 99.0)
+# Points the value map sends at most; the browser draws each one (see BENCHMARKS.md,
+# "Scale", for what a map of a million points costs).
+MAX_VALUE_MAP_POINTS = 50_000
 _ALPHA = 200
 
 
@@ -103,6 +106,8 @@ def value_map_deck(
     value_label: str,
     view_state: pdk.ViewState | None = None,
     map_style_url: str | None = None,
+    max_points: int = MAX_VALUE_MAP_POINTS,
+    rows_noun: str = "places",
 ) -> ValueMap:
     """Map of a value by location, coloured on the viridis scale (colour-blind safe).
 
@@ -120,6 +125,11 @@ def value_map_deck(
     map_style_url : str, optional
         URL of the served base map style (tiles with the outline); None: the deck
         draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
+    max_points : int
+        Most points sent to the browser: above it, a fixed-seed random sample (the colour
+        scale is still that of every value), said in the caption.
+    rows_noun : str
+        What a row is called in the caption.
 
     Returns
     -------
@@ -139,6 +149,10 @@ def value_map_deck(
         low, high = (float(v) for v in np.percentile(value, SCALE_PERCENTILES))
     else:
         low, high = 0.0, 1.0
+    n_values = value.size
+    if n_values > max_points:
+        sample = np.sort(np.random.default_rng(0).choice(n_values, max_points, replace=False))
+        lon, lat, value = lon[sample], lat[sample], value[sample]
     if high <= low:
         high = low + 1.0
     if view_state is None:
@@ -176,8 +190,11 @@ def value_map_deck(
         f"(at or below {_value_text(low)}) to yellow (at or above {_value_text(high)}); "
         f"the ends are percentiles {SCALE_PERCENTILES[0]:g} and {SCALE_PERCENTILES[1]:g}."
     )
-    if n_missing == 1:
-        caption += " 1 block group without a value is not drawn."
-    elif n_missing:
-        caption += f" {n_missing:,} block groups without a value are not drawn."
+    if n_values > max_points:
+        caption += (
+            f" The map draws a fixed random sample of {max_points:,} of the {n_values:,} "
+            f"{rows_noun} with a value."
+        )
+    if n_missing:
+        caption += f" {n_missing:,} {rows_noun} without a value are not drawn."
     return ValueMap(deck=deck, low=low, high=high, n_missing=n_missing, caption=caption)

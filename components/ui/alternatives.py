@@ -125,8 +125,8 @@ def density_controls() -> DensitySettings:
         horizontal=True,
         key=METHOD_KEY,
         help="HDBSCAN has no radius: it keeps the areas that stay dense over a range of "
-        "radii. It is fitted on 5,000 sampled block groups (the rest take their nearest "
-        "sampled neighbour's area), because the full fit takes 15-20 s.",
+        "radii. It is fitted on 5,000 sampled places (the rest take their nearest "
+        "sampled neighbour's area): a full fit takes too long for a live page.",
     )
     eps_low, eps_high, eps_step = EPS_KM_SLIDER
     eps_km = eps_column.slider(
@@ -137,7 +137,7 @@ def density_controls() -> DensitySettings:
         step=eps_step,
         key=EPS_KEY,
         disabled=method != "dbscan",
-        help="DBSCAN's radius: a block group with at least min_samples block groups "
+        help="DBSCAN's radius: a place with at least min_samples places "
         "within eps kilometres (great-circle distance) is the core of a dense area.",
     )
     samples_low, samples_high, samples_step = MIN_SAMPLES_SLIDER
@@ -148,7 +148,7 @@ def density_controls() -> DensitySettings:
         value=DEFAULT_GEO_MIN_SAMPLES,
         step=samples_step,
         key=MIN_SAMPLES_KEY,
-        help="Block groups (itself included) needed around a core point. "
+        help="Places (itself included) needed around a core point. "
         "HDBSCAN: also its smallest area.",
     )
     k_low, k_high = K_RANGE
@@ -202,7 +202,7 @@ def area_table(table: pd.DataFrame, *, key: str, max_height: int = 390) -> None:
             "km from it": "{:.0f}",
             "radius (km)": "{:.0f}",
             "extent (km)": "{:.0f}",
-            "median house value": "${:,.0f}",
+            "median value": "{:,.4g}",
         },
         na_rep="",
     )
@@ -212,7 +212,7 @@ def area_table(table: pd.DataFrame, *, key: str, max_height: int = 390) -> None:
         height=min(max_height, _ROW_PX * (len(table) + 1) + 3),
         column_config={
             "colour": st.column_config.TextColumn("", width="small"),
-            "block groups": st.column_config.NumberColumn("block groups", format="localized"),
+            "places": st.column_config.NumberColumn("places", format="localized"),
         },
         key=key,
     )

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from components.engine.clustering import NInit
+from components.engine.dataset import Dataset
 from components.engine.describe import ClusterDescription
 from components.engine.stability import StabilityResult
 from components.engine.sweep.suggestions import KSuggestion
@@ -458,50 +459,59 @@ def clustergram_range(k_values: Sequence[int]) -> tuple[int, int]:
 def _ratio_delta(ratio: float | None) -> str | None:
     if ratio is None or not math.isfinite(ratio):
         return None
-    return f"{(ratio - 1) * 100:+.0f}% vs state"
+    return f"{(ratio - 1) * 100:+.0f}% vs all"
 
 
-def _thousands(value: float | None, scale: float = 1.0) -> str:
-    """Dollars in thousands ("$121k"), short enough for a metric in a third of the page."""
+def _short_value(dataset: Dataset, column: str, value: float | None) -> str:
+    """A value short enough for a metric in a third of the page ("$121k", "3.2")."""
     if value is None or not math.isfinite(value):
         return "n/a"
-    return f"${value * scale / 1000:,.0f}k"
+    if dataset.unit(column) == "USD":
+        return f"${value / 1000:,.0f}k"
+    if column == dataset.income_column:  # the census unit: tens of thousands of USD
+        return f"${value * 10:,.0f}k"
+    return f"{value:,.3g}"
 
 
-def cluster_card(description: ClusterDescription) -> None:
-    """One cluster in a bordered card: swatch and size, price and income vs the state, words."""
+def cluster_card(description: ClusterDescription, dataset: Dataset, value_column: str) -> None:
+    """One cluster in a bordered card: swatch and size, values against all data, words."""
     d = description
+    places = dataset.place_word
     with st.container(border=True, key=f"{CARD_KEY_PREFIX}{d.cluster}"):
         st.markdown(
             f"{swatch_html(PALETTE[d.cluster], 1.1)}&nbsp; **Cluster {int(d.cluster)}** · "
-            f"{int(d.size):,} block groups ({float(d.share):.0%})",
+            f"{int(d.size):,} {places} ({float(d.share):.0%})",
             unsafe_allow_html=True,
         )
-        price_column, income_column = st.columns(2)
-        price_column.metric(
-            "House value",  # "Median house value" is cut off in a card's half width
-            _thousands(d.value_median),
-            _ratio_delta(d.value_ratio),
-            delta_color="off",
-            help="Median of the block groups' median house values, against the same median "
-            "over the state.",
-        )
-        income_column.metric(
-            "Income",
-            _thousands(d.income_median, 10_000),  # census unit: tens of thousands of USD
-            _ratio_delta(d.income_ratio),
-            delta_color="off",
-            help="Median of the block groups' median incomes, against the state's.",
-        )
+        value_label = escape_markdown(dataset.label(value_column))
+        metrics = [(value_label, value_column, d.value_median, d.value_ratio)]
+        if dataset.income_column is not None and dataset.income_column != value_column:
+            metrics.append(("Income", dataset.income_column, d.income_median, d.income_ratio))
+        for column, (label, name, median, ratio) in zip(
+            st.columns(2), metrics, strict=False
+        ):  # fmt: skip
+            column.metric(
+                label,
+                _short_value(dataset, name, median),
+                _ratio_delta(ratio),
+                delta_color="off",
+                help=f"Median of the cluster's {places}, against the same median over all.",
+            )
         st.markdown(escape_markdown(d.summary))
         if d.category_shares:
             mix = ", ".join(
                 f"{name} {share:.0%}" for name, share in d.category_shares.items() if share >= 0.005
             )
-            st.caption("Ocean proximity: " + escape_markdown(mix))
+            category = (dataset.category_column or "").replace("_", " ").capitalize()
+            st.caption(f"{category}: {escape_markdown(mix)}")
 
 
-def cluster_cards(descriptions: Sequence[ClusterDescription], per_row: int = 3) -> None:
+def cluster_cards(
+    descriptions: Sequence[ClusterDescription],
+    dataset: Dataset,
+    value_column: str,
+    per_row: int = 3,
+) -> None:
     """The clusters' cards in a grid, ``per_row`` to a row, in cluster order."""
     for start in range(0, len(descriptions), per_row):
         columns = st.columns(per_row)
@@ -509,7 +519,7 @@ def cluster_cards(descriptions: Sequence[ClusterDescription], per_row: int = 3) 
             columns, descriptions[start : start + per_row], strict=False
         ):
             with column:
-                cluster_card(description)
+                cluster_card(description, dataset, value_column)
 
 
 def split_offer() -> None:

@@ -10,48 +10,48 @@ from dataclasses import dataclass
 from components.engine.clustering import NInit
 from components.ui.url_state import ClusterSettings
 
-SOURCE_FILE = "file"
-
-
+SOURCE_HOUSING = "housing"
 SOURCE_UPLOAD = "upload"
-
-
-SOURCE_PLACES = "places"
-
-
 SOURCE_DISTRIBUTED = "distributed"
 
 
 @dataclass(frozen=True)
 class DataSource:
-    """Which data a page shows: a file (path and modification time) or an upload.
+    """Which data the pages show: the census file, a file of places, or a result folder.
 
     Attributes
     ----------
     kind : str
-        "file" or "upload" (housing data), "places" (a user's file of places), or
-        "distributed" (a result folder written by ``python -m components.engine.distributed``).
+        "housing" (the census data file), "upload" (a user's file of places, or the
+        example), or "distributed" (a folder written by
+        ``python -m components.engine.distributed``).
     name : str
-        The file's or the result folder's path, or the upload's sha256.
+        The census file's or the result folder's path, or the upload's sha256.
     version : int
         The file's (a result's manifest's) modification time in ns, so an edited file is
         re-read; 0 for uploads.
     label : str
-        What to tell the user about where the data came from.
+        What to call the data on the page (a file's name, never a server path).
+    lat_col, lon_col : str or None
+        An upload's chosen coordinate columns; None: found by their names.
     """
 
     kind: str
     name: str
     version: int = 0
     label: str = ""
+    lat_col: str | None = None
+    lon_col: str | None = None
+
+    @property
+    def is_upload(self) -> bool:
+        """Whether the data are this session's file (held per session, not process-wide)."""
+        return self.kind == SOURCE_UPLOAD
 
 
 @dataclass(frozen=True)
 class ModelKey:
     """Everything a sweep depends on (the cache key of the model and of its per-k views).
-
-    The housing data and a user's places share this key; they differ in the source's kind,
-    and places have the coordinate columns the user chose.
 
     Attributes
     ----------
@@ -71,8 +71,6 @@ class ModelKey:
         Seed of k-means.
     n_init : str or int
         k-means restarts.
-    lat_col, lon_col : str
-        The coordinate columns.
     """
 
     source: DataSource
@@ -83,8 +81,6 @@ class ModelKey:
     split: bool
     random_state: int
     n_init: NInit
-    lat_col: str = "latitude"
-    lon_col: str = "longitude"
 
 
 def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> ModelKey:
@@ -95,7 +91,7 @@ def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> Mod
     source : DataSource
         The data.
     settings : ClusterSettings
-        The page's settings (k and the box-plot feature are not part of the model).
+        The page's settings (k and the value column are not part of the model).
     scaler : str
         The scaler actually used (the page may fall back from "geographic").
 
@@ -113,54 +109,4 @@ def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> Mod
         split=bool(settings.split),
         random_state=int(settings.random_state),
         n_init=settings.n_init,
-    )
-
-
-def places_source(digest: str, file_name: str) -> DataSource:
-    """Return the data source of a places file: its sha256, and its name to show."""
-    return DataSource(kind=SOURCE_PLACES, name=digest, label=file_name)
-
-
-def places_key(
-    file: DataSource,
-    lat_col: str,
-    lon_col: str,
-    features: tuple[str, ...],
-    scaler: str,
-    location_weight: float,
-    random_state: int,
-) -> ModelKey:
-    """Build the model key of a places file.
-
-    Parameters
-    ----------
-    file : DataSource
-        A "places" source (the file's sha256 and name).
-    lat_col, lon_col : str
-        The coordinate columns used.
-    features : tuple of str
-        The columns clustered on.
-    scaler : str
-        The scaler actually used.
-    location_weight : float
-        The geographic scaler's weight (normalised to 1.0 unless it applies).
-    random_state : int
-        Seed of k-means.
-
-    Returns
-    -------
-    ModelKey
-        Rows with an empty feature are left out (missing "exclude"), no split, k-means++ once.
-    """
-    return ModelKey(
-        source=file,
-        features=tuple(features),
-        missing="exclude",
-        scaler=scaler,
-        location_weight=float(location_weight) if scaler == "geographic" else 1.0,
-        split=False,
-        random_state=int(random_state),
-        n_init="auto",
-        lat_col=lat_col,
-        lon_col=lon_col,
     )

@@ -22,6 +22,7 @@ import streamlit as st
 
 from components.engine.data import shown_path
 from components.engine.distributed_result import MANIFEST_FILE, DistributedSweepResult
+from components.engine.features import FEATURE_CATALOGUE
 from components.engine.scaling import SCALERS
 from components.figures import insight as figures_insight
 from components.figures.cells import CellMap
@@ -133,6 +134,12 @@ def _keep_widget_value(key: str, options: tuple[Any, ...]) -> None:
             del st.session_state[key]
 
 
+def _feature_label(name: str) -> str:
+    """A feature's label: the census catalogue's, else its name."""
+    described = FEATURE_CATALOGUE.get(name)
+    return described.label if described is not None else name
+
+
 def result_sidebar(source: keys.DataSource, result: DistributedSweepResult) -> int:
     """Draw the k slider (the result's k's only) and the result's fixed settings; return k.
 
@@ -157,7 +164,7 @@ def result_sidebar(source: keys.DataSource, result: DistributedSweepResult) -> i
     k = int(
         sidebar.select_slider("Number of clusters k", options=result.k_values, key=RESULT_K_KEY)
     )
-    features = ", ".join(escape_markdown(ui.feature_label(name)) for name in result.features)
+    features = ", ".join(escape_markdown(_feature_label(name)) for name in result.features)
     scaler = SCALERS.get(result.scaler, result.scaler)
     weight = (
         f" (location weight {result.location_weight:g})" if result.scaler == "geographic" else ""
@@ -233,7 +240,7 @@ def cluster_table(result: DistributedSweepResult, k: int) -> None:
     }
     for name in result.features:
         config[name] = st.column_config.NumberColumn(
-            f"mean of {ui.feature_label(name)}", format="%.4g"
+            f"mean of {_feature_label(name)}", format="%.4g"
         )
     st.dataframe(
         shown[["colour", "cluster", "size", "share", *result.features]],

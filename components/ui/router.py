@@ -31,7 +31,7 @@ def pages() -> list[st.Page]:
         st.Page(
             "pages/kmeans_fails.py", title="When k-means fails", icon=":material/scatter_plot:"
         ),
-        st.Page("pages/your_places.py", title="Your own places", icon=":material/upload_file:"),
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     ]
 
 

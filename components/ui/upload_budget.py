@@ -129,6 +129,9 @@ class BusyError(RuntimeError):
 class WorkSlots:
     """At most ``slots`` heavy jobs (reading or fitting an upload) at once, process-wide.
 
+    A job that needs another heavy value first (a fit needs the file read) builds it in
+    the slot it holds: a thread holding a slot is admitted again without waiting.
+
     Parameters
     ----------
     slots : int
@@ -139,6 +142,7 @@ class WorkSlots:
         if slots < 1:
             raise ValueError(f"slots={slots!r} is invalid; expected an integer >= 1.")
         self._semaphore = threading.BoundedSemaphore(slots)
+        self._held = threading.local()
 
     @contextmanager
     def slot(
@@ -153,7 +157,8 @@ class WorkSlots:
         on_wait : callable, optional
             Called once when the job has to wait (e.g. to tell the user).
         """
-        if not self._semaphore.acquire(blocking=False):
+        depth = getattr(self._held, "depth", 0)
+        if depth == 0 and not self._semaphore.acquire(blocking=False):
             if on_wait is not None:
                 on_wait()
             if not self._semaphore.acquire(timeout=timeout_seconds):
@@ -161,10 +166,13 @@ class WorkSlots:
                     f"The server is busy with other users' files (waited {timeout_seconds:.0f}"
                     " s). Try again in a minute."
                 )
+        self._held.depth = depth + 1
         try:
             yield
         finally:
-            self._semaphore.release()
+            self._held.depth = depth
+            if depth == 0:
+                self._semaphore.release()
 
 
 @dataclass

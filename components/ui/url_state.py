@@ -36,7 +36,7 @@ PARAM_SEED = "seed"
 PARAM_N_INIT = "n_init"
 PARAM_SPLIT = "split"
 PARAM_MISSING = "missing"
-PARAM_BOX = "box"
+PARAM_VALUE = "value"
 PARAM_NAMES: tuple[str, ...] = (
     PARAM_K,
     PARAM_FEATURES,
@@ -46,7 +46,7 @@ PARAM_NAMES: tuple[str, ...] = (
     PARAM_N_INIT,
     PARAM_SPLIT,
     PARAM_MISSING,
-    PARAM_BOX,
+    PARAM_VALUE,
 )
 MAX_QUOTED_CHARS = 60
 MAX_QUOTED_VALUES = 5
@@ -60,14 +60,14 @@ _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    """Everything that decides what the Clusters page shows.
+    """Everything that decides what the clustering pages show, for any data source.
 
     Attributes
     ----------
     n_clusters : int
         k, in [2, 15].
     features : tuple of str
-        Feature names (keys of FEATURE_CATALOGUE), in the user's order.
+        Columns of the data, in the user's order.
     scaler : str
         A key of SCALERS.
     location_weight : float
@@ -80,8 +80,8 @@ class ClusterSettings:
         Fit on a train split (test_size 0.33, random_state 0) and assign the rest.
     missing : str
         "exclude" or "median": what happens to rows missing a chosen feature.
-    box_feature : str
-        The feature shown in the per-cluster box plot.
+    value_column : str
+        The column summarised per cluster (legend's median, box plot, profile quartiles).
     """
 
     n_clusters: int = DEFAULT_K
@@ -92,7 +92,7 @@ class ClusterSettings:
     n_init: NInit = "auto"
     split: bool = False
     missing: str = "exclude"
-    box_feature: str = "median_house_value"
+    value_column: str = "median_house_value"
 
 
 def quoted(value: str) -> str:
@@ -174,6 +174,7 @@ def parse_query_params(
     *,
     feature_names: Sequence[str] = tuple(FEATURE_CATALOGUE),
     scalers: Sequence[str] = tuple(SCALERS),
+    defaults: ClusterSettings | None = None,
 ) -> tuple[ClusterSettings, tuple[str, ...]]:
     """Read settings from a query string, replacing every bad value by its default.
 
@@ -187,6 +188,8 @@ def parse_query_params(
         The features that may be chosen.
     scalers : sequence of str
         The scalers that may be chosen.
+    defaults : ClusterSettings, optional
+        What a missing or bad value becomes (default: the census data's defaults).
 
     Returns
     -------
@@ -195,7 +198,7 @@ def parse_query_params(
     notices : tuple of str
         One sentence per ignored value, naming it and what was expected.
     """
-    defaults = ClusterSettings()
+    defaults = ClusterSettings() if defaults is None else defaults
     settings = defaults
     notices: list[str] = []
 
@@ -284,12 +287,12 @@ def parse_query_params(
         else:
             ignored(PARAM_MISSING, raw, "one of " + ", ".join(MISSING_HANDLINGS), defaults.missing)
 
-    if PARAM_BOX in params:
-        raw = _last(params[PARAM_BOX])
+    if PARAM_VALUE in params:
+        raw = _last(params[PARAM_VALUE])
         if raw in feature_names:
-            settings = replace(settings, box_feature=raw)
+            settings = replace(settings, value_column=raw)
         else:
-            ignored(PARAM_BOX, raw, "a feature name", defaults.box_feature)
+            ignored(PARAM_VALUE, raw, "a column name", defaults.value_column)
 
     if settings.scaler == "geographic" and not set(LOCATION_FEATURES) <= set(settings.features):
         notices.append(
@@ -321,7 +324,7 @@ def to_query_params(settings: ClusterSettings) -> dict[str, str]:
         PARAM_N_INIT: str(settings.n_init),
         PARAM_SPLIT: "1" if settings.split else "0",
         PARAM_MISSING: settings.missing,
-        PARAM_BOX: settings.box_feature,
+        PARAM_VALUE: settings.value_column,
     }
     if settings.scaler == "geographic":
         params[PARAM_WEIGHT] = f"{settings.location_weight:g}"

@@ -9,24 +9,27 @@ widgets' session state.
 from __future__ import annotations
 
 import functools
-import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.engine import data
-from components.engine.features import FEATURE_CATALOGUE, FeatureMatrix
+from components.engine.dataset import Dataset
+from components.engine.features import FeatureMatrix
+from components.engine.row_labels import RowLabels
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
 from components.engine.sweep.run import SweepFits, SweepResult
+from components.engine.upload import PlacesError
 from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
-from components.ui import cache, keys, query_probe
+from components.ui import cache, keys, query_probe, source
 from components.ui.text import escape_markdown
+from components.ui.upload_budget import BusyError
 from components.ui.url_state import (
     K_RANGE,
     LOCATION_FEATURES,
@@ -39,7 +42,7 @@ from components.ui.url_state import (
     to_query_params,
 )
 
-# Widget keys of the Clusters page (also what AppTest tests address).
+# Widget keys of the clustering pages (also what AppTest tests address).
 K_KEY = "k"
 FEATURES_KEY = "features"
 SCALER_KEY = "scaler"
@@ -48,19 +51,21 @@ SEED_KEY = "seed"
 N_INIT_KEY = "n_init"
 SPLIT_KEY = "split"
 MISSING_KEY = "missing"
-BOX_KEY = "box_feature"
+VALUE_KEY = "value_column"
 SHOW_TEST_KEY = "show_test"
 ELBOW_KEY = "elbow_chart"
-UPLOAD_KEY = "housing_upload"
 
-_SETTINGS_STATE = "_clusters_settings"
+_SETTINGS_STATE = "_clusters_settings"  # per source: the settings last shown
+_WIDGETS_SOURCE_STATE = "_clusters_widgets_source"  # the source the widgets hold settings of
 _URL_WRITTEN_STATE = "_clusters_url_written"
 _NOTICES_STATE = "_clusters_url_notices"
 _NOTICE_SETTINGS_STATE = "_clusters_notice_settings"
 _DROPPED_QUERY_STATE = "_clusters_dropped_query_settings"
-_UPLOAD_SOURCE_STATE = "_upload_source"
-_VERIFIED_SOURCE_STATE = "_verified_source"
-_PUBLISHED_NOTE_STATE = "_published_note"
+_PENDING_STATE = "_clusters_pending_link"
+_K_MAX_STATE = "_clusters_k_max"
+PARAM_DATA = "data"
+HOUSING_PARAM = "housing"
+UPLOAD_PARAM_PREFIX = "upload:"
 
 _WIDGET_OF_FIELD: dict[str, str] = {
     "n_clusters": K_KEY,
@@ -71,7 +76,7 @@ _WIDGET_OF_FIELD: dict[str, str] = {
     "n_init": N_INIT_KEY,
     "split": SPLIT_KEY,
     "missing": MISSING_KEY,
-    "box_feature": BOX_KEY,
+    "value_column": VALUE_KEY,
 }
 MISSING_LABELS: dict[str, str] = {
     "exclude": "Leave those rows out (shown grey as 'not clustered')",
@@ -79,100 +84,28 @@ MISSING_LABELS: dict[str, str] = {
 }
 
 
-def feature_label(name: str) -> str:
-    """Human label of a feature name (the name itself if it is not catalogued)."""
-    described = FEATURE_CATALOGUE.get(name)
-    return described.label if described else name
+def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
+    """A copy of ``frame`` whose ``column`` holds the data's labels instead of column names."""
+    return frame.assign(**{column: frame[column].map(dataset.label)})
 
 
-def with_feature_labels(frame: pd.DataFrame, column: str = "column") -> pd.DataFrame:
-    """A copy of ``frame`` whose ``column`` holds human labels instead of column names."""
-    return frame.assign(**{column: frame[column].map(feature_label)})
+def value_text(dataset: Dataset, column: str, value: float) -> str:
+    """A value of a column for people: whole dollars for money, else four digits."""
+    if pd.isna(value):
+        return ""
+    return f"${value:,.0f}" if dataset.unit(column) == "USD" else f"{value:,.4g}"
 
 
-# ------------------------------------------------------------------- data source
+def source_param(data_source: keys.DataSource) -> str:
+    """How a link names the data: the census data, or an upload by its sha256's start."""
+    if data_source.is_upload:
+        return UPLOAD_PARAM_PREFIX + data_source.name[:16]
+    return HOUSING_PARAM
 
 
-def _on_upload() -> None:
-    uploaded = st.session_state.get(UPLOAD_KEY)
-    if uploaded is not None:
-        source = cache.data.remember_upload(uploaded.getvalue(), uploaded.name)
-        st.session_state[_UPLOAD_SOURCE_STATE] = source
-
-
-def _show_unavailable(message: str, *, title: str) -> None:
-    st.error(f"**{title}** {escape_markdown(message)}")
-    st.markdown(
-        f"The app ships the data as `data/{data.SHIPPED_DATA_PATH.name}`: restore that file "
-        f"(`git checkout -- data/{data.SHIPPED_DATA_PATH.name}`), or set the environment "
-        f"variable `{data.DATA_ENV_VAR}` to a copy of housing.csv and restart, "
-        "or upload the CSV here."
-    )
-    st.file_uploader(
-        "Upload the housing CSV (the California housing data with columns "
-        + ", ".join(data.HOUSING_COLUMNS)
-        + ")",
-        type=["csv"],
-        key=UPLOAD_KEY,
-        on_change=_on_upload,
-    )
-
-
-def data_source() -> keys.DataSource | None:
-    """Find the data (by default the file shipped with the app) and check it loads.
-
-    Shows a clear error with how to provide a local copy, and a file uploader,
-    when the data is unavailable or invalid; then returns None and the page should
-    stop. Never raises for a missing or bad file.
-
-    Returns
-    -------
-    DataSource or None
-        The source to pass to the cached functions.
-    """
-    source: keys.DataSource | None = st.session_state.get(_UPLOAD_SOURCE_STATE)
-    try:
-        if source is None:
-            source = cache.data.file_source(data.locate_data(environ=os.environ))
-        if st.session_state.get(_VERIFIED_SOURCE_STATE) != source:
-            with st.spinner("Loading the housing data…"):
-                housing = cache.data.housing(source)
-            st.session_state[_VERIFIED_SOURCE_STATE] = source
-            # An upload's source is named by its bytes' sha256; a file's is read with it.
-            digest = source.name if source.kind == keys.SOURCE_UPLOAD else housing.sha256
-            st.session_state[_PUBLISHED_NOTE_STATE] = data.published_note(
-                digest, len(housing.frame), source_name(source)
-            )
-    except data.DataUnavailableError as error:
-        _show_unavailable(str(error), title="The housing data is not available.")
-        return None
-    except (data.DataValidationError, KeyError) as error:
-        st.session_state.pop(_UPLOAD_SOURCE_STATE, None)
-        _show_unavailable(str(error), title="The housing data could not be used.")
-        return None
-    except OSError as error:  # a fault the engine did not name: no traceback, no server path
-        reason = error.strerror or type(error).__name__
-        _show_unavailable(
-            f"The data file could not be read ({reason}).",
-            title="The housing data is not available.",
-        )
-        return None
-    note = st.session_state.get(_PUBLISHED_NOTE_STATE)
-    if note:
-        st.info(escape_markdown(note), icon=":material/info:")
-    return source
-
-
-def source_name(source: keys.DataSource) -> str:
-    """What to call the data to a visitor: a file's name, never the server's path."""
-    if source.kind == keys.SOURCE_FILE:
-        return data.shown_path(source.name)
-    return source.label or source.name
-
-
-def data_source_caption(source: keys.DataSource) -> None:
-    """Say where the data came from, in the sidebar (the file's name only)."""
-    st.sidebar.caption(f"Data: {escape_markdown(source_name(source))}")
+def default_settings(dataset: Dataset) -> ClusterSettings:
+    """The settings a first visit starts from on these data."""
+    return ClusterSettings(features=dataset.default_features, value_column=dataset.value_column)
 
 
 # -------------------------------------------------------------------- URL state
@@ -182,7 +115,8 @@ _AUTOMATIC_RERUN_STATE = "_geocluster_automatic_rerun"
 
 
 def _current_query() -> dict[str, list[str]]:
-    return {name: st.query_params.get_all(name) for name in st.query_params if name in PARAM_NAMES}
+    names = (*PARAM_NAMES, PARAM_DATA)
+    return {name: st.query_params.get_all(name) for name in st.query_params if name in names}
 
 
 def _apply_settings_to_widgets(settings: ClusterSettings) -> None:
@@ -191,31 +125,85 @@ def _apply_settings_to_widgets(settings: ClusterSettings) -> None:
         st.session_state[key] = list(value) if field == "features" else value
 
 
-def start_settings() -> ClusterSettings:
-    """Initialise the Clusters page's widgets from the URL (or the last settings).
+def _saved(here: str, dataset: Dataset) -> ClusterSettings:
+    saved: dict[str, ClusterSettings] = st.session_state.get(_SETTINGS_STATE, {})
+    return saved.get(here) or default_settings(dataset)
+
+
+def _from_link(
+    query: dict[str, list[str]], data_source: keys.DataSource, dataset: Dataset
+) -> ClusterSettings | None:
+    """Read a link's settings for the data shown; None when they are for other data.
+
+    A link for the census data, opened on a file, switches the pages back to the census
+    data. A link for an uploaded file that this session does not hold keeps its settings
+    until that file is uploaded again, and says so.
+    """
+    here = source_param(data_source)
+    wanted = query.get(PARAM_DATA, [HOUSING_PARAM])[-1:] or [HOUSING_PARAM]
+    if wanted[0] != here:
+        if wanted[0] == HOUSING_PARAM:
+            source.use(None)
+            st.rerun()
+        st.session_state[_PENDING_STATE] = (wanted[0], query)
+        st.session_state[_NOTICES_STATE] = (
+            "This link shows the clusters of an uploaded file that this session does not "
+            "hold. Upload the same file on the Data page to see them: the link's settings are "
+            "kept until then.",
+        )
+        st.session_state[_NOTICE_SETTINGS_STATE] = _saved(here, dataset)
+        return None
+    settings, notices = parse_query_params(
+        query, feature_names=dataset.numeric_columns, defaults=default_settings(dataset)
+    )
+    st.session_state[_NOTICES_STATE] = notices
+    st.session_state[_NOTICE_SETTINGS_STATE] = settings
+    return settings
+
+
+def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSettings:
+    """Initialise the clustering pages' widgets from the URL (or the last settings).
 
     Call before any of the page's widgets is drawn. A link's settings are applied
     when the URL differs from what the page last wrote (first visit, a pasted or
     edited link, the back button); its bad values are ignored and reported by
-    :func:`show_url_notices`.
+    :func:`show_url_notices`. Each data source keeps its own settings: switching
+    sources brings back the settings last used on the other one.
+
+    Parameters
+    ----------
+    data_source : DataSource
+        The active source.
+    dataset : Dataset
+        Its data (the features and value columns a link may name).
 
     Returns
     -------
     ClusterSettings
         The settings the widgets start from.
     """
+    here = source_param(data_source)
     query = _current_query()
-    saved: ClusterSettings = st.session_state.get(_SETTINGS_STATE, ClusterSettings())
+    pending = st.session_state.get(_PENDING_STATE)
+    if pending is not None and pending[0] == here:  # the file a link was for is here now
+        del st.session_state[_PENDING_STATE]
+        query = pending[1]
+        st.session_state[_URL_WRITTEN_STATE] = None
     # A rerun the page asked for itself (the scores are ready) carries the query string of
     # the fragment run that asked, which may predate the URL the last run wrote.
     automatic = st.session_state.pop(_AUTOMATIC_RERUN_STATE, False)
     if query and query != st.session_state.get(_URL_WRITTEN_STATE) and not automatic:
-        settings, notices = parse_query_params(query)
-        _apply_settings_to_widgets(settings)
-        st.session_state[_SETTINGS_STATE] = settings
-        st.session_state[_NOTICES_STATE] = notices
-        st.session_state[_NOTICE_SETTINGS_STATE] = settings
-        return settings
+        settings = _from_link(query, data_source, dataset)
+        st.session_state[_URL_WRITTEN_STATE] = query
+        if settings is not None:
+            _apply_settings_to_widgets(settings)
+            st.session_state[_WIDGETS_SOURCE_STATE] = here
+            return settings
+    saved = _saved(here, dataset)
+    if st.session_state.get(_WIDGETS_SOURCE_STATE) != here:
+        _apply_settings_to_widgets(saved)
+        st.session_state[_WIDGETS_SOURCE_STATE] = here
+        return saved
     for field, key in _WIDGET_OF_FIELD.items():
         # Widgets that were not drawn in the last run (another page, a hidden
         # control) lost their state; restore it from the last settings.
@@ -223,9 +211,9 @@ def start_settings() -> ClusterSettings:
             value = getattr(saved, field)
             st.session_state[key] = list(value) if field == "features" else value
         else:
-            # A widget's id includes its page, so the same key on another page (Choose k,
-            # Explain clusters) is a new widget that would start from its default (k=2,
-            # no features); writing the value back carries it over (Streamlit's idiom).
+            # A widget's id includes its page, so the same key on another page is a new
+            # widget that would start from its default; writing the value back carries it
+            # over (Streamlit's idiom).
             st.session_state[key] = st.session_state[key]
     return saved
 
@@ -247,10 +235,11 @@ def show_url_notices(settings: ClusterSettings) -> None:
             st.warning(escape_markdown(dropped), icon=":material/link_off:")
 
 
-def finish_settings(settings: ClusterSettings) -> None:
+def finish_settings(settings: ClusterSettings, data_source: keys.DataSource) -> None:
     """Remember the settings and write them to the URL so the link reproduces the view."""
-    st.session_state[_SETTINGS_STATE] = settings
-    params = to_query_params(settings)
+    saved: dict[str, ClusterSettings] = st.session_state.setdefault(_SETTINGS_STATE, {})
+    saved[source_param(data_source)] = settings
+    params = {**to_query_params(settings), PARAM_DATA: source_param(data_source)}
     written = {name: [value] for name, value in params.items()}
     if written != _current_query():
         st.query_params.from_dict(params)
@@ -297,7 +286,8 @@ def elbow_click_callback(
     return functools.partial(_on_elbow_select, elbow_key, k_key, k_max_state)
 
 
-ELBOW_CALLBACK = elbow_click_callback(ELBOW_KEY, K_KEY)
+# A click above the data's largest k (kept in _K_MAX_STATE) is ignored.
+ELBOW_CALLBACK = elbow_click_callback(ELBOW_KEY, K_KEY, _K_MAX_STATE)
 
 
 def k_slider(container: Any, k_key: str, k_max: int) -> int:
@@ -371,33 +361,43 @@ def seed_input(seed_key: str) -> int:
     return int(st.number_input("Random seed", min_value=low, max_value=high, step=1, key=seed_key))
 
 
-def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
-    """Draw the Clusters page's sidebar controls and return the chosen settings.
+def cluster_controls(
+    data_source: keys.DataSource, dataset: Dataset
+) -> tuple[ClusterSettings, str, Any]:
+    """Draw the clustering pages' sidebar controls and return the chosen settings.
 
     Parameters
     ----------
-    source : DataSource
+    data_source : DataSource
         The data (to tell which features have missing values).
+    dataset : Dataset
+        Its columns and what it offers (the train/test split of the census data).
 
     Returns
     -------
     settings : ClusterSettings
-        What the user chose.
+        What the user chose (k as the widget holds it: :func:`k_select` bounds it).
     scaler : str
         The scaler to use: the chosen one, or "standard" when "geographic" lacks
         latitude/longitude (with a warning).
+    k_slot : container
+        Where :func:`k_select` draws the k slider, once the fits say the largest k.
     """
     sidebar = st.sidebar
     sidebar.header("Clusters")
-    n_clusters = k_slider(sidebar, K_KEY, K_RANGE[1])
+    k_slot = sidebar.container()
+    options = list(dataset.numeric_columns)
+    stored = st.session_state.get(FEATURES_KEY) or []
+    if any(name not in options for name in stored):
+        st.session_state[FEATURES_KEY] = [name for name in stored if name in options]
     features = sidebar.multiselect(
         "Features to cluster on",
-        options=list(FEATURE_CATALOGUE),
-        format_func=feature_label,
+        options=options,
+        format_func=dataset.label,
         key=FEATURES_KEY,
-        help="K-means groups block groups that are close in these features.",
+        help=f"K-means groups {dataset.place_word} that are close in these features.",
     )
-    saved: ClusterSettings = st.session_state.get(_SETTINGS_STATE, ClusterSettings())
+    saved = _saved(source_param(data_source), dataset)
     scaler, location_weight = scaling_controls(
         sidebar, SCALER_KEY, WEIGHT_KEY, default_weight=saved.location_weight
     )
@@ -409,13 +409,13 @@ def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
             key=N_INIT_KEY,
             help="'auto' runs k-means++ once; more restarts keep the best of several runs.",
         )
-        split = st.checkbox(
+        split = dataset.has_split and st.checkbox(
             "Train/test split (test_size 0.33, random_state 0)",
             key=SPLIT_KEY,
             help="Fit on two thirds of the rows; assign the rest to the nearest centroid.",
         )
     missing = saved.missing
-    if features and _has_missing(source, tuple(features)):
+    if features and _has_missing(data_source, tuple(features)):
         missing = sidebar.radio(
             "Rows with a missing value",
             options=list(MISSING_LABELS),
@@ -424,7 +424,7 @@ def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
         )
     settings = replace(
         saved,
-        n_clusters=int(n_clusters),
+        n_clusters=int(st.session_state.get(K_KEY, saved.n_clusters)),
         features=tuple(features),
         scaler=str(scaler),
         location_weight=float(location_weight),
@@ -440,20 +440,63 @@ def cluster_controls(source: keys.DataSource) -> tuple[ClusterSettings, str]:
             "using the standard scaler until both are chosen."
         )
         used_scaler = "standard"
-    return settings, used_scaler
+    return settings, used_scaler, k_slot
 
 
-def _has_missing(source: keys.DataSource, features: tuple[str, ...]) -> bool:
-    return any(np.isnan(cache.data.column_values(source, name)).any() for name in features)
+def k_select(k_slot: Any, fits: SweepFits) -> int:
+    """Draw the k slider, bounded by the data's largest k, and return k.
+
+    A k above the bound (from other data or other features) is lowered to it, with a note.
+
+    Parameters
+    ----------
+    k_slot : container
+        From :func:`cluster_controls`.
+    fits : SweepFits
+        The fitted sweep (its k's).
+
+    Returns
+    -------
+    int
+        The chosen k, one of ``fits.k_values``.
+    """
+    k_max = fits.k_values[-1]
+    st.session_state[_K_MAX_STATE] = k_max
+    wanted = int(st.session_state.get(K_KEY) or K_RANGE[0])
+    k = min(max(wanted, K_RANGE[0]), k_max)
+    # Written every run: a slider whose bounds change is a new widget, which would start
+    # from its minimum instead of the k shown.
+    st.session_state[K_KEY] = k
+    with k_slot:
+        if k_max > K_RANGE[0]:
+            k = k_slider(st, K_KEY, k_max)
+        else:
+            st.markdown("**Number of clusters k = 2** (the only k these data allow)")
+        if k_max < K_RANGE[1]:
+            note = f"k goes up to {k_max} here: there are too few distinct rows for more."
+            if k < wanted:
+                note = f"k was lowered from {wanted} to {k}. " + note
+            st.caption(note)
+    return k
 
 
-def box_feature_select(settings: ClusterSettings) -> ClusterSettings:
-    """Draw the select of the box plot's feature and return the updated settings."""
-    names = list(FEATURE_CATALOGUE)
-    feature = st.selectbox(
-        "Feature in the box plot", options=names, format_func=feature_label, key=BOX_KEY
+def _has_missing(data_source: keys.DataSource, features: tuple[str, ...]) -> bool:
+    return any(np.isnan(cache.data.column_values(data_source, name)).any() for name in features)
+
+
+def value_column_select(settings: ClusterSettings, dataset: Dataset) -> ClusterSettings:
+    """Draw the select of the column summarised per cluster; return the updated settings."""
+    options = list(dataset.numeric_columns)
+    if st.session_state.get(VALUE_KEY) not in options:
+        st.session_state[VALUE_KEY] = dataset.value_column
+    column = st.selectbox(
+        "Column per cluster",
+        options=options,
+        format_func=dataset.label,
+        key=VALUE_KEY,
+        help="Shown in the box plot, the legend's median and the profile's quartiles.",
     )
-    return replace(settings, box_feature=str(feature))
+    return replace(settings, value_column=str(column))
 
 
 # ----------------------------------------------------------------------- legend
@@ -469,10 +512,6 @@ def swatch_data_url(colour: str) -> str:
         "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='20' "
         f"height='20'><rect width='20' height='20' rx='3' fill='rgb({red},{green},{blue})'/></svg>"
     )
-
-
-def _dollars(value: float) -> str:
-    return "" if pd.isna(value) else f"${value:,.0f}"
 
 
 def cluster_legend(
@@ -531,26 +570,32 @@ def cluster_legend(
 CENTRE_NOTE = "Big dots with a number: the cluster's centre (mean latitude/longitude)."
 
 
-def legend(table: pd.DataFrame, *, has_test: bool) -> None:
-    """Draw the Clusters page's legend: a colour swatch, size and median price per cluster.
+def legend(table: pd.DataFrame, dataset: Dataset, value_column: str, *, has_test: bool) -> None:
+    """Draw the map's legend: a colour swatch, rows and the median of a column per cluster.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        From :func:`components.ui.cache.views.legend` of the median house value.
+        From :func:`components.ui.cache.views.legend` of ``value_column``.
+    dataset : Dataset
+        The data (the column's label and unit).
+    value_column : str
+        The summarised column.
     has_test : bool
         Whether the map shows test rows (as rings).
     """
-    notes = [CENTRE_NOTE]
+    label = escape_markdown(dataset.label(value_column))
+    notes = [f"Median: of {label}.", CENTRE_NOTE]
     if has_test:
         notes.append("Rings: test rows, assigned to the nearest centroid.")
     cluster_legend(
         table,
-        median_title="median price",
-        median_text=_dollars,
+        median_title="median",
+        median_text=functools.partial(value_text, dataset, value_column),
         notes=notes,
         not_clustered_note="Grey: rows not clustered (a chosen feature is missing).",
         table_key="legend_table",
+        median_help=f"Median of {label}",
     )
 
 
@@ -672,59 +717,135 @@ def elbow_chart_pending(
 
 
 def cluster_map_chart(
-    cluster_map: maps.ClusterMap, *, chart_key: str, alt: str, note: str | None = None
+    cluster_map: maps.ClusterMap | None, *, chart_key: str, alt: str, n_left_out: int = 0
 ) -> None:
-    """Draw a cluster map, then a note under it and the columns its tooltip leaves out.
+    """Draw a cluster map, then what it shows and the columns its tooltip leaves out.
 
     Parameters
     ----------
-    cluster_map : maps.ClusterMap
-        From :func:`components.ui.cache.views.cluster_map`.
+    cluster_map : maps.ClusterMap or None
+        From :func:`components.ui.cache.views.cluster_map`; None when its tiles cannot be
+        served (said instead of a map).
     chart_key : str
         The chart's widget key.
     alt : str
         The map's text alternative.
-    note : str, optional
-        A caption under the map (Markdown; user text escaped).
+    n_left_out : int
+        Rows not clustered (a chosen feature is missing there): not drawn.
     """
+    if cluster_map is None:
+        st.warning(
+            "The map cannot be drawn: its tiles cannot be written to the app's `static` "
+            "folder, or static serving is off. Start the app with the README's command "
+            "(`streamlit run serve.py`) from a folder it may write to. The charts and tables "
+            "below are complete.",
+            icon=":material/map:",
+        )
+        return
     st.pydeck_chart(cluster_map.deck, height=560, key=chart_key, alt=alt)
-    if note:
-        st.caption(note)
+    note = (
+        "Nearby places share one dot at this zoom, coloured by their most common cluster "
+        "(the tooltip gives its share and the count); zoom in for every place."
+    )
+    if n_left_out:
+        note += f" The {n_left_out:,} rows without a cluster are not drawn."
+    st.caption(note)
     if cluster_map.omitted_features:
         # The names may be a user's column names.
         omitted = ", ".join(escape_markdown(name) for name in cluster_map.omitted_features)
         st.caption(f"Not in the map's tooltip (to keep the map small): {omitted}")
 
 
-def profile_table(profile: pd.DataFrame, features: Sequence[str]) -> None:
-    """Draw the Clusters page's profile with readable units and number formats.
+def download_stem(file_name: str) -> str:
+    """A safe stem for download names from the data's name (letters, digits, _ and -)."""
+    stem = file_name.rsplit(".", 1)[0]
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:60] or "places"
+
+
+def downloads(view: ModelView, rows: RowLabels) -> None:
+    """Offer the rows with their cluster (CSV, GeoJSON) and the profiles (CSV) at k.
+
+    The files are built when clicked, from the values given here: the click is served
+    outside this session's script, where a session's upload cannot be looked up.
+    """
+    data, k, value_column = view.dataset, view.settings.n_clusters, view.settings.value_column
+    stem = f"{download_stem(data.name)}_k{k}"
+    files: tuple[tuple[str, bytes | Callable[[], bytes], str, str, str | None], ...] = (
+        (
+            "the rows with their cluster (CSV)",
+            lambda: cache.views.rows_csv(data, rows),
+            f"{stem}_rows.csv",
+            "text/csv",
+            "Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
+        ),
+        (
+            "the rows with their cluster (GeoJSON)",
+            lambda: cache.views.rows_geojson(data, rows),
+            f"{stem}_rows.geojson",
+            "application/geo+json",
+            None,
+        ),
+        (
+            "the cluster profiles (CSV)",
+            cache.views.profile_csv(view.key, k, value_column),
+            f"{stem}_profiles.csv",
+            "text/csv",
+            None,
+        ),
+    )
+    for column, (what, content, file_name, mime, help_text), key in zip(
+        st.columns(len(files)), files, ("download_rows", "download_geojson", "download_profiles"),
+        strict=True,
+    ):  # fmt: skip
+        column.download_button(
+            f"Download {what}",
+            data=content,
+            file_name=file_name,
+            mime=mime,
+            on_click="ignore",
+            key=key,
+            help=help_text,
+        )
+
+
+def profile_table(
+    profile: pd.DataFrame, dataset: Dataset, features: Sequence[str], value_column: str
+) -> None:
+    """Draw the per-cluster profile with the data's labels, units and number formats.
 
     Parameters
     ----------
     profile : pandas.DataFrame
-        From :func:`components.ui.cache.views.profile`.
+        From :func:`components.ui.cache.views.profile` of ``value_column``.
+    dataset : Dataset
+        The data (labels and units).
     features : sequence of str
         The chosen features (columns of the profile holding cluster means).
+    value_column : str
+        The column whose median and quartiles are shown.
     """
+
+    def number_column(title: str, column: str) -> Any:
+        money = dataset.unit(column) == "USD"
+        return st.column_config.NumberColumn(
+            f"{title} (USD)" if money else title, format="localized" if money else "%.4g"
+        )
+
+    value = dataset.label(value_column)
     config: dict[str, Any] = {
-        "value_median": st.column_config.NumberColumn("median price (USD)", format="localized"),
-        "value_q1": st.column_config.NumberColumn("price q1 (USD)", format="localized"),
-        "value_q3": st.column_config.NumberColumn("price q3 (USD)", format="localized"),
+        "value_median": number_column(f"median {value}", value_column),
+        "value_q1": number_column(f"{value} q1", value_column),
+        "value_q3": number_column(f"{value} q3", value_column),
     }
     for name in features:
-        described = FEATURE_CATALOGUE.get(name)
-        label = f"mean of {feature_label(name).lower()}"
-        if described is not None and described.unit == "USD":
-            config[name] = st.column_config.NumberColumn(f"{label} (USD)", format="localized")
-        else:
-            config[name] = st.column_config.NumberColumn(label, format="%.2f")
+        config[name] = number_column(f"mean {dataset.label(name)}", name)
     # Whole dollars: cents of a median of medians mean nothing.
-    dollar_columns = ["value_median", "value_q1", "value_q3"] + [
+    money = [
         name
-        for name in features
-        if name in FEATURE_CATALOGUE and FEATURE_CATALOGUE[name].unit == "USD"
+        for name in ("value_median", "value_q1", "value_q3", *features)
+        if dataset.unit(value_column if name.startswith("value_") else name) == "USD"
     ]
-    shown = profile.assign(**{name: profile[name].round(0) for name in dollar_columns})
+    shown = profile.assign(**{name: profile[name].round(0) for name in money if name in profile})
     cluster_profile_table(shown, features, config, table_key="profile_table")
 
 
@@ -738,9 +859,11 @@ class ModelView:
     Attributes
     ----------
     source : keys.DataSource
+        The data's source.
+    dataset : Dataset
         The data.
     settings : ClusterSettings
-        The sidebar's settings.
+        The sidebar's settings (k bounded by the fits).
     key : keys.ModelKey
         The model of those settings (the key of every cached view).
     matrix : FeatureMatrix
@@ -752,6 +875,7 @@ class ModelView:
     """
 
     source: keys.DataSource
+    dataset: Dataset
     settings: ClusterSettings
     key: keys.ModelKey
     matrix: FeatureMatrix
@@ -772,6 +896,14 @@ class ClusteredView(ModelView):
     sweep: SweepResult
 
 
+def _cannot_cluster(error: Exception) -> NoReturn:
+    st.error(
+        f"**These settings cannot be clustered.** {escape_markdown(str(error))}",
+        icon=":material/error:",
+    )
+    st.stop()
+
+
 def clustered_model(title: str) -> ModelView:
     """Draw a clustering page's title, data source and sidebar, and fit its model.
 
@@ -787,33 +919,42 @@ def clustered_model(title: str) -> ModelView:
     Returns
     -------
     ModelView
-        Settings, model key and the cached fits.
+        Data, settings, model key and the cached fits.
     """
     st.title(title)
-    source = data_source()
-    if source is None:
+    opened = source.active()
+    if opened is None:
         st.stop()
-    start_settings()
-    settings, scaler = cluster_controls(source)
-    data_source_caption(source)
+    data_source, dataset = opened
+    start_settings(data_source, dataset)
+    settings, scaler, k_slot = cluster_controls(data_source, dataset)
     if not settings.features:
-        st.warning("Choose at least one feature to cluster on.")
+        st.warning("Choose at least one feature to cluster on (in the sidebar).")
         st.stop()
     show_url_notices(settings)
-    key = keys.model_key(source, settings, scaler)
+    key = keys.model_key(data_source, settings, scaler)
     try:
-        matrix = cache.model.prepared(source, key.features, key.missing)
+        matrix = cache.model.prepared(key)
         scaled = cache.model.scaled(key)
         fits = cache.model.sweep_fits(key)
-    except ValueError as error:
-        st.error(f"These settings cannot be clustered: {escape_markdown(str(error))}")
+    except (PlacesError, ValueError) as error:
+        _cannot_cluster(error)
+    except BusyError as error:
+        source.show_busy(error)
         st.stop()
+    settings = replace(settings, n_clusters=k_select(k_slot, fits))
     if matrix.message:
-        st.info(matrix.message, icon=":material/help:")
+        st.info(escape_markdown(matrix.message), icon=":material/help:")
     if scaled.warning:
-        st.warning(scaled.warning, icon=":material/warning:")
+        st.warning(escape_markdown(scaled.warning), icon=":material/warning:")
     return ModelView(
-        source=source, settings=settings, key=key, matrix=matrix, scaled=scaled, fits=fits
+        source=data_source,
+        dataset=dataset,
+        settings=settings,
+        key=key,
+        matrix=matrix,
+        scaled=scaled,
+        fits=fits,
     )
 
 
@@ -828,20 +969,11 @@ def clustered_view(title: str) -> ClusteredView:
     Returns
     -------
     ClusteredView
-        Settings, model key and the cached, scored sweep.
+        Data, settings, model key and the cached, scored sweep.
     """
     model = clustered_model(title)
     try:
         sweep = cache.model.sweep(model.key)
     except ValueError as error:
-        st.error(f"These settings cannot be clustered: {error}")
-        st.stop()
-    return ClusteredView(
-        source=model.source,
-        settings=model.settings,
-        key=model.key,
-        matrix=model.matrix,
-        scaled=model.scaled,
-        fits=model.fits,
-        sweep=sweep,
-    )
+        _cannot_cluster(error)
+    return ClusteredView(**vars(model), sweep=sweep)

@@ -250,12 +250,12 @@ def test_train_test_split(real_data: Path, make_app: Callable[..., AppTest]) -> 
 
 @pytest.mark.slow
 def test_url_parameters_in(real_data: Path, make_app: Callable[..., AppTest]) -> None:
-    app = make_app(k="7", box="median_income", seed="0")
+    app = make_app(k="7", value="median_income", seed="0")
     run_until_scored(app)
     assert not app.exception, app.exception
     assert not app.warning
     assert app.slider(key="k").value == 7
-    assert app.selectbox(key="box_feature").value == "median_income"
+    assert app.selectbox(key="value_column").value == "median_income"
     _assert_view(app, 7)
     assert _chart(app, "box_plot")["layout"]["yaxis"]["title"]["text"] == "Median income"
 

@@ -88,7 +88,7 @@ def test_clicking_a_k_on_the_elbow_chart_sets_the_slider(page: Page, base_url: s
     assert_drawn_for_k(page, 3)
 
 
-def test_feature_scaler_and_box_feature_changes(page: Page, base_url: str) -> None:
+def test_feature_scaler_and_value_column_changes(page: Page, base_url: str) -> None:
     ui.open_clusters(page, base_url)
     before = ui.elbow_state(page)
 
@@ -122,7 +122,7 @@ def test_feature_scaler_and_box_feature_changes(page: Page, base_url: str) -> No
         page, lambda: ui.choose_option(page, ui.BOX_FEATURE_LABEL, "Median income")
     )
     expect(page.locator(f"{ui.BOX_PLOT} .g-ytitle")).to_have_text("Median income")
-    assert ui.query_params(page)["box"] == "median_income"
+    assert ui.query_params(page)["value"] == "median_income"
     assert_drawn_for_k(page, ui.DEFAULT_K)
 
 

@@ -596,8 +596,8 @@ URL_VALUES: tuple[UrlCase, ...] = (
         "split-word", {"split": "maybe"}, "Ignored split='maybe' from the link: expected 1 or 0"
     ),
     UrlCase("missing-word", {"missing": "drop"}, "Ignored missing='drop'"),
-    UrlCase("box-url", {"box": "http://example.com"}, "Ignored box='http://example.com'"),
-    UrlCase("box-directive", {"box": ":red[alarm]"}, "Ignored box=':red[alarm]'"),
+    UrlCase("value-url", {"value": "http://example.com"}, "Ignored value='http://example.com'"),
+    UrlCase("value-directive", {"value": ":red[alarm]"}, "Ignored value=':red[alarm]'"),
     UrlCase(
         "geographic-without-location",
         {"scaler": "geographic", "features": "median_income"},

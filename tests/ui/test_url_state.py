@@ -31,7 +31,7 @@ def test_valid_values_are_read() -> None:
             "n_init": "10",
             "split": "1",
             "missing": "median",
-            "box": "median_income",
+            "value": "median_income",
             "utm_source": "mail",  # unknown names are ignored silently
         }
     )
@@ -45,7 +45,7 @@ def test_valid_values_are_read() -> None:
         n_init=10,
         split=True,
         missing="median",
-        box_feature="median_income",
+        value_column="median_income",
     )
 
 
@@ -59,7 +59,7 @@ def test_round_trip() -> None:
         n_init="auto",
         split=True,
         missing="median",
-        box_feature="housing_median_age",
+        value_column="housing_median_age",
     )
     assert parse_query_params(to_query_params(settings)) == (settings, ())
     plain = ClusterSettings()
@@ -81,7 +81,7 @@ def test_round_trip() -> None:
         ({"n_init": "3"}, "n_init='3'"),
         ({"split": "maybe"}, "split='maybe'"),
         ({"missing": "drop"}, "missing='drop'"),
-        ({"box": "bogus"}, "box='bogus'"),
+        ({"value": "bogus"}, "value='bogus'"),
     ],
 )
 def test_bad_values_fall_back_to_defaults_with_a_notice(

@@ -252,7 +252,9 @@ def _stable_labels(
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Apply the colour-identity rule across consecutive k's."""
     n_samples = fits[0].labels.size
-    label_matrix = np.empty((len(fits), n_samples), dtype=np.int64)
+    # The smallest type that holds every id: a sweep holds a label per row and k.
+    dtype = np.int8 if fits[-1].n_clusters <= np.iinfo(np.int8).max else np.int64
+    label_matrix = np.empty((len(fits), n_samples), dtype=dtype)
     centroids: list[np.ndarray] = []
     previous: np.ndarray | None = None
     for index, fit in enumerate(fits):

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine.alternatives.comparison import AlgorithmResult, compare_algorithms
+from components.engine.alternatives.gazetteer import CALIFORNIA_PLACES, Place
 from components.engine.alternatives.geo_density import (
     DEFAULT_GEO_EPS_KM,
     GeoDensityResult,
@@ -18,19 +19,18 @@ from components.engine.alternatives.geo_density import (
     summarise_density,
 )
 from components.engine.alternatives.toy_shapes import ToyData, ToyKind, make_shapes
-from components.engine.clustering import (
-    KMeansResult,
-    fit_kmeans,
-)
+from components.engine.dataset import LOCATION
 from components.figures import alternatives as figures_alternatives
 from components.figures import charts, deck, maps, palette
 from components.ui.cache.base_map import map_style_url
-from components.ui.cache.data import column_values
-from components.ui.cache.model import prepared, scaled
-from components.ui.cache.views import map_view
+from components.ui.cache.data import column_values, dataset
+from components.ui.cache.model import row_labels
+from components.ui.cache.views import cluster_map, map_view
 from components.ui.keys import DataSource, ModelKey
 
-LOCATION_COLUMNS: tuple[str, str] = ("latitude", "longitude")
+# Rows the density methods are fitted on at most: a fixed-seed sample above it (the page
+# says so), since DBSCAN's neighbourhoods grow with the rows (BENCHMARKS.md, "Scale").
+DENSITY_MAX_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,16 @@ def toy_table(kind: ToyKind, n_samples: int, noise: float, seed: int) -> pd.Data
     )
 
 
+def _gazetteer(source: DataSource) -> tuple[Place, ...]:
+    """The named towns an area is placed by: California's for the census data, else none."""
+    return tuple(CALIFORNIA_PLACES) if dataset(source).is_census else ()
+
+
 def location_key(source: DataSource) -> ModelKey:
     """The model of k-means on latitude and longitude alone, standardised, seed 0."""
     return ModelKey(
         source=source,
-        features=LOCATION_COLUMNS,
+        features=LOCATION,
         missing="exclude",
         scaler="standard",
         location_weight=1.0,
@@ -84,23 +89,44 @@ def location_key(source: DataSource) -> ModelKey:
 
 @dataclass(frozen=True)
 class LocatedRows:
-    """Coordinates and prices of the rows that have a location (numpy only)."""
+    """The rows the density methods see: every row, or a fixed sample (numpy only).
 
+    Attributes
+    ----------
+    rows : numpy.ndarray
+        Their positions in the data.
+    latitude, longitude, values : numpy.ndarray
+        Their coordinates and the data's value column.
+    n_rows : int
+        Rows of the data.
+    """
+
+    rows: np.ndarray
     latitude: np.ndarray
     longitude: np.ndarray
-    median_house_value: np.ndarray
-    median_income: np.ndarray
+    values: np.ndarray
+    n_rows: int
+
+    @property
+    def sampled(self) -> bool:
+        """Whether these are a sample of the data's rows."""
+        return self.rows.size < self.n_rows
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def located_rows(source: DataSource) -> LocatedRows:
-    """The rows with finite latitude and longitude, as read-only arrays."""
-    rows = prepared(source, LOCATION_COLUMNS, "exclude").row_positions
+    """The rows the density methods see, as read-only arrays."""
+    latitude = column_values(source, "latitude")
+    n_rows = latitude.size
+    rows = np.arange(n_rows)
+    if n_rows > DENSITY_MAX_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(n_rows, DENSITY_MAX_ROWS, replace=False))
     return LocatedRows(
-        latitude=column_values(source, "latitude")[rows],
+        rows=rows,
+        latitude=latitude[rows],
         longitude=column_values(source, "longitude")[rows],
-        median_house_value=column_values(source, "median_house_value")[rows],
-        median_income=column_values(source, "median_income")[rows],
+        values=column_values(source, dataset(source).value_column)[rows],
+        n_rows=n_rows,
     )
 
 
@@ -116,6 +142,7 @@ def density_areas(
         method,
         DEFAULT_GEO_EPS_KM if eps_km is None else eps_km,
         min_samples,
+        places=_gazetteer(source),
     )
 
 
@@ -129,7 +156,8 @@ def density_map(
         rows.longitude,
         rows.latitude,
         density_areas(source, method, eps_km, min_samples).labels,
-        rows.median_house_value,
+        rows.values,
+        value_label=dataset(source).label(dataset(source).value_column),
         view_state=map_view(source),
         map_style_url=map_style_url(),
     )
@@ -141,58 +169,42 @@ def density_map(
 def density_summary(
     source: DataSource, method: GeoMethod, eps_km: float | None, min_samples: int
 ) -> pd.DataFrame:
-    """Size, extent, nearest place and median price of each dense area, noise last."""
+    """Size, extent, nearest place and median value of each dense area, noise last."""
     rows = located_rows(source)
     summary = summarise_density(
         density_areas(source, method, eps_km, min_samples).labels,
         rows.latitude,
         rows.longitude,
-        values=rows.median_house_value,
+        values=rows.values,
+        value_name="value",
+        places=_gazetteer(source),
     )
     return figures_alternatives.area_table(summary)
 
 
-@st.cache_resource(show_spinner="Fitting k-means on the locations…", max_entries=16)
-def location_kmeans(source: DataSource, n_clusters: int) -> KMeansResult:
-    """k-means on standardised latitude and longitude, clusters numbered north to south."""
-    return fit_kmeans(
-        scaled(location_key(source)).train,
-        n_clusters,
-        random_state=0,
-        order_key=located_rows(source).latitude,
-    )
+def location_labels(source: DataSource, n_clusters: int) -> np.ndarray:
+    """The location-only k-means labels of the located rows (the sweep's, stable in k)."""
+    return np.asarray(row_labels(location_key(source), n_clusters).labels)[
+        located_rows(source).rows
+    ]
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def location_kmeans_map(source: DataSource, n_clusters: int) -> maps.ClusterMap:
-    """The dashboard's cluster map of the location-only k-means, its JSON already computed."""
-    rows = located_rows(source)
-    result = maps.cluster_map_deck(
-        maps.MapRows(
-            longitude=rows.longitude,
-            latitude=rows.latitude,
-            labels=location_kmeans(source, n_clusters).labels,
-            median_house_value=rows.median_house_value,
-            median_income=rows.median_income,
-            extra={},
-        ),
-        n_clusters,
-        view_state=map_view(source),
-        show_test=False,
-    )
-    result.deck.to_json()  # computed once here, not on every rerun
-    return result
+def location_kmeans_map(source: DataSource, n_clusters: int) -> maps.ClusterMap | None:
+    """The cluster map of the location-only k-means (the Clusters page's map path)."""
+    return cluster_map(location_key(source), n_clusters)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def location_kmeans_summary(source: DataSource, n_clusters: int) -> pd.DataFrame:
-    """Size, extent, nearest place and median price of each location-only k-means cluster."""
+    """Size, extent, nearest place and median value of each location-only k-means cluster."""
     rows = located_rows(source)
     summary = summarise_density(
-        np.asarray(location_kmeans(source, n_clusters).labels),
+        location_labels(source, n_clusters),
         rows.latitude,
         rows.longitude,
-        values=rows.median_house_value,
+        values=rows.values,
+        value_name="value",
+        places=_gazetteer(source),
     )
     return figures_alternatives.area_table(
         summary, name_of=charts.cluster_name, colour_of=palette.cluster_colour

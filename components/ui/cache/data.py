@@ -1,36 +1,71 @@
-"""Caches of the data: the housing file or an upload, its overview and its columns."""
+"""Caches of the data: the active source's table of places, its columns and its overview."""
 
 from __future__ import annotations
 
 import hashlib
-import io
-import logging
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from components.engine import overview
-from components.engine.data import HousingData, load_housing, read_housing_csv, validate_frame
+from components.engine import compact, overview, parquet_limits, places, upload
+from components.engine.data import load_housing, shown_path
+from components.engine.dataset import Dataset, housing_dataset, places_dataset
 from components.engine.overview import DataOverview
 from components.ui.cache import uploads
-from components.ui.keys import SOURCE_FILE, SOURCE_UPLOAD, DataSource
+from components.ui.cache.storage import per_source
+from components.ui.keys import SOURCE_HOUSING, SOURCE_UPLOAD, DataSource
 
-_LOGGER = logging.getLogger(__name__)
+# Memory a read briefly needs, per byte of a CSV and per cell or uncompressed byte of a
+# Parquet file (whose compressed size says little): see BENCHMARKS.md, "Measured defaults".
+READ_BYTES_PER_BYTE = 11
+PARQUET_READ_BYTES_PER_CELL = 85
+PARQUET_READ_BYTES_PER_UNCOMPRESSED_BYTE = 8
+UPLOAD_NAMESPACE = "places"
 
 
-def remember_upload(content: bytes, file_name: str) -> DataSource:
-    """Keep an uploaded CSV for this session and return its data source.
+def read_work_bytes(content: bytes) -> int:
+    """Memory reading a file briefly needs; none for a file the reader refuses unread."""
+    if len(content) > upload.MAX_UPLOAD_BYTES:
+        return 0
+    if not parquet_limits.is_parquet(content):
+        return READ_BYTES_PER_BYTE * len(content)
+    try:
+        shape = parquet_limits.check_parquet_limits(content)
+    except ValueError:
+        return 0
+    return max(
+        PARQUET_READ_BYTES_PER_CELL * shape.n_rows * len(shape.names),
+        PARQUET_READ_BYTES_PER_UNCOMPRESSED_BYTE * shape.uncompressed_bytes,
+    )
 
-    The bytes are held in the upload budget (:mod:`components.ui.cache.uploads`): this
-    session's previous upload goes, and this one goes when the session ends.
+
+def housing_source(path: Path) -> DataSource:
+    """The data source of the census CSV on disk, keyed by path and modification time."""
+    return DataSource(
+        kind=SOURCE_HOUSING,
+        name=str(path),
+        version=path.stat().st_mtime_ns,
+        label="California housing, 1990 census",
+    )
+
+
+def upload_source(
+    content: bytes, file_name: str, lat_col: str | None = None, lon_col: str | None = None
+) -> DataSource:
+    """Hold a user's file for this session and return its data source.
+
+    The bytes go into the upload budget (:mod:`components.ui.cache.uploads`): this
+    session's previous file goes, and this one when the session ends.
 
     Parameters
     ----------
     content : bytes
-        The file's bytes.
+        The file's bytes (not trusted: read later, with limits).
     file_name : str
-        The name the user's file had (shown back to them).
+        The name the user's file had (shown back as text).
+    lat_col, lon_col : str, optional
+        The chosen coordinate columns; None: found by their names.
 
     Returns
     -------
@@ -38,78 +73,75 @@ def remember_upload(content: bytes, file_name: str) -> DataSource:
         An "upload" source keyed by the bytes' sha256.
     """
     digest = hashlib.sha256(content).hexdigest()
-    uploads.hold_file("housing", digest, bytes(content))
-    return DataSource(kind=SOURCE_UPLOAD, name=digest, label=f"your upload {file_name}")
+    uploads.hold_file(UPLOAD_NAMESPACE, digest, bytes(content))
+    return DataSource(kind=SOURCE_UPLOAD, name=digest, label=str(file_name))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _housing_from_file(path: str, version: int) -> HousingData:
-    del version  # part of the cache key only: a changed file is read again
-    return load_housing(path)
+def upload_bytes(source: DataSource) -> bytes | None:
+    """The bytes of an upload this session holds; None once released (upload it again)."""
+    return uploads.file_bytes(UPLOAD_NAMESPACE, source.name)
 
 
-# Process-wide, not session-scoped: a deferred download (pages/clusters.py) reads it from a
-# worker thread, where a session-scoped cache cannot be read. Bounded by entries and bytes.
-@st.cache_data(show_spinner=False, max_entries=2, max_size="256MB")
-def _housing_from_upload(digest: str) -> HousingData:
-    content = uploads.file_bytes("housing", digest)
+def _dataset_work_bytes(source: DataSource) -> int:
+    content = upload_bytes(source)
+    return read_work_bytes(content) if content is not None else 0
+
+
+@per_source(max_entries=4, keep=1, spinner="Reading the data…", work_bytes=_dataset_work_bytes)
+def dataset(source: DataSource) -> Dataset:
+    """The validated table of places of a source (read once; treat it as read-only).
+
+    Raises ``PlacesError`` for an upload that cannot be used (the message says why and what
+    to do), and ``DataUnavailableError`` / ``DataValidationError`` for a census file.
+    """
+    if not source.is_upload:
+        return housing_dataset(load_housing(source.name), source.label)
+    content = upload_bytes(source)
     if content is None:
-        raise KeyError(f"The upload {digest[:12]}… is no longer held; upload the file again.")
-    frame = read_housing_csv(io.BytesIO(content))
-    return HousingData(frame=frame, source="upload", report=validate_frame(frame))
-
-
-def housing(source: DataSource) -> HousingData:
-    """Return the validated housing data of a source (cached; a copy per call).
-
-    Parameters
-    ----------
-    source : DataSource
-        A file or an upload.
-
-    Returns
-    -------
-    HousingData
-        Frame with derived columns, source and validation report.
-    """
-    if source.kind == SOURCE_UPLOAD:
-        return _housing_from_upload(source.name)
-    return _housing_from_file(source.name, source.version)
-
-
-def file_source(path: Path) -> DataSource:
-    """Return the data source of a CSV on disk.
-
-    Parameters
-    ----------
-    path : Path
-        An existing file.
-
-    Returns
-    -------
-    DataSource
-        Keyed by path and modification time.
-    """
-    return DataSource(
-        kind=SOURCE_FILE, name=str(path), version=path.stat().st_mtime_ns, label=str(path)
+        raise upload.PlacesError(
+            f"{source.label} is no longer held on the server (the session was away too long, "
+            "or the server needed the memory). Upload it again on the Data page."
+        )
+    read = upload.read_places(
+        content, filename=source.label, lat_col=source.lat_col, lon_col=source.lon_col
     )
+    return places_dataset(compact.compact_places(read), source.label, source.name)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def data_overview(source: DataSource) -> DataOverview:
-    """Missing values and census caps of the data, for the Explore page."""
-    return overview.data_overview(housing(source))
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
+@per_source(max_entries=64, keep=8)
 def column_values(source: DataSource, column: str) -> np.ndarray:
-    """One column of the data as a read-only float array (NaN where missing)."""
-    frame = housing(source).frame
-    values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    """One numeric column of the data as a read-only float64 array (NaN where missing)."""
+    data = dataset(source)
+    if column not in data.numeric_columns:
+        raise ValueError(
+            f"column={column!r} is not a numeric column; expected one of "
+            f"{list(data.numeric_columns)}."
+        )
+    values = data.places.frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
     values.setflags(write=False)
     return values
 
 
 def row_count(source: DataSource) -> int:
-    """Number of rows of the data."""
-    return len(column_values(source, "latitude"))
+    """Rows of the data (places with both coordinates)."""
+    return dataset(source).n_rows
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def upload_columns(digest: str, _content: bytes) -> tuple[str, ...]:
+    """Column names of an uploaded file (CSV or Parquet); empty when it cannot be read."""
+    del digest  # the cache key only
+    return places.column_names(_content)
+
+
+@per_source(max_entries=4, keep=1)
+def data_overview(source: DataSource) -> DataOverview:
+    """Missing values and census caps of the data, for the Explore page."""
+    return overview.data_overview(dataset(source))
+
+
+def source_name(source: DataSource) -> str:
+    """What to call the data to a visitor: a file's name, never the server's path."""
+    if source.kind == SOURCE_HOUSING:
+        return f"{source.label} ({shown_path(source.name)})"
+    return source.label or source.name

@@ -27,13 +27,13 @@ from components.engine.sweep_stability import stability_of_one_k
 from components.figures import deck
 from components.figures import insight as figures_insight
 from components.ui.cache.base_map import map_style_url
-from components.ui.cache.data import column_values, housing
+from components.ui.cache.data import column_values, dataset
 from components.ui.cache.model import fit_rows, row_labels, scaled, sweep
 from components.ui.cache.views import map_view
 from components.ui.keys import ModelKey
 
 
-@st.cache_resource(show_spinner="Computing the silhouette of every block group…", max_entries=32)
+@st.cache_resource(show_spinner="Computing the silhouette of every place…", max_entries=32)
 def silhouette_points(key: ModelKey, k: int) -> SilhouettePoints:
     """Per-point silhouettes of the sweep's clustering at k (a sample above a size)."""
     return silhouette_points_engine.silhouette_points(
@@ -46,7 +46,9 @@ def silhouette_figure(key: ModelKey, k: int) -> go.Figure:
     """Silhouette plot at k: each cluster's sorted per-point values, cluster and overall means."""
     points = silhouette_points(key, k)
     return figures_insight.silhouette_plot(
-        points.values, points.labels, title=f"Silhouette of each block group, k = {k}"
+        points.values,
+        points.labels,
+        title=f"Silhouette of each {dataset(key.source).place_word[:-1]}, k = {k}",
     )
 
 
@@ -121,39 +123,52 @@ def clustergram_figure(key: ModelKey, k_low: int, k_high: int) -> go.Figure:
 
 
 @st.cache_data(show_spinner="Describing the clusters…", max_entries=64)
-def descriptions(key: ModelKey, k: int) -> tuple[ClusterDescription, ...]:
+def descriptions(key: ModelKey, k: int, value_column: str) -> tuple[ClusterDescription, ...]:
     """Each cluster at k in words and numbers (train and test rows together)."""
-    frame = housing(key.source).frame
+    data = dataset(key.source)
     labels = np.asarray(row_labels(key, k).labels)
-    return tuple(describe_clusters(frame, labels, key.features))
+    return tuple(
+        describe_clusters(
+            data.places.frame,
+            labels,
+            key.features,
+            value_column=value_column,
+            income_column=data.income_column,
+            category_column=data.category_column,
+        )
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def descriptions_frame(key: ModelKey, k: int) -> pd.DataFrame:
+def descriptions_frame(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
     """The numbers of :func:`descriptions` as one row per cluster."""
-    return descriptions_table(descriptions(key, k))
+    return descriptions_table(descriptions(key, k, value_column))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def price_separation_of(key: ModelKey, k: int) -> SeparationResult:
-    """Eta squared and Kruskal-Wallis of the median house value across the clusters at k."""
+def separation(key: ModelKey, k: int, value_column: str) -> SeparationResult:
+    """Eta squared and Kruskal-Wallis of a column across the clusters at k."""
     return price_separation(
-        column_values(key.source, "median_house_value"), row_labels(key, k).labels
+        column_values(key.source, value_column),
+        row_labels(key, k).labels,
+        value_name=dataset(key.source).label(value_column).lower(),
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def price_check(key: ModelKey, k: int) -> PriceCheckResult | None:
-    """Median house value per cluster on the train rows vs the test rows (None without a split)."""
+def value_check(key: ModelKey, k: int, value_column: str) -> PriceCheckResult | None:
+    """A column's median per cluster on the train rows vs the test rows (None without a split)."""
     return train_test_check(
-        column_values(key.source, "median_house_value"), row_labels(key, k).labels, fit_rows(key)
+        column_values(key.source, value_column), row_labels(key, k).labels, fit_rows(key)
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def train_test_figure(key: ModelKey, k: int) -> go.Figure | None:
-    """Median house value per cluster, train beside test (None without a split)."""
-    check = price_check(key, k)
+def train_test_figure(key: ModelKey, k: int, value_column: str) -> go.Figure | None:
+    """A column's median per cluster, train beside test (None without a split)."""
+    check = value_check(key, k, value_column)
     if check is None:
         return None
-    return figures_insight.train_test_chart(check, value_label="median house value (USD)")
+    return figures_insight.train_test_chart(
+        check, value_label=dataset(key.source).label(value_column).lower()
+    )

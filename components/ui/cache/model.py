@@ -14,30 +14,50 @@ import numpy as np
 import streamlit as st
 
 from components.engine import row_labels as row_labels_engine
+from components.engine.clustering import n_distinct_rows
 from components.engine.features import FeatureMatrix, prepare_features
 from components.engine.row_labels import FitRows, RowLabels
 from components.engine.scaling import ScaledFeatures, scale_features
 from components.engine.sweep.kernels import NUMBA_AVAILABLE
 from components.engine.sweep.run import SweepFits, SweepResult, fit_sweep, score_sweep
-from components.ui.cache.data import column_values, housing, row_count
-from components.ui.keys import DataSource, ModelKey
+from components.engine.upload import check_clusterable
+from components.ui.cache.data import column_values, dataset, row_count
+from components.ui.cache.storage import per_source
+from components.ui.keys import ModelKey
 from components.ui.url_state import K_RANGE, SPLIT_RANDOM_STATE, TEST_SIZE
 
 _LOGGER = logging.getLogger(__name__)
 # The folder holding components/ (the child process imports them from there).
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# Above this many rows k-means is fitted on a fixed-seed sample and every row then gets
+# its nearest centre, with this many k-means++ starts instead of one: the time the sample
+# saves buys starts (BENCHMARKS.md, "Scale").
+FIT_SAMPLE_ROWS = 100_000
+SAMPLE_N_INIT = 3
+# Memory a fit briefly needs per row (BENCHMARKS.md, "Measured defaults").
+FIT_BYTES_PER_ROW = 600
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def prepared(source: DataSource, features: tuple[str, ...], missing: str) -> FeatureMatrix:
-    """The feature matrix (rows with missing values excluded or filled)."""
-    return prepare_features(housing(source).frame, features, missing=missing)
+def _fit_work_bytes(key: ModelKey) -> int:
+    return FIT_BYTES_PER_ROW * row_count(key.source)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@per_source(max_entries=16, keep=2, work_bytes=_fit_work_bytes)
+def prepared(key: ModelKey) -> FeatureMatrix:
+    """The feature matrix (rows with missing values excluded or filled).
+
+    Raises ``PlacesError`` with what to change when the features cannot be clustered (none
+    chosen, not numeric, constant, too few rows).
+    """
+    data = dataset(key.source)
+    check_clusterable(data.places, key.features, K_RANGE[0], missing=key.missing)
+    return prepare_features(data.places.frame, key.features, missing=key.missing)
+
+
+@per_source(max_entries=16, keep=2, work_bytes=_fit_work_bytes)
 def scaled(key: ModelKey) -> ScaledFeatures:
     """The scaled matrix (split into train and test when asked)."""
-    matrix = prepared(key.source, key.features, key.missing)
+    matrix = prepared(key)
     return scale_features(
         matrix.values,
         matrix.feature_names,
@@ -48,29 +68,50 @@ def scaled(key: ModelKey) -> ScaledFeatures:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@per_source(max_entries=16, keep=2)
 def fit_rows(key: ModelKey) -> FitRows:
     """Data-frame positions of the rows k-means is fitted on and of the test rows."""
-    return row_labels_engine.fit_rows(
-        prepared(key.source, key.features, key.missing).row_positions, scaled(key)
-    )
+    return row_labels_engine.fit_rows(prepared(key).row_positions, scaled(key))
 
 
-@st.cache_resource(show_spinner="Fitting k-means for every k from 2 to 15…", max_entries=16)
+def k_values_of(train: np.ndarray) -> range:
+    """The k's of a sweep: 2 to 15, fewer for data with few rows or few distinct places.
+
+    Raises ``ValueError`` naming what to change when not even 2 clusters can be formed.
+    """
+    low, high = K_RANGE
+    n_rows = train.shape[0]
+    n_distinct = n_distinct_rows(train, at_most=high)
+    k_max = min(high, n_rows - 1, n_distinct)
+    if k_max < low:
+        raise ValueError(
+            f"After scaling, the {n_rows:,} rows are only {n_distinct} distinct point(s), so "
+            "they cannot be split into 2 clusters. Choose another scaler or other features."
+        )
+    return range(low, k_max + 1)
+
+
+@per_source(
+    max_entries=16,
+    keep=2,
+    spinner="Fitting k-means for every k from 2 to 15…",
+    work_bytes=_fit_work_bytes,
+)
 def sweep_fits(key: ModelKey) -> SweepFits:
-    """k-means for every k in [2, 15] on the (train) rows, ids north to south and stable in k.
+    """k-means for every k of the sweep on the (train) rows, ids north to south, stable in k.
 
-    The fits alone (about 0.4 s on the census data): every k's clusters can be drawn
-    while :func:`sweep` scores them.
+    The fits alone: every k's clusters can be drawn while :func:`sweep` scores them.
     """
     latitude = column_values(key.source, "latitude")
-    low, high = K_RANGE
+    train = scaled(key).train
+    sampled = train.shape[0] > FIT_SAMPLE_ROWS
     return fit_sweep(
-        scaled(key).train,
-        range(low, high + 1),
+        train,
+        k_values_of(train),
         random_state=key.random_state,
-        n_init=key.n_init,
+        n_init=SAMPLE_N_INIT if sampled and key.n_init == "auto" else key.n_init,
         order_key=latitude[fit_rows(key).train],
+        max_fit_rows=FIT_SAMPLE_ROWS,
     )
 
 
@@ -161,7 +202,7 @@ def _score_once_compiled(
     return score_sweep(train, fits)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@per_source(max_entries=16, keep=2)
 def scores_job(key: ModelKey) -> ScoresJob:
     """Start scoring the sweep of ``key`` in the background worker (once per key)."""
     # The arrays are fetched here, in the script's thread (the caches need its context);
@@ -181,7 +222,7 @@ def sweep(key: ModelKey) -> SweepResult:
     """
     job = scores_job(key).future
     if not job.done():
-        with st.spinner("Scoring k-means for every k from 2 to 15 (silhouette, CH, DB)…"):
+        with st.spinner("Scoring k-means for every k (silhouette, CH, DB)…"):
             return job.result()
     return job.result()
 
@@ -192,7 +233,7 @@ def sweep_if_ready(key: ModelKey) -> SweepResult | None:
     return job.result() if job.done() else None
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@per_source(max_entries=64, keep=4)
 def row_labels(key: ModelKey, k: int) -> RowLabels:
     """Labels for every data row at k: train rows from the sweep, test rows by nearest centroid."""
     result = sweep_fits(key)

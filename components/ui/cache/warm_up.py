@@ -10,7 +10,7 @@ from components.engine import data
 from components.ui import keys
 from components.ui.cache import model, views
 from components.ui.cache.base_map import base_map_job
-from components.ui.cache.data import file_source, housing, row_count
+from components.ui.cache.data import dataset, housing_source
 from components.ui.url_state import ClusterSettings
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,23 +49,21 @@ def default_clusters_page() -> Future[bool]:
 
 def _build_default_clusters_page() -> bool:
     try:
-        source = file_source(data.locate_data(environ=os.environ))
-        housing(source)
+        source = housing_source(data.locate_data(environ=os.environ))
+        dataset(source)
     except (data.DataUnavailableError, data.DataValidationError, OSError) as error:
         _LOGGER.warning("No warm-up of the Clusters page: %s", error)
         return False
     settings = ClusterSettings()
     key = keys.model_key(source, settings, settings.scaler)
-    k = settings.n_clusters
-    model.prepared(source, key.features, key.missing)
+    k, value_column = settings.n_clusters, settings.value_column
+    model.prepared(key)
     model.scaled(key)
     model.sweep_fits(key)
     model.scores_job(key)
-    row_count(source)
-    served = views.map_urls(key) is not None
-    views.cluster_map(key, k, False, served)
-    views.legend(key, k)
+    views.cluster_map(key, k)
+    views.legend(key, k, value_column)
     views.inertia_figure(key, k)
-    views.box_figure(key, k, settings.box_feature)
-    views.profile(key, k)
+    views.box_figure(key, k, value_column)
+    views.profile(key, k, value_column)
     return True

@@ -1,0 +1,216 @@
+"""The one table of places every page works on, whatever file it came from.
+
+A :class:`Dataset` is a :class:`~components.engine.upload.PlacesData` whose coordinate
+columns are named ``latitude`` and ``longitude``, plus what the pages need to speak of it:
+a label per column, the features and value column to start from, and what only some data
+have (the census data's train/test split, its category column, its caps). The housing
+data and an uploaded file become one by :func:`housing_dataset` and :func:`places_dataset`;
+from there the pipeline (settings, model, views, map) is the same for both.
+
+Naming the coordinates once here is what lets every later step say ``latitude`` without
+carrying the file's own column names; :attr:`Dataset.original_names` gives them back for
+labels and downloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from components.engine.data import HousingData
+from components.engine.extent import map_extent
+from components.engine.features import DEFAULT_FEATURES, FEATURE_CATALOGUE, Feature
+from components.engine.upload import PlacesData
+
+LATITUDE = "latitude"
+LONGITUDE = "longitude"
+LOCATION: tuple[str, str] = (LATITUDE, LONGITUDE)
+HOUSING_VALUE_COLUMN = "median_house_value"
+HOUSING_INCOME_COLUMN = "median_income"
+HOUSING_CATEGORY_COLUMN = "ocean_proximity"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated table of places, with what the pages say about its columns.
+
+    Attributes
+    ----------
+    places : PlacesData
+        The rows; its coordinate columns are ``latitude`` and ``longitude``.
+    name : str
+        What to call the data on the page (a file's name, never a server path).
+    sha256 : str
+        sha256 of the file's bytes.
+    catalogue : Mapping[str, Feature]
+        Described columns (labels, units, caps); empty for a file of places.
+    default_features : tuple of str
+        The features a first visit clusters on.
+    value_column : str
+        The column the legend, box plot and profile start with.
+    original_names : Mapping[str, str]
+        The file's own name of every renamed column (the coordinates, and a column that
+        had one of their names without being chosen).
+    income_column, category_column : str or None
+        The census data's income and its category (ocean proximity); None elsewhere.
+    has_split : bool
+        Whether the tutorial's train/test split is offered (the census data only).
+    """
+
+    places: PlacesData
+    name: str
+    sha256: str
+    catalogue: Mapping[str, Feature] = field(default_factory=dict)
+    default_features: tuple[str, ...] = LOCATION
+    value_column: str = LATITUDE
+    original_names: Mapping[str, str] = field(default_factory=dict)
+    income_column: str | None = None
+    category_column: str | None = None
+    has_split: bool = False
+
+    @property
+    def n_rows(self) -> int:
+        """Rows with both coordinates."""
+        return self.places.n_rows
+
+    @property
+    def numeric_columns(self) -> tuple[str, ...]:
+        """Columns that may be clustered on or summarised (coordinates included)."""
+        return self.places.numeric_columns
+
+    @property
+    def is_census(self) -> bool:
+        """Whether these are the California housing block groups (the built-in demo)."""
+        return bool(self.catalogue)
+
+    @property
+    def place_word(self) -> str:
+        """What one row is called on the page."""
+        return "block groups" if self.is_census else "places"
+
+    def label(self, column: str) -> str:
+        """Human label of a column: the catalogue's, else the file's own name."""
+        described = self.catalogue.get(column)
+        if described is not None:
+            return described.label
+        return self.original_names.get(column, column)
+
+    def cap(self, column: str) -> float | None:
+        """The census top-code of a column, if it has one."""
+        described = self.catalogue.get(column)
+        return described.cap if described is not None else None
+
+    def unit(self, column: str) -> str:
+        """The unit of a column ("" when not known)."""
+        described = self.catalogue.get(column)
+        return described.unit if described is not None else ""
+
+
+def housing_dataset(housing: HousingData, name: str) -> Dataset:
+    """The census data as a :class:`Dataset` (its columns described by the catalogue).
+
+    Parameters
+    ----------
+    housing : HousingData
+        The validated data, derived ratios included.
+    name : str
+        What to call it on the page.
+
+    Returns
+    -------
+    Dataset
+        Every numeric catalogue column may be clustered on; ocean proximity is its category.
+    """
+    frame = housing.frame.reset_index(drop=True)
+    numeric = tuple(column for column in FEATURE_CATALOGUE if column in frame.columns)
+    text = tuple(column for column in frame.columns if column not in numeric)
+    n_rows = len(frame)
+    places = PlacesData(
+        frame=frame,
+        lat_col=LATITUDE,
+        lon_col=LONGITUDE,
+        numeric_columns=numeric,
+        feature_columns=tuple(column for column in numeric if column not in LOCATION),
+        text_columns=text,
+        constant_columns=(),
+        source_rows=np.arange(1, n_rows + 1),
+        n_rows_read=n_rows,
+        dropped_rows=np.empty(0, dtype=np.int64),
+        extent=map_extent(frame[LATITUDE].to_numpy(), frame[LONGITUDE].to_numpy()),
+        delimiter=",",
+        encoding="utf-8",
+        notes=housing.report.notes,
+    )
+    return Dataset(
+        places=places,
+        name=name,
+        sha256=housing.sha256,
+        catalogue=FEATURE_CATALOGUE,
+        default_features=DEFAULT_FEATURES,
+        value_column=HOUSING_VALUE_COLUMN,
+        income_column=HOUSING_INCOME_COLUMN,
+        category_column=HOUSING_CATEGORY_COLUMN if HOUSING_CATEGORY_COLUMN in text else None,
+        has_split=True,
+    )
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name`` with a suffix that no column of the file has."""
+    candidate, number = f"{name} (file)", 2
+    while candidate in taken:
+        candidate, number = f"{name} (file {number})", number + 1
+    return candidate
+
+
+def places_dataset(places: PlacesData, name: str, sha256: str) -> Dataset:
+    """A file of places as a :class:`Dataset`: its coordinates renamed, nothing else changed.
+
+    Parameters
+    ----------
+    places : PlacesData
+        The validated file.
+    name : str
+        The file's name, as the user's browser gave it.
+    sha256 : str
+        sha256 of its bytes.
+
+    Returns
+    -------
+    Dataset
+        Clustered by location and its first varying numeric column to start with.
+    """
+    columns = list(places.frame.columns)
+    taken = set(columns)
+    renamed: dict[str, str] = {}
+    for column in columns:  # a column named like a coordinate that was not chosen
+        if column in LOCATION and column not in (places.lat_col, places.lon_col):
+            renamed[column] = _free_name(column, taken)
+    renamed[places.lat_col] = LATITUDE
+    renamed[places.lon_col] = LONGITUDE
+    renamed = {old: new for old, new in renamed.items() if old != new}
+
+    def new(column: str) -> str:
+        return renamed.get(column, column)
+
+    frame = places.frame.rename(columns=renamed) if renamed else places.frame
+    kept = replace(
+        places,
+        frame=frame,
+        lat_col=LATITUDE,
+        lon_col=LONGITUDE,
+        numeric_columns=tuple(map(new, places.numeric_columns)),
+        feature_columns=tuple(map(new, places.feature_columns)),
+        text_columns=tuple(map(new, places.text_columns)),
+        constant_columns=tuple(map(new, places.constant_columns)),
+    )
+    features = kept.feature_columns
+    return Dataset(
+        places=kept,
+        name=name,
+        sha256=sha256,
+        default_features=(*LOCATION, *features[:1]),
+        value_column=features[0] if features else LATITUDE,
+        original_names={new_name: old for old, new_name in renamed.items()},
+    )

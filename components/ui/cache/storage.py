@@ -1,0 +1,83 @@
+"""Where a cached value lives: process-wide for the census data, per session for an upload.
+
+One decorator, :func:`per_source`, so the pipeline's functions are written once for every
+data source. A value built from the census file is shared by every visitor
+(``st.cache_resource``). A value built from a user's file is that session's, held in the
+upload budget of :mod:`components.ui.cache.uploads`: released when the session ends,
+evicted under memory pressure, and built one heavy job at a time.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import streamlit as st
+
+from components.engine.upload import PlacesError
+from components.ui.cache import uploads
+from components.ui.keys import DataSource, ModelKey
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Keyed = DataSource | ModelKey
+
+
+def source_of(keyed: Keyed) -> DataSource:
+    """The data source a key names."""
+    return keyed if isinstance(keyed, DataSource) else keyed.source
+
+
+def per_source(
+    *,
+    max_entries: int,
+    keep: int,
+    spinner: str | None = None,
+    work_bytes: Callable[..., int] | None = None,
+) -> Callable[[Callable[Concatenate[Any, P], T]], Callable[Concatenate[Any, P], T]]:
+    """Cache a function of a source (or model key) where that source's values belong.
+
+    Parameters
+    ----------
+    max_entries : int
+        Entries kept process-wide (census data).
+    keep : int
+        Values of this function a session keeps for its upload (least recently used go).
+    spinner : str, optional
+        Shown while the value is built.
+    work_bytes : callable, optional
+        Memory the build of an upload's value briefly needs, from the same arguments
+        (the budget makes room for it first, or refuses the job).
+
+    Returns
+    -------
+    callable
+        The decorator. The decorated function's first argument is a ``DataSource`` or a
+        ``ModelKey``; its other arguments must be hashable.
+    """
+
+    def decorate(
+        function: Callable[Concatenate[Any, P], T],
+    ) -> Callable[Concatenate[Any, P], T]:
+        shared = st.cache_resource(show_spinner=spinner or False, max_entries=max_entries)(function)
+        kind = function.__qualname__
+
+        @functools.wraps(function)
+        def cached(keyed: Any, *args: P.args, **kwargs: P.kwargs) -> T:
+            source = source_of(keyed)
+            if not source.is_upload:
+                return shared(keyed, *args, **kwargs)
+            return uploads.held(
+                (kind, keyed, *args, *sorted(kwargs.items())),
+                ("places", source.name),
+                lambda: function(keyed, *args, **kwargs),
+                spinner=spinner or "Working on your file…",
+                work_bytes=work_bytes(keyed, *args, **kwargs) if work_bytes else 0,
+                keep=keep,
+                errors=(PlacesError, ValueError),
+            )
+
+        return cached
+
+    return decorate

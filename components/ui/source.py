@@ -1,0 +1,445 @@
+"""The data source, chosen once for every page: the census demo or the analyst's own file.
+
+The Data page (pages/data.py) takes a file or the example and shows what was read; the
+sidebar of every page names the active source and can switch it. A file reaches the app
+only through :func:`keep_file` (the uploader's callback and the example button call it),
+which holds its bytes for this session in the upload budget; nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from components.engine import data, places, upload
+from components.engine.dataset import Dataset
+from components.ui import cache, keys
+from components.ui.cache import uploads
+from components.ui.text import escape_markdown
+from components.ui.upload_budget import BusyError
+
+ACTIVE_STATE = "_geocluster_active_source"
+FILE_STATE = "_geocluster_file"
+_NONCE_STATE = "_geocluster_uploader_nonce"
+_VERIFIED_STATE = "_geocluster_verified_source"
+UPLOAD_KEY_PREFIX = "data_upload"
+EXAMPLE_KEY = "data_example"
+FORGET_KEY = "data_forget"
+HOUSING_KEY = "data_use_housing"
+LAT_KEY = "data_lat"
+LON_KEY = "data_lon"
+SWITCH_KEY = "data_switch"
+DATA_PAGE = "pages/data.py"
+
+MAX_UPLOAD_MB = upload.MAX_UPLOAD_BYTES // (1024 * 1024)
+LIMITS = upload.limits_text()
+UPLOAD_TYPES: tuple[str, ...] = tuple(
+    extension.lstrip(".") for extension in upload.ALLOWED_EXTENSIONS
+)
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """The file this session holds: an upload or the built-in example.
+
+    Attributes
+    ----------
+    name : str
+        The file's name (as the user's browser gave it).
+    digest : str
+        sha256 of the bytes.
+    size : int
+        Bytes.
+    kind : str
+        "upload" or "example".
+    lat_col, lon_col : str or None
+        The chosen coordinate columns; None: found by name.
+    """
+
+    name: str
+    digest: str
+    size: int
+    kind: str = "upload"
+    lat_col: str | None = None
+    lon_col: str | None = None
+
+    @property
+    def source(self) -> keys.DataSource:
+        """The data source of this file with its chosen coordinates."""
+        return keys.DataSource(
+            kind=keys.SOURCE_UPLOAD,
+            name=self.digest,
+            label=self.name,
+            lat_col=self.lat_col,
+            lon_col=self.lon_col,
+        )
+
+    @property
+    def size_text(self) -> str:
+        """The size for people (bytes, KB or MB)."""
+        if self.size >= 1024 * 1024:
+            return f"{self.size / (1024 * 1024):.1f} MB"
+        return f"{self.size / 1024:.1f} KB" if self.size >= 1024 else f"{self.size} bytes"
+
+
+# ------------------------------------------------------------------------ the sources
+
+
+def housing_source() -> keys.DataSource:
+    """The census data's source (raises the engine's errors when the file is missing)."""
+    return cache.data.housing_source(data.locate_data(environ=os.environ))
+
+
+def held_file() -> HeldFile | None:
+    """The file this session holds, if any."""
+    return st.session_state.get(FILE_STATE)
+
+
+def use(source: keys.DataSource | None) -> None:
+    """Make a source the active one of every page (None: the census data)."""
+    st.session_state[ACTIVE_STATE] = source
+
+
+def chosen_source() -> keys.DataSource | None:
+    """The source the session chose: its file, or None for the census data."""
+    chosen: keys.DataSource | None = st.session_state.get(ACTIVE_STATE)
+    held = held_file()
+    if chosen is not None and chosen.is_upload:
+        if held is None or cache.data.upload_bytes(held.source) is None:
+            _release_notice(held)
+            return None
+        return held.source
+    return chosen
+
+
+def _release_notice(held: HeldFile | None) -> None:
+    if held is None or held.kind == "example":
+        if held is not None:  # made again at once
+            keep_file(places.example_places_csv(), held.name, kind="example")
+        return
+    _drop_file()
+    st.warning(
+        f"**{escape_markdown(held.name)}** is no longer held on the server (this session was "
+        "away too long, or the server needed the memory). Upload it again on the Data page; "
+        "meanwhile the pages show the California housing data.",
+        icon=":material/history:",
+    )
+
+
+def _show_housing_unavailable(message: str, *, title: str) -> None:
+    st.error(f"**{title}** {escape_markdown(message)}", icon=":material/error:")
+    shipped = data.SHIPPED_DATA_PATH.name
+    st.markdown(
+        f"The app ships the data as `data/{shipped}`: restore that file "
+        f"(`git checkout -- data/{shipped}`), or set the environment variable "
+        f"`{data.DATA_ENV_VAR}` to a copy of housing.csv and restart. "
+        "Or cluster a file of your own on the Data page."
+    )
+    st.page_link(DATA_PAGE, label="Open the Data page", icon=":material/upload_file:")
+
+
+def active() -> tuple[keys.DataSource, Dataset] | None:
+    """The active source and its data; draws the sidebar's source block.
+
+    Says what is wrong and what to do (the rest of the page and the sidebar keep working)
+    when the data cannot be read, and returns None: the page should stop.
+
+    Returns
+    -------
+    (DataSource, Dataset) or None
+        What every page works on.
+    """
+    try:
+        source = chosen_source() or housing_source()
+        dataset = cache.data.dataset(source)
+    except data.DataUnavailableError as error:
+        _show_housing_unavailable(str(error), title="The housing data is not available.")
+        return None
+    except data.DataValidationError as error:
+        _show_housing_unavailable(str(error), title="The housing data could not be used.")
+        return None
+    except upload.PlacesError as error:
+        sidebar_block(source)
+        show_file_error(source.label, error)
+        return None
+    except BusyError as error:
+        sidebar_block(source)
+        show_busy(error)
+        return None
+    except OSError as error:  # a fault the engine did not name: no traceback, no server path
+        reason = error.strerror or type(error).__name__
+        _show_housing_unavailable(
+            f"The data file could not be read ({reason}).",
+            title="The housing data is not available.",
+        )
+        return None
+    sidebar_block(source)
+    if st.session_state.get(_VERIFIED_STATE) != source and not source.is_upload:
+        note = data.published_note(dataset.sha256, dataset.n_rows, data.shown_path(source.name))
+        if note:
+            st.info(escape_markdown(note), icon=":material/info:")
+    return source, dataset
+
+
+def _on_switch() -> None:
+    choice = st.session_state.get(SWITCH_KEY)
+    held = held_file()
+    use(held.source if choice == "file" and held is not None else None)
+
+
+def sidebar_block(source: keys.DataSource) -> None:
+    """Name the active source in the sidebar, and offer the other one when there is one."""
+    sidebar = st.sidebar
+    held = held_file()
+    if held is None:
+        sidebar.caption(f"Data: {escape_markdown(cache.data.source_name(source))}")
+    else:
+        labels = {
+            "housing": "California housing (demo)",
+            "file": f"Your file: {escape_markdown(held.name)}",
+        }
+        st.session_state[SWITCH_KEY] = "file" if source.is_upload else "housing"
+        sidebar.radio(
+            "Data", options=tuple(labels), format_func=labels.__getitem__, key=SWITCH_KEY,
+            on_change=_on_switch,
+        )  # fmt: skip
+    sidebar.page_link(DATA_PAGE, label="Choose or upload data", icon=":material/upload_file:")
+
+
+# ------------------------------------------------------------------------- the file
+
+
+def keep_file(content: bytes, file_name: str, *, kind: str = "upload") -> HeldFile:
+    """Hold a file for this session and make it the active source of every page.
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes (``UploadedFile.getvalue()``); not trusted, read later.
+    file_name : str
+        Its name.
+    kind : str
+        "upload" or "example".
+
+    Returns
+    -------
+    HeldFile
+        What the pages will show.
+    """
+    if kind not in ("upload", "example"):
+        raise ValueError(f"kind={kind!r} is invalid; expected 'upload' or 'example'.")
+    content = bytes(content)
+    cache.data.upload_source(content, file_name)  # and the session's previous file goes
+    digest = hashlib.sha256(content).hexdigest()
+    previous = held_file()
+    held = HeldFile(name=str(file_name), digest=digest, size=len(content), kind=kind)
+    if previous is None or (previous.digest, previous.name) != (held.digest, held.name):
+        for key in (LAT_KEY, LON_KEY):
+            st.session_state.pop(key, None)
+    st.session_state[FILE_STATE] = held
+    use(held.source)
+    return held
+
+
+def _uploader_key() -> str:
+    return f"{UPLOAD_KEY_PREFIX}_{st.session_state.get(_NONCE_STATE, 0)}"
+
+
+def _clear_uploader() -> None:
+    # An uploader's value cannot be written; a new key gives an empty one.
+    st.session_state[_NONCE_STATE] = st.session_state.get(_NONCE_STATE, 0) + 1
+
+
+def _on_upload(key: str) -> None:
+    uploaded = st.session_state.get(key)
+    if uploads.is_released_copy(uploaded):
+        return  # the value changed because Streamlit's copy was dropped: the same file
+    if uploaded is not None:
+        keep_file(uploaded.getvalue(), uploaded.name)
+        uploads.release_streamlit_copy(uploaded.file_id)  # the upload budget holds it now
+        return
+    held = held_file()
+    if held is not None and held.kind == "upload":
+        # Removed (or being replaced: the browser first removes the old one).
+        _drop_file()
+
+
+def _on_example() -> None:
+    keep_file(places.example_places_csv(), places.EXAMPLE_FILE_NAME, kind="example")
+    _clear_uploader()
+
+
+def _drop_file() -> None:
+    st.session_state.pop(FILE_STATE, None)
+    uploads.release_files(cache.data.UPLOAD_NAMESPACE)
+    if (chosen := st.session_state.get(ACTIVE_STATE)) is not None and chosen.is_upload:
+        use(None)
+
+
+def forget_file() -> None:
+    """Drop the file from this session (the pages go back to the census data)."""
+    _drop_file()
+    _clear_uploader()
+
+
+def upload_block() -> HeldFile | None:
+    """Draw the uploader, the example button and the file held; return that file."""
+    chosen_source()  # says so, and drops it, when the server released the file
+    uploader_column, example_column = st.columns([3, 1], vertical_alignment="center")
+    with uploader_column:
+        key = _uploader_key()
+        st.file_uploader(
+            f"Upload a file of places ({LIMITS})",
+            type=list(UPLOAD_TYPES),
+            key=key,
+            on_change=_on_upload,
+            args=(key,),
+            max_upload_size=MAX_UPLOAD_MB,
+            help="A CSV (UTF-8 text with a header row; comma, semicolon, tab or pipe "
+            "separated) or a Parquet file (.parquet, .pq) of flat columns.",
+        )
+    with example_column:
+        st.button(
+            "Try an example",
+            key=EXAMPLE_KEY,
+            on_click=_on_example,
+            icon=":material/science:",
+            help="320 made-up places around three towns of the French Alps, with a rent and "
+            "a floor area each.",
+            width="stretch",
+        )
+    held = held_file()
+    if held is not None:
+        what = "the built-in example" if held.kind == "example" else "your upload"
+        text_column, button_column = st.columns([3, 1], vertical_alignment="center")
+        text_column.caption(
+            f"Holding {what} **{escape_markdown(held.name)}** ({held.size_text}) in this "
+            "session only."
+        )
+        button_column.button(
+            "Forget this file", key=FORGET_KEY, on_click=forget_file, width="stretch"
+        )
+    return held
+
+
+def format_help() -> None:
+    """Say what a usable file looks like."""
+    names_lat = ", ".join(upload.LATITUDE_NAMES)
+    names_lon = ", ".join(upload.LONGITUDE_NAMES)
+    with st.expander("What the file should look like"):
+        st.markdown(
+            "- A header row, then **one row per place**; UTF-8 text (Excel: *CSV UTF-8*), "
+            "separated by commas, semicolons, tabs or pipes.\n"
+            "- Or a **Parquet** file (*.parquet*, *.pq*; pandas: *DataFrame.to_parquet*) of flat "
+            "columns: numbers (integers, floats, decimals), text, booleans or dates; no lists "
+            "or structs. It is smaller and reads faster than the same table as CSV.\n"
+            f"- **Coordinates** in decimal degrees (WGS 84): a latitude column named one of "
+            f"*{names_lat}* and a longitude column named one of *{names_lon}* (any case), or "
+            "choose them below once the file is loaded.\n"
+            "- **Numeric columns** can be clustered on; a text column (such as a name) shows in "
+            "the map's tooltip.\n"
+            f"- {LIMITS}. Rows without coordinates are left out and counted."
+        )
+        st.code(
+            "name,latitude,longitude,price\nCafe A,45.1885,5.7245,3.2\nCafe B,45.1921,5.7302,2.9\n",
+            language="text",
+        )
+
+
+def _on_coordinates_change() -> None:
+    held = held_file()
+    if held is None:
+        return
+    chosen = replace(
+        held, lat_col=st.session_state.get(LAT_KEY), lon_col=st.session_state.get(LON_KEY)
+    )
+    st.session_state[FILE_STATE] = chosen
+    use(chosen.source)
+
+
+def swap_coordinates() -> None:
+    """Swap the chosen latitude and longitude columns (one click from the Data page)."""
+    held = held_file()
+    if held is None:
+        return
+    st.session_state[LAT_KEY], st.session_state[LON_KEY] = (
+        st.session_state.get(LON_KEY),
+        st.session_state.get(LAT_KEY),
+    )
+    _on_coordinates_change()
+
+
+def coordinate_select(held: HeldFile, columns: Sequence[str]) -> None:
+    """Draw the two coordinate selects, prefilled with the columns found by name.
+
+    Parameters
+    ----------
+    held : HeldFile
+        The file.
+    columns : sequence of str
+        Its columns (empty: nothing is drawn, the reader will say why).
+    """
+    names = list(columns)
+    if not names:
+        return
+    detected = places.detect_coordinates(names)
+    latitude_column, longitude_column = st.columns(2)
+    for container, key, chosen, found, what in (
+        (latitude_column, LAT_KEY, held.lat_col, detected[0], "Latitude"),
+        (longitude_column, LON_KEY, held.lon_col, detected[1], "Longitude"),
+    ):
+        if st.session_state.get(key) not in names:
+            st.session_state[key] = chosen if chosen in names else found
+        container.selectbox(
+            f"{what} column",
+            options=names,
+            index=None,
+            key=key,
+            placeholder=f"Choose the {what.lower()} column",
+            on_change=_on_coordinates_change,
+            help="Decimal degrees. Found by the column's name; choose another if it is wrong.",
+        )
+
+
+def file_summary(dataset: Dataset) -> None:
+    """Say what was read: rows, format (delimiter), extent; and the reader's notes."""
+    read = dataset.places
+    if read.is_parquet:
+        read_as = "Parquet"
+    else:
+        delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[read.delimiter]
+        read_as = f"{delimiter}-separated"
+    extent = read.extent
+    st.caption(
+        f"{read.n_rows:,} {dataset.place_word} read from {escape_markdown(dataset.name)} "
+        f"({read_as}); latitude {extent.min_latitude:.4g} to {extent.max_latitude:.4g}, "
+        f"longitude {extent.min_longitude:.4g} to {extent.max_longitude:.4g}."
+    )
+    for note in read.notes:
+        st.info(escape_markdown(note), icon=":material/info:")
+    if read.coercions:
+        st.info(
+            "**How some cells were read**\n"
+            + "\n".join(f"- {escape_markdown(coercion.message)}" for coercion in read.coercions),
+            icon=":material/rule:",
+        )
+
+
+def show_file_error(file_name: str, error: Exception) -> None:
+    """Say why the file cannot be used and what to do (the message names both)."""
+    st.error(
+        f"**{escape_markdown(file_name)} cannot be used.** {escape_markdown(str(error))}",
+        icon=":material/error:",
+    )
+
+
+def show_busy(error: Exception) -> None:
+    """Say that the server cannot take the file now (not the file's fault) and what to do."""
+    st.warning(
+        f"**Your file was not read yet.** {escape_markdown(str(error))}",
+        icon=":material/hourglass_disabled:",
+    )

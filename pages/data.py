@@ -1,0 +1,42 @@
+"""Data: choose what every page clusters, the California housing demo or a file of places."""
+
+import streamlit as st
+
+from components.ui import cache, source
+from components.ui.router import ensure_routed
+
+ensure_routed()
+
+st.title("Data")
+st.caption(
+    "Every page clusters the data chosen here: the California housing demo (20,640 census "
+    "block groups, 1990), or your own file with one row per place (a latitude and a "
+    "longitude column, and any numeric columns to cluster on). Your file stays in this "
+    "browser session only: it is not saved on the server's disk and is forgotten when the "
+    f"session ends (or sooner, when the server runs short of memory). Limits: {source.LIMITS}."
+)
+opened = source.active()
+
+st.subheader("Your own file")
+held = source.upload_block()
+source.format_help()
+if held is not None:
+    content = cache.data.upload_bytes(held.source)
+    if content is not None:
+        source.coordinate_select(held, cache.data.upload_columns(held.digest, content))
+
+st.subheader("The built-in demo")
+st.button(
+    "Use the California housing data",
+    key=source.HOUSING_KEY,
+    on_click=source.use,
+    args=(None,),
+    icon=":material/home_work:",
+    disabled=opened is not None and not opened[0].is_upload,
+)
+
+if opened is not None:
+    data_source, data = opened
+    st.subheader(f"Now clustering: {source.escape_markdown(data.name)}")
+    source.file_summary(data)
+    st.page_link("pages/clusters.py", label="See the clusters", icon=":material/map:")
