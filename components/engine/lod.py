@@ -124,15 +124,6 @@ class LevelOfDetail:
     extent: tuple[float, float, float, float]
     max_zoom: int
 
-    def column_of(self, n_clusters: int) -> int:
-        """The column of ``ids`` and ``shares`` holding k = ``n_clusters``."""
-        if n_clusters not in self.k_values:
-            raise ValueError(
-                f"n_clusters={n_clusters} is out of range; the cells carry ids for k in "
-                f"[{self.k_values[0]}, {self.k_values[-1]}]."
-            )
-        return self.k_values.index(n_clusters)
-
 
 def finest_zoom(extent: tuple[float, float, float, float], max_tiles: int) -> int:
     """The largest zoom (<= MAX_ZOOM) whose tiles over ``extent`` number at most ``max_tiles``."""

@@ -197,16 +197,6 @@ class KStability:
             }
         )
 
-    @property
-    def splitting_clusters(self) -> tuple[int, ...]:
-        """Reference clusters that split in at least one rerun."""
-        return tuple(c.cluster for c in self.clusters if c.split_share > 0)
-
-    @property
-    def merging_clusters(self) -> tuple[int, ...]:
-        """Reference clusters that merge with another in at least one rerun."""
-        return tuple(c.cluster for c in self.clusters if c.merge_share > 0)
-
 
 @dataclass(frozen=True)
 class StabilityResult:
@@ -712,26 +702,6 @@ class ClustergramData:
     link_target: np.ndarray
     link_value: np.ndarray
     flows: pd.DataFrame
-
-    def node_index(self, k: int, cluster: int) -> int:
-        """Return the node index of ``(k, cluster)``.
-
-        Parameters
-        ----------
-        k : int
-            A value of ``k_values``.
-        cluster : int
-            A cluster id of that k.
-
-        Returns
-        -------
-        int
-            Index into the node arrays.
-        """
-        hits = np.flatnonzero((self.node_k == k) & (self.node_cluster == cluster))
-        if hits.size == 0:
-            raise ValueError(f"(k={k}, cluster={cluster}) is not a node of the clustergram.")
-        return int(hits[0])
 
 
 def clustergram(sweep_labels: np.ndarray, k_values: Sequence[int]) -> ClustergramData:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.subplots import make_subplots
@@ -50,7 +49,6 @@ __all__ = [
     "choose_k_verdict",
     "clustergram_sankey",
     "metrics_panels",
-    "metrics_table",
     "silhouette_colour_expression",
     "silhouette_map_deck",
     "silhouette_plot",
@@ -110,7 +108,7 @@ def silhouette_plot(
     Parameters
     ----------
     silhouette_values : array-like of float, shape (n,)
-        Per-point silhouette in [-1, 1] (e.g. ``sweep.silhouette_values_for``).
+        Per-point silhouette in [-1, 1] (e.g. ``SilhouettePoints.values``).
     labels : array-like of int, shape (n,)
         Cluster id per point; negative = not clustered (left out).
     palette : sequence of str
@@ -394,71 +392,6 @@ def clustergram_sankey(
         height=max(380, min(900, 28 * max(data.k_values) + 160)),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
     )
-    return figure
-
-
-def metrics_table(
-    table: pd.DataFrame,
-    *,
-    highlight_k: int | None = None,
-    formats: Mapping[str, str] | None = None,
-    k_column: str = "k",
-) -> go.Figure:
-    """A plotly table of per-k metrics with the current k's row highlighted.
-
-    Parameters
-    ----------
-    table : pd.DataFrame
-        One row per k (e.g. ``pd.DataFrame(sweep.metrics())`` or ``StabilityResult.table()``).
-    highlight_k : int, optional
-        Row whose ``k_column`` equals this gets a light fill.
-    formats : mapping of str to str, optional
-        Python format spec per column (e.g. ``{"silhouette": ".3f"}``); floats default to
-        ``".4g"``.
-    k_column : str
-        Column holding k.
-
-    Returns
-    -------
-    go.Figure
-        One ``go.Table`` trace.
-    """
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"table must be a pandas DataFrame; got {type(table).__name__}.")
-    if highlight_k is not None and k_column not in table.columns:
-        raise ValueError(f"k_column='{k_column}' is not a column of table.")
-    spec = dict(formats or {})
-    cells = []
-    for column in table.columns:
-        series = table[column]
-        if column in spec:
-            cells.append([format(value, spec[column]) for value in series])
-        elif pd.api.types.is_float_dtype(series):
-            cells.append([format(value, ".4g") for value in series])
-        else:
-            cells.append([str(value) for value in series])
-    highlight = "rgba(0,114,178,0.15)"
-    if highlight_k is not None:
-        row_colours = [highlight if k == highlight_k else "white" for k in table[k_column]]
-    else:
-        row_colours = ["white"] * len(table)
-    figure = go.Figure(
-        [
-            go.Table(
-                header={
-                    "values": [str(column) for column in table.columns],
-                    "fill_color": "#EEEEEE",
-                    "align": "left",
-                },
-                cells={
-                    "values": cells,
-                    "fill_color": [row_colours] * len(table.columns),
-                    "align": "left",
-                },
-            )
-        ]
-    )
-    figure.update_layout(margin=_MARGIN, height=min(600, 40 + 28 * (len(table) + 1)))
     return figure
 
 
@@ -780,28 +713,12 @@ SILHOUETTE_BINS: tuple[SilhouetteBin, ...] = (
 _SILHOUETTE_ALPHA = 220
 
 
-def silhouette_bin_index(values: np.ndarray) -> np.ndarray:
-    """Index into :data:`SILHOUETTE_BINS` of each value (the class its colour comes from).
-
-    Parameters
-    ----------
-    values : array-like of float
-        Silhouettes in ``[-1, 1]``.
-
-    Returns
-    -------
-    np.ndarray
-        int64 bin index per value; a value on an edge belongs to the bin above it.
-    """
-    edges = np.array([b.upper for b in SILHOUETTE_BINS[:-1]])
-    return np.searchsorted(edges, np.asarray(values, dtype=np.float64), side="right")
-
-
 def silhouette_colour_expression(field: int = 3, alpha: int = _SILHOUETTE_ALPHA) -> str:
     """deck.gl accessor mapping the silhouette in ``this[field]`` to its class colour.
 
-    A chain of comparisons (``this[3] < -0.25 ? [..] : this[3] < 0 ? [..] : ...``), the same
-    classes as :func:`silhouette_bin_index`.
+    A chain of comparisons (``this[3] < -0.25 ? [..] : this[3] < 0 ? [..] : ...``): a value
+    takes the colour of the first class whose ``upper`` it is below, so a value on an edge
+    belongs to the class above it.
 
     Parameters
     ----------

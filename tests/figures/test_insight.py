@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -16,7 +15,6 @@ from components.engine.stability import clustergram, stability_across_k
 from components.figures.insight import (
     FLAG_COLOUR,
     clustergram_sankey,
-    metrics_table,
     silhouette_plot,
     stability_chart,
     train_test_chart,
@@ -151,24 +149,6 @@ def test_clustergram_sankey_needs_a_colour_per_cluster() -> None:
     data = clustergram(np.zeros((1, 3), dtype=int), (16,))
     with pytest.raises(ValueError, match="palette has 15"):
         clustergram_sankey(data)
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def test_metrics_table_formats_and_highlights() -> None:
-    table = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.51234, 0.6, 0.45], "n": [1, 2, 3]})
-    figure = metrics_table(table, highlight_k=3, formats={"silhouette": ".2f"})
-    cells = figure.data[0].cells
-    assert list(figure.data[0].header.values) == ["k", "silhouette", "n"]
-    assert list(cells.values[1]) == ["0.51", "0.60", "0.45"]
-    assert list(cells.values[0]) == ["2", "3", "4"]
-    assert cells.fill.color[0][1] != "white" and cells.fill.color[0][0] == "white"
-
-
-def test_metrics_table_validates() -> None:
-    with pytest.raises(ValueError, match="k_column='k' is not a column"):
-        metrics_table(pd.DataFrame({"a": [1]}), highlight_k=2)
 
 
 def test_train_test_chart_outlines_clusters_that_do_not_hold() -> None:

@@ -1,7 +1,8 @@
 """The fast exact k-sweep: k-means for every k, with exact silhouette, CH, DB and the k suggestions.
 
 The sweep does not keep its ``n x n_cells`` distance sums in the result, so the result stays
-small enough to cache and pickle; :func:`silhouette_values_for` recomputes the per-point
+small enough to cache and pickle;
+:func:`components.engine.sweep.silhouette_points.silhouette_points` recomputes the per-point
 silhouettes of one k in one compiled pass.
 
 Large data: above ``exact_limit`` rows the silhouette is computed on a fixed-seed sample of
@@ -34,7 +35,6 @@ from components.engine.clustering import (
 from components.engine.sweep.metrics import (
     calinski_harabasz_davies_bouldin,
     mean_silhouettes,
-    silhouette_values,
 )
 from components.engine.sweep.suggestions import KSuggestion, suggest_k
 from components.engine.validation import (
@@ -52,7 +52,6 @@ __all__ = [
     "SweepResult",
     "fit_sweep",
     "score_sweep",
-    "silhouette_values_for",
     "sweep_k",
 ]
 
@@ -178,36 +177,6 @@ class SweepResult(_PerK):
             "davies_bouldin": self.davies_bouldin,
             "fit_seconds": self.fit_seconds,
         }
-
-
-def silhouette_values_for(
-    sweep: SweepResult, X: np.ndarray, k: int, *, use_numba: bool | None = None
-) -> np.ndarray:
-    """Exact per-point silhouette for one k of a sweep (recomputed in one compiled pass).
-
-    Parameters
-    ----------
-    sweep : SweepResult
-        A result of :func:`sweep_k` on ``X``.
-    X : array-like of shape (n_samples, n_features)
-        The same scaled data the sweep was run on.
-    k : int
-        Number of clusters (must be in ``sweep.k_values``).
-    use_numba : bool, optional
-        Force or avoid the compiled loop.
-
-    Returns
-    -------
-    np.ndarray
-        float64 silhouette per row.
-    """
-    labels = sweep.labels_for(k)
-    data = validate_matrix(X)
-    if data.shape[0] != labels.size:
-        raise ValueError(
-            f"X has {data.shape[0]} rows but the sweep has {labels.size}; expected the same X."
-        )
-    return silhouette_values(data, labels, use_numba=use_numba)
 
 
 def _fit_all(
