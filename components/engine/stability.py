@@ -59,14 +59,12 @@ from sklearn.cluster import KMeans
 from threadpoolctl import ThreadpoolController
 
 from components.engine.clustering import (
-    adjusted_rand,
     as_order_key,
     assign_to_centroids,
-    contingency_table,
-    match_labels,
     n_distinct_rows,
     order_by_key,
 )
+from components.engine.partitions import adjusted_rand, contingency_table, match_labels
 from components.engine.validation import (
     check_float,
     check_int,

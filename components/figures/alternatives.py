@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from components.engine.alternatives.comparison import AlgorithmResult
 from components.engine.alternatives.toy_shapes import ToyData
-from components.engine.clustering import align_to_truth
+from components.engine.partitions import align_to_truth
 from components.figures.deck import (
     CompactDeck,
     base_map_deck,

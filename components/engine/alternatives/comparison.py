@@ -18,7 +18,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 from components.engine.alternatives.toy_shapes import TOY_N_SAMPLES_RANGE
-from components.engine.clustering import adjusted_rand
+from components.engine.partitions import adjusted_rand
 from components.engine.validation import check_float, check_int, check_random_state
 
 COMPARE_N_CLUSTERS_RANGE = (2, 10)

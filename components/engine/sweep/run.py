@@ -27,11 +27,11 @@ from threadpoolctl import ThreadpoolController
 from components.engine.clustering import (
     KMeansResult,
     _fit_validated,
-    _match_new_id_of_old,
     as_order_key,
     n_distinct_rows,
     nearest_centroids,
 )
+from components.engine.partitions import _match_new_id_of_old
 from components.engine.sweep.metrics import (
     calinski_harabasz_davies_bouldin,
     mean_silhouettes,
