@@ -22,8 +22,9 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.subplots import make_subplots
 
+from components.engine.clustergram import ClustergramData
 from components.engine.describe import PriceCheckResult
-from components.engine.stability import ClustergramData, StabilityResult
+from components.engine.stability import StabilityResult
 from components.engine.sweep.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
 from components.figures.charts import cluster_name
 from components.figures.deck import (
@@ -333,7 +334,7 @@ def clustergram_sankey(
     Parameters
     ----------
     data : ClustergramData
-        From ``stability.clustergram``.
+        From :func:`components.engine.clustergram.clustergram`.
     title : str, optional
         Figure title.
     palette : sequence of str, default=PALETTE

@@ -10,8 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from components.engine.clustergram import clustergram
 from components.engine.describe import train_test_price_check
-from components.engine.stability import clustergram, stability_across_k
+from components.engine.stability import stability_across_k
 from components.figures.insight import (
     FLAG_COLOUR,
     clustergram_sankey,
