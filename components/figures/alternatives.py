@@ -77,7 +77,7 @@ def shapes_grid_figure(
     toy : ToyData
         The points (``toy.X`` is plotted unscaled).
     results : sequence of AlgorithmResult
-        From :func:`components.alternatives.compare_algorithms` on ``toy``.
+        From :func:`components.engine.alternatives.comparison.compare_algorithms` on ``toy``.
     include_truth : bool, default=True
         Add a first panel with the true groups.
     columns : int, default=4
@@ -192,13 +192,13 @@ def density_map_deck(
 ) -> CompactDeck:
     """Map of density areas: one point per row, noise as a grey layer underneath.
 
-    Built like the dashboard's cluster map (:func:`components.figures.cluster_map_deck`):
+    Built like the dashboard's cluster map (:func:`components.figures.maps.cluster_map_deck`):
     each point is a short JSON array ``[x, y, area, price_k, colour]`` with
     integer-coded positions decoded in the browser, so 20,640 points stay around
     400 KB. ``area`` is the 1-based area number ("Area 1" is cluster 0, the largest)
     or the text "noise"; ``colour`` is the area's palette index (the palette cycles
     after 15 areas), turned into a colour by
-    :func:`components.figures.colour_lookup_expression`. The largest
+    :func:`components.figures.deck.colour_lookup_expression`. The largest
     ``labelled_areas`` areas get their number drawn at their mean position.
 
     Parameters
@@ -210,7 +210,7 @@ def density_map_deck(
     median_house_value : array-like of float
         USD, shown in the tooltip (NaN shows as "n/a").
     view_state : pydeck.ViewState or None, default=None
-        Initial camera; None = :func:`components.figures.view_state_for` the points.
+        Initial camera; None = :func:`components.figures.deck.view_state_for` the points.
         Pass the same one as the map beside it so both show the same view.
     labelled_areas : int, default=10
         How many of the largest areas get their number on the map, >= 0.
@@ -322,7 +322,7 @@ def comparison_table(results: Sequence[AlgorithmResult]) -> pd.DataFrame:
     Parameters
     ----------
     results : sequence of AlgorithmResult
-        From :func:`components.alternatives.compare_algorithms`.
+        From :func:`components.engine.alternatives.comparison.compare_algorithms`.
 
     Returns
     -------
@@ -359,12 +359,13 @@ def area_table(
     colour_of: Callable[[int], str] | None = None,
     value_column: str = "median_median_house_value",
 ) -> pd.DataFrame:
-    """Display version of :func:`components.alternatives.summarise_density`'s table.
+    """Display version of the density areas' table.
 
     Parameters
     ----------
     summary : pandas.DataFrame
-        From ``summarise_density(..., values=median_house_value)`` (with places).
+        From :func:`components.engine.alternatives.geo_density.summarise_density` (with
+        ``values=median_house_value`` and places).
     name_of : callable, default=density_cluster_name
         Display name of a cluster id ("Area 1", "noise"; for k-means e.g. "Cluster 0").
     colour_of : callable, optional
@@ -418,7 +419,8 @@ def toy_verdict(results: Sequence[AlgorithmResult], good_ari: float = 0.9) -> st
     Parameters
     ----------
     results : sequence of AlgorithmResult
-        From :func:`components.alternatives.compare_algorithms`, k-means among them.
+        From :func:`components.engine.alternatives.comparison.compare_algorithms`, k-means
+        among them.
     good_ari : float, default=0.9
         ARI from which an algorithm counts as having recovered the groups.
 
