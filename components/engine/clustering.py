@@ -380,7 +380,7 @@ def cluster_profiles(
             )
         count = int(n_clusters)
     # Column by column in numpy: at a million rows, pandas' masks and group-bys per
-    # cluster were most of a k change. Group 0 collects the rows not clustered.
+    # cluster would be most of a k change. Group 0 collects the rows not clustered.
     group = np.where(clustered, ids + 1, 0).astype(np.int64)
     means: dict[str, np.ndarray] = {}
     overall_mean: dict[str, float] = {}
@@ -398,7 +398,7 @@ def cluster_profiles(
         counts = np.bincount(group[finite], minlength=count + 1)[1:]
         with np.errstate(invalid="ignore", divide="ignore"):
             means[name] = sums / counts
-        if values.size:  # population std over the clustered rows, as before
+        if values.size:  # population std over the clustered rows: the z of cluster_profile
             overall_mean[name] = float(values.mean())
             overall_std[name] = float(np.sqrt(np.mean((values - overall_mean[name]) ** 2)))
         else:

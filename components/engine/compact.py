@@ -10,10 +10,11 @@ so its columns and model are kept in the smallest types that give back the same 
   the reader parsed, bit for bit. A column with one longer value stays ``float64``.
 - **Coordinates** stay ``float64``: maps code positions to 1e-6 degree and the extent is
   computed from them; float32 would move a point by up to 1.7 m at 180 degrees, to save
-  8 bytes per row (16 MB of what a 1M-row upload holds, see BENCHMARKS.md, "Measured
+  8 bytes per row, a small share of what a 1M-row upload holds (BENCHMARKS.md, "Measured
   defaults").
-- **The model's labels**: the smallest signed integer type (``int8`` for k <= 15; was
-  ``int64``, 112 MB for 1M rows and 14 k's); row positions and numbers as ``int32``.
+- **The model's labels**: the smallest signed integer type (``int8`` for k <= 15, an eighth
+  of ``int64``'s bytes, which the labels of every k of a 1M-row upload would make its largest
+  part); row positions and numbers as ``int32``.
 
 :func:`deep_nbytes` measures what a cached value holds, for the upload memory budget.
 """

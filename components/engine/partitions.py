@@ -294,8 +294,9 @@ def _ari_from_table(table: np.ndarray) -> float:
 def adjusted_rand(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
     """Adjusted Rand index of two partitions (same value as ``sklearn.metrics``' function).
 
-    Computed from a ``bincount`` contingency table, which is about 20x faster than scikit-learn's
-    version on 20,000 rows; the stability analysis computes a few hundred of them.
+    Computed from a ``bincount`` contingency table, which is much faster than scikit-learn's
+    version (BENCHMARKS.md, "Measured defaults"); the stability analysis computes a few hundred
+    of them.
 
     Parameters
     ----------

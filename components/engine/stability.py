@@ -22,10 +22,10 @@ all rows) and then assigns all rows to its centroids. The reference itself is al
 rows. On the housing data this keeps the flagged k's and costs less than half the CPU time
 (BENCHMARKS.md, "Measured defaults").
 
-Speed: each fit runs with one OpenMP/BLAS thread (scikit-learn's default threading was about 5x
-slower on these small fits on a shared 2-core machine). Running two fits at a time in threads
-(``n_jobs=2``) gave no gain in our measurements (the fits are short and partly hold the GIL), so
-the default is one fit at a time.
+Speed: each fit runs with one OpenMP/BLAS thread, since scikit-learn's default threading costs
+more than it gains on these small fits. Running two fits at a time in threads (``n_jobs=2``)
+gains nothing either (the fits are short and partly hold the GIL), so the default is one fit at
+a time (BENCHMARKS.md, "Measured defaults").
 
 Thresholds
 ----------
@@ -335,8 +335,8 @@ def _fit_assign(X: np.ndarray, task: _Task) -> np.ndarray:
 def _run_tasks(X: np.ndarray, tasks: list[_Task], n_jobs: int) -> list[np.ndarray]:
     """Run the fits with one OpenMP/BLAS thread each, ``n_jobs`` at a time.
 
-    On small data scikit-learn's own OpenMP threads cost more than they gain (measured ~5x slower
-    on 2 shared cores), so each fit runs single-threaded whatever ``n_jobs`` is.
+    On small data scikit-learn's own OpenMP threads cost more than they gain (BENCHMARKS.md,
+    "Measured defaults"), so each fit runs single-threaded whatever ``n_jobs`` is.
     """
     controller = ThreadpoolController()
     if n_jobs <= 1:
@@ -534,7 +534,7 @@ def stability_across_k(
         k-means initialisations per run (reference fitted here and every rerun), in ``[1, 50]``;
         'auto' (default) is one k-means++ start, like the engine's ``fit_kmeans`` default. Use
         the map's own setting: stability with one start mostly measures which local minimum a
-        seed lands in (on the housing data mean ARI 0.69 at k=6 with 1 start, 0.98 with 10).
+        seed lands in (BENCHMARKS.md, "Measured defaults").
     mean_threshold, min_threshold : float
         ARI thresholds of the "not reproducible" flag (defaults 0.80 and 0.65).
     n_jobs : int, optional

@@ -1,9 +1,9 @@
-"""Figures for "When k-means fails": toy-shape panels, the k-distance curve, density maps, tables.
+"""Figures for "When k-means fails": toy-shape panels, density maps, tables and texts.
 
 No Streamlit. Colours are the dashboard's colour-blind-safe ``PALETTE`` (Okabe-Ito first,
 then Paul Tol's muted colours) so cluster colours look the same on every page; noise is the
 dashboard's not-clustered grey. Palettes are finite: when there are more clusters than colours
-(DBSCAN on the housing data finds ~55 metro areas) colours repeat, cycling by cluster id
+(DBSCAN on the housing data finds dozens of metro areas) colours repeat, cycling by cluster id
 (``cluster_colour(..., cycle=True)``); density clusters are numbered by descending size, so the
 largest ones get distinct colours.
 """
@@ -194,10 +194,10 @@ def density_map_deck(
 
     Built like the dashboard's cluster map (:func:`components.figures.maps.cluster_map_deck`):
     each point is a short JSON array ``[x, y, area, price_k, colour]`` with
-    integer-coded positions decoded in the browser, so 20,640 points stay around
-    400 KB. ``area`` is the 1-based area number ("Area 1" is cluster 0, the largest)
-    or the text "noise"; ``colour`` is the area's palette index (the palette cycles
-    after 15 areas), turned into a colour by
+    integer-coded positions decoded in the browser, so the map stays small, like the
+    cluster map (BENCHMARKS.md, "Rerun"). ``area`` is the 1-based area number ("Area 1" is
+    cluster 0, the largest) or the text "noise"; ``colour`` is the area's palette index
+    (the palette cycles after 15 areas), turned into a colour by
     :func:`components.figures.deck.colour_lookup_expression`. The largest
     ``labelled_areas`` areas get their number drawn at their mean position.
 

@@ -277,7 +277,7 @@ def _cost(key: keys.ModelKey, n_init: NInit) -> str:
     """What a check with ``n_init`` starts costs, from the measured one-start check.
 
     The fitting work grows with the number of starts; the assignments and ARIs do not, so the
-    time grows somewhat less than the number of starts (measured about 8 times for 10 starts).
+    time grows somewhat less than the number of starts (BENCHMARKS.md, "Measured defaults").
     """
     n_starts = _n_starts(n_init)
     seconds = _one_start_seconds(key)

@@ -287,8 +287,8 @@ def fit_sweep(
 ) -> SweepFits:
     """Fit k-means for every k and number the clusters stably: the sweep's first step.
 
-    The fits are fast (about 0.4 s for the census data's 14 k's); the scores
-    (:func:`score_sweep`) take longer, so a page can draw the clusters first.
+    The fits are fast and the scores (:func:`score_sweep`) take longer, so a page can draw
+    the clusters first (BENCHMARKS.md, "Session 4").
 
     Parameters
     ----------
