@@ -2,10 +2,10 @@
 
 It serves app.py, the router, inside an ``st.App`` whose lifespan prepares the server
 before it takes requests (:mod:`components.ui.warm_start`): one malloc arena, the pages'
-imports (about 4 s here), the default Clusters page's data, fits and views, and, in the
-background, the sweep kernels' compile in a child process and the base map's tiles. So
-the first visitor's page starts from a warm server. ``streamlit run app.py`` still works; its
-first visitor then waits for the imports.
+imports (seconds of them; BENCHMARKS.md, "Measured defaults"), the default Clusters page's
+data, fits and views, and, in the background, the sweep kernels' compile in a child process
+and the base map's tiles. So the first visitor's page starts from a warm server.
+``streamlit run app.py`` still works; its first visitor then waits for the imports.
 """
 
 import asyncio

@@ -33,7 +33,7 @@ with map_column:
         cache.views.cluster_map(key, k),
         chart_key="cluster_map",
         alt=f"Map of the {data.place_word} coloured by {k} k-means clusters",
-        n_left_out=view.matrix.n_excluded,
+        n_left_out=data.n_rows - view.matrix.values.shape[0],
     )
 with legend_column:
     st.subheader(f"k = {k}")

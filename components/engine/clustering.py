@@ -1,4 +1,4 @@
-"""K-means fitting with stable, colour-safe cluster ids, partition comparison and cluster profiles.
+"""K-means fitting with stable, colour-safe cluster ids, and cluster profiles.
 
 Colour-identity rule
 --------------------
@@ -8,19 +8,14 @@ Ids are therefore assigned deterministically and kept stable when the number of 
 1. For a single fit (:func:`fit_kmeans`) clusters are numbered by *descending* mean of an
    ``order_key`` over their members (default: the first column of ``X``; with latitude first this
    numbers clusters north to south). Ties keep scikit-learn's order.
-2. When ``k`` grows (see :func:`match_labels` and ``components.sweep.sweep_k``), the clusters of the
-   new fit are matched to those of the previous ``k`` by the Hungarian algorithm on their overlap
-   (number of shared rows), so a cluster that persists keeps its id and its colour. The cluster(s)
-   without a partner get the next free ids ``k_prev, k_prev + 1, ...`` (by descending
-   ``order_key`` mean when there are several).
+2. When ``k`` grows (see :func:`components.engine.partitions.match_labels` and
+   :func:`components.engine.sweep.run.sweep_k`), the clusters of the new fit are matched to those
+   of the previous ``k`` by the Hungarian algorithm on their overlap (number of shared rows), so
+   a cluster that persists keeps its id and its colour. The cluster(s) without a partner get the
+   next free ids ``k_prev, k_prev + 1, ...`` (by descending ``order_key`` mean when there are
+   several).
 
 Centroids are always returned with row ``i`` = cluster id ``i``.
-
-Comparing two partitions of the same rows
------------------------------------------
-:func:`contingency_table` counts the rows shared by each pair of clusters; it is the overlap the
-Hungarian matching maximises (:func:`match_labels`, :func:`align_to_truth`) and the table the
-adjusted Rand index is computed from (:func:`adjusted_rand`).
 """
 
 from __future__ import annotations
@@ -32,7 +27,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
 from components.engine.grouped import GroupSummary, group_summary
@@ -41,7 +35,6 @@ from components.engine.validation import (
     check_int,
     check_n_init,
     check_random_state,
-    validate_cluster_ids,
     validate_frame_labels,
     validate_matrix,
     validate_n_clusters,
@@ -50,16 +43,11 @@ from components.engine.validation import (
 __all__ = [
     "ClusterProfile",
     "KMeansResult",
-    "adjusted_rand",
-    "align_to_truth",
     "as_order_key",
     "assign_to_centroids",
     "cluster_profile",
     "cluster_profiles",
-    "contingency_table",
     "fit_kmeans",
-    "match_labels",
-    "match_overlap",
     "n_distinct_rows",
     "order_by_key",
     "order_by_means",
@@ -346,290 +334,6 @@ def nearest_centroids(data: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray
     return labels, max(total, 0.0)
 
 
-def match_labels(
-    previous_labels: np.ndarray,
-    labels: np.ndarray,
-    n_clusters: int,
-    *,
-    order_key: np.ndarray | None = None,
-) -> np.ndarray:
-    """Rename ``labels`` so clusters that overlap most with a previous cluster keep its id.
-
-    Uses the Hungarian algorithm (``scipy.optimize.linear_sum_assignment``) on the contingency
-    table ``overlap[old, new]`` = number of rows in old cluster ``old`` and new cluster ``new``,
-    maximising the total overlap. New clusters without a partner get the next free ids
-    ``n_previous, n_previous + 1, ...`` in order of descending ``order_key`` mean (default: their
-    original order). When there are fewer new clusters than previous ones, the matched ids are
-    compacted to ``0 .. n_clusters-1`` keeping their relative order.
-
-    Parameters
-    ----------
-    previous_labels : array-like of int, shape (n_samples,)
-        Ids of the previous clustering, ``0 .. n_previous-1``.
-    labels : array-like of int, shape (n_samples,)
-        Ids of the new clustering, ``0 .. n_clusters-1``.
-    n_clusters : int
-        Number of clusters in ``labels``.
-    order_key : array-like, optional
-        One value per row, used to order the ids of unmatched new clusters.
-
-    Returns
-    -------
-    np.ndarray
-        int64 relabelled ids, shape ``(n_samples,)``.
-    """
-    previous = validate_cluster_ids(previous_labels, "previous_labels")
-    current = validate_cluster_ids(labels, "labels")
-    if previous.shape != current.shape:
-        raise ValueError(
-            f"previous_labels has {previous.size} rows but labels has {current.size}; "
-            "expected the same rows."
-        )
-    count = check_int(n_clusters, "n_clusters", 1)
-    if current.size and current.max() >= count:
-        raise ValueError(
-            f"labels contains id {int(current.max())}; expected ids in [0, {count - 1}]."
-        )
-    return _match_new_id_of_old(previous, current, count, order_key)[current]
-
-
-def _match_new_id_of_old(
-    previous: np.ndarray, current: np.ndarray, n_clusters: int, order_key: np.ndarray | None
-) -> np.ndarray:
-    """Return ``new_id_of_old`` for :func:`match_labels` (no validation)."""
-    n_previous = int(previous.max()) + 1 if previous.size else 0
-    unmatched_rank = None
-    if order_key is not None:
-        unmatched_rank = _cluster_means(
-            np.asarray(order_key, dtype=np.float64), current, n_clusters
-        )
-    overlap = _contingency(previous, current, n_previous, n_clusters)
-    return _match_overlap(overlap, unmatched_rank)
-
-
-def match_overlap(overlap: np.ndarray, unmatched_rank: np.ndarray | None = None) -> np.ndarray:
-    """Return ``new_id_of_old`` for new clusters from their overlap with the previous ones.
-
-    The table form of :func:`match_labels` (same Hungarian matching, same ids for unmatched
-    clusters, same compaction when there are fewer new clusters), for callers that hold the
-    overlap counts but not the rows: the distributed sweep sums them over the data's chunks.
-
-    Parameters
-    ----------
-    overlap : array-like of int >= 0, shape (n_previous, n_clusters)
-        ``overlap[old, new]`` = rows in previous cluster ``old`` and new cluster ``new``
-        (:func:`contingency_table` of the two partitions).
-    unmatched_rank : array-like of float, shape (n_clusters,), optional
-        One value per new cluster (e.g. its mean of the order key); unmatched new clusters
-        get the next free ids by descending value (NaN last); default: their id order.
-
-    Returns
-    -------
-    np.ndarray
-        ``new_id_of_old[new] = stable id``; relabel with ``new_id_of_old[labels]``.
-    """
-    table = np.asarray(overlap)
-    if table.ndim != 2 or 0 in table.shape or not np.issubdtype(table.dtype, np.number):
-        raise ValueError(
-            f"overlap has shape {table.shape} and dtype {table.dtype}; expected a 2-D table of "
-            "counts, shape (n_previous >= 1, n_clusters >= 1)."
-        )
-    if not (np.isfinite(table).all() and (table >= 0).all()):
-        raise ValueError("overlap contains negative or non-finite counts; expected counts >= 0.")
-    rank = None
-    if unmatched_rank is not None:
-        rank = np.asarray(unmatched_rank, dtype=np.float64)
-        if rank.shape != (table.shape[1],):
-            raise ValueError(
-                f"unmatched_rank has shape {rank.shape}; expected ({table.shape[1]},), one "
-                "value per new cluster."
-            )
-    return _match_overlap(table, rank)
-
-
-def _match_overlap(overlap: np.ndarray, unmatched_rank: np.ndarray | None) -> np.ndarray:
-    """:func:`match_overlap` on a validated table."""
-    n_previous, n_clusters = overlap.shape
-    new_id_of_old = _hungarian_from_overlap(overlap, unmatched_rank)
-    if n_clusters < n_previous:
-        # Fewer clusters than before: keep relative order of the surviving ids, no gaps.
-        new_id_of_old = np.argsort(np.argsort(new_id_of_old, kind="stable"), kind="stable")
-    return new_id_of_old
-
-
-def _hungarian_new_id_of_old(
-    reference: np.ndarray,
-    current: np.ndarray,
-    n_reference: int,
-    n_current: int,
-    unmatched_rank: np.ndarray | None,
-    *,
-    current_on_rows: bool = False,
-) -> np.ndarray:
-    """Give each current cluster the reference id it overlaps most (Hungarian, no validation).
-
-    Current clusters left without a partner get ``n_reference, n_reference + 1, ...`` by
-    descending ``unmatched_rank`` (one value per current cluster; NaN last; ties and None keep
-    the id order). ``current_on_rows`` lays the overlap table out with the current clusters on
-    its rows: the solver breaks ties between equally good matchings by the layout, and
-    :func:`align_to_truth` keeps the layout it always had so that tied overlaps (k-means cutting
-    a ring in two halves) get the same colours as before.
-    """
-    if current_on_rows:
-        overlap = _contingency(current, reference, n_current, n_reference)
-    else:
-        overlap = _contingency(reference, current, n_reference, n_current)
-    return _hungarian_from_overlap(overlap, unmatched_rank, current_on_rows=current_on_rows)
-
-
-def _hungarian_from_overlap(
-    overlap: np.ndarray, unmatched_rank: np.ndarray | None, *, current_on_rows: bool = False
-) -> np.ndarray:
-    """:func:`_hungarian_new_id_of_old` on the overlap table (reference ids on its rows)."""
-    if current_on_rows:
-        n_current, n_reference = overlap.shape
-        current_rows, reference_cols = linear_sum_assignment(overlap, maximize=True)
-        matched_current, matched_reference = current_rows, reference_cols
-    else:
-        n_reference, n_current = overlap.shape
-        reference_rows, current_cols = linear_sum_assignment(overlap, maximize=True)
-        matched_current, matched_reference = current_cols, reference_rows
-    new_id_of_old = np.full(n_current, -1, dtype=np.int64)
-    new_id_of_old[matched_current] = matched_reference
-    unmatched = np.flatnonzero(new_id_of_old < 0)
-    if unmatched.size:
-        if unmatched_rank is not None:
-            ranks = np.where(
-                np.isnan(unmatched_rank[unmatched]), -np.inf, unmatched_rank[unmatched]
-            )
-            unmatched = unmatched[np.argsort(-ranks, kind="stable")]
-        new_id_of_old[unmatched] = n_reference + np.arange(unmatched.size)
-    return new_id_of_old
-
-
-def align_to_truth(labels: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-    """Renumber clusters so each takes the id of the true group it overlaps most.
-
-    The same Hungarian matching as :func:`match_labels`, with the true groups as the previous
-    partition; clusters left over (more clusters than groups) get the next free ids after the
-    largest group id, largest cluster first. Unlike :func:`match_labels` the ids are not
-    compacted: an id means a true group. Noise (-1) stays -1.
-
-    Parameters
-    ----------
-    labels : numpy.ndarray
-        Found clusters, -1 = noise.
-    y_true : numpy.ndarray
-        True groups, integers >= 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        Renumbered labels (same partition).
-    """
-    found = np.asarray(labels, dtype=np.int64)
-    truth = np.asarray(y_true, dtype=np.int64)
-    aligned = np.full(found.shape, -1, dtype=np.int64)
-    clustered = found >= 0
-    if not clustered.any():
-        return aligned
-    cluster_ids, cluster_index = np.unique(found[clustered], return_inverse=True)
-    group_ids, group_index = np.unique(truth, return_inverse=True)
-    sizes = np.bincount(cluster_index, minlength=cluster_ids.size).astype(np.float64)
-    matched = _hungarian_new_id_of_old(
-        group_index.reshape(-1)[clustered],
-        cluster_index,
-        group_ids.size,
-        cluster_ids.size,
-        sizes,
-        current_on_rows=True,
-    )
-    # Matched clusters take their group's id; the leftovers count on from the largest group id.
-    target_of_index = np.concatenate(
-        [group_ids, int(group_ids.max()) + 1 + np.arange(cluster_ids.size)]
-    )
-    aligned[clustered] = target_of_index[matched][cluster_index]
-    return aligned
-
-
-def _contingency(labels_a: np.ndarray, labels_b: np.ndarray, n_a: int, n_b: int) -> np.ndarray:
-    """The ``(n_a, n_b)`` table of shared rows of two validated int64 partitions."""
-    return np.bincount(labels_a * n_b + labels_b, minlength=n_a * n_b).reshape(n_a, n_b)
-
-
-def contingency_table(
-    labels_a: np.ndarray, labels_b: np.ndarray, n_a: int | None = None, n_b: int | None = None
-) -> np.ndarray:
-    """Count the rows in each (cluster of ``labels_a``, cluster of ``labels_b``) pair.
-
-    Parameters
-    ----------
-    labels_a, labels_b : array-like of int >= 0, shape (n_samples,)
-        Two partitions of the same rows.
-    n_a, n_b : int, optional
-        Number of clusters of each; default ``max + 1``.
-
-    Returns
-    -------
-    np.ndarray
-        int64 table of shape ``(n_a, n_b)``.
-    """
-    a = np.asarray(labels_a, dtype=np.int64)
-    b = np.asarray(labels_b, dtype=np.int64)
-    if a.shape != b.shape or a.ndim != 1:
-        raise ValueError(
-            f"labels_a has shape {a.shape} and labels_b {b.shape}; expected two 1-D arrays of "
-            "the same length."
-        )
-    if a.size and (a.min() < 0 or b.min() < 0):
-        raise ValueError("labels contain a negative id; expected cluster ids >= 0.")
-    rows = int(n_a) if n_a is not None else (int(a.max()) + 1 if a.size else 0)
-    cols = int(n_b) if n_b is not None else (int(b.max()) + 1 if b.size else 0)
-    if a.size and (a.max() >= rows or b.max() >= cols):
-        raise ValueError(f"labels exceed the table size ({rows}, {cols}); check n_a / n_b.")
-    return _contingency(a, b, rows, cols)
-
-
-def _pairs(counts: np.ndarray) -> float:
-    values = counts.astype(np.float64)
-    return float((values * (values - 1.0)).sum() / 2.0)
-
-
-def _ari_from_table(table: np.ndarray) -> float:
-    n = float(table.sum())
-    total_pairs = n * (n - 1.0) / 2.0
-    sum_cells = _pairs(table)
-    sum_rows = _pairs(table.sum(axis=1))
-    sum_cols = _pairs(table.sum(axis=0))
-    if total_pairs == 0.0:
-        return 1.0
-    expected = sum_rows * sum_cols / total_pairs
-    maximum = (sum_rows + sum_cols) / 2.0
-    if maximum == expected:
-        # Both partitions trivial (one cluster, or all singletons): scikit-learn returns 1.
-        return 1.0
-    return (sum_cells - expected) / (maximum - expected)
-
-
-def adjusted_rand(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
-    """Adjusted Rand index of two partitions (same value as ``sklearn.metrics``' function).
-
-    Computed from a ``bincount`` contingency table, which is about 20x faster than scikit-learn's
-    version on 20,000 rows; the stability analysis computes a few hundred of them.
-
-    Parameters
-    ----------
-    labels_a, labels_b : array-like of int >= 0, shape (n_samples,)
-        Two partitions of the same rows.
-
-    Returns
-    -------
-    float
-        ARI in ``[-0.5, 1]``; 1 means identical partitions up to renaming.
-    """
-    return _ari_from_table(contingency_table(labels_a, labels_b))
-
-
 def cluster_profiles(
     frame: pd.DataFrame,
     labels: np.ndarray,
@@ -676,7 +380,7 @@ def cluster_profiles(
             )
         count = int(n_clusters)
     # Column by column in numpy: at a million rows, pandas' masks and group-bys per
-    # cluster were most of a k change. Group 0 collects the rows not clustered.
+    # cluster would be most of a k change. Group 0 collects the rows not clustered.
     group = np.where(clustered, ids + 1, 0).astype(np.int64)
     means: dict[str, np.ndarray] = {}
     overall_mean: dict[str, float] = {}
@@ -694,7 +398,7 @@ def cluster_profiles(
         counts = np.bincount(group[finite], minlength=count + 1)[1:]
         with np.errstate(invalid="ignore", divide="ignore"):
             means[name] = sums / counts
-        if values.size:  # population std over the clustered rows, as before
+        if values.size:  # population std over the clustered rows: the z of cluster_profile
             overall_mean[name] = float(values.mean())
             overall_std[name] = float(np.sqrt(np.mean((values - overall_mean[name]) ** 2)))
         else:

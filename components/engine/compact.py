@@ -10,7 +10,7 @@ so its columns are kept in the smallest types that give back the same values:
   the reader parsed, bit for bit. A column with one longer value stays ``float64``.
 - **Coordinates** stay ``float64``: maps code positions to 1e-6 degree and the extent is
   computed from them; float32 would move a point by up to 1.7 m at 180 degrees, to save
-  8 bytes per row (16 MB of what a 1M-row upload holds, see BENCHMARKS.md, "Measured
+  8 bytes per row, a small share of what a 1M-row upload holds (BENCHMARKS.md, "Measured
   defaults").
 - **Row positions and numbers**: ``int32`` (the sweep's labels are ``int8`` already, see
   :func:`components.engine.sweep.run.fit_sweep`).

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-MissingHandling = Literal["exclude", "median"]
 MISSING_HANDLINGS: tuple[str, ...] = ("exclude", "median")
 
 MEDIAN_HOUSE_VALUE_CAP = 500_001.0
@@ -135,11 +133,10 @@ class FeatureMatrix:
         Rows with a missing or non-finite value, per chosen feature.
     n_missing_rows : int
         Rows with at least one missing chosen feature.
-    handling : str
-        "exclude" (those rows are not clustered) or "median" (filled with the
-        feature's median over the other rows).
     message : str or None
-        Plain-language account of the above, None when nothing was missing.
+        Plain-language account of the above and of what was done with those rows
+        (left out of the clustering, or filled with the feature's median), None when
+        nothing was missing.
     """
 
     values: np.ndarray
@@ -147,13 +144,7 @@ class FeatureMatrix:
     feature_names: tuple[str, ...]
     missing_by_feature: dict[str, int] = field(default_factory=dict)
     n_missing_rows: int = 0
-    handling: str = "exclude"
     message: str | None = None
-
-    @property
-    def n_excluded(self) -> int:
-        """Rows left out of the clustering."""
-        return self.n_missing_rows if self.handling == "exclude" else 0
 
 
 def add_derived_features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -267,6 +258,5 @@ def prepare_features(
         feature_names=names,
         missing_by_feature=missing_by_feature,
         n_missing_rows=n_missing_rows,
-        handling=missing,
         message=message,
     )

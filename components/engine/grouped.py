@@ -2,7 +2,7 @@
 
 The legend's medians, the box plot's boxes and the profile's quartiles all summarise one
 column per cluster. Masking the rows of each cluster costs k passes over all the rows; at
-a million places that was most of a k change. Here the values are grouped by cluster in
+a million places that would be most of a k change. Here the values are grouped by cluster in
 one linear pass (a radix sort of the ids), and each cluster's run is summarised alone.
 """
 

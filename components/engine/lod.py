@@ -1,11 +1,12 @@
 """Level of detail for maps of many points: per zoom, the points merged into small cells.
 
 Pure numpy. A map at state zoom draws thousands of points on top of each other; in the
-browser every point is an instance drawn on every redraw (in software WebGL about 25 us
-each). Merged into cells of a couple of pixels at each zoom, a map draws about as many
-points as it has distinct pixels, and the finest zoom keeps every distinct position (full
-detail when the user zooms in). Each cell keeps how many rows it holds and, for every k,
-its majority cluster and that cluster's share, so colours stay those of the clusters.
+browser every point is an instance drawn on every redraw, and in software WebGL the redraw's
+time grows with the instances (BENCHMARKS.md, "Browser"). Merged into cells of a couple of
+pixels at each zoom, a map draws about as many points as it has distinct pixels, and the
+finest zoom keeps every distinct position (full detail when the user zooms in). Each cell
+keeps how many rows it holds and, for every k, its majority cluster and that cluster's share,
+so colours stay those of the clusters.
 
 The levels follow the Web Mercator tile scheme of web maps (256-pixel tiles, x east, y
 south), so :mod:`components.figures.lod` can cut them into the tiles deck.gl's TileLayer
@@ -26,8 +27,8 @@ CELL_PX = 2
 # The finest zoom is the largest whose tiles over the data's extent number at most this.
 MAX_FINEST_TILES = 256
 MAX_ZOOM = 14
-# Most cells over all zooms: about 100 bytes of tile each (gzipped on the wire), and the
-# time to write them (BENCHMARKS.md, Scale). A million places stop a few zooms early.
+# Most cells over all zooms: it bounds the tiles' bytes on the wire and the time to write
+# them (BENCHMARKS.md, "Scale"). A million places stop a few zooms early.
 MAX_CELLS = 400_000
 
 
@@ -123,15 +124,6 @@ class LevelOfDetail:
     levels: tuple[DetailLevel, ...]
     extent: tuple[float, float, float, float]
     max_zoom: int
-
-    def column_of(self, n_clusters: int) -> int:
-        """The column of ``ids`` and ``shares`` holding k = ``n_clusters``."""
-        if n_clusters not in self.k_values:
-            raise ValueError(
-                f"n_clusters={n_clusters} is out of range; the cells carry ids for k in "
-                f"[{self.k_values[0]}, {self.k_values[-1]}]."
-            )
-        return self.k_values.index(n_clusters)
 
 
 def finest_zoom(extent: tuple[float, float, float, float], max_tiles: int) -> int:

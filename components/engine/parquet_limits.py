@@ -71,15 +71,12 @@ class ParquetShape:
         The columns' names, as stored (not cleaned).
     n_rows : int
         Rows.
-    n_row_groups : int
-        Row groups.
     uncompressed_bytes : int
         The data's size once decompressed (sum of the row groups' ``total_byte_size``).
     """
 
     names: tuple[str, ...]
     n_rows: int
-    n_row_groups: int
     uncompressed_bytes: int
 
 
@@ -236,7 +233,6 @@ def check_parquet_limits(
     return ParquetShape(
         names=tuple(schema.names),
         n_rows=n_rows,
-        n_row_groups=n_groups,
         uncompressed_bytes=uncompressed,
     )
 

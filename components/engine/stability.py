@@ -1,4 +1,4 @@
-"""Are the clusters real? Reproducibility of k-means across seeds and resamples, and clustergrams.
+"""Are the clusters real? Reproducibility of k-means across seeds and resamples.
 
 Pure Python (no Streamlit).
 
@@ -22,10 +22,10 @@ all rows) and then assigns all rows to its centroids. The reference itself is al
 rows. On the housing data this keeps the flagged k's and costs less than half the CPU time
 (BENCHMARKS.md, "Measured defaults").
 
-Speed: each fit runs with one OpenMP/BLAS thread (scikit-learn's default threading was about 5x
-slower on these small fits on a shared 2-core machine). Running two fits at a time in threads
-(``n_jobs=2``) gave no gain in our measurements (the fits are short and partly hold the GIL), so
-the default is one fit at a time.
+Speed: each fit runs with one OpenMP/BLAS thread, since scikit-learn's default threading costs
+more than it gains on these small fits. Running two fits at a time in threads (``n_jobs=2``)
+gains nothing either (the fits are short and partly hold the GIL), so the default is one fit at
+a time (BENCHMARKS.md, "Measured defaults").
 
 Thresholds
 ----------
@@ -45,7 +45,6 @@ rows; two reference clusters *merge* when both send >= 80% of their rows to the 
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -58,15 +57,15 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from threadpoolctl import ThreadpoolController
 
+# clustergram is re-exported for components.ui.cache.insight, which imports it from here.
+from components.engine.clustergram import clustergram
 from components.engine.clustering import (
-    adjusted_rand,
     as_order_key,
     assign_to_centroids,
-    contingency_table,
-    match_labels,
     n_distinct_rows,
     order_by_key,
 )
+from components.engine.partitions import adjusted_rand, contingency_table, match_labels
 from components.engine.validation import (
     check_float,
     check_int,
@@ -85,7 +84,6 @@ __all__ = [
     "MIN_ARI_THRESHOLD",
     "SPLIT_SHARE",
     "ClusterStability",
-    "ClustergramData",
     "KStability",
     "StabilityResult",
     "clustergram",
@@ -196,16 +194,6 @@ class KStability:
                 "verdict": [c.verdict for c in self.clusters],
             }
         )
-
-    @property
-    def splitting_clusters(self) -> tuple[int, ...]:
-        """Reference clusters that split in at least one rerun."""
-        return tuple(c.cluster for c in self.clusters if c.split_share > 0)
-
-    @property
-    def merging_clusters(self) -> tuple[int, ...]:
-        """Reference clusters that merge with another in at least one rerun."""
-        return tuple(c.cluster for c in self.clusters if c.merge_share > 0)
 
 
 @dataclass(frozen=True)
@@ -347,8 +335,8 @@ def _fit_assign(X: np.ndarray, task: _Task) -> np.ndarray:
 def _run_tasks(X: np.ndarray, tasks: list[_Task], n_jobs: int) -> list[np.ndarray]:
     """Run the fits with one OpenMP/BLAS thread each, ``n_jobs`` at a time.
 
-    On small data scikit-learn's own OpenMP threads cost more than they gain (measured ~5x slower
-    on 2 shared cores), so each fit runs single-threaded whatever ``n_jobs`` is.
+    On small data scikit-learn's own OpenMP threads cost more than they gain (BENCHMARKS.md,
+    "Measured defaults"), so each fit runs single-threaded whatever ``n_jobs`` is.
     """
     controller = ThreadpoolController()
     if n_jobs <= 1:
@@ -546,7 +534,7 @@ def stability_across_k(
         k-means initialisations per run (reference fitted here and every rerun), in ``[1, 50]``;
         'auto' (default) is one k-means++ start, like the engine's ``fit_kmeans`` default. Use
         the map's own setting: stability with one start mostly measures which local minimum a
-        seed lands in (on the housing data mean ARI 0.69 at k=6 with 1 start, 0.98 with 10).
+        seed lands in (BENCHMARKS.md, "Measured defaults").
     mean_threshold, min_threshold : float
         ARI thresholds of the "not reproducible" flag (defaults 0.80 and 0.65).
     n_jobs : int, optional
@@ -672,145 +660,6 @@ def stability_across_k(
         min_threshold=min_limit,
         seconds=time.perf_counter() - start,
         method=method,
-    )
-
-
-# --------------------------------------------------------------------------- clustergram
-
-
-@dataclass(frozen=True)
-class ClustergramData:
-    """Flows of rows between the clusters of consecutive k's, the data of a Sankey diagram.
-
-    Nodes are ``(k, cluster)`` pairs in the order of ``k_values`` then cluster id; links go from
-    a node of one k to a node of the next k in ``k_values``.
-
-    Attributes
-    ----------
-    k_values : tuple[int, ...]
-        The k's, ascending.
-    node_k, node_cluster : np.ndarray
-        k and cluster id of each node (int64).
-    node_size : np.ndarray
-        Rows in each node.
-    node_label : tuple[str, ...]
-        "k=3 · cluster 1" per node.
-    link_source, link_target : np.ndarray
-        Node indices of each flow (int64); only non-empty flows are listed.
-    link_value : np.ndarray
-        Rows moving along each flow.
-    flows : pd.DataFrame
-        One row per flow: k_from, cluster_from, k_to, cluster_to, rows, share_of_source.
-    """
-
-    k_values: tuple[int, ...]
-    node_k: np.ndarray
-    node_cluster: np.ndarray
-    node_size: np.ndarray
-    node_label: tuple[str, ...]
-    link_source: np.ndarray
-    link_target: np.ndarray
-    link_value: np.ndarray
-    flows: pd.DataFrame
-
-    def node_index(self, k: int, cluster: int) -> int:
-        """Return the node index of ``(k, cluster)``.
-
-        Parameters
-        ----------
-        k : int
-            A value of ``k_values``.
-        cluster : int
-            A cluster id of that k.
-
-        Returns
-        -------
-        int
-            Index into the node arrays.
-        """
-        hits = np.flatnonzero((self.node_k == k) & (self.node_cluster == cluster))
-        if hits.size == 0:
-            raise ValueError(f"(k={k}, cluster={cluster}) is not a node of the clustergram.")
-        return int(hits[0])
-
-
-def clustergram(sweep_labels: np.ndarray, k_values: Sequence[int]) -> ClustergramData:
-    """Count how rows move between clusters as k grows ("who moves where"), for a Sankey.
-
-    Parameters
-    ----------
-    sweep_labels : array-like of int, shape (len(k_values), n_samples)
-        Cluster ids per k (e.g. ``SweepResult.labels``, whose ids stay stable across k).
-    k_values : sequence of int
-        The k of each row of ``sweep_labels``, ascending.
-
-    Returns
-    -------
-    ClustergramData
-        Nodes (k, cluster) with their sizes, and the non-empty flows between consecutive k.
-    """
-    labels = np.asarray(sweep_labels)
-    ks = [check_int(k, "k_values entry", 1) for k in k_values]
-    if labels.ndim != 2 or labels.shape[0] != len(ks):
-        raise ValueError(
-            f"sweep_labels has shape {labels.shape}; expected ({len(ks)}, n_samples), one row "
-            "per k of k_values."
-        )
-    if not ks:
-        raise ValueError("k_values is empty; expected at least one k.")
-    if labels.shape[1] == 0:
-        raise ValueError("sweep_labels has no rows; expected at least one clustered row.")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"sweep_labels must hold integer ids; got dtype {labels.dtype}.")
-    if any(b <= a for a, b in itertools.pairwise(ks)):
-        raise ValueError(f"k_values={ks} is not strictly ascending; expected ascending k's.")
-    for row, k in zip(labels, ks, strict=True):
-        if row.min() < 0 or row.max() >= k:
-            raise ValueError(
-                f"sweep_labels for k={k} has ids in [{int(row.min())}, {int(row.max())}]; "
-                f"expected ids in [0, {k - 1}]."
-            )
-
-    offsets = np.concatenate([[0], np.cumsum(ks)])
-    node_k = np.repeat(ks, ks).astype(np.int64)
-    node_cluster = np.concatenate([np.arange(k) for k in ks]).astype(np.int64)
-    node_size = np.concatenate(
-        [np.bincount(row, minlength=k) for row, k in zip(labels, ks, strict=True)]
-    ).astype(np.int64)
-    sources: list[np.ndarray] = []
-    targets: list[np.ndarray] = []
-    values: list[np.ndarray] = []
-    records = []
-    for index in range(len(ks) - 1):
-        k_from, k_to = ks[index], ks[index + 1]
-        table = contingency_table(labels[index], labels[index + 1], k_from, k_to)
-        from_ids, to_ids = np.nonzero(table)
-        counts = table[from_ids, to_ids]
-        sources.append(offsets[index] + from_ids)
-        targets.append(offsets[index + 1] + to_ids)
-        values.append(counts)
-        source_sizes = table.sum(axis=1)
-        for a, b, count in zip(from_ids, to_ids, counts, strict=True):
-            records.append(
-                (k_from, int(a), k_to, int(b), int(count), float(count / source_sizes[a]))
-            )
-    link_source = np.concatenate(sources).astype(np.int64) if sources else np.empty(0, np.int64)
-    link_target = np.concatenate(targets).astype(np.int64) if targets else np.empty(0, np.int64)
-    link_value = np.concatenate(values).astype(np.int64) if values else np.empty(0, np.int64)
-    flows = pd.DataFrame(
-        records,
-        columns=["k_from", "cluster_from", "k_to", "cluster_to", "rows", "share_of_source"],
-    )
-    return ClustergramData(
-        k_values=tuple(ks),
-        node_k=node_k,
-        node_cluster=node_cluster,
-        node_size=node_size,
-        node_label=tuple(f"k={k} · cluster {c}" for k, c in zip(node_k, node_cluster, strict=True)),
-        link_source=link_source,
-        link_target=link_target,
-        link_value=link_value,
-        flows=flows,
     )
 
 

@@ -1,9 +1,9 @@
-"""Figures for "When k-means fails": toy-shape panels, the k-distance curve, density maps, tables.
+"""Figures for "When k-means fails": toy-shape panels, density maps, tables and texts.
 
 No Streamlit. Colours are the dashboard's colour-blind-safe ``PALETTE`` (Okabe-Ito first,
 then Paul Tol's muted colours) so cluster colours look the same on every page; noise is the
 dashboard's not-clustered grey. Palettes are finite: when there are more clusters than colours
-(DBSCAN on the housing data finds ~55 metro areas) colours repeat, cycling by cluster id
+(DBSCAN on the housing data finds dozens of metro areas) colours repeat, cycling by cluster id
 (``cluster_colour(..., cycle=True)``); density clusters are numbered by descending size, so the
 largest ones get distinct colours.
 """
@@ -20,9 +20,9 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.subplots import make_subplots
 
-from components.engine.alternatives.comparison import AlgorithmResult, EpsSuggestion
+from components.engine.alternatives.comparison import AlgorithmResult
 from components.engine.alternatives.toy_shapes import ToyData
-from components.engine.clustering import align_to_truth
+from components.engine.partitions import align_to_truth
 from components.figures.deck import (
     CompactDeck,
     base_map_deck,
@@ -47,99 +47,9 @@ NOISE_NAME = "noise"
 TRUTH_TITLE = "True groups"
 
 
-def cluster_colours_rgb(labels: Sequence[int] | np.ndarray) -> list[list[int]]:
-    """Per-point ``[r, g, b]`` colours (0-255) for a map layer; noise grey.
-
-    Parameters
-    ----------
-    labels : array-like of int
-        Cluster of each point, -1 = noise.
-
-    Returns
-    -------
-    list of list of int
-        One ``[r, g, b]`` per point, ready for pydeck's ``get_fill_color``.
-    """
-    values = np.asarray(labels, dtype=np.int64)
-    table = {
-        int(c): list(hex_to_rgb(cluster_colour(int(c), cycle=True))) for c in np.unique(values)
-    }
-    return [table[int(c)] for c in values]
-
-
-def density_colour_table(n_clusters: int) -> list[list[int]]:
-    """RGB colour of each cluster id 0..n_clusters-1, then noise grey as the last entry.
-
-    For a compact map payload: send each point's cluster id and look the colour up in
-    this table in the browser (index -1 = noise).
-
-    Parameters
-    ----------
-    n_clusters : int
-        Number of clusters, >= 0.
-
-    Returns
-    -------
-    list of list of int
-        ``n_clusters + 1`` rows of ``[r, g, b]``.
-    """
-    if n_clusters < 0:
-        raise ValueError(f"n_clusters={n_clusters} is out of range; expected an integer >= 0.")
-    return [list(hex_to_rgb(cluster_colour(c, cycle=True))) for c in [*range(n_clusters), -1]]
-
-
 def density_cluster_name(cluster: int) -> str:
     """Display name of a density cluster: "Area 1" for id 0, "noise" for -1."""
     return NOISE_NAME if cluster == -1 else f"Area {cluster + 1}"
-
-
-def density_map_points(
-    latitude_deg: Sequence[float] | np.ndarray,
-    longitude_deg: Sequence[float] | np.ndarray,
-    labels: Sequence[int] | np.ndarray,
-) -> pd.DataFrame:
-    """One row per point, ready for a pydeck ScatterplotLayer or ``plotly.scatter_map``.
-
-    Parameters
-    ----------
-    latitude_deg, longitude_deg : array-like of float
-        Coordinates in degrees.
-    labels : array-like of int
-        Cluster of each point, -1 = noise (``GeoDensityResult.labels``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns latitude, longitude, cluster (int), cluster_name ("Area 1" ... or
-        "noise"), colour (``[r, g, b]`` list), colour_hex. Noise rows come first so
-        that, drawn in order, clusters sit on top of the grey noise.
-    """
-    latitude = np.asarray(latitude_deg, dtype=np.float64)
-    longitude = np.asarray(longitude_deg, dtype=np.float64)
-    values = np.asarray(labels, dtype=np.int64)
-    if not latitude.shape == longitude.shape == values.shape or latitude.ndim != 1:
-        raise ValueError(
-            f"latitude_deg {latitude.shape}, longitude_deg {longitude.shape} and labels "
-            f"{values.shape} must be 1-D arrays of the same length."
-        )
-    frame = pd.DataFrame(
-        {
-            "latitude": latitude,
-            "longitude": longitude,
-            "cluster": values,
-            "cluster_name": [density_cluster_name(int(c)) for c in values],
-            "colour": cluster_colours_rgb(values),
-            "colour_hex": [cluster_colour(int(c), cycle=True) for c in values],
-        }
-    )
-    order = np.argsort(values != -1, kind="stable")  # noise (False) first
-    return frame.iloc[order].reset_index(drop=True)
-
-
-def _ordinal(number: int) -> str:
-    if 10 <= number % 100 <= 20:
-        return f"{number}th"
-    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
 def _axis_suffix(index: int) -> str:
@@ -168,7 +78,7 @@ def shapes_grid_figure(
     toy : ToyData
         The points (``toy.X`` is plotted unscaled).
     results : sequence of AlgorithmResult
-        From :func:`components.alternatives.compare_algorithms` on ``toy``.
+        From :func:`components.engine.alternatives.comparison.compare_algorithms` on ``toy``.
     include_truth : bool, default=True
         Add a first panel with the true groups.
     columns : int, default=4
@@ -264,58 +174,6 @@ def shapes_grid_figure(
     return figure
 
 
-def k_distance_figure(suggestion: EpsSuggestion) -> go.Figure:
-    """The sorted k-distance curve with DBSCAN's chosen eps marked.
-
-    Parameters
-    ----------
-    suggestion : EpsSuggestion
-        From :func:`components.alternatives.suggest_dbscan_eps`.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Line of sorted distances, a horizontal line at eps and a marker at the chosen point.
-    """
-    distances = suggestion.k_distances
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=np.arange(1, distances.size + 1),
-            y=distances,
-            mode="lines",
-            line={"color": PALETTE[0], "width": 2},
-            name=f"distance to {_ordinal(suggestion.min_samples - 1)} neighbour",
-            hovertemplate="point %{x}<br>distance %{y:.3f}<extra></extra>",
-        )
-    )
-    figure.add_hline(
-        y=suggestion.eps,
-        line_color=PALETTE[5],
-        line_dash="dash",
-        annotation_text=f"eps = {suggestion.eps:.3g} ({suggestion.core_share:.0%} core points)",
-        annotation_position="top left",
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=[suggestion.eps_index + 1],
-            y=[distances[suggestion.eps_index]],
-            mode="markers",
-            marker={"color": PALETTE[5], "size": 10},
-            name="chosen eps",
-            hoverinfo="skip",
-        )
-    )
-    figure.update_layout(
-        xaxis_title="points, sorted by that distance",
-        yaxis_title=f"distance to {_ordinal(suggestion.min_samples - 1)} neighbour (scaled)",
-        height=320,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        showlegend=False,
-    )
-    return figure
-
-
 # ------------------------------------------------------------- the page's maps and tables
 
 DENSITY_LABELLED_AREAS = 10
@@ -336,13 +194,12 @@ def density_map_deck(
 ) -> CompactDeck:
     """Map of density areas: one point per row, noise as a grey layer underneath.
 
-    Built like the dashboard's cluster map (:func:`components.figures.cluster_map_deck`):
-    each point is a short JSON array ``[x, y, area, value, colour]`` with
-    integer-coded positions decoded in the browser, so 20,640 points stay around
-    400 KB. ``area`` is the 1-based area number ("Area 1" is cluster 0, the largest)
-    or the text "noise"; ``colour`` is the area's palette index (the palette cycles
-    after 15 areas), turned into a colour by
-    :func:`components.figures.colour_lookup_expression`. The largest
+    Each point is a short JSON array ``[x, y, area, value, colour]`` with
+    integer-coded positions decoded in the browser, so the map stays small
+    (BENCHMARKS.md, "Rerun"). ``area`` is the 1-based area number ("Area 1" is
+    cluster 0, the largest) or the text "noise"; ``colour`` is the area's palette index
+    (the palette cycles after 15 areas), turned into a colour by
+    :func:`components.figures.deck.colour_lookup_expression`. The largest
     ``labelled_areas`` areas get their number drawn at their mean position.
 
     Parameters
@@ -356,7 +213,7 @@ def density_map_deck(
     value_label : str
         What the value is (data text: made safe with the tooltip).
     view_state : pydeck.ViewState or None, default=None
-        Initial camera; None = :func:`components.figures.view_state_for` the points.
+        Initial camera; None = :func:`components.figures.deck.view_state_for` the points.
         Pass the same one as the map beside it so both show the same view.
     labelled_areas : int, default=10
         How many of the largest areas get their number on the map, >= 0.
@@ -472,7 +329,7 @@ def comparison_table(results: Sequence[AlgorithmResult]) -> pd.DataFrame:
     Parameters
     ----------
     results : sequence of AlgorithmResult
-        From :func:`components.alternatives.compare_algorithms`.
+        From :func:`components.engine.alternatives.comparison.compare_algorithms`.
 
     Returns
     -------
@@ -509,12 +366,13 @@ def area_table(
     colour_of: Callable[[int], str] | None = None,
     value_column: str = "median_value",
 ) -> pd.DataFrame:
-    """Display version of :func:`components.alternatives.summarise_density`'s table.
+    """Display version of the density areas' table.
 
     Parameters
     ----------
     summary : pandas.DataFrame
-        From ``summarise_density(..., values=..., value_name="value")`` (with places).
+        From :func:`components.engine.alternatives.geo_density.summarise_density` (with
+        ``values=..., value_name="value"`` and places).
     name_of : callable, default=density_cluster_name
         Display name of a cluster id ("Area 1", "noise"; for k-means e.g. "Cluster 0").
     colour_of : callable, optional
@@ -568,7 +426,8 @@ def toy_verdict(results: Sequence[AlgorithmResult], good_ari: float = 0.9) -> st
     Parameters
     ----------
     results : sequence of AlgorithmResult
-        From :func:`components.alternatives.compare_algorithms`, k-means among them.
+        From :func:`components.engine.alternatives.comparison.compare_algorithms`, k-means
+        among them.
     good_ari : float, default=0.9
         ARI from which an algorithm counts as having recovered the groups.
 

@@ -101,8 +101,9 @@ def cell_map_deck(
     Parameters
     ----------
     cells : pandas.DataFrame
-        :meth:`DistributedSweepResult.cells_for` of k: columns ``latitude``, ``longitude``
-        (the cell's centre), ``count``, ``cluster`` (in [0, k)) and ``share`` (in (0, 1]).
+        :meth:`components.engine.distributed_result.DistributedSweepResult.cells_for` of k:
+        columns ``latitude``, ``longitude`` (the cell's centre), ``count``, ``cluster`` (in
+        [0, k)) and ``share`` (in (0, 1]).
     n_clusters : int
         k, in [1, 15].
     cell_degrees : float

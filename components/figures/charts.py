@@ -40,23 +40,6 @@ class BoxStats:
     mean: float
 
 
-def box_stats(values: np.ndarray) -> BoxStats | None:
-    """Summarise values for a box plot (None when there is no finite value).
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        The group's values.
-
-    Returns
-    -------
-    BoxStats or None
-        The summary.
-    """
-    numbers = np.asarray(values, dtype=float).ravel()
-    return _box_stats_of(group_summary(numbers, np.zeros(numbers.size, dtype=np.int64), 1), 0)
-
-
 def _box_stats_of(summary: GroupSummary, group: int) -> BoxStats | None:
     """One group's box of a :class:`GroupSummary` (None when it has no finite value)."""
     if summary.n[group] == 0:

@@ -43,7 +43,7 @@ def outline_layer() -> pdk.Layer:
     """A PathLayer of the shipped coasts and borders, not pickable, to put first (below).
 
     Used when the base map style cannot be served (:func:`base_map_style` draws the
-    same lines as tiles); the paths go in the deck (about 60 KB).
+    same lines as tiles); the paths go in the deck itself.
 
     Returns
     -------
@@ -70,7 +70,8 @@ def outline_layer() -> pdk.Layer:
 # ------------------------------------------------------------ base map tiles
 #
 # Drawn by deck.gl, the outline is redrawn with the points on every change (a k change
-# too): in software WebGL that cost about 650 ms per redraw. As raster tiles of the base
+# too), which in software WebGL is a large part of each redraw (BENCHMARKS.md, "Session 4").
+# As raster tiles of the base
 # map's style it is drawn by the map library in its own canvas, which redraws only when
 # the camera moves, and it gains a level of detail for free (finer tiles when zoomed in).
 

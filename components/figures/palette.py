@@ -6,6 +6,8 @@ changes, so a cluster keeps its colour when the k slider moves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 # Okabe-Ito (colour-blind safe, in its usual order) followed by seven colours of
@@ -120,6 +122,23 @@ def check_n_clusters(n_clusters: int) -> None:
         raise ValueError(
             f"n_clusters={n_clusters!r} is out of range; "
             f"expected an integer in [1, {MAX_CLUSTERS}]."
+        )
+
+
+def check_palette(n_clusters: int, palette: Sequence[str]) -> None:
+    """Raise ValueError when ``palette`` has fewer colours than ``n_clusters``.
+
+    Parameters
+    ----------
+    n_clusters : int
+        Clusters to draw, one colour each.
+    palette : sequence of str
+        The colours given to a figure.
+    """
+    if n_clusters > len(palette):
+        raise ValueError(
+            f"{n_clusters} clusters need {n_clusters} colours but the palette has "
+            f"{len(palette)}; expected at most {len(palette)} clusters."
         )
 
 

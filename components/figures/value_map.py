@@ -1,8 +1,8 @@
 """Explore's map of one value by location: a pydeck map on a continuous colour scale.
 
 Like the cluster map (compact rows, integer-coded positions, the coast and border
-outline underneath), so it draws its points with no network, which the plotly map it
-replaces did not: that one waited for the base map's style before drawing anything.
+outline underneath), so it draws its points with no network; a plotly map would wait for
+the base map's style before drawing anything.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import streamlit as st
 from components.engine.alternatives.geo_density import (
     DEFAULT_GEO_EPS_KM,
     DEFAULT_GEO_MIN_SAMPLES,
+    DEFAULT_HDBSCAN_MAX_POINTS,
     GeoMethod,
 )
 from components.engine.alternatives.toy_shapes import ToyKind
@@ -125,8 +126,9 @@ def density_controls() -> DensitySettings:
         horizontal=True,
         key=METHOD_KEY,
         help="HDBSCAN has no radius: it keeps the areas that stay dense over a range of "
-        "radii. It is fitted on 5,000 sampled places (the rest take their nearest "
-        "sampled neighbour's area): a full fit takes too long for a live page.",
+        f"radii. It is fitted on {DEFAULT_HDBSCAN_MAX_POINTS:,} sampled places (the rest "
+        "take their nearest sampled neighbour's area), because a fit on all of them takes too "
+        "long to wait for.",
     )
     eps_low, eps_high, eps_step = EPS_KM_SLIDER
     eps_km = eps_column.slider(

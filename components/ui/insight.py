@@ -22,9 +22,11 @@ from components.engine.clustering import NInit
 from components.engine.dataset import Dataset
 from components.engine.describe import ClusterDescription
 from components.engine.stability import StabilityResult
+from components.engine.sweep.silhouette import BORDER_SILHOUETTE
 from components.engine.sweep.suggestions import KSuggestion
-from components.figures import insight as figures_insight
 from components.figures.palette import PALETTE, hex_to_rgb
+from components.figures.silhouette import SILHOUETTE_BINS
+from components.figures.stability import stability_note
 from components.ui import cache, keys
 from components.ui import widgets as ui
 from components.ui.text import escape_markdown
@@ -248,7 +250,7 @@ def silhouette_table(table: pd.DataFrame) -> None:
             "mean_silhouette": st.column_config.NumberColumn("mean silhouette ↑", format="%.3f"),
             "share_negative": st.column_config.NumberColumn("below 0", format="percent"),
             "share_border": st.column_config.NumberColumn(
-                f"below {figures_insight.BORDER_SILHOUETTE:g}", format="percent"
+                f"below {BORDER_SILHOUETTE:g}", format="percent"
             ),
         },
         key="silhouette_table",
@@ -258,8 +260,7 @@ def silhouette_table(table: pd.DataFrame) -> None:
 def silhouette_legend() -> None:
     """The silhouette map's colour classes as swatches (our own colours and numbers only)."""
     items = " ".join(
-        f"{swatch_html(band.colour, 0.9)}&nbsp;{band.label}"
-        for band in figures_insight.SILHOUETTE_BINS
+        f"{swatch_html(band.colour, 0.9)}&nbsp;{band.label}" for band in SILHOUETTE_BINS
     )
     st.markdown(f"<small>{items}</small>", unsafe_allow_html=True)
 
@@ -277,7 +278,7 @@ def _cost(key: keys.ModelKey, n_init: NInit) -> str:
     """What a check with ``n_init`` starts costs, from the measured one-start check.
 
     The fitting work grows with the number of starts; the assignments and ARIs do not, so the
-    time grows somewhat less than the number of starts (measured about 8 times for 10 starts).
+    time grows somewhat less than the number of starts (BENCHMARKS.md, "Measured defaults").
     """
     n_starts = _n_starts(n_init)
     seconds = _one_start_seconds(key)
@@ -350,7 +351,7 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         st.error(f"The stability check could not run on these settings: {error}")
         return
 
-    level, note = figures_insight.stability_note(result)
+    level, note = stability_note(result)
     if level == "success":
         st.success(note, icon=":material/verified:")
     else:

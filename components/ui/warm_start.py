@@ -15,8 +15,8 @@ from components.ui.upload_budget import limit_malloc_arenas
 
 _LOGGER = logging.getLogger(__name__)
 # glibc's malloc arenas: one per thread that allocates, up to 8 per core; each keeps what a
-# big job freed in it (BENCHMARKS.md, "Session 6": a 1M-row read and fit kept about 110 MB
-# more with the default than with one arena).
+# big job freed in it, so one arena keeps less (BENCHMARKS.md, "Load: the malloc arena cap,
+# measured alone").
 MALLOC_ARENAS = 1
 # Longest the server waits for the default Clusters page before taking requests anyway.
 DEFAULT_PAGE_WAIT_S = 60.0

@@ -13,7 +13,7 @@ import pytest
 from conftest import HOUSING_CSV, deck_spec, layer, texts
 from streamlit.testing.v1 import AppTest
 
-from components.figures.insight import BORDER_SILHOUETTE
+from components.engine.sweep.silhouette import BORDER_SILHOUETTE
 from components.figures.palette import PALETTE
 from components.ui import insight as ui_insight
 from components.ui import widgets as ui

@@ -24,12 +24,7 @@ from distributed import Client
 from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
-from components.engine.clustering import (
-    adjusted_rand,
-    assign_to_centroids,
-    match_labels,
-    order_by_key,
-)
+from components.engine.clustering import assign_to_centroids, order_by_key
 from components.engine.distributed.__main__ import main
 from components.engine.distributed.cluster import dask_client, describe_client
 from components.engine.distributed.scale import column_moments, fit_chunk_scaler
@@ -48,6 +43,7 @@ from components.engine.distributed_result import (
     read_distributed_result,
     write_distributed_result,
 )
+from components.engine.partitions import adjusted_rand, match_labels
 from components.engine.scaling import SCALERS, scale_features
 
 FEATURES = ("latitude", "longitude", "price")

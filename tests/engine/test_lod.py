@@ -65,7 +65,6 @@ def test_cells_keep_counts_majorities_and_shares() -> None:
     np.testing.assert_allclose(finest.shares[shared], [0.5, 1.0])
     # Every level holds every row once.
     assert all(level.count.sum() == 5 for level in lod.levels)
-    assert lod.column_of(3) == 1
 
 
 def test_cells_merge_more_as_the_zoom_falls() -> None:
@@ -99,8 +98,6 @@ def test_bad_input_names_the_value_and_the_range(arguments: dict, message: str) 
     call = {"longitude": LON, "latitude": LAT, "labels_by_k": LABELS} | arguments
     with pytest.raises(ValueError, match=message):
         level_of_detail(**call)
-    with pytest.raises(ValueError, match=r"n_clusters=7 is out of range"):
-        level_of_detail(LON, LAT, LABELS).column_of(7)
 
 
 def test_the_cell_budget_stops_the_zooms_and_keeps_every_row() -> None:

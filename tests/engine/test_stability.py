@@ -1,5 +1,5 @@
-"""Tests for components.engine.stability: stability across k, splits/merges, clustergram,
-merging per-k results."""
+"""Tests for components.engine.stability: stability across k, splits/merges, merging per-k
+results."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from components.engine.stability import (
     MEAN_ARI_THRESHOLD,
     MIN_ARI_THRESHOLD,
     _cluster_changes,
-    clustergram,
     merge_stability_results,
     stability_across_k,
 )
@@ -249,56 +248,6 @@ def test_invalid_n_init() -> None:
         ValueError, match=r"n_init=0 is out of range; expected 'auto' or an integer in \[1, 50\]"
     ):
         stability_across_k(_blobs(), (3,), n_init=0)
-
-
-# --------------------------------------------------------------------------- clustergram
-
-
-def test_clustergram_flows_by_hand() -> None:
-    labels = np.array([[0, 0, 0, 1, 1], [0, 0, 2, 1, 1]])
-    data = clustergram(labels, (2, 3))
-    assert data.node_k.tolist() == [2, 2, 3, 3, 3]
-    assert data.node_cluster.tolist() == [0, 1, 0, 1, 2]
-    assert data.node_size.tolist() == [3, 2, 2, 2, 1]
-    flows = set(
-        zip(
-            data.link_source.tolist(),
-            data.link_target.tolist(),
-            data.link_value.tolist(),
-            strict=True,
-        )
-    )
-    assert flows == {(0, 2, 2), (0, 4, 1), (1, 3, 2)}
-    row = data.flows.query("cluster_from == 0 and cluster_to == 2").iloc[0]
-    assert row["rows"] == 1 and row["share_of_source"] == pytest.approx(1 / 3)
-    assert data.node_index(3, 2) == 4
-    assert data.node_label[4] == "k=3 · cluster 2"
-
-
-def test_clustergram_conserves_rows_on_a_real_sweep() -> None:
-    X = _disc(400)
-    sweep = sweep_k(X, range(2, 7))
-    data = clustergram(sweep.labels, sweep.k_values)
-    for k in sweep.k_values[:-1]:
-        outgoing = data.link_value[data.node_k[data.link_source] == k].sum()
-        assert outgoing == 400
-    # Stable ids: most rows of a cluster keep its id (and colour) as k grows.
-    kept = data.flows.query("cluster_from == cluster_to")["rows"].sum()
-    assert kept > data.flows["rows"].sum() / 2
-
-
-@pytest.mark.parametrize(
-    ("labels", "k_values", "message"),
-    [
-        (np.zeros((2, 4), dtype=int), (2,), "expected \\(1, n_samples\\)"),
-        (np.array([[0, 1], [0, 3]]), (2, 3), r"ids in \[0, 3\]; expected ids in \[0, 2\]"),
-        (np.array([[0, 1], [0, 1]]), (3, 2), "not strictly ascending"),
-        (np.zeros((1, 3)), (2,), "integer ids"),
-    ],
-)
-def test_clustergram_validates(labels: np.ndarray, k_values: tuple, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        clustergram(labels, k_values)
 
 
 # --------------------------------------------------------------------------- merging

@@ -12,21 +12,15 @@ import pytest
 from components.engine.alternatives.comparison import (
     AlgorithmResult,
     compare_algorithms,
-    standardise,
-    suggest_dbscan_eps,
 )
 from components.engine.alternatives.gazetteer import Place
-from components.engine.alternatives.geo_density import density_clusters_geo, summarise_density
+from components.engine.alternatives.geo_density import summarise_density
 from components.engine.alternatives.toy_shapes import ToyData, make_shapes
 from components.figures.alternatives import (
     area_table,
-    cluster_colours_rgb,
     comparison_table,
-    density_colour_table,
     density_map_deck,
-    density_map_points,
     density_note,
-    k_distance_figure,
     kmeans_regions_note,
     panel_height_for,
     shapes_grid_figure,
@@ -42,37 +36,13 @@ from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE, cluster_co
 
 
 def test_colours_palette_noise_and_cycling() -> None:
-    # Noise takes the one not-clustered grey (it had a grey of its own, #9e9e9e, before).
+    # Noise takes the one not-clustered grey, so it reads as "not clustered" on every page.
     assert NOT_CLUSTERED_COLOUR == "#BBBBBB"
     assert cluster_colour(-1, cycle=True) == NOT_CLUSTERED_COLOUR
     assert cluster_colour(0, cycle=True) == "#0072B2"
     assert cluster_colour(len(PALETTE), cycle=True) == PALETTE[0]
-    assert cluster_colours_rgb([0, -1, 1]) == [[0, 114, 178], [187, 187, 187], [230, 159, 0]]
-    table = density_colour_table(3)
-    assert table == [[0, 114, 178], [230, 159, 0], [0, 158, 115], [187, 187, 187]]
     with pytest.raises(ValueError, match="cluster=-2"):
         cluster_colour(-2, cycle=True)
-
-
-def test_density_map_points_noise_first(two_towns) -> None:
-    latitude, longitude = two_towns
-    result = density_clusters_geo(latitude, longitude, eps_km=5, min_samples=3)
-    points = density_map_points(latitude, longitude, result.labels)
-    assert list(points.columns) == [
-        "latitude",
-        "longitude",
-        "cluster",
-        "cluster_name",
-        "colour",
-        "colour_hex",
-    ]
-    assert points["cluster"].tolist() == [-1, 0, 0, 0, 0, 0, 1, 1, 1, 1]
-    assert points.loc[0, "colour"] == [187, 187, 187]  # the not-clustered grey
-    assert points.loc[0, "cluster_name"] == "noise"
-    assert points.loc[1, "cluster_name"] == "Area 1"
-    assert points.loc[0, "latitude"] == latitude[-1]
-    with pytest.raises(ValueError, match="same length"):
-        density_map_points(latitude, longitude, result.labels[:3])
 
 
 def test_shapes_grid_figure_panels_titles_and_colours(moons_results) -> None:
@@ -108,15 +78,6 @@ def test_shapes_grid_figure_all_noise_is_grey_and_validation() -> None:
     other = make_shapes("blobs", 61, 0.1)
     with pytest.raises(ValueError, match="60 labels for 61 points"):
         shapes_grid_figure(other, results)
-
-
-def test_k_distance_figure_marks_eps() -> None:
-    suggestion = suggest_dbscan_eps(standardise(make_shapes("moons", 200, 0.05).X))
-    figure = k_distance_figure(suggestion)
-    assert figure.data[0].y.size == 200
-    assert figure.layout.shapes[0].y0 == pytest.approx(suggestion.eps)
-    assert figure.data[1].y[0] == pytest.approx(suggestion.eps)
-    assert "4th neighbour" in figure.layout.yaxis.title.text  # min_samples 5
 
 
 PLACES = (Place("West", 0.0, 0.0), Place("East", 0.0, 1.0))

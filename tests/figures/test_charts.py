@@ -8,7 +8,6 @@ import pytest
 
 from components.figures.charts import (
     SuggestedK,
-    box_stats,
     elbow_chart_base,
     feature_boxplot,
     histogram_figure,
@@ -17,16 +16,6 @@ from components.figures.charts import (
 from components.figures.palette import PALETTE
 
 # ------------------------------------------------------------------ box plots
-
-
-def test_box_stats_hand_computed() -> None:
-    stats = box_stats(np.array([1.0, 2.0, 3.0, 4.0, 100.0, np.nan]))
-    assert stats is not None
-    assert (stats.q1, stats.median, stats.q3) == (2.0, 3.0, 4.0)
-    # fences: most extreme values within 1.5 IQR (= 3) of the box
-    assert (stats.lower_fence, stats.upper_fence) == (1.0, 4.0)
-    assert stats.n == 5 and stats.mean == 22.0
-    assert box_stats(np.array([np.nan])) is None
 
 
 def test_boxplot_one_trace_per_cluster_in_palette_colours() -> None:

@@ -21,7 +21,6 @@ from components.engine.upload import read_places_csv
 from components.figures import maps, value_map
 from components.figures.alternatives import density_map_deck
 from components.figures.deck import CompactDeck
-from components.figures.insight import silhouette_map_deck
 from components.figures.outline import (
     DETAIL_BOX,
     DETAIL_ZOOMS,
@@ -38,6 +37,7 @@ from components.figures.outline import (
     outline_layer,
     outline_tiles,
 )
+from components.figures.silhouette import silhouette_map_deck
 from components.ui.cache import base_map
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

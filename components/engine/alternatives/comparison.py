@@ -18,14 +18,15 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 from components.engine.alternatives.toy_shapes import TOY_N_SAMPLES_RANGE
-from components.engine.clustering import adjusted_rand
+from components.engine.partitions import adjusted_rand
 from components.engine.validation import check_float, check_int, check_random_state
 
 COMPARE_N_CLUSTERS_RANGE = (2, 10)
 # Toy DBSCAN / HDBSCAN rules, chosen by scoring candidate rules (Kneedle knee, several
 # quantiles of the k-distance curve, several min_samples) on moons / circles / blobs with
 # noise 0..0.1, n 100..2000 and 3 seeds: these recovered the true groups (ARI > 0.9) in
-# the largest share of cases (83 % for DBSCAN). No single eps works everywhere.
+# the largest share of cases (BENCHMARKS.md, "Measured defaults"). No single eps works
+# everywhere.
 TOY_DBSCAN_MIN_SAMPLES = 5
 TOY_DBSCAN_MIN_SAMPLES_SHARE = 0.02
 TOY_DBSCAN_CORE_SHARE = 0.93

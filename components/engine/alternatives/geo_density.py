@@ -200,7 +200,8 @@ def density_clusters_geo(
     coordinates are fitted once with their count as ``sample_weight`` (the housing
     data have 12,590 distinct locations for 20,640 rows), which gives the same core
     points and noise as fitting every row. Memory grows with the number of
-    pairs within eps (about 1.5 GB at eps_km=500 on the housing data).
+    pairs within eps: gigabytes at the largest eps_km on the housing data
+    (BENCHMARKS.md, "Measured defaults").
 
     ``hdbscan``: no radius; clusters are the groups that stay dense over a range of
     radii (``min_cluster_size`` defaults to ``min_samples``; ``eps_km`` is ignored).

@@ -42,7 +42,7 @@ class ToyData:
         The arguments the data were generated with.
     n_clusters : int
         Number of true groups (2 for moons and circles, 3 for blobs); pass it to
-        :func:`compare_algorithms`.
+        :func:`components.engine.alternatives.comparison.compare_algorithms`.
     description : str
         One sentence describing the shapes, for a caption.
     """

@@ -17,7 +17,7 @@ Steps (each a few passes over the persisted rows, none holding them on this mach
 4. Stable ids as in the app: each k's clusters are first ordered by descending mean latitude
    (:func:`~components.engine.clustering.order_by_means`), then matched to the previous k by
    the Hungarian algorithm on their overlap over all rows
-   (:func:`~components.engine.clustering.match_overlap`).
+   (:func:`~components.engine.partitions.match_overlap`).
 5. A second pass sums each cluster's distances to its mean, so Calinski-Harabasz and
    Davies-Bouldin are exact (``sweep.metrics.indices_from_cluster_statistics``).
 6. The silhouette of several random samples of rows (exact on each sample, with the app's
@@ -40,7 +40,7 @@ from dask import delayed
 from dask_ml.cluster import KMeans
 from distributed import Client
 
-from components.engine.clustering import assign_to_centroids, match_overlap, order_by_means
+from components.engine.clustering import assign_to_centroids, order_by_means
 from components.engine.distributed.cluster import describe_client
 from components.engine.distributed.read import read_parquet_columns
 from components.engine.distributed.scale import (
@@ -56,6 +56,7 @@ from components.engine.distributed_result import (
     cells_frame,
     choose_cell_degrees,
 )
+from components.engine.partitions import match_overlap
 from components.engine.places import K_MAX
 from components.engine.sweep.metrics import indices_from_cluster_statistics, mean_silhouettes
 from components.engine.validation import check_int, check_random_state, validate_k_values

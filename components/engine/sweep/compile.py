@@ -7,10 +7,9 @@ kernels from the disk cache (``cache=True``) in a fraction of a second.
 
 The child runs at a lower CPU priority (niceness 10): on a 2-core machine the compile
 otherwise takes a core from the first page's server thread (and, in the benchmark, from the
-browser on the same machine): the first paint on a new server with an empty cache took
-18.8 s. At niceness 19 it took 11.1 s, but a child on a busy machine then got almost no CPU
-and the sweep's scores, which wait for it, did not come within two minutes (BENCHMARKS.md,
-"Session 6"). Niceness 10 still gives it about a tenth of a busy core.
+browser on the same machine). At niceness 19 a child on a busy machine gets almost no CPU,
+and the sweep's scores, which wait for it, can take minutes; niceness 10 still gives it a
+share of a busy core (BENCHMARKS.md, "Session 6").
 """
 
 from __future__ import annotations

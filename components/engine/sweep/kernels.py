@@ -47,7 +47,10 @@ def _cell_distance_sums_numpy(
 
 @contextmanager
 def _single_thread_blas() -> Iterator[None]:
-    """Run BLAS on one thread: a second OpenBLAS thread touches ~50 MB of its own buffers."""
+    """Run BLAS on one thread: a second OpenBLAS thread has large buffers of its own.
+
+    Their size is in BENCHMARKS.md, "Sweep".
+    """
     with ThreadpoolController().limit(limits=1, user_api="blas"):
         yield
 

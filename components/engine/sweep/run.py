@@ -1,7 +1,8 @@
 """The fast exact k-sweep: k-means for every k, with exact silhouette, CH, DB and the k suggestions.
 
 The sweep does not keep its ``n x n_cells`` distance sums in the result, so the result stays
-small enough to cache and pickle; :func:`silhouette_values_for` recomputes the per-point
+small enough to cache and pickle;
+:func:`components.engine.sweep.silhouette_points.silhouette_points` recomputes the per-point
 silhouettes of one k in one compiled pass.
 
 Large data: above ``exact_limit`` rows the silhouette is computed on a fixed-seed sample of
@@ -26,15 +27,14 @@ from threadpoolctl import ThreadpoolController
 from components.engine.clustering import (
     KMeansResult,
     _fit_validated,
-    _match_new_id_of_old,
     as_order_key,
     n_distinct_rows,
     nearest_centroids,
 )
+from components.engine.partitions import _match_new_id_of_old
 from components.engine.sweep.metrics import (
     calinski_harabasz_davies_bouldin,
     mean_silhouettes,
-    silhouette_values,
 )
 from components.engine.sweep.suggestions import KSuggestion, suggest_k
 from components.engine.validation import (
@@ -52,7 +52,6 @@ __all__ = [
     "SweepResult",
     "fit_sweep",
     "score_sweep",
-    "silhouette_values_for",
     "sweep_k",
 ]
 
@@ -180,36 +179,6 @@ class SweepResult(_PerK):
         }
 
 
-def silhouette_values_for(
-    sweep: SweepResult, X: np.ndarray, k: int, *, use_numba: bool | None = None
-) -> np.ndarray:
-    """Exact per-point silhouette for one k of a sweep (recomputed in one compiled pass).
-
-    Parameters
-    ----------
-    sweep : SweepResult
-        A result of :func:`sweep_k` on ``X``.
-    X : array-like of shape (n_samples, n_features)
-        The same scaled data the sweep was run on.
-    k : int
-        Number of clusters (must be in ``sweep.k_values``).
-    use_numba : bool, optional
-        Force or avoid the compiled loop.
-
-    Returns
-    -------
-    np.ndarray
-        float64 silhouette per row.
-    """
-    labels = sweep.labels_for(k)
-    data = validate_matrix(X)
-    if data.shape[0] != labels.size:
-        raise ValueError(
-            f"X has {data.shape[0]} rows but the sweep has {labels.size}; expected the same X."
-        )
-    return silhouette_values(data, labels, use_numba=use_numba)
-
-
 def _fit_all(
     X: np.ndarray,
     k_values: tuple[int, ...],
@@ -320,8 +289,8 @@ def fit_sweep(
 ) -> SweepFits:
     """Fit k-means for every k and number the clusters stably: the sweep's first step.
 
-    The fits are fast (about 0.4 s for the census data's 14 k's); the scores
-    (:func:`score_sweep`) take longer, so a page can draw the clusters first.
+    The fits are fast and the scores (:func:`score_sweep`) take longer, so a page can draw
+    the clusters first (BENCHMARKS.md, "Session 4").
 
     Parameters
     ----------

@@ -1,8 +1,9 @@
 """Per-cluster summaries of per-point silhouettes: who sits well inside, who sits on a border.
 
 Pure numpy/pandas (no Streamlit, no plotting). The per-point values themselves come from
-:func:`components.engine.sweep.run.silhouette_values_for`; this module does not import the sweep,
-so the figures that share :data:`BORDER_SILHOUETTE` do not pull in its compiled kernels.
+:func:`components.engine.sweep.silhouette_points.silhouette_points`; this module does not
+import the sweep, so the figures that share :data:`BORDER_SILHOUETTE` do not pull in its
+compiled kernels.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from components.engine.sweep.metrics import (
     silhouette_values,
     warm_up,
 )
-from components.engine.sweep.run import SweepResult, silhouette_values_for, sweep_k
+from components.engine.sweep.run import SweepResult, sweep_k
 from components.engine.sweep.suggestions import suggest_k
 
 FEATURES = ["latitude", "longitude", "median_house_value"]
@@ -302,7 +302,7 @@ def test_real_subset_sweep_silhouette_equals_sklearn_for_every_k(
 def test_real_sweep_per_point_values_for_one_k(
     housing_scaled: np.ndarray, housing_sweep: SweepResult
 ) -> None:
-    values = silhouette_values_for(housing_sweep, housing_scaled, 8)
+    values = silhouette_values(housing_scaled, housing_sweep.labels_for(8))
     expected = silhouette_samples(housing_scaled, housing_sweep.labels_for(8))
     np.testing.assert_allclose(values, expected, rtol=0, atol=1e-8)
     assert values.mean() == pytest.approx(housing_sweep.silhouette[housing_sweep.index_of(8)])

@@ -1,0 +1,364 @@
+"""Silhouette figures: the per-cluster silhouette plot and the map of every point's silhouette.
+
+Pure Python (no Streamlit). The values come from
+:func:`components.engine.sweep.silhouette_points.silhouette_points`; cluster ``i`` is drawn in
+``PALETTE[i]`` (:mod:`components.figures.palette`), the map is a pydeck deck built like the
+dashboard's cluster map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import pydeck as pdk
+
+from components.engine.sweep.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
+from components.figures.charts import cluster_name
+from components.figures.deck import (
+    RAW_DATA_PREFIX,
+    CompactDeck,
+    base_map_deck,
+    coordinate_resolution,
+    position_codes,
+    view_state_for,
+)
+from components.figures.maps import centroid_layers
+from components.figures.palette import PALETTE, check_palette, hex_to_rgb
+
+__all__ = [
+    "MAX_POINTS_PER_CLUSTER",
+    "SILHOUETTE_BINS",
+    "SilhouetteBin",
+    "silhouette_colour_expression",
+    "silhouette_map_deck",
+    "silhouette_plot",
+]
+
+MAX_POINTS_PER_CLUSTER = 400  # a silhouette band's outline needs no more points than this
+# Means are drawn in grey, not a palette colour, so they never read as a cluster.
+_MEAN_COLOUR = "#555555"
+_OVERALL_MEAN_COLOUR = "#222222"
+_BAND_GAP_SHARE = 0.02  # gap between silhouette bands, as a share of all rows
+
+
+def _outline(sorted_values: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keep evenly spaced order statistics (first and last included) of a sorted array.
+
+    Returns the kept values and their fractional rank positions in [0, 1].
+    """
+    n = sorted_values.size
+    if n <= max_points:
+        positions = np.arange(n, dtype=np.float64)
+    else:
+        positions = np.unique(np.round(np.linspace(0, n - 1, max_points)))
+    ranks = positions / max(n - 1, 1)
+    return sorted_values[positions.astype(np.int64)], ranks
+
+
+def silhouette_plot(
+    silhouette_values: np.ndarray,
+    labels: np.ndarray,
+    *,
+    palette: Sequence[str] = PALETTE,
+    max_points_per_cluster: int = MAX_POINTS_PER_CLUSTER,
+    title: str | None = None,
+) -> go.Figure:
+    """Silhouette plot: each cluster's per-point values sorted, as a band; means dashed.
+
+    Each cluster is a filled band (largest values at the top of the band) whose height is
+    proportional to its size; a band is drawn from at most ``max_points_per_cluster`` evenly
+    spaced order statistics (always including the smallest and largest value), so the figure
+    stays small on 20,000 rows while its outline is unchanged to the eye. A dotted grey segment
+    marks each cluster's mean and a dashed dark vertical line the overall mean (the average
+    silhouette).
+
+    Parameters
+    ----------
+    silhouette_values : array-like of float, shape (n,)
+        Per-point silhouette in [-1, 1] (e.g. ``SilhouettePoints.values``).
+    labels : array-like of int, shape (n,)
+        Cluster id per point; negative = not clustered (left out).
+    palette : sequence of str
+        Colour of cluster ``i`` = ``palette[i]``.
+    max_points_per_cluster : int
+        Outline resolution of each band (>= 2).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    go.Figure
+        One trace per non-empty cluster (in id order), then one "cluster mean" trace; the overall
+        mean is ``layout.shapes[0]``.
+    """
+    values, ids = clustered_silhouettes(silhouette_values, labels, name="silhouette_values")
+    if isinstance(max_points_per_cluster, bool) or int(max_points_per_cluster) < 2:
+        raise ValueError(
+            f"max_points_per_cluster={max_points_per_cluster!r} is invalid; expected an integer "
+            ">= 2."
+        )
+    if values.size == 0:
+        raise ValueError("No clustered point: every label is negative.")
+    if not np.isfinite(values).all() or values.min() < -1.0 or values.max() > 1.0:
+        raise ValueError("silhouette_values must be finite numbers in [-1, 1].")
+    clusters = np.unique(ids)
+    check_palette(int(clusters.max()) + 1, palette)
+
+    gap = max(1.0, _BAND_GAP_SHARE * values.size)
+    traces: list[go.Scatter] = []
+    mean_x: list[float | None] = []
+    mean_y: list[float | None] = []
+    tick_positions: list[float] = []
+    tick_text: list[str] = []
+    lower = 0.0
+    for cluster in clusters:
+        members = np.sort(values[ids == cluster])
+        kept, ranks = _outline(members, int(max_points_per_cluster))
+        size = members.size
+        upper = lower + size
+        y_points = lower + ranks * size
+        colour = palette[int(cluster)]
+        traces.append(
+            go.Scatter(
+                x=np.concatenate([[0.0], kept, [0.0]]),
+                y=np.concatenate([[lower], y_points, [upper]]),
+                mode="lines",
+                fill="toself",
+                fillcolor=colour,
+                line={"color": colour, "width": 1},
+                name=cluster_name(int(cluster)),
+                hovertemplate=(
+                    f"{cluster_name(int(cluster))}<br>{size:,} points<br>"
+                    f"mean silhouette {members.mean():.3f}<extra></extra>"
+                ),
+            )
+        )
+        mean = float(members.mean())
+        mean_x += [mean, mean, None]
+        mean_y += [lower, upper, None]
+        tick_positions.append((lower + upper) / 2)
+        tick_text.append(str(int(cluster)))
+        lower = upper + gap
+    traces.append(
+        go.Scatter(
+            x=mean_x,
+            y=mean_y,
+            mode="lines",
+            line={"color": _MEAN_COLOUR, "dash": "dot", "width": 2},
+            name="cluster mean",
+            hoverinfo="skip",
+        )
+    )
+    overall = float(values.mean())
+    figure = go.Figure(traces)
+    figure.add_shape(
+        type="line",
+        xref="x",
+        x0=overall,
+        x1=overall,
+        yref="paper",
+        y0=0,
+        y1=1,
+        line={"color": _OVERALL_MEAN_COLOUR, "dash": "dash", "width": 2},
+    )
+    figure.add_annotation(
+        x=overall,
+        xref="x",
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        text=f"mean {overall:.3f}",
+        showarrow=False,
+        font={"color": _OVERALL_MEAN_COLOUR},
+    )
+    figure.update_layout(
+        title=title,
+        height=max(320, min(900, 40 * clusters.size + 200)),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis={
+            "title": "silhouette (higher is better)",
+            "range": [min(-0.1, float(values.min()) - 0.05), 1.0],
+            "zeroline": True,
+        },
+        yaxis={
+            "title": "cluster",
+            "tickvals": tick_positions,
+            "ticktext": tick_text,
+            "showgrid": False,
+        },
+        legend={"traceorder": "normal"},
+        hovermode="closest",
+    )
+    return figure
+
+
+@dataclass(frozen=True)
+class SilhouetteBin:
+    """One colour class of the silhouette map: values in ``[lower, upper)``."""
+
+    lower: float
+    upper: float
+    colour: str
+    label: str
+
+
+# ColorBrewer RdBu: red below 0 (closer to another cluster), pale near 0 (on a border), blue
+# well inside a cluster. The band 0-0.1 is pale red so border points read as "at risk".
+SILHOUETTE_BINS: tuple[SilhouetteBin, ...] = (
+    SilhouetteBin(-1.0, -0.25, "#B2182B", "below -0.25"),
+    SilhouetteBin(-0.25, 0.0, "#EF8A62", "-0.25 to 0"),
+    SilhouetteBin(0.0, BORDER_SILHOUETTE, "#FDDBC7", "0 to 0.1"),
+    SilhouetteBin(BORDER_SILHOUETTE, 0.25, "#D1E5F0", "0.1 to 0.25"),
+    SilhouetteBin(0.25, 0.5, "#92C5DE", "0.25 to 0.5"),
+    SilhouetteBin(0.5, 0.75, "#4393C3", "0.5 to 0.75"),
+    SilhouetteBin(0.75, 1.0, "#2166AC", "0.75 to 1"),
+)
+_SILHOUETTE_ALPHA = 220
+
+
+def silhouette_colour_expression(field: int = 3, alpha: int = _SILHOUETTE_ALPHA) -> str:
+    """deck.gl accessor mapping the silhouette in ``this[field]`` to its class colour.
+
+    A chain of comparisons (``this[3] < -0.25 ? [..] : this[3] < 0 ? [..] : ...``): a value
+    takes the colour of the first class whose ``upper`` it is below, so a value on an edge
+    belongs to the class above it.
+
+    Parameters
+    ----------
+    field : int
+        Position of the silhouette in each point's array.
+    alpha : int
+        Opacity in [0, 255].
+
+    Returns
+    -------
+    str
+        The expression, without pydeck's ``@@=`` prefix.
+    """
+    rgb = [hex_to_rgb(band.colour) for band in SILHOUETTE_BINS]
+    colours = [f"[{r},{g},{b},{int(alpha)}]" for r, g, b in rgb]
+    expression = colours[-1]
+    for index in range(len(SILHOUETTE_BINS) - 2, -1, -1):
+        expression = (
+            f"this[{field}] < {SILHOUETTE_BINS[index].upper:g} ? {colours[index]} : {expression}"
+        )
+    return expression
+
+
+def _short_number(value: float) -> str:
+    """Two decimals without trailing zeros: 0.5, -0.12, 1, 0 (valid JSON, short)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def silhouette_map_deck(
+    longitude: np.ndarray,
+    latitude: np.ndarray,
+    silhouette: np.ndarray,
+    labels: np.ndarray,
+    n_clusters: int,
+    *,
+    view_state: pdk.ViewState | None = None,
+    below: float | None = None,
+    map_style_url: str | None = None,
+) -> CompactDeck:
+    """Map of the block groups coloured by their silhouette (red < 0, pale near 0, blue > 0).
+
+    Built like the dashboard's cluster map: each point is a short JSON array
+    ``[x, y, cluster, silhouette]`` (integer-coded position decoded in the browser, silhouette
+    rounded to two decimals; the colour class is computed in the browser from that value).
+    Points are drawn in descending silhouette so the border points lie on top. Each cluster's
+    centre is a dot in its map colour with its number.
+
+    Parameters
+    ----------
+    longitude, latitude : array-like of float, shape (n,)
+        Coordinates in degrees; rows with a missing coordinate are left out.
+    silhouette : array-like of float, shape (n,)
+        Per-point silhouette in [-1, 1].
+    labels : array-like of int, shape (n,)
+        Cluster id per point, in ``[0, n_clusters)``.
+    n_clusters : int
+        Number of clusters, in [1, 15].
+    view_state : pydeck.ViewState, optional
+        Initial camera; default: framing the points.
+    below : float, optional
+        Only draw the points whose silhouette is below this (e.g. :data:`BORDER_SILHOUETTE`).
+    map_style_url : str, optional
+        URL of the served base map style (tiles with the outline); None: the deck
+        draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
+
+    Returns
+    -------
+    CompactDeck
+        Layers "outline", "silhouette-points", "centroids" and "centroid-labels"; the
+        tooltip shows the cluster and the silhouette.
+    """
+    lon = np.asarray(longitude, dtype=np.float64)
+    lat = np.asarray(latitude, dtype=np.float64)
+    values = np.asarray(silhouette, dtype=np.float64)
+    ids = np.asarray(labels)
+    if not (lon.shape == lat.shape == values.shape == ids.shape) or values.ndim != 1:
+        raise ValueError(
+            f"longitude {lon.shape}, latitude {lat.shape}, silhouette {values.shape} and labels "
+            f"{ids.shape} must be 1-D arrays of the same length."
+        )
+    if (
+        isinstance(n_clusters, bool)
+        or not isinstance(n_clusters, (int, np.integer))
+        or not (1 <= n_clusters <= len(PALETTE))
+    ):
+        raise ValueError(
+            f"n_clusters={n_clusters!r} is out of range; expected an integer in "
+            f"[1, {len(PALETTE)}]."
+        )
+    if ids.size and (
+        not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0 or ids.max() >= n_clusters
+    ):
+        raise ValueError(f"labels must be integer cluster ids in [0, {n_clusters - 1}].")
+    if not np.isfinite(values).all() or (values.size and (values.min() < -1 or values.max() > 1)):
+        raise ValueError("silhouette must hold finite numbers in [-1, 1].")
+    located = np.isfinite(lon) & np.isfinite(lat)
+    lon, lat, values, ids = lon[located], lat[located], values[located], ids[located].astype(int)
+    if view_state is None:
+        view_state = view_state_for(lon, lat)
+    rounded = np.round(values, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    shown = np.flatnonzero(values < below) if below is not None else np.arange(values.size)
+    shown = shown[np.argsort(-rounded[shown], kind="stable")]
+    resolution = coordinate_resolution(lon, lat) if lon.size else 100
+    lon_origin = float(np.floor(lon.min())) if lon.size else 0.0
+    lat_origin = float(np.floor(lat.min())) if lat.size else 0.0
+    x_codes = position_codes(lon[shown], lon_origin, resolution)
+    y_codes = position_codes(lat[shown], lat_origin, resolution)
+    raw = (
+        "["
+        + ",".join(
+            f"[{x},{y},{cluster},{_short_number(value)}]"
+            for x, y, cluster, value in zip(
+                x_codes, y_codes, ids[shown].tolist(), rounded[shown].tolist(), strict=True
+            )
+        )
+        + "]"
+    )
+    position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+    layers = [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=RAW_DATA_PREFIX + "silhouette-points",
+            id="silhouette-points",
+            get_position=position,
+            get_fill_color=silhouette_colour_expression(),
+            get_radius=900,
+            radius_min_pixels=1.5,
+            radius_max_pixels=12,
+            pickable=True,
+            auto_highlight=True,
+        ),
+        *centroid_layers(lon, lat, ids, n_clusters),
+    ]
+    deck = base_map_deck(layers, view_state, "Cluster {2}\nSilhouette {3}", map_style_url)
+    deck.set_raw_layer_data({"silhouette-points": raw})
+    return deck
