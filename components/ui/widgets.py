@@ -25,7 +25,7 @@ from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeat
 from components.engine.sweep.run import SweepFits, SweepResult
 from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
-from components.ui import cache, keys, query_probe
+from components.ui import cache, keys
 from components.ui.text import escape_markdown
 from components.ui.url_state import (
     K_RANGE,
@@ -57,7 +57,6 @@ _SETTINGS_STATE = "_clusters_settings"
 _URL_WRITTEN_STATE = "_clusters_url_written"
 _NOTICES_STATE = "_clusters_url_notices"
 _NOTICE_SETTINGS_STATE = "_clusters_notice_settings"
-_DROPPED_QUERY_STATE = "_clusters_dropped_query_settings"
 _UPLOAD_SOURCE_STATE = "_upload_source"
 _VERIFIED_SOURCE_STATE = "_verified_source"
 _PUBLISHED_NOTE_STATE = "_published_note"
@@ -231,20 +230,11 @@ def start_settings() -> ClusterSettings:
 
 
 def show_url_notices(settings: ClusterSettings) -> None:
-    """Show the link's ignored values as warnings until the user changes a setting.
-
-    Also when Streamlit dropped the link's whole query string (more than 1,000 parameters),
-    which only the browser can tell (:mod:`components.ui.query_probe`).
-    """
+    """Show the link's ignored values as warnings until the user changes a setting."""
     notices: Sequence[str] = st.session_state.get(_NOTICES_STATE, ())
     if notices and st.session_state.get(_NOTICE_SETTINGS_STATE) == settings:
         for notice in notices:
             st.warning(escape_markdown(notice), icon=":material/link_off:")
-    dropped = query_probe.dropped_query_notice_from_browser()
-    if dropped is not None:
-        shown_with = st.session_state.setdefault(_DROPPED_QUERY_STATE, settings)
-        if shown_with == settings:
-            st.warning(escape_markdown(dropped), icon=":material/link_off:")
 
 
 def finish_settings(settings: ClusterSettings) -> None:
