@@ -12,7 +12,8 @@ the run back through ``app.py`` with the same URL.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+
+from components.ui import streamlit_internals
 
 
 def pages() -> list[st.Page]:
@@ -35,22 +36,10 @@ def pages() -> list[st.Page]:
     ]
 
 
-def legacy_pages_mode() -> bool:
-    """Tell whether Streamlit is running pages/ scripts without the router.
-
-    Returns
-    -------
-    bool
-        True while Streamlit's legacy pages/ mode is on in this process.
-    """
-    # A class attribute of Streamlit's (not public API, hence the getattr default): it is
-    # the one place Streamlit keeps this mode, and st.navigation switches it off.
-    return getattr(PagesManager, "uses_pages_directory", False) is True
-
-
 def ensure_routed() -> None:
     """Rerun through ``app.py`` when Streamlit ran this page without the router."""
-    if not legacy_pages_mode():
+    # No public API tells a page whether the router ran it.
+    if not streamlit_internals.legacy_pages_mode():
         return
     # Calling st.navigation switches the legacy mode off for the process; the same page
     # list keeps the URL on the page the user asked for.

@@ -27,7 +27,7 @@ from components.engine.sweep.run import SweepFits, SweepResult
 from components.engine.upload import PlacesError
 from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
-from components.ui import cache, keys, query_probe, source
+from components.ui import cache, keys, source
 from components.ui.text import escape_markdown
 from components.ui.upload_budget import BusyError
 from components.ui.url_state import (
@@ -60,7 +60,6 @@ _WIDGETS_SOURCE_STATE = "_clusters_widgets_source"  # the source the widgets hol
 _URL_WRITTEN_STATE = "_clusters_url_written"
 _NOTICES_STATE = "_clusters_url_notices"
 _NOTICE_SETTINGS_STATE = "_clusters_notice_settings"
-_DROPPED_QUERY_STATE = "_clusters_dropped_query_settings"
 _PENDING_STATE = "_clusters_pending_link"
 _K_MAX_STATE = "_clusters_k_max"
 PARAM_DATA = "data"
@@ -219,20 +218,11 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
 
 
 def show_url_notices(settings: ClusterSettings) -> None:
-    """Show the link's ignored values as warnings until the user changes a setting.
-
-    Also when Streamlit dropped the link's whole query string (more than 1,000 parameters),
-    which only the browser can tell (:mod:`components.ui.query_probe`).
-    """
+    """Show the link's ignored values as warnings until the user changes a setting."""
     notices: Sequence[str] = st.session_state.get(_NOTICES_STATE, ())
     if notices and st.session_state.get(_NOTICE_SETTINGS_STATE) == settings:
         for notice in notices:
             st.warning(escape_markdown(notice), icon=":material/link_off:")
-    dropped = query_probe.dropped_query_notice_from_browser()
-    if dropped is not None:
-        shown_with = st.session_state.setdefault(_DROPPED_QUERY_STATE, settings)
-        if shown_with == settings:
-            st.warning(escape_markdown(dropped), icon=":material/link_off:")
 
 
 def finish_settings(settings: ClusterSettings, data_source: keys.DataSource) -> None:

@@ -21,6 +21,7 @@ from components.engine.scaling import ScaledFeatures, scale_features
 from components.engine.sweep.kernels import NUMBA_AVAILABLE
 from components.engine.sweep.run import SweepFits, SweepResult, fit_sweep, score_sweep
 from components.engine.upload import check_clusterable
+from components.ui import streamlit_internals
 from components.ui.cache.data import column_values, dataset, row_count
 from components.ui.cache.storage import per_source
 from components.ui.keys import ModelKey
@@ -122,16 +123,15 @@ def background_executor() -> ThreadPoolExecutor:
     Two: at a server's start the base map's tiles and the kernels' compilation run side
     by side; later the sweeps' scores queue here (the kernels release the GIL).
     """
-    logging.getLogger(_SCRIPT_CONTEXT_LOGGER).addFilter(_no_context_warning_from_background)
+    streamlit_internals.missing_context_logger().addFilter(_no_context_warning_from_background)
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix=BACKGROUND_THREAD_PREFIX)
 
 
 BACKGROUND_THREAD_PREFIX = "geocluster-background"
+
+
 # Streamlit warns "missing ScriptRunContext" when a cached function with a spinner runs
 # outside a script (the warm-up builds the default page's views here): expected, not a fault.
-_SCRIPT_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
-
-
 def _no_context_warning_from_background(record: logging.LogRecord) -> bool:
     """Drop Streamlit's missing-context warning when it comes from the background worker."""
     return not (

@@ -19,9 +19,10 @@ per file (issue 11). Everything built from an upload is therefore held in one
   size), the others waiting with a note.
 
 When a session's entries are released, the file bytes and deferred downloads Streamlit
-keeps for that session are dropped too: Streamlit frees them only when a session is shut
-down, which a session that disconnected and expired never is (Streamlit 1.67's session
-storage drops it without a shutdown).
+keeps for that session are dropped too
+(:func:`components.ui.streamlit_internals.release_session_files`): Streamlit frees them only
+when a session is shut down, which a session that disconnected and expired never is
+(Streamlit 1.67's session storage drops it without a shutdown).
 """
 
 from __future__ import annotations
@@ -34,11 +35,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import streamlit as st
-from streamlit import runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from components.engine.compact import deep_nbytes
+from components.ui import streamlit_internals
 from components.ui.upload_budget import (
     MB,
     BudgetStore,
@@ -71,32 +70,12 @@ WAIT_SECONDS = 600.0  # longest wait for another user's file to be read or fitte
 NO_SESSION = "no-session"  # owner of work done outside a session (scripts, bare mode)
 
 
-def release_streamlit_files(session_id: str) -> None:
-    """Drop what Streamlit holds for an ended session: uploaded bytes, deferred downloads.
-
-    Does nothing while the session is connected (it came back).
-
-    Parameters
-    ----------
-    session_id : str
-        The session.
-    """
-    if not runtime.exists():
-        return
-    instance = runtime.get_instance()
-    if instance.is_active_session(session_id):
-        return
-    instance.uploaded_file_mgr.remove_session_files(session_id)
-    instance.media_file_mgr.clear_session_refs(session_id)
-    instance.media_file_mgr.remove_orphaned_files()
-
-
 STORE = BudgetStore(
     int(UPLOAD_BUDGET_MB * MB),
     rss_limit_bytes=int(RSS_LIMIT_MB * MB) if RSS_LIMIT_MB > 0 else None,
     refuse_above_bytes=int(RSS_REFUSE_MB * MB) if RSS_REFUSE_MB > 0 else None,
     grace_seconds=GRACE_SECONDS,
-    on_release=release_streamlit_files,
+    on_release=streamlit_internals.release_session_files,
 )
 SLOTS = WorkSlots(1)
 
@@ -114,10 +93,10 @@ def _session_owner(session_id: str) -> str:
 
 def session_owner() -> str:
     """This session's id, registered so its uploads are released when it ends."""
-    context = get_script_run_ctx()
-    if context is None:
+    session_id = streamlit_internals.session_id()
+    if session_id is None:
         return NO_SESSION
-    return _session_owner(context.session_id)
+    return _session_owner(session_id)
 
 
 @dataclass(frozen=True)
@@ -232,7 +211,7 @@ def release_streamlit_copy(file_id: str) -> None:
     Call in the uploader's ``on_change``. The bytes then have one owner, the budget, so
     evicting them frees them. The uploader keeps showing the file (its widget state is the
     browser's) and returns None from now on (its value in ``st.session_state`` is a
-    ``DeletedFile``, see :func:`is_released_copy`); removing or replacing the file in the
+    deleted file, see :func:`is_released_copy`); removing or replacing the file in the
     browser still calls ``on_change``.
 
     Parameters
@@ -240,20 +219,16 @@ def release_streamlit_copy(file_id: str) -> None:
     file_id : str
         ``UploadedFile.file_id``.
     """
-    context = get_script_run_ctx()
-    # remove_file is MemoryUploadedFileManager's (the server's and AppTest's manager).
-    remove = getattr(context.uploaded_file_mgr, "remove_file", None) if context else None
-    if context is not None and callable(remove):
-        remove(context.session_id, file_id)
+    streamlit_internals.remove_uploaded_file(file_id)
 
 
 def is_released_copy(value: object) -> bool:
     """Whether an uploader's value is a file whose Streamlit copy was dropped.
 
     After :func:`release_streamlit_copy` the uploader's value becomes Streamlit's
-    ``DeletedFile`` (a changed value, so ``on_change`` runs once more): not a new file.
+    deleted file (a changed value, so ``on_change`` runs once more): not a new file.
     """
-    return isinstance(value, DeletedFile)
+    return streamlit_internals.is_deleted_upload(value)
 
 
 def file_bytes(namespace: str, digest: str) -> bytes | None:
