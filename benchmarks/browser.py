@@ -94,6 +94,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -539,13 +540,14 @@ def time_k_changes(session: Session, repeats: int) -> tuple[list[Sample], list[b
     and box plot built for the first time).
     """
     page = session.page
-    samples, first_visits = [], []
+    samples: list[Sample] = []
+    first_visits: list[bool] = []
     k = app_page.slider_k(page)
     seen = {k}
     for press in range(repeats):
         key = "ArrowRight" if press < 7 else "ArrowLeft"
         k += 1 if key == "ArrowRight" else -1
-        samples.append(time_action(session, lambda key=key: app_page.press_k_key(page, key), k))
+        samples.append(time_action(session, partial(app_page.press_k_key, page, key), k))
         first_visits.append(k not in seen)
         seen.add(k)
     return samples, first_visits
@@ -554,7 +556,8 @@ def time_k_changes(session: Session, repeats: int) -> tuple[list[Sample], list[b
 def time_feature_changes(session: Session, count: int) -> tuple[list[Sample], list[Sample]]:
     """Add and remove each of the first ``count`` options twice; (cold, cached) samples."""
     page = session.page
-    cold, cached = [], []
+    cold: list[Sample] = []
+    cached: list[Sample] = []
     k = app_page.slider_k(page)
     combobox = page.get_by_role("combobox", name=app_page.FEATURES_LABEL)
     for label in session.target.feature_options[:count]:
@@ -568,10 +571,7 @@ def time_feature_changes(session: Session, count: int) -> tuple[list[Sample], li
                 app_page.close_dropdowns(page)
             else:
                 sample = time_action(
-                    session,
-                    lambda label=label: app_page.remove_feature(page, label),
-                    k,
-                    new_rows=True,
+                    session, partial(app_page.remove_feature, page, label), k, new_rows=True
                 )
             (cold if is_cold else cached).append(sample)
     return cold, cached

@@ -2,10 +2,13 @@
 
 Usage (from the project root)::
 
-    /work/venv/bin/python benchmarks/sweep.py [path/to/housing.csv]
+    python benchmarks/sweep.py [path/to/housing.csv]
+    python benchmarks/sweep.py --quick    # a smoke test: 2,000 rows
 
-Data path: the argument, else ``$GEOCLUSTER_DATA``, else ``../shared/data/housing.csv``.
-Features: latitude, longitude, median_house_value, standardised; k = 2..15.
+Data path: the argument, else ``$GEOCLUSTER_DATA``, else ``../shared/data/housing.csv``, else
+the shipped ``data/housing.csv.gz`` (the same rows). ``--quick`` keeps a random 2,000 of its
+rows (seed 0), in both processes. Features: latitude, longitude, median_house_value,
+standardised; k = 2..15.
 
 - ours: ``components.sweep.sweep_k`` (fits + exact silhouette + CH + DB + suggestion), warm:
   the kernels are compiled (or loaded from numba's cache) first and that time is reported
@@ -47,21 +50,26 @@ from components.engine.sweep.run import sweep_k  # noqa: E402
 
 FEATURES = ["latitude", "longitude", "median_house_value"]
 K_VALUES = tuple(range(2, 16))
+QUICK_ROWS = 2_000
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
+SHIPPED_DATA = PROJECT_ROOT / "data" / "housing.csv.gz"
 
 
 def data_path(argument: str | None) -> Path:
-    """Resolve the CSV path: argument, then $GEOCLUSTER_DATA, then ../shared/data."""
+    """Resolve the CSV path: argument, $GEOCLUSTER_DATA, ../shared/data, the shipped file."""
     if argument:
         return Path(argument)
     from_env = os.environ.get("GEOCLUSTER_DATA")
     if from_env:
         return Path(from_env)
-    return PROJECT_ROOT.parent / "shared" / "data" / "housing.csv"
+    return SHARED_DATA if SHARED_DATA.is_file() else SHIPPED_DATA
 
 
-def load_scaled(path: Path) -> np.ndarray:
-    """Read the CSV and standardise the three benchmark features."""
+def load_scaled(path: Path, rows: int | None = None) -> np.ndarray:
+    """Read the CSV (a random ``rows`` of it, seed 0) and standardise the benchmark features."""
     frame = pd.read_csv(path)
+    if rows is not None:
+        frame = frame.sample(n=rows, random_state=0)
     return StandardScaler().fit_transform(frame[FEATURES].to_numpy(dtype=np.float64))
 
 
@@ -85,9 +93,9 @@ def _reset_peak() -> bool:
         return False
 
 
-def memory_probe(path: Path) -> dict[str, float | str]:
+def memory_probe(path: Path, rows: int | None) -> dict[str, float | str]:
     """Run in a fresh process: peak RSS of one warm sweep above the RSS just before it."""
-    X = load_scaled(path)
+    X = load_scaled(path, rows)
     warm_up()
     rss_before = _status_kib("VmRSS")
     if rss_before is None:
@@ -141,14 +149,18 @@ def main() -> None:
     """Run both sides, check they agree, print the summary line last."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", help="path to housing.csv")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"smoke test: a random {QUICK_ROWS:,} rows"
+    )
     parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     path = data_path(arguments.data)
+    rows = QUICK_ROWS if arguments.quick else None
     if arguments.memory_probe:
-        print(json.dumps(memory_probe(path)))
+        print(json.dumps(memory_probe(path, rows)))
         return
 
-    X = load_scaled(path)
+    X = load_scaled(path, rows)
     n_samples = X.shape[0]
     print(f"machine: {machine_description()}")
     print(f"data: {path} n={n_samples} features={','.join(FEATURES)} (standardised)")
@@ -204,7 +216,8 @@ def main() -> None:
         raise SystemExit("The engine and scikit-learn disagree; see the lines above.")
 
     probe = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), str(path), "--memory-probe"],
+        [sys.executable, str(Path(__file__).resolve()), str(path), "--memory-probe"]
+        + (["--quick"] if arguments.quick else []),
         check=True,
         capture_output=True,
         text=True,
