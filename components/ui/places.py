@@ -19,7 +19,7 @@ import streamlit as st
 
 from components.engine import places, upload
 from components.ui.cache import uploads
-from components.ui.text import escape_markdown
+from components.ui.text import escape_markdown, message_markdown
 from components.ui.widgets import (
     CENTRE_NOTE,
     cluster_legend,
@@ -300,7 +300,7 @@ def format_help() -> None:
 def show_file_error(shown: PlacesFile, error: Exception) -> None:
     """Say why the file cannot be used and what to do (the message names both)."""
     st.error(
-        f"**{escape_markdown(shown.name)} cannot be used.** {escape_markdown(str(error))}",
+        f"**{escape_markdown(shown.name)} cannot be used.** {message_markdown(error)}",
         icon=":material/error:",
     )
 
@@ -316,7 +316,7 @@ def show_busy(error: Exception) -> None:
 def show_settings_error(error: Exception) -> None:
     """Say why the chosen settings cannot be clustered."""
     st.error(
-        f"**These places cannot be clustered this way.** {escape_markdown(str(error))}",
+        f"**These places cannot be clustered this way.** {message_markdown(error)}",
         icon=":material/error:",
     )
 

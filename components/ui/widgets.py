@@ -26,7 +26,7 @@ from components.engine.sweep.run import SweepFits, SweepResult
 from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui import cache, keys, query_probe
-from components.ui.text import escape_markdown
+from components.ui.text import escape_markdown, message_markdown
 from components.ui.url_state import (
     K_RANGE,
     LOCATION_FEATURES,
@@ -100,8 +100,8 @@ def _on_upload() -> None:
         st.session_state[_UPLOAD_SOURCE_STATE] = source
 
 
-def _show_unavailable(message: str, *, title: str) -> None:
-    st.error(f"**{title}** {escape_markdown(message)}")
+def _show_unavailable(message: str | Exception, *, title: str) -> None:
+    st.error(f"**{title}** {message_markdown(message)}")
     st.markdown(
         f"The app ships the data as `data/{data.SHIPPED_DATA_PATH.name}`: restore that file "
         f"(`git checkout -- data/{data.SHIPPED_DATA_PATH.name}`), or set the environment "
@@ -144,11 +144,11 @@ def data_source() -> keys.DataSource | None:
                 digest, len(housing.frame), source_name(source)
             )
     except data.DataUnavailableError as error:
-        _show_unavailable(str(error), title="The housing data is not available.")
+        _show_unavailable(error, title="The housing data is not available.")
         return None
     except (data.DataValidationError, KeyError) as error:
         st.session_state.pop(_UPLOAD_SOURCE_STATE, None)
-        _show_unavailable(str(error), title="The housing data could not be used.")
+        _show_unavailable(error, title="The housing data could not be used.")
         return None
     except OSError as error:  # a fault the engine did not name: no traceback, no server path
         reason = error.strerror or type(error).__name__
