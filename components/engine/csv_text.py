@@ -200,12 +200,13 @@ def table_problem(text: str, delimiter: str) -> str:
     name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
     header: list[str] | None = None
-    data_row, start, record_start = 0, 1, 1
+    data_row, start, last = 0, 1, 1
     try:
         for record in reader:
             record_start, start = start, reader.line_num + 1
             if not record:  # a blank line: not a row
                 continue
+            last = record_start
             if header is None:
                 header = record
                 continue
@@ -228,8 +229,10 @@ def table_problem(text: str, delimiter: str) -> str:
         # The only way a line of at most 100,000 bytes gives a value longer than the
         # reader's limit: a quote that runs on over many lines.
         return _open_quote(text, start)
-    if header is not None and start - record_start > 1:
-        return _open_quote(text, record_start)
+    # A quote left open runs to the end of the file, so the last row holds an odd number
+    # of quotes (a closed quoted value holds an even number: its two and doubled ones).
+    if header is not None and _from_line(text, last).count('"') % 2:
+        return _open_quote(text, last)
     return (
         f"The file could not be read as a table of {name}-separated values. Check that no row "
         f"has more values than the header, that every quote is closed, and that the values "
@@ -237,13 +240,18 @@ def table_problem(text: str, delimiter: str) -> str:
     )
 
 
-def _open_quote(text: str, line: int) -> str:
-    """The message for a quote opened on ``line`` and never closed."""
+def _from_line(text: str, line: int) -> str:
+    """The text from the start of a 1-based line to the end."""
     at = 0
     for _ in range(line - 1):
         at = text.find("\n", at) + 1
-    end = text.find("\n", at)
-    shown = _shortened(text[at : end if end >= 0 else len(text)].strip())
+    return text[at:]
+
+
+def _open_quote(text: str, line: int) -> str:
+    """The message for a quote opened on ``line`` and never closed."""
+    rest = _from_line(text, line)
+    shown = _shortened(rest.split("\n", 1)[0].strip())
     return (
         f"Line {line:,} of the file opens a quote that is never closed: '{shown}'. Everything "
         "after it reads as one value. Close the quote, or remove it (a value with a quote in "

@@ -24,6 +24,7 @@ from components.engine.messages import Code, Message, message
 __all__ = ["SYSTEMS", "CoordinateSystem", "likely_systems", "projected_advice"]
 
 WGS84 = "EPSG:4326"
+WEB_MERCATOR = "EPSG:3857"
 _MAX_SHOWN = 4  # systems named in one message
 # A column name goes into the Python snippet as written only when it is plain (no quotes,
 # backticks or markup); otherwise the snippet names the columns by placeholders.
@@ -129,7 +130,7 @@ SYSTEMS: tuple[CoordinateSystem, ...] = (
         "EPSG:3035", "LAEA Europe", "Europe", (-147_000, 7_825_000), (196_000, 6_972_000)
     ),
     CoordinateSystem(
-        "EPSG:3857",
+        WEB_MERCATOR,
         "Web Mercator",
         "web maps",
         (-20_037_509, 20_037_509),
@@ -153,13 +154,19 @@ def likely_systems(
     Returns
     -------
     tuple of CoordinateSystem
-        By the size of their range, smallest first: a national grid before a UTM zone, a UTM
-        zone before Web Mercator (which holds any metres within about 20,000 km).
+        By the size of their range, smallest first (a national grid before a UTM zone, a UTM
+        zone before Europe's LAEA), then Web Mercator when it fits: it holds any metres
+        within about 20,000 km, so it tells the least, but web tools export it most often,
+        so it is always named when it fits.
     """
     finite = np.isfinite(x) & np.isfinite(y)
     x, y = x[finite], y[finite]
-    fitting = [system for system in SYSTEMS if system.fits(x, y)]
-    return tuple(sorted(fitting, key=lambda system: system.area)[:limit])
+    fitting = sorted(
+        (system for system in SYSTEMS if system.fits(x, y)), key=lambda system: system.area
+    )
+    web = [system for system in fitting if system.code == WEB_MERCATOR]
+    others = [system for system in fitting if system.code != WEB_MERCATOR]
+    return tuple(others[: limit - len(web)] + web)[:limit]
 
 
 def _system_parts(system: CoordinateSystem) -> list[str | Code]:

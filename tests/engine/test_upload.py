@@ -94,6 +94,8 @@ def test_ragged_rows_are_counted_by_line_and_data_row() -> None:
 def test_an_unclosed_quote_names_its_line() -> None:
     message = _error(b'name,lat,lon\nA,45,5\n"B,46,6\nC,47,7\n')
     assert message.startswith("Line 3 of the file opens a quote that is never closed: '\"B,46,6'")
+    on_the_last_line = _error(b'lat,lon\n45.1,5.1\n"45.2,5.2\n')
+    assert on_the_last_line.startswith("Line 3 of the file opens a quote that is never closed")
 
 
 def test_rejects_empty_file() -> None:

@@ -20,6 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from components.engine import data
+from components.engine.messages import plain_parts
+from tests.markdown_shown import split_code
 from tests.reference_data import HOUSING_CSV, PROJECT_ROOT, SHIPPED_GZ
 
 # Markdown escapes and the word joiner that breaks autolinks (components/ui/text.py).
@@ -60,8 +62,27 @@ HOSTILE_STRINGS: tuple[str, ...] = (
 
 
 def plain(markdown: str) -> str:
-    """The text a reader sees of Markdown the app escaped: backslashes and word joiners gone."""
-    return _ESCAPED.sub(r"\1", markdown).replace(_WORD_JOINER, "")
+    """The text a reader sees of Markdown the app escaped: backslashes, word joiners and the
+    backticks around code gone (tests/markdown_shown.py shows it as the page does)."""
+    return "".join(
+        piece if is_code else _ESCAPED.sub(r"\1", piece).replace(_WORD_JOINER, "")
+        for piece, is_code in split_code(markdown)
+    )
+
+
+# What no message may say (outside its code: a Python snippet may name pyproj): the names of
+# the libraries that read the file, the parser's own words, Python's exception names and
+# byte offsets. Case matters for "NaN": a file's own spelling "nan" may be quoted.
+JARGON = re.compile(
+    r"(?i:pandas|pyarrow|numpy|pyproj|scikit|sklearn|streamlit|thrift|deserializ|C error|"
+    r"tokeniz|Traceback|Errno|byte offset|offset \d|dtype|utf-8-sig|invalid start byte|"
+    r"end-of-stream|codec|\bNUL\b|\b0x[0-9a-f]+)|\b\w*(?:Error|Exception|Warning)\b|NaN"
+)
+
+
+def jargon(text: str) -> list[str]:
+    """The forbidden fragments in a message's prose (its code parts are left out)."""
+    return JARGON.findall(plain_parts(text))
 
 
 # ------------------------------------------------------------------------------------ files
@@ -542,6 +563,62 @@ FILES: tuple[FileCase, ...] = (
         lambda: b'name,lat,lon\n"' + b"x\n" * 40_000 + b'",45.1,5.1\nB,45.2,5.2\nC,45.3,5.3\n',
         "",
         n_rows=3,
+    ),
+)
+
+
+# ------------------------------------------------------------------ files too small to cluster
+
+
+@dataclass(frozen=True)
+class ClusterCase:
+    """A file that is read but cannot be clustered on the page's first features.
+
+    Attributes
+    ----------
+    id : str
+        The case's name.
+    content : bytes
+        The CSV.
+    expect : str
+        A substring of the message (the page's "cannot be clustered" error), as plain text.
+    absent : tuple of str
+        Advice the message must not give (it could not be followed).
+    """
+
+    id: str
+    content: bytes
+    expect: str
+    absent: tuple[str, ...] = ()
+
+
+_NO_WAY = ("at most 1", "k = 1", "fewer features", "choose k")
+CLUSTER_CASES: tuple[ClusterCase, ...] = (
+    ClusterCase(
+        "one-place",
+        b"name,lat,lon\nA,45.19,5.72\n",
+        "The file has 1 place with coordinates; k-means needs at least 3 to form 2 clusters",
+        _NO_WAY,
+    ),
+    ClusterCase(
+        "two-places",
+        b"name,lat,lon,price\nA,45.19,5.72,3.2\nB,45.57,5.92,2.9\n",
+        "The file has 2 places with coordinates; k-means needs at least 3 to form 2 clusters "
+        "(2 clusters is the fewest). Add places to the file.",
+        _NO_WAY,
+    ),
+    ClusterCase(
+        "feature-mostly-empty",
+        b"lat,lon,price\n45.19,5.72,3.2\n45.57,5.92,2.9\n45.90,6.13,\n45.20,5.70,\n",
+        "Only 2 of the 4 places have a value for every chosen feature ('price' is empty in 2); "
+        "k-means needs at least 3 to form 2 clusters. Leave out 'price' or fill in its empty "
+        "cells, or add places to the file.",
+        ("at most 1", "choose k"),
+    ),
+    ClusterCase(
+        "one-position",
+        b"name,lat,lon\nA,45.19,5.72\nB,45.19,5.72\nC,45.19,5.72\n",
+        "The 3 places have the same value of every chosen feature (lat, lon)",
     ),
 )
 
