@@ -265,8 +265,7 @@ def projected_advice(
         "'Comma Separated Value [CSV]', CRS ",
         Code(WGS84),
         f", untick '{lon_col}' and '{lat_col}' under 'Select fields to export and their export "
-        "options', and under Layer "
-        "Options set GEOMETRY to ",
+        "options', and under Layer Options set GEOMETRY to ",
         Code("AS_XY"),
         ". The saved file has the degrees in columns X (longitude) and Y (latitude).",
     ]
@@ -274,6 +273,8 @@ def projected_advice(
     changes = [] if named else ["your two column names in place of the capitals"]
     if source == _UTM:
         changes.append("your zone's number in place of ZZ")
+    elif not systems:
+        changes.append("your system's EPSG number in place of NNNN")
     with_changes = f" (with {' and '.join(changes)})" if changes else ""
     parts.append(f"\n\nOr in Python{with_changes}:\n\n")
     parts.append(Code(snippet, "python"))

@@ -52,6 +52,14 @@ def test_the_most_telling_system_comes_first_and_web_mercator_last() -> None:
     assert likely_systems(np.array([5e7]), np.array([5e7])) == ()  # nothing holds 50,000 km
 
 
+def test_metres_no_system_holds_are_told_where_to_find_it() -> None:
+    said = projected_advice(np.array([5e7, 5.1e7]), np.array([5e7, 5.1e7]), "lat", "lon")
+    assert "Their range fits none of the common systems." in said
+    assert "the .prj file beside a shapefile" in said
+    assert "(with your system's EPSG number in place of NNNN)" in said
+    assert 'source = "EPSG:NNNN"' in said
+
+
 def test_every_range_is_a_range() -> None:
     for system in SYSTEMS:
         assert system.eastings[0] < system.eastings[1]
