@@ -110,9 +110,12 @@ def check_size(
 ) -> None:
     """Raise ``error`` when a file of ``n_bytes`` is larger than ``max_bytes``."""
     if n_bytes > max_bytes:
+        size, limit = size_text(n_bytes), size_text(max_bytes)
+        if size == limit:  # just over: "100.0 MB; the limit is 100.0 MB" would puzzle
+            size, limit = f"{n_bytes:,} bytes", f"{limit} ({max_bytes:,} bytes)"
         raise error(
-            f"The file is {size_text(n_bytes)}; the limit is {size_text(max_bytes)}. Upload a "
-            "smaller extract (fewer rows or columns)."
+            f"The file is {size}; the limit is {limit}. Upload a smaller extract (fewer rows "
+            "or columns)."
         )
 
 

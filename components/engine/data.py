@@ -8,10 +8,14 @@ decompressed bytes must match the published sha256. Another file may differ from
 published one; :func:`published_note` says so, with its row count against 20,640.
 
 A file is bounded before it is parsed, like an upload (:mod:`components.engine.csv_limits`:
-size, line length, columns, lines). Messages name a file by its name only (the shipped
-file as ``data/housing.csv.gz``), never by the server's full path, since they are shown
-to every visitor; a directory, a file that is not a regular file and a file the app may
-not read each get their own message.
+size, line length, columns, lines), and read by the upload's rules of text
+(:mod:`components.engine.csv_text`: not a binary file, UTF-8, no row longer than the
+header). Messages name a file by its name only (the shipped file as
+``data/housing.csv.gz``), never by the server's full path, since they are shown to every
+visitor; a directory, a file that is not a regular file and a file the app may not read
+each get their own message. Their commands, paths and the environment variable's name are
+:class:`~components.engine.messages.Code` parts of a
+:class:`~components.engine.messages.Message`, which a page shows as code.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import gzip
 import hashlib
 import io
 import os
+import shlex
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,7 +35,9 @@ import numpy as np
 import pandas as pd
 
 from components.engine.csv_limits import MAX_CSV_BYTES, check_csv_limits, check_size
+from components.engine.csv_text import check_text, decode_utf8, table_problem
 from components.engine.features import add_derived_features
+from components.engine.messages import Code, Message, message
 
 # The published sha256 of housing.csv (README, "The data"); the shipped file is that
 # file, gzip-compressed, so its decompressed bytes must hash to this.
@@ -57,11 +64,15 @@ CATEGORICAL_COLUMNS: tuple[str, ...] = ("ocean_proximity",)
 
 
 class DataUnavailableError(RuntimeError):
-    """The data set could not be found."""
+    """The data set could not be found.
+
+    Its message (``args[0]``) is often a :class:`~components.engine.messages.Message`,
+    whose code parts (commands, paths) a page shows as code.
+    """
 
 
 class DataValidationError(ValueError):
-    """A data frame does not have the shape or values the app needs."""
+    """A data frame does not have the shape or values the app needs (message: as above)."""
 
 
 @dataclass(frozen=True)
@@ -143,11 +154,17 @@ def published_note(sha256: str, n_rows: int, name: str) -> str | None:
     )
 
 
-def _manual_instructions(shipped_path: Path) -> str:
-    return (
-        f"The app ships the data as {shown_path(shipped_path)}: restore that file (in a git clone: "
-        f"git checkout -- data/{shipped_path.name}), or set the environment variable "
-        f"{DATA_ENV_VAR} to a copy of housing.csv, or upload the CSV in the app."
+def _manual_instructions(shipped_path: Path) -> Message:
+    return message(
+        "The app ships the data as ",
+        Code(shown_path(shipped_path)),
+        ": restore that file (in a git clone: ",
+        Code(f"git checkout -- data/{shipped_path.name}"),
+        "), or set the environment variable ",
+        Code(DATA_ENV_VAR),
+        " to a copy of ",
+        Code("housing.csv"),
+        ", or upload the CSV in the app.",
     )
 
 
@@ -185,27 +202,35 @@ def locate_data(
     shipped_path = SHIPPED_DATA_PATH if shipped_path is None else shipped_path
     if path is not None:
         candidate = Path(path)
-        _check_is_file(candidate, f"The data file {shown_path(candidate)}", shipped_path)
+        _check_is_file(
+            candidate, message("The data file ", Code(shown_path(candidate))), shipped_path
+        )
         return candidate
     env_value = environment.get(DATA_ENV_VAR, "").strip()
     if env_value:
         candidate = Path(env_value)
         _check_is_file(
             candidate,
-            f"{DATA_ENV_VAR} points to {shown_path(candidate)}, which",
+            message(Code(DATA_ENV_VAR), " points to ", Code(shown_path(candidate)), ", which"),
             shipped_path,
-            fix=f"Fix or unset {DATA_ENV_VAR}. ",
+            fix=message("Fix or unset ", Code(DATA_ENV_VAR), ". "),
         )
         return candidate
     if not shipped_path.is_file():
         raise DataUnavailableError(
-            f"The shipped data file {shown_path(shipped_path)} is missing. "
-            f"{_manual_instructions(shipped_path)}"
+            message(
+                "The shipped data file ",
+                Code(shown_path(shipped_path)),
+                " is missing. ",
+                _manual_instructions(shipped_path),
+            )
         )
     return shipped_path
 
 
-def _check_is_file(candidate: Path, lead: str, shipped_path: Path, fix: str = "") -> None:
+def _check_is_file(
+    candidate: Path, lead: Message, shipped_path: Path, fix: Message | str = ""
+) -> None:
     """Raise DataUnavailableError unless ``candidate`` is a regular file.
 
     ``lead`` starts the sentence ("The data file x.csv", or "GEOCLUSTER_DATA points to
@@ -218,17 +243,21 @@ def _check_is_file(candidate: Path, lead: str, shipped_path: Path, fix: str = ""
     except OSError:  # e.g. a parent folder the app may not enter
         exists, is_dir = False, False
     if is_dir:
-        problem = (
-            "is a directory, not a file: name the CSV file itself (housing.csv or housing.csv.gz)"
+        problem = message(
+            " is a directory, not a file: name the CSV file itself (",
+            Code("housing.csv"),
+            " or ",
+            Code("housing.csv.gz"),
+            "). ",
         )
     elif exists:
-        problem = "is not a regular file (a pipe, socket or device): name a CSV file"
+        problem = message(" is not a regular file (a pipe, socket or device): name a CSV file. ")
     else:
-        problem = "does not exist"
-    raise DataUnavailableError(f"{lead} {problem}. {fix}{_manual_instructions(shipped_path)}")
+        problem = message(" does not exist. ")
+    raise DataUnavailableError(message(lead, problem, fix, _manual_instructions(shipped_path)))
 
 
-def unreadable_message(path: Path, error: OSError, shipped_path: Path) -> str:
+def unreadable_message(path: Path, error: OSError, shipped_path: Path) -> Message:
     """The message for a data file that exists but cannot be read (no server path in it).
 
     Parameters
@@ -242,22 +271,30 @@ def unreadable_message(path: Path, error: OSError, shipped_path: Path) -> str:
 
     Returns
     -------
-    str
-        What is wrong and what to do.
+    Message
+        What is wrong and what to do; the file's name, the command and the environment
+        variable are code.
     """
-    name = shown_path(path)
+    name = Code(shown_path(path))
     if isinstance(error, PermissionError):
-        problem = (
-            f"The data file {name} cannot be read: permission denied. Let the user that runs "
-            f"the app read it (e.g. chmod a+r {path.name}), or point {DATA_ENV_VAR} at a "
-            "readable copy."
+        problem = message(
+            "The data file ",
+            name,
+            " cannot be read: permission denied. Let the user that runs the app read it (e.g. ",
+            Code(f"chmod a+r {shlex.quote(path.name)}"),
+            "), or point ",
+            Code(DATA_ENV_VAR),
+            " at a readable copy.",
         )
     elif isinstance(error, IsADirectoryError):
-        problem = f"The data file {name} is a directory, not a file: name the CSV file itself."
+        problem = message(
+            "The data file ", name, " is a directory, not a file: name the CSV file itself."
+        )
     else:
-        reason = error.strerror or type(error).__name__
-        problem = f"The data file {name} cannot be read: {reason}."
-    return f"{problem} {_manual_instructions(shipped_path)}"
+        # The system's own words ("Input/output error"), never the exception's class name.
+        reason = error.strerror or "the system did not say why"
+        problem = message("The data file ", name, f" cannot be read: {reason}.")
+    return message(problem, " ", _manual_instructions(shipped_path))
 
 
 def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
@@ -300,17 +337,25 @@ def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
         # zlib.error for damaged compressed data; a failed CRC is a BadGzipFile too.
         except (OSError, EOFError, zlib.error) as error:
             raise DataValidationError(
-                f"The data file {name} is not a readable gzip file ({error}); it is "
-                f"damaged or was cut short. {_manual_instructions(shipped_path)}"
+                message(
+                    "The data file ",
+                    Code(name),
+                    " is not a readable gzip file: it is damaged or was cut short. ",
+                    _manual_instructions(shipped_path),
+                )
             ) from error
         check_size(len(raw), MAX_CSV_BYTES, error=DataValidationError)
     if path.resolve() == shipped_path.resolve():
         actual = hashlib.sha256(raw).hexdigest()
         if actual != DATA_SHA256:
             raise DataValidationError(
-                f"The data file {name} does not hold the published data set: its "
-                f"decompressed bytes have sha256 {actual}, expected {DATA_SHA256}. "
-                f"{_manual_instructions(shipped_path)}"
+                message(
+                    "The data file ",
+                    Code(name),
+                    " does not hold the published data set: its decompressed bytes have "
+                    f"sha256 {actual}, expected {DATA_SHA256}. ",
+                    _manual_instructions(shipped_path),
+                )
             )
     return raw
 
@@ -345,9 +390,17 @@ def validate_frame(
         raise DataValidationError("The data has no rows; expected at least one data row.")
     missing_columns = [name for name in required_columns if name not in frame.columns]
     if missing_columns:
+        present = ", ".join(str(name) for name in frame.columns[:12])
+        present += " ..." if len(frame.columns) > 12 else ""
+        if len(missing_columns) == len(required_columns):
+            raise DataValidationError(
+                f"Missing required column(s): the file has none of the housing data's columns. "
+                f"Its columns are {present}; the housing data's are "
+                f"{', '.join(required_columns)}."
+            )
         raise DataValidationError(
-            f"Missing required column(s): {', '.join(missing_columns)}. "
-            f"Expected the columns: {', '.join(required_columns)}."
+            f"Missing required column(s): {', '.join(missing_columns)}. The file's columns "
+            f"are {present}."
         )
     numeric_required = [name for name in required_columns if name in NUMERIC_COLUMNS]
     not_numeric = [
@@ -427,19 +480,25 @@ def _read_and_validate(
         raw = source.read(MAX_CSV_BYTES + 1)
     data = raw.encode("utf-8") if isinstance(raw, str) else raw
     check_size(len(data), MAX_CSV_BYTES, error=DataValidationError)
+    empty = DataValidationError(
+        "The file is empty: it has no header row. Expected a comma-separated file with a "
+        f"header row naming {', '.join(HOUSING_COLUMNS)}, then one row per district."
+    )
+    if not data.strip():
+        raise empty
+    check_text(data, error=DataValidationError)
     check_csv_limits(data, delimiter=",", error=DataValidationError)
+    text, _ = decode_utf8(data, error=DataValidationError)
     try:
-        frame = pd.read_csv(io.StringIO(data.decode("utf-8")))
-    except UnicodeDecodeError as error:
-        raise DataValidationError(
-            f"The file is not UTF-8 text ({error.reason} at byte {error.start}); "
-            "save it as CSV UTF-8 and try again."
-        ) from error
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise DataValidationError(
-            f"The file could not be read as CSV: {error}. Expected a comma-separated file "
-            f"with a header row naming {', '.join(HOUSING_COLUMNS)}."
-        ) from error
+        frame = pd.read_csv(io.StringIO(text))
+    except pd.errors.EmptyDataError as error:
+        raise empty from error
+    except pd.errors.ParserError as error:
+        raise DataValidationError(table_problem(text, ",")) from error
+    if not isinstance(frame.index, pd.RangeIndex):
+        # More values on the first row than the header names: pandas would take the first
+        # column as the index and shift every value one column to the left. Refused instead.
+        raise DataValidationError(table_problem(text, ","))
     report = validate_frame(frame)
     return add_derived_features(frame), report
 

@@ -58,7 +58,7 @@ MAX_FOOTER_BYTES = 16 * 1024 * 1024
 # few dozen. Thousands of tiny ones make a read slow for nothing.
 MAX_ROW_GROUPS = 10_000
 _SHOWN_NAMES = 8
-_HINT = "Write it again with pandas (DataFrame.to_parquet) or pyarrow, or export the table as CSV."
+_HINT = "Export the table again, as Parquet or as CSV, and upload the new file."
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,24 @@ def is_parquet(data: bytes, filename: str | None = None) -> bool:
     return named or bytes(data[:4]) == MAGIC
 
 
+def _looks_like_text(start: bytes) -> bool:
+    """True when a file's first bytes are UTF-8 text (a CSV given a Parquet name)."""
+    if not start.strip() or b"\x00" in start:
+        return False
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError as failure:  # a character cut short at the end is still text
+        return failure.start > len(start) - 4
+    return True
+
+
 def _footer_length(data: bytes, error: type[Exception]) -> int:
     """The footer's length from the last 8 bytes, checked against the file and the limit."""
+    if data[:4] != MAGIC and _looks_like_text(data[:1024]):
+        raise error(
+            "The file is named like a Parquet file (.parquet or .pq) but holds text: if it is "
+            "a CSV, give it a name ending in .csv and upload it again."
+        )
     if len(data) < 12 or data[:4] != MAGIC:
         raise error(
             "The file is not a valid Parquet file: it does not start with the Parquet marker "
@@ -115,14 +131,15 @@ def _footer_length(data: bytes, error: type[Exception]) -> int:
     length = int.from_bytes(data[-8:-4], "little")
     if length > len(data) - 12:
         raise error(
-            f"The file is not a valid Parquet file: its footer claims {length:,} bytes, but "
-            f"the file has only {len(data):,}. It is corrupt or cut off. {_HINT}"
+            "The file is not a valid Parquet file: its last bytes say that its list of "
+            f"columns takes {length:,} bytes, but the file has only {len(data):,}. It is "
+            f"damaged or was cut short. {_HINT}"
         )
     if length > MAX_FOOTER_BYTES:
         raise error(
-            f"The Parquet file's footer (its column and row-group list) is {size_text(length)}; "
-            f"at most {size_text(MAX_FOOTER_BYTES)} is accepted. Write it with fewer columns "
-            "or larger row groups."
+            f"The Parquet file's list of columns and row groups (the blocks it stores its rows "
+            f"in) is {size_text(length)}; at most {size_text(MAX_FOOTER_BYTES)} is accepted. "
+            "Export it with fewer columns, or with fewer, larger row groups."
         )
     return length
 
@@ -143,6 +160,25 @@ def _flat_kind(kind: pa.DataType) -> str | None:
     ):
         return "text"
     return None
+
+
+def _kind_text(kind: pa.DataType) -> str:
+    """A column type this reader does not take, in words (not Arrow's ``list<item: ...>``)."""
+    if pa.types.is_dictionary(kind):
+        return _kind_text(kind.value_type)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return "lists (several values in one cell)"
+    if pa.types.is_struct(kind):
+        return "records (several named values in one cell)"
+    if pa.types.is_map(kind):
+        return "maps (keys and values in one cell)"
+    if (
+        pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_fixed_size_binary(kind)
+    ):
+        return "binary data (raw bytes, such as images or files)"
+    return f"values of a kind that is not read ({kind})"
 
 
 def check_parquet_limits(
@@ -177,9 +213,10 @@ def check_parquet_limits(
         metadata = parquet.metadata
         schema = parquet.schema_arrow
     except (pa.ArrowException, OSError, ValueError, TypeError) as failure:
-        detail = str(failure).strip().replace("\n", " ")[:200]
+        # The reader's own words ("Couldn't deserialize thrift") say nothing to the person.
         raise error(
-            f"The file is not a valid Parquet file ({detail}). It is corrupt or cut off. {_HINT}"
+            "The file is not a valid Parquet file: its list of columns cannot be read, so it "
+            f"is damaged or was cut short. {_HINT}"
         ) from failure
     n_rows, n_leaves, n_groups = metadata.num_rows, metadata.num_columns, metadata.num_row_groups
     if n_leaves > MAX_COLUMNS:
@@ -199,8 +236,9 @@ def check_parquet_limits(
         )
     if n_groups > MAX_ROW_GROUPS:
         raise error(
-            f"The file has {n_groups:,} row groups; at most {MAX_ROW_GROUPS:,} are accepted. "
-            "Write it with larger row groups (e.g. pyarrow's row_group_size=1_000_000)."
+            f"The file has {n_groups:,} row groups (the blocks a Parquet file stores its rows "
+            f"in); at most {MAX_ROW_GROUPS:,} are accepted. Export it with fewer, larger row "
+            "groups (a million rows each is plenty), or as CSV."
         )
     uncompressed, counted = 0, 0
     for index in range(n_groups):
@@ -221,14 +259,14 @@ def check_parquet_limits(
     if counted != n_rows:
         raise error(
             f"The file is not a valid Parquet file: its row groups hold {counted:,} rows but "
-            f"its footer says {n_rows:,}. It is corrupt. {_HINT}"
+            f"its list of columns says {n_rows:,}. It is damaged. {_HINT}"
         )
     for field in schema:
         if _flat_kind(field.type) is None:
             raise error(
-                f"Column '{field.name}' holds {field.type} values; only flat columns of "
-                "numbers, text, booleans or dates are read (no lists, structs, maps or binary "
-                "data). Flatten or drop that column and upload again."
+                f"Column '{field.name}' holds {_kind_text(field.type)}; only columns of single "
+                "numbers, text, true/false values or dates are read. Drop that column, or split "
+                "it into columns of single values, and upload again."
             )
     return ParquetShape(
         names=tuple(schema.names),
@@ -290,8 +328,7 @@ def read_parquet_columns(
             (name, _column(table.column(index))) for index, name in enumerate(table.column_names)
         ]
     except (pa.ArrowException, OSError, ValueError, TypeError) as failure:
-        detail = str(failure).strip().replace("\n", " ")[:200]
         raise error(
-            f"The Parquet file could not be read ({detail}). It is corrupt or cut off. {_HINT}"
+            f"The Parquet file's data cannot be read, so it is damaged or was cut short. {_HINT}"
         ) from failure
     return shape, columns

@@ -13,17 +13,23 @@ Decisions, stated once:
   column is decoded, its uncompressed data at most 100 MB too
   (:mod:`components.engine.parquet_limits`), so no read outlives its budget.
 - **File type**: a name, when given, must end in ``.csv``, ``.txt``, ``.tsv``, ``.parquet`` or
-  ``.pq``; CSV content with NUL bytes or the signature of a zip (xlsx), PDF, gzip or image file
-  is rejected as binary; a Parquet file that is cut off or corrupt, or has list, struct, map or
-  binary columns, is rejected with the reason.
-- **Encoding**: UTF-8, with or without a byte-order mark (``utf-8-sig``); anything else is
-  rejected with the byte offset of the first bad byte.
+  ``.pq``; CSV content with a zero byte or the signature of a zip (xlsx), PDF, gzip or image
+  file is rejected as not text (:mod:`components.engine.csv_text`); a Parquet file that is cut
+  off or corrupt, or has list, struct, map or binary columns, is rejected with the reason.
+- **Encoding**: UTF-8, with or without a byte-order mark (``utf-8-sig``); UTF-16 and UTF-32
+  are named as such, any other encoding by the line and the text before its first character
+  that is not UTF-8, with how to save the file as UTF-8.
+- **Rows**: a row with more values than the header names is refused with its line and
+  values (never read with its values shifted into the wrong columns); a row with fewer has
+  the missing ones empty.
 - **Delimiter**: the one of ``, ; tab |`` that appears most often in the header line (comma when
   none does). With ``;`` a decimal comma (``34,05``) is accepted in numeric columns.
 - **Coordinates**: columns named (any case) ``latitude``/``lat``/``y`` and
   ``longitude``/``lon``/``lng``/``long``/``x``, unless the caller names them. Empty coordinate
   cells drop the row (reported in ``notes``); text that is not a number, or values outside
-  ``[-90, 90]`` / ``[-180, 180]``, reject the file with a count and an example row.
+  ``[-90, 90]`` / ``[-180, 180]``, reject the file with a count and an example row (values in
+  metres get the projected coordinate systems they may be in and the steps to convert them,
+  :mod:`components.engine.projected`).
 - **Numbers**: a Parquet file's number columns (integers, floats, decimals) are numbers, its
   infinite values read as missing and counted; its text columns follow the CSV rules. In a
   CSV, the usual spellings of a missing value (``NA``, ``N/A``, ``null``, ``nan``, ``-``,
@@ -64,9 +70,12 @@ from components.engine.csv_limits import (
     check_csv_limits,
     check_size,
 )
+from components.engine.csv_text import check_text, decode_utf8, table_problem
 from components.engine.export import to_safe_csv
 from components.engine.extent import MapExtent, map_extent
+from components.engine.messages import message
 from components.engine.parquet_limits import PARQUET_EXTENSIONS, is_parquet, read_parquet_columns
+from components.engine.projected import projected_advice
 from components.engine.validation import check_int, validate_frame_labels
 
 __all__ = [
@@ -97,16 +106,6 @@ CSV_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv")
 ALLOWED_EXTENSIONS: tuple[str, ...] = (*CSV_EXTENSIONS, *PARQUET_EXTENSIONS)
 LATITUDE_NAMES: tuple[str, ...] = ("latitude", "lat", "y")  # in order of preference
 LONGITUDE_NAMES: tuple[str, ...] = ("longitude", "lon", "lng", "long", "x")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-_BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one)"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel .xls / Office document"),
-    (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-)
 _EXAMPLES = 3  # how many example rows an error message quotes
 # Cells read as a missing value (compared stripped and in lower case): what spreadsheets,
 # databases, R, pandas and SAS write for "no value". The empty cell is missing too, silently.
@@ -126,7 +125,11 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 
 class PlacesError(ValueError):
-    """An uploaded file cannot be used; the message names the problem and what to do."""
+    """An uploaded file cannot be used; the message names the problem and what to do.
+
+    Its message may be a :class:`~components.engine.messages.Message` (``args[0]``), whose
+    code parts a page shows as code.
+    """
 
 
 @dataclass(frozen=True)
@@ -315,35 +318,12 @@ def _check_bytes(data: object, filename: str | None, max_bytes: int) -> bytes:
             "The file is empty. Upload a CSV with a header row (e.g. latitude,longitude,...) "
             "and one row per place."
         )
-    for signature, kind in _BINARY_SIGNATURES:
-        if data.startswith(signature):
-            raise PlacesError(
-                f"The file is not a CSV: it looks like {kind}. Export the table as CSV "
-                "(comma-separated values) and upload that."
-            )
-    nul = data.find(b"\x00", 0, 65_536)
-    if nul >= 0:
-        raise PlacesError(
-            f"The file is not a CSV text file: it contains a NUL byte at byte offset {nul}, "
-            "which text never does (UTF-16 files do too: save it as UTF-8). Export it as CSV "
-            "UTF-8 and upload that."
-        )
+    check_text(data, error=PlacesError)
     return data
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as error:
-        offset = error.start
-        line = data.count(b"\n", 0, offset) + 1
-        bad = data[offset : offset + 1].hex().upper()
-        raise PlacesError(
-            f"The file is not UTF-8 text: byte 0x{bad} at byte offset {offset} (line {line}) "
-            "cannot be decoded. Save the file as UTF-8 (in Excel: File > Save As > 'CSV UTF-8'; "
-            "in LibreOffice: character set 'Unicode (UTF-8)') and upload it again."
-        ) from error
+    return decode_utf8(data, error=PlacesError)
 
 
 def _checked_shape(data: bytes) -> CsvShape:
@@ -368,7 +348,7 @@ def _clean_names(columns: Sequence[object]) -> list[str]:
 def _read_table(text: str, delimiter: str, *, header_only: bool = False) -> pd.DataFrame:
     """pandas' C parser over the text, every cell as text ("" when empty)."""
     try:
-        return pd.read_csv(
+        table = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
             dtype=str,
@@ -385,12 +365,12 @@ def _read_table(text: str, delimiter: str, *, header_only: bool = False) -> pd.D
             "row and one row per place."
         ) from error
     except (pd.errors.ParserError, ValueError) as error:
-        detail = str(error).strip().replace("\n", " ")
-        raise PlacesError(
-            f"The file could not be read as CSV ({_DELIMITER_NAMES[delimiter]}-separated): "
-            f"{detail}. Check that every row has as many fields as the header and that quotes "
-            "are closed."
-        ) from error
+        raise PlacesError(table_problem(text, delimiter)) from error
+    if not isinstance(table.index, pd.RangeIndex):
+        # More values on the first row than the header names: pandas would take the first
+        # column as the index and shift every value one column to the left. Refused instead.
+        raise PlacesError(table_problem(text, delimiter))
+    return table
 
 
 def _header_names(shape: CsvShape) -> list[str]:
@@ -568,6 +548,11 @@ def _resolve_coordinates(
     return lat, lon
 
 
+def _number(value: float) -> str:
+    """A cell's number as written in a file: 5000000 and -118.24, never 5e+06."""
+    return str(np.format_float_positional(value, precision=10, trim="-"))
+
+
 def _row_examples(rows: np.ndarray) -> str:
     shown = ", ".join(str(int(r)) for r in rows[:_EXAMPLES])
     return shown + (", ..." if rows.size > _EXAMPLES else "")
@@ -728,24 +713,36 @@ def _places_from_table(
     if out_of_range.any():
         bad_rows = row_numbers[out_of_range]
         first = int(np.flatnonzero(out_of_range)[0])
-        hint = ""
+        n_bad = int(out_of_range.sum())
+        lead = (
+            f"{n_bad:,} row(s) have coordinates out of range (latitude must be in [-90, 90], "
+            f"longitude in [-180, 180]), e.g. data row {int(row_numbers[first]):,}: "
+            f"{lat}={_number(latitude[first])}, {lon}={_number(longitude[first])}"
+            + (f" (data rows {_row_examples(bad_rows)})." if n_bad > 1 else ".")
+        )
         # Swapped columns put most latitudes out of range; one bad value is a typo.
         swapped = (
-            2 * int(out_of_range.sum()) > int(located.sum())
+            2 * n_bad > int(located.sum())
             and (np.abs(longitude[located]) <= 90.0).all()
             and (np.abs(latitude[located]) <= 180.0).all()
         )
         if swapped:
-            hint = (
-                f" The columns look swapped: choose '{lon}' as latitude and '{lat}' as longitude."
+            raise PlacesError(
+                f"{lead} The columns look swapped: choose '{lon}' as latitude and '{lat}' as "
+                "longitude."
             )
-        elif np.nanmax(np.abs(np.concatenate([latitude, longitude]))) > 1000:
-            hint = " The values look like projected metres; convert them to degrees (WGS 84)."
+        if np.nanmax(np.abs(np.concatenate([latitude, longitude]))) > 1000:
+            raise PlacesError(
+                message(
+                    lead,
+                    projected_advice(
+                        latitude[located], longitude[located], lat, lon, delimiter=delimiter
+                    ),
+                )
+            )
         raise PlacesError(
-            f"{int(out_of_range.sum()):,} row(s) have coordinates out of range (latitude must "
-            f"be in [-90, 90], longitude in [-180, 180]), e.g. data row {int(row_numbers[first])}"
-            f": {lat}={latitude[first]:g}, {lon}={longitude[first]:g} (rows "
-            f"{_row_examples(bad_rows)}).{hint}"
+            f"{lead} Correct those values (in decimal degrees, such as 45.19 and 5.72), or "
+            "choose other columns as latitude and longitude."
         )
     dropped = row_numbers[~located]
     if dropped.size:
@@ -834,6 +831,48 @@ class ClusterableCheck:
     message: str | None
 
 
+def _too_few_rows(features: list[str], values: np.ndarray, k: int) -> str:
+    """Why there are too few rows for k clusters, and what would help (only what would).
+
+    k-means into k clusters needs k + 1 places at least (k clusters of one place each are
+    no grouping); the fewest clusters is 2, so a file needs 3 places. Fewer features help
+    only when a chosen feature is empty in some rows, and a smaller k only when one of at
+    least 2 fits.
+    """
+    n_rows = len(values)
+    filled = np.isfinite(values)
+    n_usable = int(filled.all(axis=1).sum())
+    empty = [
+        (name, int((~filled[:, index]).sum()))
+        for index, name in enumerate(features)
+        if not filled[:, index].all()
+    ]
+    if empty:
+        counts = ", ".join(f"'{name}' is empty in {count:,}" for name, count in empty)
+        said = (
+            f"Only {n_usable:,} of the {n_rows:,} places {'has' if n_usable == 1 else 'have'} a "
+            "value for every chosen feature "
+            f"({counts}); k-means needs at least {k + 1} to form {k} clusters."
+        )
+    else:
+        said = (
+            f"The file has {n_rows:,} place{'s' if n_rows != 1 else ''} with coordinates; "
+            f"k-means needs at least {k + 1} to form {k} clusters"
+            + (" (2 clusters is the fewest)." if k == 2 else ".")
+        )
+    fixes = []
+    if n_usable - 1 >= 2:
+        fixes.append(f"choose k = {n_usable - 1} or fewer")
+    if empty and n_rows > k:
+        names = ", ".join(f"'{name}'" for name, _ in empty)
+        fixes.append(
+            f"leave out {names} or fill in {'its' if len(empty) == 1 else 'their'} empty cells"
+        )
+    fixes.append("add places to the file")
+    advice = ", or ".join(fixes)
+    return f"{said} {advice[:1].upper()}{advice[1:]}."
+
+
 def check_clusterable(
     places: PlacesData, features: Sequence[str], n_clusters: int, *, missing: str = "exclude"
 ) -> ClusterableCheck:
@@ -877,28 +916,31 @@ def check_clusterable(
     n_usable = int(usable.sum())
     excluded = len(values) - n_usable
     if n_usable <= k:
-        raise PlacesError(
-            f"Only {n_usable:,} row(s) have a value for every chosen feature, but k={k} clusters "
-            f"need at least {k + 1} rows. Choose a smaller k (at most {max(n_usable - 1, 1)}), "
-            "fewer features, or add rows."
-        )
+        raise PlacesError(_too_few_rows(chosen, values, k))
     used = values[usable]
     constant = [name for index, name in enumerate(chosen) if np.ptp(used[:, index]) == 0]
+    if constant and len(constant) == len(chosen):
+        raise PlacesError(
+            f"The {n_usable:,} places have the same value of every chosen feature "
+            f"({', '.join(constant)}), so nothing tells them apart. Choose features whose "
+            "values differ from place to place."
+        )
     if constant:
         raise PlacesError(
             f"Feature(s) {', '.join(constant)} have the same value in every row, so they cannot "
-            "separate places (and cannot be scaled); remove them from the features."
+            "separate places; remove them from the features."
         )
     # Counting stops at 15 (the largest k): a million distinct rows are not sorted for it.
     n_distinct = n_distinct_rows(used, at_most=max(k, 15))
     if n_distinct < k:
         raise PlacesError(
-            f"There are only {n_distinct:,} distinct places on the chosen features, fewer than "
-            f"k={k}. Choose k <= {n_distinct} or add features that tell the places apart."
+            f"The places are only {n_distinct:,} distinct points on the chosen features, and "
+            f"k={k} clusters need at least {k}. Choose k = {n_distinct} or fewer, or add "
+            "features that tell the places apart."
         )
-    message = None
+    note = None
     if excluded:
-        message = (
+        note = (
             f"{excluded:,} of {len(values):,} rows are left out because a chosen feature is "
             "empty there."
         )
@@ -908,7 +950,7 @@ def check_clusterable(
         n_rows_usable=n_usable,
         n_rows_excluded=excluded,
         n_distinct=n_distinct,
-        message=message,
+        message=note,
     )
 
 

@@ -19,7 +19,7 @@ from components.engine import data, places, upload
 from components.engine.dataset import Dataset
 from components.ui import cache, keys
 from components.ui.cache import uploads
-from components.ui.text import escape_markdown
+from components.ui.text import escape_markdown, message_markdown
 from components.ui.upload_budget import BusyError
 
 ACTIVE_STATE = "_geocluster_active_source"
@@ -130,15 +130,9 @@ def _release_notice(held: HeldFile | None) -> None:
     )
 
 
-def _show_housing_unavailable(message: str, *, title: str) -> None:
-    st.error(f"**{title}** {escape_markdown(message)}", icon=":material/error:")
-    shipped = data.SHIPPED_DATA_PATH.name
-    st.markdown(
-        f"The app ships the data as `data/{shipped}`: restore that file "
-        f"(`git checkout -- data/{shipped}`), or set the environment variable "
-        f"`{data.DATA_ENV_VAR}` to a copy of housing.csv and restart. "
-        "Or cluster a file of your own on the Data page."
-    )
+def _show_housing_unavailable(message: str | Exception, *, title: str) -> None:
+    st.error(f"**{title}** {message_markdown(message)}", icon=":material/error:")
+    st.markdown("Or cluster a file of your own on the Data page.")
     st.page_link(DATA_PAGE, label="Open the Data page", icon=":material/upload_file:")
 
 
@@ -157,10 +151,10 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
         source = chosen_source() or housing_source()
         dataset = cache.data.dataset(source)
     except data.DataUnavailableError as error:
-        _show_housing_unavailable(str(error), title="The housing data is not available.")
+        _show_housing_unavailable(error, title="The housing data is not available.")
         return None
     except data.DataValidationError as error:
-        _show_housing_unavailable(str(error), title="The housing data could not be used.")
+        _show_housing_unavailable(error, title="The housing data could not be used.")
         return None
     except upload.PlacesError as error:
         sidebar_block(source)
@@ -432,7 +426,7 @@ def file_summary(dataset: Dataset) -> None:
 def show_file_error(file_name: str, error: Exception) -> None:
     """Say why the file cannot be used and what to do (the message names both)."""
     st.error(
-        f"**{escape_markdown(file_name)} cannot be used.** {escape_markdown(str(error))}",
+        f"**{escape_markdown(file_name)} cannot be used.** {message_markdown(error)}",
         icon=":material/error:",
     )
 

@@ -28,7 +28,7 @@ from components.engine.upload import PlacesError
 from components.figures import maps
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui import cache, keys, source
-from components.ui.text import escape_markdown
+from components.ui.text import escape_markdown, message_markdown
 from components.ui.upload_budget import BusyError
 from components.ui.url_state import (
     K_RANGE,
@@ -888,7 +888,7 @@ class ClusteredView(ModelView):
 
 def _cannot_cluster(error: Exception) -> NoReturn:
     st.error(
-        f"**These settings cannot be clustered.** {escape_markdown(str(error))}",
+        f"**These settings cannot be clustered.** {message_markdown(error)}",
         icon=":material/error:",
     )
     st.stop()

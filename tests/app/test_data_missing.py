@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.engine import data
 from tests.hostile.catalogue import plain
+from tests.markdown_shown import shown
 
 PAGES = ["app.py", "pages/explore.py"]
 
@@ -48,6 +49,46 @@ def test_shipped_file_missing(
     errors = [plain(text) for text in texts(app.error)]
     assert any("is missing" in text and "housing.csv.gz" in text for text in errors), errors
     assert len(app.get("file_uploader")) == 1
+
+
+def test_an_unreadable_data_file_gives_commands_that_work_when_copied(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_app: Callable[..., AppTest]
+) -> None:
+    """The alert's commands are code: Markdown would turn "--" into a dash, and the copied
+    "git checkout — data/housing.csv.gz" would not run."""
+    locked = tmp_path / "locked file.csv"
+    locked.write_bytes(b"x")
+    read_bytes = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(locked))
+    app = make_app("pages/explore.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert len(app.error) == 1, texts(app.error)
+    markdown = app.error[0].value
+    assert "`git checkout -- data/housing.csv.gz`" in markdown  # a code span in the body
+    page = shown(markdown)
+    assert not page.retyped, page.retyped  # no "--" left in the text for Markdown to dash
+    assert "\u2014" not in page.text
+    assert page.text.startswith(
+        "The housing data is not available. The data file locked file.csv cannot be read: "
+        "permission denied. Let the user that runs the app read it (e.g. chmod a+r "
+        "'locked file.csv'), or point GEOCLUSTER_DATA at a readable copy."
+    )
+    assert {
+        "locked file.csv",
+        "chmod a+r 'locked file.csv'",
+        "GEOCLUSTER_DATA",
+        "data/housing.csv.gz",
+        "git checkout -- data/housing.csv.gz",
+    } <= set(page.code)
+    assert str(tmp_path) not in page.text
 
 
 def test_damaged_shipped_file_is_reported(

@@ -36,6 +36,7 @@ from components.figures.palette import PALETTE
 from components.ui.cache import views
 from components.ui.served_files import STATIC_URL_PREFIX
 from tests.hostile.catalogue import plain
+from tests.markdown_shown import shown
 
 PAGE = "pages/your_places.py"
 GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"
@@ -163,7 +164,7 @@ BAD_FILES: dict[str, tuple[str, bytes, tuple[str, ...]]] = {
     "fewer rows than k": (
         "places.csv",
         b"lat,lon\n45.1,5.1\n45.2,5.2\n",
-        ("need at least 3 rows", "add rows"),
+        ("The file has 2 places with coordinates; k-means needs at least 3", "Add places"),
     ),
     "all rows identical": (
         "places.csv",
@@ -178,13 +179,22 @@ BAD_FILES: dict[str, tuple[str, bytes, tuple[str, ...]]] = {
     "not UTF-8": (
         "places.csv",
         "name,lat,lon\nCaf\u00e9,45.1,5.1\nB,45.2,5.2\nC,45.3,5.3\n".encode("latin-1"),
-        ("not UTF-8", "0xE9", "CSV UTF-8"),
+        ("not UTF-8 text: line 2 has a character after 'Caf'", "'CSV UTF-8 (Comma delimited)'"),
     ),
-    "UTF-16": ("places.csv", "lat,lon\n1,2\n".encode("utf-16"), ("UTF-8",)),
-    "ragged rows": (
+    "UTF-16": (
+        "places.csv",
+        "lat,lon\n1,2\n".encode("utf-16"),
+        ("saved as UTF-16 text", "Save it as UTF-8"),
+    ),
+    "unclosed quote": (
         "places.csv",
         b'lat,lon\n45.1,5.1\n"45.2,5.2\n',
-        ("could not be read as CSV", "quotes"),
+        ("Line 3 of the file opens a quote that is never closed",),
+    ),
+    "ragged rows": (
+        "places.csv",
+        b"lat,lon,v\n45.1,5.1,1\n45.2,5.2,2\n45.3,5.3,3,4\n",
+        ("Line 4 of the file (data row 3) has 4 values, but the header names 3 (lat, lon, v)",),
     ),
 }
 
@@ -199,6 +209,25 @@ def test_bad_file_is_named_and_the_page_keeps_working(
     assert len(errors) == 1, errors
     for phrase in phrases:
         assert phrase in errors[0], (phrase, errors[0])
+    _assert_still_usable(app)
+
+
+def test_coordinates_in_metres_get_the_systems_and_the_steps_as_code(
+    make_app: Callable[..., AppTest],
+) -> None:
+    content = b"name,y,x\nA,180000,530000\nB,181000,531000\nC,182500,529000\n"
+    app = _upload(_page(make_app), "grid.csv", content)
+    assert len(app.error) == 1, texts(app.error)
+    page = shown(app.error[0].value)
+    assert "These look like metres in a projected coordinate system, not degrees." in page.text
+    assert "British National Grid (Great Britain, EPSG:27700)" in page.text
+    assert "X field 'x', Y field 'y'" in page.text
+    assert {"EPSG:27700", "EPSG:4326", "AS_XY"} <= set(page.code)
+    snippet = next(code for code in page.code if "\n" in code)  # a block of its own
+    assert "\n```python\n# pip install pandas pyproj\n" in app.error[0].value
+    assert 'Transformer.from_crs(source, "EPSG:4326", always_xy=True)' in snippet
+    assert "places['x'], places['y']" in snippet
+    assert not page.retyped
     _assert_still_usable(app)
 
 

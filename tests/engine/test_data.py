@@ -216,12 +216,27 @@ def test_validate_rejects_empty_frame() -> None:
 
 
 def test_read_rejects_non_utf8_and_non_csv() -> None:
-    with pytest.raises(DataValidationError, match="not UTF-8"):
+    with pytest.raises(DataValidationError, match="not UTF-8 text: line 2 has a character at"):
         read_housing_csv(io.BytesIO("latitude\n\xe9t\xe9".encode("latin-1")))
     with pytest.raises(DataValidationError, match="Missing required column"):
         read_housing_csv(io.BytesIO(b"just some words\nnot a table\n"))
-    with pytest.raises(DataValidationError, match="could not be read as CSV"):
+    with pytest.raises(DataValidationError, match="The file is empty: it has no header row"):
         read_housing_csv(io.BytesIO(b""))
+    with pytest.raises(DataValidationError, match="it looks like a PNG image"):
+        read_housing_csv(io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20))
+
+
+def test_read_refuses_rows_longer_than_the_header(housing_path: Path) -> None:
+    lines = housing_path.read_bytes().splitlines(keepends=True)
+    shifted = lines[0] + b"".join(line.rstrip(b"\r\n") + b",\n" for line in lines[1:50])
+    with pytest.raises(DataValidationError) as info:  # not read shifted by one column
+        read_housing_csv(io.BytesIO(shifted))
+    assert str(info.value).startswith("Line 2 of the file (data row 1) has 11 values, but the")
+    ragged = lines[0] + lines[1] + lines[2].rstrip(b"\r\n") + b",1,2\n"
+    with pytest.raises(
+        DataValidationError, match=r"^Line 3 of the file \(data row 2\) has 12 values"
+    ):
+        read_housing_csv(io.BytesIO(ragged))
 
 
 def test_read_accepts_an_uploaded_copy(housing_path: Path) -> None:

@@ -170,7 +170,7 @@ def test_no_note_when_k_reaches_15(example: places.PlacesData) -> None:
 
 def test_too_few_rows_is_a_places_error() -> None:
     data = _read("lat,lon\n1,1\n2,2\n")
-    with pytest.raises(PlacesError, match="at least 3 rows"):
+    with pytest.raises(PlacesError, match="k-means needs at least 3 to form 2 clusters"):
         places.fit_places(data, ("lat", "lon"))
 
 

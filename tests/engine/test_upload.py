@@ -46,12 +46,17 @@ def test_rejects_excel_workbook_by_signature() -> None:
 
 def test_rejects_binary_content_with_nul_bytes() -> None:
     message = _error(b"lat,lon\n1,2\n\x00\x01\x02garbage")
-    assert "NUL byte at byte offset 12" in message
+    assert message.startswith("The file is not a text file: line 3 holds a zero byte")
+    assert "offset" not in message and "NUL" not in message
 
 
-def test_rejects_utf16_text_as_not_utf8() -> None:
-    message = _error("lat,lon\n1,2\n".encode("utf-16"))
-    assert "UTF-16" in message and "UTF-8" in message
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_rejects_utf16_and_utf32_text_naming_the_encoding(encoding: str) -> None:
+    message = _error("lat,lon\n1,2\n".encode(encoding))
+    named = "UTF-32" if encoding == "utf-32" else "UTF-16"
+    assert f"saved as {named} text" in message or f"looks like {named} text" in message
+    assert "Save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8 (Comma delimited)'" in message
+    assert "byte" not in message.replace("bytes say so", "").replace("other byte", "")
 
 
 @pytest.mark.parametrize("filename", ["places.xlsx", "places.json", "places"])
@@ -63,9 +68,34 @@ def test_rejects_wrong_extension(filename: str) -> None:
 
 def test_rejects_unparsable_rows() -> None:
     message = _error(b"lat,lon\n1,2\n1,2,3,4\n")
-    assert "could not be read as CSV" in message
-    assert "Expected 2 fields in line 3, saw 4" in message
-    assert "as many fields as the header" in message
+    assert message.startswith(
+        "Line 3 of the file (data row 2) has 4 values, but the header names 2 (lat, lon): "
+        "'1,2,3,4'."
+    )
+    assert 'must be in double quotes ("Paris, France")' in message
+    assert "tokenizing" not in message and "C error" not in message
+
+
+def test_a_first_row_longer_than_the_header_is_refused_not_shifted() -> None:
+    # pandas would read the first value as the row's index and shift the rest to the left.
+    message = _error(b"lat,lon\n45,5,\n46,6,\n47,7,\n")
+    assert message.startswith("Line 2 of the file (data row 1) has 3 values")
+    assert "The extra value is empty: the line probably ends with a comma too many" in message
+
+
+def test_ragged_rows_are_counted_by_line_and_data_row() -> None:
+    # A quoted value over three lines and a blank line: the bad row is line 6, data row 2.
+    message = _error(b'name,lat,lon\n"two\n\nlines",45,5\n\nB;x,46,6,7\n')
+    assert message.startswith("Line 6 of the file (data row 2) has 4 values")
+    semicolons = _error(b"lat;lon\n45;5\n46;6;7\n")
+    assert 'A value with a semicolon in it must be in double quotes ("a;b")' in semicolons
+
+
+def test_an_unclosed_quote_names_its_line() -> None:
+    message = _error(b'name,lat,lon\nA,45,5\n"B,46,6\nC,47,7\n')
+    assert message.startswith("Line 3 of the file opens a quote that is never closed: '\"B,46,6'")
+    on_the_last_line = _error(b'lat,lon\n45.1,5.1\n"45.2,5.2\n')
+    assert on_the_last_line.startswith("Line 3 of the file opens a quote that is never closed")
 
 
 def test_rejects_empty_file() -> None:
@@ -104,8 +134,8 @@ def test_rejects_coordinates_out_of_range_with_count_and_example() -> None:
     message = _error(data)
     assert message.startswith("2 row(s) have coordinates out of range")
     assert "latitude must be in [-90, 90], longitude in [-180, 180]" in message
-    assert "e.g. data row 2: lat=134, lon=-118" in message
-    assert "(rows 2, 3)" in message
+    assert "e.g. data row 2: lat=134, lon=-118 (data rows 2, 3)." in message
+    assert "Correct those values (in decimal degrees" in message
 
 
 def test_out_of_range_hints_at_swapped_columns() -> None:
@@ -122,7 +152,11 @@ def test_one_bad_latitude_is_not_called_swapped_columns() -> None:
 
 def test_out_of_range_hints_at_projected_metres() -> None:
     message = _error(b"y,x\n3800000,450000\n3810000,460000\n")
-    assert "projected metres" in message
+    assert "e.g. data row 1: y=3800000, x=450000" in message  # never 3.8e+06
+    assert "These look like metres in a projected coordinate system, not degrees" in message
+    assert "a UTM zone (EPSG:326ZZ north of the equator" in message
+    assert 'source = "EPSG:326ZZ"  # the coordinate system of your file' in message
+    assert 'Transformer.from_crs(source, "EPSG:4326", always_xy=True)' in message
 
 
 def test_rejects_coordinates_that_are_not_numbers() -> None:
@@ -141,12 +175,18 @@ def test_rejects_all_rows_identical() -> None:
     assert "All 3 rows are identical" in message
 
 
-def test_rejects_non_utf8_and_names_the_byte_offset() -> None:
+def test_rejects_non_utf8_and_names_the_line_and_the_character() -> None:
     data = "lat,lon,name\n34,-118,Caf\xe9\n".encode("latin-1")
     message = _error(data)
-    assert "not UTF-8" in message
-    assert "byte 0xE9 at byte offset 24 (line 2)" in message
-    assert "CSV UTF-8" in message
+    assert message.startswith(
+        "The file is not UTF-8 text: line 2 has a character after '34,-118,Caf' that is saved "
+        "in another encoding. It is probably 'é' in a file saved in the Windows encoding"
+    )
+    assert "'CSV UTF-8 (Comma delimited)'" in message
+    assert "offset" not in message and "0xE9" not in message
+    at_start = _error("lat,lon,name\n\x8f,1,2\n".encode("latin-1"))
+    assert "line 2 has a character at its start that is saved in another" in at_start
+    assert "probably" not in at_start  # 0x8F is no letter in the Windows encoding: no guess
 
 
 def test_rejects_too_big_before_parsing() -> None:
@@ -375,13 +415,44 @@ def _places() -> object:
     )
 
 
-def test_fewer_rows_than_k() -> None:
+def _clusterable_error(places: object, features: list[str], k: int) -> str:
     with pytest.raises(PlacesError) as info:
-        check_clusterable(_places(), ["lat", "size"], 3)
-    message = str(info.value)
-    assert "Only 3 row(s) have a value for every chosen feature" in message
-    assert "k=3 clusters need at least 4 rows" in message
-    assert "at most 2" in message
+        check_clusterable(places, features, k)
+    return str(info.value)
+
+
+def test_fewer_rows_than_k() -> None:
+    message = _clusterable_error(_places(), ["lat", "size"], 3)
+    assert message == (
+        "Only 3 of the 4 places have a value for every chosen feature ('size' is empty in 1); "
+        "k-means needs at least 4 to form 3 clusters. Choose k = 2 or fewer, or leave out "
+        "'size' or fill in its empty cells, or add places to the file."
+    )
+
+
+@pytest.mark.parametrize("n_rows", [1, 2])
+def test_one_or_two_places_are_told_that_k_means_needs_three(n_rows: int) -> None:
+    places = read_places_csv(
+        b"lat,lon,v\n" + b"".join(b"4%d,5,%d\n" % (i, i) for i in range(n_rows))
+    )
+    message = _clusterable_error(places, ["lat", "lon", "v"], 2)
+    place = "place" if n_rows == 1 else "places"
+    assert message == (
+        f"The file has {n_rows} {place} with coordinates; k-means needs at least 3 to form 2 "
+        "clusters (2 clusters is the fewest). Add places to the file."
+    )
+    # Advice that cannot be followed: no k below 2, and fewer features do not add rows.
+    assert "at most 1" not in message and "fewer features" not in message
+
+
+def test_a_feature_empty_in_some_rows_is_named_when_leaving_it_out_helps() -> None:
+    places = read_places_csv(b"lat,lon,v\n45,5,1\n46,6,\n47,7,\n")
+    message = _clusterable_error(places, ["lat", "lon", "v"], 2)
+    assert message == (
+        "Only 1 of the 3 places has a value for every chosen feature ('v' is empty in 2); "
+        "k-means needs at least 3 to form 2 clusters. Leave out 'v' or fill in its empty "
+        "cells, or add places to the file."
+    )
 
 
 def test_constant_feature_is_named() -> None:
@@ -391,8 +462,9 @@ def test_constant_feature_is_named() -> None:
 
 def test_too_few_distinct_places() -> None:
     places = read_places_csv(b"lat,lon\n34,-118\n34,-118\n34,-118\n35,-119\n")
-    with pytest.raises(PlacesError, match="only 2 distinct places"):
-        check_clusterable(places, ["lat", "lon"], 3)
+    message = _clusterable_error(places, ["lat", "lon"], 3)
+    assert message.startswith("The places are only 2 distinct points on the chosen features")
+    assert "Choose k = 2 or fewer" in message
 
 
 def test_unknown_feature_and_bad_k() -> None:

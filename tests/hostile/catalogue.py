@@ -20,6 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from components.engine import data
+from components.engine.messages import plain_parts
+from tests.markdown_shown import split_code
 from tests.reference_data import HOUSING_CSV, PROJECT_ROOT, SHIPPED_GZ
 
 # Markdown escapes and the word joiner that breaks autolinks (components/ui/text.py).
@@ -60,8 +62,27 @@ HOSTILE_STRINGS: tuple[str, ...] = (
 
 
 def plain(markdown: str) -> str:
-    """The text a reader sees of Markdown the app escaped: backslashes and word joiners gone."""
-    return _ESCAPED.sub(r"\1", markdown).replace(_WORD_JOINER, "")
+    """The text a reader sees of Markdown the app escaped: backslashes, word joiners and the
+    backticks around code gone (tests/markdown_shown.py shows it as the page does)."""
+    return "".join(
+        piece if is_code else _ESCAPED.sub(r"\1", piece).replace(_WORD_JOINER, "")
+        for piece, is_code in split_code(markdown)
+    )
+
+
+# What no message may say (outside its code: a Python snippet may name pyproj): the names of
+# the libraries that read the file, the parser's own words, Python's exception names and
+# byte offsets. Case matters for "NaN": a file's own spelling "nan" may be quoted.
+JARGON = re.compile(
+    r"(?i:pandas|pyarrow|numpy|pyproj|scikit|sklearn|streamlit|thrift|deserializ|C error|"
+    r"tokeniz|Traceback|Errno|byte offset|offset \d|dtype|utf-8-sig|invalid start byte|"
+    r"end-of-stream|codec|\bNUL\b|\b0x[0-9a-f]+)|\b\w*(?:Error|Exception|Warning)\b|NaN"
+)
+
+
+def jargon(text: str) -> list[str]:
+    """The forbidden fragments in a message's prose (its code parts are left out)."""
+    return JARGON.findall(plain_parts(text))
 
 
 # ------------------------------------------------------------------------------------ files
@@ -204,13 +225,31 @@ FILES: tuple[FileCase, ...] = (
     FileCase("png", "places.csv", _fixed(b"\x89PNG\r\n\x1a\n"), "a PNG image"),
     FileCase("jpeg", "places.csv", _fixed(b"\xff\xd8\xff\xe0rest"), "a JPEG image"),
     FileCase("gif", "places.csv", _fixed(b"GIF89a...."), "a GIF image"),
-    FileCase("nul-byte", "places.csv", _fixed(b"lat,lon\n1,2\x00\n"), "NUL byte at byte offset 11"),
-    FileCase("utf-16", "places.csv", _fixed("lat,lon\n1,2\n".encode("utf-16")), "UTF-16"),
+    FileCase("nul-byte", "places.csv", _fixed(b"lat,lon\n1,2\x00\n"), "line 2 holds a zero byte"),
+    FileCase(
+        "utf-16",
+        "places.csv",
+        _fixed("lat,lon\n1,2\n".encode("utf-16")),
+        "The file is saved as UTF-16 text (its first bytes say so; Excel's 'Unicode Text' is",
+    ),
+    FileCase(
+        "utf-16-no-marker",
+        "places.csv",
+        _fixed("lat,lon\n45.1,5.7\n45.2,5.8\n".encode("utf-16-le")),
+        "The file looks like UTF-16 text (every other byte is zero)",
+    ),
+    FileCase(
+        "utf-32",
+        "places.csv",
+        _fixed("lat,lon\n1,2\n".encode("utf-32")),
+        "The file is saved as UTF-32 text",
+    ),
     FileCase(
         "latin-1",
         "places.csv",
         _fixed("name,lat,lon\nCaf\xe9,45.1,5.7\n".encode("latin-1")),
-        "not UTF-8 text: byte 0xE9 at byte offset 16 (line 2)",
+        "not UTF-8 text: line 2 has a character after 'Caf' that is saved in another encoding. "
+        "It is probably 'é'",
     ),
     FileCase(
         "xlsx-name", "places.xlsx", _fixed(GOOD), "'places.xlsx' is not a CSV or Parquet file"
@@ -238,7 +277,13 @@ FILES: tuple[FileCase, ...] = (
         "projected-metres",
         "places.csv",
         _fixed(b"lat,lon\n5000000,600000\n5000100,600100\n"),
-        "look like projected metres",
+        "These look like metres in a projected coordinate system, not degrees",
+    ),
+    FileCase(
+        "projected-british-grid",
+        "places.csv",
+        _fixed(b"name,y,x\nA,180000,530000\nB,181000,531000\nC,182500,529000\n"),
+        "British National Grid (Great Britain, EPSG:27700)",
     ),
     FileCase(
         "coordinate-words",
@@ -259,13 +304,19 @@ FILES: tuple[FileCase, ...] = (
         "ragged",
         "places.csv",
         _fixed(b"lat,lon,v\n45,5,1\n46,6,2,3,4\n"),
-        "Expected 3 fields in line 3, saw 5",
+        "Line 3 of the file (data row 2) has 5 values, but the header names 3 (lat, lon, v)",
+    ),
+    FileCase(
+        "first-row-longer",  # pandas would shift every value one column to the left
+        "places.csv",
+        _fixed(b"lat,lon\n45.1,5.7,\n45.2,5.8,\n"),
+        "Line 2 of the file (data row 1) has 3 values, but the header names 2 (lat, lon)",
     ),
     FileCase(
         "open-quote",
         "places.csv",
         _fixed(b'name,lat,lon\n"A,45,5\nB,46,6\n'),
-        "quotes are closed",
+        "Line 2 of the file opens a quote that is never closed",
     ),
     FileCase(
         "one-line-5mb",
@@ -319,13 +370,13 @@ FILES: tuple[FileCase, ...] = (
         "parquet-footer-length-lies",
         "places.parquet",
         lambda: _good_parquet()[:-8] + (10**9).to_bytes(4, "little") + b"PAR1",
-        "its footer claims 1,000,000,000 bytes, but the file has only",
+        "its list of columns takes 1,000,000,000 bytes, but the file has only",
     ),
     FileCase(
         "parquet-corrupt-footer",
         "places.parquet",
         _corrupt_footer,
-        "The file is not a valid Parquet file (",
+        "The file is not a valid Parquet file: its list of columns cannot be read",
     ),
     FileCase(
         "parquet-magic-only",
@@ -337,25 +388,25 @@ FILES: tuple[FileCase, ...] = (
         "csv-named-parquet",
         "places.parquet",
         _fixed(GOOD),
-        "not a valid Parquet file: it does not start with the Parquet marker 'PAR1'",
+        "named like a Parquet file (.parquet or .pq) but holds text",
     ),
     FileCase(
         "parquet-list-column",
         "places.parquet",
         _parquet_with("tags", pa.array([["a"], ["b", "c"], [], None])),
-        "Column 'tags' holds list<element: string> values; only flat columns",
+        "Column 'tags' holds lists (several values in one cell); only columns of single",
     ),
     FileCase(
         "parquet-struct-column",
         "places.parquet",
         _parquet_with("where", pa.array([{"x": 1}, {"x": 2}, {"x": 3}, {"x": 4}])),
-        "Column 'where' holds struct<x: int64> values; only flat columns",
+        "Column 'where' holds records (several named values in one cell)",
     ),
     FileCase(
         "parquet-binary-column",
         "places.parquet",
         _parquet_with("blob", pa.array([b"\x00\xff", b"", None, b"x"])),
-        "Column 'blob' holds binary values; only flat columns",
+        "Column 'blob' holds binary data (raw bytes, such as images or files)",
     ),
     FileCase(
         "parquet-zero-rows",
@@ -385,7 +436,7 @@ FILES: tuple[FileCase, ...] = (
         "parquet-row-groups-10001",
         "places.parquet",
         lambda: parquet_bytes({"latitude": np.zeros(10_001)}, row_group_size=1),
-        "The file has 10,001 row groups; at most 10,000 are accepted",
+        "The file has 10,001 row groups (the blocks a Parquet file stores its rows in)",
         slow=True,
     ),
     FileCase(
@@ -516,6 +567,62 @@ FILES: tuple[FileCase, ...] = (
 )
 
 
+# ------------------------------------------------------------------ files too small to cluster
+
+
+@dataclass(frozen=True)
+class ClusterCase:
+    """A file that is read but cannot be clustered on the page's first features.
+
+    Attributes
+    ----------
+    id : str
+        The case's name.
+    content : bytes
+        The CSV.
+    expect : str
+        A substring of the message (the page's "cannot be clustered" error), as plain text.
+    absent : tuple of str
+        Advice the message must not give (it could not be followed).
+    """
+
+    id: str
+    content: bytes
+    expect: str
+    absent: tuple[str, ...] = ()
+
+
+_NO_WAY = ("at most 1", "k = 1", "fewer features", "choose k")
+CLUSTER_CASES: tuple[ClusterCase, ...] = (
+    ClusterCase(
+        "one-place",
+        b"name,lat,lon\nA,45.19,5.72\n",
+        "The file has 1 place with coordinates; k-means needs at least 3 to form 2 clusters",
+        _NO_WAY,
+    ),
+    ClusterCase(
+        "two-places",
+        b"name,lat,lon,price\nA,45.19,5.72,3.2\nB,45.57,5.92,2.9\n",
+        "The file has 2 places with coordinates; k-means needs at least 3 to form 2 clusters "
+        "(2 clusters is the fewest). Add places to the file.",
+        _NO_WAY,
+    ),
+    ClusterCase(
+        "feature-mostly-empty",
+        b"lat,lon,price\n45.19,5.72,3.2\n45.57,5.92,2.9\n45.90,6.13,\n45.20,5.70,\n",
+        "Only 2 of the 4 places have a value for every chosen feature ('price' is empty in 2); "
+        "k-means needs at least 3 to form 2 clusters. Leave out 'price' or fill in its empty "
+        "cells, or add places to the file.",
+        ("at most 1", "choose k"),
+    ),
+    ClusterCase(
+        "one-position",
+        b"name,lat,lon\nA,45.19,5.72\nB,45.19,5.72\nC,45.19,5.72\n",
+        "The 3 places have the same value of every chosen feature (lat, lon)",
+    ),
+)
+
+
 # -------------------------------------------------------------------------------- URL values
 
 
@@ -639,10 +746,12 @@ DATA_FAULTS: tuple[DataFault, ...] = (
     DataFault("unreadable", "The data file locked.csv cannot be read: permission denied"),
     DataFault("cut-mid-row", "1,000 rows against the published 20,640", note=True),
     DataFault("damaged-gzip", "The data file housing.csv.gz is not a readable gzip file"),
-    DataFault("binary", "The file is not UTF-8 text"),
-    DataFault("wrong-columns", "Missing required column(s): longitude, latitude"),
+    DataFault("binary", "The file is not a CSV: it looks like a PNG image"),
+    DataFault("utf-16", "The file is saved as UTF-16 text"),
+    DataFault("wrong-columns", "Missing required column(s): the file has none of the housing"),
+    DataFault("ragged", "Line 4 of the file (data row 3) has 11 values, but the header names"),
     DataFault("one-line-5mb", "The first line (the header) of the file is 5.0 MB long"),
-    DataFault("empty", "The file could not be read as CSV"),
+    DataFault("empty", "The file is empty: it has no header row"),
     DataFault("shipped-missing", "The shipped data file data/no-such-housing.csv.gz is missing"),
 )
 
@@ -678,6 +787,12 @@ def arrange_data_fault(fault: DataFault, tmp_path: Path, monkeypatch: pytest.Mon
         target.write_bytes(raw[: len(raw) // 3])
     elif fault.id == "binary":
         target.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe" * 100)
+    elif fault.id == "utf-16":
+        target.write_bytes(HOUSING_CSV.read_text(encoding="utf-8")[:5000].encode("utf-16"))
+    elif fault.id == "ragged":
+        lines = HOUSING_CSV.read_bytes().splitlines(keepends=True)
+        lines[3] = lines[3].rstrip(b"\r\n") + b",9\n"  # one value more than the header names
+        target.write_bytes(b"".join(lines[:100]))
     elif fault.id == "wrong-columns":
         target.write_bytes(b"a,b\n1,2\n")
     elif fault.id == "one-line-5mb":

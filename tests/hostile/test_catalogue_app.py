@@ -17,17 +17,21 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.hostile.catalogue import (
+    CLUSTER_CASES,
     DATA_FAULTS,
     FILES,
     HOSTILE_NAMES_FILE,
     HOSTILE_STRINGS,
     URL_VALUES,
+    ClusterCase,
     DataFault,
     FileCase,
     UrlCase,
     arrange_data_fault,
+    jargon,
     plain,
 )
+from tests.markdown_shown import shown
 
 PLACES_PAGE = "pages/your_places.py"
 EXPLORE_PAGE = "pages/explore.py"
@@ -72,6 +76,16 @@ def _assert_user_text_escaped(app: AppTest) -> None:
             assert not _live(markdown, hostile), (hostile, markdown)
 
 
+def _assert_shown_as_written(markdown: str) -> None:
+    """The page shows the message's words as written (no "--" made a dash), in plain words,
+    with any command to restore the data as code."""
+    page = shown(markdown)
+    assert not page.retyped, page.retyped
+    assert not jargon(page.prose), (jargon(page.prose), page.prose)
+    if "git checkout" in page.text:
+        assert any(code.startswith("git checkout -- data/") for code in page.code), page
+
+
 def _upload(app: AppTest, case: FileCase) -> AppTest:
     app.file_uploader[0].upload(case.name, case.content, "text/csv").run()
     return app
@@ -95,6 +109,7 @@ def test_file(case: FileCase, make_app: Callable[..., AppTest]) -> None:
         assert len(errors) == 1, errors
         assert f"{case.name} cannot be used." in errors[0], errors
         assert case.expect in errors[0], errors
+        _assert_shown_as_written(app.error[0].value)
         assert len(app.file_uploader) == 1 and not app.get("deck_gl_json_chart")
     else:
         assert not errors, errors
@@ -134,6 +149,22 @@ def test_hostile_column_names_are_escaped_in_every_sink(make_app: Callable[..., 
     assert "\u200b@@#GL.ONE" in cells and not any(cell.startswith("@@") for cell in cells)
 
 
+@pytest.mark.parametrize("case", CLUSTER_CASES, ids=[case.id for case in CLUSTER_CASES])
+def test_cluster_case(case: ClusterCase, make_app: Callable[..., AppTest]) -> None:
+    """A file read but too small (or too uniform) to cluster: what to do, and only that."""
+    app = make_app(PLACES_PAGE)
+    app.run()
+    app.file_uploader[0].upload("places.csv", case.content, "text/csv").run()
+    assert not app.exception, app.exception
+    assert len(app.error) == 1, _texts(app.error)
+    page = shown(app.error[0].value)
+    assert page.text.startswith("These places cannot be clustered this way."), page.text
+    assert case.expect in page.text, page.text
+    assert not [advice for advice in case.absent if advice in page.text], page.text
+    _assert_shown_as_written(app.error[0].value)
+    assert len(app.file_uploader) == 1 and not app.get("deck_gl_json_chart")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", URL_VALUES, ids=[case.id for case in URL_VALUES])
 def test_url_value(case: UrlCase, real_data: Path, make_app: Callable[..., AppTest]) -> None:
@@ -167,4 +198,6 @@ def test_data_fault(
     else:
         errors = [plain(text) for text in _texts(app.error)]
         assert any(fault.expect in error for error in errors), errors
+        for error in app.error:
+            _assert_shown_as_written(error.value)
         assert len(app.get("file_uploader")) == 1  # the way out: upload the CSV

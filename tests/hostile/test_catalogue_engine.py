@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 
 from components.engine import data
+from components.engine.places import default_features, fit_places
 from components.engine.upload import PlacesError, read_places, read_places_csv
 from components.figures import charts, maps
 from components.figures.text import ZERO_WIDTH_SPACE, deck_label, deck_text, plotly_text
 from components.ui.text import WORD_JOINER, escape_markdown
 from components.ui.url_state import dropped_query_notice, parse_query_params
 from tests.hostile.catalogue import (
+    CLUSTER_CASES,
     DATA_FAULTS,
     DROPPED_QUERY,
     DROPPED_QUERY_EXPECT,
@@ -24,10 +26,12 @@ from tests.hostile.catalogue import (
     HOSTILE_NAMES_FILE,
     HOSTILE_STRINGS,
     URL_VALUES,
+    ClusterCase,
     DataFault,
     FileCase,
     UrlCase,
     arrange_data_fault,
+    jargon,
 )
 
 
@@ -51,6 +55,81 @@ def test_file(case: FileCase) -> None:
     assert places.n_rows == case.n_rows
     said = [*places.notes, *(coercion.message for coercion in places.coercions)]
     assert not case.expect or any(case.expect in text for text in said), said
+
+
+# ------------------------------------------------------------------ files too small to cluster
+
+
+@pytest.mark.parametrize("case", CLUSTER_CASES, ids=[case.id for case in CLUSTER_CASES])
+def test_cluster_case(case: ClusterCase) -> None:
+    places = read_places(case.content, filename="places.csv")
+    with pytest.raises(PlacesError) as info:
+        fit_places(places, default_features(places))  # the page's first features
+    message = str(info.value)
+    assert case.expect in message
+    assert not [advice for advice in case.absent if advice in message], message
+
+
+# ------------------------------------------------------------------------- plain language
+
+
+def _file_messages(case: FileCase) -> list[str]:
+    """What the reader says of a file: its error, or its notes and columns' messages."""
+    try:
+        places = read_places(case.content, filename=case.name)
+    except PlacesError as error:
+        return [error.args[0]]
+    return [*places.notes, *(coercion.message for coercion in places.coercions)]
+
+
+def test_the_jargon_check_catches_what_the_messages_used_to_say() -> None:
+    said_before = (
+        "Error tokenizing data. C error: Expected 4 fields in line 4, saw 5",
+        "it contains a NUL byte at byte offset 3, which text never does",
+        "The file is not UTF-8 text: byte 0xE9 at byte offset 16 (line 2) cannot be decoded",
+        "The file is not UTF-8 text (invalid start byte at byte 0)",
+        "not a valid Parquet file (Couldn't deserialize thrift: don't know what type: )",
+        "Write it again with pandas (DataFrame.to_parquet) or pyarrow",
+        "Compressed file ended before the end-of-stream marker was reached",
+        "cannot be read: PermissionError.",
+    )
+    assert all(jargon(text) for text in said_before)
+    assert not jargon("'nan' x1; 5 cell(s) read as missing. Line 4 has 5 values.")
+
+
+@pytest.mark.parametrize("case", FILES, ids=[case.id for case in FILES])
+def test_file_messages_read_as_plain_language(case: FileCase) -> None:
+    for message in _file_messages(case):
+        assert not jargon(message), message
+
+
+@pytest.mark.parametrize("case", CLUSTER_CASES, ids=[case.id for case in CLUSTER_CASES])
+def test_cluster_messages_read_as_plain_language(case: ClusterCase) -> None:
+    places = read_places(case.content, filename="places.csv")
+    with pytest.raises(PlacesError) as info:
+        fit_places(places, default_features(places))
+    assert not jargon(info.value.args[0]), info.value
+
+
+@pytest.mark.parametrize("fault", DATA_FAULTS, ids=[fault.id for fault in DATA_FAULTS])
+def test_data_fault_messages_read_as_plain_language(
+    fault: DataFault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arrange_data_fault(fault, tmp_path, monkeypatch)
+    try:
+        housing = data.load_housing()
+    except (data.DataUnavailableError, data.DataValidationError) as error:
+        said = error.args[0]
+    else:
+        said = data.published_note(housing.sha256, len(housing.frame), "housing.csv") or ""
+    assert said and not jargon(said), said
+
+
+@pytest.mark.parametrize("case", URL_VALUES, ids=[case.id for case in URL_VALUES])
+def test_url_notices_read_as_plain_language(case: UrlCase) -> None:
+    _, notices = parse_query_params(case.params)
+    for notice in notices:
+        assert not jargon(notice), notice
 
 
 # -------------------------------------------------------------------------------- URL values
