@@ -4,6 +4,8 @@ import streamlit as st
 
 from components.ui import cache, source
 from components.ui.router import ensure_routed
+from components.ui.text import escape_markdown
+from components.ui.whereabouts import show_whereabouts
 
 ensure_routed()
 
@@ -37,6 +39,11 @@ st.button(
 
 if opened is not None:
     data_source, data = opened
-    st.subheader(f"Now clustering: {source.escape_markdown(data.name)}")
+    st.subheader(f"Now clustering: {escape_markdown(data.name)}")
     source.file_summary(data)
+    show_whereabouts(
+        cache.data.whereabouts(data_source),
+        on_swap=source.swap_coordinates if data_source.is_upload else None,
+        key="data_whereabouts",
+    )
     st.page_link("pages/clusters.py", label="See the clusters", icon=":material/map:")

@@ -12,6 +12,7 @@ from components.engine import compact, overview, parquet_limits, places, upload
 from components.engine.data import load_housing, shown_path
 from components.engine.dataset import Dataset, housing_dataset, places_dataset
 from components.engine.overview import DataOverview
+from components.engine.whereabouts import Whereabouts, locate_places
 from components.ui.cache import uploads
 from components.ui.cache.storage import per_source
 from components.ui.keys import SOURCE_HOUSING, SOURCE_UPLOAD, DataSource
@@ -145,3 +146,9 @@ def source_name(source: DataSource) -> str:
     if source.kind == SOURCE_HOUSING:
         return f"{source.label} ({shown_path(source.name)})"
     return source.label or source.name
+
+
+@per_source(max_entries=4, keep=1)
+def whereabouts(source: DataSource) -> Whereabouts:
+    """The countries the places fall in (and the sea), as given and with the columns swapped."""
+    return locate_places(column_values(source, "latitude"), column_values(source, "longitude"))
