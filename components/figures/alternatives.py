@@ -187,7 +187,7 @@ def density_map_deck(
     labels: Sequence[int] | np.ndarray,
     values: Sequence[float] | np.ndarray,
     *,
-    value_label: str,
+    value_label: str = "Value",
     view_state: pdk.ViewState | None = None,
     labelled_areas: int = DENSITY_LABELLED_AREAS,
     map_style_url: str | None = None,

@@ -195,6 +195,8 @@ def value_map_deck(
             f" The map draws a fixed random sample of {max_points:,} of the {n_values:,} "
             f"{rows_noun} with a value."
         )
-    if n_missing:
+    if n_missing == 1:
+        caption += f" 1 {rows_noun.removesuffix('s')} without a value is not drawn."
+    elif n_missing:
         caption += f" {n_missing:,} {rows_noun} without a value are not drawn."
     return ValueMap(deck=deck, low=low, high=high, n_missing=n_missing, caption=caption)

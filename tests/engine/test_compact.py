@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.engine import places
 from components.engine.compact import (
     compact_frame,
-    compact_model,
     compact_places,
     deep_nbytes,
     exact_float64,
@@ -116,20 +114,6 @@ def test_compact_places_keeps_coordinates_float64_and_downloads_unchanged() -> N
     pd.testing.assert_frame_equal(
         exact_float64_frame(frame), data.frame, check_dtype=False, check_exact=True
     )
-
-
-def test_compact_model_has_int8_labels_and_the_same_clusters() -> None:
-    data = compact_places(read_places_csv(_places_csv(3_000, seed=2), filename="p.csv"))
-    model = places.fit_places(data, ("latitude", "longitude", "price"))
-    small = compact_model(model)
-    assert small.sweep.labels.dtype == np.int8
-    assert small.rows.dtype == np.int32
-    assert not small.sweep.labels.flags.writeable and not small.rows.flags.writeable
-    for k in model.sweep.k_values:
-        np.testing.assert_array_equal(places.labels_for(small, k), places.labels_for(model, k))
-    # Labels were int64: 8 bytes a row and k; now 1.
-    assert deep_nbytes(small) * 4 < deep_nbytes(model)
-    assert small.k_max == model.k_max and small.n_clustered == model.n_clustered
 
 
 def test_deep_nbytes_counts_what_a_value_holds_once() -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from components.engine.data import HousingData, ValidationReport
+from components.engine.dataset import Dataset, housing_dataset
 from components.engine.overview import data_overview
 
 
-def _toy_data() -> HousingData:
+def _toy_data() -> Dataset:
     frame = pd.DataFrame(
         {
+            "latitude": [34.0, 35.0, 36.0, 37.0],
+            "longitude": [-118.0, -119.0, -120.0, -121.0],
             "median_house_value": [500001.0, 100000.0, np.nan, 500001.0],
             "housing_median_age": [52.0, 10.0, 30.0, 20.0],
             "rooms_per_household": [np.nan, np.nan, 5.0, 4.0],
@@ -19,7 +24,7 @@ def _toy_data() -> HousingData:
         }
     )
     report = ValidationReport(n_rows=4, notes=("one note",))
-    return HousingData(frame=frame, source="toy", report=report)
+    return housing_dataset(HousingData(frame=frame, source="toy", report=report), "toy")
 
 
 def test_missing_table_counted_by_hand() -> None:
@@ -29,18 +34,24 @@ def test_missing_table_counted_by_hand() -> None:
     missing = overview.missing.set_index("column")
     # value: 1 of 4 missing; age: none; rooms per household: 2 of 4 (derived); note: 1 of 4
     assert missing["missing"].to_dict() == {
+        "latitude": 0,
+        "longitude": 0,
         "median_house_value": 1,
         "housing_median_age": 0,
         "rooms_per_household": 2,
         "note": 1,
     }
     assert missing["share"].to_dict() == {
+        "latitude": 0.0,
+        "longitude": 0.0,
         "median_house_value": 0.25,
         "housing_median_age": 0.0,
         "rooms_per_household": 0.5,
         "note": 0.25,
     }
     assert missing["derived"].to_dict() == {
+        "latitude": False,
+        "longitude": False,
         "median_house_value": False,
         "housing_median_age": False,
         "rooms_per_household": True,
@@ -58,9 +69,9 @@ def test_capped_table_counted_by_hand() -> None:
 
 
 def test_empty_frame_has_zero_shares() -> None:
-    frame = pd.DataFrame({"median_house_value": pd.Series([], dtype=float)})
-    data = HousingData(frame=frame, source="toy", report=ValidationReport(n_rows=0))
-    overview = data_overview(data)
+    data = _toy_data()
+    frame = data.places.frame[["median_house_value"]].iloc[:0]
+    overview = data_overview(replace(data, places=replace(data.places, frame=frame)))
     assert overview.n_rows == 0
     assert overview.missing["share"].tolist() == [0.0]
     assert overview.capped["rows at the cap"].tolist() == [0]

@@ -106,12 +106,13 @@ def test_density_map_points_noise_layer_positions_and_labels() -> None:
 
     noise = layers["noise"]
     assert noise["getFillColor"][:3] == list(hex_to_rgb(NOT_CLUSTERED_COLOUR))
-    assert noise["data"] == [[300, 100, "noise", 300, 0]]  # (-118 + 121) * 100, (34 - 33) * 100
+    # (-118 + 121) * 100, (34 - 33) * 100; the value to 3 significant digits
+    assert noise["data"] == [[300, 100, "noise", 300_000, 0]]
     areas = layers["areas"]
     # Area numbers are 1-based; the palette index (last field) is the 0-based cluster id.
     assert [row[2] for row in areas["data"]] == [1, 1, 2, 2]
     assert [row[4] for row in areas["data"]] == [0, 0, 1, 1]
-    assert [row[3] for row in areas["data"]] == [100, 200, 123, "n/a"]
+    assert [row[3] for row in areas["data"]] == [100_000, 200_000, 123_000, "n/a"]
     decoded = _decode(areas, 100, -121.0, 33.0)
     expected = [(-120.5, 36.25), (-120.4, 36.35), (-117.25, 33.5), (-117.75, 33.5)]
     np.testing.assert_allclose(decoded, expected)
@@ -193,15 +194,15 @@ def test_area_table_names_places_and_puts_noise_last() -> None:
     longitude = np.array([0.0, 0.0, 1.0, 0.5])
     labels = np.array([0, 0, 1, -1])
     summary = summarise_density(
-        labels, latitude, longitude, values=[1.0, 3.0, 5.0, 7.0], places=PLACES
+        labels, latitude, longitude, values=[1.0, 3.0, 5.0, 7.0], value_name="value", places=PLACES
     )
     table = area_table(summary)
     assert table["area"].tolist() == ["Area 1", "Area 2", "noise"]
     assert table["nearest place"].tolist() == ["West", "East", ""]
     np.testing.assert_allclose(table["km from it"].iloc[:2], [0.0, 0.0], atol=1e-6)
-    assert table["block groups"].tolist() == [2, 1, 1]
+    assert table["places"].tolist() == [2, 1, 1]
     np.testing.assert_allclose(table["share"], [0.5, 0.25, 0.25])
-    np.testing.assert_allclose(table["median house value"], [2.0, 5.0, 7.0])
+    np.testing.assert_allclose(table["median value"], [2.0, 5.0, 7.0])
     assert table["colour"].tolist() == [PALETTE[0], PALETTE[1], NOT_CLUSTERED_COLOUR]
     assert np.isnan(table["extent (km)"].iloc[-1])
 
@@ -263,7 +264,7 @@ def _areas_frame() -> pd.DataFrame:
 def test_density_note_names_the_largest_area_and_the_noise() -> None:
     text = density_note("dbscan", 2, 0.25, _areas_frame())
     assert text.startswith("DBSCAN finds dense metro areas")
-    assert "25% of block groups" in text
+    assert "25% of places" in text
     assert "centred 3 km from West, holds 50%" in text
     assert "2 largest areas reach 10-20 km" in text
     empty = density_note("hdbscan", 0, 1.0, _areas_frame().iloc[[2]])

@@ -7,10 +7,10 @@ import json
 import numpy as np
 
 from components.figures import deck as deck_format
-from components.figures.maps import cluster_map_deck
 from components.figures.palette import PALETTE, hex_to_rgb
+from components.figures.silhouette import silhouette_map_deck
 
-from .toy_map import toy_rows
+from .toy_map import LATITUDE, LONGITUDE, toy_map
 
 
 def test_colour_lookup_expression_is_a_conditional_chain() -> None:
@@ -24,7 +24,7 @@ def test_colour_lookup_expression_is_a_conditional_chain() -> None:
 
 
 def test_compact_json_is_unindented_and_memoised() -> None:
-    deck = cluster_map_deck(toy_rows(), 2).deck
+    deck = toy_map().deck
     text = deck.to_json()
     assert "\n" not in text and '": ' not in text and '", ' not in text
     assert deck.to_json() is text
@@ -32,19 +32,21 @@ def test_compact_json_is_unindented_and_memoised() -> None:
 
 
 def test_raw_layer_data_is_spliced_in_and_bookkeeping_stays_out() -> None:
-    text = cluster_map_deck(toy_rows(), 2).deck.to_json()
+    silhouettes = np.linspace(-0.5, 0.5, 5)
+    labels = np.array([0, 0, 1, 1, 1])
+    text = silhouette_map_deck(LONGITUDE, LATITUDE, silhouettes, labels, 2).to_json()
     assert "@@raw:" not in text
     assert "rawLayerData" not in text and "compactJson" not in text
     spec = json.loads(text)
-    # The outline is drawn first (below), then the not-clustered and clustered rows.
+    # The outline is drawn first (below), then the points, spliced in as a JSON list.
     assert spec["layers"][0]["id"] == "outline"
-    assert [len(layer["data"]) for layer in spec["layers"][1:3]] == [1, 4]
+    assert spec["layers"][1]["id"] == "silhouette-points"
+    assert len(spec["layers"][1]["data"]) == 5
 
 
 def test_view_state_is_stable_and_frames_the_points() -> None:
-    rows = toy_rows()
-    first = deck_format.view_state_for(rows.longitude, rows.latitude)
-    second = deck_format.view_state_for(rows.longitude.copy(), rows.latitude.copy())
+    first = deck_format.view_state_for(LONGITUDE, LATITUDE)
+    second = deck_format.view_state_for(LONGITUDE.copy(), LATITUDE.copy())
     assert (first.latitude, first.longitude, first.zoom) == (
         second.latitude,
         second.longitude,

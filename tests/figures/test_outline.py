@@ -11,13 +11,13 @@ import pytest
 from PIL import Image
 from streamlit import config
 
+from components.engine.extent import map_extent
 from components.engine.outline import (
     MAX_OUTLINE_BYTES,
     OUTLINE_PATH,
     load_outline,
     parse_outline,
 )
-from components.engine.upload import read_places_csv
 from components.figures import maps, value_map
 from components.figures.alternatives import density_map_deck
 from components.figures.deck import CompactDeck
@@ -39,6 +39,8 @@ from components.figures.outline import (
 )
 from components.figures.silhouette import silhouette_map_deck
 from components.ui.cache import base_map
+
+from .toy_map import LEVELS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LON = np.array([-122.0, -121.0, -118.0, -117.0, -120.0])
@@ -237,39 +239,27 @@ def test_outline_is_in_the_deck_when_the_static_folder_cannot_be_written(
 # ------------------------------------------------------------------ every map has it
 
 
-def _toy_points() -> maps.MapPoints:
-    return maps.map_points(
-        LON, LAT, np.full(5, 200_000.0), np.full(5, 3.0), {"Median house age": np.arange(5.0)}
-    )
-
-
 def _decks() -> dict[str, CompactDeck]:
     labels = np.array([0, 0, 1, 1, 1])
-    points = _toy_points()
-    served = maps.served_points(points, {2: labels, 3: np.array([0, 2, 1, 1, 2])})
-    urls = {name: f"app/static/maps/{name}.json" for name in served.layer_texts}
-    csv = "latitude,longitude\n" + "\n".join(f"{a},{b}" for a, b in zip(LAT, LON, strict=True))
-    user_places = read_places_csv(csv.encode("utf-8"), filename="places.csv")
     return {
-        "cluster map (inline rows)": maps.cluster_map_from_points(points, labels, 2).deck,
-        "cluster map (served rows)": maps.cluster_map_served(
-            points, served, urls, labels, 2, map_style_url=STYLE_URL
+        "cluster map (served base map)": maps.lod_map(
+            LEVELS, LON, LAT, labels, 2, extent=map_extent(LAT, LON), value_labels=(),
+            map_style_url=STYLE_URL,
         ).deck,
-        "cluster map (tests' wrapper)": maps.cluster_map_deck(
-            maps.MapRows(LON, LAT, labels, np.full(5, 1e5), np.full(5, 3.0), {}), 2
+        "cluster map": maps.lod_map(
+            LEVELS, LON, LAT, labels, 2, extent=map_extent(LAT, LON), value_labels=()
         ).deck,
         "density map": density_map_deck(LON, LAT, np.array([0, 0, -1, 1, 1]), np.full(5, 1e5)),
         "silhouette map": silhouette_map_deck(LON, LAT, np.linspace(-0.5, 0.5, 5), labels, 2),
         "value map": value_map.value_map_deck(LON, LAT, np.arange(5.0), value_label="v").deck,
-        "places map": maps.places_map(user_places, labels, 2).deck,
-    }
+    }  # fmt: skip
 
 
 def test_every_map_draws_the_outline_first_below_its_points() -> None:
     for name, deck in _decks().items():
         layers = json.loads(deck.to_json())["layers"]
         ids = [layer["id"] for layer in layers]
-        if name == "cluster map (served rows)":
+        if name == "cluster map (served base map)":
             # The served style draws it (tiles in the base map's canvas), not the deck.
             assert OUTLINE_LAYER_ID not in ids, (name, ids)
             assert json.loads(deck.to_json())["mapStyle"] == STYLE_URL
@@ -283,8 +273,8 @@ def test_every_map_draws_the_outline_first_below_its_points() -> None:
 
 def test_a_served_base_map_keeps_the_served_cluster_map_small() -> None:
     decks = _decks()
-    served = decks["cluster map (served rows)"].to_json()
-    inline = decks["cluster map (inline rows)"].to_json()
+    served = decks["cluster map (served base map)"].to_json()
+    inline = decks["cluster map"].to_json()
     assert len(served) < 5_000
     # Without the served style the outline costs its paths' JSON, once per deck.
     assert len(inline) > len(outline_json())

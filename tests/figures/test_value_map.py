@@ -23,7 +23,7 @@ def test_value_map_is_a_pydeck_map_on_a_continuous_scale_over_the_outline() -> N
     assert result.deck._tooltip == {"text": "Median house value: {2}"}
     assert spec["mapStyle"].startswith("https://basemaps.cartocdn.com/")
     assert result.n_missing == 1
-    assert "viridis" in result.caption and "1 block group without a value" in result.caption
+    assert "viridis" in result.caption and "1 place without a value" in result.caption
     assert result.low < result.high
 
 

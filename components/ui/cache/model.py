@@ -13,28 +13,22 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from components.engine import model as engine_model
 from components.engine import row_labels as row_labels_engine
-from components.engine.clustering import n_distinct_rows
-from components.engine.features import FeatureMatrix, prepare_features
+from components.engine.features import FeatureMatrix
 from components.engine.row_labels import FitRows, RowLabels
 from components.engine.scaling import ScaledFeatures, scale_features
 from components.engine.sweep.kernels import NUMBA_AVAILABLE
-from components.engine.sweep.run import SweepFits, SweepResult, fit_sweep, score_sweep
-from components.engine.upload import check_clusterable
+from components.engine.sweep.run import SweepFits, SweepResult, score_sweep
 from components.ui import streamlit_internals
 from components.ui.cache.data import column_values, dataset, row_count
 from components.ui.cache.storage import per_source
 from components.ui.keys import ModelKey
-from components.ui.url_state import K_RANGE, SPLIT_RANDOM_STATE, TEST_SIZE
+from components.ui.url_state import SPLIT_RANDOM_STATE, TEST_SIZE
 
 _LOGGER = logging.getLogger(__name__)
 # The folder holding components/ (the child process imports them from there).
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-# Above this many rows k-means is fitted on a fixed-seed sample and every row then gets
-# its nearest centre, with this many k-means++ starts instead of one: the time the sample
-# saves buys starts (BENCHMARKS.md, "Scale").
-FIT_SAMPLE_ROWS = 100_000
-SAMPLE_N_INIT = 3
 # Memory a fit briefly needs per row (BENCHMARKS.md, "Measured defaults").
 FIT_BYTES_PER_ROW = 600
 
@@ -50,9 +44,7 @@ def prepared(key: ModelKey) -> FeatureMatrix:
     Raises ``PlacesError`` with what to change when the features cannot be clustered (none
     chosen, not numeric, constant, too few rows).
     """
-    data = dataset(key.source)
-    check_clusterable(data.places, key.features, K_RANGE[0], missing=key.missing)
-    return prepare_features(data.places.frame, key.features, missing=key.missing)
+    return engine_model.prepare(dataset(key.source), key.features, key.missing)
 
 
 @per_source(max_entries=16, keep=2, work_bytes=_fit_work_bytes)
@@ -75,23 +67,6 @@ def fit_rows(key: ModelKey) -> FitRows:
     return row_labels_engine.fit_rows(prepared(key).row_positions, scaled(key))
 
 
-def k_values_of(train: np.ndarray) -> range:
-    """The k's of a sweep: 2 to 15, fewer for data with few rows or few distinct places.
-
-    Raises ``ValueError`` naming what to change when not even 2 clusters can be formed.
-    """
-    low, high = K_RANGE
-    n_rows = train.shape[0]
-    n_distinct = n_distinct_rows(train, at_most=high)
-    k_max = min(high, n_rows - 1, n_distinct)
-    if k_max < low:
-        raise ValueError(
-            f"After scaling, the {n_rows:,} rows are only {n_distinct} distinct point(s), so "
-            "they cannot be split into 2 clusters. Choose another scaler or other features."
-        )
-    return range(low, k_max + 1)
-
-
 @per_source(
     max_entries=16,
     keep=2,
@@ -104,15 +79,11 @@ def sweep_fits(key: ModelKey) -> SweepFits:
     The fits alone: every k's clusters can be drawn while :func:`sweep` scores them.
     """
     latitude = column_values(key.source, "latitude")
-    train = scaled(key).train
-    sampled = train.shape[0] > FIT_SAMPLE_ROWS
-    return fit_sweep(
-        train,
-        k_values_of(train),
+    return engine_model.fit(
+        scaled(key).train,
+        latitude[fit_rows(key).train],
         random_state=key.random_state,
-        n_init=SAMPLE_N_INIT if sampled and key.n_init == "auto" else key.n_init,
-        order_key=latitude[fit_rows(key).train],
-        max_fit_rows=FIT_SAMPLE_ROWS,
+        n_init=key.n_init,
     )
 
 

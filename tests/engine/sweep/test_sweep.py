@@ -190,6 +190,8 @@ def test_sweep_toy_line_hand_computed() -> None:
     assert result.silhouette_method == "exact"
     assert result.silhouette_sample_size is None
     assert result.silhouette_spread is None
+    # A label per row and k: held in the smallest type that takes every id.
+    assert result.labels.dtype == np.int8
 
 
 def test_calinski_harabasz_davies_bouldin_toy_hand_computed() -> None:

@@ -1,0 +1,72 @@
+"""One table of places for every page: the census data and a file of places alike."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from components.engine import places
+from components.engine.data import HousingData, ValidationReport
+from components.engine.dataset import housing_dataset, places_dataset
+from components.engine.upload import read_places_csv
+
+
+def test_a_file_s_chosen_coordinates_are_named_latitude_and_longitude() -> None:
+    text = "site,lat,lng,latitude,price\nA,45.7,4.8,3,10\nB,45.8,4.9,4,12\nC,45.6,4.7,5,9\n"
+    read = read_places_csv(text.encode(), filename="lyon.csv", lat_col="lat", lon_col="lng")
+    data = places_dataset(read, "lyon.csv", "ab" * 32)
+    frame = data.places.frame
+    assert list(frame.columns) == ["site", "latitude", "longitude", "latitude (file)", "price"]
+    assert frame["latitude"].tolist() == [45.7, 45.8, 45.6]
+    # The file's own names come back for labels and downloads.
+    assert data.label("latitude") == "lat" and data.label("longitude") == "lng"
+    assert data.label("latitude (file)") == "latitude" and data.label("price") == "price"
+    assert data.default_features == ("latitude", "longitude", "latitude (file)")
+    assert data.value_column == "latitude (file)"
+    assert not data.is_census and not data.has_split and data.place_word == "places"
+    assert data.income_column is None and data.category_column is None
+
+
+def test_a_location_only_file_starts_on_location() -> None:
+    read = read_places_csv(b"lat,lon,name\n1,2,a\n3,4,b\n5,7,c\n", filename="x.csv")
+    data = places_dataset(read, "x.csv", "0" * 64)
+    assert data.default_features == ("latitude", "longitude")
+    assert data.value_column == "latitude"
+
+
+def test_the_example_keeps_its_names() -> None:
+    read = read_places_csv(places.example_places_csv(), filename=places.EXAMPLE_FILE_NAME)
+    data = places_dataset(read, places.EXAMPLE_FILE_NAME, "0" * 64)
+    assert data.original_names == {}
+    assert data.default_features == ("latitude", "longitude", "rent_per_m2")
+
+
+def test_the_census_data_is_described_by_its_catalogue() -> None:
+    frame = pd.DataFrame(
+        {
+            "longitude": [-122.2, -118.3],
+            "latitude": [37.9, 34.1],
+            "median_house_value": [452600.0, 500001.0],
+            "ocean_proximity": ["NEAR BAY", "<1H OCEAN"],
+        }
+    )
+    housing = HousingData(frame=frame, source="x", report=ValidationReport(n_rows=2), sha256="ab")
+    data = housing_dataset(housing, "California housing")
+    assert data.is_census and data.has_split and data.place_word == "block groups"
+    assert data.numeric_columns == ("latitude", "longitude", "median_house_value")
+    assert data.places.text_columns == ("ocean_proximity",)
+    assert data.category_column == "ocean_proximity"
+    assert data.label("median_house_value") == "Median house value"
+    assert data.cap("median_house_value") == 500_001.0 and data.unit("median_house_value") == "USD"
+    assert data.value_column == "median_house_value"
+
+
+@pytest.mark.parametrize("column", ["latitude", "longitude"])
+def test_a_column_named_like_a_coordinate_never_overwrites_the_chosen_one(column: str) -> None:
+    text = f"y,x,{column},{column} (file)\n1,2,3,4\n5,6,7,8\n9,10,11,12\n"
+    read = read_places_csv(text.encode(), filename="x.csv", lat_col="y", lon_col="x")
+    data = places_dataset(read, "x.csv", "0" * 64)
+    assert data.places.frame[column].tolist() == (
+        [1.0, 5.0, 9.0] if column == "latitude" else [2.0, 6.0, 10.0]
+    )
+    assert data.label(f"{column} (file 2)") == column
