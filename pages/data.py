@@ -46,4 +46,4 @@ if opened is not None:
         on_swap=source.swap_coordinates if data_source.is_upload else None,
         key="data_whereabouts",
     )
-    st.page_link("pages/clusters.py", label="See the clusters", icon=":material/map:")
+    source.page_link(st.container(), "pages/clusters.py", "See the clusters", ":material/map:")

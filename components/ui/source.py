@@ -12,12 +12,13 @@ import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import streamlit as st
 
 from components.engine import data, places, upload
 from components.engine.dataset import Dataset
-from components.ui import cache, keys
+from components.ui import cache, keys, streamlit_internals
 from components.ui.cache import uploads
 from components.ui.text import escape_markdown, message_markdown
 from components.ui.upload_budget import BusyError
@@ -133,7 +134,7 @@ def _release_notice(held: HeldFile | None) -> None:
 def _show_housing_unavailable(message: str | Exception, *, title: str) -> None:
     st.error(f"**{title}** {message_markdown(message)}", icon=":material/error:")
     st.markdown("Or cluster a file of your own on the Data page.")
-    st.page_link(DATA_PAGE, label="Open the Data page", icon=":material/upload_file:")
+    data_page_link(st.container(), "Open the Data page")
 
 
 def active() -> tuple[keys.DataSource, Dataset] | None:
@@ -201,7 +202,20 @@ def sidebar_block(source: keys.DataSource) -> None:
             "Data", options=tuple(labels), format_func=labels.__getitem__, key=SWITCH_KEY,
             on_change=_on_switch,
         )  # fmt: skip
-    sidebar.page_link(DATA_PAGE, label="Choose or upload data", icon=":material/upload_file:")
+    data_page_link(sidebar, "Choose or upload data")
+
+
+def page_link(container: Any, page: str, label: str, icon: str) -> None:
+    """A link to a page; its label in words where the page runs without the router."""
+    try:
+        container.page_link(page, label=label, icon=icon)
+    except streamlit_internals.page_link_error():  # a page script run alone, without the router
+        container.caption(f"{label}: in the menu.")
+
+
+def data_page_link(container: Any, label: str) -> None:
+    """A link to the Data page."""
+    page_link(container, DATA_PAGE, label, ":material/upload_file:")
 
 
 # ------------------------------------------------------------------------- the file

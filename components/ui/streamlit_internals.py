@@ -14,6 +14,7 @@ import logging
 
 # Each import names the functions that need it: an upgrade that moves one fails here first.
 from streamlit import runtime  # release_session_files
+from streamlit.errors import StreamlitAPIException  # page_link_error
 from streamlit.runtime.pages_manager import PagesManager  # legacy_pages_mode
 from streamlit.runtime.scriptrunner import get_script_run_ctx  # session_id, remove_uploaded_file
 from streamlit.runtime.uploaded_file_manager import DeletedFile  # is_deleted_upload
@@ -155,3 +156,22 @@ def missing_context_logger() -> logging.Logger:
     warning without the rest of Streamlit's log.
     """
     return logging.getLogger(_SCRIPT_RUN_CONTEXT_MODULE)
+
+
+def page_link_error() -> type[Exception]:
+    """The exception ``st.page_link`` raises for a page that no router run has listed.
+
+    A page script run on its own (an AppTest of one page, a page opened before the router
+    ran) cannot link to the other pages; the caller then names the page in words.
+
+    Returns
+    -------
+    type
+        ``streamlit.errors.StreamlitAPIException``.
+
+    Notes
+    -----
+    ``streamlit.errors`` is not among the modules Streamlit documents as API, and no public
+    function tells whether a page is listed by ``st.navigation``.
+    """
+    return StreamlitAPIException

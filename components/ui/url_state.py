@@ -5,8 +5,7 @@ must reproduce a view, and a hand-edited or stale link must never break the page
 every bad value is replaced by its default and reported in a plain-language notice
 that the page shows as a warning. A notice quotes at most ``MAX_QUOTED_CHARS`` characters
 of a value and names at most ``MAX_QUOTED_VALUES`` unknown features (a link can hold
-anything), and :func:`dropped_query_notice` says when Streamlit dropped a whole query
-string that was too long.
+anything).
 """
 
 from __future__ import annotations
@@ -50,10 +49,6 @@ PARAM_NAMES: tuple[str, ...] = (
 )
 MAX_QUOTED_CHARS = 60
 MAX_QUOTED_VALUES = 5
-# Streamlit ignores a whole query string beyond these (streamlit.runtime.state.query_params:
-# CLIENT_STATE_QUERY_STRING_MAX_FIELDS and _MAX_LENGTH), and says so only in the server log.
-QUERY_MAX_FIELDS = 1_000
-QUERY_MAX_CHARS = 512 * 1024
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -104,33 +99,6 @@ def quoted(value: str) -> str:
         return repr(value)
     shown = repr(value[:MAX_QUOTED_CHARS])
     return f"{shown[:-1]}…{shown[-1]} ({len(value):,} characters)"
-
-
-def dropped_query_notice(n_fields: int, n_chars: int) -> str | None:
-    """Say that Streamlit ignored the link's whole query string, or None when it did not.
-
-    Parameters
-    ----------
-    n_fields : int
-        Parameters in the query string the browser opened (``&``-separated fields).
-    n_chars : int
-        Its length in characters.
-
-    Returns
-    -------
-    str or None
-        The notice, naming the count and the limit.
-    """
-    if n_fields > QUERY_MAX_FIELDS:
-        found = f"{n_fields:,} parameters; at most {QUERY_MAX_FIELDS:,} are read"
-    elif n_chars > QUERY_MAX_CHARS:
-        found = f"{n_chars:,} characters; at most {QUERY_MAX_CHARS:,} are read"
-    else:
-        return None
-    return (
-        f"The link's settings were ignored: its query string has {found}, so none of it was "
-        "used and the page shows its default settings. Share the link the page shows now."
-    )
 
 
 def _last(value: str | Sequence[str]) -> str:

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import Any, NoReturn
 
 import numpy as np
@@ -577,7 +578,7 @@ def legend(table: pd.DataFrame, dataset: Dataset, value_column: str, *, has_test
     label = escape_markdown(dataset.label(value_column))
     notes = [f"Median: of {label}.", CENTRE_NOTE]
     if has_test:
-        notes.append("Rings: test rows, assigned to the nearest centroid.")
+        notes.append("Test rows are assigned to the nearest centre and counted here.")
     cluster_legend(
         table,
         median_title="median",
@@ -748,7 +749,7 @@ def cluster_map_chart(
 
 def download_stem(file_name: str) -> str:
     """A safe stem for download names from the data's name (letters, digits, _ and -)."""
-    stem = file_name.rsplit(".", 1)[0]
+    stem = PurePath(file_name.replace("\\", "/")).name.rsplit(".", 1)[0]
     return re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:60] or "places"
 
 

@@ -339,6 +339,25 @@ def test_legacy_pages_mode_is_off_without_a_pages_folder(tmp_path: Path) -> None
 # --------------------------------------------------------- the missing-context warning
 
 
+def _page_link_script() -> None:
+    import streamlit as st
+
+    from components.ui import streamlit_internals
+
+    try:
+        st.page_link("pages/nowhere.py", label="Nowhere")
+    except streamlit_internals.page_link_error() as error:
+        st.session_state["caught"] = type(error).__name__
+
+
+def test_page_link_error_is_what_a_link_to_an_unlisted_page_raises() -> None:
+    with relied_on_by("page_link_error"):
+        app = AppTest.from_function(_page_link_script)
+        app.run()
+        assert not app.exception, app.exception
+        assert app.session_state["caught"]  # the link raised what the adapter names
+
+
 def test_missing_context_logger_is_where_streamlit_warns_of_a_missing_context() -> None:
     seen: list[str] = []
 

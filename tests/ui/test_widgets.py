@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.ui.widgets import feature_label, swatch_data_url
+from components.ui.widgets import download_stem, source_param, swatch_data_url
 
 
 def test_swatch_is_an_svg_square_of_the_colour() -> None:
@@ -20,9 +20,20 @@ def test_swatch_rejects_anything_but_a_hex_colour(bad: str) -> None:
         swatch_data_url(bad)
 
 
-def test_feature_label() -> None:
-    assert feature_label("median_income") == "Median income"
-    assert feature_label("not_catalogued") == "not_catalogued"
+def test_a_link_names_the_census_data_or_an_upload_by_its_digest() -> None:
+    from components.ui import keys
+
+    assert source_param(keys.DataSource(kind=keys.SOURCE_HOUSING, name="/x.csv")) == "housing"
+    upload = keys.DataSource(kind=keys.SOURCE_UPLOAD, name="ab" * 32, label="f.csv")
+    assert source_param(upload) == "upload:" + "ab" * 8
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [("lyon places.csv", "lyon_places"), ("../../etc/passwd", "passwd"), ("=+.csv", "places")],
+)
+def test_download_names_are_safe(name: str, stem: str) -> None:
+    assert download_stem(name) == stem
 
 
 @pytest.mark.parametrize(
@@ -36,6 +47,7 @@ def test_elbow_click_callback_sets_the_k_slider(
     from components.ui import widgets as ui
 
     state: dict[str, object] = {
+        "_clusters_k_max": 15,
         ui.K_KEY: 5,
         ui.ELBOW_KEY: {"selection": {"points": points, "point_indices": [], "box": []}},
     }

@@ -78,6 +78,8 @@ def per_source(
                 errors=(PlacesError, ValueError),
             )
 
+        # The process-wide entries can be cleared as a cached function's can (tests do).
+        setattr(cached, "clear", shared.clear)  # noqa: B010
         return cached
 
     return decorate

@@ -103,12 +103,18 @@ def served_levels(key: ModelKey) -> lod_figures.ServedLevels | None:
         return None
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
 def cluster_map(key: ModelKey, k: int) -> maps.ClusterMap | None:
-    """The cluster map at k over the model's served tiles (None when they cannot be served)."""
+    """The cluster map at k over the model's served tiles (None when they cannot be served).
+
+    The tiles are checked at every call (a folder pruned since is written again); the deck
+    is cached.
+    """
     levels = served_levels(key)
-    if levels is None:
-        return None
+    return None if levels is None else _cluster_map(key, k, levels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _cluster_map(key: ModelKey, k: int, levels: lod_figures.ServedLevels) -> maps.ClusterMap:
     data = dataset(key.source)
     shown = tooltip_columns(data, key.features)
     result = maps.lod_map(
