@@ -70,11 +70,11 @@ def test_default_render_shows_toys_maps_and_tables(
     areas = _frame_with(app, "area", 0)
     regions = _frame_with(app, "area", 1)
     assert areas["area"].iloc[-1] == "noise"
-    assert areas["block groups"].iloc[-1] == n_noise_points
-    assert areas["block groups"].sum() == 20_640
+    assert areas["places"].iloc[-1] == n_noise_points
+    assert areas["places"].sum() == 20_640
     assert areas["nearest place"].iloc[0] == "Los Angeles"
     assert len(regions) == 5  # k-means at the page's default k
-    assert regions["block groups"].sum() == 20_640
+    assert regions["places"].sum() == 20_640
     n_areas = _n_areas(app)
     assert any(f"{n_areas} dense areas" in header.value for header in app.subheader)
     # The dense areas are far smaller than k-means' regions.
@@ -122,13 +122,13 @@ def test_eps_changes_the_number_of_dense_areas(
     app = make_app(PAGE)
     app.run()
     n_default = _n_areas(app)
-    noise_default = _frame_with(app, "area")["block groups"].iloc[-1]
+    noise_default = _frame_with(app, "area")["places"].iloc[-1]
     app.slider(key=ui_alternatives.EPS_KEY).set_value(3.0).run()
     assert not app.exception, app.exception
     n_small_eps = _n_areas(app)
     assert n_small_eps != n_default
     # A smaller radius leaves more block groups without enough neighbours: more noise.
-    assert _frame_with(app, "area")["block groups"].iloc[-1] > noise_default
+    assert _frame_with(app, "area")["places"].iloc[-1] > noise_default
     assert any(f"{n_small_eps} dense areas" in header.value for header in app.subheader)
     assert len(layer(deck_spec(app, 0), "area-labels")["data"]) == min(10, n_small_eps)
 
@@ -157,7 +157,7 @@ def test_missing_data_shows_the_message_and_keeps_the_toys(
     assert not app.exception, app.exception
     errors = texts(app.error)
     assert any("GEOCLUSTER_DATA" in text and "nowhere.csv" in text for text in errors), errors
-    assert len(app.get("file_uploader")) == 1
+    assert any("Data page" in block.value for block in app.markdown)  # the way out
     assert not app.get("deck_gl_json_chart")
     assert len(_ari(app)) == 6  # the toy shapes need no data
 

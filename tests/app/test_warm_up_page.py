@@ -20,13 +20,13 @@ def test_the_default_page_finds_the_warm_fits_and_views(
     real_data: Path, make_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fits: list[int] = []
-    real_fit_sweep = model.fit_sweep
+    real_fit_sweep = model.engine_model.fit
 
     def counted_fit_sweep(*args: object, **kwargs: object) -> object:
         fits.append(1)
         return real_fit_sweep(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(model, "fit_sweep", counted_fit_sweep)
+    monkeypatch.setattr(model.engine_model, "fit", counted_fit_sweep)
     # Start from nothing cached, so the page's run would have to fit if the keys differed.
     model.sweep_fits.clear()
     views.legend.clear()
