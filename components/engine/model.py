@@ -70,9 +70,7 @@ def feasible_k_values(train: np.ndarray) -> range:
     return range(low, k_max + 1)
 
 
-def fit(
-    train: np.ndarray, order_key: np.ndarray, *, random_state: int, n_init: NInit
-) -> SweepFits:
+def fit(train: np.ndarray, order_key: np.ndarray, *, random_state: int, n_init: NInit) -> SweepFits:
     """k-means for every feasible k, ids north to south at the smallest k and stable after.
 
     Parameters

@@ -203,29 +203,6 @@ def cluster_sizes(
     return pd.DataFrame(table)
 
 
-def labelled_frame(frame: pd.DataFrame, rows: RowLabels) -> pd.DataFrame:
-    """The frame with its cluster in a first column and, with a split, its set in a second.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The data, one row per label (it is not changed).
-    rows : RowLabels
-        The cluster of every row and the test-row mask.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``cluster`` (-1: not clustered), then ``set`` ("train" or "test") when
-        ``rows.is_test`` is given, then the frame's columns.
-    """
-    labelled = frame.copy(deep=False)
-    labelled.insert(0, "cluster", np.asarray(rows.labels))
-    if rows.is_test is not None:
-        labelled.insert(1, "set", np.where(rows.is_test, "test", "train"))
-    return labelled
-
-
 def train_test_check(
     values: np.ndarray, labels: np.ndarray, rows: FitRows
 ) -> PriceCheckResult | None:

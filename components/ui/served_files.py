@@ -1,15 +1,14 @@
-"""Files the browser fetches by URL (Streamlit's static file serving), written once.
+"""Folders the browser fetches by URL (Streamlit's static file serving), written once.
 
-Pure Python (no Streamlit). The cluster map's rows are the largest thing the app
-sends; written here under a name derived from their content, the browser loads
-them once per data set and features instead of receiving them over the websocket
-on every rerun. Names are content hashes, so a file never changes once written,
-several server processes can share the folder, and an old URL never shows new data.
+Pure Python (no Streamlit). The cluster map's tiles and the base map are the largest
+things the app sends; written here under a name derived from what they hold, the browser
+loads them once per model instead of receiving them over the websocket on every rerun.
+A folder never changes once written, several server processes can share the static
+folder, and an old URL never shows new data.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -18,82 +17,6 @@ from pathlib import Path
 
 # Streamlit serves <folder of app.py>/static/<path> at app/static/<path>.
 STATIC_URL_PREFIX = "app/static/"
-# Enough for every map the caches can hold at once (16 feature sets x 3 layers), so
-# pruning never removes a file a page still shows.
-DEFAULT_KEEP = 96
-
-
-def content_name(text: str, suffix: str = ".json") -> str:
-    """The file name of ``text``: the first 24 hex digits of its sha256 plus ``suffix``.
-
-    Parameters
-    ----------
-    text : str
-        The file's content.
-    suffix : str
-        File extension, with its dot (it sets the Content-Type the server sends).
-
-    Returns
-    -------
-    str
-        The name, e.g. ``"3f2a...9c.json"``.
-    """
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24] + suffix
-
-
-def ensure_file(directory: Path, name: str, text: str, *, keep: int = DEFAULT_KEEP) -> Path:
-    """Write ``text`` to ``directory / name`` unless it is there; prune the oldest files.
-
-    The write is atomic (a temporary file beside it, then ``os.replace``), so a
-    browser never fetches half a file. When a file is written, files with the same
-    suffix beyond the ``keep`` most recently written are deleted.
-
-    Parameters
-    ----------
-    directory : pathlib.Path
-        Folder of the served files (created if missing).
-    name : str
-        File name, normally :func:`content_name` of ``text``.
-    text : str
-        The content.
-    keep : int
-        How many files to keep, at least 1.
-
-    Returns
-    -------
-    pathlib.Path
-        The file's path.
-    """
-    if keep < 1:
-        raise ValueError(f"keep={keep} is out of range; expected at least 1.")
-    if Path(name).name != name or name.startswith("."):
-        raise ValueError(f"name={name!r} must be a plain file name.")
-    path = directory / name
-    if path.is_file():
-        return path
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        # mkstemp makes the file private; the files are public by design (served).
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _prune(directory, path.suffix, keep)
-    return path
-
-
-def _prune(directory: Path, suffix: str, keep: int) -> None:
-    """Delete the files with ``suffix`` beyond the ``keep`` newest (by modification time)."""
-    _delete_oldest(
-        directory,
-        keep,
-        lambda entry: entry.is_file() and entry.name.endswith(suffix),
-        lambda path: Path(path).unlink(missing_ok=True),
-    )
 
 
 def _delete_oldest(

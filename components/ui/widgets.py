@@ -53,7 +53,6 @@ N_INIT_KEY = "n_init"
 SPLIT_KEY = "split"
 MISSING_KEY = "missing"
 VALUE_KEY = "value_column"
-SHOW_TEST_KEY = "show_test"
 ELBOW_KEY = "elbow_chart"
 
 _SETTINGS_STATE = "_clusters_settings"  # per source: the settings last shown

@@ -5,16 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from components.engine.row_labels import (
     FitRows,
-    RowLabels,
     cluster_sizes,
     fit_rows,
     label_every_row,
-    labelled_frame,
     train_test_check,
 )
 from components.engine.scaling import ScaledFeatures
@@ -83,21 +80,6 @@ def test_cluster_sizes_without_unclustered_rows_has_k_rows() -> None:
     table = cluster_sizes(np.array([1, 0]), 2, np.array([2.0, 4.0]))
     assert table["cluster"].tolist() == ["0", "1"]
     assert table["median"].tolist() == [4.0, 2.0]
-
-
-def test_labelled_frame_adds_cluster_and_set_first() -> None:
-    frame = pd.DataFrame({"value": [10, 20, 30]})
-    rows = RowLabels(labels=np.array([1, -1, 0]), is_test=np.array([False, False, True]))
-    labelled = labelled_frame(frame, rows)
-    assert labelled.columns.tolist() == ["cluster", "set", "value"]
-    assert labelled["cluster"].tolist() == [1, -1, 0]
-    assert labelled["set"].tolist() == ["train", "train", "test"]
-    assert frame.columns.tolist() == ["value"]  # the input is not changed
-
-
-def test_labelled_frame_without_split_has_no_set() -> None:
-    labelled = labelled_frame(pd.DataFrame({"value": [1]}), RowLabels(np.array([0]), None))
-    assert labelled.columns.tolist() == ["cluster", "value"]
 
 
 def test_train_test_check_compares_the_right_rows() -> None:
