@@ -17,6 +17,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from components.ui import source
 from components.ui.cache import views
 from components.ui.served_files import STATIC_URL_PREFIX
 from tests.hostile.catalogue import plain
@@ -193,4 +194,25 @@ def run_until_scored(app: AppTest, timeout_s: float = 120.0) -> AppTest:
             raise AssertionError(f"The sweep's scores were not drawn within {timeout_s} s.")
         time.sleep(0.1)
         app.run()
+    return app
+
+
+DATA_PAGE = "pages/data.py"
+
+
+def upload_on_data_page(
+    app: AppTest, file_name: str, content: bytes, mime_type: str = "text/csv"
+) -> AppTest:
+    """Open the Data page and upload a file there: it becomes every page's data.
+
+    Open a clustering page afterwards with ``app.switch_page(...).run()``: the session,
+    and so the file, is the same.
+    """
+    app.switch_page(DATA_PAGE).run()
+    uploader = next(
+        widget
+        for widget in app.file_uploader
+        if str(widget.key).startswith(source.UPLOAD_KEY_PREFIX)
+    )
+    uploader.upload(file_name, content, mime_type).run()
     return app

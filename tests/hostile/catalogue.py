@@ -108,8 +108,8 @@ class FileCase:
         a note (``PlacesData.notes`` or a column's coercion) of a file that is read ("" when
         a read file gets no note).
     n_rows : int
-        0: the file is refused. Otherwise it is read, and the page says "<n_rows> places
-        read from <name>".
+        0: the file is refused. Otherwise it is read, and the Data page says "<n_rows>
+        places read from <name>".
     slow : bool
         Builds or reads many megabytes.
     """
@@ -714,7 +714,6 @@ URL_VALUES: tuple[UrlCase, ...] = (
 
 # More than 1,000 parameters: Streamlit drops the whole query string before the app runs.
 DROPPED_QUERY = "&".join(f"p{i}=1" for i in range(1_200))
-DROPPED_QUERY_EXPECT = "its query string has 1,200 parameters; at most 1,000 are read"
 
 
 # ------------------------------------------------------------------------- data-file faults
