@@ -103,10 +103,11 @@ def label_every_row(
     Returns
     -------
     RowLabels
-        int64 labels (-1 for rows that were not clustered) and the test-row mask (None
-        unless there are both test points and test positions); both read-only.
+        Labels in the sweep's integer type (-1 for rows that were not clustered) and the
+        test-row mask (None unless there are both test points and test positions); both
+        read-only.
     """
-    labels = np.full(n_rows, -1, dtype=np.int64)
+    labels = np.full(n_rows, -1, dtype=np.result_type(train_labels.dtype, np.int8))
     labels[rows.train] = train_labels
     is_test = None
     if test_points is not None and rows.test is not None:
