@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from components.engine.clusterable import check_clusterable
 from components.engine.clustering import NInit, n_distinct_rows
 from components.engine.dataset import Dataset
 from components.engine.features import FeatureMatrix, prepare_features
 from components.engine.sweep.run import SweepFits, fit_sweep
-from components.engine.upload import check_clusterable
 
 K_RANGE: tuple[int, int] = (2, 15)
 # Above this many rows k-means is fitted on a fixed-seed sample and every row then gets

@@ -32,35 +32,30 @@ Decisions, stated once:
   :mod:`components.engine.projected`).
 - **Numbers**: a Parquet file's number columns (integers, floats, decimals) are numbers, its
   infinite values read as missing and counted; its text columns follow the CSV rules. In a
-  CSV, the usual spellings of a missing value (``NA``, ``N/A``, ``null``, ``nan``, ``-``,
-  ``#N/A``, ...) and infinite values (``inf``, ``-inf``) are read as missing, and thousands
-  separators (``1,234.5``; ``1.234,5`` with ``;``) as numbers; each column where this happened
-  is reported with its counts (``coercions``). A column with other text is read as text, and
-  said so when most of its cells are numbers.
+  CSV (:mod:`components.engine.cell_numbers`), the usual spellings of a missing value (``NA``,
+  ``N/A``, ``null``, ``nan``, ``-``, ``#N/A``, ...) and infinite values (``inf``, ``-inf``)
+  are read as missing, and thousands separators (``1,234.5``; ``1.234,5`` with ``;``) as
+  numbers; each column where this happened is reported with its counts (``coercions``). A
+  column with other text is read as text, and said so when most of its cells are numbers.
 - **Features**: the other numeric columns, except constant ones (reported). None is fine: the
   places are then clustered on their coordinates alone.
 - **Whether k clusters fit** the chosen features (enough rows, no constant feature, enough
-  distinct places) is checked separately by :func:`check_clusterable`, since it depends on k.
+  distinct places) is checked separately by
+  :func:`components.engine.clusterable.check_clusterable`, since it depends on k.
 
-Downloads: :func:`labelled_rows_csv` (spreadsheet-safe, written by
-``components.engine.export.to_safe_csv``) and :func:`labelled_rows_geojson` (a FeatureCollection of
-Points; NaN becomes null).
+The rows' downloads are in :mod:`components.engine.export`.
 """
 
 from __future__ import annotations
 
 import io
-import json
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
-from components.engine.clustering import n_distinct_rows
+from components.engine.cell_numbers import ColumnCoercion, column_numbers
 from components.engine.csv_limits import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -71,12 +66,11 @@ from components.engine.csv_limits import (
     check_size,
 )
 from components.engine.csv_text import check_text, decode_utf8, table_problem
-from components.engine.export import to_safe_csv
 from components.engine.extent import MapExtent, map_extent
 from components.engine.messages import message
 from components.engine.parquet_limits import PARQUET_EXTENSIONS, is_parquet, read_parquet_columns
 from components.engine.projected import projected_advice
-from components.engine.validation import check_int, validate_frame_labels
+from components.engine.validation import check_int
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
@@ -87,15 +81,9 @@ __all__ = [
     "MAX_COLUMNS",
     "MAX_DATA_ROWS",
     "MAX_UPLOAD_BYTES",
-    "MISSING_WORDS",
     "PARQUET_EXTENSIONS",
-    "ClusterableCheck",
-    "ColumnCoercion",
     "PlacesData",
     "PlacesError",
-    "check_clusterable",
-    "labelled_rows_csv",
-    "labelled_rows_geojson",
     "limits_text",
     "read_places",
     "read_places_csv",
@@ -107,21 +95,6 @@ ALLOWED_EXTENSIONS: tuple[str, ...] = (*CSV_EXTENSIONS, *PARQUET_EXTENSIONS)
 LATITUDE_NAMES: tuple[str, ...] = ("latitude", "lat", "y")  # in order of preference
 LONGITUDE_NAMES: tuple[str, ...] = ("longitude", "lon", "lng", "long", "x")
 _EXAMPLES = 3  # how many example rows an error message quotes
-# Cells read as a missing value (compared stripped and in lower case): what spreadsheets,
-# databases, R, pandas and SAS write for "no value". The empty cell is missing too, silently.
-MISSING_WORDS: frozenset[str] = frozenset(
-    {
-        "na", "n/a", "n.a.", "nan", "-nan", "null", "none", "nil", "missing", "<na>",
-        "-", "--", "?", ".", "#n/a", "#na", "#n/a n/a", "#null!", "#value!", "#div/0!",
-        "#ref!", "#num!", "#name?", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan",
-    }
-)  # fmt: skip
-_SPACES = " \u00a0\u202f"  # space, no-break space, narrow no-break space (thousands groups)
-# 1,234.5 / 1 234.5: thousands groups of three digits, a decimal point.
-_THOUSANDS_POINT = re.compile(rf"[+-]?\d{{1,3}}(?:[,{_SPACES}]\d{{3}})+(?:\.\d*)?")
-# With a decimal comma (semicolon files): 1.234,5 / 1 234,5 / 34,05.
-_THOUSANDS_COMMA = re.compile(rf"[+-]?\d{{1,3}}(?:[.{_SPACES}]\d{{3}})+(?:,\d*)?")
-_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 
 class PlacesError(ValueError):
@@ -130,79 +103,6 @@ class PlacesError(ValueError):
     Its message may be a :class:`~components.engine.messages.Message` (``args[0]``), whose
     code parts a page shows as code.
     """
-
-
-@dataclass(frozen=True)
-class ColumnCoercion:
-    """What reading one column as numbers changed (a column where nothing changed has none).
-
-    Attributes
-    ----------
-    column : str
-        The column.
-    missing_words : tuple of (str, int)
-        Each spelling of a missing value found (as first written, e.g. "NA") and its cells,
-        read as missing; most frequent first.
-    n_infinite : int
-        Infinite values (``inf``, ``-inf``, ``1e999``) read as missing.
-    n_thousands : int
-        Cells written with thousands separators (``1,234.5``), read as numbers.
-    n_decimal_comma : int
-        Cells written with a decimal comma (``34,05`` in a semicolon file), read as numbers.
-    n_not_numbers : int
-        Cells that are none of these: the column is then read as text.
-    n_numbers : int
-        Cells read as numbers.
-    example : str
-        The first cell that is not a number ("" when there is none).
-    example_row : int
-        Its 1-based data row (0 when there is none).
-    """
-
-    column: str
-    missing_words: tuple[tuple[str, int], ...] = ()
-    n_infinite: int = 0
-    n_thousands: int = 0
-    n_decimal_comma: int = 0
-    n_not_numbers: int = 0
-    n_numbers: int = 0
-    example: str = ""
-    example_row: int = 0
-
-    @property
-    def kept_as_text(self) -> bool:
-        """True when the column is read as text (some cells are not numbers)."""
-        return self.n_not_numbers > 0
-
-    @property
-    def message(self) -> str:
-        """One plain sentence for the user: the column, what was read how, and the counts."""
-        if self.kept_as_text:
-            total = self.n_not_numbers + self.n_numbers
-            return (
-                f"Column '{self.column}' is read as text and not offered as a feature: "
-                f"{self.n_not_numbers:,} of its {total:,} filled cells are not numbers, e.g. "
-                f"'{self.example}' in data row {self.example_row:,}. Correct or empty those "
-                "cells to cluster on it."
-            )
-        parts = []
-        if self.missing_words:
-            spellings = ", ".join(f"'{word}' x{count:,}" for word, count in self.missing_words)
-            n_missing = sum(count for _, count in self.missing_words)
-            parts.append(f"{n_missing:,} cell(s) read as missing ({spellings})")
-        if self.n_infinite:
-            parts.append(f"{self.n_infinite:,} infinite value(s) read as missing")
-        if self.n_thousands:
-            parts.append(
-                f"{self.n_thousands:,} cell(s) with thousands separators read as numbers "
-                "(1,234.5 as 1234.5)"
-            )
-        if self.n_decimal_comma:
-            parts.append(
-                f"{self.n_decimal_comma:,} cell(s) with a decimal comma read as numbers "
-                "(34,05 as 34.05)"
-            )
-        return f"Column '{self.column}': " + "; ".join(parts) + "."
 
 
 @dataclass(frozen=True)
@@ -353,7 +253,7 @@ def _read_table(text: str, delimiter: str, *, header_only: bool = False) -> pd.D
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
-            na_filter=False,  # missing-value spellings are read (and counted) by _to_numbers
+            na_filter=False,  # missing-value spellings are read (and counted) by column_numbers
             skipinitialspace=True,
             skip_blank_lines=True,
             nrows=0 if header_only else None,
@@ -387,127 +287,6 @@ def _parse(text: str, shape: CsvShape) -> pd.DataFrame:
             "row per place below the header."
         )
     return frame
-
-
-def _numbers_of(text: pd.Series) -> np.ndarray:
-    """Plain numbers of stripped text cells (NaN where a cell is empty or not a plain number)."""
-    filled = (text != "").to_numpy(dtype=bool)
-    numbers = np.full(len(text), np.nan)
-    try:  # Arrow's parser: about 30 times faster than pd.to_numeric, but all-or-nothing
-        parsed = text[filled].astype("float64[pyarrow]")
-        numbers[filled] = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (ValueError, TypeError, ImportError):
-        numbers[filled] = pd.to_numeric(text[filled], errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
-    return numbers
-
-
-def _reformatted(text: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, str]:
-    """Read cells written with thousands separators or a decimal comma.
-
-    Returns the numbers (NaN where the cell is neither), a mask of the cells read, and
-    which way ("thousands" or "decimal comma"); with ``decimal_comma`` the reading that
-    fails on fewer cells wins, a tie going to the decimal comma (the semicolon file's own).
-    """
-    point = text.str.fullmatch(_THOUSANDS_POINT).to_numpy(dtype=bool)
-    english = np.full(len(text), np.nan)
-    if point.any():
-        english[point] = _numbers_of(text[point].str.replace(rf"[,{_SPACES}]", "", regex=True))
-    if not decimal_comma:
-        return english, point, "thousands"
-    grouped = text.str.fullmatch(_THOUSANDS_COMMA).to_numpy(dtype=bool)
-    comma = grouped | text.str.fullmatch(_DECIMAL_COMMA).to_numpy(dtype=bool)
-    european = np.full(len(text), np.nan)
-    if comma.any():
-        cleaned = text[comma].str.replace(rf"[.{_SPACES}]", "", regex=True)
-        european[comma] = _numbers_of(cleaned.str.replace(",", ".", regex=False))
-    if int(point.sum()) > int(comma.sum()):
-        return english, point, "thousands"
-    return european, comma, "decimal comma"
-
-
-def _read_numbers(
-    text: pd.Series, name: str, decimal_comma: bool
-) -> tuple[np.ndarray, ColumnCoercion, np.ndarray]:
-    """Read stripped text cells as numbers: the numbers, what changed, the cells that are not."""
-    numbers = _numbers_of(text)
-    odd = np.flatnonzero(~np.isfinite(numbers))
-    odd_text = text.iloc[odd]
-    infinite = np.isinf(numbers[odd])
-    numbers[odd[infinite]] = np.nan
-    lowered = odd_text.str.lower()
-    empty = (lowered == "").to_numpy(dtype=bool)
-    worded = lowered.isin(MISSING_WORDS).to_numpy(dtype=bool) & ~empty & ~infinite
-    rest = ~(empty | worded | infinite)
-    n_reformatted, way = 0, "thousands"
-    if rest.any():
-        values, read, way = _reformatted(odd_text[rest], decimal_comma)
-        numbers[odd[rest][read]] = values[read]
-        n_reformatted = int(read.sum())
-        rest[np.flatnonzero(rest)[read]] = False
-    merged: dict[str, tuple[str, int]] = {}  # lower-case spelling -> (as first written, cells)
-    for word, count in odd_text[worded].value_counts(sort=True).items():
-        first, total = merged.get(str(word).lower(), (str(word), 0))
-        merged[str(word).lower()] = (first, total + int(count))
-    not_numbers = np.zeros(len(text), dtype=bool)
-    not_numbers[odd[rest]] = True
-    coercion = ColumnCoercion(
-        column=name,
-        missing_words=tuple(sorted(merged.values(), key=lambda item: -item[1])),
-        n_infinite=int(infinite.sum()),
-        n_thousands=n_reformatted if way == "thousands" else 0,
-        n_decimal_comma=n_reformatted if way == "decimal comma" else 0,
-        n_not_numbers=int(rest.sum()),
-        n_numbers=int(np.isfinite(numbers).sum()),
-        example=str(odd_text[rest].iloc[0]) if rest.any() else "",
-        example_row=int(odd[rest][0]) + 1 if rest.any() else 0,
-    )
-    return numbers, coercion, not_numbers
-
-
-_SAMPLE_CELLS = 1_000  # a column whose first cells are mostly text is text: no closer look
-
-
-def _to_numbers(
-    column: pd.Series, name: str, decimal_comma: bool, *, quick: bool = True
-) -> tuple[np.ndarray, ColumnCoercion | None, np.ndarray]:
-    """Read a text column as numbers.
-
-    Returns the numbers (NaN for an empty or missing cell), what was changed on the way (None
-    when nothing was) and a mask of the cells that are not numbers. Missing-value spellings and
-    infinite values become NaN, cells with thousands separators or a decimal comma become
-    numbers, and any other text makes the column text (``kept_as_text``). With ``quick``, a
-    column whose first cells are mostly text (a name) is text at once (its counts are then
-    those of the first cells), so it costs no pass over every cell. A float64 column (a
-    Parquet file's numbers) is numbers already: only its infinite values become NaN.
-    """
-    if column.dtype == np.float64:
-        numbers = column.to_numpy(dtype=np.float64, copy=True)
-        infinite = np.isinf(numbers)
-        numbers[infinite] = np.nan
-        coercion = None
-        if infinite.any():
-            coercion = ColumnCoercion(
-                column=name,
-                n_infinite=int(infinite.sum()),
-                n_numbers=int(np.isfinite(numbers).sum()),
-            )
-        return numbers, coercion, np.zeros(len(numbers), dtype=bool)
-    text = column.astype(str).str.strip()
-    if quick and len(text) > _SAMPLE_CELLS:
-        _, sample, _ = _read_numbers(text[:_SAMPLE_CELLS], name, decimal_comma)
-        if sample.n_not_numbers > sample.n_numbers:
-            return np.full(len(text), np.nan), sample, np.zeros(len(text), dtype=bool)
-    numbers, coercion, not_numbers = _read_numbers(text, name, decimal_comma)
-    changed = (
-        coercion.missing_words
-        or coercion.n_infinite
-        or coercion.n_thousands
-        or coercion.n_decimal_comma
-        or coercion.n_not_numbers
-    )
-    return numbers, coercion if changed else None, not_numbers
 
 
 def _find_column(columns: Sequence[str], names: tuple[str, ...]) -> str | None:
@@ -677,7 +456,7 @@ def _places_from_table(
     text_columns: list[str] = []
     coercions: list[ColumnCoercion] = []
     for column in columns:
-        numbers, coercion, not_numbers = _to_numbers(
+        numbers, coercion, not_numbers = column_numbers(
             table[column], column, decimal_comma, quick=column not in (lat, lon)
         )
         if column in (lat, lon):
@@ -797,286 +576,3 @@ def _places_from_table(
         notes=tuple(notes),
         coercions=tuple(coercions),
     )
-
-
-# --------------------------------------------------------------------------- check_clusterable
-
-
-@dataclass(frozen=True)
-class ClusterableCheck:
-    """The chosen features and k fit the places.
-
-    Attributes
-    ----------
-    features : tuple[str, ...]
-        The chosen features.
-    n_clusters : int
-        The chosen k.
-    n_rows_usable : int
-        Rows with a value for every chosen feature.
-    n_rows_excluded : int
-        Rows left out because a chosen feature is empty.
-    n_distinct : int
-        Distinct places (rows) among the usable rows, on the chosen features, counted up
-        to 15 (or k, if larger).
-    message : str or None
-        A note for the user (excluded rows), None when every row is used.
-    """
-
-    features: tuple[str, ...]
-    n_clusters: int
-    n_rows_usable: int
-    n_rows_excluded: int
-    n_distinct: int
-    message: str | None
-
-
-def _too_few_rows(features: list[str], values: np.ndarray, k: int) -> str:
-    """Why there are too few rows for k clusters, and what would help (only what would).
-
-    k-means into k clusters needs k + 1 places at least (k clusters of one place each are
-    no grouping); the fewest clusters is 2, so a file needs 3 places. Fewer features help
-    only when a chosen feature is empty in some rows, and a smaller k only when one of at
-    least 2 fits.
-    """
-    n_rows = len(values)
-    filled = np.isfinite(values)
-    n_usable = int(filled.all(axis=1).sum())
-    empty = [
-        (name, int((~filled[:, index]).sum()))
-        for index, name in enumerate(features)
-        if not filled[:, index].all()
-    ]
-    if empty:
-        counts = ", ".join(f"'{name}' is empty in {count:,}" for name, count in empty)
-        said = (
-            f"Only {n_usable:,} of the {n_rows:,} places {'has' if n_usable == 1 else 'have'} a "
-            "value for every chosen feature "
-            f"({counts}); k-means needs at least {k + 1} to form {k} clusters."
-        )
-    else:
-        said = (
-            f"The file has {n_rows:,} place{'s' if n_rows != 1 else ''} with coordinates; "
-            f"k-means needs at least {k + 1} to form {k} clusters"
-            + (" (2 clusters is the fewest)." if k == 2 else ".")
-        )
-    fixes = []
-    if n_usable - 1 >= 2:
-        fixes.append(f"choose k = {n_usable - 1} or fewer")
-    if empty and n_rows > k:
-        names = ", ".join(f"'{name}'" for name, _ in empty)
-        fixes.append(
-            f"leave out {names} or fill in {'its' if len(empty) == 1 else 'their'} empty cells"
-        )
-    fixes.append("add places to the file")
-    advice = ", or ".join(fixes)
-    return f"{said} {advice[:1].upper()}{advice[1:]}."
-
-
-def check_clusterable(
-    places: PlacesData, features: Sequence[str], n_clusters: int, *, missing: str = "exclude"
-) -> ClusterableCheck:
-    """Check that k clusters can be formed from the places on the chosen features.
-
-    Parameters
-    ----------
-    places : PlacesData
-        Result of :func:`read_places_csv`.
-    features : sequence of str
-        Columns to cluster on, from ``places.numeric_columns`` (coordinates allowed).
-    n_clusters : int
-        The requested k (at least 2).
-    missing : {"exclude", "median"}
-        Whether rows with an empty feature are left out or filled with its median.
-
-    Returns
-    -------
-    ClusterableCheck
-        Usable rows and a note; raises :class:`PlacesError` otherwise.
-    """
-    chosen = list(dict.fromkeys(features))  # keep order, drop repeats
-    if not chosen:
-        raise PlacesError("No feature is chosen; choose at least one column to cluster on.")
-    unknown = [name for name in chosen if name not in places.numeric_columns]
-    if unknown:
-        raise PlacesError(
-            f"Feature(s) {', '.join(unknown)} are not numeric columns of the file; choose from "
-            f"{', '.join(places.numeric_columns)}."
-        )
-    if isinstance(n_clusters, bool) or not isinstance(n_clusters, Integral) or n_clusters < 2:
-        raise PlacesError(f"k={n_clusters!r} is invalid; choose an integer of at least 2.")
-    k = int(n_clusters)
-    values = places.frame[chosen].to_numpy(dtype=np.float64)
-    finite = np.isfinite(values)
-    if missing == "median" and finite.any(axis=0).all():
-        # Filled with each column's median, every row is clustered.
-        values = np.where(finite, values, np.nanmedian(values, axis=0))
-        finite = np.ones_like(finite)
-    usable = finite.all(axis=1)
-    n_usable = int(usable.sum())
-    excluded = len(values) - n_usable
-    if n_usable <= k:
-        raise PlacesError(_too_few_rows(chosen, values, k))
-    used = values[usable]
-    constant = [name for index, name in enumerate(chosen) if np.ptp(used[:, index]) == 0]
-    if constant and len(constant) == len(chosen):
-        raise PlacesError(
-            f"The {n_usable:,} places have the same value of every chosen feature "
-            f"({', '.join(constant)}), so nothing tells them apart. Choose features whose "
-            "values differ from place to place."
-        )
-    if constant:
-        raise PlacesError(
-            f"Feature(s) {', '.join(constant)} have the same value in every row, so they cannot "
-            "separate places; remove them from the features."
-        )
-    # Counting stops at 15 (the largest k): a million distinct rows are not sorted for it.
-    n_distinct = n_distinct_rows(used, at_most=max(k, 15))
-    if n_distinct < k:
-        raise PlacesError(
-            f"The places are only {n_distinct:,} distinct points on the chosen features, and "
-            f"k={k} clusters need at least {k}. Choose k = {n_distinct} or fewer, or add "
-            "features that tell the places apart."
-        )
-    note = None
-    if excluded:
-        note = (
-            f"{excluded:,} of {len(values):,} rows are left out because a chosen feature is "
-            "empty there."
-        )
-    return ClusterableCheck(
-        features=tuple(chosen),
-        n_clusters=k,
-        n_rows_usable=n_usable,
-        n_rows_excluded=excluded,
-        n_distinct=n_distinct,
-        message=note,
-    )
-
-
-# --------------------------------------------------------------------------- downloads
-
-
-def _with_labels(
-    frame: pd.DataFrame, labels: object, label_column: str
-) -> tuple[pd.DataFrame, str]:
-    ids = validate_frame_labels(frame, labels)
-    name = label_column
-    suffix = 2
-    while name in frame.columns:  # never overwrite a column of the user's file
-        name = f"{label_column}_{suffix}"
-        suffix += 1
-    labelled = frame.reset_index(drop=True).copy()
-    labelled[name] = ids.astype(np.int64)
-    return labelled, name
-
-
-def labelled_rows_csv(
-    frame: pd.DataFrame, labels: np.ndarray, *, label_column: str = "cluster"
-) -> bytes:
-    """Return the rows with their cluster id as spreadsheet-safe UTF-8 CSV.
-
-    Written by ``components.engine.export.to_safe_csv``: text cells (and column names) that a
-    spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage return) get a
-    leading apostrophe, numeric columns are written unchanged, and lines end in CRLF so that a
-    cell holding a lone carriage return is quoted.
-
-    Parameters
-    ----------
-    frame : pd.DataFrame
-        The rows (e.g. ``PlacesData.frame``).
-    labels : array-like of int, shape (len(frame),)
-        Cluster id per row (-1 = not clustered, written as -1).
-    label_column : str
-        Name of the added column; ``cluster_2``, ``cluster_3`` ... if the name is taken.
-
-    Returns
-    -------
-    bytes
-        CSV text, UTF-8.
-    """
-    labelled, _ = _with_labels(frame, labels, label_column)
-    return to_safe_csv(labelled)
-
-
-def _json_value(value: object) -> object:
-    """Turn a cell into something ``json.dumps(allow_nan=False)`` accepts (NaN -> None)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, Integral):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return str(value)
-
-
-def _json_column(series: pd.Series) -> list[object]:
-    """Return a column as JSON-safe Python values (NaN and infinities -> None)."""
-    if pd.api.types.is_bool_dtype(series) and not series.hasnans:
-        return [bool(value) for value in series.tolist()]
-    if pd.api.types.is_integer_dtype(series) and not series.hasnans:
-        return [int(value) for value in series.tolist()]
-    if pd.api.types.is_float_dtype(series):
-        numbers = series.to_numpy(dtype=np.float64)
-        finite = np.isfinite(numbers)
-        return [float(n) if ok else None for n, ok in zip(numbers.tolist(), finite, strict=True)]
-    return [_json_value(value) for value in series.tolist()]
-
-
-def labelled_rows_geojson(
-    frame: pd.DataFrame,
-    labels: np.ndarray,
-    lat_col: str,
-    lon_col: str,
-    *,
-    label_column: str = "cluster",
-) -> bytes:
-    """Return the rows as a GeoJSON FeatureCollection of Points with their cluster id.
-
-    Parameters
-    ----------
-    frame : pd.DataFrame
-        The rows (e.g. ``PlacesData.frame``).
-    labels : array-like of int, shape (len(frame),)
-        Cluster id per row (-1 = not clustered).
-    lat_col, lon_col : str
-        Coordinate columns (degrees); a row with a missing coordinate gets ``geometry: null``.
-    label_column : str
-        Property name of the cluster id (``cluster_2`` ... if taken).
-
-    Returns
-    -------
-    bytes
-        UTF-8 JSON; properties hold every column of the row, NaN as null.
-    """
-    for column in (lat_col, lon_col):
-        if column not in frame.columns:
-            raise ValueError(
-                f"'{column}' is not a column of frame; expected coordinate columns among "
-                f"{list(frame.columns)}."
-            )
-    labelled, _ = _with_labels(frame, labels, label_column)
-    names = [str(name) for name in labelled.columns]
-    # Converting whole columns at once is ~5x faster than converting cell by cell.
-    values = [_json_column(labelled[column]) for column in labelled.columns]
-    latitude = pd.to_numeric(labelled[lat_col], errors="coerce").to_numpy(dtype=np.float64)
-    longitude = pd.to_numeric(labelled[lon_col], errors="coerce").to_numpy(dtype=np.float64)
-    located = np.isfinite(latitude) & np.isfinite(longitude)
-    features = []
-    for index, row in enumerate(zip(*values, strict=True)):
-        geometry = (
-            {"type": "Point", "coordinates": [float(longitude[index]), float(latitude[index])]}
-            if located[index]
-            else None
-        )
-        properties = dict(zip(names, row, strict=True))
-        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
-    collection = {"type": "FeatureCollection", "features": features}
-    return json.dumps(collection, allow_nan=False, ensure_ascii=False).encode("utf-8")

@@ -17,7 +17,8 @@ from components.engine.compact import (
     exact_float64_frame,
     float32_keeps_values,
 )
-from components.engine.upload import labelled_rows_csv, labelled_rows_geojson, read_places_csv
+from components.engine.export import labelled_rows_csv, labelled_rows_geojson
+from components.engine.upload import read_places_csv
 
 
 def _places_csv(n_rows: int, seed: int = 0) -> bytes:

@@ -16,10 +16,9 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from components.engine import compact, upload
+from components.engine import compact, export
 from components.engine.clustering import cluster_profile
 from components.engine.dataset import LOCATION, Dataset
-from components.engine.export import to_safe_csv
 from components.engine.grouped import GroupSummary
 from components.engine.lod import level_of_detail
 from components.engine.row_labels import RowLabels, cluster_sizes, value_summary
@@ -261,14 +260,14 @@ def export_frame(data: Dataset, rows: RowLabels) -> pd.DataFrame:
 
 def rows_csv(data: Dataset, rows: RowLabels) -> bytes:
     """The rows with their cluster at k as spreadsheet-safe CSV bytes (built on click)."""
-    return upload.labelled_rows_csv(export_frame(data, rows), rows.labels)
+    return export.labelled_rows_csv(export_frame(data, rows), rows.labels)
 
 
 def rows_geojson(data: Dataset, rows: RowLabels) -> bytes:
     """The rows with their cluster at k as a GeoJSON FeatureCollection of Points."""
     frame = compact.exact_float64_frame(export_frame(data, rows))
     names = dict(data.original_names)
-    return upload.labelled_rows_geojson(
+    return export.labelled_rows_geojson(
         frame, rows.labels, names.get("latitude", "latitude"), names.get("longitude", "longitude")
     )
 
@@ -276,4 +275,4 @@ def rows_geojson(data: Dataset, rows: RowLabels) -> bytes:
 @st.cache_data(show_spinner=False, max_entries=8)
 def profile_csv(key: ModelKey, k: int, value_column: str) -> bytes:
     """The per-cluster profile as safe CSV bytes."""
-    return to_safe_csv(profile(key, k, value_column))
+    return export.to_safe_csv(profile(key, k, value_column))
