@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from components.ui import cache
+from components.ui import cache, tables
 from components.ui import result as ui_result
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
+from components.ui.text import escape_markdown
 
 ensure_routed()
 
@@ -23,7 +24,7 @@ k = settings.n_clusters
 sweep = cache.model.sweep_if_ready(key)
 st.caption(
     f"K-means groups the {view.matrix.values.shape[0]:,} {data.place_word} of "
-    f"{ui.escape_markdown(data.name)} by the features on the left. Move k to see the clusters "
+    f"{escape_markdown(data.name)} by the features on the left. Move k to see the clusters "
     "split; colours stay with their cluster."
 )
 
@@ -38,7 +39,7 @@ with map_column:
 with legend_column:
     st.subheader(f"k = {k}")
     settings = ui.value_column_select(settings, data)
-    ui.legend(
+    tables.legend(
         cache.views.legend(key, k, settings.value_column),
         data,
         settings.value_column,
@@ -62,11 +63,11 @@ with elbow_column:
             suggestion=sweep.suggestion.message,
         )
 with box_column:
-    st.subheader(f"{ui.escape_markdown(data.label(settings.value_column))} per cluster")
+    st.subheader(f"{escape_markdown(data.label(settings.value_column))} per cluster")
     st.plotly_chart(cache.views.box_figure(key, k, settings.value_column), key="box_plot")
 
 st.subheader("Cluster profiles")
-ui.profile_table(
+tables.profile_table(
     cache.views.profile(key, k, settings.value_column),
     data,
     key.features,

@@ -4,8 +4,8 @@ import streamlit as st
 
 from components.engine.dataset import LOCATION
 from components.ui import cache, source
-from components.ui import widgets as ui
 from components.ui.router import ensure_routed
+from components.ui.tables import with_labels
 from components.ui.text import escape_markdown
 
 ensure_routed()
@@ -58,7 +58,7 @@ with tables_column:
         st.subheader("Capped values")
         st.caption("The census top-codes these columns: a value at the cap means 'at least'.")
         st.dataframe(
-            ui.with_labels(overview.capped, data),
+            with_labels(overview.capped, data),
             hide_index=True,
             column_config={
                 "cap": st.column_config.NumberColumn("cap", format="localized"),
@@ -68,7 +68,7 @@ with tables_column:
         )
     st.subheader("Missing values")
     st.dataframe(
-        ui.with_labels(overview.missing, data),
+        with_labels(overview.missing, data),
         hide_index=True,
         column_config={"share": st.column_config.NumberColumn("share", format="percent")},
         key="explore_missing",

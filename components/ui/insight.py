@@ -28,7 +28,8 @@ from components.figures.palette import PALETTE, hex_to_rgb
 from components.figures.silhouette import SILHOUETTE_BINS
 from components.figures.stability import stability_note
 from components.ui import cache, keys
-from components.ui import widgets as ui
+from components.ui.settings import K_KEY, N_INIT_KEY, SPLIT_KEY
+from components.ui.tables import swatch_data_url
 from components.ui.text import escape_markdown
 from components.ui.url_state import N_INIT_CHOICES, ClusterSettings
 
@@ -83,16 +84,16 @@ def _n_starts(n_init: NInit) -> int:
     return 1 if n_init == "auto" else int(n_init)
 
 
-def _show_k(k: int, k_key: str = ui.K_KEY) -> None:
+def _show_k(k: int, k_key: str = K_KEY) -> None:
     st.session_state[k_key] = int(k)
 
 
 def _use_n_init(n_init: NInit) -> None:
-    st.session_state[ui.N_INIT_KEY] = n_init
+    st.session_state[N_INIT_KEY] = n_init
 
 
 def _turn_split_on() -> None:
-    st.session_state[ui.SPLIT_KEY] = True
+    st.session_state[SPLIT_KEY] = True
 
 
 def _request_stability(widget_key: str, n_init: int) -> None:
@@ -101,13 +102,13 @@ def _request_stability(widget_key: str, n_init: int) -> None:
 
 
 def swatch_column_config(label: str = "") -> Any:
-    """Column config of a colour column turned into swatch images (see :func:`ui.legend`)."""
+    """Column config of a colour column turned into swatch images (as in the map's legend)."""
     return st.column_config.ImageColumn(label, width=30)
 
 
 def with_swatches(table: pd.DataFrame, cluster_column: str = "cluster") -> pd.DataFrame:
     """The table with a first column "colour" holding each cluster's swatch image."""
-    colours = [ui.swatch_data_url(PALETTE[int(c)]) for c in table[cluster_column]]
+    colours = [swatch_data_url(PALETTE[int(c)]) for c in table[cluster_column]]
     return table.assign(colour=colours)[["colour", *table.columns]]
 
 
@@ -120,7 +121,7 @@ def suggestion_metrics(
     silhouette: Sequence[float] | np.ndarray,
     current_k: int,
     *,
-    k_key: str = ui.K_KEY,
+    k_key: str = K_KEY,
 ) -> None:
     """The three suggested k's as metrics, each with a button that shows that k.
 

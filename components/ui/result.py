@@ -29,7 +29,7 @@ from components.figures.cells import CellMap
 from components.figures.palette import PALETTE
 from components.ui import cache, keys
 from components.ui import insight as ui_insight
-from components.ui import widgets as ui
+from components.ui.tables import swatch_data_url
 from components.ui.text import escape_markdown
 
 RESULT_ENV_VAR = "GEOCLUSTER_RESULT"
@@ -231,7 +231,7 @@ def cluster_table(result: DistributedSweepResult, k: int) -> None:
         One of its k's.
     """
     profile = result.profile(k)
-    shown = profile.assign(colour=[ui.swatch_data_url(PALETTE[int(c)]) for c in profile.cluster])
+    shown = profile.assign(colour=[swatch_data_url(PALETTE[int(c)]) for c in profile.cluster])
     config: dict[str, Any] = {
         "colour": st.column_config.ImageColumn("", width=30),
         "cluster": st.column_config.NumberColumn("cluster", format="%d"),

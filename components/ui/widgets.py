@@ -1,9 +1,8 @@
-"""Streamlit building blocks shared by the pages: data source, controls, URL state, legend.
+"""Streamlit building blocks shared by the clustering pages: controls, charts, the model.
 
 The pages stay thin: they call these blocks and the cached functions of
-:mod:`components.ui.cache`. The URL parsing itself is pure and lives in
-:mod:`components.ui.url_state`; here it is only wired to ``st.query_params`` and the
-widgets' session state.
+:mod:`components.ui.cache`. The settings and the URL are kept by :mod:`components.ui.settings`,
+the legend and profile tables drawn by :mod:`components.ui.tables`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from pathlib import PurePath
 from typing import Any, NoReturn
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -27,213 +25,72 @@ from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeat
 from components.engine.sweep.run import SweepFits, SweepResult
 from components.engine.upload import PlacesError
 from components.figures import maps
-from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui import cache, keys, source
+from components.ui.settings import (
+    FEATURES_KEY,
+    K_KEY,
+    MISSING_KEY,
+    N_INIT_KEY,
+    SCALER_KEY,
+    SEED_KEY,
+    SPLIT_KEY,
+    VALUE_KEY,
+    WEIGHT_KEY,
+    finish_settings,
+    rerun_page,
+    saved_settings,
+    show_url_notices,
+    start_settings,
+)
+from components.ui.tables import swatch_data_url
 from components.ui.text import escape_markdown, message_markdown
 from components.ui.upload_budget import BusyError
 from components.ui.url_state import (
     K_RANGE,
     LOCATION_FEATURES,
     N_INIT_CHOICES,
-    PARAM_NAMES,
     SEED_RANGE,
     ClusterSettings,
     k_from_chart_points,
-    parse_query_params,
-    to_query_params,
 )
 
-# Widget keys of the clustering pages (also what AppTest tests address).
-K_KEY = "k"
-FEATURES_KEY = "features"
-SCALER_KEY = "scaler"
-WEIGHT_KEY = "location_weight"
-SEED_KEY = "seed"
-N_INIT_KEY = "n_init"
-SPLIT_KEY = "split"
-MISSING_KEY = "missing"
-VALUE_KEY = "value_column"
+# With the blocks defined here, what the pages, the app tests and the benchmarks reach through
+# this module: the widget keys, the settings' start and finish, the colour swatch.
+__all__ = [
+    "ELBOW_CALLBACK",
+    "ELBOW_KEY",
+    "FEATURES_KEY",
+    "K_KEY",
+    "MISSING_LABELS",
+    "SCORES_POLL_S",
+    "SPLIT_KEY",
+    "ClusteredView",
+    "ModelView",
+    "cluster_controls",
+    "cluster_map_chart",
+    "clustered_model",
+    "clustered_view",
+    "download_stem",
+    "downloads",
+    "elbow_chart",
+    "elbow_chart_pending",
+    "elbow_click_callback",
+    "finish_settings",
+    "k_select",
+    "k_slider",
+    "scaling_controls",
+    "seed_input",
+    "start_settings",
+    "swatch_data_url",
+    "value_column_select",
+]
+
 ELBOW_KEY = "elbow_chart"
-
-_SETTINGS_STATE = "_clusters_settings"  # per source: the settings last shown
-_WIDGETS_SOURCE_STATE = "_clusters_widgets_source"  # the source the widgets hold settings of
-_URL_WRITTEN_STATE = "_clusters_url_written"
-_NOTICES_STATE = "_clusters_url_notices"
-_NOTICE_SETTINGS_STATE = "_clusters_notice_settings"
-_PENDING_STATE = "_clusters_pending_link"
 _K_MAX_STATE = "_clusters_k_max"
-PARAM_DATA = "data"
-HOUSING_PARAM = "housing"
-UPLOAD_PARAM_PREFIX = "upload:"
-
-_WIDGET_OF_FIELD: dict[str, str] = {
-    "n_clusters": K_KEY,
-    "features": FEATURES_KEY,
-    "scaler": SCALER_KEY,
-    "location_weight": WEIGHT_KEY,
-    "random_state": SEED_KEY,
-    "n_init": N_INIT_KEY,
-    "split": SPLIT_KEY,
-    "missing": MISSING_KEY,
-    "value_column": VALUE_KEY,
-}
 MISSING_LABELS: dict[str, str] = {
     "exclude": "Leave those rows out (shown grey as 'not clustered')",
     "median": "Fill the gaps with the feature's median",
 }
-
-
-def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
-    """A copy of ``frame`` whose ``column`` holds the data's labels instead of column names."""
-    return frame.assign(**{column: frame[column].map(dataset.label)})
-
-
-def value_text(dataset: Dataset, column: str, value: float) -> str:
-    """A value of a column for people: whole dollars for money, else four digits."""
-    if pd.isna(value):
-        return ""
-    return f"${value:,.0f}" if dataset.unit(column) == "USD" else f"{value:,.4g}"
-
-
-def source_param(data_source: keys.DataSource) -> str:
-    """How a link names the data: the census data, or an upload by its sha256's start."""
-    if data_source.is_upload:
-        return UPLOAD_PARAM_PREFIX + data_source.name[:16]
-    return HOUSING_PARAM
-
-
-def default_settings(dataset: Dataset) -> ClusterSettings:
-    """The settings a first visit starts from on these data."""
-    return ClusterSettings(features=dataset.default_features, value_column=dataset.value_column)
-
-
-# -------------------------------------------------------------------- URL state
-
-
-_AUTOMATIC_RERUN_STATE = "_geocluster_automatic_rerun"
-
-
-def _current_query() -> dict[str, list[str]]:
-    names = (*PARAM_NAMES, PARAM_DATA)
-    return {name: st.query_params.get_all(name) for name in st.query_params if name in names}
-
-
-def _apply_settings_to_widgets(settings: ClusterSettings) -> None:
-    for field, key in _WIDGET_OF_FIELD.items():
-        value = getattr(settings, field)
-        st.session_state[key] = list(value) if field == "features" else value
-
-
-def _saved(here: str, dataset: Dataset) -> ClusterSettings:
-    saved: dict[str, ClusterSettings] = st.session_state.get(_SETTINGS_STATE, {})
-    return saved.get(here) or default_settings(dataset)
-
-
-def _from_link(
-    query: dict[str, list[str]], data_source: keys.DataSource, dataset: Dataset
-) -> ClusterSettings | None:
-    """Read a link's settings for the data shown; None when they are for other data.
-
-    A link for the census data, opened on a file, switches the pages back to the census
-    data. A link for an uploaded file that this session does not hold keeps its settings
-    until that file is uploaded again, and says so.
-    """
-    here = source_param(data_source)
-    wanted = query.get(PARAM_DATA, [HOUSING_PARAM])[-1:] or [HOUSING_PARAM]
-    if wanted[0] != here:
-        if wanted[0] == HOUSING_PARAM:
-            source.use(None)
-            st.rerun()
-        st.session_state[_PENDING_STATE] = (wanted[0], query)
-        st.session_state[_NOTICES_STATE] = (
-            "This link shows the clusters of an uploaded file that this session does not "
-            "hold. Upload the same file on the Data page to see them: the link's settings are "
-            "kept until then.",
-        )
-        st.session_state[_NOTICE_SETTINGS_STATE] = _saved(here, dataset)
-        return None
-    settings, notices = parse_query_params(
-        query, feature_names=dataset.numeric_columns, defaults=default_settings(dataset)
-    )
-    st.session_state[_NOTICES_STATE] = notices
-    st.session_state[_NOTICE_SETTINGS_STATE] = settings
-    return settings
-
-
-def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSettings:
-    """Initialise the clustering pages' widgets from the URL (or the last settings).
-
-    Call before any of the page's widgets is drawn. A link's settings are applied
-    when the URL differs from what the page last wrote (first visit, a pasted or
-    edited link, the back button); its bad values are ignored and reported by
-    :func:`show_url_notices`. Each data source keeps its own settings: switching
-    sources brings back the settings last used on the other one.
-
-    Parameters
-    ----------
-    data_source : DataSource
-        The active source.
-    dataset : Dataset
-        Its data (the features and value columns a link may name).
-
-    Returns
-    -------
-    ClusterSettings
-        The settings the widgets start from.
-    """
-    here = source_param(data_source)
-    query = _current_query()
-    pending = st.session_state.get(_PENDING_STATE)
-    if pending is not None and pending[0] == here:  # the file a link was for is here now
-        del st.session_state[_PENDING_STATE]
-        query = pending[1]
-        st.session_state[_URL_WRITTEN_STATE] = None
-    # A rerun the page asked for itself (the scores are ready) carries the query string of
-    # the fragment run that asked, which may predate the URL the last run wrote.
-    automatic = st.session_state.pop(_AUTOMATIC_RERUN_STATE, False)
-    if query and query != st.session_state.get(_URL_WRITTEN_STATE) and not automatic:
-        settings = _from_link(query, data_source, dataset)
-        st.session_state[_URL_WRITTEN_STATE] = query
-        if settings is not None:
-            _apply_settings_to_widgets(settings)
-            st.session_state[_WIDGETS_SOURCE_STATE] = here
-            return settings
-    saved = _saved(here, dataset)
-    if st.session_state.get(_WIDGETS_SOURCE_STATE) != here:
-        _apply_settings_to_widgets(saved)
-        st.session_state[_WIDGETS_SOURCE_STATE] = here
-        return saved
-    for field, key in _WIDGET_OF_FIELD.items():
-        # Widgets that were not drawn in the last run (another page, a hidden
-        # control) lost their state; restore it from the last settings.
-        if key not in st.session_state:
-            value = getattr(saved, field)
-            st.session_state[key] = list(value) if field == "features" else value
-        else:
-            # A widget's id includes its page, so the same key on another page is a new
-            # widget that would start from its default; writing the value back carries it
-            # over (Streamlit's idiom).
-            st.session_state[key] = st.session_state[key]
-    return saved
-
-
-def show_url_notices(settings: ClusterSettings) -> None:
-    """Show the link's ignored values as warnings until the user changes a setting."""
-    notices: Sequence[str] = st.session_state.get(_NOTICES_STATE, ())
-    if notices and st.session_state.get(_NOTICE_SETTINGS_STATE) == settings:
-        for notice in notices:
-            st.warning(escape_markdown(notice), icon=":material/link_off:")
-
-
-def finish_settings(settings: ClusterSettings, data_source: keys.DataSource) -> None:
-    """Remember the settings and write them to the URL so the link reproduces the view."""
-    saved: dict[str, ClusterSettings] = st.session_state.setdefault(_SETTINGS_STATE, {})
-    saved[source_param(data_source)] = settings
-    params = {**to_query_params(settings), PARAM_DATA: source_param(data_source)}
-    written = {name: [value] for name, value in params.items()}
-    if written != _current_query():
-        st.query_params.from_dict(params)
-    st.session_state[_URL_WRITTEN_STATE] = written
 
 
 # --------------------------------------------------------------------- controls
@@ -387,7 +244,7 @@ def cluster_controls(
         key=FEATURES_KEY,
         help=f"K-means groups {dataset.place_word} that are close in these features.",
     )
-    saved = _saved(source_param(data_source), dataset)
+    saved = saved_settings(data_source, dataset)
     scaler, location_weight = scaling_controls(
         sidebar, SCALER_KEY, WEIGHT_KEY, default_weight=saved.location_weight
     )
@@ -489,145 +346,6 @@ def value_column_select(settings: ClusterSettings, dataset: Dataset) -> ClusterS
     return replace(settings, value_column=str(column))
 
 
-# ----------------------------------------------------------------------- legend
-
-
-def swatch_data_url(colour: str) -> str:
-    """A tiny square of the colour as an SVG data URL (for an image column).
-
-    The colour is validated as ``#RRGGBB`` first, so nothing else can reach the SVG.
-    """
-    red, green, blue = hex_to_rgb(colour)
-    return (
-        "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='20' "
-        f"height='20'><rect width='20' height='20' rx='3' fill='rgb({red},{green},{blue})'/></svg>"
-    )
-
-
-def cluster_legend(
-    table: pd.DataFrame,
-    *,
-    median_title: str,
-    median_text: Callable[[float], str],
-    notes: Sequence[str],
-    not_clustered_note: str,
-    table_key: str,
-    median_help: str | None = None,
-) -> None:
-    """Draw a map's legend: a colour swatch, rows and a median per cluster, then notes.
-
-    The swatch is an image column showing a small SVG square built from our own
-    palette; no HTML is rendered and no user text is interpreted.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        From :func:`components.ui.cache.views.legend`.
-    median_title : str
-        Header of the median's column.
-    median_text : callable
-        Formats a median (NaN included) as text.
-    notes : sequence of str
-        Markdown notes under the table (user text escaped).
-    not_clustered_note : str
-        The note added when the table has a row of rows not clustered.
-    table_key : str
-        The table's widget key.
-    median_help : str, optional
-        Tooltip of the median's header.
-    """
-    shown = table.assign(
-        colour=table["colour"].map(swatch_data_url), median=table["median"].map(median_text)
-    )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_order=("colour", "cluster", "rows", "median"),
-        column_config={
-            "colour": st.column_config.ImageColumn("", width=30),
-            "cluster": st.column_config.TextColumn("cluster"),
-            "rows": st.column_config.NumberColumn("rows", format="localized"),
-            "median": st.column_config.TextColumn(median_title, help=median_help),
-        },
-        key=table_key,
-    )
-    shown_notes = list(notes)
-    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
-        shown_notes.append(not_clustered_note)
-    st.caption(" ".join(shown_notes))
-
-
-CENTRE_NOTE = "Big dots with a number: the cluster's centre (mean latitude/longitude)."
-
-
-def legend(table: pd.DataFrame, dataset: Dataset, value_column: str, *, has_test: bool) -> None:
-    """Draw the map's legend: a colour swatch, rows and the median of a column per cluster.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        From :func:`components.ui.cache.views.legend` of ``value_column``.
-    dataset : Dataset
-        The data (the column's label and unit).
-    value_column : str
-        The summarised column.
-    has_test : bool
-        Whether the map shows test rows (as rings).
-    """
-    label = escape_markdown(dataset.label(value_column))
-    notes = [f"Median: of {label}.", CENTRE_NOTE]
-    if has_test:
-        notes.append("Test rows are assigned to the nearest centre and counted here.")
-    cluster_legend(
-        table,
-        median_title="median",
-        median_text=functools.partial(value_text, dataset, value_column),
-        notes=notes,
-        not_clustered_note="Grey: rows not clustered (a chosen feature is missing).",
-        table_key="legend_table",
-        median_help=f"Median of {label}",
-    )
-
-
-def cluster_profile_table(
-    profile: pd.DataFrame,
-    features: Sequence[str],
-    column_config: Mapping[str, Any],
-    *,
-    table_key: str,
-) -> None:
-    """Draw a per-cluster profile: size, share, feature means, quartiles, standouts.
-
-    Parameters
-    ----------
-    profile : pandas.DataFrame
-        From :func:`components.ui.cache.views.profile`.
-    features : sequence of str
-        The clustered features (columns of cluster means).
-    column_config : mapping
-        The dataset's headers and formats of the feature means and the value_* columns.
-    table_key : str
-        The table's widget key.
-    """
-    config: dict[str, Any] = {
-        "cluster": st.column_config.NumberColumn("cluster", format="%d"),
-        "size": st.column_config.NumberColumn("rows", format="localized"),
-        "share": st.column_config.NumberColumn("share", format="percent"),
-        "standouts": st.column_config.TextColumn(
-            "stands out (z-score of the cluster mean)", width="large"
-        ),
-        **column_config,
-    }
-    order = ("cluster", "size", "share", *features, "value_median", "value_q1", "value_q3")
-    st.dataframe(
-        profile,
-        hide_index=True,
-        column_order=[name for name in dict.fromkeys((*order, "standouts")) if name in profile],
-        column_config=config,
-        key=table_key,
-    )
-
-
 def elbow_chart(
     figure: go.Figure, *, chart_key: str, on_select: Callable[[], None], suggestion: str
 ) -> None:
@@ -693,8 +411,7 @@ def elbow_chart_pending(
     @st.fragment(run_every=SCORES_POLL_S)
     def progress() -> None:
         if job.future.done():
-            st.session_state[_AUTOMATIC_RERUN_STATE] = True
-            st.rerun(scope="app")
+            rerun_page()
         st.info(
             "Computing the silhouette, Calinski-Harabasz and Davies-Bouldin of every k "
             f"in the background ({job.elapsed_s():.0f} s so far); the suggested k "
@@ -796,47 +513,6 @@ def downloads(view: ModelView, rows: RowLabels) -> None:
             key=key,
             help=help_text,
         )
-
-
-def profile_table(
-    profile: pd.DataFrame, dataset: Dataset, features: Sequence[str], value_column: str
-) -> None:
-    """Draw the per-cluster profile with the data's labels, units and number formats.
-
-    Parameters
-    ----------
-    profile : pandas.DataFrame
-        From :func:`components.ui.cache.views.profile` of ``value_column``.
-    dataset : Dataset
-        The data (labels and units).
-    features : sequence of str
-        The chosen features (columns of the profile holding cluster means).
-    value_column : str
-        The column whose median and quartiles are shown.
-    """
-
-    def number_column(title: str, column: str) -> Any:
-        money = dataset.unit(column) == "USD"
-        return st.column_config.NumberColumn(
-            f"{title} (USD)" if money else title, format="localized" if money else "%.4g"
-        )
-
-    value = dataset.label(value_column)
-    config: dict[str, Any] = {
-        "value_median": number_column(f"median {value}", value_column),
-        "value_q1": number_column(f"{value} q1", value_column),
-        "value_q3": number_column(f"{value} q3", value_column),
-    }
-    for name in features:
-        config[name] = number_column(f"mean {dataset.label(name)}", name)
-    # Whole dollars: cents of a median of medians mean nothing.
-    money = [
-        name
-        for name in ("value_median", "value_q1", "value_q3", *features)
-        if dataset.unit(value_column if name.startswith("value_") else name) == "USD"
-    ]
-    shown = profile.assign(**{name: profile[name].round(0) for name in money if name in profile})
-    cluster_profile_table(shown, features, config, table_key="profile_table")
 
 
 # ------------------------------------------------------------ clustering pages

@@ -1,0 +1,250 @@
+"""The clustering pages' settings: their widgets' keys, the session's settings and the URL.
+
+The settings are kept per data source in the session and written to the URL, so a link
+reproduces the view; a link's settings start the widgets when the URL differs from what the
+page last wrote. The URL parsing itself is pure and lives in :mod:`components.ui.url_state`;
+here it is wired to ``st.query_params`` and the widgets' session state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NoReturn
+
+import streamlit as st
+
+from components.engine.dataset import Dataset
+from components.ui import keys, source
+from components.ui.text import escape_markdown
+from components.ui.url_state import (
+    PARAM_NAMES,
+    ClusterSettings,
+    parse_query_params,
+    to_query_params,
+)
+
+__all__ = [
+    "FEATURES_KEY",
+    "HOUSING_PARAM",
+    "K_KEY",
+    "MISSING_KEY",
+    "N_INIT_KEY",
+    "PARAM_DATA",
+    "SCALER_KEY",
+    "SEED_KEY",
+    "SPLIT_KEY",
+    "UPLOAD_PARAM_PREFIX",
+    "VALUE_KEY",
+    "WEIGHT_KEY",
+    "default_settings",
+    "finish_settings",
+    "rerun_page",
+    "saved_settings",
+    "show_url_notices",
+    "source_param",
+    "start_settings",
+]
+
+# Widget keys of the clustering pages (also what AppTest tests address).
+K_KEY = "k"
+FEATURES_KEY = "features"
+SCALER_KEY = "scaler"
+WEIGHT_KEY = "location_weight"
+SEED_KEY = "seed"
+N_INIT_KEY = "n_init"
+SPLIT_KEY = "split"
+MISSING_KEY = "missing"
+VALUE_KEY = "value_column"
+
+_SETTINGS_STATE = "_clusters_settings"  # per source: the settings last shown
+_WIDGETS_SOURCE_STATE = "_clusters_widgets_source"  # the source the widgets hold settings of
+_URL_WRITTEN_STATE = "_clusters_url_written"
+_NOTICES_STATE = "_clusters_url_notices"
+_NOTICE_SETTINGS_STATE = "_clusters_notice_settings"
+_PENDING_STATE = "_clusters_pending_link"
+PARAM_DATA = "data"
+HOUSING_PARAM = "housing"
+UPLOAD_PARAM_PREFIX = "upload:"
+
+_WIDGET_OF_FIELD: dict[str, str] = {
+    "n_clusters": K_KEY,
+    "features": FEATURES_KEY,
+    "scaler": SCALER_KEY,
+    "location_weight": WEIGHT_KEY,
+    "random_state": SEED_KEY,
+    "n_init": N_INIT_KEY,
+    "split": SPLIT_KEY,
+    "missing": MISSING_KEY,
+    "value_column": VALUE_KEY,
+}
+
+
+def source_param(data_source: keys.DataSource) -> str:
+    """How a link names the data: the census data, or an upload by its sha256's start."""
+    if data_source.is_upload:
+        return UPLOAD_PARAM_PREFIX + data_source.name[:16]
+    return HOUSING_PARAM
+
+
+def default_settings(dataset: Dataset) -> ClusterSettings:
+    """The settings a first visit starts from on these data."""
+    return ClusterSettings(features=dataset.default_features, value_column=dataset.value_column)
+
+
+_AUTOMATIC_RERUN_STATE = "_geocluster_automatic_rerun"
+
+
+def _current_query() -> dict[str, list[str]]:
+    names = (*PARAM_NAMES, PARAM_DATA)
+    return {name: st.query_params.get_all(name) for name in st.query_params if name in names}
+
+
+def _widget_value(settings: ClusterSettings, field: str) -> object:
+    """A setting as its widget holds it (the features' multiselect holds a list)."""
+    value = getattr(settings, field)
+    return list(value) if field == "features" else value
+
+
+def _apply_settings_to_widgets(settings: ClusterSettings) -> None:
+    for field, key in _WIDGET_OF_FIELD.items():
+        st.session_state[key] = _widget_value(settings, field)
+
+
+def saved_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSettings:
+    """Return the settings last shown on this source (the defaults before any).
+
+    Parameters
+    ----------
+    data_source : DataSource
+        The source.
+    dataset : Dataset
+        Its data (for the defaults).
+
+    Returns
+    -------
+    ClusterSettings
+        What :func:`finish_settings` last kept for the source.
+    """
+    return _saved(source_param(data_source), dataset)
+
+
+def _saved(here: str, dataset: Dataset) -> ClusterSettings:
+    saved: dict[str, ClusterSettings] = st.session_state.get(_SETTINGS_STATE, {})
+    return saved.get(here) or default_settings(dataset)
+
+
+def _from_link(
+    query: dict[str, list[str]], data_source: keys.DataSource, dataset: Dataset
+) -> ClusterSettings | None:
+    """Read a link's settings for the data shown; None when they are for other data.
+
+    A link for the census data, opened on a file, switches the pages back to the census
+    data. A link for an uploaded file that this session does not hold keeps its settings
+    until that file is uploaded again, and says so.
+    """
+    here = source_param(data_source)
+    wanted = query.get(PARAM_DATA, [HOUSING_PARAM])[-1:] or [HOUSING_PARAM]
+    if wanted[0] != here:
+        if wanted[0] == HOUSING_PARAM:
+            source.use(None)
+            st.rerun()
+        st.session_state[_PENDING_STATE] = (wanted[0], query)
+        st.session_state[_NOTICES_STATE] = (
+            "This link shows the clusters of an uploaded file that this session does not "
+            "hold. Upload the same file on the Data page to see them: the link's settings are "
+            "kept until then.",
+        )
+        st.session_state[_NOTICE_SETTINGS_STATE] = _saved(here, dataset)
+        return None
+    settings, notices = parse_query_params(
+        query, feature_names=dataset.numeric_columns, defaults=default_settings(dataset)
+    )
+    st.session_state[_NOTICES_STATE] = notices
+    st.session_state[_NOTICE_SETTINGS_STATE] = settings
+    return settings
+
+
+def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSettings:
+    """Initialise the clustering pages' widgets from the URL (or the last settings).
+
+    Call before any of the page's widgets is drawn. A link's settings are applied
+    when the URL differs from what the page last wrote (first visit, a pasted or
+    edited link, the back button); its bad values are ignored and reported by
+    :func:`show_url_notices`. Each data source keeps its own settings: switching
+    sources brings back the settings last used on the other one.
+
+    Parameters
+    ----------
+    data_source : DataSource
+        The active source.
+    dataset : Dataset
+        Its data (the features and value columns a link may name).
+
+    Returns
+    -------
+    ClusterSettings
+        The settings the widgets start from.
+    """
+    here = source_param(data_source)
+    query = _current_query()
+    pending = st.session_state.get(_PENDING_STATE)
+    if pending is not None and pending[0] == here:  # the file a link was for is here now
+        del st.session_state[_PENDING_STATE]
+        query = pending[1]
+        st.session_state[_URL_WRITTEN_STATE] = None
+    # A rerun the page asked for itself (the scores are ready) carries the query string of
+    # the fragment run that asked, which may predate the URL the last run wrote.
+    automatic = st.session_state.pop(_AUTOMATIC_RERUN_STATE, False)
+    if query and query != st.session_state.get(_URL_WRITTEN_STATE) and not automatic:
+        settings = _from_link(query, data_source, dataset)
+        st.session_state[_URL_WRITTEN_STATE] = query
+        if settings is not None:
+            _apply_settings_to_widgets(settings)
+            st.session_state[_WIDGETS_SOURCE_STATE] = here
+            return settings
+    saved = _saved(here, dataset)
+    if st.session_state.get(_WIDGETS_SOURCE_STATE) != here:
+        _apply_settings_to_widgets(saved)
+        st.session_state[_WIDGETS_SOURCE_STATE] = here
+        return saved
+    for field, key in _WIDGET_OF_FIELD.items():
+        # Widgets that were not drawn in the last run (another page, a hidden
+        # control) lost their state; restore it from the last settings.
+        if key not in st.session_state:
+            st.session_state[key] = _widget_value(saved, field)
+        else:
+            # A widget's id includes its page, so the same key on another page is a new
+            # widget that would start from its default; writing the value back carries it
+            # over (Streamlit's idiom).
+            st.session_state[key] = st.session_state[key]
+    return saved
+
+
+def show_url_notices(settings: ClusterSettings) -> None:
+    """Show the link's ignored values as warnings until the user changes a setting."""
+    notices: Sequence[str] = st.session_state.get(_NOTICES_STATE, ())
+    if notices and st.session_state.get(_NOTICE_SETTINGS_STATE) == settings:
+        for notice in notices:
+            st.warning(escape_markdown(notice), icon=":material/link_off:")
+
+
+def finish_settings(settings: ClusterSettings, data_source: keys.DataSource) -> None:
+    """Remember the settings and write them to the URL so the link reproduces the view."""
+    saved: dict[str, ClusterSettings] = st.session_state.setdefault(_SETTINGS_STATE, {})
+    saved[source_param(data_source)] = settings
+    params = {**to_query_params(settings), PARAM_DATA: source_param(data_source)}
+    written = {name: [value] for name, value in params.items()}
+    if written != _current_query():
+        st.query_params.from_dict(params)
+    st.session_state[_URL_WRITTEN_STATE] = written
+
+
+def rerun_page() -> NoReturn:
+    """Rerun the whole page on the page's own account (the sweep's scores are ready).
+
+    :func:`start_settings` then keeps the widgets' settings: such a rerun carries the query
+    string of the fragment run that asked for it, which may predate the URL the last run
+    wrote.
+    """
+    st.session_state[_AUTOMATIC_RERUN_STATE] = True
+    st.rerun(scope="app")

@@ -1,0 +1,219 @@
+"""The clustering pages' tables: the map's legend and the per-cluster profile.
+
+Each table shows the data's labels, units and number formats; a cluster's colour is an image
+column of a small SVG square built from our own palette, so no HTML is rendered and no user
+text is interpreted.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components.engine.dataset import Dataset
+from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
+from components.ui.text import escape_markdown
+
+__all__ = [
+    "CENTRE_NOTE",
+    "cluster_legend",
+    "cluster_profile_table",
+    "legend",
+    "profile_table",
+    "swatch_data_url",
+    "value_text",
+    "with_labels",
+]
+
+
+def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
+    """A copy of ``frame`` whose ``column`` holds the data's labels instead of column names."""
+    return frame.assign(**{column: frame[column].map(dataset.label)})
+
+
+def value_text(dataset: Dataset, column: str, value: float) -> str:
+    """A value of a column for people: whole dollars for money, else four digits."""
+    if pd.isna(value):
+        return ""
+    return f"${value:,.0f}" if dataset.unit(column) == "USD" else f"{value:,.4g}"
+
+
+def swatch_data_url(colour: str) -> str:
+    """A tiny square of the colour as an SVG data URL (for an image column).
+
+    The colour is validated as ``#RRGGBB`` first, so nothing else can reach the SVG.
+    """
+    red, green, blue = hex_to_rgb(colour)
+    return (
+        "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='20' "
+        f"height='20'><rect width='20' height='20' rx='3' fill='rgb({red},{green},{blue})'/></svg>"
+    )
+
+
+def cluster_legend(
+    table: pd.DataFrame,
+    *,
+    median_title: str,
+    median_text: Callable[[float], str],
+    notes: Sequence[str],
+    not_clustered_note: str,
+    table_key: str,
+    median_help: str | None = None,
+) -> None:
+    """Draw a map's legend: a colour swatch, rows and a median per cluster, then notes.
+
+    The swatch is an image column showing a small SVG square built from our own
+    palette; no HTML is rendered and no user text is interpreted.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`components.ui.cache.views.legend`.
+    median_title : str
+        Header of the median's column.
+    median_text : callable
+        Formats a median (NaN included) as text.
+    notes : sequence of str
+        Markdown notes under the table (user text escaped).
+    not_clustered_note : str
+        The note added when the table has a row of rows not clustered.
+    table_key : str
+        The table's widget key.
+    median_help : str, optional
+        Tooltip of the median's header.
+    """
+    shown = table.assign(
+        colour=table["colour"].map(swatch_data_url), median=table["median"].map(median_text)
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=("colour", "cluster", "rows", "median"),
+        column_config={
+            "colour": st.column_config.ImageColumn("", width=30),
+            "cluster": st.column_config.TextColumn("cluster"),
+            "rows": st.column_config.NumberColumn("rows", format="localized"),
+            "median": st.column_config.TextColumn(median_title, help=median_help),
+        },
+        key=table_key,
+    )
+    shown_notes = list(notes)
+    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
+        shown_notes.append(not_clustered_note)
+    st.caption(" ".join(shown_notes))
+
+
+CENTRE_NOTE = "Big dots with a number: the cluster's centre (mean latitude/longitude)."
+
+
+def legend(table: pd.DataFrame, dataset: Dataset, value_column: str, *, has_test: bool) -> None:
+    """Draw the map's legend: a colour swatch, rows and the median of a column per cluster.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`components.ui.cache.views.legend` of ``value_column``.
+    dataset : Dataset
+        The data (the column's label and unit).
+    value_column : str
+        The summarised column.
+    has_test : bool
+        Whether the map shows test rows (as rings).
+    """
+    label = escape_markdown(dataset.label(value_column))
+    notes = [f"Median: of {label}.", CENTRE_NOTE]
+    if has_test:
+        notes.append("Test rows are assigned to the nearest centre and counted here.")
+    cluster_legend(
+        table,
+        median_title="median",
+        median_text=functools.partial(value_text, dataset, value_column),
+        notes=notes,
+        not_clustered_note="Grey: rows not clustered (a chosen feature is missing).",
+        table_key="legend_table",
+        median_help=f"Median of {label}",
+    )
+
+
+def cluster_profile_table(
+    profile: pd.DataFrame,
+    features: Sequence[str],
+    column_config: Mapping[str, Any],
+    *,
+    table_key: str,
+) -> None:
+    """Draw a per-cluster profile: size, share, feature means, quartiles, standouts.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        From :func:`components.ui.cache.views.profile`.
+    features : sequence of str
+        The clustered features (columns of cluster means).
+    column_config : mapping
+        The dataset's headers and formats of the feature means and the value_* columns.
+    table_key : str
+        The table's widget key.
+    """
+    config: dict[str, Any] = {
+        "cluster": st.column_config.NumberColumn("cluster", format="%d"),
+        "size": st.column_config.NumberColumn("rows", format="localized"),
+        "share": st.column_config.NumberColumn("share", format="percent"),
+        "standouts": st.column_config.TextColumn(
+            "stands out (z-score of the cluster mean)", width="large"
+        ),
+        **column_config,
+    }
+    order = ("cluster", "size", "share", *features, "value_median", "value_q1", "value_q3")
+    st.dataframe(
+        profile,
+        hide_index=True,
+        column_order=[name for name in dict.fromkeys((*order, "standouts")) if name in profile],
+        column_config=config,
+        key=table_key,
+    )
+
+
+def profile_table(
+    profile: pd.DataFrame, dataset: Dataset, features: Sequence[str], value_column: str
+) -> None:
+    """Draw the per-cluster profile with the data's labels, units and number formats.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        From :func:`components.ui.cache.views.profile` of ``value_column``.
+    dataset : Dataset
+        The data (labels and units).
+    features : sequence of str
+        The chosen features (columns of the profile holding cluster means).
+    value_column : str
+        The column whose median and quartiles are shown.
+    """
+
+    def number_column(title: str, column: str) -> Any:
+        money = dataset.unit(column) == "USD"
+        return st.column_config.NumberColumn(
+            f"{title} (USD)" if money else title, format="localized" if money else "%.4g"
+        )
+
+    value = dataset.label(value_column)
+    config: dict[str, Any] = {
+        "value_median": number_column(f"median {value}", value_column),
+        "value_q1": number_column(f"{value} q1", value_column),
+        "value_q3": number_column(f"{value} q3", value_column),
+    }
+    for name in features:
+        config[name] = number_column(f"mean {dataset.label(name)}", name)
+    # Whole dollars: cents of a median of medians mean nothing.
+    money = [
+        name
+        for name in ("value_median", "value_q1", "value_q3", *features)
+        if dataset.unit(value_column if name.startswith("value_") else name) == "USD"
+    ]
+    shown = profile.assign(**{name: profile[name].round(0) for name in money if name in profile})
+    cluster_profile_table(shown, features, config, table_key="profile_table")
