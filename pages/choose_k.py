@@ -13,12 +13,9 @@ from components.ui.text import escape_markdown
 ensure_routed()
 
 # A result of `python -m components.engine.distributed` named by GEOCLUSTER_RESULT.
-opened = ui_result.opened_result()
-if opened is not None:
-    ui_result.choose_k_page(*opened)
-    st.stop()
+ui_result.show_opened_result("choose_k")
 
-view = ui.clustered_view("Choose k")
+view = ui.with_scores(ui.clustered_model("Choose k"))
 settings, key, scaled, sweep = view.settings, view.key, view.scaled, view.sweep
 k = settings.n_clusters
 places = view.dataset.place_word  # "block groups" or "places"

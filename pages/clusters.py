@@ -11,10 +11,7 @@ from components.ui.text import escape_markdown
 ensure_routed()
 
 # A result of `python -m components.engine.distributed` named by GEOCLUSTER_RESULT.
-opened = ui_result.opened_result()
-if opened is not None:
-    ui_result.clusters_page(*opened)
-    st.stop()
+ui_result.show_opened_result("clusters")
 
 # The fits alone paint the map, legend and box plot; the sweep's scores (silhouette,
 # CH, DB and the suggested k) are computed in the background, the elbow chart waits.

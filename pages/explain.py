@@ -10,7 +10,7 @@ from components.ui.text import escape_markdown
 
 ensure_routed()
 
-view = ui.clustered_view("Explain the clusters")
+view = ui.with_scores(ui.clustered_model("Explain the clusters"))
 settings, key, data = view.settings, view.key, view.dataset
 k = settings.n_clusters
 places = data.place_word

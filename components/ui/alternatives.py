@@ -21,6 +21,7 @@ from components.engine.alternatives.geo_density import (
 from components.engine.alternatives.toy_shapes import ToyKind
 from components.engine.validation import RANDOM_STATE_RANGE
 from components.ui.url_state import DEFAULT_K, K_RANGE
+from components.ui.widgets import labelled_radio, stepped_slider
 
 # Widget keys (also what the AppTest tests address).
 SHAPE_KEY = "kmf_shape"
@@ -73,32 +74,22 @@ class DensitySettings:
 def toy_controls() -> ToySettings:
     """Draw the shape, noise, sample size and seed controls in a row and return them."""
     shape_column, noise_column, samples_column, seed_column = st.columns([3, 2, 2, 1])
-    kind = shape_column.radio(
-        "Shape",
-        options=list(SHAPE_LABELS),
-        format_func=SHAPE_LABELS.__getitem__,
-        horizontal=True,
-        key=SHAPE_KEY,
-    )
-    noise_low, noise_high, noise_step = TOY_NOISE_SLIDER
-    noise = noise_column.slider(
+    kind = labelled_radio(shape_column, "Shape", SHAPE_LABELS, key=SHAPE_KEY, horizontal=True)
+    noise = stepped_slider(
+        noise_column,
         "Noise",
-        min_value=noise_low,
-        max_value=noise_high,
-        value=DEFAULT_TOY_NOISE,
-        step=noise_step,
+        TOY_NOISE_SLIDER,
         key=NOISE_KEY,
-        help="Moons and circles: standard deviation of the jitter added to each point. "
+        value=DEFAULT_TOY_NOISE,
+        help_text="Moons and circles: standard deviation of the jitter added to each point. "
         "Blobs: their spread grows with it (0.5 + 2 * noise).",
     )
-    samples_low, samples_high, samples_step = TOY_N_SAMPLES_SLIDER
-    n_samples = samples_column.slider(
+    n_samples = stepped_slider(
+        samples_column,
         "Points",
-        min_value=samples_low,
-        max_value=samples_high,
-        value=DEFAULT_TOY_N_SAMPLES,
-        step=samples_step,
+        TOY_N_SAMPLES_SLIDER,
         key=N_SAMPLES_KEY,
+        value=DEFAULT_TOY_N_SAMPLES,
     )
     seed_low, seed_high = RANDOM_STATE_RANGE
     seed = seed_column.number_input(
@@ -119,49 +110,43 @@ def toy_controls() -> ToySettings:
 def density_controls() -> DensitySettings:
     """Draw the density method, eps, min_samples and k controls in a row and return them."""
     method_column, eps_column, samples_column, k_column = st.columns(4)
-    method = method_column.radio(
+    method = labelled_radio(
+        method_column,
         "Density method",
-        options=list(METHOD_LABELS),
-        format_func=METHOD_LABELS.__getitem__,
-        horizontal=True,
+        METHOD_LABELS,
         key=METHOD_KEY,
-        help="HDBSCAN has no radius: it keeps the areas that stay dense over a range of "
+        horizontal=True,
+        help_text="HDBSCAN has no radius: it keeps the areas that stay dense over a range of "
         f"radii. It is fitted on {DEFAULT_HDBSCAN_MAX_POINTS:,} sampled places (the rest "
         "take their nearest sampled neighbour's area), because a fit on all of them takes too "
         "long to wait for.",
     )
-    eps_low, eps_high, eps_step = EPS_KM_SLIDER
-    eps_km = eps_column.slider(
+    eps_km = stepped_slider(
+        eps_column,
         "eps (km)",
-        min_value=eps_low,
-        max_value=eps_high,
-        value=DEFAULT_GEO_EPS_KM,
-        step=eps_step,
+        EPS_KM_SLIDER,
         key=EPS_KEY,
+        value=DEFAULT_GEO_EPS_KM,
         disabled=method != "dbscan",
-        help="DBSCAN's radius: a place with at least min_samples places "
+        help_text="DBSCAN's radius: a place with at least min_samples places "
         "within eps kilometres (great-circle distance) is the core of a dense area.",
     )
-    samples_low, samples_high, samples_step = MIN_SAMPLES_SLIDER
-    min_samples = samples_column.slider(
+    min_samples = stepped_slider(
+        samples_column,
         "min_samples",
-        min_value=samples_low,
-        max_value=samples_high,
-        value=DEFAULT_GEO_MIN_SAMPLES,
-        step=samples_step,
+        MIN_SAMPLES_SLIDER,
         key=MIN_SAMPLES_KEY,
-        help="Places (itself included) needed around a core point. "
+        value=DEFAULT_GEO_MIN_SAMPLES,
+        help_text="Places (itself included) needed around a core point. "
         "HDBSCAN: also its smallest area.",
     )
-    k_low, k_high = K_RANGE
-    n_clusters = k_column.slider(
+    n_clusters = stepped_slider(
+        k_column,
         "k-means k",
-        min_value=k_low,
-        max_value=k_high,
-        value=DEFAULT_K,
-        step=1,
+        (*K_RANGE, 1),
         key=K_KEY,
-        help="k-means on latitude and longitude alone (standardised), seed 0.",
+        value=DEFAULT_K,
+        help_text="k-means on latitude and longitude alone (standardised), seed 0.",
     )
     return DensitySettings(
         method=method,

@@ -32,6 +32,7 @@ from components.ui.settings import K_KEY, N_INIT_KEY, SPLIT_KEY
 from components.ui.tables import swatch_data_url
 from components.ui.text import escape_markdown
 from components.ui.url_state import N_INIT_CHOICES, ClusterSettings
+from components.ui.widgets import stepped_slider
 
 # Widget keys (also what the AppTest tests address).
 BORDER_ONLY_KEY = "silhouette_border_only"
@@ -440,14 +441,13 @@ def clustergram_range(k_values: Sequence[int]) -> tuple[int, int]:
     """The k range of the clustergram (a range slider, default 2..8)."""
     low, high = int(k_values[0]), int(k_values[-1])
     default = (max(low, DEFAULT_CLUSTERGRAM_RANGE[0]), min(high, DEFAULT_CLUSTERGRAM_RANGE[1]))
-    chosen = st.slider(
+    chosen = stepped_slider(
+        st,
         "k from … to …",
-        min_value=low,
-        max_value=high,
-        value=default,
-        step=1,
+        (low, high, 1),
         key=CLUSTERGRAM_RANGE_KEY,
-        help="More than about six columns get hard to read.",
+        value=default,
+        help_text="More than about six columns get hard to read.",
     )
     first, last = int(chosen[0]), int(chosen[1])
     if first == last:  # one column shows no flow; widen by one

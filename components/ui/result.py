@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -31,6 +31,7 @@ from components.ui import cache, keys
 from components.ui import insight as ui_insight
 from components.ui.tables import swatch_data_url
 from components.ui.text import escape_markdown
+from components.ui.widgets import labelled_radio
 
 RESULT_ENV_VAR = "GEOCLUSTER_RESULT"
 # Widget keys (also what the AppTest tests address).
@@ -119,9 +120,7 @@ def opened_result() -> tuple[keys.DataSource, DistributedSweepResult] | None:
         "result": f"Dask result: {escape_markdown(source.label)}",
         "housing": "California housing (fitted here)",
     }
-    choice = st.sidebar.radio(
-        "Data", options=_CHOICES, format_func=labels.__getitem__, key=RESULT_CHOICE_KEY
-    )
+    choice = labelled_radio(st.sidebar, "Data", labels, key=RESULT_CHOICE_KEY)
     return (source, opened) if choice == "result" else None
 
 
@@ -250,16 +249,8 @@ def cluster_table(result: DistributedSweepResult, k: int) -> None:
     )
 
 
-def clusters_page(source: keys.DataSource, result: DistributedSweepResult) -> None:
-    """The Clusters page of a result: the cells' map, then one row per cluster.
-
-    Parameters
-    ----------
-    source : DataSource
-        The result's source.
-    result : DistributedSweepResult
-        The result (from :func:`opened_result`).
-    """
+def _clusters_page(source: keys.DataSource, result: DistributedSweepResult) -> None:
+    """The Clusters page of a result: the cells' map, then one row per cluster."""
     name = escape_markdown(shown_path(result.source))
     st.title("Clusters of the places in a Dask result")
     k = result_sidebar(source, result)
@@ -273,16 +264,8 @@ def clusters_page(source: keys.DataSource, result: DistributedSweepResult) -> No
     cluster_table(result, k)
 
 
-def choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> None:
-    """The Choose k page of a result: the suggested k's and the metrics across k.
-
-    Parameters
-    ----------
-    source : DataSource
-        The result's source.
-    result : DistributedSweepResult
-        The result (from :func:`opened_result`).
-    """
+def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> None:
+    """The Choose k page of a result: the suggested k's and the metrics across k."""
     st.title("Choose k")
     k = result_sidebar(source, result)
     n_samples = result.silhouette_samples.shape[0]
@@ -318,3 +301,26 @@ def choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> No
         "map's cells). Choose the housing data in the sidebar to see them for that data.",
         icon=":material/info:",
     )
+
+
+_PAGES: dict[str, Callable[[keys.DataSource, DistributedSweepResult], None]] = {
+    "clusters": _clusters_page,
+    "choose_k": _choose_k_page,
+}
+
+
+def show_opened_result(page: Literal["clusters", "choose_k"]) -> None:
+    """Draw the page of the result of ``GEOCLUSTER_RESULT`` and stop, when the user shows it.
+
+    Without a result, with one that cannot be read or with the housing data chosen (see
+    :func:`opened_result`), nothing stops: the page goes on with the housing data.
+
+    Parameters
+    ----------
+    page : {"clusters", "choose_k"}
+        The page of the result to draw.
+    """
+    opened = opened_result()
+    if opened is not None:
+        _PAGES[page](*opened)
+        st.stop()

@@ -69,7 +69,6 @@ __all__ = [
     "cluster_controls",
     "cluster_map_chart",
     "clustered_model",
-    "clustered_view",
     "download_stem",
     "downloads",
     "elbow_chart",
@@ -78,11 +77,14 @@ __all__ = [
     "finish_settings",
     "k_select",
     "k_slider",
+    "labelled_radio",
     "scaling_controls",
     "seed_input",
     "start_settings",
+    "stepped_slider",
     "swatch_data_url",
     "value_column_select",
+    "with_scores",
 ]
 
 ELBOW_KEY = "elbow_chart"
@@ -137,6 +139,95 @@ def elbow_click_callback(
 ELBOW_CALLBACK = elbow_click_callback(ELBOW_KEY, K_KEY, _K_MAX_STATE)
 
 
+def stepped_slider(
+    container: Any,
+    label: str,
+    steps: tuple[float, float, float],
+    *,
+    key: str,
+    value: Any = None,
+    help_text: str | None = None,
+    disabled: bool = False,
+) -> Any:
+    """Draw a slider over ``steps`` in a container and return its value.
+
+    Parameters
+    ----------
+    container : Streamlit container
+        Where to draw it (``st``, the sidebar, a column).
+    label : str
+        The slider's label.
+    steps : tuple of (lowest, highest, step)
+        Its range and step, all ints (an int slider) or all floats.
+    key : str
+        The slider's widget key.
+    value : optional
+        Where it starts (a (from, to) pair for a range slider); None: at the value its key
+        holds, else at the lowest.
+    help_text : str, optional
+        The slider's tooltip.
+    disabled : bool
+        Whether it is drawn greyed out.
+
+    Returns
+    -------
+    Any
+        The chosen value, or (from, to) pair.
+    """
+    low, high, step = steps
+    return container.slider(
+        label,
+        min_value=low,
+        max_value=high,
+        value=value,
+        step=step,
+        key=key,
+        help=help_text,
+        disabled=disabled,
+    )
+
+
+def labelled_radio(
+    container: Any,
+    label: str,
+    labels: Mapping[Any, str],
+    *,
+    key: str,
+    horizontal: bool = False,
+    help_text: str | None = None,
+) -> Any:
+    """Draw a radio choice of the keys of ``labels``, each shown by its label; return the key.
+
+    Parameters
+    ----------
+    container : Streamlit container
+        Where to draw it.
+    label : str
+        The choice's label.
+    labels : mapping
+        The options, in order, to the Markdown each is shown as.
+    key : str
+        The widget key.
+    horizontal : bool
+        Whether the options stand in a row.
+    help_text : str, optional
+        The tooltip.
+
+    Returns
+    -------
+    Any
+        The chosen key of ``labels``.
+    """
+    return container.radio(
+        label,
+        options=list(labels),
+        format_func=labels.__getitem__,
+        horizontal=horizontal,
+        key=key,
+        help=help_text,
+    )
+
+
 def k_slider(container: Any, k_key: str, k_max: int) -> int:
     """Draw the k slider from 2 to ``k_max`` in a container and return k.
 
@@ -154,11 +245,7 @@ def k_slider(container: Any, k_key: str, k_max: int) -> int:
     int
         The chosen k.
     """
-    return int(
-        container.slider(
-            "Number of clusters k", min_value=K_RANGE[0], max_value=k_max, step=1, key=k_key
-        )
-    )
+    return int(stepped_slider(container, "Number of clusters k", (K_RANGE[0], k_max, 1), key=k_key))
 
 
 def scaling_controls(
@@ -190,13 +277,12 @@ def scaling_controls(
     if scaler != "geographic":
         return scaler, default_weight
     low, high = LOCATION_WEIGHT_RANGE
-    location_weight = container.slider(
+    location_weight = stepped_slider(
+        container,
         "Location weight",
-        min_value=float(low),
-        max_value=float(high),
-        step=0.1,
+        (float(low), float(high), 0.1),
         key=weight_key,
-        help="How much where a place is counts against its other features "
+        help_text="How much where a place is counts against its other features "
         "(1 = like two ordinary features).",
     )
     return scaler, float(location_weight)
@@ -263,11 +349,8 @@ def cluster_controls(
         )
     missing = saved.missing
     if features and _has_missing(data_source, tuple(features)):
-        missing = sidebar.radio(
-            "Rows with a missing value",
-            options=list(MISSING_LABELS),
-            format_func=MISSING_LABELS.__getitem__,
-            key=MISSING_KEY,
+        missing = labelled_radio(
+            sidebar, "Rows with a missing value", MISSING_LABELS, key=MISSING_KEY
         )
     settings = replace(
         saved,
@@ -575,7 +658,7 @@ def clustered_model(title: str) -> ModelView:
 
     Stops the page (after saying why) when there is no data, no feature is chosen or
     the settings cannot be clustered; shows the notes on missing values, scaling and
-    the URL's parameters. Does not wait for the sweep's scores (see :func:`clustered_view`).
+    the URL's parameters. Does not wait for the sweep's scores (see :func:`with_scores`).
 
     Parameters
     ----------
@@ -624,20 +707,19 @@ def clustered_model(title: str) -> ModelView:
     )
 
 
-def clustered_view(title: str) -> ClusteredView:
-    """Like :func:`clustered_model`, and wait for the sweep's scores.
+def with_scores(model: ModelView) -> ClusteredView:
+    """Wait for the sweep's scores of a page's model; stop the page, saying why, if they fail.
 
     Parameters
     ----------
-    title : str
-        The page's title.
+    model : ModelView
+        From :func:`clustered_model`.
 
     Returns
     -------
     ClusteredView
-        Data, settings, model key and the cached, scored sweep.
+        The model with the cached, scored sweep.
     """
-    model = clustered_model(title)
     try:
         sweep = cache.model.sweep(model.key)
     except ValueError as error:
