@@ -33,13 +33,13 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from components.engine.sweep.suggestions import KSuggestion, suggest_k
-from components.engine.validation import index_of_k
+from components.engine.validation import PerK
 
 __all__ = [
     "CELLS_FILE",
@@ -205,7 +205,7 @@ def cell_centres(cells: np.ndarray, cell_degrees: float) -> tuple[np.ndarray, np
 
 
 @dataclass(frozen=True, eq=False)
-class DistributedSweepResult:
+class DistributedSweepResult(PerK):
     """A k-sweep fitted on a Dask cluster: per-k metrics, centroids and an aggregated map.
 
     Arrays are indexed like ``k_values``. Cluster ids follow the app's colour-identity rule.
@@ -307,26 +307,7 @@ class DistributedSweepResult:
     scheduler: str = ""
     n_workers: int = 0
     total_seconds: float = float("nan")
-
-    def index_of(self, k: int) -> int:
-        """Return the position of ``k`` in ``k_values``.
-
-        Parameters
-        ----------
-        k : int
-            Number of clusters.
-
-        Returns
-        -------
-        int
-            Index into the per-k arrays.
-
-        Raises
-        ------
-        ValueError
-            When ``k`` is not one of ``k_values`` (the message names them).
-        """
-        return index_of_k(k, self.k_values, "the result")
+    k_holder: ClassVar[str] = "the result"
 
     def centroids_for(self, k: int, *, original_units: bool = False) -> np.ndarray:
         """Return the centroids of ``k`` (row i = cluster id i).

@@ -19,18 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from numbers import Integral, Real
-from typing import Literal, TypeGuard
+from typing import ClassVar, Literal, TypeGuard
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "RANDOM_STATE_RANGE",
+    "PerK",
     "check_float",
     "check_int",
     "check_n_init",
     "check_random_state",
-    "index_of_k",
     "validate_cluster_ids",
     "validate_frame_labels",
     "validate_k_values",
@@ -164,29 +164,37 @@ def check_n_init(value: object, high: int | None = None) -> NInit:
     return check_int(value, "n_init", 1, high, alternatives="'auto' or ")
 
 
-def index_of_k(k: object, k_values: tuple[int, ...], where: str) -> int:
-    """Return the position of ``k`` in a result's ``k_values``, or raise ``ValueError``.
+class PerK:
+    """A result whose per-k arrays are indexed like its ``k_values`` (a mixin of dataclasses)."""
 
-    Parameters
-    ----------
-    k : object
-        The requested number of clusters.
-    k_values : tuple of int
-        The result's k's, ascending, not empty.
-    where : str
-        What holds the k's, for the message (e.g. ``"the sweep"``).
+    k_values: tuple[int, ...]
+    # What holds the k's, named by the message of a k it does not hold.
+    k_holder: ClassVar[str] = "the sweep"
 
-    Returns
-    -------
-    int
-        Index into the result's per-k arrays.
-    """
-    if _is_integer(k) and int(k) in k_values:
-        return k_values.index(int(k))
-    raise ValueError(
-        f"k={k!r} is not in {where}; expected one of {list(k_values)} "
-        f"(range [{k_values[0]}, {k_values[-1]}])."
-    )
+    def index_of(self, k: int) -> int:
+        """Return the position of ``k`` in ``k_values``.
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters.
+
+        Returns
+        -------
+        int
+            Index into the per-k arrays.
+
+        Raises
+        ------
+        ValueError
+            When ``k`` is not one of ``k_values`` (the message names them and their range).
+        """
+        if _is_integer(k) and int(k) in self.k_values:
+            return self.k_values.index(int(k))
+        raise ValueError(
+            f"k={k!r} is not in {self.k_holder}; expected one of {list(self.k_values)} "
+            f"(range [{self.k_values[0]}, {self.k_values[-1]}])."
+        )
 
 
 def validate_matrix(X: object, *, name: str = "X", min_rows: int = 3) -> np.ndarray:

@@ -39,10 +39,10 @@ from components.engine.sweep.metrics import (
 from components.engine.sweep.suggestions import KSuggestion, suggest_k
 from components.engine.validation import (
     NInit,
+    PerK,
     check_int,
     check_n_init,
     check_random_state,
-    index_of_k,
     validate_k_values,
     validate_matrix,
 )
@@ -56,27 +56,11 @@ __all__ = [
 ]
 
 
-class _PerK:
+class _PerK(PerK):
     """The per-k lookups shared by :class:`SweepFits` and :class:`SweepResult`."""
 
-    k_values: tuple[int, ...]
     labels: np.ndarray
     centroids: tuple[np.ndarray, ...]
-
-    def index_of(self, k: int) -> int:
-        """Return the position of ``k`` in ``k_values`` (ValueError naming the range if absent).
-
-        Parameters
-        ----------
-        k : int
-            Number of clusters.
-
-        Returns
-        -------
-        int
-            Index into the per-k arrays.
-        """
-        return index_of_k(k, self.k_values, "the sweep")
 
     def labels_for(self, k: int) -> np.ndarray:
         """Return the stable cluster ids for ``k``.
