@@ -12,6 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +50,47 @@ class Outline:
         return float(west), float(south), float(east), float(north)
 
 
+def shipped_json(text: str, what: str, list_key: str, max_bytes: int) -> tuple[dict[str, Any], str]:
+    """Check the JSON text of a data file shipped with the app, before its own checks.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    what : str
+        The file, for the messages (e.g. "The outline").
+    list_key : str
+        The key of its non-empty list (e.g. "paths").
+    max_bytes : int
+        Its largest accepted size in UTF-8.
+
+    Returns
+    -------
+    document : dict
+        The JSON object.
+    source : str
+        Where its data come from (its "source").
+
+    Raises
+    ------
+    ValueError
+        When the text is larger, is not a JSON object with a non-empty ``list_key`` list, or
+        does not name its source.
+    """
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise ValueError(f"{what} has {size:,} bytes; at most {max_bytes:,} expected.")
+    document = json.loads(text)
+    if not isinstance(document, dict) or not isinstance(document.get(list_key), list):
+        raise ValueError(f'{what} must be a JSON object with a "{list_key}" list.')
+    source = document.get("source")
+    if not isinstance(source, str) or not source:
+        raise ValueError(f'{what} must name its "source".')
+    if not document[list_key]:
+        raise ValueError(f"{what} has no {list_key}.")
+    return document, source
+
+
 def parse_outline(text: str) -> Outline:
     """Validate the outline file's JSON text and return its paths.
 
@@ -68,17 +110,7 @@ def parse_outline(text: str) -> Outline:
         When the text is too large, is not that structure, or has a coordinate that
         is not a finite longitude in [-180, 180] or latitude in [-90, 90].
     """
-    size = len(text.encode("utf-8"))
-    if size > MAX_OUTLINE_BYTES:
-        raise ValueError(f"The outline has {size:,} bytes; at most {MAX_OUTLINE_BYTES:,} expected.")
-    document = json.loads(text)
-    if not isinstance(document, dict) or not isinstance(document.get("paths"), list):
-        raise ValueError('The outline must be a JSON object with a "paths" list.')
-    source = document.get("source")
-    if not isinstance(source, str) or not source:
-        raise ValueError('The outline must name its "source".')
-    if not document["paths"]:
-        raise ValueError("The outline has no paths.")
+    document, source = shipped_json(text, "The outline", "paths", MAX_OUTLINE_BYTES)
     paths = []
     for index, flat in enumerate(document["paths"]):
         if (

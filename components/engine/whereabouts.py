@@ -27,7 +27,6 @@ How a place is located (all vectorised over the places):
 from __future__ import annotations
 
 import functools
-import json
 import math
 from dataclasses import dataclass
 from numbers import Integral
@@ -35,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from components.engine.outline import shipped_json
 from components.engine.validation import check_int
 
 __all__ = [
@@ -177,22 +177,10 @@ def parse_countries(text: str) -> Countries:
         When the text is too large, is not that structure, names a country twice, or has a
         point that is not a longitude in [-180, 180] and a latitude in [-90, 90].
     """
-    size = len(text.encode("utf-8"))
-    if size > MAX_COUNTRIES_BYTES:
-        raise ValueError(
-            f"The countries file has {size:,} bytes; at most {MAX_COUNTRIES_BYTES:,} expected."
-        )
-    document = json.loads(text)
-    if not isinstance(document, dict) or not isinstance(document.get("countries"), list):
-        raise ValueError('The countries file must be a JSON object with a "countries" list.')
-    source = document.get("source")
-    if not isinstance(source, str) or not source:
-        raise ValueError('The countries file must name its "source".')
+    document, source = shipped_json(text, "The countries file", "countries", MAX_COUNTRIES_BYTES)
     decimals = document.get("decimals")
     if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 6:
         raise ValueError('The countries file\'s "decimals" must be an integer in [0, 6].')
-    if not document["countries"]:
-        raise ValueError("The countries file has no countries.")
     scale = 10**decimals
     names: list[str] = []
     starts: list[np.ndarray] = []
