@@ -48,7 +48,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral
 from typing import Literal
 
@@ -708,7 +708,9 @@ def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResu
     ks = tuple(entry.k for entry in per_k)
     if list(ks) != sorted(set(ks)):
         raise ValueError(f"the results' k's {list(ks)} are not ascending and distinct.")
-    return StabilityResult(
+    # The settings (the same in every result, checked above) and the method are the first one's.
+    return replace(
+        first,
         k_values=ks,
         per_k=per_k,
         ari_mean=np.concatenate([r.ari_mean for r in results]),
@@ -716,15 +718,5 @@ def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResu
         ari_min=np.concatenate([r.ari_min for r in results]),
         ari_max=np.concatenate([r.ari_max for r in results]),
         flagged=tuple(k for result in results for k in result.flagged),
-        n_runs=first.n_runs,
-        n_resamples=first.n_resamples,
-        resample=first.resample,
-        sample_fraction=first.sample_fraction,
-        n_samples=first.n_samples,
-        fit_rows=first.fit_rows,
-        n_init=first.n_init,
-        mean_threshold=first.mean_threshold,
-        min_threshold=first.min_threshold,
         seconds=float(sum(r.seconds for r in results)),
-        method=first.method,
     )
