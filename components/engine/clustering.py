@@ -45,12 +45,12 @@ __all__ = [
     "KMeansResult",
     "as_order_key",
     "assign_to_centroids",
-    "cluster_profile",
     "cluster_profiles",
     "fit_kmeans",
     "n_distinct_rows",
     "order_by_key",
     "order_by_means",
+    "profiles_table",
 ]
 
 
@@ -85,7 +85,7 @@ class KMeansResult:
 
 @dataclass(frozen=True)
 class ClusterProfile:
-    """Summary of one cluster in original units (one row of :func:`cluster_profile`).
+    """Summary of one cluster in original units (one row of :func:`profiles_table`).
 
     Attributes
     ----------
@@ -345,12 +345,34 @@ def cluster_profiles(
     n_clusters: int | None = None,
     value_summary: GroupSummary | None = None,
 ) -> tuple[ClusterProfile, ...]:
-    """Describe each cluster in original units (see :func:`cluster_profile` for parameters).
+    """Describe each cluster in original units: size, share, centroid, value, standouts.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        The rows that were clustered (original units), aligned with ``labels`` by position.
+    labels : array-like of int, shape (len(frame),)
+        Cluster id per row; a negative id marks a row left out of the clustering.
+    features : sequence of str
+        The chosen features; their cluster means are reported in original units.
+    value_column : str
+        Column summarised by median and quartiles (default ``median_house_value``).
+    standout_columns : sequence of str, optional
+        Columns considered for "stands out"; default: every numeric column of ``frame``.
+    n_standouts : int
+        How many standing-out columns to report per cluster (default 3).
+    n_clusters : int, optional
+        Report ids ``0 .. n_clusters-1`` even if some are empty; default ``max(labels) + 1``.
+    value_summary : GroupSummary, optional
+        ``value_column``'s summary per cluster id, when the caller has it already (e.g.
+        from the legend's :func:`components.engine.grouped.group_summary`).
 
     Returns
     -------
     tuple[ClusterProfile, ...]
-        One profile per cluster id ``0 .. n_clusters-1``.
+        One profile per cluster id ``0 .. n_clusters-1``; standouts largest ``|z|`` first,
+        ``z`` = (cluster mean - overall mean) / overall std (population std over the
+        clustered rows).
     """
     ids = validate_frame_labels(frame, labels)
     feature_names = list(features)
@@ -398,7 +420,7 @@ def cluster_profiles(
         counts = np.bincount(group[finite], minlength=count + 1)[1:]
         with np.errstate(invalid="ignore", divide="ignore"):
             means[name] = sums / counts
-        if values.size:  # population std over the clustered rows: the z of cluster_profile
+        if values.size:  # population std over the clustered rows: the z of the standouts
             overall_mean[name] = float(values.mean())
             overall_std[name] = float(np.sqrt(np.mean((values - overall_mean[name]) ** 2)))
         else:
@@ -458,38 +480,15 @@ def cluster_profiles(
     return tuple(profiles)
 
 
-def cluster_profile(
-    frame: pd.DataFrame,
-    labels: np.ndarray,
-    features: Sequence[str],
-    value_column: str = "median_house_value",
-    *,
-    standout_columns: Sequence[str] | None = None,
-    n_standouts: int = 3,
-    n_clusters: int | None = None,
-    value_summary: GroupSummary | None = None,
-) -> pd.DataFrame:
-    """Return one row per cluster id: size, share, centroid in original units, value, standouts.
+def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) -> pd.DataFrame:
+    """Return the profiles as a table: one row per cluster id, as the pages show it.
 
     Parameters
     ----------
-    frame : pd.DataFrame
-        The rows that were clustered (original units), aligned with ``labels`` by position.
-    labels : array-like of int, shape (len(frame),)
-        Cluster id per row; a negative id marks a row left out of the clustering.
+    profiles : sequence of ClusterProfile
+        From :func:`cluster_profiles`.
     features : sequence of str
-        The chosen features; their cluster means are reported in original units.
-    value_column : str
-        Column summarised by median and quartiles (default ``median_house_value``).
-    standout_columns : sequence of str, optional
-        Columns considered for "stands out"; default: every numeric column of ``frame``.
-    n_standouts : int
-        How many standing-out columns to report per cluster (default 3).
-    n_clusters : int, optional
-        Report ids ``0 .. n_clusters-1`` even if some are empty; default ``max(labels) + 1``.
-    value_summary : GroupSummary, optional
-        ``value_column``'s summary per cluster id, when the caller has it already (e.g.
-        from the legend's :func:`components.engine.grouped.group_summary`).
+        The features of the profiles' centroids, in the order of their columns.
 
     Returns
     -------
@@ -499,23 +498,12 @@ def cluster_profile(
         - ``cluster`` (int): cluster id = colour index.
         - ``size`` (int), ``share`` (float in [0, 1]).
         - one column per feature (named as the feature): cluster mean in original units.
-        - ``value_median``, ``value_q1``, ``value_q3``: median / quartiles of ``value_column``
-          (NaN when absent).
+        - ``value_median``, ``value_q1``, ``value_q3``: median / quartiles of the value
+          column (NaN when absent).
         - ``standouts``: text such as ``"median_income +1.8 sd, latitude -1.2 sd"``.
         - ``standout_columns`` (tuple of str) and ``standout_z`` (tuple of float): the same
-          standouts as data, largest ``|z|`` first, ``z`` = (cluster mean - overall mean) /
-          overall std (population std over the clustered rows).
+          standouts as data, largest ``|z|`` first.
     """
-    profiles = cluster_profiles(
-        frame,
-        labels,
-        features,
-        value_column,
-        standout_columns=standout_columns,
-        n_standouts=n_standouts,
-        n_clusters=n_clusters,
-        value_summary=value_summary,
-    )
     feature_names = list(features)
     rows = []
     for profile in profiles:

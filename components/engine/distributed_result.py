@@ -349,7 +349,7 @@ class DistributedSweepResult(PerK):
     def profile(self, k: int) -> pd.DataFrame:
         """Return one row per cluster of ``k``: id, size, share and centroid in original units.
 
-        The first columns of :func:`components.engine.clustering.cluster_profile`, which the
+        The first columns of :func:`components.engine.clustering.profiles_table`, which the
         app shows for a fit on one machine.
 
         Parameters

@@ -10,11 +10,11 @@ from sklearn.preprocessing import StandardScaler
 
 from components.engine.clustering import (
     assign_to_centroids,
-    cluster_profile,
     cluster_profiles,
     fit_kmeans,
     order_by_key,
     order_by_means,
+    profiles_table,
 )
 
 FEATURES = ["latitude", "longitude", "median_house_value"]
@@ -161,7 +161,7 @@ def test_order_by_means_ranks_descending_with_empty_clusters_last() -> None:
     np.testing.assert_array_equal(order_by_key(labels, key, 3), order_by_means(np.array([6, 9, 2])))
 
 
-# --- cluster_profile --------------------------------------------------------------------------
+# --- cluster_profiles -------------------------------------------------------------------------
 
 
 @pytest.fixture()
@@ -176,9 +176,10 @@ def toy_frame() -> pd.DataFrame:
     )
 
 
-def test_cluster_profile_toy_hand_computed(toy_frame: pd.DataFrame) -> None:
+def test_cluster_profiles_table_toy_hand_computed(toy_frame: pd.DataFrame) -> None:
     labels = np.array([1, 1, 0, 0, 0, -1])  # the last row was not clustered
-    profile = cluster_profile(toy_frame, labels, ["latitude", "longitude"])
+    features = ["latitude", "longitude"]
+    profile = profiles_table(cluster_profiles(toy_frame, labels, features), features)
     assert list(profile.columns) == [
         "cluster",
         "size",
@@ -220,8 +221,8 @@ def test_cluster_profiles_dataclasses_and_missing_value_column(toy_frame: pd.Dat
     assert [name for name, _ in profiles[0].standouts] == ["latitude"]
 
 
-def test_cluster_profile_validation(toy_frame: pd.DataFrame) -> None:
+def test_cluster_profiles_validation(toy_frame: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match=r"labels has shape \(2,\); expected one id per frame"):
-        cluster_profile(toy_frame, np.array([0, 1]), ["latitude"])
+        cluster_profiles(toy_frame, np.array([0, 1]), ["latitude"])
     with pytest.raises(ValueError, match=r"features \['nope'\] are not columns"):
-        cluster_profile(toy_frame, np.zeros(6, dtype=int), ["nope"])
+        cluster_profiles(toy_frame, np.zeros(6, dtype=int), ["nope"])

@@ -10,7 +10,12 @@ import pytest
 from scipy import stats
 from sklearn.preprocessing import StandardScaler
 
-from components.engine.clustering import assign_to_centroids, cluster_profile, fit_kmeans
+from components.engine.clustering import (
+    assign_to_centroids,
+    cluster_profiles,
+    fit_kmeans,
+    profiles_table,
+)
 from components.engine.describe import (
     KM_PER_DEGREE,
     compass_direction,
@@ -211,7 +216,7 @@ def test_describe_real_data_agrees_with_the_engine_profile(housing_frame: pd.Dat
             "west",
             "north-west",
         }
-    profile = cluster_profile(housing_frame, labels, features)
+    profile = profiles_table(cluster_profiles(housing_frame, labels, features), features)
     np.testing.assert_allclose(
         [d.centroid["latitude"] for d in result], profile["latitude"].to_numpy()
     )

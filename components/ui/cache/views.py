@@ -17,7 +17,7 @@ import pydeck as pdk
 import streamlit as st
 
 from components.engine import compact, export
-from components.engine.clustering import cluster_profile
+from components.engine.clustering import cluster_profiles, profiles_table
 from components.engine.dataset import LOCATION, Dataset
 from components.engine.grouped import GroupSummary
 from components.engine.lod import level_of_detail
@@ -146,7 +146,7 @@ def map_view(source: DataSource) -> pdk.ViewState:
 def profile(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
     """The per-cluster profile at k: size, share, feature means, quartiles of a column."""
     data = dataset(key.source)
-    table = cluster_profile(
+    profiles = cluster_profiles(
         data.places.frame,
         np.asarray(row_labels(key, k).labels),
         list(key.features),
@@ -155,6 +155,7 @@ def profile(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
         n_clusters=k,
         value_summary=_value_summary(key, k, value_column),
     )
+    table = profiles_table(profiles, key.features)
     return table.drop(columns=["standout_columns", "standout_z"], errors="ignore")
 
 
