@@ -112,7 +112,8 @@ def chosen_source() -> keys.DataSource | None:
     if chosen is not None and chosen.is_upload:
         if held is None or cache.data.upload_bytes(held.source) is None:
             _release_notice(held)
-            return None
+            remade = held_file()  # the example is made again at once; an upload is dropped
+            return remade.source if remade is not None else None
         return held.source
     return chosen
 
