@@ -123,7 +123,7 @@ def _release_notice(held: HeldFile | None) -> None:
         if held is not None:  # made again at once
             keep_file(places.example_places_csv(), held.name, kind="example")
         return
-    _drop_file()
+    forget_file()  # and a new, empty uploader for the file again
     st.warning(
         f"**{escape_markdown(held.name)}** is no longer held on the server (this session was "
         "away too long, or the server needed the memory). Upload it again on the Data page; "
