@@ -11,8 +11,9 @@ anything).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from components.engine.clustering import NInit
 from components.engine.features import DEFAULT_FEATURES, FEATURE_CATALOGUE, MISSING_HANDLINGS
@@ -108,14 +109,52 @@ def _last(value: str | Sequence[str]) -> str:
     return str(value[-1]) if len(value) else ""
 
 
-def _parse_int(text: str) -> int | None:
+@dataclass(frozen=True)
+class _Rule:
+    """How a link's value of a setting is read (None: not valid) and what it should be."""
+
+    read: Callable[[str], Any]
+    expected: str
+
+
+def _integer_in(low: int, high: int) -> _Rule:
+    def read(text: str) -> int | None:
+        try:
+            number = float(text.strip())
+        except ValueError:
+            return None
+        if not math.isfinite(number) or number != int(number):
+            return None
+        return int(number) if low <= number <= high else None
+
+    return _Rule(read, f"an integer in [{low}, {high}]")
+
+
+def _one_of(allowed: Sequence[str], expected: str = "") -> _Rule:
+    return _Rule(
+        lambda text: text if text in allowed else None, expected or "one of " + ", ".join(allowed)
+    )
+
+
+def _read_weight(text: str) -> float | None:
+    low, high = LOCATION_WEIGHT_RANGE
     try:
-        number = float(text.strip())
+        weight = float(text)
     except ValueError:
         return None
-    if not math.isfinite(number) or number != int(number):
-        return None
-    return int(number)
+    return round(weight, 2) if math.isfinite(weight) and low <= weight <= high else None
+
+
+def _read_split(text: str) -> bool | None:
+    word = text.strip().lower()
+    return word in _TRUE_WORDS if word in _TRUE_WORDS | _FALSE_WORDS else None
+
+
+_K = _integer_in(*K_RANGE)
+_N_INITS = {str(choice): choice for choice in N_INIT_CHOICES}
+_WEIGHT = _Rule(_read_weight, "a number in [{:g}, {:g}]".format(*LOCATION_WEIGHT_RANGE))
+_N_INIT = _Rule(lambda text: _N_INITS.get(text.strip()), "one of " + ", ".join(_N_INITS))
+_SPLIT = _Rule(_read_split, "1 or 0")
 
 
 def _parse_features(
@@ -170,19 +209,21 @@ def parse_query_params(
     settings = defaults
     notices: list[str] = []
 
-    def ignored(name: str, raw: str, expected: str, used: object) -> None:
-        notices.append(
-            f"Ignored {name}={quoted(raw)} from the link: expected {expected}; using {used}."
-        )
+    def take(name: str, field: str, rule: _Rule, used: object) -> None:
+        """Set ``field`` from the link's parameter ``name``, or say why its value is ignored."""
+        nonlocal settings
+        if name in params:
+            raw = _last(params[name])
+            value = rule.read(raw)
+            if value is None:
+                notices.append(
+                    f"Ignored {name}={quoted(raw)} from the link: expected {rule.expected}; "
+                    f"using {used}."
+                )
+            else:
+                settings = replace(settings, **{field: value})
 
-    if PARAM_K in params:
-        raw = _last(params[PARAM_K])
-        value = _parse_int(raw)
-        low, high = K_RANGE
-        if value is None or not low <= value <= high:
-            ignored(PARAM_K, raw, f"an integer in [{low}, {high}]", f"k={defaults.n_clusters}")
-        else:
-            settings = replace(settings, n_clusters=value)
+    take(PARAM_K, "n_clusters", _K, f"k={defaults.n_clusters}")
 
     if PARAM_FEATURES in params:
         names, unknown = _parse_features(params[PARAM_FEATURES], feature_names)
@@ -202,65 +243,15 @@ def parse_query_params(
                 f"{', '.join(defaults.features)}."
             )
 
-    if PARAM_SCALER in params:
-        raw = _last(params[PARAM_SCALER])
-        if raw in scalers:
-            settings = replace(settings, scaler=raw)
-        else:
-            ignored(PARAM_SCALER, raw, "one of " + ", ".join(scalers), defaults.scaler)
-
-    if PARAM_WEIGHT in params:
-        raw = _last(params[PARAM_WEIGHT])
-        low_w, high_w = LOCATION_WEIGHT_RANGE
-        try:
-            weight = float(raw)
-        except ValueError:
-            weight = math.nan
-        if not math.isfinite(weight) or not low_w <= weight <= high_w:
-            ignored(
-                PARAM_WEIGHT, raw, f"a number in [{low_w:g}, {high_w:g}]", defaults.location_weight
-            )
-        else:
-            settings = replace(settings, location_weight=round(weight, 2))
-
-    if PARAM_SEED in params:
-        raw = _last(params[PARAM_SEED])
-        seed = _parse_int(raw)
-        low_s, high_s = SEED_RANGE
-        if seed is None or not low_s <= seed <= high_s:
-            ignored(PARAM_SEED, raw, f"an integer in [{low_s}, {high_s}]", defaults.random_state)
-        else:
-            settings = replace(settings, random_state=seed)
-
-    if PARAM_N_INIT in params:
-        raw = _last(params[PARAM_N_INIT])
-        allowed = {str(choice): choice for choice in N_INIT_CHOICES}
-        if raw.strip() in allowed:
-            settings = replace(settings, n_init=allowed[raw.strip()])
-        else:
-            ignored(PARAM_N_INIT, raw, "one of " + ", ".join(allowed), defaults.n_init)
-
-    if PARAM_SPLIT in params:
-        raw = _last(params[PARAM_SPLIT])
-        word = raw.strip().lower()
-        if word in _TRUE_WORDS or word in _FALSE_WORDS:
-            settings = replace(settings, split=word in _TRUE_WORDS)
-        else:
-            ignored(PARAM_SPLIT, raw, "1 or 0", "no split")
-
-    if PARAM_MISSING in params:
-        raw = _last(params[PARAM_MISSING])
-        if raw in MISSING_HANDLINGS:
-            settings = replace(settings, missing=raw)
-        else:
-            ignored(PARAM_MISSING, raw, "one of " + ", ".join(MISSING_HANDLINGS), defaults.missing)
-
-    if PARAM_VALUE in params:
-        raw = _last(params[PARAM_VALUE])
-        if raw in feature_names:
-            settings = replace(settings, value_column=raw)
-        else:
-            ignored(PARAM_VALUE, raw, "a column name", defaults.value_column)
+    take(PARAM_SCALER, "scaler", _one_of(scalers), defaults.scaler)
+    take(PARAM_WEIGHT, "location_weight", _WEIGHT, defaults.location_weight)
+    take(PARAM_SEED, "random_state", _integer_in(*SEED_RANGE), defaults.random_state)
+    take(PARAM_N_INIT, "n_init", _N_INIT, defaults.n_init)
+    take(PARAM_SPLIT, "split", _SPLIT, "no split")
+    take(PARAM_MISSING, "missing", _one_of(MISSING_HANDLINGS), defaults.missing)
+    take(
+        PARAM_VALUE, "value_column", _one_of(feature_names, "a column name"), defaults.value_column
+    )
 
     if settings.scaler == "geographic" and not set(LOCATION_FEATURES) <= set(settings.features):
         notices.append(
@@ -312,12 +303,11 @@ def k_from_chart_points(points: Sequence[Mapping[str, object]]) -> int | None:
     int or None
         A k in ``K_RANGE``, or None when nothing usable was clicked.
     """
-    low, high = K_RANGE
     for point in points:
         value = point.get("x") if isinstance(point, Mapping) else None
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             continue
-        k = _parse_int(str(value))
-        if k is not None and low <= k <= high:
-            return k
+        k = _K.read(str(value))
+        if k is not None:
+            return int(k)
     return None
