@@ -22,22 +22,11 @@ from components.engine.distributed_result import write_distributed_result
 from components.engine.places import K_MAX
 from components.engine.scaling import SCALERS
 
-__all__ = ["main", "parse_arguments"]
+__all__ = ["main"]
 
 
-def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """Parse the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (default: ``sys.argv[1:]``).
-
-    Returns
-    -------
-    argparse.Namespace
-        The options.
-    """
+def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line's options (of ``sys.argv[1:]`` when ``argv`` is None)."""
     parser = argparse.ArgumentParser(
         prog="python -m components.engine.distributed",
         description="k-means for k = 2..15 of a Parquet data set on a Dask cluster.",
@@ -96,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         0 on success, 2 when the data or an option is unusable (the message says why).
     """
-    options = parse_arguments(argv)
+    options = _parse_arguments(argv)
     features = options.features or [options.latitude_column, options.longitude_column]
     if options.k_min > options.k_max:
         print(
