@@ -154,7 +154,7 @@ def compact_places(places: PlacesData) -> PlacesData:
     Parameters
     ----------
     places : PlacesData
-        A validated file (from ``upload.read_places_csv``).
+        A validated file (from ``upload.read_places``).
 
     Returns
     -------

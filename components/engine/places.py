@@ -88,7 +88,7 @@ def example_places_csv(seed: int = 0) -> bytes:
 
 
 def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, ...]:
-    """Return the file's column names as :func:`components.upload.read_places_csv` names them.
+    """Return the file's column names as :func:`components.engine.upload.read_places` names them.
 
     Uses the reader's own checks and limits, delimiter rule and name cleaning (stripped, repeats
     numbered), so a name chosen from this list is found by the reader; only the header line of

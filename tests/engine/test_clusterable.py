@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 
 from components.engine.clusterable import check_clusterable
-from components.engine.upload import PlacesError, read_places_csv
+from components.engine.upload import PlacesError, read_places
 
 
 def _places() -> object:
-    return read_places_csv(
-        b"lat,lon,size,flat\n34,-118,1,7\n35,-119,2,7\n36,-120,,7\n37,-121,4,7\n"
-    )
+    return read_places(b"lat,lon,size,flat\n34,-118,1,7\n35,-119,2,7\n36,-120,,7\n37,-121,4,7\n")
 
 
 def _clusterable_error(places: object, features: list[str], k: int) -> str:
@@ -31,9 +29,7 @@ def test_fewer_rows_than_k() -> None:
 
 @pytest.mark.parametrize("n_rows", [1, 2])
 def test_one_or_two_places_are_told_that_k_means_needs_three(n_rows: int) -> None:
-    places = read_places_csv(
-        b"lat,lon,v\n" + b"".join(b"4%d,5,%d\n" % (i, i) for i in range(n_rows))
-    )
+    places = read_places(b"lat,lon,v\n" + b"".join(b"4%d,5,%d\n" % (i, i) for i in range(n_rows)))
     message = _clusterable_error(places, ["lat", "lon", "v"], 2)
     place = "place" if n_rows == 1 else "places"
     assert message == (
@@ -45,7 +41,7 @@ def test_one_or_two_places_are_told_that_k_means_needs_three(n_rows: int) -> Non
 
 
 def test_a_feature_empty_in_some_rows_is_named_when_leaving_it_out_helps() -> None:
-    places = read_places_csv(b"lat,lon,v\n45,5,1\n46,6,\n47,7,\n")
+    places = read_places(b"lat,lon,v\n45,5,1\n46,6,\n47,7,\n")
     message = _clusterable_error(places, ["lat", "lon", "v"], 2)
     assert message == (
         "Only 1 of the 3 places has a value for every chosen feature ('v' is empty in 2); "
@@ -60,7 +56,7 @@ def test_constant_feature_is_named() -> None:
 
 
 def test_too_few_distinct_places() -> None:
-    places = read_places_csv(b"lat,lon\n34,-118\n34,-118\n34,-118\n35,-119\n")
+    places = read_places(b"lat,lon\n34,-118\n34,-118\n34,-118\n35,-119\n")
     message = _clusterable_error(places, ["lat", "lon"], 3)
     assert message.startswith("The places are only 2 distinct points on the chosen features")
     assert "Choose k = 2 or fewer" in message

@@ -18,7 +18,7 @@ from components.engine.compact import (
     float32_keeps_values,
 )
 from components.engine.export import labelled_rows_csv, labelled_rows_geojson
-from components.engine.upload import read_places_csv
+from components.engine.upload import read_places
 
 
 def _places_csv(n_rows: int, seed: int = 0) -> bytes:
@@ -88,7 +88,7 @@ def test_compact_frame_narrows_lossless_columns_and_keeps_the_rest() -> None:
 
 
 def test_compact_places_keeps_coordinates_float64_and_downloads_unchanged() -> None:
-    data = read_places_csv(_places_csv(500), filename="p.csv")
+    data = read_places(_places_csv(500), filename="p.csv")
     compacted = compact_places(data)
     frame = compacted.frame
     assert frame["latitude"].dtype == np.float64 and frame["longitude"].dtype == np.float64
@@ -126,5 +126,5 @@ def test_deep_nbytes_counts_what_a_value_holds_once() -> None:
     frame = pd.DataFrame({"x": np.zeros(100)})
     assert deep_nbytes(frame) >= 800
     assert deep_nbytes(object()) == 0
-    data = read_places_csv(io.BytesIO(_places_csv(50)).getvalue(), filename="p.csv")
+    data = read_places(io.BytesIO(_places_csv(50)).getvalue(), filename="p.csv")
     assert deep_nbytes(data) >= deep_nbytes(data.frame)

@@ -13,7 +13,7 @@ from components.engine.csv_limits import (
     CsvLimitError,
     check_csv_limits,
 )
-from components.engine.upload import PlacesError, read_places_csv
+from components.engine.upload import PlacesError, read_places
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_a_csv_over_the_cell_cap_is_refused_before_parsing() -> None:
 def test_a_5_mb_line_of_names_is_refused_before_parsing() -> None:
     data = b"a," * (5 * 1024 * 1024 // 2)  # the file: one line, no newline
     with pytest.raises(PlacesError) as info:
-        read_places_csv(data, filename="one_line.csv")
+        read_places(data, filename="one_line.csv")
     message = str(info.value)
     assert "The first line (the header) of the file is 5.0 MB long" in message
     assert f"at most {MAX_LINE_BYTES:,} bytes" in message and "one place per line" in message
@@ -51,21 +51,21 @@ def test_a_5_mb_line_of_names_is_refused_before_parsing() -> None:
 def test_a_header_of_40000_names_is_refused_before_parsing() -> None:
     data = (",".join(["a"] * 40_000) + "\n" + ",".join(["1"] * 40_000) + "\n").encode()
     with pytest.raises(PlacesError, match=r"40,000 columns; at most 1,000 are accepted"):
-        read_places_csv(data)
+        read_places(data)
 
 
 @pytest.mark.usefixtures("parser_never_runs")
 def test_a_long_line_later_in_the_file_is_named() -> None:
     data = b"lat,lon,name\n1,2,x\n1,2," + b"x" * 200_000 + b"\n3,4,y\n"
     with pytest.raises(PlacesError, match=r"^Line 3 of the file is 200,004 bytes long"):
-        read_places_csv(data)
+        read_places(data)
 
 
 @pytest.mark.usefixtures("parser_never_runs")
 def test_too_many_lines_are_refused_before_parsing() -> None:
     data = b"lat,lon\n" + b"1,2\n" * (csv_limits.MAX_DATA_ROWS + 1)
     with pytest.raises(PlacesError) as info:
-        read_places_csv(data)
+        read_places(data)
     assert "The file has 2,000,002 lines; at most 2,000,001 are accepted" in str(info.value)
 
 

@@ -8,12 +8,12 @@ import pytest
 from components.engine import places
 from components.engine.data import HousingData, ValidationReport
 from components.engine.dataset import housing_dataset, places_dataset
-from components.engine.upload import read_places_csv
+from components.engine.upload import read_places
 
 
 def test_a_file_s_chosen_coordinates_are_named_latitude_and_longitude() -> None:
     text = "site,lat,lng,latitude,price\nA,45.7,4.8,3,10\nB,45.8,4.9,4,12\nC,45.6,4.7,5,9\n"
-    read = read_places_csv(text.encode(), filename="lyon.csv", lat_col="lat", lon_col="lng")
+    read = read_places(text.encode(), filename="lyon.csv", lat_col="lat", lon_col="lng")
     data = places_dataset(read, "lyon.csv", "ab" * 32)
     frame = data.places.frame
     assert list(frame.columns) == ["site", "latitude", "longitude", "latitude (file)", "price"]
@@ -28,14 +28,14 @@ def test_a_file_s_chosen_coordinates_are_named_latitude_and_longitude() -> None:
 
 
 def test_a_location_only_file_starts_on_location() -> None:
-    read = read_places_csv(b"lat,lon,name\n1,2,a\n3,4,b\n5,7,c\n", filename="x.csv")
+    read = read_places(b"lat,lon,name\n1,2,a\n3,4,b\n5,7,c\n", filename="x.csv")
     data = places_dataset(read, "x.csv", "0" * 64)
     assert data.default_features == ("latitude", "longitude")
     assert data.value_column == "latitude"
 
 
 def test_the_example_keeps_its_names() -> None:
-    read = read_places_csv(places.example_places_csv(), filename=places.EXAMPLE_FILE_NAME)
+    read = read_places(places.example_places_csv(), filename=places.EXAMPLE_FILE_NAME)
     data = places_dataset(read, places.EXAMPLE_FILE_NAME, "0" * 64)
     assert data.original_names == {}
     assert data.default_features == ("latitude", "longitude", "rent_per_m2")
@@ -64,7 +64,7 @@ def test_the_census_data_is_described_by_its_catalogue() -> None:
 @pytest.mark.parametrize("column", ["latitude", "longitude"])
 def test_a_column_named_like_a_coordinate_never_overwrites_the_chosen_one(column: str) -> None:
     text = f"y,x,{column},{column} (file)\n1,2,3,4\n5,6,7,8\n9,10,11,12\n"
-    read = read_places_csv(text.encode(), filename="x.csv", lat_col="y", lon_col="x")
+    read = read_places(text.encode(), filename="x.csv", lat_col="y", lon_col="x")
     data = places_dataset(read, "x.csv", "0" * 64)
     assert data.places.frame[column].tolist() == (
         [1.0, 5.0, 9.0] if column == "latitude" else [2.0, 6.0, 10.0]

@@ -17,7 +17,7 @@ from components.engine.export import (
     neutralise_cell,
     to_safe_csv,
 )
-from components.engine.upload import read_places_csv
+from components.engine.upload import read_places
 
 GOOD = (
     b"name,latitude,longitude,price\nA,34.05,-118.24,100\nB,37.77,-122.42,250\nC,32.72,-117.16,90\n"
@@ -132,7 +132,7 @@ def test_downloads_reject_misaligned_labels() -> None:
 
 
 def test_geojson_round_trip() -> None:
-    places = read_places_csv(GOOD + b"D,36.0,-119.0,\n")
+    places = read_places(GOOD + b"D,36.0,-119.0,\n")
     payload = labelled_rows_geojson(places.frame, np.array([0, 1, 0, -1]), "latitude", "longitude")
     collection = json.loads(payload)
     assert collection["type"] == "FeatureCollection"

@@ -14,7 +14,7 @@ from components.engine import model, places
 from components.engine.dataset import Dataset, places_dataset
 from components.engine.row_labels import cluster_sizes
 from components.engine.scaling import scale_features
-from components.engine.upload import PlacesError, read_places_csv
+from components.engine.upload import PlacesError, read_places
 from components.figures import charts
 from components.figures.legend import legend_table
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE
@@ -24,7 +24,7 @@ GOOD_FILE = Path(__file__).resolve().parents[1] / "data" / "places_good.csv"
 
 def _dataset(text: str | bytes, **kwargs: object) -> Dataset:
     content = text.encode("utf-8") if isinstance(text, str) else text
-    return places_dataset(read_places_csv(content, **kwargs), "places.csv", "0" * 64)  # type: ignore[arg-type]
+    return places_dataset(read_places(content, **kwargs), "places.csv", "0" * 64)  # type: ignore[arg-type]
 
 
 def _fits(data: Dataset, features: tuple[str, ...], scaler: str = "standard", **kwargs: object):

@@ -9,24 +9,24 @@ from pathlib import Path
 import pytest
 
 from components.engine import places
-from components.engine.upload import PlacesData, read_places_csv
+from components.engine.upload import PlacesData, read_places
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"
 
 
 def _read(text: str, **kwargs: object) -> PlacesData:
-    return read_places_csv(text.encode("utf-8"), **kwargs)
+    return read_places(text.encode("utf-8"), **kwargs)
 
 
 @pytest.fixture(scope="module")
 def example() -> PlacesData:
-    return read_places_csv(places.example_places_csv(), filename=places.EXAMPLE_FILE_NAME)
+    return read_places(places.example_places_csv(), filename=places.EXAMPLE_FILE_NAME)
 
 
 @pytest.fixture(scope="module")
 def good() -> PlacesData:
-    return read_places_csv(GOOD_FILE.read_bytes(), filename=GOOD_FILE.name)
+    return read_places(GOOD_FILE.read_bytes(), filename=GOOD_FILE.name)
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 
 from components.engine.cell_numbers import ColumnCoercion
 from components.engine.clusterable import check_clusterable
-from components.engine.upload import MAX_UPLOAD_BYTES, PlacesData, PlacesError, read_places_csv
+from components.engine.upload import MAX_UPLOAD_BYTES, PlacesData, PlacesError, read_places
 from components.figures.deck import view_state_for
 
 GOOD = (
@@ -19,7 +19,7 @@ GOOD = (
 
 def _error(data: bytes, **kwargs: object) -> str:
     with pytest.raises(PlacesError) as info:
-        read_places_csv(data, **kwargs)
+        read_places(data, **kwargs)
     assert isinstance(info.value, ValueError)
     return str(info.value)
 
@@ -193,14 +193,14 @@ def test_rejects_too_many_columns() -> None:
 
 def test_rejects_non_bytes() -> None:
     with pytest.raises(PlacesError, match="getvalue"):
-        read_places_csv("lat,lon\n1,2\n")  # type: ignore[arg-type]
+        read_places("lat,lon\n1,2\n")  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- good files
 
 
 def test_reads_a_comma_file() -> None:
-    places = read_places_csv(GOOD, filename="Places.CSV")
+    places = read_places(GOOD, filename="Places.CSV")
     assert (places.lat_col, places.lon_col) == ("latitude", "longitude")
     assert places.feature_columns == ("price",)
     assert places.numeric_columns == ("latitude", "longitude", "price")
@@ -214,22 +214,20 @@ def test_reads_a_comma_file() -> None:
 
 def test_detects_coordinate_names_in_any_case_and_prefers_full_names() -> None:
     data = b"Y,LAT,Latitude,LNG,value\n1,2,34.0,-118.0,5\n1,2,35.0,-119.0,6\n"
-    places = read_places_csv(data)
+    places = read_places(data)
     assert places.lat_col == "Latitude" and places.lon_col == "LNG"
     assert places.feature_columns == ("value",)  # constant Y and LAT are not offered
     assert places.constant_columns == ("Y", "LAT")
 
 
 def test_explicit_column_choice() -> None:
-    places = read_places_csv(
-        b"north,east,v\n34,-118,1\n35,-119,2\n", lat_col="north", lon_col="east"
-    )
+    places = read_places(b"north,east,v\n34,-118,1\n35,-119,2\n", lat_col="north", lon_col="east")
     assert (places.lat_col, places.lon_col) == ("north", "east")
 
 
 def test_semicolon_file_with_decimal_commas() -> None:
     data = b"name;lat;lon;price\nA;34,05;-118,24;100,5\nB;37,77;-122,42;200\n"
-    places = read_places_csv(data)
+    places = read_places(data)
     assert places.delimiter == ";"
     assert places.frame["lat"].tolist() == [34.05, 37.77]
     assert places.frame["price"].tolist() == [100.5, 200.0]
@@ -237,20 +235,20 @@ def test_semicolon_file_with_decimal_commas() -> None:
 
 def test_tab_file_with_byte_order_mark() -> None:
     data = "\ufefflat\tlon\tprice\n34\t-118\t1\n35\t-119\t2\n".encode()
-    places = read_places_csv(data, filename="export.tsv")
+    places = read_places(data, filename="export.tsv")
     assert places.delimiter == "\t" and places.encoding == "utf-8-sig"
     assert places.lat_col == "lat"  # the BOM is not part of the name
 
 
 def test_quoted_fields_keep_their_commas() -> None:
     data = b'name,lat,lon\n"Los Angeles, CA",34,-118\n"San Francisco, CA",37.8,-122.4\n'
-    places = read_places_csv(data)
+    places = read_places(data)
     assert places.frame["name"].tolist() == ["Los Angeles, CA", "San Francisco, CA"]
 
 
 def test_rows_with_missing_coordinates_are_dropped_and_reported() -> None:
     data = b"lat,lon,v\n34,-118,1\n,-119,2\n35,,3\n36,-120,4\n"
-    places = read_places_csv(data)
+    places = read_places(data)
     assert places.n_rows == 2 and places.n_rows_read == 4
     assert places.dropped_rows.tolist() == [2, 3]
     assert places.source_rows.tolist() == [1, 4]
@@ -260,7 +258,7 @@ def test_rows_with_missing_coordinates_are_dropped_and_reported() -> None:
 
 
 def test_location_only_file_is_accepted_with_a_note() -> None:
-    places = read_places_csv(b"lat,lon,name\n34,-118,a\n35,-119,b\n36,-120,c\n")
+    places = read_places(b"lat,lon,name\n34,-118,a\n35,-119,b\n36,-120,c\n")
     assert places.feature_columns == ()
     assert any("clustered by location only" in note for note in places.notes)
     check = check_clusterable(places, [places.lat_col, places.lon_col], 2)
@@ -269,7 +267,7 @@ def test_location_only_file_is_accepted_with_a_note() -> None:
 
 def test_infinite_values_are_read_as_missing_and_reported() -> None:
     data = b"lat,lon,v\ninf,-118,1\n35,-119,2\n36,-120,-Infinity\n37,-121,3\n"
-    places = read_places_csv(data)
+    places = read_places(data)
     assert places.dropped_rows.tolist() == [1]  # no usable latitude: left out, with a note
     assert places.feature_columns == ("v",)
     assert places.frame["v"].tolist()[::2] == [2.0, 3.0] and np.isnan(places.frame["v"][1])
@@ -279,19 +277,19 @@ def test_infinite_values_are_read_as_missing_and_reported() -> None:
 
 
 def test_names_that_collide_once_stripped_are_kept_apart() -> None:
-    places = read_places_csv(b"lat,lon,v , v\n34,-118,1,2\n35,-119,3,4\n")
+    places = read_places(b"lat,lon,v , v\n34,-118,1,2\n35,-119,3,4\n")
     assert places.feature_columns == ("v", "v.1")
     assert places.frame["v.1"].tolist() == [2.0, 4.0]
 
 
 def test_mixed_column_is_text() -> None:
-    places = read_places_csv(b"lat,lon,code\n34,-118,12\n35,-119,A7\n")
+    places = read_places(b"lat,lon,code\n34,-118,12\n35,-119,A7\n")
     assert places.text_columns == ("code",)
     assert places.feature_columns == ()
 
 
 def test_extent_and_zoom_match_the_map_view() -> None:
-    places = read_places_csv(GOOD)
+    places = read_places(GOOD)
     extent = places.extent
     assert (extent.min_latitude, extent.max_latitude) == (32.72, 37.77)
     assert (extent.min_longitude, extent.max_longitude) == (-122.42, -117.16)
@@ -301,7 +299,7 @@ def test_extent_and_zoom_match_the_map_view() -> None:
 
 
 def test_reads_the_real_housing_file(housing_path: Path) -> None:
-    places = read_places_csv(housing_path.read_bytes(), filename=housing_path.name)
+    places = read_places(housing_path.read_bytes(), filename=housing_path.name)
     assert places.n_rows == 20_640
     assert (places.lat_col, places.lon_col) == ("latitude", "longitude")
     assert "median_house_value" in places.feature_columns
@@ -322,7 +320,7 @@ def test_missing_value_spellings_are_missing_and_counted_per_column() -> None:
         b"lat,lon,price,rooms\n34,-118,100,NA\n35,-119,null,3\n36,-120,N/A,4\n"
         b"37,-121,nan,5\n38,-122,250,na\n39,-123,#N/A,-\n"
     )
-    places = read_places_csv(data)
+    places = read_places(data)
     assert places.feature_columns == ("price", "rooms")  # not "no numeric column"
     assert places.frame["price"].tolist()[::4] == [100.0, 250.0]
     assert int(places.frame["price"].isna().sum()) == 4
@@ -335,14 +333,14 @@ def test_missing_value_spellings_are_missing_and_counted_per_column() -> None:
 
 
 def test_a_clean_file_reports_nothing() -> None:
-    assert read_places_csv(GOOD).coercions == ()
+    assert read_places(GOOD).coercions == ()
     # Empty cells are missing without a word (rows without a coordinate have their note).
-    assert read_places_csv(b"lat,lon,v\n34,-118,\n35,-119,2\n36,-120,3\n").coercions == ()
+    assert read_places(b"lat,lon,v\n34,-118,\n35,-119,2\n36,-120,3\n").coercions == ()
 
 
 def test_thousands_separators_are_read_in_a_comma_file() -> None:
     data = b'lat,lon,price\n34,-118,"1,234.5"\n35,-119,"12,000"\n36,-120,950\n'
-    places = read_places_csv(data)
+    places = read_places(data)
     assert places.frame["price"].tolist() == [1234.5, 12000.0, 950.0]
     coercion = _coercions(places)["price"]
     assert coercion.n_thousands == 2 and coercion.n_decimal_comma == 0
@@ -351,7 +349,7 @@ def test_thousands_separators_are_read_in_a_comma_file() -> None:
 
 def test_semicolon_file_keeps_its_decimal_comma_and_reads_point_thousands() -> None:
     data = b"lat;lon;price;area\n34,05;-118,2;1.234,5;1,5\n35,1;-119,3;2.000;2,25\n"
-    places = read_places_csv(data)
+    places = read_places(data)
     assert places.frame["lat"].tolist() == [34.05, 35.1]
     assert places.frame["price"].tolist() == [1234.5, 2.0]  # "2.000" is a plain number
     assert places.frame["area"].tolist() == [1.5, 2.25]
@@ -369,12 +367,12 @@ def test_semicolon_file_keeps_its_decimal_comma_and_reads_point_thousands() -> N
 def test_ambiguous_commas_follow_the_column(cells: bytes, expected: list[float]) -> None:
     first, second = cells.split(b";")
     data = b"lat;lon;v\n34;-118;" + first + b"\n35;-119;" + second + b"\n"
-    assert read_places_csv(data).frame["v"].tolist() == expected
+    assert read_places(data).frame["v"].tolist() == expected
 
 
 def test_a_mostly_numeric_column_with_text_is_text_and_says_where() -> None:
     rows = b"".join(b"%d,-118,%d\n" % (30 + i, i) for i in range(6))
-    places = read_places_csv(b"lat,lon,price\n" + rows + b"40,-118,call us\n")
+    places = read_places(b"lat,lon,price\n" + rows + b"40,-118,call us\n")
     assert places.text_columns == ("price",)
     message = _coercions(places)["price"].message
     assert "Column 'price' is read as text and not offered as a feature" in message
@@ -382,13 +380,13 @@ def test_a_mostly_numeric_column_with_text_is_text_and_says_where() -> None:
 
 
 def test_a_text_column_is_not_reported() -> None:
-    assert "name" not in _coercions(read_places_csv(GOOD))
+    assert "name" not in _coercions(read_places(GOOD))
     many = b"lat,lon,name\n" + b"".join(b"%d,-118,n%d\n" % (i % 80, i) for i in range(3_000))
-    places = read_places_csv(many)
+    places = read_places(many)
     assert places.text_columns == ("name",) and places.coercions == ()
 
 
 def test_missing_coordinates_written_as_words_drop_their_rows() -> None:
-    places = read_places_csv(b"lat,lon,v\n34,-118,1\nNA,-119,2\n36,null,3\n37,-121,4\n")
+    places = read_places(b"lat,lon,v\n34,-118,1\nNA,-119,2\n36,null,3\n37,-121,4\n")
     assert places.dropped_rows.tolist() == [2, 3]
     assert dict(_coercions(places)["lat"].missing_words) == {"NA": 1}
