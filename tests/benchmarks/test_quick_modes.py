@@ -1,11 +1,13 @@
 """Every benchmark's quick mode runs to its summary line: a benchmark that crashes fails CI.
 
 Each script in benchmarks/ runs as its docstring says (``python benchmarks/<name>.py
---quick`` from the project root) in a process of its own. The test checks the exit code,
-that the last line of its output is the documented summary (the benchmark's name, then
-its key=value fields in order, each a number), and the values that show a broken run
-without being a time: every session served, the engine agreeing with scikit-learn. No
-time is asserted: a quick run's figures on a shared machine say nothing.
+--quick`` from the project root, and a script's other modes with their flags before
+``--quick``, such as ``python benchmarks/load.py --churn --quick``) in a process of its
+own. The test checks the exit code, that the last line of its output is the documented
+summary (the mode's name, then its key=value fields in order, each a number), and the
+values that show a broken run without being a time: every session served, the engine
+agreeing with scikit-learn, memory figures that can be true. No time is asserted: a
+quick run's figures on a shared machine say nothing.
 """
 
 from __future__ import annotations
@@ -41,11 +43,22 @@ Fields = dict[str, str]
 class QuickMode:
     """A benchmark's quick run and what its summary line must hold."""
 
-    name: str  # the script's name without .py, and the summary line's first word
+    name: str  # the summary line's first word (and the script's name, unless ``script``)
     fields: tuple[str, ...]  # the summary's keys, in order
     server: bool  # starts a Streamlit server (and maybe a browser): also an e2e test
     check: Callable[[Fields, str], None] = lambda fields, stdout: None
     text_fields: frozenset[str] = frozenset()  # fields that are not numbers
+    script: str = ""  # the script without .py when it is not ``name`` (a mode of it)
+    flags: tuple[str, ...] = ()  # the mode's flags, before --quick
+
+    @property
+    def path(self) -> Path:
+        return BENCHMARKS_DIR / f"{self.script or self.name}.py"
+
+    @property
+    def command(self) -> str:
+        """The quick command as the script's docstring gives it."""
+        return " ".join(("python", f"benchmarks/{self.path.name}", *self.flags, "--quick"))
 
 
 def _every_session_served(fields: Fields, stdout: str) -> None:
@@ -56,6 +69,16 @@ def _every_session_served(fields: Fields, stdout: str) -> None:
 
 def _agrees_with_sklearn(fields: Fields, _stdout: str) -> None:
     assert float(fields["max_abs_err"]) <= AGREEMENT
+
+
+def _settled_every_setting(fields: Fields, stdout: str) -> None:
+    assert int(fields["settings"]) >= 1
+    assert 0 < float(fields["rss_plateau_mb"]) <= float(fields["rss_peak_mb"])
+    failed = [line for line in stdout.splitlines() if line.strip().startswith("FAILED")]
+    assert not failed, "\n".join(failed)
+    for label in ("first visit", "revisit"):
+        visits = [line for line in stdout.splitlines() if line.strip().startswith(label)]
+        assert len(visits) == int(fields["settings"]), f"{label}: {len(visits)} lines"
 
 
 def _one_time_per_size(fields: Fields, _stdout: str) -> None:
@@ -92,6 +115,14 @@ QUICK_MODES = (
         ),
         server=True,
         check=_every_session_served,
+    ),
+    QuickMode(
+        "churn",
+        ("settings", "rss_plateau_mb", "rss_peak_mb", "first_visit_s", "revisit_s"),
+        server=True,
+        check=_settled_every_setting,
+        script="load",
+        flags=("--churn",),
     ),
     QuickMode("rerun", ("k_change_ms", "bare_ms", "ratio", "map_payload_kb"), server=False),
     QuickMode(
@@ -130,18 +161,18 @@ def summary_fields(line: str, mode: QuickMode) -> Fields:
     return fields
 
 
-def _docstring(name: str) -> str:
-    source = (BENCHMARKS_DIR / f"{name}.py").read_text(encoding="utf-8")
+def _docstring(path: Path) -> str:
+    source = path.read_text(encoding="utf-8")
     return ast.get_docstring(ast.parse(source)) or ""
 
 
 def test_every_benchmark_has_a_quick_mode_here() -> None:
     scripts = {path.name for path in BENCHMARKS_DIR.glob("*.py")}
-    listed = {f"{mode.name}.py" for mode in QUICK_MODES}
+    listed = {mode.path.name for mode in QUICK_MODES}
     assert scripts - NOT_BENCHMARKS == listed, "a benchmark without a quick-mode test"
     for mode in QUICK_MODES:
-        assert f"python benchmarks/{mode.name}.py --quick" in _docstring(mode.name), (
-            f"{mode.name}.py's docstring does not give its quick command"
+        assert mode.command in _docstring(mode.path), (
+            f"{mode.path.name}'s docstring does not give the quick command {mode.command!r}"
         )
 
 
@@ -176,7 +207,7 @@ def _tail(text: str, lines: int = 40) -> str:
 )
 def test_quick_mode_runs_to_its_summary_line(mode: QuickMode) -> None:
     result = subprocess.run(
-        [sys.executable, str(BENCHMARKS_DIR / f"{mode.name}.py"), "--quick"],
+        [sys.executable, str(mode.path), *mode.flags, "--quick"],
         cwd=PROJECT_ROOT,
         env={**os.environ, "CI": "true"},
         stdin=subprocess.DEVNULL,
@@ -186,8 +217,8 @@ def test_quick_mode_runs_to_its_summary_line(mode: QuickMode) -> None:
         check=False,
     )
     output = f"stdout:\n{_tail(result.stdout)}\nstderr:\n{_tail(result.stderr)}"
-    assert result.returncode == 0, f"{mode.name} --quick exited {result.returncode}\n{output}"
+    assert result.returncode == 0, f"{mode.command} exited {result.returncode}\n{output}"
     lines = result.stdout.strip().splitlines()
-    assert lines, f"{mode.name} --quick printed nothing\n{output}"
+    assert lines, f"{mode.command} printed nothing\n{output}"
     fields = summary_fields(lines[-1], mode)
     mode.check(fields, result.stdout)
