@@ -56,11 +56,40 @@ __all__ = [
 ]
 
 
-class _PerK(PerK):
-    """The per-k lookups shared by :class:`SweepFits` and :class:`SweepResult`."""
+@dataclass(frozen=True)
+class SweepFits(PerK):
+    """The k-means fits of a sweep, before any score: enough to draw every k's clusters.
 
+    Attributes
+    ----------
+    k_values : tuple[int, ...]
+        The k's, ascending.
+    labels : np.ndarray
+        int64, shape ``(len(k_values), n_samples)``; stable ids (colour-identity rule),
+        the same as the complete sweep's.
+    centroids : tuple[np.ndarray, ...]
+        Per k, shape ``(k, n_features)`` in scaled space; row i = id i.
+    inertia, fit_seconds : np.ndarray
+        One float per k.
+    n_iter : np.ndarray
+        Lloyd iterations per k.
+    random_state : int
+        The seed of every fit (the silhouette sample uses it too).
+    total_seconds : float
+        Wall time of the fits (of the whole sweep in a :class:`SweepResult`).
+    fit_rows : int
+        Rows k-means was fitted on: all of them, or the sample of ``max_fit_rows``.
+    """
+
+    k_values: tuple[int, ...]
     labels: np.ndarray
     centroids: tuple[np.ndarray, ...]
+    inertia: np.ndarray
+    fit_seconds: np.ndarray
+    n_iter: np.ndarray
+    random_state: int
+    total_seconds: float
+    fit_rows: int
 
     def labels_for(self, k: int) -> np.ndarray:
         """Return the stable cluster ids for ``k``.
@@ -94,21 +123,13 @@ class _PerK(PerK):
 
 
 @dataclass(frozen=True)
-class SweepResult(_PerK):
-    """Everything the sweep computed, one entry per k (arrays are indexed like ``k_values``).
+class SweepResult(SweepFits):
+    """Everything the sweep computed: the fits (:class:`SweepFits`) and their scores, per k.
 
     Attributes
     ----------
-    k_values : tuple[int, ...]
-        The k's, ascending.
-    labels : np.ndarray
-        int64, shape ``(len(k_values), n_samples)``; stable ids (colour-identity rule).
-    centroids : tuple[np.ndarray, ...]
-        Per k, shape ``(k, n_features)`` in scaled space; row i = id i.
-    inertia, silhouette, calinski_harabasz, davies_bouldin, fit_seconds : np.ndarray
+    silhouette, calinski_harabasz, davies_bouldin : np.ndarray
         One float per k. Silhouette higher is better, CH higher is better, DB lower is better.
-    n_iter : np.ndarray
-        Lloyd iterations per k.
     silhouette_method : {'exact', 'sampled'}
         'sampled' when ``n_samples > exact_limit``.
     silhouette_sample_size : int or None
@@ -119,31 +140,19 @@ class SweepResult(_PerK):
         The k suggested by knee, silhouette and Calinski-Harabasz.
     silhouette_seconds : float
         Wall time of the silhouette step (all k together).
-    total_seconds : float
-        Wall time of the whole sweep.
     n_cells : int
         Number of cells (rows sharing their label for every k) used by the silhouette step.
-    fit_rows : int
-        Rows k-means was fitted on (see :func:`fit_sweep`'s ``max_fit_rows``).
     """
 
-    k_values: tuple[int, ...]
-    labels: np.ndarray
-    centroids: tuple[np.ndarray, ...]
-    inertia: np.ndarray
     silhouette: np.ndarray
     calinski_harabasz: np.ndarray
     davies_bouldin: np.ndarray
-    fit_seconds: np.ndarray
     silhouette_method: Literal["exact", "sampled"]
     silhouette_sample_size: int | None
     silhouette_spread: np.ndarray | None
     suggestion: KSuggestion
-    n_iter: np.ndarray
     silhouette_seconds: float
-    total_seconds: float
     n_cells: int
-    fit_rows: int
 
     def metrics(self) -> dict[str, np.ndarray]:
         """Return the per-k metrics as a column dict (handy for ``pd.DataFrame(...)``).
@@ -223,42 +232,6 @@ def _stable_labels(
         centroids.append(centres)
         previous = labels
     return label_matrix, tuple(centroids)
-
-
-@dataclass(frozen=True)
-class SweepFits(_PerK):
-    """The k-means fits of a sweep, before any score: enough to draw every k's clusters.
-
-    Attributes
-    ----------
-    k_values : tuple[int, ...]
-        The k's, ascending.
-    labels : np.ndarray
-        int64, shape ``(len(k_values), n_samples)``; stable ids (colour-identity rule),
-        the same as the complete sweep's.
-    centroids : tuple[np.ndarray, ...]
-        Per k, shape ``(k, n_features)`` in scaled space; row i = id i.
-    inertia, fit_seconds : np.ndarray
-        One float per k.
-    n_iter : np.ndarray
-        Lloyd iterations per k.
-    random_state : int
-        The seed of every fit (the silhouette sample uses it too).
-    total_seconds : float
-        Wall time of the fits.
-    fit_rows : int
-        Rows k-means was fitted on: all of them, or the sample of ``max_fit_rows``.
-    """
-
-    k_values: tuple[int, ...]
-    labels: np.ndarray
-    centroids: tuple[np.ndarray, ...]
-    inertia: np.ndarray
-    fit_seconds: np.ndarray
-    n_iter: np.ndarray
-    random_state: int
-    total_seconds: float
-    fit_rows: int
 
 
 def fit_sweep(
@@ -385,12 +358,7 @@ def score_sweep(
     limit = check_int(exact_limit, "exact_limit", 2)
     n_sample = check_int(sample_size, "sample_size", 2)
     n_spread = check_int(n_silhouette_samples, "n_silhouette_samples", 1)
-    ks, label_matrix, centroids, seed = (
-        fits.k_values,
-        fits.labels,
-        fits.centroids,
-        fits.random_state,
-    )
+    ks, label_matrix, seed = fits.k_values, fits.labels, fits.random_state
 
     silhouette_start = time.perf_counter()
     spread: np.ndarray | None = None
@@ -425,23 +393,16 @@ def score_sweep(
     db = np.array([pair[1] for pair in indices])
     suggestion = suggest_k(ks, inertia, silhouette, ch)
     return SweepResult(
-        k_values=ks,
-        labels=label_matrix,
-        centroids=centroids,
-        inertia=inertia,
+        **(vars(fits) | {"total_seconds": fits.total_seconds + time.perf_counter() - start}),
         silhouette=silhouette,
         calinski_harabasz=ch,
         davies_bouldin=db,
-        fit_seconds=fits.fit_seconds,
         silhouette_method=method,
         silhouette_sample_size=used_sample,
         silhouette_spread=spread,
         suggestion=suggestion,
-        n_iter=fits.n_iter,
         silhouette_seconds=silhouette_seconds,
-        total_seconds=fits.total_seconds + time.perf_counter() - start,
         n_cells=n_cells,
-        fit_rows=fits.fit_rows,
     )
 
 
