@@ -80,14 +80,36 @@ _WIDGET_OF_FIELD: dict[str, str] = {
 
 
 def source_param(data_source: keys.DataSource) -> str:
-    """How a link names the data: the census data, or an upload by its sha256's start."""
+    """Return how a link names the data: the census data, or an upload by its sha256's start.
+
+    Parameters
+    ----------
+    data_source : DataSource
+        The data.
+
+    Returns
+    -------
+    str
+        ``HOUSING_PARAM``, or ``UPLOAD_PARAM_PREFIX`` and the first 16 hex digits.
+    """
     if data_source.is_upload:
         return UPLOAD_PARAM_PREFIX + data_source.name[:16]
     return HOUSING_PARAM
 
 
 def default_settings(dataset: Dataset) -> ClusterSettings:
-    """The settings a first visit starts from on these data."""
+    """Return the settings a first visit starts from on these data.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data (its default features and value column).
+
+    Returns
+    -------
+    ClusterSettings
+        The defaults, with the data's features and value column.
+    """
     return ClusterSettings(features=dataset.default_features, value_column=dataset.value_column)
 
 
@@ -221,7 +243,13 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
 
 
 def show_url_notices(settings: ClusterSettings) -> None:
-    """Show the link's ignored values as warnings until the user changes a setting."""
+    """Show the link's ignored values as warnings until the user changes a setting.
+
+    Parameters
+    ----------
+    settings : ClusterSettings
+        The settings shown; the warnings go once they differ from the link's.
+    """
     notices: Sequence[str] = st.session_state.get(_NOTICES_STATE, ())
     if notices and st.session_state.get(_NOTICE_SETTINGS_STATE) == settings:
         for notice in notices:
@@ -229,7 +257,15 @@ def show_url_notices(settings: ClusterSettings) -> None:
 
 
 def finish_settings(settings: ClusterSettings, data_source: keys.DataSource) -> None:
-    """Remember the settings and write them to the URL so the link reproduces the view."""
+    """Remember the settings and write them to the URL so the link reproduces the view.
+
+    Parameters
+    ----------
+    settings : ClusterSettings
+        The settings the page shows.
+    data_source : DataSource
+        Their data (each source keeps its own settings).
+    """
     saved: dict[str, ClusterSettings] = st.session_state.setdefault(_SETTINGS_STATE, {})
     saved[source_param(data_source)] = settings
     params = {**to_query_params(settings), PARAM_DATA: source_param(data_source)}

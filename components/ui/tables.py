@@ -31,21 +31,61 @@ __all__ = [
 
 
 def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
-    """A copy of ``frame`` whose ``column`` holds the data's labels instead of column names."""
+    """Return a copy of ``frame`` whose ``column`` holds the data's labels, not column names.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table with a column of the data's column names.
+    dataset : Dataset
+        The data (its labels).
+    column : str
+        The column of names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The copy.
+    """
     return frame.assign(**{column: frame[column].map(dataset.label)})
 
 
 def value_text(dataset: Dataset, column: str, value: float) -> str:
-    """A value of a column for people: whole dollars for money, else four digits."""
+    """Return a value of a column for people: whole dollars for money, else four digits.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data (the column's unit).
+    column : str
+        The column.
+    value : float
+        The value; NaN gives "".
+
+    Returns
+    -------
+    str
+        E.g. "$206,856" or "3.871".
+    """
     if pd.isna(value):
         return ""
     return f"${value:,.0f}" if dataset.unit(column) == "USD" else f"{value:,.4g}"
 
 
 def swatch_data_url(colour: str) -> str:
-    """A tiny square of the colour as an SVG data URL (for an image column).
+    """Return a tiny square of the colour as an SVG data URL (for an image column).
 
     The colour is validated as ``#RRGGBB`` first, so nothing else can reach the SVG.
+
+    Parameters
+    ----------
+    colour : str
+        ``#RRGGBB``.
+
+    Returns
+    -------
+    str
+        A ``data:image/svg+xml`` URL.
     """
     red, green, blue = hex_to_rgb(colour)
     return (
