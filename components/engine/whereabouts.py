@@ -229,21 +229,16 @@ def parse_countries(text: str) -> Countries:
     return countries
 
 
-@functools.lru_cache(maxsize=4)
-def load_countries(path: Path = COUNTRIES_PATH) -> Countries:
-    """Read and validate the countries file, once per path.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        The file; default the one shipped in data/outline/.
+@functools.lru_cache(maxsize=1)
+def load_countries() -> Countries:
+    """Read and validate the countries file shipped in data/outline/, once.
 
     Returns
     -------
     Countries
         Its names and indexed edges.
     """
-    return parse_countries(Path(path).read_text(encoding="utf-8"))
+    return parse_countries(COUNTRIES_PATH.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- locating
