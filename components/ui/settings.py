@@ -23,28 +23,6 @@ from components.ui.url_state import (
     to_query_params,
 )
 
-__all__ = [
-    "FEATURES_KEY",
-    "HOUSING_PARAM",
-    "K_KEY",
-    "MISSING_KEY",
-    "N_INIT_KEY",
-    "PARAM_DATA",
-    "SCALER_KEY",
-    "SEED_KEY",
-    "SPLIT_KEY",
-    "UPLOAD_PARAM_PREFIX",
-    "VALUE_KEY",
-    "WEIGHT_KEY",
-    "default_settings",
-    "finish_settings",
-    "rerun_page",
-    "saved_settings",
-    "show_url_notices",
-    "source_param",
-    "start_settings",
-]
-
 # Widget keys of the clustering pages (also what AppTest tests address).
 K_KEY = "k"
 FEATURES_KEY = "features"

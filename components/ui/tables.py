@@ -18,17 +18,6 @@ from components.engine.dataset import Dataset
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui.text import escape_markdown
 
-__all__ = [
-    "CENTRE_NOTE",
-    "cluster_legend",
-    "cluster_profile_table",
-    "legend",
-    "profile_table",
-    "swatch_data_url",
-    "value_text",
-    "with_labels",
-]
-
 
 def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
     """Return a copy of ``frame`` whose ``column`` holds the data's labels, not column names.

@@ -36,13 +36,15 @@ from components.ui.settings import (
     SPLIT_KEY,
     VALUE_KEY,
     WEIGHT_KEY,
-    finish_settings,
     rerun_page,
     saved_settings,
     show_url_notices,
     start_settings,
 )
-from components.ui.tables import swatch_data_url
+
+# Re-exported: the pages, the app tests and the benchmarks reach them through this module.
+from components.ui.settings import finish_settings as finish_settings
+from components.ui.tables import swatch_data_url as swatch_data_url
 from components.ui.text import escape_markdown, message_markdown
 from components.ui.upload_budget import BusyError
 from components.ui.url_state import (
@@ -53,39 +55,6 @@ from components.ui.url_state import (
     ClusterSettings,
     k_from_chart_points,
 )
-
-# With the blocks defined here, what the pages, the app tests and the benchmarks reach through
-# this module: the widget keys, the settings' start and finish, the colour swatch.
-__all__ = [
-    "ELBOW_CALLBACK",
-    "ELBOW_KEY",
-    "FEATURES_KEY",
-    "K_KEY",
-    "MISSING_LABELS",
-    "SCORES_POLL_S",
-    "SPLIT_KEY",
-    "ClusteredView",
-    "ModelView",
-    "cluster_controls",
-    "cluster_map_chart",
-    "clustered_model",
-    "download_stem",
-    "downloads",
-    "elbow_chart",
-    "elbow_chart_pending",
-    "elbow_click_callback",
-    "finish_settings",
-    "k_select",
-    "k_slider",
-    "labelled_radio",
-    "scaling_controls",
-    "seed_input",
-    "start_settings",
-    "stepped_slider",
-    "swatch_data_url",
-    "value_column_select",
-    "with_scores",
-]
 
 ELBOW_KEY = "elbow_chart"
 _K_MAX_STATE = "_clusters_k_max"
