@@ -8,7 +8,7 @@ enough rows with a value for every feature, no constant feature, enough distinct
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -92,7 +92,12 @@ def _too_few_rows(features: list[str], values: np.ndarray, k: int) -> str:
 
 
 def check_clusterable(
-    places: PlacesData, features: Sequence[str], n_clusters: int, *, missing: str = "exclude"
+    places: PlacesData,
+    features: Sequence[str],
+    n_clusters: int,
+    *,
+    missing: str = "exclude",
+    label_of: Callable[[str], str] = str,
 ) -> ClusterableCheck:
     """Check that k clusters can be formed from the places on the chosen features.
 
@@ -106,6 +111,8 @@ def check_clusterable(
         The requested k (at least 2).
     missing : {"exclude", "median"}
         Whether rows with an empty feature are left out or filled with its median.
+    label_of : callable
+        How a message names a column (the file's own name of a renamed one).
 
     Returns
     -------
@@ -118,8 +125,8 @@ def check_clusterable(
     unknown = [name for name in chosen if name not in places.numeric_columns]
     if unknown:
         raise PlacesError(
-            f"Feature(s) {', '.join(unknown)} are not numeric columns of the file; choose from "
-            f"{', '.join(places.numeric_columns)}."
+            f"Feature(s) {', '.join(map(label_of, unknown))} are not numeric columns of the "
+            f"file; choose from {', '.join(map(label_of, places.numeric_columns))}."
         )
     if isinstance(n_clusters, bool) or not isinstance(n_clusters, Integral) or n_clusters < 2:
         raise PlacesError(f"k={n_clusters!r} is invalid; choose an integer of at least 2.")
@@ -134,9 +141,9 @@ def check_clusterable(
     n_usable = int(usable.sum())
     excluded = len(values) - n_usable
     if n_usable <= k:
-        raise PlacesError(_too_few_rows(chosen, values, k))
+        raise PlacesError(_too_few_rows([label_of(name) for name in chosen], values, k))
     used = values[usable]
-    constant = [name for index, name in enumerate(chosen) if np.ptp(used[:, index]) == 0]
+    constant = [label_of(name) for index, name in enumerate(chosen) if np.ptp(used[:, index]) == 0]
     if constant and len(constant) == len(chosen):
         raise PlacesError(
             f"The {n_usable:,} places have the same value of every chosen feature "

@@ -40,7 +40,7 @@ def prepare(data: Dataset, features: tuple[str, ...], missing: str) -> FeatureMa
         Raises ``PlacesError`` saying what to change when the features cannot be clustered
         (none chosen, not numeric, constant, too few rows).
     """
-    check_clusterable(data.places, features, K_RANGE[0], missing=missing)
+    check_clusterable(data.places, features, K_RANGE[0], missing=missing, label_of=data.label)
     return prepare_features(data.places.frame, features, missing=missing)
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from components.engine.clustering import NInit
 from components.engine.stability import StabilityResult, stability_across_k
 from components.engine.sweep.run import SweepResult
 
+# The share of the rows each subset refit sees: stability_across_k's default.
+SUBSET_FRACTION = 0.8
 # stability_across_k derives up to 101 further seeds from its seed, which must stay below 2**32.
 STABILITY_SEED_MODULUS = 2**32 - 102
 
@@ -26,6 +30,25 @@ def stability_seed(random_state: int) -> int:
         ``random_state`` modulo ``STABILITY_SEED_MODULUS``: unchanged below it.
     """
     return random_state % STABILITY_SEED_MODULUS
+
+
+def checkable_k_values(k_values: Sequence[int], n_rows: int) -> tuple[int, ...]:
+    """The k's whose stability can be checked: each refit sees a subset of the rows.
+
+    Parameters
+    ----------
+    k_values : sequence of int
+        The sweep's k's.
+    n_rows : int
+        The rows the sweep was fitted on.
+
+    Returns
+    -------
+    tuple of int
+        The k's below the rows of a subset (:func:`stability_across_k`'s default fraction).
+    """
+    n_drawn = max(2, round(SUBSET_FRACTION * n_rows))
+    return tuple(k for k in k_values if k <= n_drawn - 1)
 
 
 def stability_of_one_k(

@@ -30,7 +30,7 @@ from components.figures.stability import stability_note
 from components.ui import cache, keys
 from components.ui.settings import K_KEY, N_INIT_KEY, SPLIT_KEY
 from components.ui.tables import swatch_data_url
-from components.ui.text import escape_markdown
+from components.ui.text import escape_markdown, message_markdown
 from components.ui.url_state import N_INIT_CHOICES, ClusterSettings
 from components.ui.widgets import stepped_slider
 
@@ -300,7 +300,7 @@ def _run_stability(key: keys.ModelKey, n_init: NInit) -> StabilityResult:
     done: dict = st.session_state.setdefault(_STABILITY_DONE_STATE, {})
     if (key, n_init) not in done:
         cache.model.sweep(replace(key, n_init=n_init))  # the reference: the map with these starts
-        k_values = cache.model.sweep(key).k_values
+        k_values = cache.insight.checkable_k_values(key)
         bar = st.progress(0.0, text="Refitting k-means with other seeds and on subsets…")
         for index, k in enumerate(k_values):
             cache.insight.stability_of_k(key, n_init, k)
@@ -347,10 +347,23 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
             f"Run the check with {starts_label(n_init)} per fit", key=RUN_STABILITY_KEY
         ):
             return
+    checkable = cache.insight.checkable_k_values(key)
+    if not checkable:
+        st.info(
+            "These data have too few rows for the check: each refit sees 80% of the rows, "
+            "and 2 clusters need at least 3 of them.",
+            icon=":material/info:",
+        )
+        return
+    if checkable[-1] < cache.model.sweep(key).k_values[-1]:
+        st.caption(
+            f"The check covers k up to {checkable[-1]}: each refit sees 80% of the rows, and k "
+            "must stay below the rows it sees."
+        )
     try:
         result = _run_stability(key, n_init)
     except ValueError as error:
-        st.error(f"The stability check could not run on these settings: {error}")
+        st.error(f"The stability check could not run on these settings: {message_markdown(error)}")
         return
 
     level, note = stability_note(result)

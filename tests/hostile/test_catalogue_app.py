@@ -239,23 +239,9 @@ def test_hostile_column_names_are_escaped_in_every_sink(
 
 
 HOSTILE_FILE_NAME = "[click](http://example.com)**x**<b>y</b>$x$.csv"
-_SMALL_FILE_STABILITY_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="Product bug: on a file of fewer than about 20 rows the Choose k page says 'The "
-    "stability check could not run on these settings: n_clusters=6 is out of range; expected "
-    "an integer in [2, 5] (X has 6 rows, 8 distinct).' The sweep goes up to k = rows - 1, the "
-    "stability check's 80% subsets allow k <= 0.8 rows - 1 (engine/stability.py, "
-    "stability_across_k's validate_k_values).",
-)
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(page, marks=_SMALL_FILE_STABILITY_BUG) if "choose_k" in page else page
-        for page in DATA_PAGES
-    ],
-)
+@pytest.mark.parametrize("page", DATA_PAGES)
 def test_hostile_names_are_escaped_on_every_page(
     page: str, real_data: Path, make_app: Callable[..., AppTest]
 ) -> None:
@@ -272,22 +258,7 @@ def test_hostile_names_are_escaped_on_every_page(
     assert not app.error, _texts(app.error)
 
 
-_RENAMED_COORDINATES_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="Product bug: the page's message names the coordinates as the Dataset renamed them "
-    "('(latitude, longitude)'), not as the file and the features select name them ('lat', "
-    "'lon'): engine/model.prepare passes the renamed columns to check_clusterable.",
-)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=_RENAMED_COORDINATES_BUG) if "(lat, lon)" in case.expect else case
-        for case in CLUSTER_CASES
-    ],
-    ids=[case.id for case in CLUSTER_CASES],
-)
+@pytest.mark.parametrize("case", CLUSTER_CASES, ids=[case.id for case in CLUSTER_CASES])
 def test_cluster_case(case: ClusterCase, real_data: Path, make_app: Callable[..., AppTest]) -> None:
     """A file read but too small (or too uniform) to cluster: what to do, and only that."""
     app = upload_on_data_page(make_app(), "places.csv", case.content)

@@ -67,16 +67,7 @@ def _dataset(content: bytes, name: str) -> Dataset:
     return places_dataset(places, name, hashlib.sha256(content).hexdigest())
 
 
-_RENAMED_COORDINATES_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="Product bug: the message names the coordinates as the Dataset renamed them "
-    "('(latitude, longitude)'), not as the file names them ('lat', 'lon'): model.prepare "
-    "passes the renamed columns to check_clusterable.",
-)
-_CLUSTER_CASES = [
-    pytest.param(case, marks=_RENAMED_COORDINATES_BUG) if "(lat, lon)" in case.expect else case
-    for case in CLUSTER_CASES
-]
+_CLUSTER_CASES = list(CLUSTER_CASES)
 
 
 def _cannot_cluster(case: ClusterCase) -> str:

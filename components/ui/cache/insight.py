@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.engine import sweep_stability
 from components.engine.clustering import NInit
 from components.engine.describe import (
     ClusterDescription,
@@ -104,7 +105,14 @@ def stability_of_k(key: ModelKey, n_init: NInit, k: int) -> StabilityResult:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def stability(key: ModelKey, n_init: NInit) -> StabilityResult:
     """Stability of every k of the sweep (the per-k results joined)."""
-    return merge_stability_results([stability_of_k(key, n_init, k) for k in sweep(key).k_values])
+    return merge_stability_results(
+        [stability_of_k(key, n_init, k) for k in checkable_k_values(key)]
+    )
+
+
+def checkable_k_values(key: ModelKey) -> tuple[int, ...]:
+    """The k's of the sweep whose stability can be checked (below a subset's rows)."""
+    return sweep_stability.checkable_k_values(sweep(key).k_values, scaled(key).train.shape[0])
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
