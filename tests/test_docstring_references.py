@@ -30,10 +30,7 @@ SOURCES = (
 REFERENCE = re.compile(r"(?<![\w./])components(?:\.[A-Za-z_]\w*)+")
 # Known dead references in files that are being rewritten elsewhere: (file, name). Each one
 # goes from here when its file is fixed (the test then holds that file to the rule too).
-KNOWN_UNRESOLVED = {
-    ("components/engine/places.py", "components.upload.read_places_csv"),
-    ("components/ui/cache/distributed.py", "components.ui.keys.result_source"),
-}
+KNOWN_UNRESOLVED: set[tuple[str, str]] = set()
 
 
 def _docstrings(tree: ast.Module) -> Iterator[tuple[int, str]]:
