@@ -485,7 +485,12 @@ def _short_value(dataset: Dataset, column: str, value: float | None) -> str:
         return f"${value / 1000:,.0f}k"
     if column == dataset.income_column:  # the census unit: tens of thousands of USD
         return f"${value * 10:,.0f}k"
-    return f"{value:,.3g}"
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:,.3g}M"
+    if size >= 1e4:
+        return f"{value / 1e3:,.3g}k"
+    return f"{value:,.0f}" if size >= 100 else f"{value:.3g}"
 
 
 def cluster_card(description: ClusterDescription, dataset: Dataset, value_column: str) -> None:

@@ -139,3 +139,18 @@ def test_swatch_html_uses_the_colour() -> None:
     assert "background:rgb(0,114,178)" in html and "width:0.9em" in html
     with pytest.raises(ValueError, match="size_em"):
         swatch_html("#0072B2", 10)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(4597.0, "4,597"), (0.1234, "0.123"), (45678.9, "45.7k"), (1234567.0, "1.23M"), (None, "n/a")],
+)
+def test_a_card_s_value_is_short_and_never_in_exponent_notation(
+    value: float | None, shown: str
+) -> None:
+    from components.engine.dataset import places_dataset
+    from components.engine.upload import read_places
+    from components.ui.insight import _short_value
+
+    read = read_places(b"lat,lon,price\n45,5,1\n46,6,2\n47,7,3\n", filename="x.csv")
+    assert _short_value(places_dataset(read, "x.csv", "0" * 64), "price", value) == shown
