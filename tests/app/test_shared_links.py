@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.engine import places
@@ -15,6 +16,7 @@ from tests.hostile.catalogue import plain
 EXAMPLE = places.example_places_csv()
 EXAMPLE_PARAM = "upload:" + hashlib.sha256(EXAMPLE).hexdigest()[:16]
 CLUSTERS = "pages/clusters.py"
+pytestmark = pytest.mark.slow  # the census data's sweep and a file's, in AppTest
 
 
 def test_a_link_to_a_file_not_held_says_so_and_applies_once_it_is_uploaded(
