@@ -132,7 +132,7 @@ def relative_phrase(ratio: float) -> str:
 
 def _label(column: str) -> str:
     feature = FEATURE_CATALOGUE.get(column)
-    return feature.label.lower() if feature is not None else column.replace("_", " ")
+    return feature.label.lower() if feature is not None else column
 
 
 def _format_value(column: str, value: float) -> str:

@@ -562,7 +562,7 @@ def kmeans_regions_note(
     n_clusters = len(regions)
     low, high = _extent_range(regions, n_clusters)
     sentences = [
-        f"k-means splits the whole state into {n_clusters} compact regions around centroids, "
+        f"k-means splits all the places into {n_clusters} compact regions around centroids, "
         "dense or not: every place belongs to one, remote ones included, and the "
         f"regions reach {low:.0f}-{high:.0f} km from their centres (90th percentile)"
     ]
