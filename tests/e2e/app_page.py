@@ -23,12 +23,12 @@ from playwright.sync_api import Locator, Page, expect
 K_LABEL = "Number of clusters k"
 FEATURES_LABEL = "Features to cluster on"
 SCALER_LABEL = "Scaling"
-BOX_FEATURE_LABEL = "Feature in the box plot"
+BOX_FEATURE_LABEL = "Column per cluster"
 DEFAULT_K = 5
 DEFAULT_FEATURE_LABELS = ("Latitude", "Longitude", "Median house value")
 DOWNLOAD_ROWS_LABEL = "Download the rows with their cluster (CSV)"
 DOWNLOAD_PROFILES_LABEL = "Download the cluster profiles (CSV)"
-CLUSTERS_TITLE = "Clusters of California block groups"
+CLUSTERS_TITLE = "Clusters"
 EXPLORE_TITLE = "The data before clustering"
 
 BOX_PLOT = ".st-key-box_plot"
@@ -129,9 +129,14 @@ def open_clusters(page: Page, base_url: str, query: str = "") -> None:
     """Open the Clusters page (optionally with a query string) and wait until it is drawn."""
     url = base_url + "/" + (f"?{query}" if query else "")
     harness.goto_and_wait(page, url)
-    expect(page.get_by_role("heading", name=CLUSTERS_TITLE)).to_be_visible()
+    expect(page_title(page)).to_have_text(CLUSTERS_TITLE)
     wait_for_charts(page)
     wait_for_scores(page)
+
+
+def page_title(page: Page) -> Locator:
+    """The page's title (its one level-1 heading)."""
+    return page.get_by_test_id("stMain").get_by_role("heading", level=1)
 
 
 # Shown under the inertia curve while the sweep's scores are computed in the background.
@@ -381,3 +386,42 @@ def upload_file(page: Page, name: str, content: bytes, mime: str = "text/csv") -
         ),
         timeout_ms=harness.LOAD_TIMEOUT_MS,
     )
+
+
+# ------------------------------------------------------------------- the Data page
+
+DATA_PAGE_PATH = "data"
+DATA_TITLE = "Data"
+# The sidebar's data switch (shown on every page while the session holds a file).
+DATA_SWITCH_LABEL = "Data"
+HOUSING_OPTION = "California housing (demo)"
+
+
+def open_data_page(page: Page, base_url: str) -> None:
+    """Open the Data page (a fresh session when the page is new) and wait for its run."""
+    harness.goto_and_wait(page, f"{base_url}/{DATA_PAGE_PATH}")
+    expect(page_title(page)).to_have_text(DATA_TITLE)
+
+
+def upload_on_data_page(
+    page: Page, base_url: str, name: str, content: bytes, mime: str = "text/csv"
+) -> None:
+    """Open the Data page and upload a file there: it becomes every page's data."""
+    open_data_page(page, base_url)
+    upload_file(page, name, content, mime)
+
+
+def go_to(page: Page, label: str) -> None:
+    """Open a page from the sidebar menu (same session) and wait for its run."""
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=label, exact=True)
+    harness.act_and_wait(page, link.click, timeout_ms=harness.LOAD_TIMEOUT_MS)
+
+
+def file_option(name: str) -> str:
+    """The sidebar data switch's label of a held file."""
+    return f"Your file: {name}"
+
+
+def data_switch(page: Page) -> Locator:
+    """The sidebar's radio group that switches between the demo and the held file."""
+    return page.get_by_test_id("stSidebar").get_by_role("radiogroup", name=DATA_SWITCH_LABEL)

@@ -184,15 +184,19 @@ def test_navigating_to_explore_and_back_keeps_the_settings(page: Page, base_url:
 
     nav = page.get_by_test_id("stSidebarNav")
     harness.act_and_wait(page, lambda: nav.get_by_role("link", name="Explore", exact=True).click())
-    expect(page.get_by_role("heading", name=ui.EXPLORE_TITLE)).to_be_visible()
+    expect(ui.page_title(page)).to_have_text(ui.EXPLORE_TITLE)
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
 
     harness.act_and_wait(page, lambda: nav.get_by_role("link", name="Clusters", exact=True).click())
-    expect(page.get_by_role("heading", name=ui.CLUSTERS_TITLE)).to_be_visible()
+    expect(ui.page_title(page)).to_have_text(ui.CLUSTERS_TITLE)
     ui.wait_for_charts(page)
     assert_drawn_for_k(page, 8)
     assert ui.selected_features(page) == [*ui.DEFAULT_FEATURE_LABELS, "Median income"]
     assert ui.query_params(page) == settings
+
+
+# The downloads are named after the data ("California housing, 1990 census").
+DOWNLOAD_STEM = "California_housing_1990_census"
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -218,7 +222,8 @@ def test_downloads_are_csvs_of_the_shown_clusters(
         page.get_by_role("button", name=ui.DOWNLOAD_ROWS_LABEL, exact=True).click()
     rows_path = artifacts_dir / rows_download.value.suggested_filename
     rows_download.value.save_as(rows_path)
-    assert rows_path.name == f"geocluster_rows_k{k}.csv"
+    # Named after the data and k: <data>_k<k>_rows.csv, <data>_k<k>_profiles.csv.
+    assert rows_path.name == f"{DOWNLOAD_STEM}_k{k}_rows.csv"
     rows = _read_csv(rows_path)
     assert len(rows) == 20_640
     assert {"longitude", "latitude", "median_house_value", "cluster"} <= set(rows.columns)
@@ -228,7 +233,7 @@ def test_downloads_are_csvs_of_the_shown_clusters(
         page.get_by_role("button", name=ui.DOWNLOAD_PROFILES_LABEL, exact=True).click()
     profiles_path = artifacts_dir / profiles_download.value.suggested_filename
     profiles_download.value.save_as(profiles_path)
-    assert profiles_path.name == f"geocluster_profiles_k{k}.csv"
+    assert profiles_path.name == f"{DOWNLOAD_STEM}_k{k}_profiles.csv"
     profiles = _read_csv(profiles_path)
     assert len(profiles) == k
     assert profiles["cluster"].tolist() == list(range(k))

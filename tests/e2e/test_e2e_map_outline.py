@@ -130,7 +130,7 @@ def test_clusters_map_draws_outline_and_points_offline(page: Page, base_url: str
 
 def test_explore_map_draws_outline_and_points_offline(page: Page, base_url: str) -> None:
     harness.goto_and_wait(page, f"{base_url}/explore")
-    expect(page.get_by_role("heading", name=ui.EXPLORE_TITLE)).to_be_visible()
+    expect(ui.page_title(page)).to_have_text(ui.EXPLORE_TITLE)
     counts = wait_for_map(page)
     print(f"Explore map: {counts}")
 

@@ -19,7 +19,7 @@ PAGES = (
     ("Explain clusters", "explain"),
     ("Explore", "explore"),
     ("When k-means fails", "kmeans_fails"),
-    ("Your own places", "your_places"),
+    ("Data", "data"),
 )
 # Pages that draw the Clusters page's sidebar ("The k slider and the settings on the
 # left apply to every page").
@@ -98,7 +98,7 @@ def test_explore_page_map_and_histogram_follow_their_selects(
     page: Page, base_url: str, artifacts_dir: Path
 ) -> None:
     harness.goto_and_wait(page, f"{base_url}/explore")
-    expect(page.get_by_role("heading", name=ui.EXPLORE_TITLE)).to_be_visible()
+    expect(ui.page_title(page)).to_have_text(ui.EXPLORE_TITLE)
     # Opened directly (a deep link), the page still has the app's own navigation.
     expect(page.get_by_test_id("stSidebarNav").get_by_role("link")).to_have_count(len(PAGES))
     # The value map is a pydeck map (drawn offline); its caption names the scale.

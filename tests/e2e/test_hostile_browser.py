@@ -15,7 +15,17 @@ from pathlib import Path
 
 import harness
 import pytest
-from app_page import open_clusters, pick_from_combobox, query_params, upload_file
+from app_page import (
+    BOX_FEATURE_LABEL,
+    BOX_PLOT,
+    go_to,
+    open_clusters,
+    pick_from_combobox,
+    query_params,
+    selectbox_value,
+    upload_on_data_page,
+    wait_for_charts,
+)
 from playwright.sync_api import Page, expect
 
 from components.ui.text import WORD_JOINER
@@ -27,8 +37,10 @@ from tests.hostile.catalogue import (
     UrlCase,
 )
 
-# Text from the user that must never become a link target or bold text on the page.
-_USER_LINK_TARGETS = ("example.com", "http://x")
+# Hosts of the user's URLs, which must never become a link's target, and the user's text
+# that must never become bold text on the page. (The page's own links may carry the
+# user's text in their query string, URL-encoded: a heading's anchor is the page's URL.)
+_USER_LINK_HOSTS = ("example.com", "x")
 _USER_BOLD_TEXTS = ("bold", "x")
 
 BROWSER_FILES = (
@@ -39,7 +51,7 @@ BROWSER_FILES = (
     "thousands",
     "header-40000-names",
 )
-BROWSER_URLS = ("k-markdown-link", "k-bold", "features-markdown-link", "k-20kb", "box-url")
+BROWSER_URLS = ("k-markdown-link", "k-bold", "features-markdown-link", "k-20kb", "value-url")
 
 
 def _file(case_id: str) -> FileCase:
@@ -58,7 +70,8 @@ def _text(shown: str) -> str:
 def _assert_no_markup_from_user(page: Page) -> None:
     """No link to the user's URLs, no bold user text, no exception box, no injected tag."""
     hrefs = page.locator("a[href]").evaluate_all("(links) => links.map((a) => a.href)")
-    assert not [h for h in hrefs if any(target in h for target in _USER_LINK_TARGETS)], hrefs
+    hosts = {href: urllib.parse.urlsplit(href).hostname or "" for href in hrefs}
+    assert not [href for href, host in hosts.items() if host in _USER_LINK_HOSTS], hrefs
     bold = page.locator("strong, b").all_inner_texts()
     assert not [text for text in bold if text.strip() in _USER_BOLD_TEXTS], bold
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -68,37 +81,46 @@ def _assert_no_markup_from_user(page: Page) -> None:
 @pytest.mark.parametrize("case_id", BROWSER_FILES)
 def test_hostile_file(page: Page, base_url: str, case_id: str) -> None:
     case = _file(case_id)
-    harness.goto_and_wait(page, f"{base_url}/your_places")
-    upload_file(page, case.name, case.content)
+    upload_on_data_page(page, base_url, case.name, case.content)
     errors = page.get_by_test_id("stAlertContentError")
     if case.refused:
         expect(errors).to_have_count(1)
         shown = _text(errors.first.inner_text())
         assert f"{case.name} cannot be used." in shown and case.expect in shown, shown
         expect(page.get_by_test_id("stFileUploader")).to_be_visible()
-    else:
-        expect(errors).to_have_count(0)
-        if case.expect:
-            expect(page.get_by_test_id("stAlertContentInfo").filter(has_text=case.expect))
-        expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_attached()
-        expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)
+        _assert_no_markup_from_user(page)
+        return
+    # Read: the Data page says how many places and gives the reader's note ...
+    expect(errors).to_have_count(0)
+    expect(page.get_by_text(f"{case.n_rows:,} places read from")).to_be_visible()
+    if case.expect:
+        notes = page.get_by_test_id("stAlertContentInfo").filter(has_text=case.expect)
+        expect(notes.first).to_be_visible()
+    _assert_no_markup_from_user(page)
+    # ... and the file is clustered on the Clusters page.
+    go_to(page, "Clusters")
+    wait_for_charts(page)
+    expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_attached()
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)
+    expect(errors).to_have_count(0)
     _assert_no_markup_from_user(page)
 
 
 def test_hostile_column_shown_as_text_in_headings_and_charts(page: Page, base_url: str) -> None:
     """A column named like a link and one named like HTML: text in the subheader and axis."""
-    harness.goto_and_wait(page, f"{base_url}/your_places")
-    upload_file(page, "hostile.csv", _file("hostile-names-and-cells").content)
+    upload_on_data_page(page, base_url, "hostile.csv", _file("hostile-names-and-cells").content)
+    go_to(page, "Clusters")
+    wait_for_charts(page)
     # The first numeric column is the one shown per cluster at first; then the HTML one.
     for column in ("[link](http://example.com/phish)", "<b>x</b>"):
-        if _text(page.get_by_role("combobox", name="Column per cluster").input_value()) != column:
+        if _text(selectbox_value(page, BOX_FEATURE_LABEL)) != column:
             harness.act_and_wait(
-                page, lambda c=column: pick_from_combobox(page, "Column per cluster", c)
+                page, lambda c=column: pick_from_combobox(page, BOX_FEATURE_LABEL, c)
             )
         heading = page.get_by_role("heading").filter(has_text="per cluster")
         expect(heading).to_have_count(1)
         assert _text(heading.inner_text()) == f"{column} per cluster"
-        axis = page.locator(".st-key-places_box_plot .ytitle")
+        axis = page.locator(f"{BOX_PLOT} .ytitle")
         expect(axis).to_have_text(column)  # drawn as the text, not as HTML
         _assert_no_markup_from_user(page)
 
@@ -144,5 +166,7 @@ def test_data_file_that_is_a_directory(page: Page, directory_data_url: str) -> N
     error = page.get_by_test_id("stAlertContentError")
     expect(error).to_contain_text("GEOCLUSTER_DATA points to housing_dir, which is a directory")
     expect(error).not_to_contain_text("/tmp")  # the name, never the server's path
-    expect(page.get_by_test_id("stFileUploader")).to_be_visible()
     _assert_no_markup_from_user(page)
+    # The way out: the Data page, where a file of one's own can be uploaded.
+    harness.act_and_wait(page, page.get_by_role("link", name="Open the Data page").click)
+    expect(page.get_by_test_id("stFileUploader")).to_be_visible()
