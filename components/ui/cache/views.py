@@ -156,7 +156,16 @@ def profile(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
         value_summary=_value_summary(key, k, value_column),
     )
     table = profiles_table(profiles, key.features)
-    return table.drop(columns=["standout_columns", "standout_z"], errors="ignore")
+    # Said with the file's own column names (the coordinates are renamed inside).
+    names = data.original_names
+    table["standouts"] = [
+        ", ".join(
+            f"{names.get(name, name)} {z:+.1f} sd"
+            for name, z in zip(columns, z_scores, strict=True)
+        )
+        for columns, z_scores in zip(table["standout_columns"], table["standout_z"], strict=True)
+    ]
+    return table.drop(columns=["standout_columns", "standout_z"])
 
 
 @st.cache_resource(show_spinner="Describing the clusters of every k…", max_entries=16)
