@@ -470,9 +470,9 @@ def _ari_text(ari: float) -> str:
 
 
 def _where(row: pd.Series) -> str:
-    """ "centred 12 km from Los Angeles" from an :func:`area_table` row."""
+    """ "centred 12 km from Los Angeles" from an :func:`area_table` row ("" without a town)."""
     if not row["nearest place"]:
-        return "of unknown place"
+        return ""
     return f"centred {row['km from it']:.0f} km from {row['nearest place']}"
 
 
@@ -512,10 +512,11 @@ def density_note(
         )
     largest = areas.iloc[0]
     low, high = _extent_range(areas, n_largest)
+    where = _where(largest)
     return (
         f"{name} finds dense metro areas of any shape and size and leaves the thinly "
         f"settled rest as noise ({noise_share:.0%} of places, grey) instead of forcing "
-        f"it into a cluster. The largest area, {_where(largest)}, holds "
+        f"it into a cluster. The largest area{f', {where},' if where else ''} holds "
         f"{largest['share']:.0%} of the places: density chains a whole conurbation "
         f"into one area. The {min(n_largest, n_areas)} largest areas reach {low:.0f}-{high:.0f} "
         "km from their centres (90th percentile)."
@@ -576,11 +577,13 @@ def kmeans_regions_note(
         for cluster in range(n_clusters)
     ]
     noisiest = int(np.argmax(noise_by_region))
-    sentences.append(
-        f"{regions['area'].iloc[noisiest]}, {_where(regions.iloc[noisiest])}, "
-        f"mixes towns with countryside: {noise_by_region[noisiest]:.0%} of its places "
-        "are density noise."
-    )
+    if noise_by_region[noisiest] > 0:
+        where = _where(regions.iloc[noisiest])
+        sentences.append(
+            f"{regions['area'].iloc[noisiest]}{f', {where},' if where else ''} mixes dense "
+            f"and sparse places: {noise_by_region[noisiest]:.0%} of its places are density "
+            "noise."
+        )
     cut = []
     for area in range(min(3, len(dense))):
         members = kmeans[density == area]

@@ -287,7 +287,7 @@ def test_kmeans_regions_note_counts_noise_and_cut_areas() -> None:
     assert "into 2 compact regions" in text
     assert "reach 100-150 km" in text
     assert "against 10-20 km" in text
-    assert "Cluster 1, centred 7 km from East, mixes towns with countryside: 50%" in text
+    assert "Cluster 1, centred 7 km from East, mixes dense and sparse places: 50%" in text
     assert "It cuts dense areas apart: Area 1 (2 regions)." in text
     with pytest.raises(ValueError, match="same shape"):
         kmeans_regions_note(regions, _areas_frame(), kmeans_labels[:3], density_labels)
@@ -302,3 +302,20 @@ def test_panel_height_follows_the_shape() -> None:
     assert panel_height_for(toy(1.0, 1.0)) == 330
     assert panel_height_for(toy(1.0, 5.0)) == 340  # capped
     assert panel_height_for(toy(10.0, 0.1)) == 170  # floored
+
+
+def test_kmeans_regions_note_without_towns_or_noise_says_neither() -> None:
+    regions = pd.DataFrame(
+        {
+            "area": ["Cluster 0", "Cluster 1"],
+            "nearest place": ["", ""],  # a file's places: no named towns
+            "km from it": [np.nan, np.nan],
+            "extent (km)": [10.0, 12.0],
+        }
+    )
+    areas = _areas_frame().assign(**{"nearest place": ""})
+    no_noise = np.array([0, 0, 0, 0, 1, 1, 1])
+    text = kmeans_regions_note(regions, areas, np.array([0, 0, 1, 1, 1, 1, 0]), no_noise)
+    assert "unknown place" not in text and "0% of its places" not in text
+    assert "centred" not in text
+    assert "into 2 compact regions" in text
