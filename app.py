@@ -17,4 +17,5 @@ FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
 st.set_page_config(page_title="geocluster", page_icon=str(FAVICON), layout="wide")
 cache.warm_up.start()  # once per server: kernels and base map tiles in the background
-st.navigation(router.pages()).run()
+with cache.storage.page_run():  # a page run sees one state of the session's upload
+    st.navigation(router.pages()).run()

@@ -58,6 +58,7 @@ from components.ui.url_state import (
 
 ELBOW_KEY = "elbow_chart"
 _K_MAX_STATE = "_clusters_k_max"
+_K_LOWERED_STATE = "_clusters_k_lowered"  # (the k asked for, the k it was lowered to)
 MISSING_LABELS: dict[str, str] = {
     "exclude": "Leave those rows out (shown grey as 'not clustered')",
     "median": "Fill the gaps with the feature's median",
@@ -366,6 +367,8 @@ def k_select(k_slot: Any, fits: SweepFits) -> int:
     # Written every run: a slider whose bounds change is a new widget, which would start
     # from its minimum instead of the k shown.
     st.session_state[K_KEY] = k
+    if k < wanted:  # said until k is moved: the page's own reruns keep the lowered k
+        st.session_state[_K_LOWERED_STATE] = (wanted, k)
     with k_slot:
         if k_max > K_RANGE[0]:
             k = k_slider(st, K_KEY, k_max)
@@ -373,9 +376,12 @@ def k_select(k_slot: Any, fits: SweepFits) -> int:
             st.markdown("**Number of clusters k = 2** (the only k these data allow)")
         if k_max < K_RANGE[1]:
             note = f"k goes up to {k_max} here: there are too few distinct rows for more."
-            if k < wanted:
-                note = f"k was lowered from {wanted} to {k}. " + note
+            lowered = st.session_state.get(_K_LOWERED_STATE)
+            if lowered is not None and lowered[1] == k:
+                note = f"k was lowered from {lowered[0]} to {k}. " + note
             st.caption(note)
+    if st.session_state.get(_K_LOWERED_STATE, (0, k))[1] != k:
+        del st.session_state[_K_LOWERED_STATE]
     return k
 
 

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from conftest import (
     SCORING_NOTE,
-    cluster_field,
     colour_of,
     deck_spec,
     layer,

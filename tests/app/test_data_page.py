@@ -634,11 +634,6 @@ def test_k_above_the_cap_is_lowered_with_a_note(
     assert any(LOWERED_NOTE in note for note in notes), notes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the note is drawn on the run that lowers k only; the rerun that draws the scores "
-    "reads the lowered k and drops it",
-)
 def test_the_note_on_a_lowered_k_stays_when_the_scores_are_drawn(
     make_app: Callable[..., AppTest], held_scores: threading.Event
 ) -> None:

@@ -10,8 +10,10 @@ evicted under memory pressure, and built one heavy job at a time.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+import threading
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import streamlit as st
 
@@ -22,6 +24,31 @@ from components.ui.keys import DataSource, ModelKey
 P = ParamSpec("P")
 T = TypeVar("T")
 Keyed = DataSource | ModelKey
+
+
+# What one page run has used of its session's upload: the budget may evict a value while the
+# page is still drawn (a file larger than the budget), and the run's later steps must see the
+# same file rather than find its bytes gone.
+_RUN = threading.local()
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Keep every upload value a page run uses until the run ends (see :func:`per_source`)."""
+    _RUN.values = {}
+    try:
+        yield
+    finally:
+        _RUN.values = None
+
+
+def _in_run(key: Hashable, build: Callable[[], T]) -> T:
+    values: dict[Hashable, Any] | None = getattr(_RUN, "values", None)
+    if values is None:
+        return build()
+    if key not in values:
+        values[key] = build()
+    return cast(T, values[key])
 
 
 def source_of(keyed: Keyed) -> DataSource:
@@ -68,14 +95,18 @@ def per_source(
             source = source_of(keyed)
             if not source.is_upload:
                 return shared(keyed, *args, **kwargs)
-            return uploads.held(
-                (kind, keyed, *args, *sorted(kwargs.items())),
-                ("places", source.name),
-                lambda: function(keyed, *args, **kwargs),
-                spinner=spinner or "Working on your file…",
-                work_bytes=work_bytes(keyed, *args, **kwargs) if work_bytes else 0,
-                keep=keep,
-                errors=(PlacesError, ValueError),
+            key = (kind, keyed, *args, *sorted(kwargs.items()))
+            return _in_run(
+                key,
+                lambda: uploads.held(
+                    key,
+                    ("places", source.name),
+                    lambda: function(keyed, *args, **kwargs),
+                    spinner=spinner or "Working on your file…",
+                    work_bytes=work_bytes(keyed, *args, **kwargs) if work_bytes else 0,
+                    keep=keep,
+                    errors=(PlacesError, ValueError),
+                ),
             )
 
         # The process-wide entries can be cleared as a cached function's can (tests do).
