@@ -829,3 +829,13 @@ def test_a_parquet_upload_is_clustered_like_the_same_csv(
     app.slider(key="k").set_value(2).run()
     from_csv = deferred_downloads["places_good_k2_rows.csv"]()
     assert from_parquet == from_csv  # the same rows, numbers and clusters
+
+
+def test_the_profile_names_a_file_s_columns_as_the_file_does(
+    make_app: Callable[..., AppTest],
+) -> None:
+    app = _clusters_of(make_app, GOOD_FILE.name, GOOD_FILE.read_bytes())
+    profile = next(table.value for table in app.dataframe if "standouts" in table.value.columns)
+    standouts = " ".join(profile["standouts"])
+    assert "lat " in standouts or "lng " in standouts, standouts
+    assert "latitude" not in standouts and "longitude" not in standouts, standouts
