@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -159,7 +159,7 @@ def held(
     spinner : str
         Shown while building.
     work_bytes : int
-        Memory the build briefly needs (see :func:`heavy_work`).
+        Memory the build briefly needs (see :func:`heavy_work`); 0 for a light value.
     keep : int
         How many values of this kind a session keeps (the least recently used go).
     errors : tuple of exception types
@@ -177,7 +177,10 @@ def held(
     if found is not None:
         return cast(T, found)
     try:
-        with st.spinner(spinner), heavy_work(owner, group, work_bytes):
+        # A light value (labels, a column) is built at once: waiting for a slot and handing
+        # memory back to the system are for the heavy jobs, reading and fitting a file.
+        heavy = heavy_work(owner, group, work_bytes) if work_bytes else nullcontext()
+        with st.spinner(spinner), heavy:
             value = build()
     except errors as error:
         STORE.put(owner, key, _Failed(error), 0, group, keep=keep)
