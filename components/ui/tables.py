@@ -151,10 +151,10 @@ def legend(table: pd.DataFrame, dataset: Dataset, value_column: str, *, has_test
     value_column : str
         The summarised column.
     has_test : bool
-        Whether the map shows test rows (as rings).
+        Whether there are test rows (assigned to the nearest centre).
     """
     label = escape_markdown(dataset.label(value_column))
-    notes = [f"Median: of {label}.", CENTRE_NOTE]
+    notes = [f"The median is of {label}.", CENTRE_NOTE]
     if has_test:
         notes.append("Test rows are assigned to the nearest centre and counted here.")
     cluster_legend(

@@ -190,7 +190,7 @@ def names_problems(page: Page, label: str, text: str) -> list[str]:
         if titles != [VALUE]:
             problems.append(f"the box plot's axis is titled {titles}, expected [{VALUE!r}]")
     if label == "Clusters":
-        expected += [f"{VALUE} per cluster", f"Median: of {VALUE}."]
+        expected += [f"{VALUE} per cluster", f"The median is of {VALUE}."]
     if label == "Explain clusters":
         expected += [
             f"(features: lat, lng, {VALUE})",
