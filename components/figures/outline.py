@@ -70,10 +70,10 @@ def outline_layer() -> pdk.Layer:
 # ------------------------------------------------------------ base map tiles
 #
 # Drawn by deck.gl, the outline is redrawn with the points on every change (a k change
-# too), which in software WebGL is a large part of each redraw (BENCHMARKS.md, "Session 4").
-# As raster tiles of the base
-# map's style it is drawn by the map library in its own canvas, which redraws only when
-# the camera moves, and it gains a level of detail for free (finer tiles when zoomed in).
+# too), which in software WebGL is a large part of each redraw (BENCHMARKS.md, the
+# section on the outline as base-map tiles). As raster tiles of the base map's style it
+# is drawn by the map library in its own canvas, which redraws only when the camera
+# moves, and it gains a level of detail for free (finer tiles when zoomed in).
 
 # Every path down to this zoom (the world at zoom 4 is 16 x 16 tiles) ...
 WORLD_MAX_ZOOM = 4

@@ -9,7 +9,7 @@ The child runs at a lower CPU priority (niceness 10): on a 2-core machine the co
 otherwise takes a core from the first page's server thread (and, in the benchmark, from the
 browser on the same machine). At niceness 19 a child on a busy machine gets almost no CPU,
 and the sweep's scores, which wait for it, can take minutes; niceness 10 still gives it a
-share of a busy core (BENCHMARKS.md, "Session 6").
+share of a busy core (BENCHMARKS.md, the section on a warm server).
 """
 
 from __future__ import annotations

@@ -247,7 +247,7 @@ def fit_sweep(
     """Fit k-means for every k and number the clusters stably: the sweep's first step.
 
     The fits are fast and the scores (:func:`score_sweep`) take longer, so a page can draw
-    the clusters first (BENCHMARKS.md, "Session 4").
+    the clusters first (BENCHMARKS.md, the section on painting first).
 
     Parameters
     ----------

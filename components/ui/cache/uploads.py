@@ -2,9 +2,10 @@
 
 Streamlit's ``st.cache_data`` / ``st.cache_resource`` are process-wide: an entry stays after
 its user leaves until ``max_entries`` pushes it out, and ``cache_data`` keeps a pickled
-copy besides the one each caller unpickles. A 1M-row upload so left about 300 MB behind
-per file (issue 11). Everything built from an upload is therefore held in one
-:class:`~components.ui.upload_budget.BudgetStore`, owned by the session that uploaded it:
+copy besides the one each caller unpickles. A big upload so left a file-sized copy behind
+after its user had gone (BENCHMARKS.md, "Load"). Everything built from an upload is
+therefore held in one :class:`~components.ui.upload_budget.BudgetStore`, owned by the
+session that uploaded it:
 
 - released ``GEOCLUSTER_SESSION_GRACE_S`` (30) seconds after the session ends (when its
   websocket closes: Streamlit then clears the session-scoped cache of
