@@ -26,7 +26,6 @@ from components.ui.upload_budget import BusyError
 ACTIVE_STATE = "_geocluster_active_source"
 FILE_STATE = "_geocluster_file"
 _NONCE_STATE = "_geocluster_uploader_nonce"
-_VERIFIED_STATE = "_geocluster_verified_source"
 UPLOAD_KEY_PREFIX = "data_upload"
 EXAMPLE_KEY = "data_example"
 FORGET_KEY = "data_forget"
@@ -174,7 +173,7 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
         )
         return None
     sidebar_block(source)
-    if st.session_state.get(_VERIFIED_STATE) != source and not source.is_upload:
+    if not source.is_upload:
         note = data.published_note(dataset.sha256, dataset.n_rows, data.shown_path(source.name))
         if note:
             st.info(escape_markdown(note), icon=":material/info:")

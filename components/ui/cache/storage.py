@@ -103,7 +103,8 @@ def per_source(
                     ("places", source.name),
                     lambda: function(keyed, *args, **kwargs),
                     spinner=spinner or "Working on your file…",
-                    work_bytes=work_bytes(keyed, *args, **kwargs) if work_bytes else 0,
+                    # Asked only when the value is built (it may read a file's footer).
+                    work_bytes=((lambda: work_bytes(keyed, *args, **kwargs)) if work_bytes else 0),
                     keep=keep,
                     errors=(PlacesError, ValueError),
                 ),

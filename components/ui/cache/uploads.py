@@ -143,7 +143,7 @@ def held(
     build: Callable[[], T],
     *,
     spinner: str,
-    work_bytes: int,
+    work_bytes: int | Callable[[], int],
     keep: int,
     errors: tuple[type[Exception], ...] = (),
 ) -> T:
@@ -159,8 +159,9 @@ def held(
         Makes the value.
     spinner : str
         Shown while building.
-    work_bytes : int
-        Memory the build briefly needs (see :func:`heavy_work`); 0 for a light value.
+    work_bytes : int or callable
+        Memory the build briefly needs (see :func:`heavy_work`); 0 for a light value. A
+        callable is asked only when the value has to be built.
     keep : int
         How many values of this kind a session keeps (the least recently used go).
     errors : tuple of exception types
@@ -177,6 +178,8 @@ def held(
         raise found.error.with_traceback(None)
     if found is not None:
         return cast(T, found)
+    if callable(work_bytes):
+        work_bytes = work_bytes()
     try:
         # A light value (labels, a column) is built at once: waiting for a slot and handing
         # memory back to the system are for the heavy jobs, reading and fitting a file.
