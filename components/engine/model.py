@@ -16,9 +16,12 @@ from components.engine.sweep.run import SweepFits, fit_sweep
 
 K_RANGE: tuple[int, int] = (2, 15)
 # Above this many rows k-means is fitted on a fixed-seed sample and every row then gets
-# its nearest centre, with this many k-means++ starts instead of one: the time the sample
-# saves buys starts (BENCHMARKS.md, "Scale").
+# its nearest centre (BENCHMARKS.md, "Scale").
 FIT_SAMPLE_ROWS = 100_000
+# Starts "auto" keeps the best of: one k-means++ start can stop in a poor local optimum, and
+# the sweep stays fast with ten on the full data, three on the sample (BENCHMARKS.md,
+# "Several starts").
+FULL_N_INIT = 10
 SAMPLE_N_INIT = 3
 
 
@@ -70,6 +73,11 @@ def feasible_k_values(train: np.ndarray) -> range:
     return range(low, k_max + 1)
 
 
+def auto_n_init(sampled: bool) -> int:
+    """The starts "auto" means: :data:`SAMPLE_N_INIT` on a sampled fit, else :data:`FULL_N_INIT`."""
+    return SAMPLE_N_INIT if sampled else FULL_N_INIT
+
+
 def fit(train: np.ndarray, order_key: np.ndarray, *, random_state: int, n_init: NInit) -> SweepFits:
     """k-means for every feasible k, ids north to south at the smallest k and stable after.
 
@@ -82,7 +90,8 @@ def fit(train: np.ndarray, order_key: np.ndarray, *, random_state: int, n_init: 
     random_state : int
         Seed.
     n_init : "auto" or int
-        Starts per k; "auto" on a sampled fit means :data:`SAMPLE_N_INIT`.
+        Starts per k, the best kept; "auto" means :data:`FULL_N_INIT`, or
+        :data:`SAMPLE_N_INIT` on a sampled fit.
 
     Returns
     -------
@@ -95,7 +104,7 @@ def fit(train: np.ndarray, order_key: np.ndarray, *, random_state: int, n_init: 
         train,
         feasible_k_values(train),
         random_state=random_state,
-        n_init=SAMPLE_N_INIT if sampled and n_init == "auto" else n_init,
+        n_init=auto_n_init(sampled) if n_init == "auto" else n_init,
         order_key=order_key,
         max_fit_rows=FIT_SAMPLE_ROWS,
     )

@@ -76,13 +76,15 @@ def swatch_html(colour: str, size_em: float = 1.0) -> str:
     )
 
 
-def starts_label(n_init: NInit) -> str:
-    """How a k-means starts setting reads on the page."""
-    return "auto (1 start)" if n_init == "auto" else f"{n_init} start{'s' if n_init != 1 else ''}"
+def _n_starts(key: keys.ModelKey, n_init: NInit) -> int:
+    return cache.model.n_starts(key, n_init)
 
 
-def _n_starts(n_init: NInit) -> int:
-    return 1 if n_init == "auto" else int(n_init)
+def _starts_label(key: keys.ModelKey, n_init: NInit) -> str:
+    """How a k-means starts setting reads on the page: what "auto" means for these data."""
+    n_starts = _n_starts(key, n_init)
+    plural = "s" if n_starts != 1 else ""
+    return f"auto ({n_starts} start{plural})" if n_init == "auto" else f"{n_starts} start{plural}"
 
 
 def _show_k(k: int, k_key: str = K_KEY) -> None:
@@ -271,7 +273,9 @@ def _one_start_seconds(key: keys.ModelKey) -> float | None:
     """Seconds per k-means start of the checks of this model done in this session."""
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
     per_start = [
-        seconds / _n_starts(starts) for (model, starts), seconds in done.items() if model == key
+        seconds / _n_starts(key, starts)
+        for (model, starts), seconds in done.items()
+        if model == key
     ]
     return min(per_start) if per_start else None
 
@@ -282,7 +286,7 @@ def _cost(key: keys.ModelKey, n_init: NInit) -> str:
     The fitting work grows with the number of starts; the assignments and ARIs do not, so the
     time grows somewhat less than the number of starts (BENCHMARKS.md, "Measured defaults").
     """
-    n_starts = _n_starts(n_init)
+    n_starts = _n_starts(key, n_init)
     seconds = _one_start_seconds(key)
     measured = (
         f"the {seconds:.0f} s a one-start check took here"
@@ -290,8 +294,8 @@ def _cost(key: keys.ModelKey, n_init: NInit) -> str:
         else "the few seconds of a one-start check"
     )
     return (
-        f"up to {n_starts} times {measured}, plus fitting the map once with {starts_label(n_init)} "
-        "per fit (kept for the other pages)"
+        f"up to {n_starts} times {measured}, plus fitting the map once with "
+        f"{_starts_label(key, n_init)} per fit (kept for the other pages)"
     )
 
 
@@ -330,21 +334,21 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
     n_init = choice_column.selectbox(
         "Starts per fit for this check",
         options=list(N_INIT_CHOICES),
-        format_func=starts_label,
+        format_func=lambda choice: _starts_label(key, choice),
         key=widget_key,
         help="k-means keeps the best of this many k-means++ starts in every refit. More "
         "starts make each fit land in the same (best) solution more often, at a cost in time.",
     )
     requested = st.session_state.pop(_STABILITY_REQUEST_STATE, None) == n_init
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
-    if _n_starts(n_init) > 1 and (key, n_init) not in done and not requested:
+    if _n_starts(key, n_init) > 1 and (key, n_init) not in done and not requested:
         note_column.info(
-            f"Each refit keeps the best of {starts_label(n_init)}, so the check takes "
+            f"Each refit keeps the best of {_starts_label(key, n_init)}, so the check takes "
             f"{_cost(key, n_init)}.",
             icon=":material/timer:",
         )
         if not note_column.button(
-            f"Run the check with {starts_label(n_init)} per fit", key=RUN_STABILITY_KEY
+            f"Run the check with {_starts_label(key, n_init)} per fit", key=RUN_STABILITY_KEY
         ):
             return
     checkable = cache.insight.checkable_k_values(key)
@@ -371,7 +375,7 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         st.success(note, icon=":material/verified:")
     else:
         st.warning(note, icon=":material/warning:")
-    if result.flagged and _n_starts(n_init) < SUGGESTED_N_INIT:
+    if result.flagged and _n_starts(key, n_init) < SUGGESTED_N_INIT:
         st.caption(
             f"A check with {SUGGESTED_N_INIT} starts per fit takes {_cost(key, SUGGESTED_N_INIT)}."
         )
@@ -383,11 +387,12 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         )
     if n_init != settings.n_init:
         st.caption(
-            f"This check is of the map drawn with {starts_label(n_init)} per fit (its cluster "
-            f"numbers); the map on the other pages uses {starts_label(settings.n_init)}."
+            f"This check is of the map drawn with {_starts_label(key, n_init)} per fit (its "
+            f"cluster numbers); the map on the other pages uses "
+            f"{_starts_label(key, settings.n_init)}."
         )
         st.button(
-            f"Draw the maps with {starts_label(n_init)} per fit",
+            f"Draw the maps with {_starts_label(key, n_init)} per fit",
             key="stability_use_n_init",
             on_click=_use_n_init,
             args=(n_init,),

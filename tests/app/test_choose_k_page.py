@@ -94,6 +94,13 @@ def test_default_render_and_k_change(real_data: Path, make_app: Callable[..., Ap
 
     _assert_silhouette_view(app, 5)
 
+    # The map keeps the best of 10 starts, so its check waits for a click, its cost stated;
+    # a one-start check runs at once.
+    assert "auto (10 starts)" in app.button(key=ui_insight.RUN_STABILITY_KEY).label
+    assert not [table for table in app.dataframe if "ari_mean" in table.value.columns]
+    app.selectbox(key=f"{ui_insight.STABILITY_N_INIT_PREFIX}auto").set_value(1).run()
+    assert not app.exception, app.exception
+
     # Stability: one entry per k, flags explained as seed sensitivity of single starts.
     stability = _table(app, "ari_mean")
     assert list(stability["k"]) == list(range(2, 16))
@@ -147,7 +154,9 @@ def test_suggestion_button_and_more_starts_offer(
     assert app.slider(key=ui.K_KEY).value == target
     assert app.query_params["k"] == str(target)
 
-    # Asking for 10 starts per fit states the cost and waits for a click (no refits yet).
+    # After a one-start check, asking for 10 starts per fit states the cost from it and waits
+    # for a click (no refits yet).
+    app.selectbox(key=f"{ui_insight.STABILITY_N_INIT_PREFIX}auto").set_value(1).run()
     app.selectbox(key=f"{ui_insight.STABILITY_N_INIT_PREFIX}auto").set_value(10).run()
     assert not app.exception, app.exception
     offer = [text for text in texts(app.info) if "10 starts" in text]

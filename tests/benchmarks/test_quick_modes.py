@@ -67,6 +67,12 @@ def _every_session_served(fields: Fields, stdout: str) -> None:
     assert not failed, "\n".join(failed)
 
 
+def _auto_reaches_the_best(fields: Fields) -> None:
+    # "auto" is scikit-learn's best of 10 starts, so it cannot be worse than it.
+    assert float(fields["auto_gap_max_pct"]) <= 1e-6
+    assert float(fields["one_start_gap_max_pct"]) >= 0
+
+
 def _agrees_with_sklearn(fields: Fields, _stdout: str) -> None:
     assert float(fields["max_abs_err"]) <= AGREEMENT
 
@@ -135,6 +141,20 @@ QUICK_MODES = (
         ("rows", "median_s", "sklearn_median_s", "speedup", "max_abs_err"),
         server=False,
         check=_agrees_with_sklearn,
+    ),
+    QuickMode(
+        "starts",
+        (
+            "n",
+            "one_start_s",
+            "auto_s",
+            "ratio",
+            "one_start_gap_max_pct",
+            "auto_gap_max_pct",
+            "one_start_gap_k5_pct",
+        ),
+        server=False,
+        check=lambda fields, stdout: _auto_reaches_the_best(fields),
     ),
     QuickMode(
         "sweep",

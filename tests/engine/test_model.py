@@ -39,13 +39,29 @@ def good() -> Dataset:
     return _dataset(GOOD_FILE.read_bytes(), filename=GOOD_FILE.name)
 
 
+def test_auto_starts_reach_the_best_of_ten_on_the_default_housing_settings() -> None:
+    """One k-means++ start stops in a worse optimum at k = 5 than ten starts do."""
+    import pandas as pd
+
+    from tests.reference_data import housing_csv
+
+    frame = pd.read_csv(housing_csv())
+    X = StandardScaler().fit_transform(frame[["latitude", "longitude", "median_house_value"]])
+    fits = model.fit(X, frame["latitude"].to_numpy(), random_state=0, n_init="auto")
+    one_start = KMeans(n_clusters=5, random_state=0, n_init=1).fit(X).inertia_
+    best_of_ten = KMeans(n_clusters=5, random_state=0, n_init=10).fit(X).inertia_
+    assert best_of_ten < one_start * 0.98
+    assert fits.inertia[5 - 2] == pytest.approx(best_of_ten, rel=1e-9)
+
+
 def test_fit_matches_scikit_learn_on_standardised_features(good: Dataset) -> None:
     features = ("latitude", "longitude", "visitors")
     _, fits = _fits(good, features)
     assert fits.k_values == tuple(range(2, 12))  # 12 rows: k <= 11
     X = StandardScaler().fit_transform(good.places.frame[list(features)].to_numpy())
     for k in (2, 3, 5):
-        reference = KMeans(n_clusters=k, random_state=0, n_init="auto").fit(X)
+        # "auto" keeps the best of FULL_N_INIT starts, as scikit-learn's n_init does.
+        reference = KMeans(n_clusters=k, random_state=0, n_init=model.FULL_N_INIT).fit(X)
         assert adjusted_rand_score(reference.labels_, fits.labels_for(k)) == pytest.approx(1.0)
         assert fits.inertia[k - 2] == pytest.approx(reference.inertia_, rel=1e-9)
 

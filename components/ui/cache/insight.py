@@ -29,7 +29,7 @@ from components.figures import deck
 from components.figures import insight as figures_insight
 from components.ui.cache.base_map import map_style_url
 from components.ui.cache.data import column_values, dataset
-from components.ui.cache.model import fit_rows, row_labels, scaled, sweep
+from components.ui.cache.model import fit_rows, n_starts, row_labels, scaled, sweep
 from components.ui.cache.views import map_view
 from components.ui.keys import ModelKey
 
@@ -98,7 +98,7 @@ def stability_of_k(key: ModelKey, n_init: NInit, k: int) -> StabilityResult:
         sweep(replace(key, n_init=n_init)),
         k,
         random_state=key.random_state,
-        n_init=n_init,
+        n_init=n_starts(key, n_init),
     )
 
 

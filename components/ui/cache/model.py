@@ -20,6 +20,7 @@ from components.engine.row_labels import FitRows, RowLabels
 from components.engine.scaling import ScaledFeatures, scale_features
 from components.engine.sweep.kernels import NUMBA_AVAILABLE
 from components.engine.sweep.run import SweepFits, SweepResult, score_sweep
+from components.engine.validation import NInit
 from components.ui import streamlit_internals
 from components.ui.cache.data import column_values, dataset, row_count
 from components.ui.cache.storage import per_source
@@ -202,6 +203,14 @@ def sweep_if_ready(key: ModelKey) -> SweepResult | None:
     """The whole sweep when its scores are done; else None (and they are under way)."""
     job = scores_job(key).future
     return job.result() if job.done() else None
+
+
+def n_starts(key: ModelKey, n_init: NInit | None = None) -> int:
+    """The k-means++ starts a sweep of ``key`` keeps the best of (``n_init``: another setting)."""
+    chosen = key.n_init if n_init is None else n_init
+    if chosen != "auto":
+        return int(chosen)
+    return engine_model.auto_n_init(scaled(key).train.shape[0] > engine_model.FIT_SAMPLE_ROWS)
 
 
 @per_source(max_entries=64, keep=4)
