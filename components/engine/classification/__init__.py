@@ -1,0 +1,1 @@
+"""Prepare the variables of a geographic classification: transforms, correlations, leave-one-out."""

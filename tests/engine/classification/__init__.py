@@ -1,0 +1,1 @@
+"""Tests of the classification engine: transforms, correlations and leave-one-variable-out."""
