@@ -19,12 +19,14 @@ applied to the test rows, as a model in production would see them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler, normalize
+
+from components.engine.classification.transforms import FittedTransforms, fit_transforms
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius, the one scikit-learn's docs use
 
@@ -63,6 +65,8 @@ class ScaledFeatures:
         Row numbers of ``test``.
     scaler : str
         The scaler's name, a key of :data:`SCALERS`.
+    transforms : FittedTransforms or None
+        The per-variable transforms applied before the scaler (fitted on ``train``).
     warning : str or None
         What the user should know about this scaler, if anything.
     """
@@ -72,6 +76,7 @@ class ScaledFeatures:
     train_rows: np.ndarray
     test_rows: np.ndarray | None
     scaler: str
+    transforms: FittedTransforms | None = None
     warning: str | None = None
 
 
@@ -159,6 +164,7 @@ def scale_features(
     location_weight: float = 1.0,
     test_size: float | None = None,
     random_state: int = 0,
+    transforms: Mapping[str, str] | None = None,
 ) -> ScaledFeatures:
     """Scale a feature matrix, fitting on the training rows only.
 
@@ -178,6 +184,10 @@ def scale_features(
         Share of rows held out, in (0, 1); None for no split. The tutorial uses 0.33.
     random_state : int
         Seed of the split (the tutorial uses 0).
+    transforms : mapping of str to str, optional
+        A transform per feature (a key of
+        :data:`components.engine.classification.transforms.TRANSFORMS`), applied before the
+        scaler and fitted on the training rows; features absent are left as they are.
 
     Returns
     -------
@@ -223,6 +233,11 @@ def scale_features(
     fitted = _make_scaler(scaler, names, location_weight)
     train_values = matrix[train_rows]
     test_values = None if test_rows is None else matrix[test_rows]
+    fitted_transforms = None
+    if transforms:
+        fitted_transforms = fit_transforms(train_values, names, transforms)
+        train_values = fitted_transforms.transform(train_values)
+        test_values = None if test_values is None else fitted_transforms.transform(test_values)
     if fitted is None:
         train_scaled = normalize(train_values)
         test_scaled = None if test_values is None else normalize(test_values)
@@ -240,5 +255,6 @@ def scale_features(
         train_rows=np.asarray(train_rows),
         test_rows=None if test_rows is None else np.asarray(test_rows),
         scaler=scaler,
+        transforms=fitted_transforms,
         warning=SCALER_WARNINGS.get(scaler),
     )

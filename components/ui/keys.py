@@ -71,6 +71,12 @@ class ModelKey:
         Seed of k-means.
     n_init : str or int
         k-means restarts.
+    transforms : tuple of (str, str)
+        (feature, transform) applied before the scaler.
+    method : str
+        How the clusters are formed (a key of ``url_state.METHODS``).
+    fine_k : int
+        The fine clusters of the "levels" method (0 for the other methods).
     """
 
     source: DataSource
@@ -81,6 +87,9 @@ class ModelKey:
     split: bool
     random_state: int
     n_init: NInit
+    transforms: tuple[tuple[str, str], ...] = ()
+    method: str = "kmeans"
+    fine_k: int = 0
 
 
 def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> ModelKey:
@@ -109,4 +118,9 @@ def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> Mod
         split=bool(settings.split),
         random_state=int(settings.random_state),
         n_init=settings.n_init,
+        transforms=tuple(
+            (name, how) for name, how in settings.transforms if name in settings.features
+        ),
+        method=settings.method,
+        fine_k=int(settings.fine_k) if settings.method == "levels" else 0,
     )

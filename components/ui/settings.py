@@ -33,6 +33,9 @@ N_INIT_KEY = "n_init"
 SPLIT_KEY = "split"
 MISSING_KEY = "missing"
 VALUE_KEY = "value_column"
+METHOD_KEY = "method"
+FINE_K_KEY = "fine_k"
+TRANSFORM_KEY_PREFIX = "transform::"
 
 _SETTINGS_STATE = "_clusters_settings"  # per source: the settings last shown
 _WIDGETS_SOURCE_STATE = "_clusters_widgets_source"  # the source the widgets hold settings of
@@ -54,7 +57,20 @@ _WIDGET_OF_FIELD: dict[str, str] = {
     "split": SPLIT_KEY,
     "missing": MISSING_KEY,
     "value_column": VALUE_KEY,
+    "method": METHOD_KEY,
+    "fine_k": FINE_K_KEY,
 }
+
+
+def transform_key(feature: str) -> str:
+    """The key of a feature's transform widget."""
+    return TRANSFORM_KEY_PREFIX + feature
+
+
+def _transform_widgets(settings: ClusterSettings) -> dict[str, str]:
+    """Each chosen feature's transform widget key and the transform the settings give it."""
+    chosen = dict(settings.transforms)
+    return {transform_key(name): chosen.get(name, "none") for name in settings.features}
 
 
 def source_param(data_source: keys.DataSource) -> str:
@@ -108,6 +124,7 @@ def _widget_value(settings: ClusterSettings, field: str) -> object:
 def _apply_settings_to_widgets(settings: ClusterSettings) -> None:
     for field, key in _WIDGET_OF_FIELD.items():
         st.session_state[key] = _widget_value(settings, field)
+    st.session_state.update(_transform_widgets(settings))
 
 
 def saved_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSettings:
@@ -217,6 +234,8 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
             # widget that would start from its default; writing the value back carries it
             # over (Streamlit's idiom).
             st.session_state[key] = st.session_state[key]
+    for key, transform in _transform_widgets(saved).items():
+        st.session_state[key] = st.session_state.get(key, transform)
     return saved
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from components.engine.classification.transforms import TRANSFORMS
 from components.engine.clustering import NInit
 from components.engine.features import DEFAULT_FEATURES, FEATURE_CATALOGUE, MISSING_HANDLINGS
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS
@@ -37,6 +38,10 @@ PARAM_N_INIT = "n_init"
 PARAM_SPLIT = "split"
 PARAM_MISSING = "missing"
 PARAM_VALUE = "value"
+PARAM_TRANSFORMS = "transform"
+PARAM_METHOD = "method"
+PARAM_FINE_K = "fine_k"
+PARAM_CLUSTER_NAMES = "names"
 PARAM_NAMES: tuple[str, ...] = (
     PARAM_K,
     PARAM_FEATURES,
@@ -47,7 +52,23 @@ PARAM_NAMES: tuple[str, ...] = (
     PARAM_SPLIT,
     PARAM_MISSING,
     PARAM_VALUE,
+    PARAM_TRANSFORMS,
+    PARAM_METHOD,
+    PARAM_FINE_K,
+    PARAM_CLUSTER_NAMES,
 )
+# How the clusters are formed: k-means; Ward regions of neighbouring places; or k-means
+# with many clusters then Ward on their centres, k being the number of coarse groups.
+METHODS: dict[str, str] = {
+    "kmeans": "k-means",
+    "regions": "Contiguous regions (Ward on neighbours)",
+    "levels": "Two levels (fine k-means, then Ward)",
+}
+FINE_K_RANGE: tuple[int, int] = (3, 60)
+DEFAULT_FINE_K = 30
+MAX_NAME_CHARS = 40
+# Cluster names travel in one parameter, joined by this character (removed from a name).
+NAME_SEPARATOR = "|"
 MAX_QUOTED_CHARS = 60
 MAX_QUOTED_VALUES = 5
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -78,6 +99,15 @@ class ClusterSettings:
         "exclude" or "median": what happens to rows missing a chosen feature.
     value_column : str
         The column summarised per cluster (legend's median, box plot, profile quartiles).
+    transforms : tuple of (str, str)
+        (feature, transform) for each feature whose transform is not "none", a key of
+        ``TRANSFORMS``, applied before the scaler.
+    method : str
+        A key of ``METHODS``.
+    fine_k : int
+        The number of fine k-means clusters of the "levels" method, in ``FINE_K_RANGE``.
+    names : tuple of str
+        The analyst's names of the k clusters shown (empty: the drafted names).
     """
 
     n_clusters: int = DEFAULT_K
@@ -89,6 +119,10 @@ class ClusterSettings:
     split: bool = False
     missing: str = "exclude"
     value_column: str = "median_house_value"
+    transforms: tuple[tuple[str, str], ...] = ()
+    method: str = "kmeans"
+    fine_k: int = DEFAULT_FINE_K
+    names: tuple[str, ...] = ()
 
 
 def quoted(value: str) -> str:
@@ -176,6 +210,34 @@ def _parse_features(
     return tuple(names), unknown
 
 
+def _parse_transforms(
+    text: str, features: Sequence[str]
+) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """(feature, transform) pairs of a link's ``feature:transform,...``, and the bad parts."""
+    chosen: dict[str, str] = {}
+    bad: list[str] = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        feature, _, transform = part.rpartition(":")
+        if feature in features and transform in TRANSFORMS:
+            if transform != "none":
+                chosen[feature] = transform
+        else:
+            bad.append(part)
+    ordered = tuple((feature, chosen[feature]) for feature in features if feature in chosen)
+    return ordered, bad
+
+
+def clean_name(text: str) -> str:
+    """A cluster name as the settings keep it: one line, no separator, at most 40 characters."""
+    words = " ".join(str(text).replace(NAME_SEPARATOR, " ").split())
+    return words[:MAX_NAME_CHARS]
+
+
+def read_names(text: str) -> tuple[str, ...]:
+    """Cluster names from a link's ``name|name|...`` (at most 15, each cleaned)."""
+    return tuple(clean_name(name) for name in text.split(NAME_SEPARATOR)[: K_RANGE[1]])
+
+
 def parse_query_params(
     params: Mapping[str, str | Sequence[str]],
     *,
@@ -253,6 +315,20 @@ def parse_query_params(
         PARAM_VALUE, "value_column", _one_of(feature_names, "a column name"), defaults.value_column
     )
 
+    take(PARAM_METHOD, "method", _one_of(tuple(METHODS)), defaults.method)
+    take(PARAM_FINE_K, "fine_k", _integer_in(*FINE_K_RANGE), defaults.fine_k)
+    if PARAM_TRANSFORMS in params:
+        transforms, bad = _parse_transforms(_last(params[PARAM_TRANSFORMS]), settings.features)
+        settings = replace(settings, transforms=transforms)
+        if bad:
+            shown = ", ".join(quoted(part) for part in bad[:MAX_QUOTED_VALUES])
+            notices.append(
+                f"Ignored transform(s) {shown} from the link: expected feature:transform with "
+                f"a chosen feature and a transform among {', '.join(TRANSFORMS)}."
+            )
+    if PARAM_CLUSTER_NAMES in params:
+        settings = replace(settings, names=read_names(_last(params[PARAM_CLUSTER_NAMES])))
+
     if settings.scaler == "geographic" and not set(LOCATION_FEATURES) <= set(settings.features):
         notices.append(
             "The geographic scaler needs latitude and longitude among the features; "
@@ -287,6 +363,14 @@ def to_query_params(settings: ClusterSettings) -> dict[str, str]:
     }
     if settings.scaler == "geographic":
         params[PARAM_WEIGHT] = f"{settings.location_weight:g}"
+    if settings.transforms:
+        params[PARAM_TRANSFORMS] = ",".join(f"{name}:{how}" for name, how in settings.transforms)
+    if settings.method != "kmeans":
+        params[PARAM_METHOD] = settings.method
+    if settings.method == "levels":
+        params[PARAM_FINE_K] = str(settings.fine_k)
+    if any(settings.names):
+        params[PARAM_CLUSTER_NAMES] = NAME_SEPARATOR.join(settings.names)
     return params
 
 

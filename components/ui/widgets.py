@@ -18,6 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.engine.classification.transforms import TRANSFORMS
 from components.engine.dataset import Dataset
 from components.engine.features import FeatureMatrix
 from components.engine.row_labels import RowLabels
@@ -28,7 +29,9 @@ from components.figures import maps
 from components.ui import cache, keys, source
 from components.ui.settings import (
     FEATURES_KEY,
+    FINE_K_KEY,
     K_KEY,
+    METHOD_KEY,
     MISSING_KEY,
     N_INIT_KEY,
     SCALER_KEY,
@@ -40,6 +43,7 @@ from components.ui.settings import (
     saved_settings,
     show_url_notices,
     start_settings,
+    transform_key,
 )
 
 # Re-exported: the pages, the app tests and the benchmarks reach them through this module.
@@ -48,8 +52,10 @@ from components.ui.tables import swatch_data_url as swatch_data_url
 from components.ui.text import escape_markdown, message_markdown
 from components.ui.upload_budget import BusyError
 from components.ui.url_state import (
+    FINE_K_RANGE,
     K_RANGE,
     LOCATION_FEATURES,
+    METHODS,
     N_INIT_CHOICES,
     SEED_RANGE,
     ClusterSettings,
@@ -264,6 +270,31 @@ def seed_input(seed_key: str) -> int:
     return int(st.number_input("Random seed", min_value=low, max_value=high, step=1, key=seed_key))
 
 
+def _transform_controls(
+    sidebar: Any, features: tuple[str, ...], dataset: Dataset
+) -> tuple[tuple[str, str], ...]:
+    """A transform per chosen feature (location keeps its scaler); the non-identity ones."""
+    variables = [name for name in features if name not in LOCATION_FEATURES]
+    if not variables:
+        return ()
+    chosen: list[tuple[str, str]] = []
+    with sidebar.expander("Prepare the variables", expanded=False):
+        st.caption(
+            "A transform per variable, before the scaler: log(1 + x) and the inverse "
+            "hyperbolic sine pull in long right tails; Yeo-Johnson fits a power to each."
+        )
+        for name in variables:
+            how = st.selectbox(
+                dataset.label(name),
+                options=list(TRANSFORMS),
+                format_func=TRANSFORMS.__getitem__,
+                key=transform_key(name),
+            )
+            if how != "none":
+                chosen.append((name, how))
+    return tuple(chosen)
+
+
 def cluster_controls(
     data_source: keys.DataSource, dataset: Dataset
 ) -> tuple[ClusterSettings, str, Any]:
@@ -318,6 +349,24 @@ def cluster_controls(
             key=SPLIT_KEY,
             help="Fit on two thirds of the rows; assign the rest to the nearest centroid.",
         )
+    transforms = _transform_controls(sidebar, tuple(features), dataset)
+    method = sidebar.selectbox(
+        "Method",
+        options=list(METHODS),
+        format_func=METHODS.__getitem__,
+        key=METHOD_KEY,
+        help="k-means; contiguous regions (clusters of neighbouring places, Ward's method on "
+        "a nearest-neighbour graph); or two levels (many fine k-means clusters joined by "
+        "Ward's method into k groups).",
+    )
+    fine_k = saved.fine_k
+    if method == "levels":
+        fine_k = sidebar.slider(
+            "Fine clusters",
+            *FINE_K_RANGE,
+            key=FINE_K_KEY,
+            help="k-means clusters of the fine level, each kept whole in one of the k groups.",
+        )
     missing = saved.missing
     if features and _has_missing(data_source, tuple(features)):
         missing = labelled_radio(
@@ -331,9 +380,14 @@ def cluster_controls(
         location_weight=float(location_weight),
         random_state=int(random_state),
         n_init=n_init,
-        split=bool(split),
+        split=bool(split) and method == "kmeans",
         missing=str(missing),
+        transforms=transforms,
+        method=str(method),
+        fine_k=int(fine_k),
     )
+    if split and method != "kmeans":
+        st.sidebar.caption("The train/test split applies to k-means only.")
     used_scaler = settings.scaler
     if used_scaler == "geographic" and not set(LOCATION_FEATURES) <= set(settings.features):
         st.warning(

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 FIT_BYTES_PER_ROW = 600
 
 
+def kmeans_key(key: ModelKey) -> ModelKey:
+    """The key of the k-means model under any method (its features, scaling and sweep)."""
+    return replace(key, method="kmeans", fine_k=0)
+
+
 def _fit_work_bytes(key: ModelKey) -> int:
     return FIT_BYTES_PER_ROW * row_count(key.source)
 
@@ -45,12 +50,16 @@ def prepared(key: ModelKey) -> FeatureMatrix:
     Raises ``PlacesError`` with what to change when the features cannot be clustered (none
     chosen, not numeric, constant, too few rows).
     """
+    if key.method != "kmeans":
+        return prepared(kmeans_key(key))
     return engine_model.prepare(dataset(key.source), key.features, key.missing)
 
 
 @per_source(max_entries=16, keep=2, work_bytes=_fit_work_bytes)
 def scaled(key: ModelKey) -> ScaledFeatures:
     """The scaled matrix (split into train and test when asked)."""
+    if key.method != "kmeans":
+        return scaled(kmeans_key(key))
     matrix = prepared(key)
     return scale_features(
         matrix.values,
@@ -59,12 +68,15 @@ def scaled(key: ModelKey) -> ScaledFeatures:
         location_weight=key.location_weight,
         test_size=TEST_SIZE if key.split else None,
         random_state=SPLIT_RANDOM_STATE,
+        transforms=dict(key.transforms),
     )
 
 
 @per_source(max_entries=16, keep=2)
 def fit_rows(key: ModelKey) -> FitRows:
     """Data-frame positions of the rows k-means is fitted on and of the test rows."""
+    if key.method != "kmeans":
+        return fit_rows(kmeans_key(key))
     return row_labels_engine.fit_rows(prepared(key).row_positions, scaled(key))
 
 
@@ -79,6 +91,8 @@ def sweep_fits(key: ModelKey) -> SweepFits:
 
     The fits alone: every k's clusters can be drawn while :func:`sweep` scores them.
     """
+    if key.method != "kmeans":
+        return sweep_fits(kmeans_key(key))
     latitude = column_values(key.source, "latitude")
     return engine_model.fit(
         scaled(key).train,
@@ -177,6 +191,8 @@ def _score_once_compiled(
 @per_source(max_entries=16, keep=2)
 def scores_job(key: ModelKey) -> ScoresJob:
     """Start scoring the sweep of ``key`` in the background worker (once per key)."""
+    if key.method != "kmeans":
+        return scores_job(kmeans_key(key))
     # The arrays are fetched here, in the script's thread (the caches need its context);
     # the worker only computes, once the kernels are compiled.
     future = background_executor().submit(
