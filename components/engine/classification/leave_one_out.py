@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
+from threadpoolctl import ThreadpoolController
 
 MAX_FIT_ROWS = 20_000
 
@@ -124,21 +125,24 @@ def leave_one_variable_out(
     generator = np.random.default_rng(random_state)
     fit_rows = _sample_rows(generator, n_rows, MAX_FIT_ROWS)
     silhouette_rows = _sample_rows(generator, n_rows, silhouette_sample)
-    current_silhouette = _silhouette(matrix[silhouette_rows], current[silhouette_rows])
     rows = []
-    for name, columns in groups:
-        reduced = np.delete(matrix, list(columns), axis=1)
-        kmeans = KMeans(n_clusters, init="k-means++", n_init=1, random_state=random_state)
-        refitted = kmeans.fit(reduced[fit_rows]).predict(reduced)
-        silhouette = _silhouette(reduced[silhouette_rows], refitted[silhouette_rows])
-        rows.append(
-            (
-                name,
-                float(adjusted_rand_score(current, refitted)),
-                silhouette,
-                silhouette - current_silhouette,
+    # One OpenMP/BLAS thread, as in components.engine.stability: on these small fits
+    # scikit-learn's threads cost more than they gain, most of all on a shared machine.
+    with ThreadpoolController().limit(limits=1):
+        current_silhouette = _silhouette(matrix[silhouette_rows], current[silhouette_rows])
+        for name, columns in groups:
+            reduced = np.delete(matrix, list(columns), axis=1)
+            kmeans = KMeans(n_clusters, init="k-means++", n_init=1, random_state=random_state)
+            refitted = kmeans.fit(reduced[fit_rows]).predict(reduced)
+            silhouette = _silhouette(reduced[silhouette_rows], refitted[silhouette_rows])
+            rows.append(
+                (
+                    name,
+                    float(adjusted_rand_score(current, refitted)),
+                    silhouette,
+                    silhouette - current_silhouette,
+                )
             )
-        )
     table = pd.DataFrame(
         rows, columns=["variable", "adjusted_rand", "silhouette", "silhouette_change"]
     )

@@ -50,6 +50,9 @@ def test_one_group_matches_scikit_learn_by_hand(blobs: tuple[np.ndarray, np.ndar
     assert table.loc["y", "silhouette_change"] == pytest.approx(
         expected_silhouette - silhouette_score(scaled, labels)
     )
+    # Without x the refit clusters noise, so its labels depend on the exact fit.
+    noise_only = KMeans(2, n_init=1, random_state=7).fit(scaled[:, [1, 2]]).labels_
+    assert table.loc["x", "adjusted_rand"] == pytest.approx(adjusted_rand_score(labels, noise_only))
 
 
 def test_a_group_of_columns_leaves_together(blobs: tuple[np.ndarray, np.ndarray]) -> None:
@@ -70,7 +73,7 @@ def test_large_data_is_fitted_on_a_sample_and_every_row_is_labelled(
     fitted_rows = []
 
     class RecordingKMeans(KMeans):
-        def fit(self, X, y=None, sample_weight=None):  # type: ignore[no-untyped-def]
+        def fit(self, X: np.ndarray, y: None = None, sample_weight: None = None) -> KMeans:
             fitted_rows.append(len(X))
             return super().fit(X, y, sample_weight)
 
