@@ -38,7 +38,7 @@ class Levels:
     coarse_labels : np.ndarray
         Coarse group id per row: ``coarse_of_fine[fine_labels]``.
     fine_centroids : np.ndarray
-        Centre of each fine cluster in the scaled space, shape (n_fine, n_features).
+        Mean of each fine cluster's rows in the scaled space, shape (n_fine, n_features).
     fine_sizes : np.ndarray
         Rows per fine cluster, int64, shape (n_fine,).
     merges : np.ndarray
@@ -202,11 +202,15 @@ def fit_levels(
             f"({data.shape[0]},)."
         )
 
-    centres = _fit_fine(data, n_fine, seed, n_init)
-    raw_labels = nearest_centroids(data, centres)[0]
+    raw_labels = nearest_centroids(data, _fit_fine(data, n_fine, seed, n_init))[0]
     sizes = np.bincount(raw_labels, minlength=n_fine)
+    # The means of the rows each centre holds (k-means stops within a tolerance, and a sample's
+    # centres are not the means of all rows): with them, every Ward cost is exactly the rise in
+    # the within sum of squares of the rows.
+    sums = [np.bincount(raw_labels, weights=column, minlength=n_fine) for column in data.T]
+    centres = np.stack(sums, axis=1) / np.maximum(sizes, 1)[:, None]
     latitude_sums = np.bincount(raw_labels, weights=north, minlength=n_fine)
-    # Ward needs positive weights; k-means never leaves a centre without its own rows.
+    # Ward needs positive weights; k-means never leaves a centre without rows of its own.
     merges = ward_merges(centres, np.maximum(sizes, 1))
     raw_groups = _cut(merges, n_fine, n_coarse)
 

@@ -102,7 +102,7 @@ def _clustered_matrix(
         if not pd.api.types.is_numeric_dtype(frame[name]):
             raise ValueError(f"column {name!r} is not numeric; expected numeric columns only.")
     clustered = ids >= 0
-    values = frame.loc[clustered, names].to_numpy(dtype=np.float64)
+    values = np.array(frame.loc[clustered, names].to_numpy(dtype=np.float64, na_value=np.nan))
     values[~np.isfinite(values)] = np.nan
     empty = [name for name, column in zip(names, values.T, strict=True) if np.isnan(column).all()]
     if empty:
