@@ -102,8 +102,8 @@ def ward_merges(centres: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     np.fill_diagonal(cost, np.inf)
     merges = np.empty((count - 1, 4))
     for step in range(count - 1):
-        first, second = np.unravel_index(int(np.argmin(cost)), cost.shape)
-        low, high = min(first, second), max(first, second)
+        # The cost matrix is symmetric: its first minimum in row order has low < high.
+        low, high = (int(index) for index in np.unravel_index(int(np.argmin(cost)), cost.shape))
         ids = sorted((slot_id[low], slot_id[high]))
         merges[step] = (ids[0], ids[1], np.sqrt(2.0 * cost[low, high]), leaves[low] + leaves[high])
         total = weights[low] + weights[high]
