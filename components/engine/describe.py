@@ -51,6 +51,7 @@ __all__ = [
     "descriptions_table",
     "price_separation",
     "relative_phrase",
+    "sums_of_squares",
     "train_test_price_check",
 ]
 
@@ -517,6 +518,33 @@ def _summary(
 # --------------------------------------------------------------------------- price_separation
 
 
+def sums_of_squares(values: np.ndarray, ids: np.ndarray) -> tuple[float, float, int]:
+    """Split the variation of values into its between-cluster part (validated input).
+
+    Parameters
+    ----------
+    values : np.ndarray
+        Finite float values, shape (n,), n >= 1.
+    ids : np.ndarray
+        Cluster id of each value (any integers).
+
+    Returns
+    -------
+    between : float
+        Sum over clusters of size x (cluster mean - overall mean) squared.
+    total : float
+        Sum of (value - overall mean) squared; eta squared is ``between / total``.
+    n_groups : int
+        Number of distinct ids.
+    """
+    _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
+    grand_mean = values.mean()
+    means = np.bincount(inverse, weights=values) / counts
+    between = float(np.sum(counts * (means - grand_mean) ** 2))
+    total = float(np.sum((values - grand_mean) ** 2))
+    return between, total, int(counts.size)
+
+
 @dataclass(frozen=True)
 class SeparationResult:
     """How strongly the clusters separate a value (median house value).
@@ -575,9 +603,7 @@ def price_separation(
             f"price_separation needs at least 2 non-empty clusters with finite values; got "
             f"{len(groups)}."
         )
-    grand_mean = numbers.mean()
-    total = float(((numbers - grand_mean) ** 2).sum())
-    between = float(sum(g.size * (g.mean() - grand_mean) ** 2 for g in groups))
+    between, total, _ = sums_of_squares(numbers, ids)
     if total > 0:
         eta_squared = between / total
         h_statistic, p_value = stats.kruskal(*groups)

@@ -1,1 +1,4 @@
-"""Prepare the variables of a geographic classification: transforms, correlations, leave-one-out."""
+"""The steps of a geographic classification beyond k-means.
+
+Prepared variables, regions, levels, profiles.
+"""
