@@ -10,6 +10,7 @@ a letter ("2b"), also from the north.
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,6 +204,50 @@ def fit_levels(
         )
 
     raw_labels = nearest_centroids(data, _fit_fine(data, n_fine, seed, n_init))[0]
+    return _levels_of(data, raw_labels, north, n_fine, n_coarse)
+
+
+def fit_levels_for_every_k(
+    scaled: np.ndarray,
+    n_fine: int,
+    k_values: Sequence[int],
+    *,
+    random_state: int = 0,
+    n_init: int = 5,
+    latitude: np.ndarray,
+) -> dict[int, Levels]:
+    """:func:`fit_levels` for several numbers of coarse groups, fitting k-means once.
+
+    Parameters
+    ----------
+    scaled, n_fine, random_state, n_init, latitude
+        As for :func:`fit_levels`.
+    k_values : sequence of int
+        Numbers of coarse groups; those not below ``n_fine`` are left out.
+
+    Returns
+    -------
+    dict of int to Levels
+        The levels of each k kept; the fine clusters are the same in all.
+    """
+    kept = [int(k) for k in k_values if 2 <= int(k) < n_fine]
+    if not kept:
+        raise ValueError(f"k_values={list(k_values)!r}: none is in [2, {n_fine - 1}].")
+    first = fit_levels(
+        scaled, n_fine, kept[0], random_state=random_state, n_init=n_init, latitude=latitude
+    )
+    data = np.asarray(scaled, dtype=np.float64)
+    north = np.asarray(latitude, dtype=np.float64)
+    return {
+        k: first if k == kept[0] else _levels_of(data, first.fine_labels, north, n_fine, k)
+        for k in kept
+    }
+
+
+def _levels_of(
+    data: np.ndarray, raw_labels: np.ndarray, north: np.ndarray, n_fine: int, n_coarse: int
+) -> Levels:
+    """The levels of given fine labels: weighted Ward on their means, then the numbering."""
     sizes = np.bincount(raw_labels, minlength=n_fine)
     # The means of the rows each centre holds (k-means stops within a tolerance, and a sample's
     # centres are not the means of all rows): with them, every Ward cost is exactly the rise in
