@@ -8,7 +8,6 @@ from components.ui import insight as ui_insight
 from components.ui import result as ui_result
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
-from components.ui.text import escape_markdown
 
 ensure_routed()
 
@@ -28,27 +27,18 @@ st.caption(
 )
 
 # ------------------------------------------------------------------ metrics across k
-st.header("What the metrics say")
-ui_insight.suggestion_metrics(sweep.suggestion, sweep.k_values, sweep.silhouette, k)
-verdict = figures_insight.choose_k_verdict(sweep.suggestion, k, sweep.k_values)
-st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
-st.plotly_chart(
-    cache.insight.metrics_figure(key, k), key="metrics_chart", config={"displayModeBar": False}
-)
-st.caption(
-    "A higher silhouette is better (at most 1), a higher Calinski-Harabasz is better, and a "
-    "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only its "
-    "bend (the knee) means something."
-    + (
-        f" The silhouette is computed on a sample of {sweep.silhouette_sample_size:,} rows."
+ui_insight.metrics_section(
+    sweep.suggestion,
+    sweep.metrics(),
+    cache.insight.metrics_figure(key, k),
+    k,
+    silhouette_note=(
+        f"The silhouette is computed on a sample of {sweep.silhouette_sample_size:,} rows."
         if sweep.silhouette_method == "sampled"
-        else " The silhouette is exact (every pair of rows)."
-    )
+        else "The silhouette is exact (every pair of rows)."
+    ),
+    sampled=sweep.silhouette_method == "sampled",
 )
-with st.expander("The numbers, one row per k", expanded=False):
-    ui_insight.metrics_dataframe(
-        sweep.metrics(), sweep.suggestion, k, sampled=sweep.silhouette_method == "sampled"
-    )
 
 # ---------------------------------------------------------------- silhouette of k
 st.header(f"Silhouette of each {place} at k = {k}")

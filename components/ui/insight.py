@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine.clustering import NInit
@@ -24,6 +25,7 @@ from components.engine.describe import ClusterDescription
 from components.engine.stability import StabilityResult
 from components.engine.sweep.silhouette import BORDER_SILHOUETTE
 from components.engine.sweep.suggestions import KSuggestion
+from components.figures.insight import choose_k_verdict
 from components.figures.palette import PALETTE, hex_to_rgb
 from components.figures.silhouette import SILHOUETTE_BINS
 from components.figures.stability import stability_note
@@ -118,29 +120,14 @@ def with_swatches(table: pd.DataFrame, cluster_column: str = "cluster") -> pd.Da
 # ------------------------------------------------------------------ choose k page
 
 
-def suggestion_metrics(
+def _suggestion_metrics(
     suggestion: KSuggestion,
     k_values: Sequence[int],
-    silhouette: Sequence[float] | np.ndarray,
+    silhouette: np.ndarray,
     current_k: int,
-    *,
-    k_key: str = K_KEY,
+    k_key: str,
 ) -> None:
-    """The three suggested k's as metrics, each with a button that shows that k.
-
-    Parameters
-    ----------
-    suggestion : KSuggestion
-        The sweep's (or the distributed result's) suggestion.
-    k_values : sequence of int
-        The k's, in the order of ``silhouette``.
-    silhouette : sequence of float
-        The silhouette of each k.
-    current_k : int
-        The k shown.
-    k_key : str
-        The k widget a button sets.
-    """
+    """The three suggested k's as metrics, each with a button that sets ``k_key`` to that k."""
     best_silhouette = float(silhouette[list(k_values).index(suggestion.best_silhouette)])
     entries = [
         (
@@ -176,27 +163,13 @@ def suggestion_metrics(
             )
 
 
-def metrics_dataframe(
+def _metrics_table(
     metrics: Mapping[str, Sequence[float] | np.ndarray] | pd.DataFrame,
     suggestion: KSuggestion,
     current_k: int,
-    *,
     sampled: bool,
 ) -> None:
-    """The metrics, one row per k, with which criteria suggest it and the shown k.
-
-    Parameters
-    ----------
-    metrics : mapping or pandas.DataFrame
-        ``metrics()`` of a sweep or of a distributed result (its ``silhouette_spread`` and
-        ``n_iter`` columns are shown too).
-    suggestion : KSuggestion
-        The k's the criteria suggest.
-    current_k : int
-        The k shown.
-    sampled : bool
-        Whether the silhouette is computed on samples (said in its header).
-    """
+    """The metrics, one row per k, with which criteria suggest it and the shown k."""
     names: dict[int, list[str]] = {}
     for name, k in (
         ("knee", suggestion.knee),
@@ -240,6 +213,51 @@ def metrics_dataframe(
         },
         key="metrics_table",
     )
+
+
+def metrics_section(
+    suggestion: KSuggestion,
+    metrics: Mapping[str, Sequence[float] | np.ndarray] | pd.DataFrame,
+    figure: go.Figure,
+    current_k: int,
+    *,
+    silhouette_note: str,
+    sampled: bool,
+    k_key: str = K_KEY,
+) -> None:
+    """The "What the metrics say" section: the suggested k's, the advice, the chart and table.
+
+    Parameters
+    ----------
+    suggestion : KSuggestion
+        The k's the criteria suggest.
+    metrics : mapping or pandas.DataFrame
+        ``metrics()`` of a sweep or of a distributed result (its ``silhouette_spread`` and
+        ``n_iter`` columns are shown too).
+    figure : plotly.graph_objects.Figure
+        The metrics across k.
+    current_k : int
+        The k shown.
+    silhouette_note : str
+        The sentence under the chart that says how the silhouette was computed.
+    sampled : bool
+        Whether the silhouette is computed on samples (said in the table's header).
+    k_key : str
+        The k widget the suggestions' buttons set.
+    """
+    k_values = [int(k) for k in metrics["k"]]
+    st.header("What the metrics say")
+    _suggestion_metrics(suggestion, k_values, np.asarray(metrics["silhouette"]), current_k, k_key)
+    verdict = choose_k_verdict(suggestion, current_k, k_values)
+    st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
+    st.plotly_chart(figure, key="metrics_chart", config={"displayModeBar": False})
+    st.caption(
+        "A higher silhouette is better (at most 1), a higher Calinski-Harabasz is better, and a "
+        "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only "
+        "its bend (the knee) means something. " + silhouette_note
+    )
+    with st.expander("The numbers, one row per k", expanded=False):
+        _metrics_table(metrics, suggestion, current_k, sampled)
 
 
 def silhouette_table(table: pd.DataFrame) -> None:

@@ -24,7 +24,6 @@ from components.engine.data import shown_path
 from components.engine.distributed_result import MANIFEST_FILE, DistributedSweepResult
 from components.engine.features import FEATURE_CATALOGUE
 from components.engine.scaling import SCALERS
-from components.figures import insight as figures_insight
 from components.figures.cells import CellMap
 from components.figures.palette import PALETTE
 from components.ui import cache, keys
@@ -274,27 +273,19 @@ def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> N
         f"on {result.n_rows:,} places; these views help pick k. The k slider on the left sets "
         "the k of the Clusters page too."
     )
-    st.header("What the metrics say")
-    suggestion = result.suggestion()
-    ui_insight.suggestion_metrics(
-        suggestion, result.k_values, result.silhouette, k, k_key=RESULT_K_KEY
-    )
-    verdict = figures_insight.choose_k_verdict(suggestion, k, result.k_values)
-    st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
-    st.plotly_chart(
+    ui_insight.metrics_section(
+        result.suggestion(),
+        result.metrics(),
         cache.distributed.metrics_figure(source, k),
-        key="metrics_chart",
-        config={"displayModeBar": False},
+        k,
+        silhouette_note=(
+            f"The silhouette is the mean over {n_samples} random samples of "
+            f"{result.silhouette_sample_size:,} places; its bars are the samples' standard "
+            "deviation."
+        ),
+        sampled=True,
+        k_key=RESULT_K_KEY,
     )
-    st.caption(
-        "A higher silhouette is better (at most 1), a higher Calinski-Harabasz is better, and a "
-        "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only "
-        f"its bend (the knee) means something. The silhouette is the mean over {n_samples} "
-        f"random samples of {result.silhouette_sample_size:,} places; its bars are the "
-        "samples' standard deviation."
-    )
-    with st.expander("The numbers, one row per k", expanded=False):
-        ui_insight.metrics_dataframe(result.metrics(), suggestion, k, sampled=True)
     st.info(
         "The silhouette of each place, the stability check and the clustergram need every "
         "row's cluster, which a Dask result does not keep (it holds per-k summaries and the "

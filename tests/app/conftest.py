@@ -90,6 +90,14 @@ def plotly_specs(app: AppTest) -> list[dict[str, Any]]:
     return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
+def chart_spec(app: AppTest, key: str) -> dict[str, Any]:
+    """The figure spec of the page's plotly chart whose widget key is ``key``."""
+    for chart in app.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return json.loads(chart.proto.spec)
+    raise KeyError(f"no plotly chart with key {key!r}")
+
+
 def layer(spec: dict[str, Any], layer_id: str) -> dict[str, Any]:
     """The layer of a deck spec with that id (ignoring a served layer's "@version")."""
     for candidate in spec["layers"]:

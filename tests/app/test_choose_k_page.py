@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import HOUSING_CSV, deck_spec, layer, texts
+from conftest import HOUSING_CSV, chart_spec, deck_spec, layer, texts
 from streamlit.testing.v1 import AppTest
 
 from components.engine.sweep.silhouette import BORDER_SILHOUETTE
@@ -19,13 +19,6 @@ from components.ui import insight as ui_insight
 from components.ui import widgets as ui
 
 PAGE = "pages/choose_k.py"
-
-
-def _chart(app: AppTest, key: str) -> dict[str, Any]:
-    for chart in app.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise KeyError(f"no plotly chart with key {key!r}")
 
 
 def _table(app: AppTest, column: str) -> pd.DataFrame:
@@ -41,7 +34,7 @@ def _silhouette_points(app: AppTest) -> list[list[Any]]:
 
 def _assert_silhouette_view(app: AppTest, k: int) -> None:
     """The silhouette plot, map and table all show k clusters."""
-    plot = _chart(app, "silhouette_plot")
+    plot = chart_spec(app, "silhouette_plot")
     assert plot["layout"]["title"]["text"].endswith(f"k = {k}")
     assert len(plot["data"]) == k + 1  # one band per cluster, then the cluster means
     assert [trace["fillcolor"] for trace in plot["data"][:k]] == list(PALETTE[:k])
@@ -87,7 +80,7 @@ def test_default_render_and_k_change(real_data: Path, make_app: Callable[..., Ap
     )
     advice = " ".join(texts(app.info))
     assert "silhouette" in advice and "Calinski" in advice
-    panels = _chart(app, "metrics_chart")
+    panels = chart_spec(app, "metrics_chart")
     curves = [trace for trace in panels["data"] if trace["mode"] == "lines+markers"]
     assert len(curves) == 5 and all(len(trace["x"]) == 14 for trace in curves)
     assert "lower is better" in " ".join(a["text"] for a in panels["layout"]["annotations"])
@@ -108,7 +101,7 @@ def test_default_render_and_k_change(real_data: Path, make_app: Callable[..., Ap
     assert flagged, "with one start per fit some k should be flagged on the housing data"
     warnings = " ".join(texts(app.warning))
     assert "flagged" in warnings and "seed" in warnings
-    chart = _chart(app, "stability_chart")
+    chart = chart_spec(app, "stability_chart")
     flag_trace = next(trace for trace in chart["data"] if trace["name"] == "not reproducible")
     assert sorted(flag_trace["x"]) == flagged
     assert any("10 starts" in button.label for button in app.button)
@@ -117,7 +110,7 @@ def test_default_render_and_k_change(real_data: Path, make_app: Callable[..., Ap
     assert clusters["size"].sum() == 20_640
 
     # Clustergram: k = 2..8 by default, one node per (k, cluster).
-    sankey = _chart(app, "clustergram")["data"][0]
+    sankey = chart_spec(app, "clustergram")["data"][0]
     assert sankey["type"] == "sankey"
     assert len(sankey["node"]["label"]) == sum(range(2, 9))
     assert sankey["node"]["color"][:2] == list(PALETTE[:2])
@@ -137,7 +130,7 @@ def test_default_render_and_k_change(real_data: Path, make_app: Callable[..., Ap
     assert all(point[3] < BORDER_SILHOUETTE + 0.005 for point in border)
     app.slider(key=ui_insight.CLUSTERGRAM_RANGE_KEY).set_value((3, 5)).run()
     assert not app.exception, app.exception
-    nodes = _chart(app, "clustergram")["data"][0]["node"]["label"]
+    nodes = chart_spec(app, "clustergram")["data"][0]["node"]["label"]
     assert len(nodes) == 3 + 4 + 5
 
 
@@ -174,7 +167,7 @@ def test_bad_link_values_are_reported(real_data: Path, make_app: Callable[..., A
     notices = " ".join(texts(app.warning))
     assert "Ignored k='99'" in notices and "Ignored n_init='7'" in notices
     assert app.slider(key=ui.K_KEY).value == 5
-    assert _chart(app, "silhouette_plot")["layout"]["title"]["text"].endswith("k = 5")
+    assert chart_spec(app, "silhouette_plot")["layout"]["title"]["text"].endswith("k = 5")
 
 
 def test_missing_data_is_explained(

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from conftest import (
     SCORING_NOTE,
+    chart_spec,
     colour_of,
     deck_spec,
     layer,
@@ -32,13 +33,6 @@ from components.ui.widgets import swatch_data_url
 from tests.hostile.catalogue import plain
 
 DEFAULT_FEATURES = ["latitude", "longitude", "median_house_value"]
-
-
-def _chart(app: AppTest, key: str) -> dict[str, Any]:
-    for chart in app.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise KeyError(f"no plotly chart with key {key!r}")
 
 
 def _legend(app: AppTest) -> pd.DataFrame:
@@ -77,10 +71,10 @@ def _assert_view(app: AppTest, k: int) -> None:
     assert list(legend["cluster"]) == [str(i) for i in range(k)]
     assert list(legend["colour"]) == [swatch_data_url(colour) for colour in PALETTE[:k]]
     assert legend["rows"].sum() == 20_640
-    box = _chart(app, "box_plot")
+    box = chart_spec(app, "box_plot")
     assert len(box["data"]) == k
     assert [trace["marker"]["color"] for trace in box["data"]] == list(PALETTE[:k])
-    assert _current_k_marks(_chart(app, "elbow_chart")) == [k]
+    assert _current_k_marks(chart_spec(app, "elbow_chart")) == [k]
     assert app.query_params["k"] == str(k)
 
 
@@ -108,7 +102,7 @@ def test_default_render(real_data: Path, make_app: Callable[..., AppTest]) -> No
     assert rows_drawn(spec, "points") == 20_640  # no missing values in these features
     assert len(layer_rows(spec, "points")) == 12_590  # one point per distinct position
     assert "not-clustered" not in [candidate["id"].split("@")[0] for candidate in spec["layers"]]
-    elbow = _chart(app, "elbow_chart")
+    elbow = chart_spec(app, "elbow_chart")
     names = {annotation["text"] for annotation in elbow["layout"]["annotations"]}
     assert any("knee" in name for name in names)
     assert any("best silhouette" in name for name in names)
@@ -157,14 +151,14 @@ def test_cluster_colours_follow_ids_across_k(
 def test_feature_change(real_data: Path, make_app: Callable[..., AppTest]) -> None:
     app = make_app()
     run_until_scored(app)
-    inertia_before = _chart(app, "elbow_chart")["data"][0]["y"]
+    inertia_before = chart_spec(app, "elbow_chart")["data"][0]["y"]
     features = [*DEFAULT_FEATURES, "median_income", "housing_median_age"]
     app.multiselect(key="features").set_value(features).run()
     assert not app.exception, app.exception
     assert app.query_params["features"] == ",".join(features)
     _assert_view(app, 5)
     # A new sweep: four-feature inertia is larger than three-feature inertia (z-scored).
-    inertia_after = _chart(app, "elbow_chart")["data"][0]["y"]
+    inertia_after = chart_spec(app, "elbow_chart")["data"][0]["y"]
     assert inertia_after[0] > inertia_before[0]
     # The extra feature shows in the map's tooltip (income is always there).
     tooltip = json.loads(app.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
@@ -239,7 +233,7 @@ def test_train_test_split(real_data: Path, make_app: Callable[..., AppTest]) -> 
     assert app.query_params["split"] == "1"
     # Train and test rows are on the map, each in its cluster (test rows by nearest centre).
     assert rows_drawn(deck_spec(app), "points") == 20_640
-    box = _chart(app, "box_plot")
+    box = chart_spec(app, "box_plot")
     assert len(box["data"]) == 2 * 4
     assert {trace["offsetgroup"] for trace in box["data"]} == {"train", "test"}
     sizes = _legend(app)["rows"]
@@ -255,7 +249,7 @@ def test_url_parameters_in(real_data: Path, make_app: Callable[..., AppTest]) ->
     assert app.slider(key="k").value == 7
     assert app.selectbox(key="value_column").value == "median_income"
     _assert_view(app, 7)
-    assert _chart(app, "box_plot")["layout"]["yaxis"]["title"]["text"] == "Median income"
+    assert chart_spec(app, "box_plot")["layout"]["yaxis"]["title"]["text"] == "Median income"
 
 
 @pytest.mark.slow
@@ -318,7 +312,7 @@ def test_without_static_serving_the_map_says_why_and_the_rest_works(
     assert not app.get("deck_gl_json_chart")
     assert any("map cannot be drawn" in text for text in texts(app.warning)), texts(app.warning)
     assert list(_legend(app)["cluster"]) == [str(i) for i in range(7)]
-    assert len(_chart(app, "box_plot")["data"]) == 7
+    assert len(chart_spec(app, "box_plot")["data"]) == 7
 
 
 @pytest.mark.slow
@@ -364,8 +358,8 @@ def test_the_page_paints_before_the_scores_and_completes_by_itself(
     spec = deck_spec(app)
     assert set(point_clusters(spec).values()) == set(range(5))
     assert list(_legend(app)["cluster"]) == [str(i) for i in range(5)]
-    assert len(_chart(app, "box_plot")["data"]) == 5
-    elbow = _chart(app, "elbow_chart")
+    assert len(chart_spec(app, "box_plot")["data"]) == 5
+    elbow = chart_spec(app, "elbow_chart")
     assert elbow["layout"]["yaxis2"]["title"]["text"] == cache.views.SCORING_TITLE
     assert len(elbow["data"][0]["y"]) == 14 and all(elbow["data"][0]["y"])  # inertia
     assert _current_k_marks(elbow) == [5]
@@ -379,7 +373,7 @@ def test_the_page_paints_before_the_scores_and_completes_by_itself(
             break
         time.sleep(0.1)
     assert not app.exception, app.exception
-    elbow = _chart(app, "elbow_chart")
+    elbow = chart_spec(app, "elbow_chart")
     names = {annotation["text"] for annotation in elbow["layout"]["annotations"]}
     assert any("best silhouette" in name for name in names)
     assert any("k=" in text for text in texts(app.info)), "suggestion message missing"

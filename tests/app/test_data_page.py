@@ -33,6 +33,7 @@ import pytest
 from conftest import (
     DATA_PAGE,
     PROJECT_ROOT,
+    chart_spec,
     deck_spec,
     finest_tiles,
     layer,
@@ -103,13 +104,6 @@ def _upload_param(content: bytes) -> str:
     return "upload:" + hashlib.sha256(content).hexdigest()[:16]
 
 
-def _chart(app: AppTest, key: str) -> dict[str, Any]:
-    for chart in app.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise KeyError(f"no plotly chart with key {key!r}")
-
-
 def _legend(app: AppTest) -> pd.DataFrame:
     for table in app.dataframe:
         if "colour" in table.value.columns:
@@ -174,9 +168,9 @@ def _assert_views(app: AppTest, k: int, n_rows: int, n_clustered: int | None = N
     not_clustered = ["not clustered"] if n_clustered < n_rows else []
     assert list(legend["cluster"]) == [str(i) for i in range(k)] + not_clustered
     assert legend["rows"].sum() == n_rows
-    box = _chart(app, "box_plot")
+    box = chart_spec(app, "box_plot")
     assert [trace["marker"]["color"] for trace in box["data"]] == list(PALETTE[:k])
-    elbow = _chart(app, "elbow_chart")
+    elbow = chart_spec(app, "elbow_chart")
     marks = [s["x0"] for s in elbow["layout"]["shapes"] if s.get("name") == "current k"]
     assert marks == [k]
     assert app.query_params["k"] == str(k)
@@ -442,7 +436,7 @@ def test_good_file_shows_map_boxplot_elbow_framed_on_the_data(
     assert list(legend["rows"]) == [6, 6]  # Paris (north) is cluster 0, Lyon cluster 1
     app.selectbox(key="value_column").set_value("rating").run()
     assert not app.exception, app.exception
-    box = _chart(app, "box_plot")
+    box = chart_spec(app, "box_plot")
     assert box["layout"]["yaxis"]["title"]["text"] == "rating"
     assert box["data"][0]["median"] == [pytest.approx(4.3)]  # ratings of the Paris rows
     assert app.query_params["value"] == "rating"

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import colour_of, deck_spec, layer, texts
+from conftest import chart_spec, colour_of, deck_spec, layer, texts
 from streamlit.testing.v1 import AppTest
 from toy_result import K_VALUES, N_ROWS, write_toy_result
 
@@ -48,13 +48,6 @@ def result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DistributedSweepR
 
 def _places(value: Any) -> int:
     return int(str(value).replace(",", ""))
-
-
-def _chart(app: AppTest, key: str) -> dict[str, Any]:
-    for chart in app.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise KeyError(f"no plotly chart with key {key!r}")
 
 
 def _values(array: Any) -> list[float]:
@@ -142,7 +135,7 @@ def test_choose_k_page_opens_the_result(
         f"k = {suggestion.best_calinski_harabasz}"
     )
     assert texts(app.info)[0].startswith(suggestion.message.split(".")[0])
-    chart = _chart(app, "metrics_chart")
+    chart = chart_spec(app, "metrics_chart")
     silhouette = next(trace for trace in chart["data"] if trace.get("error_y", {}).get("visible"))
     assert _values(silhouette["y"]) == pytest.approx(result.silhouette.tolist())
     assert _values(silhouette["error_y"]["array"]) == pytest.approx(
@@ -310,7 +303,7 @@ def test_the_app_opens_a_result_the_command_wrote_on_a_local_cluster(
     choose_k = make_app(CHOOSE_K)
     choose_k.run()
     assert not choose_k.exception
-    chart = _chart(choose_k, "metrics_chart")
+    chart = chart_spec(choose_k, "metrics_chart")
     silhouette = next(trace for trace in chart["data"] if trace.get("error_y", {}).get("visible"))
     assert _values(silhouette["error_y"]["array"]) == pytest.approx(
         result.silhouette_spread.tolist()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import texts
+from conftest import chart_spec, texts
 from streamlit.testing.v1 import AppTest
 
 from components.figures.palette import PALETTE, hex_to_rgb
@@ -38,13 +37,6 @@ def _card_clusters(app: AppTest) -> list[int]:
     return clusters
 
 
-def _chart(app: AppTest, key: str) -> dict[str, Any]:
-    for chart in app.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise KeyError(f"no plotly chart with key {key!r}")
-
-
 def _eta_squared(app: AppTest) -> float:
     metric = next(m for m in app.metric if "eta²" in m.label)
     return float(metric.value)
@@ -70,7 +62,7 @@ def test_cards_price_share_and_k_change(real_data: Path, make_app: Callable[...,
     assert 0 < eta_five < 1
     assert any("of the variation in median house value" in text for text in texts(app.info))
     assert any(m.label == "Kruskal-Wallis H" for m in app.metric)
-    boxes = _chart(app, "explain_value_boxes")
+    boxes = chart_spec(app, "explain_value_boxes")
     assert len(boxes["data"]) == 5
 
     # Without the split the check is offered, not shown.
@@ -99,7 +91,7 @@ def test_split_button_turns_on_the_train_test_check(
     assert not app.exception, app.exception
     assert app.checkbox(key=ui.SPLIT_KEY).value is True
     assert app.query_params["split"] == "1"
-    chart = _chart(app, "train_test_chart")
+    chart = chart_spec(app, "train_test_chart")
     assert [trace["name"] for trace in chart["data"]] == ["train", "test"]
     assert len(chart["data"][0]["x"]) == 4
     verdicts = texts(app.success) + texts(app.warning)
