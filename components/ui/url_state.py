@@ -318,13 +318,15 @@ def parse_query_params(
     take(PARAM_METHOD, "method", _one_of(tuple(METHODS)), defaults.method)
     take(PARAM_FINE_K, "fine_k", _integer_in(*FINE_K_RANGE), defaults.fine_k)
     if PARAM_TRANSFORMS in params:
-        transforms, bad = _parse_transforms(_last(params[PARAM_TRANSFORMS]), settings.features)
+        variables = [name for name in settings.features if name not in LOCATION_FEATURES]
+        transforms, bad = _parse_transforms(_last(params[PARAM_TRANSFORMS]), variables)
         settings = replace(settings, transforms=transforms)
         if bad:
             shown = ", ".join(quoted(part) for part in bad[:MAX_QUOTED_VALUES])
             notices.append(
                 f"Ignored transform(s) {shown} from the link: expected feature:transform with "
-                f"a chosen feature and a transform among {', '.join(TRANSFORMS)}."
+                "a chosen feature other than latitude and longitude (location keeps its "
+                f"scaler) and a transform among {', '.join(TRANSFORMS)}."
             )
     if PARAM_CLUSTER_NAMES in params:
         settings = replace(settings, names=read_names(_last(params[PARAM_CLUSTER_NAMES])))

@@ -398,7 +398,7 @@ def cluster_controls(
     return settings, used_scaler, k_slot
 
 
-def k_select(k_slot: Any, fits: SweepFits) -> int:
+def k_select(k_slot: Any, k_values: Sequence[int]) -> int:
     """Draw the k slider, bounded by the data's largest k, and return k.
 
     A k above the bound (from other data or other features) is lowered to it, with a note.
@@ -407,15 +407,15 @@ def k_select(k_slot: Any, fits: SweepFits) -> int:
     ----------
     k_slot : container
         From :func:`cluster_controls`.
-    fits : SweepFits
-        The fitted sweep (its k's).
+    k_values : sequence of int
+        The k's the method offers on these data.
 
     Returns
     -------
     int
-        The chosen k, one of ``fits.k_values``.
+        The chosen k, one of ``k_values``.
     """
-    k_max = fits.k_values[-1]
+    k_max = k_values[-1]
     st.session_state[_K_MAX_STATE] = k_max
     wanted = int(st.session_state.get(K_KEY) or K_RANGE[0])
     k = min(max(wanted, K_RANGE[0]), k_max)
@@ -716,12 +716,13 @@ def clustered_model(title: str) -> ModelView:
         matrix = cache.model.prepared(key)
         scaled = cache.model.scaled(key)
         fits = cache.model.sweep_fits(key)
+        k_values = cache.model.k_values(key)
     except (PlacesError, ValueError) as error:
         _cannot_cluster(error)
     except BusyError as error:
         source.show_busy(error)
         st.stop()
-    settings = replace(settings, n_clusters=k_select(k_slot, fits))
+    settings = replace(settings, n_clusters=k_select(k_slot, k_values))
     if matrix.message:
         st.info(escape_markdown(matrix.message), icon=":material/help:")
     if scaled.warning:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from components.engine import model as engine_model
 from components.engine import row_labels as row_labels_engine
+from components.engine.classification.levels import Levels, fit_levels_for_every_k
 from components.engine.features import FeatureMatrix
 from components.engine.row_labels import FitRows, RowLabels
 from components.engine.scaling import ScaledFeatures, scale_features
@@ -229,9 +230,50 @@ def n_starts(key: ModelKey, n_init: NInit | None = None) -> int:
     return engine_model.auto_n_init(scaled(key).train.shape[0] > engine_model.FIT_SAMPLE_ROWS)
 
 
+# Starts of the fine k-means of the two levels: many clusters make each start slower.
+LEVELS_N_INIT = 5
+
+
+@per_source(
+    max_entries=8,
+    keep=2,
+    spinner="Fitting the fine k-means clusters and joining them by Ward's method…",
+    work_bytes=_fit_work_bytes,
+)
+def levels(key: ModelKey) -> dict[int, Levels]:
+    """The two levels of ``key`` (method "levels") for every k of the sweep below its fine k."""
+    rows = fit_rows(key).train
+    return fit_levels_for_every_k(
+        scaled(key).train,
+        key.fine_k,
+        sweep_fits(key).k_values,
+        random_state=key.random_state,
+        n_init=LEVELS_N_INIT,
+        latitude=column_values(key.source, "latitude")[rows],
+    )
+
+
+def k_values(key: ModelKey) -> tuple[int, ...]:
+    """The k's the method of ``key`` offers: the sweep's (below the fine k for two levels)."""
+    if key.method == "levels":
+        return tuple(levels(key))
+    return sweep_fits(key).k_values
+
+
+def _method_labels(key: ModelKey, k: int) -> np.ndarray:
+    """The fitted rows' cluster ids at k under the method of ``key``."""
+    if key.method == "levels":
+        return levels(key)[k].coarse_labels
+    return sweep_fits(key).labels_for(k)
+
+
 @per_source(max_entries=64, keep=4)
 def row_labels(key: ModelKey, k: int) -> RowLabels:
     """Labels for every data row at k: train rows from the sweep, test rows by nearest centroid."""
+    if key.method != "kmeans":
+        return row_labels_engine.label_every_row(
+            row_count(key.source), fit_rows(key), _method_labels(key, k), np.empty((0, 0)), None
+        )
     result = sweep_fits(key)
     return row_labels_engine.label_every_row(
         row_count(key.source),

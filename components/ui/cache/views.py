@@ -29,7 +29,7 @@ from components.figures.legend import legend_table
 from components.ui import served_files
 from components.ui.cache.base_map import STATIC_DIR, map_style_url
 from components.ui.cache.data import column_values, dataset
-from components.ui.cache.model import row_labels, sweep, sweep_fits
+from components.ui.cache.model import k_values, row_labels, sweep, sweep_fits
 from components.ui.keys import DataSource, ModelKey
 
 _LOGGER = logging.getLogger(__name__)
@@ -50,10 +50,10 @@ def tooltip_columns(data: Dataset, features: tuple[str, ...]) -> tuple[str, ...]
 
 def _level_files(key: ModelKey, name: str) -> dict[str, bytes]:
     """The tiles and manifest of a model's level of detail (every k's labels)."""
-    fits = sweep_fits(key)
+    offered = k_values(key)
     data = dataset(key.source)
-    labels_by_k = {k: row_labels(key, k).labels for k in fits.k_values}
-    located = np.flatnonzero(labels_by_k[fits.k_values[0]] >= 0)  # drawn: the clustered rows
+    labels_by_k = {k: row_labels(key, k).labels for k in offered}
+    located = np.flatnonzero(labels_by_k[offered[0]] >= 0)  # drawn: the clustered rows
     values = {
         f"x{index}": column_values(key.source, column)[located]
         for index, column in enumerate(tooltip_columns(data, key.features))
@@ -171,10 +171,10 @@ def profile(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner="Describing the clusters of every k…", max_entries=16)
 def warm_profiles(key: ModelKey, value_column: str) -> int:
     """Compute the profile of every k of the sweep once, so a k change only reads caches."""
-    k_values = sweep_fits(key).k_values
-    for k in k_values:
+    offered = k_values(key)
+    for k in offered:
         profile(key, k, value_column)
-    return len(k_values)
+    return len(offered)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
