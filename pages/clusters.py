@@ -36,11 +36,13 @@ with map_column:
 with legend_column:
     st.subheader(f"k = {k}")
     settings = ui.value_column_select(settings, data)
+    names = cache.classification.cluster_names(key, k, settings.value_column, settings.names)
     tables.legend(
         cache.views.legend(key, k, settings.value_column),
         data,
         settings.value_column,
         has_test=settings.split,
+        names=names,
     )
 
 elbow_column, box_column = st.columns(2)
@@ -70,7 +72,7 @@ tables.profile_table(
     key.features,
     settings.value_column,
 )
-ui.downloads(view, cache.model.row_labels(key, k))
+ui.downloads(view, cache.model.row_labels(key, k), names)
 ui.finish_settings(settings, view.source)
 if sweep is not None:
     # Every k's profile once, after the page is drawn, so a later k change reads caches.

@@ -29,6 +29,7 @@ def pages() -> list[st.Page]:
         st.Page("pages/choose_k.py", title="Choose k", icon=":material/tune:"),
         st.Page("pages/explain.py", title="Explain clusters", icon=":material/description:"),
         st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
+        st.Page("pages/classify.py", title="Classify", icon=":material/category:"),
         st.Page(
             "pages/kmeans_fails.py", title="When k-means fails", icon=":material/scatter_plot:"
         ),

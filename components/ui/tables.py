@@ -83,6 +83,11 @@ def swatch_data_url(colour: str) -> str:
     )
 
 
+def _cluster_id(text: object) -> int:
+    """The id of a legend row's cluster (-1 for the row of places not clustered)."""
+    return int(str(text)) if str(text).isdigit() else -1
+
+
 def cluster_legend(
     table: pd.DataFrame,
     *,
@@ -92,6 +97,7 @@ def cluster_legend(
     not_clustered_note: str,
     table_key: str,
     median_help: str | None = None,
+    names: Sequence[str] = (),
 ) -> None:
     """Draw a map's legend: a colour swatch, rows and a median per cluster, then notes.
 
@@ -114,17 +120,23 @@ def cluster_legend(
         The table's widget key.
     median_help : str, optional
         Tooltip of the median's header.
+    names : sequence of str, optional
+        The clusters' names (shown as text), cluster ``i`` first.
     """
     shown = table.assign(
         colour=table["colour"].map(swatch_data_url), median=table["median"].map(median_text)
     )
+    if names:
+        named = dict(enumerate(names))
+        shown = shown.assign(name=[named.get(_cluster_id(text), "") for text in shown["cluster"]])
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=("colour", "cluster", "rows", "median"),
+        column_order=("colour", "cluster", *(("name",) if names else ()), "rows", "median"),
         column_config={
             "colour": st.column_config.ImageColumn("", width=30),
             "cluster": st.column_config.TextColumn("cluster"),
+            "name": st.column_config.TextColumn("name"),
             "rows": st.column_config.NumberColumn("rows", format="localized"),
             "median": st.column_config.TextColumn(median_title, help=median_help),
         },
@@ -139,7 +151,14 @@ def cluster_legend(
 CENTRE_NOTE = "Big dots with a number: the cluster's centre (mean latitude/longitude)."
 
 
-def legend(table: pd.DataFrame, dataset: Dataset, value_column: str, *, has_test: bool) -> None:
+def legend(
+    table: pd.DataFrame,
+    dataset: Dataset,
+    value_column: str,
+    *,
+    has_test: bool,
+    names: Sequence[str] = (),
+) -> None:
     """Draw the map's legend: a colour swatch, rows and the median of a column per cluster.
 
     Parameters
@@ -152,6 +171,8 @@ def legend(table: pd.DataFrame, dataset: Dataset, value_column: str, *, has_test
         The summarised column.
     has_test : bool
         Whether there are test rows (assigned to the nearest centre).
+    names : sequence of str, optional
+        The clusters' names.
     """
     label = escape_markdown(dataset.label(value_column))
     notes = [f"The median is of {label}.", CENTRE_NOTE]
@@ -165,6 +186,7 @@ def legend(table: pd.DataFrame, dataset: Dataset, value_column: str, *, has_test
         not_clustered_note="Grey: rows not clustered (a chosen feature is missing).",
         table_key="legend_table",
         median_help=f"Median of {label}",
+        names=names,
     )
 
 

@@ -66,7 +66,7 @@ METHODS: dict[str, str] = {
 }
 FINE_K_RANGE: tuple[int, int] = (3, 60)
 DEFAULT_FINE_K = 30
-MAX_NAME_CHARS = 40
+MAX_NAME_CHARS = 60
 # Cluster names travel in one parameter, joined by this character (removed from a name).
 NAME_SEPARATOR = "|"
 MAX_QUOTED_CHARS = 60
@@ -228,7 +228,7 @@ def _parse_transforms(
 
 
 def clean_name(text: str) -> str:
-    """A cluster name as the settings keep it: one line, no separator, at most 40 characters."""
+    """A cluster name as the settings keep it: one line, no separator, at most 60 characters."""
     words = " ".join(str(text).replace(NAME_SEPARATOR, " ").split())
     return words[:MAX_NAME_CHARS]
 

@@ -19,6 +19,7 @@ profile) are cached per (model, k) on top of it.
 from components.ui.cache import (
     alternatives,
     base_map,
+    classification,
     data,
     distributed,
     explore,
@@ -33,6 +34,7 @@ from components.ui.cache import (
 __all__ = [
     "alternatives",
     "base_map",
+    "classification",
     "data",
     "distributed",
     "explore",

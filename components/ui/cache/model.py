@@ -260,7 +260,7 @@ def k_values(key: ModelKey) -> tuple[int, ...]:
     return sweep_fits(key).k_values
 
 
-def _method_labels(key: ModelKey, k: int) -> np.ndarray:
+def method_labels(key: ModelKey, k: int) -> np.ndarray:
     """The fitted rows' cluster ids at k under the method of ``key``."""
     if key.method == "levels":
         return levels(key)[k].coarse_labels
@@ -272,7 +272,7 @@ def row_labels(key: ModelKey, k: int) -> RowLabels:
     """Labels for every data row at k: train rows from the sweep, test rows by nearest centroid."""
     if key.method != "kmeans":
         return row_labels_engine.label_every_row(
-            row_count(key.source), fit_rows(key), _method_labels(key, k), np.empty((0, 0)), None
+            row_count(key.source), fit_rows(key), method_labels(key, k), np.empty((0, 0)), None
         )
     result = sweep_fits(key)
     return row_labels_engine.label_every_row(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -260,25 +261,32 @@ def inertia_figure(key: ModelKey, k: int) -> go.Figure:
     return charts.mark_current_k(_inertia_base(key), k)
 
 
-def export_frame(data: Dataset, rows: RowLabels) -> pd.DataFrame:
-    """The data's rows under the file's own column names, with their set when split."""
+def export_frame(data: Dataset, rows: RowLabels, names: Sequence[str] = ()) -> pd.DataFrame:
+    """The data's rows under the file's own column names, with their set when split and their
+    cluster's name when named."""
     frame = data.places.frame.rename(columns=dict(data.original_names))
     if rows.is_test is not None:
         frame = frame.assign(set=np.where(rows.is_test, "test", "train"))
+    if names:
+        named = np.array([*names, ""], dtype=object)  # -1 (not clustered) reads the last
+        frame = frame.assign(cluster_name=named[rows.labels])
     return frame
 
 
-def rows_csv(data: Dataset, rows: RowLabels) -> bytes:
+def rows_csv(data: Dataset, rows: RowLabels, names: Sequence[str] = ()) -> bytes:
     """The rows with their cluster at k as spreadsheet-safe CSV bytes (built on click)."""
-    return export.labelled_rows_csv(export_frame(data, rows), rows.labels)
+    return export.labelled_rows_csv(export_frame(data, rows, names), rows.labels)
 
 
-def rows_geojson(data: Dataset, rows: RowLabels) -> bytes:
+def rows_geojson(data: Dataset, rows: RowLabels, names: Sequence[str] = ()) -> bytes:
     """The rows with their cluster at k as a GeoJSON FeatureCollection of Points."""
-    frame = compact.exact_float64_frame(export_frame(data, rows))
-    names = dict(data.original_names)
+    frame = compact.exact_float64_frame(export_frame(data, rows, names))
+    original = dict(data.original_names)
     return export.labelled_rows_geojson(
-        frame, rows.labels, names.get("latitude", "latitude"), names.get("longitude", "longitude")
+        frame,
+        rows.labels,
+        original.get("latitude", "latitude"),
+        original.get("longitude", "longitude"),
     )
 
 

@@ -1,0 +1,170 @@
+"""Caches of the classification views: prepared variables, profiles, names, regions, levels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.engine.classification import profiles
+from components.engine.classification.correlation import Correlations, correlations
+from components.engine.classification.leave_one_out import leave_one_variable_out
+from components.engine.classification.transforms import skewness_table
+from components.figures import classification as figures
+from components.figures import classification_levels as level_figures
+from components.ui.cache.data import column_values, dataset
+from components.ui.cache.model import fit_rows, levels, method_labels, prepared, row_labels, scaled
+from components.ui.keys import ModelKey
+from components.ui.url_state import LOCATION_FEATURES
+
+# The columns profiled: the features, the value column, then other numeric columns up to this.
+MAX_PROFILE_COLUMNS = 10
+# Categories of the census data's ocean proximity that count as "near the ocean".
+COASTAL_CATEGORIES = ("NEAR OCEAN", "NEAR BAY", "ISLAND")
+
+
+def _variables(key: ModelKey) -> list[int]:
+    """Positions of the features other than location in the feature matrix."""
+    names = prepared(key).feature_names
+    return [index for index, name in enumerate(names) if name not in LOCATION_FEATURES]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def skewness(key: ModelKey) -> pd.DataFrame:
+    """Each variable's skewness before and after its transform, on the fitted rows."""
+    matrix, fitted = prepared(key), scaled(key)
+    columns = _variables(key)
+    before = matrix.values[fitted.train_rows][:, columns]
+    after = matrix.values[fitted.train_rows]
+    if fitted.transforms is not None:
+        after = fitted.transforms.transform(after)
+    names = [matrix.feature_names[index] for index in columns]
+    return skewness_table(before, after[:, columns], names)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def variable_correlations(key: ModelKey) -> Correlations:
+    """Pearson and Spearman correlations of the features as they enter the scaler."""
+    matrix, fitted = prepared(key), scaled(key)
+    values = matrix.values[fitted.train_rows]
+    if fitted.transforms is not None:
+        values = fitted.transforms.transform(values)
+    return correlations(values, matrix.feature_names)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def correlation_figure(key: ModelKey, method: str) -> go.Figure:
+    """The heatmap of one correlation measure, flagged pairs outlined."""
+    return figures.correlation_heatmap(variable_correlations(key), method)
+
+
+@st.cache_data(show_spinner="Refitting with each variable left out…", max_entries=16)
+def left_out(key: ModelKey, k: int) -> pd.DataFrame:
+    """The leave-one-variable-out table at k (location leaves as one variable)."""
+    names = prepared(key).feature_names
+    groups: list[tuple[str, list[int]]] = []
+    location = [index for index, name in enumerate(names) if name in LOCATION_FEATURES]
+    if location:
+        groups.append(("location", location))
+    groups += [(names[index], [index]) for index in _variables(key)]
+    return leave_one_variable_out(
+        scaled(key).train, groups, method_labels(key, k), k, random_state=key.random_state
+    )
+
+
+def _profile_columns(key: ModelKey, value_column: str) -> list[str]:
+    data = dataset(key.source)
+    wanted = [*key.features, value_column, *data.numeric_columns]
+    unique = [name for name in dict.fromkeys(wanted) if name not in LOCATION_FEATURES]
+    return unique[:MAX_PROFILE_COLUMNS]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scores(key: ModelKey, k: int, value_column: str) -> profiles.IndexScores:
+    """Index scores of the profiled columns at k (standardised where a ratio means nothing)."""
+    data = dataset(key.source)
+    return profiles.index_scores(
+        data.places.frame, row_labels(key, k).labels, _profile_columns(key, value_column), k
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def separation(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
+    """Per column, eta squared and the ANOVA F of the clusters at k, strongest first."""
+    data = dataset(key.source)
+    return profiles.separation(
+        data.places.frame, row_labels(key, k).labels, _profile_columns(key, value_column), k
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def drafted_names(key: ModelKey, k: int, value_column: str) -> tuple[str, ...]:
+    """A short name per cluster at k from its location and strongest index scores."""
+    data = dataset(key.source)
+    labels = row_labels(key, k).labels
+    clustered = labels >= 0
+    ids = labels[clustered]
+    counts = np.maximum(np.bincount(ids, minlength=k), 1)
+    latitude = column_values(key.source, "latitude")[clustered]
+    longitude = column_values(key.source, "longitude")[clustered]
+    coastal = None
+    if data.category_column is not None and data.is_census:
+        near = data.places.frame[data.category_column].isin(COASTAL_CATEGORIES).to_numpy()
+        coastal = np.bincount(ids, weights=near[clustered], minlength=k) / counts
+    scored = scores(key, k, value_column)
+    return tuple(
+        profiles.draft_names(
+            scored,
+            {name: data.label(name).lower() for name in scored.columns},
+            np.bincount(ids, weights=latitude, minlength=k) / counts,
+            np.bincount(ids, weights=longitude, minlength=k) / counts,
+            float(np.median(latitude)),
+            float(np.median(longitude)),
+            coastal,
+        )
+    )
+
+
+def cluster_names(key: ModelKey, k: int, value_column: str, names: tuple[str, ...]) -> list[str]:
+    """The names shown for the k clusters: the analyst's where given, else the drafts."""
+    drafts = drafted_names(key, k, value_column)
+    given = names if len(names) == k else ()
+    return [
+        given[index] if index < len(given) and given[index] else drafts[index] for index in range(k)
+    ]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def index_figure(key: ModelKey, k: int, value_column: str, names: tuple[str, ...]) -> go.Figure:
+    """The index-score heatmap at k with the clusters' names."""
+    return level_figures.index_heatmap(scores(key, k, value_column), names)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def levels_figure(key: ModelKey, k: int) -> go.Figure:
+    """The tree of how the fine clusters join into the k groups."""
+    fitted = levels(key)[k]
+    return level_figures.levels_tree(fitted, fitted.fine_names)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def levels_table(key: ModelKey, k: int) -> pd.DataFrame:
+    """One row per fine cluster: its name ("2b"), its group and its number of places."""
+    fitted = levels(key)[k]
+    return pd.DataFrame(
+        {
+            "fine cluster": fitted.fine_names,
+            "group": fitted.coarse_of_fine,
+            "places": fitted.fine_sizes,
+        }
+    )
+
+
+def fine_labels(key: ModelKey, k: int) -> np.ndarray:
+    """Every data row's fine cluster name ("2b"; empty when not clustered)."""
+    fitted = levels(key)[k]
+    names = np.array(fitted.fine_names, dtype=object)
+    shown = np.full(dataset(key.source).n_rows, "", dtype=object)
+    shown[fit_rows(key).train] = names[fitted.fine_labels]
+    return shown

@@ -1,0 +1,50 @@
+"""Classify: prepared variables, profiles that read like a classification, named clusters."""
+
+import streamlit as st
+
+from components.engine.classification.profiles import KIND_SENTENCES
+from components.ui import cache, classification
+from components.ui import widgets as ui
+from components.ui.router import ensure_routed
+
+ensure_routed()
+
+view = ui.clustered_model("Classify")
+settings, key, data = view.settings, view.key, view.dataset
+k = settings.n_clusters
+st.caption(
+    f"From {k} clusters to a classification: how the variables enter, what sets each cluster "
+    "apart, and a name for each. The settings on the left apply to every page."
+)
+
+st.header("Prepared variables")
+classification.prepared_variables(key, k)
+
+st.header("Profiles")
+with st.sidebar:
+    settings = ui.value_column_select(settings, data)
+names = cache.classification.cluster_names(key, k, settings.value_column, settings.names)
+st.plotly_chart(
+    cache.classification.index_figure(key, k, settings.value_column, tuple(names)),
+    key="index_heatmap",
+)
+scored = cache.classification.scores(key, k, settings.value_column)
+st.caption(" ".join(KIND_SENTENCES[kind] for kind in dict.fromkeys(scored.kind)))
+st.subheader("How strongly each variable separates the clusters")
+st.dataframe(
+    cache.classification.separation(key, k, settings.value_column).assign(
+        column=lambda table: table["column"].map(data.label)
+    ),
+    hide_index=True,
+    key="separation_table",
+)
+
+st.header("Names")
+settings = classification.names_editor(
+    settings, cache.classification.drafted_names(key, k, settings.value_column), names
+)
+
+if key.method == "levels":
+    st.header("Two levels")
+    classification.levels_section(key, k)
+ui.finish_settings(settings, view.source)

@@ -1,0 +1,71 @@
+"""AppTest: the Classify page on the census data and on an uploaded file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import chart_spec, texts, upload_on_data_page
+from streamlit.testing.v1 import AppTest
+
+from components.ui.classification import NAME_KEY_PREFIX
+
+PAGE = "pages/classify.py"
+
+
+def _table(app: AppTest, column: str):
+    return next(table.value for table in app.dataframe if column in table.value.columns)
+
+
+@pytest.mark.slow
+def test_classify_page_on_the_census_data(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app(features="latitude,longitude,median_house_value,population,households")
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    assert not app.error, texts(app.error)
+    skew = _table(app, "skewness_before")
+    assert list(skew["feature"]) == ["median_house_value", "population", "households"]
+    # households and population are correlated: the pair is flagged with a proposed drop.
+    assert any("population and households" in str(item.value) for item in app.markdown)
+    left_out = _table(app, "adjusted_rand")
+    assert set(left_out["variable"]) == {
+        "location",
+        "median_house_value",
+        "population",
+        "households",
+    }
+    heatmap = chart_spec(app, "index_heatmap")
+    assert heatmap["data"][0]["z"]["shape"] == "5, 10"  # 5 clusters x 10 profiled columns
+    names = [app.text_input(key=f"{NAME_KEY_PREFIX}{index}").value for index in range(5)]
+    assert len(set(names)) == 5 and all(names)
+    # A name edited here travels in the link and names the cluster on the Clusters page.
+    app.text_input(key=f"{NAME_KEY_PREFIX}0").input("Bay <b>Area</b>|x").run()
+    assert not app.exception, app.exception
+    assert app.query_params["names"].split("|")[0] == "Bay <b>Area</b> x"
+    app.switch_page("pages/clusters.py").run()
+    legend = _table(app, "colour")
+    assert legend["name"].iloc[0] == "Bay <b>Area</b> x"
+
+
+@pytest.mark.slow
+def test_classify_page_on_an_uploaded_file_with_two_levels(
+    make_app: Callable[..., AppTest],
+) -> None:
+    from tests.app.test_methods import _places_with_a_negative_column
+
+    app = upload_on_data_page(make_app(), "places.csv", _places_with_a_negative_column(300))
+    app.switch_page(PAGE).run()
+    app.multiselect(key="features").set_value(["latitude", "longitude", "balance"]).run()
+    app.selectbox(key="method").set_value("levels").run()
+    app.slider(key="fine_k").set_value(12).run()
+    assert not app.exception, app.exception
+    assert not app.error, texts(app.error)
+    table = _table(app, "fine cluster")
+    assert len(table) == 12 and table["places"].sum() == 300
+    tree = chart_spec(app, "levels_tree")
+    assert tree["data"]
+    # index scores of a column with negative values are standardised differences
+    assert any("Standardised difference" in str(caption.value) for caption in app.caption)
