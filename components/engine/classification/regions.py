@@ -51,7 +51,8 @@ __all__ = [
     "within_cluster_sum_of_squares",
 ]
 
-# The most places Ward is fitted on; beyond it, a sample (BENCHMARKS.md, "Regions").
+# The most places Ward is fitted on; beyond it, a sample. Chosen so one fit stays within
+# about 10-15 s on the app's 2-core server (``benchmarks/regions.py --rows`` measures it).
 MAX_REGION_ROWS = 50_000
 
 
@@ -252,9 +253,10 @@ def fit_regions(
         Nearest neighbours each place is joined to (see :func:`neighbour_graph`), in
         [1, number of places fitted - 1].
     max_rows : int
-        Most places Ward is fitted on, at least 3; above it a seeded random sample of
-        ``max_rows`` places is fitted and every other place takes the region of its nearest
-        sampled place on the map.
+        Most places Ward is fitted on, at least 3; above it a seeded uniform random sample of
+        ``max_rows`` places (``numpy.random.default_rng(random_state).choice(n_places,
+        max_rows, replace=False)``) is fitted and every other place takes the region of its
+        nearest sampled place on the map.
     random_state : int
         Seed of that sample.
 
@@ -354,9 +356,10 @@ def fragmented_clusters(labels: np.ndarray, graph: sparse.spmatrix) -> int:
     """
     ids = validate_cluster_ids(labels)
     if not sparse.issparse(graph) or graph.shape != (ids.size, ids.size):
+        shape = getattr(graph, "shape", None)
         raise ValueError(
             f"graph must be a sparse matrix of shape ({ids.size}, {ids.size}), one row and one "
-            f"column per label; got {type(graph).__name__} of shape {getattr(graph, 'shape', None)}."
+            f"column per label; got {type(graph).__name__} of shape {shape}."
         )
     edges = sparse.coo_matrix(graph)
     inside = ids[edges.row] == ids[edges.col]
