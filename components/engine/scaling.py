@@ -49,6 +49,28 @@ SCALER_WARNINGS: dict[str, str] = {
 LOCATION_WEIGHT_RANGE = (0.0, 10.0)
 
 
+def project_to_km(
+    latitude: np.ndarray, longitude: np.ndarray, cos_mean_latitude: float
+) -> np.ndarray:
+    """Project degrees to kilometres on the map (equirectangular).
+
+    Parameters
+    ----------
+    latitude, longitude : numpy.ndarray
+        Degrees, one value per place.
+    cos_mean_latitude : float
+        Cosine of the latitude the projection is true at (the places' mean latitude).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_places, 2): kilometres north of the equator and east of the meridian.
+    """
+    north_km = EARTH_RADIUS_KM * np.radians(latitude)
+    east_km = EARTH_RADIUS_KM * np.radians(longitude) * cos_mean_latitude
+    return np.column_stack([north_km, east_km])
+
+
 @dataclass(frozen=True)
 class ScaledFeatures:
     """Scaled rows ready for k-means.
@@ -120,11 +142,11 @@ class _GeographicScaler:
         return self
 
     def _project(self, values: np.ndarray) -> np.ndarray:
-        latitude = np.radians(values[:, self.latitude_column])
-        longitude = np.radians(values[:, self.longitude_column])
-        east_km = EARTH_RADIUS_KM * longitude * self.cos_mean_latitude_
-        north_km = EARTH_RADIUS_KM * latitude
-        return np.column_stack([north_km, east_km])
+        return project_to_km(
+            values[:, self.latitude_column],
+            values[:, self.longitude_column],
+            self.cos_mean_latitude_,
+        )
 
     def _other_columns(self, values: np.ndarray) -> np.ndarray:
         return values[:, self.other_columns_]

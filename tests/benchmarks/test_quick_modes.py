@@ -93,6 +93,12 @@ def _one_time_per_size(fields: Fields, _stdout: str) -> None:
     assert [int(n) for n in sizes] == sorted(int(n) for n in sizes)
 
 
+def _regions_are_contiguous(fields: Fields, _stdout: str) -> None:
+    assert int(fields["regions_fragmented"]) == 0
+    assert 0 <= int(fields["kmeans_fragmented"]) <= 5  # of k = 5 clusters
+    assert float(fields["wcss_ratio"]) > 0
+
+
 QUICK_MODES = (
     QuickMode(
         "browser",
@@ -129,6 +135,12 @@ QUICK_MODES = (
         check=_settled_every_setting,
         script="load",
         flags=("--churn",),
+    ),
+    QuickMode(
+        "regions",
+        ("n", "seconds", "kmeans_fragmented", "regions_fragmented", "wcss_ratio"),
+        server=False,
+        check=_regions_are_contiguous,
     ),
     QuickMode("rerun", ("k_change_ms", "bare_ms", "ratio", "map_payload_kb"), server=False),
     QuickMode(

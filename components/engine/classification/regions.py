@@ -1,0 +1,406 @@
+"""Contiguous regions: Ward clustering that only joins neighbouring places.
+
+Pure Python (no Streamlit). K-means groups places whose values are alike wherever they lie, so
+one cluster may be scattered over the map. A regionalisation (GeoDa's and PySAL spopt's word)
+asks instead for regions: clusters whose places touch each other. :func:`fit_regions` gets them
+from scikit-learn's ``AgglomerativeClustering(linkage="ward", connectivity=graph)``: Ward's
+merges (each the one that adds least to the within-cluster sum of squares) are allowed only
+between clusters joined by an edge of :func:`neighbour_graph`, the places' k nearest neighbours
+on the map. Every merge joins two connected sets of places, so every region is connected.
+
+The graph may fall apart into separate groups of places (an island, a town far from the rest).
+No region can span two groups, so each group holds at least one region: ``n_clusters`` must be
+at least the number of groups. scikit-learn would join the groups itself by extra edges and
+could then merge across them at any step; here they are kept apart (see :func:`_ward_labels`).
+
+Ward with a sparse graph keeps little in memory, but its merge loop runs in Python and its
+time grows faster than the number of places. Above :data:`MAX_REGION_ROWS` places, the regions
+are fitted on a seeded uniform random sample of that many places (uniform sampling keeps the
+places' density over the map), and every other place takes the region of its nearest sampled
+place on the map. A region stays contiguous at the scale of the sample's spacing; the result
+says how many places were fitted (:attr:`Regions.sampled_rows`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.neighbors import NearestNeighbors
+
+from components.engine.clustering import order_by_key
+from components.engine.scaling import LOCATION_WEIGHT_RANGE, project_to_km
+from components.engine.validation import (
+    check_float,
+    check_int,
+    check_random_state,
+    validate_cluster_ids,
+    validate_matrix,
+    validate_n_clusters,
+)
+
+__all__ = [
+    "MAX_REGION_ROWS",
+    "Regions",
+    "fit_regions",
+    "fragmented_clusters",
+    "neighbour_graph",
+    "within_cluster_sum_of_squares",
+]
+
+# The most places Ward is fitted on; beyond it, a sample. Chosen so one fit stays within
+# about 10-15 s on the app's 2-core server (``benchmarks/regions.py --rows`` measures it).
+MAX_REGION_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Contiguous regions of places.
+
+    Attributes
+    ----------
+    labels : numpy.ndarray
+        Region id per place, ``0 .. n_clusters - 1``, numbered by descending mean latitude
+        (region 0 is the northernmost), as the app numbers k-means clusters.
+    n_components : int
+        Number of separate groups of places in the neighbour graph the regions were fitted on
+        (1 when every place can be reached from every other).
+    sampled_rows : int
+        Number of places Ward was fitted on: ``n_rows``, or :data:`MAX_REGION_ROWS` (the
+        ``max_rows`` asked for) when there are more places; the others took the region of their
+        nearest sampled place.
+    n_rows : int
+        Number of places.
+    n_neighbors : int
+        Number of nearest neighbours each place was joined to.
+    """
+
+    labels: np.ndarray
+    n_components: int
+    sampled_rows: int
+    n_rows: int
+    n_neighbors: int
+
+
+def _check_places(latitude: object, longitude: object) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude and longitude as finite 1-D float arrays of one length, in degrees' ranges."""
+    arrays = []
+    for name, values, limit in (("latitude", latitude, 90.0), ("longitude", longitude, 180.0)):
+        array = np.asarray(values, dtype=np.float64)
+        if array.ndim != 1 or array.size < 3:
+            raise ValueError(
+                f"{name} has shape {array.shape}; expected one value per place, at least 3 places."
+            )
+        if not np.all(np.isfinite(array)) or np.abs(array).max() > limit:
+            raise ValueError(f"{name} must hold finite degrees in [-{limit:g}, {limit:g}].")
+        arrays.append(array)
+    if arrays[0].size != arrays[1].size:
+        raise ValueError(
+            f"latitude has {arrays[0].size} values and longitude {arrays[1].size}; "
+            "expected one of each per place."
+        )
+    return arrays[0], arrays[1]
+
+
+def _project(latitude: np.ndarray, longitude: np.ndarray) -> np.ndarray:
+    """Kilometres on the map, true at the places' mean latitude."""
+    return project_to_km(latitude, longitude, float(np.cos(np.radians(latitude.mean()))))
+
+
+def _graph(km: np.ndarray, n_neighbors: int) -> sparse.csr_matrix:
+    """Symmetric k-nearest-neighbour graph of places given in km; duplicates share a spot.
+
+    Places at one spot (equal coordinates) are joined to the spot's first place, and every
+    place to the first place of each of the ``n_neighbors`` nearest other spots. A plain k-NN
+    graph would cut off a spot holding more than ``n_neighbors`` places: their nearest
+    neighbours would all be each other.
+    """
+    n_places = km.shape[0]
+    spots, first_place, spot_of_place = np.unique(
+        km, axis=0, return_index=True, return_inverse=True
+    )
+    spot_of_place = spot_of_place.ravel()
+    places = np.arange(n_places)
+    own_first = first_place[spot_of_place]
+    duplicate = places != own_first
+    rows = [places[duplicate]]
+    columns = [own_first[duplicate]]
+    n_spot_neighbors = min(n_neighbors, spots.shape[0] - 1)
+    if n_spot_neighbors > 0:
+        nearest_spots = (
+            NearestNeighbors(n_neighbors=n_spot_neighbors)
+            .fit(spots)
+            .kneighbors(return_distance=False)
+        )
+        rows.append(np.repeat(places, n_spot_neighbors))
+        columns.append(first_place[nearest_spots[spot_of_place]].ravel())
+    row = np.concatenate(rows)
+    column = np.concatenate(columns)
+    edges = sparse.coo_matrix(
+        (np.ones(row.size), (row, column)), shape=(n_places, n_places)
+    ).tocsr()
+    return edges.maximum(edges.T).tocsr()
+
+
+def neighbour_graph(
+    latitude: np.ndarray, longitude: np.ndarray, n_neighbors: int = 8
+) -> sparse.csr_matrix:
+    """Join every place to its nearest neighbours on the map, both ways.
+
+    The places are projected to kilometres (equirectangular around their mean latitude, as
+    the geographic scaler does). Places with equal coordinates count as one spot: they are
+    joined to each other (through the spot's first place) and to the ``n_neighbors`` nearest
+    other spots, so a crowded spot is never cut off from the rest.
+
+    Parameters
+    ----------
+    latitude, longitude : numpy.ndarray
+        Degrees, one value per place (at least 3 places).
+    n_neighbors : int
+        Nearest other spots each place is joined to, in [1, number of places - 1] (fewer when
+        there are fewer other spots).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Symmetric (n_places, n_places) matrix with 1 where two places are joined.
+
+    Raises
+    ------
+    ValueError
+        On coordinates that are not finite degrees of one length, or ``n_neighbors`` out of range.
+    """
+    latitude, longitude = _check_places(latitude, longitude)
+    n_neighbors = check_int(n_neighbors, "n_neighbors", 1, latitude.size - 1)
+    return _graph(_project(latitude, longitude), n_neighbors)
+
+
+def _ward_labels(
+    features: np.ndarray,
+    graph: sparse.csr_matrix,
+    n_clusters: int,
+    component: np.ndarray,
+    n_components: int,
+) -> np.ndarray:
+    """Ward clusters joined only along ``graph``, whose places form ``n_components`` groups.
+
+    With several groups, scikit-learn would join them by edges of its own and might merge
+    across them at any step. Here the groups are chained by one edge each and pushed apart by
+    an extra column: a merge across groups then adds at least half the square of the gap to
+    the within-cluster sum of squares, more than the data's whole sum of squares, which bounds
+    every merge inside a group. So every merge inside the groups comes first, and cutting the
+    tree at ``n_clusters`` (at least the number of groups) never joins two groups.
+    """
+    if n_components > 1:
+        total = float(((features - features.mean(axis=0)) ** 2).sum())
+        gap = 2.0 * np.sqrt(total) + 1.0
+        features = np.column_stack([features, gap * component])
+        first_of_component = np.unique(component, return_index=True)[1]
+        chain = sparse.coo_matrix(
+            (
+                np.ones(n_components - 1),
+                (first_of_component[:-1], first_of_component[1:]),
+            ),
+            shape=graph.shape,
+        )
+        graph = (graph + chain + chain.T).tocsr()
+    model = AgglomerativeClustering(n_clusters=n_clusters, linkage="ward", connectivity=graph)
+    return np.asarray(model.fit_predict(features), dtype=np.int64)
+
+
+def _groups_message(component_sizes: np.ndarray, n_neighbors: int, n_clusters: int) -> str:
+    return (
+        f"The places form {component_sizes.size} separate groups that no chain of "
+        f"{n_neighbors} nearest neighbours joins (the largest has {int(component_sizes.max())} "
+        f"places), and a region cannot span two groups, so n_clusters={n_clusters} is too few; "
+        f"ask for at least {component_sizes.size} regions, raise the number of neighbours, or "
+        "remove the outlying places."
+    )
+
+
+def fit_regions(
+    attributes: np.ndarray,
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    n_clusters: int,
+    *,
+    location_weight: float = 1.0,
+    n_neighbors: int = 8,
+    max_rows: int = MAX_REGION_ROWS,
+    random_state: int = 0,
+) -> Regions:
+    """Group places into contiguous regions of alike attributes (Ward on a neighbour graph).
+
+    Parameters
+    ----------
+    attributes : numpy.ndarray
+        Scaled attribute matrix, shape (n_places, n_features), finite (the matrix k-means
+        clusters; scaled location columns in it are fine).
+    latitude, longitude : numpy.ndarray
+        Degrees, one value per place.
+    n_clusters : int
+        Number of regions, in [2, number of places fitted - 1], and at least the number of
+        separate groups of places in the neighbour graph.
+    location_weight : float
+        Weight of the places' positions, in [0, 10]: the projected coordinates, centred and
+        divided by one common factor (so the two carry the variance of two standardised
+        attributes), times this weight, join the attributes as two more columns. 0 clusters
+        the attributes alone; the regions are contiguous either way.
+    n_neighbors : int
+        Nearest neighbours each place is joined to (see :func:`neighbour_graph`), in
+        [1, number of places fitted - 1].
+    max_rows : int
+        Most places Ward is fitted on, at least 3; above it a seeded uniform random sample of
+        ``max_rows`` places (``numpy.random.default_rng(random_state).choice(n_places,
+        max_rows, replace=False)``) is fitted and every other place takes the region of its
+        nearest sampled place on the map.
+    random_state : int
+        Seed of that sample.
+
+    Returns
+    -------
+    Regions
+        Region per place, numbered north to south, with the graph's number of groups and how
+        many places were fitted.
+
+    Raises
+    ------
+    ValueError
+        On attributes or coordinates that are not finite or not one row per place, a
+        parameter out of range, or fewer regions than separate groups of places.
+    """
+    latitude, longitude = _check_places(latitude, longitude)
+    values = validate_matrix(attributes, name="attributes")
+    if values.shape[0] != latitude.size:
+        raise ValueError(
+            f"attributes has {values.shape[0]} rows and latitude {latitude.size} values; "
+            "expected one row per place."
+        )
+    low, high = LOCATION_WEIGHT_RANGE
+    location_weight = check_float(location_weight, "location_weight", low, high)
+    max_rows = check_int(max_rows, "max_rows", 3)
+    random_state = check_random_state(random_state)
+    n_rows = latitude.size
+    n_fitted = min(n_rows, max_rows)
+    n_clusters = validate_n_clusters(n_clusters, n_fitted)
+    n_neighbors = check_int(n_neighbors, "n_neighbors", 1, n_fitted - 1)
+
+    km = _project(latitude, longitude)
+    if n_fitted < n_rows:
+        rng = np.random.default_rng(random_state)
+        fitted = np.sort(rng.choice(n_rows, size=n_fitted, replace=False))
+    else:
+        fitted = np.arange(n_rows)
+    graph = _graph(km[fitted], n_neighbors)
+    n_components, component = connected_components(graph, directed=False)
+    if n_clusters < n_components:
+        message = _groups_message(np.bincount(component), n_neighbors, n_clusters)
+        if n_fitted < n_rows:
+            message = f"In a random sample of {n_fitted} of the {n_rows} places: {message}"
+        raise ValueError(message)
+
+    features = values[fitted]
+    if location_weight > 0:
+        location = km[fitted] - km[fitted].mean(axis=0)
+        scale = float(np.sqrt(location.var(axis=0).mean())) or 1.0
+        features = np.column_stack([features, location_weight * location / scale])
+    fitted_labels = _ward_labels(features, graph, n_clusters, component, n_components)
+
+    labels = np.empty(n_rows, dtype=np.int64)
+    labels[fitted] = fitted_labels
+    if n_fitted < n_rows:
+        others = np.setdiff1d(np.arange(n_rows), fitted, assume_unique=True)
+        nearest = (
+            NearestNeighbors(n_neighbors=1)
+            .fit(km[fitted])
+            .kneighbors(km[others], return_distance=False)
+        )
+        labels[others] = fitted_labels[nearest[:, 0]]
+    labels = order_by_key(labels, latitude, n_clusters)[labels]
+    return Regions(
+        labels=labels,
+        n_components=int(n_components),
+        sampled_rows=n_fitted,
+        n_rows=n_rows,
+        n_neighbors=n_neighbors,
+    )
+
+
+def fragmented_clusters(labels: np.ndarray, graph: sparse.spmatrix) -> int:
+    """Count the clusters whose places are not all joined within the cluster.
+
+    A cluster is fragmented when the graph restricted to its own places has more than one
+    connected component: some of its places cannot reach the others without leaving it.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Non-negative integer cluster id per place.
+    graph : scipy.sparse matrix
+        Square (n_places, n_places) graph of neighbouring places, such as
+        :func:`neighbour_graph`'s; an edge counts in both directions.
+
+    Returns
+    -------
+    int
+        Number of clusters made of more than one piece.
+
+    Raises
+    ------
+    ValueError
+        When ``labels`` are not non-negative integers or ``graph`` is not square with one row
+        per label.
+    """
+    ids = validate_cluster_ids(labels)
+    if not sparse.issparse(graph) or graph.shape != (ids.size, ids.size):
+        shape = getattr(graph, "shape", None)
+        raise ValueError(
+            f"graph must be a sparse matrix of shape ({ids.size}, {ids.size}), one row and one "
+            f"column per label; got {type(graph).__name__} of shape {shape}."
+        )
+    edges = sparse.coo_matrix(graph)
+    inside = ids[edges.row] == ids[edges.col]
+    within = sparse.coo_matrix(
+        (np.ones(int(inside.sum())), (edges.row[inside], edges.col[inside])), shape=graph.shape
+    )
+    n_pieces, piece = connected_components(within, directed=False)
+    # A piece never crosses clusters (its edges stay inside one), so each piece has one label.
+    label_of_piece = np.empty(n_pieces, dtype=np.int64)
+    label_of_piece[piece] = ids
+    return int(np.count_nonzero(np.bincount(label_of_piece) > 1))
+
+
+def within_cluster_sum_of_squares(values: np.ndarray, labels: np.ndarray) -> float:
+    """Sum over clusters of the squared distances of their places to the cluster's mean.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Finite matrix, shape (n_places, n_features).
+    labels : numpy.ndarray
+        Non-negative integer cluster id per place.
+
+    Returns
+    -------
+    float
+        The within-cluster sum of squares (k-means' inertia for k-means' own labels).
+
+    Raises
+    ------
+    ValueError
+        On values that are not a finite matrix, or labels that are not one id per row.
+    """
+    matrix = validate_matrix(values, name="values", min_rows=1)
+    ids = validate_cluster_ids(labels)
+    if ids.size != matrix.shape[0]:
+        raise ValueError(
+            f"labels has {ids.size} values and values {matrix.shape[0]} rows; "
+            "expected one label per row."
+        )
+    counts = np.bincount(ids)
+    sums = np.stack([np.bincount(ids, weights=column) for column in matrix.T], axis=1)
+    means = sums / np.maximum(counts, 1)[:, None]
+    return float(((matrix - means[ids]) ** 2).sum())
