@@ -44,6 +44,9 @@ settings = classification.names_editor(
     settings, cache.classification.drafted_names(key, k, settings.value_column), names
 )
 
+st.header("Contiguous regions")
+classification.regions_section(key, k, data.place_word)
+
 if key.method == "levels":
     st.header("Two levels")
     classification.levels_section(key, k)

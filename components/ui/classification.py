@@ -7,8 +7,9 @@ from dataclasses import replace
 import streamlit as st
 
 from components.ui import cache, keys
-from components.ui.text import escape_markdown
+from components.ui.text import escape_markdown, message_markdown
 from components.ui.url_state import ClusterSettings, clean_name
+from components.ui.widgets import cluster_map_chart
 
 CORRELATION_KEY = "correlation_method"
 NAME_KEY_PREFIX = "cluster_name_"
@@ -88,3 +89,39 @@ def levels_section(key: keys.ModelKey, k: int) -> None:
     )
     st.plotly_chart(cache.classification.levels_figure(key, k), key="levels_tree")
     st.dataframe(cache.classification.levels_table(key, k), hide_index=True, key="levels_table")
+
+
+def regions_section(key: keys.ModelKey, k: int, place_word: str) -> None:
+    """The contiguous regions next to the k-means clusters at k, and what contiguity costs."""
+    st.caption(
+        f"Regions are clusters of neighbouring {place_word}: Ward's method may only join "
+        f"{place_word} linked in a graph of each one's 8 nearest neighbours. k-means clusters "
+        "are often several patches; a region is one."
+    )
+    kmeans_key = replace(key, method="kmeans", fine_k=0)
+    regions_key = replace(key, method="regions", fine_k=0)
+    try:
+        table = cache.classification.regions_against_kmeans(key, k)
+    except ValueError as error:
+        st.error(f"**No regions on these settings.** {message_markdown(error)}")
+        return
+    left, right = st.columns(2)
+    for column, method_key, title in (
+        (left, kmeans_key, "k-means"),
+        (right, regions_key, "contiguous regions"),
+    ):
+        with column:
+            st.subheader(title)
+            cluster_map_chart(
+                cache.views.cluster_map(method_key, k),
+                chart_key=f"{method_key.method}_map",
+                alt=f"Map of the {place_word} coloured by {k} {title}",
+            )
+    st.dataframe(table, hide_index=True, key="regions_table")
+    sampled = cache.model.regions(regions_key)[k]
+    if sampled.sampled_rows < sampled.n_rows:
+        st.caption(
+            f"The regions were grown on a random {sampled.sampled_rows:,} of the "
+            f"{sampled.n_rows:,} {place_word}; every other one joined the region of its "
+            "nearest sampled neighbour."
+        )

@@ -39,6 +39,11 @@ def test_classify_page_on_the_census_data(
     }
     heatmap = chart_spec(app, "index_heatmap")
     assert heatmap["data"][0]["z"]["shape"] == "5, 10"  # 5 clusters x 10 profiled columns
+    regions = _table(app, "clusters in pieces").set_index("method")
+    assert regions.loc["contiguous regions", "clusters in pieces"] == 0
+    assert regions.loc["k-means", "clusters in pieces"] > 0
+    assert regions.loc["contiguous regions", "ratio to k-means"] > 1
+    assert chart_spec is not None and len(app.get("deck_gl_json_chart")) == 2
     names = [app.text_input(key=f"{NAME_KEY_PREFIX}{index}").value for index in range(5)]
     assert len(set(names)) == 5 and all(names)
     # A name edited here travels in the link and names the cluster on the Clusters page.

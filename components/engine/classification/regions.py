@@ -23,7 +23,9 @@ says how many places were fitted (:attr:`Regions.sampled_rows`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from scipy import sparse
@@ -181,10 +183,10 @@ def neighbour_graph(
 def _ward_labels(
     features: np.ndarray,
     graph: sparse.csr_matrix,
-    n_clusters: int,
+    k_values: Sequence[int],
     component: np.ndarray,
     n_components: int,
-) -> np.ndarray:
+) -> dict[int, np.ndarray]:
     """Ward clusters joined only along ``graph``, whose places form ``n_components`` groups.
 
     With several groups, scikit-learn would join them by edges of its own and might merge
@@ -207,8 +209,38 @@ def _ward_labels(
             shape=graph.shape,
         )
         graph = (graph + chain + chain.T).tocsr()
-    model = AgglomerativeClustering(n_clusters=n_clusters, linkage="ward", connectivity=graph)
-    return np.asarray(model.fit_predict(features), dtype=np.int64)
+    model = AgglomerativeClustering(
+        n_clusters=min(k_values), linkage="ward", connectivity=graph, compute_full_tree=True
+    ).fit(features)
+    return _cut_tree(np.asarray(model.children_), features.shape[0], k_values)
+
+
+def _cut_tree(
+    children: np.ndarray, n_leaves: int, k_values: Sequence[int]
+) -> dict[int, np.ndarray]:
+    """Each leaf's cluster (0..k-1) after the first ``n_leaves - k`` merges, for every k."""
+    parent = np.arange(2 * n_leaves - 1)
+    wanted = set(k_values)
+    cuts: dict[int, np.ndarray] = {}
+
+    def roots() -> np.ndarray:
+        jump = parent.copy()
+        while True:  # pointer doubling: every node reaches its root in log(depth) passes
+            further = jump[jump]
+            if np.array_equal(further, jump):
+                return jump[:n_leaves]
+            jump = further
+
+    if n_leaves in wanted:
+        cuts[n_leaves] = np.arange(n_leaves)
+    for step, (first, second) in enumerate(children):
+        parent[first] = parent[second] = n_leaves + step
+        n_clusters = n_leaves - step - 1
+        if n_clusters in wanted:
+            cuts[n_clusters] = np.unique(roots(), return_inverse=True)[1].astype(np.int64)
+        if len(cuts) == len(wanted):
+            break
+    return cuts
 
 
 def _groups_message(component_sizes: np.ndarray, n_neighbors: int, n_clusters: int) -> str:
@@ -221,17 +253,45 @@ def _groups_message(component_sizes: np.ndarray, n_neighbors: int, n_clusters: i
     )
 
 
+@overload
 def fit_regions(
     attributes: np.ndarray,
     latitude: np.ndarray,
     longitude: np.ndarray,
     n_clusters: int,
     *,
+    location_weight: float = ...,
+    n_neighbors: int = ...,
+    max_rows: int = ...,
+    random_state: int = ...,
+) -> Regions: ...
+
+
+@overload
+def fit_regions(
+    attributes: np.ndarray,
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    n_clusters: Sequence[int],
+    *,
+    location_weight: float = ...,
+    n_neighbors: int = ...,
+    max_rows: int = ...,
+    random_state: int = ...,
+) -> dict[int, Regions]: ...
+
+
+def fit_regions(
+    attributes: np.ndarray,
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    n_clusters: int | Sequence[int],
+    *,
     location_weight: float = 1.0,
     n_neighbors: int = 8,
     max_rows: int = MAX_REGION_ROWS,
     random_state: int = 0,
-) -> Regions:
+) -> Regions | dict[int, Regions]:
     """Group places into contiguous regions of alike attributes (Ward on a neighbour graph).
 
     Parameters
@@ -241,9 +301,9 @@ def fit_regions(
         clusters; scaled location columns in it are fine).
     latitude, longitude : numpy.ndarray
         Degrees, one value per place.
-    n_clusters : int
+    n_clusters : int or sequence of int
         Number of regions, in [2, number of places fitted - 1], and at least the number of
-        separate groups of places in the neighbour graph.
+        separate groups of places in the neighbour graph; several numbers cut one Ward tree.
     location_weight : float
         Weight of the places' positions, in [0, 10]: the projected coordinates, centred and
         divided by one common factor (so the two carry the variance of two standardised
@@ -262,9 +322,9 @@ def fit_regions(
 
     Returns
     -------
-    Regions
+    Regions or dict of int to Regions
         Region per place, numbered north to south, with the graph's number of groups and how
-        many places were fitted.
+        many places were fitted; one per number of regions when several are asked.
 
     Raises
     ------
@@ -285,7 +345,11 @@ def fit_regions(
     random_state = check_random_state(random_state)
     n_rows = latitude.size
     n_fitted = min(n_rows, max_rows)
-    n_clusters = validate_n_clusters(n_clusters, n_fitted)
+    several = not isinstance(n_clusters, int | np.integer)
+    k_values = [
+        validate_n_clusters(k, n_fitted)
+        for k in (n_clusters if several else [n_clusters])  # type: ignore[union-attr]
+    ]
     n_neighbors = check_int(n_neighbors, "n_neighbors", 1, n_fitted - 1)
 
     km = _project(latitude, longitude)
@@ -296,8 +360,8 @@ def fit_regions(
         fitted = np.arange(n_rows)
     graph = _graph(km[fitted], n_neighbors)
     n_components, component = connected_components(graph, directed=False)
-    if n_clusters < n_components:
-        message = _groups_message(np.bincount(component), n_neighbors, n_clusters)
+    if min(k_values) < n_components:
+        message = _groups_message(np.bincount(component), n_neighbors, min(k_values))
         if n_fitted < n_rows:
             message = f"In a random sample of {n_fitted} of the {n_rows} places: {message}"
         raise ValueError(message)
@@ -307,26 +371,29 @@ def fit_regions(
         location = km[fitted] - km[fitted].mean(axis=0)
         scale = float(np.sqrt(location.var(axis=0).mean())) or 1.0
         features = np.column_stack([features, location_weight * location / scale])
-    fitted_labels = _ward_labels(features, graph, n_clusters, component, n_components)
-
-    labels = np.empty(n_rows, dtype=np.int64)
-    labels[fitted] = fitted_labels
+    cuts = _ward_labels(features, graph, k_values, component, n_components)
+    nearest = None
     if n_fitted < n_rows:
         others = np.setdiff1d(np.arange(n_rows), fitted, assume_unique=True)
         nearest = (
             NearestNeighbors(n_neighbors=1)
             .fit(km[fitted])
-            .kneighbors(km[others], return_distance=False)
+            .kneighbors(km[others], return_distance=False)[:, 0]
         )
-        labels[others] = fitted_labels[nearest[:, 0]]
-    labels = order_by_key(labels, latitude, n_clusters)[labels]
-    return Regions(
-        labels=labels,
-        n_components=int(n_components),
-        sampled_rows=n_fitted,
-        n_rows=n_rows,
-        n_neighbors=n_neighbors,
-    )
+    regions = {}
+    for k, fitted_labels in cuts.items():
+        labels = np.empty(n_rows, dtype=np.int64)
+        labels[fitted] = fitted_labels
+        if nearest is not None:
+            labels[others] = fitted_labels[nearest]
+        regions[k] = Regions(
+            labels=order_by_key(labels, latitude, k)[labels],
+            n_components=int(n_components),
+            sampled_rows=n_fitted,
+            n_rows=n_rows,
+            n_neighbors=n_neighbors,
+        )
+    return regions if several else regions[k_values[0]]
 
 
 def fragmented_clusters(labels: np.ndarray, graph: sparse.spmatrix) -> int:

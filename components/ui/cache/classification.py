@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,6 +12,11 @@ import streamlit as st
 from components.engine.classification import profiles
 from components.engine.classification.correlation import Correlations, correlations
 from components.engine.classification.leave_one_out import leave_one_variable_out
+from components.engine.classification.regions import (
+    fragmented_clusters,
+    neighbour_graph,
+    within_cluster_sum_of_squares,
+)
 from components.engine.classification.transforms import skewness_table
 from components.figures import classification as figures
 from components.figures import classification_levels as level_figures
@@ -168,3 +175,35 @@ def fine_labels(key: ModelKey, k: int) -> np.ndarray:
     shown = np.full(dataset(key.source).n_rows, "", dtype=object)
     shown[fit_rows(key).train] = names[fitted.fine_labels]
     return shown
+
+
+@st.cache_data(show_spinner="Comparing the regions with the k-means clusters…", max_entries=16)
+def regions_against_kmeans(key: ModelKey, k: int) -> pd.DataFrame:
+    """Per method at k: clusters that fall apart on the map, and the within sum of squares.
+
+    Fragments are counted in the neighbour graph of every clustered place (8 nearest); the sum
+    of squares is over the same scaled features, as a ratio to k-means'.
+    """
+    kmeans, contiguous = (
+        replace(key, method="kmeans", fine_k=0),
+        replace(key, method="regions", fine_k=0),
+    )
+    rows = fit_rows(key).train
+    graph = neighbour_graph(
+        column_values(key.source, "latitude")[rows], column_values(key.source, "longitude")[rows]
+    )
+    values = scaled(key).train
+    sums = {}
+    fragmented = {}
+    for name, method_key in (("k-means", kmeans), ("contiguous regions", contiguous)):
+        labels = method_labels(method_key, k)
+        sums[name] = within_cluster_sum_of_squares(values, labels)
+        fragmented[name] = fragmented_clusters(labels, graph)
+    return pd.DataFrame(
+        {
+            "method": list(sums),
+            "clusters in pieces": list(fragmented.values()),
+            "within sum of squares": list(sums.values()),
+            "ratio to k-means": [total / sums["k-means"] for total in sums.values()],
+        }
+    )

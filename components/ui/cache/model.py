@@ -16,6 +16,7 @@ import streamlit as st
 from components.engine import model as engine_model
 from components.engine import row_labels as row_labels_engine
 from components.engine.classification.levels import Levels, fit_levels_for_every_k
+from components.engine.classification.regions import Regions, fit_regions
 from components.engine.features import FeatureMatrix
 from components.engine.row_labels import FitRows, RowLabels
 from components.engine.scaling import ScaledFeatures, scale_features
@@ -253,6 +254,24 @@ def levels(key: ModelKey) -> dict[int, Levels]:
     )
 
 
+@per_source(
+    max_entries=8,
+    keep=2,
+    spinner="Growing contiguous regions (Ward's method on the places' neighbours)…",
+    work_bytes=_fit_work_bytes,
+)
+def regions(key: ModelKey) -> dict[int, Regions]:
+    """The contiguous regions of ``key`` (method "regions") for every k of the sweep."""
+    rows = fit_rows(key).train
+    return fit_regions(
+        scaled(key).train,
+        column_values(key.source, "latitude")[rows],
+        column_values(key.source, "longitude")[rows],
+        list(sweep_fits(key).k_values),
+        random_state=key.random_state,
+    )
+
+
 def k_values(key: ModelKey) -> tuple[int, ...]:
     """The k's the method of ``key`` offers: the sweep's (below the fine k for two levels)."""
     if key.method == "levels":
@@ -264,6 +283,8 @@ def method_labels(key: ModelKey, k: int) -> np.ndarray:
     """The fitted rows' cluster ids at k under the method of ``key``."""
     if key.method == "levels":
         return levels(key)[k].coarse_labels
+    if key.method == "regions":
+        return regions(key)[k].labels
     return sweep_fits(key).labels_for(k)
 
 

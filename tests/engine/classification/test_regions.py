@@ -303,3 +303,16 @@ def test_regions_of_the_housing_data_are_contiguous(housing_frame: pd.DataFrame)
     assert np.array_equal(np.unique(regions.labels), np.arange(5))
     kmeans = KMeans(n_clusters=5, n_init=1, random_state=0).fit(scaled)
     assert fragmented_clusters(kmeans.labels_, graph) > 0
+
+
+def test_several_numbers_of_regions_cut_one_tree_as_separate_fits_do() -> None:
+    generator = np.random.default_rng(3)
+    latitude = generator.uniform(40, 41, 300)
+    longitude = generator.uniform(2, 3, 300)
+    attributes = np.column_stack([latitude + generator.normal(0, 0.1, 300)])
+    together = fit_regions(attributes, latitude, longitude, [2, 4, 7])
+    assert sorted(together) == [2, 4, 7]
+    for k, regions in together.items():
+        alone = fit_regions(attributes, latitude, longitude, k)
+        np.testing.assert_array_equal(regions.labels, alone.labels)
+        assert fragmented_clusters(regions.labels, neighbour_graph(latitude, longitude)) == 0
