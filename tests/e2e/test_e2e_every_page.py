@@ -85,12 +85,15 @@ class PageCase:
 
 PAGES = (
     PageCase("Clusters", "Clusters", deck_charts=1, plotly_charts=2, has_link=True),
-    PageCase("Choose k", "Choose k", deck_charts=1, plotly_charts=4, has_link=True),
+    # The stability chart waits for a click: the map keeps the best of 10 starts, and a
+    # check with as many per refit states its cost first.
+    PageCase("Choose k", "Choose k", deck_charts=1, plotly_charts=3, has_link=True),
     PageCase(
         "Explain clusters", "Explain the clusters", deck_charts=0, plotly_charts=1, has_link=True
     ),
     PageCase("Explore", "The data before clustering", deck_charts=1, plotly_charts=1),
     PageCase("When k-means fails", "When k-means fails", deck_charts=2, plotly_charts=1),
+    PageCase("Classify", "Classify", deck_charts=2, plotly_charts=2, has_link=True),
 )
 
 # Everything a reader can see of a page, as text: the rendered text of the main area, the
