@@ -11,9 +11,10 @@ Data path: as ``benchmarks/sweep.py`` (the argument, ``$GEOCLUSTER_DATA``,
 ``../shared/data/housing.csv``, the shipped ``data/housing.csv.gz``). Features: the app's
 defaults (latitude, longitude, median_house_value), standardised (scikit-learn's
 ``StandardScaler``); k = the app's default, 5. ``--quick`` keeps a random 2,000 rows (seed 0).
-``--rows N`` draws N rows with replacement (seed 0) and jitters them (latitude and longitude
-by 0.05 degrees, the other features by 5% of their standard deviation, normal noise) so that
-copies of a row are distinct places.
+``--rows N`` draws N rows with replacement (seed 0) and jitters them with normal noise: a
+row's latitude and longitude by half its distance (in degrees) to its 8th nearest row, so the
+copies fill the gaps between neighbouring rows instead of clumping into islands of their own,
+and the other features by 5% of their standard deviation.
 
 - baseline: ``KMeans(n_clusters=5, n_init=1, random_state=0).fit`` on the scaled features.
 - regions: ``components.engine.classification.regions.fit_regions`` on the same scaled
@@ -46,6 +47,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -65,8 +67,8 @@ from components.engine.features import DEFAULT_FEATURES  # noqa: E402
 from components.ui.url_state import DEFAULT_K  # noqa: E402
 
 QUICK_ROWS = 2_000
-LOCATION_JITTER_DEGREES = 0.05
-OTHER_JITTER_SD = 0.05  # of each other feature's standard deviation
+LOCATION_JITTER = 0.5  # of the distance to the 8th nearest row
+OTHER_JITTER = 0.05  # of each other feature's standard deviation
 
 Result = TypeVar("Result")
 
@@ -80,11 +82,12 @@ def load_features(path: Path, rows: int | None, resample: bool) -> np.ndarray:
     rng = np.random.default_rng(0)
     if not resample:
         return values[np.sort(rng.choice(len(values), size=rows, replace=False))]
-    drawn = values[rng.integers(0, len(values), size=rows)]
+    drawn = rng.integers(0, len(values), size=rows)
     location = [DEFAULT_FEATURES.index("latitude"), DEFAULT_FEATURES.index("longitude")]
-    spread = OTHER_JITTER_SD * values.std(axis=0)
-    spread[location] = LOCATION_JITTER_DEGREES
-    return drawn + rng.normal(size=drawn.shape) * spread
+    spacing = NearestNeighbors(n_neighbors=8).fit(values[:, location]).kneighbors()[0][:, -1]
+    spread = np.tile(OTHER_JITTER * values.std(axis=0), (rows, 1))
+    spread[:, location] = LOCATION_JITTER * spacing[drawn, None]
+    return values[drawn] + rng.normal(size=spread.shape) * spread
 
 
 def timed(run: Callable[[], Result], repeats: int) -> tuple[float, Result]:

@@ -10,15 +10,19 @@ on the map. Every merge joins two connected sets of places, so every region is c
 
 The graph may fall apart into separate groups of places (an island, a town far from the rest).
 No region can span two groups, so each group holds at least one region: ``n_clusters`` must be
-at least the number of groups. scikit-learn would join the groups itself by extra edges and
-could then merge across them at any step; here they are kept apart (see :func:`_ward_labels`).
+at least the number of groups. scikit-learn would join the groups itself, with a warning, by
+edges between their closest places (found from the distances between every place of one group
+and every place of the other: a large matrix for large groups), and could then merge across
+them at any step; here they are kept apart (see :func:`_ward_labels`).
 
-Ward with a sparse graph keeps little in memory, but its merge loop runs in Python and its
-time grows faster than the number of places. Above :data:`MAX_REGION_ROWS` places, the regions
-are fitted on a seeded uniform random sample of that many places (uniform sampling keeps the
-places' density over the map), and every other place takes the region of its nearest sampled
-place on the map. A region stays contiguous at the scale of the sample's spacing; the result
-says how many places were fitted (:attr:`Regions.sampled_rows`).
+Ward on a sparse graph needs memory in proportion to the number of places, but its merge loop
+runs in Python and its time grows faster than the number of places. Above
+:data:`MAX_REGION_ROWS` places, the regions are fitted on a seeded uniform random sample of
+that many places (uniform sampling keeps the places' density over the map), and every other
+place takes the region of its nearest sampled place on the map. The regions are then
+contiguous in the sample's graph, at the sample's coarser spacing: in the graph of every
+place, some places near a border can form pieces cut off from the rest of their region. The
+result says how many places were fitted (:attr:`Regions.sampled_rows`).
 """
 
 from __future__ import annotations
