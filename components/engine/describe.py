@@ -28,6 +28,7 @@ from scipy import stats
 
 from components.engine.clustering import cluster_profiles
 from components.engine.features import FEATURE_CATALOGUE
+from components.engine.grouped import sums_of_squares
 from components.engine.validation import (
     check_float,
     check_int,
@@ -516,33 +517,6 @@ def _summary(
 
 
 # --------------------------------------------------------------------------- price_separation
-
-
-def sums_of_squares(values: np.ndarray, ids: np.ndarray) -> tuple[float, float, int]:
-    """Split the variation of values into its between-cluster part (validated input).
-
-    Parameters
-    ----------
-    values : np.ndarray
-        Finite float values, shape (n,), n >= 1.
-    ids : np.ndarray
-        Cluster id of each value (any integers).
-
-    Returns
-    -------
-    between : float
-        Sum over clusters of size x (cluster mean - overall mean) squared.
-    total : float
-        Sum of (value - overall mean) squared; eta squared is ``between / total``.
-    n_groups : int
-        Number of distinct ids.
-    """
-    _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
-    grand_mean = values.mean()
-    means = np.bincount(inverse, weights=values) / counts
-    between = float(np.sum(counts * (means - grand_mean) ** 2))
-    total = float(np.sum((values - grand_mean) ** 2))
-    return between, total, int(counts.size)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from components.engine.describe import KM_PER_DEGREE, compass_direction, sums_of_squares
+from components.engine.describe import KM_PER_DEGREE, compass_direction
+from components.engine.grouped import sums_of_squares
 from components.engine.validation import check_int, validate_frame_labels
 
 __all__ = [

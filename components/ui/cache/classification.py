@@ -168,15 +168,6 @@ def levels_table(key: ModelKey, k: int) -> pd.DataFrame:
     )
 
 
-def fine_labels(key: ModelKey, k: int) -> np.ndarray:
-    """Every data row's fine cluster name ("2b"; empty when not clustered)."""
-    fitted = levels(key)[k]
-    names = np.array(fitted.fine_names, dtype=object)
-    shown = np.full(dataset(key.source).n_rows, "", dtype=object)
-    shown[fit_rows(key).train] = names[fitted.fine_labels]
-    return shown
-
-
 @st.cache_data(show_spinner="Comparing the regions with the k-means clusters…", max_entries=16)
 def regions_against_kmeans(key: ModelKey, k: int) -> pd.DataFrame:
     """Per method at k: clusters that fall apart on the map, and the within sum of squares.

@@ -268,6 +268,7 @@ def regions(key: ModelKey) -> dict[int, Regions]:
         column_values(key.source, "latitude")[rows],
         column_values(key.source, "longitude")[rows],
         list(sweep_fits(key).k_values),
+        location_weight=key.location_weight,
         random_state=key.random_state,
     )
 
