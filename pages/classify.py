@@ -24,20 +24,23 @@ st.header("Profiles")
 with st.sidebar:
     settings = ui.value_column_select(settings, data)
 names = cache.classification.cluster_names(key, k, settings.value_column, settings.names)
-st.plotly_chart(
-    cache.classification.index_figure(key, k, settings.value_column, tuple(names)),
-    key="index_heatmap",
-)
-scored = cache.classification.scores(key, k, settings.value_column)
-st.caption(" ".join(KIND_SENTENCES[kind] for kind in dict.fromkeys(scored.kind)))
-st.subheader("How strongly each variable separates the clusters")
-st.dataframe(
-    cache.classification.separation(key, k, settings.value_column).assign(
-        column=lambda table: table["column"].map(data.label)
-    ),
-    hide_index=True,
-    key="separation_table",
-)
+if cache.classification.profile_columns(key, settings.value_column):
+    st.plotly_chart(
+        cache.classification.index_figure(key, k, settings.value_column, tuple(names)),
+        key="index_heatmap",
+    )
+    scored = cache.classification.scores(key, k, settings.value_column)
+    st.caption(" ".join(KIND_SENTENCES[kind] for kind in dict.fromkeys(scored.kind)))
+    st.subheader("How strongly each variable separates the clusters")
+    st.dataframe(
+        cache.classification.separation(key, k, settings.value_column).assign(
+            column=lambda table: table["column"].map(data.label)
+        ),
+        hide_index=True,
+        key="separation_table",
+    )
+else:
+    st.info(f"These {data.place_word} have no column besides their location to profile.")
 
 st.header("Names")
 settings = classification.names_editor(

@@ -26,6 +26,8 @@ def prepared_variables(key: keys.ModelKey, k: int) -> None:
             "on the left; near 0 is symmetric."
         )
         st.dataframe(table, hide_index=True, key="skewness_table")
+    if len(key.features) < 2:
+        return
     st.subheader("Correlated variables")
     method = st.radio("Correlation", ["pearson", "spearman"], key=CORRELATION_KEY, horizontal=True)
     st.plotly_chart(cache.classification.correlation_figure(key, method), key="correlation_chart")
@@ -46,17 +48,16 @@ def prepared_variables(key: keys.ModelKey, k: int) -> None:
         )
     else:
         st.caption("No pair of the chosen variables has |r| of 0.8 or more.")
-    if len(key.features) >= 2:
-        st.subheader(f"Each variable left out, at k = {k}")
-        st.caption(
-            "k-means refitted without the variable (location leaves as one): the adjusted "
-            "Rand index against the clusters shown (1 = the same clusters) and the change in "
-            "silhouette. The variables at the top drive the result."
-        )
-        try:
-            st.dataframe(cache.classification.left_out(key, k), hide_index=True, key="left_out")
-        except ValueError as error:
-            st.info(escape_markdown(str(error)))
+    st.subheader(f"Each variable left out, at k = {k}")
+    st.caption(
+        "k-means refitted without the variable (location leaves as one): the adjusted "
+        "Rand index against the clusters shown (1 = the same clusters) and the change in "
+        "silhouette. The variables at the top drive the result."
+    )
+    try:
+        st.dataframe(cache.classification.left_out(key, k), hide_index=True, key="left_out")
+    except ValueError as error:
+        st.info(escape_markdown(str(error)))
 
 
 def names_editor(

@@ -665,7 +665,9 @@ def test_downloads_are_safe_csv_and_geojson(
     rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8"))))
     assert len(rows) == 12
     # The file's own column names (not the page's latitude/longitude), in its order.
-    assert list(rows[0]) == ["name", "lat", "lng", "visitors", "rating", "cluster"]
+    assert list(rows[0]) == ["name", "lat", "lng", "visitors", "rating", "cluster_name", "cluster"]
+    # Each cluster's drafted name (the Classify page edits it), the same for its rows.
+    assert len({(row["cluster"], row["cluster_name"]) for row in rows}) == 2
     names = [row["name"] for row in rows]
     assert names[0] == "'=1+1" and names[5] == "'@SUM(A1:A9)" and names[9] == "'+cmd"
     assert names[1] == "Louvre corner"
@@ -703,6 +705,7 @@ def test_download_marks_rows_not_clustered(
     collection = json.loads(deferred_downloads[f"gaps_k{k}_rows.geojson"]())
     assert collection["features"][1]["properties"]["v"] is None
     assert collection["features"][1]["properties"]["cluster"] == -1
+    assert collection["features"][1]["properties"]["cluster_name"] == ""
 
 
 # -------------------------------------------------------------------------------- navigation

@@ -80,7 +80,8 @@ def left_out(key: ModelKey, k: int) -> pd.DataFrame:
     )
 
 
-def _profile_columns(key: ModelKey, value_column: str) -> list[str]:
+def profile_columns(key: ModelKey, value_column: str) -> list[str]:
+    """The columns profiled: features, the value column, other numeric ones; not location."""
     data = dataset(key.source)
     wanted = [*key.features, value_column, *data.numeric_columns]
     unique = [name for name in dict.fromkeys(wanted) if name not in LOCATION_FEATURES]
@@ -92,7 +93,7 @@ def scores(key: ModelKey, k: int, value_column: str) -> profiles.IndexScores:
     """Index scores of the profiled columns at k (standardised where a ratio means nothing)."""
     data = dataset(key.source)
     return profiles.index_scores(
-        data.places.frame, row_labels(key, k).labels, _profile_columns(key, value_column), k
+        data.places.frame, row_labels(key, k).labels, profile_columns(key, value_column), k
     )
 
 
@@ -101,13 +102,18 @@ def separation(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
     """Per column, eta squared and the ANOVA F of the clusters at k, strongest first."""
     data = dataset(key.source)
     return profiles.separation(
-        data.places.frame, row_labels(key, k).labels, _profile_columns(key, value_column), k
+        data.places.frame, row_labels(key, k).labels, profile_columns(key, value_column), k
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def drafted_names(key: ModelKey, k: int, value_column: str) -> tuple[str, ...]:
-    """A short name per cluster at k from its location and strongest index scores."""
+    """A short name per cluster at k from its location and strongest index scores.
+
+    Data with no column but the location get plain numbered names.
+    """
+    if not profile_columns(key, value_column):
+        return tuple(f"Cluster {index}" for index in range(k))
     data = dataset(key.source)
     labels = row_labels(key, k).labels
     clustered = labels >= 0
