@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -224,3 +225,15 @@ def upload_on_data_page(
     )
     uploader.upload(file_name, content, mime_type).run()
     return app
+
+
+def places_with_a_negative_column(n_places: int = 200) -> bytes:
+    """A CSV of places around Lyon with a column of negative and positive values."""
+    generator = np.random.default_rng(0)
+    lines = ["site,lat,lng,balance"]
+    for index in range(n_places):
+        lines.append(
+            f"s{index},{45 + generator.random():.5f},{4 + generator.random():.5f},"
+            f"{generator.normal(0, 50):.2f}"
+        )
+    return "\n".join(lines).encode()

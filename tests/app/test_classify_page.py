@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import chart_spec, texts, upload_on_data_page
+from conftest import chart_spec, places_with_a_negative_column, texts, upload_on_data_page
 from streamlit.testing.v1 import AppTest
 
 from components.ui.classification import NAME_KEY_PREFIX
@@ -59,9 +59,7 @@ def test_classify_page_on_the_census_data(
 def test_classify_page_on_an_uploaded_file_with_two_levels(
     make_app: Callable[..., AppTest],
 ) -> None:
-    from tests.app.test_methods import _places_with_a_negative_column
-
-    app = upload_on_data_page(make_app(), "places.csv", _places_with_a_negative_column(300))
+    app = upload_on_data_page(make_app(), "places.csv", places_with_a_negative_column(300))
     app.switch_page(PAGE).run()
     app.multiselect(key="features").set_value(["latitude", "longitude", "balance"]).run()
     app.selectbox(key="method").set_value("levels").run()

@@ -13,7 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import deck_spec, point_clusters, texts, upload_on_data_page
+from conftest import (
+    deck_spec,
+    places_with_a_negative_column,
+    point_clusters,
+    texts,
+    upload_on_data_page,
+)
 from streamlit.testing.v1 import AppTest
 
 from components.engine.classification.levels import fit_levels
@@ -42,20 +48,9 @@ def test_transform_changes_the_model_and_travels_in_the_url(
     assert transform_key("latitude") not in [box.key for box in app.selectbox]
 
 
-def _places_with_a_negative_column(n_places: int = 200) -> bytes:
-    generator = np.random.default_rng(0)
-    lines = ["site,lat,lng,balance"]
-    for index in range(n_places):
-        lines.append(
-            f"s{index},{45 + generator.random():.5f},{4 + generator.random():.5f},"
-            f"{generator.normal(0, 50):.2f}"
-        )
-    return "\n".join(lines).encode()
-
-
 @pytest.mark.slow
 def test_a_transform_that_cannot_apply_says_why(make_app: Callable[..., AppTest]) -> None:
-    app = upload_on_data_page(make_app(), "places.csv", _places_with_a_negative_column())
+    app = upload_on_data_page(make_app(), "places.csv", places_with_a_negative_column())
     app.switch_page("pages/clusters.py").run()
     assert not app.exception, app.exception
     app.multiselect(key="features").set_value(["latitude", "longitude", "balance"]).run()
@@ -102,7 +97,7 @@ def test_two_levels_label_the_map_with_groups_that_nest(
 
 @pytest.mark.slow
 def test_a_fine_k_above_the_distinct_places_says_why(make_app: Callable[..., AppTest]) -> None:
-    app = upload_on_data_page(make_app(), "places.csv", _places_with_a_negative_column(20))
+    app = upload_on_data_page(make_app(), "places.csv", places_with_a_negative_column(20))
     app.switch_page("pages/clusters.py").run()
     app.selectbox(key=METHOD_KEY).set_value("levels").run()
     assert not app.exception, app.exception
