@@ -25,8 +25,13 @@ with st.sidebar:
     settings = ui.value_column_select(settings, data)
 names = cache.classification.cluster_names(key, k, settings.value_column, settings.names)
 if cache.classification.profile_columns(key, settings.value_column):
+    fine = key.method == "levels" and st.toggle(
+        "Show the fine clusters", key="fine_profiles", help="The fine level, named like 2b."
+    )
     st.plotly_chart(
-        cache.classification.index_figure(key, k, settings.value_column, tuple(names)),
+        cache.classification.fine_index_figure(key, k, settings.value_column)
+        if fine
+        else cache.classification.index_figure(key, k, settings.value_column, tuple(names)),
         key="index_heatmap",
     )
     scored = cache.classification.scores(key, k, settings.value_column)

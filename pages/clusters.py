@@ -63,7 +63,9 @@ with elbow_column:
         )
 with box_column:
     st.subheader(f"{escape_markdown(data.label(settings.value_column))} per cluster")
-    st.plotly_chart(cache.views.box_figure(key, k, settings.value_column), key="box_plot")
+    st.plotly_chart(
+        cache.views.box_figure(key, k, settings.value_column, tuple(names)), key="box_plot"
+    )
 
 st.subheader("Cluster profiles")
 tables.profile_table(
@@ -72,7 +74,12 @@ tables.profile_table(
     key.features,
     settings.value_column,
 )
-ui.downloads(view, cache.model.row_labels(key, k), names)
+ui.downloads(
+    view,
+    cache.model.row_labels(key, k),
+    names,
+    cache.classification.fine_names_of_rows(key, k) if key.method == "levels" else None,
+)
 ui.finish_settings(settings, view.source)
 if sweep is not None:
     # Every k's profile once, after the page is drawn, so a later k change reads caches.

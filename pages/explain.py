@@ -34,7 +34,8 @@ st.caption(
     "from the overall mean."
 )
 descriptions = cache.insight.descriptions(key, k, value_column)
-ui_insight.cluster_cards(descriptions, data, value_column)
+names = cache.classification.cluster_names(key, k, value_column, settings.names)
+ui_insight.cluster_cards(descriptions, data, value_column, names=names)
 with st.expander("All the numbers as a table"):
     st.dataframe(
         cache.insight.descriptions_frame(key, k, value_column),
@@ -83,7 +84,7 @@ if value_column in settings.features:
         "explain on their own."
     )
 st.plotly_chart(
-    cache.views.box_figure(key, k, value_column),
+    cache.views.box_figure(key, k, value_column, tuple(names)),
     key="explain_value_boxes",
     config={"displayModeBar": False},
 )

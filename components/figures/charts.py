@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -69,6 +70,7 @@ def feature_boxplot(
     cap: float | None = None,
     is_test: np.ndarray | None = None,
     summary: GroupSummary | None = None,
+    names: Sequence[str] = (),
 ) -> go.Figure:
     """Box plot of a feature per cluster, in the map's colours and order.
 
@@ -93,6 +95,8 @@ def feature_boxplot(
     summary : GroupSummary, optional
         The values' summary per cluster id (at least ``n_clusters`` groups), when the
         caller has it already; not with ``is_test``.
+    names : sequence of str, optional
+        The clusters' names, written under their boxes as plain text.
 
     Returns
     -------
@@ -155,6 +159,14 @@ def feature_boxplot(
             "categoryorder": "array",
             "categoryarray": [cluster_name(i) for i in range(n_clusters)],
         },
+    }
+    if names:
+        layout["xaxis"]["tickvals"] = layout["xaxis"]["categoryarray"]
+        layout["xaxis"]["ticktext"] = [
+            f"{cluster_name(i)}<br>{plotly_text(textwrap.shorten(name, 24, placeholder='…'))}"
+            for i, name in zip(range(n_clusters), names, strict=False)
+        ]
+    layout |= {
         "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
         "height": 360,
     }

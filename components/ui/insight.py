@@ -516,8 +516,10 @@ def _short_value(dataset: Dataset, column: str, value: float | None) -> str:
     return f"{value:,.0f}" if size >= 100 else f"{value:.3g}"
 
 
-def cluster_card(description: ClusterDescription, dataset: Dataset, value_column: str) -> None:
-    """One cluster in a bordered card: swatch and size, values against all data, words."""
+def cluster_card(
+    description: ClusterDescription, dataset: Dataset, value_column: str, name: str = ""
+) -> None:
+    """One cluster in a bordered card: swatch, name and size, values against all data, words."""
     d = description
     places = dataset.place_word
     with st.container(border=True, key=f"{CARD_KEY_PREFIX}{d.cluster}"):
@@ -526,6 +528,8 @@ def cluster_card(description: ClusterDescription, dataset: Dataset, value_column
             f"{int(d.size):,} {places} ({float(d.share):.0%})",
             unsafe_allow_html=True,
         )
+        if name:  # the analyst's text: Markdown-escaped, never HTML
+            st.markdown(f"**{escape_markdown(name)}**")
         value_label = escape_markdown(dataset.label(value_column))
         metrics = [(value_label, value_column, d.value_median, d.value_ratio)]
         if dataset.income_column is not None and dataset.income_column != value_column:
@@ -554,15 +558,22 @@ def cluster_cards(
     dataset: Dataset,
     value_column: str,
     per_row: int = 3,
+    names: Sequence[str] = (),
 ) -> None:
-    """The clusters' cards in a grid, ``per_row`` to a row, in cluster order."""
+    """The clusters' cards in a grid, ``per_row`` to a row, in cluster order, named."""
     for start in range(0, len(descriptions), per_row):
         columns = st.columns(per_row)
         for column, description in zip(
             columns, descriptions[start : start + per_row], strict=False
         ):
             with column:
-                cluster_card(description, dataset, value_column)
+                named = int(description.cluster) < len(names)
+                cluster_card(
+                    description,
+                    dataset,
+                    value_column,
+                    names[int(description.cluster)] if named else "",
+                )
 
 
 def split_offer() -> None:

@@ -582,7 +582,12 @@ def download_stem(file_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:60] or "places"
 
 
-def downloads(view: ModelView, rows: RowLabels, names: Sequence[str] = ()) -> None:
+def downloads(
+    view: ModelView,
+    rows: RowLabels,
+    names: Sequence[str] = (),
+    fine_names: np.ndarray | None = None,
+) -> None:
     """Offer the rows with their cluster (CSV, GeoJSON) and the profiles (CSV) at k.
 
     The files are built when clicked, from the values given here: the click is served
@@ -593,14 +598,14 @@ def downloads(view: ModelView, rows: RowLabels, names: Sequence[str] = ()) -> No
     files: tuple[tuple[str, bytes | Callable[[], bytes], str, str, str | None], ...] = (
         (
             "the rows with their cluster (CSV)",
-            lambda: cache.views.rows_csv(data, rows, names),
+            lambda: cache.views.rows_csv(data, rows, names, fine_names),
             f"{stem}_rows.csv",
             "text/csv",
             "Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
         ),
         (
             "the rows with their cluster (GeoJSON)",
-            lambda: cache.views.rows_geojson(data, rows, names),
+            lambda: cache.views.rows_geojson(data, rows, names, fine_names),
             f"{stem}_rows.geojson",
             "application/geo+json",
             None,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from conftest import chart_spec, places_with_a_negative_column, texts, upload_on_data_page
 from streamlit.testing.v1 import AppTest
@@ -53,11 +56,20 @@ def test_classify_page_on_the_census_data(
     app.switch_page("pages/clusters.py").run()
     legend = _table(app, "colour")
     assert legend["name"].iloc[0] == "Bay <b>Area</b> x"
+    # ... and under its box, as text (plotly would otherwise render the markup).
+    ticks = chart_spec(app, "box_plot")["layout"]["xaxis"]["ticktext"]
+    assert ticks[0].endswith("Bay &lt;b&gt;Area&lt;/b&gt; x") and len(ticks) == 5
+    app.switch_page("pages/explain.py").run()
+    assert not app.exception, app.exception
+    assert any(
+        str(item.value) == "**Bay \\<b\\>Area\\</b\\> x**" or "Area" in str(item.value)
+        for item in app.markdown
+    )
 
 
 @pytest.mark.slow
 def test_classify_page_on_an_uploaded_file_with_two_levels(
-    make_app: Callable[..., AppTest],
+    make_app: Callable[..., AppTest], deferred_downloads: dict[str, Callable[[], Any]]
 ) -> None:
     app = upload_on_data_page(make_app(), "places.csv", places_with_a_negative_column(300))
     app.switch_page(PAGE).run()
@@ -72,3 +84,12 @@ def test_classify_page_on_an_uploaded_file_with_two_levels(
     assert tree["data"]
     # index scores of a column with negative values are standardised differences
     assert any("Standardised difference" in str(caption.value) for caption in app.caption)
+    app.toggle(key="fine_profiles").set_value(True).run()
+    fine = chart_spec(app, "index_heatmap")
+    assert fine["data"][0]["z"]["shape"].startswith("12,")
+    # The rows' download says both levels: the group and the fine cluster ("2b").
+    app.switch_page("pages/clusters.py").run()
+    k = app.slider(key="k").value
+    rows = pd.read_csv(io.BytesIO(deferred_downloads[f"places_k{k}_rows.csv"]()))
+    assert rows["fine_cluster"].str.fullmatch(r"\d+[a-z]+").all()
+    assert (rows["fine_cluster"].str.extract(r"^(\d+)")[0].astype(int) - 1 == rows["cluster"]).all()

@@ -111,3 +111,15 @@ def test_histogram_counts_and_cap_annotation() -> None:
     figure = histogram_figure(values, value_label="v", cap=3.0, bins=3)
     assert list(figure.data[0].y) == [1, 2, 3]
     assert figure.layout.annotations[0].text == "cap 3: 3 rows"
+
+
+def test_box_plot_names_its_clusters_as_text() -> None:
+    values = np.array([1.0, 2.0, 3.0, 10.0, 11.0, 12.0])
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    figure = feature_boxplot(
+        values, labels, 2, feature_label="v", names=("Low <i>end</i>", "A very long name " * 4)
+    )
+    ticks = figure.layout.xaxis.ticktext
+    assert ticks[0].endswith("Low &lt;i&gt;end&lt;/i&gt;")
+    assert len(ticks[1].split("<br>")[1]) <= 24 and ticks[1].endswith("…")
+    assert list(figure.layout.xaxis.tickvals) == list(figure.layout.xaxis.categoryarray)

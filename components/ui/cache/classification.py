@@ -174,6 +174,33 @@ def levels_table(key: ModelKey, k: int) -> pd.DataFrame:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def fine_row_labels(key: ModelKey, k: int) -> np.ndarray:
+    """Every data row's fine cluster under the two levels (-1: not clustered)."""
+    labels = np.full(dataset(key.source).n_rows, -1, dtype=np.int64)
+    labels[fit_rows(key).train] = levels(key)[k].fine_labels
+    return labels
+
+
+def fine_names_of_rows(key: ModelKey, k: int) -> np.ndarray:
+    """Every data row's fine cluster name ("2b"; empty when not clustered)."""
+    names = np.array([*levels(key)[k].fine_names, ""], dtype=object)
+    return names[fine_row_labels(key, k)]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def fine_index_figure(key: ModelKey, k: int, value_column: str) -> go.Figure:
+    """The index-score heatmap of the fine clusters, named like 2b."""
+    fitted = levels(key)[k]
+    scored = profiles.index_scores(
+        dataset(key.source).places.frame,
+        fine_row_labels(key, k),
+        profile_columns(key, value_column),
+        len(fitted.fine_names),
+    )
+    return level_figures.index_heatmap(scored, fitted.fine_names)
+
+
 @st.cache_data(show_spinner="Comparing the regions with the k-means clusters…", max_entries=16)
 def regions_against_kmeans(key: ModelKey, k: int) -> pd.DataFrame:
     """Per method at k: clusters that fall apart on the map, and the within sum of squares.

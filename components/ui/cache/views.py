@@ -198,8 +198,8 @@ def _value_summary(key: ModelKey, k: int, value_column: str) -> GroupSummary:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def box_figure(key: ModelKey, k: int, column: str) -> go.Figure:
-    """Box plot of a column per cluster at k (train vs test with a split)."""
+def box_figure(key: ModelKey, k: int, column: str, names: tuple[str, ...] = ()) -> go.Figure:
+    """Box plot of a column per cluster at k (train vs test with a split), clusters named."""
     rows = row_labels(key, k)
     data = dataset(key.source)
     return charts.feature_boxplot(
@@ -210,6 +210,7 @@ def box_figure(key: ModelKey, k: int, column: str) -> go.Figure:
         cap=data.cap(column),
         is_test=rows.is_test,
         summary=None if rows.is_test is not None else _value_summary(key, k, column),
+        names=names,
     )
 
 
@@ -261,26 +262,43 @@ def inertia_figure(key: ModelKey, k: int) -> go.Figure:
     return charts.mark_current_k(_inertia_base(key), k)
 
 
-def export_frame(data: Dataset, rows: RowLabels, names: Sequence[str] = ()) -> pd.DataFrame:
-    """The data's rows under the file's own column names, with their set when split and their
-    cluster's name when named."""
+def export_frame(
+    data: Dataset,
+    rows: RowLabels,
+    names: Sequence[str] = (),
+    fine_names: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The data's rows under the file's own column names, with their set when split, their
+    cluster's name when named and their fine cluster ("2b") under two levels."""
     frame = data.places.frame.rename(columns=dict(data.original_names))
     if rows.is_test is not None:
         frame = frame.assign(set=np.where(rows.is_test, "test", "train"))
     if names:
         named = np.array([*names, ""], dtype=object)  # -1 (not clustered) reads the last
         frame = frame.assign(cluster_name=named[rows.labels])
+    if fine_names is not None:
+        frame = frame.assign(fine_cluster=fine_names)
     return frame
 
 
-def rows_csv(data: Dataset, rows: RowLabels, names: Sequence[str] = ()) -> bytes:
+def rows_csv(
+    data: Dataset,
+    rows: RowLabels,
+    names: Sequence[str] = (),
+    fine_names: np.ndarray | None = None,
+) -> bytes:
     """The rows with their cluster at k as spreadsheet-safe CSV bytes (built on click)."""
-    return export.labelled_rows_csv(export_frame(data, rows, names), rows.labels)
+    return export.labelled_rows_csv(export_frame(data, rows, names, fine_names), rows.labels)
 
 
-def rows_geojson(data: Dataset, rows: RowLabels, names: Sequence[str] = ()) -> bytes:
+def rows_geojson(
+    data: Dataset,
+    rows: RowLabels,
+    names: Sequence[str] = (),
+    fine_names: np.ndarray | None = None,
+) -> bytes:
     """The rows with their cluster at k as a GeoJSON FeatureCollection of Points."""
-    frame = compact.exact_float64_frame(export_frame(data, rows, names))
+    frame = compact.exact_float64_frame(export_frame(data, rows, names, fine_names))
     original = dict(data.original_names)
     return export.labelled_rows_geojson(
         frame,

@@ -8,7 +8,7 @@ from concurrent.futures import Future
 
 from components.engine import data
 from components.ui import keys
-from components.ui.cache import model, views
+from components.ui.cache import classification, model, views
 from components.ui.cache.base_map import base_map_job
 from components.ui.cache.data import dataset, housing_source
 from components.ui.url_state import ClusterSettings
@@ -64,6 +64,7 @@ def _build_default_clusters_page() -> bool:
     views.cluster_map(key, k)
     views.legend(key, k, value_column)
     views.inertia_figure(key, k)
-    views.box_figure(key, k, value_column)
+    names = classification.cluster_names(key, k, value_column, settings.names)
+    views.box_figure(key, k, value_column, tuple(names))
     views.profile(key, k, value_column)
     return True
