@@ -18,6 +18,7 @@ PAGES = (
     ("Choose k", "choose_k"),
     ("Explain clusters", "explain"),
     ("Explore", "explore"),
+    ("Classify", "classify"),
     ("When k-means fails", "kmeans_fails"),
     ("Data", "data"),
 )
