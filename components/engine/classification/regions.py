@@ -261,30 +261,30 @@ def _largest_piece_of_each(key_of_piece: np.ndarray, size: np.ndarray) -> np.nda
 
 
 def _join_stray_pieces(
-    labels: np.ndarray, edge_rows: np.ndarray, edge_columns: np.ndarray, group: np.ndarray
+    labels: np.ndarray, edge_starts: np.ndarray, edge_ends: np.ndarray, group: np.ndarray
 ) -> np.ndarray:
     """Labels with every region's stray pieces handed to the neighbouring region they touch most.
 
-    The pieces are the connected components of the graph (given by its edge arrays, both
-    directions) once the edges between different regions are dropped. Each region keeps its
-    largest piece (so every region keeps places); so does each group of the graph (its
-    connected component) holding no region's largest piece, where its largest piece anchors
-    the rest. Every other (stray) piece takes the region of the anchored pieces it shares the
-    most edges with (ties: the lowest region id) and so joins one of them; pieces touching only
-    other stray pieces wait for a later round. Counting edges to anchored pieces only means two
-    stray neighbours never swap regions back and forth, and each round hands over at least one
-    stray piece while any is left, since a path inside its group leads to an anchored piece.
+    The graph is given by its edges, each once (``edge_starts[i]`` to ``edge_ends[i]``), and
+    ``group``, its connected component per place. The pieces are the connected components of
+    the graph once the edges between different regions are dropped. Each region keeps its
+    largest piece (so every region keeps places); so does each group holding no region's
+    largest piece, where its largest piece anchors the rest. Every other (stray) piece takes the
+    region of the anchored pieces it shares the most edges with (ties: the lowest region id)
+    and so joins one of them; pieces touching only other stray pieces wait for a later round.
+    Counting edges to anchored pieces only means two stray neighbours never swap regions back
+    and forth, and each round hands over at least one stray piece while any is left, since a
+    path inside its group leads to an anchored piece.
 
     What holds when no stray piece is left (the rounds stop there, or after
     ``_MAX_REPAIR_ROUNDS``): every region is one connected piece of the graph, apart from whole
     groups of the graph that lie entirely in one region; with a connected graph, every region
     is connected. Labels already so are returned unchanged.
     """
-    labels = labels.copy()
     for _ in range(_MAX_REPAIR_ROUNDS):
-        inside = labels[edge_rows] == labels[edge_columns]
+        inside = labels[edge_starts] == labels[edge_ends]
         within = sparse.coo_matrix(
-            (np.ones(int(inside.sum())), (edge_rows[inside], edge_columns[inside])),
+            (np.ones(int(inside.sum())), (edge_starts[inside], edge_ends[inside])),
             shape=(labels.size, labels.size),
         )
         n_pieces, piece = connected_components(within, directed=False)
@@ -298,21 +298,24 @@ def _join_stray_pieces(
         holds_anchor = np.bincount(group_of_piece[anchored], minlength=int(group.max()) + 1)
         largest_of_group = _largest_piece_of_each(group_of_piece, size)
         anchored[largest_of_group[holds_anchor[group_of_piece[largest_of_group]] == 0]] = True
-        row_piece = piece[edge_rows]
-        column_piece = piece[edge_columns]
-        crossing = ~anchored[row_piece] & anchored[column_piece]
-        if not crossing.any():
+        n_stray = n_pieces - int(anchored.sum())
+        if n_stray == 0:
             return labels
+        start_piece = piece[edge_starts[~inside]]
+        end_piece = piece[edge_ends[~inside]]
+        start_anchored = anchored[start_piece]
+        one_end_anchored = start_anchored != anchored[end_piece]
+        stray_end = np.where(start_anchored, end_piece, start_piece)[one_end_anchored]
+        anchored_end = np.where(start_anchored, start_piece, end_piece)[one_end_anchored]
         shared_edges = sparse.coo_matrix(
-            (
-                np.ones(int(crossing.sum())),
-                (row_piece[crossing], label_of_piece[column_piece[crossing]]),
-            ),
+            (np.ones(stray_end.size), (stray_end, label_of_piece[anchored_end])),
             shape=(n_pieces, int(labels.max()) + 1),
         ).tocsr()
         moving = np.flatnonzero(shared_edges.getnnz(axis=1))
         label_of_piece[moving] = np.asarray(shared_edges[moving].argmax(axis=1)).ravel()
         labels = label_of_piece[piece]
+        if moving.size == n_stray:  # each stray piece joined an anchored one: nothing is left
+            return labels
     return labels
 
 
@@ -457,15 +460,16 @@ def fit_regions(
             .fit(km[fitted])
             .kneighbors(km[others], return_distance=False)[:, 0]
         )
-        full_graph = sparse.coo_matrix(_graph(km, n_neighbors))
+        full_graph = _graph(km, n_neighbors)
         group = connected_components(full_graph, directed=False)[1]
+        edges = sparse.triu(full_graph, k=1, format="coo")  # each edge once
     regions = {}
     for k, fitted_labels in cuts.items():
         labels = np.empty(n_rows, dtype=np.int64)
         labels[fitted] = fitted_labels
         if nearest is not None:
             labels[others] = fitted_labels[nearest]
-            labels = _join_stray_pieces(labels, full_graph.row, full_graph.col, group)
+            labels = _join_stray_pieces(labels, edges.row, edges.col, group)
         regions[k] = Regions(
             labels=order_by_key(labels, latitude, k)[labels],
             n_components=int(n_components),

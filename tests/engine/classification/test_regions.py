@@ -326,7 +326,7 @@ def test_several_numbers_of_regions_cut_one_tree_as_separate_fits_do() -> None:
 
 
 def _join(labels: list[int], graph: sparse.csr_matrix) -> np.ndarray:
-    edges = sparse.coo_matrix(graph)
+    edges = sparse.triu(graph, k=1, format="coo")
     group = connected_components(graph, directed=False)[1]
     return _join_stray_pieces(np.array(labels), edges.row, edges.col, group)
 
