@@ -19,8 +19,9 @@ and the other features by 5% of their standard deviation.
 - baseline: ``KMeans(n_clusters=5, n_init=1, random_state=0).fit`` on the scaled features.
 - regions: ``components.engine.classification.regions.fit_regions`` on the same scaled
   features with the defaults (8 neighbours, location weight 1; above ``--max-rows``, default
-  ``MAX_REGION_ROWS``, Ward is fitted on a sample and the other rows take their nearest
-  sampled place's region).
+  ``MAX_REGION_ROWS``, Ward is fitted on a sample, the other rows take their nearest
+  sampled place's region, and pieces of a region cut off from it in the graph of every row
+  join a neighbouring region; the time includes that graph and those rounds).
 
 Both are timed as the median of 3 runs (one run with ``--rows``). Both clusterings are then
 checked on the same neighbour graph (8 nearest neighbours, every row): ``*_fragmented``

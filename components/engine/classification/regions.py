@@ -19,10 +19,12 @@ Ward on a sparse graph needs memory in proportion to the number of places, but i
 runs in Python and its time grows faster than the number of places. Above
 :data:`MAX_REGION_ROWS` places, the regions are fitted on a seeded uniform random sample of
 that many places (uniform sampling keeps the places' density over the map), and every other
-place takes the region of its nearest sampled place on the map. The regions are then
-contiguous in the sample's graph, at the sample's coarser spacing: in the graph of every
-place, some places near a border can form pieces cut off from the rest of their region. The
-result says how many places were fitted (:attr:`Regions.sampled_rows`).
+place takes the region of its nearest sampled place on the map. That makes the regions
+contiguous in the sample's graph, at the sample's coarser spacing, but in the graph of every
+place some places near a border can form pieces cut off from the rest of their region; each
+such piece then joins the neighbouring region it shares most edges with (see
+:func:`_join_stray_pieces`). The result says how many places were fitted
+(:attr:`Regions.sampled_rows`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ __all__ = [
 # The most places Ward is fitted on; beyond it, a sample. Chosen so one fit stays within
 # about 10-15 s on the app's 2-core server (``benchmarks/regions.py --rows`` measures it).
 MAX_REGION_ROWS = 50_000
+# Rounds of handing stray pieces to a neighbouring region: each round settles the pieces next
+# to a region's main piece, and pieces nested several deep in other stray pieces are rare.
+_MAX_REPAIR_ROUNDS = 50
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,8 @@ class Regions:
     sampled_rows : int
         Number of places Ward was fitted on: ``n_rows``, or :data:`MAX_REGION_ROWS` (the
         ``max_rows`` asked for) when there are more places; the others took the region of their
-        nearest sampled place.
+        nearest sampled place, and then pieces cut off from their region joined a neighbouring
+        one.
     n_rows : int
         Number of places.
     n_neighbors : int
@@ -247,6 +253,72 @@ def _cut_tree(
     return cuts
 
 
+def _largest_piece_of_each(key_of_piece: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """The largest piece (ties: the lowest number) of each value of ``key_of_piece``."""
+    by_key_then_size = np.lexsort((-size, key_of_piece))
+    sorted_keys = key_of_piece[by_key_then_size]
+    return by_key_then_size[np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]]
+
+
+def _join_stray_pieces(
+    labels: np.ndarray, edge_starts: np.ndarray, edge_ends: np.ndarray, group: np.ndarray
+) -> np.ndarray:
+    """Labels with every region's stray pieces handed to the neighbouring region they touch most.
+
+    The graph is given by its edges, each once (``edge_starts[i]`` to ``edge_ends[i]``), and
+    ``group``, its connected component per place. The pieces are the connected components of
+    the graph once the edges between different regions are dropped. Each region keeps its
+    largest piece (so every region keeps places); so does each group holding no region's
+    largest piece, where its largest piece anchors the rest. Every other (stray) piece takes the
+    region of the anchored pieces it shares the most edges with (ties: the lowest region id)
+    and so joins one of them; pieces touching only other stray pieces wait for a later round.
+    Counting edges to anchored pieces only means two stray neighbours never swap regions back
+    and forth, and each round hands over at least one stray piece while any is left, since a
+    path inside its group leads to an anchored piece.
+
+    What holds when no stray piece is left (the rounds stop there, or after
+    ``_MAX_REPAIR_ROUNDS``): every region is one connected piece of the graph, apart from whole
+    groups of the graph that lie entirely in one region; with a connected graph, every region
+    is connected. Labels already so are returned unchanged.
+    """
+    for _ in range(_MAX_REPAIR_ROUNDS):
+        inside = labels[edge_starts] == labels[edge_ends]
+        within = sparse.coo_matrix(
+            (np.ones(int(inside.sum())), (edge_starts[inside], edge_ends[inside])),
+            shape=(labels.size, labels.size),
+        )
+        n_pieces, piece = connected_components(within, directed=False)
+        size = np.bincount(piece, minlength=n_pieces)
+        label_of_piece = np.empty(n_pieces, dtype=np.int64)
+        label_of_piece[piece] = labels
+        group_of_piece = np.empty(n_pieces, dtype=np.int64)
+        group_of_piece[piece] = group
+        anchored = np.zeros(n_pieces, dtype=bool)
+        anchored[_largest_piece_of_each(label_of_piece, size)] = True
+        holds_anchor = np.bincount(group_of_piece[anchored], minlength=int(group.max()) + 1)
+        largest_of_group = _largest_piece_of_each(group_of_piece, size)
+        anchored[largest_of_group[holds_anchor[group_of_piece[largest_of_group]] == 0]] = True
+        n_stray = n_pieces - int(anchored.sum())
+        if n_stray == 0:
+            return labels
+        start_piece = piece[edge_starts[~inside]]
+        end_piece = piece[edge_ends[~inside]]
+        start_anchored = anchored[start_piece]
+        one_end_anchored = start_anchored != anchored[end_piece]
+        stray_end = np.where(start_anchored, end_piece, start_piece)[one_end_anchored]
+        anchored_end = np.where(start_anchored, start_piece, end_piece)[one_end_anchored]
+        shared_edges = sparse.coo_matrix(
+            (np.ones(stray_end.size), (stray_end, label_of_piece[anchored_end])),
+            shape=(n_pieces, int(labels.max()) + 1),
+        ).tocsr()
+        moving = np.flatnonzero(shared_edges.getnnz(axis=1))
+        label_of_piece[moving] = np.asarray(shared_edges[moving].argmax(axis=1)).ravel()
+        labels = label_of_piece[piece]
+        if moving.size == n_stray:  # each stray piece joined an anchored one: nothing is left
+            return labels
+    return labels
+
+
 def _groups_message(component_sizes: np.ndarray, n_neighbors: int, n_clusters: int) -> str:
     return (
         f"The places form {component_sizes.size} separate groups that no chain of "
@@ -319,8 +391,12 @@ def fit_regions(
     max_rows : int
         Most places Ward is fitted on, at least 3; above it a seeded uniform random sample of
         ``max_rows`` places (``numpy.random.default_rng(random_state).choice(n_places,
-        max_rows, replace=False)``) is fitted and every other place takes the region of its
-        nearest sampled place on the map.
+        max_rows, replace=False)``) is fitted, every other place takes the region of its
+        nearest sampled place on the map, and every piece of a region cut off from the rest of
+        it in the neighbour graph of all places joins the neighbouring region it shares most
+        edges with (each region keeps its largest piece). The regions are then contiguous in
+        that graph, except that a separate group of places may lie whole in a region found
+        elsewhere.
     random_state : int
         Seed of that sample.
 
@@ -384,12 +460,16 @@ def fit_regions(
             .fit(km[fitted])
             .kneighbors(km[others], return_distance=False)[:, 0]
         )
+        full_graph = _graph(km, n_neighbors)
+        group = connected_components(full_graph, directed=False)[1]
+        edges = sparse.triu(full_graph, k=1, format="coo")  # each edge once
     regions = {}
     for k, fitted_labels in cuts.items():
         labels = np.empty(n_rows, dtype=np.int64)
         labels[fitted] = fitted_labels
         if nearest is not None:
             labels[others] = fitted_labels[nearest]
+            labels = _join_stray_pieces(labels, edges.row, edges.col, group)
         regions[k] = Regions(
             labels=order_by_key(labels, latitude, k)[labels],
             n_components=int(n_components),

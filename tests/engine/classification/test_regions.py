@@ -1,4 +1,5 @@
-"""Contiguous regions: the neighbour graph, Ward along it, the sample above the size limit."""
+"""Contiguous regions: the neighbour graph, Ward along it, the sample above the size limit and
+its stray pieces."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.neighbors import NearestNeighbors, kneighbors_graph
 from sklearn.preprocessing import StandardScaler
 
+from components.engine.classification import regions as regions_module
 from components.engine.classification.regions import (
+    Regions,
+    _join_stray_pieces,
     fit_regions,
     fragmented_clusters,
     neighbour_graph,
@@ -316,3 +320,123 @@ def test_several_numbers_of_regions_cut_one_tree_as_separate_fits_do() -> None:
         alone = fit_regions(attributes, latitude, longitude, k)
         np.testing.assert_array_equal(regions.labels, alone.labels)
         assert fragmented_clusters(regions.labels, neighbour_graph(latitude, longitude)) == 0
+
+
+# Stray pieces of sampled regions
+
+
+def _join(labels: list[int], graph: sparse.csr_matrix) -> np.ndarray:
+    edges = sparse.triu(graph, k=1, format="coo")
+    group = connected_components(graph, directed=False)[1]
+    return _join_stray_pieces(np.array(labels), edges.row, edges.col, group)
+
+
+def _graph_of_edges(n_places: int, edges: list[tuple[int, int]]) -> sparse.csr_matrix:
+    rows, columns = zip(*edges, strict=True)
+    one_way = sparse.coo_matrix((np.ones(len(edges)), (rows, columns)), shape=(n_places,) * 2)
+    return sparse.csr_matrix(one_way + one_way.T)
+
+
+def test_a_stray_piece_joins_the_region_it_shares_most_edges_with() -> None:
+    # Place 0 (region 2, whose main piece is 5-6-7) touches region 0 twice and region 1 once.
+    graph = _graph_of_edges(8, [(0, 1), (0, 2), (1, 2), (0, 3), (3, 4), (4, 5), (5, 6), (6, 7)])
+    joined = _join([2, 0, 0, 1, 1, 2, 2, 2], graph)
+    np.testing.assert_array_equal(joined, [0, 0, 0, 1, 1, 2, 2, 2])
+
+
+def test_a_piece_behind_another_stray_piece_waits_for_it() -> None:
+    # On the path 0-9, region 1's stray place 3 joins region 0's main piece 4-7; the stray
+    # piece 0-2 of region 0 touched only place 3, so it is then part of region 0's main piece.
+    # Handing both strays over at once by all their edges would swap them instead.
+    joined = _join([0, 0, 0, 1, 0, 0, 0, 0, 1, 1], _path_graph(10))
+    np.testing.assert_array_equal(joined, [0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
+
+
+def test_a_region_of_small_pieces_keeps_its_first_largest() -> None:
+    # Region 0 is places 1 and 5 apart: it keeps place 1, which takes place 0 (stray of
+    # region 1). Region 1 keeps 2-4 (tied with 6-8), which takes place 5, then 6-8 is joined.
+    joined = _join([1, 0, 1, 1, 1, 0, 1, 1, 1], _path_graph(9))
+    np.testing.assert_array_equal(joined, [0, 0, 1, 1, 1, 1, 1, 1, 1])
+
+
+def test_a_separate_group_of_places_ends_whole_in_one_region() -> None:
+    # Paths 0-4 and 5-7 are separate; the second holds no region's largest piece, so its own
+    # largest (6-7, region 0) takes place 5, and region 0 spans the two groups.
+    graph = _graph_of_edges(8, [(0, 1), (1, 2), (2, 3), (3, 4), (5, 6), (6, 7)])
+    joined = _join([0, 0, 0, 1, 1, 1, 0, 0], graph)
+    np.testing.assert_array_equal(joined, [0, 0, 0, 1, 1, 0, 0, 0])
+
+
+@pytest.mark.parametrize(
+    ("labels", "graph"),
+    [
+        ([0, 0, 1, 1, 2, 2], _path_graph(6)),
+        ([0, 0, 1, 1, 0, 0], _graph_of_edges(6, [(0, 1), (1, 2), (2, 3), (4, 5)])),
+    ],
+)
+def test_joining_stray_pieces_leaves_contiguous_regions_alone(
+    labels: list[int], graph: sparse.csr_matrix
+) -> None:
+    np.testing.assert_array_equal(_join(labels, graph), labels)
+
+
+def _strip(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """1,000 places on a strip about 220 km long and 9 km wide, one attribute ignoring the map."""
+    rng = np.random.default_rng(seed)
+    latitude = rng.uniform(34.0, 36.0, 1000)
+    longitude = rng.uniform(-118.1, -118.0, 1000)
+    return rng.normal(size=(1000, 1)), latitude, longitude
+
+
+def _fit_without_joining(
+    monkeypatch: pytest.MonkeyPatch,
+    strip: tuple[np.ndarray, np.ndarray, np.ndarray],
+    k_values: list[int],
+) -> dict[int, Regions]:
+    """The regions of 60 sampled places, every other place left in its nearest one's region."""
+    with monkeypatch.context() as patch:
+        patch.setattr(regions_module, "_join_stray_pieces", lambda labels, *_: labels)
+        return fit_regions(*strip, k_values, max_rows=60)
+
+
+def test_sampled_regions_are_contiguous_in_the_graph_of_every_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attributes, latitude, longitude = _strip(seed=0)
+    graph = neighbour_graph(latitude, longitude)
+    assert connected_components(graph, directed=False)[0] == 1
+    nearest_only = _fit_without_joining(monkeypatch, _strip(seed=0), [2, 3, 5])
+    joined = fit_regions(attributes, latitude, longitude, [2, 3, 5], max_rows=60)
+    for k, regions in joined.items():
+        # Each sampled place's nearest places alone leave regions in pieces on the full graph.
+        assert fragmented_clusters(nearest_only[k].labels, graph) > 0
+        assert fragmented_clusters(regions.labels, graph) == 0
+        assert regions.labels.shape == (1000,)
+        assert np.array_equal(np.unique(regions.labels), np.arange(k))
+        mean_latitude = pd.Series(latitude).groupby(regions.labels).mean().to_numpy()
+        assert np.all(np.diff(mean_latitude) < 0)
+        # Only stray pieces move: each region's largest piece stays together, one per region.
+        edges = sparse.coo_matrix(graph)
+        before = nearest_only[k].labels
+        inside = before[edges.row] == before[edges.col]
+        within = sparse.coo_matrix(
+            (np.ones(int(inside.sum())), (edges.row[inside], edges.col[inside])), graph.shape
+        )
+        piece = connected_components(within, directed=False)[1]
+        new_region_of_largest = []
+        for region in range(k):
+            largest = np.bincount(piece[before == region]).argmax()
+            new_labels = np.unique(regions.labels[piece == largest])
+            assert new_labels.size == 1
+            new_region_of_largest.append(int(new_labels[0]))
+        assert sorted(new_region_of_largest) == list(range(k))
+
+
+def test_sampled_regions_already_contiguous_are_left_as_they_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attributes, latitude, longitude = _strip(seed=1)
+    nearest_only = _fit_without_joining(monkeypatch, _strip(seed=1), [2])[2]
+    assert fragmented_clusters(nearest_only.labels, neighbour_graph(latitude, longitude)) == 0
+    regions = fit_regions(attributes, latitude, longitude, 2, max_rows=60)
+    np.testing.assert_array_equal(regions.labels, nearest_only.labels)
