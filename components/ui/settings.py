@@ -8,6 +8,7 @@ here it is wired to ``st.query_params`` and the widgets' session state.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -281,3 +282,30 @@ def rerun_page() -> NoReturn:
     """
     st.session_state[_AUTOMATIC_RERUN_STATE] = True
     st.rerun(scope="app")
+
+
+def settings_json(data_source: keys.DataSource, data_name: str, settings: ClusterSettings) -> bytes:
+    """The settings of a view as a JSON file: the data, then what the link carries.
+
+    Parameters
+    ----------
+    data_source : DataSource
+        The data (an upload is named by its sha256).
+    data_name : str
+        The data's name as the page shows it (a file name: kept as text).
+    settings : ClusterSettings
+        The view's settings.
+
+    Returns
+    -------
+    bytes
+        UTF-8 JSON with ``data`` (as the link names it), ``sha256`` (uploads), ``name`` and
+        ``settings`` (the link's parameters).
+    """
+    document = {
+        "data": source_param(data_source),
+        "sha256": data_source.name if data_source.is_upload else None,
+        "name": data_name,
+        "settings": to_query_params(settings),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")

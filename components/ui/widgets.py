@@ -41,6 +41,7 @@ from components.ui.settings import (
     WEIGHT_KEY,
     rerun_page,
     saved_settings,
+    settings_json,
     show_url_notices,
     start_settings,
     transform_key,
@@ -617,11 +618,19 @@ def downloads(
             "text/csv",
             None,
         ),
+        (
+            "the settings (JSON)",
+            settings_json(view.source, data.name, view.settings),
+            f"{stem}_settings.json",
+            "application/json",
+            "Everything that made these clusters (features, transforms, scaler, method, k, "
+            "seed, starts, names), as the link carries it.",
+        ),
     )
+    keys_of_files = ("download_rows", "download_geojson", "download_profiles", "download_settings")
     for column, (what, content, file_name, mime, help_text), key in zip(
-        st.columns(len(files)), files, ("download_rows", "download_geojson", "download_profiles"),
-        strict=True,
-    ):  # fmt: skip
+        st.columns(len(files)), files, keys_of_files, strict=True
+    ):
         column.download_button(
             f"Download {what}",
             data=content,

@@ -44,6 +44,9 @@ def test_transform_changes_the_model_and_travels_in_the_url(
     assert not app.exception, app.exception
     assert app.query_params["transform"] == "population:asinh"
     assert _legend(app)["rows"].tolist() != before
+    # The settings download carries them too (tests/ui/test_settings.py reads it).
+    labels = [button.label for button in app.get("download_button")]
+    assert "Download the settings (JSON)" in labels
     # Location keeps its own scaler: no transform is offered for it.
     assert transform_key("latitude") not in [box.key for box in app.selectbox]
 

@@ -10,3 +10,28 @@ def test_a_link_names_the_census_data_or_an_upload_by_its_digest() -> None:
     assert source_param(keys.DataSource(kind=keys.SOURCE_HOUSING, name="/x.csv")) == "housing"
     upload = keys.DataSource(kind=keys.SOURCE_UPLOAD, name="ab" * 32, label="f.csv")
     assert source_param(upload) == "upload:" + "ab" * 8
+
+
+def test_the_settings_file_carries_the_data_and_every_setting_of_the_link() -> None:
+    import json
+
+    from components.ui.settings import settings_json
+    from components.ui.url_state import ClusterSettings, to_query_params
+
+    settings = ClusterSettings(
+        features=("latitude", "longitude", "price"),
+        transforms=(("price", "asinh"),),
+        method="levels",
+        fine_k=20,
+        names=("Old <b>town</b>", "Docks"),
+        n_clusters=2,
+    )
+    upload = keys.DataSource(kind=keys.SOURCE_UPLOAD, name="ab" * 32, label="f.csv")
+    document = json.loads(settings_json(upload, "prices <2024>.csv", settings))
+    assert document["data"] == "upload:" + "ab" * 8 and document["sha256"] == "ab" * 32
+    assert document["name"] == "prices <2024>.csv"
+    assert document["settings"] == to_query_params(settings)
+    assert document["settings"]["transform"] == "price:asinh"
+    assert document["settings"]["names"] == "Old <b>town</b>|Docks"
+    housing = keys.DataSource(kind=keys.SOURCE_HOUSING, name="/x.csv")
+    assert json.loads(settings_json(housing, "housing", ClusterSettings()))["sha256"] is None
