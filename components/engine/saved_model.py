@@ -354,8 +354,9 @@ def read_model(raw: bytes) -> SavedModel:
         )
     except json.JSONDecodeError as error:
         raise ModelFileError(
-            f"The file is not a model file: it is not JSON text ({error.msg.lower()} at line "
-            f"{error.lineno:,}, column {error.colno:,}). {_CHOOSE}"
+            f"The file is not a model file: it is not JSON text "
+            f"({error.msg.lower().removesuffix(' at')} at line {error.lineno:,}, column "
+            f"{error.colno:,}). {_CHOOSE}"
         ) from None
     if not isinstance(data, dict):
         raise ModelFileError(
@@ -520,10 +521,12 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
     features = _texts(data["feature_names"], "feature names", MAX_FEATURE_NAME_CHARS, MAX_COLUMNS)
     repeated = [name for name, count in Counter(features).items() if count > 1]
     if not features or "" in features or repeated:
-        said = f"repeats {', '.join(map(_shown, repeated[:5]))}" if repeated else "is empty"
+        said = (
+            f"repeat {', '.join(map(_shown, repeated[:5]))}" if repeated else "hold an empty name"
+        )
         raise ModelFileError(
-            f"The model file names no feature or a feature name {said}; a model has at least "
-            f"one feature, each named once. {_SAVE_AGAIN}"
+            f"The model file's feature names {said if features else 'are none'}; a model has "
+            f"at least one feature, each named once. {_SAVE_AGAIN}"
         )
     k = data["k"]
     low, high = K_RANGE
