@@ -42,7 +42,7 @@ from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeat
 
 SCHEMA_VERSION = 1
 MAX_MODEL_BYTES = 1024 * 1024  # a model of 15 centres on 1,000 features is well under this
-MAX_DEPTH = 10  # the format nests 4 levels deep
+MAX_DEPTH = 10  # the format nests 3 levels deep
 MAX_FEATURE_NAME_CHARS = 200
 MAX_SOURCE_NAME_CHARS = 1_000
 MAX_VERSION_CHARS = 40
@@ -148,8 +148,8 @@ class AppliedModel:
     Attributes
     ----------
     labels : numpy.ndarray
-        int64, one per row of the frame: the nearest centre's id, -1 for a row missing a
-        feature value.
+        int64, one per row of the frame, in its order: the nearest centre's id, -1 for a row
+        missing a feature value.
     typicality : numpy.ndarray
         float64, one per row: the distance to that centre as a percentile (0 to 100) of the
         fitted rows' distances to their own centres; NaN for a row missing a feature value.
@@ -221,7 +221,8 @@ def saved_model(
     ------
     ValueError
         When the pieces do not fit together (feature count, labels, centres' shape, k out of
-        [2, 15]), on a name longer than allowed, or a sha256 that is not 64 hex digits.
+        [2, 15]), on a centre that is not finite, a name longer than allowed, or a sha256 that
+        is not 64 hex digits.
     """
     features = tuple(feature_names)
     train = np.asarray(scaled.train, dtype=np.float64)
@@ -234,10 +235,11 @@ def saved_model(
             f"scaled.train has shape {train.shape}; expected {len(features)} columns, one per "
             "feature name."
         )
-    if centres.ndim != 2 or centres.shape[1] != len(features) or not low <= len(centres) <= high:
+    shape_ok = centres.ndim == 2 and centres.shape[1] == len(features)
+    if not shape_ok or not low <= len(centres) <= high or not np.isfinite(centres).all():
         raise ValueError(
-            f"centroids has shape {centres.shape}; expected (k, {len(features)}) with k in "
-            f"[{low}, {high}]."
+            f"centroids has shape {centres.shape}; expected (k, {len(features)}) finite numbers "
+            f"with k in [{low}, {high}]."
         )
     k = len(centres)
     if ids.shape != (len(train),) or ids.min(initial=0) < 0 or ids.max(initial=0) >= k:
@@ -692,7 +694,8 @@ def apply_model(
     ValueError
         When a model feature is not a column of the frame (it is named, with the model's
         features), a feature column holds text, or a transform of the model cannot apply to
-        the new values (log(1 + x) of a value at or below -1).
+        the new values (log(1 + x) of a value at or below -1, or a value so large it
+        overflows).
     """
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"frame is {type(frame).__name__}; expected a pandas DataFrame.")
@@ -722,9 +725,20 @@ def apply_model(
     typicality = np.full(len(frame), np.nan)
     if complete.any():
         prepared = values[complete]
-        if model.transforms is not None:
-            prepared = _transformed(model.transforms, prepared, columns)
-        scaled = apply_scaler(prepared, model.feature_names, model.scaler, model.scaler_parameters)
+        # An overflow is found and named below; numpy's warning would say it in its own words.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if model.transforms is not None:
+                prepared = _transformed(model.transforms, prepared, columns)
+            scaled = apply_scaler(
+                prepared, model.feature_names, model.scaler, model.scaler_parameters
+            )
+        overflowing = [columns[index] for index in np.flatnonzero(~np.isfinite(scaled).all(axis=0))]
+        if overflowing:
+            raise ValueError(
+                f"Column(s) {', '.join(_shown(str(column)) for column in overflowing)} hold values "
+                "too large to be transformed and scaled as the model does (they overflow); "
+                "correct those values or choose other data."
+            )
         centres = np.asarray(model.centroids, dtype=np.float64)
         nearest, _ = nearest_centroids(scaled, centres)
         distances = np.linalg.norm(scaled - centres[nearest], axis=1)

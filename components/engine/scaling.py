@@ -97,8 +97,9 @@ class ScaledFeatures:
         The fitted scaler's parameters, as :func:`apply_scaler` takes them: scikit-learn's
         fitted attributes without their underscore for ``standard`` (``mean``, ``scale``),
         ``minmax`` (``scale``, ``min``: ``x * scale + min``) and ``robust`` (``center``,
-        ``scale``); for ``geographic`` its projection and weight (see
-        :meth:`_GeographicScaler.parameters`); empty for ``normalize``.
+        ``scale``); for ``geographic`` its projection (``cos_mean_latitude``,
+        ``location_mean_km``, ``location_scale_km``), ``location_weight``, ``other_mean`` and
+        ``other_std`` (a single number as a list of one); empty for ``normalize``.
     """
 
     train: np.ndarray
@@ -262,7 +263,8 @@ def apply_scaler(
     Raises
     ------
     ValueError
-        On an unknown scaler or a shape that does not match the feature names.
+        On an unknown scaler, a shape that does not match the feature names, or a
+        geographic scaler without latitude and longitude among them.
     """
     names = tuple(feature_names)
     matrix = np.asarray(values, dtype=np.float64)
@@ -272,6 +274,11 @@ def apply_scaler(
         raise ValueError(
             f"values has shape {matrix.shape}; expected (n_rows, {len(names)}) to match "
             "feature_names."
+        )
+    if scaler == "geographic" and not {"latitude", "longitude"} <= set(names):
+        raise ValueError(
+            "The geographic scaler needs both latitude and longitude among the features; "
+            f"got {list(names)}."
         )
     if scaler == "normalize":
         return np.asarray(normalize(matrix), dtype=np.float64)

@@ -95,6 +95,8 @@ def test_apply_scaler_refuses_an_unknown_scaler_and_a_wrong_shape() -> None:
         apply_scaler(_values(), NAMES, "quantum", {})
     with pytest.raises(ValueError, match=r"expected \(n_rows, 3\)"):
         apply_scaler(_values(), NAMES[:3], "normalize", {})
+    with pytest.raises(ValueError, match="needs both latitude and longitude"):
+        apply_scaler(_values(), ["a", "b", "c", "d"], "geographic", {})
 
 
 # ------------------------------------------------------------------------ the JSON file
@@ -151,6 +153,8 @@ def test_saved_model_refuses_pieces_that_do_not_fit() -> None:
         save(centroids=np.zeros((2, 2)))
     with pytest.raises(ValueError, match=r"with k in \[2, 15\]"):
         save(centroids=np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="finite numbers"):
+        save(centroids=np.array([[0.0, 0.0, np.nan], [1.0, 1.0, 1.0]]))
     with pytest.raises(ValueError, match="expected one id in"):
         save(labels=np.array([0, 1, 2, 0]))
     with pytest.raises(ValueError, match=r"has shape \(4, 3\); expected 2 columns"):
@@ -299,3 +303,8 @@ def test_a_transform_that_cannot_apply_names_the_column(toy: SavedModel) -> None
     said = _refusal(toy, frame)
     assert said.startswith("Column 'price' has values at or below -1 (the lowest is -2.5)")
     assert "log(1 + x) is not defined" in said
+
+
+def test_a_value_that_overflows_when_scaled_names_the_column(toy: SavedModel) -> None:
+    frame = _toy_frame().assign(latitude=[45.19, 1.7e308, 45.90, 45.20])
+    assert _refusal(toy, frame).startswith("Column(s) 'latitude' hold values too large to be")
