@@ -14,13 +14,15 @@ scale of each column decides how much it counts. The scalers:
   their shape; other features z-scored; the location block multiplied by a weight.
 
 When a split is asked for, the scaler is fitted on the training rows only and then
-applied to the test rows, as a model in production would see them.
+applied to the test rows, as a model in production would see them. The fitted parameters are
+kept (:attr:`ScaledFeatures.scaler_parameters`), so :func:`apply_scaler` scales new rows
+exactly as the fitted ones were (a saved model applied to new places).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -91,6 +93,13 @@ class ScaledFeatures:
         The per-variable transforms applied before the scaler (fitted on ``train``).
     warning : str or None
         What the user should know about this scaler, if anything.
+    scaler_parameters : dict of str to list of float
+        The fitted scaler's parameters, as :func:`apply_scaler` takes them: scikit-learn's
+        fitted attributes without their underscore for ``standard`` (``mean``, ``scale``),
+        ``minmax`` (``scale``, ``min``: ``x * scale + min``) and ``robust`` (``center``,
+        ``scale``); for ``geographic`` its projection (``cos_mean_latitude``,
+        ``location_mean_km``, ``location_scale_km``), ``location_weight``, ``other_mean`` and
+        ``other_std`` (a single number as a list of one); empty for ``normalize``.
     """
 
     train: np.ndarray
@@ -100,6 +109,7 @@ class ScaledFeatures:
     scaler: str
     transforms: FittedTransforms | None = None
     warning: str | None = None
+    scaler_parameters: dict[str, list[float]] = field(default_factory=dict)
 
 
 class _GeographicScaler:
@@ -141,6 +151,36 @@ class _GeographicScaler:
         self.other_std_ = np.where(other_std > 0, other_std, 1.0)
         return self
 
+    def parameters(self) -> dict[str, list[float]]:
+        """The fitted parameters, each a list of floats (one value for a single number)."""
+        return {
+            "cos_mean_latitude": [self.cos_mean_latitude_],
+            "location_mean_km": np.asarray(self.location_mean_).tolist(),
+            "location_scale_km": [self.location_scale_],
+            "location_weight": [float(self.location_weight)],
+            "other_mean": np.asarray(self.other_mean_).tolist(),
+            "other_std": np.asarray(self.other_std_).tolist(),
+        }
+
+    @classmethod
+    def from_parameters(
+        cls, latitude_column: int, longitude_column: int, parameters: Mapping[str, Sequence[float]]
+    ) -> _GeographicScaler:
+        """The fitted scaler that :meth:`parameters` describes."""
+        fitted = cls(latitude_column, longitude_column, parameters["location_weight"][0])
+        fitted.cos_mean_latitude_ = float(parameters["cos_mean_latitude"][0])
+        n_columns = len(parameters["other_mean"]) + 2
+        fitted.other_columns_ = [
+            column
+            for column in range(n_columns)
+            if column not in (latitude_column, longitude_column)
+        ]
+        fitted.location_mean_ = np.asarray(parameters["location_mean_km"], dtype=np.float64)
+        fitted.location_scale_ = float(parameters["location_scale_km"][0])
+        fitted.other_mean_ = np.asarray(parameters["other_mean"], dtype=np.float64)
+        fitted.other_std_ = np.asarray(parameters["other_std"], dtype=np.float64)
+        return fitted
+
     def _project(self, values: np.ndarray) -> np.ndarray:
         return project_to_km(
             values[:, self.latitude_column],
@@ -176,6 +216,82 @@ def _make_scaler(
             feature_names.index("latitude"), feature_names.index("longitude"), location_weight
         )
     return None  # normalize is stateless: each row on its own
+
+
+def _parameters_of(
+    fitted: StandardScaler | MinMaxScaler | RobustScaler | _GeographicScaler | None,
+) -> dict[str, list[float]]:
+    if isinstance(fitted, StandardScaler):
+        return {"mean": fitted.mean_.tolist(), "scale": fitted.scale_.tolist()}
+    if isinstance(fitted, MinMaxScaler):
+        return {"scale": fitted.scale_.tolist(), "min": fitted.min_.tolist()}
+    if isinstance(fitted, RobustScaler):
+        return {"center": fitted.center_.tolist(), "scale": fitted.scale_.tolist()}
+    if isinstance(fitted, _GeographicScaler):
+        return fitted.parameters()
+    return {}
+
+
+def apply_scaler(
+    values: np.ndarray,
+    feature_names: Sequence[str],
+    scaler: str,
+    parameters: Mapping[str, Sequence[float]],
+) -> np.ndarray:
+    """Scale new rows with a fitted scaler's parameters, as :func:`scale_features` did.
+
+    The arithmetic is the fitted scaler's own, in the same order, so the rows it was
+    fitted on come out bit for bit as :func:`scale_features` scaled them.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Finite array of shape (n_rows, n_features), already transformed (if the fit had
+        transforms).
+    feature_names : sequence of str
+        Names of the columns, in the fitted order.
+    scaler : str
+        One of :data:`SCALERS`.
+    parameters : mapping of str to sequence of float
+        :attr:`ScaledFeatures.scaler_parameters` of the fit (trusted to match the columns).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of the same shape.
+
+    Raises
+    ------
+    ValueError
+        On an unknown scaler, a shape that does not match the feature names, or a
+        geographic scaler without latitude and longitude among them.
+    """
+    names = tuple(feature_names)
+    matrix = np.asarray(values, dtype=np.float64)
+    if scaler not in SCALERS:
+        raise ValueError(f"scaler={scaler!r} is not one of {tuple(SCALERS)}.")
+    if matrix.ndim != 2 or matrix.shape[1] != len(names):
+        raise ValueError(
+            f"values has shape {matrix.shape}; expected (n_rows, {len(names)}) to match "
+            "feature_names."
+        )
+    if scaler == "geographic" and not {"latitude", "longitude"} <= set(names):
+        raise ValueError(
+            "The geographic scaler needs both latitude and longitude among the features; "
+            f"got {list(names)}."
+        )
+    if scaler == "normalize":
+        return np.asarray(normalize(matrix), dtype=np.float64)
+    if scaler == "geographic":
+        fitted = _GeographicScaler.from_parameters(
+            names.index("latitude"), names.index("longitude"), parameters
+        )
+        return fitted.transform(matrix)
+    scale = np.asarray(parameters["scale"], dtype=np.float64)
+    if scaler == "minmax":
+        return matrix * scale + np.asarray(parameters["min"], dtype=np.float64)
+    center = parameters["mean" if scaler == "standard" else "center"]
+    return (matrix - np.asarray(center, dtype=np.float64)) / scale
 
 
 def scale_features(
@@ -279,4 +395,5 @@ def scale_features(
         scaler=scaler,
         transforms=fitted_transforms,
         warning=SCALER_WARNINGS.get(scaler),
+        scaler_parameters=_parameters_of(fitted),
     )
