@@ -7,10 +7,10 @@ at most that (places at one position cannot be told apart by an area anyway), el
 finest square grid of longitude and latitude whose non-empty cells do. A marker stands for
 its cell, and a selected marker selects every place inside its cell.
 
-The grid's cells are ``2**j`` degrees wide, counted from the places' west and south edge, so
-the cells of one size are the unions of four cells of the next finer size: the number of
-non-empty cells only grows as the cells shrink, and a bisection over ``j`` finds the finest
-size that fits.
+The grid's cells are ``2**(j / 4)`` degrees wide, counted from the places' west and south
+edge. Smaller cells make more non-empty cells (nearly always: grids of different sizes do not
+nest), so a bisection over ``j`` finds a fine size that fits; only sizes whose count was
+checked are used, so the cells never pass the bound.
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ __all__ = [
 # Most markers a selection map draws: plotly's WebGL scatter stays quick to draw, hover and
 # select, and the figure's arrays stay small on the wire.
 MAX_MARKERS = 20_000
-# Cell widths tried, 2**j degrees: from about 10 cm to wider than the whole world.
-_FINEST_POWER = -20
-_COARSEST_POWER = 9
+# Cell widths tried, 2**(j / 4) degrees: from about 10 cm to wider than the whole world.
+_STEPS_PER_DOUBLING = 4
+_FINEST_STEP = -20 * _STEPS_PER_DOUBLING
+_COARSEST_STEP = 9 * _STEPS_PER_DOUBLING
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,20 @@ def _distinct_cells(keys: np.ndarray) -> tuple[np.ndarray, int]:
     return cell.reshape(-1).astype(np.int64), int(distinct.size)
 
 
-def _grid_keys(longitude: np.ndarray, latitude: np.ndarray, power: int) -> np.ndarray:
-    """One int64 key per place: its cell of the grid of 2**power degrees from the south-west."""
-    size = 2.0**power
+def _cell_width(step: int) -> float:
+    return float(2.0 ** (step / _STEPS_PER_DOUBLING))
+
+
+def _grid_keys(longitude: np.ndarray, latitude: np.ndarray, step: int) -> np.ndarray:
+    """One int64 key per place: its cell of the grid of ``_cell_width(step)`` degrees."""
+    size = _cell_width(step)
     column = np.floor((longitude - longitude.min()) / size).astype(np.int64)
     row = np.floor((latitude - latitude.min()) / size).astype(np.int64)
     return column * (int(row.max()) + 1) + row
 
 
-def _grid_count(longitude: np.ndarray, latitude: np.ndarray, power: int) -> int:
-    return int(np.unique(_grid_keys(longitude, latitude, power)).size)
+def _grid_count(longitude: np.ndarray, latitude: np.ndarray, step: int) -> int:
+    return int(np.unique(_grid_keys(longitude, latitude, step)).size)
 
 
 def place_cells(
@@ -129,8 +134,8 @@ def place_cells(
     PlaceCells
         Each place's cell and each cell's mean position and count. The cells are every
         distinct position of the drawn places when they number at most ``max_cells``; else
-        the non-empty cells of the finest grid of ``2**j`` degrees (``j`` in [-20, 9]) that
-        has at most ``max_cells`` of them.
+        the non-empty cells of a square grid of ``2**(j / 4)`` degrees (``j`` in [-80, 36]),
+        the finest a bisection over ``j`` finds with at most ``max_cells`` of them.
     """
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
@@ -155,8 +160,8 @@ def place_cells(
     # Complex numbers sort by real then imaginary part: one sort finds the positions.
     cell, n_cells = _distinct_cells(lon_drawn + 1j * lat_drawn)
     if n_cells > max_cells:
-        # The finest grid that fits: the coarsest power always does (one cell).
-        fine, coarse = _FINEST_POWER, _COARSEST_POWER
+        # A fine grid that fits: the coarsest always does (one cell).
+        fine, coarse = _FINEST_STEP, _COARSEST_STEP
         while coarse - fine > 1:
             middle = (fine + coarse) // 2
             if _grid_count(lon_drawn, lat_drawn, middle) <= max_cells:
@@ -164,7 +169,7 @@ def place_cells(
             else:
                 fine = middle
         cell, n_cells = _distinct_cells(_grid_keys(lon_drawn, lat_drawn, coarse))
-        cell_size = 2.0**coarse
+        cell_size = _cell_width(coarse)
     cell_of_place[places] = cell
     count = np.bincount(cell, minlength=n_cells)
     return PlaceCells(

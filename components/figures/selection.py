@@ -115,6 +115,8 @@ def selection_figure(
     # Sized by the places in the cell, on a log scale (a cell may hold thousands).
     largest = max(float(cells.count.max()) if cells.n_cells else 1.0, 2.0)
     sizes = _MIN_SIZE_PX + (_MAX_SIZE_PX - _MIN_SIZE_PX) * np.log(cells.count) / np.log(largest)
+    # Single precision (about a metre) and whole pixels: the figure's arrays travel as
+    # binary, and half as many bytes draw the same map.
     customdata = np.column_stack(
         [
             np.arange(cells.n_cells),
@@ -125,8 +127,8 @@ def selection_figure(
     ).astype(np.int64)
     noun = plotly_text(place_word)
     markers = go.Scattergl(
-        x=cells.longitude,
-        y=cells.latitude,
+        x=cells.longitude.astype(np.float32),
+        y=cells.latitude.astype(np.float32),
         mode="markers",
         customdata=customdata,
         marker={
@@ -134,7 +136,7 @@ def selection_figure(
             "colorscale": _colourscale(n_clusters),
             "cmin": -1.5,
             "cmax": n_clusters - 0.5,
-            "size": sizes,
+            "size": np.rint(sizes).astype(np.uint8),
             "opacity": 0.8,
             "line": {"width": 0},
         },
