@@ -47,7 +47,9 @@ def selected_cell_ids(event: Any) -> np.ndarray:
     ----------
     event : mapping or None
         What ``st.plotly_chart(..., on_select="rerun")`` returned:
-        ``{"selection": {"points": [{"curve_number": 1, "customdata": [cell, ...]}, ...]}}``.
+        ``{"selection": {"points": [{"curve_number": 1, "customdata": {"0": cell, ...}}]}}``
+        (the browser writes a row of customdata as an object keyed "0", "1", ...; a list
+        or a number is read too).
         It comes from the browser: anything else in it is ignored.
 
     Returns
@@ -64,7 +66,14 @@ def selected_cell_ids(event: Any) -> np.ndarray:
         if point.get("curve_number", MARKERS_TRACE) != MARKERS_TRACE:  # the outline's
             continue
         data = point.get("customdata")
-        value = data[0] if isinstance(data, list) and data else data
+        # A row of the customdata: a list, or (a typed array in the browser, written as
+        # JSON) an object keyed "0", "1", ...
+        if isinstance(data, list):
+            value = data[0] if data else None
+        elif isinstance(data, Mapping):
+            value = data.get("0")
+        else:
+            value = data
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -211,7 +220,7 @@ def selection_section(view: ModelView, k: int, names: Sequence[str]) -> None:
     if cells.cell_size is not None:
         note += (
             f" Nearby {escape_markdown(data.place_word)} share a marker (cells of "
-            f"{cells.cell_size:g} degrees): selecting a marker selects every place in its cell."
+            f"{cells.cell_size:.2g} degrees): selecting a marker selects every place in its cell."
         )
     st.caption(note)
     cell_ids = selected_cell_ids(event)

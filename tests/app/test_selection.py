@@ -50,7 +50,8 @@ def _select(app: AppTest, cells: list[int]) -> AppTest:
             "curve_number": MARKERS_TRACE,
             "point_number": cell,
             "point_index": cell,
-            "customdata": customdata[cell].tolist(),
+            # As the browser writes a row of a typed array.
+            "customdata": {str(i): int(v) for i, v in enumerate(customdata[cell])},
         }
         for cell in cells
     ]

@@ -18,7 +18,8 @@ def _event(*points: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_cells_of_the_selected_markers() -> None:
     event = _event(
-        {"curve_number": MARKERS_TRACE, "point_index": 7, "customdata": [7, 3, 1, 100]},
+        # What the browser sends: a typed array's row as an object keyed "0", "1", ...
+        {"curve_number": MARKERS_TRACE, "point_index": 7, "customdata": {"0": 7, "1": 3}},
         {"curve_number": MARKERS_TRACE, "point_index": 2, "customdata": [2, 1, 0, 100]},
         {"curve_number": MARKERS_TRACE, "point_index": 7, "customdata": [7, 3, 1, 100]},
         # A scalar customdata, and a whole number sent as a float, are cells too.
@@ -40,6 +41,8 @@ def test_the_cells_of_the_selected_markers() -> None:
         _event({"curve_number": MARKERS_TRACE, "customdata": ["3"]}),
         _event({"curve_number": MARKERS_TRACE, "customdata": [True]}),
         _event({"curve_number": MARKERS_TRACE, "customdata": [2.5]}),
+        _event({"curve_number": MARKERS_TRACE, "customdata": {"1": 3}}),
+        _event({"curve_number": MARKERS_TRACE, "customdata": []}),
         _event({"curve_number": MARKERS_TRACE}),
         _event("not a point"),
         {"selection": {"points": "everything"}},
