@@ -6,6 +6,7 @@ from components.ui import cache, tables
 from components.ui import result as ui_result
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
+from components.ui.selection import selection_section
 from components.ui.text import escape_markdown
 
 ensure_routed()
@@ -84,3 +85,4 @@ ui.finish_settings(settings, view.source)
 if sweep is not None:
     # Every k's profile once, after the page is drawn, so a later k change reads caches.
     cache.views.warm_profiles(key, settings.value_column)
+selection_section(view, k, names)
