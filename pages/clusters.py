@@ -81,8 +81,8 @@ ui.downloads(
     names,
     cache.classification.fine_names_of_rows(key, k) if key.method == "levels" else None,
 )
+selection_section(view, k, names)
 ui.finish_settings(settings, view.source)
 if sweep is not None:
     # Every k's profile once, after the page is drawn, so a later k change reads caches.
     cache.views.warm_profiles(key, settings.value_column)
-selection_section(view, k, names)

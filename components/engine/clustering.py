@@ -480,6 +480,22 @@ def cluster_profiles(
     return tuple(profiles)
 
 
+# The profile table's own columns; a feature of the same name gets " (mean)" after it.
+_PROFILE_COLUMNS = frozenset(
+    {
+        "cluster",
+        "size",
+        "share",
+        "value_median",
+        "value_q1",
+        "value_q3",
+        "standouts",
+        "standout_columns",
+        "standout_z",
+    }
+)
+
+
 def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) -> pd.DataFrame:
     """Return the profiles as a table: one row per cluster id, as the pages show it.
 
@@ -497,14 +513,16 @@ def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) 
 
         - ``cluster`` (int): cluster id = colour index.
         - ``size`` (int), ``share`` (float in [0, 1]).
-        - one column per feature (named as the feature): cluster mean in original units.
+        - one column per feature (named as the feature, or ``"<name> (mean)"`` when the
+          name is one of the table's own columns, e.g. a file's ``size``): cluster mean in
+          original units.
         - ``value_median``, ``value_q1``, ``value_q3``: median / quartiles of the value
           column (NaN when absent).
         - ``standouts``: text such as ``"median_income +1.8 sd, latitude -1.2 sd"``.
         - ``standout_columns`` (tuple of str) and ``standout_z`` (tuple of float): the same
           standouts as data, largest ``|z|`` first.
     """
-    feature_names = list(features)
+    column_of = {name: f"{name} (mean)" if name in _PROFILE_COLUMNS else name for name in features}
     rows = []
     for profile in profiles:
         row: dict[str, object] = {
@@ -512,7 +530,7 @@ def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) 
             "size": profile.size,
             "share": profile.share,
         }
-        row.update({name: profile.centroid[name] for name in feature_names})
+        row.update({column_of[name]: profile.centroid[name] for name in column_of})
         row["value_median"] = profile.value_median
         row["value_q1"] = profile.value_q1
         row["value_q3"] = profile.value_q3
@@ -524,7 +542,7 @@ def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) 
         "cluster",
         "size",
         "share",
-        *feature_names,
+        *column_of.values(),
         "value_median",
         "value_q1",
         "value_q3",

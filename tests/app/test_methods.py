@@ -109,3 +109,22 @@ def test_a_fine_k_above_the_distinct_places_says_why(make_app: Callable[..., App
     app.slider(key=FINE_K_KEY).set_value(10).run()
     assert not app.exception, app.exception
     assert not app.error, texts(app.error)
+
+
+def test_a_file_column_named_like_a_profile_column_is_profiled(
+    make_app: Callable[..., AppTest],
+) -> None:
+    generator = np.random.default_rng(1)
+    lines = ["lat,lng,size,share"]
+    for _ in range(100):
+        lines.append(
+            f"{45 + generator.random():.4f},{4 + generator.random():.4f},"
+            f"{generator.integers(20, 200)},{generator.random():.3f}"
+        )
+    app = upload_on_data_page(make_app(), "flats.csv", "\n".join(lines).encode())
+    app.switch_page("pages/clusters.py").run()
+    app.multiselect(key="features").set_value(["latitude", "longitude", "size", "share"]).run()
+    assert not app.exception, app.exception
+    profile = next(t.value for t in app.dataframe if "standouts" in t.value.columns)
+    assert {"size", "size (mean)", "share", "share (mean)"} <= set(profile.columns)
+    assert profile["size"].sum() == 100  # the number of places, not the file's sizes
