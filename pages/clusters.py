@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.ui import cache, tables
+from components.ui import report as ui_report
 from components.ui import result as ui_result
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
@@ -81,6 +82,7 @@ ui.downloads(
     names,
     cache.classification.fine_names_of_rows(key, k) if key.method == "levels" else None,
 )
+ui_report.download_report(view, names, sweep)
 selection_section(view, k, names)
 ui.finish_settings(settings, view.source)
 if sweep is not None:

@@ -99,6 +99,11 @@ def _regions_are_contiguous(fields: Fields, _stdout: str) -> None:
     assert float(fields["wcss_ratio"]) > 0
 
 
+def _opens_with_no_request(fields: Fields, stdout: str) -> None:
+    assert int(fields["requests_when_opened"]) == 0, stdout
+    assert int(fields["bytes"]) > 0
+
+
 QUICK_MODES = (
     QuickMode(
         "browser",
@@ -141,6 +146,12 @@ QUICK_MODES = (
         ("n", "seconds", "kmeans_fragmented", "regions_fragmented", "wcss_ratio"),
         server=False,
         check=_regions_are_contiguous,
+    ),
+    QuickMode(
+        "report",
+        ("bytes", "build_ms", "requests_when_opened"),
+        server=True,  # no server, but a browser: an e2e test too
+        check=_opens_with_no_request,
     ),
     QuickMode("rerun", ("k_change_ms", "bare_ms", "ratio", "map_payload_kb"), server=False),
     QuickMode(
