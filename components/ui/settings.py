@@ -219,6 +219,8 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
         if settings is not None:
             _apply_settings_to_widgets(settings)
             st.session_state[_WIDGETS_SOURCE_STATE] = here
+            # What no widget holds (the clusters' names) is read from the saved settings.
+            st.session_state.setdefault(_SETTINGS_STATE, {})[here] = settings
             return settings
     saved = _saved(here, dataset)
     if st.session_state.get(_WIDGETS_SOURCE_STATE) != here:

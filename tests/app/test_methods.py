@@ -128,3 +128,13 @@ def test_a_file_column_named_like_a_profile_column_is_profiled(
     profile = next(t.value for t in app.dataframe if "standouts" in t.value.columns)
     assert {"size", "size (mean)", "share", "share (mean)"} <= set(profile.columns)
     assert profile["size"].sum() == 100  # the number of places, not the file's sizes
+
+
+def test_names_in_a_link_name_the_clusters(
+    real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app(k="2", names="North <i>x</i>|South")
+    app.run()
+    assert not app.exception, app.exception
+    assert list(_legend(app)["name"]) == ["North <i>x</i>", "South"]
+    assert app.query_params["names"] == "North <i>x</i>|South"
