@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.ui import cache, tables
+from components.ui import cache, models, tables
 from components.ui import report as ui_report
 from components.ui import result as ui_result
 from components.ui import widgets as ui
@@ -80,8 +80,9 @@ ui.downloads(
     view,
     cache.model.row_labels(key, k),
     names,
-    cache.classification.fine_names_of_rows(key, k) if key.method == "levels" else None,
+    cache.classification.method_columns(key, k),
 )
+models.model_download(view, k, names)
 ui_report.download_report(view, names, sweep)
 selection_section(view, k, names)
 ui.finish_settings(settings, view.source)

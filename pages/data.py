@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.ui import cache, source
+from components.ui import cache, models, source
 from components.ui.router import ensure_routed
 from components.ui.text import escape_markdown
 from components.ui.whereabouts import show_whereabouts
@@ -47,3 +47,4 @@ if opened is not None:
         key="data_whereabouts",
     )
     source.page_link(st.container(), "pages/clusters.py", "See the clusters", ":material/map:")
+    models.apply_block(data_source, data)

@@ -7,6 +7,7 @@ from dataclasses import replace
 import streamlit as st
 
 from components.ui import cache, keys
+from components.ui.cache.model import kmeans_key
 from components.ui.text import escape_markdown, message_markdown
 from components.ui.url_state import ClusterSettings, clean_name
 from components.ui.widgets import cluster_map_chart
@@ -99,8 +100,8 @@ def regions_section(key: keys.ModelKey, k: int, place_word: str) -> None:
         f"{place_word} linked in a graph of each one's 8 nearest neighbours. k-means clusters "
         "are often several patches; a region is one."
     )
-    kmeans_key = replace(key, method="kmeans", fine_k=0)
-    regions_key = replace(key, method="regions", fine_k=0)
+    clusters_key = kmeans_key(key)
+    regions_key = replace(clusters_key, method="regions")
     try:
         table = cache.classification.regions_against_kmeans(key, k)
     except ValueError as error:
@@ -108,7 +109,7 @@ def regions_section(key: keys.ModelKey, k: int, place_word: str) -> None:
         return
     left, right = st.columns(2)
     for column, method_key, title in (
-        (left, kmeans_key, "k-means"),
+        (left, clusters_key, "k-means"),
         (right, regions_key, "contiguous regions"),
     ):
         with column:

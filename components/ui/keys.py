@@ -77,6 +77,8 @@ class ModelKey:
         How the clusters are formed (a key of ``url_state.METHODS``).
     fine_k : int
         The fine clusters of the "levels" method (0 for the other methods).
+    saved_model : str
+        The saved model of the "model" method (its sha256's first 16 hex digits; else empty).
     """
 
     source: DataSource
@@ -90,6 +92,7 @@ class ModelKey:
     transforms: tuple[tuple[str, str], ...] = ()
     method: str = "kmeans"
     fine_k: int = 0
+    saved_model: str = ""
 
 
 def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> ModelKey:
@@ -123,4 +126,5 @@ def model_key(source: DataSource, settings: ClusterSettings, scaler: str) -> Mod
         ),
         method=settings.method,
         fine_k=int(settings.fine_k) if settings.method == "levels" else 0,
+        saved_model=settings.model if settings.method == "model" else "",
     )

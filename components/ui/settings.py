@@ -275,6 +275,20 @@ def finish_settings(settings: ClusterSettings, data_source: keys.DataSource) -> 
     st.session_state[_URL_WRITTEN_STATE] = written
 
 
+def use_settings(data_source: keys.DataSource, settings: ClusterSettings) -> None:
+    """Make ``settings`` the source's settings: the clustering pages start from them.
+
+    Parameters
+    ----------
+    data_source : DataSource
+        The source.
+    settings : ClusterSettings
+        What its pages show next (their widgets are set from them on the next page run).
+    """
+    st.session_state.setdefault(_SETTINGS_STATE, {})[source_param(data_source)] = settings
+    st.session_state[_WIDGETS_SOURCE_STATE] = None
+
+
 def rerun_page() -> NoReturn:
     """Rerun the whole page on the page's own account (the sweep's scores are ready).
 

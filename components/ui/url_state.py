@@ -42,6 +42,7 @@ PARAM_TRANSFORMS = "transform"
 PARAM_METHOD = "method"
 PARAM_FINE_K = "fine_k"
 PARAM_CLUSTER_NAMES = "names"
+PARAM_MODEL = "model"
 PARAM_NAMES: tuple[str, ...] = (
     PARAM_K,
     PARAM_FEATURES,
@@ -56,6 +57,7 @@ PARAM_NAMES: tuple[str, ...] = (
     PARAM_METHOD,
     PARAM_FINE_K,
     PARAM_CLUSTER_NAMES,
+    PARAM_MODEL,
 )
 # How the clusters are formed: k-means; Ward regions of neighbouring places; or k-means
 # with many clusters then Ward on their centres, k being the number of coarse groups.
@@ -63,6 +65,7 @@ METHODS: dict[str, str] = {
     "kmeans": "k-means",
     "regions": "Contiguous regions (Ward on neighbours)",
     "levels": "Two levels (fine k-means, then Ward)",
+    "model": "A saved model, applied",
 }
 FINE_K_RANGE: tuple[int, int] = (3, 60)
 DEFAULT_FINE_K = 30
@@ -108,6 +111,9 @@ class ClusterSettings:
         The number of fine k-means clusters of the "levels" method, in ``FINE_K_RANGE``.
     names : tuple of str
         The analyst's names of the k clusters shown (empty: the drafted names).
+    model : str
+        The saved model applied by the "model" method: the first 16 hex digits of its
+        file's sha256 (empty for the other methods).
     """
 
     n_clusters: int = DEFAULT_K
@@ -123,6 +129,7 @@ class ClusterSettings:
     method: str = "kmeans"
     fine_k: int = DEFAULT_FINE_K
     names: tuple[str, ...] = ()
+    model: str = ""
 
 
 def quoted(value: str) -> str:
@@ -227,6 +234,11 @@ def _parse_transforms(
     return ordered, bad
 
 
+def _read_digest(text: str) -> str | None:
+    digest = text.strip().lower()
+    return digest if len(digest) == 16 and all(c in "0123456789abcdef" for c in digest) else None
+
+
 def clean_name(text: str) -> str:
     """A cluster name as the settings keep it: one line, no separator, at most 60 characters."""
     words = " ".join(str(text).replace(NAME_SEPARATOR, " ").split())
@@ -328,6 +340,7 @@ def parse_query_params(
                 "a chosen feature other than latitude and longitude (location keeps its "
                 f"scaler) and a transform among {', '.join(TRANSFORMS)}."
             )
+    take(PARAM_MODEL, "model", _Rule(_read_digest, "16 hexadecimal digits"), "no model")
     if PARAM_CLUSTER_NAMES in params:
         settings = replace(settings, names=read_names(_last(params[PARAM_CLUSTER_NAMES])))
 
@@ -371,6 +384,8 @@ def to_query_params(settings: ClusterSettings) -> dict[str, str]:
         params[PARAM_METHOD] = settings.method
     if settings.method == "levels":
         params[PARAM_FINE_K] = str(settings.fine_k)
+    if settings.method == "model":
+        params[PARAM_MODEL] = settings.model
     if any(settings.names):
         params[PARAM_CLUSTER_NAMES] = NAME_SEPARATOR.join(settings.names)
     return params

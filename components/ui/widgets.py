@@ -351,9 +351,17 @@ def cluster_controls(
             help="Fit on two thirds of the rows; assign the rest to the nearest centroid.",
         )
     transforms = _transform_controls(sidebar, tuple(features), dataset)
+    methods = [name for name in METHODS if name != "model" or cache.saved_models.held(saved.model)]
+    if st.session_state.get(METHOD_KEY) not in methods:
+        if st.session_state.get(METHOD_KEY) == "model":
+            st.warning(
+                "These settings apply a saved model that this session does not hold; apply "
+                "the model file on the Data page. Showing k-means meanwhile."
+            )
+        st.session_state[METHOD_KEY] = "kmeans"
     method = sidebar.selectbox(
         "Method",
-        options=list(METHODS),
+        options=methods,
         format_func=METHODS.__getitem__,
         key=METHOD_KEY,
         help="k-means; contiguous regions (clusters of neighbouring places, Ward's method on "
@@ -417,6 +425,10 @@ def k_select(k_slot: Any, k_values: Sequence[int]) -> int:
         The chosen k, one of ``k_values``.
     """
     k_max = k_values[-1]
+    if len(k_values) == 1 and k_max > K_RANGE[0]:  # a saved model's k: nothing to choose
+        st.session_state[K_KEY] = k_max
+        k_slot.markdown(f"**Number of clusters k = {k_max}** (the saved model's)")
+        return k_max
     st.session_state[_K_MAX_STATE] = k_max
     wanted = int(st.session_state.get(K_KEY) or K_RANGE[0])
     k = min(max(wanted, K_RANGE[0]), k_max)
@@ -587,7 +599,7 @@ def downloads(
     view: ModelView,
     rows: RowLabels,
     names: Sequence[str] = (),
-    fine_names: np.ndarray | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> None:
     """Offer the rows with their cluster (CSV, GeoJSON) and the profiles (CSV) at k.
 
@@ -599,14 +611,14 @@ def downloads(
     files: tuple[tuple[str, bytes | Callable[[], bytes], str, str, str | None], ...] = (
         (
             "the rows with their cluster (CSV)",
-            lambda: cache.views.rows_csv(data, rows, names, fine_names),
+            lambda: cache.views.rows_csv(data, rows, names, extra),
             f"{stem}_rows.csv",
             "text/csv",
             "Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
         ),
         (
             "the rows with their cluster (GeoJSON)",
-            lambda: cache.views.rows_geojson(data, rows, names, fine_names),
+            lambda: cache.views.rows_geojson(data, rows, names, extra),
             f"{stem}_rows.geojson",
             "application/geo+json",
             None,

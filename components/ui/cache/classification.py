@@ -21,7 +21,16 @@ from components.engine.classification.transforms import skewness_table
 from components.figures import classification as figures
 from components.figures import classification_levels as level_figures
 from components.ui.cache.data import column_values, dataset
-from components.ui.cache.model import fit_rows, levels, method_labels, prepared, row_labels, scaled
+from components.ui.cache.model import (
+    applied,
+    fit_rows,
+    kmeans_key,
+    levels,
+    method_labels,
+    prepared,
+    row_labels,
+    scaled,
+)
 from components.ui.keys import ModelKey
 from components.ui.url_state import LOCATION_FEATURES
 
@@ -182,6 +191,16 @@ def fine_row_labels(key: ModelKey, k: int) -> np.ndarray:
     return labels
 
 
+def method_columns(key: ModelKey, k: int) -> dict[str, np.ndarray]:
+    """The method's own columns of every row for the downloads: the fine cluster ("2b")
+    under two levels, the typicality under a saved model; none for the others."""
+    if key.method == "levels":
+        return {"fine_cluster": fine_names_of_rows(key, k)}
+    if key.method == "model":
+        return {"typicality": applied(key).typicality}
+    return {}
+
+
 def fine_names_of_rows(key: ModelKey, k: int) -> np.ndarray:
     """Every data row's fine cluster name ("2b"; empty when not clustered)."""
     names = np.array([*levels(key)[k].fine_names, ""], dtype=object)
@@ -209,8 +228,8 @@ def regions_against_kmeans(key: ModelKey, k: int) -> pd.DataFrame:
     of squares is over the same scaled features, as a ratio to k-means'.
     """
     kmeans, contiguous = (
-        replace(key, method="kmeans", fine_k=0),
-        replace(key, method="regions", fine_k=0),
+        kmeans_key(key),
+        replace(kmeans_key(key), method="regions"),
     )
     rows = fit_rows(key).train
     graph = neighbour_graph(

@@ -19,11 +19,13 @@ from components.engine.classification.levels import Levels, fit_levels_for_every
 from components.engine.classification.regions import Regions, fit_regions
 from components.engine.features import FeatureMatrix
 from components.engine.row_labels import FitRows, RowLabels
+from components.engine.saved_model import AppliedModel, apply_model
 from components.engine.scaling import ScaledFeatures, scale_features
 from components.engine.sweep.kernels import NUMBA_AVAILABLE
 from components.engine.sweep.run import SweepFits, SweepResult, score_sweep
 from components.engine.validation import NInit
 from components.ui import streamlit_internals
+from components.ui.cache import saved_models
 from components.ui.cache.data import column_values, dataset, row_count
 from components.ui.cache.storage import per_source
 from components.ui.keys import ModelKey
@@ -38,7 +40,7 @@ FIT_BYTES_PER_ROW = 600
 
 def kmeans_key(key: ModelKey) -> ModelKey:
     """The key of the k-means model under any method (its features, scaling and sweep)."""
-    return replace(key, method="kmeans", fine_k=0)
+    return replace(key, method="kmeans", fine_k=0, saved_model="")
 
 
 def _fit_work_bytes(key: ModelKey) -> int:
@@ -273,8 +275,26 @@ def regions(key: ModelKey) -> dict[int, Regions]:
     )
 
 
+@per_source(max_entries=8, keep=2, work_bytes=_fit_work_bytes)
+def applied(key: ModelKey) -> AppliedModel:
+    """The saved model of ``key`` applied to every row of its data (method "model").
+
+    Raises ``ValueError`` saying what to do when this session no longer holds the model or
+    the data cannot take it.
+    """
+    model = saved_models.held(key.saved_model)
+    if model is None:
+        raise ValueError(
+            "This session no longer holds the saved model these settings apply; apply the "
+            "model file again on the Data page."
+        )
+    return apply_model(model, dataset(key.source).places.frame)
+
+
 def k_values(key: ModelKey) -> tuple[int, ...]:
     """The k's the method of ``key`` offers: the sweep's (below the fine k for two levels)."""
+    if key.method == "model":
+        return (len(applied(key).sizes),)
     if key.method == "levels":
         return tuple(levels(key))
     return sweep_fits(key).k_values
@@ -286,12 +306,18 @@ def method_labels(key: ModelKey, k: int) -> np.ndarray:
         return levels(key)[k].coarse_labels
     if key.method == "regions":
         return regions(key)[k].labels
+    if key.method == "model":
+        return applied(key).labels[fit_rows(key).train]
     return sweep_fits(key).labels_for(k)
 
 
 @per_source(max_entries=64, keep=4)
 def row_labels(key: ModelKey, k: int) -> RowLabels:
     """Labels for every data row at k: train rows from the sweep, test rows by nearest centroid."""
+    if key.method == "model":
+        labels = np.array(applied(key).labels, copy=True)
+        labels.setflags(write=False)
+        return RowLabels(labels=labels, is_test=None)
     if key.method != "kmeans":
         return row_labels_engine.label_every_row(
             row_count(key.source), fit_rows(key), method_labels(key, k), np.empty((0, 0)), None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -266,18 +266,19 @@ def export_frame(
     data: Dataset,
     rows: RowLabels,
     names: Sequence[str] = (),
-    fine_names: np.ndarray | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The data's rows under the file's own column names, with their set when split, their
-    cluster's name when named and their fine cluster ("2b") under two levels."""
+    cluster's name when named and the method's own columns (``extra``: a fine cluster such
+    as "2b" under two levels, a typicality under a saved model)."""
     frame = data.places.frame.rename(columns=dict(data.original_names))
     if rows.is_test is not None:
         frame = frame.assign(set=np.where(rows.is_test, "test", "train"))
     if names:
         named = np.array([*names, ""], dtype=object)  # -1 (not clustered) reads the last
         frame = frame.assign(cluster_name=named[rows.labels])
-    if fine_names is not None:
-        frame = frame.assign(fine_cluster=fine_names)
+    if extra:
+        frame = frame.assign(**extra)
     return frame
 
 
@@ -285,20 +286,20 @@ def rows_csv(
     data: Dataset,
     rows: RowLabels,
     names: Sequence[str] = (),
-    fine_names: np.ndarray | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> bytes:
     """The rows with their cluster at k as spreadsheet-safe CSV bytes (built on click)."""
-    return export.labelled_rows_csv(export_frame(data, rows, names, fine_names), rows.labels)
+    return export.labelled_rows_csv(export_frame(data, rows, names, extra), rows.labels)
 
 
 def rows_geojson(
     data: Dataset,
     rows: RowLabels,
     names: Sequence[str] = (),
-    fine_names: np.ndarray | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> bytes:
     """The rows with their cluster at k as a GeoJSON FeatureCollection of Points."""
-    frame = compact.exact_float64_frame(export_frame(data, rows, names, fine_names))
+    frame = compact.exact_float64_frame(export_frame(data, rows, names, extra))
     original = dict(data.original_names)
     return export.labelled_rows_geojson(
         frame,
