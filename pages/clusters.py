@@ -21,10 +21,22 @@ view = ui.clustered_model("Clusters")
 settings, key, data = view.settings, view.key, view.dataset
 k = settings.n_clusters
 sweep = cache.model.sweep_if_ready(key)
+n_rows = view.matrix.values.shape[0]
 st.caption(
-    f"K-means groups the {view.matrix.values.shape[0]:,} {data.place_word} of "
-    f"{escape_markdown(data.name)} by the features on the left. Move k to see the clusters "
-    "split; colours stay with their cluster."
+    {
+        "kmeans": f"K-means groups the {n_rows:,} {data.place_word} of "
+        f"{escape_markdown(data.name)} by the features on the left. Move k to see the "
+        "clusters split; colours stay with their cluster.",
+        "regions": f"Contiguous regions of the {n_rows:,} {data.place_word} of "
+        f"{escape_markdown(data.name)}: clusters of neighbours alike in the features on the "
+        "left (Ward's method on a nearest-neighbour graph).",
+        "levels": f"Groups of {key.fine_k} fine k-means clusters of the {n_rows:,} "
+        f"{data.place_word} of {escape_markdown(data.name)}, joined by Ward's method; each "
+        "fine cluster lies whole in one group (the Classify page shows the tree).",
+        "model": f"The saved model labels the {n_rows:,} {data.place_word} of "
+        f"{escape_markdown(data.name)} with its nearest centre; the downloads give each "
+        "one's typicality.",
+    }[key.method]
 )
 
 map_column, legend_column = st.columns([3, 1.2])
