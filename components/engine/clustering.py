@@ -480,19 +480,16 @@ def cluster_profiles(
     return tuple(profiles)
 
 
-# The profile table's own columns; a feature of the same name gets " (mean)" after it.
-_PROFILE_COLUMNS = frozenset(
-    {
-        "cluster",
-        "size",
-        "share",
-        "value_median",
-        "value_q1",
-        "value_q3",
-        "standouts",
-        "standout_columns",
-        "standout_z",
-    }
+# The profile table's own columns, before and after the features' means; a feature named
+# like one of them gets " (mean)" after its name.
+_PROFILE_HEAD = ("cluster", "size", "share")
+_PROFILE_TAIL = (
+    "value_median",
+    "value_q1",
+    "value_q3",
+    "standouts",
+    "standout_columns",
+    "standout_z",
 )
 
 
@@ -522,7 +519,8 @@ def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) 
         - ``standout_columns`` (tuple of str) and ``standout_z`` (tuple of float): the same
           standouts as data, largest ``|z|`` first.
     """
-    column_of = {name: f"{name} (mean)" if name in _PROFILE_COLUMNS else name for name in features}
+    own = (*_PROFILE_HEAD, *_PROFILE_TAIL)
+    column_of = {name: f"{name} (mean)" if name in own else name for name in features}
     rows = []
     for profile in profiles:
         row: dict[str, object] = {
@@ -538,16 +536,5 @@ def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) 
         row["standout_columns"] = tuple(name for name, _ in profile.standouts)
         row["standout_z"] = tuple(z for _, z in profile.standouts)
         rows.append(row)
-    columns = [
-        "cluster",
-        "size",
-        "share",
-        *column_of.values(),
-        "value_median",
-        "value_q1",
-        "value_q3",
-        "standouts",
-        "standout_columns",
-        "standout_z",
-    ]
+    columns = [*_PROFILE_HEAD, *column_of.values(), *_PROFILE_TAIL]
     return pd.DataFrame(rows, columns=columns)

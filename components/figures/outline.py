@@ -12,10 +12,12 @@ import functools
 import hashlib
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import numpy as np
+import plotly.graph_objects as go
 import pydeck as pdk
 from PIL import Image, ImageDraw
 
@@ -249,3 +251,43 @@ def base_map_name() -> str:
     """A name for the served base map folder that changes when its content would."""
     digest = hashlib.sha256((outline_json() + OUTLINE_TILES_VERSION).encode("utf-8"))
     return "base-" + digest.hexdigest()[:16]
+
+
+def outline_trace(
+    box: tuple[float, float, float, float], width: float = 1.0, name: str = "coasts and borders"
+) -> go.Scattergl:
+    """The shipped coasts and borders that cross a box, as one plotly line trace.
+
+    Parameters
+    ----------
+    box : tuple of float
+        (west, south, east, north) in degrees.
+    width : float
+        Line width in pixels.
+    name : str
+        The trace's name.
+
+    Returns
+    -------
+    plotly.graph_objects.Scattergl
+        One grey line trace, its paths separated by gaps, that no hover reaches.
+    """
+    west, south, east, north = box
+    xs: list[float] = []
+    ys: list[float] = []
+    for path in load_outline().paths:
+        low, high = path.min(axis=0), path.max(axis=0)
+        if high[0] < west or low[0] > east or high[1] < south or low[1] > north:
+            continue
+        xs += [*path[:, 0].tolist(), math.nan]
+        ys += [*path[:, 1].tolist(), math.nan]
+    red, green, blue, _ = OUTLINE_COLOUR
+    return go.Scattergl(
+        x=np.asarray(xs, dtype=np.float32),
+        y=np.asarray(ys, dtype=np.float32),
+        mode="lines",
+        line={"color": f"rgb({red},{green},{blue})", "width": width},
+        hoverinfo="skip",
+        showlegend=False,
+        name=name,
+    )

@@ -37,7 +37,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from components.engine.classification.profiles import IndexScores
-from components.figures.outline import OUTLINE_COLOUR, outline_rows
+from components.figures.outline import outline_trace
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE, check_n_clusters
 from components.figures.text import plotly_text
 
@@ -123,29 +123,6 @@ class ScatterMap:
         )
 
 
-def _outline_trace(west: float, south: float, east: float, north: float) -> go.Scattergl:
-    """The shipped coasts and borders that cross the box, as one line trace (NaN gaps)."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for row in outline_rows():
-        path = np.asarray(row).reshape(-1, 2)
-        low, high = path.min(axis=0), path.max(axis=0)
-        if high[0] < west or low[0] > east or high[1] < south or low[1] > north:
-            continue
-        xs += [*path[:, 0].tolist(), math.nan]
-        ys += [*path[:, 1].tolist(), math.nan]
-    red, green, blue, _ = OUTLINE_COLOUR
-    return go.Scattergl(
-        x=np.asarray(xs, dtype=np.float32),
-        y=np.asarray(ys, dtype=np.float32),
-        mode="lines",
-        line={"color": f"rgb({red},{green},{blue})", "width": 1},
-        hoverinfo="skip",
-        showlegend=False,
-        name="coasts and borders",
-    )
-
-
 def cluster_scatter(
     longitude: np.ndarray,
     latitude: np.ndarray,
@@ -207,7 +184,7 @@ def cluster_scatter(
     pad_x, pad_y = max(0.05 * (east - west), 0.05), max(0.05 * (north - south), 0.05)
     x_range = [west - pad_x, east + pad_x]
     y_range = [south - pad_y, north + pad_y]
-    traces = [_outline_trace(x_range[0], y_range[0], x_range[1], y_range[1])]
+    traces = [outline_trace((x_range[0], y_range[0], x_range[1], y_range[1]))]
     for cluster in range(-1, len(names)):
         chosen = labels == cluster
         if not chosen.any():

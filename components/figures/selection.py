@@ -15,9 +15,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from components.engine.outline import load_outline
 from components.engine.selection import PlaceCells
-from components.figures.outline import OUTLINE_COLOUR
+from components.figures.outline import outline_trace
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE, check_n_clusters
 from components.figures.text import plotly_text
 
@@ -38,29 +37,6 @@ def _colourscale(n_clusters: int) -> list[list[float | str]]:
         steps.append([index / len(colours), colour])
         steps.append([(index + 1) / len(colours), colour])
     return steps
-
-
-def _outline_trace(box: tuple[float, float, float, float]) -> go.Scattergl:
-    """The shipped outline's paths that reach into ``box``, as one line trace with gaps."""
-    west, south, east, north = box
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for path in load_outline().paths:
-        low, high = path.min(axis=0), path.max(axis=0)
-        if high[0] < west or low[0] > east or high[1] < south or low[1] > north:
-            continue
-        xs.extend([*path[:, 0].tolist(), None])
-        ys.extend([*path[:, 1].tolist(), None])
-    red, green, blue, _ = OUTLINE_COLOUR
-    return go.Scattergl(
-        x=xs,
-        y=ys,
-        mode="lines",
-        line={"color": f"rgb({red},{green},{blue})", "width": 0.7},
-        hoverinfo="skip",
-        showlegend=False,
-        name="outline",
-    )
 
 
 def selection_figure(
@@ -148,7 +124,7 @@ def selection_figure(
         name="places",
     )
     mean_latitude = math.radians((south + north) / 2)
-    figure = go.Figure([_outline_trace(box), markers])
+    figure = go.Figure([outline_trace(box, width=0.7, name="outline"), markers])
     figure.update_layout(
         height=HEIGHT_PX,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
