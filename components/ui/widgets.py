@@ -749,6 +749,10 @@ def clustered_model(title: str) -> ModelView:
         source.show_busy(error)
         st.stop()
     settings = replace(settings, n_clusters=k_select(k_slot, k_values))
+    try:
+        cache.model.row_labels(key, settings.n_clusters)  # a method may refuse this k
+    except (PlacesError, ValueError) as error:
+        _cannot_cluster(error)
     if matrix.message:
         st.info(escape_markdown(matrix.message), icon=":material/help:")
     if scaled.warning:

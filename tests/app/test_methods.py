@@ -138,3 +138,32 @@ def test_names_in_a_link_name_the_clusters(
     assert not app.exception, app.exception
     assert list(_legend(app)["name"]) == ["North <i>x</i>", "South"]
     assert app.query_params["names"] == "North <i>x</i>|South"
+
+
+def _three_towns() -> bytes:
+    generator = np.random.default_rng(2)
+    lines = ["town,lat,lng,price"]
+    for town, (latitude, longitude) in enumerate(((45.76, 4.84), (48.86, 2.35), (43.30, 5.37))):
+        for _ in range(60):
+            lines.append(
+                f"t{town},{latitude + generator.normal(0, 0.02):.5f},"
+                f"{longitude + generator.normal(0, 0.02):.5f},{generator.uniform(1, 9):.2f}"
+            )
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.slow
+def test_regions_across_places_no_neighbour_chain_joins_say_why(
+    make_app: Callable[..., AppTest],
+) -> None:
+    app = upload_on_data_page(make_app(), "towns.csv", _three_towns())
+    app.switch_page("pages/clusters.py").run()
+    app.selectbox(key=METHOD_KEY).set_value("regions").run()
+    app.slider(key="k").set_value(2).run()
+    assert not app.exception, app.exception
+    message = " ".join(texts(app.error))
+    assert "3 separate groups" in message and "at least 3" in message, message
+    app.slider(key="k").set_value(3).run()
+    assert not app.exception, app.exception
+    assert not app.error, texts(app.error)
+    assert sorted(_legend(app)["rows"]) == [60, 60, 60]  # one region per town

@@ -379,7 +379,8 @@ def fit_regions(
         Degrees, one value per place.
     n_clusters : int or sequence of int
         Number of regions, in [2, number of places fitted - 1], and at least the number of
-        separate groups of places in the neighbour graph; several numbers cut one Ward tree.
+        separate groups of places in the neighbour graph; several numbers cut one Ward tree
+        (those below the number of groups are left out of the result).
     location_weight : float
         Weight of the places' positions, in [0, 10]: the projected coordinates, centred and
         divided by one common factor (so the two carry the variance of two standardised
@@ -440,6 +441,8 @@ def fit_regions(
         fitted = np.arange(n_rows)
     graph = _graph(km[fitted], n_neighbors)
     n_components, component = connected_components(graph, directed=False)
+    if several:  # numbers of regions below the number of groups cannot be cut: left out
+        k_values = [k for k in k_values if k >= n_components] or [min(k_values)]
     if min(k_values) < n_components:
         message = _groups_message(np.bincount(component), n_neighbors, min(k_values))
         if n_fitted < n_rows:

@@ -292,11 +292,14 @@ def applied(key: ModelKey) -> AppliedModel:
 
 
 def k_values(key: ModelKey) -> tuple[int, ...]:
-    """The k's the method of ``key`` offers: the sweep's (below the fine k for two levels)."""
+    """The k's the method of ``key`` offers: the sweep's, below the fine k for two levels and
+    not below the number of separate groups of places for regions."""
     if key.method == "model":
         return (len(applied(key).sizes),)
     if key.method == "levels":
         return tuple(levels(key))
+    if key.method == "regions":  # not below the number of separate groups of places
+        return tuple(regions(key))
     return sweep_fits(key).k_values
 
 
@@ -305,7 +308,15 @@ def method_labels(key: ModelKey, k: int) -> np.ndarray:
     if key.method == "levels":
         return levels(key)[k].coarse_labels
     if key.method == "regions":
-        return regions(key)[k].labels
+        fitted = regions(key)
+        if k not in fitted:
+            groups = next(iter(fitted.values())).n_components
+            raise ValueError(
+                f"The {row_count(key.source):,} places form {groups} separate groups that no "
+                "chain of nearest neighbours joins, and a region cannot span two groups: choose "
+                f"k of at least {groups}, or remove the outlying places."
+            )
+        return fitted[k].labels
     if key.method == "model":
         return applied(key).labels[fit_rows(key).train]
     return sweep_fits(key).labels_for(k)
