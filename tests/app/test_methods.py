@@ -167,3 +167,6 @@ def test_regions_across_places_no_neighbour_chain_joins_say_why(
     assert not app.exception, app.exception
     assert not app.error, texts(app.error)
     assert sorted(_legend(app)["rows"]) == [60, 60, 60]  # one region per town
+    app.slider(key="k").set_value(9).run()  # every k from the groups' number up is drawn
+    assert not app.error, texts(app.error)
+    assert len(_legend(app)) == 9

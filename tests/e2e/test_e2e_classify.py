@@ -72,3 +72,40 @@ def test_a_transform_that_cannot_apply_says_what_to_choose(page: Page, base_url:
     expect(error).to_have_count(0)
     expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_attached()
     assert ui.query_params(page)["transform"] == "balance:asinh"
+
+
+def _three_towns(per_town: int = 60) -> bytes:
+    generator = np.random.default_rng(2)
+    lines = ["town,lat,lng,price"]
+    for town, (latitude, longitude) in enumerate(((45.76, 4.84), (48.86, 2.35), (43.30, 5.37))):
+        for _ in range(per_town):
+            lines.append(
+                f"t{town},{latitude + generator.normal(0, 0.02):.5f},"
+                f"{longitude + generator.normal(0, 0.02):.5f},{generator.uniform(1, 9):.2f}"
+            )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_regions_and_levels_that_cannot_apply_say_why(page: Page, base_url: str) -> None:
+    ui.upload_on_data_page(page, base_url, "towns.csv", _three_towns(per_town=9))
+    ui.go_to(page, "Clusters")
+    ui.wait_for_scores(page)
+    error = page.get_by_test_id("stAlertContentError")
+
+    # Regions: 3 towns no chain of neighbours joins cannot make 2 regions.
+    harness.act_and_wait(
+        page, lambda: ui.choose_option(page, "Method", "Contiguous regions (Ward on neighbours)")
+    )
+    while ui.slider_k(page) > 2:
+        harness.act_and_wait(page, lambda: ui.press_k_key(page, "ArrowLeft"))
+    expect(error).to_contain_text("3 separate groups")
+    expect(error).to_contain_text("at least 3")
+    harness.act_and_wait(page, lambda: ui.press_k_key(page, "ArrowRight"))
+    expect(error).to_have_count(0)
+    assert ui.slider_k(page) == 3 and ui.legend_row_count(page) == 3
+
+    # Two levels: 30 fine clusters of 27 distinct places cannot be formed.
+    harness.act_and_wait(
+        page, lambda: ui.choose_option(page, "Method", "Two levels (fine k-means, then Ward)")
+    )
+    expect(error).to_contain_text("a fine k of 30 is above the 27 distinct places")

@@ -467,7 +467,7 @@ def fit_regions(
         group = connected_components(full_graph, directed=False)[1]
         edges = sparse.triu(full_graph, k=1, format="coo")  # each edge once
     regions = {}
-    for k, fitted_labels in cuts.items():
+    for k, fitted_labels in sorted(cuts.items()):
         labels = np.empty(n_rows, dtype=np.int64)
         labels[fitted] = fitted_labels
         if nearest is not None:
