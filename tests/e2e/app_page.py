@@ -187,8 +187,10 @@ def box_axis_title(page: Page) -> str:
 
 
 def box_category_labels(page: Page) -> list[str]:
-    """The x-axis labels of the box plot (one per cluster)."""
-    return page.locator(f"{BOX_PLOT} .xtick text").all_text_contents()
+    """The x-axis labels' first lines in the box plot (one per cluster; its name follows)."""
+    return page.locator(f"{BOX_PLOT} .xtick text").evaluate_all(
+        "(texts) => texts.map((text) => (text.querySelector('tspan.line') || text).textContent)"
+    )
 
 
 def legend_table(page: Page) -> Locator:
