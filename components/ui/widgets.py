@@ -286,7 +286,7 @@ def _transform_controls(
         )
         for name in variables:
             how = st.selectbox(
-                dataset.label(name),
+                escape_markdown(dataset.label(name)),  # a widget's label is Markdown
                 options=list(TRANSFORMS),
                 format_func=TRANSFORMS.__getitem__,
                 key=transform_key(name),

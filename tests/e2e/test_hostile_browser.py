@@ -87,7 +87,7 @@ def test_hostile_file(page: Page, base_url: str, case_id: str) -> None:
         expect(errors).to_have_count(1)
         shown = _text(errors.first.inner_text())
         assert f"{case.name} cannot be used." in shown and case.expect in shown, shown
-        expect(page.get_by_test_id("stFileUploader")).to_be_visible()
+        expect(page.get_by_test_id("stFileUploader").first).to_be_visible()
         _assert_no_markup_from_user(page)
         return
     # Read: the Data page says how many places and gives the reader's note ...
@@ -169,4 +169,4 @@ def test_data_file_that_is_a_directory(page: Page, directory_data_url: str) -> N
     _assert_no_markup_from_user(page)
     # The way out: the Data page, where a file of one's own can be uploaded.
     harness.act_and_wait(page, page.get_by_role("link", name="Open the Data page").click)
-    expect(page.get_by_test_id("stFileUploader")).to_be_visible()
+    expect(page.get_by_test_id("stFileUploader").first).to_be_visible()
