@@ -658,6 +658,9 @@ def test_downloads_are_safe_csv_and_geojson(
         "download_rows",
         "download_geojson",
         "download_profiles",
+        "download_settings",
+        "download_model",
+        "download_report",
     ]
     legend_rows = _legend(app)["rows"].tolist()
 

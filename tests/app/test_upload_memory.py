@@ -34,7 +34,15 @@ GOOD_FILE = PROJECT_ROOT / "tests" / "data" / "places_good.csv"
 SESSION = "test session id"  # AppTest's session id
 # What the pipeline keeps of a file for the Clusters page (the per_source functions' names).
 FILE_KINDS = {"places file", "dataset", "column_values", "whereabouts"}
-MODEL_KINDS = {"prepared", "scaled", "fit_rows", "sweep_fits", "scores_job", "row_labels"}
+MODEL_KINDS = {
+    "prepared",
+    "scaled",
+    "fit_rows",
+    "sweep_fits",
+    "scores_job",
+    "row_labels",
+    "place_cells",  # the selection map's cells of places
+}
 
 
 @pytest.fixture
