@@ -28,6 +28,7 @@ from components.ui.widgets import ModelView, download_stem
 __all__ = [
     "MAX_TABLE_ROWS",
     "SELECTION_KEY",
+    "SELECTION_OPEN_KEY",
     "selected_cell_ids",
     "selection_section",
     "selection_table",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 SELECTION_KEY = "selection_map"
+SELECTION_OPEN_KEY = "selection_open"
 RESULT_KEY = "selection_result"
 # Rows the table shows; the downloads hold the whole selection.
 MAX_TABLE_ROWS = 1_000
@@ -192,7 +194,10 @@ def show_selection(
 
 
 def selection_section(view: ModelView, k: int, names: Sequence[str]) -> None:
-    """The "Select places on the map" section: the map, then the selection's table.
+    """The "Select places on the map" section: a switch, the map, then the selection's table.
+
+    The map is drawn only while its switch is on: it is a second map of every position,
+    sent again at each k, and most k changes do not need it (see BENCHMARKS.md, "Session 9").
 
     Parameters
     ----------
@@ -205,6 +210,12 @@ def selection_section(view: ModelView, k: int, names: Sequence[str]) -> None:
     """
     data = view.dataset
     st.subheader("Select places on the map")
+    if not st.toggle(
+        "Draw the selection map",
+        key=SELECTION_OPEN_KEY,
+        help="A map on which a box or a lasso selects places into a table and downloads.",
+    ):
+        return
     cells = cache.selection.place_cells(view.key)
     event = st.plotly_chart(
         cache.selection.selection_figure(view.key, k),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,18 @@ from streamlit.testing.v1 import AppTest
 
 from components.engine.selection import MAX_MARKERS
 from components.figures.selection import MARKERS_TRACE
-from components.ui.selection import MAX_TABLE_ROWS, SELECTION_KEY
+from components.ui.selection import MAX_TABLE_ROWS, SELECTION_KEY, SELECTION_OPEN_KEY
 from tests.hostile.catalogue import plain
 
 
-def _selection_chart(app: AppTest) -> Any:
-    return next(
+def _selection_charts(app: AppTest) -> Iterator[Any]:
+    return (
         chart for chart in app.get("plotly_chart") if chart.proto.id.endswith(f"-{SELECTION_KEY}")
     )
+
+
+def _selection_chart(app: AppTest) -> Any:
+    return next(_selection_charts(app))
 
 
 def _decoded(array: Any) -> np.ndarray:
@@ -70,6 +74,13 @@ def _select(app: AppTest, cells: list[int]) -> AppTest:
     return app._run(states)
 
 
+def _open_map(app: AppTest) -> None:
+    """Turn the selection map's switch on: the map is not drawn until then."""
+    assert next(_selection_charts(app), None) is None, "the selection map waits for its switch"
+    app.toggle(key=SELECTION_OPEN_KEY).set_value(True).run()
+    assert not app.exception, app.exception
+
+
 def _markdown(app: AppTest) -> list[str]:
     return [plain(str(element.value)) for element in app.markdown]
 
@@ -83,6 +94,7 @@ def test_a_selection_fills_the_table_and_clearing_it_empties_it(
     app = make_app()
     run_until_scored(app)
     assert not app.exception, app.exception
+    _open_map(app)
     spec = chart_spec(app, SELECTION_KEY)
     customdata = _decoded(spec["data"][MARKERS_TRACE]["customdata"])
     # The census data's 12,590 distinct positions are the markers (under the bound).
@@ -164,6 +176,7 @@ def test_a_file_keeps_its_column_names_and_its_text_stays_text(
     app.switch_page("pages/clusters.py")
     run_until_scored(app)
     assert not app.exception, app.exception
+    _open_map(app)
     spec = chart_spec(app, SELECTION_KEY)
     assert spec["layout"]["xaxis"]["title"]["text"] == "lng"
     n_cells = len(_decoded(spec["data"][MARKERS_TRACE]["customdata"]))

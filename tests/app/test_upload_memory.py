@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from components.engine.compact import deep_nbytes
 from components.ui import streamlit_internals
 from components.ui.cache import uploads
+from components.ui.selection import SELECTION_OPEN_KEY
 from components.ui.upload_budget import BudgetStore
 from tests.markdown_shown import shown
 
@@ -41,8 +42,8 @@ MODEL_KINDS = {
     "sweep_fits",
     "scores_job",
     "row_labels",
-    "place_cells",  # the selection map's cells of places
 }
+SELECTION_KINDS = {"place_cells"}  # the selection map's cells of places, once it is drawn
 
 
 @pytest.fixture
@@ -120,8 +121,11 @@ def _end_session() -> None:
 def test_an_upload_is_held_for_its_session_compacted(
     make_app: Callable[..., AppTest], store: BudgetStore
 ) -> None:
-    _clustered(make_app)
+    app = _clustered(make_app)
     assert _kinds(store) == FILE_KINDS | MODEL_KINDS  # the models too, not process-wide
+    app.toggle(key=SELECTION_OPEN_KEY).set_value(True).run()
+    assert not app.exception, app.exception
+    assert _kinds(store) == FILE_KINDS | MODEL_KINDS | SELECTION_KINDS
     assert store.owners() == {SESSION}
     assert store.get(SESSION, ("places file", _digest())) == GOOD_FILE.read_bytes()
     (data,) = _held(store, "dataset")

@@ -44,7 +44,7 @@ def test_page_loads_with_map_charts_and_legend(
 ) -> None:
     ui.open_clusters(page, base_url)
     expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_visible()
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)  # elbow, box, selection
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)  # elbow, box; selection map off
     assert_drawn_for_k(page, ui.DEFAULT_K)
     assert ui.selected_features(page) == list(ui.DEFAULT_FEATURE_LABELS)
     assert ui.selectbox_value(page, ui.SCALER_LABEL) == "Standard (z-score per feature)"

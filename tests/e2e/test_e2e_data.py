@@ -55,7 +55,7 @@ def assert_clusters_of(page: Page, n_places: int, name: str) -> None:
     """The Clusters page shows k-means of the file: caption, map, both charts, no error."""
     expect(page.get_by_text(f"K-means groups the {n_places:,} places of {name}")).to_be_visible()
     expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_attached()
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)  # elbow, box, selection
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)  # elbow, box; selection map off
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
 

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.e2e
 
 SELECTION_MAP = ".st-key-selection_map"
+SELECTION_SWITCH = ".st-key-selection_open"
 SELECTION_RESULT = ".st-key-selection_result"
 DOWNLOAD_CSV_LABEL = "Download the selected places (CSV)"
 SELECTED = re.compile(r"([\d,]+) block groups selected")
@@ -39,6 +40,11 @@ def test_a_box_selects_places_into_a_table_a_download_and_a_double_click_clears_
     page: Page, base_url: str, artifacts_dir: Path
 ) -> None:
     ui.open_clusters(page, base_url)
+    # The map waits for its switch.
+    expect(page.locator(SELECTION_MAP)).to_have_count(0)
+    switch = page.locator(f"{SELECTION_SWITCH} label").first
+    switch.scroll_into_view_if_needed()
+    harness.act_and_wait(page, switch.click)
     chart = page.locator(f"{SELECTION_MAP} .js-plotly-plot").first
     chart.scroll_into_view_if_needed()
     expect(chart.locator(".nsewdrag").first).to_be_visible()

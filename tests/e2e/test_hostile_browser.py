@@ -101,7 +101,7 @@ def test_hostile_file(page: Page, base_url: str, case_id: str) -> None:
     go_to(page, "Clusters")
     wait_for_charts(page)
     expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_attached()
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)  # elbow, box, selection
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)  # elbow, box; selection map off
     expect(errors).to_have_count(0)
     _assert_no_markup_from_user(page)
 
