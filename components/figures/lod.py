@@ -15,11 +15,10 @@ import numpy as np
 import pydeck as pdk
 
 from components.engine.lod import LevelOfDetail, tile_range
-from components.figures.deck import colour_lookup_expression
+from components.figures.deck import POINT_RADIUS_M, colour_lookup_expression
 from components.figures.palette import FILL_ALPHA
 
 LOD_LAYER_ID = "points"
-POINT_RADIUS_M = 900  # a dot of a per-point map: about a block group at a state's zoom
 
 
 def id_property(n_clusters: int) -> str:
