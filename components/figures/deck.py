@@ -234,27 +234,34 @@ def coded_positions(
     )
 
 
+# The dots of every per-point map: a block group wide, kept between 1.5 and 12 pixels whatever
+# the zoom, and highlighted under the pointer (the tooltip names the point).
+_DOTS = {
+    "get_radius": POINT_RADIUS_M,
+    "radius_min_pixels": 1.5,
+    "radius_max_pixels": 12,
+    "pickable": True,
+    "auto_highlight": True,
+}
+
+
 def point_layer(layer_id: str, data: object, position: str, fill_colour: object) -> pdk.Layer:
-    """A pickable layer of dots :data:`POINT_RADIUS_M` wide, drawn 1.5 to 12 pixels wide."""
+    """A layer of the points of a per-point map, each a dot of :data:`POINT_RADIUS_M`."""
     return pdk.Layer(
         "ScatterplotLayer",
         data=data,
         id=layer_id,
         get_position=position,
         get_fill_color=fill_colour,
-        get_radius=POINT_RADIUS_M,
-        radius_min_pixels=1.5,
-        radius_max_pixels=12,
-        pickable=True,
-        auto_highlight=True,
+        **_DOTS,
     )
 
 
 def colour_chain(tests: Sequence[str], colours: Sequence[tuple[int, int, int]], alpha: int) -> str:
     """A deck.gl colour accessor: the colour of the first test that holds, else the last colour.
 
-    Written as a chain of conditionals (``test0 ? [r,g,b,a] : test1 ? ... : [r,g,b,a]``): the
-    expression parser of the deck.gl build in Streamlit does not index array literals.
+    A chain of conditionals, not a lookup in a list of colours: the expression parser of the
+    deck.gl build in Streamlit does not index array literals.
 
     Parameters
     ----------
@@ -263,12 +270,12 @@ def colour_chain(tests: Sequence[str], colours: Sequence[tuple[int, int, int]], 
     colours : sequence of (int, int, int)
         RGB colours.
     alpha : int
-        Opacity in [0, 255].
+        The colours' opacity, from 0 to 255.
 
     Returns
     -------
     str
-        The expression, without pydeck's ``@@=`` prefix.
+        ``tests[0] ? [r,g,b,alpha] : tests[1] ? ... : [r,g,b,alpha]`` (pydeck adds ``@@=``).
     """
     rgba = [f"[{r},{g},{b},{alpha}]" for r, g, b in colours]
     chain = "".join(f"{test} ? {colour} : " for test, colour in zip(tests, rgba, strict=False))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 import pydeck as pdk
+from numpy.typing import ArrayLike
 
 from components.engine.sweep.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
 from components.figures.charts import cluster_name
@@ -253,10 +254,10 @@ def _short_number(value: float) -> str:
 
 
 def silhouette_map_deck(
-    longitude: np.ndarray,
-    latitude: np.ndarray,
-    silhouette: np.ndarray,
-    labels: np.ndarray,
+    longitude: ArrayLike,
+    latitude: ArrayLike,
+    silhouette: ArrayLike,
+    labels: ArrayLike,
     n_clusters: int,
     *,
     view_state: pdk.ViewState | None = None,
