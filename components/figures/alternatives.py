@@ -117,11 +117,9 @@ def shapes_grid_figure(
         horizontal_spacing=0.03,
         vertical_spacing=0.12 / n_rows + 0.04,
     )
-    x, y = toy.X[:, 0], toy.X[:, 1]
-    margin_x = 0.05 * float(np.ptp(x))
-    margin_y = 0.05 * float(np.ptp(y))
-    x_range = [float(x.min()) - margin_x, float(x.max()) + margin_x]
-    y_range = [float(y.min()) - margin_y, float(y.max()) + margin_y]
+    pad = 0.05 * np.ptp(toy.X, axis=0)
+    low, high = toy.X.min(axis=0) - pad, toy.X.max(axis=0) + pad
+    bare = {"showticklabels": False, "showgrid": False, "zeroline": False}
     for index, (title, labels) in enumerate(panels, start=1):
         row = (index - 1) // n_columns + 1
         col = (index - 1) % n_columns + 1
@@ -129,8 +127,8 @@ def shapes_grid_figure(
         names = [NOISE_NAME if c == -1 else f"{prefix} {c + 1}" for c in labels.tolist()]
         figure.add_trace(
             go.Scatter(
-                x=x,
-                y=y,
+                x=toy.X[:, 0],
+                y=toy.X[:, 1],
                 mode="markers",
                 marker={
                     "size": marker_size,
@@ -145,11 +143,10 @@ def shapes_grid_figure(
             row=row,
             col=col,
         )
-        bare = {"showticklabels": False, "showgrid": False, "zeroline": False}
-        figure.update_xaxes(range=x_range, row=row, col=col, **bare)
+        figure.update_xaxes(range=[low[0], high[0]], row=row, col=col, **bare)
         anchor = "x" if index == 1 else f"x{index}"
         figure.update_yaxes(
-            range=y_range, scaleanchor=anchor, scaleratio=1, row=row, col=col, **bare
+            range=[low[1], high[1]], scaleanchor=anchor, scaleratio=1, row=row, col=col, **bare
         )
     figure.update_annotations(font_size=12)
     figure.update_layout(

@@ -87,17 +87,6 @@ def cluster_colour(cluster: int, *, cycle: bool = False) -> str:
     return PALETTE[cluster]
 
 
-def _relative_luminance(colour: str) -> float:
-    channels = []
-    for value in hex_to_rgb(colour):
-        fraction = value / 255
-        channels.append(
-            fraction / 12.92 if fraction <= 0.04045 else ((fraction + 0.055) / 1.055) ** 2.4
-        )
-    red, green, blue = channels
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
 def label_colour(background: str) -> str:
     """Black or white, whichever contrasts more with the background (WCAG contrast ratio).
 
@@ -111,7 +100,9 @@ def label_colour(background: str) -> str:
     str
         ``"#000000"`` or ``"#FFFFFF"``.
     """
-    luminance = _relative_luminance(background)
+    fraction = np.array(hex_to_rgb(background)) / 255
+    linear = np.where(fraction <= 0.04045, fraction / 12.92, ((fraction + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ [0.2126, 0.7152, 0.0722])
     contrast_with_white = 1.05 / (luminance + 0.05)
     contrast_with_black = (luminance + 0.05) / 0.05
     return "#000000" if contrast_with_black > contrast_with_white else "#FFFFFF"
