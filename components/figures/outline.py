@@ -141,7 +141,9 @@ def outline_tiles() -> Mapping[TileKey, bytes]:
     tiles: dict[TileKey, bytes] = {}
     margin = 1.0  # pixels: a line's edge may reach into the next tile
     for zoom, box in plan:
-        pixel_paths = [np.column_stack(mercator_pixels(*path.T, zoom)) for path in paths]
+        pixel_paths = [
+            np.column_stack(mercator_pixels(path[:, 0], path[:, 1], zoom)) for path in paths
+        ]
         low = np.array([path.min(axis=0) for path in pixel_paths]) - margin
         high = np.array([path.max(axis=0) for path in pixel_paths]) + margin
         x_range, y_range = tile_range(box, zoom)
