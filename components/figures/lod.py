@@ -119,8 +119,9 @@ def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, byt
     """
     files: dict[str, bytes] = {}
     for level in lod.levels:
-        # Each feature is written from a template (json.dumps per feature took most of the
-        # time at a million places); names and numbers are the app's own, so no escaping.
+        # Each feature is written from a template, not json.dumps per feature (BENCHMARKS.md,
+        # "Scale: one user's file of a million places"); names and numbers are the app's own,
+        # so no escaping.
         columns: list[list[object]] = [
             np.round(level.longitude, 4).tolist(),
             np.round(level.latitude, 4).tolist(),

@@ -36,9 +36,7 @@ PALETTE: tuple[str, ...] = (
 NOT_CLUSTERED_COLOUR = "#BBBBBB"
 MAX_CLUSTERS = len(PALETTE)
 CONTINUOUS_COLOURSCALE = "Viridis"  # perceptually uniform and colour-blind safe
-# Cluster ids are looked up in this per-cluster colour table on the browser side,
-# so each point carries a one- or two-digit id instead of an RGB triple.
-FILL_ALPHA = 190
+FILL_ALPHA = 190  # the opacity of the clusters' points on the maps
 NOT_CLUSTERED_ALPHA = 150  # the grey points sit under the clusters, fainter
 
 
