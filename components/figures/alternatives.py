@@ -26,14 +26,13 @@ from components.engine.partitions import align_to_truth
 from components.figures.deck import (
     CompactDeck,
     base_map_deck,
+    coded_positions,
     colour_lookup_expression,
     compact_numbers,
-    coordinate_resolution,
-    position_codes,
+    point_layer,
     view_state_for,
 )
-from components.figures.lod import POINT_RADIUS_M
-from components.figures.maps import numbered_dot_layers
+from components.figures.maps import cluster_centroids, numbered_dot_layers
 from components.figures.palette import (
     FILL_ALPHA,
     NOT_CLUSTERED_ALPHA,
@@ -50,10 +49,6 @@ TRUTH_TITLE = "True groups"
 def density_cluster_name(cluster: int) -> str:
     """Display name of a density cluster: "Area 1" for id 0, "noise" for -1."""
     return NOISE_NAME if cluster == -1 else f"Area {cluster + 1}"
-
-
-def _axis_suffix(index: int) -> str:
-    return "" if index == 1 else str(index)
 
 
 def shapes_grid_figure(
@@ -122,11 +117,9 @@ def shapes_grid_figure(
         horizontal_spacing=0.03,
         vertical_spacing=0.12 / n_rows + 0.04,
     )
-    x, y = toy.X[:, 0], toy.X[:, 1]
-    margin_x = 0.05 * float(np.ptp(x))
-    margin_y = 0.05 * float(np.ptp(y))
-    x_range = [float(x.min()) - margin_x, float(x.max()) + margin_x]
-    y_range = [float(y.min()) - margin_y, float(y.max()) + margin_y]
+    pad = 0.05 * np.ptp(toy.X, axis=0)
+    low, high = toy.X.min(axis=0) - pad, toy.X.max(axis=0) + pad
+    bare = {"showticklabels": False, "showgrid": False, "zeroline": False}
     for index, (title, labels) in enumerate(panels, start=1):
         row = (index - 1) // n_columns + 1
         col = (index - 1) % n_columns + 1
@@ -134,8 +127,8 @@ def shapes_grid_figure(
         names = [NOISE_NAME if c == -1 else f"{prefix} {c + 1}" for c in labels.tolist()]
         figure.add_trace(
             go.Scatter(
-                x=x,
-                y=y,
+                x=toy.X[:, 0],
+                y=toy.X[:, 1],
                 mode="markers",
                 marker={
                     "size": marker_size,
@@ -150,19 +143,10 @@ def shapes_grid_figure(
             row=row,
             col=col,
         )
-        suffix = _axis_suffix(index)
-        figure.update_xaxes(
-            range=x_range, showticklabels=False, showgrid=False, zeroline=False, row=row, col=col
-        )
+        figure.update_xaxes(range=[low[0], high[0]], row=row, col=col, **bare)
+        anchor = "x" if index == 1 else f"x{index}"
         figure.update_yaxes(
-            range=y_range,
-            showticklabels=False,
-            showgrid=False,
-            zeroline=False,
-            scaleanchor=f"x{suffix}",
-            scaleratio=1,
-            row=row,
-            col=col,
+            range=[low[1], high[1]], scaleanchor=anchor, scaleratio=1, row=row, col=col, **bare
         )
     figure.update_annotations(font_size=12)
     figure.update_layout(
@@ -230,86 +214,66 @@ def density_map_deck(
     longitude = np.asarray(longitude_deg, dtype=np.float64)
     latitude = np.asarray(latitude_deg, dtype=np.float64)
     shown_values = np.asarray(values, dtype=np.float64)
-    values = np.asarray(labels, dtype=np.int64)
+    areas = np.asarray(labels, dtype=np.int64)
     if (
-        not (longitude.shape == latitude.shape == values.shape == shown_values.shape)
-        or values.ndim != 1
+        not (longitude.shape == latitude.shape == areas.shape == shown_values.shape)
+        or areas.ndim != 1
     ):
         raise ValueError(
             f"longitude_deg {longitude.shape}, latitude_deg {latitude.shape}, labels "
-            f"{values.shape} and values {shown_values.shape} must be 1-D arrays of "
+            f"{areas.shape} and values {shown_values.shape} must be 1-D arrays of "
             "the same length."
         )
     if not (np.isfinite(longitude).all() and np.isfinite(latitude).all()):
         raise ValueError("longitude_deg / latitude_deg contain NaN or infinite values.")
-    if values.size and values.min() < -1:
+    if areas.size and areas.min() < -1:
         raise ValueError(
-            f"labels contain {int(values.min())}; expected -1 (noise) or cluster ids >= 0."
+            f"labels contain {int(areas.min())}; expected -1 (noise) or cluster ids >= 0."
         )
     if labelled_areas < 0:
         raise ValueError(f"labelled_areas={labelled_areas} is out of range; expected >= 0.")
-    n_areas = int(values.max() + 1) if values.size and values.max() >= 0 else 0
+    n_areas = int(areas.max() + 1) if areas.size and areas.max() >= 0 else 0
     if view_state is None:
         view_state = view_state_for(longitude, latitude)
-    resolution = coordinate_resolution(longitude, latitude) if values.size else 100
-    lon_origin = float(np.floor(longitude.min())) if values.size else 0.0
-    lat_origin = float(np.floor(latitude.min())) if values.size else 0.0
+    x_codes, y_codes, position = coded_positions(longitude, latitude)
     records = list(
         zip(
-            position_codes(longitude, lon_origin, resolution),
-            position_codes(latitude, lat_origin, resolution),
-            [NOISE_NAME if label < 0 else label + 1 for label in values.tolist()],
+            x_codes.tolist(),
+            y_codes.tolist(),
+            [NOISE_NAME if area < 0 else area + 1 for area in areas.tolist()],
             compact_numbers(shown_values, 3),
-            (np.maximum(values, 0) % len(PALETTE)).tolist(),
+            (np.maximum(areas, 0) % len(PALETTE)).tolist(),
             strict=True,
         )
     )
-    is_noise = values == -1
-    noise_points = [records[i] for i in np.flatnonzero(is_noise)]
-    area_points = [records[i] for i in np.flatnonzero(~is_noise)]
-    common = {
-        "get_position": (
-            f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
-        ),
-        "get_radius": POINT_RADIUS_M,
-        "radius_min_pixels": 1.5,
-        "radius_max_pixels": 12,
-        "pickable": True,
-        "auto_highlight": True,
-    }
+    is_noise = areas == -1
     layers = [
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=noise_points,
-            id="noise",
-            get_fill_color=[*hex_to_rgb(NOT_CLUSTERED_COLOUR), NOT_CLUSTERED_ALPHA],
-            **common,
+        point_layer(
+            "noise",
+            [records[i] for i in np.flatnonzero(is_noise)],
+            position,
+            [*hex_to_rgb(NOT_CLUSTERED_COLOUR), NOT_CLUSTERED_ALPHA],
         ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=area_points,
-            id="areas",
-            get_fill_color=colour_lookup_expression(
+        point_layer(
+            "areas",
+            [records[i] for i in np.flatnonzero(~is_noise)],
+            position,
+            colour_lookup_expression(
                 min(max(n_areas, 1), len(PALETTE)), FILL_ALPHA, field=_COLOUR_FIELD
             ),
-            **common,
         ),
     ]
     n_labelled = min(labelled_areas, n_areas)
     if n_labelled:
-        clustered = ~is_noise
-        counts = np.bincount(values[clustered], minlength=n_areas)[:n_labelled]
-        centre_lon = np.bincount(values[clustered], longitude[clustered], n_areas)[:n_labelled]
-        centre_lat = np.bincount(values[clustered], latitude[clustered], n_areas)[:n_labelled]
         centres = [
             {
-                "position": [round(lon / size, 4), round(lat / size, 4)],
+                "position": [round(lon, 4), round(lat, 4)],
                 "colour": [*hex_to_rgb(cluster_colour(area, cycle=True)), 255],
                 "text": str(area + 1),
                 "text_colour": [255, 255, 255, 255],
             }
-            for area, (lon, lat, size) in enumerate(
-                zip(centre_lon.tolist(), centre_lat.tolist(), counts.tolist(), strict=True)
+            for area, (lon, lat) in enumerate(
+                cluster_centroids(longitude, latitude, areas, n_areas)[:n_labelled]
             )
         ]
         layers += numbered_dot_layers(
@@ -346,16 +310,7 @@ def comparison_table(results: Sequence[AlgorithmResult]) -> pd.DataFrame:
             "fit time (ms)": [1000.0 * result.fit_seconds for result in results],
             "parameters": [result.parameters for result in results],
             "note": [result.note for result in results],
-        },
-        columns=[
-            "algorithm",
-            "ARI",
-            "clusters found",
-            "noise points",
-            "fit time (ms)",
-            "parameters",
-            "note",
-        ],
+        }
     )
 
 

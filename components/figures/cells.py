@@ -35,8 +35,8 @@ from components.figures.palette import FILL_ALPHA, check_n_clusters
 __all__ = ["CELL_LAYER_ID", "MAX_MAP_CELLS", "CellMap", "cell_map_deck", "cell_tooltip"]
 
 CELL_LAYER_ID = "cells"
-# Most cells sent to the browser (about 20 bytes each: under 1.5 MB); a result's grid has at
-# most 400 x 400 cells, so only a dense, wide data set reaches it. The busiest cells are kept.
+# Most cells sent to the browser, so the map stays small; a result's grid has at most
+# 400 x 400 cells, so only a dense, wide data set reaches it. The busiest cells are kept.
 MAX_MAP_CELLS = 70_000
 _METRES_PER_DEGREE = 111_320.0
 _CELL_COLUMNS = ("latitude", "longitude", "count", "cluster", "share")

@@ -16,46 +16,6 @@ from components.figures.palette import PALETTE, check_n_clusters, rgba
 from components.figures.text import plotly_text
 
 
-@dataclass(frozen=True)
-class BoxStats:
-    """Five-number summary of one group, as Tukey's box plot draws it.
-
-    Attributes
-    ----------
-    n : int
-        Number of finite values.
-    q1, median, q3 : float
-        Quartiles (linear interpolation, as numpy).
-    lower_fence, upper_fence : float
-        Whisker ends: the most extreme values within 1.5 IQR of the box.
-    mean : float
-        Arithmetic mean.
-    """
-
-    n: int
-    q1: float
-    median: float
-    q3: float
-    lower_fence: float
-    upper_fence: float
-    mean: float
-
-
-def _box_stats_of(summary: GroupSummary, group: int) -> BoxStats | None:
-    """One group's box of a :class:`GroupSummary` (None when it has no finite value)."""
-    if summary.n[group] == 0:
-        return None
-    return BoxStats(
-        n=int(summary.n[group]),
-        q1=float(summary.q1[group]),
-        median=float(summary.median[group]),
-        q3=float(summary.q3[group]),
-        lower_fence=float(summary.lower_fence[group]),
-        upper_fence=float(summary.upper_fence[group]),
-        mean=float(summary.mean[group]),
-    )
-
-
 def cluster_name(cluster: int) -> str:
     """Return the axis label of a cluster id."""
     return f"Cluster {cluster}"
@@ -124,27 +84,27 @@ def feature_boxplot(
     traces: list[dict] = []
     for cluster in range(n_clusters):
         for offset, group_name in enumerate(group_names):
-            stats = _box_stats_of(summary, len(group_names) * cluster + offset)
-            if stats is None:
+            group = len(group_names) * cluster + offset
+            if summary.n[group] == 0:
                 continue
             colour = PALETTE[cluster]
             name = cluster_name(cluster) + (f" ({group_name})" if group_name else "")
             trace = {
                 "type": "box",
                 "x": [cluster_name(cluster)],
-                "q1": [stats.q1],
-                "median": [stats.median],
-                "q3": [stats.q3],
-                "lowerfence": [stats.lower_fence],
-                "upperfence": [stats.upper_fence],
-                "mean": [stats.mean],
+                "q1": [float(summary.q1[group])],
+                "median": [float(summary.median[group])],
+                "q3": [float(summary.q3[group])],
+                "lowerfence": [float(summary.lower_fence[group])],
+                "upperfence": [float(summary.upper_fence[group])],
+                "mean": [float(summary.mean[group])],
                 "name": name,
                 "marker": {"color": colour},
                 "line": {"color": colour},
                 "fillcolor": rgba(colour, 0.15 if group_name == "test" else 0.55),
                 "showlegend": False,
                 "hovertemplate": (
-                    f"{name}<br>n = {stats.n:,}<br>median %{{median:,.4g}}"
+                    f"{name}<br>n = {int(summary.n[group]):,}<br>median %{{median:,.4g}}"
                     "<br>q1 %{q1:,.4g} · q3 %{q3:,.4g}<extra></extra>"
                 ),
             }
@@ -159,6 +119,8 @@ def feature_boxplot(
             "categoryorder": "array",
             "categoryarray": [cluster_name(i) for i in range(n_clusters)],
         },
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "height": 360,
     }
     if names:
         layout["xaxis"]["tickvals"] = layout["xaxis"]["categoryarray"]
@@ -166,10 +128,6 @@ def feature_boxplot(
             f"{cluster_name(i)}<br>{plotly_text(textwrap.shorten(name, 24, placeholder='…'))}"
             for i, name in zip(range(n_clusters), names, strict=False)
         ]
-    layout |= {
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-        "height": 360,
-    }
     if cap is not None:
         layout["shapes"] = [
             {
@@ -304,9 +262,10 @@ def elbow_chart_base(
                 "font": {"size": 11, "color": PALETTE[5]},
             }
         )
-    figure.update_layout(shapes=shapes, annotations=[*figure.layout.annotations, *annotations])
     figure.update_xaxes(title_text="k (number of clusters)", dtick=1, row=2, col=1)
     figure.update_layout(
+        shapes=shapes,
+        annotations=[*figure.layout.annotations, *annotations],
         height=440,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         clickmode="event+select",

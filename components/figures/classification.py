@@ -1,9 +1,8 @@
-"""Plotly figures for preparing a classification's variables: correlations and skewness."""
+"""The plotly figure for preparing a classification's variables: their correlations."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from components.engine.classification.correlation import Correlations
@@ -75,34 +74,5 @@ def correlation_heatmap(correlations: Correlations, method: str = "pearson") -> 
         # Category axes even when names look like numbers, so the boxes land on their cells.
         xaxis={"type": "category"},
         yaxis={"type": "category", "autorange": "reversed"},
-    )
-    return figure
-
-
-def skewness_figure(table: pd.DataFrame) -> go.Figure:
-    """Grouped bars of each variable's skewness before and after its transform.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        As :func:`components.engine.classification.transforms.skewness_table` returns it.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Two bar traces, "Before" and "After", one bar per feature (none where NaN).
-    """
-    labels = [plotly_text(name) for name in table["feature"]]
-    figure = go.Figure(
-        [
-            go.Bar(x=labels, y=table["skewness_before"].to_numpy(), name="Before"),
-            go.Bar(x=labels, y=table["skewness_after"].to_numpy(), name="After"),
-        ]
-    )
-    figure.update_layout(
-        barmode="group",
-        title="Skewness before and after the transform",
-        xaxis={"type": "category"},
-        yaxis={"title": {"text": "Skewness (adjusted Fisher-Pearson)"}, "zeroline": True},
     )
     return figure

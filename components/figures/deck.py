@@ -22,16 +22,19 @@ from components.figures.text import deck_text
 __all__ = [
     "MAP_HEIGHT_PX",
     "MAP_WIDTH_PX",
+    "POINT_RADIUS_M",
     "RAW_DATA_PREFIX",
     "CompactDeck",
+    "coded_positions",
+    "colour_chain",
     "colour_lookup_expression",
     "compact_numbers",
-    "coordinate_resolution",
-    "json_list_bytes",
-    "position_codes",
+    "point_layer",
     "view_state_for",
     "view_state_of",
 ]
+
+POINT_RADIUS_M = 900  # a dot of a per-point map: about a block group at a state's zoom
 
 
 class CompactDeck(pdk.Deck):
@@ -129,13 +132,7 @@ def base_map_deck(
         The deck; every map of the app is built by this one function.
     """
     if map_style_url is None:
-        return CompactDeck(
-            layers=[outline_layer(), *layers],
-            initial_view_state=view_state,
-            map_provider="carto",
-            map_style="light",
-            tooltip={"text": deck_text(tooltip_text)},
-        )
+        layers, map_style_url = [outline_layer(), *layers], "light"
     return CompactDeck(
         layers=list(layers),
         initial_view_state=view_state,
@@ -203,17 +200,86 @@ def compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | in
     ]
 
 
-def position_codes(values: np.ndarray, origin: float, resolution: int) -> list[int]:
-    """Code coordinates as small integers: (value - origin) * resolution."""
-    return np.rint((np.asarray(values, dtype=float) - origin) * resolution).astype(int).tolist()
+def coded_positions(
+    longitude: np.ndarray, latitude: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Code finite coordinates as small integers, with the deck.gl accessor that decodes them.
+
+    A code is ``(value - origin) * resolution``: the origin is the whole degree below the
+    smallest value, the resolution 100 when the coordinates have at most two decimals (the
+    census data), else 1000.
+
+    Parameters
+    ----------
+    longitude, latitude : numpy.ndarray
+        Degrees, finite.
+
+    Returns
+    -------
+    x_codes, y_codes : numpy.ndarray of int
+        One code per point.
+    position : str
+        The accessor of a row ``[x, y, ...]``, without pydeck's ``@@=`` prefix.
+    """
+    lon = np.asarray(longitude, dtype=float)
+    lat = np.asarray(latitude, dtype=float)
+    both = np.concatenate([lon, lat]) * 100
+    resolution = 100 if np.allclose(both, np.rint(both), atol=1e-6) else 1000
+    lon_origin = float(np.floor(lon.min())) if lon.size else 0.0
+    lat_origin = float(np.floor(lat.min())) if lat.size else 0.0
+    return (
+        np.rint((lon - lon_origin) * resolution).astype(int),
+        np.rint((lat - lat_origin) * resolution).astype(int),
+        f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]",
+    )
 
 
-def coordinate_resolution(longitude: np.ndarray, latitude: np.ndarray) -> int:
-    """Return 100 when coordinates have at most two decimals (the census data), else 1000."""
-    both = np.concatenate([longitude, latitude])
-    both = both[np.isfinite(both)]
-    on_grid = np.allclose(both * 100, np.rint(both * 100), atol=1e-6)
-    return 100 if on_grid else 1000
+# The dots of every per-point map: a block group wide, kept between 1.5 and 12 pixels whatever
+# the zoom, and highlighted under the pointer (the tooltip names the point).
+_DOTS = {
+    "get_radius": POINT_RADIUS_M,
+    "radius_min_pixels": 1.5,
+    "radius_max_pixels": 12,
+    "pickable": True,
+    "auto_highlight": True,
+}
+
+
+def point_layer(layer_id: str, data: object, position: str, fill_colour: object) -> pdk.Layer:
+    """A layer of the points of a per-point map, each a dot of :data:`POINT_RADIUS_M`."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        data=data,
+        id=layer_id,
+        get_position=position,
+        get_fill_color=fill_colour,
+        **_DOTS,
+    )
+
+
+def colour_chain(tests: Sequence[str], colours: Sequence[tuple[int, int, int]], alpha: int) -> str:
+    """A deck.gl colour accessor: the colour of the first test that holds, else the last colour.
+
+    A chain of conditionals, not a lookup in a list of colours: the expression parser of the
+    deck.gl build in Streamlit does not index array literals.
+
+    Parameters
+    ----------
+    tests : sequence of str
+        One expression per colour but the last.
+    colours : sequence of (int, int, int)
+        RGB colours.
+    alpha : int
+        The colours' opacity, from 0 to 255.
+
+    Returns
+    -------
+    str
+        ``tests[0] ? [r,g,b,alpha] : tests[1] ? ... : [r,g,b,alpha]`` (pydeck adds ``@@=``).
+    """
+    rgba = [f"[{r},{g},{b},{alpha}]" for r, g, b in colours]
+    chain = "".join(f"{test} ? {colour} : " for test, colour in zip(tests, rgba, strict=False))
+    return chain + rgba[-1]
 
 
 def colour_lookup_expression(
@@ -221,8 +287,7 @@ def colour_lookup_expression(
 ) -> str:
     """A deck.gl accessor expression mapping the cluster id in ``this[field]`` to its colour.
 
-    Written as a chain of conditionals (``this[2] == 0 ? [r, g, b, a] : ...``): the
-    expression parser of the deck.gl build in Streamlit does not index array literals.
+    See :func:`colour_chain`.
 
     Parameters
     ----------
@@ -243,17 +308,5 @@ def colour_lookup_expression(
     """
     check_n_clusters(n_clusters)
     cluster_id = value if value is not None else f"this[{field}]"
-    colours = [f"[{r},{g},{b},{alpha}]" for r, g, b in map(hex_to_rgb, PALETTE[:n_clusters])]
-    expression = colours[-1]
-    for cluster in range(n_clusters - 2, -1, -1):
-        expression = f"{cluster_id} == {cluster} ? {colours[cluster]} : {expression}"
-    return expression
-
-
-def json_list_bytes(values: list) -> int:
-    """Bytes the values take inside compact JSON row arrays (each value plus a comma).
-
-    ``str`` of an int or float is its JSON text; text values add two quotes.
-    """
-    n_text = sum(isinstance(value, str) for value in values)
-    return sum(map(len, map(str, values))) + 2 * n_text + len(values)
+    tests = [f"{cluster_id} == {cluster}" for cluster in range(n_clusters - 1)]
+    return colour_chain(tests, [hex_to_rgb(colour) for colour in PALETTE[:n_clusters]], alpha)

@@ -81,26 +81,22 @@ def train_test_chart(
         [
             go.Bar(
                 x=names,
-                y=[c.median_train for c in check.clusters],
-                name="train",
-                marker={"color": colours},
-                customdata=[[c.n_train, c.iqr_train] for c in check.clusters],
-                hovertemplate="%{x} train<br>median %{y:,.0f}<br>%{customdata[0]:,} rows, "
+                y=[getattr(c, f"median_{split}") for c in check.clusters],
+                name=split,
+                marker={"color": colours, **pattern},
+                customdata=[
+                    [getattr(c, f"n_{split}"), getattr(c, f"iqr_{split}")] for c in check.clusters
+                ],
+                hovertemplate=f"%{{x}} {split}<br>median %{{y:,.0f}}<br>%{{customdata[0]:,}} rows, "
                 "IQR %{customdata[1]:,.0f}<extra></extra>",
-            ),
-            go.Bar(
-                x=names,
-                y=[c.median_test for c in check.clusters],
-                name="test",
-                marker={"color": colours, "pattern": {"shape": "/", "fgcolor": "white"}},
-                text=marks,
-                textposition="outside",
-                customdata=[[c.n_test, c.iqr_test] for c in check.clusters],
-                hovertemplate="%{x} test<br>median %{y:,.0f}<br>%{customdata[0]:,} rows, "
-                "IQR %{customdata[1]:,.0f}<extra></extra>",
-            ),
+            )
+            for split, pattern in (
+                ("train", {}),
+                ("test", {"pattern": {"shape": "/", "fgcolor": "white"}}),
+            )
         ]
     )
+    figure.data[1].update(text=marks, textposition="outside")
     # A legend would show each trace's first cluster colour (the hatched one nearly
     # white), so the key is written out instead.
     figure.update_layout(

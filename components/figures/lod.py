@@ -15,11 +15,10 @@ import numpy as np
 import pydeck as pdk
 
 from components.engine.lod import LevelOfDetail, tile_range
-from components.figures.deck import colour_lookup_expression
+from components.figures.deck import POINT_RADIUS_M, colour_lookup_expression
 from components.figures.palette import FILL_ALPHA
 
 LOD_LAYER_ID = "points"
-POINT_RADIUS_M = 900  # a dot of a per-point map: about a block group at a state's zoom
 
 
 def id_property(n_clusters: int) -> str:
@@ -120,8 +119,9 @@ def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, byt
     """
     files: dict[str, bytes] = {}
     for level in lod.levels:
-        # Each feature is written from a template (json.dumps per feature took most of the
-        # time at a million places); names and numbers are the app's own, so no escaping.
+        # Each feature is written from a template, not json.dumps per feature (BENCHMARKS.md,
+        # "Scale: one user's file of a million places"); names and numbers are the app's own,
+        # so no escaping.
         columns: list[list[object]] = [
             np.round(level.longitude, 4).tolist(),
             np.round(level.latitude, 4).tolist(),

@@ -56,15 +56,11 @@ def lod_tooltip(n_clusters: int, value_labels: Sequence[str] = (), *, rows_noun:
     return "\n".join(lines)
 
 
-def _span_degrees(extent: MapExtent) -> float:
-    """The larger side of an extent, in degrees."""
-    return max(
+def _dot_radius_m(extent: MapExtent) -> float:
+    """Dots sized to the larger side of the data's extent (900 m suits a state, not a town)."""
+    span_degrees = max(
         extent.max_latitude - extent.min_latitude, extent.max_longitude - extent.min_longitude
     )
-
-
-def _dot_radius_m(span_degrees: float) -> float:
-    """Dots sized to the data's extent (900 m suits a state, not a town)."""
     return float(np.clip(span_degrees * 111_000 / 700, 5, 5_000))
 
 
@@ -120,7 +116,7 @@ def lod_map(
             levels,
             n_clusters,
             layer_tag="@" + levels.folder[:8],
-            point_radius_m=_dot_radius_m(_span_degrees(extent)),
+            point_radius_m=_dot_radius_m(extent),
         ),
         *centroid_layers(longitude, latitude, ids, n_clusters),
     ]

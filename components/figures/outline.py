@@ -96,11 +96,6 @@ OFFLINE_STYLE_FILE = "style-offline.json"  # the outline alone
 TileKey = tuple[int, int, int]  # zoom, x, y (XYZ scheme: y grows southwards)
 
 
-def _mercator_pixels(path: np.ndarray, zoom: int) -> np.ndarray:
-    """(lon, lat) degrees to Web Mercator pixels of the whole world at ``zoom``."""
-    return np.column_stack(mercator_pixels(path[:, 0], path[:, 1], zoom))
-
-
 def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes | None:
     """PNG bytes of tile (x, y) of paths in that zoom's pixels; None when no line shows."""
     scale = _SUPERSAMPLE
@@ -146,7 +141,9 @@ def outline_tiles() -> Mapping[TileKey, bytes]:
     tiles: dict[TileKey, bytes] = {}
     margin = 1.0  # pixels: a line's edge may reach into the next tile
     for zoom, box in plan:
-        pixel_paths = [_mercator_pixels(path, zoom) for path in paths]
+        pixel_paths = [
+            np.column_stack(mercator_pixels(path[:, 0], path[:, 1], zoom)) for path in paths
+        ]
         low = np.array([path.min(axis=0) for path in pixel_paths]) - margin
         high = np.array([path.max(axis=0) for path in pixel_paths]) + margin
         x_range, y_range = tile_range(box, zoom)

@@ -36,9 +36,7 @@ PALETTE: tuple[str, ...] = (
 NOT_CLUSTERED_COLOUR = "#BBBBBB"
 MAX_CLUSTERS = len(PALETTE)
 CONTINUOUS_COLOURSCALE = "Viridis"  # perceptually uniform and colour-blind safe
-# Cluster ids are looked up in this per-cluster colour table on the browser side,
-# so each point carries a one- or two-digit id instead of an RGB triple.
-FILL_ALPHA = 190
+FILL_ALPHA = 190  # the opacity of the clusters' points on the maps
 NOT_CLUSTERED_ALPHA = 150  # the grey points sit under the clusters, fainter
 
 
@@ -87,17 +85,6 @@ def cluster_colour(cluster: int, *, cycle: bool = False) -> str:
     return PALETTE[cluster]
 
 
-def _relative_luminance(colour: str) -> float:
-    channels = []
-    for value in hex_to_rgb(colour):
-        fraction = value / 255
-        channels.append(
-            fraction / 12.92 if fraction <= 0.04045 else ((fraction + 0.055) / 1.055) ** 2.4
-        )
-    red, green, blue = channels
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
 def label_colour(background: str) -> str:
     """Black or white, whichever contrasts more with the background (WCAG contrast ratio).
 
@@ -111,7 +98,9 @@ def label_colour(background: str) -> str:
     str
         ``"#000000"`` or ``"#FFFFFF"``.
     """
-    luminance = _relative_luminance(background)
+    fraction = np.array(hex_to_rgb(background)) / 255
+    linear = np.where(fraction <= 0.04045, fraction / 12.92, ((fraction + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ [0.2126, 0.7152, 0.0722])
     contrast_with_white = 1.05 / (luminance + 0.05)
     contrast_with_black = (luminance + 0.05) / 0.05
     return "#000000" if contrast_with_black > contrast_with_white else "#FFFFFF"

@@ -32,11 +32,11 @@ _MARGIN = 0.04  # of the data's span, around it
 def _colourscale(n_clusters: int) -> list[list[float | str]]:
     """A stepped colourscale of ids -1 .. k - 1 (cmin -1.5, cmax k - 0.5): -1 grey, i PALETTE[i]."""
     colours = (NOT_CLUSTERED_COLOUR, *PALETTE[:n_clusters])
-    steps: list[list[float | str]] = []
-    for index, colour in enumerate(colours):
-        steps.append([index / len(colours), colour])
-        steps.append([(index + 1) / len(colours), colour])
-    return steps
+    return [
+        [(index + step) / len(colours), colour]
+        for index, colour in enumerate(colours)
+        for step in (0, 1)
+    ]
 
 
 def selection_figure(
@@ -125,27 +125,20 @@ def selection_figure(
     )
     mean_latitude = math.radians((south + north) / 2)
     figure = go.Figure([outline_trace(box, width=0.7, name="outline"), markers])
+    plain = {"showgrid": False, "zeroline": False, "constrain": "domain"}
     figure.update_layout(
         height=HEIGHT_PX,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         dragmode="select",
         plot_bgcolor="white",
-        xaxis={
-            "title": {"text": plotly_text(longitude_label)},
-            "range": [box[0], box[2]],
-            "showgrid": False,
-            "zeroline": False,
-            "constrain": "domain",
-        },
+        xaxis={"title": {"text": plotly_text(longitude_label)}, "range": [box[0], box[2]], **plain},
         yaxis={
             "title": {"text": plotly_text(latitude_label)},
             "range": [box[1], box[3]],
-            "showgrid": False,
-            "zeroline": False,
             "scaleanchor": "x",
             # A degree of latitude is 1 / cos(latitude) degrees of longitude long.
             "scaleratio": 1 / max(math.cos(mean_latitude), 0.1),
-            "constrain": "domain",
+            **plain,
         },
     )
     return figure

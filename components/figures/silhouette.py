@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 import pydeck as pdk
+from numpy.typing import ArrayLike
 
 from components.engine.sweep.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
 from components.figures.charts import cluster_name
@@ -21,8 +22,9 @@ from components.figures.deck import (
     RAW_DATA_PREFIX,
     CompactDeck,
     base_map_deck,
-    coordinate_resolution,
-    position_codes,
+    coded_positions,
+    colour_chain,
+    point_layer,
     view_state_for,
 )
 from components.figures.maps import centroid_layers
@@ -222,9 +224,9 @@ _SILHOUETTE_ALPHA = 220
 def silhouette_colour_expression(field: int = 3, alpha: int = _SILHOUETTE_ALPHA) -> str:
     """deck.gl accessor mapping the silhouette in ``this[field]`` to its class colour.
 
-    A chain of comparisons (``this[3] < -0.25 ? [..] : this[3] < 0 ? [..] : ...``): a value
-    takes the colour of the first class whose ``upper`` it is below, so a value on an edge
-    belongs to the class above it.
+    A chain of comparisons (``this[3] < -0.25 ? [..] : this[3] < 0 ? [..] : ...``, see
+    :func:`components.figures.deck.colour_chain`): a value takes the colour of the first
+    class whose ``upper`` it is below, so a value on an edge belongs to the class above it.
 
     Parameters
     ----------
@@ -238,14 +240,11 @@ def silhouette_colour_expression(field: int = 3, alpha: int = _SILHOUETTE_ALPHA)
     str
         The expression, without pydeck's ``@@=`` prefix.
     """
-    rgb = [hex_to_rgb(band.colour) for band in SILHOUETTE_BINS]
-    colours = [f"[{r},{g},{b},{int(alpha)}]" for r, g, b in rgb]
-    expression = colours[-1]
-    for index in range(len(SILHOUETTE_BINS) - 2, -1, -1):
-        expression = (
-            f"this[{field}] < {SILHOUETTE_BINS[index].upper:g} ? {colours[index]} : {expression}"
-        )
-    return expression
+    return colour_chain(
+        [f"this[{field}] < {band.upper:g}" for band in SILHOUETTE_BINS[:-1]],
+        [hex_to_rgb(band.colour) for band in SILHOUETTE_BINS],
+        int(alpha),
+    )
 
 
 def _short_number(value: float) -> str:
@@ -255,10 +254,10 @@ def _short_number(value: float) -> str:
 
 
 def silhouette_map_deck(
-    longitude: np.ndarray,
-    latitude: np.ndarray,
-    silhouette: np.ndarray,
-    labels: np.ndarray,
+    longitude: ArrayLike,
+    latitude: ArrayLike,
+    silhouette: ArrayLike,
+    labels: ArrayLike,
     n_clusters: int,
     *,
     view_state: pdk.ViewState | None = None,
@@ -288,8 +287,8 @@ def silhouette_map_deck(
     below : float, optional
         Only draw the points whose silhouette is below this (e.g. :data:`BORDER_SILHOUETTE`).
     map_style_url : str, optional
-        URL of the served base map style (tiles with the outline); None: the deck
-        draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
+        Where the base map's style is served; without it the outline is a layer of the
+        deck (:func:`components.figures.deck.base_map_deck`).
 
     Returns
     -------
@@ -328,34 +327,21 @@ def silhouette_map_deck(
     rounded = np.round(values, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
     shown = np.flatnonzero(values < below) if below is not None else np.arange(values.size)
     shown = shown[np.argsort(-rounded[shown], kind="stable")]
-    resolution = coordinate_resolution(lon, lat) if lon.size else 100
-    lon_origin = float(np.floor(lon.min())) if lon.size else 0.0
-    lat_origin = float(np.floor(lat.min())) if lat.size else 0.0
-    x_codes = position_codes(lon[shown], lon_origin, resolution)
-    y_codes = position_codes(lat[shown], lat_origin, resolution)
-    raw = (
-        "["
-        + ",".join(
-            f"[{x},{y},{cluster},{_short_number(value)}]"
-            for x, y, cluster, value in zip(
-                x_codes, y_codes, ids[shown].tolist(), rounded[shown].tolist(), strict=True
-            )
-        )
-        + "]"
+    x_codes, y_codes, position = coded_positions(lon, lat)
+    rows = zip(
+        x_codes[shown].tolist(),
+        y_codes[shown].tolist(),
+        ids[shown].tolist(),
+        map(_short_number, rounded[shown].tolist()),
+        strict=True,
     )
-    position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+    raw = "[" + ",".join(f"[{x},{y},{cluster},{value}]" for x, y, cluster, value in rows) + "]"
     layers = [
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=RAW_DATA_PREFIX + "silhouette-points",
-            id="silhouette-points",
-            get_position=position,
-            get_fill_color=silhouette_colour_expression(),
-            get_radius=900,
-            radius_min_pixels=1.5,
-            radius_max_pixels=12,
-            pickable=True,
-            auto_highlight=True,
+        point_layer(
+            "silhouette-points",
+            RAW_DATA_PREFIX + "silhouette-points",
+            position,
+            silhouette_colour_expression(),
         ),
         *centroid_layers(lon, lat, ids, n_clusters),
     ]

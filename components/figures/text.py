@@ -7,8 +7,8 @@ One function per sink (Markdown has its own, :func:`components.ui.text.escape_ma
   ``&``, ``<`` and ``>`` become entities and the text shows as written.
 - :func:`deck_text`: Streamlit hands a pydeck spec to deck.gl's JSON converter, which reads
   any string starting with ``@@`` as code (``@@=`` an expression, ``@@#`` a constant, ``@@type``
-  a class), data rows included (``@@#GL.ONE`` broke the map). A zero-width space in front
-  keeps such a text a text; nothing else changes.
+  a class), data rows included (a cell ``@@#GL.ONE`` would be read as a constant). A
+  zero-width space in front keeps such a text a text; nothing else changes.
 - :func:`deck_label`: a column's name inside a deck tooltip template, where ``{...}`` names
   a field of the point: braces become parentheses.
 """

@@ -16,12 +16,12 @@ import pydeck as pdk
 from components.figures.deck import (
     CompactDeck,
     base_map_deck,
+    coded_positions,
+    colour_chain,
     compact_numbers,
-    coordinate_resolution,
-    position_codes,
+    point_layer,
     view_state_for,
 )
-from components.figures.lod import POINT_RADIUS_M
 from components.figures.palette import CONTINUOUS_COLOURSCALE
 
 # Steps of the colour scale; 32 steps of viridis read as continuous on a map of dots.
@@ -60,19 +60,21 @@ class ValueMap:
 
 def scale_colours(n_levels: int = VALUE_MAP_LEVELS) -> list[tuple[int, int, int]]:
     """Return the RGB colour of each step of the scale, low to high (sampled mid-step)."""
-    samples = [(level + 0.5) / n_levels for level in range(n_levels)]
-    colours = []
-    for text in plotly.colors.sample_colorscale(CONTINUOUS_COLOURSCALE, samples):
-        red, green, blue = (round(float(part)) for part in text[4:-1].split(","))  # rgb(r, g, b)
-        colours.append((red, green, blue))
-    return colours
+    samples = (np.arange(n_levels) + 0.5) / n_levels
+    return [
+        (round(red), round(green), round(blue))
+        for red, green, blue in map(
+            plotly.colors.unlabel_rgb,
+            plotly.colors.sample_colorscale(CONTINUOUS_COLOURSCALE, samples.tolist()),
+        )
+    ]
 
 
 def value_colour_expression(low: float, high: float, field: int = 2) -> str:
     """A deck.gl accessor expression giving the scale colour of the value in ``this[field]``.
 
-    A chain of comparisons (``this[2] < t1 ? [r, g, b, a] : ...``); the deck.gl build
-    in Streamlit does not index array literals.
+    A chain of comparisons (``this[2] < t1 ? [r, g, b, a] : ...``, see
+    :func:`components.figures.deck.colour_chain`).
 
     Parameters
     ----------
@@ -86,12 +88,8 @@ def value_colour_expression(low: float, high: float, field: int = 2) -> str:
     str
         The expression, without pydeck's ``@@=`` prefix.
     """
-    colours = [f"[{r},{g},{b},{_ALPHA}]" for r, g, b in scale_colours()]
-    steps = np.linspace(low, high, len(colours) + 1)[1:-1]
-    expression = colours[-1]
-    for level in range(len(colours) - 2, -1, -1):
-        expression = f"this[{field}] < {float(steps[level]):.6g} ? {colours[level]} : {expression}"
-    return expression
+    steps = np.linspace(low, high, VALUE_MAP_LEVELS + 1)[1:-1]
+    return colour_chain([f"this[{field}] < {step:.6g}" for step in steps], scale_colours(), _ALPHA)
 
 
 def _value_text(value: float) -> str:
@@ -157,34 +155,13 @@ def value_map_deck(
         high = low + 1.0
     if view_state is None:
         view_state = view_state_for(lon, lat)
-    resolution = coordinate_resolution(lon, lat) if value.size else 100
-    lon_origin = float(np.floor(lon.min())) if value.size else 0.0
-    lat_origin = float(np.floor(lat.min())) if value.size else 0.0
-    position = f"[this[0] / {resolution} + {lon_origin:g}, this[1] / {resolution} + {lat_origin:g}]"
+    x_codes, y_codes, position = coded_positions(lon, lat)
     rows = [
         list(row)
-        for row in zip(
-            position_codes(lon, lon_origin, resolution),
-            position_codes(lat, lat_origin, resolution),
-            compact_numbers(value, 3),
-            strict=True,
-        )
+        for row in zip(x_codes.tolist(), y_codes.tolist(), compact_numbers(value, 3), strict=True)
     ]
-    layers = [
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=rows,
-            id="values",
-            get_position=position,
-            get_fill_color=value_colour_expression(low, high),
-            get_radius=POINT_RADIUS_M,
-            radius_min_pixels=1.5,
-            radius_max_pixels=12,
-            pickable=True,
-            auto_highlight=True,
-        ),
-    ]
-    deck = base_map_deck(layers, view_state, f"{value_label}: {{2}}", map_style_url)
+    layer = point_layer("values", rows, position, value_colour_expression(low, high))
+    deck = base_map_deck([layer], view_state, f"{value_label}: {{2}}", map_style_url)
     caption = (
         f"Colour: {value_label}, on the viridis scale (colour-blind safe) from dark purple "
         f"(at or below {_value_text(low)}) to yellow (at or above {_value_text(high)}); "

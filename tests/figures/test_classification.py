@@ -1,13 +1,12 @@
-"""Figures of a classification's variables: the heatmap's cells and the skewness bars."""
+"""The figure of a classification's variables: the correlation heatmap's cells."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from components.engine.classification.correlation import correlations
-from components.figures.classification import correlation_heatmap, skewness_figure
+from components.figures.classification import correlation_heatmap
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +50,3 @@ def test_unknown_method_is_refused(values: np.ndarray) -> None:
     with pytest.raises(ValueError, match="'kendall' is not one of"):
         correlation_heatmap(correlations(values, NAMES), "kendall")
 
-
-def test_skewness_bars() -> None:
-    table = pd.DataFrame(
-        {
-            "feature": ["<i>rooms</i>", "age"],
-            "skewness_before": [4.0, 0.1],
-            "skewness_after": [0.5, np.nan],
-        }
-    )
-    figure = skewness_figure(table)
-    assert [trace.name for trace in figure.data] == ["Before", "After"]
-    assert list(figure.data[0].x) == ["&lt;i&gt;rooms&lt;/i&gt;", "age"]
-    np.testing.assert_array_equal(figure.data[0].y, [4.0, 0.1])
-    np.testing.assert_array_equal(figure.data[1].y, [0.5, np.nan])
-    assert figure.layout.barmode == "group"
