@@ -531,8 +531,7 @@ def price_separation(
     between, total, _ = sums_of_squares(numbers, ids)
     if total > 0:
         eta_squared = between / total
-        h_statistic, p_value = stats.kruskal(*groups)
-        h_statistic, p_value = float(h_statistic), float(p_value)
+        h_statistic, p_value = (float(number) for number in stats.kruskal(*groups))
         sentence = (
             f"The clusters explain {eta_squared:.0%} of the variation in {value_name}; "
             f"Kruskal-Wallis {_format_p(p_value)}."
