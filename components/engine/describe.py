@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -160,6 +160,10 @@ def _format_p(p_value: float) -> str:
 # --------------------------------------------------------------------------- describe_clusters
 
 
+# latitude, longitude, direction, distance_km and the two spreads of a ClusterDescription
+_Position = tuple[float | None, float | None, str | None, float | None, float | None, float | None]
+
+
 @dataclass(frozen=True)
 class ClusterDescription:
     """One cluster, in numbers and in words.
@@ -212,13 +216,6 @@ class ClusterDescription:
     summary: str
 
 
-def _aligned_labels(frame: pd.DataFrame, labels: object) -> np.ndarray:
-    ids = validate_frame_labels(frame, labels)
-    if not (ids >= 0).any():
-        raise ValueError("labels has no clustered row (all ids are negative); nothing to describe.")
-    return ids.astype(np.int64, copy=False)
-
-
 def _numeric(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
     if column is None or column not in frame.columns:
         return None
@@ -231,27 +228,37 @@ def _median(values: np.ndarray) -> float:
     return float(np.median(finite)) if finite.size else float("nan")
 
 
-def _position_sentence(
-    direction: str, distance_km: float, spread_ns: float, spread_ew: float
-) -> str:
+def _ratio(median: float, overall: float) -> float:
+    return median / overall if overall else float("nan")
+
+
+def _compared(
+    values: np.ndarray | None, members: np.ndarray, overall: float
+) -> tuple[float | None, float | None]:
+    """A cluster's median of a column and its ratio to the overall median; None without either."""
+    if values is None or not members.any():
+        return None, None
+    median = _median(values[members])
+    return median, _ratio(median, overall)
+
+
+def _position_sentence(description: ClusterDescription) -> str:
     where = (
         "lies around the centre of the data (the median place)"
-        if direction == "central"
-        else f"lies {direction} of the centre of the data (the median place), about "
-        f"{distance_km:,.0f} km away"
+        if description.direction == "central"
+        else f"lies {description.direction} of the centre of the data (the median place), about "
+        f"{description.distance_km:,.0f} km away"
     )
     return (
-        f"{where}, spread over about ±{spread_ns:,.0f} km north-south and "
-        f"±{spread_ew:,.0f} km east-west"
+        f"{where}, spread over about ±{description.spread_north_south_km:,.0f} km north-south "
+        f"and ±{description.spread_east_west_km:,.0f} km east-west"
     )
 
 
-def _comparison_sentence(
-    name: str, column: str, median: float, ratio: float, overall: float
-) -> str:
-    phrase = relative_phrase(ratio)
+def _comparison_sentence(column: str, median: float, overall: float) -> str:
     return (
-        f"its {name}, {_format_value(column, median)}, is {phrase} the overall median "
+        f"its {_label(column)}, {_format_value(column, median)}, is "
+        f"{relative_phrase(_ratio(median, overall))} the overall median "
         f"({_format_value(column, overall)})"
     )
 
@@ -297,7 +304,9 @@ def describe_clusters(
     list[ClusterDescription]
         One per cluster id ``0 .. max(labels)``, in id order.
     """
-    ids = _aligned_labels(frame, labels)
+    ids = validate_frame_labels(frame, labels).astype(np.int64, copy=False)
+    if not (ids >= 0).any():
+        raise ValueError("labels has no clustered row (all ids are negative); nothing to describe.")
     n_standouts = check_int(n_standouts, "n_standouts", 0, 10)
     dead_zone_share = check_float(central_fraction, "central_fraction", 0.0, 1.0)
     latitude = _numeric(frame, lat_col)
@@ -342,65 +351,41 @@ def describe_clusters(
     descriptions = []
     for profile in profiles:
         members = ids == profile.cluster
-        lat_mean = lon_mean = distance = spread_ns = spread_ew = None
-        direction = None
+        position: _Position = (None,) * 6
         if has_position and profile.size:
             assert latitude is not None and longitude is not None
             lat_members = latitude[members & np.isfinite(latitude)]
             lon_members = longitude[members & np.isfinite(longitude)]
             if lat_members.size and lon_members.size:
-                lat_mean = float(lat_members.mean())
-                lon_mean = float(lon_members.mean())
+                lat_mean, lon_mean = float(lat_members.mean()), float(lon_members.mean())
                 north_km = (lat_mean - centre_lat) * KM_PER_DEGREE
                 east_km = (lon_mean - centre_lon) * km_per_degree_lon
-                distance = math.hypot(north_km, east_km)
-                direction = compass_direction(north_km, east_km, dead_zone)
-                spread_ns = float(lat_members.std()) * KM_PER_DEGREE
-                spread_ew = (
-                    float(lon_members.std()) * KM_PER_DEGREE * math.cos(math.radians(lat_mean))
+                position = (
+                    lat_mean,
+                    lon_mean,
+                    compass_direction(north_km, east_km, dead_zone),
+                    math.hypot(north_km, east_km),
+                    float(lat_members.std()) * KM_PER_DEGREE,
+                    float(lon_members.std()) * KM_PER_DEGREE * math.cos(math.radians(lat_mean)),
                 )
-        value_median = value_ratio = income_median = income_ratio = None
-        if values is not None and profile.size:
-            value_median = _median(values[members])
-            value_ratio = value_median / overall_value if overall_value else float("nan")
-        if incomes is not None and profile.size:
-            income_median = _median(incomes[members])
-            income_ratio = income_median / overall_income if overall_income else float("nan")
-        shares = top = None
-        if categories is not None and profile.size:
-            counts = categories[members].value_counts(dropna=True)
-            total = int(counts.sum())
-            if total:
-                shares = {str(name): int(count) / total for name, count in counts.items()}
-                top = str(counts.index[0])
+        mix = categories[members].value_counts(normalize=True) if categories is not None else {}
+        shares = {str(name): float(share) for name, share in mix.items()} or None
+        # The fields in declaration order; the summary reads the others.
         description = ClusterDescription(
-            cluster=profile.cluster,
-            size=profile.size,
-            share=profile.share,
-            centroid=dict(profile.centroid),
-            latitude=lat_mean,
-            longitude=lon_mean,
-            direction=direction,
-            distance_km=distance,
-            spread_north_south_km=spread_ns,
-            spread_east_west_km=spread_ew,
-            value_median=value_median,
-            value_ratio=value_ratio,
-            income_median=income_median,
-            income_ratio=income_ratio,
-            category_shares=shares,
-            top_category=top,
-            standouts=profile.standouts,
-            summary="",
+            profile.cluster,
+            profile.size,
+            profile.share,
+            dict(profile.centroid),
+            *position,
+            *_compared(values, members, overall_value),
+            *_compared(incomes, members, overall_income),
+            shares,
+            next(iter(shares)) if shares else None,
+            profile.standouts,
+            "",
         )
-        summary = _summary(
-            description,
-            value_column,
-            income_column,
-            overall_value,
-            overall_income,
-        )
-        descriptions.append(_with_summary(description, summary))
+        summary = _summary(description, value_column, income_column, overall_value, overall_income)
+        descriptions.append(replace(description, summary=summary))
     return descriptions
 
 
@@ -420,38 +405,22 @@ def descriptions_table(descriptions: Sequence[ClusterDescription]) -> pd.DataFra
         top_category, top_category_share, standouts (text such as "median_income +1.8 sd"),
         summary. Missing parts are None / NaN.
     """
-    rows = []
-    for d in descriptions:
-        rows.append(
-            {
-                "cluster": d.cluster,
-                "size": d.size,
-                "share": d.share,
-                "direction": d.direction,
-                "distance_km": d.distance_km,
-                "spread_north_south_km": d.spread_north_south_km,
-                "spread_east_west_km": d.spread_east_west_km,
-                "value_median": d.value_median,
-                "value_ratio": d.value_ratio,
-                "income_median": d.income_median,
-                "income_ratio": d.income_ratio,
-                "top_category": d.top_category,
-                "top_category_share": (
-                    d.category_shares[d.top_category]
-                    if d.category_shares and d.top_category is not None
-                    else None
-                ),
-                "standouts": ", ".join(f"{name} {z:+.1f} sd" for name, z in d.standouts),
-                "summary": d.summary,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _with_summary(description: ClusterDescription, summary: str) -> ClusterDescription:
-    fields = {name: getattr(description, name) for name in description.__dataclass_fields__}
-    fields["summary"] = summary
-    return ClusterDescription(**fields)
+    omitted = {"centroid", "latitude", "longitude", "category_shares"}
+    table = pd.DataFrame(
+        [
+            {name: value for name, value in vars(d).items() if name not in omitted}
+            for d in descriptions
+        ]
+    )
+    table["standouts"] = [
+        ", ".join(f"{name} {z:+.1f} sd" for name, z in d.standouts) for d in descriptions
+    ]
+    # The top category is the first of the shares, largest first.
+    top_shares = [
+        next(iter(d.category_shares.values())) if d.category_shares else None for d in descriptions
+    ]
+    table.insert(list(table).index("top_category") + 1, "top_category_share", top_shares)
+    return table
 
 
 def _summary(
@@ -463,39 +432,21 @@ def _summary(
 ) -> str:
     if description.size == 0:
         return f"Cluster {description.cluster} is empty."
-    parts = [
+    first = (
         f"Cluster {description.cluster} ({description.size:,} places, "
         f"{description.share:.0%} of those clustered)"
-    ]
+    )
     if description.direction is not None:
-        parts[0] += " " + _position_sentence(
-            description.direction,
-            description.distance_km or 0.0,
-            description.spread_north_south_km or 0.0,
-            description.spread_east_west_km or 0.0,
+        first += " " + _position_sentence(description)
+    sentences = [first + "."]
+    comparisons = [
+        _comparison_sentence(column, median, overall)
+        for column, median, overall in (
+            (value_column, description.value_median, overall_value),
+            (income_column, description.income_median, overall_income),
         )
-    sentences = [parts[0] + "."]
-    comparisons = []
-    if description.value_median is not None and value_column is not None:
-        comparisons.append(
-            _comparison_sentence(
-                _label(value_column),
-                value_column,
-                description.value_median,
-                description.value_ratio if description.value_ratio is not None else math.nan,
-                overall_value,
-            )
-        )
-    if description.income_median is not None and income_column is not None:
-        comparisons.append(
-            _comparison_sentence(
-                _label(income_column),
-                income_column,
-                description.income_median,
-                description.income_ratio if description.income_ratio is not None else math.nan,
-                overall_income,
-            )
-        )
+        if median is not None and column is not None
+    ]
     if comparisons:
         text = "; ".join(comparisons)
         sentences.append(text[0].upper() + text[1:] + ".")
@@ -580,8 +531,7 @@ def price_separation(
     between, total, _ = sums_of_squares(numbers, ids)
     if total > 0:
         eta_squared = between / total
-        h_statistic, p_value = stats.kruskal(*groups)
-        h_statistic, p_value = float(h_statistic), float(p_value)
+        h_statistic, p_value = (float(number) for number in stats.kruskal(*groups))
         sentence = (
             f"The clusters explain {eta_squared:.0%} of the variation in {value_name}; "
             f"Kruskal-Wallis {_format_p(p_value)}."
@@ -726,24 +676,15 @@ def train_test_price_check(
             f"train has {train.size} and test {test.size} usable rows; expected both > 0."
         )
     checks = []
-    for cluster in np.union1d(np.unique(train_ids), np.unique(test_ids)):
+    for cluster in np.union1d(train_ids, test_ids):
         part_train = train[train_ids == cluster]
         part_test = test[test_ids == cluster]
         median_train, iqr_train = _quartiles(part_train)
         median_test, iqr_test = _quartiles(part_test)
-        change = (
-            median_test / median_train - 1.0
-            if part_train.size and part_test.size and median_train != 0
-            else float("nan")
-        )
-        if part_train.size and part_test.size:
-            ks = stats.ks_2samp(part_train, part_test)
-            ks_statistic, ks_p = float(ks.statistic), float(ks.pvalue)
-        else:
-            ks_statistic = ks_p = float("nan")
-        holds = None
-        if part_test.size >= min_test_rows and math.isfinite(change):
-            holds = abs(change) <= tolerance
+        both = part_train.size > 0 and part_test.size > 0
+        change = median_test / median_train - 1.0 if both and median_train != 0 else math.nan
+        ks = stats.ks_2samp(part_train, part_test)[:2] if both else (math.nan, math.nan)
+        judged = part_test.size >= min_test_rows and math.isfinite(change)
         checks.append(
             ClusterPriceCheck(
                 cluster=int(cluster),
@@ -754,9 +695,9 @@ def train_test_price_check(
                 iqr_train=iqr_train,
                 iqr_test=iqr_test,
                 median_change=change,
-                ks_statistic=ks_statistic,
-                ks_p_value=ks_p,
-                holds=holds,
+                ks_statistic=float(ks[0]),
+                ks_p_value=float(ks[1]),
+                holds=abs(change) <= tolerance if judged else None,
             )
         )
     judged = [c for c in checks if c.holds is not None]

@@ -15,10 +15,10 @@ from sklearn.metrics.pairwise import haversine_distances
 
 from components.engine.alternatives.comparison import (
     ALGORITHM_NAMES,
+    _dbscan_eps,
     adjusted_rand_index,
     compare_algorithms,
     standardise,
-    suggest_dbscan_eps,
     toy_dbscan_min_samples,
 )
 from components.engine.alternatives.gazetteer import Place, haversine_km
@@ -155,25 +155,26 @@ def test_ari_counts_each_noise_point_as_its_own_cluster() -> None:
     assert adjusted_rand_index(truth, np.array([1, 1, 1, 0, 0, 0])) == 1.0
 
 
-def test_suggest_dbscan_eps_on_a_hand_computed_line() -> None:
-    X = np.array([[0.0], [1.0], [3.0], [6.0], [10.0]])
-    # min_samples=2: distance to the nearest other point = 1, 1, 2, 3, 4
-    suggestion = suggest_dbscan_eps(X, min_samples=2, core_share=0.6)
-    np.testing.assert_allclose(suggestion.k_distances, [1, 1, 2, 3, 4])
-    assert suggestion.eps == 2.0
-    assert suggestion.eps_index == 2
-    assert suggestion.min_samples == 2
-    assert suggest_dbscan_eps(X, min_samples=2, core_share=1.0).eps == 4.0
+def test_dbscan_eps_on_a_hand_computed_line() -> None:
+    # Points 0, 1, 3, 6, ..., 190: distance to the nearest other point = 1, 1, 2, 3, ..., 19.
+    X = np.cumsum(np.arange(20.0)).reshape(-1, 1)
+    # 93 % of 20 points: the 19th smallest distance, 18.
+    assert _dbscan_eps(X, min_samples=2) == 18.0
 
 
-def test_suggested_eps_makes_the_stated_share_core_points() -> None:
+def test_dbscan_eps_of_duplicate_points_is_the_smallest_positive_distance() -> None:
+    X = np.array([[0.0]] * 19 + [[5.0]])
+    assert _dbscan_eps(X, min_samples=2) == 5.0
+    assert _dbscan_eps(np.zeros((20, 1)), min_samples=2) == 1e-9
+
+
+def test_dbscan_eps_makes_the_stated_share_core_points() -> None:
     X_scaled = standardise(make_shapes("moons", 800, 0.08, random_state=2).X)
-    suggestion = suggest_dbscan_eps(X_scaled)
-    assert suggestion.min_samples == toy_dbscan_min_samples(800) == 16
-    model = DBSCAN(eps=suggestion.eps, min_samples=suggestion.min_samples).fit(X_scaled)
+    min_samples = toy_dbscan_min_samples(800)
+    assert min_samples == 16
+    model = DBSCAN(eps=_dbscan_eps(X_scaled, min_samples), min_samples=min_samples).fit(X_scaled)
     core_share = model.core_sample_indices_.size / 800
     assert core_share == pytest.approx(0.93, abs=0.01)
-    assert np.all(np.diff(suggestion.k_distances) >= 0)
 
 
 def test_toy_dbscan_min_samples_rule() -> None:

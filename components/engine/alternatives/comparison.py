@@ -43,32 +43,6 @@ ALGORITHM_NAMES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class EpsSuggestion:
-    """The DBSCAN radius read off the sorted k-distance curve.
-
-    Attributes
-    ----------
-    eps : float
-        Suggested radius (in the units of the data it was computed on).
-    min_samples : int
-        DBSCAN ``min_samples`` the curve was computed for. The point itself counts, as
-        in DBSCAN, so the curve is the distance to the (min_samples-1)-th other point.
-    k_distances : numpy.ndarray
-        Each point's distance to that neighbour, sorted ascending (plot it).
-    core_share : float
-        Share of points whose k-distance is at most ``eps``, i.e. that are core points.
-    eps_index : int
-        Position of ``eps`` on the sorted curve (for marking it on a plot).
-    """
-
-    eps: float
-    min_samples: int
-    k_distances: np.ndarray
-    core_share: float
-    eps_index: int
-
-
-@dataclass(frozen=True)
 class AlgorithmResult:
     """One clustering algorithm's answer on a toy data set.
 
@@ -163,134 +137,83 @@ def toy_dbscan_min_samples(n_samples: int) -> int:
     return max(TOY_DBSCAN_MIN_SAMPLES, round(TOY_DBSCAN_MIN_SAMPLES_SHARE * n_samples))
 
 
-def suggest_dbscan_eps(
-    X_scaled: np.ndarray,
-    min_samples: int | None = None,
-    core_share: float = TOY_DBSCAN_CORE_SHARE,
-) -> EpsSuggestion:
-    """Choose DBSCAN's eps so that a given share of the points are core points.
+def _dbscan_eps(X_scaled: np.ndarray, min_samples: int) -> float:
+    """DBSCAN's eps: the radius at which ``TOY_DBSCAN_CORE_SHARE`` of the points are core points.
 
-    Each point's distance to its k-th nearest neighbour (k = ``min_samples``, the point
-    itself included, as DBSCAN counts) is sorted; eps is the ``core_share`` quantile of
-    that curve, so ``core_share`` of the points have ``min_samples`` points within eps
-    and the sparsest ``1 - core_share`` are left to be border points or noise.
-
-    Parameters
-    ----------
-    X_scaled : numpy.ndarray
-        Standardised data, shape (n_samples, n_features), n_samples >= 3.
-    min_samples : int or None, default=None
-        DBSCAN ``min_samples``, in [2, n_samples - 1]; None = :func:`toy_dbscan_min_samples`.
-    core_share : float, default=0.93
-        In (0, 1].
-
-    Returns
-    -------
-    EpsSuggestion
-        The radius, the curve and where on it the radius lies.
+    Each point's distance to its k-th nearest neighbour (k = ``min_samples``, the point itself
+    included, as DBSCAN counts) is sorted; eps is the ``TOY_DBSCAN_CORE_SHARE`` quantile of that
+    curve, so that share of the points have ``min_samples`` points within eps and the sparsest
+    rest are left to be border points or noise.
     """
-    X_scaled = np.asarray(X_scaled, dtype=np.float64)
-    if X_scaled.ndim != 2 or X_scaled.shape[0] < 3:
-        raise ValueError(
-            f"X_scaled has shape {X_scaled.shape}; expected a 2-D array with at least 3 rows."
-        )
-    if min_samples is None:
-        min_samples = min(toy_dbscan_min_samples(X_scaled.shape[0]), X_scaled.shape[0] - 1)
-    min_samples = check_int(min_samples, "min_samples", 2, X_scaled.shape[0] - 1)
-    core_share = check_float(core_share, "core_share", 0.0, 1.0, low_open=True)
-    neighbours = NearestNeighbors(n_neighbors=min_samples).fit(X_scaled)
     # The query point is its own first neighbour (distance 0), matching DBSCAN's count.
-    distances, _ = neighbours.kneighbors(X_scaled)
+    distances = NearestNeighbors(n_neighbors=min_samples).fit(X_scaled).kneighbors(X_scaled)[0]
     k_distances = np.sort(distances[:, -1])
-    eps_index = max(0, int(np.ceil(core_share * k_distances.size)) - 1)
-    eps = float(k_distances[eps_index])
-    if eps <= 0:
-        # Many duplicate points: any positive radius keeps them core; take the smallest.
-        positive = k_distances[k_distances > 0]
-        eps = float(positive[0]) if positive.size else 1e-9
-    k_distances.flags.writeable = False
-    return EpsSuggestion(
-        eps=eps,
-        min_samples=min_samples,
-        k_distances=k_distances,
-        core_share=core_share,
-        eps_index=eps_index,
-    )
+    eps = float(k_distances[max(0, int(np.ceil(TOY_DBSCAN_CORE_SHARE * k_distances.size)) - 1)])
+    if eps > 0:
+        return eps
+    # Many duplicate points: any positive radius keeps them core; take the smallest.
+    positive = k_distances[k_distances > 0]
+    return float(positive[0]) if positive.size else 1e-9
 
 
-def _outcome_clause(n_clusters_found: int, n_true: int, ari: float, n_noise: int, n: int) -> str:
-    if ari >= 0.9:
-        return f"recovered the {n_true} true groups (ARI {ari:.2f})"
-    if n_clusters_found <= 1:
-        found = "no cluster" if n_clusters_found == 0 else "1 cluster"
-        return f"found {found} where there are {n_true} groups (ARI {ari:.2f})"
-    if n_noise > n / 2:
-        return f"called {n_noise} of {n} points noise (ARI {ari:.2f})"
-    if n_clusters_found > n_true:
-        return f"broke the {n_true} groups into {n_clusters_found} pieces (ARI {ari:.2f})"
-    return f"cut across the true groups (ARI {ari:.2f})"
+# Why an algorithm recovered the groups or did not, for those with one reason each way.
+_WHY: dict[str, tuple[str, str]] = {
+    "kmeans": (
+        "the groups are compact, round and of similar size, which is what k-means assumes",
+        "k-means assumes convex, roughly equal-size spherical clusters around centroids and "
+        "splits the plane with straight boundaries, which cuts curved, nested or overlapping "
+        "groups",
+    ),
+    "hdbscan": (
+        "it keeps the clusters that stay dense over a range of radii, without a fixed eps",
+        "at this noise level the density between the groups is not clearly lower than inside them",
+    ),
+    "ward": (
+        "it merges the pair of clusters that least increases the within-cluster variance",
+        "it minimises within-cluster variance like k-means, so it also prefers compact, convex "
+        "groups",
+    ),
+    "gmm": (
+        "each group is well described by one Gaussian ellipse",
+        "it fits one Gaussian ellipse per cluster, and curved or nested groups are not ellipses",
+    ),
+}
 
 
-def _largest_share(labels: np.ndarray) -> float:
-    clustered = labels[labels >= 0]
-    if clustered.size == 0:
-        return 0.0
-    return float(np.bincount(clustered).max() / labels.size)
-
-
-def _note(key: str, labels: np.ndarray, n_true: int, ari: float, detail: str) -> str:
+def _note(
+    key: str, labels: np.ndarray, n_found: int, n_noise: int, n_true: int, ari: float, eps: str
+) -> str:
     """One honest sentence: what the algorithm found, then the reason."""
-    n = labels.size
-    n_found = int(np.unique(labels[labels >= 0]).size)
-    n_noise = int((labels == -1).sum())
-    outcome = _outcome_clause(n_found, n_true, ari, n_noise, n)
     good = ari >= 0.9
-    if key == "kmeans":
-        why = (
-            "the groups are compact, round and of similar size, which is what k-means assumes"
-            if good
-            else "k-means assumes convex, roughly equal-size spherical clusters around "
-            "centroids and splits the plane with straight boundaries, which cuts curved, "
-            "nested or overlapping groups"
-        )
+    if good:
+        outcome = f"recovered the {n_true} true groups"
+    elif n_found <= 1:
+        found = "no cluster" if n_found == 0 else "1 cluster"
+        outcome = f"found {found} where there are {n_true} groups"
+    elif n_noise > labels.size / 2:
+        outcome = f"called {n_noise} of {labels.size} points noise"
+    elif n_found > n_true:
+        outcome = f"broke the {n_true} groups into {n_found} pieces"
+    else:
+        outcome = "cut across the true groups"
+    if key in _WHY:
+        why = _WHY[key][0 if good else 1]
     elif key == "dbscan":
         if good:
-            why = f"dense regions connected within eps={detail} became clusters"
+            why = f"dense regions connected within eps={eps} became clusters"
         elif n_found <= 1:
-            why = f"at eps={detail} the gap between the groups is bridged by noisy points"
+            why = f"at eps={eps} the gap between the groups is bridged by noisy points"
         elif n_found > n_true:
-            why = f"eps={detail} is one radius for all clusters, too small for the sparser parts"
+            why = f"eps={eps} is one radius for all clusters, too small for the sparser parts"
         else:
-            why = f"at eps={detail} the density between the groups is not clearly lower"
-    elif key == "hdbscan":
-        why = (
-            "it keeps the clusters that stay dense over a range of radii, without a fixed eps"
-            if good
-            else "at this noise level the density between the groups is not clearly lower "
-            "than inside them"
-        )
-    elif key == "single":
-        if good:
-            why = "chains of nearest neighbours follow each shape"
-        elif _largest_share(labels) > 0.9:
-            why = "a few outlying points became their own clusters and the rest chained together"
-        else:
-            why = "noisy points bridge the groups, so the chains cross from one to the other"
-    elif key == "ward":
-        why = (
-            "it merges the pair of clusters that least increases the within-cluster variance"
-            if good
-            else "it minimises within-cluster variance like k-means, so it also prefers "
-            "compact, convex groups"
-        )
+            why = f"at eps={eps} the density between the groups is not clearly lower"
+    elif good:
+        why = "chains of nearest neighbours follow each shape"
+    elif np.bincount(labels).max() / labels.size > 0.9:
+        why = "a few outlying points became their own clusters and the rest chained together"
     else:
-        why = (
-            "each group is well described by one Gaussian ellipse"
-            if good
-            else "it fits one Gaussian ellipse per cluster, and curved or nested groups "
-            "are not ellipses"
-        )
-    return f"{ALGORITHM_NAMES[key]} {outcome}: {why}."
+        why = "noisy points bridge the groups, so the chains cross from one to the other"
+    return f"{ALGORITHM_NAMES[key]} {outcome} (ARI {ari:.2f}): {why}."
 
 
 def _check_matrix(X: np.ndarray, y_true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -333,7 +256,7 @@ def compare_algorithms(
 
     - ``kmeans``: ``KMeans(n_clusters, random_state, n_init="auto")``.
     - ``dbscan``: ``DBSCAN(eps, min_samples)`` with ``min_samples = max(5, 2 % of n)``
-      and eps from :func:`suggest_dbscan_eps` (the radius at which 93 % of the points
+      and eps from the k-distance curve (the radius at which 93 % of the points
       are core points), unless ``dbscan_eps`` / ``dbscan_min_samples`` are given.
     - ``hdbscan``: ``HDBSCAN(min_cluster_size=max(5, 5 % of n), min_samples=5)``.
     - ``single``: ``AgglomerativeClustering(n_clusters, linkage="single")``.
@@ -354,7 +277,8 @@ def compare_algorithms(
     random_state : int, default=0
         Seed for k-means and the Gaussian mixture.
     dbscan_eps : float or None, default=None
-        DBSCAN radius in standardised units, in (0, 10]; None = :func:`suggest_dbscan_eps`.
+        DBSCAN radius in standardised units, in (0, 10]; None = the radius at which 93 % of
+        the points are core points.
     dbscan_min_samples : int or None, default=None
         DBSCAN ``min_samples``, in [2, 100]; None = :func:`toy_dbscan_min_samples`.
     algorithms : sequence of str or None, default=None
@@ -388,9 +312,8 @@ def compare_algorithms(
             toy_dbscan_min_samples(n_samples) if dbscan_min_samples is None else dbscan_min_samples
         )
         if dbscan_eps is None:
-            suggestion = suggest_dbscan_eps(X_scaled, min(min_samples, n_samples - 1))
-            eps = suggestion.eps
-            how = f"{suggestion.core_share:.0%} of the points are core points"
+            eps = _dbscan_eps(X_scaled, min(min_samples, n_samples - 1))
+            how = f"{TOY_DBSCAN_CORE_SHARE:.0%} of the points are core points"
         else:
             eps, how = dbscan_eps, "set by hand"
         labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(X_scaled)
@@ -436,19 +359,21 @@ def compare_algorithms(
         labels = np.asarray(labels, dtype=np.int64)
         labels.flags.writeable = False
         ari = adjusted_rand_index(truth, labels)
+        n_found = int(np.unique(labels[labels >= 0]).size)
+        n_noise = int((labels == -1).sum())
         # The DBSCAN note quotes its radius: the first word of parameters is "eps=...".
-        detail = parameters.split(" ")[0].removeprefix("eps=") if key == "dbscan" else ""
+        eps = parameters.split(" ")[0].removeprefix("eps=")
         results.append(
             AlgorithmResult(
                 key=key,
                 name=ALGORITHM_NAMES[key],
                 labels=labels,
                 adjusted_rand_index=ari,
-                n_clusters_found=int(np.unique(labels[labels >= 0]).size),
-                n_noise=int((labels == -1).sum()),
+                n_clusters_found=n_found,
+                n_noise=n_noise,
                 fit_seconds=fit_seconds,
                 parameters=parameters,
-                note=_note(key, labels, n_true, ari, detail),
+                note=_note(key, labels, n_found, n_noise, n_true, ari, eps),
             )
         )
     return results

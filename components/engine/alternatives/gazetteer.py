@@ -67,13 +67,6 @@ def nearest_place(
     return places[best].name, float(distances[best])
 
 
-def nearest_place_phrase(latitude: float, longitude: float, places: Sequence[Place]) -> str:
-    nearest = nearest_place(latitude, longitude, places)
-    if nearest is None:
-        return ""
-    return f" (centre {nearest[1]:.0f} km from {nearest[0]})"
-
-
 def haversine_km(
     latitude_deg: np.ndarray | float,
     longitude_deg: np.ndarray | float,

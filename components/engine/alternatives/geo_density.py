@@ -22,7 +22,6 @@ from components.engine.alternatives.gazetteer import (
     Place,
     haversine_km,
     nearest_place,
-    nearest_place_phrase,
 )
 from components.engine.scaling import EARTH_RADIUS_KM
 from components.engine.validation import check_float, check_int, check_random_state
@@ -282,7 +281,8 @@ def density_clusters_geo(
     if n_clusters:
         largest = labels == 0
         centre_lat, centre_lon = _spherical_mean(latitude[largest], longitude[largest])
-        where = nearest_place_phrase(centre_lat, centre_lon, places)
+        nearest = nearest_place(centre_lat, centre_lon, places)
+        where = f" (centre {nearest[1]:.0f} km from {nearest[0]})" if nearest else ""
         largest_text = f"; the largest holds {largest.mean():.0%} of the points{where}"
     else:
         largest_text = ""
@@ -368,42 +368,6 @@ def summarise_density(
             raise ValueError(
                 f"values has shape {point_values.shape}; expected {latitude.shape} to match labels."
             )
-    n_points = latitude.size
-    rows = []
-    cluster_ids = [int(c) for c in np.unique(cluster_labels) if c >= 0]
-    if include_noise and (cluster_labels == -1).any():
-        cluster_ids.append(-1)
-    for cluster in cluster_ids:
-        members = cluster_labels == cluster
-        row: dict[str, object] = {
-            "cluster": cluster,
-            "size": int(members.sum()),
-            "share": float(members.sum() / n_points),
-        }
-        if cluster >= 0:
-            centre_lat, centre_lon = _spherical_mean(latitude[members], longitude[members])
-            distances = haversine_km(latitude[members], longitude[members], centre_lat, centre_lon)
-            row.update(
-                centre_latitude=centre_lat,
-                centre_longitude=centre_lon,
-                radius_km=float(np.median(distances)),
-                extent_km=float(np.quantile(distances, 0.9)),
-            )
-            nearest = nearest_place(centre_lat, centre_lon, places)
-        else:
-            row.update(
-                centre_latitude=np.nan,
-                centre_longitude=np.nan,
-                radius_km=np.nan,
-                extent_km=np.nan,
-            )
-            nearest = None
-        if places:
-            row["nearest_place"] = nearest[0] if nearest else None
-            row["nearest_place_km"] = nearest[1] if nearest else np.nan
-        if point_values is not None:
-            row[f"median_{value_name}"] = float(np.nanmedian(point_values[members]))
-        rows.append(row)
     columns = [
         "cluster",
         "size",
@@ -417,4 +381,28 @@ def summarise_density(
         columns += ["nearest_place", "nearest_place_km"]
     if point_values is not None:
         columns.append(f"median_{value_name}")
+    rows = []
+    cluster_ids = [int(c) for c in np.unique(cluster_labels) if c >= 0]
+    if include_noise and (cluster_labels == -1).any():
+        cluster_ids.append(-1)
+    for cluster in cluster_ids:
+        members = cluster_labels == cluster
+        # Noise has no centre, extent or nearest place; a column not asked for is left out below.
+        row: dict[str, object] = dict.fromkeys(columns, np.nan) | {"nearest_place": None}
+        row.update(cluster=cluster, size=int(members.sum()), share=float(members.mean()))
+        if cluster >= 0:
+            centre_lat, centre_lon = _spherical_mean(latitude[members], longitude[members])
+            distances = haversine_km(latitude[members], longitude[members], centre_lat, centre_lon)
+            row.update(
+                centre_latitude=centre_lat,
+                centre_longitude=centre_lon,
+                radius_km=float(np.median(distances)),
+                extent_km=float(np.quantile(distances, 0.9)),
+            )
+            nearest = nearest_place(centre_lat, centre_lon, places)
+            if nearest is not None:
+                row["nearest_place"], row["nearest_place_km"] = nearest
+        if point_values is not None:
+            row[f"median_{value_name}"] = float(np.nanmedian(point_values[members]))
+        rows.append(row)
     return pd.DataFrame(rows, columns=columns)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -117,30 +118,26 @@ def correlations(
     np.fill_diagonal(strength, np.nan)
     # NaN (a constant column) counts as no correlation in the means, and is never flagged.
     mean_strength = np.nansum(strength, axis=0) / (len(names) - 1)
-    pairs = []
-    for first in range(len(names)):
-        for second in range(first + 1, len(names)):
-            if strength[first, second] >= threshold:
-                pairs.append(
-                    CorrelatedPair(
-                        first=names[first],
-                        second=names[second],
-                        pearson=float(pearson_values[first, second]),
-                        spearman=float(spearman_values[first, second]),
-                        drop=_proposed_drop(names, mean_strength, first, second),
-                    )
-                )
-    return Correlations(pearson, spearman, threshold, tuple(pairs))
+    pairs = tuple(
+        CorrelatedPair(
+            first=names[first],
+            second=names[second],
+            pearson=float(pearson_values[first, second]),
+            spearman=float(spearman_values[first, second]),
+            drop=_proposed_drop(names, mean_strength, first, second),
+        )
+        for first, second in combinations(range(len(names)), 2)
+        if strength[first, second] >= threshold
+    )
+    return Correlations(pearson, spearman, threshold, pairs)
 
 
 def _proposed_drop(
     names: list[str], mean_strength: np.ndarray, first: int, second: int
 ) -> str | None:
     """The more redundant of the pair (ties: the later one), never a location coordinate."""
-    first_is_location = names[first] in LOCATION_COLUMNS
-    second_is_location = names[second] in LOCATION_COLUMNS
-    if first_is_location and second_is_location:
-        return None
-    if first_is_location or second_is_location:
-        return names[second] if first_is_location else names[first]
+    if names[first] in LOCATION_COLUMNS:
+        return None if names[second] in LOCATION_COLUMNS else names[second]
+    if names[second] in LOCATION_COLUMNS:
+        return names[first]
     return names[first] if mean_strength[first] > mean_strength[second] else names[second]

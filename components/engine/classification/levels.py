@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import KMeans
 
+from components.engine.classification.regions import cut_tree
 from components.engine.clustering import n_distinct_rows, nearest_centroids
 from components.engine.validation import check_int, check_random_state, validate_matrix
 
@@ -118,22 +119,6 @@ def ward_merges(centres: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         cost[low], cost[:, low] = row, row
         cost[high], cost[:, high] = np.inf, np.inf
     return merges
-
-
-def _cut(merges: np.ndarray, n_leaves: int, n_groups: int) -> np.ndarray:
-    """Group id of each leaf after the first ``n_leaves - n_groups`` merges (first-leaf order)."""
-    parent = np.arange(2 * n_leaves - 1)
-    for step in range(n_leaves - n_groups):
-        first, second = merges[step, :2].astype(np.int64)
-        parent[first] = parent[second] = n_leaves + step
-
-    def root(node: int) -> int:
-        while parent[node] != node:
-            node = int(parent[node])
-        return node
-
-    roots = np.array([root(leaf) for leaf in range(n_leaves)])
-    return np.unique(roots, return_inverse=True)[1].astype(np.int64)
 
 
 def _fit_fine(scaled: np.ndarray, n_fine: int, random_state: int, n_init: int) -> np.ndarray:
@@ -257,7 +242,7 @@ def _levels_of(
     latitude_sums = np.bincount(raw_labels, weights=north, minlength=n_fine)
     # Ward needs positive weights; k-means never leaves a centre without rows of its own.
     merges = ward_merges(centres, np.maximum(sizes, 1))
-    raw_groups = _cut(merges, n_fine, n_coarse)
+    raw_groups = cut_tree(merges[:, :2].astype(np.int64), n_fine, [n_coarse])[n_coarse]
 
     group_latitude = np.bincount(raw_groups, weights=latitude_sums) / np.bincount(
         raw_groups, weights=sizes

@@ -53,6 +53,7 @@ from components.engine.validation import (
 __all__ = [
     "MAX_REGION_ROWS",
     "Regions",
+    "cut_tree",
     "fit_regions",
     "fragmented_clusters",
     "neighbour_graph",
@@ -222,13 +223,28 @@ def _ward_labels(
     model = AgglomerativeClustering(
         n_clusters=min(k_values), linkage="ward", connectivity=graph, compute_full_tree=True
     ).fit(features)
-    return _cut_tree(np.asarray(model.children_), features.shape[0], k_values)
+    return cut_tree(np.asarray(model.children_), features.shape[0], k_values)
 
 
-def _cut_tree(
-    children: np.ndarray, n_leaves: int, k_values: Sequence[int]
-) -> dict[int, np.ndarray]:
-    """Each leaf's cluster (0..k-1) after the first ``n_leaves - k`` merges, for every k."""
+def cut_tree(children: np.ndarray, n_leaves: int, k_values: Sequence[int]) -> dict[int, np.ndarray]:
+    """Each leaf's cluster (0..k-1) after the first ``n_leaves - k`` merges, for every k.
+
+    Parameters
+    ----------
+    children : numpy.ndarray
+        Integer array of shape (n_leaves - 1, 2): the two nodes each merge joins, as scikit-learn's
+        ``children_`` or the first two columns of a scipy linkage matrix (leaves are
+        ``0 .. n_leaves - 1``, the node made by merge ``i`` is ``n_leaves + i``).
+    n_leaves : int
+        Number of leaves.
+    k_values : sequence of int
+        Numbers of clusters, each in ``[1, n_leaves]``.
+
+    Returns
+    -------
+    dict of int to numpy.ndarray
+        Per k, the cluster of each leaf, numbered in the order of the clusters' roots.
+    """
     parent = np.arange(2 * n_leaves - 1)
     wanted = set(k_values)
     cuts: dict[int, np.ndarray] = {}

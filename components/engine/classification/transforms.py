@@ -101,9 +101,6 @@ class FittedTransforms:
             not accept (log(1 + x) of a value at or below -1).
         """
         matrix = _check_values(values, self.feature_names, self.transforms)
-        return self._apply(matrix)
-
-    def _apply(self, matrix: np.ndarray) -> np.ndarray:
         result = matrix.copy()
         for column, (transform, lambda_) in enumerate(
             zip(self.transforms, self.lambdas, strict=True)
