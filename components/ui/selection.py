@@ -133,11 +133,11 @@ def show_selection(
     Parameters
     ----------
     data : Dataset
-        The data.
+        Where the places come from: its word for a place, its original column names.
     rows : RowLabels
-        Every row's cluster at k.
+        The labelling shown, for the table's cluster column.
     selection : Selection
-        The selected places.
+        The selected places and their count per cluster.
     names : sequence of str
         The clusters' names, one per cluster.
     file_stem : str
