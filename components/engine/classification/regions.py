@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 # The most places Ward is fitted on; beyond it, a sample. Chosen so one fit stays within
-# about 10-15 s on the app's 2-core server (``benchmarks/regions.py --rows`` measures it).
+# seconds on the app's 2-core server (BENCHMARKS.md, "Regions").
 MAX_REGION_ROWS = 50_000
 # Rounds of handing stray pieces to a neighbouring region: each round settles the pieces next
 # to a region's main piece, and pieces nested several deep in other stray pieces are rare.
