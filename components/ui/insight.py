@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,7 @@ from components.figures.silhouette import SILHOUETTE_BINS
 from components.figures.stability import stability_note
 from components.ui import cache, keys
 from components.ui.settings import K_KEY, N_INIT_KEY, SPLIT_KEY
-from components.ui.tables import swatch_data_url
+from components.ui.tables import swatch_column_config, swatch_data_url
 from components.ui.text import escape_markdown, message_markdown
 from components.ui.url_state import N_INIT_CHOICES, ClusterSettings
 from components.ui.widgets import stepped_slider
@@ -88,11 +87,6 @@ def _starts_label(key: keys.ModelKey, n_init: NInit) -> str:
 def _set_state(values: Mapping[str, object]) -> None:
     """A button's callback: set these widgets' (or session) values before the rerun."""
     st.session_state.update(values)
-
-
-def swatch_column_config() -> Any:
-    """Column config of a colour column turned into swatch images (as in the map's legend)."""
-    return st.column_config.ImageColumn("", width=30)
 
 
 def with_swatches(table: pd.DataFrame, cluster_column: str = "cluster") -> pd.DataFrame:
@@ -155,13 +149,8 @@ def _metrics_table(
 ) -> None:
     """The metrics, one row per k, with which criteria suggest it and the shown k."""
     names: dict[int, list[str]] = {}
-    for name, k in (
-        ("knee", suggestion.knee),
-        ("best silhouette", suggestion.best_silhouette),
-        ("best Calinski-Harabasz", suggestion.best_calinski_harabasz),
-    ):
-        if k is not None:
-            names.setdefault(int(k), []).append(name)
+    for named in cache.views.suggestions_of(suggestion):
+        names.setdefault(int(named.k), []).append(named.name)
     table = pd.DataFrame(metrics)
     table["suggested by"] = [", ".join(names.get(int(k), [])) for k in table["k"]]
     table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]

@@ -19,6 +19,11 @@ from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui.text import escape_markdown
 
 
+def swatch_column_config() -> Any:
+    """Column config of a colour column turned into swatch images (as in the map's legend)."""
+    return st.column_config.ImageColumn("", width=30)
+
+
 def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
     """Return a copy of ``frame`` whose ``column`` holds the data's labels, not column names.
 
@@ -134,7 +139,7 @@ def cluster_legend(
         hide_index=True,
         column_order=("colour", "cluster", *(("name",) if names else ()), "rows", "median"),
         column_config={
-            "colour": st.column_config.ImageColumn("", width=30),
+            "colour": swatch_column_config(),
             "cluster": st.column_config.TextColumn("cluster"),
             "name": st.column_config.TextColumn("name"),
             "rows": st.column_config.NumberColumn("rows", format="localized"),

@@ -61,7 +61,7 @@ def _fit_work_bytes(key: ModelKey) -> int:
     return FIT_BYTES_PER_ROW * row_count(key.source)
 
 
-def _train_column(key: ModelKey, name: str) -> np.ndarray:
+def train_column(key: ModelKey, name: str) -> np.ndarray:
     """A column's values on the rows the model is fitted on."""
     return column_values(key.source, name)[fit_rows(key).train]
 
@@ -114,7 +114,7 @@ def sweep_fits(key: ModelKey) -> SweepFits:
     """
     return engine_model.fit(
         scaled(key).train,
-        _train_column(key, "latitude"),
+        train_column(key, "latitude"),
         random_state=key.random_state,
         n_init=key.n_init,
     )
@@ -262,7 +262,7 @@ def levels(key: ModelKey) -> dict[int, Levels]:
         sweep_fits(key).k_values,
         random_state=key.random_state,
         n_init=LEVELS_N_INIT,
-        latitude=_train_column(key, "latitude"),
+        latitude=train_column(key, "latitude"),
     )
 
 
@@ -274,8 +274,8 @@ def regions(key: ModelKey) -> dict[int, Regions]:
     """The contiguous regions of ``key`` (method "regions") for every k of the sweep."""
     return fit_regions(
         scaled(key).train,
-        _train_column(key, "latitude"),
-        _train_column(key, "longitude"),
+        train_column(key, "latitude"),
+        train_column(key, "longitude"),
         list(sweep_fits(key).k_values),
         location_weight=key.location_weight,
         random_state=key.random_state,
