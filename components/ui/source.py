@@ -180,6 +180,20 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
     return source, dataset
 
 
+def active_or_stop() -> tuple[keys.DataSource, Dataset]:
+    """The active source and its data (see :func:`active`); stops the page when there are none.
+
+    Returns
+    -------
+    (DataSource, Dataset)
+        What every page works on.
+    """
+    opened = active()
+    if opened is None:
+        st.stop()
+    return opened
+
+
 def _on_switch() -> None:
     choice = st.session_state.get(SWITCH_KEY)
     held = held_file()

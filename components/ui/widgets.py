@@ -690,10 +690,7 @@ def clustered_model(title: str) -> ModelView:
         Data, settings, model key and the cached fits.
     """
     st.title(title)
-    opened = source.active()
-    if opened is None:
-        st.stop()
-    data_source, dataset = opened
+    data_source, dataset = source.active_or_stop()
     start_settings(data_source, dataset)
     settings, scaler, k_slot = cluster_controls(data_source, dataset)
     if not settings.features:
