@@ -6,6 +6,7 @@ from components.engine.classification.profiles import KIND_SENTENCES
 from components.ui import cache, classification
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
+from components.ui.tables import with_labels
 
 ensure_routed()
 
@@ -38,9 +39,7 @@ if cache.classification.profile_columns(key, settings.value_column):
     st.caption(" ".join(KIND_SENTENCES[kind] for kind in dict.fromkeys(scored.kind)))
     st.subheader("How strongly each variable separates the clusters")
     st.dataframe(
-        cache.classification.separation(key, k, settings.value_column).assign(
-            column=lambda table: table["column"].map(data.label)
-        ),
+        with_labels(cache.classification.separation(key, k, settings.value_column), data),
         hide_index=True,
         key="separation_table",
     )

@@ -11,10 +11,7 @@ from components.ui.text import escape_markdown
 ensure_routed()
 
 st.title("The data before clustering")
-opened = source.active()
-if opened is None:
-    st.stop()
-data_source, data = opened
+data_source, data = source.active_or_stop()
 overview = cache.data.data_overview(data_source)
 if data.is_census:
     st.caption(

@@ -42,10 +42,7 @@ st.caption(
 )
 
 st.header("On your data: dense areas vs k-means regions")
-opened = source.active()
-if opened is None:
-    st.stop()
-data_source, data = opened
+data_source, data = source.active_or_stop()
 places = data.place_word
 st.caption(
     f"Left: density clustering of the {places}' locations with the great-circle "

@@ -77,10 +77,8 @@ def names_editor(
         if st.session_state.get(widget + "_was") != name:
             st.session_state[widget] = name
             st.session_state[widget + "_was"] = name
-        text = clean_name(column.text_input(f"Cluster {index}", key=widget, max_chars=60))
-        edited.append(text)
-    chosen = () if edited == list(drafts) else tuple(edited)
-    return replace(settings, names=chosen)
+        edited.append(clean_name(column.text_input(f"Cluster {index}", key=widget, max_chars=60)))
+    return replace(settings, names=() if edited == list(drafts) else tuple(edited))
 
 
 def levels_section(key: keys.ModelKey, k: int) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,7 @@ from components.figures.silhouette import SILHOUETTE_BINS
 from components.figures.stability import stability_note
 from components.ui import cache, keys
 from components.ui.settings import K_KEY, N_INIT_KEY, SPLIT_KEY
-from components.ui.tables import swatch_data_url
+from components.ui.tables import swatch_column_config, swatch_data_url
 from components.ui.text import escape_markdown, message_markdown
 from components.ui.url_state import N_INIT_CHOICES, ClusterSettings
 from components.ui.widgets import stepped_slider
@@ -78,37 +77,16 @@ def swatch_html(colour: str, size_em: float = 1.0) -> str:
     )
 
 
-def _n_starts(key: keys.ModelKey, n_init: NInit) -> int:
-    return cache.model.n_starts(key, n_init)
-
-
 def _starts_label(key: keys.ModelKey, n_init: NInit) -> str:
     """How a k-means starts setting reads on the page: what "auto" means for these data."""
-    n_starts = _n_starts(key, n_init)
+    n_starts = cache.model.n_starts(key, n_init)
     plural = "s" if n_starts != 1 else ""
     return f"auto ({n_starts} start{plural})" if n_init == "auto" else f"{n_starts} start{plural}"
 
 
-def _show_k(k: int, k_key: str = K_KEY) -> None:
-    st.session_state[k_key] = int(k)
-
-
-def _use_n_init(n_init: NInit) -> None:
-    st.session_state[N_INIT_KEY] = n_init
-
-
-def _turn_split_on() -> None:
-    st.session_state[SPLIT_KEY] = True
-
-
-def _request_stability(widget_key: str, n_init: int) -> None:
-    st.session_state[widget_key] = n_init
-    st.session_state[_STABILITY_REQUEST_STATE] = n_init
-
-
-def swatch_column_config(label: str = "") -> Any:
-    """Column config of a colour column turned into swatch images (as in the map's legend)."""
-    return st.column_config.ImageColumn(label, width=30)
+def _set_state(values: Mapping[str, object]) -> None:
+    """A button's callback: set these widgets' (or session) values before the rerun."""
+    st.session_state.update(values)
 
 
 def with_swatches(table: pd.DataFrame, cluster_column: str = "cluster") -> pd.DataFrame:
@@ -157,8 +135,8 @@ def _suggestion_metrics(
             st.button(
                 f"Show k = {k}" if k != current_k else f"k = {k} is shown",
                 key=f"show_k_{index}",  # two criteria may suggest the same k
-                on_click=_show_k,
-                args=(k, k_key),
+                on_click=_set_state,
+                args=({k_key: int(k)},),
                 disabled=k == current_k,
             )
 
@@ -171,13 +149,8 @@ def _metrics_table(
 ) -> None:
     """The metrics, one row per k, with which criteria suggest it and the shown k."""
     names: dict[int, list[str]] = {}
-    for name, k in (
-        ("knee", suggestion.knee),
-        ("best silhouette", suggestion.best_silhouette),
-        ("best Calinski-Harabasz", suggestion.best_calinski_harabasz),
-    ):
-        if k is not None:
-            names.setdefault(int(k), []).append(name)
+    for named in cache.views.suggestions_of(suggestion):
+        names.setdefault(int(named.k), []).append(named.name)
     table = pd.DataFrame(metrics)
     table["suggested by"] = [", ".join(names.get(int(k), [])) for k in table["k"]]
     table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
@@ -291,7 +264,7 @@ def _one_start_seconds(key: keys.ModelKey) -> float | None:
     """Seconds per k-means start of the checks of this model done in this session."""
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
     per_start = [
-        seconds / _n_starts(key, starts)
+        seconds / cache.model.n_starts(key, starts)
         for (model, starts), seconds in done.items()
         if model == key
     ]
@@ -304,7 +277,7 @@ def _cost(key: keys.ModelKey, n_init: NInit) -> str:
     The fitting work grows with the number of starts; the assignments and ARIs do not, so the
     time grows somewhat less than the number of starts (BENCHMARKS.md, "Measured defaults").
     """
-    n_starts = _n_starts(key, n_init)
+    n_starts = cache.model.n_starts(key, n_init)
     seconds = _one_start_seconds(key)
     measured = (
         f"the {seconds:.0f} s a one-start check took here"
@@ -359,7 +332,7 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
     )
     requested = st.session_state.pop(_STABILITY_REQUEST_STATE, None) == n_init
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
-    if _n_starts(key, n_init) > 1 and (key, n_init) not in done and not requested:
+    if cache.model.n_starts(key, n_init) > 1 and (key, n_init) not in done and not requested:
         note_column.info(
             f"Each refit keeps the best of {_starts_label(key, n_init)}, so the check takes "
             f"{_cost(key, n_init)}.",
@@ -393,15 +366,15 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         st.success(note, icon=":material/verified:")
     else:
         st.warning(note, icon=":material/warning:")
-    if result.flagged and _n_starts(key, n_init) < SUGGESTED_N_INIT:
+    if result.flagged and cache.model.n_starts(key, n_init) < SUGGESTED_N_INIT:
         st.caption(
             f"A check with {SUGGESTED_N_INIT} starts per fit takes {_cost(key, SUGGESTED_N_INIT)}."
         )
         st.button(
             f"Check again with {SUGGESTED_N_INIT} starts per fit",
             key="stability_suggest_more_starts",
-            on_click=_request_stability,
-            args=(widget_key, SUGGESTED_N_INIT),
+            on_click=_set_state,
+            args=({widget_key: SUGGESTED_N_INIT, _STABILITY_REQUEST_STATE: SUGGESTED_N_INIT},),
         )
     if n_init != settings.n_init:
         st.caption(
@@ -412,8 +385,8 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         st.button(
             f"Draw the maps with {_starts_label(key, n_init)} per fit",
             key="stability_use_n_init",
-            on_click=_use_n_init,
-            args=(n_init,),
+            on_click=_set_state,
+            args=({N_INIT_KEY: n_init},),
         )
 
     chart_column, table_column = st.columns([4, 3])
@@ -562,18 +535,12 @@ def cluster_cards(
 ) -> None:
     """The clusters' cards in a grid, ``per_row`` to a row, in cluster order, named."""
     for start in range(0, len(descriptions), per_row):
-        columns = st.columns(per_row)
-        for column, description in zip(
-            columns, descriptions[start : start + per_row], strict=False
-        ):
+        row = descriptions[start : start + per_row]
+        for column, description in zip(st.columns(per_row), row, strict=False):
             with column:
-                named = int(description.cluster) < len(names)
-                cluster_card(
-                    description,
-                    dataset,
-                    value_column,
-                    names[int(description.cluster)] if named else "",
-                )
+                cluster = int(description.cluster)
+                name = names[cluster] if cluster < len(names) else ""
+                cluster_card(description, dataset, value_column, name)
 
 
 def split_offer() -> None:
@@ -588,6 +555,7 @@ def split_offer() -> None:
     st.button(
         "Turn the train/test split on",
         key="turn_split_on",
-        on_click=_turn_split_on,
+        on_click=_set_state,
+        args=({SPLIT_KEY: True},),
         help="The same setting as 'Train/test split' in the sidebar; it applies to every page.",
     )

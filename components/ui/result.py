@@ -25,10 +25,8 @@ from components.engine.distributed_result import MANIFEST_FILE, DistributedSweep
 from components.engine.features import FEATURE_CATALOGUE
 from components.engine.scaling import SCALERS
 from components.figures.cells import CellMap
-from components.figures.palette import PALETTE
 from components.ui import cache, keys
 from components.ui import insight as ui_insight
-from components.ui.tables import swatch_data_url
 from components.ui.text import escape_markdown
 from components.ui.widgets import labelled_radio
 
@@ -228,10 +226,8 @@ def cluster_table(result: DistributedSweepResult, k: int) -> None:
     k : int
         One of its k's.
     """
-    profile = result.profile(k)
-    shown = profile.assign(colour=[swatch_data_url(PALETTE[int(c)]) for c in profile.cluster])
     config: dict[str, Any] = {
-        "colour": st.column_config.ImageColumn("", width=30),
+        "colour": ui_insight.swatch_column_config(),
         "cluster": st.column_config.NumberColumn("cluster", format="%d"),
         "size": st.column_config.NumberColumn("places", format="localized"),
         "share": st.column_config.NumberColumn("share", format="percent"),
@@ -241,7 +237,9 @@ def cluster_table(result: DistributedSweepResult, k: int) -> None:
             f"mean of {_feature_label(name)}", format="%.4g"
         )
     st.dataframe(
-        shown[["colour", "cluster", "size", "share", *result.features]],
+        ui_insight.with_swatches(result.profile(k))[
+            ["colour", "cluster", "size", "share", *result.features]
+        ],
         hide_index=True,
         column_config=config,
         key="result_clusters_table",

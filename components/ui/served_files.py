@@ -19,25 +19,6 @@ from pathlib import Path
 STATIC_URL_PREFIX = "app/static/"
 
 
-def _delete_oldest(
-    directory: Path,
-    keep: int,
-    wanted: Callable[[os.DirEntry[str]], bool],
-    delete: Callable[[str], None],
-) -> None:
-    """Delete the ``wanted`` entries (not hidden: being written) beyond the ``keep`` newest."""
-    entries = []
-    for entry in os.scandir(directory):
-        if wanted(entry) and not entry.name.startswith("."):
-            try:
-                entries.append((entry.stat().st_mtime_ns, entry.path))
-            except FileNotFoundError:  # removed meanwhile by another server process
-                continue
-    entries.sort(reverse=True)
-    for _, stale in entries[keep:]:
-        delete(stale)
-
-
 def ensure_folder(directory: Path, name: str, files: Callable[[], Mapping[str, bytes]]) -> Path:
     """Create the folder ``directory / name`` holding ``files()`` unless it is there.
 
@@ -100,9 +81,12 @@ def prune_folders(directory: Path, *, keep: int) -> None:
     """
     if keep < 1:
         raise ValueError(f"keep={keep} is out of range; expected at least 1.")
-    _delete_oldest(
-        directory,
-        keep,
-        lambda entry: entry.is_dir(),
-        lambda path: shutil.rmtree(path, ignore_errors=True),
-    )
+    folders = []
+    for entry in os.scandir(directory):
+        if entry.is_dir() and not entry.name.startswith("."):
+            try:
+                folders.append((entry.stat().st_mtime_ns, entry.path))
+            except FileNotFoundError:  # removed meanwhile by another server process
+                continue
+    for _, stale in sorted(folders, reverse=True)[keep:]:
+        shutil.rmtree(stale, ignore_errors=True)

@@ -9,7 +9,6 @@ here it is wired to ``st.query_params`` and the widgets' session state.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import NoReturn
 
 import streamlit as st
@@ -41,8 +40,7 @@ TRANSFORM_KEY_PREFIX = "transform::"
 _SETTINGS_STATE = "_clusters_settings"  # per source: the settings last shown
 _WIDGETS_SOURCE_STATE = "_clusters_widgets_source"  # the source the widgets hold settings of
 _URL_WRITTEN_STATE = "_clusters_url_written"
-_NOTICES_STATE = "_clusters_url_notices"
-_NOTICE_SETTINGS_STATE = "_clusters_notice_settings"
+_NOTICES_STATE = "_clusters_url_notices"  # (the settings they are about, the notices)
 _PENDING_STATE = "_clusters_pending_link"
 PARAM_DATA = "data"
 HOUSING_PARAM = "housing"
@@ -143,12 +141,8 @@ def saved_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
     ClusterSettings
         What :func:`finish_settings` last kept for the source.
     """
-    return _saved(source_param(data_source), dataset)
-
-
-def _saved(here: str, dataset: Dataset) -> ClusterSettings:
     saved: dict[str, ClusterSettings] = st.session_state.get(_SETTINGS_STATE, {})
-    return saved.get(here) or default_settings(dataset)
+    return saved.get(source_param(data_source)) or default_settings(dataset)
 
 
 def _from_link(
@@ -167,18 +161,17 @@ def _from_link(
             source.use(None)
             st.rerun()
         st.session_state[_PENDING_STATE] = (wanted[0], query)
-        st.session_state[_NOTICES_STATE] = (
+        notice = (
             "This link shows the clusters of an uploaded file that this session does not "
             "hold. Upload the same file on the Data page to see them: the link's settings are "
-            "kept until then.",
+            "kept until then."
         )
-        st.session_state[_NOTICE_SETTINGS_STATE] = _saved(here, dataset)
+        st.session_state[_NOTICES_STATE] = (saved_settings(data_source, dataset), (notice,))
         return None
     settings, notices = parse_query_params(
         query, feature_names=dataset.numeric_columns, defaults=default_settings(dataset)
     )
-    st.session_state[_NOTICES_STATE] = notices
-    st.session_state[_NOTICE_SETTINGS_STATE] = settings
+    st.session_state[_NOTICES_STATE] = (settings, notices)
     return settings
 
 
@@ -222,7 +215,7 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
             # What no widget holds (the clusters' names) is read from the saved settings.
             st.session_state.setdefault(_SETTINGS_STATE, {})[here] = settings
             return settings
-    saved = _saved(here, dataset)
+    saved = saved_settings(data_source, dataset)
     if st.session_state.get(_WIDGETS_SOURCE_STATE) != here:
         _apply_settings_to_widgets(saved)
         st.session_state[_WIDGETS_SOURCE_STATE] = here
@@ -250,8 +243,8 @@ def show_url_notices(settings: ClusterSettings) -> None:
     settings : ClusterSettings
         The settings shown; the warnings go once they differ from the link's.
     """
-    notices: Sequence[str] = st.session_state.get(_NOTICES_STATE, ())
-    if notices and st.session_state.get(_NOTICE_SETTINGS_STATE) == settings:
+    shown_with, notices = st.session_state.get(_NOTICES_STATE, (None, ()))
+    if shown_with == settings:
         for notice in notices:
             st.warning(escape_markdown(notice), icon=":material/link_off:")
 

@@ -8,7 +8,6 @@ which holds its bytes for this session in the upload budget; nothing is written 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -180,6 +179,20 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
     return source, dataset
 
 
+def active_or_stop() -> tuple[keys.DataSource, Dataset]:
+    """The active source and its data (see :func:`active`); stops the page when there are none.
+
+    Returns
+    -------
+    (DataSource, Dataset)
+        What every page works on.
+    """
+    opened = active()
+    if opened is None:
+        st.stop()
+    return opened
+
+
 def _on_switch() -> None:
     choice = st.session_state.get(SWITCH_KEY)
     held = held_file()
@@ -241,8 +254,7 @@ def keep_file(content: bytes, file_name: str, *, kind: str = "upload") -> HeldFi
     if kind not in ("upload", "example"):
         raise ValueError(f"kind={kind!r} is invalid; expected 'upload' or 'example'.")
     content = bytes(content)
-    cache.data.upload_source(content, file_name)  # and the session's previous file goes
-    digest = hashlib.sha256(content).hexdigest()
+    digest = cache.data.upload_source(content, file_name).name  # the previous file goes
     previous = held_file()
     held = HeldFile(name=str(file_name), digest=digest, size=len(content), kind=kind)
     if previous is None or (previous.digest, previous.name) != (held.digest, held.name):
@@ -371,9 +383,6 @@ def _on_coordinates_change() -> None:
 
 def swap_coordinates() -> None:
     """Swap the chosen latitude and longitude columns (one click from the Data page)."""
-    held = held_file()
-    if held is None:
-        return
     st.session_state[LAT_KEY], st.session_state[LON_KEY] = (
         st.session_state.get(LON_KEY),
         st.session_state.get(LAT_KEY),

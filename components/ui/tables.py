@@ -8,7 +8,7 @@ text is interpreted.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -17,6 +17,11 @@ import streamlit as st
 from components.engine.dataset import Dataset
 from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
 from components.ui.text import escape_markdown
+
+
+def swatch_column_config() -> Any:
+    """Column config of a colour column turned into swatch images (as in the map's legend)."""
+    return st.column_config.ImageColumn("", width=30)
 
 
 def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
@@ -88,66 +93,6 @@ def _cluster_id(text: object) -> int:
     return int(str(text)) if str(text).isdigit() else -1
 
 
-def cluster_legend(
-    table: pd.DataFrame,
-    *,
-    median_title: str,
-    median_text: Callable[[float], str],
-    notes: Sequence[str],
-    not_clustered_note: str,
-    table_key: str,
-    median_help: str | None = None,
-    names: Sequence[str] = (),
-) -> None:
-    """Draw a map's legend: a colour swatch, rows and a median per cluster, then notes.
-
-    The swatch is an image column showing a small SVG square built from our own
-    palette; no HTML is rendered and no user text is interpreted.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        From :func:`components.ui.cache.views.legend`.
-    median_title : str
-        Header of the median's column.
-    median_text : callable
-        Formats a median (NaN included) as text.
-    notes : sequence of str
-        Markdown notes under the table (user text escaped).
-    not_clustered_note : str
-        The note added when the table has a row of rows not clustered.
-    table_key : str
-        The table's widget key.
-    median_help : str, optional
-        Tooltip of the median's header.
-    names : sequence of str, optional
-        The clusters' names (shown as text), cluster ``i`` first.
-    """
-    shown = table.assign(
-        colour=table["colour"].map(swatch_data_url), median=table["median"].map(median_text)
-    )
-    if names:
-        named = dict(enumerate(names))
-        shown = shown.assign(name=[named.get(_cluster_id(text), "") for text in shown["cluster"]])
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_order=("colour", "cluster", *(("name",) if names else ()), "rows", "median"),
-        column_config={
-            "colour": st.column_config.ImageColumn("", width=30),
-            "cluster": st.column_config.TextColumn("cluster"),
-            "name": st.column_config.TextColumn("name"),
-            "rows": st.column_config.NumberColumn("rows", format="localized"),
-            "median": st.column_config.TextColumn(median_title, help=median_help),
-        },
-        key=table_key,
-    )
-    shown_notes = list(notes)
-    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
-        shown_notes.append(not_clustered_note)
-    st.caption(" ".join(shown_notes))
-
-
 CENTRE_NOTE = "Big dots with a number: the cluster's centre (mean latitude/longitude)."
 
 
@@ -161,6 +106,9 @@ def legend(
 ) -> None:
     """Draw the map's legend: a colour swatch, rows and the median of a column per cluster.
 
+    The swatch is an image column showing a small SVG square built from our own
+    palette; no HTML is rendered and no user text is interpreted.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -172,61 +120,35 @@ def legend(
     has_test : bool
         Whether there are test rows (assigned to the nearest centre).
     names : sequence of str, optional
-        The clusters' names.
+        The clusters' names (shown as text), cluster ``i`` first.
     """
     label = escape_markdown(dataset.label(value_column))
+    shown = table.assign(
+        colour=table["colour"].map(swatch_data_url),
+        median=table["median"].map(functools.partial(value_text, dataset, value_column)),
+    )
+    if names:
+        named = dict(enumerate(names))
+        shown = shown.assign(name=[named.get(_cluster_id(text), "") for text in shown["cluster"]])
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=("colour", "cluster", *(("name",) if names else ()), "rows", "median"),
+        column_config={
+            "colour": swatch_column_config(),
+            "cluster": st.column_config.TextColumn("cluster"),
+            "name": st.column_config.TextColumn("name"),
+            "rows": st.column_config.NumberColumn("rows", format="localized"),
+            "median": st.column_config.TextColumn("median", help=f"Median of {label}"),
+        },
+        key="legend_table",
+    )
     notes = [f"The median is of {label}.", CENTRE_NOTE]
     if has_test:
         notes.append("Test rows are assigned to the nearest centre and counted here.")
-    cluster_legend(
-        table,
-        median_title="median",
-        median_text=functools.partial(value_text, dataset, value_column),
-        notes=notes,
-        not_clustered_note="Grey: rows not clustered (a chosen feature is missing).",
-        table_key="legend_table",
-        median_help=f"Median of {label}",
-        names=names,
-    )
-
-
-def cluster_profile_table(
-    profile: pd.DataFrame,
-    features: Sequence[str],
-    column_config: Mapping[str, Any],
-    *,
-    table_key: str,
-) -> None:
-    """Draw a per-cluster profile: size, share, feature means, quartiles, standouts.
-
-    Parameters
-    ----------
-    profile : pandas.DataFrame
-        From :func:`components.ui.cache.views.profile`.
-    features : sequence of str
-        The clustered features (columns of cluster means).
-    column_config : mapping
-        The dataset's headers and formats of the feature means and the value_* columns.
-    table_key : str
-        The table's widget key.
-    """
-    config: dict[str, Any] = {
-        "cluster": st.column_config.NumberColumn("cluster", format="%d"),
-        "size": st.column_config.NumberColumn("rows", format="localized"),
-        "share": st.column_config.NumberColumn("share", format="percent"),
-        "standouts": st.column_config.TextColumn(
-            "stands out (z-score of the cluster mean)", width="large"
-        ),
-        **column_config,
-    }
-    order = ("cluster", "size", "share", *features, "value_median", "value_q1", "value_q3")
-    st.dataframe(
-        profile,
-        hide_index=True,
-        column_order=[name for name in dict.fromkeys((*order, "standouts")) if name in profile],
-        column_config=config,
-        key=table_key,
-    )
+    if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
+        notes.append("Grey: rows not clustered (a chosen feature is missing).")
+    st.caption(" ".join(notes))
 
 
 def profile_table(
@@ -254,6 +176,12 @@ def profile_table(
 
     value = dataset.label(value_column)
     config: dict[str, Any] = {
+        "cluster": st.column_config.NumberColumn("cluster", format="%d"),
+        "size": st.column_config.NumberColumn("rows", format="localized"),
+        "share": st.column_config.NumberColumn("share", format="percent"),
+        "standouts": st.column_config.TextColumn(
+            "stands out (z-score of the cluster mean)", width="large"
+        ),
         "value_median": number_column(f"median {value}", value_column),
         "value_q1": number_column(f"{value} q1", value_column),
         "value_q3": number_column(f"{value} q3", value_column),
@@ -267,4 +195,11 @@ def profile_table(
         if dataset.unit(value_column if name.startswith("value_") else name) == "USD"
     ]
     shown = profile.assign(**{name: profile[name].round(0) for name in money if name in profile})
-    cluster_profile_table(shown, features, config, table_key="profile_table")
+    order = ("cluster", "size", "share", *features, "value_median", "value_q1", "value_q3")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=[name for name in dict.fromkeys((*order, "standouts")) if name in shown],
+        column_config=config,
+        key="profile_table",
+    )

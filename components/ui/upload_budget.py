@@ -76,12 +76,6 @@ def _glibc() -> ctypes.CDLL | None:
     return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
-def _malloc_trim() -> None:
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
-
-
 def limit_malloc_arenas(arenas: int = 1) -> bool:
     """Ask glibc's malloc for at most ``arenas`` arenas; True when it agreed.
 
@@ -119,7 +113,9 @@ def release_freed_memory() -> None:
             pyarrow.default_memory_pool().release_unused()
         except Exception:  # an optional nicety, never an error for the user
             _LOGGER.debug("pyarrow's memory pool could not release memory", exc_info=True)
-    _malloc_trim()
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 class BusyError(RuntimeError):
@@ -310,8 +306,8 @@ class BudgetStore:
         with self._lock:
             self._ended.pop(owner, None)  # an owner that writes is alive
             self._remove(full_key)
-            self._entries[full_key] = _Entry(value, max(int(nbytes), 0), owner, group)
-            self._total += max(int(nbytes), 0)
+            entry = self._entries[full_key] = _Entry(value, max(int(nbytes), 0), owner, group)
+            self._total += entry.nbytes
             if keep is not None:
                 same_kind = [k for k in self._entries if k[0] == owner and k[1][:1] == key[:1]]
                 for old in same_kind[: max(len(same_kind) - max(keep, 1), 0)]:
@@ -440,14 +436,11 @@ class BudgetStore:
         return entry.nbytes
 
     def _evict(self, full_key: _FullKey, why: str) -> None:
-        entry = self._entries.get(full_key)
-        if entry is None:
-            return
-        self._remove(full_key)
+        nbytes = self._remove(full_key)
         self.evictions += 1
         _LOGGER.info(
             "Evicted an upload entry of %.1f MB (%s); %.1f MB held by uploads.",
-            entry.nbytes / MB,
+            nbytes / MB,
             why,
             self._total / MB,
         )

@@ -201,20 +201,11 @@ _SPLIT = _Rule(_read_split, "1 or 0")
 def _parse_features(
     raw: str | Sequence[str], feature_names: Sequence[str]
 ) -> tuple[tuple[str, ...], list[str]]:
-    values = [raw] if isinstance(raw, str) else list(raw)
-    names: list[str] = []
-    unknown: list[str] = []
-    for value in values:
-        for part in str(value).split(","):
-            name = part.strip()
-            if not name:
-                continue
-            if name in feature_names:
-                if name not in names:
-                    names.append(name)
-            else:
-                unknown.append(name)
-    return tuple(names), unknown
+    values = [raw] if isinstance(raw, str) else raw
+    parts = [part.strip() for value in values for part in str(value).split(",")]
+    named = [part for part in parts if part]
+    known = tuple(dict.fromkeys(name for name in named if name in feature_names))
+    return known, [name for name in named if name not in feature_names]
 
 
 def _parse_transforms(

@@ -7,7 +7,6 @@ the legend and profile tables drawn by :mod:`components.ui.tables`.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -75,45 +74,18 @@ MISSING_LABELS: dict[str, str] = {
 # --------------------------------------------------------------------- controls
 
 
-def _on_elbow_select(elbow_key: str, k_key: str, k_max_state: str | None) -> None:
-    state = st.session_state.get(elbow_key)
-    points: Sequence[Mapping[str, Any]] = []
-    if state is not None:
-        selection = state.get("selection") if hasattr(state, "get") else None
-        if selection is not None:
-            points = selection.get("points", []) or []
-    clicked = k_from_chart_points(points)
-    if clicked is None:
-        return
-    if k_max_state is not None and clicked > st.session_state.get(k_max_state, K_RANGE[1]):
-        return
-    st.session_state[k_key] = clicked
+def _on_elbow_select() -> None:
+    """The elbow chart's ``on_select`` callback: a clicked point's k moves the k slider.
 
-
-def elbow_click_callback(
-    elbow_key: str, k_key: str, k_max_state: str | None = None
-) -> Callable[[], None]:
-    """Return the elbow chart's ``on_select`` callback: a clicked point's k moves the k slider.
-
-    Parameters
-    ----------
-    elbow_key : str
-        The chart's widget key (its selection is read from the session state).
-    k_key : str
-        The k slider's widget key.
-    k_max_state : str, optional
-        Session-state key of the largest k the slider allows; a click above it is ignored.
-
-    Returns
-    -------
-    callable
-        A function of no arguments, for ``st.plotly_chart(on_select=...)``.
+    A click above the data's largest k (kept in ``_K_MAX_STATE``) is ignored.
     """
-    return functools.partial(_on_elbow_select, elbow_key, k_key, k_max_state)
+    selection = (st.session_state.get(ELBOW_KEY) or {}).get("selection") or {}
+    clicked = k_from_chart_points(selection.get("points") or [])
+    if clicked is not None and clicked <= st.session_state.get(_K_MAX_STATE, K_RANGE[1]):
+        st.session_state[K_KEY] = clicked
 
 
-# A click above the data's largest k (kept in _K_MAX_STATE) is ignored.
-ELBOW_CALLBACK = elbow_click_callback(ELBOW_KEY, K_KEY, _K_MAX_STATE)
+ELBOW_CALLBACK: Callable[[], None] = _on_elbow_select
 
 
 def stepped_slider(
@@ -225,17 +197,13 @@ def k_slider(container: Any, k_key: str, k_max: int) -> int:
     return int(stepped_slider(container, "Number of clusters k", (K_RANGE[0], k_max, 1), key=k_key))
 
 
-def scaling_controls(
-    container: Any, scaler_key: str, weight_key: str, *, default_weight: float
-) -> tuple[str, float]:
+def scaling_controls(container: Any, *, default_weight: float) -> tuple[str, float]:
     """Draw the scaler select and, for the geographic scaler, its location-weight slider.
 
     Parameters
     ----------
     container : Streamlit container
         Where to draw them.
-    scaler_key, weight_key : str
-        The widgets' keys.
     default_weight : float
         The weight returned when the scaler is not geographic (no slider then).
 
@@ -248,7 +216,7 @@ def scaling_controls(
     """
     scaler = str(
         container.selectbox(
-            "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=scaler_key
+            "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=SCALER_KEY
         )
     )
     if scaler != "geographic":
@@ -258,17 +226,11 @@ def scaling_controls(
         container,
         "Location weight",
         (float(low), float(high), 0.1),
-        key=weight_key,
+        key=WEIGHT_KEY,
         help_text="How much where a place is counts against its other features "
         "(1 = like two ordinary features).",
     )
     return scaler, float(location_weight)
-
-
-def seed_input(seed_key: str) -> int:
-    """Draw the k-means seed input (in the current container) and return the seed."""
-    low, high = SEED_RANGE
-    return int(st.number_input("Random seed", min_value=low, max_value=high, step=1, key=seed_key))
 
 
 def _transform_controls(
@@ -333,11 +295,12 @@ def cluster_controls(
         help=f"K-means groups {dataset.place_word} that are close in these features.",
     )
     saved = saved_settings(data_source, dataset)
-    scaler, location_weight = scaling_controls(
-        sidebar, SCALER_KEY, WEIGHT_KEY, default_weight=saved.location_weight
-    )
+    scaler, location_weight = scaling_controls(sidebar, default_weight=saved.location_weight)
     with sidebar.expander("Fitting", expanded=False):
-        random_state = seed_input(SEED_KEY)
+        low, high = SEED_RANGE
+        random_state = st.number_input(
+            "Random seed", min_value=low, max_value=high, step=1, key=SEED_KEY
+        )
         n_init = st.selectbox(
             "k-means restarts (n_init)",
             options=list(N_INIT_CHOICES),
@@ -727,10 +690,7 @@ def clustered_model(title: str) -> ModelView:
         Data, settings, model key and the cached fits.
     """
     st.title(title)
-    opened = source.active()
-    if opened is None:
-        st.stop()
-    data_source, dataset = opened
+    data_source, dataset = source.active_or_stop()
     start_settings(data_source, dataset)
     settings, scaler, k_slot = cluster_controls(data_source, dataset)
     if not settings.features:

@@ -30,6 +30,7 @@ from components.ui.cache.model import (
     prepared,
     row_labels,
     scaled,
+    train_column,
 )
 from components.ui.keys import ModelKey
 from components.ui.url_state import LOCATION_FEATURES
@@ -46,27 +47,26 @@ def _variables(key: ModelKey) -> list[int]:
     return [index for index, name in enumerate(names) if name not in LOCATION_FEATURES]
 
 
+def _fitted_values(key: ModelKey) -> tuple[np.ndarray, np.ndarray]:
+    """The features of the fitted rows before and after their transforms."""
+    fitted = scaled(key)
+    before = prepared(key).values[fitted.train_rows]
+    return before, before if fitted.transforms is None else fitted.transforms.transform(before)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def skewness(key: ModelKey) -> pd.DataFrame:
     """Each variable's skewness before and after its transform, on the fitted rows."""
-    matrix, fitted = prepared(key), scaled(key)
     columns = _variables(key)
-    before = matrix.values[fitted.train_rows][:, columns]
-    after = matrix.values[fitted.train_rows]
-    if fitted.transforms is not None:
-        after = fitted.transforms.transform(after)
-    names = [matrix.feature_names[index] for index in columns]
-    return skewness_table(before, after[:, columns], names)
+    before, after = _fitted_values(key)
+    names = [prepared(key).feature_names[index] for index in columns]
+    return skewness_table(before[:, columns], after[:, columns], names)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def variable_correlations(key: ModelKey) -> Correlations:
     """Pearson and Spearman correlations of the features as they enter the scaler."""
-    matrix, fitted = prepared(key), scaled(key)
-    values = matrix.values[fitted.train_rows]
-    if fitted.transforms is not None:
-        values = fitted.transforms.transform(values)
-    return correlations(values, matrix.feature_names)
+    return correlations(_fitted_values(key)[1], prepared(key).feature_names)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -227,20 +227,16 @@ def regions_against_kmeans(key: ModelKey, k: int) -> pd.DataFrame:
     Fragments are counted in the neighbour graph of every clustered place (8 nearest); the sum
     of squares is over the same scaled features, as a ratio to k-means'.
     """
-    kmeans, contiguous = (
-        kmeans_key(key),
-        replace(kmeans_key(key), method="regions"),
-    )
-    rows = fit_rows(key).train
-    graph = neighbour_graph(
-        column_values(key.source, "latitude")[rows], column_values(key.source, "longitude")[rows]
-    )
-    values = scaled(key).train
+    kmeans = kmeans_key(key)
+    graph = neighbour_graph(train_column(key, "latitude"), train_column(key, "longitude"))
     sums = {}
     fragmented = {}
-    for name, method_key in (("k-means", kmeans), ("contiguous regions", contiguous)):
+    for name, method_key in (
+        ("k-means", kmeans),
+        ("contiguous regions", replace(kmeans, method="regions")),
+    ):
         labels = method_labels(method_key, k)
-        sums[name] = within_cluster_sum_of_squares(values, labels)
+        sums[name] = within_cluster_sum_of_squares(scaled(key).train, labels)
         fragmented[name] = fragmented_clusters(labels, graph)
     return pd.DataFrame(
         {

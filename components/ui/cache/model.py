@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import streamlit as st
@@ -31,6 +34,7 @@ from components.ui.cache.storage import per_source
 from components.ui.keys import ModelKey
 from components.ui.url_state import SPLIT_RANDOM_STATE, TEST_SIZE
 
+T = TypeVar("T")
 _LOGGER = logging.getLogger(__name__)
 # The folder holding components/ (the child process imports them from there).
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -43,10 +47,26 @@ def kmeans_key(key: ModelKey) -> ModelKey:
     return replace(key, method="kmeans", fine_k=0, saved_model="")
 
 
+def _of_kmeans(function: Callable[[ModelKey], T]) -> Callable[[ModelKey], T]:
+    """Call ``function`` (a cache) with the k-means key: every method shares its entry."""
+
+    @functools.wraps(function)
+    def on_kmeans_key(key: ModelKey) -> T:
+        return function(kmeans_key(key))
+
+    return on_kmeans_key
+
+
 def _fit_work_bytes(key: ModelKey) -> int:
     return FIT_BYTES_PER_ROW * row_count(key.source)
 
 
+def train_column(key: ModelKey, name: str) -> np.ndarray:
+    """A column's values on the rows the model is fitted on."""
+    return column_values(key.source, name)[fit_rows(key).train]
+
+
+@_of_kmeans
 @per_source(max_entries=16, keep=2, work_bytes=_fit_work_bytes)
 def prepared(key: ModelKey) -> FeatureMatrix:
     """The feature matrix (rows with missing values excluded or filled).
@@ -54,16 +74,13 @@ def prepared(key: ModelKey) -> FeatureMatrix:
     Raises ``PlacesError`` with what to change when the features cannot be clustered (none
     chosen, not numeric, constant, too few rows).
     """
-    if key.method != "kmeans":
-        return prepared(kmeans_key(key))
     return engine_model.prepare(dataset(key.source), key.features, key.missing)
 
 
+@_of_kmeans
 @per_source(max_entries=16, keep=2, work_bytes=_fit_work_bytes)
 def scaled(key: ModelKey) -> ScaledFeatures:
     """The scaled matrix (split into train and test when asked)."""
-    if key.method != "kmeans":
-        return scaled(kmeans_key(key))
     matrix = prepared(key)
     return scale_features(
         matrix.values,
@@ -76,14 +93,14 @@ def scaled(key: ModelKey) -> ScaledFeatures:
     )
 
 
+@_of_kmeans
 @per_source(max_entries=16, keep=2)
 def fit_rows(key: ModelKey) -> FitRows:
     """Data-frame positions of the rows k-means is fitted on and of the test rows."""
-    if key.method != "kmeans":
-        return fit_rows(kmeans_key(key))
     return row_labels_engine.fit_rows(prepared(key).row_positions, scaled(key))
 
 
+@_of_kmeans
 @per_source(
     max_entries=16,
     keep=2,
@@ -95,12 +112,9 @@ def sweep_fits(key: ModelKey) -> SweepFits:
 
     The fits alone: every k's clusters can be drawn while :func:`sweep` scores them.
     """
-    if key.method != "kmeans":
-        return sweep_fits(kmeans_key(key))
-    latitude = column_values(key.source, "latitude")
     return engine_model.fit(
         scaled(key).train,
-        latitude[fit_rows(key).train],
+        train_column(key, "latitude"),
         random_state=key.random_state,
         n_init=key.n_init,
     )
@@ -192,11 +206,10 @@ def _score_once_compiled(
     return score_sweep(train, fits)
 
 
+@_of_kmeans
 @per_source(max_entries=16, keep=2)
 def scores_job(key: ModelKey) -> ScoresJob:
     """Start scoring the sweep of ``key`` in the background worker (once per key)."""
-    if key.method != "kmeans":
-        return scores_job(kmeans_key(key))
     # The arrays are fetched here, in the script's thread (the caches need its context);
     # the worker only computes, once the kernels are compiled.
     future = background_executor().submit(
@@ -237,38 +250,32 @@ def n_starts(key: ModelKey, n_init: NInit | None = None) -> int:
 LEVELS_N_INIT = 5
 
 
-@per_source(
-    max_entries=8,
-    keep=2,
-    spinner="Fitting the fine k-means clusters and joining them by Ward's method…",
-    work_bytes=_fit_work_bytes,
-)
+_LEVELS_SPINNER = "Fitting the fine k-means clusters and joining them by Ward's method…"
+
+
+@per_source(max_entries=8, keep=2, spinner=_LEVELS_SPINNER, work_bytes=_fit_work_bytes)
 def levels(key: ModelKey) -> dict[int, Levels]:
     """The two levels of ``key`` (method "levels") for every k of the sweep below its fine k."""
-    rows = fit_rows(key).train
     return fit_levels_for_every_k(
         scaled(key).train,
         key.fine_k,
         sweep_fits(key).k_values,
         random_state=key.random_state,
         n_init=LEVELS_N_INIT,
-        latitude=column_values(key.source, "latitude")[rows],
+        latitude=train_column(key, "latitude"),
     )
 
 
-@per_source(
-    max_entries=8,
-    keep=2,
-    spinner="Growing contiguous regions (Ward's method on the places' neighbours)…",
-    work_bytes=_fit_work_bytes,
-)
+_REGIONS_SPINNER = "Growing contiguous regions (Ward's method on the places' neighbours)…"
+
+
+@per_source(max_entries=8, keep=2, spinner=_REGIONS_SPINNER, work_bytes=_fit_work_bytes)
 def regions(key: ModelKey) -> dict[int, Regions]:
     """The contiguous regions of ``key`` (method "regions") for every k of the sweep."""
-    rows = fit_rows(key).train
     return fit_regions(
         scaled(key).train,
-        column_values(key.source, "latitude")[rows],
-        column_values(key.source, "longitude")[rows],
+        train_column(key, "latitude"),
+        train_column(key, "longitude"),
         list(sweep_fits(key).k_values),
         location_weight=key.location_weight,
         random_state=key.random_state,

@@ -23,7 +23,7 @@ from components.engine.dataset import LOCATION, Dataset
 from components.engine.grouped import GroupSummary
 from components.engine.lod import level_of_detail
 from components.engine.row_labels import RowLabels, cluster_sizes, value_summary
-from components.engine.sweep.run import SweepResult
+from components.engine.sweep.suggestions import KSuggestion
 from components.figures import charts, deck, maps
 from components.figures import lod as lod_figures
 from components.figures.legend import legend_table
@@ -49,7 +49,7 @@ def tooltip_columns(data: Dataset, features: tuple[str, ...]) -> tuple[str, ...]
     return columns[:MAX_TOOLTIP_VALUES]
 
 
-def _level_files(key: ModelKey, name: str) -> dict[str, bytes]:
+def _level_files(key: ModelKey) -> dict[str, bytes]:
     """The tiles and manifest of a model's level of detail (every k's labels)."""
     offered = k_values(key)
     data = dataset(key.source)
@@ -89,7 +89,7 @@ def served_levels(key: ModelKey) -> lod_figures.ServedLevels | None:
     def files() -> dict[str, bytes]:
         if directory.is_dir():  # only when the folder is new: keep the newest beside it
             served_files.prune_folders(directory, keep=LOD_FOLDERS_KEPT - 1)
-        return _level_files(key, name)
+        return _level_files(key)
 
     try:
         folder = served_files.ensure_folder(directory, name, files)
@@ -214,15 +214,14 @@ def box_figure(key: ModelKey, k: int, column: str, names: tuple[str, ...] = ()) 
     )
 
 
-def suggestions_of(result: SweepResult) -> tuple[charts.SuggestedK, ...]:
-    """The sweep's named k suggestions, for the elbow chart."""
-    suggestion = result.suggestion
-    named = []
-    if suggestion.knee is not None:
-        named.append(charts.SuggestedK("knee", suggestion.knee))
-    named.append(charts.SuggestedK("best silhouette", suggestion.best_silhouette))
-    named.append(charts.SuggestedK("best Calinski-Harabasz", suggestion.best_calinski_harabasz))
-    return tuple(named)
+def suggestions_of(suggestion: KSuggestion) -> tuple[charts.SuggestedK, ...]:
+    """The sweep's named k suggestions (the knee only when there is one)."""
+    named = (
+        ("knee", suggestion.knee),
+        ("best silhouette", suggestion.best_silhouette),
+        ("best Calinski-Harabasz", suggestion.best_calinski_harabasz),
+    )
+    return tuple(charts.SuggestedK(name, k) for name, k in named if k is not None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -233,7 +232,7 @@ def _elbow_base(key: ModelKey) -> dict:
         result.k_values,
         result.inertia,
         result.silhouette,
-        suggestions=suggestions_of(result),
+        suggestions=suggestions_of(result.suggestion),
         silhouette_title=title,
     )
 

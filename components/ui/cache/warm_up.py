@@ -57,9 +57,7 @@ def _build_default_clusters_page() -> bool:
     settings = ClusterSettings()
     key = keys.model_key(source, settings, settings.scaler)
     k, value_column = settings.n_clusters, settings.value_column
-    model.prepared(key)
-    model.scaled(key)
-    model.sweep_fits(key)
+    model.sweep_fits(key)  # and the features and scaling it is fitted on
     model.scores_job(key)
     views.cluster_map(key, k)
     views.legend(key, k, value_column)
