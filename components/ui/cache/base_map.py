@@ -42,7 +42,7 @@ def base_map_job() -> Future[str | None]:
     """Start writing the base map in the background worker, once per server.
 
     Called when the server's first page starts (see :mod:`components.ui.cache.warm_up`),
-    so the tiles (about 2 s to draw) are ready by the time the first map is built.
+    so the tiles (seconds of drawing) are ready by the time the first map is built.
     """
     if not st.get_option("server.enableStaticServing"):
         done: Future[str | None] = Future()
