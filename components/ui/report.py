@@ -90,12 +90,9 @@ def download_report(view: ModelView, names: Sequence[str], sweep: SweepResult | 
     if cache.classification.profile_columns(key, value_column):
         scored = cache.classification.scores(key, k, value_column)
         heatmap = cache.classification.index_figure(key, k, value_column, named)
-    profile = figures.profile_table(
-        cache.views.profile(key, k, value_column),
-        named,
-        [_with_unit(data, name) for name in key.features],
-        _with_unit(data, value_column),
-    )
+    profile = cache.views.profile(key, k, value_column)
+    feature_labels = [_with_unit(data, name) for name in key.features]
+    value_label = _with_unit(data, value_column)
     elbow = (
         cache.views.elbow_figure(key, k)
         if sweep is not None
@@ -118,7 +115,7 @@ def download_report(view: ModelView, names: Sequence[str], sweep: SweepResult | 
             elbow_note=sweep.suggestion.message if sweep is not None else PENDING_NOTE,
             box=box,
             box_title=f"{data.label(value_column)} per cluster",
-            profile=profile,
+            profile=figures.profile_table(profile, named, feature_labels, value_label),
             index_heatmap=heatmap,
             index_note=" ".join(scored.explanations.values()) if scored is not None else "",
         )
