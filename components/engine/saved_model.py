@@ -36,6 +36,7 @@ from components.engine.classification.transforms import TRANSFORMS, FittedTransf
 from components.engine.clustering import nearest_centroids
 from components.engine.csv_limits import MAX_COLUMNS, size_text
 from components.engine.data import PROJECT_ROOT
+from components.engine.features import missing_by_name
 from components.engine.messages import Code, message
 from components.engine.model import K_RANGE
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures, apply_scaler
@@ -228,7 +229,6 @@ def saved_model(
     train = np.asarray(scaled.train, dtype=np.float64)
     centres = np.asarray(centroids, dtype=np.float64)
     ids = np.asarray(labels)
-    cluster_names = tuple(names)
     low, high = K_RANGE
     if train.ndim != 2 or train.shape[1] != len(features):
         raise ValueError(
@@ -247,10 +247,6 @@ def saved_model(
             f"labels has shape {ids.shape} and values from {ids.min(initial=0)} to "
             f"{ids.max(initial=0)}; expected one id in [0, {k - 1}] per row of scaled.train."
         )
-    if len(cluster_names) not in (0, k):
-        raise ValueError(f"names has {len(cluster_names)} entries; expected 0 or k = {k}.")
-    if _SHA256.fullmatch(source_sha256) is None:
-        raise ValueError(f"source_sha256={source_sha256!r} is not 64 lowercase hex digits.")
     distances = np.linalg.norm(train - centres[ids], axis=1)
     model = SavedModel(
         schema_version=SCHEMA_VERSION,
@@ -258,18 +254,15 @@ def saved_model(
         transforms=None if scaled.transforms is None else scaled.transforms.to_dict(),
         scaler=scaled.scaler,
         scaler_parameters={
-            name: tuple(float(value) for value in values)
-            for name, values in scaled.scaler_parameters.items()
+            name: tuple(map(float, values)) for name, values in scaled.scaler_parameters.items()
         },
         k=k,
-        centroids=tuple(tuple(float(value) for value in row) for row in centres),
-        names=cluster_names,
+        centroids=tuple(tuple(map(float, row)) for row in centres),
+        names=tuple(names),
         source_sha256=source_sha256,
         source_name=source_name,
         created=(created or datetime.date.today()).isoformat(),
-        typicality_reference=tuple(
-            float(value) for value in np.quantile(distances, _PERCENTS / 100)
-        ),
+        typicality_reference=tuple(map(float, np.quantile(distances, _PERCENTS / 100))),
         app_version=app_version(),
     )
     try:  # what is saved must read back: the file's checks hold for it
@@ -298,8 +291,7 @@ def model_json(model: SavedModel) -> bytes:
         When the file would be larger than :data:`MAX_MODEL_BYTES`.
     """
     data = {name: getattr(model, name) for name in _FIELDS}
-    raw = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    encoded = raw.encode("utf-8")
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
     if len(encoded) > MAX_MODEL_BYTES:
         raise ValueError(
             f"The model file would be {size_text(len(encoded))}; at most "
@@ -499,9 +491,8 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
             f"The file is not a model saved by this app: it has no schema version. {_CHOOSE}"
         )
     version = data["schema_version"]
-    if isinstance(version, bool) or not isinstance(version, int) or version != SCHEMA_VERSION:
-        is_number = isinstance(version, int | float) and not isinstance(version, bool)
-        shown = str(version) if is_number else _kind(version)
+    if type(version) is not int or version != SCHEMA_VERSION:  # bool and float are not
+        shown = version if type(version) in (int, float) else _kind(version)
         raise ModelFileError(
             f"This model file has schema version {shown}; this app reads version "
             f"{SCHEMA_VERSION}. {_SAVE_AGAIN}"
@@ -532,7 +523,7 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
         )
     k = data["k"]
     low, high = K_RANGE
-    if isinstance(k, bool) or not isinstance(k, int) or not low <= k <= high:
+    if type(k) is not int or not low <= k <= high:
         raise _wrong("k (the number of clusters)", k, f"a whole number from {low} to {high}")
     centroids = _centroids(data["centroids"], k, len(features))
     names = _texts(data["names"], "cluster names", MAX_NAME_LENGTH, high)
@@ -582,16 +573,13 @@ def _centroids(value: object, k: int, n_features: int) -> tuple[tuple[float, ...
     shape = f"{k} rows (one per cluster) of {n_features} number(s) (one per feature)"
     if not isinstance(value, list) or len(value) != k:
         raise _wrong("centroids", value, shape)
-    rows = []
     for index, row in enumerate(value):
         if not isinstance(row, list) or len(row) != n_features:
-            raise _wrong(
-                f"centroids' row {index + 1}",
-                row,
-                f"{n_features} number(s); the centroids are {shape}",
-            )
-        rows.append(_numbers(row, f"centroids' row {index + 1}", n_features))
-    return tuple(rows)
+            where, expected = f"centroids' row {index + 1}", f"{n_features} number(s)"
+            raise _wrong(where, row, f"{expected}; the centroids are {shape}")
+    return tuple(
+        _numbers(row, f"centroids' row {index + 1}", n_features) for index, row in enumerate(value)
+    )
 
 
 def _scaler_parameters(
@@ -654,14 +642,11 @@ def _transforms(value: object, features: tuple[str, ...]) -> dict[str, list[Any]
             "transforms' lambdas", lambdas, f"a list of {len(features):,} numbers or nulls"
         )
     checked: list[float | None] = []
-    for index, (transform, lambda_) in enumerate(zip(chosen, lambdas, strict=True)):
-        where = f"Yeo-Johnson lambda of {_shown(features[index])}"
-        if transform == "yeo-johnson":
-            checked.append(_number(lambda_, where))
-        elif lambda_ is not None:
+    for feature, transform, lambda_ in zip(features, chosen, lambdas, strict=True):
+        where = f"Yeo-Johnson lambda of {_shown(feature)}"
+        if transform != "yeo-johnson" and lambda_ is not None:
             raise _wrong(where, lambda_, "null (the feature's transform has no lambda)")
-        else:
-            checked.append(None)
+        checked.append(_number(lambda_, where) if transform == "yeo-johnson" else None)
     return {"feature_names": list(names), "transforms": list(chosen), "lambdas": checked}
 
 
@@ -744,16 +729,10 @@ def apply_model(
         distances = np.linalg.norm(scaled - centres[nearest], axis=1)
         labels[complete] = nearest
         typicality[complete] = np.interp(distances, model.typicality_reference, _PERCENTS)
-    bad = ~np.isfinite(values)
-    missing_by_feature = {
-        name: int(count)
-        for name, count in zip(model.feature_names, bad.sum(axis=0), strict=True)
-        if count
-    }
+    missing_by_feature, detail = missing_by_name(model.feature_names, values)
     n_missing = int((~complete).sum())
     said = None
     if n_missing:
-        detail = ", ".join(f"{name}: {count:,}" for name, count in missing_by_feature.items())
         said = (
             f"{n_missing:,} of {len(frame):,} places have no value for a feature of the model "
             f"({detail}); they get no cluster and are shown as 'not clustered'."
@@ -773,12 +752,13 @@ def _transformed(
 ) -> np.ndarray:
     """The model's transforms applied to complete rows, or a ValueError naming the column."""
     fitted = FittedTransforms.from_dict(transforms)
-    for index, transform in enumerate(fitted.transforms):
-        minimum = float(values[:, index].min())
-        if transform == "log1p" and minimum <= -1.0:
-            raise ValueError(
-                f"Column {_shown(str(columns[index]))} has values at or below -1 (the lowest is "
-                f"{minimum:g}), where the model's transform log(1 + x) is not defined; the "
-                "model cannot place these rows. Correct the column's values or choose other data."
-            )
-    return fitted.transform(values)
+    lowest = values.min(axis=0)
+    below = np.flatnonzero((np.array(fitted.transforms) == "log1p") & (lowest <= -1.0))
+    if below.size:
+        raise ValueError(
+            f"Column {_shown(str(columns[below[0]]))} has values at or below -1 (the lowest is "
+            f"{lowest[below[0]]:g}), where the model's transform log(1 + x) is not defined; the "
+            "model cannot place these rows. Correct the column's values or choose other data."
+        )
+    # The check above is transform()'s own, said with the file's column: not made twice.
+    return fitted._apply(values)

@@ -159,11 +159,11 @@ def test_saved_model_refuses_pieces_that_do_not_fit() -> None:
         save(labels=np.array([0, 1, 2, 0]))
     with pytest.raises(ValueError, match=r"has shape \(4, 3\); expected 2 columns"):
         save(feature_names=TOY_FEATURES[:2])
-    with pytest.raises(ValueError, match="names has 3 entries"):
+    with pytest.raises(ValueError, match="names 3 clusters, but its k is 2"):
         save(names=("a", "b", "c"))
     with pytest.raises(ValueError, match="at most 60 are accepted"):
         save(names=("a" * 61, "b"))
-    with pytest.raises(ValueError, match="is not 64 lowercase hex digits"):
+    with pytest.raises(ValueError, match="as its data file's sha256; expected 64 hex digits"):
         save(source_sha256="abc")
 
 
