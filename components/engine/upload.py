@@ -86,7 +86,6 @@ __all__ = [
     "PlacesError",
     "limits_text",
     "read_places",
-    "read_places_csv",
 ]
 
 MAX_UPLOAD_BYTES = MAX_CSV_BYTES
@@ -211,24 +210,17 @@ def _checked_name(data: object, filename: str | None, max_bytes: int) -> bytes:
     return data
 
 
-def _check_bytes(data: object, filename: str | None, max_bytes: int) -> bytes:
-    data = _checked_name(data, filename, max_bytes)
+def _csv_text(data: bytes) -> tuple[CsvShape, str, str]:
+    """A CSV's shape, text and encoding, once its bytes pass the checks made before parsing."""
     if not data.strip():
         raise PlacesError(
             "The file is empty. Upload a CSV with a header row (e.g. latitude,longitude,...) "
             "and one row per place."
         )
     check_text(data, error=PlacesError)
-    return data
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    return decode_utf8(data, error=PlacesError)
-
-
-def _checked_shape(data: bytes) -> CsvShape:
-    """Bound the parse before it starts: line length, columns and rows, from the bytes."""
-    return check_csv_limits(data, delimiter=None, error=PlacesError)
+    shape = check_csv_limits(data, delimiter=None, error=PlacesError)
+    text, encoding = decode_utf8(data, error=PlacesError)
+    return shape, text, encoding
 
 
 def _clean_names(columns: Sequence[object]) -> list[str]:
@@ -340,15 +332,6 @@ def _row_examples(rows: np.ndarray) -> str:
 # --------------------------------------------------------------------------- read_places
 
 
-def _read_csv(raw: bytes, lat_col: str | None, lon_col: str | None) -> PlacesData:
-    """Read a CSV file of places (see the module docstring for the rules)."""
-    shape = _checked_shape(raw)
-    text, encoding = _decode(raw)
-    table = _parse(text, shape)
-    del text
-    return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter, encoding=encoding)
-
-
 def _read_parquet(
     raw: bytes, max_bytes: int, lat_col: str | None, lon_col: str | None
 ) -> PlacesData:
@@ -402,11 +385,10 @@ def read_places(
     raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
     if is_parquet(raw, filename):
         return _read_parquet(raw, max_bytes, lat_col, lon_col)
-    return _read_csv(_check_bytes(raw, filename, max_bytes), lat_col, lon_col)
-
-
-# The name the hostile-file catalogue (tests/hostile) reads its CSV files by.
-read_places_csv = read_places
+    shape, text, encoding = _csv_text(raw)
+    table = _parse(text, shape)
+    del text
+    return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter, encoding=encoding)
 
 
 def _places_from_table(
