@@ -27,9 +27,6 @@ from components.engine.upload import PlacesData
 LATITUDE = "latitude"
 LONGITUDE = "longitude"
 LOCATION: tuple[str, str] = (LATITUDE, LONGITUDE)
-HOUSING_VALUE_COLUMN = "median_house_value"
-HOUSING_INCOME_COLUMN = "median_income"
-HOUSING_CATEGORY_COLUMN = "ocean_proximity"
 
 
 @dataclass(frozen=True)
@@ -144,14 +141,14 @@ def housing_dataset(housing: HousingData, name: str) -> Dataset:
         notes=housing.report.notes,
     )
     return Dataset(
-        places=places,
-        name=name,
-        sha256=housing.sha256,
+        places,
+        name,
+        housing.sha256,
         catalogue=FEATURE_CATALOGUE,
         default_features=DEFAULT_FEATURES,
-        value_column=HOUSING_VALUE_COLUMN,
-        income_column=HOUSING_INCOME_COLUMN,
-        category_column=HOUSING_CATEGORY_COLUMN if HOUSING_CATEGORY_COLUMN in text else None,
+        value_column="median_house_value",
+        income_column="median_income",
+        category_column="ocean_proximity" if "ocean_proximity" in text else None,
         has_split=True,
     )
 
@@ -181,15 +178,12 @@ def places_dataset(places: PlacesData, name: str, sha256: str) -> Dataset:
     Dataset
         Clustered by location and its first varying numeric column to start with.
     """
-    columns = list(places.frame.columns)
-    taken = set(columns)
-    renamed: dict[str, str] = {}
-    for column in columns:  # a column named like a coordinate that was not chosen
-        if column in LOCATION and column not in (places.lat_col, places.lon_col):
-            renamed[column] = _free_name(column, taken)
-    renamed[places.lat_col] = LATITUDE
-    renamed[places.lon_col] = LONGITUDE
-    renamed = {old: new for old, new in renamed.items() if old != new}
+    chosen = (places.lat_col, places.lon_col)
+    taken = set(places.frame.columns)
+    renamed = {  # a column named like a coordinate that was not chosen
+        name: _free_name(name, taken) for name in LOCATION if name in taken and name not in chosen
+    }
+    renamed |= {old: new for old, new in zip(chosen, LOCATION, strict=True) if old != new}
 
     def new(column: str) -> str:
         return renamed.get(column, column)
