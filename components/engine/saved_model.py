@@ -80,6 +80,16 @@ class ModelFileError(ValueError):
     """A model file that cannot be read; the message says what is wrong and what to do."""
 
 
+def _unreadable(said: str) -> ModelFileError:
+    """The refusal of a file that is not a model file this app saved."""
+    return ModelFileError(f"{said} {_CHOOSE}")
+
+
+def _refused(said: str) -> ModelFileError:
+    """The refusal of a model file whose fields are wrong: save the model again."""
+    return ModelFileError(f"{said} {_SAVE_AGAIN}")
+
+
 @dataclass(frozen=True)
 class SavedModel:
     """A fitted k-means model, as a model file holds it.
@@ -326,18 +336,18 @@ def read_model(raw: bytes) -> SavedModel:
     if not isinstance(raw, bytes):
         raise ModelFileError(f"raw is {type(raw).__name__}; expected the file's bytes.")
     if len(raw) > MAX_MODEL_BYTES:
-        raise ModelFileError(
+        raise _unreadable(
             f"The model file is {size_text(len(raw))} ({len(raw):,} bytes); a model file is at "
-            f"most {size_text(MAX_MODEL_BYTES)} ({MAX_MODEL_BYTES:,} bytes). {_CHOOSE}"
+            f"most {size_text(MAX_MODEL_BYTES)} ({MAX_MODEL_BYTES:,} bytes)."
         )
     if not raw.strip():
-        raise ModelFileError(f"The model file is empty. {_CHOOSE}")
+        raise _unreadable("The model file is empty.")
     text = _text_of(raw)
     depth = _depth(raw)
     if depth > MAX_DEPTH:
-        raise ModelFileError(
+        raise _unreadable(
             f"The file nests lists and objects {depth:,} levels deep; a model file nests at "
-            f"most {MAX_DEPTH}. {_CHOOSE}"
+            f"most {MAX_DEPTH}."
         )
     try:
         data = json.loads(
@@ -347,15 +357,15 @@ def read_model(raw: bytes) -> SavedModel:
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as error:
-        raise ModelFileError(
+        raise _unreadable(
             f"The file is not a model file: it is not JSON text "
             f"({error.msg.lower().removesuffix(' at')} at line {error.lineno:,}, column "
-            f"{error.colno:,}). {_CHOOSE}"
+            f"{error.colno:,})."
         ) from None
     if not isinstance(data, dict):
-        raise ModelFileError(
+        raise _unreadable(
             f"The file holds {_kind(data)}, not a model: a model file is one JSON object, as "
-            f"this app saves it. {_CHOOSE}"
+            f"this app saves it."
         )
     return _model_from_dict(data)
 
@@ -363,21 +373,18 @@ def read_model(raw: bytes) -> SavedModel:
 def _text_of(raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         width = "UTF-32" if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "UTF-16"
-        raise ModelFileError(
-            f"The file is saved as {width} text; a model file is UTF-8 text, as this app "
-            f"saves it. {_CHOOSE}"
+        raise _unreadable(
+            f"The file is saved as {width} text; a model file is UTF-8 text, as this app saves it."
         )
     if b"\x00" in raw:
-        raise ModelFileError(
+        raise _unreadable(
             "The file is not a model file: it holds zero bytes, which UTF-8 text never does "
-            f"(it may be saved as UTF-16 text). {_CHOOSE}"
+            "(it may be saved as UTF-16 text)."
         )
     try:
         return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
-        raise ModelFileError(
-            f"The file is not a model file: it is not UTF-8 text. {_CHOOSE}"
-        ) from None
+        raise _unreadable("The file is not a model file: it is not UTF-8 text.") from None
 
 
 def _depth(raw: bytes) -> int:
@@ -401,9 +408,9 @@ def _refuse_constant(token: str) -> float:
 
 def _bounded_integer(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise ModelFileError(
+        raise _unreadable(
             f"The model file holds a whole number of {len(digits.lstrip('-')):,} digits; a model "
-            f"file's numbers have at most {MAX_INTEGER_DIGITS}. {_CHOOSE}"
+            f"file's numbers have at most {MAX_INTEGER_DIGITS}."
         )
     return int(digits)
 
@@ -412,9 +419,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ModelFileError(
-                f"The model file names {_shown(key)} twice in one object. {_CHOOSE}"
-            )
+            raise _unreadable(f"The model file names {_shown(key)} twice in one object.")
         result[key] = value
     return result
 
@@ -442,9 +447,7 @@ def _kind(value: object) -> str:
 
 
 def _wrong(where: str, value: object, expected: str) -> ModelFileError:
-    return ModelFileError(
-        f"The model file holds {_kind(value)} as its {where}; expected {expected}. {_SAVE_AGAIN}"
-    )
+    return _refused(f"The model file holds {_kind(value)} as its {where}; expected {expected}.")
 
 
 def _number(value: object, where: str) -> float:
@@ -452,9 +455,9 @@ def _number(value: object, where: str) -> float:
         raise _wrong(where, value, "a number")
     number = float(value)
     if not math.isfinite(number):
-        raise ModelFileError(
+        raise _refused(
             f"The model file holds a number too large to be finite as its {where}; every "
-            f"number of a model is finite. {_SAVE_AGAIN}"
+            f"number of a model is finite."
         )
     return number
 
@@ -469,9 +472,9 @@ def _text(value: object, where: str, max_chars: int) -> str:
     if not isinstance(value, str):
         raise _wrong(where, value, "a text")
     if len(value) > max_chars:
-        raise ModelFileError(
+        raise _refused(
             f"The model file holds a text of {len(value):,} characters as its {where}; at most "
-            f"{max_chars:,} are accepted. {_SAVE_AGAIN}"
+            f"{max_chars:,} are accepted."
         )
     return value
 
@@ -487,29 +490,22 @@ def _texts(value: object, where: str, max_chars: int, max_items: int) -> tuple[s
 def _model_from_dict(data: dict[str, Any]) -> SavedModel:
     """Check every field of a parsed model file and build the model."""
     if "schema_version" not in data:
-        raise ModelFileError(
-            f"The file is not a model saved by this app: it has no schema version. {_CHOOSE}"
-        )
+        raise _unreadable("The file is not a model saved by this app: it has no schema version.")
     version = data["schema_version"]
     if type(version) is not int or version != SCHEMA_VERSION:  # bool and float are not
         shown = version if type(version) in (int, float) else _kind(version)
-        raise ModelFileError(
-            f"This model file has schema version {shown}; this app reads version "
-            f"{SCHEMA_VERSION}. {_SAVE_AGAIN}"
+        raise _refused(
+            f"This model file has schema version {shown}; this app reads version {SCHEMA_VERSION}."
         )
     missing = [name for name in _FIELDS if name not in data]
     if missing:
-        raise ModelFileError(
-            f"The model file lacks the field(s) {', '.join(missing)}. {_SAVE_AGAIN}"
-        )
+        raise _refused(f"The model file lacks the field(s) {', '.join(missing)}.")
     unexpected = [_shown(name) for name in data if name not in _FIELDS]
     if unexpected:
         listed = ", ".join(unexpected[:5]) + (
             f" and {len(unexpected) - 5:,} more" if len(unexpected) > 5 else ""
         )
-        raise ModelFileError(
-            f"The model file has field(s) this app does not know: {listed}. {_SAVE_AGAIN}"
-        )
+        raise _refused(f"The model file has field(s) this app does not know: {listed}.")
 
     features = _texts(data["feature_names"], "feature names", MAX_FEATURE_NAME_CHARS, MAX_COLUMNS)
     repeated = [name for name, count in Counter(features).items() if count > 1]
@@ -517,9 +513,9 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
         said = (
             f"repeat {', '.join(map(_shown, repeated[:5]))}" if repeated else "hold an empty name"
         )
-        raise ModelFileError(
+        raise _refused(
             f"The model file's feature names {said if features else 'are none'}; a model has "
-            f"at least one feature, each named once. {_SAVE_AGAIN}"
+            f"at least one feature, each named once."
         )
     k = data["k"]
     low, high = K_RANGE
@@ -528,15 +524,15 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
     centroids = _centroids(data["centroids"], k, len(features))
     names = _texts(data["names"], "cluster names", MAX_NAME_LENGTH, high)
     if len(names) not in (0, k):
-        raise ModelFileError(
+        raise _refused(
             f"The model file names {len(names)} clusters, but its k is {k}; expected a name "
-            f"per cluster or none. {_SAVE_AGAIN}"
+            f"per cluster or none."
         )
     scaler = _text(data["scaler"], "scaler", MAX_FEATURE_NAME_CHARS)
     if scaler not in SCALERS:
-        raise ModelFileError(
+        raise _refused(
             f"The model file uses the scaler {_shown(scaler)}, which this app does not know "
-            f"(it knows {', '.join(SCALERS)}). {_SAVE_AGAIN}"
+            f"(it knows {', '.join(SCALERS)})."
         )
     sha256 = _text(data["source_sha256"], "data file's sha256", 64)
     if _SHA256.fullmatch(sha256) is None:
@@ -548,10 +544,7 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
         raise _wrong("date", created, "a date such as 2024-05-31") from None
     reference = _numbers(data["typicality_reference"], "typicality reference", N_QUANTILES)
     if reference[0] < 0 or any(b < a for a, b in itertools.pairwise(reference)):
-        raise ModelFileError(
-            "The model file's typicality reference is not a rising list of distances. "
-            + _SAVE_AGAIN
-        )
+        raise _refused("The model file's typicality reference is not a rising list of distances. ")
     return SavedModel(
         schema_version=SCHEMA_VERSION,
         feature_names=features,
@@ -592,9 +585,9 @@ def _scaler_parameters(
             f"{scaler} scaler's parameters", value, f"an object of the parameters {listed}"
         )
     if scaler == "geographic" and not {"latitude", "longitude"} <= set(features):
-        raise ModelFileError(
-            f"The model file uses the geographic scaler, but its features lack latitude or "
-            f"longitude. {_SAVE_AGAIN}"
+        raise _refused(
+            "The model file uses the geographic scaler, but its features lack latitude or "
+            "longitude."
         )
     lengths = {"features": len(features), "others": len(features) - 2}
     parameters = {}
@@ -604,9 +597,7 @@ def _scaler_parameters(
             value[name], where, lengths[length] if isinstance(length, str) else length
         )
         if name in _DIVISORS and min(numbers, default=1.0) <= 0:
-            raise ModelFileError(
-                f"The model file's {where} holds a value at or below zero. {_SAVE_AGAIN}"
-            )
+            raise _refused(f"The model file's {where} holds a value at or below zero.")
         parameters[name] = numbers
     weight = parameters.get("location_weight", (1.0,))[0]
     if not LOCATION_WEIGHT_RANGE[0] <= weight <= LOCATION_WEIGHT_RANGE[1]:
@@ -626,15 +617,13 @@ def _transforms(value: object, features: tuple[str, ...]) -> dict[str, list[Any]
         value["feature_names"], "transforms' feature names", MAX_FEATURE_NAME_CHARS, MAX_COLUMNS
     )
     if names != features:
-        raise ModelFileError(
-            f"The model file's transforms name other features than the model has. {_SAVE_AGAIN}"
-        )
+        raise _refused("The model file's transforms name other features than the model has.")
     chosen = _texts(value["transforms"], "transforms", MAX_FEATURE_NAME_CHARS, len(features))
     unknown = [name for name in chosen if name not in TRANSFORMS]
     if len(chosen) != len(features) or unknown:
-        raise ModelFileError(
+        raise _refused(
             f"The model file's transforms are {', '.join(map(_shown, chosen[:5]))}; expected "
-            f"one of {', '.join(TRANSFORMS)} per feature. {_SAVE_AGAIN}"
+            f"one of {', '.join(TRANSFORMS)} per feature."
         )
     lambdas = value["lambdas"]
     if not isinstance(lambdas, list) or len(lambdas) != len(features):
