@@ -164,10 +164,6 @@ class AppliedModel:
     typicality : numpy.ndarray
         float64, one per row: the distance to that centre as a percentile (0 to 100) of the
         fitted rows' distances to their own centres; NaN for a row missing a feature value.
-    n_missing : int
-        Rows missing a value of at least one feature.
-    missing_by_feature : dict of str to int
-        Rows missing each feature's value (features with none are left out).
     sizes : tuple of int
         Rows per cluster, ``k`` counts.
     message : str or None
@@ -176,8 +172,6 @@ class AppliedModel:
 
     labels: np.ndarray
     typicality: np.ndarray
-    n_missing: int
-    missing_by_feature: dict[str, int]
     sizes: tuple[int, ...]
     message: str | None
 
@@ -660,8 +654,8 @@ def apply_model(
     Returns
     -------
     AppliedModel
-        Labels (-1 for a row missing a feature value), typicality (NaN there), and the count
-        of such rows.
+        Labels (-1 for a row missing a feature value), typicality (NaN there), the rows per
+        cluster, and what became of the rows missing a value.
 
     Raises
     ------
@@ -718,10 +712,10 @@ def apply_model(
         distances = np.linalg.norm(scaled - centres[nearest], axis=1)
         labels[complete] = nearest
         typicality[complete] = np.interp(distances, model.typicality_reference, _PERCENTS)
-    missing_by_feature, detail = missing_by_name(model.feature_names, values)
     n_missing = int((~complete).sum())
     said = None
     if n_missing:
+        _, detail = missing_by_name(model.feature_names, values)
         said = (
             f"{n_missing:,} of {len(frame):,} places have no value for a feature of the model "
             f"({detail}); they get no cluster and are shown as 'not clustered'."
@@ -729,8 +723,6 @@ def apply_model(
     return AppliedModel(
         labels=labels,
         typicality=typicality,
-        n_missing=n_missing,
-        missing_by_feature=missing_by_feature,
         sizes=tuple(int(size) for size in np.bincount(labels[complete], minlength=model.k)),
         message=said,
     )
