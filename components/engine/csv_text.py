@@ -167,15 +167,6 @@ def _names(header: list[str]) -> str:
     return shown + (", ..." if len(header) > _SHOWN_NAMES else "")
 
 
-def _quoting_advice(delimiter: str) -> str:
-    name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
-    example = '"Paris, France"' if delimiter == "," else f'"a{delimiter}b"'
-    return (
-        f"A value with a {name} in it must be in double quotes ({example}); otherwise remove "
-        "the extra values, or name them in the header."
-    )
-
-
 def table_problem(text: str, delimiter: str) -> str:
     """Say why a text is not a table the way its header says: the line and what to change.
 
@@ -219,11 +210,13 @@ def table_problem(text: str, delimiter: str) -> str:
                         f" The extra value{'s are' if len(extra) > 1 else ' is'} empty: the "
                         f"line probably ends with a {name} too many."
                     )
+                example = '"Paris, France"' if delimiter == "," else f'"a{delimiter}b"'
                 return (
                     f"Line {record_start:,} of the file (data row {data_row:,}) has "
                     f"{len(record):,} values, but the header names {len(header):,} "
                     f"({_names(header)}): '{_shortened(delimiter.join(record))}'.{empty} "
-                    f"{_quoting_advice(delimiter)}"
+                    f"A value with a {name} in it must be in double quotes ({example}); "
+                    "otherwise remove the extra values, or name them in the header."
                 )
     except csv.Error:
         # The only way a line of at most 100,000 bytes gives a value longer than the
