@@ -336,7 +336,7 @@ def _read_parquet(
     raw: bytes, max_bytes: int, lat_col: str | None, lon_col: str | None
 ) -> PlacesData:
     """Read a Parquet file of places by the CSV reader's rules (see :func:`read_places`)."""
-    _, columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
+    columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
     names = _clean_names([name for name, _ in columns])
     table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
     del columns
