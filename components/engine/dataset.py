@@ -123,7 +123,6 @@ def housing_dataset(housing: HousingData, name: str) -> Dataset:
     frame = housing.frame.reset_index(drop=True)
     numeric = tuple(column for column in FEATURE_CATALOGUE if column in frame.columns)
     text = tuple(column for column in frame.columns if column not in numeric)
-    n_rows = len(frame)
     places = PlacesData(
         frame=frame,
         lat_col=LATITUDE,
@@ -131,13 +130,10 @@ def housing_dataset(housing: HousingData, name: str) -> Dataset:
         numeric_columns=numeric,
         feature_columns=tuple(column for column in numeric if column not in LOCATION),
         text_columns=text,
-        constant_columns=(),
-        source_rows=np.arange(1, n_rows + 1),
-        n_rows_read=n_rows,
+        source_rows=np.arange(1, len(frame) + 1),
         dropped_rows=np.empty(0, dtype=np.int64),
         extent=map_extent(frame[LATITUDE].to_numpy(), frame[LONGITUDE].to_numpy()),
         delimiter=",",
-        encoding="utf-8",
         notes=housing.report.notes,
     )
     return Dataset(
@@ -197,7 +193,6 @@ def places_dataset(places: PlacesData, name: str, sha256: str) -> Dataset:
         numeric_columns=tuple(map(new, places.numeric_columns)),
         feature_columns=tuple(map(new, places.feature_columns)),
         text_columns=tuple(map(new, places.text_columns)),
-        constant_columns=tuple(map(new, places.constant_columns)),
     )
     features = kept.feature_columns
     return Dataset(

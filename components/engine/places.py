@@ -109,7 +109,7 @@ def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str
         if is_parquet(data):
             footer = check_parquet_limits(data, max_bytes=max_bytes, error=PlacesError)
             return tuple(_clean_names(footer.names))
-        shape, _, _ = _csv_text(_checked_name(data, None, max_bytes))
+        shape, _ = _csv_text(_checked_name(data, None, max_bytes))
         return tuple(_header_names(shape))
     except PlacesError:
         return ()

@@ -122,20 +122,14 @@ class PlacesData:
         to the location); may be empty.
     text_columns : tuple[str, ...]
         Non-numeric columns (shown in tooltips, never clustered).
-    constant_columns : tuple[str, ...]
-        Numeric columns with a single value (not offered as features).
     source_rows : np.ndarray
         1-based data-row number in the file of each row of ``frame`` (the header is not a row).
-    n_rows_read : int
-        Data rows in the file.
     dropped_rows : np.ndarray
         1-based data-row numbers dropped for a missing coordinate.
     extent : MapExtent
         Bounds, centre and zoom of the places.
     delimiter : str
         The delimiter used; "" for a Parquet file.
-    encoding : str
-        'utf-8' or 'utf-8-sig' (with byte-order mark); "" for a Parquet file.
     notes : tuple[str, ...]
         Plain-language remarks for the user (dropped rows, constant columns, location only).
     coercions : tuple[ColumnCoercion, ...]
@@ -150,13 +144,10 @@ class PlacesData:
     numeric_columns: tuple[str, ...]
     feature_columns: tuple[str, ...]
     text_columns: tuple[str, ...]
-    constant_columns: tuple[str, ...]
     source_rows: np.ndarray
-    n_rows_read: int
     dropped_rows: np.ndarray
     extent: MapExtent
     delimiter: str
-    encoding: str
     notes: tuple[str, ...]
     coercions: tuple[ColumnCoercion, ...] = ()
 
@@ -210,8 +201,8 @@ def _checked_name(data: object, filename: str | None, max_bytes: int) -> bytes:
     return data
 
 
-def _csv_text(data: bytes) -> tuple[CsvShape, str, str]:
-    """A CSV's shape, text and encoding, once its bytes pass the checks made before parsing."""
+def _csv_text(data: bytes) -> tuple[CsvShape, str]:
+    """A CSV's shape and text, once its bytes pass the checks made before parsing."""
     if not data.strip():
         raise PlacesError(
             "The file is empty. Upload a CSV with a header row (e.g. latitude,longitude,...) "
@@ -219,8 +210,8 @@ def _csv_text(data: bytes) -> tuple[CsvShape, str, str]:
         )
     check_text(data, error=PlacesError)
     shape = check_csv_limits(data, delimiter=None, error=PlacesError)
-    text, encoding = decode_utf8(data, error=PlacesError)
-    return shape, text, encoding
+    text, _ = decode_utf8(data, error=PlacesError)
+    return shape, text
 
 
 def _clean_names(columns: Sequence[object]) -> list[str]:
@@ -340,7 +331,7 @@ def _read_parquet(
     names = _clean_names([name for name, _ in columns])
     table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
     del columns
-    return _places_from_table(table, lat_col, lon_col, delimiter="", encoding="")
+    return _places_from_table(table, lat_col, lon_col, delimiter="")
 
 
 def read_places(
@@ -359,7 +350,7 @@ def read_places(
     cells, uncompressed size, row groups, flat column types), then its columns are read:
     numbers as numbers (an infinite value is read as missing and counted), text columns by
     the CSV reader's rules (missing-value spellings, thousands separators), names cleaned
-    and coordinates found as for a CSV; ``delimiter`` and ``encoding`` are then "".
+    and coordinates found as for a CSV; ``delimiter`` is then "".
 
     Parameters
     ----------
@@ -385,10 +376,10 @@ def read_places(
     raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
     if is_parquet(raw, filename):
         return _read_parquet(raw, max_bytes, lat_col, lon_col)
-    shape, text, encoding = _csv_text(raw)
+    shape, text = _csv_text(raw)
     table = _parse(text, shape)
     del text
-    return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter, encoding=encoding)
+    return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter)
 
 
 def _places_from_table(
@@ -397,7 +388,6 @@ def _places_from_table(
     lon_col: str | None,
     *,
     delimiter: str,
-    encoding: str,
 ) -> PlacesData:
     """Validate a parsed table: text columns (str, "" when empty) or float64 ones (Parquet's)."""
     columns = list(table.columns)
@@ -520,13 +510,10 @@ def _places_from_table(
         numeric_columns=tuple(numeric_columns),
         feature_columns=tuple(feature_columns),
         text_columns=tuple(text_columns),
-        constant_columns=tuple(constant_columns),
         source_rows=row_numbers[located],
-        n_rows_read=len(table),
         dropped_rows=dropped,
         extent=map_extent(kept[lat].to_numpy(), kept[lon].to_numpy()),
         delimiter=delimiter,
-        encoding=encoding,
         notes=tuple(notes),
         coercions=tuple(coercions),
     )
