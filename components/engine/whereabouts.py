@@ -117,11 +117,6 @@ class Countries:
     near_start: np.ndarray
     near_edges: np.ndarray
 
-    @property
-    def n_edges(self) -> int:
-        """The number of ring edges over all countries."""
-        return int(self.x0.size)
-
 
 def _band_index(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index the edges with latitude span [low, high] by the 1-degree bands they meet."""
