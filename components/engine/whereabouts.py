@@ -528,10 +528,6 @@ def locate_places(
 # --------------------------------------------------------------------------- words
 
 
-def _places(n: int) -> str:
-    return f"{n:,} place" if n == 1 else f"{n:,} places"
-
-
 def whereabouts_sentence(
     result: Whereabouts, *, swapped: bool = False, top: int = TOP_COUNTRIES
 ) -> str:
@@ -567,5 +563,6 @@ def whereabouts_sentence(
         parts.append(f"{counts.n_sea:,} in the sea")
     sentence = ", ".join(parts)
     if result.sampled:
-        sentence += f" (a fixed sample of {result.n_checked:,} of the {_places(result.n_places)})"
+        # A sample is taken of more places than it holds: at least two.
+        sentence += f" (a fixed sample of {result.n_checked:,} of the {result.n_places:,} places)"
     return sentence
