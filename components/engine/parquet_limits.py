@@ -52,7 +52,7 @@ __all__ = [
 MAGIC = b"PAR1"  # the first and last four bytes of every Parquet file
 PARQUET_EXTENSIONS: tuple[str, ...] = (".parquet", ".pq")
 # A footer holds about 100-300 bytes per column per row group: 16 MB is 1,000 columns in
-# dozens of row groups, and parses in well under a second.
+# dozens of row groups.
 MAX_FOOTER_BYTES = 16 * 1024 * 1024
 # pyarrow and Spark write row groups of 64k-1M rows or 128 MB: a 2,000,000-row file has a
 # few dozen. Thousands of tiny ones make a read slow for nothing.
