@@ -115,7 +115,7 @@ def check_text(data: bytes, *, error: type[Exception]) -> None:
     )
 
 
-def decode_utf8(data: bytes, *, error: type[Exception]) -> tuple[str, str]:
+def decode_utf8(data: bytes, *, error: type[Exception]) -> str:
     """Decode UTF-8 text, with or without its marker (``utf-8-sig``).
 
     Parameters
@@ -127,8 +127,8 @@ def decode_utf8(data: bytes, *, error: type[Exception]) -> tuple[str, str]:
 
     Returns
     -------
-    (str, str)
-        The text and its encoding, ``"utf-8"`` or ``"utf-8-sig"``.
+    str
+        The text, without the marker.
 
     Raises
     ------
@@ -137,9 +137,8 @@ def decode_utf8(data: bytes, *, error: type[Exception]) -> tuple[str, str]:
         line, what it reads as in the Windows encoding (when that is a letter, the usual
         case of a file saved by Excel as plain 'CSV') and how to save the file as UTF-8.
     """
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        return data.decode(encoding), encoding
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as failure:
         offset = failure.start
         line_start = data.rfind(b"\n", 0, offset) + 1

@@ -454,7 +454,7 @@ def _read_and_validate(data: bytes) -> tuple[pd.DataFrame, ValidationReport]:
         raise empty
     check_text(data, error=DataValidationError)
     check_csv_limits(data, delimiter=",", error=DataValidationError)
-    text, _ = decode_utf8(data, error=DataValidationError)
+    text = decode_utf8(data, error=DataValidationError)
     try:
         frame = pd.read_csv(io.StringIO(text))
     except pd.errors.EmptyDataError as error:

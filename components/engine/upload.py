@@ -210,8 +210,7 @@ def _csv_text(data: bytes) -> tuple[CsvShape, str]:
         )
     check_text(data, error=PlacesError)
     shape = check_csv_limits(data, delimiter=None, error=PlacesError)
-    text, _ = decode_utf8(data, error=PlacesError)
-    return shape, text
+    return shape, decode_utf8(data, error=PlacesError)
 
 
 def _clean_names(columns: Sequence[object]) -> list[str]:
