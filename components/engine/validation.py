@@ -17,6 +17,7 @@ Wording, kept the same everywhere:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from numbers import Integral, Real
 from typing import ClassVar, Literal, TypeGuard
@@ -116,9 +117,7 @@ def check_float(
     message = (
         f"{name}={value!r} is out of range; expected a number in {left}{low:g}, {high:g}{right}."
     )
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(message)
-    number = float(value)
+    number = math.nan if isinstance(value, bool) or not isinstance(value, Real) else float(value)
     too_low = number <= low if low_open else number < low
     too_high = number >= high if high_open else number > high
     if not np.isfinite(number) or too_low or too_high:
