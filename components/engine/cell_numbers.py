@@ -225,25 +225,14 @@ def column_numbers(
         numbers = column.to_numpy(dtype=np.float64, copy=True)
         infinite = np.isinf(numbers)
         numbers[infinite] = np.nan
-        coercion = None
-        if infinite.any():
-            coercion = ColumnCoercion(
-                column=name,
-                n_infinite=int(infinite.sum()),
-                n_numbers=int(np.isfinite(numbers).sum()),
-            )
-        return numbers, coercion, np.zeros(len(numbers), dtype=bool)
+        n_numbers = int(np.isfinite(numbers).sum())
+        coercion = ColumnCoercion(name, n_infinite=int(infinite.sum()), n_numbers=n_numbers)
+        return numbers, coercion if infinite.any() else None, np.zeros(len(numbers), dtype=bool)
     text = column.astype(str).str.strip()
     if quick and len(text) > _SAMPLE_CELLS:
         _, sample, _ = _read_numbers(text[:_SAMPLE_CELLS], name, decimal_comma)
         if sample.n_not_numbers > sample.n_numbers:
             return np.full(len(text), np.nan), sample, np.zeros(len(text), dtype=bool)
     numbers, coercion, not_numbers = _read_numbers(text, name, decimal_comma)
-    changed = (
-        coercion.missing_words
-        or coercion.n_infinite
-        or coercion.n_thousands
-        or coercion.n_decimal_comma
-        or coercion.n_not_numbers
-    )
-    return numbers, coercion if changed else None, not_numbers
+    unchanged = coercion == ColumnCoercion(name, n_numbers=coercion.n_numbers)
+    return numbers, None if unchanged else coercion, not_numbers

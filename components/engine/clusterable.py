@@ -9,7 +9,6 @@ enough rows with a value for every feature, no constant feature, enough distinct
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
@@ -17,36 +16,7 @@ import numpy as np
 from components.engine.clustering import n_distinct_rows
 from components.engine.upload import PlacesData, PlacesError
 
-__all__ = ["ClusterableCheck", "check_clusterable"]
-
-
-@dataclass(frozen=True)
-class ClusterableCheck:
-    """The chosen features and k fit the places.
-
-    Attributes
-    ----------
-    features : tuple[str, ...]
-        The chosen features.
-    n_clusters : int
-        The chosen k.
-    n_rows_usable : int
-        Rows with a value for every chosen feature.
-    n_rows_excluded : int
-        Rows left out because a chosen feature is empty.
-    n_distinct : int
-        Distinct places (rows) among the usable rows, on the chosen features, counted up
-        to 15 (or k, if larger).
-    message : str or None
-        A note for the user (excluded rows), None when every row is used.
-    """
-
-    features: tuple[str, ...]
-    n_clusters: int
-    n_rows_usable: int
-    n_rows_excluded: int
-    n_distinct: int
-    message: str | None
+__all__ = ["check_clusterable"]
 
 
 def _too_few_rows(features: list[str], values: np.ndarray, k: int) -> str:
@@ -98,7 +68,7 @@ def check_clusterable(
     *,
     missing: str = "exclude",
     label_of: Callable[[str], str] = str,
-) -> ClusterableCheck:
+) -> None:
     """Check that k clusters can be formed from the places on the chosen features.
 
     Parameters
@@ -114,10 +84,10 @@ def check_clusterable(
     label_of : callable
         How a message names a column (the file's own name of a renamed one).
 
-    Returns
-    -------
-    ClusterableCheck
-        Usable rows and a note; raises :class:`PlacesError` otherwise.
+    Raises
+    ------
+    PlacesError
+        When they cannot: what is wrong and what would help.
     """
     chosen = list(dict.fromkeys(features))  # keep order, drop repeats
     if not chosen:
@@ -139,7 +109,6 @@ def check_clusterable(
         finite = np.ones_like(finite)
     usable = finite.all(axis=1)
     n_usable = int(usable.sum())
-    excluded = len(values) - n_usable
     if n_usable <= k:
         raise PlacesError(_too_few_rows([label_of(name) for name in chosen], values, k))
     used = values[usable]
@@ -163,17 +132,3 @@ def check_clusterable(
             f"k={k} clusters need at least {k}. Choose k = {n_distinct} or fewer, or add "
             "features that tell the places apart."
         )
-    note = None
-    if excluded:
-        note = (
-            f"{excluded:,} of {len(values):,} rows are left out because a chosen feature is "
-            "empty there."
-        )
-    return ClusterableCheck(
-        features=tuple(chosen),
-        n_clusters=k,
-        n_rows_usable=n_usable,
-        n_rows_excluded=excluded,
-        n_distinct=n_distinct,
-        message=note,
-    )

@@ -1,8 +1,8 @@
 """Bounds on a CSV's bytes, checked before any parser sees them.
 
 Pure Python (no Streamlit). A parser's time must not depend on what a hostile file makes it
-do: pandas numbers repeated column names in time quadratic in the number of columns (a
-5 MB line ``a,a,a,...`` held the server for minutes), so the column count is read from the
+do: pandas numbers repeated column names in time quadratic in the number of columns (one
+long line ``a,a,a,...`` holds the server), so the column count is read from the
 first line's bytes, and every line's length and the number of lines are bounded, all in
 one linear scan, before parsing starts. Both readers of user bytes use these checks: the
 places upload (:mod:`components.engine.upload`) and the housing CSV
@@ -19,26 +19,11 @@ Limits, stated once (a Parquet upload gets the same, :mod:`components.engine.par
 - ``MAX_CELLS`` = 12,000,000 cells (rows times header columns, e.g. 2,000,000 rows of six
   columns): the parsed table's memory grows with its cells as much as with its bytes.
 
-Why these sizes: what one read may cost on a 2-core machine of a few GB (Community Cloud
-gives 2.7 GB, and the upload budget refuses work that would take the process past 2.4 GB;
-the app itself holds about 300 MB). Reading a file (``read_places`` and ``compact``, peak
-RSS above the start, measured with ``getrusage``) took:
-
-- CSV, 1M and 2M rows of latitude, longitude and a value (23 and 46 MB): +238 and +480 MB,
-  about 80 bytes a cell or 10 bytes per byte of the file;
-- CSV, 200,000 rows with a 500-character text column (104 MB): +867 MB, 8 per byte;
-- Parquet, 1M rows of the same three columns (17 MB): +196 MB, 65 bytes a cell;
-- Parquet, 1M rows, with two short text columns more (19 MB): +396 MB, 80 bytes a cell;
-- Parquet, the 200,000 rows with text (33 MB; 104 MB uncompressed): +719 MB, 7 bytes per
-  uncompressed byte.
-
-So a read costs about 10 times a CSV's bytes, and about 80 bytes a cell or 7 times the
-uncompressed bytes of a Parquet file. At 100 MB (a CSV, or a Parquet file's uncompressed
-data, :mod:`components.engine.parquet_limits`) and 12,000,000 cells, any accepted file
-reads within about 1 GB, and the 2,000,000-row cap keeps its fit (about 600 bytes a row)
-within 1.2 GB: one such user fits beside the others. At 200 MB a text-heavy CSV would
-need about 2 GB. A 2,000,000-row CSV of latitude, longitude and a value is about 60 MB,
-so for such files the row cap, not the bytes, is the limit.
+Why these sizes: what one read may cost on a 2-core machine of a few GB, beside the other
+users. A read's memory grows with a CSV's bytes and with a Parquet file's cells and
+uncompressed bytes (BENCHMARKS.md, "Measured defaults"); at these limits any accepted file
+reads within about 1 GB, and the row cap keeps its fit within about as much again. For a
+CSV of latitude, longitude and a value, the row cap, not the bytes, is the limit.
 """
 
 from __future__ import annotations

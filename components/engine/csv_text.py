@@ -115,7 +115,7 @@ def check_text(data: bytes, *, error: type[Exception]) -> None:
     )
 
 
-def decode_utf8(data: bytes, *, error: type[Exception]) -> tuple[str, str]:
+def decode_utf8(data: bytes, *, error: type[Exception]) -> str:
     """Decode UTF-8 text, with or without its marker (``utf-8-sig``).
 
     Parameters
@@ -127,8 +127,8 @@ def decode_utf8(data: bytes, *, error: type[Exception]) -> tuple[str, str]:
 
     Returns
     -------
-    (str, str)
-        The text and its encoding, ``"utf-8"`` or ``"utf-8-sig"``.
+    str
+        The text, without the marker.
 
     Raises
     ------
@@ -137,9 +137,8 @@ def decode_utf8(data: bytes, *, error: type[Exception]) -> tuple[str, str]:
         line, what it reads as in the Windows encoding (when that is a letter, the usual
         case of a file saved by Excel as plain 'CSV') and how to save the file as UTF-8.
     """
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        return data.decode(encoding), encoding
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as failure:
         offset = failure.start
         line_start = data.rfind(b"\n", 0, offset) + 1
@@ -165,15 +164,6 @@ def decode_utf8(data: bytes, *, error: type[Exception]) -> tuple[str, str]:
 def _names(header: list[str]) -> str:
     shown = ", ".join(name.strip() for name in header[:_SHOWN_NAMES])
     return shown + (", ..." if len(header) > _SHOWN_NAMES else "")
-
-
-def _quoting_advice(delimiter: str) -> str:
-    name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
-    example = '"Paris, France"' if delimiter == "," else f'"a{delimiter}b"'
-    return (
-        f"A value with a {name} in it must be in double quotes ({example}); otherwise remove "
-        "the extra values, or name them in the header."
-    )
 
 
 def table_problem(text: str, delimiter: str) -> str:
@@ -219,11 +209,13 @@ def table_problem(text: str, delimiter: str) -> str:
                         f" The extra value{'s are' if len(extra) > 1 else ' is'} empty: the "
                         f"line probably ends with a {name} too many."
                     )
+                example = '"Paris, France"' if delimiter == "," else f'"a{delimiter}b"'
                 return (
                     f"Line {record_start:,} of the file (data row {data_row:,}) has "
                     f"{len(record):,} values, but the header names {len(header):,} "
                     f"({_names(header)}): '{_shortened(delimiter.join(record))}'.{empty} "
-                    f"{_quoting_advice(delimiter)}"
+                    f"A value with a {name} in it must be in double quotes ({example}); "
+                    "otherwise remove the extra values, or name them in the header."
                 )
     except csv.Error:
         # The only way a line of at most 100,000 bytes gives a value longer than the

@@ -29,14 +29,13 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
 
 from components.engine.csv_limits import MAX_CSV_BYTES, check_csv_limits, check_size
 from components.engine.csv_text import check_text, decode_utf8, table_problem
-from components.engine.features import add_derived_features
+from components.engine.features import add_derived_features, missing_by_name
 from components.engine.messages import Code, Message, message
 
 # The published sha256 of housing.csv (README, "The data"); the shipped file is that
@@ -422,12 +421,8 @@ def validate_frame(
                 f"{bad.size} {column} value(s) out of range, e.g. {bad[0]:g}; "
                 f"{column} must lie in [{low:g}, {high:g}] degrees."
             )
-    missing_by_column: dict[str, int] = {}
-    for name in numeric_required:
-        values = frame[name].to_numpy(dtype=float, na_value=np.nan)
-        count = int((~np.isfinite(values)).sum())
-        if count:
-            missing_by_column[name] = count
+    numbers = frame[numeric_required].to_numpy(dtype=float, na_value=np.nan)
+    missing_by_column, _ = missing_by_name(numeric_required, numbers)
     notes = [
         f"{count:,} row(s) have no value for {name}; they are reported wherever "
         f"{name} is used (excluded or imputed, as you choose)."
@@ -449,37 +444,8 @@ def validate_frame(
     )
 
 
-def read_housing_csv(source: str | os.PathLike[str] | IO[bytes] | IO[str]) -> pd.DataFrame:
-    """Read and validate a housing CSV from a path or an open file.
-
-    Parameters
-    ----------
-    source : path-like or file-like
-        The CSV (an uploaded file works too).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The validated rows with the derived ratio columns added.
-
-    Raises
-    ------
-    DataValidationError
-        If the bytes are not a readable CSV or fail :func:`validate_frame`.
-    """
-    frame, _ = _read_and_validate(source)
-    return frame
-
-
-def _read_and_validate(
-    source: str | os.PathLike[str] | IO[bytes] | IO[str],
-) -> tuple[pd.DataFrame, ValidationReport]:
-    if isinstance(source, (str, os.PathLike)):
-        raw: bytes | str = read_data_bytes(Path(source))
-    else:
-        raw = source.read(MAX_CSV_BYTES + 1)
-    data = raw.encode("utf-8") if isinstance(raw, str) else raw
-    check_size(len(data), MAX_CSV_BYTES, error=DataValidationError)
+def _read_and_validate(data: bytes) -> tuple[pd.DataFrame, ValidationReport]:
+    """Parse the CSV bytes (sized by :func:`read_data_bytes`) and validate the frame."""
     empty = DataValidationError(
         "The file is empty: it has no header row. Expected a comma-separated file with a "
         f"header row naming {', '.join(HOUSING_COLUMNS)}, then one row per district."
@@ -488,7 +454,7 @@ def _read_and_validate(
         raise empty
     check_text(data, error=DataValidationError)
     check_csv_limits(data, delimiter=",", error=DataValidationError)
-    text, _ = decode_utf8(data, error=DataValidationError)
+    text = decode_utf8(data, error=DataValidationError)
     try:
         frame = pd.read_csv(io.StringIO(text))
     except pd.errors.EmptyDataError as error:
@@ -499,8 +465,7 @@ def _read_and_validate(
         # More values on the first row than the header names: pandas would take the first
         # column as the index and shift every value one column to the left. Refused instead.
         raise DataValidationError(table_problem(text, ","))
-    report = validate_frame(frame)
-    return add_derived_features(frame), report
+    return add_derived_features(frame), validate_frame(frame)
 
 
 def load_housing(
@@ -536,7 +501,7 @@ def load_housing(
     """
     located = locate_data(path, environ=environ, shipped_path=shipped_path)
     raw = read_data_bytes(located, shipped_path=shipped_path)
-    frame, report = _read_and_validate(io.BytesIO(raw))
+    frame, report = _read_and_validate(raw)
     return HousingData(
         frame=frame, source=str(located), report=report, sha256=hashlib.sha256(raw).hexdigest()
     )

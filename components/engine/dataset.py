@@ -27,9 +27,6 @@ from components.engine.upload import PlacesData
 LATITUDE = "latitude"
 LONGITUDE = "longitude"
 LOCATION: tuple[str, str] = (LATITUDE, LONGITUDE)
-HOUSING_VALUE_COLUMN = "median_house_value"
-HOUSING_INCOME_COLUMN = "median_income"
-HOUSING_CATEGORY_COLUMN = "ocean_proximity"
 
 
 @dataclass(frozen=True)
@@ -126,7 +123,6 @@ def housing_dataset(housing: HousingData, name: str) -> Dataset:
     frame = housing.frame.reset_index(drop=True)
     numeric = tuple(column for column in FEATURE_CATALOGUE if column in frame.columns)
     text = tuple(column for column in frame.columns if column not in numeric)
-    n_rows = len(frame)
     places = PlacesData(
         frame=frame,
         lat_col=LATITUDE,
@@ -134,24 +130,21 @@ def housing_dataset(housing: HousingData, name: str) -> Dataset:
         numeric_columns=numeric,
         feature_columns=tuple(column for column in numeric if column not in LOCATION),
         text_columns=text,
-        constant_columns=(),
-        source_rows=np.arange(1, n_rows + 1),
-        n_rows_read=n_rows,
+        source_rows=np.arange(1, len(frame) + 1),
         dropped_rows=np.empty(0, dtype=np.int64),
         extent=map_extent(frame[LATITUDE].to_numpy(), frame[LONGITUDE].to_numpy()),
         delimiter=",",
-        encoding="utf-8",
         notes=housing.report.notes,
     )
     return Dataset(
-        places=places,
-        name=name,
-        sha256=housing.sha256,
+        places,
+        name,
+        housing.sha256,
         catalogue=FEATURE_CATALOGUE,
         default_features=DEFAULT_FEATURES,
-        value_column=HOUSING_VALUE_COLUMN,
-        income_column=HOUSING_INCOME_COLUMN,
-        category_column=HOUSING_CATEGORY_COLUMN if HOUSING_CATEGORY_COLUMN in text else None,
+        value_column="median_house_value",
+        income_column="median_income",
+        category_column="ocean_proximity" if "ocean_proximity" in text else None,
         has_split=True,
     )
 
@@ -181,15 +174,12 @@ def places_dataset(places: PlacesData, name: str, sha256: str) -> Dataset:
     Dataset
         Clustered by location and its first varying numeric column to start with.
     """
-    columns = list(places.frame.columns)
-    taken = set(columns)
-    renamed: dict[str, str] = {}
-    for column in columns:  # a column named like a coordinate that was not chosen
-        if column in LOCATION and column not in (places.lat_col, places.lon_col):
-            renamed[column] = _free_name(column, taken)
-    renamed[places.lat_col] = LATITUDE
-    renamed[places.lon_col] = LONGITUDE
-    renamed = {old: new for old, new in renamed.items() if old != new}
+    chosen = (places.lat_col, places.lon_col)
+    taken = set(places.frame.columns)
+    renamed = {  # a column named like a coordinate that was not chosen
+        name: _free_name(name, taken) for name in LOCATION if name in taken and name not in chosen
+    }
+    renamed |= {old: new for old, new in zip(chosen, LOCATION, strict=True) if old != new}
 
     def new(column: str) -> str:
         return renamed.get(column, column)
@@ -203,7 +193,6 @@ def places_dataset(places: PlacesData, name: str, sha256: str) -> Dataset:
         numeric_columns=tuple(map(new, places.numeric_columns)),
         feature_columns=tuple(map(new, places.feature_columns)),
         text_columns=tuple(map(new, places.text_columns)),
-        constant_columns=tuple(map(new, places.constant_columns)),
     )
     features = kept.feature_columns
     return Dataset(

@@ -81,18 +81,16 @@ def to_safe_csv(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
-def _with_labels(
-    frame: pd.DataFrame, labels: object, label_column: str
-) -> tuple[pd.DataFrame, str]:
+def _with_labels(frame: pd.DataFrame, labels: object, label_column: str) -> pd.DataFrame:
+    """The rows, reindexed, with their cluster ids in a column no column of the file has."""
     ids = validate_frame_labels(frame, labels)
-    name = label_column
-    suffix = 2
+    name, suffix = label_column, 2
     while name in frame.columns:  # never overwrite a column of the user's file
         name = f"{label_column}_{suffix}"
         suffix += 1
     labelled = frame.reset_index(drop=True).copy()
     labelled[name] = ids.astype(np.int64)
-    return labelled, name
+    return labelled
 
 
 def labelled_rows_csv(
@@ -119,8 +117,7 @@ def labelled_rows_csv(
     bytes
         CSV text, UTF-8.
     """
-    labelled, _ = _with_labels(frame, labels, label_column)
-    return to_safe_csv(labelled)
+    return to_safe_csv(_with_labels(frame, labels, label_column))
 
 
 def _json_value(value: object) -> object:
@@ -186,7 +183,7 @@ def labelled_rows_geojson(
                 f"'{column}' is not a column of frame; expected coordinate columns among "
                 f"{list(frame.columns)}."
             )
-    labelled, _ = _with_labels(frame, labels, label_column)
+    labelled = _with_labels(frame, labels, label_column)
     names = [str(name) for name in labelled.columns]
     # Whole columns are converted at once: cell by cell, a large file's GeoJSON takes far longer.
     values = [_json_column(labelled[column]) for column in labelled.columns]

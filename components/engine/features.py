@@ -34,18 +34,28 @@ class Feature:
         Unit of the values.
     description : str
         One or two sentences on what the value means.
-    derived : bool
-        True for ratios computed from other columns.
     cap : float or None
         The census top-code, where the values are capped.
+    ratio : (str, str) or None
+        For a ratio computed from other columns: its numerator's and denominator's columns.
     """
 
     name: str
     label: str
     unit: str
     description: str
-    derived: bool = False
     cap: float | None = None
+    ratio: tuple[str, str] | None = None
+
+    @property
+    def derived(self) -> bool:
+        """True for a ratio computed from other columns."""
+        return self.ratio is not None
+
+
+def _ratio(ratio: tuple[str, str], name: str, label: str, unit: str, meaning: str) -> Feature:
+    """A ratio of two census columns, its description naming them first."""
+    return Feature(name, label, unit, f"{ratio[0]} / {ratio[1]}: {meaning}", ratio=ratio)
 
 
 FEATURE_CATALOGUE: dict[str, Feature] = {
@@ -83,38 +93,31 @@ FEATURE_CATALOGUE: dict[str, Feature] = {
         ),
         Feature("population", "Population", "people", "People living in the block group."),
         Feature("households", "Households", "households", "Households in the block group."),
-        Feature(
+        _ratio(
+            ("total_rooms", "households"),
             "rooms_per_household",
             "Rooms per household",
             "rooms",
-            "total_rooms / households: how large the homes are.",
-            derived=True,
+            "how large the homes are.",
         ),
-        Feature(
+        _ratio(
+            ("total_bedrooms", "total_rooms"),
             "bedrooms_per_room",
             "Bedrooms per room",
             "ratio",
-            "total_bedrooms / total_rooms: a low share means larger homes. Empty where "
-            "total_bedrooms is empty.",
-            derived=True,
+            "a low share means larger homes. Empty where total_bedrooms is empty.",
         ),
-        Feature(
+        _ratio(
+            ("population", "households"),
             "population_per_household",
             "People per household",
             "people",
-            "population / households: how crowded the homes are.",
-            derived=True,
+            "how crowded the homes are.",
         ),
     )
 }
 
 DEFAULT_FEATURES: tuple[str, ...] = ("latitude", "longitude", "median_house_value")
-
-_DERIVED_RATIOS: dict[str, tuple[str, str]] = {
-    "rooms_per_household": ("total_rooms", "households"),
-    "bedrooms_per_room": ("total_bedrooms", "total_rooms"),
-    "population_per_household": ("population", "households"),
-}
 
 
 @dataclass(frozen=True)
@@ -165,13 +168,32 @@ def add_derived_features(frame: pd.DataFrame) -> pd.DataFrame:
         A new frame with the ratio columns appended.
     """
     result = frame.copy()
-    for name, (numerator, denominator) in _DERIVED_RATIOS.items():
-        if numerator not in result.columns or denominator not in result.columns:
-            continue
-        top = pd.to_numeric(result[numerator], errors="coerce").astype(float)
-        bottom = pd.to_numeric(result[denominator], errors="coerce").astype(float)
-        result[name] = (top / bottom.where(bottom != 0)).astype(float)
+    for feature in FEATURE_CATALOGUE.values():
+        if feature.ratio is not None and set(feature.ratio) <= set(result.columns):
+            top, bottom = (pd.to_numeric(result[name], errors="coerce") for name in feature.ratio)
+            result[feature.name] = (top.astype(float) / bottom.where(bottom != 0)).astype(float)
     return result
+
+
+def missing_by_name(names: Sequence[str], values: np.ndarray) -> tuple[dict[str, int], str]:
+    """Count the missing or non-finite values of each column.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The columns' names, in the order of ``values``' columns.
+    values : numpy.ndarray
+        float64, shape (n_rows, len(names)).
+
+    Returns
+    -------
+    (dict of str to int, str)
+        The count per column (columns with none left out), and those counts in words
+        ("total_bedrooms: 207, population: 3").
+    """
+    counts = (~np.isfinite(values)).sum(axis=0)
+    by_name = {name: int(count) for name, count in zip(names, counts, strict=True) if count}
+    return by_name, ", ".join(f"{name}: {count:,}" for name, count in by_name.items())
 
 
 def prepare_features(
@@ -222,15 +244,12 @@ def prepare_features(
 
     values = frame.loc[:, list(names)].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     bad = ~np.isfinite(values)
-    missing_by_feature = {
-        name: int(count) for name, count in zip(names, bad.sum(axis=0), strict=True) if count
-    }
+    missing_by_feature, detail = missing_by_name(names, values)
     bad_rows = bad.any(axis=1)
     n_missing_rows = int(bad_rows.sum())
     positions = np.arange(len(frame))
     message: str | None = None
     if n_missing_rows:
-        detail = ", ".join(f"{name}: {count:,}" for name, count in missing_by_feature.items())
         if missing == "exclude":
             values = values[~bad_rows]
             positions = positions[~bad_rows]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,39 @@ def shipped_json(text: str, what: str, list_key: str, max_bytes: int) -> tuple[d
     return document, source
 
 
+def check_flat_pairs(flat: object, where: str, min_pairs: int, kind: type) -> None:
+    """Raise ValueError unless ``flat`` is ``[x0, y0, x1, y1, ...]``, ``kind`` numbers.
+
+    Parameters
+    ----------
+    flat : object
+        A value of a shipped file.
+    where : str
+        What it is, for the message ("Path 3").
+    min_pairs : int
+        The fewest (x, y) pairs it may hold.
+    kind : type
+        The numbers' type (``numbers.Real`` or ``numbers.Integral``); a bool is none.
+    """
+    if (
+        not isinstance(flat, list)
+        or len(flat) < 2 * min_pairs
+        or len(flat) % 2
+        or not all(isinstance(value, kind) and not isinstance(value, bool) for value in flat)
+    ):
+        raise ValueError(
+            f"{where} must be a flat list of at least {min_pairs} (x, y) pairs of "
+            f"{kind.__name__} numbers."
+        )
+
+
+def check_degrees(points: np.ndarray, where: str) -> None:
+    """Raise ValueError unless every (longitude, latitude) row is finite and within range."""
+    finite = np.isfinite(points).all()
+    if not finite or np.abs(points[:, 0]).max() > 180 or np.abs(points[:, 1]).max() > 90:
+        raise ValueError(f"{where} has a point outside longitude/latitude range.")
+
+
 def parse_outline(text: str) -> Outline:
     """Validate the outline file's JSON text and return its paths.
 
@@ -113,24 +146,10 @@ def parse_outline(text: str) -> Outline:
     document, source = shipped_json(text, "The outline", "paths", MAX_OUTLINE_BYTES)
     paths = []
     for index, flat in enumerate(document["paths"]):
-        if (
-            not isinstance(flat, list)
-            or len(flat) < 4
-            or len(flat) % 2
-            or not all(
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-                for value in flat
-            )
-        ):
-            raise ValueError(
-                f"Path {index} must be a flat list of at least two finite (lon, lat) pairs."
-            )
+        check_flat_pairs(flat, f"Path {index}", 2, Real)
         path = np.asarray(flat, dtype=float).reshape(-1, 2)
         path.flags.writeable = False  # shared by every caller of the cached loader
-        if np.abs(path[:, 0]).max() > 180 or np.abs(path[:, 1]).max() > 90:
-            raise ValueError(f"Path {index} has a point outside longitude/latitude range.")
+        check_degrees(path, f"Path {index}")
         paths.append(path)
     return Outline(paths=tuple(paths), source=source)
 

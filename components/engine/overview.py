@@ -47,33 +47,27 @@ def data_overview(data: Dataset) -> DataOverview:
         data's catalogue says so; columns outside it are not.
     """
     frame = data.places.frame
-    n_rows = len(frame)
-    missing_rows = []
-    for name in frame.columns:
-        n_missing = int(frame[name].isna().sum())
-        missing_rows.append(
-            {
-                "column": name,
-                "missing": n_missing,
-                "share": n_missing / max(n_rows, 1),
-                "derived": bool(data.catalogue[name].derived) if name in data.catalogue else False,
-            }
-        )
-    capped_rows = []
-    for feature in data.catalogue.values():
-        if feature.cap is None or feature.name not in frame.columns:
-            continue
-        n_capped = int((frame[feature.name] >= feature.cap).sum())
-        capped_rows.append(
-            {
-                "column": feature.name,
-                "cap": feature.cap,
-                "rows at the cap": n_capped,
-                "share": n_capped / max(n_rows, 1),
-            }
-        )
+    rows = max(len(frame), 1)
+    missing_rows = [
+        {
+            "column": name,
+            "missing": int(count),
+            "share": int(count) / rows,
+            "derived": name in data.catalogue and data.catalogue[name].derived,
+        }
+        for name, count in zip(frame.columns, frame.isna().sum(), strict=True)
+    ]
+    at_cap = {
+        feature.name: (feature.cap, int((frame[feature.name] >= feature.cap).sum()))
+        for feature in data.catalogue.values()
+        if feature.cap is not None and feature.name in frame.columns
+    }
+    capped_rows = [
+        {"column": name, "cap": cap, "rows at the cap": count, "share": count / rows}
+        for name, (cap, count) in at_cap.items()
+    ]
     return DataOverview(
-        n_rows=n_rows,
+        n_rows=len(frame),
         notes=data.places.notes,
         missing=pd.DataFrame(missing_rows),
         capped=pd.DataFrame(capped_rows),

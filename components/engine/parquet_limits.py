@@ -52,7 +52,7 @@ __all__ = [
 MAGIC = b"PAR1"  # the first and last four bytes of every Parquet file
 PARQUET_EXTENSIONS: tuple[str, ...] = (".parquet", ".pq")
 # A footer holds about 100-300 bytes per column per row group: 16 MB is 1,000 columns in
-# dozens of row groups, and parses in well under a second.
+# dozens of row groups.
 MAX_FOOTER_BYTES = 16 * 1024 * 1024
 # pyarrow and Spark write row groups of 64k-1M rows or 128 MB: a 2,000,000-row file has a
 # few dozen. Thousands of tiny ones make a read slow for nothing.
@@ -287,7 +287,7 @@ def _column(values: pa.ChunkedArray) -> pd.Series:
 
 def read_parquet_columns(
     data: bytes, *, max_bytes: int = MAX_CSV_BYTES, error: type[Exception] = ValueError
-) -> tuple[ParquetShape, list[tuple[str, pd.Series]]]:
+) -> list[tuple[str, pd.Series]]:
     """Read a Parquet file's columns, once its footer is within the limits.
 
     Parameters
@@ -301,9 +301,9 @@ def read_parquet_columns(
 
     Returns
     -------
-    (ParquetShape, list of (str, pd.Series))
-        The footer's shape, then each column by its stored name (repeats possible): float64
-        numbers with NaN for a null, or text with "" for a null.
+    list of (str, pd.Series)
+        Each column by its stored name (repeats possible): float64 numbers with NaN for a
+        null, or text with "" for a null.
 
     Raises
     ------
@@ -324,11 +324,10 @@ def read_parquet_columns(
         table = pq.ParquetFile(pa.BufferReader(data)).read()
         if table.num_rows != shape.n_rows:
             raise ValueError(f"read {table.num_rows:,} rows where the footer says {shape.n_rows:,}")
-        columns = [
+        return [
             (name, _column(table.column(index))) for index, name in enumerate(table.column_names)
         ]
     except (pa.ArrowException, OSError, ValueError, TypeError) as failure:
         raise error(
             f"The Parquet file's data cannot be read, so it is damaged or was cut short. {_HINT}"
         ) from failure
-    return shape, columns

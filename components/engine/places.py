@@ -23,10 +23,9 @@ from components.engine.upload import (
     LONGITUDE_NAMES,
     MAX_UPLOAD_BYTES,
     PlacesError,
-    _check_bytes,
-    _checked_shape,
+    _checked_name,
     _clean_names,
-    _decode,
+    _csv_text,
     _find_column,
     _header_names,
 )
@@ -110,9 +109,7 @@ def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str
         if is_parquet(data):
             footer = check_parquet_limits(data, max_bytes=max_bytes, error=PlacesError)
             return tuple(_clean_names(footer.names))
-        raw = _check_bytes(data, None, max_bytes)
-        shape = _checked_shape(raw)
-        _decode(raw)
+        shape, _ = _csv_text(_checked_name(data, None, max_bytes))
         return tuple(_header_names(shape))
     except PlacesError:
         return ()

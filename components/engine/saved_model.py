@@ -36,6 +36,7 @@ from components.engine.classification.transforms import TRANSFORMS, FittedTransf
 from components.engine.clustering import nearest_centroids
 from components.engine.csv_limits import MAX_COLUMNS, size_text
 from components.engine.data import PROJECT_ROOT
+from components.engine.features import missing_by_name
 from components.engine.messages import Code, message
 from components.engine.model import K_RANGE
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures, apply_scaler
@@ -77,6 +78,16 @@ _DIVISORS = ("scale", "location_scale_km", "other_std")  # must be above zero
 
 class ModelFileError(ValueError):
     """A model file that cannot be read; the message says what is wrong and what to do."""
+
+
+def _unreadable(said: str) -> ModelFileError:
+    """The refusal of a file that is not a model file this app saved."""
+    return ModelFileError(f"{said} {_CHOOSE}")
+
+
+def _refused(said: str) -> ModelFileError:
+    """The refusal of a model file whose fields are wrong: save the model again."""
+    return ModelFileError(f"{said} {_SAVE_AGAIN}")
 
 
 @dataclass(frozen=True)
@@ -153,10 +164,6 @@ class AppliedModel:
     typicality : numpy.ndarray
         float64, one per row: the distance to that centre as a percentile (0 to 100) of the
         fitted rows' distances to their own centres; NaN for a row missing a feature value.
-    n_missing : int
-        Rows missing a value of at least one feature.
-    missing_by_feature : dict of str to int
-        Rows missing each feature's value (features with none are left out).
     sizes : tuple of int
         Rows per cluster, ``k`` counts.
     message : str or None
@@ -165,8 +172,6 @@ class AppliedModel:
 
     labels: np.ndarray
     typicality: np.ndarray
-    n_missing: int
-    missing_by_feature: dict[str, int]
     sizes: tuple[int, ...]
     message: str | None
 
@@ -228,7 +233,6 @@ def saved_model(
     train = np.asarray(scaled.train, dtype=np.float64)
     centres = np.asarray(centroids, dtype=np.float64)
     ids = np.asarray(labels)
-    cluster_names = tuple(names)
     low, high = K_RANGE
     if train.ndim != 2 or train.shape[1] != len(features):
         raise ValueError(
@@ -247,10 +251,6 @@ def saved_model(
             f"labels has shape {ids.shape} and values from {ids.min(initial=0)} to "
             f"{ids.max(initial=0)}; expected one id in [0, {k - 1}] per row of scaled.train."
         )
-    if len(cluster_names) not in (0, k):
-        raise ValueError(f"names has {len(cluster_names)} entries; expected 0 or k = {k}.")
-    if _SHA256.fullmatch(source_sha256) is None:
-        raise ValueError(f"source_sha256={source_sha256!r} is not 64 lowercase hex digits.")
     distances = np.linalg.norm(train - centres[ids], axis=1)
     model = SavedModel(
         schema_version=SCHEMA_VERSION,
@@ -258,18 +258,15 @@ def saved_model(
         transforms=None if scaled.transforms is None else scaled.transforms.to_dict(),
         scaler=scaled.scaler,
         scaler_parameters={
-            name: tuple(float(value) for value in values)
-            for name, values in scaled.scaler_parameters.items()
+            name: tuple(map(float, values)) for name, values in scaled.scaler_parameters.items()
         },
         k=k,
-        centroids=tuple(tuple(float(value) for value in row) for row in centres),
-        names=cluster_names,
+        centroids=tuple(tuple(map(float, row)) for row in centres),
+        names=tuple(names),
         source_sha256=source_sha256,
         source_name=source_name,
         created=(created or datetime.date.today()).isoformat(),
-        typicality_reference=tuple(
-            float(value) for value in np.quantile(distances, _PERCENTS / 100)
-        ),
+        typicality_reference=tuple(map(float, np.quantile(distances, _PERCENTS / 100))),
         app_version=app_version(),
     )
     try:  # what is saved must read back: the file's checks hold for it
@@ -298,8 +295,7 @@ def model_json(model: SavedModel) -> bytes:
         When the file would be larger than :data:`MAX_MODEL_BYTES`.
     """
     data = {name: getattr(model, name) for name in _FIELDS}
-    raw = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    encoded = raw.encode("utf-8")
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
     if len(encoded) > MAX_MODEL_BYTES:
         raise ValueError(
             f"The model file would be {size_text(len(encoded))}; at most "
@@ -334,18 +330,18 @@ def read_model(raw: bytes) -> SavedModel:
     if not isinstance(raw, bytes):
         raise ModelFileError(f"raw is {type(raw).__name__}; expected the file's bytes.")
     if len(raw) > MAX_MODEL_BYTES:
-        raise ModelFileError(
+        raise _unreadable(
             f"The model file is {size_text(len(raw))} ({len(raw):,} bytes); a model file is at "
-            f"most {size_text(MAX_MODEL_BYTES)} ({MAX_MODEL_BYTES:,} bytes). {_CHOOSE}"
+            f"most {size_text(MAX_MODEL_BYTES)} ({MAX_MODEL_BYTES:,} bytes)."
         )
     if not raw.strip():
-        raise ModelFileError(f"The model file is empty. {_CHOOSE}")
+        raise _unreadable("The model file is empty.")
     text = _text_of(raw)
     depth = _depth(raw)
     if depth > MAX_DEPTH:
-        raise ModelFileError(
+        raise _unreadable(
             f"The file nests lists and objects {depth:,} levels deep; a model file nests at "
-            f"most {MAX_DEPTH}. {_CHOOSE}"
+            f"most {MAX_DEPTH}."
         )
     try:
         data = json.loads(
@@ -355,15 +351,15 @@ def read_model(raw: bytes) -> SavedModel:
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as error:
-        raise ModelFileError(
+        raise _unreadable(
             f"The file is not a model file: it is not JSON text "
             f"({error.msg.lower().removesuffix(' at')} at line {error.lineno:,}, column "
-            f"{error.colno:,}). {_CHOOSE}"
+            f"{error.colno:,})."
         ) from None
     if not isinstance(data, dict):
-        raise ModelFileError(
+        raise _unreadable(
             f"The file holds {_kind(data)}, not a model: a model file is one JSON object, as "
-            f"this app saves it. {_CHOOSE}"
+            f"this app saves it."
         )
     return _model_from_dict(data)
 
@@ -371,21 +367,18 @@ def read_model(raw: bytes) -> SavedModel:
 def _text_of(raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         width = "UTF-32" if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "UTF-16"
-        raise ModelFileError(
-            f"The file is saved as {width} text; a model file is UTF-8 text, as this app "
-            f"saves it. {_CHOOSE}"
+        raise _unreadable(
+            f"The file is saved as {width} text; a model file is UTF-8 text, as this app saves it."
         )
     if b"\x00" in raw:
-        raise ModelFileError(
+        raise _unreadable(
             "The file is not a model file: it holds zero bytes, which UTF-8 text never does "
-            f"(it may be saved as UTF-16 text). {_CHOOSE}"
+            "(it may be saved as UTF-16 text)."
         )
     try:
         return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
-        raise ModelFileError(
-            f"The file is not a model file: it is not UTF-8 text. {_CHOOSE}"
-        ) from None
+        raise _unreadable("The file is not a model file: it is not UTF-8 text.") from None
 
 
 def _depth(raw: bytes) -> int:
@@ -409,9 +402,9 @@ def _refuse_constant(token: str) -> float:
 
 def _bounded_integer(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise ModelFileError(
+        raise _unreadable(
             f"The model file holds a whole number of {len(digits.lstrip('-')):,} digits; a model "
-            f"file's numbers have at most {MAX_INTEGER_DIGITS}. {_CHOOSE}"
+            f"file's numbers have at most {MAX_INTEGER_DIGITS}."
         )
     return int(digits)
 
@@ -420,9 +413,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ModelFileError(
-                f"The model file names {_shown(key)} twice in one object. {_CHOOSE}"
-            )
+            raise _unreadable(f"The model file names {_shown(key)} twice in one object.")
         result[key] = value
     return result
 
@@ -450,9 +441,7 @@ def _kind(value: object) -> str:
 
 
 def _wrong(where: str, value: object, expected: str) -> ModelFileError:
-    return ModelFileError(
-        f"The model file holds {_kind(value)} as its {where}; expected {expected}. {_SAVE_AGAIN}"
-    )
+    return _refused(f"The model file holds {_kind(value)} as its {where}; expected {expected}.")
 
 
 def _number(value: object, where: str) -> float:
@@ -460,9 +449,9 @@ def _number(value: object, where: str) -> float:
         raise _wrong(where, value, "a number")
     number = float(value)
     if not math.isfinite(number):
-        raise ModelFileError(
+        raise _refused(
             f"The model file holds a number too large to be finite as its {where}; every "
-            f"number of a model is finite. {_SAVE_AGAIN}"
+            f"number of a model is finite."
         )
     return number
 
@@ -477,9 +466,9 @@ def _text(value: object, where: str, max_chars: int) -> str:
     if not isinstance(value, str):
         raise _wrong(where, value, "a text")
     if len(value) > max_chars:
-        raise ModelFileError(
+        raise _refused(
             f"The model file holds a text of {len(value):,} characters as its {where}; at most "
-            f"{max_chars:,} are accepted. {_SAVE_AGAIN}"
+            f"{max_chars:,} are accepted."
         )
     return value
 
@@ -495,30 +484,22 @@ def _texts(value: object, where: str, max_chars: int, max_items: int) -> tuple[s
 def _model_from_dict(data: dict[str, Any]) -> SavedModel:
     """Check every field of a parsed model file and build the model."""
     if "schema_version" not in data:
-        raise ModelFileError(
-            f"The file is not a model saved by this app: it has no schema version. {_CHOOSE}"
-        )
+        raise _unreadable("The file is not a model saved by this app: it has no schema version.")
     version = data["schema_version"]
-    if isinstance(version, bool) or not isinstance(version, int) or version != SCHEMA_VERSION:
-        is_number = isinstance(version, int | float) and not isinstance(version, bool)
-        shown = str(version) if is_number else _kind(version)
-        raise ModelFileError(
-            f"This model file has schema version {shown}; this app reads version "
-            f"{SCHEMA_VERSION}. {_SAVE_AGAIN}"
+    if type(version) is not int or version != SCHEMA_VERSION:  # bool and float are not
+        shown = version if type(version) in (int, float) else _kind(version)
+        raise _refused(
+            f"This model file has schema version {shown}; this app reads version {SCHEMA_VERSION}."
         )
     missing = [name for name in _FIELDS if name not in data]
     if missing:
-        raise ModelFileError(
-            f"The model file lacks the field(s) {', '.join(missing)}. {_SAVE_AGAIN}"
-        )
+        raise _refused(f"The model file lacks the field(s) {', '.join(missing)}.")
     unexpected = [_shown(name) for name in data if name not in _FIELDS]
     if unexpected:
         listed = ", ".join(unexpected[:5]) + (
             f" and {len(unexpected) - 5:,} more" if len(unexpected) > 5 else ""
         )
-        raise ModelFileError(
-            f"The model file has field(s) this app does not know: {listed}. {_SAVE_AGAIN}"
-        )
+        raise _refused(f"The model file has field(s) this app does not know: {listed}.")
 
     features = _texts(data["feature_names"], "feature names", MAX_FEATURE_NAME_CHARS, MAX_COLUMNS)
     repeated = [name for name, count in Counter(features).items() if count > 1]
@@ -526,26 +507,26 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
         said = (
             f"repeat {', '.join(map(_shown, repeated[:5]))}" if repeated else "hold an empty name"
         )
-        raise ModelFileError(
+        raise _refused(
             f"The model file's feature names {said if features else 'are none'}; a model has "
-            f"at least one feature, each named once. {_SAVE_AGAIN}"
+            f"at least one feature, each named once."
         )
     k = data["k"]
     low, high = K_RANGE
-    if isinstance(k, bool) or not isinstance(k, int) or not low <= k <= high:
+    if type(k) is not int or not low <= k <= high:
         raise _wrong("k (the number of clusters)", k, f"a whole number from {low} to {high}")
     centroids = _centroids(data["centroids"], k, len(features))
     names = _texts(data["names"], "cluster names", MAX_NAME_LENGTH, high)
     if len(names) not in (0, k):
-        raise ModelFileError(
+        raise _refused(
             f"The model file names {len(names)} clusters, but its k is {k}; expected a name "
-            f"per cluster or none. {_SAVE_AGAIN}"
+            f"per cluster or none."
         )
     scaler = _text(data["scaler"], "scaler", MAX_FEATURE_NAME_CHARS)
     if scaler not in SCALERS:
-        raise ModelFileError(
+        raise _refused(
             f"The model file uses the scaler {_shown(scaler)}, which this app does not know "
-            f"(it knows {', '.join(SCALERS)}). {_SAVE_AGAIN}"
+            f"(it knows {', '.join(SCALERS)})."
         )
     sha256 = _text(data["source_sha256"], "data file's sha256", 64)
     if _SHA256.fullmatch(sha256) is None:
@@ -557,10 +538,7 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
         raise _wrong("date", created, "a date such as 2024-05-31") from None
     reference = _numbers(data["typicality_reference"], "typicality reference", N_QUANTILES)
     if reference[0] < 0 or any(b < a for a, b in itertools.pairwise(reference)):
-        raise ModelFileError(
-            "The model file's typicality reference is not a rising list of distances. "
-            + _SAVE_AGAIN
-        )
+        raise _refused("The model file's typicality reference is not a rising list of distances. ")
     return SavedModel(
         schema_version=SCHEMA_VERSION,
         feature_names=features,
@@ -582,16 +560,13 @@ def _centroids(value: object, k: int, n_features: int) -> tuple[tuple[float, ...
     shape = f"{k} rows (one per cluster) of {n_features} number(s) (one per feature)"
     if not isinstance(value, list) or len(value) != k:
         raise _wrong("centroids", value, shape)
-    rows = []
     for index, row in enumerate(value):
         if not isinstance(row, list) or len(row) != n_features:
-            raise _wrong(
-                f"centroids' row {index + 1}",
-                row,
-                f"{n_features} number(s); the centroids are {shape}",
-            )
-        rows.append(_numbers(row, f"centroids' row {index + 1}", n_features))
-    return tuple(rows)
+            where, expected = f"centroids' row {index + 1}", f"{n_features} number(s)"
+            raise _wrong(where, row, f"{expected}; the centroids are {shape}")
+    return tuple(
+        _numbers(row, f"centroids' row {index + 1}", n_features) for index, row in enumerate(value)
+    )
 
 
 def _scaler_parameters(
@@ -604,9 +579,9 @@ def _scaler_parameters(
             f"{scaler} scaler's parameters", value, f"an object of the parameters {listed}"
         )
     if scaler == "geographic" and not {"latitude", "longitude"} <= set(features):
-        raise ModelFileError(
-            f"The model file uses the geographic scaler, but its features lack latitude or "
-            f"longitude. {_SAVE_AGAIN}"
+        raise _refused(
+            "The model file uses the geographic scaler, but its features lack latitude or "
+            "longitude."
         )
     lengths = {"features": len(features), "others": len(features) - 2}
     parameters = {}
@@ -616,9 +591,7 @@ def _scaler_parameters(
             value[name], where, lengths[length] if isinstance(length, str) else length
         )
         if name in _DIVISORS and min(numbers, default=1.0) <= 0:
-            raise ModelFileError(
-                f"The model file's {where} holds a value at or below zero. {_SAVE_AGAIN}"
-            )
+            raise _refused(f"The model file's {where} holds a value at or below zero.")
         parameters[name] = numbers
     weight = parameters.get("location_weight", (1.0,))[0]
     if not LOCATION_WEIGHT_RANGE[0] <= weight <= LOCATION_WEIGHT_RANGE[1]:
@@ -638,15 +611,13 @@ def _transforms(value: object, features: tuple[str, ...]) -> dict[str, list[Any]
         value["feature_names"], "transforms' feature names", MAX_FEATURE_NAME_CHARS, MAX_COLUMNS
     )
     if names != features:
-        raise ModelFileError(
-            f"The model file's transforms name other features than the model has. {_SAVE_AGAIN}"
-        )
+        raise _refused("The model file's transforms name other features than the model has.")
     chosen = _texts(value["transforms"], "transforms", MAX_FEATURE_NAME_CHARS, len(features))
     unknown = [name for name in chosen if name not in TRANSFORMS]
     if len(chosen) != len(features) or unknown:
-        raise ModelFileError(
+        raise _refused(
             f"The model file's transforms are {', '.join(map(_shown, chosen[:5]))}; expected "
-            f"one of {', '.join(TRANSFORMS)} per feature. {_SAVE_AGAIN}"
+            f"one of {', '.join(TRANSFORMS)} per feature."
         )
     lambdas = value["lambdas"]
     if not isinstance(lambdas, list) or len(lambdas) != len(features):
@@ -654,14 +625,11 @@ def _transforms(value: object, features: tuple[str, ...]) -> dict[str, list[Any]
             "transforms' lambdas", lambdas, f"a list of {len(features):,} numbers or nulls"
         )
     checked: list[float | None] = []
-    for index, (transform, lambda_) in enumerate(zip(chosen, lambdas, strict=True)):
-        where = f"Yeo-Johnson lambda of {_shown(features[index])}"
-        if transform == "yeo-johnson":
-            checked.append(_number(lambda_, where))
-        elif lambda_ is not None:
+    for feature, transform, lambda_ in zip(features, chosen, lambdas, strict=True):
+        where = f"Yeo-Johnson lambda of {_shown(feature)}"
+        if transform != "yeo-johnson" and lambda_ is not None:
             raise _wrong(where, lambda_, "null (the feature's transform has no lambda)")
-        else:
-            checked.append(None)
+        checked.append(_number(lambda_, where) if transform == "yeo-johnson" else None)
     return {"feature_names": list(names), "transforms": list(chosen), "lambdas": checked}
 
 
@@ -686,8 +654,8 @@ def apply_model(
     Returns
     -------
     AppliedModel
-        Labels (-1 for a row missing a feature value), typicality (NaN there), and the count
-        of such rows.
+        Labels (-1 for a row missing a feature value), typicality (NaN there), the rows per
+        cluster, and what became of the rows missing a value.
 
     Raises
     ------
@@ -744,16 +712,10 @@ def apply_model(
         distances = np.linalg.norm(scaled - centres[nearest], axis=1)
         labels[complete] = nearest
         typicality[complete] = np.interp(distances, model.typicality_reference, _PERCENTS)
-    bad = ~np.isfinite(values)
-    missing_by_feature = {
-        name: int(count)
-        for name, count in zip(model.feature_names, bad.sum(axis=0), strict=True)
-        if count
-    }
     n_missing = int((~complete).sum())
     said = None
     if n_missing:
-        detail = ", ".join(f"{name}: {count:,}" for name, count in missing_by_feature.items())
+        _, detail = missing_by_name(model.feature_names, values)
         said = (
             f"{n_missing:,} of {len(frame):,} places have no value for a feature of the model "
             f"({detail}); they get no cluster and are shown as 'not clustered'."
@@ -761,8 +723,6 @@ def apply_model(
     return AppliedModel(
         labels=labels,
         typicality=typicality,
-        n_missing=n_missing,
-        missing_by_feature=missing_by_feature,
         sizes=tuple(int(size) for size in np.bincount(labels[complete], minlength=model.k)),
         message=said,
     )
@@ -773,12 +733,13 @@ def _transformed(
 ) -> np.ndarray:
     """The model's transforms applied to complete rows, or a ValueError naming the column."""
     fitted = FittedTransforms.from_dict(transforms)
-    for index, transform in enumerate(fitted.transforms):
-        minimum = float(values[:, index].min())
-        if transform == "log1p" and minimum <= -1.0:
-            raise ValueError(
-                f"Column {_shown(str(columns[index]))} has values at or below -1 (the lowest is "
-                f"{minimum:g}), where the model's transform log(1 + x) is not defined; the "
-                "model cannot place these rows. Correct the column's values or choose other data."
-            )
-    return fitted.transform(values)
+    lowest = values.min(axis=0)
+    below = np.flatnonzero((np.array(fitted.transforms) == "log1p") & (lowest <= -1.0))
+    if below.size:
+        raise ValueError(
+            f"Column {_shown(str(columns[below[0]]))} has values at or below -1 (the lowest is "
+            f"{lowest[below[0]]:g}), where the model's transform log(1 + x) is not defined; the "
+            "model cannot place these rows. Correct the column's values or choose other data."
+        )
+    # The check above is transform()'s own, said with the file's column: not made twice.
+    return fitted._apply(values)

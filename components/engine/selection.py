@@ -106,10 +106,6 @@ def _grid_keys(longitude: np.ndarray, latitude: np.ndarray, step: int) -> np.nda
     return column * (int(row.max()) + 1) + row
 
 
-def _grid_count(longitude: np.ndarray, latitude: np.ndarray, step: int) -> int:
-    return int(np.unique(_grid_keys(longitude, latitude, step)).size)
-
-
 def place_cells(
     longitude: np.ndarray,
     latitude: np.ndarray,
@@ -164,7 +160,7 @@ def place_cells(
         fine, coarse = _FINEST_STEP, _COARSEST_STEP
         while coarse - fine > 1:
             middle = (fine + coarse) // 2
-            if _grid_count(lon_drawn, lat_drawn, middle) <= max_cells:
+            if np.unique(_grid_keys(lon_drawn, lat_drawn, middle)).size <= max_cells:
                 coarse = middle
             else:
                 fine = middle

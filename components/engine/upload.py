@@ -86,7 +86,6 @@ __all__ = [
     "PlacesError",
     "limits_text",
     "read_places",
-    "read_places_csv",
 ]
 
 MAX_UPLOAD_BYTES = MAX_CSV_BYTES
@@ -123,20 +122,14 @@ class PlacesData:
         to the location); may be empty.
     text_columns : tuple[str, ...]
         Non-numeric columns (shown in tooltips, never clustered).
-    constant_columns : tuple[str, ...]
-        Numeric columns with a single value (not offered as features).
     source_rows : np.ndarray
         1-based data-row number in the file of each row of ``frame`` (the header is not a row).
-    n_rows_read : int
-        Data rows in the file.
     dropped_rows : np.ndarray
         1-based data-row numbers dropped for a missing coordinate.
     extent : MapExtent
         Bounds, centre and zoom of the places.
     delimiter : str
         The delimiter used; "" for a Parquet file.
-    encoding : str
-        'utf-8' or 'utf-8-sig' (with byte-order mark); "" for a Parquet file.
     notes : tuple[str, ...]
         Plain-language remarks for the user (dropped rows, constant columns, location only).
     coercions : tuple[ColumnCoercion, ...]
@@ -151,13 +144,10 @@ class PlacesData:
     numeric_columns: tuple[str, ...]
     feature_columns: tuple[str, ...]
     text_columns: tuple[str, ...]
-    constant_columns: tuple[str, ...]
     source_rows: np.ndarray
-    n_rows_read: int
     dropped_rows: np.ndarray
     extent: MapExtent
     delimiter: str
-    encoding: str
     notes: tuple[str, ...]
     coercions: tuple[ColumnCoercion, ...] = ()
 
@@ -211,24 +201,16 @@ def _checked_name(data: object, filename: str | None, max_bytes: int) -> bytes:
     return data
 
 
-def _check_bytes(data: object, filename: str | None, max_bytes: int) -> bytes:
-    data = _checked_name(data, filename, max_bytes)
+def _csv_text(data: bytes) -> tuple[CsvShape, str]:
+    """A CSV's shape and text, once its bytes pass the checks made before parsing."""
     if not data.strip():
         raise PlacesError(
             "The file is empty. Upload a CSV with a header row (e.g. latitude,longitude,...) "
             "and one row per place."
         )
     check_text(data, error=PlacesError)
-    return data
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    return decode_utf8(data, error=PlacesError)
-
-
-def _checked_shape(data: bytes) -> CsvShape:
-    """Bound the parse before it starts: line length, columns and rows, from the bytes."""
-    return check_csv_limits(data, delimiter=None, error=PlacesError)
+    shape = check_csv_limits(data, delimiter=None, error=PlacesError)
+    return shape, decode_utf8(data, error=PlacesError)
 
 
 def _clean_names(columns: Sequence[object]) -> list[str]:
@@ -340,24 +322,15 @@ def _row_examples(rows: np.ndarray) -> str:
 # --------------------------------------------------------------------------- read_places
 
 
-def _read_csv(raw: bytes, lat_col: str | None, lon_col: str | None) -> PlacesData:
-    """Read a CSV file of places (see the module docstring for the rules)."""
-    shape = _checked_shape(raw)
-    text, encoding = _decode(raw)
-    table = _parse(text, shape)
-    del text
-    return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter, encoding=encoding)
-
-
 def _read_parquet(
     raw: bytes, max_bytes: int, lat_col: str | None, lon_col: str | None
 ) -> PlacesData:
     """Read a Parquet file of places by the CSV reader's rules (see :func:`read_places`)."""
-    _, columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
+    columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
     names = _clean_names([name for name, _ in columns])
     table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
     del columns
-    return _places_from_table(table, lat_col, lon_col, delimiter="", encoding="")
+    return _places_from_table(table, lat_col, lon_col, delimiter="")
 
 
 def read_places(
@@ -376,7 +349,7 @@ def read_places(
     cells, uncompressed size, row groups, flat column types), then its columns are read:
     numbers as numbers (an infinite value is read as missing and counted), text columns by
     the CSV reader's rules (missing-value spellings, thousands separators), names cleaned
-    and coordinates found as for a CSV; ``delimiter`` and ``encoding`` are then "".
+    and coordinates found as for a CSV; ``delimiter`` is then "".
 
     Parameters
     ----------
@@ -402,11 +375,10 @@ def read_places(
     raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
     if is_parquet(raw, filename):
         return _read_parquet(raw, max_bytes, lat_col, lon_col)
-    return _read_csv(_check_bytes(raw, filename, max_bytes), lat_col, lon_col)
-
-
-# The name the hostile-file catalogue (tests/hostile) reads its CSV files by.
-read_places_csv = read_places
+    shape, text = _csv_text(raw)
+    table = _parse(text, shape)
+    del text
+    return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter)
 
 
 def _places_from_table(
@@ -415,7 +387,6 @@ def _places_from_table(
     lon_col: str | None,
     *,
     delimiter: str,
-    encoding: str,
 ) -> PlacesData:
     """Validate a parsed table: text columns (str, "" when empty) or float64 ones (Parquet's)."""
     columns = list(table.columns)
@@ -538,13 +509,10 @@ def _places_from_table(
         numeric_columns=tuple(numeric_columns),
         feature_columns=tuple(feature_columns),
         text_columns=tuple(text_columns),
-        constant_columns=tuple(constant_columns),
         source_rows=row_numbers[located],
-        n_rows_read=len(table),
         dropped_rows=dropped,
         extent=map_extent(kept[lat].to_numpy(), kept[lon].to_numpy()),
         delimiter=delimiter,
-        encoding=encoding,
         notes=tuple(notes),
         coercions=tuple(coercions),
     )

@@ -17,6 +17,7 @@ Wording, kept the same everywhere:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from numbers import Integral, Real
 from typing import ClassVar, Literal, TypeGuard
@@ -116,9 +117,7 @@ def check_float(
     message = (
         f"{name}={value!r} is out of range; expected a number in {left}{low:g}, {high:g}{right}."
     )
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(message)
-    number = float(value)
+    number = math.nan if isinstance(value, bool) or not isinstance(value, Real) else float(value)
     too_low = number <= low if low_open else number < low
     too_high = number >= high if high_open else number > high
     if not np.isfinite(number) or too_low or too_high:
@@ -318,6 +317,11 @@ def validate_k_values(
     return tuple(ascending)
 
 
+def _check_integer_ids(ids: np.ndarray, name: str = "labels") -> None:
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer cluster ids; got dtype {ids.dtype}.")
+
+
 def validate_cluster_ids(labels: object, name: str = "labels") -> np.ndarray:
     """Return 1-D non-negative integer cluster ids as int64, or raise ``ValueError``.
 
@@ -336,8 +340,7 @@ def validate_cluster_ids(labels: object, name: str = "labels") -> np.ndarray:
     array = np.asarray(labels)
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D; got ndim={array.ndim}.")
-    if array.size and not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"{name} must hold integer cluster ids; got dtype {array.dtype}.")
+    _check_integer_ids(array, name)
     if array.size and array.min() < 0:
         raise ValueError(f"{name} contains a negative id ({int(array.min())}); expected >= 0.")
     return array.astype(np.int64, copy=False)
@@ -367,8 +370,7 @@ def validate_frame_labels(frame: object, labels: object) -> np.ndarray:
         raise ValueError(
             f"labels has shape {ids.shape}; expected one id per frame row ({len(frame)},)."
         )
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    _check_integer_ids(ids)
     return ids
 
 
@@ -400,8 +402,7 @@ def clustered_values(
             f"{name} has shape {numbers.shape} and labels {ids.shape}; expected two 1-D "
             "arrays of the same length."
         )
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"labels must hold integer cluster ids; got dtype {ids.dtype}.")
+    _check_integer_ids(ids)
     keep = ids >= 0
     if drop_non_finite:
         keep &= np.isfinite(numbers)

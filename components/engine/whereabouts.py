@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from components.engine.outline import shipped_json
+from components.engine.outline import check_degrees, check_flat_pairs, shipped_json
 from components.engine.validation import check_int
 
 __all__ = [
@@ -117,11 +117,6 @@ class Countries:
     near_start: np.ndarray
     near_edges: np.ndarray
 
-    @property
-    def n_edges(self) -> int:
-        """The number of ring edges over all countries."""
-        return int(self.x0.size)
-
 
 def _band_index(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index the edges with latitude span [low, high] by the 1-degree bands they meet."""
@@ -141,17 +136,10 @@ def _band_index(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def _ring(flat: object, country: int, ring: int, scale: int) -> np.ndarray:
     """Decode one delta-encoded ring into an (n, 2) array of (longitude, latitude)."""
     where = f"Ring {ring} of country {country}"
-    if (
-        not isinstance(flat, list)
-        or len(flat) < 6
-        or len(flat) % 2
-        or not all(isinstance(value, Integral) and not isinstance(value, bool) for value in flat)
-    ):
-        raise ValueError(f"{where} must be a flat list of at least three (x, y) integer pairs.")
+    check_flat_pairs(flat, where, 3, Integral)
     # Divided, not multiplied by 10**-decimals: 18000 / 100 is exactly 180.
     points = np.cumsum(np.asarray(flat, dtype=np.int64).reshape(-1, 2), axis=0) / scale
-    if np.abs(points[:, 0]).max() > 180 or np.abs(points[:, 1]).max() > 90:
-        raise ValueError(f"{where} has a point outside longitude/latitude range.")
+    check_degrees(points, where)
     return points
 
 
@@ -533,10 +521,6 @@ def locate_places(
 # --------------------------------------------------------------------------- words
 
 
-def _places(n: int) -> str:
-    return f"{n:,} place" if n == 1 else f"{n:,} places"
-
-
 def whereabouts_sentence(
     result: Whereabouts, *, swapped: bool = False, top: int = TOP_COUNTRIES
 ) -> str:
@@ -572,5 +556,6 @@ def whereabouts_sentence(
         parts.append(f"{counts.n_sea:,} in the sea")
     sentence = ", ".join(parts)
     if result.sampled:
-        sentence += f" (a fixed sample of {result.n_checked:,} of the {_places(result.n_places)})"
+        # A sample is taken of more places than it holds: at least two.
+        sentence += f" (a fixed sample of {result.n_checked:,} of the {result.n_places:,} places)"
     return sentence

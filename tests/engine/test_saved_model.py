@@ -159,11 +159,11 @@ def test_saved_model_refuses_pieces_that_do_not_fit() -> None:
         save(labels=np.array([0, 1, 2, 0]))
     with pytest.raises(ValueError, match=r"has shape \(4, 3\); expected 2 columns"):
         save(feature_names=TOY_FEATURES[:2])
-    with pytest.raises(ValueError, match="names has 3 entries"):
+    with pytest.raises(ValueError, match="names 3 clusters, but its k is 2"):
         save(names=("a", "b", "c"))
     with pytest.raises(ValueError, match="at most 60 are accepted"):
         save(names=("a" * 61, "b"))
-    with pytest.raises(ValueError, match="is not 64 lowercase hex digits"):
+    with pytest.raises(ValueError, match="as its data file's sha256; expected 64 hex digits"):
         save(source_sha256="abc")
 
 
@@ -184,7 +184,7 @@ def test_typicality_and_labels_by_hand() -> None:
     np.testing.assert_array_equal(applied.labels, [0, 0, 1, 1])
     assert applied.typicality[0] == pytest.approx(30.0)  # 0.5 of the way: 20 + 10
     assert applied.typicality[3] == 100.0  # farther than every fitted place
-    assert applied.sizes == (2, 2) and applied.n_missing == 0 and applied.message is None
+    assert applied.sizes == (2, 2) and applied.message is None
 
 
 @pytest.fixture(scope="module")
@@ -257,9 +257,10 @@ def test_rows_missing_a_feature_get_no_cluster(toy: SavedModel) -> None:
     applied = apply_model(toy, frame)
     np.testing.assert_array_equal(applied.labels, [1, -1, -1, -1])
     assert np.isnan(applied.typicality[1:]).all() and np.isfinite(applied.typicality[0])
-    assert applied.n_missing == 3 and applied.sizes == (0, 1)
-    assert applied.missing_by_feature == {"latitude": 1, "longitude": 1, "price": 1}
-    assert applied.message is not None and applied.message.startswith("3 of 4 places have no")
+    assert applied.sizes == (0, 1) and applied.message == (
+        "3 of 4 places have no value for a feature of the model (latitude: 1, longitude: 1, "
+        "price: 1); they get no cluster and are shown as 'not clustered'."
+    )
 
 
 def test_the_fitted_rows_get_their_labels_and_other_names_map_to_features(

@@ -205,10 +205,10 @@ def test_reads_a_comma_file() -> None:
     assert places.feature_columns == ("price",)
     assert places.numeric_columns == ("latitude", "longitude", "price")
     assert places.text_columns == ("name",)
-    assert places.n_rows == 3 and places.n_rows_read == 3
+    assert places.n_rows == 3
     assert places.frame["price"].dtype == np.float64
     assert places.frame["price"].tolist() == [100.0, 250.0, 90.0]
-    assert places.delimiter == "," and places.encoding == "utf-8"
+    assert places.delimiter == ","
     assert places.notes == ()
 
 
@@ -217,7 +217,7 @@ def test_detects_coordinate_names_in_any_case_and_prefers_full_names() -> None:
     places = read_places(data)
     assert places.lat_col == "Latitude" and places.lon_col == "LNG"
     assert places.feature_columns == ("value",)  # constant Y and LAT are not offered
-    assert places.constant_columns == ("Y", "LAT")
+    assert "Column(s) Y, LAT have a single value and are not offered as features." in places.notes
 
 
 def test_explicit_column_choice() -> None:
@@ -236,7 +236,7 @@ def test_semicolon_file_with_decimal_commas() -> None:
 def test_tab_file_with_byte_order_mark() -> None:
     data = "\ufefflat\tlon\tprice\n34\t-118\t1\n35\t-119\t2\n".encode()
     places = read_places(data, filename="export.tsv")
-    assert places.delimiter == "\t" and places.encoding == "utf-8-sig"
+    assert places.delimiter == "\t"
     assert places.lat_col == "lat"  # the BOM is not part of the name
 
 
@@ -249,7 +249,7 @@ def test_quoted_fields_keep_their_commas() -> None:
 def test_rows_with_missing_coordinates_are_dropped_and_reported() -> None:
     data = b"lat,lon,v\n34,-118,1\n,-119,2\n35,,3\n36,-120,4\n"
     places = read_places(data)
-    assert places.n_rows == 2 and places.n_rows_read == 4
+    assert places.n_rows == 2
     assert places.dropped_rows.tolist() == [2, 3]
     assert places.source_rows.tolist() == [1, 4]
     assert any(
@@ -261,8 +261,7 @@ def test_location_only_file_is_accepted_with_a_note() -> None:
     places = read_places(b"lat,lon,name\n34,-118,a\n35,-119,b\n36,-120,c\n")
     assert places.feature_columns == ()
     assert any("clustered by location only" in note for note in places.notes)
-    check = check_clusterable(places, [places.lat_col, places.lon_col], 2)
-    assert check.n_rows_usable == 3
+    check_clusterable(places, [places.lat_col, places.lon_col], 2)
 
 
 def test_infinite_values_are_read_as_missing_and_reported() -> None:

@@ -323,9 +323,12 @@ def test_parse_countries_decodes_a_delta_encoded_ring() -> None:
         (_document(decimals=9), '"decimals" must be an integer in'),
         (_document(countries=[]), "has no countries"),
         (_document(countries=[{"name": "", "rings": [[0, 0, 1, 0, 0, 1]]}]), 'have a "name"'),
-        (_document(countries=[{"name": "A", "rings": [[0, 0, 1, 0]]}]), "at least three"),
+        (_document(countries=[{"name": "A", "rings": [[0, 0, 1, 0]]}]), "at least 3 "),
         (_document(countries=[{"name": "A", "rings": [[0, 0, 1, 0, 0, 1]]}] * 2), "named twice"),
-        (_document(countries=[{"name": "A", "rings": [[0, 0, 1, 0, 0, 1.5]]}]), "integer pairs"),
+        (
+            _document(countries=[{"name": "A", "rings": [[0, 0, 1, 0, 0, 1.5]]}]),
+            "pairs of Integral numbers",
+        ),
         (_document(countries=[{"name": "A", "rings": [[1801, 0, 1, 0, 0, 1]]}]), "outside"),
     ],
 )

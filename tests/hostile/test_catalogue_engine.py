@@ -14,7 +14,7 @@ import pytest
 from components.engine import data, model
 from components.engine.dataset import Dataset, places_dataset
 from components.engine.lod import level_of_detail
-from components.engine.upload import PlacesError, read_places, read_places_csv
+from components.engine.upload import PlacesError, read_places
 from components.figures import charts, maps
 from components.figures.lod import levels_manifest, served_levels_of, tile_files
 from components.figures.text import ZERO_WIDTH_SPACE, deck_label, deck_text, plotly_text
@@ -245,7 +245,7 @@ def test_a_hostile_file_reaches_the_map_as_text() -> None:
     the map's own accessors.
     """
     dataset = places_dataset(
-        read_places_csv(HOSTILE_NAMES_FILE, filename="hostile.csv"), "hostile.csv", "0" * 64
+        read_places(HOSTILE_NAMES_FILE, filename="hostile.csv"), "hostile.csv", "0" * 64
     )
     frame = dataset.places.frame
     longitude = frame["longitude"].to_numpy()
