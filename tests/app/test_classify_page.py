@@ -30,15 +30,19 @@ def test_classify_page_on_the_census_data(
     assert not app.exception, app.exception
     assert not app.error, texts(app.error)
     skew = _table(app, "skewness_before")
-    assert list(skew["feature"]) == ["median_house_value", "population", "households"]
+    # Under the labels every other page shows.
+    assert list(skew["feature"]) == ["Median house value", "Population", "Households"]
     # households and population are correlated: the pair is flagged with a proposed drop.
-    assert any("population and households" in str(item.value) for item in app.markdown)
+    assert any(
+        "Population and Households" in str(item.value) and "drop" in str(item.value)
+        for item in app.markdown
+    )
     left_out = _table(app, "adjusted_rand")
     assert set(left_out["variable"]) == {
         "location",
-        "median_house_value",
-        "population",
-        "households",
+        "Median house value",
+        "Population",
+        "Households",
     }
     heatmap = chart_spec(app, "index_heatmap")
     assert heatmap["data"][0]["z"]["shape"] == "5, 10"  # 5 clusters x 10 profiled columns
@@ -78,6 +82,9 @@ def test_classify_page_on_an_uploaded_file_with_two_levels(
     app.slider(key="fine_k").set_value(12).run()
     assert not app.exception, app.exception
     assert not app.error, texts(app.error)
+    # The file's own column names, as on every other page.
+    assert chart_spec(app, "correlation_chart")["data"][0]["x"] == ["lat", "lng", "balance"]
+    assert list(_table(app, "skewness_before")["feature"]) == ["balance"]
     table = _table(app, "fine cluster")
     assert len(table) == 12 and table["places"].sum() == 300
     tree = chart_spec(app, "levels_tree")

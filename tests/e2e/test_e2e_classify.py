@@ -34,7 +34,7 @@ def test_classify_page_on_the_census_data_from_a_link(page: Page, base_url: str)
     # The correlation heatmap, the index scores, the tree: drawn plotly charts.
     for key in ("correlation_chart", "index_heatmap", "levels_tree"):
         expect(page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first).to_be_visible()
-    expect(main.get_by_text("population and households", exact=False)).to_be_visible()
+    expect(main.get_by_text("Population and Households", exact=False)).to_be_visible()
     # The settings came from the link and stay in it.
     params = ui.query_params(page)
     assert params["method"] == "levels" and params["fine_k"] == "12"

@@ -54,19 +54,44 @@ def _fitted_values(key: ModelKey) -> tuple[np.ndarray, np.ndarray]:
     return before, before if fitted.transforms is None else fitted.transforms.transform(before)
 
 
+def _labels(key: ModelKey) -> dict[str, str]:
+    """The features' labels as the other pages show them (the file's own column names)."""
+    data = dataset(key.source)
+    return {name: data.label(name) for name in prepared(key).feature_names}
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def skewness(key: ModelKey) -> pd.DataFrame:
     """Each variable's skewness before and after its transform, on the fitted rows."""
     columns = _variables(key)
     before, after = _fitted_values(key)
-    names = [prepared(key).feature_names[index] for index in columns]
-    return skewness_table(before[:, columns], after[:, columns], names)
+    labels = list(_labels(key).values())
+    return skewness_table(before[:, columns], after[:, columns], [labels[i] for i in columns])
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def variable_correlations(key: ModelKey) -> Correlations:
-    """Pearson and Spearman correlations of the features as they enter the scaler."""
-    return correlations(_fitted_values(key)[1], prepared(key).feature_names)
+    """Pearson and Spearman correlations of the features as they enter the scaler, labelled.
+
+    Computed on the features' names (location is never proposed for a drop), then shown
+    under their labels.
+    """
+    found = correlations(_fitted_values(key)[1], prepared(key).feature_names)
+    labels = _labels(key)
+    return replace(
+        found,
+        pearson=found.pearson.rename(index=labels, columns=labels),
+        spearman=found.spearman.rename(index=labels, columns=labels),
+        pairs=tuple(
+            replace(
+                pair,
+                first=labels[pair.first],
+                second=labels[pair.second],
+                drop=None if pair.drop is None else labels[pair.drop],
+            )
+            for pair in found.pairs
+        ),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -83,7 +108,8 @@ def left_out(key: ModelKey, k: int) -> pd.DataFrame:
     location = [index for index, name in enumerate(names) if name in LOCATION_FEATURES]
     if location:
         groups.append(("location", location))
-    groups += [(names[index], [index]) for index in _variables(key)]
+    labels = _labels(key)
+    groups += [(labels[names[index]], [index]) for index in _variables(key)]
     return leave_one_variable_out(
         scaled(key).train, groups, method_labels(key, k), k, random_state=key.random_state
     )
