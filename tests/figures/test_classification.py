@@ -49,4 +49,3 @@ def test_flagged_pairs_are_boxed_in_both_cells(values: np.ndarray) -> None:
 def test_unknown_method_is_refused(values: np.ndarray) -> None:
     with pytest.raises(ValueError, match="'kendall' is not one of"):
         correlation_heatmap(correlations(values, NAMES), "kendall")
-
