@@ -140,7 +140,8 @@ def decode_utf8(data: bytes, *, error: type[Exception]) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as failure:
-        offset = failure.start
+        # The position is in the text after the marker, which failure.object holds.
+        data, offset = failure.object, failure.start
         line_start = data.rfind(b"\n", 0, offset) + 1
         before = data[max(line_start, offset - 40) : offset].decode("utf-8", errors="replace")
         before = before.strip()[-20:]

@@ -175,6 +175,9 @@ def test_rejects_non_utf8_and_names_the_line_and_the_character() -> None:
     at_start = _error("lat,lon,name\n\x8f,1,2\n".encode("latin-1"))
     assert "line 2 has a character at its start that is saved in another" in at_start
     assert "probably" not in at_start  # 0x8F is no letter in the Windows encoding: no guess
+    # After a UTF-8 marker, the same line and text (the marker's 3 bytes do not shift them).
+    marked = _error(b"\xef\xbb\xbf" + "lat,lon,name\n34,-118,Caf\xe9\n".encode("latin-1"))
+    assert marked.startswith(message[:80])
 
 
 def test_rejects_too_big_before_parsing() -> None:
