@@ -741,5 +741,6 @@ def _transformed(
             f"{lowest[below[0]]:g}), where the model's transform log(1 + x) is not defined; the "
             "model cannot place these rows. Correct the column's values or choose other data."
         )
-    # The check above is transform()'s own, said with the file's column: not made twice.
-    return fitted._apply(values)
+    # transform() checks log(1 + x) too, in words about the model's features; the check
+    # above comes first to name the file's column.
+    return fitted.transform(values)
