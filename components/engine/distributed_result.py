@@ -355,12 +355,12 @@ class DistributedSweepResult(PerK):
         Parameters
         ----------
         k : int
-            Number of clusters (one of ``k_values``).
+            One of ``k_values``.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``cluster``, ``size``, ``share`` and one per feature (cluster mean).
+            ``cluster``, ``size`` and ``share``, then the cluster's mean of each feature.
         """
         index = self.index_of(k)
         sizes = self.cluster_sizes[index]
@@ -668,14 +668,7 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     unknown = sorted(set(np.unique(columns["k"]).tolist()) - set(k_values))
     if unknown:
         raise ValueError(f"{cells_path} has cells for k={unknown}; expected k's in {k_values}.")
-    cells = cells_frame(
-        columns["k"],
-        columns["cell"],
-        columns["count"],
-        columns["cluster"],
-        columns["cluster_count"],
-        cell_degrees,
-    )
+    cells = cells_frame(*columns.values(), cell_degrees)
     spread = [entry["silhouette_samples"] for entry in per_k]
     return DistributedSweepResult(
         source=str(manifest["source"]),

@@ -126,6 +126,10 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
     NUMBA_AVAILABLE = False
 
 
+def _norm3_impl(t0: float, t1: float, t2: float) -> float:  # pragma: no cover - compiled
+    return np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
+
+
 def _fill_distances_impl(
     coords_t: np.ndarray, i: int, j0: int, j1: int, distance: np.ndarray
 ) -> None:  # pragma: no cover - compiled
@@ -140,10 +144,7 @@ def _fill_distances_impl(
         r1 = coords_t[1, j0:j1]
         r2 = coords_t[2, j0:j1]
         for jj in range(width):
-            d0 = a0 - r0[jj]
-            d1 = a1 - r1[jj]
-            d2 = a2 - r2[jj]
-            distance[jj] = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+            distance[jj] = _norm3_kernel(a0 - r0[jj], a1 - r1[jj], a2 - r2[jj])
     elif n_features == 2:
         a0 = coords_t[0, i]
         a1 = coords_t[1, i]
@@ -164,72 +165,6 @@ def _fill_distances_impl(
                 distance[jj] += diff * diff
         for jj in range(width):
             distance[jj] = np.sqrt(distance[jj])
-
-
-def _four_rows_impl(
-    coords_t: np.ndarray,
-    weights: np.ndarray,
-    i: int,
-    j0: int,
-    j1: int,
-    diagonal: bool,
-    distance: np.ndarray,
-    column_sums: np.ndarray,
-) -> None:  # pragma: no cover - compiled
-    # Rows i..i+3 (same cell, p == 3) against columns j0..j1 in one pass: the column loads are
-    # shared, and distance[q, jj] = w_j * d(i+q, j) feeds four independent run sums below.
-    width = j1 - j0
-    r0 = coords_t[0, j0:j1]
-    r1 = coords_t[1, j0:j1]
-    r2 = coords_t[2, j0:j1]
-    w = weights[j0:j1]
-    a0 = coords_t[0, i]
-    a1 = coords_t[1, i]
-    a2 = coords_t[2, i]
-    b0 = coords_t[0, i + 1]
-    b1 = coords_t[1, i + 1]
-    b2 = coords_t[2, i + 1]
-    c0 = coords_t[0, i + 2]
-    c1 = coords_t[1, i + 2]
-    c2 = coords_t[2, i + 2]
-    e0 = coords_t[0, i + 3]
-    e1 = coords_t[1, i + 3]
-    e2 = coords_t[2, i + 3]
-    wa = weights[i]
-    wb = weights[i + 1]
-    wc = weights[i + 2]
-    we = weights[i + 3]
-    da = distance[0]
-    db = distance[1]
-    dc = distance[2]
-    dd = distance[3]
-    for jj in range(width):
-        x0 = r0[jj]
-        x1 = r1[jj]
-        x2 = r2[jj]
-        t0 = a0 - x0
-        t1 = a1 - x1
-        t2 = a2 - x2
-        u = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
-        t0 = b0 - x0
-        t1 = b1 - x1
-        t2 = b2 - x2
-        v = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
-        t0 = c0 - x0
-        t1 = c1 - x1
-        t2 = c2 - x2
-        y = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
-        t0 = e0 - x0
-        t1 = e1 - x1
-        t2 = e2 - x2
-        z = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
-        if not diagonal:
-            column_sums[jj] += (u * wa + v * wb) + (y * wc + z * we)
-        wx = w[jj]
-        da[jj] = u * wx
-        db[jj] = v * wx
-        dc[jj] = y * wx
-        dd[jj] = z * wx
 
 
 def _tile_impl(
@@ -264,12 +199,47 @@ def _tile_impl(
                 column_sums[jj] = 0.0
             current = cell_i
         if four_rows and i + 3 < i1 and cell_of_point[i + 3] == cell_i:
-            # Rows are sorted by cell, so i..i+3 share cell_i.
-            _four_rows_kernel(coords_t, weights, i, j0, j1, diagonal, distance, column_sums)
+            # Rows are sorted by cell, so i..i+3 share cell_i. Rows i..i+3 against columns
+            # j0..j1 in one pass share the column loads; da..dd[jj] = w_j * d(i+q, j) feed
+            # four independent run sums below.
+            r0 = coords_t[0, j0:j1]
+            r1 = coords_t[1, j0:j1]
+            r2 = coords_t[2, j0:j1]
+            a0 = coords_t[0, i]
+            a1 = coords_t[1, i]
+            a2 = coords_t[2, i]
+            b0 = coords_t[0, i + 1]
+            b1 = coords_t[1, i + 1]
+            b2 = coords_t[2, i + 1]
+            c0 = coords_t[0, i + 2]
+            c1 = coords_t[1, i + 2]
+            c2 = coords_t[2, i + 2]
+            e0 = coords_t[0, i + 3]
+            e1 = coords_t[1, i + 3]
+            e2 = coords_t[2, i + 3]
+            wa = weights[i]
+            wb = weights[i + 1]
+            wc = weights[i + 2]
+            we = weights[i + 3]
             da = distance[0]
             db = distance[1]
             dc = distance[2]
             dd = distance[3]
+            for jj in range(width):
+                x0 = r0[jj]
+                x1 = r1[jj]
+                x2 = r2[jj]
+                u = _norm3_kernel(a0 - x0, a1 - x1, a2 - x2)
+                v = _norm3_kernel(b0 - x0, b1 - x1, b2 - x2)
+                y = _norm3_kernel(c0 - x0, c1 - x1, c2 - x2)
+                z = _norm3_kernel(e0 - x0, e1 - x1, e2 - x2)
+                if not diagonal:
+                    column_sums[jj] += (u * wa + v * wb) + (y * wc + z * we)
+                wx = w[jj]
+                da[jj] = u * wx
+                db[jj] = v * wx
+                dc[jj] = y * wx
+                dd[jj] = z * wx
             j = j0
             while j < j1:
                 cell = cell_of_point[j]
@@ -393,8 +363,8 @@ def _finish_silhouettes_impl(
     return out
 
 
+_norm3_kernel: Any = _norm3_impl
 _fill_distances_kernel: Any = _fill_distances_impl
-_four_rows_kernel: Any = _four_rows_impl
 _tile_kernel: Any = _tile_impl
 _part_pair_kernel: Any = None
 _finish_silhouettes_kernel: Any = None
@@ -403,8 +373,9 @@ _finish_silhouettes_kernel: Any = None
 if NUMBA_AVAILABLE:
     # Serial kernels that release the GIL; Python threads schedule them (see _run_part_pairs),
     # which balances the work dynamically when other processes share the cores.
+    # Inlined into its callers' loops, so the four distances of a pass stay in registers.
+    _norm3_kernel = njit(inline="always", fastmath=False)(_norm3_impl)
     _fill_distances_kernel = njit(nogil=True, fastmath=False)(_fill_distances_impl)
-    _four_rows_kernel = njit(nogil=True, fastmath=False)(_four_rows_impl)
     _tile_kernel = njit(nogil=True, fastmath=False)(_tile_impl)
     try:
         _part_pair_kernel = njit(nogil=True, cache=True, fastmath=False)(_part_pair_impl)

@@ -107,17 +107,17 @@ class SweepFits(PerK):
         return self.labels[self.index_of(k)]
 
     def centroids_for(self, k: int) -> np.ndarray:
-        """Return the centroids for ``k`` (row i = cluster id i, scaled space).
+        """Return the centroids of one of the sweep's k's, in scaled space.
 
         Parameters
         ----------
         k : int
-            Number of clusters (must be in ``k_values``).
+            One of ``k_values``.
 
         Returns
         -------
         np.ndarray
-            Shape ``(k, n_features)``.
+            Shape ``(k, n_features)``: row i is the centre of cluster id i.
         """
         return self.centroids[self.index_of(k)]
 
