@@ -130,6 +130,25 @@ def _norm3_impl(t0: float, t1: float, t2: float) -> float:  # pragma: no cover -
     return np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
 
 
+def _run_sum_impl(row: np.ndarray, start: int, stop: int) -> float:  # pragma: no cover - compiled
+    # Four partial sums keep the adds pipelined without fastmath.
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    t = start
+    while t + 4 <= stop:
+        s0 += row[t]
+        s1 += row[t + 1]
+        s2 += row[t + 2]
+        s3 += row[t + 3]
+        t += 4
+    while t < stop:
+        s0 += row[t]
+        t += 1
+    return (s0 + s1) + (s2 + s3)
+
+
 def _fill_distances_impl(
     coords_t: np.ndarray, i: int, j0: int, j1: int, distance: np.ndarray
 ) -> None:  # pragma: no cover - compiled
@@ -201,7 +220,7 @@ def _tile_impl(
         if four_rows and i + 3 < i1 and cell_of_point[i + 3] == cell_i:
             # Rows are sorted by cell, so i..i+3 share cell_i. Rows i..i+3 against columns
             # j0..j1 in one pass share the column loads; da..dd[jj] = w_j * d(i+q, j) feed
-            # four independent run sums below.
+            # four independent run sums.
             r0 = coords_t[0, j0:j1]
             r1 = coords_t[1, j0:j1]
             r2 = coords_t[2, j0:j1]
@@ -270,25 +289,8 @@ def _tile_impl(
             row[jj] *= w[jj]
         j = j0
         while j < j1:
-            cell = cell_of_point[j]
-            end = min(cell_start[cell + 1], j1)
-            # Four partial sums keep the adds pipelined without fastmath.
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            s3 = 0.0
-            t = j - j0
-            stop = end - j0
-            while t + 4 <= stop:
-                s0 += row[t]
-                s1 += row[t + 1]
-                s2 += row[t + 2]
-                s3 += row[t + 3]
-                t += 4
-            while t < stop:
-                s0 += row[t]
-                t += 1
-            sums[i, cell] += (s0 + s1) + (s2 + s3)
+            end = min(cell_start[cell_of_point[j] + 1], j1)
+            sums[i, cell_of_point[j]] += _run_sum_kernel(row, j - j0, end - j0)
             j = end
         i += 1
     if not diagonal:
@@ -364,6 +366,7 @@ def _finish_silhouettes_impl(
 
 
 _norm3_kernel: Any = _norm3_impl
+_run_sum_kernel: Any = _run_sum_impl
 _fill_distances_kernel: Any = _fill_distances_impl
 _tile_kernel: Any = _tile_impl
 _part_pair_kernel: Any = None
@@ -375,6 +378,7 @@ if NUMBA_AVAILABLE:
     # which balances the work dynamically when other processes share the cores.
     # Inlined into its callers' loops, so the four distances of a pass stay in registers.
     _norm3_kernel = njit(inline="always", fastmath=False)(_norm3_impl)
+    _run_sum_kernel = njit(inline="always", fastmath=False)(_run_sum_impl)
     _fill_distances_kernel = njit(nogil=True, fastmath=False)(_fill_distances_impl)
     _tile_kernel = njit(nogil=True, fastmath=False)(_tile_impl)
     try:
