@@ -668,7 +668,8 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     unknown = sorted(set(np.unique(columns["k"]).tolist()) - set(k_values))
     if unknown:
         raise ValueError(f"{cells_path} has cells for k={unknown}; expected k's in {k_values}.")
-    cells = cells_frame(*columns.values(), cell_degrees)
+    ks, cell, count, cluster, cluster_count = columns.values()
+    cells = cells_frame(ks, cell, count, cluster, cluster_count, cell_degrees)
     spread = [entry["silhouette_samples"] for entry in per_k]
     return DistributedSweepResult(
         source=str(manifest["source"]),

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from numbers import Integral
 from typing import Literal
@@ -62,6 +61,7 @@ from components.engine.clustergram import clustergram
 from components.engine.clustering import (
     as_order_key,
     assign_to_centroids,
+    map_largest_first,
     n_distinct_rows,
     order_by_key,
 )
@@ -338,21 +338,10 @@ def _run_tasks(X: np.ndarray, tasks: list[_Task], n_jobs: int) -> list[np.ndarra
     On small data scikit-learn's own OpenMP threads cost more than they gain (BENCHMARKS.md,
     "Measured defaults"), so each fit runs single-threaded whatever ``n_jobs`` is.
     """
-    controller = ThreadpoolController()
     if n_jobs <= 1:
-        with controller.limit(limits=1):
+        with ThreadpoolController().limit(limits=1):
             return [_fit_assign(X, task) for task in tasks]
-
-    def run(task: _Task) -> np.ndarray:
-        # OpenMP's thread count is per calling thread, so it is limited inside the worker.
-        with controller.limit(limits=1, user_api="openmp"):
-            return _fit_assign(X, task)
-
-    # Largest k first so the workers finish together.
-    order = sorted(range(len(tasks)), key=lambda i: -tasks[i].k)
-    with controller.limit(limits=1, user_api="blas"), ThreadPoolExecutor(n_jobs) as executor:
-        done = dict(zip(order, executor.map(run, [tasks[i] for i in order]), strict=True))
-    return [done[i] for i in range(len(tasks))]
+    return map_largest_first(lambda task: _fit_assign(X, task), tasks, lambda task: task.k, n_jobs)
 
 
 def _stable_reference(

@@ -17,17 +17,16 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from components.engine.clustering import (
     KMeansResult,
     _fit_validated,
     as_order_key,
+    map_largest_first,
     n_distinct_rows,
     nearest_centroids,
 )
@@ -46,14 +45,6 @@ from components.engine.validation import (
     validate_k_values,
     validate_matrix,
 )
-
-__all__ = [
-    "SweepFits",
-    "SweepResult",
-    "fit_sweep",
-    "score_sweep",
-    "sweep_k",
-]
 
 
 @dataclass(frozen=True)
@@ -112,7 +103,7 @@ class SweepFits(PerK):
         Parameters
         ----------
         k : int
-            One of ``k_values``.
+            Number of clusters, one of ``k_values``.
 
         Returns
         -------
@@ -181,7 +172,7 @@ def _fit_all(
     n_jobs: int,
     assign_to: np.ndarray | None = None,
 ) -> list[KMeansResult]:
-    """Fit every k; with n_jobs > 1, one OpenMP thread per fit and n_jobs fits at a time.
+    """Fit every k; with n_jobs > 1, n_jobs fits at a time with one OpenMP thread each.
 
     With ``assign_to`` (all the rows, when ``X`` is a sample of them), each fit then labels
     those rows by their nearest centroid, in the same worker.
@@ -193,20 +184,7 @@ def _fit_all(
 
     if n_jobs <= 1:
         return [fit_and_assign(k) for k in k_values]
-    controller = ThreadpoolController()
-
-    def fit_one(k: int) -> KMeansResult:
-        # OpenMP's thread count is per calling thread, so it is limited inside the worker.
-        with controller.limit(limits=1, user_api="openmp"):
-            return fit_and_assign(k)
-
-    # BLAS limits are process-wide; holding them here keeps scikit-learn's own nested
-    # limit/restore calls from racing between the workers.
-    with controller.limit(limits=1, user_api="blas"), ThreadPoolExecutor(n_jobs) as executor:
-        # Largest k first: they take longest, so the two workers finish together.
-        order = sorted(k_values, reverse=True)
-        fitted = dict(zip(order, executor.map(fit_one, order), strict=True))
-    return [fitted[k] for k in k_values]
+    return map_largest_first(fit_and_assign, k_values, int, n_jobs)
 
 
 def _stable_labels(
