@@ -45,6 +45,7 @@ rows; two reference clusters *merge* when both send >= 80% of their rows to the 
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -183,16 +184,7 @@ class KStability:
             merged_with (text such as "2, 5"), verdict.
         """
         return pd.DataFrame(
-            {
-                "cluster": [c.cluster for c in self.clusters],
-                "size": [c.size for c in self.clusters],
-                "jaccard_mean": [c.jaccard_mean for c in self.clusters],
-                "jaccard_min": [c.jaccard_min for c in self.clusters],
-                "split_share": [c.split_share for c in self.clusters],
-                "merge_share": [c.merge_share for c in self.clusters],
-                "merged_with": [_join(c.merged_with) for c in self.clusters],
-                "verdict": [c.verdict for c in self.clusters],
-            }
+            [vars(c) | {"merged_with": _join(c.merged_with)} for c in self.clusters]
         )
 
 
@@ -592,14 +584,8 @@ def stability_across_k(
         ref = reference[index]
         seeds_k = seed_runs[index * runs : (index + 1) * runs]
         resampled_k = resample_runs[index * resamples : (index + 1) * resamples]
-        partitions = [ref, *seeds_k]
-        ari_seed = np.array(
-            [
-                adjusted_rand(partitions[i], partitions[j])
-                for i in range(len(partitions))
-                for j in range(i + 1, len(partitions))
-            ]
-        )
+        pairs = itertools.combinations([ref, *seeds_k], 2)
+        ari_seed = np.array([adjusted_rand(first, second) for first, second in pairs])
         ari_resample = np.array([adjusted_rand(ref, labels) for labels in resampled_k])
         clusters = _cluster_changes(ref, [*seeds_k, *resampled_k], k)
         per_k.append(_summarise_k(k, ari_seed, ari_resample, clusters, mean_limit, min_limit))
