@@ -126,10 +126,8 @@ def choose_cell_degrees(
             f"latitude_range={latitude_range!r} and longitude_range={longitude_range!r} are not "
             "(min, max) pairs of finite degrees with min <= max."
         )
-    for size in GRID_CELL_DEGREES:
-        if span / size <= max_cells_across:
-            return size
-    return GRID_CELL_DEGREES[-1]
+    fitting = (size for size in GRID_CELL_DEGREES if span / size <= max_cells_across)
+    return next(fitting, GRID_CELL_DEGREES[-1])
 
 
 def cell_ids(latitude: np.ndarray, longitude: np.ndarray, cell_degrees: float) -> np.ndarray:
@@ -158,16 +156,12 @@ def cell_ids(latitude: np.ndarray, longitude: np.ndarray, cell_degrees: float) -
         raise ValueError(
             f"latitude has shape {lat.shape} and longitude {lon.shape}; expected the same shape."
         )
-    if lat.size and not (np.isfinite(lat).all() and lat.min() >= -90.0 and lat.max() <= 90.0):
-        raise ValueError(
-            f"latitude has values in [{np.nanmin(lat)}, {np.nanmax(lat)}] or non-finite ones; "
-            "expected finite degrees in [-90, 90]."
-        )
-    if lon.size and not (np.isfinite(lon).all() and lon.min() >= -180.0 and lon.max() <= 180.0):
-        raise ValueError(
-            f"longitude has values in [{np.nanmin(lon)}, {np.nanmax(lon)}] or non-finite ones; "
-            "expected finite degrees in [-180, 180]."
-        )
+    for name, degrees, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
+        if degrees.size and not (np.isfinite(degrees).all() and np.abs(degrees).max() <= limit):
+            raise ValueError(
+                f"{name} has values in [{np.nanmin(degrees)}, {np.nanmax(degrees)}] or "
+                f"non-finite ones; expected finite degrees in [-{limit}, {limit}]."
+            )
     n_rows, n_columns = _rows_of_grid(size), _columns_of_grid(size)
     row = np.minimum(np.floor((lat + 90.0) / size).astype(np.int64), n_rows - 1)
     column = np.minimum(np.floor((lon + 180.0) / size).astype(np.int64), n_columns - 1)

@@ -20,9 +20,7 @@ from components.engine.sweep.kernels import (
     resolve_use_numba,
     silhouettes_from_sums,
 )
-from components.engine.validation import (
-    validate_matrix,
-)
+from components.engine.validation import validate_matrix
 
 # Above this size the sweep's n x n_cells sums are not held at once (one pass per k instead).
 _SUMS_BUDGET_BYTES = 256 * 2**20
