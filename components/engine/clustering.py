@@ -460,8 +460,7 @@ def cluster_profiles(
             )
         count = int(n_clusters)
     # Column by column in numpy: at a million rows, pandas' masks and group-bys per
-    # cluster would be most of a k change. Group 0 collects the rows not clustered.
-    group = np.where(clustered, ids + 1, 0).astype(np.int64)
+    # cluster would be most of a k change.
     means: dict[str, np.ndarray] = {}
     overall_mean: dict[str, float] = {}
     overall_std: dict[str, float] = {}
@@ -471,13 +470,9 @@ def cluster_profiles(
             series.to_numpy(dtype=np.float64)
             if pd.api.types.is_numeric_dtype(series)
             else pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
-        )
-        finite = np.isfinite(column) & clustered
-        values = column[finite]
-        sums = np.bincount(group[finite], weights=values, minlength=count + 1)[1:]
-        counts = np.bincount(group[finite], minlength=count + 1)[1:]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means[name] = sums / counts
+        )[clustered]
+        means[name] = _cluster_means(column, ids_used, count)
+        values = column[np.isfinite(column)]
         if values.size:  # population std over the clustered rows: the z of the standouts
             overall_mean[name] = float(values.mean())
             overall_std[name] = float(np.sqrt(np.mean((values - overall_mean[name]) ** 2)))

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+from scipy.spatial.distance import cdist
 from threadpoolctl import ThreadpoolController
 
 _TILE = 512  # rows per tile of the compiled loop: 3 x 512 float64 coordinates stay in L1
@@ -35,12 +36,7 @@ def _cell_distance_sums_numpy(
     out = np.empty((n_points, cell_start.size - 1), dtype=np.float64)
     block = max(1, 2_000_000 // max(n_points, 1))  # about 16 MB of distances per block
     for start in range(0, n_points, block):
-        rows = points[start : start + block]
-        squared = np.zeros((rows.shape[0], n_points), dtype=np.float64)
-        for feature in range(points.shape[1]):
-            diff = rows[:, feature, None] - points[None, :, feature]
-            squared += diff * diff
-        distances = np.sqrt(squared) * weights[None, :]
+        distances = cdist(points[start : start + block], points) * weights[None, :]
         out[start : start + block] = np.add.reduceat(distances, cell_start[:-1], axis=1)
     return out
 
@@ -74,20 +70,15 @@ def silhouettes_from_sums(
     for k_index in range(k_values.size):
         membership[np.arange(n_cells), offsets[k_index] + cell_labels[:, k_index]] = 1.0
     out = np.empty((n_points, k_values.size), dtype=np.float64)
+    compiled = use_numba and _finish_silhouettes_kernel is not None
+    finish = _finish_silhouettes_kernel if compiled else _finish_silhouettes_numpy
     chunk = 4096  # rows per product: keeps the (rows, sum of k) block at a few MB
     with _single_thread_blas():
         for start in range(0, n_points, chunk):
             stop = min(n_points, start + chunk)
             cluster_sums = sums[start:stop] @ membership
             own_labels = np.ascontiguousarray(cell_labels[cell_of_point[start:stop]])
-            if use_numba and _finish_silhouettes_kernel is not None:
-                out[start:stop] = _finish_silhouettes_kernel(
-                    cluster_sums, own_labels, sizes, offsets, k_values
-                )
-            else:
-                out[start:stop] = _finish_silhouettes_numpy(
-                    cluster_sums, own_labels, sizes, offsets, k_values
-                )
+            out[start:stop] = finish(cluster_sums, own_labels, sizes, offsets, k_values)
     return out
 
 
