@@ -262,8 +262,7 @@ def fit_sweep(
     init_count = check_n_init(n_init)
     seed = check_random_state(random_state)
     key = as_order_key(order_key, data)
-    default_jobs = min(2, os.cpu_count() or 1)
-    jobs = default_jobs if n_jobs is None else check_int(n_jobs, "n_jobs", 1)
+    jobs = min(2, os.cpu_count() or 1) if n_jobs is None else check_int(n_jobs, "n_jobs", 1)
     if fit_limit is not None and n_samples > fit_limit:
         # A fixed-seed uniform sample: its centroids are within sampling error of the full
         # fit's (the inertia lost is measured in benchmarks/scale.py), at a fraction of the
@@ -352,24 +351,18 @@ def score_sweep(
         for offset in range(n_spread):
             # Same rows as silhouette_score(X, labels, sample_size=..., random_state=seed).
             rows = np.random.RandomState(seed + offset).permutation(n_samples)[:used_sample]
-            means, cells_in_sample = mean_silhouettes(
-                data[rows], label_matrix[:, rows], ks, use_numba
-            )
-            per_sample.append(means)
-            if offset == 0:
-                n_cells = cells_in_sample
-        silhouette = per_sample[0]
-        spread = np.std(np.vstack(per_sample), axis=0, ddof=1) if n_spread > 1 else None
+            per_sample.append(mean_silhouettes(data[rows], label_matrix[:, rows], ks, use_numba))
+        silhouette, n_cells = per_sample[0]  # the first sample's cells
+        if n_spread > 1:
+            spread = np.std([means for means, _ in per_sample], axis=0, ddof=1)
     silhouette_seconds = time.perf_counter() - silhouette_start
 
-    inertia = fits.inertia
     indices = [
         calinski_harabasz_davies_bouldin(data, labels, k)
         for labels, k in zip(label_matrix, ks, strict=True)
     ]
-    ch = np.array([pair[0] for pair in indices])
-    db = np.array([pair[1] for pair in indices])
-    suggestion = suggest_k(ks, inertia, silhouette, ch)
+    ch, db = (np.array(values) for values in zip(*indices, strict=True))
+    suggestion = suggest_k(ks, fits.inertia, silhouette, ch)
     return SweepResult(
         **(vars(fits) | {"total_seconds": fits.total_seconds + time.perf_counter() - start}),
         silhouette=silhouette,
