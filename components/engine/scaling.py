@@ -391,20 +391,10 @@ def scale_features(
         fitted_transforms = fit_transforms(train_values, names, transforms)
         train_values = fitted_transforms.transform(train_values)
         test_values = None if test_values is None else fitted_transforms.transform(test_values)
-    if fitted is None:
-        train_scaled = normalize(train_values)
-        test_scaled = None if test_values is None else normalize(test_values)
-    else:
-        fitted.fit(train_values)
-        train_scaled = np.asarray(fitted.transform(train_values), dtype=np.float64)
-        test_scaled = (
-            None
-            if test_values is None
-            else np.asarray(fitted.transform(test_values), dtype=np.float64)
-        )
+    transform = normalize if fitted is None else fitted.fit(train_values).transform
     return ScaledFeatures(
-        train=train_scaled,
-        test=test_scaled,
+        train=np.asarray(transform(train_values), dtype=np.float64),
+        test=None if test_values is None else np.asarray(transform(test_values), dtype=np.float64),
         train_rows=np.asarray(train_rows),
         test_rows=None if test_rows is None else np.asarray(test_rows),
         scaler=scaler,
