@@ -646,11 +646,10 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     features = tuple(str(name) for name in manifest["features"])
     if not k_values or list(k_values) != sorted(set(k_values)):
         raise ValueError(f"per_k has k's {list(k_values)}; expected distinct ascending k's.")
-    centroids = tuple(_array(entry["centroids"]).reshape(entry["k"], -1) for entry in per_k)
-    originals = tuple(
-        _array(entry["centroids_original"]).reshape(entry["k"], -1) for entry in per_k
+    centroids, originals, starts = (
+        tuple(_array(entry[name]).reshape(entry["k"], -1) for entry in per_k)
+        for name in ("centroids", "centroids_original", "initial_centroids")
     )
-    starts = tuple(_array(entry["initial_centroids"]).reshape(entry["k"], -1) for entry in per_k)
     for k, *shapes in zip(k_values, centroids, originals, starts, strict=True):
         if any(array.shape != (k, len(features)) for array in shapes):
             raise ValueError(
