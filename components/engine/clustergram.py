@@ -98,26 +98,20 @@ def clustergram(sweep_labels: np.ndarray, k_values: Sequence[int]) -> Clustergra
     node_size = np.concatenate(
         [np.bincount(row, minlength=k) for row, k in zip(labels, ks, strict=True)]
     ).astype(np.int64)
-    sources: list[np.ndarray] = []
-    targets: list[np.ndarray] = []
-    values: list[np.ndarray] = []
+    links = [np.empty((3, 0), dtype=np.int64)]  # per pair of k's: source, target, rows
     records = []
     for index in range(len(ks) - 1):
         k_from, k_to = ks[index], ks[index + 1]
         table = contingency_table(labels[index], labels[index + 1], k_from, k_to)
         from_ids, to_ids = np.nonzero(table)
         counts = table[from_ids, to_ids]
-        sources.append(offsets[index] + from_ids)
-        targets.append(offsets[index + 1] + to_ids)
-        values.append(counts)
+        links.append(np.vstack([offsets[index] + from_ids, offsets[index + 1] + to_ids, counts]))
         source_sizes = table.sum(axis=1)
         for a, b, count in zip(from_ids, to_ids, counts, strict=True):
             records.append(
                 (k_from, int(a), k_to, int(b), int(count), float(count / source_sizes[a]))
             )
-    link_source = np.concatenate(sources).astype(np.int64) if sources else np.empty(0, np.int64)
-    link_target = np.concatenate(targets).astype(np.int64) if targets else np.empty(0, np.int64)
-    link_value = np.concatenate(values).astype(np.int64) if values else np.empty(0, np.int64)
+    link_source, link_target, link_value = np.concatenate(links, axis=1).astype(np.int64)
     flows = pd.DataFrame(
         records,
         columns=["k_from", "cluster_from", "k_to", "cluster_to", "rows", "share_of_source"],

@@ -21,13 +21,17 @@ Centroids are always returned with row ``i`` = cluster id ``i``.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from numbers import Integral
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from threadpoolctl import ThreadpoolController
 
 from components.engine.grouped import GroupSummary, group_summary
 from components.engine.validation import (
@@ -47,6 +51,7 @@ __all__ = [
     "assign_to_centroids",
     "cluster_profiles",
     "fit_kmeans",
+    "map_largest_first",
     "n_distinct_rows",
     "order_by_key",
     "order_by_means",
@@ -292,6 +297,59 @@ def _fit_validated(
     )
 
 
+Item = TypeVar("Item")
+Fitted = TypeVar("Fitted")
+
+
+def map_largest_first(
+    function: Callable[[Item], Fitted],
+    items: Sequence[Item],
+    size: Callable[[Item], int],
+    n_jobs: int,
+    *,
+    one_thread_each: bool = True,
+) -> list[Fitted]:
+    """Return ``[function(item) for item in items]``, computed ``n_jobs`` at a time in threads.
+
+    The largest items start first: they take longest, so the workers finish together.
+
+    Parameters
+    ----------
+    function : callable
+        What to compute for each item (a fit).
+    items : sequence
+        The items, in the order of the result.
+    size : callable
+        An item's size (e.g. its k).
+    n_jobs : int
+        Threads, >= 1.
+    one_thread_each : bool
+        Run each call with one OpenMP and one BLAS thread (scikit-learn's fits, whose own
+        threads would compete with the other workers'); False for calls that wait on a cluster.
+
+    Returns
+    -------
+    list
+        The results, in the order of ``items``.
+    """
+    controller = ThreadpoolController() if one_thread_each else None
+
+    def run(item: Item) -> Fitted:
+        if controller is None:
+            return function(item)
+        # OpenMP's thread count is per calling thread, so it is limited inside the worker.
+        with controller.limit(limits=1, user_api="openmp"):
+            return function(item)
+
+    order = sorted(range(len(items)), key=lambda index: -size(items[index]))
+    # BLAS limits are process-wide; holding them here keeps scikit-learn's own nested
+    # limit/restore calls from racing between the workers.
+    blas = nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
+    with blas, ThreadPoolExecutor(n_jobs) as executor:
+        done = dict(zip(order, executor.map(run, [items[index] for index in order]), strict=True))
+    return [done[index] for index in range(len(items))]
+
+
 def assign_to_centroids(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     """Return the id of the nearest centroid of each row (same as ``KMeans.predict``).
 
@@ -402,8 +460,7 @@ def cluster_profiles(
             )
         count = int(n_clusters)
     # Column by column in numpy: at a million rows, pandas' masks and group-bys per
-    # cluster would be most of a k change. Group 0 collects the rows not clustered.
-    group = np.where(clustered, ids + 1, 0).astype(np.int64)
+    # cluster would be most of a k change.
     means: dict[str, np.ndarray] = {}
     overall_mean: dict[str, float] = {}
     overall_std: dict[str, float] = {}
@@ -413,13 +470,9 @@ def cluster_profiles(
             series.to_numpy(dtype=np.float64)
             if pd.api.types.is_numeric_dtype(series)
             else pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
-        )
-        finite = np.isfinite(column) & clustered
-        values = column[finite]
-        sums = np.bincount(group[finite], weights=values, minlength=count + 1)[1:]
-        counts = np.bincount(group[finite], minlength=count + 1)[1:]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means[name] = sums / counts
+        )[clustered]
+        means[name] = _cluster_means(column, ids_used, count)
+        values = column[np.isfinite(column)]
         if values.size:  # population std over the clustered rows: the z of the standouts
             overall_mean[name] = float(values.mean())
             overall_std[name] = float(np.sqrt(np.mean((values - overall_mean[name]) ** 2)))

@@ -126,10 +126,8 @@ def choose_cell_degrees(
             f"latitude_range={latitude_range!r} and longitude_range={longitude_range!r} are not "
             "(min, max) pairs of finite degrees with min <= max."
         )
-    for size in GRID_CELL_DEGREES:
-        if span / size <= max_cells_across:
-            return size
-    return GRID_CELL_DEGREES[-1]
+    fitting = (size for size in GRID_CELL_DEGREES if span / size <= max_cells_across)
+    return next(fitting, GRID_CELL_DEGREES[-1])
 
 
 def cell_ids(latitude: np.ndarray, longitude: np.ndarray, cell_degrees: float) -> np.ndarray:
@@ -158,16 +156,12 @@ def cell_ids(latitude: np.ndarray, longitude: np.ndarray, cell_degrees: float) -
         raise ValueError(
             f"latitude has shape {lat.shape} and longitude {lon.shape}; expected the same shape."
         )
-    if lat.size and not (np.isfinite(lat).all() and lat.min() >= -90.0 and lat.max() <= 90.0):
-        raise ValueError(
-            f"latitude has values in [{np.nanmin(lat)}, {np.nanmax(lat)}] or non-finite ones; "
-            "expected finite degrees in [-90, 90]."
-        )
-    if lon.size and not (np.isfinite(lon).all() and lon.min() >= -180.0 and lon.max() <= 180.0):
-        raise ValueError(
-            f"longitude has values in [{np.nanmin(lon)}, {np.nanmax(lon)}] or non-finite ones; "
-            "expected finite degrees in [-180, 180]."
-        )
+    for name, degrees, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
+        if degrees.size and not (np.isfinite(degrees).all() and np.abs(degrees).max() <= limit):
+            raise ValueError(
+                f"{name} has values in [{np.nanmin(degrees)}, {np.nanmax(degrees)}] or "
+                f"non-finite ones; expected finite degrees in [-{limit}, {limit}]."
+            )
     n_rows, n_columns = _rows_of_grid(size), _columns_of_grid(size)
     row = np.minimum(np.floor((lat + 90.0) / size).astype(np.int64), n_rows - 1)
     column = np.minimum(np.floor((lon + 180.0) / size).astype(np.int64), n_columns - 1)
@@ -355,12 +349,12 @@ class DistributedSweepResult(PerK):
         Parameters
         ----------
         k : int
-            Number of clusters (one of ``k_values``).
+            One of ``k_values``.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``cluster``, ``size``, ``share`` and one per feature (cluster mean).
+            ``cluster``, ``size`` and ``share``, then the cluster's mean of each feature.
         """
         index = self.index_of(k)
         sizes = self.cluster_sizes[index]
@@ -652,11 +646,10 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     features = tuple(str(name) for name in manifest["features"])
     if not k_values or list(k_values) != sorted(set(k_values)):
         raise ValueError(f"per_k has k's {list(k_values)}; expected distinct ascending k's.")
-    centroids = tuple(_array(entry["centroids"]).reshape(entry["k"], -1) for entry in per_k)
-    originals = tuple(
-        _array(entry["centroids_original"]).reshape(entry["k"], -1) for entry in per_k
+    centroids, originals, starts = (
+        tuple(_array(entry[name]).reshape(entry["k"], -1) for entry in per_k)
+        for name in ("centroids", "centroids_original", "initial_centroids")
     )
-    starts = tuple(_array(entry["initial_centroids"]).reshape(entry["k"], -1) for entry in per_k)
     for k, *shapes in zip(k_values, centroids, originals, starts, strict=True):
         if any(array.shape != (k, len(features)) for array in shapes):
             raise ValueError(
@@ -668,14 +661,8 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     unknown = sorted(set(np.unique(columns["k"]).tolist()) - set(k_values))
     if unknown:
         raise ValueError(f"{cells_path} has cells for k={unknown}; expected k's in {k_values}.")
-    cells = cells_frame(
-        columns["k"],
-        columns["cell"],
-        columns["count"],
-        columns["cluster"],
-        columns["cluster_count"],
-        cell_degrees,
-    )
+    ks, cell, count, cluster, cluster_count = columns.values()
+    cells = cells_frame(ks, cell, count, cluster, cluster_count, cell_degrees)
     spread = [entry["silhouette_samples"] for entry in per_k]
     return DistributedSweepResult(
         source=str(manifest["source"]),

@@ -42,11 +42,6 @@ class MapExtent:
     zoom: float
 
 
-def _mercator_y(latitude_deg: np.ndarray) -> np.ndarray:
-    latitude = np.radians(np.clip(latitude_deg, -85.0, 85.0))
-    return np.log(np.tan(np.pi / 4 + latitude / 2))
-
-
 def map_extent(
     latitude: np.ndarray,
     longitude: np.ndarray,
@@ -76,7 +71,8 @@ def map_extent(
         raise ValueError("map_extent needs at least one point with finite coordinates.")
     lat, lon = lat[finite], lon[finite]
     lon_span = max(math.radians(float(lon.max() - lon.min())), 1e-4)
-    y_low, y_high = _mercator_y(np.array([lat.min(), lat.max()]))
+    bounds = np.radians(np.clip([lat.min(), lat.max()], -85.0, 85.0))
+    y_low, y_high = np.log(np.tan(np.pi / 4 + bounds / 2))  # Web Mercator y
     y_span = max(float(y_high - y_low), 1e-4)
     # deck.gl's world is 512 px wide at zoom 0, i.e. 512 / (2 pi) px per radian.
     pixels_per_radian = min(0.9 * width_px / lon_span, 0.9 * height_px / y_span)

@@ -77,9 +77,7 @@ def group_summary(values: np.ndarray, labels: np.ndarray, n_groups: int) -> Grou
     runs = kept_values[np.argsort(kept_ids, kind="stable")]
     counts = np.bincount(kept_ids, minlength=groups).astype(np.int64)
     ends = np.cumsum(counts)
-    summary = {
-        name: np.full(groups, np.nan) for name in ("q1", "median", "q3", "lower", "upper", "mean")
-    }
+    stats = np.full((6, groups), np.nan)  # q1, median, q3, lower and upper fence, mean
     for group in np.flatnonzero(counts):
         run = runs[ends[group] - counts[group] : ends[group]]
         # In place (``runs`` is this function's own copy): np.percentile's linear rule,
@@ -90,21 +88,9 @@ def group_summary(values: np.ndarray, labels: np.ndarray, n_groups: int) -> Grou
         run.partition(np.unique(np.concatenate([below, above])))
         q1, median, q3 = run[below] + (run[above] - run[below]) * (positions - below)
         reach = 1.5 * (q3 - q1)
-        summary["q1"][group] = q1
-        summary["median"][group] = median
-        summary["q3"][group] = q3
-        summary["lower"][group] = run[run >= q1 - reach].min()
-        summary["upper"][group] = run[run <= q3 + reach].max()
-        summary["mean"][group] = run.mean()
-    return GroupSummary(
-        n=counts,
-        q1=summary["q1"],
-        median=summary["median"],
-        q3=summary["q3"],
-        lower_fence=summary["lower"],
-        upper_fence=summary["upper"],
-        mean=summary["mean"],
-    )
+        lower, upper = run[run >= q1 - reach].min(), run[run <= q3 + reach].max()
+        stats[:, group] = (q1, median, q3, lower, upper, run.mean())
+    return GroupSummary(counts, *stats)
 
 
 def sums_of_squares(values: np.ndarray, ids: np.ndarray) -> tuple[float, float, int]:

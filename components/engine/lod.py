@@ -184,15 +184,18 @@ class _Sums:
 
 
 def _row_sums(
-    cell_of_row: np.ndarray,
-    n_cells: int,
+    order: np.ndarray,
+    starts: np.ndarray,
     longitude: np.ndarray,
     latitude: np.ndarray,
     labels: np.ndarray,
     k_values: tuple[int, ...],
     values: Mapping[str, np.ndarray],
 ) -> _Sums:
-    """Sum the rows into their cells (``cell_of_row`` in [0, n_cells), in row order)."""
+    """Sum the rows into their cells, given the rows' sorted order and where each cell starts."""
+    n_cells = starts.size
+    cell_of_row = np.empty(order.size, dtype=np.int64)
+    cell_of_row[order] = np.repeat(np.arange(n_cells), np.diff(np.append(starts, order.size)))
     value_sums = {}
     for name, column in values.items():
         finite = np.isfinite(column)
@@ -233,14 +236,6 @@ def _run_starts(*sorted_keys: np.ndarray) -> np.ndarray:
     for keys in sorted_keys:
         changed[1:] |= keys[1:] != keys[:-1]
     return np.flatnonzero(changed)
-
-
-def _cell_of_row(order: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Each row's cell, given the rows' sorted order and where each cell's run starts."""
-    n_rows = order.size
-    cells = np.empty(n_rows, dtype=np.int64)
-    cells[order] = np.repeat(np.arange(starts.size), np.diff(np.append(starts, n_rows)))
-    return cells
 
 
 def level_of_detail(
@@ -339,15 +334,7 @@ def level_of_detail(
     levels: list[DetailLevel] = []
     if grid_starts:
         finest_starts = grid_starts[-1]
-        finest = _row_sums(
-            _cell_of_row(order, finest_starts),
-            finest_starts.size,
-            lon,
-            lat,
-            labels,
-            k_values,
-            columns,
-        )
+        finest = _row_sums(order, finest_starts, lon, lat, labels, k_values, columns)
         # From the finest grid zoom down, each zoom summed from the one above it.
         sums, finer_starts = finest, finest_starts
         coarser_first: list[DetailLevel] = [finest.level(len(grid_starts) - 1)]
@@ -361,15 +348,7 @@ def level_of_detail(
     if not levels or (len(grid_starts) == tile_zoom and total_cells + lon.size <= max_cells):
         exact_order = np.lexsort((lat, lon, morton))
         exact_starts = _run_starts(lon[exact_order], lat[exact_order])
-        exact = _row_sums(
-            _cell_of_row(exact_order, exact_starts),
-            exact_starts.size,
-            lon,
-            lat,
-            labels,
-            k_values,
-            columns,
-        )
+        exact = _row_sums(exact_order, exact_starts, lon, lat, labels, k_values, columns)
         levels.append(exact.level(tile_zoom))
     return LevelOfDetail(
         k_values=k_values, levels=tuple(levels), extent=extent, max_zoom=levels[-1].zoom

@@ -78,11 +78,11 @@ def _match_new_id_of_old(
 ) -> np.ndarray:
     """Return ``new_id_of_old`` for :func:`match_labels` (no validation)."""
     n_previous = int(previous.max()) + 1 if previous.size else 0
-    unmatched_rank = None
-    if order_key is not None:
-        unmatched_rank = _cluster_means(
-            np.asarray(order_key, dtype=np.float64), current, n_clusters
-        )
+    unmatched_rank = (
+        None
+        if order_key is None
+        else _cluster_means(np.asarray(order_key, dtype=np.float64), current, n_clusters)
+    )
     overlap = _contingency(previous, current, n_previous, n_clusters)
     return _match_overlap(overlap, unmatched_rank)
 
@@ -137,43 +137,22 @@ def _match_overlap(overlap: np.ndarray, unmatched_rank: np.ndarray | None) -> np
     return new_id_of_old
 
 
-def _hungarian_new_id_of_old(
-    reference: np.ndarray,
-    current: np.ndarray,
-    n_reference: int,
-    n_current: int,
-    unmatched_rank: np.ndarray | None,
-    *,
-    current_on_rows: bool = False,
-) -> np.ndarray:
-    """Give each current cluster the reference id it overlaps most (Hungarian, no validation).
-
-    Current clusters left without a partner get ``n_reference, n_reference + 1, ...`` by
-    descending ``unmatched_rank`` (one value per current cluster; NaN last; ties and None keep
-    the id order). ``current_on_rows`` lays the overlap table out with the current clusters on
-    its rows: the solver breaks ties between equally good matchings by the layout, so
-    :func:`align_to_truth` fixes its layout, and with it the colours of tied overlaps (k-means
-    cutting a ring in two halves).
-    """
-    if current_on_rows:
-        overlap = _contingency(current, reference, n_current, n_reference)
-    else:
-        overlap = _contingency(reference, current, n_reference, n_current)
-    return _hungarian_from_overlap(overlap, unmatched_rank, current_on_rows=current_on_rows)
-
-
 def _hungarian_from_overlap(
     overlap: np.ndarray, unmatched_rank: np.ndarray | None, *, current_on_rows: bool = False
 ) -> np.ndarray:
-    """:func:`_hungarian_new_id_of_old` on the overlap table (reference ids on its rows)."""
+    """Give each current cluster the reference id it overlaps most (Hungarian, no validation).
+
+    ``overlap`` has the reference clusters on its rows, or the current ones with
+    ``current_on_rows``. Current clusters left without a partner get ``n_reference,
+    n_reference + 1, ...`` by descending ``unmatched_rank`` (one value per current cluster;
+    NaN last; ties and None keep the id order).
+    """
     if current_on_rows:
         n_current, n_reference = overlap.shape
-        current_rows, reference_cols = linear_sum_assignment(overlap, maximize=True)
-        matched_current, matched_reference = current_rows, reference_cols
+        matched_current, matched_reference = linear_sum_assignment(overlap, maximize=True)
     else:
         n_reference, n_current = overlap.shape
-        reference_rows, current_cols = linear_sum_assignment(overlap, maximize=True)
-        matched_current, matched_reference = current_cols, reference_rows
+        matched_reference, matched_current = linear_sum_assignment(overlap, maximize=True)
     new_id_of_old = np.full(n_current, -1, dtype=np.int64)
     new_id_of_old[matched_current] = matched_reference
     unmatched = np.flatnonzero(new_id_of_old < 0)
@@ -216,14 +195,13 @@ def align_to_truth(labels: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     cluster_ids, cluster_index = np.unique(found[clustered], return_inverse=True)
     group_ids, group_index = np.unique(truth, return_inverse=True)
     sizes = np.bincount(cluster_index, minlength=cluster_ids.size).astype(np.float64)
-    matched = _hungarian_new_id_of_old(
-        group_index.reshape(-1)[clustered],
-        cluster_index,
-        group_ids.size,
-        cluster_ids.size,
-        sizes,
-        current_on_rows=True,
+    # The found clusters on the table's rows: the solver breaks ties between equally good
+    # matchings by the layout, so a fixed layout fixes the colours of tied overlaps (k-means
+    # cutting a ring in two halves).
+    overlap = _contingency(
+        cluster_index, group_index.reshape(-1)[clustered], cluster_ids.size, group_ids.size
     )
+    matched = _hungarian_from_overlap(overlap, sizes, current_on_rows=True)
     # Matched clusters take their group's id; the leftovers count on from the largest group id.
     target_of_index = np.concatenate(
         [group_ids, int(group_ids.max()) + 1 + np.arange(cluster_ids.size)]
@@ -275,22 +253,6 @@ def _pairs(counts: np.ndarray) -> float:
     return float((values * (values - 1.0)).sum() / 2.0)
 
 
-def _ari_from_table(table: np.ndarray) -> float:
-    n = float(table.sum())
-    total_pairs = n * (n - 1.0) / 2.0
-    sum_cells = _pairs(table)
-    sum_rows = _pairs(table.sum(axis=1))
-    sum_cols = _pairs(table.sum(axis=0))
-    if total_pairs == 0.0:
-        return 1.0
-    expected = sum_rows * sum_cols / total_pairs
-    maximum = (sum_rows + sum_cols) / 2.0
-    if maximum == expected:
-        # Both partitions trivial (one cluster, or all singletons): scikit-learn returns 1.
-        return 1.0
-    return (sum_cells - expected) / (maximum - expected)
-
-
 def adjusted_rand(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
     """Adjusted Rand index of two partitions (same value as ``sklearn.metrics``' function).
 
@@ -308,4 +270,17 @@ def adjusted_rand(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
     float
         ARI in ``[-0.5, 1]``; 1 means identical partitions up to renaming.
     """
-    return _ari_from_table(contingency_table(labels_a, labels_b))
+    table = contingency_table(labels_a, labels_b)
+    n = float(table.sum())
+    total_pairs = n * (n - 1.0) / 2.0
+    sum_cells = _pairs(table)
+    sum_rows = _pairs(table.sum(axis=1))
+    sum_cols = _pairs(table.sum(axis=0))
+    if total_pairs == 0.0:
+        return 1.0
+    expected = sum_rows * sum_cols / total_pairs
+    maximum = (sum_rows + sum_cols) / 2.0
+    if maximum == expected:
+        # Both partitions trivial (one cluster, or all singletons): scikit-learn returns 1.
+        return 1.0
+    return (sum_cells - expected) / (maximum - expected)

@@ -120,6 +120,10 @@ class _GeographicScaler:
         self.longitude_column = longitude_column
         self.location_weight = location_weight
 
+    def _set_other_columns(self, n_columns: int) -> None:
+        location = (self.latitude_column, self.longitude_column)
+        self.other_columns_ = [column for column in range(n_columns) if column not in location]
+
     def fit(self, values: np.ndarray) -> _GeographicScaler:
         return self.fit_moments(values.mean(axis=0), values.var(axis=0))
 
@@ -134,11 +138,7 @@ class _GeographicScaler:
         mean = np.asarray(mean, dtype=np.float64)
         variance = np.asarray(variance, dtype=np.float64)
         self.cos_mean_latitude_ = float(np.cos(np.radians(mean[self.latitude_column])))
-        self.other_columns_ = [
-            column
-            for column in range(mean.size)
-            if column not in (self.latitude_column, self.longitude_column)
-        ]
+        self._set_other_columns(mean.size)
         km_per_radian = np.array([EARTH_RADIUS_KM, EARTH_RADIUS_KM * self.cos_mean_latitude_])
         location = [self.latitude_column, self.longitude_column]
         self.location_mean_ = km_per_radian * np.radians(mean[location])
@@ -169,35 +169,25 @@ class _GeographicScaler:
         """The fitted scaler that :meth:`parameters` describes."""
         fitted = cls(latitude_column, longitude_column, parameters["location_weight"][0])
         fitted.cos_mean_latitude_ = float(parameters["cos_mean_latitude"][0])
-        n_columns = len(parameters["other_mean"]) + 2
-        fitted.other_columns_ = [
-            column
-            for column in range(n_columns)
-            if column not in (latitude_column, longitude_column)
-        ]
+        fitted._set_other_columns(len(parameters["other_mean"]) + 2)
         fitted.location_mean_ = np.asarray(parameters["location_mean_km"], dtype=np.float64)
         fitted.location_scale_ = float(parameters["location_scale_km"][0])
         fitted.other_mean_ = np.asarray(parameters["other_mean"], dtype=np.float64)
         fitted.other_std_ = np.asarray(parameters["other_std"], dtype=np.float64)
         return fitted
 
-    def _project(self, values: np.ndarray) -> np.ndarray:
-        return project_to_km(
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        result = np.empty_like(values, dtype=np.float64)
+        projected = project_to_km(
             values[:, self.latitude_column],
             values[:, self.longitude_column],
             self.cos_mean_latitude_,
         )
-
-    def _other_columns(self, values: np.ndarray) -> np.ndarray:
-        return values[:, self.other_columns_]
-
-    def transform(self, values: np.ndarray) -> np.ndarray:
-        result = np.empty_like(values, dtype=np.float64)
-        location = (self._project(values) - self.location_mean_) / self.location_scale_
+        location = (projected - self.location_mean_) / self.location_scale_
         result[:, self.latitude_column] = self.location_weight * location[:, 0]
         result[:, self.longitude_column] = self.location_weight * location[:, 1]
         result[:, self.other_columns_] = (
-            self._other_columns(values) - self.other_mean_
+            values[:, self.other_columns_] - self.other_mean_
         ) / self.other_std_
         return result
 
@@ -230,6 +220,53 @@ def _parameters_of(
     if isinstance(fitted, _GeographicScaler):
         return fitted.parameters()
     return {}
+
+
+def check_scaler_input(
+    scaler: str,
+    shape: tuple[int, ...],
+    feature_names: Sequence[str],
+    *,
+    named_coordinates: bool = True,
+) -> tuple[str, ...]:
+    """Check a scaler's name and the shape of the rows it scales; return the feature names.
+
+    Parameters
+    ----------
+    scaler : str
+        Should be one of :data:`SCALERS`.
+    shape : tuple of int
+        Shape of the rows to scale (a numpy or dask array's ``shape``).
+    feature_names : sequence of str
+        Names of the columns.
+    named_coordinates : bool
+        Also require "latitude" and "longitude" among the names for the geographic scaler
+        (False where the caller names its coordinate columns itself).
+
+    Returns
+    -------
+    tuple of str
+        ``feature_names`` as a tuple.
+
+    Raises
+    ------
+    ValueError
+        On an unknown scaler, a shape that does not match the names, or a geographic scaler
+        without latitude and longitude among them.
+    """
+    names = tuple(feature_names)
+    if scaler not in SCALERS:
+        raise ValueError(f"scaler={scaler!r} is not one of {tuple(SCALERS)}.")
+    if len(shape) != 2 or shape[1] != len(names):
+        raise ValueError(
+            f"values has shape {shape}; expected (n_rows, {len(names)}) to match feature_names."
+        )
+    if named_coordinates and scaler == "geographic" and not {"latitude", "longitude"} <= set(names):
+        raise ValueError(
+            "The geographic scaler needs both latitude and longitude among the features; "
+            f"got {list(names)}."
+        )
+    return names
 
 
 def apply_scaler(
@@ -266,20 +303,8 @@ def apply_scaler(
         On an unknown scaler, a shape that does not match the feature names, or a
         geographic scaler without latitude and longitude among them.
     """
-    names = tuple(feature_names)
     matrix = np.asarray(values, dtype=np.float64)
-    if scaler not in SCALERS:
-        raise ValueError(f"scaler={scaler!r} is not one of {tuple(SCALERS)}.")
-    if matrix.ndim != 2 or matrix.shape[1] != len(names):
-        raise ValueError(
-            f"values has shape {matrix.shape}; expected (n_rows, {len(names)}) to match "
-            "feature_names."
-        )
-    if scaler == "geographic" and not {"latitude", "longitude"} <= set(names):
-        raise ValueError(
-            "The geographic scaler needs both latitude and longitude among the features; "
-            f"got {list(names)}."
-        )
+    names = check_scaler_input(scaler, matrix.shape, feature_names)
     if scaler == "normalize":
         return np.asarray(normalize(matrix), dtype=np.float64)
     if scaler == "geographic":
@@ -338,25 +363,15 @@ def scale_features(
         On an unknown scaler, a shape mismatch, non-finite values, a weight or
         test size out of range, or a geographic scaler without latitude/longitude.
     """
-    names = tuple(feature_names)
     matrix = np.asarray(values, dtype=np.float64)
-    if scaler not in SCALERS:
-        raise ValueError(f"scaler={scaler!r} is not one of {tuple(SCALERS)}.")
-    if matrix.ndim != 2 or matrix.shape[1] != len(names) or matrix.shape[0] == 0:
-        raise ValueError(
-            f"values has shape {matrix.shape}; expected (n_samples >= 1, {len(names)}) "
-            "to match feature_names."
-        )
+    names = check_scaler_input(scaler, matrix.shape, feature_names)
+    if matrix.shape[0] == 0:
+        raise ValueError("values has no rows; expected at least one row to scale.")
     if not np.all(np.isfinite(matrix)):
         raise ValueError("values contains NaN or infinite entries; prepare_features handles them.")
     low, high = LOCATION_WEIGHT_RANGE
     if not low <= location_weight <= high:
         raise ValueError(f"location_weight={location_weight!r} is out of range [{low}, {high}].")
-    if scaler == "geographic" and not {"latitude", "longitude"} <= set(names):
-        raise ValueError(
-            "The geographic scaler needs both latitude and longitude among the features; "
-            f"got {list(names)}."
-        )
     if test_size is not None and not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size={test_size!r} is out of range; expected a float in (0, 1).")
 
@@ -376,20 +391,10 @@ def scale_features(
         fitted_transforms = fit_transforms(train_values, names, transforms)
         train_values = fitted_transforms.transform(train_values)
         test_values = None if test_values is None else fitted_transforms.transform(test_values)
-    if fitted is None:
-        train_scaled = normalize(train_values)
-        test_scaled = None if test_values is None else normalize(test_values)
-    else:
-        fitted.fit(train_values)
-        train_scaled = np.asarray(fitted.transform(train_values), dtype=np.float64)
-        test_scaled = (
-            None
-            if test_values is None
-            else np.asarray(fitted.transform(test_values), dtype=np.float64)
-        )
+    transform = normalize if fitted is None else fitted.fit(train_values).transform
     return ScaledFeatures(
-        train=train_scaled,
-        test=test_scaled,
+        train=np.asarray(transform(train_values), dtype=np.float64),
+        test=None if test_values is None else np.asarray(transform(test_values), dtype=np.float64),
         train_rows=np.asarray(train_rows),
         test_rows=None if test_rows is None else np.asarray(test_rows),
         scaler=scaler,

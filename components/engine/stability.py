@@ -45,9 +45,9 @@ rows; two reference clusters *merge* when both send >= 80% of their rows to the 
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from numbers import Integral
 from typing import Literal
@@ -62,6 +62,7 @@ from components.engine.clustergram import clustergram
 from components.engine.clustering import (
     as_order_key,
     assign_to_centroids,
+    map_largest_first,
     n_distinct_rows,
     order_by_key,
 )
@@ -183,16 +184,7 @@ class KStability:
             merged_with (text such as "2, 5"), verdict.
         """
         return pd.DataFrame(
-            {
-                "cluster": [c.cluster for c in self.clusters],
-                "size": [c.size for c in self.clusters],
-                "jaccard_mean": [c.jaccard_mean for c in self.clusters],
-                "jaccard_min": [c.jaccard_min for c in self.clusters],
-                "split_share": [c.split_share for c in self.clusters],
-                "merge_share": [c.merge_share for c in self.clusters],
-                "merged_with": [_join(c.merged_with) for c in self.clusters],
-                "verdict": [c.verdict for c in self.clusters],
-            }
+            [vars(c) | {"merged_with": _join(c.merged_with)} for c in self.clusters]
         )
 
 
@@ -338,21 +330,10 @@ def _run_tasks(X: np.ndarray, tasks: list[_Task], n_jobs: int) -> list[np.ndarra
     On small data scikit-learn's own OpenMP threads cost more than they gain (BENCHMARKS.md,
     "Measured defaults"), so each fit runs single-threaded whatever ``n_jobs`` is.
     """
-    controller = ThreadpoolController()
     if n_jobs <= 1:
-        with controller.limit(limits=1):
+        with ThreadpoolController().limit(limits=1):
             return [_fit_assign(X, task) for task in tasks]
-
-    def run(task: _Task) -> np.ndarray:
-        # OpenMP's thread count is per calling thread, so it is limited inside the worker.
-        with controller.limit(limits=1, user_api="openmp"):
-            return _fit_assign(X, task)
-
-    # Largest k first so the workers finish together.
-    order = sorted(range(len(tasks)), key=lambda i: -tasks[i].k)
-    with controller.limit(limits=1, user_api="blas"), ThreadPoolExecutor(n_jobs) as executor:
-        done = dict(zip(order, executor.map(run, [tasks[i] for i in order]), strict=True))
-    return [done[i] for i in range(len(tasks))]
+    return map_largest_first(lambda task: _fit_assign(X, task), tasks, lambda task: task.k, n_jobs)
 
 
 def _stable_reference(
@@ -603,14 +584,8 @@ def stability_across_k(
         ref = reference[index]
         seeds_k = seed_runs[index * runs : (index + 1) * runs]
         resampled_k = resample_runs[index * resamples : (index + 1) * resamples]
-        partitions = [ref, *seeds_k]
-        ari_seed = np.array(
-            [
-                adjusted_rand(partitions[i], partitions[j])
-                for i in range(len(partitions))
-                for j in range(i + 1, len(partitions))
-            ]
-        )
+        pairs = itertools.combinations([ref, *seeds_k], 2)
+        ari_seed = np.array([adjusted_rand(first, second) for first, second in pairs])
         ari_resample = np.array([adjusted_rand(ref, labels) for labels in resampled_k])
         clusters = _cluster_changes(ref, [*seeds_k, *resampled_k], k)
         per_k.append(_summarise_k(k, ari_seed, ari_resample, clusters, mean_limit, min_limit))

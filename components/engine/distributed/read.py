@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import dask.array as da
@@ -16,6 +17,7 @@ __all__ = ["ParquetColumns", "read_parquet_columns"]
 _GLOB_CHARACTERS = frozenset("*?[")
 
 
+@dataclass(frozen=True)
 class ParquetColumns:
     """The rows of a Parquet data set with every needed column, as a persisted float64 array.
 
@@ -32,13 +34,10 @@ class ParquetColumns:
         Rows left out for a missing or non-finite value.
     """
 
-    def __init__(
-        self, values: da.Array, columns: tuple[str, ...], n_rows: int, n_rows_dropped: int
-    ):
-        self.values = values
-        self.columns = columns
-        self.n_rows = n_rows
-        self.n_rows_dropped = n_rows_dropped
+    values: da.Array
+    columns: tuple[str, ...]
+    n_rows: int
+    n_rows_dropped: int
 
 
 def _check_source(source: str) -> None:

@@ -28,8 +28,8 @@ from sklearn.preprocessing import normalize
 from components.engine.scaling import (
     LOCATION_WEIGHT_RANGE,
     SCALER_WARNINGS,
-    SCALERS,
     _GeographicScaler,
+    check_scaler_input,
 )
 from components.engine.validation import check_float
 
@@ -140,15 +140,7 @@ class ChunkScaler:
         if self.center is not None and self.scale is not None:
             return {"center": self.center.tolist(), "scale": self.scale.tolist()}
         if self.geographic is not None:
-            fitted = self.geographic
-            return {
-                "cos_mean_latitude": [fitted.cos_mean_latitude_],
-                "location_mean_km": np.asarray(fitted.location_mean_).tolist(),
-                "location_scale_km": [fitted.location_scale_],
-                "location_weight": [fitted.location_weight],
-                "other_mean": np.asarray(fitted.other_mean_).tolist(),
-                "other_std": np.asarray(fitted.other_std_).tolist(),
-            }
+            return self.geographic.parameters()
         return {}
 
 
@@ -195,14 +187,7 @@ def fit_chunk_scaler(
         On an unknown scaler, a weight out of range, or a geographic scaler whose features
         lack a coordinate.
     """
-    names = tuple(feature_names)
-    if scaler not in SCALERS:
-        raise ValueError(f"scaler={scaler!r} is not one of {tuple(SCALERS)}.")
-    if values.ndim != 2 or values.shape[1] != len(names):
-        raise ValueError(
-            f"values has shape {values.shape}; expected (n_rows, {len(names)}) to match "
-            "feature_names."
-        )
+    names = check_scaler_input(scaler, values.shape, feature_names, named_coordinates=False)
     low, high = LOCATION_WEIGHT_RANGE
     weight = check_float(location_weight, "location_weight", low, high)
     warning = SCALER_WARNINGS.get(scaler)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -40,7 +39,7 @@ from dask import delayed
 from dask_ml.cluster import KMeans
 from distributed import Client
 
-from components.engine.clustering import assign_to_centroids, order_by_means
+from components.engine.clustering import assign_to_centroids, map_largest_first, order_by_means
 from components.engine.distributed.cluster import describe_client
 from components.engine.distributed.read import read_parquet_columns
 from components.engine.distributed.scale import (
@@ -409,22 +408,13 @@ def run_distributed_sweep(
         candidates = kmeans_parallel_candidates(
             scaled, oversampling=2.0 * max(ks), rounds=rounds, random_state=seed
         )
-        with ThreadPoolExecutor(CONCURRENT_FITS) as executor:
-            # Largest k first: they take longest.
-            fitted_ks = sorted(ks, reverse=True)
-            by_k = dict(
-                zip(
-                    fitted_ks,
-                    executor.map(
-                        lambda k: _fit(
-                            scaled, start_for(candidates, k, seed), tolerance, seed, iterations
-                        ),
-                        fitted_ks,
-                    ),
-                    strict=True,
-                )
-            )
-        fits = [by_k[k] for k in ks]
+        fits = map_largest_first(
+            lambda k: _fit(scaled, start_for(candidates, k, seed), tolerance, seed, iterations),
+            ks,
+            int,
+            CONCURRENT_FITS,
+            one_thread_each=False,
+        )
         raw_centroids = [centres for _, centres, _, _ in fits]
         sums = _sum_all(
             scaled,
@@ -475,12 +465,7 @@ def run_distributed_sweep(
 
 
 def _select(moments: ColumnMoments, columns: list[int]) -> ColumnMoments:
-    return ColumnMoments(
-        mean=moments.mean[columns],
-        variance=moments.variance[columns],
-        minimum=moments.minimum[columns],
-        maximum=moments.maximum[columns],
-    )
+    return ColumnMoments(**{name: value[columns] for name, value in vars(moments).items()})
 
 
 def _check_coordinates(
@@ -576,22 +561,15 @@ def _result(
 ) -> DistributedSweepResult:
     """Put the per-k sums in stable ids and build the result."""
     overall_mean = sums.scaled_sums[0].sum(axis=0) / n_rows
-    columns: dict[str, list[np.ndarray]] = {
-        name: [] for name in ("k", "cell", "count", "cluster", "cluster_count")
-    }
+    cell_columns = []  # per k: the k, then each cell, its places, majority and its places
     indices = []
     for index, k in enumerate(ks):
-        stable_of_raw = stable[index]
         indices.append(_indices(sums.counts[index], means[index], spread[index], overall_mean))
-        cells, totals, clusters, majority = _majority_cells(
-            sums.cell_codes[index], sums.cell_counts[index], k, stable_of_raw
-        )
-        for name, array in zip(
-            ("k", "cell", "count", "cluster", "cluster_count"),
-            (np.full(cells.size, k), cells, totals, clusters, majority),
-            strict=True,
-        ):
-            columns[name].append(array)
+        found = _majority_cells(sums.cell_codes[index], sums.cell_counts[index], k, stable[index])
+        cell_columns.append((np.full(found[0].size, k), *found))
+    k_column, cell, count, cluster, cluster_count = map(
+        np.concatenate, zip(*cell_columns, strict=True)
+    )
     spread_of_samples = (
         np.std(silhouettes, axis=0, ddof=1)
         if silhouettes.shape[0] > 1
@@ -635,14 +613,7 @@ def _result(
         n_iter=np.array([n_iter for _, _, n_iter, _ in fits], dtype=np.int64),
         fit_seconds=np.array([seconds for _, _, _, seconds in fits]),
         cell_degrees=cell_degrees,
-        cells=cells_frame(
-            np.concatenate(columns["k"]),
-            np.concatenate(columns["cell"]),
-            np.concatenate(columns["count"]),
-            np.concatenate(columns["cluster"]),
-            np.concatenate(columns["cluster_count"]),
-            cell_degrees,
-        ),
+        cells=cells_frame(k_column, cell, count, cluster, cluster_count, cell_degrees),
         scaler_parameters=fitted.parameters(),
         random_state=seed,
         engine=engine,

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+from scipy.spatial.distance import cdist
 from threadpoolctl import ThreadpoolController
 
 _TILE = 512  # rows per tile of the compiled loop: 3 x 512 float64 coordinates stay in L1
@@ -35,12 +36,7 @@ def _cell_distance_sums_numpy(
     out = np.empty((n_points, cell_start.size - 1), dtype=np.float64)
     block = max(1, 2_000_000 // max(n_points, 1))  # about 16 MB of distances per block
     for start in range(0, n_points, block):
-        rows = points[start : start + block]
-        squared = np.zeros((rows.shape[0], n_points), dtype=np.float64)
-        for feature in range(points.shape[1]):
-            diff = rows[:, feature, None] - points[None, :, feature]
-            squared += diff * diff
-        distances = np.sqrt(squared) * weights[None, :]
+        distances = cdist(points[start : start + block], points) * weights[None, :]
         out[start : start + block] = np.add.reduceat(distances, cell_start[:-1], axis=1)
     return out
 
@@ -74,20 +70,15 @@ def silhouettes_from_sums(
     for k_index in range(k_values.size):
         membership[np.arange(n_cells), offsets[k_index] + cell_labels[:, k_index]] = 1.0
     out = np.empty((n_points, k_values.size), dtype=np.float64)
+    compiled = use_numba and _finish_silhouettes_kernel is not None
+    finish = _finish_silhouettes_kernel if compiled else _finish_silhouettes_numpy
     chunk = 4096  # rows per product: keeps the (rows, sum of k) block at a few MB
     with _single_thread_blas():
         for start in range(0, n_points, chunk):
             stop = min(n_points, start + chunk)
             cluster_sums = sums[start:stop] @ membership
             own_labels = np.ascontiguousarray(cell_labels[cell_of_point[start:stop]])
-            if use_numba and _finish_silhouettes_kernel is not None:
-                out[start:stop] = _finish_silhouettes_kernel(
-                    cluster_sums, own_labels, sizes, offsets, k_values
-                )
-            else:
-                out[start:stop] = _finish_silhouettes_numpy(
-                    cluster_sums, own_labels, sizes, offsets, k_values
-                )
+            out[start:stop] = finish(cluster_sums, own_labels, sizes, offsets, k_values)
     return out
 
 
@@ -126,6 +117,29 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
     NUMBA_AVAILABLE = False
 
 
+def _norm3_impl(t0: float, t1: float, t2: float) -> float:  # pragma: no cover - compiled
+    return np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
+
+
+def _run_sum_impl(row: np.ndarray, start: int, stop: int) -> float:  # pragma: no cover - compiled
+    # Four partial sums keep the adds pipelined without fastmath.
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    t = start
+    while t + 4 <= stop:
+        s0 += row[t]
+        s1 += row[t + 1]
+        s2 += row[t + 2]
+        s3 += row[t + 3]
+        t += 4
+    while t < stop:
+        s0 += row[t]
+        t += 1
+    return (s0 + s1) + (s2 + s3)
+
+
 def _fill_distances_impl(
     coords_t: np.ndarray, i: int, j0: int, j1: int, distance: np.ndarray
 ) -> None:  # pragma: no cover - compiled
@@ -140,10 +154,7 @@ def _fill_distances_impl(
         r1 = coords_t[1, j0:j1]
         r2 = coords_t[2, j0:j1]
         for jj in range(width):
-            d0 = a0 - r0[jj]
-            d1 = a1 - r1[jj]
-            d2 = a2 - r2[jj]
-            distance[jj] = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+            distance[jj] = _norm3_kernel(a0 - r0[jj], a1 - r1[jj], a2 - r2[jj])
     elif n_features == 2:
         a0 = coords_t[0, i]
         a1 = coords_t[1, i]
@@ -164,72 +175,6 @@ def _fill_distances_impl(
                 distance[jj] += diff * diff
         for jj in range(width):
             distance[jj] = np.sqrt(distance[jj])
-
-
-def _four_rows_impl(
-    coords_t: np.ndarray,
-    weights: np.ndarray,
-    i: int,
-    j0: int,
-    j1: int,
-    diagonal: bool,
-    distance: np.ndarray,
-    column_sums: np.ndarray,
-) -> None:  # pragma: no cover - compiled
-    # Rows i..i+3 (same cell, p == 3) against columns j0..j1 in one pass: the column loads are
-    # shared, and distance[q, jj] = w_j * d(i+q, j) feeds four independent run sums below.
-    width = j1 - j0
-    r0 = coords_t[0, j0:j1]
-    r1 = coords_t[1, j0:j1]
-    r2 = coords_t[2, j0:j1]
-    w = weights[j0:j1]
-    a0 = coords_t[0, i]
-    a1 = coords_t[1, i]
-    a2 = coords_t[2, i]
-    b0 = coords_t[0, i + 1]
-    b1 = coords_t[1, i + 1]
-    b2 = coords_t[2, i + 1]
-    c0 = coords_t[0, i + 2]
-    c1 = coords_t[1, i + 2]
-    c2 = coords_t[2, i + 2]
-    e0 = coords_t[0, i + 3]
-    e1 = coords_t[1, i + 3]
-    e2 = coords_t[2, i + 3]
-    wa = weights[i]
-    wb = weights[i + 1]
-    wc = weights[i + 2]
-    we = weights[i + 3]
-    da = distance[0]
-    db = distance[1]
-    dc = distance[2]
-    dd = distance[3]
-    for jj in range(width):
-        x0 = r0[jj]
-        x1 = r1[jj]
-        x2 = r2[jj]
-        t0 = a0 - x0
-        t1 = a1 - x1
-        t2 = a2 - x2
-        u = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
-        t0 = b0 - x0
-        t1 = b1 - x1
-        t2 = b2 - x2
-        v = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
-        t0 = c0 - x0
-        t1 = c1 - x1
-        t2 = c2 - x2
-        y = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
-        t0 = e0 - x0
-        t1 = e1 - x1
-        t2 = e2 - x2
-        z = np.sqrt(t0 * t0 + t1 * t1 + t2 * t2)
-        if not diagonal:
-            column_sums[jj] += (u * wa + v * wb) + (y * wc + z * we)
-        wx = w[jj]
-        da[jj] = u * wx
-        db[jj] = v * wx
-        dc[jj] = y * wx
-        dd[jj] = z * wx
 
 
 def _tile_impl(
@@ -264,12 +209,47 @@ def _tile_impl(
                 column_sums[jj] = 0.0
             current = cell_i
         if four_rows and i + 3 < i1 and cell_of_point[i + 3] == cell_i:
-            # Rows are sorted by cell, so i..i+3 share cell_i.
-            _four_rows_kernel(coords_t, weights, i, j0, j1, diagonal, distance, column_sums)
+            # Rows are sorted by cell, so i..i+3 share cell_i. Rows i..i+3 against columns
+            # j0..j1 in one pass share the column loads; da..dd[jj] = w_j * d(i+q, j) feed
+            # four independent run sums.
+            r0 = coords_t[0, j0:j1]
+            r1 = coords_t[1, j0:j1]
+            r2 = coords_t[2, j0:j1]
+            a0 = coords_t[0, i]
+            a1 = coords_t[1, i]
+            a2 = coords_t[2, i]
+            b0 = coords_t[0, i + 1]
+            b1 = coords_t[1, i + 1]
+            b2 = coords_t[2, i + 1]
+            c0 = coords_t[0, i + 2]
+            c1 = coords_t[1, i + 2]
+            c2 = coords_t[2, i + 2]
+            e0 = coords_t[0, i + 3]
+            e1 = coords_t[1, i + 3]
+            e2 = coords_t[2, i + 3]
+            wa = weights[i]
+            wb = weights[i + 1]
+            wc = weights[i + 2]
+            we = weights[i + 3]
             da = distance[0]
             db = distance[1]
             dc = distance[2]
             dd = distance[3]
+            for jj in range(width):
+                x0 = r0[jj]
+                x1 = r1[jj]
+                x2 = r2[jj]
+                u = _norm3_kernel(a0 - x0, a1 - x1, a2 - x2)
+                v = _norm3_kernel(b0 - x0, b1 - x1, b2 - x2)
+                y = _norm3_kernel(c0 - x0, c1 - x1, c2 - x2)
+                z = _norm3_kernel(e0 - x0, e1 - x1, e2 - x2)
+                if not diagonal:
+                    column_sums[jj] += (u * wa + v * wb) + (y * wc + z * we)
+                wx = w[jj]
+                da[jj] = u * wx
+                db[jj] = v * wx
+                dc[jj] = y * wx
+                dd[jj] = z * wx
             j = j0
             while j < j1:
                 cell = cell_of_point[j]
@@ -300,25 +280,8 @@ def _tile_impl(
             row[jj] *= w[jj]
         j = j0
         while j < j1:
-            cell = cell_of_point[j]
-            end = min(cell_start[cell + 1], j1)
-            # Four partial sums keep the adds pipelined without fastmath.
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            s3 = 0.0
-            t = j - j0
-            stop = end - j0
-            while t + 4 <= stop:
-                s0 += row[t]
-                s1 += row[t + 1]
-                s2 += row[t + 2]
-                s3 += row[t + 3]
-                t += 4
-            while t < stop:
-                s0 += row[t]
-                t += 1
-            sums[i, cell] += (s0 + s1) + (s2 + s3)
+            end = min(cell_start[cell_of_point[j] + 1], j1)
+            sums[i, cell_of_point[j]] += _run_sum_kernel(row, j - j0, end - j0)
             j = end
         i += 1
     if not diagonal:
@@ -393,8 +356,9 @@ def _finish_silhouettes_impl(
     return out
 
 
+_norm3_kernel: Any = _norm3_impl
+_run_sum_kernel: Any = _run_sum_impl
 _fill_distances_kernel: Any = _fill_distances_impl
-_four_rows_kernel: Any = _four_rows_impl
 _tile_kernel: Any = _tile_impl
 _part_pair_kernel: Any = None
 _finish_silhouettes_kernel: Any = None
@@ -403,8 +367,10 @@ _finish_silhouettes_kernel: Any = None
 if NUMBA_AVAILABLE:
     # Serial kernels that release the GIL; Python threads schedule them (see _run_part_pairs),
     # which balances the work dynamically when other processes share the cores.
+    # Inlined into its callers' loops, so the four distances of a pass stay in registers.
+    _norm3_kernel = njit(inline="always", fastmath=False)(_norm3_impl)
+    _run_sum_kernel = njit(inline="always", fastmath=False)(_run_sum_impl)
     _fill_distances_kernel = njit(nogil=True, fastmath=False)(_fill_distances_impl)
-    _four_rows_kernel = njit(nogil=True, fastmath=False)(_four_rows_impl)
     _tile_kernel = njit(nogil=True, fastmath=False)(_tile_impl)
     try:
         _part_pair_kernel = njit(nogil=True, cache=True, fastmath=False)(_part_pair_impl)

@@ -20,9 +20,7 @@ from components.engine.sweep.kernels import (
     resolve_use_numba,
     silhouettes_from_sums,
 )
-from components.engine.validation import (
-    validate_matrix,
-)
+from components.engine.validation import validate_matrix
 
 # Above this size the sweep's n x n_cells sums are not held at once (one pass per k instead).
 _SUMS_BUDGET_BYTES = 256 * 2**20
@@ -179,13 +177,9 @@ def calinski_harabasz_davies_bouldin(
     tuple[float, float]
         ``(calinski_harabasz, davies_bouldin)``; equal to ``sklearn.metrics`` up to rounding.
     """
-    n_features = X.shape[1]
     sizes = np.bincount(labels, minlength=n_clusters).astype(np.float64)
-    centroids = np.empty((n_clusters, n_features), dtype=np.float64)
-    for feature in range(n_features):
-        centroids[:, feature] = (
-            np.bincount(labels, weights=X[:, feature], minlength=n_clusters) / sizes
-        )
+    sums = [np.bincount(labels, weights=column, minlength=n_clusters) for column in X.T]
+    centroids = np.column_stack(sums) / sizes[:, None]
     deviation = X - centroids[labels]
     squared = np.einsum("ij,ij->i", deviation, deviation)
     intra = np.bincount(labels, weights=np.sqrt(squared), minlength=n_clusters) / sizes

@@ -17,17 +17,16 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from components.engine.clustering import (
     KMeansResult,
     _fit_validated,
     as_order_key,
+    map_largest_first,
     n_distinct_rows,
     nearest_centroids,
 )
@@ -46,14 +45,6 @@ from components.engine.validation import (
     validate_k_values,
     validate_matrix,
 )
-
-__all__ = [
-    "SweepFits",
-    "SweepResult",
-    "fit_sweep",
-    "score_sweep",
-    "sweep_k",
-]
 
 
 @dataclass(frozen=True)
@@ -107,17 +98,17 @@ class SweepFits(PerK):
         return self.labels[self.index_of(k)]
 
     def centroids_for(self, k: int) -> np.ndarray:
-        """Return the centroids for ``k`` (row i = cluster id i, scaled space).
+        """Return the centroids of one of the sweep's k's, in scaled space.
 
         Parameters
         ----------
         k : int
-            Number of clusters (must be in ``k_values``).
+            Number of clusters, one of ``k_values``.
 
         Returns
         -------
         np.ndarray
-            Shape ``(k, n_features)``.
+            Shape ``(k, n_features)``: row i is the centre of cluster id i.
         """
         return self.centroids[self.index_of(k)]
 
@@ -181,7 +172,7 @@ def _fit_all(
     n_jobs: int,
     assign_to: np.ndarray | None = None,
 ) -> list[KMeansResult]:
-    """Fit every k; with n_jobs > 1, one OpenMP thread per fit and n_jobs fits at a time.
+    """Fit every k; with n_jobs > 1, n_jobs fits at a time with one OpenMP thread each.
 
     With ``assign_to`` (all the rows, when ``X`` is a sample of them), each fit then labels
     those rows by their nearest centroid, in the same worker.
@@ -193,20 +184,7 @@ def _fit_all(
 
     if n_jobs <= 1:
         return [fit_and_assign(k) for k in k_values]
-    controller = ThreadpoolController()
-
-    def fit_one(k: int) -> KMeansResult:
-        # OpenMP's thread count is per calling thread, so it is limited inside the worker.
-        with controller.limit(limits=1, user_api="openmp"):
-            return fit_and_assign(k)
-
-    # BLAS limits are process-wide; holding them here keeps scikit-learn's own nested
-    # limit/restore calls from racing between the workers.
-    with controller.limit(limits=1, user_api="blas"), ThreadPoolExecutor(n_jobs) as executor:
-        # Largest k first: they take longest, so the two workers finish together.
-        order = sorted(k_values, reverse=True)
-        fitted = dict(zip(order, executor.map(fit_one, order), strict=True))
-    return [fitted[k] for k in k_values]
+    return map_largest_first(fit_and_assign, k_values, int, n_jobs)
 
 
 def _stable_labels(
@@ -284,8 +262,7 @@ def fit_sweep(
     init_count = check_n_init(n_init)
     seed = check_random_state(random_state)
     key = as_order_key(order_key, data)
-    default_jobs = min(2, os.cpu_count() or 1)
-    jobs = default_jobs if n_jobs is None else check_int(n_jobs, "n_jobs", 1)
+    jobs = min(2, os.cpu_count() or 1) if n_jobs is None else check_int(n_jobs, "n_jobs", 1)
     if fit_limit is not None and n_samples > fit_limit:
         # A fixed-seed uniform sample: its centroids are within sampling error of the full
         # fit's (the inertia lost is measured in benchmarks/scale.py), at a fraction of the
@@ -374,24 +351,18 @@ def score_sweep(
         for offset in range(n_spread):
             # Same rows as silhouette_score(X, labels, sample_size=..., random_state=seed).
             rows = np.random.RandomState(seed + offset).permutation(n_samples)[:used_sample]
-            means, cells_in_sample = mean_silhouettes(
-                data[rows], label_matrix[:, rows], ks, use_numba
-            )
-            per_sample.append(means)
-            if offset == 0:
-                n_cells = cells_in_sample
-        silhouette = per_sample[0]
-        spread = np.std(np.vstack(per_sample), axis=0, ddof=1) if n_spread > 1 else None
+            per_sample.append(mean_silhouettes(data[rows], label_matrix[:, rows], ks, use_numba))
+        silhouette, n_cells = per_sample[0]  # the first sample's cells
+        if n_spread > 1:
+            spread = np.std([means for means, _ in per_sample], axis=0, ddof=1)
     silhouette_seconds = time.perf_counter() - silhouette_start
 
-    inertia = fits.inertia
     indices = [
         calinski_harabasz_davies_bouldin(data, labels, k)
         for labels, k in zip(label_matrix, ks, strict=True)
     ]
-    ch = np.array([pair[0] for pair in indices])
-    db = np.array([pair[1] for pair in indices])
-    suggestion = suggest_k(ks, inertia, silhouette, ch)
+    ch, db = (np.array(values) for values in zip(*indices, strict=True))
+    suggestion = suggest_k(ks, fits.inertia, silhouette, ch)
     return SweepResult(
         **(vars(fits) | {"total_seconds": fits.total_seconds + time.perf_counter() - start}),
         silhouette=silhouette,

@@ -11,33 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.engine.validation import clustered_values
+# Per-point silhouettes checked against their labels, the clustered points kept.
+from components.engine.validation import clustered_values as clustered_silhouettes
 
 __all__ = ["BORDER_SILHOUETTE", "clustered_silhouettes", "silhouette_cluster_table"]
 
 BORDER_SILHOUETTE = 0.1  # below this a block group sits on (or across) a cluster border
-
-
-def clustered_silhouettes(
-    silhouette: object, labels: object, *, name: str = "silhouette"
-) -> tuple[np.ndarray, np.ndarray]:
-    """Check per-point silhouettes against their labels and keep the clustered points.
-
-    Parameters
-    ----------
-    silhouette, labels : array-like, shape (n,)
-        Silhouette (float) and cluster id (int; negative = not clustered, dropped) per point.
-    name : str, default="silhouette"
-        How the error messages call ``silhouette`` (the caller's parameter name).
-
-    Returns
-    -------
-    values : np.ndarray
-        float64 silhouettes of the clustered points.
-    ids : np.ndarray
-        int64 cluster ids of the same points.
-    """
-    return clustered_values(silhouette, labels, name=name)
 
 
 def silhouette_cluster_table(silhouette: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
@@ -56,7 +35,7 @@ def silhouette_cluster_table(silhouette: np.ndarray, labels: np.ndarray) -> pd.D
         Columns cluster, rows, mean_silhouette, share_negative, share_border (silhouette below
         :data:`BORDER_SILHOUETTE`), one row per non-empty cluster in id order.
     """
-    values, ids = clustered_silhouettes(silhouette, labels)
+    values, ids = clustered_silhouettes(silhouette, labels, name="silhouette")
     rows = []
     for cluster in np.unique(ids):
         members = values[ids == cluster]

@@ -41,14 +41,13 @@ class SilhouettePoints:
 
 
 def silhouette_points(
-    X: np.ndarray,
-    labels: np.ndarray,
-    frame_rows: np.ndarray,
-    *,
-    point_limit: int = SILHOUETTE_POINT_LIMIT,
-    sample_size: int = SILHOUETTE_SAMPLE_SIZE,
+    X: np.ndarray, labels: np.ndarray, frame_rows: np.ndarray
 ) -> SilhouettePoints:
     """Exact silhouette of every fitted row, or of a fixed random sample among themselves.
+
+    Up to :data:`SILHOUETTE_POINT_LIMIT` rows every row's silhouette is computed; above it,
+    those of a sample of :data:`SILHOUETTE_SAMPLE_SIZE` rows (seed 0, in row order), among
+    themselves.
 
     Parameters
     ----------
@@ -58,11 +57,6 @@ def silhouette_points(
         Cluster id of each row of ``X``.
     frame_rows : numpy.ndarray
         Data-frame position of each row of ``X``.
-    point_limit : int
-        Up to this many rows every row's exact silhouette is computed.
-    sample_size : int
-        Above ``point_limit``, the rows of a sample of this size (seed 0, in row order),
-        whose silhouettes are computed among themselves.
 
     Returns
     -------
@@ -75,9 +69,10 @@ def silhouette_points(
             f"X has {n_fit_rows} rows but there are {len(labels)} labels and "
             f"{len(frame_rows)} frame rows; expected one of each per row."
         )
-    sampled = n_fit_rows > point_limit
+    sampled = n_fit_rows > SILHOUETTE_POINT_LIMIT
     if sampled:
-        chosen = np.sort(np.random.default_rng(0).choice(n_fit_rows, sample_size, replace=False))
+        rng = np.random.default_rng(0)
+        chosen = np.sort(rng.choice(n_fit_rows, SILHOUETTE_SAMPLE_SIZE, replace=False))
         X, labels, frame_rows = X[chosen], labels[chosen], frame_rows[chosen]
     values = silhouette_values(X, labels)
     arrays = (values, np.array(frame_rows), np.array(labels))

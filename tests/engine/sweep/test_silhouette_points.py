@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from components.engine.sweep import silhouette_points as module
 from components.engine.sweep.silhouette_points import silhouette_points
 
 
@@ -22,12 +23,14 @@ def test_exact_silhouettes_by_hand() -> None:
     assert not any(array.flags.writeable for array in (points.values, points.rows, points.labels))
 
 
-def test_sample_above_the_limit_among_themselves() -> None:
+def test_sample_above_the_limit_among_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
     # Three points at 0 (cluster 0) and three at 10 (cluster 1): in any sample a point whose
     # cluster has another sampled member has a = 0 and b = 10, so s = 1; a lone point has 0.
     X = np.array([[0.0]] * 3 + [[10.0]] * 3)
     labels = np.array([0, 0, 0, 1, 1, 1])
-    points = silhouette_points(X, labels, np.arange(100, 106), point_limit=5, sample_size=4)
+    monkeypatch.setattr(module, "SILHOUETTE_POINT_LIMIT", 5)
+    monkeypatch.setattr(module, "SILHOUETTE_SAMPLE_SIZE", 4)
+    points = silhouette_points(X, labels, np.arange(100, 106))
     assert points.sampled
     assert points.n_fit_rows == 6
     assert len(points.values) == 4
@@ -39,11 +42,13 @@ def test_sample_above_the_limit_among_themselves() -> None:
     np.testing.assert_allclose(points.values, expected)
 
 
-def test_sample_is_the_same_every_call() -> None:
+def test_sample_is_the_same_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "SILHOUETTE_POINT_LIMIT", 8)
+    monkeypatch.setattr(module, "SILHOUETTE_SAMPLE_SIZE", 6)
     X = np.arange(12.0).reshape(-1, 1)
     labels = np.array([0] * 6 + [1] * 6)
-    first = silhouette_points(X, labels, np.arange(12), point_limit=8, sample_size=6)
-    second = silhouette_points(X, labels, np.arange(12), point_limit=8, sample_size=6)
+    first = silhouette_points(X, labels, np.arange(12))
+    second = silhouette_points(X, labels, np.arange(12))
     assert first.rows.tolist() == second.rows.tolist()
 
 
