@@ -49,19 +49,19 @@ st.caption(
     "average closer to another cluster. Higher is better."
 )
 points = cache.insight.silhouette_points(key, k)
-n_negative = int((points.values < 0).sum())
-n_border = int((points.values < figures_insight.BORDER_SILHOUETTE).sum())
-mean_column, negative_column, border_column = st.columns(3)
+mean_column, *below_columns = st.columns(3)
 mean_column.metric(f"Mean silhouette at k = {k}", f"{points.values.mean():.3f}")
-negative_column.metric(
-    f"{places.capitalize()} below 0", f"{n_negative:,}", f"{n_negative / points.values.size:.1%}",
-    delta_color="off", delta_arrow="off",
-)  # fmt: skip
-border_column.metric(
-    f"{places.capitalize()} below {figures_insight.BORDER_SILHOUETTE:g} (on a border)",
-    f"{n_border:,}", f"{n_border / points.values.size:.1%}",
-    delta_color="off", delta_arrow="off",
-)  # fmt: skip
+border = figures_insight.BORDER_SILHOUETTE
+bounds = {"0": 0.0, f"{border:g} (on a border)": border}
+for column, (what, bound) in zip(below_columns, bounds.items(), strict=True):
+    n_below = int((points.values < bound).sum())
+    column.metric(
+        f"{places.capitalize()} below {what}",
+        f"{n_below:,}",
+        f"{n_below / points.values.size:.1%}",
+        delta_color="off",
+        delta_arrow="off",
+    )
 plot_column, map_column = st.columns([2, 3])
 with plot_column:
     st.plotly_chart(
@@ -75,7 +75,7 @@ with plot_column:
     )
 with map_column:
     border_only = st.toggle(
-        f"Only the {places} on a border (silhouette below {figures_insight.BORDER_SILHOUETTE:g})",
+        f"Only the {places} on a border (silhouette below {border:g})",
         key=ui_insight.BORDER_ONLY_KEY,
     )
     st.pydeck_chart(

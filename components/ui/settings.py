@@ -66,12 +66,6 @@ def transform_key(feature: str) -> str:
     return TRANSFORM_KEY_PREFIX + feature
 
 
-def _transform_widgets(settings: ClusterSettings) -> dict[str, str]:
-    """Each chosen feature's transform widget key and the transform the settings give it."""
-    chosen = dict(settings.transforms)
-    return {transform_key(name): chosen.get(name, "none") for name in settings.features}
-
-
 def source_param(data_source: keys.DataSource) -> str:
     """Return how a link names the data: the census data, or an upload by its sha256's start.
 
@@ -112,18 +106,6 @@ _AUTOMATIC_RERUN_STATE = "_geocluster_automatic_rerun"
 def _current_query() -> dict[str, list[str]]:
     names = (*PARAM_NAMES, PARAM_DATA)
     return {name: st.query_params.get_all(name) for name in st.query_params if name in names}
-
-
-def _widget_value(settings: ClusterSettings, field: str) -> object:
-    """A setting as its widget holds it (the features' multiselect holds a list)."""
-    value = getattr(settings, field)
-    return list(value) if field == "features" else value
-
-
-def _apply_settings_to_widgets(settings: ClusterSettings) -> None:
-    for field, key in _WIDGET_OF_FIELD.items():
-        st.session_state[key] = _widget_value(settings, field)
-    st.session_state.update(_transform_widgets(settings))
 
 
 def saved_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSettings:
@@ -210,28 +192,23 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
         settings = _from_link(query, data_source, dataset)
         st.session_state[_URL_WRITTEN_STATE] = query
         if settings is not None:
-            _apply_settings_to_widgets(settings)
-            st.session_state[_WIDGETS_SOURCE_STATE] = here
-            # What no widget holds (the clusters' names) is read from the saved settings.
-            st.session_state.setdefault(_SETTINGS_STATE, {})[here] = settings
-            return settings
+            # Kept as the source's settings: the widgets are set from them below, and what no
+            # widget holds (the clusters' names) is read from them.
+            use_settings(data_source, settings)
     saved = saved_settings(data_source, dataset)
-    if st.session_state.get(_WIDGETS_SOURCE_STATE) != here:
-        _apply_settings_to_widgets(saved)
-        st.session_state[_WIDGETS_SOURCE_STATE] = here
-        return saved
-    for field, key in _WIDGET_OF_FIELD.items():
-        # Widgets that were not drawn in the last run (another page, a hidden
-        # control) lost their state; restore it from the last settings.
-        if key not in st.session_state:
-            st.session_state[key] = _widget_value(saved, field)
-        else:
-            # A widget's id includes its page, so the same key on another page is a new
-            # widget that would start from its default; writing the value back carries it
-            # over (Streamlit's idiom).
-            st.session_state[key] = st.session_state[key]
-    for key, transform in _transform_widgets(saved).items():
-        st.session_state[key] = st.session_state.get(key, transform)
+    values = {key: getattr(saved, field) for field, key in _WIDGET_OF_FIELD.items()}
+    values[FEATURES_KEY] = list(saved.features)  # the multiselect holds a list
+    chosen = dict(saved.transforms)
+    values.update({transform_key(name): chosen.get(name, "none") for name in saved.features})
+    # The widgets of another source take this source's settings. Otherwise a widget not drawn
+    # in the last run (another page, a hidden control) lost its state and takes them, and
+    # any other keeps its value, written back: a widget's id includes its page, so the same
+    # key on another page is a new widget that would start from its default (Streamlit's
+    # idiom).
+    keep = st.session_state.get(_WIDGETS_SOURCE_STATE) == here
+    st.session_state[_WIDGETS_SOURCE_STATE] = here
+    for key, value in values.items():
+        st.session_state[key] = st.session_state.get(key, value) if keep else value
     return saved
 
 
@@ -259,9 +236,9 @@ def finish_settings(settings: ClusterSettings, data_source: keys.DataSource) -> 
     data_source : DataSource
         Their data (each source keeps its own settings).
     """
-    saved: dict[str, ClusterSettings] = st.session_state.setdefault(_SETTINGS_STATE, {})
-    saved[source_param(data_source)] = settings
-    params = {**to_query_params(settings), PARAM_DATA: source_param(data_source)}
+    here = source_param(data_source)
+    st.session_state.setdefault(_SETTINGS_STATE, {})[here] = settings
+    params = {**to_query_params(settings), PARAM_DATA: here}
     written = {name: [value] for name, value in params.items()}
     if written != _current_query():
         st.query_params.from_dict(params)
