@@ -251,8 +251,6 @@ def keep_file(content: bytes, file_name: str, *, kind: str = "upload") -> HeldFi
     HeldFile
         What the pages will show.
     """
-    if kind not in ("upload", "example"):
-        raise ValueError(f"kind={kind!r} is invalid; expected 'upload' or 'example'.")
     content = bytes(content)
     digest = cache.data.upload_source(content, file_name).name  # the previous file goes
     previous = held_file()

@@ -158,13 +158,19 @@ class _Rule:
     expected: str
 
 
+def _number(text: str) -> float | None:
+    """The finite number a link's text spells, or None."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _integer_in(low: int, high: int) -> _Rule:
     def read(text: str) -> int | None:
-        try:
-            number = float(text.strip())
-        except ValueError:
-            return None
-        if not math.isfinite(number) or number != int(number):
+        number = _number(text)
+        if number is None or number != int(number):
             return None
         return int(number) if low <= number <= high else None
 
@@ -179,11 +185,8 @@ def _one_of(allowed: Sequence[str], expected: str = "") -> _Rule:
 
 def _read_weight(text: str) -> float | None:
     low, high = LOCATION_WEIGHT_RANGE
-    try:
-        weight = float(text)
-    except ValueError:
-        return None
-    return round(weight, 2) if math.isfinite(weight) and low <= weight <= high else None
+    weight = _number(text)
+    return round(weight, 2) if weight is not None and low <= weight <= high else None
 
 
 def _read_split(text: str) -> bool | None:
