@@ -219,10 +219,6 @@ class BudgetStore:
         on_release: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if budget_bytes < 0:
-            raise ValueError(f"budget_bytes={budget_bytes!r} is invalid; expected >= 0.")
-        if grace_seconds < 0:
-            raise ValueError(f"grace_seconds={grace_seconds!r} is invalid; expected >= 0.")
         self.budget_bytes = int(budget_bytes)
         self.rss_limit_bytes = rss_limit_bytes
         self.refuse_above_bytes = refuse_above_bytes
@@ -236,7 +232,6 @@ class BudgetStore:
         self._total = 0
         self._ended: dict[str, float] = {}  # owner -> when its entries go
         self._timer: threading.Timer | None = None
-        self.evictions = 0
 
     # ------------------------------------------------------------------ reading
 
@@ -247,11 +242,6 @@ class BudgetStore:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def owner_bytes(self, owner: str) -> int:
-        """Bytes held by one owner's entries."""
-        with self._lock:
-            return sum(e.nbytes for e in self._entries.values() if e.owner == owner)
 
     def owners(self) -> set[str]:
         """Owners holding entries."""
@@ -437,7 +427,6 @@ class BudgetStore:
 
     def _evict(self, full_key: _FullKey, why: str) -> None:
         nbytes = self._remove(full_key)
-        self.evictions += 1
         _LOGGER.info(
             "Evicted an upload entry of %.1f MB (%s); %.1f MB held by uploads.",
             nbytes / MB,
