@@ -81,7 +81,7 @@ def toy_controls() -> ToySettings:
         TOY_NOISE_SLIDER,
         key=NOISE_KEY,
         value=DEFAULT_TOY_NOISE,
-        help_text="Moons and circles: standard deviation of the jitter added to each point. "
+        help="Moons and circles: standard deviation of the jitter added to each point. "
         "Blobs: their spread grows with it (0.5 + 2 * noise).",
     )
     n_samples = stepped_slider(
@@ -116,7 +116,7 @@ def density_controls() -> DensitySettings:
         METHOD_LABELS,
         key=METHOD_KEY,
         horizontal=True,
-        help_text="HDBSCAN has no radius: it keeps the areas that stay dense over a range of "
+        help="HDBSCAN has no radius: it keeps the areas that stay dense over a range of "
         f"radii. It is fitted on {DEFAULT_HDBSCAN_MAX_POINTS:,} sampled places (the rest "
         "take their nearest sampled neighbour's area), because a fit on all of them takes too "
         "long to wait for.",
@@ -128,7 +128,7 @@ def density_controls() -> DensitySettings:
         key=EPS_KEY,
         value=DEFAULT_GEO_EPS_KM,
         disabled=method != "dbscan",
-        help_text="DBSCAN's radius: a place with at least min_samples places "
+        help="DBSCAN's radius: a place with at least min_samples places "
         "within eps kilometres (great-circle distance) is the core of a dense area.",
     )
     min_samples = stepped_slider(
@@ -137,7 +137,7 @@ def density_controls() -> DensitySettings:
         MIN_SAMPLES_SLIDER,
         key=MIN_SAMPLES_KEY,
         value=DEFAULT_GEO_MIN_SAMPLES,
-        help_text="Places (itself included) needed around a core point. "
+        help="Places (itself included) needed around a core point. "
         "HDBSCAN: also its smallest area.",
     )
     n_clusters = stepped_slider(
@@ -146,7 +146,7 @@ def density_controls() -> DensitySettings:
         (*K_RANGE, 1),
         key=K_KEY,
         value=DEFAULT_K,
-        help_text="k-means on latitude and longitude alone (standardised), seed 0.",
+        help="k-means on latitude and longitude alone (standardised), seed 0.",
     )
     return DensitySettings(
         method=method,

@@ -456,7 +456,7 @@ def clustergram_range(k_values: Sequence[int]) -> tuple[int, int]:
         (low, high, 1),
         key=CLUSTERGRAM_RANGE_KEY,
         value=default,
-        help_text="More than about six columns get hard to read.",
+        help="More than about six columns get hard to read.",
     )
     first, last = int(chosen[0]), int(chosen[1])
     if first == last:  # one column shows no flow; widen by one

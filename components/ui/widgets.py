@@ -89,14 +89,7 @@ ELBOW_CALLBACK: Callable[[], None] = _on_elbow_select
 
 
 def stepped_slider(
-    container: Any,
-    label: str,
-    steps: tuple[float, float, float],
-    *,
-    key: str,
-    value: Any = None,
-    help_text: str | None = None,
-    disabled: bool = False,
+    container: Any, label: str, steps: tuple[float, float, float], **options: Any
 ) -> Any:
     """Draw a slider over ``steps`` in a container and return its value.
 
@@ -108,15 +101,9 @@ def stepped_slider(
         The slider's label.
     steps : tuple of (lowest, highest, step)
         Its range and step, all ints (an int slider) or all floats.
-    key : str
-        The slider's widget key.
-    value : optional
-        Where it starts (a (from, to) pair for a range slider); None: at the value its key
-        holds, else at the lowest.
-    help_text : str, optional
-        The slider's tooltip.
-    disabled : bool
-        Whether it is drawn greyed out.
+    **options
+        The slider's ``key`` and, as ``st.slider`` takes them, ``value`` (a (from, to) pair
+        for a range slider), ``help`` and ``disabled``.
 
     Returns
     -------
@@ -124,27 +111,10 @@ def stepped_slider(
         The chosen value, or (from, to) pair.
     """
     low, high, step = steps
-    return container.slider(
-        label,
-        min_value=low,
-        max_value=high,
-        value=value,
-        step=step,
-        key=key,
-        help=help_text,
-        disabled=disabled,
-    )
+    return container.slider(label, min_value=low, max_value=high, step=step, **options)
 
 
-def labelled_radio(
-    container: Any,
-    label: str,
-    labels: Mapping[Any, str],
-    *,
-    key: str,
-    horizontal: bool = False,
-    help_text: str | None = None,
-) -> Any:
+def labelled_radio(container: Any, label: str, labels: Mapping[Any, str], **options: Any) -> Any:
     """Draw a radio choice of the keys of ``labels``, each shown by its label; return the key.
 
     Parameters
@@ -155,26 +125,15 @@ def labelled_radio(
         The choice's label.
     labels : mapping
         The options, in order, to the Markdown each is shown as.
-    key : str
-        The widget key.
-    horizontal : bool
-        Whether the options stand in a row.
-    help_text : str, optional
-        The tooltip.
+    **options
+        The radio's ``key`` and, as ``st.radio`` takes them, ``horizontal`` and ``help``.
 
     Returns
     -------
     Any
         The chosen key of ``labels``.
     """
-    return container.radio(
-        label,
-        options=list(labels),
-        format_func=labels.__getitem__,
-        horizontal=horizontal,
-        key=key,
-        help=help_text,
-    )
+    return container.radio(label, options=list(labels), format_func=labels.__getitem__, **options)
 
 
 def k_slider(container: Any, k_key: str, k_max: int) -> int:
@@ -227,7 +186,7 @@ def scaling_controls(container: Any, *, default_weight: float) -> tuple[str, flo
         "Location weight",
         (float(low), float(high), 0.1),
         key=WEIGHT_KEY,
-        help_text="How much where a place is counts against its other features "
+        help="How much where a place is counts against its other features "
         "(1 = like two ordinary features).",
     )
     return scaler, float(location_weight)
