@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.engine import compact, export
-from components.engine.dataset import LATITUDE, LONGITUDE, Dataset
+from components.engine import export
+from components.engine.dataset import Dataset
 from components.engine.row_labels import RowLabels
 from components.engine.selection import Selection, select_cells
 from components.figures.selection import MARKERS_TRACE
@@ -163,7 +163,6 @@ def show_selection(
             key="selection_counts",
         )
         st.dataframe(table.head(shown), hide_index=True, key="selection_rows")
-        original = dict(data.original_names)
         selected_frame = table.drop(columns=table.columns[0])
         labels = table.iloc[:, 0].to_numpy()
         csv_column, geojson_column = st.columns(2)
@@ -179,12 +178,8 @@ def show_selection(
         )
         geojson_column.download_button(
             "Download the selected places (GeoJSON)",
-            data=lambda: export.labelled_rows_geojson(
-                compact.exact_float64_frame(selected_frame),
-                labels,
-                original.get(LATITUDE, LATITUDE),
-                original.get(LONGITUDE, LONGITUDE),
-                label_column=str(table.columns[0]),
+            data=lambda: cache.views.rows_geojson(
+                data, selected_frame, labels, str(table.columns[0])
             ),
             file_name=f"{file_stem}.geojson",
             mime="application/geo+json",

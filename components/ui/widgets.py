@@ -14,9 +14,11 @@ from pathlib import PurePath
 from typing import Any, NoReturn
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.engine import export
 from components.engine.classification.transforms import TRANSFORMS
 from components.engine.dataset import Dataset
 from components.engine.features import FeatureMatrix
@@ -530,17 +532,21 @@ def downloads(
     """
     data, k, value_column = view.dataset, view.settings.n_clusters, view.settings.value_column
     stem = f"{download_stem(data.name)}_k{k}"
+
+    def frame() -> pd.DataFrame:
+        return cache.views.export_frame(data, rows, names, extra)
+
     files: tuple[tuple[str, bytes | Callable[[], bytes], str, str, str | None], ...] = (
         (
             "the rows with their cluster (CSV)",
-            lambda: cache.views.rows_csv(data, rows, names, extra),
+            lambda: export.labelled_rows_csv(frame(), rows.labels),
             f"{stem}_rows.csv",
             "text/csv",
             "Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
         ),
         (
             "the rows with their cluster (GeoJSON)",
-            lambda: cache.views.rows_geojson(data, rows, names, extra),
+            lambda: cache.views.rows_geojson(data, frame(), rows.labels),
             f"{stem}_rows.geojson",
             "application/geo+json",
             None,

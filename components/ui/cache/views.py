@@ -19,7 +19,7 @@ import streamlit as st
 
 from components.engine import compact, export
 from components.engine.clustering import cluster_profiles, profiles_table
-from components.engine.dataset import LOCATION, Dataset
+from components.engine.dataset import LATITUDE, LOCATION, LONGITUDE, Dataset
 from components.engine.grouped import GroupSummary
 from components.engine.lod import level_of_detail
 from components.engine.row_labels import RowLabels, cluster_sizes, value_summary
@@ -281,30 +281,34 @@ def export_frame(
     return frame
 
 
-def rows_csv(
-    data: Dataset,
-    rows: RowLabels,
-    names: Sequence[str] = (),
-    extra: Mapping[str, np.ndarray] | None = None,
-) -> bytes:
-    """The rows with their cluster at k as spreadsheet-safe CSV bytes (built on click)."""
-    return export.labelled_rows_csv(export_frame(data, rows, names, extra), rows.labels)
-
-
 def rows_geojson(
-    data: Dataset,
-    rows: RowLabels,
-    names: Sequence[str] = (),
-    extra: Mapping[str, np.ndarray] | None = None,
+    data: Dataset, frame: pd.DataFrame, labels: np.ndarray, label_column: str = "cluster"
 ) -> bytes:
-    """The rows with their cluster at k as a GeoJSON FeatureCollection of Points."""
-    frame = compact.exact_float64_frame(export_frame(data, rows, names, extra))
+    """Rows of the data with their cluster as a GeoJSON FeatureCollection of Points.
+
+    Parameters
+    ----------
+    data : Dataset
+        The data (which of its file's columns are the coordinates).
+    frame : pandas.DataFrame
+        Its rows under the file's own column names (from :func:`export_frame`).
+    labels : numpy.ndarray
+        Each row's cluster.
+    label_column : str
+        The cluster's property name.
+
+    Returns
+    -------
+    bytes
+        The GeoJSON.
+    """
     original = dict(data.original_names)
     return export.labelled_rows_geojson(
-        frame,
-        rows.labels,
-        original.get("latitude", "latitude"),
-        original.get("longitude", "longitude"),
+        compact.exact_float64_frame(frame),
+        labels,
+        original.get(LATITUDE, LATITUDE),
+        original.get(LONGITUDE, LONGITUDE),
+        label_column=label_column,
     )
 
 
