@@ -52,7 +52,6 @@ __all__ = [
     "descriptions_table",
     "price_separation",
     "relative_phrase",
-    "sums_of_squares",
     "train_test_price_check",
 ]
 

@@ -130,17 +130,7 @@ def feature_boxplot(
         ]
     if cap is not None:
         layout["shapes"] = [
-            {
-                "type": "line",
-                "name": "census cap",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "yref": "y",
-                "y0": cap,
-                "y1": cap,
-                "line": {"color": "#444444", "dash": "dash", "width": 1.5},
-            }
+            _line("census cap", "y", cap, {"color": "#444444", "dash": "dash", "width": 1.5})
         ]
         layout["annotations"] = [
             {
@@ -158,6 +148,22 @@ def feature_boxplot(
     # Built from plain dicts without re-validation: this runs on every new k, and the
     # tests validate the same structure with plotly's validators.
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
+
+
+def _line(name: str, axis: str, at: float, line: dict) -> dict:
+    """A line across the plot at ``at`` on the ``axis`` ("x": vertical, "y": horizontal)."""
+    across = "y" if axis == "x" else "x"
+    return {
+        "type": "line",
+        "name": name,
+        f"{axis}ref": axis,
+        f"{axis}0": at,
+        f"{axis}1": at,
+        f"{across}ref": "paper",
+        f"{across}0": 0,
+        f"{across}1": 1,
+        "line": line,
+    }
 
 
 @dataclass(frozen=True)
@@ -236,17 +242,7 @@ def elbow_chart_base(
         level = level + 1 if previous_k is not None and k - previous_k <= 3 else 0
         previous_k = k
         shapes.append(
-            {
-                "type": "line",
-                "name": "suggested k",
-                "xref": "x",
-                "x0": k,
-                "x1": k,
-                "yref": "paper",
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": PALETTE[5], "dash": "dot", "width": 1.5},
-            }
+            _line("suggested k", "x", k, {"color": PALETTE[5], "dash": "dot", "width": 1.5})
         )
         annotations.append(
             {
@@ -311,21 +307,10 @@ def mark_current_k(base: dict, current_k: int) -> go.Figure:
                 "yaxis": curve.get("yaxis", "y"),
             }
         )
-    shapes = list(figure_dict["layout"].get("shapes", ()))
-    shapes.append(
-        {
-            "type": "line",
-            "x0": current_k,
-            "x1": current_k,
-            "xref": "x",
-            "y0": 0,
-            "y1": 1,
-            "yref": "paper",
-            "line": {"color": PALETTE[0], "width": 2},
-            "name": "current k",
-        }
-    )
-    figure_dict["layout"]["shapes"] = shapes
+    figure_dict["layout"]["shapes"] = [
+        *figure_dict["layout"].get("shapes", ()),
+        _line("current k", "x", current_k, {"color": PALETTE[0], "width": 2}),
+    ]
     return go.Figure(figure_dict, _validate=False)
 
 
@@ -355,13 +340,11 @@ def histogram_figure(
     if bins < 1:
         raise ValueError(f"bins={bins!r} must be a positive integer.")
     counts, edges = np.histogram(finite, bins=bins) if finite.size else (np.zeros(0), np.zeros(1))
-    centres = (edges[:-1] + edges[1:]) / 2
-    widths = np.diff(edges)
     figure = go.Figure(
         go.Bar(
-            x=centres.tolist(),
+            x=((edges[:-1] + edges[1:]) / 2).tolist(),
             y=counts.tolist(),
-            width=widths.tolist(),
+            width=np.diff(edges).tolist(),
             marker_color=PALETTE[0],
             hovertemplate="%{x:,.4g}: %{y:,} rows<extra></extra>",
             name=plotly_text(value_label),

@@ -107,7 +107,11 @@ def label_colour(background: str) -> str:
 
 
 def check_n_clusters(n_clusters: int) -> None:
-    if not isinstance(n_clusters, (int, np.integer)) or not 1 <= n_clusters <= MAX_CLUSTERS:
+    if (
+        isinstance(n_clusters, bool)
+        or not isinstance(n_clusters, (int, np.integer))
+        or not 1 <= n_clusters <= MAX_CLUSTERS
+    ):
         raise ValueError(
             f"n_clusters={n_clusters!r} is out of range; "
             f"expected an integer in [1, {MAX_CLUSTERS}]."

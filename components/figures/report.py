@@ -305,34 +305,34 @@ def pen_portraits(
         )
     sizes = np.bincount(ids[ids >= 0], minlength=n_clusters)
     total = max(int(sizes.sum()), 1)
-    portraits = []
-    for cluster in range(n_clusters):
-        sentences: list[str] = []
-        if scores is not None:
-            distance = np.abs(scores.standardised[cluster])
-            for column in np.argsort(-np.nan_to_num(distance, nan=-1.0), kind="stable"):
-                if len(sentences) == MAX_PORTRAIT_SENTENCES or not distance[column] >= (
-                    STRONG_SCORE_SD
-                ):
-                    break
-                name = scores.columns[column]
-                sentences.append(
-                    _score_sentence(
-                        column_labels.get(name, name),
-                        float(scores.scores[cluster, column]),
-                        scores.kind[column],
-                    )
-                )
-        portraits.append(
-            PenPortrait(
-                cluster=cluster,
-                name=str(names[cluster]),
-                size=int(sizes[cluster]),
-                share=float(sizes[cluster]) / total,
-                sentences=tuple(sentences),
-            )
+    return tuple(
+        PenPortrait(
+            cluster=cluster,
+            name=str(names[cluster]),
+            size=int(sizes[cluster]),
+            share=float(sizes[cluster]) / total,
+            sentences=() if scores is None else _strongest(scores, cluster, column_labels),
         )
-    return tuple(portraits)
+        for cluster in range(n_clusters)
+    )
+
+
+def _strongest(
+    scores: IndexScores, cluster: int, column_labels: Mapping[str, str]
+) -> tuple[str, ...]:
+    """A cluster's scores at least ``STRONG_SCORE_SD`` from the average, the farthest first."""
+    distance = np.abs(scores.standardised[cluster])
+    # NaN distances sort last and fail the test, as do the ones below the threshold.
+    farthest = np.argsort(-np.nan_to_num(distance, nan=-1.0), kind="stable")
+    return tuple(
+        _score_sentence(
+            column_labels.get(scores.columns[column], scores.columns[column]),
+            float(scores.scores[cluster, column]),
+            scores.kind[column],
+        )
+        for column in farthest[:MAX_PORTRAIT_SENTENCES]
+        if distance[column] >= STRONG_SCORE_SD
+    )
 
 
 def profile_table(
@@ -394,30 +394,27 @@ def profile_table(
 
 
 def _cell(value: object) -> str:
-    """A table cell as text: whole numbers with separators, others to 4 significant digits."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return f"{int(value):,}"
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        number = float(value)
-        if not math.isfinite(number):
-            return ""
-        return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.4g}"
-    return str(value)
+    """A table cell, escaped: numbers right-aligned, whole ones with separators, others to
+    4 significant digits."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return f"<td>{html.escape(str(value))}</td>"
+    if isinstance(value, numbers.Integral):
+        text = f"{int(value):,}"
+    elif math.isfinite(number := float(value)):
+        text = f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.4g}"
+    else:
+        text = ""
+    return f'<td class="number">{html.escape(text)}</td>'
 
 
 def _table(frame: pd.DataFrame) -> str:
     """An HTML table of a frame, every header and cell escaped; numbers right-aligned."""
     header = "".join(f"<th>{html.escape(str(column))}</th>" for column in frame.columns)
-    rows = []
-    for values in frame.itertuples(index=False):
-        cells = "".join(
-            f'<td class="number">{html.escape(_cell(value))}</td>'
-            if isinstance(value, numbers.Number) and not isinstance(value, bool)
-            else f"<td>{html.escape(_cell(value))}</td>"
-            for value in values
-        )
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    rows = "".join(
+        "<tr>" + "".join(_cell(value) for value in values) + "</tr>"
+        for values in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 # ------------------------------------------------------------------------ the page

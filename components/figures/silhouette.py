@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from numpy.typing import ArrayLike
 
-from components.engine.sweep.silhouette import BORDER_SILHOUETTE, clustered_silhouettes
+from components.engine.sweep.silhouette import BORDER_SILHOUETTE
+from components.engine.validation import clustered_values
 from components.figures.charts import cluster_name
 from components.figures.deck import (
     RAW_DATA_PREFIX,
@@ -28,7 +29,7 @@ from components.figures.deck import (
     view_state_for,
 )
 from components.figures.maps import centroid_layers
-from components.figures.palette import PALETTE, check_palette, hex_to_rgb
+from components.figures.palette import PALETTE, check_n_clusters, check_palette, hex_to_rgb
 
 __all__ = [
     "MAX_POINTS_PER_CLUSTER",
@@ -96,7 +97,7 @@ def silhouette_plot(
         One trace per non-empty cluster (in id order), then one "cluster mean" trace; the overall
         mean is ``layout.shapes[0]``.
     """
-    values, ids = clustered_silhouettes(silhouette_values, labels, name="silhouette_values")
+    values, ids = clustered_values(silhouette_values, labels, name="silhouette_values")
     if isinstance(max_points_per_cluster, bool) or int(max_points_per_cluster) < 2:
         raise ValueError(
             f"max_points_per_cluster={max_points_per_cluster!r} is invalid; expected an integer "
@@ -305,15 +306,7 @@ def silhouette_map_deck(
             f"longitude {lon.shape}, latitude {lat.shape}, silhouette {values.shape} and labels "
             f"{ids.shape} must be 1-D arrays of the same length."
         )
-    if (
-        isinstance(n_clusters, bool)
-        or not isinstance(n_clusters, (int, np.integer))
-        or not (1 <= n_clusters <= len(PALETTE))
-    ):
-        raise ValueError(
-            f"n_clusters={n_clusters!r} is out of range; expected an integer in "
-            f"[1, {len(PALETTE)}]."
-        )
+    check_n_clusters(n_clusters)
     if ids.size and (
         not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0 or ids.max() >= n_clusters
     ):

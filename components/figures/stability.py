@@ -44,7 +44,6 @@ def stability_chart(
     """
     ks = list(result.k_values)
     flagged = [k for k in ks if k in result.flagged]
-    flagged_mean = [float(result.ari_mean[ks.index(k)]) for k in flagged]
     band_colour = "rgba(0,114,178,0.18)"
     traces = [
         go.Scatter(
@@ -79,7 +78,7 @@ def stability_chart(
         ),
         go.Scatter(
             x=flagged,
-            y=flagged_mean,
+            y=[float(result.ari_mean[ks.index(k)]) for k in flagged],
             mode="markers",
             marker={"symbol": "x", "size": 14, "color": FLAG_COLOUR, "line": {"width": 1}},
             name="not reproducible",
@@ -213,7 +212,6 @@ def stability_note(result: StabilityResult) -> tuple[str, str]:
     """
     ks = list(result.k_values)
     flagged = list(result.flagged)
-    single = result.n_init in ("auto", 1)
     listed = ", ".join(str(k) for k in flagged)
     if not flagged:
         return (
@@ -222,7 +220,7 @@ def stability_note(result: StabilityResult) -> tuple[str, str]:
             "per fit: other seeds and subsets of the rows give nearly the same clusters.",
         )
     share = f"{len(flagged)} of {len(ks)}"
-    if single:
+    if result.n_init in ("auto", 1):
         return (
             "warning",
             f"{share} k's are flagged (k = {listed}). Each fit here uses one k-means++ start, and "
