@@ -533,19 +533,6 @@ def cluster_profiles(
     return tuple(profiles)
 
 
-# The profile table's own columns, before and after the features' means; a feature named
-# like one of them gets " (mean)" after its name.
-_PROFILE_HEAD = ("cluster", "size", "share")
-_PROFILE_TAIL = (
-    "value_median",
-    "value_q1",
-    "value_q3",
-    "standouts",
-    "standout_columns",
-    "standout_z",
-)
-
-
 def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) -> pd.DataFrame:
     """Return the profiles as a table: one row per cluster id, as the pages show it.
 
@@ -572,22 +559,23 @@ def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) 
         - ``standout_columns`` (tuple of str) and ``standout_z`` (tuple of float): the same
           standouts as data, largest ``|z|`` first.
     """
-    own = (*_PROFILE_HEAD, *_PROFILE_TAIL)
-    column_of = {name: f"{name} (mean)" if name in own else name for name in features}
-    rows = []
-    for profile in profiles:
-        row: dict[str, object] = {
-            "cluster": profile.cluster,
-            "size": profile.size,
-            "share": profile.share,
-        }
-        row.update({column_of[name]: profile.centroid[name] for name in column_of})
-        row["value_median"] = profile.value_median
-        row["value_q1"] = profile.value_q1
-        row["value_q3"] = profile.value_q3
-        row["standouts"] = ", ".join(f"{name} {z:+.1f} sd" for name, z in profile.standouts)
-        row["standout_columns"] = tuple(name for name, _ in profile.standouts)
-        row["standout_z"] = tuple(z for _, z in profile.standouts)
-        rows.append(row)
-    columns = [*_PROFILE_HEAD, *column_of.values(), *_PROFILE_TAIL]
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(
+        [
+            {
+                "cluster": profile.cluster,
+                "size": profile.size,
+                "share": profile.share,
+                "value_median": profile.value_median,
+                "value_q1": profile.value_q1,
+                "value_q3": profile.value_q3,
+                "standouts": ", ".join(f"{name} {z:+.1f} sd" for name, z in profile.standouts),
+                "standout_columns": tuple(name for name, _ in profile.standouts),
+                "standout_z": tuple(z for _, z in profile.standouts),
+            }
+            for profile in profiles
+        ]
+    )
+    means = pd.DataFrame([profile.centroid for profile in profiles], columns=list(features))
+    means.columns = [f"{name} (mean)" if name in table.columns else name for name in features]
+    # The means go after the first three columns: cluster, size and share.
+    return pd.concat([table.iloc[:, :3], means, table.iloc[:, 3:]], axis=1)

@@ -30,7 +30,6 @@ import math
 import os
 import shutil
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -67,6 +66,17 @@ GRID_CELL_DEGREES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 
 # so a map has at most MAX_CELLS_ACROSS**2 cells whatever the number of places.
 MAX_CELLS_ACROSS = 400
 _CELL_COLUMNS = ("k", "cell", "count", "cluster", "cluster_count")
+# The per-k metrics, in the order of DistributedSweepResult.metrics()'s columns.
+_METRICS = (
+    "inertia",
+    "silhouette",
+    "silhouette_spread",
+    "calinski_harabasz",
+    "davies_bouldin",
+    "n_iter",
+    "fit_seconds",
+)
+_CENTROIDS = ("centroids", "centroids_original", "initial_centroids")
 
 
 # --------------------------------------------------------------------------- the map grid
@@ -373,18 +383,8 @@ class DistributedSweepResult(PerK):
             Columns ``k``, ``inertia``, ``silhouette``, ``silhouette_spread``,
             ``calinski_harabasz``, ``davies_bouldin``, ``n_iter``, ``fit_seconds``.
         """
-        return pd.DataFrame(
-            {
-                "k": np.asarray(self.k_values),
-                "inertia": self.inertia,
-                "silhouette": self.silhouette,
-                "silhouette_spread": self.silhouette_spread,
-                "calinski_harabasz": self.calinski_harabasz,
-                "davies_bouldin": self.davies_bouldin,
-                "n_iter": self.n_iter,
-                "fit_seconds": self.fit_seconds,
-            }
-        )
+        metrics = {name: getattr(self, name) for name in _METRICS}
+        return pd.DataFrame({"k": np.asarray(self.k_values), **metrics})
 
     def suggestion(self) -> KSuggestion:
         """Return the k's suggested by the inertia knee, the silhouette and Calinski-Harabasz.
@@ -446,25 +446,17 @@ def write_distributed_result(result: DistributedSweepResult, path: str | os.Path
             f"{target} exists and is not a result folder (no {MANIFEST_FILE} of format "
             f"{FORMAT_NAME!r}); expected a new path or an earlier result to replace."
         )
-    per_k = []
-    for index, k in enumerate(result.k_values):
-        per_k.append(
-            {
-                "k": int(k),
-                "inertia": _number(float(result.inertia[index])),
-                "silhouette": _number(float(result.silhouette[index])),
-                "silhouette_spread": _number(float(result.silhouette_spread[index])),
-                "silhouette_samples": _numbers(result.silhouette_samples[:, index]),
-                "calinski_harabasz": _number(float(result.calinski_harabasz[index])),
-                "davies_bouldin": _number(float(result.davies_bouldin[index])),
-                "n_iter": int(result.n_iter[index]),
-                "fit_seconds": _number(float(result.fit_seconds[index])),
-                "sizes": [int(size) for size in result.cluster_sizes[index]],
-                "centroids": _numbers(result.centroids[index]),
-                "centroids_original": _numbers(result.centroids_original[index]),
-                "initial_centroids": _numbers(result.initial_centroids[index]),
-            }
-        )
+    per_k = [
+        {
+            "k": int(k),
+            **{name: _number(float(getattr(result, name)[index])) for name in _METRICS},
+            "n_iter": int(result.n_iter[index]),  # an integer, in its place among the metrics
+            "silhouette_samples": _numbers(result.silhouette_samples[:, index]),
+            "sizes": [int(size) for size in result.cluster_sizes[index]],
+            **{name: _numbers(getattr(result, name)[index]) for name in _CENTROIDS},
+        }
+        for index, k in enumerate(result.k_values)
+    ]
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -560,10 +552,6 @@ def _array(values: Any, dtype: type = np.float64) -> np.ndarray:
     return np.asarray(none_to_nan(values), dtype=dtype)
 
 
-def _per_k(per_k: Sequence[dict[str, Any]], name: str, dtype: type = np.float64) -> np.ndarray:
-    return _array([entry[name] for entry in per_k], dtype)
-
-
 def read_distributed_result(path: str | os.PathLike[str]) -> DistributedSweepResult:
     """Open a result folder written by ``python -m components.engine.distributed``.
 
@@ -647,8 +635,7 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     if not k_values or list(k_values) != sorted(set(k_values)):
         raise ValueError(f"per_k has k's {list(k_values)}; expected distinct ascending k's.")
     centroids, originals, starts = (
-        tuple(_array(entry[name]).reshape(entry["k"], -1) for entry in per_k)
-        for name in ("centroids", "centroids_original", "initial_centroids")
+        tuple(_array(entry[name]).reshape(entry["k"], -1) for entry in per_k) for name in _CENTROIDS
     )
     for k, *shapes in zip(k_values, centroids, originals, starts, strict=True):
         if any(array.shape != (k, len(features)) for array in shapes):
@@ -664,6 +651,10 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     ks, cell, count, cluster, cluster_count = columns.values()
     cells = cells_frame(ks, cell, count, cluster, cluster_count, cell_degrees)
     spread = [entry["silhouette_samples"] for entry in per_k]
+    metrics: dict[str, Any] = {
+        name: _array([entry[name] for entry in per_k], np.int64 if name == "n_iter" else np.float64)
+        for name in _METRICS
+    }
     return DistributedSweepResult(
         source=str(manifest["source"]),
         features=features,
@@ -678,15 +669,9 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
         centroids_original=originals,
         cluster_sizes=tuple(_array(entry["sizes"], np.int64) for entry in per_k),
         initial_centroids=starts,
-        inertia=_per_k(per_k, "inertia"),
-        silhouette=_per_k(per_k, "silhouette"),
-        silhouette_spread=_per_k(per_k, "silhouette_spread"),
+        **metrics,
         silhouette_samples=_array(spread).T.reshape(-1, len(k_values)),
         silhouette_sample_size=int(manifest["silhouette_sample_size"]),
-        calinski_harabasz=_per_k(per_k, "calinski_harabasz"),
-        davies_bouldin=_per_k(per_k, "davies_bouldin"),
-        n_iter=_per_k(per_k, "n_iter", np.int64),
-        fit_seconds=_per_k(per_k, "fit_seconds"),
         cell_degrees=cell_degrees,
         cells=cells,
         scaler_parameters={

@@ -50,7 +50,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from numbers import Integral
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -340,16 +340,13 @@ def _stable_reference(
     fits: list[np.ndarray], k_values: tuple[int, ...], key: np.ndarray
 ) -> np.ndarray:
     """Apply the engine's colour-identity rule (order by key, then Hungarian matching)."""
-    rows = np.empty((len(fits), fits[0].size), dtype=np.int64)
-    previous: np.ndarray | None = None
-    for index, (labels, k) in enumerate(zip(fits, k_values, strict=True)):
-        if previous is None:
-            current = order_by_key(labels, key, k)[labels]
+    rows: list[np.ndarray] = []
+    for labels, k in zip(fits, k_values, strict=True):
+        if rows:
+            rows.append(match_labels(rows[-1], labels, k, order_key=key))
         else:
-            current = match_labels(previous, labels, k, order_key=key)
-        rows[index] = current
-        previous = current
-    return rows
+            rows.append(order_by_key(labels, key, k)[labels])
+    return np.vstack(rows).astype(np.int64, copy=False)
 
 
 # --------------------------------------------------------------------------- per-k analysis
@@ -360,7 +357,7 @@ def _cluster_changes(
 ) -> tuple[ClusterStability, ...]:
     """Jaccard, split and merge statistics of each reference cluster over the reruns."""
     n_reruns = len(reruns)
-    jaccard = np.zeros((max(n_reruns, 1), k))
+    jaccard = np.zeros((n_reruns, k))
     splits = np.zeros(k)
     merges = np.zeros(k)
     merge_partners = np.zeros((k, k))
@@ -379,28 +376,22 @@ def _cluster_changes(
         np.fill_diagonal(together, 0.0)
         merge_partners += together > 0
         merges += together.sum(axis=1) > 0
-    denominator = max(n_reruns, 1)
+    verdicts = (JACCARD_STABLE, "stable"), (JACCARD_PATTERN, "pattern")
     result = []
     for cluster in range(k):
-        mean_jaccard = float(jaccard[:, cluster].mean()) if n_reruns else 1.0
+        mean_jaccard = float(jaccard[:, cluster].mean())
         partners = np.flatnonzero(merge_partners[cluster] > 0)
         partners = partners[np.argsort(-merge_partners[cluster, partners], kind="stable")]
-        if mean_jaccard >= JACCARD_STABLE:
-            verdict = "stable"
-        elif mean_jaccard >= JACCARD_PATTERN:
-            verdict = "pattern"
-        else:
-            verdict = "unstable"
         result.append(
             ClusterStability(
                 cluster=cluster,
                 size=int(sizes[cluster]),
                 jaccard_mean=mean_jaccard,
-                jaccard_min=float(jaccard[:, cluster].min()) if n_reruns else 1.0,
-                split_share=float(splits[cluster] / denominator),
-                merge_share=float(merges[cluster] / denominator),
+                jaccard_min=float(jaccard[:, cluster].min()),
+                split_share=float(splits[cluster] / n_reruns),
+                merge_share=float(merges[cluster] / n_reruns),
                 merged_with=tuple(int(p) for p in partners),
-                verdict=verdict,
+                verdict=next((name for low, name in verdicts if mean_jaccard >= low), "unstable"),
             )
         )
     return tuple(result)
@@ -414,9 +405,7 @@ def _summarise_k(
     mean_threshold: float,
     min_threshold: float,
 ) -> KStability:
-    values = np.concatenate([ari_seed, ari_resample])
-    if values.size == 0:
-        values = np.array([1.0])
+    values = np.concatenate([ari_seed, ari_resample])  # not empty: there is a rerun
     mean, std = float(values.mean()), float(values.std())
     low, high = float(values.min()), float(values.max())
     reasons = []
@@ -556,19 +545,17 @@ def stability_across_k(
     fit_data = data if base_rows is None else data[base_rows]
     ks = validate_k_values(k_values, n_drawn, n_distinct_rows(fit_data), sort=False)
     key = as_order_key(order_key, data)
-    draws = [
+    draws: list[np.ndarray | None] = [
         np.sort(rng.choice(n_samples, n_drawn, replace=resample == "bootstrap"))
         for _ in range(resamples)
     ]
 
-    tasks: list[_Task] = []
-    if reference_labels is None:
-        tasks += [_Task(k, seed, None, starts) for k in ks]
-    tasks += [_Task(k, seed + 1 + run, base_rows, starts) for k in ks for run in range(runs)]
+    # The reference fits (when not given), then each k's seed runs and resample runs.
+    tasks = [_Task(k, seed, None, starts) for k in ks] if reference_labels is None else []
     tasks += [
-        _Task(k, seed + 1 + runs + index, rows, starts)
+        _Task(k, seed + 1 + index, rows, starts)
         for k in ks
-        for index, rows in enumerate(draws)
+        for index, rows in enumerate([base_rows] * runs + draws)
     ]
     results = _run_tasks(data, tasks, jobs)
     if reference_labels is None:
@@ -576,18 +563,14 @@ def stability_across_k(
         results = results[len(ks) :]
     else:
         reference = _check_reference(reference_labels, ks, n_samples)
-    seed_runs = results[: len(ks) * runs]
-    resample_runs = results[len(ks) * runs :]
 
     per_k = []
-    for index, k in enumerate(ks):
-        ref = reference[index]
-        seeds_k = seed_runs[index * runs : (index + 1) * runs]
-        resampled_k = resample_runs[index * resamples : (index + 1) * resamples]
-        pairs = itertools.combinations([ref, *seeds_k], 2)
+    for index, (ref, k) in enumerate(zip(reference, ks, strict=True)):
+        reruns = results[index * (runs + resamples) : (index + 1) * (runs + resamples)]
+        pairs = itertools.combinations([ref, *reruns[:runs]], 2)
         ari_seed = np.array([adjusted_rand(first, second) for first, second in pairs])
-        ari_resample = np.array([adjusted_rand(ref, labels) for labels in resampled_k])
-        clusters = _cluster_changes(ref, [*seeds_k, *resampled_k], k)
+        ari_resample = np.array([adjusted_rand(ref, labels) for labels in reruns[runs:]])
+        clusters = _cluster_changes(ref, reruns, k)
         per_k.append(_summarise_k(k, ari_seed, ari_resample, clusters, mean_limit, min_limit))
 
     if resample == "bootstrap":
@@ -617,13 +600,7 @@ def stability_across_k(
         f"{mean_limit:.2f} or any ARI is below {min_limit:.2f}."
     )
     return StabilityResult(
-        k_values=ks,
-        per_k=tuple(per_k),
-        ari_mean=np.array([entry.ari_mean for entry in per_k]),
-        ari_std=np.array([entry.ari_std for entry in per_k]),
-        ari_min=np.array([entry.ari_min for entry in per_k]),
-        ari_max=np.array([entry.ari_max for entry in per_k]),
-        flagged=tuple(entry.k for entry in per_k if not entry.reproducible),
+        **_of_entries(per_k),
         n_runs=runs,
         n_resamples=resamples,
         resample=resample,
@@ -679,19 +656,23 @@ def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResu
                     f"results differ in {name} ({getattr(first, name)!r} vs "
                     f"{getattr(result, name)!r}); expected results of one analysis."
                 )
-    per_k: tuple[KStability, ...] = tuple(entry for result in results for entry in result.per_k)
-    ks = tuple(entry.k for entry in per_k)
-    if list(ks) != sorted(set(ks)):
-        raise ValueError(f"the results' k's {list(ks)} are not ascending and distinct.")
+    joined = _of_entries([entry for result in results for entry in result.per_k])
+    ks = list(joined["k_values"])
+    if ks != sorted(set(ks)):
+        raise ValueError(f"the results' k's {ks} are not ascending and distinct.")
     # The settings (the same in every result, checked above) and the method are the first one's.
-    return replace(
-        first,
-        k_values=ks,
-        per_k=per_k,
-        ari_mean=np.concatenate([r.ari_mean for r in results]),
-        ari_std=np.concatenate([r.ari_std for r in results]),
-        ari_min=np.concatenate([r.ari_min for r in results]),
-        ari_max=np.concatenate([r.ari_max for r in results]),
-        flagged=tuple(k for result in results for k in result.flagged),
-        seconds=float(sum(r.seconds for r in results)),
-    )
+    return replace(first, **joined, seconds=float(sum(r.seconds for r in results)))
+
+
+def _of_entries(per_k: Sequence[KStability]) -> dict[str, Any]:
+    """The fields of a StabilityResult that follow from its per-k entries."""
+    arrays = {
+        name: np.array([getattr(entry, name) for entry in per_k])
+        for name in ("ari_mean", "ari_std", "ari_min", "ari_max")
+    }
+    return {
+        "k_values": tuple(entry.k for entry in per_k),
+        "per_k": tuple(per_k),
+        **arrays,
+        "flagged": tuple(entry.k for entry in per_k if not entry.reproducible),
+    }

@@ -26,10 +26,11 @@ Steps (each a few passes over the persisted rows, none holding them on this mach
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from dataclasses import dataclass, fields
+from typing import Any
 
 import dask
 import dask.array as da
@@ -43,7 +44,6 @@ from components.engine.clustering import assign_to_centroids, map_largest_first,
 from components.engine.distributed.cluster import describe_client
 from components.engine.distributed.read import read_parquet_columns
 from components.engine.distributed.scale import (
-    ChunkScaler,
     ColumnMoments,
     column_moments,
     fit_chunk_scaler,
@@ -81,14 +81,7 @@ class _ChunkSums:
     latitude_sums: list[np.ndarray]
     squared_distance_sums: list[np.ndarray]
     overlaps: list[np.ndarray]
-    cell_codes: list[np.ndarray]
-    cell_counts: list[np.ndarray]
-
-
-def _unique_counts(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    unique, inverse = np.unique(codes, return_inverse=True)
-    summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=unique.size)
-    return unique, np.rint(summed).astype(np.int64)
+    cells: list[tuple[np.ndarray, np.ndarray]]  # the codes ``cell * k + label`` and their rows
 
 
 def _sum_chunk(
@@ -104,8 +97,10 @@ def _sum_chunk(
     latitude = values[:, latitude_column]
     cells = cell_ids(latitude, values[:, longitude_column], cell_degrees)
     originals = values[:, feature_columns]
-    sums = _ChunkSums([], [], [], [], [], [], [], [])
-    previous: np.ndarray | None = None
+    sums = _ChunkSums([], [], [], [], [], [], [])
+    # The first k's overlap is with one cluster holding every row (unused).
+    previous = np.zeros(scaled.shape[0], dtype=np.int64)
+    k_previous = 1
     for centres in centroids:
         k = centres.shape[0]
         labels = assign_to_centroids(scaled, centres)
@@ -116,17 +111,11 @@ def _sum_chunk(
         sums.original_sums.append(_sums_by_label(originals, labels, k))
         sums.latitude_sums.append(np.bincount(labels, weights=latitude, minlength=k))
         sums.squared_distance_sums.append(np.bincount(labels, weights=squared, minlength=k))
-        if previous is None:
-            sums.overlaps.append(np.zeros((1, k), dtype=np.int64))
-        else:
-            k_previous = sums.counts[-2].size
-            sums.overlaps.append(
-                np.bincount(previous * k + labels, minlength=k_previous * k).reshape(k_previous, k)
-            )
+        overlap = np.bincount(previous * k + labels, minlength=k_previous * k)
+        sums.overlaps.append(overlap.reshape(k_previous, k))
         codes, counts = np.unique(cells * k + labels, return_counts=True)
-        sums.cell_codes.append(codes)
-        sums.cell_counts.append(counts.astype(np.int64))
-        previous = labels
+        sums.cells.append((codes, counts.astype(np.int64)))
+        previous, k_previous = labels, k
     return sums
 
 
@@ -139,34 +128,24 @@ def _sums_by_label(rows: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     )
 
 
-def _add(arrays: list[np.ndarray]) -> np.ndarray:
-    total = arrays[0].copy()
-    for array in arrays[1:]:
-        total += array
-    return total
+def _add_per_k(*parts: list[np.ndarray]) -> list[np.ndarray]:
+    """Per k, the sum of the parts' arrays."""
+    return [functools.reduce(np.add, arrays) for arrays in zip(*parts, strict=True)]
 
 
 def _merge_sums(*parts: _ChunkSums) -> _ChunkSums:
-    n_k = len(parts[0].counts)
-    cells = [
-        _unique_counts(
-            np.concatenate([part.cell_codes[index] for part in parts]),
-            np.concatenate([part.cell_counts[index] for part in parts]),
-        )
-        for index in range(n_k)
-    ]
-    return _ChunkSums(
-        counts=[_add([part.counts[index] for part in parts]) for index in range(n_k)],
-        scaled_sums=[_add([part.scaled_sums[index] for part in parts]) for index in range(n_k)],
-        original_sums=[_add([part.original_sums[index] for part in parts]) for index in range(n_k)],
-        latitude_sums=[_add([part.latitude_sums[index] for part in parts]) for index in range(n_k)],
-        squared_distance_sums=[
-            _add([part.squared_distance_sums[index] for part in parts]) for index in range(n_k)
-        ],
-        overlaps=[_add([part.overlaps[index] for part in parts]) for index in range(n_k)],
-        cell_codes=[codes for codes, _ in cells],
-        cell_counts=[counts for _, counts in cells],
-    )
+    added = {
+        field.name: _add_per_k(*(getattr(part, field.name) for part in parts))
+        for field in fields(_ChunkSums)
+        if field.name != "cells"
+    }
+    cells = []
+    for per_part in zip(*(part.cells for part in parts), strict=True):
+        codes, counts = map(np.concatenate, zip(*per_part, strict=True))
+        unique, inverse = np.unique(codes, return_inverse=True)
+        summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=unique.size)
+        cells.append((unique, np.rint(summed).astype(np.int64)))
+    return _ChunkSums(**added, cells=cells)
 
 
 def _spread_chunk(
@@ -190,19 +169,24 @@ def _spread_chunk(
     return spread
 
 
-def _merge_spread(*parts: list[np.ndarray]) -> list[np.ndarray]:
-    return [_add(list(arrays)) for arrays in zip(*parts, strict=True)]
-
-
-def _tree_reduce(parts: list[Any], merge: Callable[..., Any]) -> Any:
-    """Merge delayed partial results in a tree of fan-in 8 (dask runs it on the workers)."""
-    level = parts
+def _sum_blocks(
+    sum_chunk: Callable[..., Any],
+    merge: Callable[..., Any],
+    blocks: list[da.Array],
+    *arguments: Any,
+) -> Any:
+    """``sum_chunk`` of each chunk of ``blocks`` on the workers, merged in a tree of fan-in 8."""
+    level = [
+        delayed(sum_chunk)(*chunk, *arguments)
+        for chunk in zip(*(array.to_delayed().ravel() for array in blocks), strict=True)
+    ]
     while len(level) > 1:
         level = [
             delayed(merge)(*level[start : start + _MERGE_FAN_IN])
             for start in range(0, len(level), _MERGE_FAN_IN)
         ]
-    return level[0]
+    (merged,) = dask.compute(level[0])
+    return merged
 
 
 def _stable_ids(sums: _ChunkSums) -> list[np.ndarray]:
@@ -224,23 +208,29 @@ def _stable_ids(sums: _ChunkSums) -> list[np.ndarray]:
     return stable
 
 
-def _permuted(rows: np.ndarray, stable_of_raw: np.ndarray) -> np.ndarray:
-    result = np.empty_like(rows)
-    result[stable_of_raw] = rows
-    return result
+def _in_stable_order(
+    per_k: Iterable[np.ndarray], stable: list[np.ndarray]
+) -> tuple[np.ndarray, ...]:
+    """Per k, the rows (one per raw cluster id) moved to the rows of their stable ids."""
+    moved = []
+    for rows, stable_of_raw in zip(per_k, stable, strict=True):
+        moved.append(np.empty_like(rows))
+        moved[-1][stable_of_raw] = rows
+    return tuple(moved)
 
 
 def _majority_cells(
-    codes: np.ndarray, counts: np.ndarray, k: int, stable_of_raw: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per non-empty cell: id, places, majority (stable) cluster and its places."""
+    cell_codes: tuple[np.ndarray, np.ndarray], k: int, stable_of_raw: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Per non-empty cell: the k, the cell, its places, majority (stable) cluster and its places."""
+    codes, counts = cell_codes
     cells, raw = np.divmod(codes, k)
     clusters = stable_of_raw[raw]
     order = np.lexsort((clusters, -counts, cells))
     cells, clusters, counts = cells[order], clusters[order], counts[order]
     first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
     totals = np.add.reduceat(counts, first)
-    return cells[first], totals, clusters[first], counts[first]
+    return np.full(first.size, k), cells[first], totals, clusters[first], counts[first]
 
 
 def _silhouettes(
@@ -373,10 +363,7 @@ def run_distributed_sweep(
     rounds = check_int(init_rounds, "init_rounds", 1, 50)
     columns = tuple(dict.fromkeys((*names, latitude_column, longitude_column)))
     feature_columns = [columns.index(name) for name in names]
-    latitude_index, longitude_index = (
-        columns.index(latitude_column),
-        columns.index(longitude_column),
-    )
+    latitude_index, longitude_index = map(columns.index, (latitude_column, longitude_column))
 
     with dask.config.set(scheduler=client):
         data = read_parquet_columns(source, columns, chunk_rows=chunk_rows)
@@ -397,7 +384,9 @@ def run_distributed_sweep(
             feature_values,
             names,
             scaler,
-            _select(moments, feature_columns),
+            ColumnMoments(
+                **{name: value[feature_columns] for name, value in vars(moments).items()}
+            ),
             location_weight=location_weight,
             latitude_column=latitude_column,
             longitude_column=longitude_column,
@@ -415,10 +404,11 @@ def run_distributed_sweep(
             CONCURRENT_FITS,
             one_thread_each=False,
         )
-        raw_centroids = [centres for _, centres, _, _ in fits]
-        sums = _sum_all(
-            scaled,
-            data.values,
+        starts, raw_centroids, n_iter, fit_seconds = zip(*fits, strict=True)
+        sums: _ChunkSums = _sum_blocks(
+            _sum_chunk,
+            _merge_sums,
+            [scaled, data.values],
             raw_centroids,
             feature_columns,
             latitude_index,
@@ -426,46 +416,65 @@ def run_distributed_sweep(
             grid,
         )
         stable = _stable_ids(sums)
-        means = [
-            _cluster_means(sums.scaled_sums[index], sums.counts[index]) for index in range(len(ks))
-        ]
-        spread = _sum_spread(scaled, raw_centroids, means)
+        means = list(map(_cluster_means, sums.scaled_sums, sums.counts))
+        finite_means = [np.nan_to_num(centre_means) for centre_means in means]
+        spread = _sum_blocks(_spread_chunk, _add_per_k, [scaled], raw_centroids, finite_means)
         silhouettes = _silhouettes(scaled, raw_centroids, stable, ks, sample_size, n_samples, seed)
         where, n_workers = describe_client(client)
 
-    return _result(
+    overall_mean = sums.scaled_sums[0].sum(axis=0) / data.n_rows
+    indices = [
+        _indices(counts, centre_means, distances, overall_mean)
+        for counts, centre_means, distances in zip(sums.counts, means, spread, strict=True)
+    ]
+    calinski_harabasz, davies_bouldin = np.array(indices).T
+    cell_columns = map(_majority_cells, sums.cells, ks, stable)
+    k_column, cell, count, cluster, cluster_count = map(
+        np.concatenate, zip(*cell_columns, strict=True)
+    )
+    return DistributedSweepResult(
         source=source,
-        names=names,
-        fitted=fitted,
-        location_weight=location_weight,
+        features=names,
+        scaler=fitted.scaler,
+        location_weight=float(location_weight) if fitted.scaler == "geographic" else 1.0,
         latitude_column=latitude_column,
         longitude_column=longitude_column,
         n_rows=data.n_rows,
         n_rows_dropped=data.n_rows_dropped,
-        ks=ks,
-        fits=fits,
-        sums=sums,
-        stable=stable,
-        means=means,
-        spread=spread,
-        silhouettes=silhouettes,
+        k_values=ks,
+        centroids=_in_stable_order(raw_centroids, stable),
+        centroids_original=_in_stable_order(
+            map(_cluster_means, sums.original_sums, sums.counts), stable
+        ),
+        cluster_sizes=_in_stable_order((counts.astype(np.int64) for counts in sums.counts), stable),
+        initial_centroids=_in_stable_order(starts, stable),
+        inertia=np.array([float(squared.sum()) for squared in sums.squared_distance_sums]),
+        silhouette=silhouettes.mean(axis=0),
+        silhouette_spread=(
+            np.std(silhouettes, axis=0, ddof=1)
+            if silhouettes.shape[0] > 1
+            else np.full(len(ks), np.nan)
+        ),
+        silhouette_samples=silhouettes,
+        silhouette_sample_size=min(sample_size, data.n_rows),
+        calinski_harabasz=calinski_harabasz,
+        davies_bouldin=davies_bouldin,
+        n_iter=np.array(n_iter, dtype=np.int64),
+        fit_seconds=np.array(fit_seconds),
+        cell_degrees=grid,
+        cells=cells_frame(k_column, cell, count, cluster, cluster_count, grid),
+        scaler_parameters=fitted.parameters(),
+        random_state=seed,
         engine=(
             f"dask-ml {dask_ml.__version__} KMeans (Lloyd's iterations) from a shared "
             f"k-means|| start ({candidates.rounds} rounds, oversampling {2 * max(ks)}, "
             f"{candidates.centres.shape[0]} weighted candidates, 10 starts per k); "
             f"dask {dask.__version__}"
         ),
-        sample_size=min(sample_size, data.n_rows),
-        cell_degrees=grid,
-        seed=seed,
-        where=where,
+        scheduler=where,
         n_workers=n_workers,
-        started=started,
+        total_seconds=time.perf_counter() - started,
     )
-
-
-def _select(moments: ColumnMoments, columns: list[int]) -> ColumnMoments:
-    return ColumnMoments(**{name: value[columns] for name, value in vars(moments).items()})
 
 
 def _check_coordinates(
@@ -485,45 +494,6 @@ def _cluster_means(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return sums / counts[:, None]
 
 
-def _sum_all(
-    scaled: da.Array,
-    values: da.Array,
-    centroids: list[np.ndarray],
-    feature_columns: list[int],
-    latitude_index: int,
-    longitude_index: int,
-    cell_degrees: float,
-) -> _ChunkSums:
-    parts: list[object] = [
-        delayed(_sum_chunk)(
-            scaled_block,
-            value_block,
-            centroids,
-            feature_columns,
-            latitude_index,
-            longitude_index,
-            cell_degrees,
-        )
-        for scaled_block, value_block in zip(
-            scaled.to_delayed().ravel(), values.to_delayed().ravel(), strict=True
-        )
-    ]
-    (merged,) = dask.compute(_tree_reduce(parts, _merge_sums))
-    return cast(_ChunkSums, merged)
-
-
-def _sum_spread(
-    scaled: da.Array, centroids: list[np.ndarray], means: list[np.ndarray]
-) -> list[np.ndarray]:
-    finite_means = [np.nan_to_num(centre_means) for centre_means in means]
-    parts: list[object] = [
-        delayed(_spread_chunk)(block, centroids, finite_means)
-        for block in scaled.to_delayed().ravel()
-    ]
-    (merged,) = dask.compute(_tree_reduce(parts, _merge_spread))
-    return cast(list[np.ndarray], merged)
-
-
 def _indices(
     counts: np.ndarray, means: np.ndarray, spread: np.ndarray, overall_mean: np.ndarray
 ) -> tuple[float, float]:
@@ -531,93 +501,4 @@ def _indices(
     sizes = counts[used].astype(np.float64)
     return indices_from_cluster_statistics(
         sizes, means[used], overall_mean, float(spread[1].sum()), spread[0][used] / sizes
-    )
-
-
-def _result(
-    *,
-    source: str,
-    names: tuple[str, ...],
-    fitted: ChunkScaler,
-    location_weight: float,
-    latitude_column: str,
-    longitude_column: str,
-    n_rows: int,
-    n_rows_dropped: int,
-    ks: tuple[int, ...],
-    fits: list[tuple[np.ndarray, np.ndarray, int, float]],
-    sums: _ChunkSums,
-    stable: list[np.ndarray],
-    means: list[np.ndarray],
-    spread: list[np.ndarray],
-    silhouettes: np.ndarray,
-    engine: str,
-    sample_size: int,
-    cell_degrees: float,
-    seed: int,
-    where: str,
-    n_workers: int,
-    started: float,
-) -> DistributedSweepResult:
-    """Put the per-k sums in stable ids and build the result."""
-    overall_mean = sums.scaled_sums[0].sum(axis=0) / n_rows
-    cell_columns = []  # per k: the k, then each cell, its places, majority and its places
-    indices = []
-    for index, k in enumerate(ks):
-        indices.append(_indices(sums.counts[index], means[index], spread[index], overall_mean))
-        found = _majority_cells(sums.cell_codes[index], sums.cell_counts[index], k, stable[index])
-        cell_columns.append((np.full(found[0].size, k), *found))
-    k_column, cell, count, cluster, cluster_count = map(
-        np.concatenate, zip(*cell_columns, strict=True)
-    )
-    spread_of_samples = (
-        np.std(silhouettes, axis=0, ddof=1)
-        if silhouettes.shape[0] > 1
-        else np.full(len(ks), np.nan)
-    )
-    return DistributedSweepResult(
-        source=source,
-        features=names,
-        scaler=fitted.scaler,
-        location_weight=float(location_weight) if fitted.scaler == "geographic" else 1.0,
-        latitude_column=latitude_column,
-        longitude_column=longitude_column,
-        n_rows=n_rows,
-        n_rows_dropped=n_rows_dropped,
-        k_values=ks,
-        centroids=tuple(
-            _permuted(centres, stable_of_raw)
-            for (_, centres, _, _), stable_of_raw in zip(fits, stable, strict=True)
-        ),
-        centroids_original=tuple(
-            _permuted(_cluster_means(original, counts), stable_of_raw)
-            for original, counts, stable_of_raw in zip(
-                sums.original_sums, sums.counts, stable, strict=True
-            )
-        ),
-        cluster_sizes=tuple(
-            _permuted(counts.astype(np.int64), stable_of_raw)
-            for counts, stable_of_raw in zip(sums.counts, stable, strict=True)
-        ),
-        initial_centroids=tuple(
-            _permuted(start, stable_of_raw)
-            for (start, _, _, _), stable_of_raw in zip(fits, stable, strict=True)
-        ),
-        inertia=np.array([float(squared.sum()) for squared in sums.squared_distance_sums]),
-        silhouette=silhouettes.mean(axis=0),
-        silhouette_spread=spread_of_samples,
-        silhouette_samples=silhouettes,
-        silhouette_sample_size=sample_size,
-        calinski_harabasz=np.array([pair[0] for pair in indices]),
-        davies_bouldin=np.array([pair[1] for pair in indices]),
-        n_iter=np.array([n_iter for _, _, n_iter, _ in fits], dtype=np.int64),
-        fit_seconds=np.array([seconds for _, _, _, seconds in fits]),
-        cell_degrees=cell_degrees,
-        cells=cells_frame(k_column, cell, count, cluster, cluster_count, cell_degrees),
-        scaler_parameters=fitted.parameters(),
-        random_state=seed,
-        engine=engine,
-        scheduler=where,
-        n_workers=n_workers,
-        total_seconds=time.perf_counter() - started,
     )
