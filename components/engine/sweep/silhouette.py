@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 # Per-point silhouettes checked against their labels, the clustered points kept.
-from components.engine.validation import clustered_values as clustered_silhouettes
+from components.engine.validation import clustered_values
 
-__all__ = ["BORDER_SILHOUETTE", "clustered_silhouettes", "silhouette_cluster_table"]
+__all__ = ["BORDER_SILHOUETTE", "silhouette_cluster_table"]
 
 BORDER_SILHOUETTE = 0.1  # below this a block group sits on (or across) a cluster border
 
@@ -35,7 +35,7 @@ def silhouette_cluster_table(silhouette: np.ndarray, labels: np.ndarray) -> pd.D
         Columns cluster, rows, mean_silhouette, share_negative, share_border (silhouette below
         :data:`BORDER_SILHOUETTE`), one row per non-empty cluster in id order.
     """
-    values, ids = clustered_silhouettes(silhouette, labels, name="silhouette")
+    values, ids = clustered_values(silhouette, labels, name="silhouette")
     rows = []
     for cluster in np.unique(ids):
         members = values[ids == cluster]
