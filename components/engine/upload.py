@@ -120,12 +120,6 @@ class PlacesData:
     feature_columns : tuple[str, ...]
         Numeric, non-constant columns other than the coordinates (features offered in addition
         to the location); may be empty.
-    text_columns : tuple[str, ...]
-        Non-numeric columns (shown in tooltips, never clustered).
-    source_rows : np.ndarray
-        1-based data-row number in the file of each row of ``frame`` (the header is not a row).
-    dropped_rows : np.ndarray
-        1-based data-row numbers dropped for a missing coordinate.
     extent : MapExtent
         Bounds, centre and zoom of the places.
     delimiter : str
@@ -143,9 +137,6 @@ class PlacesData:
     lon_col: str
     numeric_columns: tuple[str, ...]
     feature_columns: tuple[str, ...]
-    text_columns: tuple[str, ...]
-    source_rows: np.ndarray
-    dropped_rows: np.ndarray
     extent: MapExtent
     delimiter: str
     notes: tuple[str, ...]
@@ -396,25 +387,21 @@ def _places_from_table(
     notes: list[str] = []
 
     numeric: dict[str, np.ndarray] = {}
-    text_columns: list[str] = []
     coercions: list[ColumnCoercion] = []
     for column in columns:
         numbers, coercion, not_numbers = column_numbers(
             table[column], column, decimal_comma, quick=column not in (lat, lon)
         )
-        if column in (lat, lon):
-            if coercion is not None and coercion.kept_as_text:
-                raise PlacesError(
-                    f"The coordinate column '{column}' has {coercion.n_not_numbers:,} value(s) "
-                    f"that are not numbers, e.g. '{coercion.example}' in data row(s) "
-                    f"{_row_examples(row_numbers[not_numbers])}. Use decimal degrees such as "
-                    "34.05 and -118.24."
-                )
+        as_text = coercion is not None and coercion.kept_as_text
+        if column in (lat, lon) and coercion is not None and as_text:
+            raise PlacesError(
+                f"The coordinate column '{column}' has {coercion.n_not_numbers:,} value(s) "
+                f"that are not numbers, e.g. '{coercion.example}' in data row(s) "
+                f"{_row_examples(row_numbers[not_numbers])}. Use decimal degrees such as "
+                "34.05 and -118.24."
+            )
+        if column in (lat, lon) or (not as_text and np.isfinite(numbers).any()):
             numeric[column] = numbers
-        elif (coercion is None or not coercion.kept_as_text) and np.isfinite(numbers).any():
-            numeric[column] = numbers
-        else:
-            text_columns.append(column)
         # A text column is worth a word only when most of its cells are numbers.
         if (
             coercion is not None
@@ -487,7 +474,7 @@ def _places_from_table(
             "the export includes the varying columns."
         )
 
-    numeric_columns = [c for c in columns if c in numeric]
+    numeric_columns = list(numeric)
     constant_columns = [
         c for c in numeric_columns if c not in (lat, lon) and kept[c].nunique(dropna=True) <= 1
     ]
@@ -508,9 +495,6 @@ def _places_from_table(
         lon_col=lon,
         numeric_columns=tuple(numeric_columns),
         feature_columns=tuple(feature_columns),
-        text_columns=tuple(text_columns),
-        source_rows=row_numbers[located],
-        dropped_rows=dropped,
         extent=map_extent(kept[lat].to_numpy(), kept[lon].to_numpy()),
         delimiter=delimiter,
         notes=tuple(notes),

@@ -54,7 +54,9 @@ def test_the_census_data_is_described_by_its_catalogue() -> None:
     data = housing_dataset(housing, "California housing")
     assert data.is_census and data.has_split and data.place_word == "block groups"
     assert data.numeric_columns == ("latitude", "longitude", "median_house_value")
-    assert data.places.text_columns == ("ocean_proximity",)
+    assert data.places.frame.columns.drop(list(data.numeric_columns)).tolist() == [
+        "ocean_proximity"
+    ]
     assert data.category_column == "ocean_proximity"
     assert data.label("median_house_value") == "Median house value"
     assert data.cap("median_house_value") == 500_001.0 and data.unit("median_house_value") == "USD"

@@ -50,7 +50,7 @@ def test_example_is_deterministic_and_reads_cleanly(example: PlacesData) -> None
     assert example.n_rows == sum(town[3] for town in places.EXAMPLE_TOWNS) == 320
     assert (example.lat_col, example.lon_col) == ("latitude", "longitude")
     assert example.feature_columns == ("rent_per_m2", "floor_area_m2")
-    assert example.text_columns == ("name", "town")
+    assert example.frame.columns.drop(list(example.numeric_columns)).tolist() == ["name", "town"]
     assert example.notes == ()
     # Every place lies near its town (within 0.2 degrees, > 6 sd of the spread).
     centres = {town: (lat, lon) for town, lat, lon, *_ in places.EXAMPLE_TOWNS}
