@@ -246,11 +246,6 @@ def _read_table(text: str, delimiter: str, *, header_only: bool = False) -> pd.D
     return table
 
 
-def _header_names(shape: CsvShape) -> list[str]:
-    """The column names as :func:`_parse` gives them, from the header line alone."""
-    return _clean_names(list(_read_table(shape.header, shape.delimiter, header_only=True).columns))
-
-
 def _parse(text: str, shape: CsvShape) -> pd.DataFrame:
     frame = _read_table(text, shape.delimiter)
     frame.columns = _clean_names(list(frame.columns))
@@ -264,10 +259,7 @@ def _parse(text: str, shape: CsvShape) -> pd.DataFrame:
 
 def _find_column(columns: Sequence[str], names: tuple[str, ...]) -> str | None:
     lowered = {column.lower(): column for column in reversed(columns)}  # first one wins
-    for name in names:
-        if name in lowered:
-            return lowered[name]
-    return None
+    return next((lowered[name] for name in names if name in lowered), None)
 
 
 def _resolve_coordinates(
