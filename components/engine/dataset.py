@@ -128,7 +128,7 @@ def housing_dataset(housing: HousingData, name: str) -> Dataset:
         feature_columns=tuple(column for column in numeric if column not in LOCATION),
         extent=map_extent(frame[LATITUDE].to_numpy(), frame[LONGITUDE].to_numpy()),
         delimiter=",",
-        notes=housing.report.notes,
+        notes=housing.notes,
     )
     return Dataset(
         places,
