@@ -59,6 +59,17 @@ MAX_FOOTER_BYTES = 16 * 1024 * 1024
 MAX_ROW_GROUPS = 10_000
 _SHOWN_NAMES = 8
 _HINT = "Export the table again, as Parquet or as CSV, and upload the new file."
+# The flat column types read as numbers, and as text (booleans, dates and times as their text).
+_NUMBER_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal)
+_TEXT_TYPES = (
+    pa.types.is_string,
+    pa.types.is_large_string,
+    pa.types.is_string_view,
+    pa.types.is_boolean,
+    pa.types.is_temporal,
+    pa.types.is_null,
+)
+_BINARY_TYPES = (pa.types.is_binary, pa.types.is_large_binary, pa.types.is_fixed_size_binary)
 
 
 @dataclass(frozen=True)
@@ -148,18 +159,9 @@ def _flat_kind(kind: pa.DataType) -> str | None:
     """'number', 'text' or None (not a flat column this reader takes)."""
     if pa.types.is_dictionary(kind):
         return _flat_kind(kind.value_type)
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+    if any(test(kind) for test in _NUMBER_TYPES):
         return "number"
-    if (
-        pa.types.is_string(kind)
-        or pa.types.is_large_string(kind)
-        or pa.types.is_boolean(kind)
-        or pa.types.is_temporal(kind)
-        or pa.types.is_null(kind)
-        or kind == pa.string_view()
-    ):
-        return "text"
-    return None
+    return "text" if any(test(kind) for test in _TEXT_TYPES) else None
 
 
 def _kind_text(kind: pa.DataType) -> str:
@@ -172,11 +174,7 @@ def _kind_text(kind: pa.DataType) -> str:
         return "records (several named values in one cell)"
     if pa.types.is_map(kind):
         return "maps (keys and values in one cell)"
-    if (
-        pa.types.is_binary(kind)
-        or pa.types.is_large_binary(kind)
-        or pa.types.is_fixed_size_binary(kind)
-    ):
+    if any(test(kind) for test in _BINARY_TYPES):
         return "binary data (raw bytes, such as images or files)"
     return f"values of a kind that is not read ({kind})"
 
