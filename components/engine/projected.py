@@ -150,10 +150,10 @@ def likely_systems(x: np.ndarray, y: np.ndarray) -> tuple[CoordinateSystem, ...]
     Returns
     -------
     tuple of CoordinateSystem
-        At most :data:`_MAX_SHOWN`, by the size of their range, smallest first (a national grid before a UTM zone, a UTM
-        zone before Europe's LAEA), then Web Mercator when it fits: it holds any metres
-        within about 20,000 km, so it tells the least, but web tools export it most often,
-        so it is always named when it fits.
+        At most :data:`_MAX_SHOWN`, by the size of their range, smallest first (a national
+        grid before a UTM zone, a UTM zone before Europe's LAEA), then Web Mercator when it
+        fits: it holds any metres within about 20,000 km, so it tells the least, but web
+        tools export it most often, so it is always named when it fits.
     """
     fitting = sorted(
         (system for system in SYSTEMS if system.fits(x, y)), key=lambda system: system.area
