@@ -219,9 +219,8 @@ def cell_majority(
     ).reshape(cells.n_cells, n_clusters)
     totals = table.sum(axis=1)
     majority = np.where(totals > 0, table.argmax(axis=1), -1).astype(np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = np.where(totals > 0, table.max(axis=1) / np.maximum(totals, 1), 0.0)
-    return majority, shares
+    # An empty cell's maximum is 0: its share is 0 / 1.
+    return majority, table.max(axis=1) / np.maximum(totals, 1)
 
 
 def select_cells(
