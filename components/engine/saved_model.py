@@ -327,8 +327,6 @@ def read_model(raw: bytes) -> SavedModel:
         :data:`MAX_DEPTH`, of another schema version, holds a number that is not finite,
         or a field of the wrong kind or shape; the message says what to do.
     """
-    if not isinstance(raw, bytes):
-        raise ModelFileError(f"raw is {type(raw).__name__}; expected the file's bytes.")
     if len(raw) > MAX_MODEL_BYTES:
         raise _unreadable(
             f"The model file is {size_text(len(raw))} ({len(raw):,} bytes); a model file is at "

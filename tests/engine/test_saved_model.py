@@ -128,8 +128,6 @@ def test_the_depth_check_spares_the_parser_its_recursion() -> None:
     with pytest.raises(ModelFileError, match="100,000 levels deep"):
         read_model(deep.encode())
     assert MAX_DEPTH == 10
-    with pytest.raises(ModelFileError, match="expected the file's bytes"):
-        read_model("{}")  # type: ignore[arg-type]
 
 
 def test_saved_model_refuses_pieces_that_do_not_fit() -> None:
