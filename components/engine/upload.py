@@ -305,17 +305,6 @@ def _row_examples(rows: np.ndarray) -> str:
 # --------------------------------------------------------------------------- read_places
 
 
-def _read_parquet(
-    raw: bytes, max_bytes: int, lat_col: str | None, lon_col: str | None
-) -> PlacesData:
-    """Read a Parquet file of places by the CSV reader's rules (see :func:`read_places`)."""
-    columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
-    names = _clean_names([name for name, _ in columns])
-    table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
-    del columns
-    return _places_from_table(table, lat_col, lon_col, delimiter="")
-
-
 def read_places(
     data: bytes,
     *,
@@ -357,7 +346,11 @@ def read_places(
     """
     raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
     if is_parquet(raw, filename):
-        return _read_parquet(raw, max_bytes, lat_col, lon_col)
+        columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
+        names = _clean_names([name for name, _ in columns])
+        table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
+        del columns
+        return _places_from_table(table, lat_col, lon_col, delimiter="")
     shape, text = _csv_text(raw)
     table = _parse(text, shape)
     del text
