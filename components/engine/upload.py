@@ -171,24 +171,15 @@ def limits_text() -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _checked_name(data: object, filename: str | None, max_bytes: int) -> bytes:
+def _checked_name(data: bytes, filename: str | None, max_bytes: int) -> bytes:
     """The bytes, of an accepted size and (when named) an accepted name, CSV or Parquet."""
-    if isinstance(data, memoryview | bytearray):
-        data = bytes(data)
-    if not isinstance(data, bytes):
-        raise PlacesError(
-            f"Expected the uploaded file's bytes; got {type(data).__name__}. Pass "
-            "uploaded_file.getvalue()."
-        )
     check_size(len(data), max_bytes, error=PlacesError)
-    if filename is not None:
-        name = str(filename)
-        if not name.lower().endswith(ALLOWED_EXTENSIONS):
-            raise PlacesError(
-                f"The file '{name}' is not a CSV or Parquet file (expected a name ending in "
-                f"{', '.join(ALLOWED_EXTENSIONS)}). Export it as CSV (comma-separated values) "
-                "first, e.g. in Excel: File > Save As > CSV UTF-8."
-            )
+    if filename is not None and not filename.lower().endswith(ALLOWED_EXTENSIONS):
+        raise PlacesError(
+            f"The file '{filename}' is not a CSV or Parquet file (expected a name ending in "
+            f"{', '.join(ALLOWED_EXTENSIONS)}). Export it as CSV (comma-separated values) "
+            "first, e.g. in Excel: File > Save As > CSV UTF-8."
+        )
     return data
 
 

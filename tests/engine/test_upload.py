@@ -194,11 +194,6 @@ def test_rejects_too_many_columns() -> None:
     assert "1,002 columns; at most 1,000" in message
 
 
-def test_rejects_non_bytes() -> None:
-    with pytest.raises(PlacesError, match="getvalue"):
-        read_places("lat,lon\n1,2\n")  # type: ignore[arg-type]
-
-
 # --------------------------------------------------------------------------- good files
 
 
