@@ -358,7 +358,6 @@ def _places_from_table(
     """Validate a parsed table: text columns (str, "" when empty) or float64 ones (Parquet's)."""
     columns = list(table.columns)
     lat, lon = _resolve_coordinates(columns, lat_col, lon_col)
-    decimal_comma = delimiter == ";"
     row_numbers = np.arange(1, len(table) + 1)
     notes: list[str] = []
 
@@ -366,7 +365,7 @@ def _places_from_table(
     coercions: list[ColumnCoercion] = []
     for column in columns:
         numbers, coercion, not_numbers = column_numbers(
-            table[column], column, decimal_comma, quick=column not in (lat, lon)
+            table[column], column, delimiter == ";", quick=column not in (lat, lon)
         )
         as_text = coercion is not None and coercion.kept_as_text
         if column in (lat, lon) and coercion is not None and as_text:
@@ -386,8 +385,7 @@ def _places_from_table(
         ):
             coercions.append(coercion)
 
-    latitude = numeric[lat]
-    longitude = numeric[lon]
+    latitude, longitude = numeric[lat], numeric[lon]
     located = np.isfinite(latitude) & np.isfinite(longitude)
     if not located.any():
         raise PlacesError(
@@ -450,11 +448,10 @@ def _places_from_table(
             "the export includes the varying columns."
         )
 
-    numeric_columns = list(numeric)
     constant_columns = [
-        c for c in numeric_columns if c not in (lat, lon) and kept[c].nunique(dropna=True) <= 1
+        c for c in numeric if c not in (lat, lon) and kept[c].nunique(dropna=True) <= 1
     ]
-    feature_columns = [c for c in numeric_columns if c not in (lat, lon, *constant_columns)]
+    feature_columns = [c for c in numeric if c not in (lat, lon, *constant_columns)]
     if constant_columns:
         notes.append(
             f"Column(s) {', '.join(constant_columns)} have a single value and are not offered "
@@ -469,7 +466,7 @@ def _places_from_table(
         frame=kept,
         lat_col=lat,
         lon_col=lon,
-        numeric_columns=tuple(numeric_columns),
+        numeric_columns=tuple(numeric),
         feature_columns=tuple(feature_columns),
         extent=map_extent(kept[lat].to_numpy(), kept[lon].to_numpy()),
         delimiter=delimiter,
