@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from components.engine.csv_limits import MAX_CSV_BYTES, check_csv_limits, check_size
-from components.engine.csv_text import check_text, decode_utf8, table_problem
+from components.engine.csv_text import check_text, decode_utf8, shown_names, table_problem
 from components.engine.features import add_derived_features, missing_by_name
 from components.engine.messages import Code, Message, message
 
@@ -362,8 +362,7 @@ def validate_frame(frame: pd.DataFrame) -> tuple[str, ...]:
         raise DataValidationError("The data has no rows; expected at least one data row.")
     missing_columns = [name for name in HOUSING_COLUMNS if name not in frame.columns]
     if missing_columns:
-        present = ", ".join(str(name) for name in frame.columns[:12])
-        present += " ..." if len(frame.columns) > 12 else ""
+        present = shown_names(list(frame.columns), 12)
         if len(missing_columns) == len(HOUSING_COLUMNS):
             raise DataValidationError(
                 f"Missing required column(s): the file has none of the housing data's columns. "

@@ -37,6 +37,7 @@ from components.engine.csv_limits import (
     check_size,
     size_text,
 )
+from components.engine.csv_text import shown_names
 
 __all__ = [
     "MAGIC",
@@ -311,12 +312,9 @@ def read_parquet_columns(
     """
     shape = check_parquet_limits(data, max_bytes=max_bytes, error=error)
     if shape.n_rows == 0:
-        shown = ", ".join(shape.names[:_SHOWN_NAMES]) + (
-            " ..." if len(shape.names) > _SHOWN_NAMES else ""
-        )
         raise error(
-            f"The file has columns ({shown}) but no data rows. Add one row per place, or "
-            "export the table again."
+            f"The file has columns ({shown_names(shape.names, _SHOWN_NAMES)}) but no data rows. "
+            "Add one row per place, or export the table again."
         )
     try:
         table = pq.ParquetFile(pa.BufferReader(data)).read()

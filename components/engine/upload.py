@@ -65,7 +65,7 @@ from components.engine.csv_limits import (
     check_csv_limits,
     check_size,
 )
-from components.engine.csv_text import check_text, decode_utf8, table_problem
+from components.engine.csv_text import check_text, decode_utf8, shown_names, table_problem
 from components.engine.extent import MapExtent, map_extent
 from components.engine.messages import message
 from components.engine.parquet_limits import PARQUET_EXTENSIONS, is_parquet, read_parquet_columns
@@ -256,7 +256,7 @@ def _find_column(columns: Sequence[str], names: tuple[str, ...]) -> str | None:
 def _resolve_coordinates(
     columns: list[str], lat_col: str | None, lon_col: str | None
 ) -> tuple[str, str]:
-    listed = ", ".join(columns[:20]) + (" ..." if len(columns) > 20 else "")
+    listed = shown_names(columns, 20)
     for chosen, what in ((lat_col, "latitude"), (lon_col, "longitude")):
         if chosen is not None and chosen not in columns:
             raise PlacesError(
