@@ -180,17 +180,13 @@ def _kind_text(kind: pa.DataType) -> str:
     return f"values of a kind that is not read ({kind})"
 
 
-def check_parquet_limits(
-    data: bytes, *, max_bytes: int = MAX_CSV_BYTES, error: type[Exception] = ValueError
-) -> ParquetShape:
+def check_parquet_limits(data: bytes, *, error: type[Exception] = ValueError) -> ParquetShape:
     """Check a Parquet file's size, shape and column types from its footer alone.
 
     Parameters
     ----------
     data : bytes
-        The file's content.
-    max_bytes : int
-        Largest accepted file, and largest accepted uncompressed data (default 100 MB).
+        The file's content; it and its uncompressed data are at most ``MAX_CSV_BYTES``.
     error : exception class
         What to raise (the caller's own error type, e.g. ``PlacesError``).
 
@@ -205,7 +201,7 @@ def check_parquet_limits(
         When the file is corrupt or cut off, over a limit (the message names the value and
         the limit), or holds a nested or binary column (named, with its type).
     """
-    check_size(len(data), max_bytes, error=error)
+    check_size(len(data), MAX_CSV_BYTES, error=error)
     _footer_length(data, error)
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
@@ -242,18 +238,19 @@ def check_parquet_limits(
     uncompressed, counted = 0, 0
     for index in range(n_groups):
         group = metadata.row_group(index)
-        if group.total_byte_size > max_bytes:
+        if group.total_byte_size > MAX_CSV_BYTES:
             raise error(
                 f"Row group {index + 1:,} of the file holds {size_text(group.total_byte_size)} "
-                f"once uncompressed; at most {size_text(max_bytes)} are accepted in all. "
+                f"once uncompressed; at most {size_text(MAX_CSV_BYTES)} are accepted in all. "
                 "Keep the columns you need or upload fewer rows."
             )
         uncompressed += max(group.total_byte_size, 0)
         counted += group.num_rows
-    if uncompressed > max_bytes:
+    if uncompressed > MAX_CSV_BYTES:
         raise error(
             f"The file's data is {size_text(uncompressed)} once uncompressed; at most "
-            f"{size_text(max_bytes)} is accepted. Keep the columns you need or upload fewer rows."
+            f"{size_text(MAX_CSV_BYTES)} is accepted. Keep the columns you need or upload fewer "
+            "rows."
         )
     if counted != n_rows:
         raise error(
@@ -285,16 +282,14 @@ def _column(values: pa.ChunkedArray) -> pd.Series:
 
 
 def read_parquet_columns(
-    data: bytes, *, max_bytes: int = MAX_CSV_BYTES, error: type[Exception] = ValueError
+    data: bytes, *, error: type[Exception] = ValueError
 ) -> list[tuple[str, pd.Series]]:
     """Read a Parquet file's columns, once its footer is within the limits.
 
     Parameters
     ----------
     data : bytes
-        The file's content.
-    max_bytes : int
-        Largest accepted file and uncompressed data (see :func:`check_parquet_limits`).
+        The file's content, within the limits of :func:`check_parquet_limits`.
     error : exception class
         What to raise.
 
@@ -310,7 +305,7 @@ def read_parquet_columns(
         When a limit is passed, or the file is corrupt (the message says so, never a
         traceback), or has no rows.
     """
-    shape = check_parquet_limits(data, max_bytes=max_bytes, error=error)
+    shape = check_parquet_limits(data, error=error)
     if shape.n_rows == 0:
         raise error(
             f"The file has columns ({shown_names(shape.names, _SHOWN_NAMES)}) but no data rows. "

@@ -21,7 +21,6 @@ from components.engine.parquet_limits import check_parquet_limits, is_parquet
 from components.engine.upload import (
     LATITUDE_NAMES,
     LONGITUDE_NAMES,
-    MAX_UPLOAD_BYTES,
     PlacesError,
     _checked_name,
     _clean_names,
@@ -100,9 +99,9 @@ def column_names(data: bytes) -> tuple[str, ...]:
     """
     try:
         if is_parquet(data):
-            footer = check_parquet_limits(data, max_bytes=MAX_UPLOAD_BYTES, error=PlacesError)
+            footer = check_parquet_limits(data, error=PlacesError)
             return tuple(_clean_names(footer.names))
-        shape, _ = _csv_text(_checked_name(data, None, MAX_UPLOAD_BYTES))
+        shape, _ = _csv_text(_checked_name(data, None))
         header = _read_table(shape.header, shape.delimiter, header_only=True)
         return tuple(_clean_names(list(header.columns)))
     except PlacesError:

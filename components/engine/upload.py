@@ -70,7 +70,6 @@ from components.engine.extent import MapExtent, map_extent
 from components.engine.messages import message
 from components.engine.parquet_limits import PARQUET_EXTENSIONS, is_parquet, read_parquet_columns
 from components.engine.projected import projected_advice
-from components.engine.validation import check_int
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
@@ -171,9 +170,9 @@ def limits_text() -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _checked_name(data: bytes, filename: str | None, max_bytes: int) -> bytes:
+def _checked_name(data: bytes, filename: str | None) -> bytes:
     """The bytes, of an accepted size and (when named) an accepted name, CSV or Parquet."""
-    check_size(len(data), max_bytes, error=PlacesError)
+    check_size(len(data), MAX_UPLOAD_BYTES, error=PlacesError)
     if filename is not None and not filename.lower().endswith(ALLOWED_EXTENSIONS):
         raise PlacesError(
             f"The file '{filename}' is not a CSV or Parquet file (expected a name ending in "
@@ -300,7 +299,6 @@ def read_places(
     data: bytes,
     *,
     filename: str | None = None,
-    max_bytes: int = MAX_UPLOAD_BYTES,
     lat_col: str | None = None,
     lon_col: str | None = None,
 ) -> PlacesData:
@@ -317,11 +315,10 @@ def read_places(
     Parameters
     ----------
     data : bytes
-        The file's content (e.g. ``st.file_uploader(...).getvalue()``).
+        The file's content (e.g. ``st.file_uploader(...).getvalue()``), at most
+        ``MAX_UPLOAD_BYTES``.
     filename : str, optional
         The uploaded file's name; when given it must end in one of ``ALLOWED_EXTENSIONS``.
-    max_bytes : int
-        Largest accepted size (default 100 MB).
     lat_col, lon_col : str, optional
         Coordinate columns chosen by the user; default: detected by name.
 
@@ -335,9 +332,9 @@ def read_places(
     PlacesError
         When the file cannot be used; the message names the problem and what to do.
     """
-    raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
+    raw = _checked_name(data, filename)
     if is_parquet(raw, filename):
-        columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
+        columns = read_parquet_columns(raw, error=PlacesError)
         names = _clean_names([name for name, _ in columns])
         table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
         del columns

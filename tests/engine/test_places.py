@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from components.engine import places
+from components.engine import places, upload
 from components.engine.upload import PlacesData, read_places
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def test_column_names_of_unreadable_files_are_empty(data: bytes) -> None:
 
 
 def test_column_names_respect_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(places, "MAX_UPLOAD_BYTES", 5)
+    monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", 5)
     assert places.column_names(b"lat,lon\n1,2\n") == ()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from components.engine import upload
 from components.engine.cell_numbers import ColumnCoercion
 from components.engine.clusterable import check_clusterable
 from components.engine.upload import MAX_UPLOAD_BYTES, PlacesData, PlacesError, read_places
@@ -180,8 +181,9 @@ def test_rejects_non_utf8_and_names_the_line_and_the_character() -> None:
     assert marked.startswith(message[:80])
 
 
-def test_rejects_too_big_before_parsing() -> None:
-    message = _error(GOOD * 10, max_bytes=100)
+def test_rejects_too_big_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", 100)
+    message = _error(GOOD * 10)
     assert f"The file is {len(GOOD) * 10:,} bytes; the limit is 100 bytes" in message
     assert "smaller extract" in message
     assert MAX_UPLOAD_BYTES == 100 * 1024 * 1024

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from components.engine import csv_limits, parquet_limits, places
+from components.engine import csv_limits, parquet_limits, places, upload
 from components.engine.upload import (
     MAX_UPLOAD_BYTES,
     PlacesError,
@@ -134,7 +134,7 @@ def test_parquet_is_chosen_by_extension_or_magic_bytes() -> None:
     assert read_places(good).n_rows == 2  # no name: the magic bytes
 
 
-def test_a_row_group_over_the_byte_limit_is_named() -> None:
+def test_a_row_group_over_the_byte_limit_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     sink = pa.BufferOutputStream()
     small = pa.table({"lat": np.full(10, 45.0), "lon": np.full(10, 5.0)})
     big = pa.table({"lat": np.full(20_000, 45.0), "lon": np.full(20_000, 5.0)})  # 320 KB
@@ -149,14 +149,17 @@ def test_a_row_group_over_the_byte_limit_is_named() -> None:
     ]
     limit = len(data) + 1  # the file itself is within it; its second row group is not
     assert sizes[0] <= limit < sizes[1]
-    message = _error(data, max_bytes=limit)
+    monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", limit)
+    monkeypatch.setattr(parquet_limits, "MAX_CSV_BYTES", limit)
+    message = _error(data)
     assert f"Row group 2 of the file holds {sizes[1]:,} bytes once uncompressed" in message
     assert f"at most {limit:,} bytes are accepted" in message
 
 
-def test_the_file_size_limit_applies_to_parquet_too() -> None:
+def test_the_file_size_limit_applies_to_parquet_too(monkeypatch: pytest.MonkeyPatch) -> None:
     good = parquet_bytes({"lat": [45.0, 46.0], "lon": [5.0, 6.0]})
-    message = _error(good, filename="p.parquet", max_bytes=100)
+    monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", 100)
+    message = _error(good, filename="p.parquet")
     assert f"The file is {len(good):,} bytes; the limit is 100 bytes" in message
 
 
