@@ -430,10 +430,7 @@ def _coordinates(values: object, name: str, bound: float) -> np.ndarray:
     """One coordinate column as a 1-D float64 array, NaN for missing, within [-bound, bound]."""
     expected = f"expected numbers in [{-bound:g}, {bound:g}] (NaN for a missing value)"
     try:
-        if hasattr(values, "to_numpy"):  # a pandas Series, whose missing values may be pd.NA
-            array = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            array = np.asarray(values, dtype=np.float64)
+        array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be numbers; {expected}.") from error
     if array.ndim != 1:

@@ -181,12 +181,6 @@ def test_missing_coordinates_are_left_out() -> None:
     assert result.current.countries == (("France", 1),)
 
 
-def test_pandas_missing_values_are_left_out() -> None:
-    latitude = pd.Series([48.86, pd.NA], dtype="Float64")
-    longitude = pd.Series([2.35, 3.0], dtype="Float64")
-    assert locate_places(latitude, longitude).n_places == 1
-
-
 # --------------------------------------------------------------------------- sampling
 
 
