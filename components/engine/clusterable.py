@@ -14,6 +14,7 @@ from numbers import Integral
 import numpy as np
 
 from components.engine.clustering import n_distinct_rows
+from components.engine.features import missing_by_name
 from components.engine.upload import PlacesData, PlacesError
 
 __all__ = ["check_clusterable"]
@@ -28,15 +29,10 @@ def _too_few_rows(features: list[str], values: np.ndarray, k: int) -> str:
     least 2 fits.
     """
     n_rows = len(values)
-    filled = np.isfinite(values)
-    n_usable = int(filled.all(axis=1).sum())
-    empty = [
-        (name, int((~filled[:, index]).sum()))
-        for index, name in enumerate(features)
-        if not filled[:, index].all()
-    ]
+    n_usable = int(np.isfinite(values).all(axis=1).sum())
+    empty, _ = missing_by_name(features, values)
     if empty:
-        counts = ", ".join(f"'{name}' is empty in {count:,}" for name, count in empty)
+        counts = ", ".join(f"'{name}' is empty in {count:,}" for name, count in empty.items())
         said = (
             f"Only {n_usable:,} of the {n_rows:,} places {'has' if n_usable == 1 else 'have'} a "
             "value for every chosen feature "
@@ -52,7 +48,7 @@ def _too_few_rows(features: list[str], values: np.ndarray, k: int) -> str:
     if n_usable - 1 >= 2:
         fixes.append(f"choose k = {n_usable - 1} or fewer")
     if empty and n_rows > k:
-        names = ", ".join(f"'{name}'" for name, _ in empty)
+        names = ", ".join(f"'{name}'" for name in empty)
         fixes.append(
             f"leave out {names} or fill in {'its' if len(empty) == 1 else 'their'} empty cells"
         )

@@ -159,25 +159,10 @@ def compact_places(places: PlacesData) -> PlacesData:
     Returns
     -------
     PlacesData
-        The same file; ``frame`` holds float32 columns where :func:`compact_frame` allows it,
-        the row numbers are int32.
+        The same file; ``frame`` holds float32 columns where :func:`compact_frame` allows it.
     """
     frame = compact_frame(places.frame, keep=(places.lat_col, places.lon_col))
-    return dataclasses.replace(
-        places,
-        frame=frame,
-        source_rows=_positions(places.source_rows),
-        dropped_rows=_positions(places.dropped_rows),
-    )
-
-
-def _positions(values: np.ndarray) -> np.ndarray:
-    """Row positions or numbers as int32 when they fit (a file has far fewer rows), read-only."""
-    positions = np.asarray(values)
-    if positions.size and int(positions.max()) < np.iinfo(np.int32).max:
-        positions = positions.astype(np.int32)
-    positions.setflags(write=False)
-    return positions
+    return dataclasses.replace(places, frame=frame)
 
 
 def deep_nbytes(value: object) -> int:

@@ -73,16 +73,10 @@ class CsvShape:
     delimiter : str
         The given delimiter, or the one of :data:`DELIMITERS` the header holds most often
         (comma when it holds none).
-    n_columns : int
-        Fields in the header line.
-    n_lines : int
-        Lines of the file, the header and blank lines included.
     """
 
     header: str
     delimiter: str
-    n_columns: int
-    n_lines: int
 
 
 def size_text(n_bytes: int) -> str:
@@ -160,10 +154,6 @@ def check_csv_limits(
     data: bytes,
     *,
     delimiter: str | None = None,
-    max_line_bytes: int = MAX_LINE_BYTES,
-    max_columns: int = MAX_COLUMNS,
-    max_rows: int = MAX_DATA_ROWS,
-    max_cells: int = MAX_CELLS,
     error: type[Exception] = CsvLimitError,
 ) -> CsvShape:
     """Check a CSV's lines and columns from its bytes, in time linear in its size.
@@ -174,15 +164,13 @@ def check_csv_limits(
         The file's content (the size is checked by :func:`check_size` first).
     delimiter : str, optional
         The delimiter; default: the one of :data:`DELIMITERS` the header holds most often.
-    max_line_bytes, max_columns, max_rows, max_cells : int
-        The limits (see the module docstring).
     error : exception class
         What to raise (the caller's own error type, e.g. ``PlacesError``).
 
     Returns
     -------
     CsvShape
-        The header, delimiter, column count and line count.
+        The header and the delimiter.
 
     Raises
     ------
@@ -190,31 +178,31 @@ def check_csv_limits(
         When a line is too long, the header has too many columns or there are too many lines;
         the message names the value found, the limit and what to do.
     """
-    longest, longest_at, n_lines = _longest_line(data, max_line_bytes)
-    if longest > max_line_bytes:
+    longest, longest_at, n_lines = _longest_line(data, MAX_LINE_BYTES)
+    if longest > MAX_LINE_BYTES:
         where = "The first line (the header)" if longest_at == 1 else f"Line {longest_at:,}"
         raise error(
             f"{where} of the file is {size_text(longest)} long; lines of at most "
-            f"{max_line_bytes:,} bytes are accepted. Check that the file has one place per "
+            f"{MAX_LINE_BYTES:,} bytes are accepted. Check that the file has one place per "
             "line (a table, not one long line) and shorten very long text cells."
         )
     header = _header(data)
     chosen = delimiter if delimiter is not None else _choose_delimiter(header)
     n_columns = _count_fields(header, chosen)
-    if n_columns > max_columns:
+    if n_columns > MAX_COLUMNS:
         raise error(
-            f"The file has {n_columns:,} columns; at most {max_columns:,} are accepted "
+            f"The file has {n_columns:,} columns; at most {MAX_COLUMNS:,} are accepted "
             "(counted in its header line). Keep the columns you need and upload again."
         )
-    if n_lines > max_rows + 1:
+    if n_lines > MAX_DATA_ROWS + 1:
         raise error(
-            f"The file has {n_lines:,} lines; at most {max_rows + 1:,} are accepted (a header "
-            f"and {max_rows:,} rows). Upload a smaller extract (fewer rows)."
+            f"The file has {n_lines:,} lines; at most {MAX_DATA_ROWS + 1:,} are accepted (a "
+            f"header and {MAX_DATA_ROWS:,} rows). Upload a smaller extract (fewer rows)."
         )
     n_cells = max(n_lines - 1, 0) * n_columns
-    if n_cells > max_cells:
+    if n_cells > MAX_CELLS:
         raise error(
             f"The file has {n_lines - 1:,} rows of {n_columns:,} columns, {n_cells:,} cells; at "
-            f"most {max_cells:,} are accepted. Keep the columns you need or upload fewer rows."
+            f"most {MAX_CELLS:,} are accepted. Keep the columns you need or upload fewer rows."
         )
-    return CsvShape(header=header, delimiter=chosen, n_columns=n_columns, n_lines=n_lines)
+    return CsvShape(header=header, delimiter=chosen)

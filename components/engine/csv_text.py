@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 __all__ = [
     "BINARY_SIGNATURES",
@@ -27,6 +28,7 @@ __all__ = [
     "SAVE_AS_UTF8",
     "check_text",
     "decode_utf8",
+    "shown_names",
     "table_problem",
 ]
 
@@ -162,9 +164,9 @@ def decode_utf8(data: bytes, *, error: type[Exception]) -> str:
         ) from failure
 
 
-def _names(header: list[str]) -> str:
-    shown = ", ".join(name.strip() for name in header[:_SHOWN_NAMES])
-    return shown + (", ..." if len(header) > _SHOWN_NAMES else "")
+def shown_names(names: Sequence[object], limit: int, more: str = " ...") -> str:
+    """The first ``limit`` names, comma-separated, then ``more`` when there are others."""
+    return ", ".join(map(str, names[:limit])) + (more if len(names) > limit else "")
 
 
 def table_problem(text: str, delimiter: str) -> str:
@@ -211,10 +213,11 @@ def table_problem(text: str, delimiter: str) -> str:
                         f"line probably ends with a {name} too many."
                     )
                 example = '"Paris, France"' if delimiter == "," else f'"a{delimiter}b"'
+                names = shown_names([name.strip() for name in header], _SHOWN_NAMES, ", ...")
                 return (
                     f"Line {record_start:,} of the file (data row {data_row:,}) has "
                     f"{len(record):,} values, but the header names {len(header):,} "
-                    f"({_names(header)}): '{_shortened(delimiter.join(record))}'.{empty} "
+                    f"({names}): '{_shortened(delimiter.join(record))}'.{empty} "
                     f"A value with a {name} in it must be in double quotes ({example}); "
                     "otherwise remove the extra values, or name them in the header."
                 )

@@ -27,14 +27,14 @@ import os
 import shlex
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from components.engine.csv_limits import MAX_CSV_BYTES, check_csv_limits, check_size
-from components.engine.csv_text import check_text, decode_utf8, table_problem
+from components.engine.csv_text import check_text, decode_utf8, shown_names, table_problem
 from components.engine.features import add_derived_features, missing_by_name
 from components.engine.messages import Code, Message, message
 
@@ -59,7 +59,6 @@ HOUSING_COLUMNS: tuple[str, ...] = (
     "ocean_proximity",
 )
 NUMERIC_COLUMNS: tuple[str, ...] = HOUSING_COLUMNS[:-1]
-CATEGORICAL_COLUMNS: tuple[str, ...] = ("ocean_proximity",)
 
 
 class DataUnavailableError(RuntimeError):
@@ -75,25 +74,6 @@ class DataValidationError(ValueError):
 
 
 @dataclass(frozen=True)
-class ValidationReport:
-    """What validation found in a frame that passed.
-
-    Attributes
-    ----------
-    n_rows : int
-        Number of rows.
-    missing_by_column : dict[str, int]
-        Count of missing or non-finite values per numeric column (only columns with any).
-    notes : tuple[str, ...]
-        Plain-language notes for the user (missing values, capped values).
-    """
-
-    n_rows: int
-    missing_by_column: dict[str, int] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class HousingData:
     """The loaded housing data and where it came from.
 
@@ -103,15 +83,15 @@ class HousingData:
         The validated rows, with the derived ratio columns added.
     source : str
         Path the data was read from.
-    report : ValidationReport
-        What validation found.
+    notes : tuple[str, ...]
+        What validation found, in plain language for the user (missing and capped values).
     sha256 : str
         sha256 of the CSV's bytes (decompressed); "" when not known.
     """
 
     frame: pd.DataFrame
     source: str
-    report: ValidationReport
+    notes: tuple[str, ...]
     sha256: str = ""
 
 
@@ -359,23 +339,18 @@ def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
     return raw
 
 
-def validate_frame(
-    frame: pd.DataFrame, required_columns: tuple[str, ...] = HOUSING_COLUMNS
-) -> ValidationReport:
-    """Check a frame has the columns and value ranges the app needs.
+def validate_frame(frame: pd.DataFrame) -> tuple[str, ...]:
+    """Check a frame has the housing columns and the value ranges the app needs.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The rows to check.
-    required_columns : tuple of str
-        Columns that must be present. Those among the housing numeric columns must
-        be numeric.
+        The rows to check: every one of :data:`HOUSING_COLUMNS`, numeric but the last.
 
     Returns
     -------
-    ValidationReport
-        Row count, missing values per column, and notes.
+    tuple of str
+        Plain-language notes for the user (missing values per column, capped values).
 
     Raises
     ------
@@ -383,27 +358,23 @@ def validate_frame(
         If the frame is empty, a column is missing or not numeric, or latitude /
         longitude fall outside [-90, 90] / [-180, 180].
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise DataValidationError(f"Expected a pandas DataFrame, got {type(frame).__name__}.")
     if len(frame) == 0:
         raise DataValidationError("The data has no rows; expected at least one data row.")
-    missing_columns = [name for name in required_columns if name not in frame.columns]
+    missing_columns = [name for name in HOUSING_COLUMNS if name not in frame.columns]
     if missing_columns:
-        present = ", ".join(str(name) for name in frame.columns[:12])
-        present += " ..." if len(frame.columns) > 12 else ""
-        if len(missing_columns) == len(required_columns):
+        present = shown_names(list(frame.columns), 12)
+        if len(missing_columns) == len(HOUSING_COLUMNS):
             raise DataValidationError(
                 f"Missing required column(s): the file has none of the housing data's columns. "
                 f"Its columns are {present}; the housing data's are "
-                f"{', '.join(required_columns)}."
+                f"{', '.join(HOUSING_COLUMNS)}."
             )
         raise DataValidationError(
             f"Missing required column(s): {', '.join(missing_columns)}. The file's columns "
             f"are {present}."
         )
-    numeric_required = [name for name in required_columns if name in NUMERIC_COLUMNS]
     not_numeric = [
-        name for name in numeric_required if not pd.api.types.is_numeric_dtype(frame[name])
+        name for name in NUMERIC_COLUMNS if not pd.api.types.is_numeric_dtype(frame[name])
     ]
     if not_numeric:
         raise DataValidationError(
@@ -411,8 +382,6 @@ def validate_frame(
             "check the file's delimiter and that numbers use '.' as the decimal point."
         )
     for column, low, high in (("latitude", -90.0, 90.0), ("longitude", -180.0, 180.0)):
-        if column not in frame.columns:
-            continue
         values = frame[column].to_numpy(dtype=float, na_value=np.nan)
         finite = values[np.isfinite(values)]
         bad = finite[(finite < low) | (finite > high)]
@@ -421,30 +390,26 @@ def validate_frame(
                 f"{bad.size} {column} value(s) out of range, e.g. {bad[0]:g}; "
                 f"{column} must lie in [{low:g}, {high:g}] degrees."
             )
-    numbers = frame[numeric_required].to_numpy(dtype=float, na_value=np.nan)
-    missing_by_column, _ = missing_by_name(numeric_required, numbers)
+    numbers = frame[list(NUMERIC_COLUMNS)].to_numpy(dtype=float, na_value=np.nan)
+    missing_by_column, _ = missing_by_name(NUMERIC_COLUMNS, numbers)
     notes = [
         f"{count:,} row(s) have no value for {name}; they are reported wherever "
         f"{name} is used (excluded or imputed, as you choose)."
         for name, count in missing_by_column.items()
     ]
-    if "median_house_value" in frame.columns:
-        capped = int((frame["median_house_value"] >= 500_001).sum())
-        if capped:
-            notes.append(
-                f"{capped:,} rows have median_house_value at the census cap of 500,001 USD; "
-                "their true value is at least that."
-            )
-    if "housing_median_age" in frame.columns:
-        capped = int((frame["housing_median_age"] >= 52).sum())
-        if capped:
-            notes.append(f"{capped:,} rows have housing_median_age at the cap of 52 years.")
-    return ValidationReport(
-        n_rows=len(frame), missing_by_column=missing_by_column, notes=tuple(notes)
-    )
+    capped = int((frame["median_house_value"] >= 500_001).sum())
+    if capped:
+        notes.append(
+            f"{capped:,} rows have median_house_value at the census cap of 500,001 USD; "
+            "their true value is at least that."
+        )
+    capped = int((frame["housing_median_age"] >= 52).sum())
+    if capped:
+        notes.append(f"{capped:,} rows have housing_median_age at the cap of 52 years.")
+    return tuple(notes)
 
 
-def _read_and_validate(data: bytes) -> tuple[pd.DataFrame, ValidationReport]:
+def _read_and_validate(data: bytes) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Parse the CSV bytes (sized by :func:`read_data_bytes`) and validate the frame."""
     empty = DataValidationError(
         "The file is empty: it has no header row. Expected a comma-separated file with a "
@@ -489,7 +454,7 @@ def load_housing(
     Returns
     -------
     HousingData
-        The validated frame, its source and the validation report.
+        The validated frame, its source and the validation's notes.
 
     Raises
     ------
@@ -501,7 +466,7 @@ def load_housing(
     """
     located = locate_data(path, environ=environ, shipped_path=shipped_path)
     raw = read_data_bytes(located, shipped_path=shipped_path)
-    frame, report = _read_and_validate(raw)
+    frame, notes = _read_and_validate(raw)
     return HousingData(
-        frame=frame, source=str(located), report=report, sha256=hashlib.sha256(raw).hexdigest()
+        frame=frame, source=str(located), notes=notes, sha256=hashlib.sha256(raw).hexdigest()
     )

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from components.engine.data import HousingData
 from components.engine.extent import map_extent
 from components.engine.features import DEFAULT_FEATURES, FEATURE_CATALOGUE, Feature
@@ -122,19 +120,15 @@ def housing_dataset(housing: HousingData, name: str) -> Dataset:
     """
     frame = housing.frame.reset_index(drop=True)
     numeric = tuple(column for column in FEATURE_CATALOGUE if column in frame.columns)
-    text = tuple(column for column in frame.columns if column not in numeric)
     places = PlacesData(
         frame=frame,
         lat_col=LATITUDE,
         lon_col=LONGITUDE,
         numeric_columns=numeric,
         feature_columns=tuple(column for column in numeric if column not in LOCATION),
-        text_columns=text,
-        source_rows=np.arange(1, len(frame) + 1),
-        dropped_rows=np.empty(0, dtype=np.int64),
         extent=map_extent(frame[LATITUDE].to_numpy(), frame[LONGITUDE].to_numpy()),
         delimiter=",",
-        notes=housing.report.notes,
+        notes=housing.notes,
     )
     return Dataset(
         places,
@@ -144,7 +138,7 @@ def housing_dataset(housing: HousingData, name: str) -> Dataset:
         default_features=DEFAULT_FEATURES,
         value_column="median_house_value",
         income_column="median_income",
-        category_column="ocean_proximity" if "ocean_proximity" in text else None,
+        category_column="ocean_proximity" if "ocean_proximity" in frame.columns else None,
         has_split=True,
     )
 
@@ -192,7 +186,6 @@ def places_dataset(places: PlacesData, name: str, sha256: str) -> Dataset:
         lon_col=LONGITUDE,
         numeric_columns=tuple(map(new, places.numeric_columns)),
         feature_columns=tuple(map(new, places.feature_columns)),
-        text_columns=tuple(map(new, places.text_columns)),
     )
     features = kept.feature_columns
     return Dataset(

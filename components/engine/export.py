@@ -63,8 +63,6 @@ def to_safe_csv(frame: pd.DataFrame) -> bytes:
     bytes
         The CSV text, UTF-8 encoded.
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}.")
     safe = frame.copy()
     for column in safe.columns:
         series = safe[column]
@@ -93,9 +91,7 @@ def _with_labels(frame: pd.DataFrame, labels: object, label_column: str) -> pd.D
     return labelled
 
 
-def labelled_rows_csv(
-    frame: pd.DataFrame, labels: np.ndarray, *, label_column: str = "cluster"
-) -> bytes:
+def labelled_rows_csv(frame: pd.DataFrame, labels: np.ndarray) -> bytes:
     """Return the rows with their cluster id as spreadsheet-safe UTF-8 CSV.
 
     Written by :func:`to_safe_csv`: text cells (and column names) that a
@@ -108,16 +104,15 @@ def labelled_rows_csv(
     frame : pd.DataFrame
         The rows (e.g. ``PlacesData.frame``).
     labels : array-like of int, shape (len(frame),)
-        Cluster id per row (-1 = not clustered, written as -1).
-    label_column : str
-        Name of the added column; ``cluster_2``, ``cluster_3`` ... if the name is taken.
+        Cluster id per row (-1 = not clustered, written as -1), in a column ``cluster``
+        (``cluster_2``, ``cluster_3`` ... if the name is taken).
 
     Returns
     -------
     bytes
         CSV text, UTF-8.
     """
-    return to_safe_csv(_with_labels(frame, labels, label_column))
+    return to_safe_csv(_with_labels(frame, labels, "cluster"))
 
 
 def _json_value(value: object) -> object:

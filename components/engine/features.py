@@ -9,7 +9,7 @@ done with them, and keeps their positions so the caller can show them as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -132,21 +132,15 @@ class FeatureMatrix:
         Positions (0-based, in the input frame) of the rows in ``values``.
     feature_names : tuple of str
         Column order of ``values``.
-    missing_by_feature : dict[str, int]
-        Rows with a missing or non-finite value, per chosen feature.
-    n_missing_rows : int
-        Rows with at least one missing chosen feature.
     message : str or None
-        Plain-language account of the above and of what was done with those rows
-        (left out of the clustering, or filled with the feature's median), None when
-        nothing was missing.
+        Plain-language account of the rows missing a chosen feature (their count, per
+        feature) and of what was done with them (left out of the clustering, or filled
+        with the feature's median), None when nothing was missing.
     """
 
     values: np.ndarray
     row_positions: np.ndarray
     feature_names: tuple[str, ...]
-    missing_by_feature: dict[str, int] = field(default_factory=dict)
-    n_missing_rows: int = 0
     message: str | None = None
 
 
@@ -244,7 +238,7 @@ def prepare_features(
 
     values = frame.loc[:, list(names)].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     bad = ~np.isfinite(values)
-    missing_by_feature, detail = missing_by_name(names, values)
+    _, detail = missing_by_name(names, values)
     bad_rows = bad.any(axis=1)
     n_missing_rows = int(bad_rows.sum())
     positions = np.arange(len(frame))
@@ -275,7 +269,5 @@ def prepare_features(
         values=values,
         row_positions=positions,
         feature_names=names,
-        missing_by_feature=missing_by_feature,
-        n_missing_rows=n_missing_rows,
         message=message,
     )

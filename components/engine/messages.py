@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Code", "Message", "message", "plain_parts"]
+__all__ = ["Code", "Message", "message"]
 
 
 @dataclass(frozen=True)
@@ -75,21 +75,3 @@ def message(*parts: str | Code) -> Message:
     made = Message("".join(part.text if isinstance(part, Code) else part for part in flat))
     made.parts = tuple(flat)
     return made
-
-
-def plain_parts(text: str) -> str:
-    """The prose of a message, without its code (what must read as plain language).
-
-    Parameters
-    ----------
-    text : str
-        A message; a plain ``str`` is all prose.
-
-    Returns
-    -------
-    str
-        The plain-text parts, each code part replaced by a space.
-    """
-    if not isinstance(text, Message):
-        return str(text)
-    return "".join(" " if isinstance(part, Code) else part for part in text.parts)

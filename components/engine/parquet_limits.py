@@ -37,6 +37,7 @@ from components.engine.csv_limits import (
     check_size,
     size_text,
 )
+from components.engine.csv_text import shown_names
 
 __all__ = [
     "MAGIC",
@@ -59,6 +60,17 @@ MAX_FOOTER_BYTES = 16 * 1024 * 1024
 MAX_ROW_GROUPS = 10_000
 _SHOWN_NAMES = 8
 _HINT = "Export the table again, as Parquet or as CSV, and upload the new file."
+# The flat column types read as numbers, and as text (booleans, dates and times as their text).
+_NUMBER_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal)
+_TEXT_TYPES = (
+    pa.types.is_string,
+    pa.types.is_large_string,
+    pa.types.is_string_view,
+    pa.types.is_boolean,
+    pa.types.is_temporal,
+    pa.types.is_null,
+)
+_BINARY_TYPES = (pa.types.is_binary, pa.types.is_large_binary, pa.types.is_fixed_size_binary)
 
 
 @dataclass(frozen=True)
@@ -148,18 +160,9 @@ def _flat_kind(kind: pa.DataType) -> str | None:
     """'number', 'text' or None (not a flat column this reader takes)."""
     if pa.types.is_dictionary(kind):
         return _flat_kind(kind.value_type)
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+    if any(test(kind) for test in _NUMBER_TYPES):
         return "number"
-    if (
-        pa.types.is_string(kind)
-        or pa.types.is_large_string(kind)
-        or pa.types.is_boolean(kind)
-        or pa.types.is_temporal(kind)
-        or pa.types.is_null(kind)
-        or kind == pa.string_view()
-    ):
-        return "text"
-    return None
+    return "text" if any(test(kind) for test in _TEXT_TYPES) else None
 
 
 def _kind_text(kind: pa.DataType) -> str:
@@ -172,26 +175,18 @@ def _kind_text(kind: pa.DataType) -> str:
         return "records (several named values in one cell)"
     if pa.types.is_map(kind):
         return "maps (keys and values in one cell)"
-    if (
-        pa.types.is_binary(kind)
-        or pa.types.is_large_binary(kind)
-        or pa.types.is_fixed_size_binary(kind)
-    ):
+    if any(test(kind) for test in _BINARY_TYPES):
         return "binary data (raw bytes, such as images or files)"
     return f"values of a kind that is not read ({kind})"
 
 
-def check_parquet_limits(
-    data: bytes, *, max_bytes: int = MAX_CSV_BYTES, error: type[Exception] = ValueError
-) -> ParquetShape:
+def check_parquet_limits(data: bytes, *, error: type[Exception] = ValueError) -> ParquetShape:
     """Check a Parquet file's size, shape and column types from its footer alone.
 
     Parameters
     ----------
     data : bytes
-        The file's content.
-    max_bytes : int
-        Largest accepted file, and largest accepted uncompressed data (default 100 MB).
+        The file's content; it and its uncompressed data are at most ``MAX_CSV_BYTES``.
     error : exception class
         What to raise (the caller's own error type, e.g. ``PlacesError``).
 
@@ -206,7 +201,7 @@ def check_parquet_limits(
         When the file is corrupt or cut off, over a limit (the message names the value and
         the limit), or holds a nested or binary column (named, with its type).
     """
-    check_size(len(data), max_bytes, error=error)
+    check_size(len(data), MAX_CSV_BYTES, error=error)
     _footer_length(data, error)
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
@@ -243,18 +238,19 @@ def check_parquet_limits(
     uncompressed, counted = 0, 0
     for index in range(n_groups):
         group = metadata.row_group(index)
-        if group.total_byte_size > max_bytes:
+        if group.total_byte_size > MAX_CSV_BYTES:
             raise error(
                 f"Row group {index + 1:,} of the file holds {size_text(group.total_byte_size)} "
-                f"once uncompressed; at most {size_text(max_bytes)} are accepted in all. "
+                f"once uncompressed; at most {size_text(MAX_CSV_BYTES)} are accepted in all. "
                 "Keep the columns you need or upload fewer rows."
             )
         uncompressed += max(group.total_byte_size, 0)
         counted += group.num_rows
-    if uncompressed > max_bytes:
+    if uncompressed > MAX_CSV_BYTES:
         raise error(
             f"The file's data is {size_text(uncompressed)} once uncompressed; at most "
-            f"{size_text(max_bytes)} is accepted. Keep the columns you need or upload fewer rows."
+            f"{size_text(MAX_CSV_BYTES)} is accepted. Keep the columns you need or upload fewer "
+            "rows."
         )
     if counted != n_rows:
         raise error(
@@ -286,16 +282,14 @@ def _column(values: pa.ChunkedArray) -> pd.Series:
 
 
 def read_parquet_columns(
-    data: bytes, *, max_bytes: int = MAX_CSV_BYTES, error: type[Exception] = ValueError
+    data: bytes, *, error: type[Exception] = ValueError
 ) -> list[tuple[str, pd.Series]]:
     """Read a Parquet file's columns, once its footer is within the limits.
 
     Parameters
     ----------
     data : bytes
-        The file's content.
-    max_bytes : int
-        Largest accepted file and uncompressed data (see :func:`check_parquet_limits`).
+        The file's content, within the limits of :func:`check_parquet_limits`.
     error : exception class
         What to raise.
 
@@ -311,14 +305,11 @@ def read_parquet_columns(
         When a limit is passed, or the file is corrupt (the message says so, never a
         traceback), or has no rows.
     """
-    shape = check_parquet_limits(data, max_bytes=max_bytes, error=error)
+    shape = check_parquet_limits(data, error=error)
     if shape.n_rows == 0:
-        shown = ", ".join(shape.names[:_SHOWN_NAMES]) + (
-            " ..." if len(shape.names) > _SHOWN_NAMES else ""
-        )
         raise error(
-            f"The file has columns ({shown}) but no data rows. Add one row per place, or "
-            "export the table again."
+            f"The file has columns ({shown_names(shape.names, _SHOWN_NAMES)}) but no data rows. "
+            "Add one row per place, or export the table again."
         )
     try:
         table = pq.ParquetFile(pa.BufferReader(data)).read()

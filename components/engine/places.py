@@ -21,13 +21,12 @@ from components.engine.parquet_limits import check_parquet_limits, is_parquet
 from components.engine.upload import (
     LATITUDE_NAMES,
     LONGITUDE_NAMES,
-    MAX_UPLOAD_BYTES,
     PlacesError,
     _checked_name,
     _clean_names,
     _csv_text,
     _find_column,
-    _header_names,
+    _read_table,
 )
 
 __all__ = ["EXAMPLE_FILE_NAME", "K_MAX", "column_names", "detect_coordinates", "example_places_csv"]
@@ -46,13 +45,8 @@ EXAMPLE_TOWNS: tuple[tuple[str, float, float, int, float, float], ...] = (
 # --------------------------------------------------------------------------- example
 
 
-def example_places_csv(seed: int = 0) -> bytes:
+def example_places_csv() -> bytes:
     """Return a small CSV of synthetic places around three towns (deterministic).
-
-    Parameters
-    ----------
-    seed : int
-        Seed of the random positions and values.
 
     Returns
     -------
@@ -60,7 +54,7 @@ def example_places_csv(seed: int = 0) -> bytes:
         UTF-8 CSV with columns name, town, latitude, longitude, rent_per_m2, floor_area_m2
         (320 rows).
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(0)
     frames = []
     for town, latitude, longitude, n_places, spread, rent in EXAMPLE_TOWNS:
         # Longitude degrees are shorter than latitude degrees at 45 N: widen them so the
@@ -86,7 +80,7 @@ def example_places_csv(seed: int = 0) -> bytes:
 # --------------------------------------------------------------------------- columns
 
 
-def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, ...]:
+def column_names(data: bytes) -> tuple[str, ...]:
     """Return the file's column names as :func:`components.engine.upload.read_places` names them.
 
     Uses the reader's own checks and limits, delimiter rule and name cleaning (stripped, repeats
@@ -96,9 +90,7 @@ def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str
     Parameters
     ----------
     data : bytes
-        The uploaded file's content.
-    max_bytes : int
-        The size limit.
+        The uploaded file's content, within the reader's size limit (``MAX_UPLOAD_BYTES``).
 
     Returns
     -------
@@ -107,10 +99,11 @@ def column_names(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str
     """
     try:
         if is_parquet(data):
-            footer = check_parquet_limits(data, max_bytes=max_bytes, error=PlacesError)
+            footer = check_parquet_limits(data, error=PlacesError)
             return tuple(_clean_names(footer.names))
-        shape, _ = _csv_text(_checked_name(data, None, max_bytes))
-        return tuple(_header_names(shape))
+        shape, _ = _csv_text(_checked_name(data, None))
+        header = _read_table(shape.header, shape.delimiter, header_only=True)
+        return tuple(_clean_names(list(header.columns)))
     except PlacesError:
         return ()
 
@@ -128,5 +121,4 @@ def detect_coordinates(columns: Sequence[str]) -> tuple[str | None, str | None]:
     (str or None, str or None)
         Latitude column, longitude column, by the reader's names and order of preference.
     """
-    names = list(columns)
-    return _find_column(names, LATITUDE_NAMES), _find_column(names, LONGITUDE_NAMES)
+    return _find_column(columns, LATITUDE_NAMES), _find_column(columns, LONGITUDE_NAMES)

@@ -139,34 +139,28 @@ SYSTEMS: tuple[CoordinateSystem, ...] = (
 )
 
 
-def likely_systems(
-    x: np.ndarray, y: np.ndarray, *, limit: int = _MAX_SHOWN
-) -> tuple[CoordinateSystem, ...]:
+def likely_systems(x: np.ndarray, y: np.ndarray) -> tuple[CoordinateSystem, ...]:
     """The systems of :data:`SYSTEMS` whose ranges hold every point, most telling first.
 
     Parameters
     ----------
     x, y : np.ndarray
-        Eastings and northings (non-finite values are ignored).
-    limit : int
-        At most this many.
+        Eastings and northings, finite.
 
     Returns
     -------
     tuple of CoordinateSystem
-        By the size of their range, smallest first (a national grid before a UTM zone, a UTM
-        zone before Europe's LAEA), then Web Mercator when it fits: it holds any metres
-        within about 20,000 km, so it tells the least, but web tools export it most often,
-        so it is always named when it fits.
+        At most :data:`_MAX_SHOWN`, by the size of their range, smallest first (a national
+        grid before a UTM zone, a UTM zone before Europe's LAEA), then Web Mercator when it
+        fits: it holds any metres within about 20,000 km, so it tells the least, but web
+        tools export it most often, so it is always named when it fits.
     """
-    finite = np.isfinite(x) & np.isfinite(y)
-    x, y = x[finite], y[finite]
     fitting = sorted(
         (system for system in SYSTEMS if system.fits(x, y)), key=lambda system: system.area
     )
     web = [system for system in fitting if system.code == WEB_MERCATOR]
     others = [system for system in fitting if system.code != WEB_MERCATOR]
-    return tuple(others[: limit - len(web)] + web)[:limit]
+    return tuple(others[: _MAX_SHOWN - len(web)] + web)[:_MAX_SHOWN]
 
 
 def _system_parts(system: CoordinateSystem) -> list[str | Code]:
@@ -222,7 +216,7 @@ def projected_advice(
     Parameters
     ----------
     latitude, longitude : np.ndarray
-        The values of the latitude and longitude columns (northings and eastings).
+        The finite values of the latitude and longitude columns (northings and eastings).
     lat_col, lon_col : str
         The columns' names (the file's text: shown as text, never as code, and in the
         Python snippet only when plain).

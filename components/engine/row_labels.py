@@ -177,10 +177,6 @@ def cluster_sizes(
     # the rows not clustered are one more group after the clusters.
     if summary is None:
         summary = value_summary(ids, n_clusters, numbers)
-    elif summary.n.size != n_clusters + 1:
-        raise ValueError(
-            f"summary has {summary.n.size} groups; expected {n_clusters + 1} (value_summary's)."
-        )
     sizes = np.bincount(ids[ids >= 0].astype(np.int64), minlength=n_clusters)
     table = [
         {

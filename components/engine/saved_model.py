@@ -327,8 +327,6 @@ def read_model(raw: bytes) -> SavedModel:
         :data:`MAX_DEPTH`, of another schema version, holds a number that is not finite,
         or a field of the wrong kind or shape; the message says what to do.
     """
-    if not isinstance(raw, bytes):
-        raise ModelFileError(f"raw is {type(raw).__name__}; expected the file's bytes.")
     if len(raw) > MAX_MODEL_BYTES:
         raise _unreadable(
             f"The model file is {size_text(len(raw))} ({len(raw):,} bytes); a model file is at "
@@ -636,9 +634,7 @@ def _transforms(value: object, features: tuple[str, ...]) -> dict[str, list[Any]
 # ------------------------------------------------------------------------------ applying
 
 
-def apply_model(
-    model: SavedModel, frame: pd.DataFrame, column_of: Mapping[str, str] | None = None
-) -> AppliedModel:
+def apply_model(model: SavedModel, frame: pd.DataFrame) -> AppliedModel:
     """Give every row its nearest centre and typicality, prepared as the model's rows were.
 
     Parameters
@@ -646,10 +642,7 @@ def apply_model(
     model : SavedModel
         From :func:`read_model` or :func:`saved_model`.
     frame : pandas.DataFrame
-        The new places.
-    column_of : mapping of str to str, optional
-        The frame's column of a model feature, where its name differs (default: the
-        feature's own name).
+        The new places, a column per model feature under the feature's name.
 
     Returns
     -------
@@ -665,29 +658,23 @@ def apply_model(
         the new values (log(1 + x) of a value at or below -1, or a value so large it
         overflows).
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"frame is {type(frame).__name__}; expected a pandas DataFrame.")
-    renamed = dict(column_of or {})
-    stray = [name for name in renamed if name not in model.feature_names]
-    if stray:
-        raise ValueError(f"column_of names {stray!r}, which are not features of the model.")
-    columns = [renamed.get(name, name) for name in model.feature_names]
-    absent = [column for column in columns if column not in frame.columns]
+    features = list(model.feature_names)
+    absent = [name for name in features if name not in frame.columns]
     if absent:
         raise ValueError(
-            f"The data has no column {', '.join(map(_shown, map(str, absent)))}, which the model "
-            f"uses. The model's features are {', '.join(map(_shown, model.feature_names))}; "
+            f"The data has no column {', '.join(map(_shown, absent))}, which the model "
+            f"uses. The model's features are {', '.join(map(_shown, features))}; "
             "choose data with these columns."
         )
-    for column in columns:
-        if frame.columns.tolist().count(column) > 1:
-            raise ValueError(f"The data has two columns named {_shown(str(column))}; rename one.")
-        if not pd.api.types.is_numeric_dtype(frame[column]):
+    for name in features:
+        if frame.columns.tolist().count(name) > 1:
+            raise ValueError(f"The data has two columns named {_shown(name)}; rename one.")
+        if not pd.api.types.is_numeric_dtype(frame[name]):
             raise ValueError(
-                f"Column {_shown(str(column))} holds text, but the model uses it as a number; "
+                f"Column {_shown(name)} holds text, but the model uses it as a number; "
                 "choose data whose column holds numbers."
             )
-    values = frame.loc[:, columns].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    values = frame.loc[:, features].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     complete = np.isfinite(values).all(axis=1)
     labels = np.full(len(frame), -1, dtype=np.int64)
     typicality = np.full(len(frame), np.nan)
@@ -696,15 +683,13 @@ def apply_model(
         # An overflow is found and named below; numpy's warning would say it in its own words.
         with np.errstate(over="ignore", invalid="ignore"):
             if model.transforms is not None:
-                prepared = _transformed(model.transforms, prepared, columns)
-            scaled = apply_scaler(
-                prepared, model.feature_names, model.scaler, model.scaler_parameters
-            )
-        overflowing = [columns[index] for index in np.flatnonzero(~np.isfinite(scaled).all(axis=0))]
-        if overflowing:
+                prepared = _transformed(model.transforms, prepared)
+            scaled = apply_scaler(prepared, features, model.scaler, model.scaler_parameters)
+        overflowing = np.flatnonzero(~np.isfinite(scaled).all(axis=0))
+        if overflowing.size:
             raise ValueError(
-                f"Column(s) {', '.join(_shown(str(column)) for column in overflowing)} hold values "
-                "too large to be transformed and scaled as the model does (they overflow); "
+                f"Column(s) {', '.join(_shown(features[index]) for index in overflowing)} hold "
+                "values too large to be transformed and scaled as the model does (they overflow); "
                 "correct those values or choose other data."
             )
         centres = np.asarray(model.centroids, dtype=np.float64)
@@ -715,7 +700,7 @@ def apply_model(
     n_missing = int((~complete).sum())
     said = None
     if n_missing:
-        _, detail = missing_by_name(model.feature_names, values)
+        _, detail = missing_by_name(features, values)
         said = (
             f"{n_missing:,} of {len(frame):,} places have no value for a feature of the model "
             f"({detail}); they get no cluster and are shown as 'not clustered'."
@@ -728,19 +713,18 @@ def apply_model(
     )
 
 
-def _transformed(
-    transforms: Mapping[str, Any], values: np.ndarray, columns: list[str]
-) -> np.ndarray:
+def _transformed(transforms: Mapping[str, Any], values: np.ndarray) -> np.ndarray:
     """The model's transforms applied to complete rows, or a ValueError naming the column."""
     fitted = FittedTransforms.from_dict(transforms)
     lowest = values.min(axis=0)
     below = np.flatnonzero((np.array(fitted.transforms) == "log1p") & (lowest <= -1.0))
     if below.size:
         raise ValueError(
-            f"Column {_shown(str(columns[below[0]]))} has values at or below -1 (the lowest is "
-            f"{lowest[below[0]]:g}), where the model's transform log(1 + x) is not defined; the "
-            "model cannot place these rows. Correct the column's values or choose other data."
+            f"Column {_shown(fitted.feature_names[below[0]])} has values at or below -1 (the "
+            f"lowest is {lowest[below[0]]:g}), where the model's transform log(1 + x) is not "
+            "defined; the model cannot place these rows. Correct the column's values or choose "
+            "other data."
         )
-    # transform() checks log(1 + x) too, in words about the model's features; the check
-    # above comes first to name the file's column.
+    # transform() checks log(1 + x) too, with advice on choosing a transform; the check
+    # above comes first to say what to do with the data.
     return fitted.transform(values)

@@ -107,13 +107,9 @@ def _grid_keys(longitude: np.ndarray, latitude: np.ndarray, step: int) -> np.nda
 
 
 def place_cells(
-    longitude: np.ndarray,
-    latitude: np.ndarray,
-    drawn: np.ndarray | None = None,
-    *,
-    max_cells: int = MAX_MARKERS,
+    longitude: np.ndarray, latitude: np.ndarray, drawn: np.ndarray | None = None
 ) -> PlaceCells:
-    """Merge places into at most ``max_cells`` cells: distinct positions, else a square grid.
+    """Merge places into at most :data:`MAX_MARKERS` cells: distinct positions, else a grid.
 
     Parameters
     ----------
@@ -122,16 +118,14 @@ def place_cells(
     drawn : numpy.ndarray of bool, optional
         The places to put in cells (e.g. the clustered ones); the others get cell -1.
         Default: every place.
-    max_cells : int
-        Most cells, >= 1.
 
     Returns
     -------
     PlaceCells
         Each place's cell and each cell's mean position and count. The cells are every
-        distinct position of the drawn places when they number at most ``max_cells``; else
+        distinct position of the drawn places when they number at most ``MAX_MARKERS``; else
         the non-empty cells of a square grid of ``2**(j / 4)`` degrees (``j`` in [-80, 36]),
-        the finest a bisection over ``j`` finds with at most ``max_cells`` of them.
+        the finest a bisection over ``j`` finds with at most ``MAX_MARKERS`` of them.
     """
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
@@ -145,7 +139,6 @@ def place_cells(
     mask = np.ones(lon.size, dtype=bool) if drawn is None else np.asarray(drawn)
     if mask.dtype != bool or mask.shape != lon.shape:
         raise ValueError(f"drawn must hold one True or False per place ({lon.size}).")
-    check_int(max_cells, "max_cells", 1)
     places = np.flatnonzero(mask)
     cell_of_place = np.full(lon.size, -1, dtype=np.int64)
     if places.size == 0:
@@ -155,12 +148,12 @@ def place_cells(
     cell_size: float | None = None
     # Complex numbers sort by real then imaginary part: one sort finds the positions.
     cell, n_cells = _distinct_cells(lon_drawn + 1j * lat_drawn)
-    if n_cells > max_cells:
+    if n_cells > MAX_MARKERS:
         # A fine grid that fits: the coarsest always does (one cell).
         fine, coarse = _FINEST_STEP, _COARSEST_STEP
         while coarse - fine > 1:
             middle = (fine + coarse) // 2
-            if np.unique(_grid_keys(lon_drawn, lat_drawn, middle)).size <= max_cells:
+            if np.unique(_grid_keys(lon_drawn, lat_drawn, middle)).size <= MAX_MARKERS:
                 coarse = middle
             else:
                 fine = middle
@@ -219,9 +212,8 @@ def cell_majority(
     ).reshape(cells.n_cells, n_clusters)
     totals = table.sum(axis=1)
     majority = np.where(totals > 0, table.argmax(axis=1), -1).astype(np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = np.where(totals > 0, table.max(axis=1) / np.maximum(totals, 1), 0.0)
-    return majority, shares
+    # An empty cell's maximum is 0: its share is 0 / 1.
+    return majority, table.max(axis=1) / np.maximum(totals, 1)
 
 
 def select_cells(

@@ -65,12 +65,11 @@ from components.engine.csv_limits import (
     check_csv_limits,
     check_size,
 )
-from components.engine.csv_text import check_text, decode_utf8, table_problem
+from components.engine.csv_text import check_text, decode_utf8, shown_names, table_problem
 from components.engine.extent import MapExtent, map_extent
 from components.engine.messages import message
 from components.engine.parquet_limits import PARQUET_EXTENSIONS, is_parquet, read_parquet_columns
 from components.engine.projected import projected_advice
-from components.engine.validation import check_int
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
@@ -120,12 +119,6 @@ class PlacesData:
     feature_columns : tuple[str, ...]
         Numeric, non-constant columns other than the coordinates (features offered in addition
         to the location); may be empty.
-    text_columns : tuple[str, ...]
-        Non-numeric columns (shown in tooltips, never clustered).
-    source_rows : np.ndarray
-        1-based data-row number in the file of each row of ``frame`` (the header is not a row).
-    dropped_rows : np.ndarray
-        1-based data-row numbers dropped for a missing coordinate.
     extent : MapExtent
         Bounds, centre and zoom of the places.
     delimiter : str
@@ -143,9 +136,6 @@ class PlacesData:
     lon_col: str
     numeric_columns: tuple[str, ...]
     feature_columns: tuple[str, ...]
-    text_columns: tuple[str, ...]
-    source_rows: np.ndarray
-    dropped_rows: np.ndarray
     extent: MapExtent
     delimiter: str
     notes: tuple[str, ...]
@@ -180,24 +170,15 @@ def limits_text() -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _checked_name(data: object, filename: str | None, max_bytes: int) -> bytes:
+def _checked_name(data: bytes, filename: str | None) -> bytes:
     """The bytes, of an accepted size and (when named) an accepted name, CSV or Parquet."""
-    if isinstance(data, memoryview | bytearray):
-        data = bytes(data)
-    if not isinstance(data, bytes):
+    check_size(len(data), MAX_UPLOAD_BYTES, error=PlacesError)
+    if filename is not None and not filename.lower().endswith(ALLOWED_EXTENSIONS):
         raise PlacesError(
-            f"Expected the uploaded file's bytes; got {type(data).__name__}. Pass "
-            "uploaded_file.getvalue()."
+            f"The file '{filename}' is not a CSV or Parquet file (expected a name ending in "
+            f"{', '.join(ALLOWED_EXTENSIONS)}). Export it as CSV (comma-separated values) "
+            "first, e.g. in Excel: File > Save As > CSV UTF-8."
         )
-    check_size(len(data), max_bytes, error=PlacesError)
-    if filename is not None:
-        name = str(filename)
-        if not name.lower().endswith(ALLOWED_EXTENSIONS):
-            raise PlacesError(
-                f"The file '{name}' is not a CSV or Parquet file (expected a name ending in "
-                f"{', '.join(ALLOWED_EXTENSIONS)}). Export it as CSV (comma-separated values) "
-                "first, e.g. in Excel: File > Save As > CSV UTF-8."
-            )
     return data
 
 
@@ -255,11 +236,6 @@ def _read_table(text: str, delimiter: str, *, header_only: bool = False) -> pd.D
     return table
 
 
-def _header_names(shape: CsvShape) -> list[str]:
-    """The column names as :func:`_parse` gives them, from the header line alone."""
-    return _clean_names(list(_read_table(shape.header, shape.delimiter, header_only=True).columns))
-
-
 def _parse(text: str, shape: CsvShape) -> pd.DataFrame:
     frame = _read_table(text, shape.delimiter)
     frame.columns = _clean_names(list(frame.columns))
@@ -273,16 +249,13 @@ def _parse(text: str, shape: CsvShape) -> pd.DataFrame:
 
 def _find_column(columns: Sequence[str], names: tuple[str, ...]) -> str | None:
     lowered = {column.lower(): column for column in reversed(columns)}  # first one wins
-    for name in names:
-        if name in lowered:
-            return lowered[name]
-    return None
+    return next((lowered[name] for name in names if name in lowered), None)
 
 
 def _resolve_coordinates(
     columns: list[str], lat_col: str | None, lon_col: str | None
 ) -> tuple[str, str]:
-    listed = ", ".join(columns[:20]) + (" ..." if len(columns) > 20 else "")
+    listed = shown_names(columns, 20)
     for chosen, what in ((lat_col, "latitude"), (lon_col, "longitude")):
         if chosen is not None and chosen not in columns:
             raise PlacesError(
@@ -322,22 +295,10 @@ def _row_examples(rows: np.ndarray) -> str:
 # --------------------------------------------------------------------------- read_places
 
 
-def _read_parquet(
-    raw: bytes, max_bytes: int, lat_col: str | None, lon_col: str | None
-) -> PlacesData:
-    """Read a Parquet file of places by the CSV reader's rules (see :func:`read_places`)."""
-    columns = read_parquet_columns(raw, max_bytes=max_bytes, error=PlacesError)
-    names = _clean_names([name for name, _ in columns])
-    table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
-    del columns
-    return _places_from_table(table, lat_col, lon_col, delimiter="")
-
-
 def read_places(
     data: bytes,
     *,
     filename: str | None = None,
-    max_bytes: int = MAX_UPLOAD_BYTES,
     lat_col: str | None = None,
     lon_col: str | None = None,
 ) -> PlacesData:
@@ -354,11 +315,10 @@ def read_places(
     Parameters
     ----------
     data : bytes
-        The file's content (e.g. ``st.file_uploader(...).getvalue()``).
+        The file's content (e.g. ``st.file_uploader(...).getvalue()``), at most
+        ``MAX_UPLOAD_BYTES``.
     filename : str, optional
         The uploaded file's name; when given it must end in one of ``ALLOWED_EXTENSIONS``.
-    max_bytes : int
-        Largest accepted size (default 100 MB).
     lat_col, lon_col : str, optional
         Coordinate columns chosen by the user; default: detected by name.
 
@@ -372,9 +332,13 @@ def read_places(
     PlacesError
         When the file cannot be used; the message names the problem and what to do.
     """
-    raw = _checked_name(data, filename, check_int(max_bytes, "max_bytes", 1))
+    raw = _checked_name(data, filename)
     if is_parquet(raw, filename):
-        return _read_parquet(raw, max_bytes, lat_col, lon_col)
+        columns = read_parquet_columns(raw, error=PlacesError)
+        names = _clean_names([name for name, _ in columns])
+        table = pd.DataFrame(dict(zip(names, (values for _, values in columns), strict=True)))
+        del columns
+        return _places_from_table(table, lat_col, lon_col, delimiter="")
     shape, text = _csv_text(raw)
     table = _parse(text, shape)
     del text
@@ -391,30 +355,25 @@ def _places_from_table(
     """Validate a parsed table: text columns (str, "" when empty) or float64 ones (Parquet's)."""
     columns = list(table.columns)
     lat, lon = _resolve_coordinates(columns, lat_col, lon_col)
-    decimal_comma = delimiter == ";"
     row_numbers = np.arange(1, len(table) + 1)
     notes: list[str] = []
 
     numeric: dict[str, np.ndarray] = {}
-    text_columns: list[str] = []
     coercions: list[ColumnCoercion] = []
     for column in columns:
         numbers, coercion, not_numbers = column_numbers(
-            table[column], column, decimal_comma, quick=column not in (lat, lon)
+            table[column], column, delimiter == ";", quick=column not in (lat, lon)
         )
-        if column in (lat, lon):
-            if coercion is not None and coercion.kept_as_text:
-                raise PlacesError(
-                    f"The coordinate column '{column}' has {coercion.n_not_numbers:,} value(s) "
-                    f"that are not numbers, e.g. '{coercion.example}' in data row(s) "
-                    f"{_row_examples(row_numbers[not_numbers])}. Use decimal degrees such as "
-                    "34.05 and -118.24."
-                )
+        as_text = coercion is not None and coercion.kept_as_text
+        if column in (lat, lon) and coercion is not None and as_text:
+            raise PlacesError(
+                f"The coordinate column '{column}' has {coercion.n_not_numbers:,} value(s) "
+                f"that are not numbers, e.g. '{coercion.example}' in data row(s) "
+                f"{_row_examples(row_numbers[not_numbers])}. Use decimal degrees such as "
+                "34.05 and -118.24."
+            )
+        if column in (lat, lon) or (not as_text and np.isfinite(numbers).any()):
             numeric[column] = numbers
-        elif (coercion is None or not coercion.kept_as_text) and np.isfinite(numbers).any():
-            numeric[column] = numbers
-        else:
-            text_columns.append(column)
         # A text column is worth a word only when most of its cells are numbers.
         if (
             coercion is not None
@@ -423,8 +382,7 @@ def _places_from_table(
         ):
             coercions.append(coercion)
 
-    latitude = numeric[lat]
-    longitude = numeric[lon]
+    latitude, longitude = numeric[lat], numeric[lon]
     located = np.isfinite(latitude) & np.isfinite(longitude)
     if not located.any():
         raise PlacesError(
@@ -487,11 +445,10 @@ def _places_from_table(
             "the export includes the varying columns."
         )
 
-    numeric_columns = [c for c in columns if c in numeric]
     constant_columns = [
-        c for c in numeric_columns if c not in (lat, lon) and kept[c].nunique(dropna=True) <= 1
+        c for c in numeric if c not in (lat, lon) and kept[c].nunique(dropna=True) <= 1
     ]
-    feature_columns = [c for c in numeric_columns if c not in (lat, lon, *constant_columns)]
+    feature_columns = [c for c in numeric if c not in (lat, lon, *constant_columns)]
     if constant_columns:
         notes.append(
             f"Column(s) {', '.join(constant_columns)} have a single value and are not offered "
@@ -506,11 +463,8 @@ def _places_from_table(
         frame=kept,
         lat_col=lat,
         lon_col=lon,
-        numeric_columns=tuple(numeric_columns),
+        numeric_columns=tuple(numeric),
         feature_columns=tuple(feature_columns),
-        text_columns=tuple(text_columns),
-        source_rows=row_numbers[located],
-        dropped_rows=dropped,
         extent=map_extent(kept[lat].to_numpy(), kept[lon].to_numpy()),
         delimiter=delimiter,
         notes=tuple(notes),

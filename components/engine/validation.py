@@ -346,7 +346,7 @@ def validate_cluster_ids(labels: object, name: str = "labels") -> np.ndarray:
     return array.astype(np.int64, copy=False)
 
 
-def validate_frame_labels(frame: object, labels: object) -> np.ndarray:
+def validate_frame_labels(frame: pd.DataFrame, labels: object) -> np.ndarray:
     """Check that ``labels`` holds one integer cluster id per row of the DataFrame ``frame``.
 
     Negative ids are allowed: they mark rows that were not clustered.
@@ -363,8 +363,6 @@ def validate_frame_labels(frame: object, labels: object) -> np.ndarray:
     np.ndarray
         The ids as an array, dtype unchanged.
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"frame must be a pandas DataFrame; got {type(frame).__name__}.")
     ids = np.asarray(labels)
     if ids.shape != (len(frame),):
         raise ValueError(

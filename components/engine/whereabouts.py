@@ -21,7 +21,7 @@ How a place is located (all vectorised over the places):
 - The polygons are simplified, so a coast is a few kilometres off; a place within
   :data:`COAST_TOLERANCE_KM` of a country's border or coast, but in none, counts as that nearest
   country, not as the sea (a harbour, a beach, a pier or an island too small to be drawn).
-- Above ``max_points`` places, a fixed-seed random sample of that many is located.
+- Above :data:`MAX_POINTS` places, a fixed-seed random sample of that many is located.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from pathlib import Path
 import numpy as np
 
 from components.engine.outline import check_degrees, check_flat_pairs, shipped_json
-from components.engine.validation import check_int
 
 __all__ = [
     "COAST_TOLERANCE_KM",
@@ -176,12 +175,7 @@ def parse_countries(text: str) -> Countries:
     for index, entry in enumerate(document["countries"]):
         name = entry.get("name") if isinstance(entry, dict) else None
         rings = entry.get("rings") if isinstance(entry, dict) else None
-        if (
-            not isinstance(name, str)
-            or not name.strip()
-            or not isinstance(rings, list)
-            or not rings
-        ):
+        if not (isinstance(name, str) and name.strip() and isinstance(rings, list) and rings):
             raise ValueError(f'Country {index} must have a "name" and a non-empty "rings" list.')
         if name in names:
             raise ValueError(f"Country {index}, {name!r}, is named twice.")
@@ -436,10 +430,7 @@ def _coordinates(values: object, name: str, bound: float) -> np.ndarray:
     """One coordinate column as a 1-D float64 array, NaN for missing, within [-bound, bound]."""
     expected = f"expected numbers in [{-bound:g}, {bound:g}] (NaN for a missing value)"
     try:
-        if hasattr(values, "to_numpy"):  # a pandas Series, whose missing values may be pd.NA
-            array = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            array = np.asarray(values, dtype=np.float64)
+        array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be numbers; {expected}.") from error
     if array.ndim != 1:
@@ -454,27 +445,18 @@ def _coordinates(values: object, name: str, bound: float) -> np.ndarray:
     return array
 
 
-def locate_places(
-    latitude: object,
-    longitude: object,
-    *,
-    max_points: int = MAX_POINTS,
-    seed: int = 0,
-) -> Whereabouts:
+def locate_places(latitude: object, longitude: object) -> Whereabouts:
     """Count a file's places per country and in the sea, as given and swapped.
 
     A place is in a country when it is inside the country's polygon, or outside every one
     but within :data:`COAST_TOLERANCE_KM` of this country's; it is in the sea otherwise.
-    Places with a missing coordinate are left out.
+    Places with a missing coordinate are left out; above :data:`MAX_POINTS` places, a
+    fixed-seed random sample of that many is located (the same places each time).
 
     Parameters
     ----------
     latitude, longitude : array-like of float
         One value per place, in degrees; NaN for a missing value.
-    max_points : int
-        Most places located; above it, a fixed random sample of this many.
-    seed : int
-        Seed of that sample, in [0, 2**32 - 1]; the same seed gives the same sample.
 
     Returns
     -------
@@ -485,11 +467,9 @@ def locate_places(
     ------
     ValueError
         When the two have different lengths, are not 1-D numbers, a value is infinite or out
-        of range (latitude [-90, 90], longitude [-180, 180]), no place has both coordinates,
-        or ``max_points`` or ``seed`` is out of range.
+        of range (latitude [-90, 90], longitude [-180, 180]), or no place has both
+        coordinates.
     """
-    max_points = check_int(max_points, "max_points", 1)
-    seed = check_int(seed, "seed", 0, 2**32 - 1)
     lat = _coordinates(latitude, "latitude", 90.0)
     lon = _coordinates(longitude, "longitude", 180.0)
     if lat.size != lon.size:
@@ -504,9 +484,9 @@ def locate_places(
             "expected at least one."
         )
     n_places = int(complete.size)
-    if n_places > max_points:
-        rng = np.random.default_rng(seed)
-        complete = complete[np.sort(rng.choice(n_places, size=max_points, replace=False))]
+    if n_places > MAX_POINTS:
+        rng = np.random.default_rng(0)
+        complete = complete[np.sort(rng.choice(n_places, size=MAX_POINTS, replace=False))]
     lat, lon = lat[complete], lon[complete]
     countries = load_countries()
     current = _counts(countries, _locate(countries, lon, lat))
@@ -521,9 +501,7 @@ def locate_places(
 # --------------------------------------------------------------------------- words
 
 
-def whereabouts_sentence(
-    result: Whereabouts, *, swapped: bool = False, top: int = TOP_COUNTRIES
-) -> str:
+def whereabouts_sentence(result: Whereabouts, *, swapped: bool = False) -> str:
     """Say where the places fall: "58 in Somalia, 2 in Ethiopia".
 
     Parameters
@@ -533,21 +511,19 @@ def whereabouts_sentence(
     swapped : bool
         Describe the places with latitude and longitude swapped instead (``result.swapped``
         must not be None).
-    top : int
-        Countries named (most places first); the others are counted together.
 
     Returns
     -------
     str
-        The countries with their counts, then the others ("12 in 4 other countries"), then
-        the sea ("3 in the sea"), comma-separated; for a sample, what it is a sample of.
+        The :data:`TOP_COUNTRIES` countries with the most places and their counts, then the
+        others ("12 in 4 other countries"), then the sea ("3 in the sea"), comma-separated;
+        for a sample, what it is a sample of.
     """
-    top = check_int(top, "top", 1)
     counts = result.swapped if swapped else result.current
     if counts is None:
         raise ValueError("swapped=True needs result.swapped; its longitudes cannot be latitudes.")
-    parts = [f"{count:,} in {name}" for name, count in counts.countries[:top]]
-    rest = counts.countries[top:]
+    parts = [f"{count:,} in {name}" for name, count in counts.countries[:TOP_COUNTRIES]]
+    rest = counts.countries[TOP_COUNTRIES:]
     if rest:
         n_rest = sum(count for _, count in rest)
         other = "1 other country" if len(rest) == 1 else f"{len(rest)} other countries"

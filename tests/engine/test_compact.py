@@ -95,8 +95,6 @@ def test_compact_places_keeps_coordinates_float64_and_downloads_unchanged() -> N
     assert frame["price"].dtype == np.float32 and frame["rooms"].dtype == np.float32
     assert frame["ratio"].dtype == np.float64
     assert deep_nbytes(frame) < deep_nbytes(data.frame)
-    assert compacted.source_rows.dtype == np.int32
-    np.testing.assert_array_equal(compacted.source_rows, data.source_rows)
     labels = np.arange(data.n_rows) % 3
     # The downloads say what the file said, to the last digit.
     assert labelled_rows_csv(frame, labels) == labelled_rows_csv(data.frame, labels)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from components.engine import places
-from components.engine.data import HousingData, ValidationReport
+from components.engine.data import HousingData
 from components.engine.dataset import housing_dataset, places_dataset
 from components.engine.upload import read_places
 
@@ -50,11 +50,13 @@ def test_the_census_data_is_described_by_its_catalogue() -> None:
             "ocean_proximity": ["NEAR BAY", "<1H OCEAN"],
         }
     )
-    housing = HousingData(frame=frame, source="x", report=ValidationReport(n_rows=2), sha256="ab")
+    housing = HousingData(frame=frame, source="x", notes=(), sha256="ab")
     data = housing_dataset(housing, "California housing")
     assert data.is_census and data.has_split and data.place_word == "block groups"
     assert data.numeric_columns == ("latitude", "longitude", "median_house_value")
-    assert data.places.text_columns == ("ocean_proximity",)
+    assert data.places.frame.columns.drop(list(data.numeric_columns)).tolist() == [
+        "ocean_proximity"
+    ]
     assert data.category_column == "ocean_proximity"
     assert data.label("median_house_value") == "Median house value"
     assert data.cap("median_house_value") == 500_001.0 and data.unit("median_house_value") == "USD"

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from components.engine.data import HousingData, ValidationReport
+from components.engine.data import HousingData
 from components.engine.dataset import Dataset, housing_dataset
 from components.engine.overview import data_overview
 
@@ -23,8 +23,7 @@ def _toy_data() -> Dataset:
             "note": ["a", None, "c", "d"],
         }
     )
-    report = ValidationReport(n_rows=4, notes=("one note",))
-    return housing_dataset(HousingData(frame=frame, source="toy", report=report), "toy")
+    return housing_dataset(HousingData(frame=frame, source="toy", notes=("one note",)), "toy")
 
 
 def test_missing_table_counted_by_hand() -> None:

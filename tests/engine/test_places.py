@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from components.engine import places
+from components.engine import places, upload
 from components.engine.upload import PlacesData, read_places
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -46,11 +46,10 @@ def test_module_imports_without_streamlit() -> None:
 
 def test_example_is_deterministic_and_reads_cleanly(example: PlacesData) -> None:
     assert places.example_places_csv() == places.example_places_csv()
-    assert places.example_places_csv(seed=1) != places.example_places_csv()
     assert example.n_rows == sum(town[3] for town in places.EXAMPLE_TOWNS) == 320
     assert (example.lat_col, example.lon_col) == ("latitude", "longitude")
     assert example.feature_columns == ("rent_per_m2", "floor_area_m2")
-    assert example.text_columns == ("name", "town")
+    assert example.frame.columns.drop(list(example.numeric_columns)).tolist() == ["name", "town"]
     assert example.notes == ()
     # Every place lies near its town (within 0.2 degrees, > 6 sd of the spread).
     centres = {town: (lat, lon) for town, lat, lon, *_ in places.EXAMPLE_TOWNS}
@@ -80,8 +79,9 @@ def test_column_names_of_unreadable_files_are_empty(data: bytes) -> None:
     assert places.column_names(data) == ()
 
 
-def test_column_names_respect_the_size_limit() -> None:
-    assert places.column_names(b"lat,lon\n1,2\n", max_bytes=5) == ()
+def test_column_names_respect_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", 5)
+    assert places.column_names(b"lat,lon\n1,2\n") == ()
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from components.engine import selection
 from components.engine.data import load_housing
 from components.engine.selection import (
     MAX_MARKERS,
@@ -48,12 +49,13 @@ def test_selected_cells_select_the_places_inside_them() -> None:
     assert nothing.n_rows == 0 and nothing.counts.tolist() == [0, 0]
 
 
-def test_a_grid_when_the_positions_do_not_fit() -> None:
+def test_a_grid_when_the_positions_do_not_fit(monkeypatch: pytest.MonkeyPatch) -> None:
     # Two pairs of places 0.1 degrees apart, the pairs 10 degrees apart: in two cells, a
     # grid keeps each pair together (a coarser one would merge the pairs into one).
     lon = np.array([0.0, 0.1, 10.0, 10.1])
     lat = np.zeros(4)
-    cells = place_cells(lon, lat, max_cells=2)
+    monkeypatch.setattr(selection, "MAX_MARKERS", 2)
+    cells = place_cells(lon, lat)
     assert cells.n_cells == 2
     assert cells.cell_size is not None and 0.1 < cells.cell_size <= 10.0
     assert cells.cell_of_place.tolist() == [0, 0, 1, 1]
@@ -61,11 +63,12 @@ def test_a_grid_when_the_positions_do_not_fit() -> None:
     np.testing.assert_allclose(cells.longitude, [0.05, 10.05])
 
 
-def test_grid_cells_are_the_squares_of_their_size() -> None:
+def test_grid_cells_are_the_squares_of_their_size(monkeypatch: pytest.MonkeyPatch) -> None:
     generator = np.random.default_rng(3)
     lon = generator.uniform(-5.0, 5.0, 5_000)
     lat = generator.uniform(40.0, 50.0, 5_000)
-    cells = place_cells(lon, lat, max_cells=300)
+    monkeypatch.setattr(selection, "MAX_MARKERS", 300)
+    cells = place_cells(lon, lat)
     assert cells.cell_size is not None and cells.n_cells <= 300
     # The same partition as the squares of that size from the south-west corner.
     squares = np.floor((lon - lon.min()) / cells.cell_size) * 1e6 + np.floor(
@@ -74,17 +77,19 @@ def test_grid_cells_are_the_squares_of_their_size() -> None:
     _, expected = np.unique(squares, return_inverse=True)
     assert np.array_equal(cells.cell_of_place, expected)
     # A grid of the next finer size tried (2**(-1/4) smaller) would not fit.
-    finer = place_cells(lon, lat, max_cells=cells.n_cells - 1)
+    monkeypatch.setattr(selection, "MAX_MARKERS", cells.n_cells - 1)
+    finer = place_cells(lon, lat)
     assert finer.cell_size is not None and finer.cell_size > cells.cell_size
 
 
-def test_selecting_every_cell_selects_every_drawn_place() -> None:
+def test_selecting_every_cell_selects_every_drawn_place(monkeypatch: pytest.MonkeyPatch) -> None:
     generator = np.random.default_rng(0)
     lon = generator.normal(-120.0, 2.0, 3_000)
     lat = generator.normal(37.0, 2.0, 3_000)
     labels = generator.integers(-1, 4, 3_000)
     drawn = labels >= 0
-    cells = place_cells(lon, lat, drawn, max_cells=500)
+    monkeypatch.setattr(selection, "MAX_MARKERS", 500)
+    cells = place_cells(lon, lat, drawn)
     assert cells.n_cells <= 500
     assert (cells.cell_of_place[~drawn] == -1).all() and (cells.cell_of_place[drawn] >= 0).all()
     assert cells.count.sum() == drawn.sum()
@@ -130,7 +135,6 @@ def test_the_housing_positions_are_the_markers() -> None:
         (lambda: place_cells(LON, LAT[:3]), "one length"),
         (lambda: place_cells(np.array([np.nan]), np.array([1.0])), "finite"),
         (lambda: place_cells(LON, LAT, np.ones(5)), "drawn"),
-        (lambda: place_cells(LON, LAT, max_cells=0), "max_cells=0"),
         (lambda: select_cells(TOY, np.array([4]), ZEROS, 2), "[0, 3]"),
         (lambda: select_cells(TOY, np.array([-1]), ZEROS, 2), "[0, 3]"),
         (lambda: select_cells(TOY, np.array([0]), np.full(5, 2), 2), "[-1, 1]"),

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from components.engine import csv_limits, parquet_limits, places
+from components.engine import csv_limits, parquet_limits, places, upload
 from components.engine.upload import (
     MAX_UPLOAD_BYTES,
     PlacesError,
@@ -58,7 +58,7 @@ def test_types_are_read_as_numbers_or_text_with_hand_checked_values() -> None:
     assert (data.lat_col, data.lon_col) == ("lat", "lon")
     assert data.is_parquet and data.delimiter == ""
     assert data.n_rows == 2  # rows 3 and 4 lack a longitude
-    assert data.source_rows.tolist() == [1, 2] and data.dropped_rows.tolist() == [3, 4]
+    assert "(data rows 3, 4)" in data.notes[0]
     frame = data.frame
     assert frame["lat"].tolist() == [45.5, 46.25]  # float32 values exact in float64
     assert frame["lon"].tolist() == [5.75, 6.5]  # decimals
@@ -69,7 +69,7 @@ def test_types_are_read_as_numbers_or_text_with_hand_checked_values() -> None:
     assert frame["open"].tolist() == ["true", "false"]  # booleans as their text
     assert frame["since"].tolist() == ["2020-01-02", "2020-01-02"]
     assert data.numeric_columns == ("lat", "lon", "rooms", "big", "code")
-    assert data.text_columns == ("town", "open", "since")
+    assert frame.columns.drop(list(data.numeric_columns)).tolist() == ["town", "open", "since"]
     assert data.notes[-1].startswith("Column(s) rooms have a single value")  # 1 and a null
     assert data.feature_columns == ("big", "code")
     assert data.coercions == ()
@@ -98,13 +98,11 @@ def test_the_same_table_as_csv_and_as_parquet_gives_the_same_places() -> None:
         "lon_col",
         "numeric_columns",
         "feature_columns",
-        "text_columns",
         "notes",
         "coercions",
     ):
         assert getattr(as_parquet, field) == getattr(as_csv, field), field
-    assert as_parquet.source_rows.tolist() == as_csv.source_rows.tolist() == [1, 2, 3, 5]
-    assert as_parquet.dropped_rows.tolist() == as_csv.dropped_rows.tolist() == [4]
+    assert "(data rows 4)" in as_parquet.notes[0]
     assert "Column 'price': 1 cell(s) read as missing ('NA' x1)." in [
         coercion.message for coercion in as_parquet.coercions
     ]
@@ -136,7 +134,7 @@ def test_parquet_is_chosen_by_extension_or_magic_bytes() -> None:
     assert read_places(good).n_rows == 2  # no name: the magic bytes
 
 
-def test_a_row_group_over_the_byte_limit_is_named() -> None:
+def test_a_row_group_over_the_byte_limit_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     sink = pa.BufferOutputStream()
     small = pa.table({"lat": np.full(10, 45.0), "lon": np.full(10, 5.0)})
     big = pa.table({"lat": np.full(20_000, 45.0), "lon": np.full(20_000, 5.0)})  # 320 KB
@@ -151,14 +149,17 @@ def test_a_row_group_over_the_byte_limit_is_named() -> None:
     ]
     limit = len(data) + 1  # the file itself is within it; its second row group is not
     assert sizes[0] <= limit < sizes[1]
-    message = _error(data, max_bytes=limit)
+    monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", limit)
+    monkeypatch.setattr(parquet_limits, "MAX_CSV_BYTES", limit)
+    message = _error(data)
     assert f"Row group 2 of the file holds {sizes[1]:,} bytes once uncompressed" in message
     assert f"at most {limit:,} bytes are accepted" in message
 
 
-def test_the_file_size_limit_applies_to_parquet_too() -> None:
+def test_the_file_size_limit_applies_to_parquet_too(monkeypatch: pytest.MonkeyPatch) -> None:
     good = parquet_bytes({"lat": [45.0, 46.0], "lon": [5.0, 6.0]})
-    message = _error(good, filename="p.parquet", max_bytes=100)
+    monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", 100)
+    message = _error(good, filename="p.parquet")
     assert f"The file is {len(good):,} bytes; the limit is 100 bytes" in message
 
 

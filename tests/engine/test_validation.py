@@ -159,5 +159,3 @@ def test_validate_frame_labels_allows_negative_ids_for_rows_left_out() -> None:
     assert validate_frame_labels(frame, [0, -1, 1]).tolist() == [0, -1, 1]
     with pytest.raises(ValueError, match=r"labels has shape \(2,\); expected one id per frame row"):
         validate_frame_labels(frame, [0, 1])
-    with pytest.raises(ValueError, match="frame must be a pandas DataFrame; got list"):
-        validate_frame_labels([[1.0]], [0])

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from components.engine import data
-from components.engine.messages import plain_parts
+from components.engine.messages import Code, Message
 from tests.markdown_shown import split_code
 from tests.reference_data import HOUSING_CSV, PROJECT_ROOT, SHIPPED_GZ
 
@@ -78,6 +78,14 @@ JARGON = re.compile(
     r"tokeniz|Traceback|Errno|byte offset|offset \d|dtype|utf-8-sig|invalid start byte|"
     r"end-of-stream|codec|\bNUL\b|\b0x[0-9a-f]+)|\b\w*(?:Error|Exception|Warning)\b|NaN"
 )
+
+
+def plain_parts(text: str) -> str:
+    """The prose of a message, each code part replaced by a space (a plain ``str`` is all
+    prose)."""
+    if not isinstance(text, Message):
+        return str(text)
+    return "".join(" " if isinstance(part, Code) else part for part in text.parts)
 
 
 def jargon(text: str) -> list[str]:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import streamlit
 
-from components.engine.messages import Code, message, plain_parts
+from components.engine.messages import Code, message
 from components.engine.upload import PlacesError
 from components.ui.text import escape_markdown, message_markdown
-from tests.hostile.catalogue import HOSTILE_STRINGS
+from tests.hostile.catalogue import HOSTILE_STRINGS, plain_parts
 from tests.markdown_shown import TYPOGRAPHY, shown
 
 COMMAND = "git checkout -- data/housing.csv.gz"
