@@ -22,14 +22,11 @@ plotly's labels.
 
 from __future__ import annotations
 
-import functools
 import html
 import math
 import numbers
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -46,14 +43,12 @@ __all__ = [
     "PenPortrait",
     "ReportContent",
     "ScatterMap",
-    "app_version",
     "cluster_scatter",
     "pen_portraits",
     "profile_table",
     "report_html",
 ]
 
-PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 # Above this many places the map draws a seeded sample of them (the file stays small and
 # opens fast); the tables and charts always use every place.
 MAX_MAP_POINTS = 50_000
@@ -71,24 +66,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
     "style-src 'unsafe-inline'; img-src data: blob:"
 )
-
-
-@functools.cache
-def app_version(path: Path = PYPROJECT) -> str:
-    """The app's version: ``[project] version`` of its pyproject.toml.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        The pyproject.toml; default the project's own.
-
-    Returns
-    -------
-    str
-        The version, e.g. ``"0.1.0"``.
-    """
-    with open(path, "rb") as file:
-        return str(tomllib.load(file)["project"]["version"])
 
 
 # ------------------------------------------------------------------------ the map
@@ -431,7 +408,7 @@ class ReportContent:
     settings : tuple of (str, str)
         The analysis' settings as (label, value) rows, in order.
     version : str
-        The app's version (:func:`app_version`).
+        The app's version (:func:`components.engine.saved_model.app_version`).
     created : str
         When the report was made, as it should read.
     cluster_map : ScatterMap

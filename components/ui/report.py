@@ -15,6 +15,7 @@ import streamlit as st
 
 from components.engine.classification.transforms import TRANSFORMS
 from components.engine.dataset import Dataset
+from components.engine.saved_model import app_version
 from components.engine.scaling import SCALERS
 from components.engine.sweep.run import SweepResult
 from components.figures import report as figures
@@ -107,7 +108,7 @@ def download_report(view: ModelView, names: Sequence[str], sweep: SweepResult | 
         content = figures.ReportContent(
             title=data.name,
             settings=settings_rows,
-            version=figures.app_version(),
+            version=app_version(),
             created=created,
             cluster_map=figures.cluster_scatter(longitude, latitude, labels, named),
             portraits=figures.pen_portraits(labels, named, scored, column_labels),

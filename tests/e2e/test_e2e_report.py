@@ -25,6 +25,7 @@ from components.engine.classification.profiles import index_scores
 from components.engine.clustering import cluster_profiles, profiles_table
 from components.engine.data import load_housing
 from components.engine.dataset import housing_dataset
+from components.engine.saved_model import app_version
 from components.figures import charts
 from components.figures import report as figures
 from components.figures.classification_levels import index_heatmap
@@ -65,7 +66,7 @@ def _report_html() -> str:
     content = figures.ReportContent(
         title=data.name,
         settings=(("Data", data.name), ("sha256 of the data", data.sha256), ("k", "5")),
-        version=figures.app_version(),
+        version=app_version(),
         created="2024-01-02 03:04 UTC",
         cluster_map=figures.cluster_scatter(
             frame["longitude"].to_numpy(), frame["latitude"].to_numpy(), labels, NAMES

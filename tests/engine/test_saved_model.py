@@ -7,6 +7,8 @@ The hostile model files (size, nesting, numbers, shapes, encodings) are in the c
 from __future__ import annotations
 
 import json
+import re
+import tomllib
 
 import numpy as np
 import pandas as pd
@@ -14,12 +16,14 @@ import pytest
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 
 from components.engine import model
+from components.engine.data import PROJECT_ROOT
 from components.engine.features import DEFAULT_FEATURES, prepare_features
 from components.engine.saved_model import (
     MAX_DEPTH,
     SCHEMA_VERSION,
     ModelFileError,
     SavedModel,
+    app_version,
     apply_model,
     model_json,
     read_model,
@@ -300,3 +304,10 @@ def test_a_transform_that_cannot_apply_names_the_column(toy: SavedModel) -> None
 def test_a_value_that_overflows_when_scaled_names_the_column(toy: SavedModel) -> None:
     frame = _toy_frame().assign(latitude=[45.19, 1.7e308, 45.90, 45.20])
     assert _refusal(toy, frame).startswith("Column(s) 'latitude' hold values too large to be")
+
+
+def test_app_version_is_the_projects() -> None:
+    """The version a model file and the report carry is pyproject.toml's."""
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert app_version() == project["project"]["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", app_version())

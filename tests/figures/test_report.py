@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
 
 import numpy as np
 import pandas as pd
@@ -21,9 +20,7 @@ from components.figures.classification_levels import index_heatmap
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE
 from components.figures.report import (
     MAX_PORTRAIT_SENTENCES,
-    PYPROJECT,
     ReportContent,
-    app_version,
     cluster_scatter,
     pen_portraits,
     profile_table,
@@ -348,13 +345,6 @@ def test_table_cells_are_formatted_and_escaped(toy_report: str) -> None:
     assert '<td class="number">6,000</td>' in profiles
     assert "<td>25.0%</td>" in profiles
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in profiles
-
-
-def test_app_version_is_the_projects() -> None:
-    with open(PYPROJECT, "rb") as file:
-        expected = tomllib.load(file)["project"]["version"]
-    assert app_version() == expected
-    assert re.fullmatch(r"\d+\.\d+\.\d+.*", app_version())
 
 
 def test_a_figure_is_not_changed_by_the_report() -> None:
