@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from components.engine import data, places, upload
+from components.engine.csv_text import DELIMITER_NAMES
 from components.engine.dataset import Dataset
 from components.ui import cache, keys, streamlit_internals
 from components.ui.cache import uploads
@@ -426,7 +427,7 @@ def file_summary(dataset: Dataset) -> None:
     if read.is_parquet:
         read_as = "Parquet"
     else:
-        delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[read.delimiter]
+        delimiter = DELIMITER_NAMES[read.delimiter]
         read_as = f"{delimiter}-separated"
     extent = read.extent
     st.caption(
