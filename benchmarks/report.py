@@ -56,6 +56,7 @@ from components.engine.classification import profiles  # noqa: E402
 from components.engine.clustering import cluster_profiles, profiles_table  # noqa: E402
 from components.engine.data import load_housing  # noqa: E402
 from components.engine.dataset import Dataset, housing_dataset  # noqa: E402
+from components.engine.saved_model import app_version  # noqa: E402
 from components.engine.scaling import SCALERS, scale_features  # noqa: E402
 from components.engine.sweep.run import score_sweep  # noqa: E402
 from components.figures import charts  # noqa: E402
@@ -151,7 +152,7 @@ def report_builder(data: Dataset, settings: ClusterSettings) -> Callable[[], byt
             ("Seed (random_state)", str(settings.random_state)),
             ("Starts (n_init)", str(settings.n_init)),
         ),
-        version=figures.app_version(),
+        version=app_version(),
         elbow=elbow,
         elbow_note=suggestion.message,
         box=charts.feature_boxplot(
