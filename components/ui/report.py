@@ -19,6 +19,7 @@ from components.engine.saved_model import app_version
 from components.engine.scaling import SCALERS
 from components.engine.sweep.run import SweepResult
 from components.figures import report as figures
+from components.figures.classification_levels import index_heatmap
 from components.ui import cache
 from components.ui.url_state import METHODS
 from components.ui.widgets import ModelView, download_stem
@@ -87,10 +88,8 @@ def download_report(view: ModelView, names: Sequence[str], sweep: SweepResult | 
     longitude = cache.data.column_values(key.source, "longitude")
     latitude = cache.data.column_values(key.source, "latitude")
     scored = None
-    heatmap = None
     if cache.classification.profile_columns(key, value_column):
         scored = cache.classification.scores(key, k, value_column)
-        heatmap = cache.classification.index_figure(key, k, value_column, named)
     profile = cache.views.profile(key, k, value_column)
     feature_labels = [_with_unit(data, name) for name in key.features]
     value_label = _with_unit(data, value_column)
@@ -117,7 +116,7 @@ def download_report(view: ModelView, names: Sequence[str], sweep: SweepResult | 
             box=box,
             box_title=f"{data.label(value_column)} per cluster",
             profile=figures.profile_table(profile, named, feature_labels, value_label),
-            index_heatmap=heatmap,
+            index_heatmap=None if scored is None else index_heatmap(scored, named),
             index_note=" ".join(scored.explanations.values()) if scored is not None else "",
         )
         return figures.report_html(content).encode("utf-8")

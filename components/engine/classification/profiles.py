@@ -103,7 +103,9 @@ def _clustered_matrix(
         if not pd.api.types.is_numeric_dtype(frame[name]):
             raise ValueError(f"column {name!r} is not numeric; expected numeric columns only.")
     clustered = ids >= 0
-    values = np.array(frame.loc[clustered, names].to_numpy(dtype=np.float64, na_value=np.nan))
+    rows = frame[names] if clustered.all() else frame.loc[clustered, names]
+    # A copy (the frame is left as it is), column after column: the callers read columns.
+    values = np.array(rows.to_numpy(dtype=np.float64, na_value=np.nan), order="F")
     values[~np.isfinite(values)] = np.nan
     empty = [name for name, column in zip(names, values.T, strict=True) if np.isnan(column).all()]
     if empty:
@@ -111,6 +113,12 @@ def _clustered_matrix(
             f"column {empty[0]!r} has no finite value in the clustered rows; leave it out."
         )
     return values, ids[clustered].astype(np.int64), n_clusters
+
+
+def _finite(column: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The column's values that are not NaN and their cluster ids (no copy when all are)."""
+    finite = ~np.isnan(column)
+    return (column, ids) if finite.all() else (column[finite], ids[finite])
 
 
 def index_scores(
@@ -139,8 +147,7 @@ def index_scores(
     standardised = np.empty_like(scores)
     kinds = []
     for position, column in enumerate(values.T):
-        finite = ~np.isnan(column)
-        numbers, members = column[finite], ids[finite]
+        numbers, members = _finite(column, ids)
         counts = np.bincount(members, minlength=n_clusters)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = np.bincount(members, weights=numbers, minlength=n_clusters) / counts
@@ -185,9 +192,9 @@ def separation(
     values, ids, _ = _clustered_matrix(frame, labels, columns, n_clusters)
     rows = []
     for name, column in zip(columns, values.T, strict=True):
-        finite = ~np.isnan(column)
-        between, total, n_groups = sums_of_squares(column[finite], ids[finite])
-        n_rows = int(finite.sum())
+        numbers, members = _finite(column, ids)
+        between, total, n_groups = sums_of_squares(numbers, members)
+        n_rows = numbers.size
         eta_squared = between / total if total > 0 else math.nan
         within = max(total - between, 0.0)
         if n_groups < 2 or n_rows <= n_groups or total == 0:
