@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from components.figures.classification import METHODS as CORRELATION_METHODS
 from components.ui import cache, keys
 from components.ui.cache.model import kmeans_key
 from components.ui.text import escape_markdown, message_markdown
@@ -26,11 +27,26 @@ def prepared_variables(key: keys.ModelKey, k: int) -> None:
             "extreme places. Choose a transform per variable under 'Prepare the variables' "
             "on the left; near 0 is symmetric."
         )
-        st.dataframe(table, hide_index=True, key="skewness_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            key="skewness_table",
+            column_config={
+                "feature": "Variable",
+                "skewness_before": st.column_config.NumberColumn("Skewness before", format="%.2f"),
+                "skewness_after": st.column_config.NumberColumn("Skewness after", format="%.2f"),
+            },
+        )
     if len(key.features) < 2:
         return
     st.subheader("Correlated variables")
-    method = st.radio("Correlation", ["pearson", "spearman"], key=CORRELATION_KEY, horizontal=True)
+    method = st.radio(
+        "Correlation",
+        tuple(CORRELATION_METHODS),
+        format_func=CORRELATION_METHODS.__getitem__,
+        key=CORRELATION_KEY,
+        horizontal=True,
+    )
     st.plotly_chart(cache.classification.correlation_figure(key, method), key="correlation_chart")
     pairs = cache.classification.variable_correlations(key).pairs
     if pairs:
@@ -56,7 +72,19 @@ def prepared_variables(key: keys.ModelKey, k: int) -> None:
         "silhouette. The variables at the top drive the result."
     )
     try:
-        st.dataframe(cache.classification.left_out(key, k), hide_index=True, key="left_out")
+        st.dataframe(
+            cache.classification.left_out(key, k),
+            hide_index=True,
+            key="left_out",
+            column_config={
+                "variable": "Variable left out",
+                "adjusted_rand": st.column_config.NumberColumn("Adjusted Rand", format="%.3f"),
+                "silhouette": st.column_config.NumberColumn("Silhouette", format="%.3f"),
+                "silhouette_change": st.column_config.NumberColumn(
+                    "Silhouette change", format="%+.3f"
+                ),
+            },
+        )
     except ValueError as error:
         st.info(escape_markdown(str(error)))
 
