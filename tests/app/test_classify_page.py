@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,13 +13,20 @@ import pytest
 from conftest import chart_spec, places_with_a_negative_column, texts, upload_on_data_page
 from streamlit.testing.v1 import AppTest
 
-from components.ui.classification import NAME_KEY_PREFIX
+from components.ui.classification import CORRELATION_KEY, NAME_KEY_PREFIX
 
 PAGE = "pages/classify.py"
 
 
 def _table(app: AppTest, column: str):
     return next(table.value for table in app.dataframe if column in table.value.columns)
+
+
+def _headers(app: AppTest, column: str) -> list[str]:
+    """The headers a reader sees over the table holding ``column`` (its column labels)."""
+    table = next(table for table in app.dataframe if column in table.value.columns)
+    config = json.loads(table.proto.columns)
+    return [config.get(name, {}).get("label", name) for name in table.value.columns]
 
 
 @pytest.mark.slow
@@ -37,6 +45,14 @@ def test_classify_page_on_the_census_data(
         "Population and Households" in str(item.value) and "drop" in str(item.value)
         for item in app.markdown
     )
+    assert _headers(app, "skewness_before") == ["Variable", "Skewness before", "Skewness after"]
+    assert _headers(app, "adjusted_rand") == [
+        "Variable left out",
+        "Adjusted Rand",
+        "Silhouette",
+        "Silhouette change",
+    ]
+    assert app.radio(key=CORRELATION_KEY).options == ["Pearson", "Spearman"]
     left_out = _table(app, "adjusted_rand")
     assert set(left_out["variable"]) == {
         "location",
