@@ -23,7 +23,7 @@ def result(source: DataSource) -> DistributedSweepResult:
     Parameters
     ----------
     source : DataSource
-        A "distributed" source (:func:`components.ui.result.result_source`).
+        A "distributed" source (:func:`components.ui.source.result_source`).
 
     Returns
     -------
