@@ -226,12 +226,12 @@ def show_opened_result(page: Literal["clusters", "choose_k"]) -> None:
         The page of the result to draw.
     """
     chosen = source.chosen_source()
-    if chosen is None or chosen.kind != keys.SOURCE_DISTRIBUTED:
-        return
-    try:
-        opened = cache.distributed.result(chosen)
-    except (OSError, ValueError):
+    if (
+        chosen is None
+        or chosen.kind != keys.SOURCE_DISTRIBUTED
+        or cache.distributed.problem(chosen) is not None
+    ):
         return
     source.sidebar_block(chosen)
-    _PAGES[page](chosen, opened)
+    _PAGES[page](chosen, cache.distributed.result(chosen))
     st.stop()

@@ -140,13 +140,7 @@ def result_source(environ: Mapping[str, str] | None = None) -> keys.DataSource |
 def readable_result() -> keys.DataSource | None:
     """The source of ``GEOCLUSTER_RESULT`` when its folder can be read (says nothing else)."""
     result = result_source()
-    if result is None:
-        return None
-    try:
-        cache.distributed.result(result)
-    except (OSError, ValueError):
-        return None
-    return result
+    return result if result is not None and cache.distributed.problem(result) is None else None
 
 
 def without_server_path(message: str, path: str) -> str:
@@ -266,12 +260,12 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
     """
     try:
         source = chosen_source() or housing_source()
-        if source.kind == keys.SOURCE_DISTRIBUTED:
-            try:
-                cache.distributed.result(source)
-            except (OSError, ValueError) as error:
-                _show_result_unreadable(source, error)
-                source = housing_source()
+        problem = (
+            cache.distributed.problem(source) if source.kind == keys.SOURCE_DISTRIBUTED else None
+        )
+        if problem is not None:
+            _show_result_unreadable(source, problem)
+            source = housing_source()
         dataset = cache.data.dataset(source)
     except ParquetSampleError as error:
         sidebar_block(source)

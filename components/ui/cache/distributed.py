@@ -38,6 +38,30 @@ def result(source: DataSource) -> DistributedSweepResult:
     return read_distributed_result(source.name)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def problem(source: DataSource) -> Exception | None:
+    """Why a result folder cannot be read, or None when it can (one read per version).
+
+    The sidebar and every page ask this on each run; only the verdict is kept, not a copy
+    of the result.
+
+    Parameters
+    ----------
+    source : DataSource
+        A "distributed" source.
+
+    Returns
+    -------
+    Exception or None
+        The reader's ``OSError`` or ``ValueError`` (its message says what is wrong).
+    """
+    try:
+        read_distributed_result(source.name)
+    except (OSError, ValueError) as error:
+        return error.with_traceback(None)
+    return None
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def cell_map(source: DataSource, k: int) -> CellMap:
     """The map of k's grid cells, coloured by majority cluster, with the clusters' centres.
