@@ -44,6 +44,7 @@ __all__ = [
 # limits that the sample's read (through the uploads' reader) must keep.
 SAMPLE_ROWS = 100_000
 _GLOB_CHARACTERS = frozenset("*?[")
+_BATCH_ROWS = 65_536
 # Files pyarrow and dask skip in a folder data set (_metadata, _SUCCESS, .crc files).
 _HIDDEN_PREFIXES = ("_", ".")
 _NUMBER_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal)
@@ -234,10 +235,20 @@ def sample_parquet(
                 break
             if field.name not in read and _is_number(field):
                 read.append(field.name)
-    tables = []
+    # The rows kept are drawn before reading, then taken batch by batch, so a row group far
+    # larger than the sample never stands whole in memory.
+    wanted = np.sort(rng.choice(n_read, limit, replace=False)) if n_read > limit else None
+    tables, offset = [], 0
     for index, group, _ in sorted(picked):
         try:
-            tables.append(files[index].read_row_group(group, columns=read))
+            for batch in files[index].iter_batches(
+                batch_size=_BATCH_ROWS, row_groups=[group], columns=read
+            ):
+                rows, offset = batch.num_rows, offset + batch.num_rows
+                if wanted is not None:
+                    low, high = np.searchsorted(wanted, (offset - rows, offset))
+                    batch = batch.take(pa.array(wanted[low:high] - (offset - rows)))
+                tables.append(pa.Table.from_batches([batch]))
         except (OSError, pa.ArrowException) as error:
             raise _unreadable(paths[index], source, error) from error
     table = (
@@ -245,7 +256,5 @@ def sample_parquet(
         if tables
         else schema.empty_table().select(read)
     )
-    if table.num_rows > limit:
-        table = table.take(np.sort(rng.choice(table.num_rows, limit, replace=False)))
     frame = table.to_pandas().reset_index(drop=True)
     return ParquetSample(frame=frame, n_source_rows=n_source_rows, n_sampled_rows=len(frame))

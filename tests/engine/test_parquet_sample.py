@@ -152,3 +152,25 @@ def test_a_bad_argument_names_the_valid_range(
 def test_no_column_is_refused(folder: Path) -> None:
     with pytest.raises(ValueError, match="columns is empty"):
         sample_parquet(str(folder), ())
+
+
+def test_a_row_group_larger_than_the_sample_is_sampled_across_all_its_rows(
+    tmp_path: Path,
+) -> None:
+    # One row group of 200,000 rows, read in batches: the 1,000 rows kept are drawn from all
+    # of it, not from its first batch.
+    path = tmp_path / "one-group.parquet"
+    n_rows = 200_000
+    pq.write_table(
+        pa.table({"row": np.arange(n_rows), "lat": np.full(n_rows, 45.0)}), path,
+        row_group_size=n_rows,
+    )  # fmt: skip
+    assert pq.ParquetFile(path).metadata.num_row_groups == 1
+    sample = sample_parquet(str(path), ("row", "lat"), max_rows=1_000, seed=5)
+    rows = _rows(sample)
+    assert (sample.n_source_rows, len(rows), len(set(rows))) == (n_rows, 1_000, 1_000)
+    assert rows == sorted(rows)  # in the file's order
+    # Uniform over the group: about a third of the rows in each third.
+    thirds = np.bincount(np.asarray(rows) * 3 // n_rows, minlength=3)
+    assert thirds.min() > 250, thirds
+    assert rows == _rows(sample_parquet(str(path), ("row", "lat"), max_rows=1_000, seed=5))
