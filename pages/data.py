@@ -1,8 +1,8 @@
-"""Data: choose what every page clusters, the California housing demo or a file of places."""
+"""Data: choose what every page clusters: the California housing demo, a file or a Dask result."""
 
 import streamlit as st
 
-from components.ui import cache, models, source
+from components.ui import cache, keys, models, source
 from components.ui.router import ensure_routed
 from components.ui.text import escape_markdown
 from components.ui.whereabouts import show_whereabouts
@@ -34,8 +34,25 @@ st.button(
     on_click=source.use,
     args=(None,),
     icon=":material/home_work:",
-    disabled=opened is not None and not opened[0].is_upload,
+    disabled=opened is not None and opened[0].kind == keys.SOURCE_HOUSING,
 )
+
+result = source.readable_result()
+if result is not None:
+    st.subheader("The Dask result")
+    st.caption(
+        f"The k-sweep of {escape_markdown(result.label)}, computed on a Dask cluster: the "
+        "Clusters and Choose k pages show its clusters of all its places, the other pages a "
+        "random sample of them."
+    )
+    st.button(
+        "Use the Dask result",
+        key=source.RESULT_KEY,
+        on_click=source.use,
+        args=(result,),
+        icon=":material/hub:",
+        disabled=opened is not None and opened[0].kind == keys.SOURCE_DISTRIBUTED,
+    )
 
 if opened is not None:
     data_source, data = opened

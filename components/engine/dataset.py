@@ -5,7 +5,9 @@ columns are named ``latitude`` and ``longitude``, plus what the pages need to sp
 a label per column, the features and value column to start from, and what only some data
 have (the census data's train/test split, its category column, its caps). The housing
 data and an uploaded file become one by :func:`housing_dataset` and :func:`places_dataset`;
-from there the pipeline (settings, model, views, map) is the same for both.
+from there the pipeline (settings, model, views, map) is the same for both. A sample of a
+distributed sweep's rows is a file of places whose start (features, scaler) is the sweep's,
+set by :func:`with_start`.
 
 Naming the coordinates once here is what lets every later step say ``latitude`` without
 carrying the file's own column names; :attr:`Dataset.original_names` gives them back for
@@ -14,7 +16,7 @@ labels and downloads.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from components.engine.data import HousingData
@@ -52,6 +54,12 @@ class Dataset:
         The census data's income and its category (ocean proximity); None elsewhere.
     has_split : bool
         Whether the tutorial's train/test split is offered (the census data only).
+    default_scaler : str
+        The scaler a first visit uses, a key of :data:`components.engine.scaling.SCALERS`.
+    default_location_weight : float
+        The geographic scaler's location weight a first visit uses.
+    sampled_from : int
+        Rows of the data set these rows are a random sample of; 0 when they are all of it.
     """
 
     places: PlacesData
@@ -64,6 +72,9 @@ class Dataset:
     income_column: str | None = None
     category_column: str | None = None
     has_split: bool = False
+    default_scaler: str = "standard"
+    default_location_weight: float = 1.0
+    sampled_from: int = 0
 
     @property
     def n_rows(self) -> int:
@@ -195,4 +206,50 @@ def places_dataset(places: PlacesData, name: str, sha256: str) -> Dataset:
         default_features=(*LOCATION, *features[:1]),
         value_column=features[0] if features else LATITUDE,
         original_names={new_name: old for old, new_name in renamed.items()},
+    )
+
+
+def with_start(
+    dataset: Dataset,
+    features: Sequence[str],
+    *,
+    scaler: str,
+    location_weight: float,
+    sampled_from: int = 0,
+) -> Dataset:
+    """The data starting from given features and scaler (e.g. those of a distributed sweep).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        From :func:`places_dataset`.
+    features : sequence of str
+        The features to start from, by the file's own names (a coordinate column is found
+        under ``latitude`` or ``longitude``); those that are not numeric columns are left out.
+    scaler : str
+        The scaler to start from.
+    location_weight : float
+        The geographic scaler's weight to start from.
+    sampled_from : int
+        Rows of the data set ``dataset`` is a random sample of (0: all of it).
+
+    Returns
+    -------
+    Dataset
+        The same rows; its value column the first chosen feature besides the location. With
+        no usable feature, the data's own defaults are kept.
+    """
+    new_names = {old: new for new, old in dataset.original_names.items()}
+    chosen = tuple(
+        name
+        for name in dict.fromkeys(new_names.get(feature, feature) for feature in features)
+        if name in dataset.numeric_columns
+    )
+    return replace(
+        dataset,
+        default_features=chosen or dataset.default_features,
+        value_column=next((name for name in chosen if name not in LOCATION), dataset.value_column),
+        default_scaler=scaler,
+        default_location_weight=float(location_weight),
+        sampled_from=int(sampled_from),
     )

@@ -37,8 +37,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from components.engine.scaling import SCALERS
 from components.engine.sweep.suggestions import KSuggestion, suggest_k
-from components.engine.validation import PerK
+from components.engine.validation import PerK, check_int
 
 __all__ = [
     "CELLS_FILE",
@@ -643,6 +644,12 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
                 f"centroids of k={k} have shapes {[array.shape for array in shapes]}; "
                 f"expected ({k}, {len(features)}) for features {list(features)}."
             )
+    if manifest["scaler"] not in SCALERS:
+        raise ValueError(
+            f"scaler={manifest['scaler']!r} is unknown; expected one of {list(SCALERS)}."
+        )
+    # The app samples the result's rows with its seed.
+    random_state = check_int(manifest["random_state"], "random_state", 0)
     cell_degrees = float(manifest["grid"]["cell_degrees"])
     columns = _cell_columns(cells_path)
     unknown = sorted(set(np.unique(columns["k"]).tolist()) - set(k_values))
@@ -678,7 +685,7 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
             str(name): _array(values).tolist()
             for name, values in manifest["scaler_parameters"].items()
         },
-        random_state=int(manifest["random_state"]),
+        random_state=random_state,
         engine=str(manifest["engine"]),
         scheduler=str(manifest["scheduler"]),
         n_workers=int(manifest["n_workers"]),

@@ -1,11 +1,12 @@
-"""A result of the distributed k-sweep as the data of the Clusters and Choose k pages.
+"""The Clusters and Choose k pages of a Dask result: the result's own clusters on all its places.
 
 ``python -m components.engine.distributed DATA --out FOLDER`` writes a result folder; with the
-environment variable ``GEOCLUSTER_RESULT=FOLDER`` set when the app starts, the Clusters and
-Choose k pages open it (a sidebar choice goes back to the housing data). The result is read
-once per version of its manifest (:mod:`components.ui.cache.distributed`); a folder that
-cannot be read gets an error saying what is wrong and what to do, and the pages show the
-housing data instead.
+environment variable ``GEOCLUSTER_RESULT=FOLDER`` set when the app starts, the result is a data
+source like the others (:mod:`components.ui.source`: the sidebar's switch, the Data page), the
+active one until the session chooses another. With it active, these two pages show the
+result itself: a map of its grid cells per k and its per-k metrics. The other pages work on a
+random sample of the rows it was computed from. The result is read once per version of its
+manifest (:mod:`components.ui.cache.distributed`).
 
 Text from the manifest (the data set's name, feature names) reaches the page escaped.
 """
@@ -13,112 +14,26 @@ Text from the manifest (the data set's name, feature names) reaches the page esc
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 import streamlit as st
 
 from components.engine.data import shown_path
-from components.engine.distributed_result import MANIFEST_FILE, DistributedSweepResult
+from components.engine.distributed_result import DistributedSweepResult
 from components.engine.features import FEATURE_CATALOGUE
 from components.engine.scaling import SCALERS
 from components.figures.cells import CellMap
-from components.ui import cache, keys
+from components.ui import cache, keys, source
 from components.ui import insight as ui_insight
+from components.ui.source import RESULT_COMMAND as COMMAND
+from components.ui.source import RESULT_ENV_VAR
 from components.ui.text import escape_markdown
-from components.ui.widgets import labelled_radio
 
-RESULT_ENV_VAR = "GEOCLUSTER_RESULT"
-# Widget keys (also what the AppTest tests address).
-RESULT_CHOICE_KEY = "result_choice"
+__all__ = ["RESULT_ENV_VAR", "RESULT_K_KEY", "show_opened_result"]
+
+# Widget key (also what the AppTest tests address).
 RESULT_K_KEY = "result_k"
-
-COMMAND = "python -m components.engine.distributed"
-_CHOICES = ("result", "housing")
-
-
-def result_source(environ: Mapping[str, str] | None = None) -> keys.DataSource | None:
-    """Return the result folder named by ``GEOCLUSTER_RESULT`` as a data source.
-
-    Parameters
-    ----------
-    environ : mapping, optional
-        The environment (default ``os.environ``).
-
-    Returns
-    -------
-    DataSource or None
-        A "distributed" source keyed by the folder's path and its manifest's modification
-        time (0 when there is no manifest: the reader then says so); None when the variable
-        is unset or blank.
-    """
-    value = (os.environ if environ is None else environ).get(RESULT_ENV_VAR, "").strip()
-    if not value:
-        return None
-    folder = Path(value)
-    try:
-        version = (folder / MANIFEST_FILE).stat().st_mtime_ns
-    except OSError:
-        version = 0
-    return keys.DataSource(
-        kind=keys.SOURCE_DISTRIBUTED, name=str(folder), version=version, label=shown_path(folder)
-    )
-
-
-def _without_server_path(message: str, folder: str) -> str:
-    """The reader's message with the folder's path cut to its name (no server paths shown)."""
-    shown = shown_path(folder)
-    for written in {folder, str(Path(folder).resolve())}:
-        message = message.replace(written, shown)
-    return message
-
-
-def _show_unreadable(source: keys.DataSource, reason: str) -> None:
-    st.error(
-        f"**The Dask result in `{RESULT_ENV_VAR}` could not be opened.** "
-        f"{escape_markdown(_without_server_path(reason, source.name))}\n\n"
-        f"Write a result with `{COMMAND} DATA --out FOLDER` and set `{RESULT_ENV_VAR}` to "
-        "that folder before starting the app (a folder written again is read again), or "
-        f"unset `{RESULT_ENV_VAR}`. Meanwhile this page shows the housing data.",
-        icon=":material/error:",
-    )
-
-
-def opened_result() -> tuple[keys.DataSource, DistributedSweepResult] | None:
-    """Open the result of ``GEOCLUSTER_RESULT`` when there is one and the user shows it.
-
-    Draws, in the sidebar, the choice between the result and the housing data. A folder
-    that cannot be read gets an error (what is wrong, what to do) and None, so the page goes
-    on with the housing data. Never raises for a bad folder.
-
-    Returns
-    -------
-    (DataSource, DistributedSweepResult) or None
-        The result to show, or None: no result set, unreadable, or the housing data chosen.
-    """
-    source = result_source()
-    if source is None:
-        return None
-    try:
-        opened = cache.distributed.result(source)
-    except (OSError, ValueError) as error:
-        if isinstance(error, OSError) and error.filename is not None:
-            # A fault of the file system, not one the reader named: no traceback, no path.
-            reason = error.strerror or type(error).__name__
-            _show_unreadable(source, f"{shown_path(error.filename)} could not be read ({reason}).")
-        else:
-            _show_unreadable(source, str(error))
-        return None
-    _keep_widget_value(RESULT_CHOICE_KEY, _CHOICES)
-    labels = {
-        # Radio options are Markdown: the folder's name is escaped.
-        "result": f"Dask result: {escape_markdown(source.label)}",
-        "housing": "California housing (fitted here)",
-    }
-    choice = labelled_radio(st.sidebar, "Data", labels, key=RESULT_CHOICE_KEY)
-    return (source, opened) if choice == "result" else None
 
 
 def _keep_widget_value(key: str, options: tuple[Any, ...]) -> None:
@@ -287,7 +202,7 @@ def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> N
     st.info(
         "The silhouette of each place, the stability check and the clustergram need every "
         "row's cluster, which a Dask result does not keep (it holds per-k summaries and the "
-        "map's cells). Choose the housing data in the sidebar to see them for that data.",
+        "map's cells). Choose other data in the sidebar to see them for that data.",
         icon=":material/info:",
     )
 
@@ -299,17 +214,24 @@ _PAGES: dict[str, Callable[[keys.DataSource, DistributedSweepResult], None]] = {
 
 
 def show_opened_result(page: Literal["clusters", "choose_k"]) -> None:
-    """Draw the page of the result of ``GEOCLUSTER_RESULT`` and stop, when the user shows it.
+    """Draw the page of the Dask result and stop, when it is the active source and opens.
 
-    Without a result, with one that cannot be read or with the housing data chosen (see
-    :func:`opened_result`), nothing stops: the page goes on with the housing data.
+    Otherwise nothing is drawn and nothing stops: the page goes on with the active source
+    (for a result that cannot be read, :func:`components.ui.source.active` says why and
+    shows the housing data).
 
     Parameters
     ----------
     page : {"clusters", "choose_k"}
         The page of the result to draw.
     """
-    opened = opened_result()
-    if opened is not None:
-        _PAGES[page](*opened)
-        st.stop()
+    chosen = source.chosen_source()
+    if (
+        chosen is None
+        or chosen.kind != keys.SOURCE_DISTRIBUTED
+        or cache.distributed.problem(chosen) is not None
+    ):
+        return
+    source.sidebar_block(chosen)
+    _PAGES[page](chosen, cache.distributed.result(chosen))
+    st.stop()

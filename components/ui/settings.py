@@ -44,6 +44,7 @@ _NOTICES_STATE = "_clusters_url_notices"  # (the settings they are about, the no
 _PENDING_STATE = "_clusters_pending_link"
 PARAM_DATA = "data"
 HOUSING_PARAM = "housing"
+RESULT_PARAM = "result"
 UPLOAD_PARAM_PREFIX = "upload:"
 
 _WIDGET_OF_FIELD: dict[str, str] = {
@@ -77,11 +78,12 @@ def source_param(data_source: keys.DataSource) -> str:
     Returns
     -------
     str
-        ``HOUSING_PARAM``, or ``UPLOAD_PARAM_PREFIX`` and the first 16 hex digits.
+        ``HOUSING_PARAM``, ``RESULT_PARAM`` (the Dask result of ``GEOCLUSTER_RESULT``), or
+        ``UPLOAD_PARAM_PREFIX`` and the first 16 hex digits.
     """
     if data_source.is_upload:
         return UPLOAD_PARAM_PREFIX + data_source.name[:16]
-    return HOUSING_PARAM
+    return RESULT_PARAM if data_source.kind == keys.SOURCE_DISTRIBUTED else HOUSING_PARAM
 
 
 def default_settings(dataset: Dataset) -> ClusterSettings:
@@ -95,9 +97,14 @@ def default_settings(dataset: Dataset) -> ClusterSettings:
     Returns
     -------
     ClusterSettings
-        The defaults, with the data's features and value column.
+        The defaults, with the data's features, value column and scaler.
     """
-    return ClusterSettings(features=dataset.default_features, value_column=dataset.value_column)
+    return ClusterSettings(
+        features=dataset.default_features,
+        value_column=dataset.value_column,
+        scaler=dataset.default_scaler,
+        location_weight=dataset.default_location_weight,
+    )
 
 
 _AUTOMATIC_RERUN_STATE = "_geocluster_automatic_rerun"
@@ -132,19 +139,22 @@ def _from_link(
 ) -> ClusterSettings | None:
     """Read a link's settings for the data shown; None when they are for other data.
 
-    A link for the census data, opened on a file, switches the pages back to the census
-    data. A link for an uploaded file that this session does not hold keeps its settings
-    until that file is uploaded again, and says so.
+    A link for the census data (or the Dask result, when the server opens one), opened on
+    other data, switches the pages to it. A link for an uploaded file that this session does
+    not hold keeps its settings until that file is uploaded again, and says so.
     """
     here = source_param(data_source)
     wanted = query.get(PARAM_DATA, [HOUSING_PARAM])[-1:] or [HOUSING_PARAM]
     if wanted[0] != here:
-        if wanted[0] == HOUSING_PARAM:
-            source.use(None)
+        result = source.readable_result() if wanted[0] == RESULT_PARAM else None
+        if wanted[0] == HOUSING_PARAM or result is not None:
+            source.use(result)
             st.rerun()
         st.session_state[_PENDING_STATE] = (wanted[0], query)
         notice = (
-            "This link shows the clusters of an uploaded file that this session does not "
+            "This link shows the clusters of a Dask result that this server does not open."
+            if wanted[0] == RESULT_PARAM
+            else "This link shows the clusters of an uploaded file that this session does not "
             "hold. Upload the same file on the Data page to see them: the link's settings are "
             "kept until then."
         )

@@ -1,16 +1,23 @@
-"""The data source, chosen once for every page: the census demo or the analyst's own file.
+"""The data source, chosen once for every page: the census demo, a file or a Dask result.
 
 The Data page (pages/data.py) takes a file or the example and shows what was read; the
 sidebar of every page names the active source and can switch it. A file reaches the app
 only through :func:`keep_file` (the uploader's callback and the example button call it),
 which holds its bytes for this session in the upload budget; nothing is written to disk.
+
+A result folder of the distributed k-sweep named by ``GEOCLUSTER_RESULT`` is the third
+source, and the active one until the session chooses another: the Clusters and Choose k
+pages show its own clusters (:mod:`components.ui.result`), the other pages a random sample
+of the rows it was computed from, and say so (:func:`active`). A folder that cannot be read
+gets an error saying what is wrong and what to do, and the pages show the housing data.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -18,6 +25,8 @@ import streamlit as st
 from components.engine import data, places, upload
 from components.engine.csv_text import DELIMITER_NAMES
 from components.engine.dataset import Dataset
+from components.engine.distributed_result import MANIFEST_FILE
+from components.engine.parquet_sample import ParquetSampleError
 from components.ui import cache, keys, streamlit_internals
 from components.ui.cache import uploads
 from components.ui.text import escape_markdown, message_markdown
@@ -33,7 +42,10 @@ HOUSING_KEY = "data_use_housing"
 LAT_KEY = "data_lat"
 LON_KEY = "data_lon"
 SWITCH_KEY = "data_switch"
+RESULT_KEY = "data_use_result"
 DATA_PAGE = "pages/data.py"
+RESULT_ENV_VAR = "GEOCLUSTER_RESULT"
+RESULT_COMMAND = "python -m components.engine.distributed"
 
 MAX_UPLOAD_MB = upload.MAX_UPLOAD_BYTES // (1024 * 1024)
 LIMITS = upload.limits_text()
@@ -94,6 +106,97 @@ def housing_source() -> keys.DataSource:
     return cache.data.housing_source(data.locate_data(environ=os.environ))
 
 
+def result_source(environ: Mapping[str, str] | None = None) -> keys.DataSource | None:
+    """Return the result folder named by ``GEOCLUSTER_RESULT`` as a data source.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment (default ``os.environ``).
+
+    Returns
+    -------
+    DataSource or None
+        A "distributed" source keyed by the folder's path and its manifest's modification
+        time (0 when there is no manifest: the reader then says so); None when the variable
+        is unset or blank.
+    """
+    value = (os.environ if environ is None else environ).get(RESULT_ENV_VAR, "").strip()
+    if not value:
+        return None
+    folder = Path(value)
+    try:
+        version = (folder / MANIFEST_FILE).stat().st_mtime_ns
+    except OSError:
+        version = 0
+    return keys.DataSource(
+        kind=keys.SOURCE_DISTRIBUTED,
+        name=str(folder),
+        version=version,
+        label=data.shown_path(folder),
+    )
+
+
+def readable_result() -> keys.DataSource | None:
+    """The source of ``GEOCLUSTER_RESULT`` when its folder can be read (says nothing else)."""
+    result = result_source()
+    return result if result is not None and cache.distributed.problem(result) is None else None
+
+
+def without_server_path(message: str, path: str) -> str:
+    """A message with a path cut to its name (the server's folders are never shown)."""
+    shown = data.shown_path(path)
+    for written in sorted({path, str(Path(path).resolve())}, key=len, reverse=True):
+        message = message.replace(written, shown)
+    return message
+
+
+def _show_result_unreadable(result: keys.DataSource, error: Exception) -> None:
+    if isinstance(error, OSError) and error.filename is not None:
+        # A fault of the file system, not one the reader named: no traceback, no path.
+        reason = error.strerror or type(error).__name__
+        why = f"{data.shown_path(error.filename)} could not be read ({reason})."
+    else:
+        why = without_server_path(str(error), result.name)
+    st.error(
+        f"**The Dask result in `{RESULT_ENV_VAR}` could not be opened.** "
+        f"{escape_markdown(why)}\n\n"
+        f"Write a result with `{RESULT_COMMAND} DATA --out FOLDER` and set `{RESULT_ENV_VAR}` "
+        "to that folder before starting the app (a folder written again is read again), or "
+        f"unset `{RESULT_ENV_VAR}`. Meanwhile this page shows the housing data.",
+        icon=":material/error:",
+    )
+
+
+def _show_sample_unreadable(result: keys.DataSource, error: Exception) -> None:
+    source_path = cache.distributed.result(result).source
+    st.error(
+        f"**The rows of the Dask result cannot be read here.** This page works on a random "
+        "sample of the rows the result was computed from, so the result's source file "
+        f"({escape_markdown(data.shown_path(source_path))}) must be readable at its path "
+        "from the app's server. "
+        f"{escape_markdown(without_server_path(str(error), source_path))}\n\n"
+        "The Clusters and Choose k pages still show the result's own clusters; or choose "
+        "other data in the sidebar.",
+        icon=":material/error:",
+    )
+
+
+def _sample_note(dataset: Dataset) -> str:
+    name = escape_markdown(dataset.name)
+    if dataset.n_rows < dataset.sampled_from:
+        rows = (
+            f"a random sample of {dataset.n_rows:,} of the {dataset.sampled_from:,} places of "
+            f"the Dask result (read from {name}); the clusters here are fitted on that sample"
+        )
+    else:
+        rows = f"the {dataset.n_rows:,} places of the Dask result (read from {name}), fitted here"
+    return (
+        f"These views work on {rows}, starting from the result's features and scaling. "
+        "Clusters and Choose k show the result's own clusters on all its places."
+    )
+
+
 def held_file() -> HeldFile | None:
     """The file this session holds, if any."""
     return st.session_state.get(FILE_STATE)
@@ -105,8 +208,15 @@ def use(source: keys.DataSource | None) -> None:
 
 
 def chosen_source() -> keys.DataSource | None:
-    """The source the session chose: its file, or None for the census data."""
-    chosen: keys.DataSource | None = st.session_state.get(ACTIVE_STATE)
+    """The source the session chose: its file, the Dask result, or None for the census data.
+
+    Before any choice, the Dask result of ``GEOCLUSTER_RESULT`` when it is set.
+    """
+    if ACTIVE_STATE not in st.session_state:
+        return result_source()
+    chosen: keys.DataSource | None = st.session_state[ACTIVE_STATE]
+    if chosen is not None and chosen.kind == keys.SOURCE_DISTRIBUTED:
+        return result_source()  # as written now: a folder written again is read again
     held = held_file()
     if chosen is not None and chosen.is_upload:
         if held is None or cache.data.upload_bytes(held.source) is None:
@@ -150,7 +260,17 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
     """
     try:
         source = chosen_source() or housing_source()
+        problem = (
+            cache.distributed.problem(source) if source.kind == keys.SOURCE_DISTRIBUTED else None
+        )
+        if problem is not None:
+            _show_result_unreadable(source, problem)
+            source = housing_source()
         dataset = cache.data.dataset(source)
+    except ParquetSampleError as error:
+        sidebar_block(source)
+        _show_sample_unreadable(source, error)
+        return None
     except data.DataUnavailableError as error:
         _show_housing_unavailable(error, title="The housing data is not available.")
         return None
@@ -173,7 +293,9 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
         )
         return None
     sidebar_block(source)
-    if not source.is_upload:
+    if source.kind == keys.SOURCE_DISTRIBUTED:
+        st.info(_sample_note(dataset), icon=":material/info:")
+    elif not source.is_upload:
         note = data.published_note(dataset.sha256, dataset.n_rows, data.shown_path(source.name))
         if note:
             st.info(escape_markdown(note), icon=":material/info:")
@@ -194,24 +316,32 @@ def active_or_stop() -> tuple[keys.DataSource, Dataset]:
     return opened
 
 
+_SWITCH_OF_KIND = {keys.SOURCE_UPLOAD: "file", keys.SOURCE_DISTRIBUTED: "result"}
+
+
 def _on_switch() -> None:
     choice = st.session_state.get(SWITCH_KEY)
     held = held_file()
-    use(held.source if choice == "file" and held is not None else None)
+    if choice == "file" and held is not None:
+        use(held.source)
+    else:
+        use(result_source() if choice == "result" else None)
 
 
 def sidebar_block(source: keys.DataSource) -> None:
-    """Name the active source in the sidebar, and offer the other one when there is one."""
+    """Name the active source in the sidebar, and offer the others when there are some."""
     sidebar = st.sidebar
     held = held_file()
-    if held is None:
+    result = readable_result()
+    labels = {"housing": "California housing (demo)"}
+    if held is not None:
+        labels["file"] = f"Your file: {escape_markdown(held.name)}"
+    if result is not None:
+        labels["result"] = f"Dask result: {escape_markdown(result.label)}"
+    if len(labels) == 1:
         sidebar.caption(f"Data: {escape_markdown(cache.data.source_name(source))}")
     else:
-        labels = {
-            "housing": "California housing (demo)",
-            "file": f"Your file: {escape_markdown(held.name)}",
-        }
-        st.session_state[SWITCH_KEY] = "file" if source.is_upload else "housing"
+        st.session_state[SWITCH_KEY] = _SWITCH_OF_KIND.get(source.kind, "housing")
         sidebar.radio(
             "Data", options=tuple(labels), format_func=labels.__getitem__, key=SWITCH_KEY,
             on_change=_on_switch,

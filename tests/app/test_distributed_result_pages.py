@@ -1,8 +1,9 @@
 """AppTest tests of a distributed result opened as a data source (GEOCLUSTER_RESULT).
 
 The result is written with the app's own writer from real scikit-learn fits
-(:mod:`toy_result`); the Clusters and Choose k pages open it, and a folder that cannot be
-read gets a message and leaves the page on the housing data.
+(:mod:`toy_result`); the Clusters and Choose k pages open it, the sidebar's one data switch
+offers it, and a folder that cannot be read gets a message and leaves the page on the housing
+data.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from components.engine.distributed_result import (
     read_distributed_result,
 )
 from components.figures.palette import FILL_ALPHA, PALETTE, hex_to_rgb
-from components.ui.result import RESULT_CHOICE_KEY, RESULT_ENV_VAR, RESULT_K_KEY
+from components.ui.result import RESULT_ENV_VAR, RESULT_K_KEY
+from components.ui.source import SWITCH_KEY
 from components.ui.text import escape_markdown
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -166,7 +168,7 @@ def test_k_and_the_choice_of_data_carry_over_between_the_two_pages(
     assert not app.exception
     assert app.title[0].value == "Choose k"
     assert int(app.select_slider(key=RESULT_K_KEY).value) == k
-    assert app.radio(key=RESULT_CHOICE_KEY).value == "result"
+    assert app.radio(key=SWITCH_KEY).value == "result"
     app.switch_page(CLUSTERS).run()
     assert int(app.select_slider(key=RESULT_K_KEY).value) == k
     _assert_map_of(app, result, k)
@@ -193,7 +195,8 @@ def test_a_bad_result_folder_is_named_and_the_page_shows_the_housing_data(
     # The rest of the page works: the housing data's clusters.
     assert app.title[0].value == "Clusters"
     assert layer(deck_spec(app), "points")
-    assert not [radio for radio in app.radio if radio.key == RESULT_CHOICE_KEY]
+    # Only the housing data to choose: no switch, and the result is not offered.
+    assert not [radio for radio in app.radio if radio.key == SWITCH_KEY]
 
 
 @pytest.mark.parametrize(
@@ -233,10 +236,12 @@ def test_the_sidebar_goes_back_to_the_housing_data(
 ) -> None:
     app = make_app(CLUSTERS)
     app.run()
-    app.radio(key=RESULT_CHOICE_KEY).set_value("housing").run()
+    app.radio(key=SWITCH_KEY).set_value("housing").run()
     assert not app.exception
     assert app.title[0].value == "Clusters"
-    del result
+    app.radio(key=SWITCH_KEY).set_value("result").run()
+    assert not app.exception
+    _assert_map_of(app, result, int(app.select_slider(key=RESULT_K_KEY).value))
 
 
 def test_text_from_the_manifest_reaches_the_page_as_text(
@@ -262,7 +267,7 @@ def test_text_from_the_manifest_reaches_the_page_as_text(
     caption = " ".join(element.value for element in app.caption)
     assert escape_markdown("**bold** [x]") in caption
     assert not any(element.proto.allow_html for element in app.sidebar.markdown)
-    choice = app.radio(key=RESULT_CHOICE_KEY).options[0]
+    choice = app.radio(key=SWITCH_KEY).options[-1]
     assert choice == f"Dask result: {escape_markdown('**res** [x](y)')}"
     # The feature names head the table's columns as they are written.
     assert set(hostile) <= set(_table(app, "size").columns)

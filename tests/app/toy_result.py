@@ -131,3 +131,17 @@ def toy_result(source: str = "toy/places-*.parquet") -> DistributedSweepResult:
 def write_toy_result(folder: Path, source: str = "toy/places-*.parquet") -> Path:
     """Write :func:`toy_result` to ``folder`` with the app's writer and return the folder."""
     return write_distributed_result(toy_result(source), folder)
+
+
+def write_toy_source(folder: Path) -> Path:
+    """Write the places :func:`toy_result` clustered as a folder of 3 Parquet files.
+
+    Row groups of 250 rows: a sample of the folder reads some of its 12 groups.
+    """
+    folder.mkdir(parents=True)
+    frame = clustered_places(N_ROWS, seed=4)
+    for index, part in enumerate(np.array_split(np.arange(N_ROWS), 3)):
+        frame.iloc[part].to_parquet(
+            folder / f"part-{index}.parquet", index=False, row_group_size=250
+        )
+    return folder

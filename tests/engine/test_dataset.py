@@ -7,7 +7,7 @@ import pytest
 
 from components.engine import places
 from components.engine.data import HousingData
-from components.engine.dataset import housing_dataset, places_dataset
+from components.engine.dataset import housing_dataset, places_dataset, with_start
 from components.engine.upload import read_places
 
 
@@ -72,3 +72,29 @@ def test_a_column_named_like_a_coordinate_never_overwrites_the_chosen_one(column
         [1.0, 5.0, 9.0] if column == "latitude" else [2.0, 6.0, 10.0]
     )
     assert data.label(f"{column} (file 2)") == column
+
+
+def test_a_start_of_features_by_the_files_names_and_a_scaler() -> None:
+    read = read_places(
+        b"lat,lon,latitude,price,rooms\n45.1,5.1,1,1,3\n45.2,5.2,2,2,4\n45.3,5.4,3,4,2\n",
+        lat_col="lat",
+        lon_col="lon",
+    )
+    started = with_start(
+        places_dataset(read, "f.csv", ""),
+        ("lon", "rooms", "latitude", "absent", "rooms"),
+        scaler="geographic",
+        location_weight=2.0,
+        sampled_from=30,
+    )
+    # The file's "lon" is the longitude; its unchosen "latitude" column was renamed.
+    assert started.default_features == ("longitude", "rooms", "latitude (file)")
+    assert started.value_column == "rooms"
+    assert (started.default_scaler, started.default_location_weight) == ("geographic", 2.0)
+    assert started.sampled_from == 30
+    # No usable feature: the data's own start.
+    kept = with_start(
+        places_dataset(read, "f.csv", ""), ("absent",), scaler="robust", location_weight=1.0
+    )
+    assert kept.default_features == places_dataset(read, "f.csv", "").default_features
+    assert (kept.default_scaler, kept.sampled_from) == ("robust", 0)

@@ -194,6 +194,16 @@ def test_reader_and_writer_errors_name_the_problem(tmp_path: Path) -> None:
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="incomplete or damaged result"):
         read_distributed_result(folder)
+    # What the app starts its sample of the rows from must be valid.
+    folder = write_distributed_result(_hand_made_result(), tmp_path / "result")
+    written = json.loads((folder / MANIFEST_FILE).read_text())
+    for name, value, expected in (
+        ("scaler", "magic", r"scaler='magic' is unknown; expected one of \['standard'"),
+        ("random_state", -1, r"random_state=-1 is invalid; expected an integer >= 0"),
+    ):
+        (folder / MANIFEST_FILE).write_text(json.dumps({**written, name: value}))
+        with pytest.raises(ValueError, match=expected):
+            read_distributed_result(folder)
     with pytest.raises(ValueError, match=r"k=4 is not in the result; expected one of \[2, 3\]"):
         _hand_made_result().cells_for(4)
 

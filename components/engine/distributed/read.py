@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import dask.array as da
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-__all__ = ["ParquetColumns", "read_parquet_columns"]
+from components.engine.parquet_sample import parquet_files
 
-_GLOB_CHARACTERS = frozenset("*?[")
+__all__ = ["ParquetColumns", "read_parquet_columns"]
 
 
 @dataclass(frozen=True)
@@ -38,20 +36,6 @@ class ParquetColumns:
     columns: tuple[str, ...]
     n_rows: int
     n_rows_dropped: int
-
-
-def _check_source(source: str) -> None:
-    if _GLOB_CHARACTERS & set(source):
-        if not glob.glob(source):
-            raise FileNotFoundError(
-                f"source={source!r} matches no file; expected a Parquet file, a folder of "
-                "them or a glob that matches some."
-            )
-    elif not Path(source).exists():
-        raise FileNotFoundError(
-            f"source={source!r} does not exist; expected a Parquet file, a folder of them or "
-            "a glob."
-        )
 
 
 def _drop_incomplete(frame: pd.DataFrame) -> pd.DataFrame:
@@ -94,7 +78,7 @@ def read_parquet_columns(
     if not names:
         raise ValueError("columns is empty; expected at least one column name.")
     if "://" not in source:
-        _check_source(source)
+        parquet_files(source)  # says which path is missing before dask reads anything
     frame = dd.read_parquet(source)
     available = [str(name) for name in frame.columns]
     missing = [name for name in names if name not in available]

@@ -1,4 +1,8 @@
-"""Caches of the data: the active source's table of places, its columns and its overview."""
+"""Caches of the data: the active source's table of places, its columns and its overview.
+
+A Dask result's table is a random sample of the rows of the data set it was computed from
+(:func:`components.engine.parquet_sample.sample_parquet`), read by the uploads' own reader.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,15 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from components.engine import compact, overview, parquet_limits, places, upload
+from components.engine import compact, overview, parquet_limits, parquet_sample, places, upload
 from components.engine.data import load_housing, shown_path
-from components.engine.dataset import Dataset, housing_dataset, places_dataset
+from components.engine.dataset import Dataset, housing_dataset, places_dataset, with_start
+from components.engine.distributed_result import read_distributed_result
 from components.engine.overview import DataOverview
 from components.engine.whereabouts import Whereabouts, locate_places
 from components.ui.cache import uploads
 from components.ui.cache.storage import per_source
-from components.ui.keys import SOURCE_HOUSING, SOURCE_UPLOAD, DataSource
+from components.ui.keys import SOURCE_DISTRIBUTED, SOURCE_HOUSING, SOURCE_UPLOAD, DataSource
 
 # Memory a read briefly needs, per byte of a CSV and per cell or uncompressed byte of a
 # Parquet file (whose compressed size says little): see BENCHMARKS.md, "Measured defaults".
@@ -88,13 +93,47 @@ def _dataset_work_bytes(source: DataSource) -> int:
     return read_work_bytes(content) if content is not None else 0
 
 
+def _result_dataset(source: DataSource) -> Dataset:
+    """A random sample of the rows a Dask result was computed from, starting from its settings."""
+    result = read_distributed_result(source.name)  # once per sample: the sample is cached
+    sample = parquet_sample.sample_parquet(
+        result.source,
+        (result.latitude_column, result.longitude_column, *result.features),
+        max_rows=parquet_sample.SAMPLE_ROWS,
+        seed=result.random_state,
+    )
+    content, n_source_rows = sample.frame.to_parquet(index=False), sample.n_source_rows
+    del sample  # the reader's copy of the rows is the one kept
+    # The sample is read like an upload of the same bytes, with the same memory bound.
+    work = read_work_bytes(content)
+    with uploads.heavy_work(uploads.session_owner(), ("places", source.name), work):
+        read = upload.read_places(
+            content, lat_col=result.latitude_column, lon_col=result.longitude_column
+        )
+    data = places_dataset(
+        compact.compact_places(read),
+        shown_path(result.source),
+        hashlib.sha256(content).hexdigest(),
+    )
+    return with_start(
+        data,
+        result.features,
+        scaler=result.scaler,
+        location_weight=result.location_weight,
+        sampled_from=n_source_rows,
+    )
+
+
 @per_source(max_entries=4, keep=1, spinner="Reading the data…", work_bytes=_dataset_work_bytes)
 def dataset(source: DataSource) -> Dataset:
     """The validated table of places of a source (read once; treat it as read-only).
 
     Raises ``PlacesError`` for an upload that cannot be used (the message says why and what
-    to do), and ``DataUnavailableError`` / ``DataValidationError`` for a census file.
+    to do), ``DataUnavailableError`` / ``DataValidationError`` for a census file, and
+    ``ParquetSampleError`` for a Dask result whose data set cannot be read here.
     """
+    if source.kind == SOURCE_DISTRIBUTED:
+        return _result_dataset(source)
     if not source.is_upload:
         return housing_dataset(load_housing(source.name), source.label)
     content = upload_bytes(source)
@@ -145,6 +184,8 @@ def source_name(source: DataSource) -> str:
     """What to call the data to a visitor: a file's name, never the server's path."""
     if source.kind == SOURCE_HOUSING:
         return f"{source.label} ({shown_path(source.name)})"
+    if source.kind == SOURCE_DISTRIBUTED:
+        return f"Dask result {source.label}"
     return source.label or source.name
 
 

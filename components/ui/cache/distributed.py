@@ -23,7 +23,7 @@ def result(source: DataSource) -> DistributedSweepResult:
     Parameters
     ----------
     source : DataSource
-        A "distributed" source (:func:`components.ui.result.result_source`).
+        A "distributed" source (:func:`components.ui.source.result_source`).
 
     Returns
     -------
@@ -36,6 +36,30 @@ def result(source: DataSource) -> DistributedSweepResult:
         As :func:`components.engine.distributed_result.read_distributed_result` (not cached).
     """
     return read_distributed_result(source.name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def problem(source: DataSource) -> Exception | None:
+    """Why a result folder cannot be read, or None when it can (one read per version).
+
+    The sidebar and every page ask this on each run; only the verdict is kept, not a copy
+    of the result.
+
+    Parameters
+    ----------
+    source : DataSource
+        A "distributed" source.
+
+    Returns
+    -------
+    Exception or None
+        The reader's ``OSError`` or ``ValueError`` (its message says what is wrong).
+    """
+    try:
+        read_distributed_result(source.name)
+    except (OSError, ValueError) as error:
+        return error.with_traceback(None)
+    return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -1,0 +1,260 @@
+"""A bounded random sample of a local Parquet data set, for the pages that need every row's values.
+
+Pure Python (numpy, pandas, pyarrow; no dask, no Streamlit). The distributed k-sweep reads data
+sets far larger than one machine holds; the app's per-row pages work on a sample of them
+instead. :func:`sample_parquet` reads only the footers of every file, then whole row groups
+picked at random until it has enough rows (a row group is the smallest part of a Parquet file
+read on its own), only the columns asked for and, while the read stays within the app's cell
+limit, the file's other numeric columns; it then keeps a uniform random subset of at most
+``max_rows`` of those rows. The same seed gives the same rows.
+
+A row group holds neighbouring rows of its file: when a data set is sorted (by region, by
+date), a sample of some of its row groups covers some of its regions. Data sets written in
+many row groups, or in no particular order, give a sample close to a uniform one.
+
+:func:`parquet_files` finds the files of a data set (a file, a folder of them, or a glob); the
+distributed sweep's reader (:mod:`components.engine.distributed.read`) checks its source with
+it too.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from components.engine.csv_limits import MAX_CELLS, MAX_COLUMNS
+from components.engine.validation import check_int
+
+__all__ = [
+    "SAMPLE_ROWS",
+    "ParquetSample",
+    "ParquetSampleError",
+    "parquet_files",
+    "sample_parquet",
+]
+
+# Most rows of a sample: what the per-row pages fit in seconds, and far below the upload
+# limits that the sample's read (through the uploads' reader) must keep.
+SAMPLE_ROWS = 100_000
+_GLOB_CHARACTERS = frozenset("*?[")
+_BATCH_ROWS = 65_536
+# Files pyarrow and dask skip in a folder data set (_metadata, _SUCCESS, .crc files).
+_HIDDEN_PREFIXES = ("_", ".")
+_NUMBER_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal)
+
+
+class ParquetSampleError(ValueError):
+    """The data set cannot be sampled on this machine; the message names what and why."""
+
+
+@dataclass(frozen=True)
+class ParquetSample:
+    """A random sample of the rows of a Parquet data set.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The sampled rows (index 0..n-1), the asked columns first, then the other numeric
+        columns read, each with its Parquet type's pandas dtype.
+    n_source_rows : int
+        Rows of the whole data set (from its files' footers).
+    n_sampled_rows : int
+        Rows of ``frame``: ``min(max_rows, n_source_rows)``.
+    """
+
+    frame: pd.DataFrame
+    n_source_rows: int
+    n_sampled_rows: int
+
+
+def _visible(path: Path) -> bool:
+    return path.is_file() and not path.name.startswith(_HIDDEN_PREFIXES)
+
+
+def _files_of(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(
+            found
+            for found in path.rglob("*")
+            if _visible(found)
+            and not any(part.startswith(_HIDDEN_PREFIXES) for part in found.relative_to(path).parts)
+        )
+    return [path]
+
+
+def parquet_files(source: str) -> tuple[Path, ...]:
+    """Return the files of a local Parquet data set: a file, a folder of them or a glob.
+
+    Parameters
+    ----------
+    source : str
+        A Parquet file, a folder of Parquet files (its files and subfolders', except names
+        starting with ``_`` or ``.`` as pyarrow and dask skip) or a glob such as
+        ``"data/part-*.parquet"``.
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        The files, sorted; at least one.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``source`` does not exist, matches no file or is a folder without files.
+    """
+    if _GLOB_CHARACTERS & set(source):
+        matches = sorted(glob.glob(source))
+        if not matches:
+            raise FileNotFoundError(
+                f"source={source!r} matches no file; expected a Parquet file, a folder of "
+                "them or a glob that matches some."
+            )
+        files = [file for match in matches for file in _files_of(Path(match))]
+    elif not Path(source).exists():
+        raise FileNotFoundError(
+            f"source={source!r} does not exist; expected a Parquet file, a folder of them or "
+            "a glob."
+        )
+    else:
+        files = _files_of(Path(source))
+    if not files:
+        raise FileNotFoundError(
+            f"source={source!r} holds no file; expected a Parquet file, a folder of them or a glob."
+        )
+    return tuple(dict.fromkeys(files))
+
+
+def _unreadable(file: Path, source: str, error: Exception) -> ParquetSampleError:
+    """An error naming the file by its name within the source (its folders stay private)."""
+    reason = (str(error) or type(error).__name__).replace(str(file), file.name)
+    return ParquetSampleError(f"{file.name} of {source!r} could not be read as Parquet ({reason}).")
+
+
+def _is_number(field: pa.Field) -> bool:
+    kind = field.type
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return any(check(kind) for check in _NUMBER_TYPES)
+
+
+def sample_parquet(
+    source: str,
+    columns: Sequence[str],
+    *,
+    max_rows: int = SAMPLE_ROWS,
+    other_numbers: bool = True,
+    seed: int = 0,
+) -> ParquetSample:
+    """Read a random sample of at most ``max_rows`` rows of a local Parquet data set.
+
+    Row groups are picked in a random order until they hold ``max_rows`` rows (or all are
+    picked); the asked columns are read, and, when ``other_numbers``, the data set's other
+    numeric columns in their order while the sample has at most ``MAX_CELLS // max_rows``
+    (and at most ``MAX_COLUMNS``) columns and the row groups read hold at most ``MAX_CELLS``
+    cells; then ``max_rows`` of the rows read are kept, uniformly at random, in their order.
+
+    Parameters
+    ----------
+    source : str
+        A local Parquet file, a folder of them or a glob (see :func:`parquet_files`); every
+        file has the asked columns.
+    columns : sequence of str
+        The columns to read, e.g. the coordinates and the features; at least one.
+    max_rows : int
+        Most rows of the sample, in [1, ``MAX_CELLS``].
+    other_numbers : bool
+        Also read the other numeric columns, within the limits above.
+    seed : int
+        Seed of the row groups' order and of the rows kept, >= 0.
+
+    Returns
+    -------
+    ParquetSample
+        The rows, the data set's rows and the sample's.
+
+    Raises
+    ------
+    ParquetSampleError
+        When ``source`` is a URL or is not on this machine, a file cannot be read as
+        Parquet, or a column is not in it (the message lists the data set's columns).
+    ValueError
+        When ``max_rows``, ``seed`` or ``columns`` is invalid (the message names the range).
+    """
+    limit = check_int(max_rows, "max_rows", 1, MAX_CELLS)
+    seed = check_int(seed, "seed", 0)
+    names = tuple(dict.fromkeys(str(name) for name in columns))
+    if not names:
+        raise ValueError("columns is empty; expected at least one column name.")
+    if "://" in source:
+        raise ParquetSampleError(
+            f"source={source!r} is a URL; expected a Parquet file, a folder of them or a glob "
+            "on this machine."
+        )
+    try:
+        paths = parquet_files(source)
+    except FileNotFoundError as error:
+        raise ParquetSampleError(str(error)) from error
+    files = []
+    for path in paths:
+        try:
+            files.append(pq.ParquetFile(path))
+        except (OSError, pa.ArrowException) as error:
+            raise _unreadable(path, source, error) from error
+    schema = files[0].schema_arrow
+    missing = [name for name in names if name not in schema.names]
+    if missing:
+        raise ParquetSampleError(
+            f"columns {missing} are not in {source!r}; expected some of {list(schema.names)}."
+        )
+    groups = [
+        (index, group, file.metadata.row_group(group).num_rows)
+        for index, file in enumerate(files)
+        for group in range(file.metadata.num_row_groups)
+    ]
+    n_source_rows = sum(rows for _, _, rows in groups)
+    rng = np.random.default_rng(seed)
+    picked: list[tuple[int, int, int]] = []
+    n_read = 0
+    for position in rng.permutation(len(groups)):
+        if n_read >= limit:
+            break
+        picked.append(groups[int(position)])
+        n_read += picked[-1][2]
+    read = list(names)
+    if other_numbers:
+        most = min(MAX_COLUMNS, max(len(names), MAX_CELLS // limit))
+        for field in schema:
+            if len(read) >= most or n_read * (len(read) + 1) > MAX_CELLS:
+                break
+            if field.name not in read and _is_number(field):
+                read.append(field.name)
+    # The rows kept are drawn before reading, then taken batch by batch, so a row group far
+    # larger than the sample never stands whole in memory.
+    wanted = np.sort(rng.choice(n_read, limit, replace=False)) if n_read > limit else None
+    tables, offset = [], 0
+    for index, group, _ in sorted(picked):
+        try:
+            for batch in files[index].iter_batches(
+                batch_size=_BATCH_ROWS, row_groups=[group], columns=read
+            ):
+                rows, offset = batch.num_rows, offset + batch.num_rows
+                if wanted is not None:
+                    low, high = np.searchsorted(wanted, (offset - rows, offset))
+                    batch = batch.take(pa.array(wanted[low:high] - (offset - rows)))
+                tables.append(pa.Table.from_batches([batch]))
+        except (OSError, pa.ArrowException) as error:
+            raise _unreadable(paths[index], source, error) from error
+    table = (
+        pa.concat_tables(tables, promote_options="permissive")
+        if tables
+        else schema.empty_table().select(read)
+    )
+    frame = table.to_pandas().reset_index(drop=True)
+    return ParquetSample(frame=frame, n_source_rows=n_source_rows, n_sampled_rows=len(frame))
