@@ -29,11 +29,19 @@ from components.ui import insight as ui_insight
 from components.ui.source import RESULT_COMMAND as COMMAND
 from components.ui.source import RESULT_ENV_VAR
 from components.ui.text import escape_markdown
+from components.ui.widgets import labelled_radio
 
-__all__ = ["RESULT_ENV_VAR", "RESULT_K_KEY", "show_opened_result"]
+__all__ = ["RESULT_ENV_VAR", "RESULT_K_KEY", "RESULT_VIEW_KEY", "show_opened_result"]
 
-# Widget key (also what the AppTest tests address).
+# Widget keys (also what the AppTest tests address).
 RESULT_K_KEY = "result_k"
+RESULT_VIEW_KEY = "result_view"
+# What Clusters and Choose k show of a result: its own clusters, or the page's every view on
+# a random sample of its rows (the pipeline every other source takes).
+_VIEWS = {
+    "result": "The result's own clusters ({n_rows:,} places)",
+    "sample": "Every view, on a random sample of its places",
+}
 
 
 def _keep_widget_value(key: str, options: tuple[Any, ...]) -> None:
@@ -202,7 +210,8 @@ def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> N
     st.info(
         "The silhouette of each place, the stability check and the clustergram need every "
         "row's cluster, which a Dask result does not keep (it holds per-k summaries and the "
-        "map's cells). Choose other data in the sidebar to see them for that data.",
+        "map's cells). Choose 'Every view, on a random sample of its places' above to see "
+        "them on a sample of the result's rows.",
         icon=":material/info:",
     )
 
@@ -216,9 +225,10 @@ _PAGES: dict[str, Callable[[keys.DataSource, DistributedSweepResult], None]] = {
 def show_opened_result(page: Literal["clusters", "choose_k"]) -> None:
     """Draw the page of the Dask result and stop, when it is the active source and opens.
 
-    Otherwise nothing is drawn and nothing stops: the page goes on with the active source
-    (for a result that cannot be read, :func:`components.ui.source.active` says why and
-    shows the housing data).
+    A choice above the page shows either the result's own clusters (this page of it) or
+    every view of the page on a random sample of its rows: then, as otherwise, nothing stops
+    and the page goes on with the active source (for a result that cannot be read,
+    :func:`components.ui.source.active` says why and shows the housing data).
 
     Parameters
     ----------
@@ -232,6 +242,15 @@ def show_opened_result(page: Literal["clusters", "choose_k"]) -> None:
         or cache.distributed.problem(chosen) is not None
     ):
         return
+    result = cache.distributed.result(chosen)
+    _keep_widget_value(RESULT_VIEW_KEY, tuple(_VIEWS))
+    labels = {
+        "result": _VIEWS["result"].format(n_rows=result.n_rows),
+        "sample": _VIEWS["sample"],
+    }
+    shown = labelled_radio(st, "Show", labels, key=RESULT_VIEW_KEY, horizontal=True)
+    if shown == "sample":
+        return  # the page goes on with the active source: a sample of the result's rows
     source.sidebar_block(chosen)
-    _PAGES[page](chosen, cache.distributed.result(chosen))
+    _PAGES[page](chosen, result)
     st.stop()

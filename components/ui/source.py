@@ -193,7 +193,7 @@ def _sample_note(dataset: Dataset) -> str:
         rows = f"the {dataset.n_rows:,} places of the Dask result (read from {name}), fitted here"
     return (
         f"These views work on {rows}, starting from the result's features and scaling. "
-        "Clusters and Choose k show the result's own clusters on all its places."
+        "Clusters and Choose k also show the result's own clusters on all its places."
     )
 
 

@@ -19,7 +19,7 @@ from toy_result import N_ROWS, write_toy_result, write_toy_source
 
 from components.engine import parquet_sample
 from components.ui import source
-from components.ui.result import RESULT_ENV_VAR, RESULT_K_KEY
+from components.ui.result import RESULT_ENV_VAR, RESULT_K_KEY, RESULT_VIEW_KEY
 
 SAMPLE_ROWS = 1_000
 NOTE = (
@@ -67,7 +67,8 @@ def test_each_per_row_page_works_on_a_sample_and_says_so(
     notes = [note for note in texts(app.info) if note.startswith("These views")]
     assert len(notes) == 1, texts(app.info)
     assert notes[0].startswith(NOTE)
-    assert "Clusters and Choose k show the result's own clusters on all its places." in notes[0]
+    also = "Clusters and Choose k also show the result's own clusters on all its places."
+    assert also in notes[0]
     assert chart_spec(app, PAGES[page])["data"]
     if page in ("pages/explore.py", "pages/kmeans_fails.py"):
         assert deck_spec(app)["layers"]
@@ -130,3 +131,29 @@ def test_a_moved_source_is_named_and_clusters_still_show_the_result(
     assert not clusters.exception
     assert clusters.title[0].value == "Clusters of the places in a Dask result"
     assert clusters.select_slider(key=RESULT_K_KEY).value
+
+
+@pytest.mark.parametrize(
+    ("page", "title", "chart"),
+    [
+        ("pages/clusters.py", "Clusters", "box_plot"),
+        ("pages/choose_k.py", "Choose k", "silhouette_plot"),
+    ],
+)
+def test_clusters_and_choose_k_show_every_view_on_a_sample_when_asked(
+    sampled: Path, make_app: Callable[..., AppTest], page: str, title: str, chart: str
+) -> None:
+    app = make_app(page)
+    app.run()
+    assert app.radio(key=RESULT_VIEW_KEY).value == "result"  # the result's own clusters first
+    assert "Dask result" in app.title[0].value or app.title[0].value == "Choose k"
+    app.radio(key=RESULT_VIEW_KEY).set_value("sample").run()
+    assert not app.exception
+    assert app.title[0].value == title
+    [note] = [note for note in texts(app.info) if note.startswith("These views")]
+    assert note.startswith(NOTE)
+    assert chart_spec(app, chart)["data"]  # the per-row views, drawn from the sample
+    assert app.slider(key="k").value  # the page's own settings, for the sample
+    app.radio(key=RESULT_VIEW_KEY).set_value("result").run()
+    assert not app.exception
+    assert app.select_slider(key=RESULT_K_KEY).value in (2, 3, 4, 5)
