@@ -20,7 +20,8 @@ it too.
 from __future__ import annotations
 
 import glob
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from components.engine.csv_limits import MAX_CELLS, MAX_COLUMNS
 from components.engine.validation import check_int
 
 __all__ = [
+    "MAX_FILES",
     "SAMPLE_ROWS",
     "ParquetSample",
     "ParquetSampleError",
@@ -45,6 +47,7 @@ __all__ = [
 SAMPLE_ROWS = 100_000
 _GLOB_CHARACTERS = frozenset("*?[")
 _BATCH_ROWS = 65_536
+MAX_FILES = 100_000
 # Files pyarrow and dask skip in a folder data set (_metadata, _SUCCESS, .crc files).
 _HIDDEN_PREFIXES = ("_", ".")
 _NUMBER_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal)
@@ -78,15 +81,14 @@ def _visible(path: Path) -> bool:
     return path.is_file() and not path.name.startswith(_HIDDEN_PREFIXES)
 
 
-def _files_of(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(
-            found
-            for found in path.rglob("*")
-            if _visible(found)
-            and not any(part.startswith(_HIDDEN_PREFIXES) for part in found.relative_to(path).parts)
-        )
-    return [path]
+def _files_of(path: Path) -> Iterator[Path]:
+    if not path.is_dir():
+        yield path
+        return
+    for found in path.rglob("*"):
+        hidden = any(part.startswith(_HIDDEN_PREFIXES) for part in found.relative_to(path).parts)
+        if not hidden and _visible(found):
+            yield found
 
 
 def parquet_files(source: str) -> tuple[Path, ...]:
@@ -107,8 +109,10 @@ def parquet_files(source: str) -> tuple[Path, ...]:
     Raises
     ------
     FileNotFoundError
-        When ``source`` does not exist, matches no file or is a folder without files.
+        When ``source`` does not exist, matches no file, is a folder without files, or holds
+        more than ``MAX_FILES`` files.
     """
+    found: Iterator[Path]
     if _GLOB_CHARACTERS & set(source):
         matches = sorted(glob.glob(source))
         if not matches:
@@ -116,14 +120,22 @@ def parquet_files(source: str) -> tuple[Path, ...]:
                 f"source={source!r} matches no file; expected a Parquet file, a folder of "
                 "them or a glob that matches some."
             )
-        files = [file for match in matches for file in _files_of(Path(match))]
+        found = (file for match in matches for file in _files_of(Path(match)))
     elif not Path(source).exists():
         raise FileNotFoundError(
             f"source={source!r} does not exist; expected a Parquet file, a folder of them or "
             "a glob."
         )
     else:
-        files = _files_of(Path(source))
+        found = _files_of(Path(source))
+    # A data set of more files than any sweep reads is a wrong path (a whole disk, say):
+    # the walk stops there instead of listing it all.
+    files = sorted(itertools.islice(found, MAX_FILES + 1))
+    if len(files) > MAX_FILES:
+        raise FileNotFoundError(
+            f"source={source!r} holds more than {MAX_FILES:,} files; expected a Parquet data "
+            "set of at most that many files."
+        )
     if not files:
         raise FileNotFoundError(
             f"source={source!r} holds no file; expected a Parquet file, a folder of them or a glob."

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from components.engine import parquet_sample
 from components.engine.parquet_sample import (
     ParquetSample,
     ParquetSampleError,
@@ -174,3 +175,13 @@ def test_a_row_group_larger_than_the_sample_is_sampled_across_all_its_rows(
     thirds = np.bincount(np.asarray(rows) * 3 // n_rows, minlength=3)
     assert thirds.min() > 250, thirds
     assert rows == _rows(sample_parquet(str(path), ("row", "lat"), max_rows=1_000, seed=5))
+
+
+def test_a_data_set_of_too_many_files_is_refused_without_listing_them_all(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parquet_sample, "MAX_FILES", N_FILES - 1)
+    with pytest.raises(ParquetSampleError, match=r"holds more than 3 files; expected a Parquet"):
+        sample_parquet(str(folder), ("row",))
+    monkeypatch.setattr(parquet_sample, "MAX_FILES", N_FILES)
+    assert len(parquet_files(str(folder))) == N_FILES  # exactly the limit is read
