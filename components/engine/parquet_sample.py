@@ -213,22 +213,24 @@ def sample_parquet(
         paths = parquet_files(source)
     except FileNotFoundError as error:
         raise ParquetSampleError(str(error)) from error
-    files = []
+    # Only the footers are read here (each file closed again); a file is opened to read
+    # rows only when one of its row groups is picked.
+    footers = []
     for path in paths:
         try:
-            files.append(pq.ParquetFile(path))
+            footers.append(pq.read_metadata(path))
         except (OSError, pa.ArrowException) as error:
             raise _unreadable(path, source, error) from error
-    schema = files[0].schema_arrow
+    schema = footers[0].schema.to_arrow_schema()
     missing = [name for name in names if name not in schema.names]
     if missing:
         raise ParquetSampleError(
             f"columns {missing} are not in {source!r}; expected some of {list(schema.names)}."
         )
     groups = [
-        (index, group, file.metadata.row_group(group).num_rows)
-        for index, file in enumerate(files)
-        for group in range(file.metadata.num_row_groups)
+        (index, group, footer.row_group(group).num_rows)
+        for index, footer in enumerate(footers)
+        for group in range(footer.num_row_groups)
     ]
     n_source_rows = sum(rows for _, _, rows in groups)
     rng = np.random.default_rng(seed)
@@ -253,14 +255,15 @@ def sample_parquet(
     tables, offset = [], 0
     for index, group, _ in sorted(picked):
         try:
-            for batch in files[index].iter_batches(
-                batch_size=_BATCH_ROWS, row_groups=[group], columns=read
-            ):
-                rows, offset = batch.num_rows, offset + batch.num_rows
-                if wanted is not None:
-                    low, high = np.searchsorted(wanted, (offset - rows, offset))
-                    batch = batch.take(pa.array(wanted[low:high] - (offset - rows)))
-                tables.append(pa.Table.from_batches([batch]))
+            with pq.ParquetFile(paths[index]) as file:
+                for batch in file.iter_batches(
+                    batch_size=_BATCH_ROWS, row_groups=[group], columns=read
+                ):
+                    rows, offset = batch.num_rows, offset + batch.num_rows
+                    if wanted is not None:
+                        low, high = np.searchsorted(wanted, (offset - rows, offset))
+                        batch = batch.take(pa.array(wanted[low:high] - (offset - rows)))
+                    tables.append(pa.Table.from_batches([batch]))
         except (OSError, pa.ArrowException) as error:
             raise _unreadable(paths[index], source, error) from error
     table = (
