@@ -451,7 +451,8 @@ def cluster_profiles(
     n_standouts = check_int(n_standouts, "n_standouts", 0)
 
     clustered = ids >= 0  # negative ids mark rows that were not clustered
-    ids_used = ids[clustered].astype(np.int64)
+    every_row = bool(clustered.all())  # then no column is copied through the mask
+    ids_used = (ids if every_row else ids[clustered]).astype(np.int64, copy=False)
     count = int(ids_used.max()) + 1 if ids_used.size else 0
     if n_clusters is not None:
         if n_clusters < count:
@@ -461,6 +462,7 @@ def cluster_profiles(
         count = int(n_clusters)
     # Column by column in numpy: at a million rows, pandas' masks and group-bys per
     # cluster would be most of a k change.
+    sizes = np.bincount(ids_used, minlength=count)
     means: dict[str, np.ndarray] = {}
     overall_mean: dict[str, float] = {}
     overall_std: dict[str, float] = {}
@@ -470,15 +472,22 @@ def cluster_profiles(
             series.to_numpy(dtype=np.float64)
             if pd.api.types.is_numeric_dtype(series)
             else pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
-        )[clustered]
-        means[name] = _cluster_means(column, ids_used, count)
-        values = column[np.isfinite(column)]
+        )
+        if not every_row:
+            column = column[clustered]
+        finite = np.isfinite(column)
+        if finite.all():  # the common case: no copy of the finite values
+            values = column
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[name] = np.bincount(ids_used, weights=column, minlength=count) / sizes
+        else:
+            values = column[finite]
+            means[name] = _cluster_means(column, ids_used, count)
         if values.size:  # population std over the clustered rows: the z of the standouts
             overall_mean[name] = float(values.mean())
             overall_std[name] = float(np.sqrt(np.mean((values - overall_mean[name]) ** 2)))
         else:
             overall_mean[name] = overall_std[name] = float("nan")
-    sizes = np.bincount(ids_used, minlength=count)
     n_used = max(int(clustered.sum()), 1)
     if value_summary is not None:
         if value_summary.n.size < count:

@@ -226,3 +226,25 @@ def test_cluster_profiles_validation(toy_frame: pd.DataFrame) -> None:
         cluster_profiles(toy_frame, np.array([0, 1]), ["latitude"])
     with pytest.raises(ValueError, match=r"features \['nope'\] are not columns"):
         cluster_profiles(toy_frame, np.zeros(6, dtype=int), ["nope"])
+
+
+def test_cluster_profiles_match_pandas_with_and_without_gaps() -> None:
+    # Every row clustered and every value finite (the path without copies), then a missing
+    # value and rows left out: the same means and standout z's as pandas computes.
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"a": rng.normal(size=300), "b": rng.gamma(2.0, size=300)})
+    labels = rng.integers(0, 4, 300)
+    gappy = frame.copy()
+    gappy.loc[[5, 17], "a"] = np.nan
+    gap_labels = labels.copy()
+    gap_labels[[9, 40]] = -1
+    for data, ids in ((frame, labels), (gappy, gap_labels)):
+        kept = data[ids >= 0]
+        expected = kept.groupby(ids[ids >= 0]).mean()
+        z = (expected - kept.mean()) / kept.std(ddof=0)
+        profiles = cluster_profiles(data, ids, ["a", "b"], "b", n_clusters=4)
+        for profile in profiles:
+            assert profile.size == int((ids == profile.cluster).sum())
+            for name in ("a", "b"):
+                assert profile.centroid[name] == pytest.approx(expected.loc[profile.cluster, name])
+                assert dict(profile.standouts)[name] == pytest.approx(z.loc[profile.cluster, name])
