@@ -20,6 +20,7 @@ from toy_result import N_ROWS, write_toy_result, write_toy_source
 from components.engine import parquet_sample
 from components.ui import source
 from components.ui.result import RESULT_ENV_VAR, RESULT_K_KEY, RESULT_VIEW_KEY
+from components.ui.text import escape_markdown
 
 SAMPLE_ROWS = 1_000
 NOTE = (
@@ -157,3 +158,55 @@ def test_clusters_and_choose_k_show_every_view_on_a_sample_when_asked(
     app.radio(key=RESULT_VIEW_KEY).set_value("result").run()
     assert not app.exception
     assert app.select_slider(key=RESULT_K_KEY).value in (2, 3, 4, 5)
+
+
+@pytest.mark.slow
+def test_a_link_to_the_result_opened_on_the_census_data_shows_the_result(
+    sampled: Path, real_data: Path, make_app: Callable[..., AppTest]
+) -> None:
+    app = make_app("pages/explain.py")
+    app.run()
+    app.sidebar.radio(key=source.SWITCH_KEY).set_value("housing").run()
+    assert "median house value" in app.caption[0].value
+    # A link to the result, pasted into this session: the pages switch to the result's rows
+    # and take the link's k.
+    app.query_params.clear()
+    app.query_params.update({"data": "result", "k": "4", "features": "latitude,longitude,price"})
+    app.run()
+    assert not app.exception
+    assert app.sidebar.radio(key=source.SWITCH_KEY).value == "result"
+    assert [note for note in texts(app.info) if note.startswith(NOTE)]
+    assert app.slider(key="k").value == 4
+
+
+def test_a_link_to_a_result_this_server_does_not_open_says_so(
+    real_data: Path, make_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(RESULT_ENV_VAR, raising=False)
+    app = make_app("pages/explain.py", data="result", k="4")
+    app.run()
+    assert not app.exception
+    assert any(
+        "a Dask result that this server does not open" in text
+        for text in texts(app.warning) + texts(app.info)
+    )
+    assert "median house value" in app.caption[0].value  # the page shows the census data
+
+
+def test_a_source_that_is_not_parquet_is_named_as_text(
+    tmp_path: Path, make_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The manifest names a text file whose name is Markdown and HTML: the page names the file
+    # as text (escaped), with no server folder, and the rest of the page works.
+    hostile = tmp_path / "<img src=x onerror=alert(1)> _x_ `y`.parquet"
+    hostile.write_text("not parquet\n", encoding="utf-8")
+    folder = write_toy_result(tmp_path / "result", source=str(hostile))
+    monkeypatch.setenv(RESULT_ENV_VAR, str(folder))
+    app = make_app("pages/explore.py")
+    app.run()
+    assert not app.exception
+    [message] = [str(error.value) for error in app.error]
+    assert escape_markdown(hostile.name) in message
+    assert "<img" not in message.replace(escape_markdown(hostile.name), "")
+    assert str(tmp_path) not in message
+    assert app.title[0].value == "The data before clustering"
