@@ -40,10 +40,10 @@ def result(source: DataSource) -> DistributedSweepResult:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def problem(source: DataSource) -> Exception | None:
-    """Why a result folder cannot be read, or None when it can (one read per version).
+    """Why a result folder cannot be read, or None when it can (asked once per version).
 
-    The sidebar and every page ask this on each run; only the verdict is kept, not a copy
-    of the result.
+    The sidebar and every page ask this on each run; only the verdict is kept here, not a
+    copy of the result. The read is :func:`result`'s, so the folder is read once for both.
 
     Parameters
     ----------
@@ -56,7 +56,7 @@ def problem(source: DataSource) -> Exception | None:
         The reader's ``OSError`` or ``ValueError`` (its message says what is wrong).
     """
     try:
-        read_distributed_result(source.name)
+        result(source)
     except (OSError, ValueError) as error:
         return error.with_traceback(None)
     return None
