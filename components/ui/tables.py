@@ -1,21 +1,24 @@
 """The clustering pages' tables: the map's legend and the per-cluster profile.
 
-Each table shows the data's labels, units and number formats; a cluster's colour is an image
-column of a small SVG square built from our own palette, so no HTML is rendered and no user
-text is interpreted.
+Each table shows the data's labels, units and number formats. The legend is a static
+table (a few rows, redrawn at every k): each cluster's cell has its colour from our own
+palette as background, and every text cell is Markdown-escaped. The profile is a data grid, and the
+other pages' colour columns are images of a small SVG square from the same palette. No
+HTML is rendered and no user text is interpreted.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from components.engine.dataset import Dataset
-from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb
+from components.figures.palette import NOT_CLUSTERED_COLOUR, hex_to_rgb, label_colour
 from components.ui.text import escape_markdown
 
 
@@ -93,6 +96,49 @@ def _cluster_id(text: object) -> int:
     return int(str(text)) if str(text).isdigit() else -1
 
 
+def legend_styler(
+    table: pd.DataFrame, colours: Sequence[str], median_text: Callable[[float], str] = str
+) -> Styler:
+    """Style a legend table: each cluster's cell in its colour, as its label on the map.
+
+    Each colour is validated as ``#RRGGBB`` before it becomes a cell's background, so nothing
+    else can reach the style; the text on it is black or white, whichever contrasts more.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A "cluster" column, a "rows" column of counts and a "median" column; "cluster" and
+        "name" (when there) are shown literally.
+    colours : sequence of str
+        ``#RRGGBB``, one per row.
+    median_text : callable, optional
+        A median for people (shown literally too).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        For ``st.table``.
+    """
+    if len(colours) != len(table):
+        raise ValueError(f"len(colours)={len(colours)} must equal the {len(table)} rows.")
+    badges = []
+    for colour in colours:
+        red, green, blue = hex_to_rgb(colour)
+        badges.append(
+            f"background-color: rgb({red}, {green}, {blue}); color: {label_colour(colour)}; "
+            "font-weight: bold"
+        )
+    # st.table reads every cell as Markdown.
+    shown: dict[Any, Callable[[object], str] | str | None] = {
+        "cluster": lambda text: escape_markdown(str(text)),
+        "rows": "{:,}".format,
+        "median": lambda value: escape_markdown(median_text(cast(float, value))),
+    }
+    if "name" in table:
+        shown["name"] = lambda text: escape_markdown(str(text))
+    return table.style.apply(lambda _: badges, subset=["cluster"]).format(shown, subset=list(shown))
+
+
 CENTRE_NOTE = "Big dots with a number: the cluster's centre (mean latitude/longitude)."
 
 
@@ -123,26 +169,13 @@ def legend(
         The clusters' names (shown as text), cluster ``i`` first.
     """
     label = escape_markdown(dataset.label(value_column))
-    shown = table.assign(
-        colour=table["colour"].map(swatch_data_url),
-        median=table["median"].map(functools.partial(value_text, dataset, value_column)),
-    )
+    shown = table
     if names:
         named = dict(enumerate(names))
-        shown = shown.assign(name=[named.get(_cluster_id(text), "") for text in shown["cluster"]])
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_order=("colour", "cluster", *(("name",) if names else ()), "rows", "median"),
-        column_config={
-            "colour": swatch_column_config(),
-            "cluster": st.column_config.TextColumn("cluster"),
-            "name": st.column_config.TextColumn("name"),
-            "rows": st.column_config.NumberColumn("rows", format="localized"),
-            "median": st.column_config.TextColumn("median", help=f"Median of {label}"),
-        },
-        key="legend_table",
-    )
+        shown = table.assign(name=[named.get(_cluster_id(text), "") for text in table["cluster"]])
+    columns = ["cluster", *(("name",) if names else ()), "rows", "median"]
+    median = functools.partial(value_text, dataset, value_column)
+    st.table(legend_styler(shown[columns], list(table["colour"]), median), hide_index=True)
     notes = [f"The median is of {label}.", CENTRE_NOTE]
     if has_test:
         notes.append("Test rows are assigned to the nearest centre and counted here.")

@@ -50,7 +50,6 @@ from components.ui.settings import (
 
 # Re-exported: the pages, the app tests and the benchmarks reach them through this module.
 from components.ui.settings import finish_settings as finish_settings
-from components.ui.tables import swatch_data_url as swatch_data_url
 from components.ui.text import escape_markdown, message_markdown
 from components.ui.upload_budget import BusyError
 from components.ui.url_state import (

@@ -174,7 +174,7 @@ def test_uploaded_csv_is_used(
     assert not app.exception, app.exception
     assert not app.error, texts(app.error)
     assert app.get("deck_gl_json_chart"), "the uploaded data should be clustered and mapped"
-    legend = next(t.value for t in app.dataframe if "colour" in t.value.columns)
+    legend = next(t.value for t in app.table if "median" in t.value.columns)
     assert legend["rows"].sum() == n_rows
 
 

@@ -105,8 +105,8 @@ def _upload_param(content: bytes) -> str:
 
 
 def _legend(app: AppTest) -> pd.DataFrame:
-    for table in app.dataframe:
-        if "colour" in table.value.columns:
+    for table in app.table:
+        if "median" in table.value.columns:
             return table.value
     raise KeyError("no legend table on the page")
 

@@ -29,7 +29,7 @@ from tests.reference_data import housing_csv
 
 
 def _legend(app: AppTest) -> pd.DataFrame:
-    return next(table.value for table in app.dataframe if "cluster" in table.value.columns)
+    return next(table.value for table in app.table if "median" in table.value.columns)
 
 
 @pytest.mark.slow

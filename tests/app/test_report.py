@@ -24,7 +24,7 @@ HOSTILE = "<script>alert(1)</script>"
 
 def _legend_names(app: AppTest) -> list[str]:
     legend: pd.DataFrame = next(
-        table.value for table in app.dataframe if "colour" in table.value.columns
+        table.value for table in app.table if "median" in table.value.columns
     )
     return [str(name) for name in legend["name"] if name]
 

@@ -37,7 +37,7 @@ def _upload_model(app: AppTest, content: bytes) -> AppTest:
 
 
 def _legend(app: AppTest) -> pd.DataFrame:
-    return next(table.value for table in app.dataframe if "colour" in table.value.columns)
+    return next(table.value for table in app.table if "median" in table.value.columns)
 
 
 @pytest.mark.slow

@@ -106,9 +106,9 @@ DRAWN_FOR_K_JS = """
   const heading = [...document.querySelectorAll('h3')].find(
     (h) => h.textContent.trim() === `k = ${k}`);
   if (!heading) return false;
-  const grid = heading.closest('[data-testid="stColumn"]')
-    ?.querySelector('[data-testid="stDataFrame"] [role="grid"]');
-  if (!grid || Number(grid.getAttribute("aria-rowcount")) !== k + 1) return false;
+  const legendRows = heading.closest('[data-testid="stColumn"]')
+    ?.querySelectorAll('[data-testid="stTable"] tbody tr');
+  if (!legendRows || legendRows.length !== k) return false;
   return performance.now();
 }
 """
@@ -194,11 +194,11 @@ def box_category_labels(page: Page) -> list[str]:
 
 
 def legend_table(page: Page) -> Locator:
-    """The legend's data grid: the table in the column headed "k = N"."""
+    """The legend: the static table in the column headed "k = N"."""
     column = page.get_by_test_id("stColumn").filter(
         has=page.get_by_role("heading", name=LEGEND_HEADING)
     )
-    return column.get_by_test_id("stDataFrame")
+    return column.get_by_test_id("stTable")
 
 
 def legend_heading(page: Page) -> str:
@@ -206,27 +206,27 @@ def legend_heading(page: Page) -> str:
     return page.get_by_role("heading", name=LEGEND_HEADING).inner_text().strip()
 
 
-def legend_grid(page: Page) -> Locator:
-    """The legend's accessible grid (its aria-rowcount counts the header row too)."""
-    return legend_table(page).locator('[role="grid"]')
+def legend_rows(page: Page) -> Locator:
+    """The legend's rows (the header row not included)."""
+    return legend_table(page).locator("tbody tr")
 
 
 def legend_row_count(page: Page) -> int:
     """Rows of the legend."""
-    return int(legend_grid(page).get_attribute("aria-rowcount") or "0") - 1
+    return legend_rows(page).count()
+
+
+def legend_column(page: Page, column: int) -> list[str]:
+    """The text of one column of the legend's rows, top down (0: the cluster, 1: its name)."""
+    return [
+        text.strip()
+        for text in legend_rows(page).locator(f"td:nth-child({column + 1})").all_inner_texts()
+    ]
 
 
 def legend_clusters(page: Page) -> list[str]:
-    """The cluster column of the legend's rendered rows, top down.
-
-    The grid is virtualised: only rows in view are in its accessible table.
-    """
-    cells = legend_table(page).locator('[data-testid^="glide-cell-1-"]')
-    by_row = {
-        int(str(cell.get_attribute("data-testid")).rsplit("-", 1)[1]): cell.inner_text()
-        for cell in cells.all()
-    }
-    return [by_row[row] for row in sorted(by_row)]
+    """The cluster column of the legend, top down."""
+    return legend_column(page, 0)
 
 
 def elbow_state(page: Page) -> ElbowState:

@@ -202,13 +202,8 @@ def test_the_report_prints_to_a_few_pages(opened: OpenedReport) -> None:
 
 
 def _legend_names(page: Page) -> list[str]:
-    """The name column of the legend (colour, cluster, name, ...), top down."""
-    cells = ui.legend_table(page).locator('[data-testid^="glide-cell-2-"]')
-    by_row = {
-        int(str(cell.get_attribute("data-testid")).rsplit("-", 1)[1]): cell.inner_text()
-        for cell in cells.all()
-    }
-    return [by_row[row] for row in sorted(by_row)]
+    """The name column of the legend (cluster, name, ...), top down."""
+    return ui.legend_column(page, 1)
 
 
 def test_the_apps_report_opens_offline(
