@@ -2,9 +2,9 @@
 
 Each table shows the data's labels, units and number formats. The legend is a static
 table (a few rows, redrawn at every k): each cluster's cell has its colour from our own
-palette as background, and every text cell is Markdown-escaped. The profile is a data grid, and the
-other pages' colour columns are images of a small SVG square from the same palette. No
-HTML is rendered and no user text is interpreted.
+palette as background, and every text cell is Markdown-escaped. The profile is a data
+grid; the other pages' colour columns are images of a small SVG square from the same
+palette. No HTML is rendered and no user text is interpreted.
 """
 
 from __future__ import annotations
@@ -150,10 +150,10 @@ def legend(
     has_test: bool,
     names: Sequence[str] = (),
 ) -> None:
-    """Draw the map's legend: a colour swatch, rows and the median of a column per cluster.
+    """Draw the map's legend: each cluster in its colour, its name, rows and a column's median.
 
-    The swatch is an image column showing a small SVG square built from our own
-    palette; no HTML is rendered and no user text is interpreted.
+    A static table (see :func:`legend_styler`): it is drawn with the script's run, where a
+    data grid's rows came some time after (see BENCHMARKS.md, "Session 11").
 
     Parameters
     ----------
