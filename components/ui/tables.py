@@ -130,12 +130,12 @@ def legend_styler(
         )
     # st.table reads every cell as Markdown.
     shown: dict[Any, Callable[[object], str] | str | None] = {
-        "cluster": lambda text: escape_markdown(str(text)),
         "rows": "{:,}".format,
         "median": lambda value: escape_markdown(median_text(cast(float, value))),
     }
-    if "name" in table:
-        shown["name"] = lambda text: escape_markdown(str(text))
+    for column in ("cluster", "name"):
+        if column in table:
+            shown[column] = lambda text: escape_markdown(str(text))
     return table.style.apply(lambda _: badges, subset=["cluster"]).format(shown, subset=list(shown))
 
 
