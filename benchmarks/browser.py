@@ -18,12 +18,13 @@ drawn for the new state:
 
 - the app: ``app_page.DRAWN_FOR_K_JS`` -- the script run after the action finished,
   connected, no skeleton or running icon, the map canvas exists, the box plot has one
-  box per cluster, the legend grid has k rows, and the map rows a change asked for
+  box per cluster, the legend table has k rows, and the map rows a change asked for
   (fetched by URL) are loaded and parsed (``MAP_ROWS_TRACKER_JS``);
 - the naive page: the script run after the action finished, connected, no skeleton or
   running icon, the map canvas exists, and its box plot has k boxes;
 - on both, the map too (``MAP_DRAWN_JS``): deck.gl has drawn on its canvas after the
-  last websocket message carrying the deck arrived, and an animation frame followed
+  last websocket message carrying a new deck arrived (a rerun may resend the same deck,
+  byte for byte, which deck.gl does not redraw), and an animation frame followed
   that draw (``DECK_GL_TRACKER_JS`` wraps the WebGL draw calls of deck.gl's canvas).
 
 Measurements, the same for both pages:
@@ -170,15 +171,23 @@ DECK_GL_TRACKER_JS = """
     }
     return false;
   };
+  // A rerun that changes nothing on the map (e.g. the one that draws the elbow's scores)
+  // sends the same deck again, byte for byte, and deck.gl has nothing to redraw: only a
+  // deck that differs from the one before is waited for.
+  let previousDeck = new Uint8Array(0);
+  const sameAsPrevious = (bytes) =>
+    bytes.length === previousDeck.length && bytes.every((byte, i) => byte === previousDeck[i]);
   const NativeWebSocket = window.WebSocket;
   window.WebSocket = class DeckWatchingWebSocket extends NativeWebSocket {
     constructor(...args) {
       super(...args);
       this.addEventListener("message", (event) => {
-        if (event.data instanceof ArrayBuffer && carriesDeck(new Uint8Array(event.data))) {
-          deck.deckMessages += 1;
-          deck.lastDeckMessageAt = performance.now();
-        }
+        if (!(event.data instanceof ArrayBuffer)) return;
+        const bytes = new Uint8Array(event.data);
+        if (!carriesDeck(bytes) || sameAsPrevious(bytes)) return;
+        previousDeck = bytes;
+        deck.deckMessages += 1;
+        deck.lastDeckMessageAt = performance.now();
       });
     }
   };
