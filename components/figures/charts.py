@@ -315,9 +315,9 @@ def mark_current_k(base: dict, current_k: int) -> go.Figure:
 
 
 def histogram_figure(
-    values: np.ndarray, *, value_label: str, cap: float | None = None, bins: int = 50
+    values: np.ndarray, *, value_label: str, cap: float | None = None
 ) -> go.Figure:
-    """Histogram from precomputed bins, with the census cap and its row count marked.
+    """Histogram in 50 equal-width bins, with the census cap and its row count marked.
 
     Parameters
     ----------
@@ -327,8 +327,6 @@ def histogram_figure(
         Axis title (shown as written, see :func:`components.figures.text.plotly_text`).
     cap : float, optional
         A top-code to mark; the number of rows at or above it is shown.
-    bins : int
-        Number of equal-width bins.
 
     Returns
     -------
@@ -337,9 +335,7 @@ def histogram_figure(
     """
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
-    if bins < 1:
-        raise ValueError(f"bins={bins!r} must be a positive integer.")
-    counts, edges = np.histogram(finite, bins=bins) if finite.size else (np.zeros(0), np.zeros(1))
+    counts, edges = np.histogram(finite, bins=50) if finite.size else (np.zeros(0), np.zeros(1))
     figure = go.Figure(
         go.Bar(
             x=((edges[:-1] + edges[1:]) / 2).tolist(),
