@@ -378,13 +378,8 @@ def descriptions_table(descriptions: Sequence[ClusterDescription]) -> pd.DataFra
         top_category, top_category_share, standouts (text such as "median_income +1.8 sd"),
         summary. Missing parts are None / NaN.
     """
-    omitted = {"centroid", "category_shares"}
-    table = pd.DataFrame(
-        [
-            {name: value for name, value in vars(d).items() if name not in omitted}
-            for d in descriptions
-        ]
-    )
+    table = pd.DataFrame([vars(d) for d in descriptions])
+    table = table.drop(columns=["centroid", "category_shares"])
     table["standouts"] = [
         ", ".join(f"{name} {z:+.1f} sd" for name, z in d.standouts) for d in descriptions
     ]

@@ -148,11 +148,9 @@ def _metrics_table(
     sampled: bool,
 ) -> None:
     """The metrics, one row per k, with which criteria suggest it and the shown k."""
-    names: dict[int, list[str]] = {}
-    for named in cache.views.suggestions_of(suggestion):
-        names.setdefault(int(named.k), []).append(named.name)
+    suggested = cache.views.suggestions_of(suggestion)
     table = pd.DataFrame(metrics)
-    table["suggested by"] = [", ".join(names.get(int(k), [])) for k in table["k"]]
+    table["suggested by"] = [", ".join(s.name for s in suggested if s.k == k) for k in table["k"]]
     table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
     silhouette_title = "silhouette ↑ (sampled)" if sampled else "silhouette ↑"
     st.dataframe(
