@@ -5,8 +5,8 @@ Pure Python (no Streamlit). Three functions for the "Beyond the peers" page:
 - :func:`describe_clusters`: per cluster, where it lies (compass direction from the data's
   centre, how far, how spread out), its median house value and income against the overall
   median, its ``ocean_proximity`` mix and the features that stand out, plus a plain-language
-  paragraph. Works on frames without coordinates or categories (user CSVs): those parts are
-  then ``None`` and left out of the paragraph.
+  paragraph. Works on frames without coordinates (``latitude``, ``longitude``) or categories
+  (user CSVs): those parts are then ``None`` and left out of the paragraph.
 - :func:`price_separation`: how much of the variation in a value (median house value) the
   clusters explain (eta squared) and whether the groups differ (Kruskal-Wallis).
 - :func:`train_test_price_check`: does each cluster's price distribution hold on held-out rows?
@@ -159,10 +159,6 @@ def _format_p(p_value: float) -> str:
 # --------------------------------------------------------------------------- describe_clusters
 
 
-# latitude, longitude, direction, distance_km and the two spreads of a ClusterDescription
-_Position = tuple[float | None, float | None, str | None, float | None, float | None, float | None]
-
-
 @dataclass(frozen=True)
 class ClusterDescription:
     """One cluster, in numbers and in words.
@@ -171,12 +167,11 @@ class ClusterDescription:
     ----------
     cluster, size, share, centroid :
         As in :class:`components.engine.clustering.ClusterProfile`, which they are copied from.
-    latitude, longitude : float or None
-        Mean position of the cluster (None without coordinates).
     direction : str or None
         Compass direction from the data's centre ("north-west", ..., "central").
     distance_km : float or None
-        Distance of the cluster's mean position from the data's centre.
+        Distance of the cluster's mean position from the data's centre (None without
+        coordinates, as the other position fields).
     spread_north_south_km, spread_east_west_km : float or None
         Standard deviation of the members' latitude / longitude, in km.
     value_median, value_ratio : float or None
@@ -199,8 +194,6 @@ class ClusterDescription:
     size: int
     share: float
     centroid: dict[str, float]
-    latitude: float | None
-    longitude: float | None
     direction: str | None
     distance_km: float | None
     spread_north_south_km: float | None
@@ -267,13 +260,9 @@ def describe_clusters(
     labels: np.ndarray,
     features: Sequence[str],
     *,
-    lat_col: str | None = "latitude",
-    lon_col: str | None = "longitude",
     value_column: str | None = "median_house_value",
     income_column: str | None = "median_income",
     category_column: str | None = "ocean_proximity",
-    n_standouts: int = 3,
-    central_fraction: float = CENTRAL_FRACTION,
 ) -> list[ClusterDescription]:
     """Describe every cluster: position, spread, price and income, category mix, standouts.
 
@@ -285,18 +274,11 @@ def describe_clusters(
         Cluster id per row, aligned by position; negative = not clustered.
     features : sequence of str
         The features that were clustered (their cluster means go into ``centroid``).
-    lat_col, lon_col : str or None
-        Coordinate columns; when absent (or None) the position parts are None.
     value_column, income_column : str or None
         Columns compared with their overall median (median house value, median income); skipped
         when absent.
     category_column : str or None
         Categorical column whose mix is reported (``ocean_proximity``); skipped when absent.
-    n_standouts : int
-        How many standing-out features to keep per cluster, in ``[0, 10]``.
-    central_fraction : float
-        Dead zone of the compass as a share of the data's root-mean-square distance from its
-        centre, in ``[0, 1]`` (default 0.2).
 
     Returns
     -------
@@ -304,38 +286,32 @@ def describe_clusters(
         One per cluster id ``0 .. max(labels)``, in id order.
     """
     ids = validate_frame_labels(frame, labels).astype(np.int64, copy=False)
-    if not (ids >= 0).any():
+    clustered = ids >= 0
+    if not clustered.any():
         raise ValueError("labels has no clustered row (all ids are negative); nothing to describe.")
-    n_standouts = check_int(n_standouts, "n_standouts", 0, 10)
-    dead_zone_share = check_float(central_fraction, "central_fraction", 0.0, 1.0)
-    latitude = _numeric(frame, lat_col)
-    longitude = _numeric(frame, lon_col)
-    has_position = latitude is not None and longitude is not None
+    latitude = _numeric(frame, "latitude")
+    longitude = _numeric(frame, "longitude")
+    coordinates = () if latitude is None or longitude is None else ("latitude", "longitude")
     numeric_columns = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    coordinate_columns = {lat_col, lon_col} if has_position else set()
-    standout_columns = [c for c in numeric_columns if c not in coordinate_columns]
     profiles = cluster_profiles(
         frame,
         ids,
         features,
         # The profile's value quartiles are not used here; a name no column can have skips them.
         value_column if value_column is not None and value_column in frame.columns else "\x00",
-        standout_columns=standout_columns,
-        n_standouts=min(n_standouts, len(standout_columns)),
+        standout_columns=[c for c in numeric_columns if c not in coordinates],
     )
-    clustered = ids >= 0
 
     centre_lat = centre_lon = dead_zone = float("nan")
     km_per_degree_lon = KM_PER_DEGREE
-    if has_position:
-        assert latitude is not None and longitude is not None
+    if latitude is not None and longitude is not None:
         located = np.isfinite(latitude) & np.isfinite(longitude)
         centre_lat = float(np.median(latitude[located]))
         centre_lon = float(np.median(longitude[located]))
         km_per_degree_lon = KM_PER_DEGREE * math.cos(math.radians(centre_lat))
         north = (latitude[located] - centre_lat) * KM_PER_DEGREE
         east = (longitude[located] - centre_lon) * km_per_degree_lon
-        dead_zone = dead_zone_share * float(np.sqrt(np.mean(north**2 + east**2)))
+        dead_zone = CENTRAL_FRACTION * float(np.sqrt(np.mean(north**2 + east**2)))
 
     values = _numeric(frame, value_column)
     incomes = _numeric(frame, income_column)
@@ -350,9 +326,9 @@ def describe_clusters(
     descriptions = []
     for profile in profiles:
         members = ids == profile.cluster
-        position: _Position = (None,) * 6
-        if has_position and profile.size:
-            assert latitude is not None and longitude is not None
+        # direction, distance_km and the two spreads
+        position: tuple[str | None, float | None, float | None, float | None] = (None,) * 4
+        if latitude is not None and longitude is not None and profile.size:
             lat_members = latitude[members & np.isfinite(latitude)]
             lon_members = longitude[members & np.isfinite(longitude)]
             if lat_members.size and lon_members.size:
@@ -360,8 +336,6 @@ def describe_clusters(
                 north_km = (lat_mean - centre_lat) * KM_PER_DEGREE
                 east_km = (lon_mean - centre_lon) * km_per_degree_lon
                 position = (
-                    lat_mean,
-                    lon_mean,
                     compass_direction(north_km, east_km, dead_zone),
                     math.hypot(north_km, east_km),
                     float(lat_members.std()) * KM_PER_DEGREE,
@@ -404,13 +378,8 @@ def descriptions_table(descriptions: Sequence[ClusterDescription]) -> pd.DataFra
         top_category, top_category_share, standouts (text such as "median_income +1.8 sd"),
         summary. Missing parts are None / NaN.
     """
-    omitted = {"centroid", "latitude", "longitude", "category_shares"}
-    table = pd.DataFrame(
-        [
-            {name: value for name, value in vars(d).items() if name not in omitted}
-            for d in descriptions
-        ]
-    )
+    table = pd.DataFrame([vars(d) for d in descriptions])
+    table = table.drop(columns=["centroid", "category_shares"])
     table["standouts"] = [
         ", ".join(f"{name} {z:+.1f} sd" for name, z in d.standouts) for d in descriptions
     ]
@@ -449,9 +418,8 @@ def _summary(
     if comparisons:
         text = "; ".join(comparisons)
         sentences.append(text[0].upper() + text[1:] + ".")
-    if description.category_shares and description.top_category is not None:
-        top = description.top_category
-        share = description.category_shares[top]
+    if description.category_shares:  # largest first: the first is the top category
+        top, share = next(iter(description.category_shares.items()))
         words = CATEGORY_WORDS.get(top, f"in category '{top}'")
         lead = "Most of it" if share >= 0.5 else "The largest part"
         sentences.append(f"{lead} is {words} ({share:.0%}).")

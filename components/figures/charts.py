@@ -89,29 +89,28 @@ def feature_boxplot(
                 continue
             colour = PALETTE[cluster]
             name = cluster_name(cluster) + (f" ({group_name})" if group_name else "")
-            trace = {
-                "type": "box",
-                "x": [cluster_name(cluster)],
-                "q1": [float(summary.q1[group])],
-                "median": [float(summary.median[group])],
-                "q3": [float(summary.q3[group])],
-                "lowerfence": [float(summary.lower_fence[group])],
-                "upperfence": [float(summary.upper_fence[group])],
-                "mean": [float(summary.mean[group])],
-                "name": name,
-                "marker": {"color": colour},
-                "line": {"color": colour},
-                "fillcolor": rgba(colour, 0.15 if group_name == "test" else 0.55),
-                "showlegend": False,
-                "hovertemplate": (
-                    f"{name}<br>n = {int(summary.n[group]):,}<br>median %{{median:,.4g}}"
-                    "<br>q1 %{q1:,.4g} · q3 %{q3:,.4g}<extra></extra>"
-                ),
-            }
-            if group_name:
-                trace["offsetgroup"] = group_name
-                trace["legendgroup"] = group_name
-            traces.append(trace)
+            traces.append(
+                {
+                    "type": "box",
+                    "x": [cluster_name(cluster)],
+                    "q1": [float(summary.q1[group])],
+                    "median": [float(summary.median[group])],
+                    "q3": [float(summary.q3[group])],
+                    "lowerfence": [float(summary.lower_fence[group])],
+                    "upperfence": [float(summary.upper_fence[group])],
+                    "mean": [float(summary.mean[group])],
+                    "name": name,
+                    "offsetgroup": group_name,  # "" without a split: plotly's default
+                    "marker": {"color": colour},
+                    "line": {"color": colour},
+                    "fillcolor": rgba(colour, 0.15 if group_name == "test" else 0.55),
+                    "showlegend": False,
+                    "hovertemplate": (
+                        f"{name}<br>n = {int(summary.n[group]):,}<br>median %{{median:,.4g}}"
+                        "<br>q1 %{q1:,.4g} · q3 %{q3:,.4g}<extra></extra>"
+                    ),
+                }
+            )
     layout: dict = {
         "boxmode": "group" if is_test is not None else "overlay",
         "yaxis": {"title": {"text": plotly_text(feature_label)}},
@@ -229,15 +228,13 @@ def elbow_chart_base(
             col=1,
         )
         figure.update_yaxes(title_text=name, row=row, col=1)
-    by_k: dict[int, list[str]] = {}
-    for suggestion in suggestions:
-        by_k.setdefault(int(suggestion.k), []).append(suggestion.name)
     middle = (min(ks) + max(ks)) / 2
     shapes = []
     annotations = []
     previous_k: int | None = None
     level = 0
-    for k, names in sorted(by_k.items()):
+    for k in sorted({int(suggestion.k) for suggestion in suggestions}):
+        names = [suggestion.name for suggestion in suggestions if suggestion.k == k]
         # Labels of nearby k's are stacked so they do not overlap.
         level = level + 1 if previous_k is not None and k - previous_k <= 3 else 0
         previous_k = k
@@ -315,9 +312,9 @@ def mark_current_k(base: dict, current_k: int) -> go.Figure:
 
 
 def histogram_figure(
-    values: np.ndarray, *, value_label: str, cap: float | None = None, bins: int = 50
+    values: np.ndarray, *, value_label: str, cap: float | None = None
 ) -> go.Figure:
-    """Histogram from precomputed bins, with the census cap and its row count marked.
+    """Histogram in 50 equal-width bins, with the census cap and its row count marked.
 
     Parameters
     ----------
@@ -327,8 +324,6 @@ def histogram_figure(
         Axis title (shown as written, see :func:`components.figures.text.plotly_text`).
     cap : float, optional
         A top-code to mark; the number of rows at or above it is shown.
-    bins : int
-        Number of equal-width bins.
 
     Returns
     -------
@@ -337,9 +332,7 @@ def histogram_figure(
     """
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
-    if bins < 1:
-        raise ValueError(f"bins={bins!r} must be a positive integer.")
-    counts, edges = np.histogram(finite, bins=bins) if finite.size else (np.zeros(0), np.zeros(1))
+    counts, edges = np.histogram(finite, bins=50) if finite.size else (np.zeros(0), np.zeros(1))
     figure = go.Figure(
         go.Bar(
             x=((edges[:-1] + edges[1:]) / 2).tolist(),

@@ -43,17 +43,13 @@ __all__ = [
 ]
 
 
-def train_test_chart(
-    check: PriceCheckResult, *, palette: Sequence[str] = PALETTE, value_label: str = "median"
-) -> go.Figure:
+def train_test_chart(check: PriceCheckResult, *, value_label: str = "median") -> go.Figure:
     """Median value per cluster on the training rows and on the test rows, side by side.
 
     Parameters
     ----------
     check : PriceCheckResult
         From ``describe.train_test_price_check``.
-    palette : sequence of str
-        Colour of cluster ``i`` = ``palette[i]``.
     value_label : str
         Y-axis title.
 
@@ -66,8 +62,8 @@ def train_test_chart(
     """
     clusters = [c.cluster for c in check.clusters]
     if clusters:
-        check_palette(max(clusters) + 1, palette)
-    colours = [palette[c] for c in clusters]
+        check_palette(max(clusters) + 1, PALETTE)
+    colours = [PALETTE[c] for c in clusters]
     names = [cluster_name(c) for c in clusters]
     # The change is written on each test bar and a failing cluster gets a cross, so the mark does
     # not depend on colour (a vermillion outline would vanish on cluster 5's vermillion bar).

@@ -8,7 +8,6 @@ dashboard's cluster map.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,7 +64,6 @@ def silhouette_plot(
     silhouette_values: np.ndarray,
     labels: np.ndarray,
     *,
-    palette: Sequence[str] = PALETTE,
     max_points_per_cluster: int = MAX_POINTS_PER_CLUSTER,
     title: str | None = None,
 ) -> go.Figure:
@@ -84,8 +82,6 @@ def silhouette_plot(
         Per-point silhouette in [-1, 1] (e.g. ``SilhouettePoints.values``).
     labels : array-like of int, shape (n,)
         Cluster id per point; negative = not clustered (left out).
-    palette : sequence of str
-        Colour of cluster ``i`` = ``palette[i]``.
     max_points_per_cluster : int
         Outline resolution of each band (>= 2).
     title : str, optional
@@ -108,42 +104,38 @@ def silhouette_plot(
     if not np.isfinite(values).all() or values.min() < -1.0 or values.max() > 1.0:
         raise ValueError("silhouette_values must be finite numbers in [-1, 1].")
     clusters = np.unique(ids)
-    check_palette(int(clusters.max()) + 1, palette)
+    check_palette(int(clusters.max()) + 1, PALETTE)
 
     gap = max(1.0, _BAND_GAP_SHARE * values.size)
     traces: list[go.Scatter] = []
     mean_x: list[float | None] = []
     mean_y: list[float | None] = []
     tick_positions: list[float] = []
-    tick_text: list[str] = []
     lower = 0.0
     for cluster in clusters:
         members = np.sort(values[ids == cluster])
         kept, ranks = _outline(members, int(max_points_per_cluster))
-        size = members.size
-        upper = lower + size
-        y_points = lower + ranks * size
-        colour = palette[int(cluster)]
+        upper = lower + members.size
+        mean = float(members.mean())
+        colour = PALETTE[int(cluster)]
         traces.append(
             go.Scatter(
                 x=np.concatenate([[0.0], kept, [0.0]]),
-                y=np.concatenate([[lower], y_points, [upper]]),
+                y=np.concatenate([[lower], lower + ranks * members.size, [upper]]),
                 mode="lines",
                 fill="toself",
                 fillcolor=colour,
                 line={"color": colour, "width": 1},
                 name=cluster_name(int(cluster)),
                 hovertemplate=(
-                    f"{cluster_name(int(cluster))}<br>{size:,} points<br>"
-                    f"mean silhouette {members.mean():.3f}<extra></extra>"
+                    f"{cluster_name(int(cluster))}<br>{members.size:,} points<br>"
+                    f"mean silhouette {mean:.3f}<extra></extra>"
                 ),
             )
         )
-        mean = float(members.mean())
         mean_x += [mean, mean, None]
         mean_y += [lower, upper, None]
         tick_positions.append((lower + upper) / 2)
-        tick_text.append(str(int(cluster)))
         lower = upper + gap
     traces.append(
         go.Scatter(
@@ -157,25 +149,12 @@ def silhouette_plot(
     )
     overall = float(values.mean())
     figure = go.Figure(traces)
-    figure.add_shape(
-        type="line",
-        xref="x",
-        x0=overall,
-        x1=overall,
-        yref="paper",
-        y0=0,
-        y1=1,
-        line={"color": _OVERALL_MEAN_COLOUR, "dash": "dash", "width": 2},
-    )
-    figure.add_annotation(
+    figure.add_vline(
         x=overall,
-        xref="x",
-        y=1,
-        yref="paper",
-        yanchor="bottom",
-        text=f"mean {overall:.3f}",
-        showarrow=False,
-        font={"color": _OVERALL_MEAN_COLOUR},
+        line={"color": _OVERALL_MEAN_COLOUR, "dash": "dash", "width": 2},
+        annotation_text=f"mean {overall:.3f}",
+        annotation_position="top",
+        annotation_font={"color": _OVERALL_MEAN_COLOUR},
     )
     figure.update_layout(
         title=title,
@@ -189,7 +168,7 @@ def silhouette_plot(
         yaxis={
             "title": "cluster",
             "tickvals": tick_positions,
-            "ticktext": tick_text,
+            "ticktext": [str(cluster) for cluster in clusters],
             "showgrid": False,
         },
         legend={"traceorder": "normal"},
@@ -222,19 +201,12 @@ SILHOUETTE_BINS: tuple[SilhouetteBin, ...] = (
 _SILHOUETTE_ALPHA = 220
 
 
-def silhouette_colour_expression(field: int = 3, alpha: int = _SILHOUETTE_ALPHA) -> str:
-    """deck.gl accessor mapping the silhouette in ``this[field]`` to its class colour.
+def silhouette_colour_expression() -> str:
+    """deck.gl accessor mapping a point's silhouette (``this[3]``) to its class colour.
 
     A chain of comparisons (``this[3] < -0.25 ? [..] : this[3] < 0 ? [..] : ...``, see
     :func:`components.figures.deck.colour_chain`): a value takes the colour of the first
     class whose ``upper`` it is below, so a value on an edge belongs to the class above it.
-
-    Parameters
-    ----------
-    field : int
-        Position of the silhouette in each point's array.
-    alpha : int
-        Opacity in [0, 255].
 
     Returns
     -------
@@ -242,9 +214,9 @@ def silhouette_colour_expression(field: int = 3, alpha: int = _SILHOUETTE_ALPHA)
         The expression, without pydeck's ``@@=`` prefix.
     """
     return colour_chain(
-        [f"this[{field}] < {band.upper:g}" for band in SILHOUETTE_BINS[:-1]],
+        [f"this[3] < {band.upper:g}" for band in SILHOUETTE_BINS[:-1]],
         [hex_to_rgb(band.colour) for band in SILHOUETTE_BINS],
-        int(alpha),
+        _SILHOUETTE_ALPHA,
     )
 
 

@@ -89,9 +89,9 @@ def _set_state(values: Mapping[str, object]) -> None:
     st.session_state.update(values)
 
 
-def with_swatches(table: pd.DataFrame, cluster_column: str = "cluster") -> pd.DataFrame:
-    """The table with a first column "colour" holding each cluster's swatch image."""
-    colours = [swatch_data_url(PALETTE[int(c)]) for c in table[cluster_column]]
+def with_swatches(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with a first column "colour" holding each "cluster"'s swatch image."""
+    colours = [swatch_data_url(PALETTE[int(c)]) for c in table["cluster"]]
     return table.assign(colour=colours)[["colour", *table.columns]]
 
 
@@ -148,11 +148,9 @@ def _metrics_table(
     sampled: bool,
 ) -> None:
     """The metrics, one row per k, with which criteria suggest it and the shown k."""
-    names: dict[int, list[str]] = {}
-    for named in cache.views.suggestions_of(suggestion):
-        names.setdefault(int(named.k), []).append(named.name)
+    suggested = cache.views.suggestions_of(suggestion)
     table = pd.DataFrame(metrics)
-    table["suggested by"] = [", ".join(names.get(int(k), [])) for k in table["k"]]
+    table["suggested by"] = [", ".join(s.name for s in suggested if s.k == k) for k in table["k"]]
     table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
     silhouette_title = "silhouette ↑ (sampled)" if sampled else "silhouette ↑"
     st.dataframe(
@@ -507,12 +505,10 @@ def cluster_card(
         metrics = [(value_label, value_column, d.value_median, d.value_ratio)]
         if dataset.income_column is not None and dataset.income_column != value_column:
             metrics.append(("Income", dataset.income_column, d.income_median, d.income_ratio))
-        for column, (label, name, median, ratio) in zip(
-            st.columns(2), metrics, strict=False
-        ):  # fmt: skip
+        for column, (label, field, median, ratio) in zip(st.columns(2), metrics, strict=False):
             column.metric(
                 label,
-                _short_value(dataset, name, median),
+                _short_value(dataset, field, median),
                 _ratio_delta(ratio),
                 delta_color="off",
                 help=f"Median of the cluster's {places}, against the same median over all.",

@@ -157,22 +157,6 @@ def test_user_frame_without_coordinates_or_categories() -> None:
     assert "high score" in result[1].summary
 
 
-def test_user_frame_with_other_coordinate_names() -> None:
-    frame = pd.DataFrame({"lat": [10.0, 10.0, 0.0, 0.0, 5.0], "lng": [0.0] * 5})
-    result = describe_clusters(
-        frame,
-        np.array([0, 0, 1, 1, 1]),
-        ["lat", "lng"],
-        lat_col="lat",
-        lon_col="lng",
-        value_column=None,
-        income_column=None,
-        category_column=None,
-    )
-    assert result[0].direction == "north"
-    assert result[0].latitude == 10.0
-
-
 @pytest.mark.parametrize(
     ("labels", "message"),
     [
