@@ -124,8 +124,8 @@ def _looks_like_text(start: bytes) -> bool:
     return True
 
 
-def _footer_length(data: bytes, error: type[Exception]) -> int:
-    """The footer's length from the last 8 bytes, checked against the file and the limit."""
+def _check_footer(data: bytes, error: type[Exception]) -> None:
+    """Check the markers, and the footer's length (last 8 bytes) against the file and the limit."""
     if data[:4] != MAGIC and _looks_like_text(data[:1024]):
         raise error(
             "The file is named like a Parquet file (.parquet or .pq) but holds text: if it is "
@@ -155,7 +155,6 @@ def _footer_length(data: bytes, error: type[Exception]) -> int:
             f"in) is {size_text(length)}; at most {size_text(MAX_FOOTER_BYTES)} is accepted. "
             "Export it with fewer columns, or with fewer, larger row groups."
         )
-    return length
 
 
 def _is_any_of(kind: pa.DataType, tests: tuple[Callable[[pa.DataType], bool], ...]) -> bool:
@@ -207,7 +206,7 @@ def check_parquet_limits(data: bytes, *, error: type[Exception] = ValueError) ->
         the limit), or holds a nested or binary column (named, with its type).
     """
     check_size(len(data), MAX_CSV_BYTES, error=error)
-    _footer_length(data, error)
+    _check_footer(data, error)
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
         metadata = parquet.metadata
