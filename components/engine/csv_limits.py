@@ -110,8 +110,7 @@ def _longest_line(data: bytes, max_line_bytes: int) -> tuple[int, int, int]:
         chunk_end = min(start + _SCAN_CHUNK_BYTES, view.size)
         ends = np.flatnonzero(view[start:chunk_end] == _NEWLINE) + start
         if ends.size:
-            starts = np.concatenate(([line_start], ends[:-1] + 1))
-            lengths = ends - starts
+            lengths = np.diff(ends, prepend=line_start - 1) - 1
             at = int(lengths.argmax())
             if int(lengths[at]) > longest:
                 longest, longest_at = int(lengths[at]), n_newlines + at + 1

@@ -148,10 +148,7 @@ def decode_utf8(data: bytes, *, error: type[Exception]) -> str:
         before = data[max(line_start, offset - 40) : offset].decode("utf-8", errors="replace")
         before = before.strip()[-20:]
         where = f"after '{before}'" if before else "at its start"
-        try:
-            guess = data[offset : offset + 1].decode("cp1252")
-        except UnicodeDecodeError:
-            guess = ""
+        guess = data[offset : offset + 1].decode("cp1252", errors="ignore")
         probably = ""
         if guess.isalpha() and data[offset] >= 0xA0:
             probably = (

@@ -22,6 +22,7 @@ their text. Lists, structs, maps and binary columns are refused with the column'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,7 @@ __all__ = [
     "PARQUET_EXTENSIONS",
     "ParquetShape",
     "check_parquet_limits",
+    "is_number_type",
     "is_parquet",
     "read_parquet_columns",
 ]
@@ -122,8 +124,8 @@ def _looks_like_text(start: bytes) -> bool:
     return True
 
 
-def _footer_length(data: bytes, error: type[Exception]) -> int:
-    """The footer's length from the last 8 bytes, checked against the file and the limit."""
+def _check_footer(data: bytes, error: type[Exception]) -> None:
+    """Check the markers, and the footer's length (last 8 bytes) against the file and the limit."""
     if data[:4] != MAGIC and _looks_like_text(data[:1024]):
         raise error(
             "The file is named like a Parquet file (.parquet or .pq) but holds text: if it is "
@@ -153,16 +155,18 @@ def _footer_length(data: bytes, error: type[Exception]) -> int:
             f"in) is {size_text(length)}; at most {size_text(MAX_FOOTER_BYTES)} is accepted. "
             "Export it with fewer columns, or with fewer, larger row groups."
         )
-    return length
 
 
-def _flat_kind(kind: pa.DataType) -> str | None:
-    """'number', 'text' or None (not a flat column this reader takes)."""
+def _is_any_of(kind: pa.DataType, tests: tuple[Callable[[pa.DataType], bool], ...]) -> bool:
+    """True when a column type (or a dictionary-encoded one's values) passes one of the tests."""
     if pa.types.is_dictionary(kind):
-        return _flat_kind(kind.value_type)
-    if any(test(kind) for test in _NUMBER_TYPES):
-        return "number"
-    return "text" if any(test(kind) for test in _TEXT_TYPES) else None
+        kind = kind.value_type
+    return any(test(kind) for test in tests)
+
+
+def is_number_type(kind: pa.DataType) -> bool:
+    """True for a column type read as numbers: integers, floats, decimals (or dictionaries of)."""
+    return _is_any_of(kind, _NUMBER_TYPES)
 
 
 def _kind_text(kind: pa.DataType) -> str:
@@ -202,7 +206,7 @@ def check_parquet_limits(data: bytes, *, error: type[Exception] = ValueError) ->
         the limit), or holds a nested or binary column (named, with its type).
     """
     check_size(len(data), MAX_CSV_BYTES, error=error)
-    _footer_length(data, error)
+    _check_footer(data, error)
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
         metadata = parquet.metadata
@@ -258,7 +262,7 @@ def check_parquet_limits(data: bytes, *, error: type[Exception] = ValueError) ->
             f"its list of columns says {n_rows:,}. It is damaged. {_HINT}"
         )
     for field in schema:
-        if _flat_kind(field.type) is None:
+        if not _is_any_of(field.type, _NUMBER_TYPES + _TEXT_TYPES):
             raise error(
                 f"Column '{field.name}' holds {_kind_text(field.type)}; only columns of single "
                 "numbers, text, true/false values or dates are read. Drop that column, or split "
@@ -275,7 +279,7 @@ def _column(values: pa.ChunkedArray) -> pd.Series:
     """A column as the CSV reader has it: float64 numbers (NaN), or text ("" when empty)."""
     if pa.types.is_dictionary(values.type):
         values = values.cast(values.type.value_type)
-    if _flat_kind(values.type) == "number":
+    if is_number_type(values.type):
         return pd.Series(values.cast(pa.float64(), safe=False).to_numpy(), dtype=np.float64)
     text = values.cast(pa.string()).fill_null("")
     return pd.Series(text.to_numpy(zero_copy_only=False), dtype=str)

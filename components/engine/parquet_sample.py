@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from components.engine.csv_limits import MAX_CELLS, MAX_COLUMNS
+from components.engine.parquet_limits import is_number_type
 from components.engine.validation import check_int
 
 __all__ = [
@@ -50,7 +51,6 @@ _BATCH_ROWS = 65_536
 MAX_FILES = 100_000
 # Files pyarrow and dask skip in a folder data set (_metadata, _SUCCESS, .crc files).
 _HIDDEN_PREFIXES = ("_", ".")
-_NUMBER_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal)
 
 
 class ParquetSampleError(ValueError):
@@ -68,17 +68,10 @@ class ParquetSample:
         columns read, each with its Parquet type's pandas dtype.
     n_source_rows : int
         Rows of the whole data set (from its files' footers).
-    n_sampled_rows : int
-        Rows of ``frame``: ``min(max_rows, n_source_rows)``.
     """
 
     frame: pd.DataFrame
     n_source_rows: int
-    n_sampled_rows: int
-
-
-def _visible(path: Path) -> bool:
-    return path.is_file() and not path.name.startswith(_HIDDEN_PREFIXES)
 
 
 def _files_of(path: Path) -> Iterator[Path]:
@@ -87,7 +80,7 @@ def _files_of(path: Path) -> Iterator[Path]:
         return
     for found in path.rglob("*"):
         hidden = any(part.startswith(_HIDDEN_PREFIXES) for part in found.relative_to(path).parts)
-        if not hidden and _visible(found):
+        if found.is_file() and not hidden:
             yield found
 
 
@@ -149,28 +142,20 @@ def _unreadable(file: Path, source: str, error: Exception) -> ParquetSampleError
     return ParquetSampleError(f"{file.name} of {source!r} could not be read as Parquet ({reason}).")
 
 
-def _is_number(field: pa.Field) -> bool:
-    kind = field.type
-    if pa.types.is_dictionary(kind):
-        kind = kind.value_type
-    return any(check(kind) for check in _NUMBER_TYPES)
-
-
 def sample_parquet(
     source: str,
     columns: Sequence[str],
     *,
     max_rows: int = SAMPLE_ROWS,
-    other_numbers: bool = True,
     seed: int = 0,
 ) -> ParquetSample:
     """Read a random sample of at most ``max_rows`` rows of a local Parquet data set.
 
     Row groups are picked in a random order until they hold ``max_rows`` rows (or all are
-    picked); the asked columns are read, and, when ``other_numbers``, the data set's other
-    numeric columns in their order while the sample has at most ``MAX_CELLS // max_rows``
-    (and at most ``MAX_COLUMNS``) columns and the row groups read hold at most ``MAX_CELLS``
-    cells; then ``max_rows`` of the rows read are kept, uniformly at random, in their order.
+    picked); the asked columns are read, and the data set's other numeric columns in their
+    order while the sample has at most ``MAX_CELLS // max_rows`` (and at most ``MAX_COLUMNS``)
+    columns and the row groups read hold at most ``MAX_CELLS`` cells; then ``max_rows`` of the
+    rows read are kept, uniformly at random, in their order.
 
     Parameters
     ----------
@@ -181,8 +166,6 @@ def sample_parquet(
         The columns to read, e.g. the coordinates and the features; at least one.
     max_rows : int
         Most rows of the sample, in [1, ``MAX_CELLS``].
-    other_numbers : bool
-        Also read the other numeric columns, within the limits above.
     seed : int
         Seed of the row groups' order and of the rows kept, >= 0.
 
@@ -234,21 +217,18 @@ def sample_parquet(
     ]
     n_source_rows = sum(rows for _, _, rows in groups)
     rng = np.random.default_rng(seed)
-    picked: list[tuple[int, int, int]] = []
-    n_read = 0
-    for position in rng.permutation(len(groups)):
-        if n_read >= limit:
-            break
-        picked.append(groups[int(position)])
-        n_read += picked[-1][2]
+    order = rng.permutation(len(groups))
+    # The row groups in that order up to the first that brings the rows read to the limit.
+    read_so_far = np.cumsum([groups[position][2] for position in order])
+    picked = [groups[position] for position in order[: np.searchsorted(read_so_far, limit) + 1]]
+    n_read = sum(rows for _, _, rows in picked)
     read = list(names)
-    if other_numbers:
-        most = min(MAX_COLUMNS, max(len(names), MAX_CELLS // limit))
-        for field in schema:
-            if len(read) >= most or n_read * (len(read) + 1) > MAX_CELLS:
-                break
-            if field.name not in read and _is_number(field):
-                read.append(field.name)
+    most = min(MAX_COLUMNS, max(len(names), MAX_CELLS // limit))
+    for field in schema:
+        if len(read) >= most or n_read * (len(read) + 1) > MAX_CELLS:
+            break
+        if field.name not in read and is_number_type(field.type):
+            read.append(field.name)
     # The rows kept are drawn before reading, then taken batch by batch, so a row group far
     # larger than the sample never stands whole in memory.
     wanted = np.sort(rng.choice(n_read, limit, replace=False)) if n_read > limit else None
@@ -272,4 +252,4 @@ def sample_parquet(
         else schema.empty_table().select(read)
     )
     frame = table.to_pandas().reset_index(drop=True)
-    return ParquetSample(frame=frame, n_source_rows=n_source_rows, n_sampled_rows=len(frame))
+    return ParquetSample(frame=frame, n_source_rows=n_source_rows)

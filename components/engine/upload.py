@@ -73,7 +73,6 @@ from components.engine.projected import projected_advice
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
-    "CSV_EXTENSIONS",
     "LATITUDE_NAMES",
     "LONGITUDE_NAMES",
     "MAX_CELLS",
@@ -88,8 +87,7 @@ __all__ = [
 ]
 
 MAX_UPLOAD_BYTES = MAX_CSV_BYTES
-CSV_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv")
-ALLOWED_EXTENSIONS: tuple[str, ...] = (*CSV_EXTENSIONS, *PARQUET_EXTENSIONS)
+ALLOWED_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv", *PARQUET_EXTENSIONS)
 LATITUDE_NAMES: tuple[str, ...] = ("latitude", "lat", "y")  # in order of preference
 LONGITUDE_NAMES: tuple[str, ...] = ("longitude", "lon", "lng", "long", "x")
 _EXAMPLES = 3  # how many example rows an error message quotes

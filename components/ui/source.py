@@ -49,9 +49,7 @@ RESULT_COMMAND = "python -m components.engine.distributed"
 
 MAX_UPLOAD_MB = upload.MAX_UPLOAD_BYTES // (1024 * 1024)
 LIMITS = upload.limits_text()
-UPLOAD_TYPES: tuple[str, ...] = tuple(
-    extension.lstrip(".") for extension in upload.ALLOWED_EXTENSIONS
-)
+UPLOAD_TYPES: tuple[str, ...] = tuple(name.lstrip(".") for name in upload.ALLOWED_EXTENSIONS)
 
 
 @dataclass(frozen=True)
@@ -228,9 +226,10 @@ def chosen_source() -> keys.DataSource | None:
 
 
 def _release_notice(held: HeldFile | None) -> None:
-    if held is None or held.kind == "example":
-        if held is not None:  # made again at once
-            keep_file(places.example_places_csv(), held.name, kind="example")
+    if held is None:
+        return
+    if held.kind == "example":  # made again at once
+        keep_file(places.example_places_csv(), held.name, kind="example")
         return
     forget_file()  # and a new, empty uploader for the file again
     st.warning(
@@ -267,23 +266,19 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
             _show_result_unreadable(source, problem)
             source = housing_source()
         dataset = cache.data.dataset(source)
-    except ParquetSampleError as error:
+    except (ParquetSampleError, upload.PlacesError, BusyError) as error:
         sidebar_block(source)
-        _show_sample_unreadable(source, error)
+        if isinstance(error, ParquetSampleError):
+            _show_sample_unreadable(source, error)
+        elif isinstance(error, upload.PlacesError):
+            show_file_error(source.label, error)
+        else:
+            show_busy(error)
         return None
-    except data.DataUnavailableError as error:
-        _show_housing_unavailable(error, title="The housing data is not available.")
-        return None
-    except data.DataValidationError as error:
-        _show_housing_unavailable(error, title="The housing data could not be used.")
-        return None
-    except upload.PlacesError as error:
-        sidebar_block(source)
-        show_file_error(source.label, error)
-        return None
-    except BusyError as error:
-        sidebar_block(source)
-        show_busy(error)
+    except (data.DataUnavailableError, data.DataValidationError) as error:
+        unavailable = isinstance(error, data.DataUnavailableError)
+        title = "is not available" if unavailable else "could not be used"
+        _show_housing_unavailable(error, title=f"The housing data {title}.")
         return None
     except OSError as error:  # a fault the engine did not name: no traceback, no server path
         reason = error.strerror or type(error).__name__
@@ -405,11 +400,12 @@ def _clear_uploader() -> None:
 
 def _on_upload(key: str) -> None:
     uploaded = st.session_state.get(key)
-    if uploads.is_released_copy(uploaded):
+    if streamlit_internals.is_deleted_upload(uploaded):
         return  # the value changed because Streamlit's copy was dropped: the same file
     if uploaded is not None:
         keep_file(uploaded.getvalue(), uploaded.name)
-        uploads.release_streamlit_copy(uploaded.file_id)  # the upload budget holds it now
+        # The upload budget holds the bytes now: they have one owner, freed on eviction.
+        streamlit_internals.remove_uploaded_file(uploaded.file_id)
         return
     held = held_file()
     if held is not None and held.kind == "upload":
@@ -554,11 +550,7 @@ def coordinate_select(held: HeldFile, columns: Sequence[str]) -> None:
 def file_summary(dataset: Dataset) -> None:
     """Say what was read: rows, format (delimiter), extent; and the reader's notes."""
     read = dataset.places
-    if read.is_parquet:
-        read_as = "Parquet"
-    else:
-        delimiter = DELIMITER_NAMES[read.delimiter]
-        read_as = f"{delimiter}-separated"
+    read_as = "Parquet" if read.is_parquet else f"{DELIMITER_NAMES[read.delimiter]}-separated"
     extent = read.extent
     st.caption(
         f"{read.n_rows:,} {dataset.place_word} read from {escape_markdown(dataset.name)} "

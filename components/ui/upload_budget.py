@@ -175,7 +175,6 @@ class WorkSlots:
 class _Entry:
     value: object
     nbytes: int
-    owner: str
     group: tuple[str, str]
 
 
@@ -246,7 +245,7 @@ class BudgetStore:
     def owners(self) -> set[str]:
         """Owners holding entries."""
         with self._lock:
-            return {entry.owner for entry in self._entries.values()}
+            return {owner for owner, _ in self._entries}
 
     def keys(self, owner: str) -> list[tuple[Hashable, ...]]:
         """An owner's keys, least recently used first (reading them changes nothing)."""
@@ -296,11 +295,11 @@ class BudgetStore:
         with self._lock:
             self._ended.pop(owner, None)  # an owner that writes is alive
             self._remove(full_key)
-            entry = self._entries[full_key] = _Entry(value, max(int(nbytes), 0), owner, group)
+            entry = self._entries[full_key] = _Entry(value, max(int(nbytes), 0), group)
             self._total += entry.nbytes
             if keep is not None:
                 same_kind = [k for k in self._entries if k[0] == owner and k[1][:1] == key[:1]]
-                for old in same_kind[: max(len(same_kind) - max(keep, 1), 0)]:
+                for old in same_kind[: -max(keep, 1)]:
                     freed = self._remove(old) > 0 or freed
             for victim in self._victims(owner, group, protect=full_key):
                 if self._total <= self.budget_bytes:
@@ -323,7 +322,7 @@ class BudgetStore:
             keys = [
                 k
                 for k, e in self._entries.items()
-                if e.owner == owner and e.group[0] == namespace and e.group[1] != keep
+                if k[0] == owner and e.group[0] == namespace and e.group[1] != keep
             ]
             released = sum(self._remove(k) for k in keys)
         if released:
@@ -398,7 +397,7 @@ class BudgetStore:
             gone = {owner for owner, deadline in self._ended.items() if deadline <= now}
             for owner in gone:
                 del self._ended[owner]
-            keys = [k for k, e in self._entries.items() if e.owner in gone]
+            keys = [k for k in self._entries if k[0] in gone]
             released = sum(self._remove(k) for k in keys)
         for owner in sorted(gone):
             if self.on_release is not None:
@@ -442,12 +441,11 @@ class BudgetStore:
             keys = [k for k in self._entries if k != protect]
 
             def rank(full_key: _FullKey) -> int:
-                entry = self._entries[full_key]
-                if entry.owner in self._ended:
+                if full_key[0] in self._ended:
                     return 0
-                if entry.owner != owner:
+                if full_key[0] != owner:
                     return 1
-                return 2 if entry.group != group else 3
+                return 2 if self._entries[full_key].group != group else 3
 
             return sorted(keys, key=rank)  # stable: least recently used first within a rank
 

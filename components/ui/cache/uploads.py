@@ -212,32 +212,6 @@ def hold_file(namespace: str, digest: str, content: bytes) -> None:
     )
 
 
-def release_streamlit_copy(file_id: str) -> None:
-    """Drop Streamlit's copy of an uploaded file once :func:`hold_file` holds its bytes.
-
-    Call in the uploader's ``on_change``. The bytes then have one owner, the budget, so
-    evicting them frees them. The uploader keeps showing the file (its widget state is the
-    browser's) and returns None from now on (its value in ``st.session_state`` is a
-    deleted file, see :func:`is_released_copy`); removing or replacing the file in the
-    browser still calls ``on_change``.
-
-    Parameters
-    ----------
-    file_id : str
-        ``UploadedFile.file_id``.
-    """
-    streamlit_internals.remove_uploaded_file(file_id)
-
-
-def is_released_copy(value: object) -> bool:
-    """Whether an uploader's value is a file whose Streamlit copy was dropped.
-
-    After :func:`release_streamlit_copy` the uploader's value becomes Streamlit's
-    deleted file (a changed value, so ``on_change`` runs once more): not a new file.
-    """
-    return streamlit_internals.is_deleted_upload(value)
-
-
 def file_bytes(namespace: str, digest: str) -> bytes | None:
     """A file this session keeps, or None when it was released (the user must upload again)."""
     found = STORE.get(session_owner(), (f"{namespace} file", digest))
