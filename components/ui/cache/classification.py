@@ -104,10 +104,8 @@ def correlation_figure(key: ModelKey, method: str) -> go.Figure:
 def left_out(key: ModelKey, k: int) -> pd.DataFrame:
     """The leave-one-variable-out table at k (location leaves as one variable)."""
     names = prepared(key).feature_names
-    groups: list[tuple[str, list[int]]] = []
     location = [index for index, name in enumerate(names) if name in LOCATION_FEATURES]
-    if location:
-        groups.append(("location", location))
+    groups = [("location", location)] if location else []
     labels = _labels(key)
     groups += [(labels[names[index]], [index]) for index in _variables(key)]
     return leave_one_variable_out(
