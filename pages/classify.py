@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from components.engine.classification.profiles import KIND_SENTENCES
 from components.ui import cache, classification
 from components.ui import widgets as ui
 from components.ui.router import ensure_routed
@@ -36,7 +35,7 @@ if cache.classification.profile_columns(key, settings.value_column):
         key="index_heatmap",
     )
     scored = cache.classification.scores(key, k, settings.value_column)
-    st.caption(" ".join(KIND_SENTENCES[kind] for kind in dict.fromkeys(scored.kind)))
+    st.caption(" ".join(scored.explanations.values()))
     st.subheader("How strongly each variable separates the clusters")
     st.dataframe(
         with_labels(cache.classification.separation(key, k, settings.value_column), data),

@@ -75,16 +75,15 @@ def index_heatmap(scores: IndexScores, names: Sequence[str]) -> go.Figure:
     labels = _check_names(names, n_clusters, "cluster")
     text = np.empty((n_clusters, n_columns), dtype=object)
     custom = np.empty((n_clusters, n_columns, 4), dtype=object)
-    for row in range(n_clusters):
-        for column in range(n_columns):
-            score = float(scores.scores[row, column])
-            text[row, column], sentence = _meaning(score, scores.kind[column])
-            custom[row, column] = (
-                score,
-                plotly_text(labels[row]),
-                plotly_text(scores.columns[column]),
-                sentence,
-            )
+    for row, column in np.ndindex(n_clusters, n_columns):
+        score = float(scores.scores[row, column])
+        text[row, column], sentence = _meaning(score, scores.kind[column])
+        custom[row, column] = (
+            score,
+            plotly_text(labels[row]),
+            plotly_text(scores.columns[column]),
+            sentence,
+        )
     finite = np.abs(scores.standardised[np.isfinite(scores.standardised)])
     limit = max(float(finite.max()) if finite.size else 0.0, 1.0)
     figure = go.Figure(
@@ -164,14 +163,16 @@ def levels_tree(levels: Levels, names: Sequence[str]) -> go.Figure:
     position = np.zeros(2 * n_fine - 1)
     height = np.zeros(2 * n_fine - 1)
     position[order] = np.arange(n_fine)
+    # A node's group is its first child's, down to a fine cluster's own group.
+    group = np.concatenate([levels.coarse_of_fine, np.zeros(n_fine - 1, dtype=np.int64)])
     n_within = n_fine - levels.n_coarse  # the first merges stay inside a group
     paths: dict[int, tuple[list[float | None], list[float | None]]] = {}
     for step, (first, second, joined_at, _) in enumerate(merges):
         a, b, node = int(first), int(second), n_fine + step
         position[node] = (position[a] + position[b]) / 2
         height[node] = joined_at
-        group = int(levels.coarse_of_fine[_first_leaf(merges, a, n_fine)])
-        key = group if step < n_within else -1
+        group[node] = group[a]
+        key = int(group[a]) if step < n_within else -1
         xs, ys = paths.setdefault(key, ([], []))
         xs += [height[a], joined_at, joined_at, height[b], None]
         ys += [position[a], position[a], position[b], position[b], None]
@@ -227,10 +228,3 @@ def levels_tree(levels: Levels, names: Sequence[str]) -> go.Figure:
         },
     )
     return figure
-
-
-def _first_leaf(merges: np.ndarray, node: int, n_leaves: int) -> int:
-    """A fine cluster under a node of the tree (its first child, followed down)."""
-    while node >= n_leaves:
-        node = int(merges[node - n_leaves, 0])
-    return node

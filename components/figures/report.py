@@ -365,9 +365,7 @@ def profile_table(
         (f"{value_label} q3", "value_q3"),
         ("stands out", "standouts"),
     ]
-    for header, column in columns:
-        table[header] = profile[column].tolist()
-    return pd.DataFrame(table)
+    return pd.DataFrame(table | {header: profile[column].tolist() for header, column in columns})
 
 
 def _cell(value: object) -> str:
@@ -480,16 +478,8 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: 
 
 def _figure(figure: go.Figure) -> str:
     """A figure's div and script (plotly's JavaScript is loaded once by the page)."""
-    return (
-        '<div class="figure">'
-        + figure.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            config=FIGURE_CONFIG,
-            default_width="100%",
-        )
-        + "</div>"
-    )
+    options = {"full_html": False, "include_plotlyjs": False, "default_width": "100%"}
+    return f'<div class="figure">{figure.to_html(config=FIGURE_CONFIG, **options)}</div>'
 
 
 def _portrait(portrait: PenPortrait) -> str:

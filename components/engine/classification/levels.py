@@ -255,10 +255,8 @@ def _levels_of(
     new_of_raw[raw_in_order] = np.arange(n_fine)
 
     relabelled = merges.copy()
-    for column in (0, 1):
-        leaf = relabelled[:, column] < n_fine
-        relabelled[leaf, column] = new_of_raw[relabelled[leaf, column].astype(np.int64)]
-    relabelled[:, :2] = np.sort(relabelled[:, :2], axis=1)
+    new_of_node = np.concatenate([new_of_raw, np.arange(n_fine, 2 * n_fine - 1)])
+    relabelled[:, :2] = np.sort(new_of_node[merges[:, :2].astype(np.int64)], axis=1)
 
     coarse_of_fine = coarse_of_raw[raw_in_order].astype(np.int64)
     fine_labels = new_of_raw[raw_labels]
@@ -279,7 +277,5 @@ def _levels_of(
 
 def _letters(position: int) -> str:
     """Letters for a position in a group: a to z, then aa, ab... (up to 99 fine clusters)."""
-    letters = string.ascii_lowercase
-    if position < len(letters):
-        return letters[position]
-    return letters[position // len(letters) - 1] + letters[position % len(letters)]
+    first, second = divmod(position, len(string.ascii_lowercase))
+    return (string.ascii_lowercase[first - 1] if first else "") + string.ascii_lowercase[second]

@@ -327,14 +327,12 @@ def draft_names(
     names = [name_with(cluster, 2) for cluster in range(n_clusters)]
     repeated = {name for name in names if names.count(name) > 1}
     names = [name_with(c, 3) if name in repeated else name for c, name in enumerate(names)]
-    used: set[str] = set()
-    distinct = []
+    distinct: list[str] = []
     for name in names:
         candidate, number = name, 1
-        while candidate in used:
+        while candidate in distinct:
             number += 1
             suffix = f" {number}"
             candidate = _shortened(name, MAX_NAME_LENGTH - len(suffix)) + suffix
-        used.add(candidate)
         distinct.append(candidate)
     return distinct

@@ -276,6 +276,26 @@ def _largest_piece_of_each(key_of_piece: np.ndarray, size: np.ndarray) -> np.nda
     return by_key_then_size[np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]]
 
 
+def _pieces(
+    labels: np.ndarray, edge_starts: np.ndarray, edge_ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pieces of the clusters: the graph's connected components once the edges between
+    different clusters are dropped.
+
+    Returns whether each edge stays inside one cluster, each place's piece, and each piece's
+    label (a piece never crosses clusters, so each piece has one label).
+    """
+    inside = labels[edge_starts] == labels[edge_ends]
+    within = sparse.coo_matrix(
+        (np.ones(int(inside.sum())), (edge_starts[inside], edge_ends[inside])),
+        shape=(labels.size, labels.size),
+    )
+    n_pieces, piece = connected_components(within, directed=False)
+    label_of_piece = np.empty(n_pieces, dtype=np.int64)
+    label_of_piece[piece] = labels
+    return inside, piece, label_of_piece
+
+
 def _join_stray_pieces(
     labels: np.ndarray, edge_starts: np.ndarray, edge_ends: np.ndarray, group: np.ndarray
 ) -> np.ndarray:
@@ -298,15 +318,9 @@ def _join_stray_pieces(
     is connected. Labels already so are returned unchanged.
     """
     for _ in range(_MAX_REPAIR_ROUNDS):
-        inside = labels[edge_starts] == labels[edge_ends]
-        within = sparse.coo_matrix(
-            (np.ones(int(inside.sum())), (edge_starts[inside], edge_ends[inside])),
-            shape=(labels.size, labels.size),
-        )
-        n_pieces, piece = connected_components(within, directed=False)
+        inside, piece, label_of_piece = _pieces(labels, edge_starts, edge_ends)
+        n_pieces = label_of_piece.size
         size = np.bincount(piece, minlength=n_pieces)
-        label_of_piece = np.empty(n_pieces, dtype=np.int64)
-        label_of_piece[piece] = labels
         group_of_piece = np.empty(n_pieces, dtype=np.int64)
         group_of_piece[piece] = group
         anchored = np.zeros(n_pieces, dtype=bool)
@@ -532,14 +546,7 @@ def fragmented_clusters(labels: np.ndarray, graph: sparse.spmatrix) -> int:
             f"column per label; got {type(graph).__name__} of shape {shape}."
         )
     edges = sparse.coo_matrix(graph)
-    inside = ids[edges.row] == ids[edges.col]
-    within = sparse.coo_matrix(
-        (np.ones(int(inside.sum())), (edges.row[inside], edges.col[inside])), shape=graph.shape
-    )
-    n_pieces, piece = connected_components(within, directed=False)
-    # A piece never crosses clusters (its edges stay inside one), so each piece has one label.
-    label_of_piece = np.empty(n_pieces, dtype=np.int64)
-    label_of_piece[piece] = ids
+    label_of_piece = _pieces(ids, edges.row, edges.col)[2]
     return int(np.count_nonzero(np.bincount(label_of_piece) > 1))
 
 

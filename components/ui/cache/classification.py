@@ -104,10 +104,8 @@ def correlation_figure(key: ModelKey, method: str) -> go.Figure:
 def left_out(key: ModelKey, k: int) -> pd.DataFrame:
     """The leave-one-variable-out table at k (location leaves as one variable)."""
     names = prepared(key).feature_names
-    groups: list[tuple[str, list[int]]] = []
     location = [index for index, name in enumerate(names) if name in LOCATION_FEATURES]
-    if location:
-        groups.append(("location", location))
+    groups = [("location", location)] if location else []
     labels = _labels(key)
     groups += [(labels[names[index]], [index]) for index in _variables(key)]
     return leave_one_variable_out(
@@ -177,10 +175,8 @@ def drafted_names(key: ModelKey, k: int, value_column: str) -> tuple[str, ...]:
 def cluster_names(key: ModelKey, k: int, value_column: str, names: tuple[str, ...]) -> list[str]:
     """The names shown for the k clusters: the analyst's where given, else the drafts."""
     drafts = drafted_names(key, k, value_column)
-    given = names if len(names) == k else ()
-    return [
-        given[index] if index < len(given) and given[index] else drafts[index] for index in range(k)
-    ]
+    given = names if len(names) == k else drafts
+    return [name or draft for name, draft in zip(given, drafts, strict=True)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -255,20 +251,13 @@ def regions_against_kmeans(key: ModelKey, k: int) -> pd.DataFrame:
     """
     kmeans = kmeans_key(key)
     graph = neighbour_graph(train_column(key, "latitude"), train_column(key, "longitude"))
-    sums = {}
-    fragmented = {}
-    for name, method_key in (
-        ("k-means", kmeans),
-        ("contiguous regions", replace(kmeans, method="regions")),
-    ):
-        labels = method_labels(method_key, k)
-        sums[name] = within_cluster_sum_of_squares(scaled(key).train, labels)
-        fragmented[name] = fragmented_clusters(labels, graph)
+    labels = [method_labels(each, k) for each in (kmeans, replace(kmeans, method="regions"))]
+    sums = [within_cluster_sum_of_squares(scaled(key).train, ids) for ids in labels]
     return pd.DataFrame(
         {
-            "method": list(sums),
-            "clusters in pieces": list(fragmented.values()),
-            "within sum of squares": list(sums.values()),
-            "ratio to k-means": [total / sums["k-means"] for total in sums.values()],
+            "method": ["k-means", "contiguous regions"],
+            "clusters in pieces": [fragmented_clusters(ids, graph) for ids in labels],
+            "within sum of squares": sums,
+            "ratio to k-means": [total / sums[0] for total in sums],
         }
     )

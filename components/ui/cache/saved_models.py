@@ -13,18 +13,13 @@ MAX_MODELS = 4
 _MODELS_STATE = "_saved_models"
 
 
-def digest_of(raw: bytes) -> str:
-    """How the settings and the link name a model file: its sha256's first 16 hex digits."""
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
 def hold(raw: bytes) -> tuple[str, SavedModel]:
     """Read a model file (with limits, never evaluated) and hold it in this session.
 
     Raises ``ModelFileError`` saying what is wrong with the file and what to do.
     """
     model = read_model(raw)
-    digest = digest_of(raw)
+    digest = hashlib.sha256(raw).hexdigest()[:16]  # how the settings and the link name it
     models: dict[str, SavedModel] = st.session_state.setdefault(_MODELS_STATE, {})
     models.pop(digest, None)
     models[digest] = model
