@@ -138,7 +138,9 @@ def main() -> None:
     rss_before = _status_kib("VmRSS")
     peak_known = _reset_peak() and _status_kib("VmHWM") is not None
     regions_seconds, regions = timed(
-        lambda: fit_regions(scaled, latitude, longitude, DEFAULT_K, max_rows=arguments.max_rows),
+        lambda: fit_regions(scaled, latitude, longitude, [DEFAULT_K], max_rows=arguments.max_rows)[
+            DEFAULT_K
+        ],
         repeats,
     )
     peak = _status_kib("VmHWM")

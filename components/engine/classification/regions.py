@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import overload
 
 import numpy as np
 from scipy import sparse
@@ -359,45 +358,17 @@ def _groups_message(component_sizes: np.ndarray, n_neighbors: int, n_clusters: i
     )
 
 
-@overload
-def fit_regions(
-    attributes: np.ndarray,
-    latitude: np.ndarray,
-    longitude: np.ndarray,
-    n_clusters: int,
-    *,
-    location_weight: float = ...,
-    n_neighbors: int = ...,
-    max_rows: int = ...,
-    random_state: int = ...,
-) -> Regions: ...
-
-
-@overload
 def fit_regions(
     attributes: np.ndarray,
     latitude: np.ndarray,
     longitude: np.ndarray,
     n_clusters: Sequence[int],
     *,
-    location_weight: float = ...,
-    n_neighbors: int = ...,
-    max_rows: int = ...,
-    random_state: int = ...,
-) -> dict[int, Regions]: ...
-
-
-def fit_regions(
-    attributes: np.ndarray,
-    latitude: np.ndarray,
-    longitude: np.ndarray,
-    n_clusters: int | Sequence[int],
-    *,
     location_weight: float = 1.0,
     n_neighbors: int = 8,
     max_rows: int = MAX_REGION_ROWS,
     random_state: int = 0,
-) -> Regions | dict[int, Regions]:
+) -> dict[int, Regions]:
     """Group places into contiguous regions of alike attributes (Ward on a neighbour graph).
 
     Parameters
@@ -407,10 +378,10 @@ def fit_regions(
         clusters; scaled location columns in it are fine).
     latitude, longitude : numpy.ndarray
         Degrees, one value per place.
-    n_clusters : int or sequence of int
-        Number of regions, in [2, number of places fitted - 1], and at least the number of
-        separate groups of places in the neighbour graph; several numbers cut one Ward tree
-        (those below the number of groups are left out of the result).
+    n_clusters : sequence of int
+        Numbers of regions, each in [2, number of places fitted - 1]; they cut one Ward tree.
+        Those below the number of separate groups of places in the neighbour graph are left
+        out of the result, unless all are: then the smallest is refused.
     location_weight : float
         Weight of the places' positions, in [0, 10]: the projected coordinates, centred and
         divided by one common factor (so the two carry the variance of two standardised
@@ -433,9 +404,9 @@ def fit_regions(
 
     Returns
     -------
-    Regions or dict of int to Regions
-        Region per place, numbered north to south, with the graph's number of groups and how
-        many places were fitted; one per number of regions when several are asked.
+    dict of int to Regions
+        Per number of regions: the region of each place, numbered north to south, with the
+        graph's number of groups and how many places were fitted.
 
     Raises
     ------
@@ -456,11 +427,12 @@ def fit_regions(
     random_state = check_random_state(random_state)
     n_rows = latitude.size
     n_fitted = min(n_rows, max_rows)
-    several = not isinstance(n_clusters, int | np.integer)
-    k_values = [
-        validate_n_clusters(k, n_fitted)
-        for k in (n_clusters if several else [n_clusters])  # type: ignore[union-attr]
-    ]
+    if isinstance(n_clusters, int | np.integer) or not len(n_clusters):
+        raise ValueError(
+            f"n_clusters={n_clusters!r} is invalid; expected a non-empty sequence of numbers "
+            "of regions."
+        )
+    k_values = [validate_n_clusters(k, n_fitted) for k in n_clusters]
     n_neighbors = check_int(n_neighbors, "n_neighbors", 1, n_fitted - 1)
 
     km = _project(latitude, longitude)
@@ -471,8 +443,8 @@ def fit_regions(
         fitted = np.arange(n_rows)
     graph = _graph(km[fitted], n_neighbors)
     n_components, component = connected_components(graph, directed=False)
-    if several:  # numbers of regions below the number of groups cannot be cut: left out
-        k_values = [k for k in k_values if k >= n_components] or [min(k_values)]
+    # Numbers of regions below the number of groups cannot be cut: left out.
+    k_values = [k for k in k_values if k >= n_components] or [min(k_values)]
     if min(k_values) < n_components:
         message = _groups_message(np.bincount(component), n_neighbors, min(k_values))
         if n_fitted < n_rows:
@@ -510,7 +482,7 @@ def fit_regions(
             n_rows=n_rows,
             n_neighbors=n_neighbors,
         )
-    return regions if several else regions[k_values[0]]
+    return regions
 
 
 def fragmented_clusters(labels: np.ndarray, graph: sparse.spmatrix) -> int:

@@ -26,6 +26,17 @@ from components.engine.scaling import project_to_km
 from tests.toy_geography import KM_PER_DEGREE_LATITUDE, offset
 
 
+def fit_one(
+    attributes: np.ndarray,
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    n_clusters: int,
+    **options: object,
+) -> Regions:
+    """The regions of one number of regions."""
+    return fit_regions(attributes, latitude, longitude, [n_clusters], **options)[n_clusters]  # type: ignore[arg-type]
+
+
 def _places(n_places: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Places scattered over about 100 x 100 km, with two attributes that ignore the map."""
     rng = np.random.default_rng(seed)
@@ -189,9 +200,7 @@ def test_regions_are_contiguous_where_kmeans_clusters_are_not(
 ) -> None:
     attributes, latitude, longitude = _places(600)
     graph = neighbour_graph(latitude, longitude)
-    regions = fit_regions(
-        attributes, latitude, longitude, n_clusters, location_weight=location_weight
-    )
+    regions = fit_one(attributes, latitude, longitude, n_clusters, location_weight=location_weight)
     assert fragmented_clusters(regions.labels, graph) == 0
     assert np.array_equal(np.unique(regions.labels), np.arange(n_clusters))
     kmeans = KMeans(n_clusters=n_clusters, n_init=1, random_state=0).fit(attributes)
@@ -207,7 +216,7 @@ def test_regions_are_scikit_learns_ward_on_attributes_and_location() -> None:
     expected = AgglomerativeClustering(
         n_clusters=6, linkage="ward", connectivity=graph.maximum(graph.T)
     ).fit_predict(features)
-    regions = fit_regions(attributes, latitude, longitude, 6, location_weight=2.0)
+    regions = fit_one(attributes, latitude, longitude, 6, location_weight=2.0)
     assert adjusted_rand_score(regions.labels, expected) == 1.0
     assert (regions.n_components, regions.sampled_rows, regions.n_rows) == (1, 500, 500)
     assert regions.n_neighbors == 8
@@ -215,7 +224,7 @@ def test_regions_are_scikit_learns_ward_on_attributes_and_location() -> None:
 
 def test_regions_are_numbered_north_to_south() -> None:
     attributes, latitude, longitude = _places(500)
-    labels = fit_regions(attributes, latitude, longitude, 7).labels
+    labels = fit_one(attributes, latitude, longitude, 7).labels
     mean_latitude = pd.Series(latitude).groupby(labels).mean().to_numpy()
     assert np.all(np.diff(mean_latitude) < 0)
 
@@ -223,11 +232,11 @@ def test_regions_are_numbered_north_to_south() -> None:
 def test_regions_never_span_two_separate_groups_of_places() -> None:
     latitude, longitude, blob = _blobs((40, 30))
     attributes = np.random.default_rng(3).normal(size=(70, 2))
-    two = fit_regions(attributes, latitude, longitude, 2, n_neighbors=3, location_weight=0.0)
+    two = fit_one(attributes, latitude, longitude, 2, n_neighbors=3, location_weight=0.0)
     assert two.n_components == 2
     assert adjusted_rand_score(two.labels, blob) == 1.0
     for n_clusters in (3, 6):
-        regions = fit_regions(
+        regions = fit_one(
             attributes, latitude, longitude, n_clusters, n_neighbors=3, location_weight=0.0
         )
         blobs_per_region = pd.Series(blob).groupby(regions.labels).nunique()
@@ -246,13 +255,13 @@ def test_fewer_regions_than_separate_groups_is_refused_with_what_to_do() -> None
         r"of neighbours.*remove the outlying places"
     )
     with pytest.raises(ValueError, match=message):
-        fit_regions(attributes, latitude, longitude, 2, n_neighbors=3)
-    assert fit_regions(attributes, latitude, longitude, 2, n_neighbors=50).n_components == 1
+        fit_one(attributes, latitude, longitude, 2, n_neighbors=3)
+    assert fit_one(attributes, latitude, longitude, 2, n_neighbors=50).n_components == 1
 
 
 def test_the_sample_above_max_rows_labels_every_place_by_its_nearest_sampled_place() -> None:
     attributes, latitude, longitude = _places(400)
-    regions = fit_regions(attributes, latitude, longitude, 4, max_rows=100, random_state=5)
+    regions = fit_one(attributes, latitude, longitude, 4, max_rows=100, random_state=5)
     assert (regions.sampled_rows, regions.n_rows) == (100, 400)
     assert np.array_equal(np.unique(regions.labels), np.arange(4))
     sampled = np.zeros(400, dtype=bool)
@@ -269,26 +278,28 @@ def test_the_sample_above_max_rows_labels_every_place_by_its_nearest_sampled_pla
 def test_a_sample_too_split_for_the_regions_says_it_is_a_sample() -> None:
     latitude, longitude, _ = _blobs((40, 30, 20))
     with pytest.raises(ValueError, match=r"In a random sample of 60 of the 90 places"):
-        fit_regions(np.zeros((90, 1)), latitude, longitude, 2, n_neighbors=3, max_rows=60)
+        fit_one(np.zeros((90, 1)), latitude, longitude, 2, n_neighbors=3, max_rows=60)
 
 
 @pytest.mark.parametrize(
     ("arguments", "match"),
     [
-        ({"n_clusters": 1}, r"n_clusters=1 is out of range; expected an integer in \[2, 19\]"),
-        ({"n_clusters": 20}, r"n_clusters=20 is out of range"),
-        ({"n_clusters": 6, "max_rows": 5}, r"n_clusters=6 is out of range.*\[2, 4\]"),
+        ({"n_clusters": [1]}, r"n_clusters=1 is out of range; expected an integer in \[2, 19\]"),
+        ({"n_clusters": [4, 20]}, r"n_clusters=20 is out of range"),
+        ({"n_clusters": [6], "max_rows": 5}, r"n_clusters=6 is out of range.*\[2, 4\]"),
         ({"location_weight": -1.0}, r"location_weight=-1.0 is out of range"),
         ({"n_neighbors": 20}, r"n_neighbors=20 is out of range"),
         ({"max_rows": 2}, r"max_rows=2 is invalid"),
         ({"random_state": -1}, r"random_state=-1 is out of range"),
+        ({"n_clusters": 3}, r"n_clusters=3 is invalid; expected a non-empty sequence"),
+        ({"n_clusters": []}, r"n_clusters=\[\] is invalid"),
         ({"attributes": np.zeros((19, 2))}, "attributes has 19 rows and latitude 20"),
         ({"attributes": np.full((20, 2), np.nan)}, "attributes contains NaN"),
     ],
 )
 def test_fit_regions_refuses_bad_input(arguments: dict[str, object], match: str) -> None:
     attributes, latitude, longitude = _places(20)
-    call: dict[str, object] = {"attributes": attributes, "n_clusters": 3, **arguments}
+    call: dict[str, object] = {"attributes": attributes, "n_clusters": [3], **arguments}
     with pytest.raises(ValueError, match=match):
         fit_regions(latitude=latitude, longitude=longitude, **call)  # type: ignore[arg-type]
 
@@ -299,7 +310,7 @@ def test_regions_of_the_housing_data_are_contiguous(housing_frame: pd.DataFrame)
     scaled = StandardScaler().fit_transform(housing_frame[features].to_numpy(dtype=np.float64))
     latitude = housing_frame["latitude"].to_numpy(dtype=np.float64)
     longitude = housing_frame["longitude"].to_numpy(dtype=np.float64)
-    regions = fit_regions(scaled, latitude, longitude, 5)
+    regions = fit_one(scaled, latitude, longitude, 5)
     graph = neighbour_graph(latitude, longitude)
     assert regions.n_rows == regions.sampled_rows == 20_640
     assert regions.n_components == connected_components(graph, directed=False)[0]
@@ -317,7 +328,7 @@ def test_several_numbers_of_regions_cut_one_tree_as_separate_fits_do() -> None:
     together = fit_regions(attributes, latitude, longitude, [2, 4, 7])
     assert list(together) == [2, 4, 7]  # in increasing k
     for k, regions in together.items():
-        alone = fit_regions(attributes, latitude, longitude, k)
+        alone = fit_one(attributes, latitude, longitude, k)
         np.testing.assert_array_equal(regions.labels, alone.labels)
         assert fragmented_clusters(regions.labels, neighbour_graph(latitude, longitude)) == 0
 
@@ -438,5 +449,5 @@ def test_sampled_regions_already_contiguous_are_left_as_they_are(
     attributes, latitude, longitude = _strip(seed=1)
     nearest_only = _fit_without_joining(monkeypatch, _strip(seed=1), [2])[2]
     assert fragmented_clusters(nearest_only.labels, neighbour_graph(latitude, longitude)) == 0
-    regions = fit_regions(attributes, latitude, longitude, 2, max_rows=60)
+    regions = fit_one(attributes, latitude, longitude, 2, max_rows=60)
     np.testing.assert_array_equal(regions.labels, nearest_only.labels)
