@@ -8,8 +8,9 @@ true group away as noise.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.cluster import DBSCAN, HDBSCAN, AgglomerativeClustering, KMeans
@@ -307,7 +308,22 @@ def compare_algorithms(
     X_scaled = standardise(values)
     n_samples = X_scaled.shape[0]
 
-    def fit_dbscan() -> tuple[np.ndarray, str]:
+    def model_of(key: str) -> tuple[Any, str]:
+        """The estimator of ``key`` and its parameters in words (DBSCAN's eps computed here)."""
+        by_k = f"n_clusters={n_clusters}"
+        if key == "kmeans":
+            return KMeans(n_clusters=n_clusters, random_state=random_state, n_init="auto"), by_k
+        if key in ("single", "ward"):
+            return AgglomerativeClustering(n_clusters=n_clusters, linkage=key), by_k
+        if key == "gmm":
+            gmm = GaussianMixture(
+                n_components=n_clusters, covariance_type="full", random_state=random_state
+            )
+            return gmm, f"n_components={n_clusters}, covariance_type=full"
+        if key == "hdbscan":
+            size = max(5, round(TOY_HDBSCAN_CLUSTER_SHARE * n_samples))
+            hdbscan = HDBSCAN(min_cluster_size=size, min_samples=TOY_HDBSCAN_MIN_SAMPLES, copy=True)
+            return hdbscan, f"min_cluster_size={size}, min_samples={TOY_HDBSCAN_MIN_SAMPLES}"
         min_samples = (
             toy_dbscan_min_samples(n_samples) if dbscan_min_samples is None else dbscan_min_samples
         )
@@ -316,45 +332,14 @@ def compare_algorithms(
             how = f"{TOY_DBSCAN_CORE_SHARE:.0%} of the points are core points"
         else:
             eps, how = dbscan_eps, "set by hand"
-        labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(X_scaled)
-        return labels, f"eps={eps:.3g} ({how}), min_samples={min_samples}"
-
-    def fit_hdbscan() -> tuple[np.ndarray, str]:
-        min_cluster_size = max(5, round(TOY_HDBSCAN_CLUSTER_SHARE * n_samples))
-        labels = HDBSCAN(
-            min_cluster_size=min_cluster_size, min_samples=TOY_HDBSCAN_MIN_SAMPLES, copy=True
-        ).fit_predict(X_scaled)
-        return labels, f"min_cluster_size={min_cluster_size}, min_samples={TOY_HDBSCAN_MIN_SAMPLES}"
-
-    fitters: dict[str, Callable[[], tuple[np.ndarray, str]]] = {
-        "kmeans": lambda: (
-            KMeans(n_clusters=n_clusters, random_state=random_state, n_init="auto").fit_predict(
-                X_scaled
-            ),
-            f"n_clusters={n_clusters}",
-        ),
-        "dbscan": fit_dbscan,
-        "hdbscan": fit_hdbscan,
-        "single": lambda: (
-            AgglomerativeClustering(n_clusters=n_clusters, linkage="single").fit_predict(X_scaled),
-            f"n_clusters={n_clusters}",
-        ),
-        "ward": lambda: (
-            AgglomerativeClustering(n_clusters=n_clusters, linkage="ward").fit_predict(X_scaled),
-            f"n_clusters={n_clusters}",
-        ),
-        "gmm": lambda: (
-            GaussianMixture(
-                n_components=n_clusters, covariance_type="full", random_state=random_state
-            ).fit_predict(X_scaled),
-            f"n_components={n_clusters}, covariance_type=full",
-        ),
-    }
+        dbscan = DBSCAN(eps=eps, min_samples=min_samples)
+        return dbscan, f"eps={eps:.3g} ({how}), min_samples={min_samples}"
 
     results = []
     for key in keys:
         started = time.perf_counter()
-        labels, parameters = fitters[key]()
+        model, parameters = model_of(key)
+        labels = model.fit_predict(X_scaled)
         fit_seconds = time.perf_counter() - started
         labels = np.asarray(labels, dtype=np.int64)
         labels.flags.writeable = False
