@@ -70,9 +70,9 @@ def test_shapes_grid_figure_all_noise_is_grey_and_validation() -> None:
     results = compare_algorithms(
         toy.X, toy.y_true, 3, algorithms=["dbscan"], dbscan_eps=1e-6, dbscan_min_samples=2
     )
-    figure = shapes_grid_figure(toy, results, include_truth=False)
-    assert len(figure.data) == 1
-    assert set(figure.data[0].marker.color) == {NOT_CLUSTERED_COLOUR}
+    figure = shapes_grid_figure(toy, results)
+    assert len(figure.data) == 2
+    assert set(figure.data[1].marker.color) == {NOT_CLUSTERED_COLOUR}
     with pytest.raises(ValueError, match=r"columns=0 .*\[1, 8\]"):
         shapes_grid_figure(toy, results, columns=0)
     other = make_shapes("blobs", 61, 0.1)
