@@ -366,8 +366,8 @@ def _summarise_k(
         reasons.append(f"mean ARI {mean:.2f} < {mean_threshold:.2f}")
     if low < min_threshold:
         reasons.append(f"lowest ARI {low:.2f} < {min_threshold:.2f}")
-    reproducible = not reasons
-    reason = None if reproducible else "; ".join(reasons)
+    reason = "; ".join(reasons) or None
+    reproducible = reason is None
     splitting = [c.cluster for c in clusters if c.split_share > 0]
     merging = [c.cluster for c in clusters if c.merge_share > 0]
     if reproducible:
