@@ -7,7 +7,6 @@ palette indexed by label is stable.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -58,31 +57,15 @@ class GeoDensityResult:
         Number of noise points.
     noise_share : float
         ``n_noise / n_points``.
-    eps_km : float or None
-        DBSCAN radius in km (None for HDBSCAN, which does not use one).
-    min_samples : int
-        Points (the point itself included) needed within eps for a core point
-        (HDBSCAN: its ``min_samples`` and ``min_cluster_size``).
-    method : str
-        "dbscan" or "hdbscan".
-    fit_seconds : float
-        Wall-clock time of the clustering (including deduplication / label transfer).
     sample_size : int or None
         HDBSCAN only: number of points it was fitted on when subsampled, else None.
-    note : str
-        Plain-language summary for the page.
     """
 
     labels: np.ndarray
     n_clusters: int
     n_noise: int
     noise_share: float
-    eps_km: float | None
-    min_samples: int
-    method: str
-    fit_seconds: float
     sample_size: int | None
-    note: str
 
 
 def _check_coordinates(
@@ -173,7 +156,6 @@ def density_clusters_geo(
     *,
     hdbscan_max_points: int | None = DEFAULT_HDBSCAN_MAX_POINTS,
     random_state: int = 0,
-    places: Sequence[Place] = CALIFORNIA_PLACES,
 ) -> GeoDensityResult:
     """Find dense areas of places by great-circle distance; thinly populated places are noise.
 
@@ -212,8 +194,6 @@ def density_clusters_geo(
         HDBSCAN sample size above which it subsamples, in [100, 100000]; None = never.
     random_state : int, default=0
         Seed of the HDBSCAN sample.
-    places : sequence of Place, default=CALIFORNIA_PLACES
-        Named places used in the note to say where the largest cluster is.
 
     Returns
     -------
@@ -234,7 +214,6 @@ def density_clusters_geo(
     latitude, longitude = _check_coordinates(latitude_deg, longitude_deg)
     radians = np.radians(np.column_stack([latitude, longitude]))
 
-    started = time.perf_counter()
     sample_size: int | None = None
     if method == "dbscan":
         raw_labels = _dbscan_haversine(radians, eps_km, min_samples)
@@ -243,43 +222,14 @@ def density_clusters_geo(
             radians, min_samples, hdbscan_max_points, random_state
         )
     labels = _order_by_size(np.asarray(raw_labels, dtype=np.int64))
-    fit_seconds = time.perf_counter() - started
     labels.flags.writeable = False
-
-    n_points = labels.size
     n_noise = int((labels == -1).sum())
-    n_clusters = int(labels.max() + 1) if (labels >= 0).any() else 0
-    noise_share = n_noise / n_points
-    if method == "dbscan":
-        how = f"DBSCAN (haversine, eps {eps_km:g} km, min_samples {min_samples})"
-        noise_reason = f"fewer than {min_samples} places within {eps_km:g} km"
-    else:
-        sampled = f", fitted on {sample_size:,} sampled points" if sample_size else ""
-        how = f"HDBSCAN (haversine, min_samples {min_samples}{sampled})"
-        noise_reason = "not inside any area that stays dense"
-    if n_clusters:
-        largest = labels == 0
-        centre_lat, centre_lon = _spherical_mean(latitude[largest], longitude[largest])
-        nearest = nearest_place(centre_lat, centre_lon, places)
-        where = f" (centre {nearest[1]:.0f} km from {nearest[0]})" if nearest else ""
-        largest_text = f"; the largest holds {largest.mean():.0%} of the points{where}"
-    else:
-        largest_text = ""
-    note = (
-        f"{how} found {n_clusters} dense area{'s' if n_clusters != 1 else ''}{largest_text}; "
-        f"{noise_share:.0%} of the points are noise ({noise_reason})."
-    )
     return GeoDensityResult(
         labels=labels,
-        n_clusters=n_clusters,
+        n_clusters=int(labels.max() + 1) if (labels >= 0).any() else 0,
         n_noise=n_noise,
-        noise_share=noise_share,
-        eps_km=eps_km if method == "dbscan" else None,
-        min_samples=min_samples,
-        method=method,
-        fit_seconds=fit_seconds,
+        noise_share=n_noise / labels.size,
         sample_size=sample_size,
-        note=note,
     )
 
 

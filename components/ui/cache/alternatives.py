@@ -143,7 +143,6 @@ def density_areas(
         method,
         DEFAULT_GEO_EPS_KM if eps_km is None else eps_km,
         min_samples,
-        places=_gazetteer(source),
     )
 
 
