@@ -93,7 +93,7 @@ def shapes_grid_figure(
     panels = [(f"{TRUTH_TITLE} ({toy.n_clusters})", toy.y_true)]
     for result in results:
         title = (
-            f"{result.name}<br>ARI {_ari_text(result.adjusted_rand_index)} · "
+            f"{result.name}<br>ARI {ari_text(result.adjusted_rand_index)} · "
             f"{result.n_clusters_found} cluster{'s' if result.n_clusters_found != 1 else ''}"
             f" · {result.n_noise} noise"
         )
@@ -388,28 +388,28 @@ def toy_verdict(results: Sequence[AlgorithmResult], good_ari: float = 0.9) -> st
     others = [result for result in results if result.key != "kmeans"]
     winners = [result for result in others if result.adjusted_rand_index >= good_ari]
     listed = "; ".join(
-        f"{result.name} ({_ari_text(result.adjusted_rand_index)})" for result in winners
+        f"{result.name} ({ari_text(result.adjusted_rand_index)})" for result in winners
     )
     if kmeans_ari >= good_ari:
         if len(winners) == len(others):
             return (
-                f"k-means recovers the groups (ARI {_ari_text(kmeans_ari)}), and so does every "
+                f"k-means recovers the groups (ARI {ari_text(kmeans_ari)}), and so does every "
                 "other algorithm: on compact round groups the simple method is enough."
             )
         return (
-            f"k-means recovers the groups (ARI {_ari_text(kmeans_ari)}); "
+            f"k-means recovers the groups (ARI {ari_text(kmeans_ari)}); "
             f"{len(others) - len(winners)} of the other {len(others)} do not."
         )
     if not winners:
         best = max(others, key=lambda result: result.adjusted_rand_index)
         return (
-            f"k-means scores ARI {_ari_text(kmeans_ari)}, and at this noise no algorithm "
-            f"recovers the groups (best: {best.name}, {_ari_text(best.adjusted_rand_index)})."
+            f"k-means scores ARI {ari_text(kmeans_ari)}, and at this noise no algorithm "
+            f"recovers the groups (best: {best.name}, {ari_text(best.adjusted_rand_index)})."
         )
-    return f"k-means scores ARI {_ari_text(kmeans_ari)}; these recover the groups: {listed}."
+    return f"k-means scores ARI {ari_text(kmeans_ari)}; these recover the groups: {listed}."
 
 
-def _ari_text(ari: float) -> str:
+def ari_text(ari: float) -> str:
     """ARI with two decimals, without the "-0.00" that a tiny negative value prints as."""
     return f"{round(ari, 2) + 0.0:.2f}"
 
