@@ -87,7 +87,7 @@ with density_column:
 with kmeans_column:
     st.subheader(f"k-means: {k} regions, no noise")
     ui.cluster_map_chart(
-        cache.alternatives.location_kmeans_map(data_source, k),
+        cache.views.cluster_map(cache.alternatives.location_key(data_source), k),
         chart_key="kmf_kmeans_map",
         alt=f"Map of the {places} coloured by {k} k-means clusters of their location",
     )

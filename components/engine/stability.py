@@ -4,12 +4,12 @@ Pure Python (no Streamlit).
 
 How stability is measured (:func:`stability_across_k`)
 -----------------------------------------------------
-For every k the *reference* partition is the one the app shows (the engine's fit with
-``random_state``, or ``reference_labels`` when given). Then k-means is refitted
+For every k the *reference* partition is the one the app shows (``reference_labels``). Then
+k-means is refitted
 
 * with ``n_runs`` other seeds on the same rows ("seed runs"), and
 * ``n_resamples`` times on random subsets of the rows ("resample runs"): ``sample_fraction``
-  of the rows drawn without replacement (default), or a bootstrap sample with replacement.
+  of the rows drawn without replacement.
 
 Every rerun assigns **all** rows to its nearest centroid, so every partition covers the same
 rows and two partitions are compared with the adjusted Rand index (ARI, 1 = identical up to
@@ -18,14 +18,13 @@ reference and the seed runs, plus the ARI of each resample run with the referenc
 
 Large data: above ``max_fit_rows`` rows (default 5,000) every rerun is *fitted* on a fixed random
 subset of ``max_fit_rows`` rows (resample runs on ``sample_fraction`` of that many rows, drawn from
-all rows) and then assigns all rows to its centroids. The reference itself is always fitted on all
-rows. On the housing data this keeps the flagged k's and costs less than half the CPU time
-(BENCHMARKS.md, "Measured defaults").
+all rows) and then assigns all rows to its centroids. On the housing data this keeps the flagged
+k's and costs less than half the CPU time (BENCHMARKS.md, "Measured defaults").
 
-Speed: each fit runs with one OpenMP/BLAS thread, since scikit-learn's default threading costs
-more than it gains on these small fits. Running two fits at a time in threads (``n_jobs=2``)
-gains nothing either (the fits are short and partly hold the GIL), so the default is one fit at
-a time (BENCHMARKS.md, "Measured defaults").
+Speed: the fits run one at a time, each with one OpenMP/BLAS thread, since scikit-learn's
+default threading costs more than it gains on these small fits, and running two fits at a time
+in threads gains nothing either (the fits are short and partly hold the GIL; BENCHMARKS.md,
+"Measured defaults").
 
 Thresholds
 ----------
@@ -50,7 +49,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from numbers import Integral
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,14 +58,8 @@ from threadpoolctl import ThreadpoolController
 
 # clustergram is re-exported for components.ui.cache.insight, which imports it from here.
 from components.engine.clustergram import clustergram
-from components.engine.clustering import (
-    as_order_key,
-    assign_to_centroids,
-    map_largest_first,
-    n_distinct_rows,
-    order_by_key,
-)
-from components.engine.partitions import adjusted_rand, contingency_table, match_labels
+from components.engine.clustering import assign_to_centroids, n_distinct_rows
+from components.engine.partitions import adjusted_rand, contingency_table
 from components.engine.validation import (
     check_float,
     check_int,
@@ -99,8 +92,7 @@ JACCARD_PATTERN = 0.60  # Hennig (2007): below this a cluster should not be trus
 SPLIT_SHARE = 0.20
 MERGE_SHARE = 0.80
 MAX_FIT_ROWS = 5_000
-
-Resample = Literal["subsample", "bootstrap"]
+_ARI_STATS = ("ari_mean", "ari_std", "ari_min", "ari_max")
 
 
 # --------------------------------------------------------------------------- results
@@ -204,10 +196,8 @@ class StabilityResult:
         The k's that are not reproducible.
     n_runs, n_resamples : int
         Seed reruns and resample reruns per k.
-    resample : {'subsample', 'bootstrap'}
-        How the resample runs draw their rows.
     sample_fraction : float
-        Share of the fit rows in each subsample (1.0 for the bootstrap).
+        Share of the fit rows in each subsample.
     n_samples : int
         Rows compared (all rows of ``X``).
     fit_rows : int
@@ -231,7 +221,6 @@ class StabilityResult:
     flagged: tuple[int, ...]
     n_runs: int
     n_resamples: int
-    resample: str
     sample_fraction: float
     n_samples: int
     fit_rows: int
@@ -269,10 +258,7 @@ class StabilityResult:
         return pd.DataFrame(
             {
                 "k": list(self.k_values),
-                "ari_mean": self.ari_mean,
-                "ari_std": self.ari_std,
-                "ari_min": self.ari_min,
-                "ari_max": self.ari_max,
+                **{name: getattr(self, name) for name in _ARI_STATS},
                 "reproducible": [entry.reproducible for entry in self.per_k],
             }
         )
@@ -306,47 +292,14 @@ def _check_reference(
 # --------------------------------------------------------------------------- fitting
 
 
-@dataclass(frozen=True)
-class _Task:
-    k: int
-    seed: int
-    fit_rows: np.ndarray | None  # None = all rows
-    n_init: int | str = "auto"
-
-
-def _fit_assign(X: np.ndarray, task: _Task) -> np.ndarray:
-    """Fit k-means on the task's rows and return the nearest-centroid id of every row."""
-    data = X if task.fit_rows is None else X[task.fit_rows]
-    model = KMeans(n_clusters=task.k, init="k-means++", n_init=task.n_init, random_state=task.seed)
-    model.fit(data)
-    if task.fit_rows is None:
-        return np.asarray(model.labels_, dtype=np.int64)
-    return assign_to_centroids(X, model.cluster_centers_)
-
-
-def _run_tasks(X: np.ndarray, tasks: list[_Task], n_jobs: int) -> list[np.ndarray]:
-    """Run the fits with one OpenMP/BLAS thread each, ``n_jobs`` at a time.
-
-    On small data scikit-learn's own OpenMP threads cost more than they gain (BENCHMARKS.md,
-    "Measured defaults"), so each fit runs single-threaded whatever ``n_jobs`` is.
-    """
-    if n_jobs <= 1:
-        with ThreadpoolController().limit(limits=1):
-            return [_fit_assign(X, task) for task in tasks]
-    return map_largest_first(lambda task: _fit_assign(X, task), tasks, lambda task: task.k, n_jobs)
-
-
-def _stable_reference(
-    fits: list[np.ndarray], k_values: tuple[int, ...], key: np.ndarray
+def _fit_assign(
+    X: np.ndarray, k: int, seed: int, rows: np.ndarray | None, n_init: int | str
 ) -> np.ndarray:
-    """Apply the engine's colour-identity rule (order by key, then Hungarian matching)."""
-    rows: list[np.ndarray] = []
-    for labels, k in zip(fits, k_values, strict=True):
-        if rows:
-            rows.append(match_labels(rows[-1], labels, k, order_key=key))
-        else:
-            rows.append(order_by_key(labels, key, k)[labels])
-    return np.vstack(rows).astype(np.int64, copy=False)
+    """Fit k-means on ``rows`` (None: all rows) and return the nearest-centroid id of every row."""
+    model = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=seed)
+    if rows is None:
+        return np.asarray(model.fit(X).labels_, dtype=np.int64)
+    return assign_to_centroids(X, model.fit(X[rows]).cluster_centers_)
 
 
 # --------------------------------------------------------------------------- per-k analysis
@@ -413,8 +366,8 @@ def _summarise_k(
         reasons.append(f"mean ARI {mean:.2f} < {mean_threshold:.2f}")
     if low < min_threshold:
         reasons.append(f"lowest ARI {low:.2f} < {min_threshold:.2f}")
-    reproducible = not reasons
-    reason = None if reproducible else "; ".join(reasons)
+    reason = "; ".join(reasons) or None
+    reproducible = reason is None
     splitting = [c.cluster for c in clusters if c.split_share > 0]
     merging = [c.cluster for c in clusters if c.merge_share > 0]
     if reproducible:
@@ -454,18 +407,15 @@ def stability_across_k(
     X: np.ndarray,
     k_values: Iterable[int] = range(2, 16),
     *,
+    reference_labels: np.ndarray,
     n_runs: int = 5,
     n_resamples: int = 5,
-    resample: Resample = "subsample",
     sample_fraction: float = 0.8,
     random_state: int = 0,
-    reference_labels: np.ndarray | None = None,
-    order_key: object = None,
     max_fit_rows: int | None = MAX_FIT_ROWS,
     n_init: int | str = "auto",
     mean_threshold: float = MEAN_ARI_THRESHOLD,
     min_threshold: float = MIN_ARI_THRESHOLD,
-    n_jobs: int | None = None,
 ) -> StabilityResult:
     """Refit k-means with other seeds and on resamples for every k and measure the agreement.
 
@@ -478,38 +428,28 @@ def stability_across_k(
     k_values : iterable of int
         Ascending, distinct k's (default 2..15); unsorted k's are rejected, not sorted, since
         they pair with the rows of ``reference_labels`` by position.
+    reference_labels : array-like of int, shape (len(k_values), n_samples)
+        The partitions the app shows (e.g. ``SweepResult.labels``), so that cluster ids in the
+        result are the map's colours.
     n_runs : int
         Seed reruns per k (seeds ``random_state + 1 ..``), in ``[0, 50]``; default 5.
     n_resamples : int
         Resample reruns per k, in ``[0, 50]``; default 5.
-    resample : {'subsample', 'bootstrap'}
-        'subsample' draws ``sample_fraction`` of the fit rows without replacement (default; a
-        bootstrap repeats rows, which weights them double in k-means); 'bootstrap' draws as many
-        rows as the seed runs use, with replacement.
     sample_fraction : float
-        Share of rows per subsample, in ``(0, 1)``; default 0.8. Ignored for 'bootstrap'.
+        Share of the fit rows per subsample, drawn without replacement (a bootstrap would repeat
+        rows, which weights them double in k-means), in ``(0, 1)``; default 0.8.
     random_state : int
-        Seed of the reference fit; reruns and row draws derive their seeds from it.
-    reference_labels : array-like of int, shape (len(k_values), n_samples), optional
-        The partitions the app shows (e.g. ``SweepResult.labels``), so that cluster ids in the
-        result are the map's colours. Default: fitted here with ``random_state`` on all rows and
-        numbered by the engine's colour-identity rule (identical to ``sweep_k``'s labels).
-    order_key : None, int or array-like
-        Numbers the reference clusters when they are fitted here (see
-        ``clustering.as_order_key``); default: first column of ``X``.
+        Reruns and row draws derive their seeds from it.
     max_fit_rows : int or None
         Above this many rows, reruns are fitted on a fixed random subset of this size and then
         assign all rows (default 5,000; None = always fit on all rows).
     n_init : 'auto' or int
-        k-means initialisations per run (reference fitted here and every rerun), in ``[1, 50]``;
-        'auto' (default) is one k-means++ start, like the engine's ``fit_kmeans`` default. Use
-        the map's own setting: stability with one start mostly measures which local minimum a
-        seed lands in (BENCHMARKS.md, "Measured defaults").
+        k-means initialisations per rerun, in ``[1, 50]``; 'auto' (default) is one k-means++
+        start, like the engine's ``fit_kmeans`` default. Use the map's own setting: stability
+        with one start mostly measures which local minimum a seed lands in (BENCHMARKS.md,
+        "Measured defaults").
     mean_threshold, min_threshold : float
         ARI thresholds of the "not reproducible" flag (defaults 0.80 and 0.65).
-    n_jobs : int, optional
-        Fits run at a time in threads, each single-threaded; default 1 (see the module
-        docstring: two at a time did not help on 2 cores).
 
     Returns
     -------
@@ -523,8 +463,6 @@ def stability_across_k(
     resamples = check_int(n_resamples, "n_resamples", 0, 50)
     if runs + resamples == 0:
         raise ValueError("n_runs=0 and n_resamples=0; expected at least one rerun.")
-    if resample not in ("subsample", "bootstrap"):
-        raise ValueError(f"resample={resample!r} is invalid; expected 'subsample' or 'bootstrap'.")
     fraction = check_float(
         sample_fraction, "sample_fraction", 0.0, 1.0, low_open=True, high_open=True
     )
@@ -533,52 +471,41 @@ def stability_across_k(
     mean_limit = check_float(mean_threshold, "mean_threshold", -0.5, 1.0)
     min_limit = check_float(min_threshold, "min_threshold", -0.5, 1.0)
     limit = n_samples if max_fit_rows is None else check_int(max_fit_rows, "max_fit_rows", 10)
-    jobs = 1 if n_jobs is None else check_int(n_jobs, "n_jobs", 1, 64)
     starts = check_n_init(n_init, 50)
 
     rng = np.random.default_rng(seed)
     n_fit = min(n_samples, limit)
     base_rows = None if n_fit == n_samples else np.sort(rng.choice(n_samples, n_fit, replace=False))
-    if resample == "bootstrap":
-        fraction = 1.0
-    n_drawn = n_fit if resample == "bootstrap" else max(2, round(fraction * n_fit))
+    n_drawn = max(2, round(fraction * n_fit))
     fit_data = data if base_rows is None else data[base_rows]
     ks = validate_k_values(k_values, n_drawn, n_distinct_rows(fit_data), sort=False)
-    key = as_order_key(order_key, data)
+    reference = _check_reference(reference_labels, ks, n_samples)
     draws: list[np.ndarray | None] = [
-        np.sort(rng.choice(n_samples, n_drawn, replace=resample == "bootstrap"))
-        for _ in range(resamples)
+        np.sort(rng.choice(n_samples, n_drawn, replace=False)) for _ in range(resamples)
     ]
 
-    # The reference fits (when not given), then each k's seed runs and resample runs.
-    tasks = [_Task(k, seed, None, starts) for k in ks] if reference_labels is None else []
-    tasks += [
-        _Task(k, seed + 1 + index, rows, starts)
-        for k in ks
-        for index, rows in enumerate([base_rows] * runs + draws)
-    ]
-    results = _run_tasks(data, tasks, jobs)
-    if reference_labels is None:
-        reference = _stable_reference(results[: len(ks)], ks, key)
-        results = results[len(ks) :]
-    else:
-        reference = _check_reference(reference_labels, ks, n_samples)
-
+    # Each k's seed runs, then its resample runs.
+    with ThreadpoolController().limit(limits=1):
+        results = [
+            [
+                _fit_assign(data, k, seed + 1 + index, rows, starts)
+                for index, rows in enumerate([base_rows] * runs + draws)
+            ]
+            for k in ks
+        ]
     per_k = []
-    for index, (ref, k) in enumerate(zip(reference, ks, strict=True)):
-        reruns = results[index * (runs + resamples) : (index + 1) * (runs + resamples)]
+    for ref, k, reruns in zip(reference, ks, results, strict=True):
         pairs = itertools.combinations([ref, *reruns[:runs]], 2)
         ari_seed = np.array([adjusted_rand(first, second) for first, second in pairs])
         ari_resample = np.array([adjusted_rand(ref, labels) for labels in reruns[runs:]])
         clusters = _cluster_changes(ref, reruns, k)
         per_k.append(_summarise_k(k, ari_seed, ari_resample, clusters, mean_limit, min_limit))
 
-    if resample == "bootstrap":
-        drawn_text = f"bootstrap samples ({n_drawn:,} rows drawn with replacement)"
-    elif base_rows is None:
-        drawn_text = f"random {round(fraction * 100)}% subsets of the rows ({n_drawn:,} rows)"
-    else:
-        drawn_text = f"random subsets of {n_drawn:,} rows"
+    drawn_text = (
+        f"random {round(fraction * 100)}% subsets of the rows ({n_drawn:,} rows)"
+        if base_rows is None
+        else f"random subsets of {n_drawn:,} rows"
+    )
     subset_text = (
         ""
         if base_rows is None
@@ -603,7 +530,6 @@ def stability_across_k(
         **_of_entries(per_k),
         n_runs=runs,
         n_resamples=resamples,
-        resample=resample,
         sample_fraction=fraction,
         n_samples=n_samples,
         fit_rows=n_fit,
@@ -641,7 +567,6 @@ def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResu
     settings = (
         "n_runs",
         "n_resamples",
-        "resample",
         "sample_fraction",
         "n_samples",
         "fit_rows",
@@ -666,10 +591,7 @@ def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResu
 
 def _of_entries(per_k: Sequence[KStability]) -> dict[str, Any]:
     """The fields of a StabilityResult that follow from its per-k entries."""
-    arrays = {
-        name: np.array([getattr(entry, name) for entry in per_k])
-        for name in ("ari_mean", "ari_std", "ari_min", "ari_max")
-    }
+    arrays = {name: np.array([getattr(entry, name) for entry in per_k]) for name in _ARI_STATS}
     return {
         "k_values": tuple(entry.k for entry in per_k),
         "per_k": tuple(per_k),

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
@@ -226,15 +227,20 @@ def load_countries() -> Countries:
 # --------------------------------------------------------------------------- locating
 
 
-def _by_band(latitude: np.ndarray) -> list[tuple[int, np.ndarray]]:
-    """Group the places by latitude band: (band, positions of its places), bands ascending."""
+def _by_band(
+    latitude: np.ndarray, start: np.ndarray, edges: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Group the places by latitude band: (positions of its places, the band's edges).
+
+    ``start`` and ``edges`` index the edges by band (:func:`_band_index`); bands without an
+    edge are skipped.
+    """
     bands = np.clip(np.floor(latitude).astype(np.int64) + 90, 0, _N_BANDS - 1)
     order = np.argsort(bands, kind="stable")
     present, first = np.unique(bands[order], return_index=True)
-    return [
-        (int(band), positions)
-        for band, positions in zip(present, np.split(order, first[1:]), strict=True)
-    ]
+    for band, positions in zip(present, np.split(order, first[1:]), strict=True):
+        if start[band + 1] > start[band]:
+            yield positions, edges[start[band] : start[band + 1]]
 
 
 def _chunks(positions: np.ndarray, n_edges: int) -> list[np.ndarray]:
@@ -246,10 +252,7 @@ def _chunks(positions: np.ndarray, n_edges: int) -> list[np.ndarray]:
 def _inside(countries: Countries, longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray:
     """The country each place is inside (its index in ``names``), -1 for none (ray casting)."""
     found = np.full(longitude.size, -1, dtype=np.int64)
-    for band, positions in _by_band(latitude):
-        edges = countries.band_edges[countries.band_start[band] : countries.band_start[band + 1]]
-        if edges.size == 0:
-            continue
+    for positions, edges in _by_band(latitude, countries.band_start, countries.band_edges):
         x0, y0 = countries.x0[edges], countries.y0[edges]
         x1, y1 = countries.x1[edges], countries.y1[edges]
         dy = y1 - y0
@@ -275,12 +278,7 @@ def _nearest_within(
     """The country with an edge within the coast tolerance of each place, nearest first; -1."""
     found = np.full(longitude.size, -1, dtype=np.int64)
     tolerance = COAST_TOLERANCE_KM / _KM_PER_DEGREE
-    for band, in_band in _by_band(latitude):
-        band_edges = countries.near_edges[
-            countries.near_start[band] : countries.near_start[band + 1]
-        ]
-        if band_edges.size == 0:
-            continue
+    for in_band, band_edges in _by_band(latitude, countries.near_start, countries.near_edges):
         west = np.minimum(countries.x0[band_edges], countries.x1[band_edges])
         east = np.maximum(countries.x0[band_edges], countries.x1[band_edges])
         # Places side by side in longitude, so that each group meets the edges of a narrow

@@ -55,14 +55,12 @@ def shapes_grid_figure(
     toy: ToyData,
     results: Sequence[AlgorithmResult],
     *,
-    include_truth: bool = True,
     columns: int = 4,
     panel_height_px: int = 280,
-    marker_size: float = 5.0,
 ) -> go.Figure:
     """Small multiples: the toy points coloured by each algorithm's clusters.
 
-    One panel per result (plus the true groups first), titled with the algorithm,
+    One panel per result after one of the true groups, titled with the algorithm,
     its adjusted Rand index, the number of clusters and of noise points. Cluster
     colours are aligned to the true groups (:func:`align_to_truth`) so matching
     colours across panels mean the same group; noise is grey. Axes are equal-scaled
@@ -74,14 +72,10 @@ def shapes_grid_figure(
         The points (``toy.X`` is plotted unscaled).
     results : sequence of AlgorithmResult
         From :func:`components.engine.alternatives.comparison.compare_algorithms` on ``toy``.
-    include_truth : bool, default=True
-        Add a first panel with the true groups.
     columns : int, default=4
         Panels per row, in [1, 8].
     panel_height_px : int, default=280
         Height of one row of panels.
-    marker_size : float, default=5.0
-        Point size in px.
 
     Returns
     -------
@@ -96,18 +90,14 @@ def shapes_grid_figure(
                 f"{result.name} has {result.labels.size} labels for {toy.y_true.size} points; "
                 "expected results computed on this toy data."
             )
-    panels: list[tuple[str, np.ndarray]] = []
-    if include_truth:
-        panels.append((f"{TRUTH_TITLE} ({toy.n_clusters})", toy.y_true))
+    panels = [(f"{TRUTH_TITLE} ({toy.n_clusters})", toy.y_true)]
     for result in results:
         title = (
-            f"{result.name}<br>ARI {_ari_text(result.adjusted_rand_index)} · "
+            f"{result.name}<br>ARI {ari_text(result.adjusted_rand_index)} · "
             f"{result.n_clusters_found} cluster{'s' if result.n_clusters_found != 1 else ''}"
             f" · {result.n_noise} noise"
         )
         panels.append((title, align_to_truth(result.labels, toy.y_true)))
-    if not panels:
-        raise ValueError("Nothing to draw: results is empty and include_truth is False.")
     n_columns = min(columns, len(panels))
     n_rows = math.ceil(len(panels) / n_columns)
     figure = make_subplots(
@@ -123,7 +113,7 @@ def shapes_grid_figure(
     for index, (title, labels) in enumerate(panels, start=1):
         row = (index - 1) // n_columns + 1
         col = (index - 1) % n_columns + 1
-        prefix = "group" if index == 1 and include_truth else "cluster"
+        prefix = "group" if index == 1 else "cluster"
         names = [NOISE_NAME if c == -1 else f"{prefix} {c + 1}" for c in labels.tolist()]
         figure.add_trace(
             go.Scatter(
@@ -131,7 +121,7 @@ def shapes_grid_figure(
                 y=toy.X[:, 1],
                 mode="markers",
                 marker={
-                    "size": marker_size,
+                    "size": 5,
                     "color": [cluster_colour(int(c), cycle=True) for c in labels],
                     "line": {"width": 0},
                 },
@@ -398,28 +388,28 @@ def toy_verdict(results: Sequence[AlgorithmResult], good_ari: float = 0.9) -> st
     others = [result for result in results if result.key != "kmeans"]
     winners = [result for result in others if result.adjusted_rand_index >= good_ari]
     listed = "; ".join(
-        f"{result.name} ({_ari_text(result.adjusted_rand_index)})" for result in winners
+        f"{result.name} ({ari_text(result.adjusted_rand_index)})" for result in winners
     )
     if kmeans_ari >= good_ari:
         if len(winners) == len(others):
             return (
-                f"k-means recovers the groups (ARI {_ari_text(kmeans_ari)}), and so does every "
+                f"k-means recovers the groups (ARI {ari_text(kmeans_ari)}), and so does every "
                 "other algorithm: on compact round groups the simple method is enough."
             )
         return (
-            f"k-means recovers the groups (ARI {_ari_text(kmeans_ari)}); "
+            f"k-means recovers the groups (ARI {ari_text(kmeans_ari)}); "
             f"{len(others) - len(winners)} of the other {len(others)} do not."
         )
     if not winners:
         best = max(others, key=lambda result: result.adjusted_rand_index)
         return (
-            f"k-means scores ARI {_ari_text(kmeans_ari)}, and at this noise no algorithm "
-            f"recovers the groups (best: {best.name}, {_ari_text(best.adjusted_rand_index)})."
+            f"k-means scores ARI {ari_text(kmeans_ari)}, and at this noise no algorithm "
+            f"recovers the groups (best: {best.name}, {ari_text(best.adjusted_rand_index)})."
         )
-    return f"k-means scores ARI {_ari_text(kmeans_ari)}; these recover the groups: {listed}."
+    return f"k-means scores ARI {ari_text(kmeans_ari)}; these recover the groups: {listed}."
 
 
-def _ari_text(ari: float) -> str:
+def ari_text(ari: float) -> str:
     """ARI with two decimals, without the "-0.00" that a tiny negative value prints as."""
     return f"{round(ari, 2) + 0.0:.2f}"
 

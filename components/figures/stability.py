@@ -7,8 +7,6 @@ or :mod:`components.engine.clustergram`; cluster ``i`` is drawn in ``PALETTE[i]`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import plotly.graph_objects as go
 
@@ -16,9 +14,10 @@ from components.engine.clustergram import ClustergramData
 from components.engine.stability import StabilityResult
 from components.figures.palette import PALETTE, check_palette, rgba
 
-__all__ = ["FLAG_COLOUR", "clustergram_sankey", "stability_chart", "stability_note"]
+__all__ = ["FLAG_COLOUR", "LINK_ALPHA", "clustergram_sankey", "stability_chart", "stability_note"]
 
 FLAG_COLOUR = PALETTE[5]  # vermillion: "not reproducible" marks
+LINK_ALPHA = 0.45  # opacity of the clustergram's flows
 
 
 def stability_chart(
@@ -116,13 +115,7 @@ def stability_chart(
     return figure
 
 
-def clustergram_sankey(
-    data: ClustergramData,
-    *,
-    title: str | None = None,
-    palette: Sequence[str] = PALETTE,
-    link_alpha: float = 0.45,
-) -> go.Figure:
+def clustergram_sankey(data: ClustergramData, *, title: str | None = None) -> go.Figure:
     """Sankey diagram of how rows move between clusters as k grows (a clustergram).
 
     Parameters
@@ -131,21 +124,16 @@ def clustergram_sankey(
         From :func:`components.engine.clustergram.clustergram`.
     title : str, optional
         Figure title.
-    palette : sequence of str, default=PALETTE
-        Hex colours; node (k, i) is drawn in ``palette[i]``, the map's colour of cluster i.
-    link_alpha : float, default=0.45
-        Opacity of the flows, in ``[0, 1]``; a flow has its source cluster's colour.
 
     Returns
     -------
     go.Figure
-        One ``go.Sankey`` trace; one annotation "k=..." per column.
+        One ``go.Sankey`` trace, node (k, i) in ``PALETTE[i]`` (the map's colour of cluster i)
+        and each flow in its source cluster's colour; one annotation "k=..." per column.
     """
-    check_palette(max(data.k_values), palette)
-    if not 0.0 <= float(link_alpha) <= 1.0:
-        raise ValueError(f"link_alpha={link_alpha!r} is out of range; expected [0, 1].")
-    node_colour = [palette[int(cluster)] for cluster in data.node_cluster]
-    link_colour = [rgba(node_colour[source], float(link_alpha)) for source in data.link_source]
+    check_palette(max(data.k_values), PALETTE)
+    node_colour = [PALETTE[int(cluster)] for cluster in data.node_cluster]
+    link_colour = [rgba(node_colour[source], LINK_ALPHA) for source in data.link_source]
     sankey = go.Sankey(
         arrangement="snap",
         node={

@@ -20,6 +20,7 @@ from components.engine.alternatives.geo_density import (
 )
 from components.engine.alternatives.toy_shapes import ToyKind
 from components.engine.validation import RANDOM_STATE_RANGE
+from components.figures.alternatives import ari_text
 from components.ui.url_state import DEFAULT_K, K_RANGE
 from components.ui.widgets import labelled_radio, stepped_slider
 
@@ -171,7 +172,7 @@ def _ari_text(ari: object) -> str:
     # object, not float: pandas' Styler.format is typed for any cell value.
     if not isinstance(ari, Real):
         raise TypeError(f"An ARI is a number, got {ari!r}.")
-    return f"{round(float(ari), 2) + 0.0:.2f}"  # no "-0.00" for a tiny negative ARI
+    return ari_text(float(ari))
 
 
 _ROW_PX = 35

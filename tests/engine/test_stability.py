@@ -3,6 +3,9 @@ results."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,11 +16,12 @@ from sklearn.preprocessing import StandardScaler
 from components.engine.stability import (
     MEAN_ARI_THRESHOLD,
     MIN_ARI_THRESHOLD,
+    StabilityResult,
     _cluster_changes,
     merge_stability_results,
     stability_across_k,
 )
-from components.engine.sweep.run import sweep_k
+from components.engine.sweep.run import fit_sweep
 
 
 def _blobs(n_per_blob: int = 60, seed: int = 0) -> np.ndarray:
@@ -34,11 +38,19 @@ def _disc(n: int = 600, seed: int = 1) -> np.ndarray:
     return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
 
 
+def _stability(X: np.ndarray, k_values: Iterable[int], **kwargs: Any) -> StabilityResult:
+    """Stability with the sweep's clustering (same seed and starts) as the reference."""
+    ks = list(k_values)
+    seed, starts = kwargs.get("random_state", 0), kwargs.get("n_init", "auto")
+    reference = fit_sweep(X, ks, random_state=seed, n_init=starts).labels
+    return stability_across_k(X, ks, reference_labels=reference, **kwargs)
+
+
 # --------------------------------------------------------------------------- stability
 
 
 def test_well_separated_blobs_are_reproducible_at_the_true_k() -> None:
-    result = stability_across_k(_blobs(), range(2, 6), n_runs=4, n_resamples=4)
+    result = _stability(_blobs(), range(2, 6), n_runs=4, n_resamples=4)
     three = result.for_k(3)
     assert three.reproducible
     assert three.ari_min == pytest.approx(1.0)
@@ -52,7 +64,7 @@ def test_well_separated_blobs_are_reproducible_at_the_true_k() -> None:
 
 
 def test_rotationally_symmetric_disc_is_flagged() -> None:
-    result = stability_across_k(_disc(), (3, 5), n_runs=5, n_resamples=5, random_state=3)
+    result = _stability(_disc(), (3, 5), n_runs=5, n_resamples=5, random_state=3)
     assert 5 in result.flagged
     entry = result.for_k(5)
     assert not entry.reproducible
@@ -61,7 +73,7 @@ def test_rotationally_symmetric_disc_is_flagged() -> None:
 
 
 def test_ari_counts_and_summary_arrays() -> None:
-    result = stability_across_k(_blobs(), (2, 3, 4), n_runs=3, n_resamples=2)
+    result = _stability(_blobs(), (2, 3, 4), n_runs=3, n_resamples=2)
     for index, entry in enumerate(result.per_k):
         assert entry.ari_seed.size == 4 * 3 // 2  # pairs among reference + 3 seed runs
         assert entry.ari_resample.size == 2
@@ -78,14 +90,12 @@ def test_ari_counts_and_summary_arrays() -> None:
 
 def test_flag_follows_documented_thresholds() -> None:
     assert (MEAN_ARI_THRESHOLD, MIN_ARI_THRESHOLD) == (0.80, 0.65)
-    result = stability_across_k(_disc(), (2, 3, 4, 5, 6), n_runs=3, n_resamples=3)
+    result = _stability(_disc(), (2, 3, 4, 5, 6), n_runs=3, n_resamples=3)
     for entry in result.per_k:
         expected = entry.ari_mean >= 0.80 and entry.ari_min >= 0.65
         assert entry.reproducible == expected
         assert (entry.k in result.flagged) == (not expected)
-    strict = stability_across_k(
-        _disc(), (2, 3, 4, 5, 6), n_runs=3, n_resamples=3, mean_threshold=1.0
-    )
+    strict = _stability(_disc(), (2, 3, 4, 5, 6), n_runs=3, n_resamples=3, mean_threshold=1.0)
     np.testing.assert_array_equal(strict.ari_mean, result.ari_mean)  # same seeds, same runs
     expected_strict = tuple(
         e.k for e in result.per_k if e.ari_mean < 1.0 or e.ari_min < MIN_ARI_THRESHOLD
@@ -95,30 +105,10 @@ def test_flag_follows_documented_thresholds() -> None:
 
 
 def test_same_seed_gives_the_same_result() -> None:
-    first = stability_across_k(_disc(), (3, 4), n_runs=2, n_resamples=2, random_state=7)
-    second = stability_across_k(_disc(), (3, 4), n_runs=2, n_resamples=2, random_state=7)
+    first = _stability(_disc(), (3, 4), n_runs=2, n_resamples=2, random_state=7)
+    second = _stability(_disc(), (3, 4), n_runs=2, n_resamples=2, random_state=7)
     np.testing.assert_array_equal(first.ari_mean, second.ari_mean)
     np.testing.assert_array_equal(first.ari_min, second.ari_min)
-
-
-def test_two_fits_at_a_time_give_the_same_result() -> None:
-    serial = stability_across_k(_disc(), (3, 4, 5), n_runs=2, n_resamples=2, n_jobs=1)
-    threaded = stability_across_k(_disc(), (3, 4, 5), n_runs=2, n_resamples=2, n_jobs=2)
-    np.testing.assert_array_equal(serial.ari_mean, threaded.ari_mean)
-    np.testing.assert_array_equal(serial.ari_min, threaded.ari_min)
-    assert serial.flagged == threaded.flagged
-
-
-def test_reference_fit_equals_the_sweeps_labels() -> None:
-    X = _disc(300, seed=5)
-    sweep = sweep_k(X, range(2, 6), random_state=0)
-    own = stability_across_k(X, range(2, 6), n_runs=2, n_resamples=2)
-    given = stability_across_k(
-        X, range(2, 6), n_runs=2, n_resamples=2, reference_labels=sweep.labels
-    )
-    np.testing.assert_allclose(own.ari_mean, given.ari_mean)
-    for a, b in zip(own.per_k, given.per_k, strict=True):
-        assert [c.size for c in a.clusters] == [c.size for c in b.clusters]
 
 
 def test_reference_labels_define_the_cluster_ids() -> None:
@@ -129,17 +119,9 @@ def test_reference_labels_define_the_cluster_ids() -> None:
     assert [c.cluster for c in result.for_k(3).clusters] == [0, 1, 2]
 
 
-def test_bootstrap_resampling_runs() -> None:
-    result = stability_across_k(_blobs(), (3,), n_runs=1, n_resamples=3, resample="bootstrap")
-    assert result.resample == "bootstrap" and result.sample_fraction == 1.0
-    assert result.for_k(3).ari_resample.size == 3
-    assert result.for_k(3).ari_resample.min() > 0.95
-    assert "bootstrap" in result.method
-
-
 def test_large_data_fits_on_a_fixed_subset_and_says_so() -> None:
     X = _blobs(400)
-    result = stability_across_k(X, (3,), n_runs=2, n_resamples=2, max_fit_rows=300)
+    result = _stability(X, (3,), n_runs=2, n_resamples=2, max_fit_rows=300)
     assert result.fit_rows == 300 and result.n_samples == 1200
     assert "300 randomly chosen rows" in result.method
     assert "random subsets of 240 rows" in result.method  # 80% of the 300 fit rows
@@ -152,7 +134,6 @@ def test_large_data_fits_on_a_fixed_subset_and_says_so() -> None:
         ({"n_runs": -1}, "n_runs=-1 is out of range"),
         ({"n_runs": 0, "n_resamples": 0}, "at least one rerun"),
         ({"sample_fraction": 1.5}, r"sample_fraction=1.5 is out of range; expected .* \(0, 1\)"),
-        ({"resample": "jackknife"}, "resample='jackknife' is invalid"),
         ({"k_values": (4, 3)}, "not ascending"),
         ({"k_values": (3, 3)}, "duplicates"),
         ({"k_values": ()}, "k_values is empty"),
@@ -162,7 +143,7 @@ def test_large_data_fits_on_a_fixed_subset_and_says_so() -> None:
     ],
 )
 def test_invalid_arguments_name_the_problem(kwargs: dict, message: str) -> None:
-    arguments = {"k_values": (2, 3), **kwargs}
+    arguments = {"k_values": (2, 3), "reference_labels": np.zeros((2, 180), dtype=int), **kwargs}
     with pytest.raises(ValueError, match=message):
         stability_across_k(_blobs(), **arguments)
 
@@ -220,8 +201,8 @@ def test_real_data_subset_fit_agrees_with_full_fit(housing_frame: pd.DataFrame) 
     X = StandardScaler().fit_transform(
         housing_frame[["latitude", "longitude", "median_house_value"]].to_numpy()
     )
-    fast = stability_across_k(X, (2, 3, 4), n_runs=3, n_resamples=3)
-    full = stability_across_k(X, (2, 3, 4), n_runs=3, n_resamples=3, max_fit_rows=None)
+    fast = _stability(X, (2, 3, 4), n_runs=3, n_resamples=3)
+    full = _stability(X, (2, 3, 4), n_runs=3, n_resamples=3, max_fit_rows=None)
     assert fast.fit_rows == 5000 and full.fit_rows == 20640
     assert "5,000 randomly chosen rows of 20,640" in fast.method
     assert fast.flagged == full.flagged
@@ -233,8 +214,8 @@ def test_several_starts_make_the_real_data_reproducible(housing_frame: pd.DataFr
     X = StandardScaler().fit_transform(
         housing_frame[["latitude", "longitude", "median_house_value"]].to_numpy()
     )
-    one = stability_across_k(X, (3,), n_runs=3, n_resamples=3)
-    several = stability_across_k(X, (3,), n_runs=3, n_resamples=3, n_init=5)
+    one = _stability(X, (3,), n_runs=3, n_resamples=3)
+    several = _stability(X, (3,), n_runs=3, n_resamples=3, n_init=5)
     # With one start k=3 lands in different local minima; the best of 5 starts does not.
     assert 3 in one.flagged and several.flagged == ()
     assert several.for_k(3).ari_mean > one.for_k(3).ari_mean
@@ -247,7 +228,7 @@ def test_invalid_n_init() -> None:
     with pytest.raises(
         ValueError, match=r"n_init=0 is out of range; expected 'auto' or an integer in \[1, 50\]"
     ):
-        stability_across_k(_blobs(), (3,), n_init=0)
+        stability_across_k(_blobs(), (3,), reference_labels=np.zeros((1, 180), dtype=int), n_init=0)
 
 
 # --------------------------------------------------------------------------- merging
@@ -286,11 +267,11 @@ def test_per_k_stability_merges_to_the_joint_run(blobs: np.ndarray) -> None:
 
 
 def test_merge_rejects_mixed_or_unordered_results(blobs: np.ndarray) -> None:
-    one = stability_across_k(blobs, [2], n_runs=2, n_resamples=0)
-    other = stability_across_k(blobs, [3], n_runs=3, n_resamples=0)
+    one = _stability(blobs, [2], n_runs=2, n_resamples=0)
+    other = _stability(blobs, [3], n_runs=3, n_resamples=0)
     with pytest.raises(ValueError, match="n_runs"):
         merge_stability_results([one, other])
-    three = stability_across_k(blobs, [3], n_runs=2, n_resamples=0)
+    three = _stability(blobs, [3], n_runs=2, n_resamples=0)
     with pytest.raises(ValueError, match="ascending"):
         merge_stability_results([three, one])
     with pytest.raises(ValueError, match="empty"):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from components.engine.alternatives import comparison
 from components.engine.alternatives.comparison import (
     AlgorithmResult,
     compare_algorithms,
@@ -65,14 +66,15 @@ def test_shapes_grid_figure_panels_titles_and_colours(moons_results) -> None:
     assert figure.layout.yaxis7.scaleanchor == "x7"
 
 
-def test_shapes_grid_figure_all_noise_is_grey_and_validation() -> None:
+def test_shapes_grid_figure_all_noise_is_grey_and_validation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(comparison, "_dbscan_eps", lambda *_: 1e-6)  # every point is noise
     toy = make_shapes("blobs", 60, 0.1)
-    results = compare_algorithms(
-        toy.X, toy.y_true, 3, algorithms=["dbscan"], dbscan_eps=1e-6, dbscan_min_samples=2
-    )
-    figure = shapes_grid_figure(toy, results, include_truth=False)
-    assert len(figure.data) == 1
-    assert set(figure.data[0].marker.color) == {NOT_CLUSTERED_COLOUR}
+    results = compare_algorithms(toy.X, toy.y_true, 3)
+    figure = shapes_grid_figure(toy, results)
+    assert results[1].key == "dbscan" and results[1].n_noise == 60
+    assert set(figure.data[2].marker.color) == {NOT_CLUSTERED_COLOUR}
     with pytest.raises(ValueError, match=r"columns=0 .*\[1, 8\]"):
         shapes_grid_figure(toy, results, columns=0)
     other = make_shapes("blobs", 61, 0.1)
@@ -296,7 +298,7 @@ def test_kmeans_regions_note_counts_noise_and_cut_areas() -> None:
 def test_panel_height_follows_the_shape() -> None:
     def toy(x_span: float, y_span: float) -> ToyData:
         points = np.array([[0.0, 0.0], [x_span, y_span]])
-        return ToyData(points, np.array([0, 1]), "blobs", 2, 0.0, 0, 2, "")
+        return ToyData(points, np.array([0, 1]), 2, "")
 
     assert panel_height_for(toy(2.0, 1.0), panel_width_px=260, title_px=70) == 200
     assert panel_height_for(toy(1.0, 1.0)) == 330

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -10,7 +12,8 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from components.engine.clustergram import clustergram
-from components.engine.stability import stability_across_k
+from components.engine.stability import StabilityResult, stability_across_k
+from components.engine.sweep.run import fit_sweep
 from components.figures.palette import PALETTE
 from components.figures.stability import (
     FLAG_COLOUR,
@@ -22,6 +25,14 @@ from components.figures.stability import (
 # --------------------------------------------------------------------------- stability
 
 
+def _stability(X: np.ndarray, k_values: Iterable[int], **kwargs: Any) -> StabilityResult:
+    """Stability with the sweep's clustering (same seed and starts) as the reference."""
+    ks = list(k_values)
+    seed, starts = kwargs.get("random_state", 0), kwargs.get("n_init", "auto")
+    reference = fit_sweep(X, ks, random_state=seed, n_init=starts).labels
+    return stability_across_k(X, ks, reference_labels=reference, **kwargs)
+
+
 def _disc(n: int = 400, seed: int = 1) -> np.ndarray:
     rng = np.random.default_rng(seed)
     radius = np.sqrt(rng.uniform(0, 1, n))
@@ -30,7 +41,7 @@ def _disc(n: int = 400, seed: int = 1) -> np.ndarray:
 
 
 def test_stability_chart_marks_band_mean_and_flags() -> None:
-    result = stability_across_k(_disc(), range(2, 7), n_runs=3, n_resamples=3)
+    result = _stability(_disc(), range(2, 7), n_runs=3, n_resamples=3)
     assert result.flagged  # the rotationally symmetric disc has unstable k's
     figure = stability_chart(result, current_k=4)
     assert len(figure.data) == 4
@@ -51,7 +62,7 @@ def test_stability_chart_marks_band_mean_and_flags() -> None:
 def test_stability_chart_without_flags_keeps_an_empty_flag_trace() -> None:
     rng = np.random.default_rng(0)
     blobs = np.vstack([c + rng.normal(0, 0.5, (50, 2)) for c in ([0, 0], [10, 0], [5, 9])])
-    result = stability_across_k(blobs, (3,), n_runs=2, n_resamples=2)
+    result = _stability(blobs, (3,), n_runs=2, n_resamples=2)
     figure = stability_chart(result)
     assert result.flagged == ()
     assert len(figure.data) == 4 and len(figure.data[3].x) == 0
@@ -101,16 +112,16 @@ def blobs() -> np.ndarray:
 
 
 def test_stability_note_explains_single_start_flags(blobs: np.ndarray) -> None:
-    flagged = stability_across_k(
+    flagged = _stability(
         blobs, [2, 3, 4], n_runs=2, n_resamples=2, mean_threshold=1.0, min_threshold=1.0
     )
     level, text = stability_note(flagged)
     assert level == "warning" and flagged.flagged
     assert "one k-means++ start" in text and "seed" in text and "10 starts" in text
-    several = stability_across_k(blobs, [2, 3], n_runs=2, n_resamples=0, n_init=3)
+    several = _stability(blobs, [2, 3], n_runs=2, n_resamples=0, n_init=3)
     level, text = stability_note(replace(several, flagged=(3,)))
     assert level == "warning" and text.startswith("Even with the best of 3 starts")
-    relaxed = stability_across_k(
+    relaxed = _stability(
         blobs, [2, 3], n_runs=2, n_resamples=0, mean_threshold=-0.5, min_threshold=-0.5
     )
     level, text = stability_note(relaxed)

@@ -8,8 +8,8 @@ true group away as noise.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.cluster import DBSCAN, HDBSCAN, AgglomerativeClustering, KMeans
@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 
 from components.engine.alternatives.toy_shapes import TOY_N_SAMPLES_RANGE
 from components.engine.partitions import adjusted_rand
-from components.engine.validation import check_float, check_int, check_random_state
+from components.engine.validation import check_int, check_random_state
 
 COMPARE_N_CLUSTERS_RANGE = (2, 10)
 # Toy DBSCAN / HDBSCAN rules, chosen by scoring candidate rules (Kneedle knee, several
@@ -242,10 +242,6 @@ def compare_algorithms(
     y_true: np.ndarray,
     n_clusters: int = 2,
     random_state: int = 0,
-    *,
-    dbscan_eps: float | None = None,
-    dbscan_min_samples: int | None = None,
-    algorithms: Sequence[str] | None = None,
 ) -> list[AlgorithmResult]:
     """Cluster the same points with k-means and five alternatives and score each.
 
@@ -257,7 +253,7 @@ def compare_algorithms(
     - ``kmeans``: ``KMeans(n_clusters, random_state, n_init="auto")``.
     - ``dbscan``: ``DBSCAN(eps, min_samples)`` with ``min_samples = max(5, 2 % of n)``
       and eps from the k-distance curve (the radius at which 93 % of the points
-      are core points), unless ``dbscan_eps`` / ``dbscan_min_samples`` are given.
+      are core points).
     - ``hdbscan``: ``HDBSCAN(min_cluster_size=max(5, 5 % of n), min_samples=5)``.
     - ``single``: ``AgglomerativeClustering(n_clusters, linkage="single")``.
     - ``ward``: ``AgglomerativeClustering(n_clusters, linkage="ward")``.
@@ -276,85 +272,46 @@ def compare_algorithms(
         ``ToyData.n_clusters`` (3 for blobs).
     random_state : int, default=0
         Seed for k-means and the Gaussian mixture.
-    dbscan_eps : float or None, default=None
-        DBSCAN radius in standardised units, in (0, 10]; None = the radius at which 93 % of
-        the points are core points.
-    dbscan_min_samples : int or None, default=None
-        DBSCAN ``min_samples``, in [2, 100]; None = :func:`toy_dbscan_min_samples`.
-    algorithms : sequence of str or None, default=None
-        Subset of keys to run, in the given order; None = all six in the order above.
 
     Returns
     -------
     list of AlgorithmResult
-        One result per algorithm, in the requested order.
+        One result per algorithm, in the order above.
     """
     values, truth = _check_matrix(X, y_true)
     n_clusters = check_int(n_clusters, "n_clusters", *COMPARE_N_CLUSTERS_RANGE)
     random_state = check_random_state(random_state)
-    if dbscan_min_samples is not None:
-        dbscan_min_samples = check_int(dbscan_min_samples, "dbscan_min_samples", 2, 100)
-    if dbscan_eps is not None:
-        dbscan_eps = check_float(dbscan_eps, "dbscan_eps", 0.0, 10.0, low_open=True)
-    keys = list(ALGORITHM_NAMES) if algorithms is None else list(algorithms)
-    unknown = [key for key in keys if key not in ALGORITHM_NAMES]
-    if unknown or not keys or len(set(keys)) != len(keys):
-        raise ValueError(
-            f"algorithms={algorithms!r} is not valid; expected distinct keys from "
-            f"{list(ALGORITHM_NAMES)}."
-        )
     n_true = int(np.unique(truth).size)
     X_scaled = standardise(values)
     n_samples = X_scaled.shape[0]
 
-    def fit_dbscan() -> tuple[np.ndarray, str]:
-        min_samples = (
-            toy_dbscan_min_samples(n_samples) if dbscan_min_samples is None else dbscan_min_samples
-        )
-        if dbscan_eps is None:
-            eps = _dbscan_eps(X_scaled, min(min_samples, n_samples - 1))
-            how = f"{TOY_DBSCAN_CORE_SHARE:.0%} of the points are core points"
-        else:
-            eps, how = dbscan_eps, "set by hand"
-        labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(X_scaled)
-        return labels, f"eps={eps:.3g} ({how}), min_samples={min_samples}"
-
-    def fit_hdbscan() -> tuple[np.ndarray, str]:
-        min_cluster_size = max(5, round(TOY_HDBSCAN_CLUSTER_SHARE * n_samples))
-        labels = HDBSCAN(
-            min_cluster_size=min_cluster_size, min_samples=TOY_HDBSCAN_MIN_SAMPLES, copy=True
-        ).fit_predict(X_scaled)
-        return labels, f"min_cluster_size={min_cluster_size}, min_samples={TOY_HDBSCAN_MIN_SAMPLES}"
-
-    fitters: dict[str, Callable[[], tuple[np.ndarray, str]]] = {
-        "kmeans": lambda: (
-            KMeans(n_clusters=n_clusters, random_state=random_state, n_init="auto").fit_predict(
-                X_scaled
-            ),
-            f"n_clusters={n_clusters}",
-        ),
-        "dbscan": fit_dbscan,
-        "hdbscan": fit_hdbscan,
-        "single": lambda: (
-            AgglomerativeClustering(n_clusters=n_clusters, linkage="single").fit_predict(X_scaled),
-            f"n_clusters={n_clusters}",
-        ),
-        "ward": lambda: (
-            AgglomerativeClustering(n_clusters=n_clusters, linkage="ward").fit_predict(X_scaled),
-            f"n_clusters={n_clusters}",
-        ),
-        "gmm": lambda: (
-            GaussianMixture(
+    def model_of(key: str) -> tuple[Any, str]:
+        """The estimator of ``key`` and its parameters in words (DBSCAN's eps computed here)."""
+        by_k = f"n_clusters={n_clusters}"
+        if key == "kmeans":
+            return KMeans(n_clusters=n_clusters, random_state=random_state, n_init="auto"), by_k
+        if key in ("single", "ward"):
+            return AgglomerativeClustering(n_clusters=n_clusters, linkage=key), by_k
+        if key == "gmm":
+            gmm = GaussianMixture(
                 n_components=n_clusters, covariance_type="full", random_state=random_state
-            ).fit_predict(X_scaled),
-            f"n_components={n_clusters}, covariance_type=full",
-        ),
-    }
+            )
+            return gmm, f"n_components={n_clusters}, covariance_type=full"
+        if key == "hdbscan":
+            size = max(5, round(TOY_HDBSCAN_CLUSTER_SHARE * n_samples))
+            hdbscan = HDBSCAN(min_cluster_size=size, min_samples=TOY_HDBSCAN_MIN_SAMPLES, copy=True)
+            return hdbscan, f"min_cluster_size={size}, min_samples={TOY_HDBSCAN_MIN_SAMPLES}"
+        min_samples = toy_dbscan_min_samples(n_samples)
+        eps = _dbscan_eps(X_scaled, min(min_samples, n_samples - 1))
+        how = f"{TOY_DBSCAN_CORE_SHARE:.0%} of the points are core points"
+        dbscan = DBSCAN(eps=eps, min_samples=min_samples)
+        return dbscan, f"eps={eps:.3g} ({how}), min_samples={min_samples}"
 
     results = []
-    for key in keys:
+    for key in ALGORITHM_NAMES:
         started = time.perf_counter()
-        labels, parameters = fitters[key]()
+        model, parameters = model_of(key)
+        labels = model.fit_predict(X_scaled)
         fit_seconds = time.perf_counter() - started
         labels = np.asarray(labels, dtype=np.int64)
         labels.flags.writeable = False

@@ -7,7 +7,6 @@ palette indexed by label is stable.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -58,34 +57,15 @@ class GeoDensityResult:
         Number of noise points.
     noise_share : float
         ``n_noise / n_points``.
-    eps_km : float or None
-        DBSCAN radius in km (None for HDBSCAN, which does not use one).
-    min_samples : int
-        Points (the point itself included) needed within eps for a core point
-        (HDBSCAN: its ``min_samples`` and ``min_cluster_size``).
-    method : str
-        "dbscan" or "hdbscan".
-    fit_seconds : float
-        Wall-clock time of the clustering (including deduplication / label transfer).
-    n_unique_locations : int
-        Number of distinct (latitude, longitude) pairs.
     sample_size : int or None
         HDBSCAN only: number of points it was fitted on when subsampled, else None.
-    note : str
-        Plain-language summary for the page.
     """
 
     labels: np.ndarray
     n_clusters: int
     n_noise: int
     noise_share: float
-    eps_km: float | None
-    min_samples: int
-    method: str
-    fit_seconds: float
-    n_unique_locations: int
     sample_size: int | None
-    note: str
 
 
 def _check_coordinates(
@@ -102,16 +82,12 @@ def _check_coordinates(
         raise ValueError(f"Got {latitude.size} points; expected at least 2.")
     if not (np.isfinite(latitude).all() and np.isfinite(longitude).all()):
         raise ValueError("latitude_deg / longitude_deg contain NaN or infinite values.")
-    if np.abs(latitude).max() > 90:
-        raise ValueError(
-            f"latitude_deg has {float(latitude[np.argmax(np.abs(latitude))])!r}; expected degrees "
-            "in [-90, 90]."
-        )
-    if np.abs(longitude).max() > 180:
-        raise ValueError(
-            f"longitude_deg has {float(longitude[np.argmax(np.abs(longitude))])!r}; "
-            "expected degrees in [-180, 180]."
-        )
+    for name, degrees, bound in (("latitude_deg", latitude, 90), ("longitude_deg", longitude, 180)):
+        if np.abs(degrees).max() > bound:
+            raise ValueError(
+                f"{name} has {float(degrees[np.argmax(np.abs(degrees))])!r}; expected degrees "
+                f"in [-{bound}, {bound}]."
+            )
     return latitude, longitude
 
 
@@ -129,9 +105,7 @@ def _order_by_size(labels: np.ndarray) -> np.ndarray:
     return ordered
 
 
-def _dbscan_haversine(
-    radians: np.ndarray, eps_km: float, min_samples: int
-) -> tuple[np.ndarray, int]:
+def _dbscan_haversine(radians: np.ndarray, eps_km: float, min_samples: int) -> np.ndarray:
     # Identical coordinates are fitted once with their count as sample weight. DBSCAN
     # then sees the same neighbourhood weights, so core points and noise are unchanged,
     # but the neighbour lists (memory ~ pairs within eps) shrink.
@@ -142,20 +116,18 @@ def _dbscan_haversine(
         metric="haversine",
         algorithm="ball_tree",
     )
-    unique_labels = model.fit_predict(unique, sample_weight=counts)
-    return unique_labels[inverse.ravel()], int(unique.shape[0])
+    return model.fit_predict(unique, sample_weight=counts)[inverse.ravel()]
 
 
 def _hdbscan_haversine(
     radians: np.ndarray,
     min_samples: int,
-    min_cluster_size: int,
     max_points: int | None,
     random_state: int,
 ) -> tuple[np.ndarray, int | None]:
     n_points = radians.shape[0]
     model = HDBSCAN(
-        min_cluster_size=min_cluster_size,
+        min_cluster_size=min_samples,
         min_samples=min_samples,
         metric="haversine",
         algorithm="ball_tree",
@@ -182,10 +154,8 @@ def density_clusters_geo(
     eps_km: float = DEFAULT_GEO_EPS_KM,
     min_samples: int = DEFAULT_GEO_MIN_SAMPLES,
     *,
-    min_cluster_size: int | None = None,
     hdbscan_max_points: int | None = DEFAULT_HDBSCAN_MAX_POINTS,
     random_state: int = 0,
-    places: Sequence[Place] = CALIFORNIA_PLACES,
 ) -> GeoDensityResult:
     """Find dense areas of places by great-circle distance; thinly populated places are noise.
 
@@ -203,7 +173,7 @@ def density_clusters_geo(
     (BENCHMARKS.md, "Measured defaults").
 
     ``hdbscan``: no radius; clusters are the groups that stay dense over a range of
-    radii (``min_cluster_size`` defaults to ``min_samples``; ``eps_km`` is ignored).
+    radii (``min_samples`` is also ``min_cluster_size``; ``eps_km`` is ignored).
     HDBSCAN cannot use sample weights and is slow on all rows, so above
     ``hdbscan_max_points`` it is fitted on a fixed-seed random sample of that many
     points and every other point takes the label of its nearest sampled point
@@ -220,14 +190,10 @@ def density_clusters_geo(
         DBSCAN radius in kilometres, in (0, 500].
     min_samples : int, default=20
         In [2, 1000]; see above.
-    min_cluster_size : int or None, default=None
-        HDBSCAN smallest cluster, in [2, 1000]; None = ``min_samples``.
     hdbscan_max_points : int or None, default=5000
         HDBSCAN sample size above which it subsamples, in [100, 100000]; None = never.
     random_state : int, default=0
         Seed of the HDBSCAN sample.
-    places : sequence of Place, default=CALIFORNIA_PLACES
-        Named places used in the note to say where the largest cluster is.
 
     Returns
     -------
@@ -240,8 +206,6 @@ def density_clusters_geo(
         )
     eps_km = check_float(eps_km, "eps_km", *GEO_EPS_KM_RANGE, low_open=True)
     min_samples = check_int(min_samples, "min_samples", *GEO_MIN_SAMPLES_RANGE)
-    if min_cluster_size is not None:
-        min_cluster_size = check_int(min_cluster_size, "min_cluster_size", *GEO_MIN_SAMPLES_RANGE)
     if hdbscan_max_points is not None:
         hdbscan_max_points = check_int(
             hdbscan_max_points, "hdbscan_max_points", *HDBSCAN_MAX_POINTS_RANGE
@@ -249,59 +213,23 @@ def density_clusters_geo(
     random_state = check_random_state(random_state)
     latitude, longitude = _check_coordinates(latitude_deg, longitude_deg)
     radians = np.radians(np.column_stack([latitude, longitude]))
-    n_unique_locations = int(np.unique(radians, axis=0).shape[0])
 
-    started = time.perf_counter()
     sample_size: int | None = None
     if method == "dbscan":
-        raw_labels, _ = _dbscan_haversine(radians, eps_km, min_samples)
+        raw_labels = _dbscan_haversine(radians, eps_km, min_samples)
     else:
         raw_labels, sample_size = _hdbscan_haversine(
-            radians,
-            min_samples,
-            min_samples if min_cluster_size is None else min_cluster_size,
-            hdbscan_max_points,
-            random_state,
+            radians, min_samples, hdbscan_max_points, random_state
         )
     labels = _order_by_size(np.asarray(raw_labels, dtype=np.int64))
-    fit_seconds = time.perf_counter() - started
     labels.flags.writeable = False
-
-    n_points = labels.size
     n_noise = int((labels == -1).sum())
-    n_clusters = int(labels.max() + 1) if (labels >= 0).any() else 0
-    noise_share = n_noise / n_points
-    if method == "dbscan":
-        how = f"DBSCAN (haversine, eps {eps_km:g} km, min_samples {min_samples})"
-        noise_reason = f"fewer than {min_samples} places within {eps_km:g} km"
-    else:
-        sampled = f", fitted on {sample_size:,} sampled points" if sample_size else ""
-        how = f"HDBSCAN (haversine, min_samples {min_samples}{sampled})"
-        noise_reason = "not inside any area that stays dense"
-    if n_clusters:
-        largest = labels == 0
-        centre_lat, centre_lon = _spherical_mean(latitude[largest], longitude[largest])
-        nearest = nearest_place(centre_lat, centre_lon, places)
-        where = f" (centre {nearest[1]:.0f} km from {nearest[0]})" if nearest else ""
-        largest_text = f"; the largest holds {largest.mean():.0%} of the points{where}"
-    else:
-        largest_text = ""
-    note = (
-        f"{how} found {n_clusters} dense area{'s' if n_clusters != 1 else ''}{largest_text}; "
-        f"{noise_share:.0%} of the points are noise ({noise_reason})."
-    )
     return GeoDensityResult(
         labels=labels,
-        n_clusters=n_clusters,
+        n_clusters=int(labels.max() + 1) if (labels >= 0).any() else 0,
         n_noise=n_noise,
-        noise_share=noise_share,
-        eps_km=eps_km if method == "dbscan" else None,
-        min_samples=min_samples,
-        method=method,
-        fit_seconds=fit_seconds,
-        n_unique_locations=n_unique_locations,
+        noise_share=n_noise / labels.size,
         sample_size=sample_size,
-        note=note,
     )
 
 
@@ -323,7 +251,6 @@ def summarise_density(
     values: Sequence[float] | np.ndarray | None = None,
     value_name: str = "median_house_value",
     places: Sequence[Place] = CALIFORNIA_PLACES,
-    include_noise: bool = True,
 ) -> pd.DataFrame:
     """Size, centre and extent of each density cluster, one row per cluster.
 
@@ -339,8 +266,6 @@ def summarise_density(
         Name of that column (prefixed with ``median_``).
     places : sequence of Place, default=CALIFORNIA_PLACES
         Reference places; adds the nearest one to each centre. Empty = no such columns.
-    include_noise : bool, default=True
-        Append a row for noise (cluster -1; centre and extent are NaN).
 
     Returns
     -------
@@ -348,7 +273,8 @@ def summarise_density(
         Columns: cluster, size, share, centre_latitude, centre_longitude, radius_km
         (median distance of the points from the centre), extent_km (90th percentile
         of that distance), nearest_place, nearest_place_km, [median_<value_name>].
-        Sorted by cluster id (descending size for results of this module), noise last.
+        Sorted by cluster id (descending size for results of this module), then a row for
+        noise when there is any (cluster -1; centre and extent are NaN).
     """
     latitude, longitude = _check_coordinates(latitude_deg, longitude_deg)
     cluster_labels = np.asarray(labels)
@@ -383,7 +309,7 @@ def summarise_density(
         columns.append(f"median_{value_name}")
     rows = []
     cluster_ids = [int(c) for c in np.unique(cluster_labels) if c >= 0]
-    if include_noise and (cluster_labels == -1).any():
+    if (cluster_labels == -1).any():
         cluster_ids.append(-1)
     for cluster in cluster_ids:
         members = cluster_labels == cluster

@@ -36,10 +36,6 @@ class ToyData:
         Point coordinates, shape (n_samples, 2), unscaled (plot these).
     y_true : numpy.ndarray
         True group of each point, integers 0..n_clusters-1.
-    kind : str
-        "moons", "circles" or "blobs".
-    n_samples, noise, random_state :
-        The arguments the data were generated with.
     n_clusters : int
         Number of true groups (2 for moons and circles, 3 for blobs); pass it to
         :func:`components.engine.alternatives.comparison.compare_algorithms`.
@@ -49,10 +45,6 @@ class ToyData:
 
     X: np.ndarray
     y_true: np.ndarray
-    kind: str
-    n_samples: int
-    noise: float
-    random_state: int
     n_clusters: int
     description: str
 
@@ -118,13 +110,4 @@ def make_shapes(kind: ToyKind, n_samples: int, noise: float, random_state: int =
     y_true = np.asarray(y_true, dtype=np.int64)
     X.flags.writeable = False
     y_true.flags.writeable = False
-    return ToyData(
-        X=X,
-        y_true=y_true,
-        kind=kind,
-        n_samples=n_samples,
-        noise=noise,
-        random_state=random_state,
-        n_clusters=n_clusters,
-        description=description,
-    )
+    return ToyData(X=X, y_true=y_true, n_clusters=n_clusters, description=description)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,11 +22,11 @@ from components.engine.alternatives.geo_density import (
 from components.engine.alternatives.toy_shapes import ToyData, ToyKind, make_shapes
 from components.engine.dataset import LOCATION
 from components.figures import alternatives as figures_alternatives
-from components.figures import charts, deck, maps, palette
+from components.figures import charts, deck, palette
 from components.ui.cache.base_map import map_style_url
 from components.ui.cache.data import column_values, dataset
 from components.ui.cache.model import row_labels
-from components.ui.cache.views import cluster_map, map_view
+from components.ui.cache.views import map_view
 from components.ui.keys import DataSource, ModelKey
 
 # Rows the density methods are fitted on at most: a fixed-seed sample above it (the page
@@ -142,7 +143,6 @@ def density_areas(
         method,
         DEFAULT_GEO_EPS_KM if eps_km is None else eps_km,
         min_samples,
-        places=_gazetteer(source),
     )
 
 
@@ -165,21 +165,26 @@ def density_map(
     return map_deck
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def density_summary(
-    source: DataSource, method: GeoMethod, eps_km: float | None, min_samples: int
-) -> pd.DataFrame:
-    """Size, extent, nearest place and median value of each dense area, noise last."""
+def _area_table(source: DataSource, labels: np.ndarray, **names: Any) -> pd.DataFrame:
+    """Size, extent, nearest place and median value of each cluster of the located rows."""
     rows = located_rows(source)
     summary = summarise_density(
-        density_areas(source, method, eps_km, min_samples).labels,
+        labels,
         rows.latitude,
         rows.longitude,
         values=rows.values,
         value_name="value",
         places=_gazetteer(source),
     )
-    return figures_alternatives.area_table(summary)
+    return figures_alternatives.area_table(summary, **names)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def density_summary(
+    source: DataSource, method: GeoMethod, eps_km: float | None, min_samples: int
+) -> pd.DataFrame:
+    """Size, extent, nearest place and median value of each dense area, noise last."""
+    return _area_table(source, density_areas(source, method, eps_km, min_samples).labels)
 
 
 def location_labels(source: DataSource, n_clusters: int) -> np.ndarray:
@@ -189,23 +194,12 @@ def location_labels(source: DataSource, n_clusters: int) -> np.ndarray:
     ]
 
 
-def location_kmeans_map(source: DataSource, n_clusters: int) -> maps.ClusterMap | None:
-    """The cluster map of the location-only k-means (the Clusters page's map path)."""
-    return cluster_map(location_key(source), n_clusters)
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def location_kmeans_summary(source: DataSource, n_clusters: int) -> pd.DataFrame:
     """Size, extent, nearest place and median value of each location-only k-means cluster."""
-    rows = located_rows(source)
-    summary = summarise_density(
+    return _area_table(
+        source,
         location_labels(source, n_clusters),
-        rows.latitude,
-        rows.longitude,
-        values=rows.values,
-        value_name="value",
-        places=_gazetteer(source),
-    )
-    return figures_alternatives.area_table(
-        summary, name_of=charts.cluster_name, colour_of=palette.cluster_colour
+        name_of=charts.cluster_name,
+        colour_of=palette.cluster_colour,
     )
