@@ -19,7 +19,7 @@ reference and the seed runs, plus the ARI of each resample run with the referenc
 Large data: above ``max_fit_rows`` rows (default 5,000) every rerun is *fitted* on a fixed random
 subset of ``max_fit_rows`` rows (resample runs on ``sample_fraction`` of that many rows, drawn from
 all rows) and then assigns all rows to its centroids. On the housing data this keeps the flagged
-k's and costs less than half the CPU time (BENCHMARKS.md, "Measured defaults").
+k's at a fraction of the CPU time (BENCHMARKS.md, "Measured defaults").
 
 Speed: the fits run one at a time, each with one OpenMP/BLAS thread, since scikit-learn's
 default threading costs more than it gains on these small fits, and running two fits at a time
