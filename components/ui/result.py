@@ -244,10 +244,7 @@ def show_opened_result(page: Literal["clusters", "choose_k"]) -> None:
         return
     result = cache.distributed.result(chosen)
     _keep_widget_value(RESULT_VIEW_KEY, tuple(_VIEWS))
-    labels = {
-        "result": _VIEWS["result"].format(n_rows=result.n_rows),
-        "sample": _VIEWS["sample"],
-    }
+    labels = {view: label.format(n_rows=result.n_rows) for view, label in _VIEWS.items()}
     shown = labelled_radio(st, "Show", labels, key=RESULT_VIEW_KEY, horizontal=True)
     if shown == "sample":
         return  # the page goes on with the active source: a sample of the result's rows
