@@ -201,16 +201,14 @@ def _stable_labels(
     centroids: list[np.ndarray] = []
     previous: np.ndarray | None = None
     for index, fit in enumerate(fits):
-        if previous is None:
-            labels = fit.labels  # already ordered by descending key mean
-            centres = fit.centroids
-        else:
-            new_id_of_old = _match_new_id_of_old(previous, fit.labels, fit.n_clusters, key)
-            labels = new_id_of_old[fit.labels]
-            centres = np.empty_like(fit.centroids)
-            centres[new_id_of_old] = fit.centroids
+        new_id_of_old = (
+            np.arange(fit.n_clusters)  # the first fit is already ordered by descending key mean
+            if previous is None
+            else _match_new_id_of_old(previous, fit.labels, fit.n_clusters, key)
+        )
+        labels = new_id_of_old[fit.labels]
         label_matrix[index] = labels
-        centroids.append(centres)
+        centroids.append(fit.centroids[np.argsort(new_id_of_old)])
         previous = labels
     return label_matrix, tuple(centroids)
 
