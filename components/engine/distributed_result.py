@@ -40,7 +40,7 @@ import pandas as pd
 
 from components.engine.scaling import SCALERS
 from components.engine.sweep.suggestions import KSuggestion, suggest_k
-from components.engine.validation import PerK, check_int
+from components.engine.validation import PerK, check_float, check_int
 
 __all__ = [
     "CELLS_FILE",
@@ -67,6 +67,7 @@ GRID_CELL_DEGREES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 
 # The automatic grid has at most this many cells along the longer side of the data's extent,
 # so a map has at most MAX_CELLS_ACROSS**2 cells whatever the number of places.
 MAX_CELLS_ACROSS = 400
+_CELL_DEGREES_RANGE = (1e-4, 10.0)  # the grid sizes a result may have
 _CELL_COLUMNS = ("k", "cell", "count", "cluster", "cluster_count")
 # The per-k metrics, in the order of DistributedSweepResult.metrics()'s columns.
 _METRICS = (
@@ -102,18 +103,6 @@ _SCALARS: dict[str, Callable[[Any], Any]] = {
 def _grid_shape(cell_degrees: float) -> tuple[int, int]:
     """The globe's grid: its rows (of latitude) and columns (of longitude)."""
     return math.ceil(180.0 / cell_degrees - 1e-9), math.ceil(360.0 / cell_degrees - 1e-9)
-
-
-def _check_cell_degrees(cell_degrees: object) -> float:
-    if (
-        isinstance(cell_degrees, bool)
-        or not isinstance(cell_degrees, int | float)
-        or not 1e-4 <= float(cell_degrees) <= 10.0
-    ):
-        raise ValueError(
-            f"cell_degrees={cell_degrees!r} is out of range; expected a number in [0.0001, 10]."
-        )
-    return float(cell_degrees)
 
 
 def choose_cell_degrees(
@@ -164,7 +153,7 @@ def cell_ids(latitude: np.ndarray, longitude: np.ndarray, cell_degrees: float) -
     numpy.ndarray
         int64 cell id per place.
     """
-    size = _check_cell_degrees(cell_degrees)
+    size = check_float(cell_degrees, "cell_degrees", *_CELL_DEGREES_RANGE)
     lat = np.asarray(latitude, dtype=np.float64)
     lon = np.asarray(longitude, dtype=np.float64)
     if lat.shape != lon.shape:
@@ -198,7 +187,7 @@ def cell_centres(cells: np.ndarray, cell_degrees: float) -> tuple[np.ndarray, np
     latitude, longitude : numpy.ndarray
         float64 degrees of each cell's centre.
     """
-    size = _check_cell_degrees(cell_degrees)
+    size = check_float(cell_degrees, "cell_degrees", *_CELL_DEGREES_RANGE)
     ids = np.asarray(cells, dtype=np.int64)
     n_rows, n_columns = _grid_shape(size)
     if ids.size and (ids.min() < 0 or ids.max() >= n_rows * n_columns):
