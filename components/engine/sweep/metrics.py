@@ -47,8 +47,9 @@ def _build_cells(X: np.ndarray, label_matrix: np.ndarray) -> _Cells:
         combined = cell_of_row * (int(labels.max()) + 1) + labels
         _, cell_of_row = np.unique(combined, return_inverse=True)
         cell_of_row = cell_of_row.reshape(-1).astype(np.int64, copy=False)
-    _, first_row = np.unique(cell_of_row, return_index=True)
-    n_cells = first_row.size
+    n_cells = int(cell_of_row.max()) + 1
+    first_row = np.full(n_cells, n_samples, dtype=np.int64)
+    np.minimum.at(first_row, cell_of_row, np.arange(n_samples))
     cell_labels = np.ascontiguousarray(label_matrix[:, first_row].T, dtype=np.int64)
 
     # Sort by cell, then by coordinates, so identical rows of a cell are adjacent.
