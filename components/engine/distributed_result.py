@@ -30,6 +30,7 @@ import math
 import os
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,7 +40,7 @@ import pandas as pd
 
 from components.engine.scaling import SCALERS
 from components.engine.sweep.suggestions import KSuggestion, suggest_k
-from components.engine.validation import PerK, check_int
+from components.engine.validation import PerK, check_float, check_int
 
 __all__ = [
     "CELLS_FILE",
@@ -66,6 +67,7 @@ GRID_CELL_DEGREES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 
 # The automatic grid has at most this many cells along the longer side of the data's extent,
 # so a map has at most MAX_CELLS_ACROSS**2 cells whatever the number of places.
 MAX_CELLS_ACROSS = 400
+_CELL_DEGREES_RANGE = (1e-4, 10.0)  # the grid sizes a result may have
 _CELL_COLUMNS = ("k", "cell", "count", "cluster", "cluster_count")
 # The per-k metrics, in the order of DistributedSweepResult.metrics()'s columns.
 _METRICS = (
@@ -78,35 +80,33 @@ _METRICS = (
     "fit_seconds",
 )
 _CENTROIDS = ("centroids", "centroids_original", "initial_centroids")
+# The manifest's single values, each stored under the name of the result's attribute, and
+# their types.
+_SCALARS: dict[str, Callable[[Any], Any]] = {
+    "source": str,
+    "scaler": str,
+    "location_weight": float,
+    "latitude_column": str,
+    "longitude_column": str,
+    "n_rows": int,
+    "n_rows_dropped": int,
+    "silhouette_sample_size": int,
+    "engine": str,
+    "scheduler": str,
+    "n_workers": int,
+}
 
 
 # --------------------------------------------------------------------------- the map grid
 
 
-def _columns_of_grid(cell_degrees: float) -> int:
-    return math.ceil(360.0 / cell_degrees - 1e-9)
-
-
-def _rows_of_grid(cell_degrees: float) -> int:
-    return math.ceil(180.0 / cell_degrees - 1e-9)
-
-
-def _check_cell_degrees(cell_degrees: object) -> float:
-    if (
-        isinstance(cell_degrees, bool)
-        or not isinstance(cell_degrees, int | float)
-        or not 1e-4 <= float(cell_degrees) <= 10.0
-    ):
-        raise ValueError(
-            f"cell_degrees={cell_degrees!r} is out of range; expected a number in [0.0001, 10]."
-        )
-    return float(cell_degrees)
+def _grid_shape(cell_degrees: float) -> tuple[int, int]:
+    """The globe's grid: its rows (of latitude) and columns (of longitude)."""
+    return math.ceil(180.0 / cell_degrees - 1e-9), math.ceil(360.0 / cell_degrees - 1e-9)
 
 
 def choose_cell_degrees(
-    latitude_range: tuple[float, float],
-    longitude_range: tuple[float, float],
-    max_cells_across: int = MAX_CELLS_ACROSS,
+    latitude_range: tuple[float, float], longitude_range: tuple[float, float]
 ) -> float:
     """Return the smallest grid size of :data:`GRID_CELL_DEGREES` that fits the extent.
 
@@ -114,20 +114,13 @@ def choose_cell_degrees(
     ----------
     latitude_range, longitude_range : tuple of float
         ``(min, max)`` of the places' latitudes and longitudes, in degrees.
-    max_cells_across : int
-        Most cells along the longer side of the extent (default :data:`MAX_CELLS_ACROSS`).
 
     Returns
     -------
     float
-        Cell size in degrees; the largest size when even it gives more cells.
+        Cell size in degrees, with at most :data:`MAX_CELLS_ACROSS` cells along the longer side
+        of the extent; the largest size when even it gives more cells.
     """
-    if isinstance(max_cells_across, bool) or not isinstance(max_cells_across, int):
-        raise ValueError(
-            f"max_cells_across={max_cells_across!r} is not an integer; expected an integer >= 1."
-        )
-    if max_cells_across < 1:
-        raise ValueError(f"max_cells_across={max_cells_across} is invalid; expected >= 1.")
     span = max(
         float(latitude_range[1]) - float(latitude_range[0]),
         float(longitude_range[1]) - float(longitude_range[0]),
@@ -137,7 +130,7 @@ def choose_cell_degrees(
             f"latitude_range={latitude_range!r} and longitude_range={longitude_range!r} are not "
             "(min, max) pairs of finite degrees with min <= max."
         )
-    fitting = (size for size in GRID_CELL_DEGREES if span / size <= max_cells_across)
+    fitting = (size for size in GRID_CELL_DEGREES if span / size <= MAX_CELLS_ACROSS)
     return next(fitting, GRID_CELL_DEGREES[-1])
 
 
@@ -160,7 +153,7 @@ def cell_ids(latitude: np.ndarray, longitude: np.ndarray, cell_degrees: float) -
     numpy.ndarray
         int64 cell id per place.
     """
-    size = _check_cell_degrees(cell_degrees)
+    size = check_float(cell_degrees, "cell_degrees", *_CELL_DEGREES_RANGE)
     lat = np.asarray(latitude, dtype=np.float64)
     lon = np.asarray(longitude, dtype=np.float64)
     if lat.shape != lon.shape:
@@ -173,7 +166,7 @@ def cell_ids(latitude: np.ndarray, longitude: np.ndarray, cell_degrees: float) -
                 f"{name} has values in [{np.nanmin(degrees)}, {np.nanmax(degrees)}] or "
                 f"non-finite ones; expected finite degrees in [-{limit}, {limit}]."
             )
-    n_rows, n_columns = _rows_of_grid(size), _columns_of_grid(size)
+    n_rows, n_columns = _grid_shape(size)
     row = np.minimum(np.floor((lat + 90.0) / size).astype(np.int64), n_rows - 1)
     column = np.minimum(np.floor((lon + 180.0) / size).astype(np.int64), n_columns - 1)
     return row * n_columns + column
@@ -194,13 +187,13 @@ def cell_centres(cells: np.ndarray, cell_degrees: float) -> tuple[np.ndarray, np
     latitude, longitude : numpy.ndarray
         float64 degrees of each cell's centre.
     """
-    size = _check_cell_degrees(cell_degrees)
+    size = check_float(cell_degrees, "cell_degrees", *_CELL_DEGREES_RANGE)
     ids = np.asarray(cells, dtype=np.int64)
-    n_columns = _columns_of_grid(size)
-    if ids.size and (ids.min() < 0 or ids.max() >= _rows_of_grid(size) * n_columns):
+    n_rows, n_columns = _grid_shape(size)
+    if ids.size and (ids.min() < 0 or ids.max() >= n_rows * n_columns):
         raise ValueError(
             f"cells has ids in [{ids.min()}, {ids.max()}]; expected ids in "
-            f"[0, {_rows_of_grid(size) * n_columns - 1}] for cell_degrees={size}."
+            f"[0, {n_rows * n_columns - 1}] for cell_degrees={size}."
         )
     row, column = np.divmod(ids, n_columns)
     return -90.0 + (row + 0.5) * size, -180.0 + (column + 0.5) * size
@@ -401,13 +394,10 @@ class DistributedSweepResult(PerK):
 # --------------------------------------------------------------------------- writing
 
 
-def _number(value: float) -> float | None:
-    return None if not math.isfinite(value) else float(value)
-
-
 def _numbers(values: Any) -> Any:
+    """A number or nested lists of them as floats, NaN and infinities as None (not JSON)."""
     array = np.asarray(values, dtype=np.float64)
-    return [_numbers(row) for row in array] if array.ndim > 1 else [_number(v) for v in array]
+    return np.where(np.isfinite(array), array, np.array(None)).tolist()
 
 
 def _is_result_folder(path: Path) -> bool:
@@ -450,7 +440,7 @@ def write_distributed_result(result: DistributedSweepResult, path: str | os.Path
     per_k = [
         {
             "k": int(k),
-            **{name: _number(float(getattr(result, name)[index])) for name in _METRICS},
+            **{name: _numbers(getattr(result, name)[index]) for name in _METRICS},
             "n_iter": int(result.n_iter[index]),  # an integer, in its place among the metrics
             "silhouette_samples": _numbers(result.silhouette_samples[:, index]),
             "sizes": [int(size) for size in result.cluster_sizes[index]],
@@ -461,24 +451,14 @@ def write_distributed_result(result: DistributedSweepResult, path: str | os.Path
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "source": result.source,
+        **{name: kind(getattr(result, name)) for name, kind in _SCALARS.items()},
         "features": list(result.features),
-        "scaler": result.scaler,
-        "location_weight": result.location_weight,
-        "latitude_column": result.latitude_column,
-        "longitude_column": result.longitude_column,
-        "n_rows": int(result.n_rows),
-        "n_rows_dropped": int(result.n_rows_dropped),
         "random_state": int(result.random_state),
         "scaler_parameters": {
             name: _numbers(values) for name, values in result.scaler_parameters.items()
         },
         "grid": {"kind": "latitude/longitude", "cell_degrees": result.cell_degrees},
-        "silhouette_sample_size": int(result.silhouette_sample_size),
-        "engine": result.engine,
-        "scheduler": result.scheduler,
-        "n_workers": int(result.n_workers),
-        "total_seconds": _number(result.total_seconds),
+        "total_seconds": _numbers(result.total_seconds),
         "per_k": per_k,
     }
     cells = result.cells
@@ -542,15 +522,6 @@ def cells_frame(
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def _array(values: Any, dtype: type = np.float64) -> np.ndarray:
-    def none_to_nan(value: Any) -> Any:
-        if isinstance(value, list):
-            return [none_to_nan(item) for item in value]
-        return float("nan") if value is None else value
-
-    return np.asarray(none_to_nan(values), dtype=dtype)
 
 
 def read_distributed_result(path: str | os.PathLike[str]) -> DistributedSweepResult:
@@ -636,7 +607,8 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     if not k_values or list(k_values) != sorted(set(k_values)):
         raise ValueError(f"per_k has k's {list(k_values)}; expected distinct ascending k's.")
     centroids, originals, starts = (
-        tuple(_array(entry[name]).reshape(entry["k"], -1) for entry in per_k) for name in _CENTROIDS
+        tuple(np.asarray(entry[name], dtype=np.float64).reshape(entry["k"], -1) for entry in per_k)
+        for name in _CENTROIDS
     )
     for k, *shapes in zip(k_values, centroids, originals, starts, strict=True):
         if any(array.shape != (k, len(features)) for array in shapes):
@@ -659,35 +631,27 @@ def _result_from(manifest: dict[str, Any], cells_path: Path) -> DistributedSweep
     cells = cells_frame(ks, cell, count, cluster, cluster_count, cell_degrees)
     spread = [entry["silhouette_samples"] for entry in per_k]
     metrics: dict[str, Any] = {
-        name: _array([entry[name] for entry in per_k], np.int64 if name == "n_iter" else np.float64)
+        name: np.asarray(
+            [entry[name] for entry in per_k], np.int64 if name == "n_iter" else np.float64
+        )
         for name in _METRICS
     }
     return DistributedSweepResult(
-        source=str(manifest["source"]),
+        **{name: kind(manifest[name]) for name, kind in _SCALARS.items()},
         features=features,
-        scaler=str(manifest["scaler"]),
-        location_weight=float(manifest["location_weight"]),
-        latitude_column=str(manifest["latitude_column"]),
-        longitude_column=str(manifest["longitude_column"]),
-        n_rows=int(manifest["n_rows"]),
-        n_rows_dropped=int(manifest["n_rows_dropped"]),
         k_values=k_values,
         centroids=centroids,
         centroids_original=originals,
-        cluster_sizes=tuple(_array(entry["sizes"], np.int64) for entry in per_k),
+        cluster_sizes=tuple(np.asarray(entry["sizes"], np.int64) for entry in per_k),
         initial_centroids=starts,
         **metrics,
-        silhouette_samples=_array(spread).T.reshape(-1, len(k_values)),
-        silhouette_sample_size=int(manifest["silhouette_sample_size"]),
+        silhouette_samples=np.asarray(spread, dtype=np.float64).T.reshape(-1, len(k_values)),
         cell_degrees=cell_degrees,
         cells=cells,
         scaler_parameters={
-            str(name): _array(values).tolist()
+            str(name): np.asarray(values, dtype=np.float64).tolist()
             for name, values in manifest["scaler_parameters"].items()
         },
         random_state=random_state,
-        engine=str(manifest["engine"]),
-        scheduler=str(manifest["scheduler"]),
-        n_workers=int(manifest["n_workers"]),
-        total_seconds=float(_array(manifest["total_seconds"])),
+        total_seconds=float(np.asarray(manifest["total_seconds"], dtype=np.float64)),
     )

@@ -14,7 +14,6 @@ Text from the manifest (the data set's name, feature names) reaches the page esc
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any, Literal
 
 import streamlit as st
@@ -216,12 +215,6 @@ def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> N
     )
 
 
-_PAGES: dict[str, Callable[[keys.DataSource, DistributedSweepResult], None]] = {
-    "clusters": _clusters_page,
-    "choose_k": _choose_k_page,
-}
-
-
 def show_opened_result(page: Literal["clusters", "choose_k"]) -> None:
     """Draw the page of the Dask result and stop, when it is the active source and opens.
 
@@ -244,13 +237,10 @@ def show_opened_result(page: Literal["clusters", "choose_k"]) -> None:
         return
     result = cache.distributed.result(chosen)
     _keep_widget_value(RESULT_VIEW_KEY, tuple(_VIEWS))
-    labels = {
-        "result": _VIEWS["result"].format(n_rows=result.n_rows),
-        "sample": _VIEWS["sample"],
-    }
+    labels = {view: label.format(n_rows=result.n_rows) for view, label in _VIEWS.items()}
     shown = labelled_radio(st, "Show", labels, key=RESULT_VIEW_KEY, horizontal=True)
     if shown == "sample":
         return  # the page goes on with the active source: a sample of the result's rows
     source.sidebar_block(chosen)
-    _PAGES[page](chosen, result)
+    (_clusters_page if page == "clusters" else _choose_k_page)(chosen, result)
     st.stop()

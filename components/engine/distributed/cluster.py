@@ -79,10 +79,8 @@ def describe_client(client: Client) -> tuple[str, int]:
     tuple[str, int]
         The scheduler's description and the number of workers.
     """
-    workers = client.scheduler_info(n_workers=-1)["workers"]
-    local = isinstance(client.cluster, LocalCluster)
+    info = client.scheduler_info(n_workers=-1)
+    workers = info["workers"]
     threads = sum(int(worker.get("nthreads", 0)) for worker in workers.values())
-    where = (
-        f"LocalCluster ({threads} threads)" if local else str(client.scheduler_info()["address"])
-    )
-    return where, len(workers)
+    local = isinstance(client.cluster, LocalCluster)
+    return f"LocalCluster ({threads} threads)" if local else str(info["address"]), len(workers)

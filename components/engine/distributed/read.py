@@ -85,17 +85,15 @@ def read_parquet_columns(
     if missing:
         raise ValueError(f"columns {missing} are not in {source!r}; expected some of {available}.")
     selected = frame[list(names)]
-    not_numeric = [
-        name
-        for name in names
-        if not (
-            pd.api.types.is_numeric_dtype(selected.dtypes[name])
-            and not pd.api.types.is_bool_dtype(selected.dtypes[name])
-        )
-    ]
+    not_numeric = {
+        name: str(dtype)
+        for name, dtype in selected.dtypes.items()
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype)
+    }
     if not_numeric:
-        dtypes = {name: str(selected.dtypes[name]) for name in not_numeric}
-        raise ValueError(f"columns {dtypes} are not numeric; expected numbers in every column.")
+        raise ValueError(
+            f"columns {not_numeric} are not numeric; expected numbers in every column."
+        )
     n_total = selected.shape[0]
     meta = pd.DataFrame({name: pd.Series([], dtype=np.float64) for name in names})
     complete = selected.map_partitions(_drop_incomplete, meta=meta)

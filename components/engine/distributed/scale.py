@@ -27,7 +27,6 @@ from sklearn.preprocessing import normalize
 
 from components.engine.scaling import (
     LOCATION_WEIGHT_RANGE,
-    SCALER_WARNINGS,
     _GeographicScaler,
     check_scaler_input,
 )
@@ -74,15 +73,13 @@ def column_moments(values: da.Array) -> ColumnMoments:
     ColumnMoments
         The four statistics per column.
     """
-    mean, variance, minimum, maximum = dask.compute(
-        values.mean(axis=0), values.var(axis=0), values.min(axis=0), values.max(axis=0)
+    mean, variance, minimum, maximum = (
+        np.asarray(statistic, dtype=np.float64)
+        for statistic in dask.compute(
+            values.mean(axis=0), values.var(axis=0), values.min(axis=0), values.max(axis=0)
+        )
     )
-    return ColumnMoments(
-        mean=np.asarray(mean, dtype=np.float64),
-        variance=np.maximum(np.asarray(variance, dtype=np.float64), 0.0),
-        minimum=np.asarray(minimum, dtype=np.float64),
-        maximum=np.asarray(maximum, dtype=np.float64),
-    )
+    return ColumnMoments(mean, np.maximum(variance, 0.0), minimum, maximum)
 
 
 @dataclass(frozen=True)
@@ -97,15 +94,12 @@ class ChunkScaler:
         ``(x - center) / scale`` per feature for standard, minmax and robust; None otherwise.
     geographic : _GeographicScaler or None
         The app's fitted geographic scaler, for ``geographic``.
-    warning : str or None
-        What the user should know about this scaler, as the app says it.
     """
 
     scaler: str
     center: np.ndarray | None = None
     scale: np.ndarray | None = None
     geographic: _GeographicScaler | None = None
-    warning: str | None = None
 
     def __call__(self, block: np.ndarray) -> np.ndarray:
         """Scale a chunk of rows.
@@ -190,14 +184,13 @@ def fit_chunk_scaler(
     names = check_scaler_input(scaler, values.shape, feature_names, named_coordinates=False)
     low, high = LOCATION_WEIGHT_RANGE
     weight = check_float(location_weight, "location_weight", low, high)
-    warning = SCALER_WARNINGS.get(scaler)
     constant = moments.minimum == moments.maximum
     if scaler == "standard":
         scale = _nonzero(np.sqrt(moments.variance), constant)
-        return ChunkScaler(scaler, center=moments.mean, scale=scale, warning=warning)
+        return ChunkScaler(scaler, center=moments.mean, scale=scale)
     if scaler == "minmax":
         scale = _nonzero(moments.maximum - moments.minimum, constant)
-        return ChunkScaler(scaler, center=moments.minimum, scale=scale, warning=warning)
+        return ChunkScaler(scaler, center=moments.minimum, scale=scale)
     if scaler == "robust":
         # Per-chunk percentiles on a fine grid, merged by dask: the quartiles are then within
         # about 0.2 % of the IQR of numpy's (dask merges only the percentiles it is asked for,
@@ -207,7 +200,7 @@ def fit_chunk_scaler(
         )
         quartiles = np.array([np.asarray(grid)[list(_QUARTILE_POSITIONS)] for grid in grids])
         scale = _nonzero(quartiles[:, 2] - quartiles[:, 0], constant)
-        return ChunkScaler(scaler, center=quartiles[:, 1], scale=scale, warning=warning)
+        return ChunkScaler(scaler, center=quartiles[:, 1], scale=scale)
     if scaler == "geographic":
         if latitude_column not in names or longitude_column not in names:
             raise ValueError(
@@ -217,5 +210,5 @@ def fit_chunk_scaler(
         geographic = _GeographicScaler(
             names.index(latitude_column), names.index(longitude_column), weight
         ).fit_moments(moments.mean, moments.variance)
-        return ChunkScaler(scaler, geographic=geographic, warning=warning)
-    return ChunkScaler(scaler, warning=warning)
+        return ChunkScaler(scaler, geographic=geographic)
+    return ChunkScaler(scaler)

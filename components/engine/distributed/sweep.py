@@ -57,7 +57,11 @@ from components.engine.distributed_result import (
 )
 from components.engine.partitions import match_overlap
 from components.engine.places import K_MAX
-from components.engine.sweep.metrics import indices_from_cluster_statistics, mean_silhouettes
+from components.engine.sweep.metrics import (
+    indices_from_cluster_statistics,
+    mean_silhouettes,
+    sums_by_label,
+)
 from components.engine.validation import check_int, check_random_state, validate_k_values
 
 __all__ = ["KMEANS_TOLERANCE", "run_distributed_sweep"]
@@ -107,8 +111,8 @@ def _sum_chunk(
         deviation = scaled - centres[labels]
         squared = np.einsum("ij,ij->i", deviation, deviation)
         sums.counts.append(np.bincount(labels, minlength=k))
-        sums.scaled_sums.append(_sums_by_label(scaled, labels, k))
-        sums.original_sums.append(_sums_by_label(originals, labels, k))
+        sums.scaled_sums.append(sums_by_label(scaled, labels, k))
+        sums.original_sums.append(sums_by_label(originals, labels, k))
         sums.latitude_sums.append(np.bincount(labels, weights=latitude, minlength=k))
         sums.squared_distance_sums.append(np.bincount(labels, weights=squared, minlength=k))
         overlap = np.bincount(previous * k + labels, minlength=k_previous * k)
@@ -117,15 +121,6 @@ def _sum_chunk(
         sums.cells.append((codes, counts.astype(np.int64)))
         previous, k_previous = labels, k
     return sums
-
-
-def _sums_by_label(rows: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    return np.column_stack(
-        [
-            np.bincount(labels, weights=rows[:, column], minlength=k)
-            for column in range(rows.shape[1])
-        ]
-    )
 
 
 def _add_per_k(*parts: list[np.ndarray]) -> list[np.ndarray]:
@@ -158,14 +153,7 @@ def _spread_chunk(
         labels = assign_to_centroids(scaled, centres)
         deviation = scaled - centre_means[labels]
         squared = np.einsum("ij,ij->i", deviation, deviation)
-        spread.append(
-            np.vstack(
-                [
-                    np.bincount(labels, weights=np.sqrt(squared), minlength=k),
-                    np.bincount(labels, weights=squared, minlength=k),
-                ]
-            )
-        )
+        spread.append(sums_by_label(np.column_stack([np.sqrt(squared), squared]), labels, k).T)
     return spread
 
 
@@ -212,11 +200,9 @@ def _in_stable_order(
     per_k: Iterable[np.ndarray], stable: list[np.ndarray]
 ) -> tuple[np.ndarray, ...]:
     """Per k, the rows (one per raw cluster id) moved to the rows of their stable ids."""
-    moved = []
-    for rows, stable_of_raw in zip(per_k, stable, strict=True):
-        moved.append(np.empty_like(rows))
-        moved[-1][stable_of_raw] = rows
-    return tuple(moved)
+    return tuple(
+        rows[np.argsort(stable_of_raw)] for rows, stable_of_raw in zip(per_k, stable, strict=True)
+    )
 
 
 def _majority_cells(

@@ -67,13 +67,11 @@ def _build_cells(X: np.ndarray, label_matrix: np.ndarray) -> _Cells:
     point_of_row = np.empty(n_samples, dtype=np.int64)
     point_of_row[order] = point_of_sorted
     cell_of_point = sorted_cells[starts]
-    cell_start = np.zeros(n_cells + 1, dtype=np.int64)
-    cell_start[1:] = np.cumsum(np.bincount(cell_of_point, minlength=n_cells))
     return _Cells(
         points=np.ascontiguousarray(sorted_points[starts]),
         weights=weights,
         cell_of_point=cell_of_point,
-        cell_start=cell_start,
+        cell_start=np.searchsorted(cell_of_point, np.arange(n_cells + 1)),
         cell_labels=cell_labels,
         point_of_row=point_of_row,
     )
@@ -178,13 +176,19 @@ def calinski_harabasz_davies_bouldin(
         ``(calinski_harabasz, davies_bouldin)``; equal to ``sklearn.metrics`` up to rounding.
     """
     sizes = np.bincount(labels, minlength=n_clusters).astype(np.float64)
-    sums = [np.bincount(labels, weights=column, minlength=n_clusters) for column in X.T]
-    centroids = np.column_stack(sums) / sizes[:, None]
+    centroids = sums_by_label(X, labels, n_clusters) / sizes[:, None]
     deviation = X - centroids[labels]
     squared = np.einsum("ij,ij->i", deviation, deviation)
     intra = np.bincount(labels, weights=np.sqrt(squared), minlength=n_clusters) / sizes
     return indices_from_cluster_statistics(
         sizes, centroids, X.mean(axis=0), float(squared.sum()), intra
+    )
+
+
+def sums_by_label(rows: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Per cluster id ``0 .. n_clusters-1``, the sum of its rows (one column per feature)."""
+    return np.column_stack(
+        [np.bincount(labels, weights=column, minlength=n_clusters) for column in rows.T]
     )
 
 

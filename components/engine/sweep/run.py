@@ -180,7 +180,10 @@ def _fit_all(
 
     def fit_and_assign(k: int) -> KMeansResult:
         fit = _fit_validated(X, k, random_state, n_init, key)
-        return fit if assign_to is None else _assign_all(assign_to, fit)
+        if assign_to is None:
+            return fit
+        labels, inertia = nearest_centroids(assign_to, fit.centroids)
+        return replace(fit, labels=labels, inertia=inertia)
 
     if n_jobs <= 1:
         return [fit_and_assign(k) for k in k_values]
@@ -198,16 +201,14 @@ def _stable_labels(
     centroids: list[np.ndarray] = []
     previous: np.ndarray | None = None
     for index, fit in enumerate(fits):
-        if previous is None:
-            labels = fit.labels  # already ordered by descending key mean
-            centres = fit.centroids
-        else:
-            new_id_of_old = _match_new_id_of_old(previous, fit.labels, fit.n_clusters, key)
-            labels = new_id_of_old[fit.labels]
-            centres = np.empty_like(fit.centroids)
-            centres[new_id_of_old] = fit.centroids
+        new_id_of_old = (
+            np.arange(fit.n_clusters)  # the first fit is already ordered by descending key mean
+            if previous is None
+            else _match_new_id_of_old(previous, fit.labels, fit.n_clusters, key)
+        )
+        labels = new_id_of_old[fit.labels]
         label_matrix[index] = labels
-        centroids.append(centres)
+        centroids.append(fit.centroids[np.argsort(new_id_of_old)])
         previous = labels
     return label_matrix, tuple(centroids)
 
@@ -219,7 +220,6 @@ def fit_sweep(
     random_state: int = 0,
     n_init: NInit = "auto",
     order_key: Any = None,
-    n_jobs: int | None = None,
     max_fit_rows: int | None = None,
 ) -> SweepFits:
     """Fit k-means for every k and number the clusters stably: the sweep's first step.
@@ -240,8 +240,6 @@ def fit_sweep(
         scikit-learn's ``n_init`` ('auto' = 1 run for k-means++).
     order_key : None, int or array-like
         What numbers the clusters at the smallest k (see ``clustering.as_order_key``).
-    n_jobs : int, optional
-        Fits run at a time, each with one OpenMP thread; default ``min(2, cpu count)``.
     max_fit_rows : int, optional
         Above this many rows (>= 2), k-means is fitted on a fixed-seed random sample of
         this many rows, and every row then gets its nearest centroid (the inertia is that
@@ -262,17 +260,15 @@ def fit_sweep(
     init_count = check_n_init(n_init)
     seed = check_random_state(random_state)
     key = as_order_key(order_key, data)
-    jobs = min(2, os.cpu_count() or 1) if n_jobs is None else check_int(n_jobs, "n_jobs", 1)
+    jobs = min(2, os.cpu_count() or 1)  # fits at a time, each with one OpenMP thread
     if fit_limit is not None and n_samples > fit_limit:
         # A fixed-seed uniform sample: its centroids are within sampling error of the full
         # fit's (the inertia lost is measured in benchmarks/scale.py), at a fraction of the
         # time; every row then gets its nearest centroid, as KMeans.predict would give.
         sample = np.sort(np.random.default_rng(seed).choice(n_samples, fit_limit, replace=False))
         fits = _fit_all(data[sample], ks, seed, init_count, key[sample], jobs, assign_to=data)
-        fit_rows = fit_limit
     else:
         fits = _fit_all(data, ks, seed, init_count, key, jobs)
-        fit_rows = n_samples
     label_matrix, centroids = _stable_labels(fits, key)
     return SweepFits(
         k_values=ks,
@@ -283,14 +279,8 @@ def fit_sweep(
         n_iter=np.array([fit.n_iter for fit in fits], dtype=np.int64),
         random_state=seed,
         total_seconds=time.perf_counter() - start,
-        fit_rows=fit_rows,
+        fit_rows=min(n_samples, fit_limit or n_samples),
     )
-
-
-def _assign_all(data: np.ndarray, fit: KMeansResult) -> KMeansResult:
-    """A fit made on a sample, with every row of ``data`` given its nearest centroid."""
-    labels, inertia = nearest_centroids(data, fit.centroids)
-    return replace(fit, labels=labels, inertia=inertia)
 
 
 def score_sweep(
@@ -338,37 +328,36 @@ def score_sweep(
     ks, label_matrix, seed = fits.k_values, fits.labels, fits.random_state
 
     silhouette_start = time.perf_counter()
-    spread: np.ndarray | None = None
-    method: Literal["exact", "sampled"]
     used_sample: int | None = None
-    if n_samples <= limit:
-        method = "exact"
-        silhouette, n_cells = mean_silhouettes(data, label_matrix, ks, use_numba)
-    else:
-        method = "sampled"
+    samples: list[Any] = [slice(None)]  # exact: every row
+    if n_samples > limit:
         used_sample = min(n_sample, n_samples)
-        per_sample = []
-        for offset in range(n_spread):
-            # Same rows as silhouette_score(X, labels, sample_size=..., random_state=seed).
-            rows = np.random.RandomState(seed + offset).permutation(n_samples)[:used_sample]
-            per_sample.append(mean_silhouettes(data[rows], label_matrix[:, rows], ks, use_numba))
-        silhouette, n_cells = per_sample[0]  # the first sample's cells
-        if n_spread > 1:
-            spread = np.std([means for means, _ in per_sample], axis=0, ddof=1)
+        # Same rows as silhouette_score(X, labels, sample_size=..., random_state=seed).
+        samples = [
+            np.random.RandomState(seed + offset).permutation(n_samples)[:used_sample]
+            for offset in range(n_spread)
+        ]
+    per_sample = [
+        mean_silhouettes(data[rows], label_matrix[:, rows], ks, use_numba) for rows in samples
+    ]
+    silhouette, n_cells = per_sample[0]  # the first sample's cells
+    spread = (
+        np.std([means for means, _ in per_sample], axis=0, ddof=1) if len(samples) > 1 else None
+    )
     silhouette_seconds = time.perf_counter() - silhouette_start
 
     indices = [
         calinski_harabasz_davies_bouldin(data, labels, k)
         for labels, k in zip(label_matrix, ks, strict=True)
     ]
-    ch, db = (np.array(values) for values in zip(*indices, strict=True))
+    ch, db = np.array(indices).T
     suggestion = suggest_k(ks, fits.inertia, silhouette, ch)
     return SweepResult(
         **(vars(fits) | {"total_seconds": fits.total_seconds + time.perf_counter() - start}),
         silhouette=silhouette,
         calinski_harabasz=ch,
         davies_bouldin=db,
-        silhouette_method=method,
+        silhouette_method="exact" if used_sample is None else "sampled",
         silhouette_sample_size=used_sample,
         silhouette_spread=spread,
         suggestion=suggestion,
@@ -386,34 +375,16 @@ def sweep_k(
     exact_limit: int = 50_000,
     sample_size: int = 10_000,
     order_key: Any = None,
-    n_silhouette_samples: int = 3,
-    n_jobs: int | None = None,
-    use_numba: bool | None = None,
-    max_fit_rows: int | None = None,
 ) -> SweepResult:
     """Fit k-means for every k and compute inertia, silhouette, CH, DB and a k suggestion.
 
-    :func:`fit_sweep` then :func:`score_sweep`; see them for the parameters.
+    :func:`fit_sweep` then :func:`score_sweep` (with their defaults for the other
+    parameters); see them for the parameters.
 
     Returns
     -------
     SweepResult
         Per-k labels (stable ids), centroids, metrics, fit times and the suggestion.
     """
-    fits = fit_sweep(
-        X,
-        k_values,
-        random_state=random_state,
-        n_init=n_init,
-        order_key=order_key,
-        n_jobs=n_jobs,
-        max_fit_rows=max_fit_rows,
-    )
-    return score_sweep(
-        X,
-        fits,
-        exact_limit=exact_limit,
-        sample_size=sample_size,
-        n_silhouette_samples=n_silhouette_samples,
-        use_numba=use_numba,
-    )
+    fits = fit_sweep(X, k_values, random_state=random_state, n_init=n_init, order_key=order_key)
+    return score_sweep(X, fits, exact_limit=exact_limit, sample_size=sample_size)
