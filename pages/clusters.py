@@ -22,20 +22,18 @@ settings, key, data = view.settings, view.key, view.dataset
 k = settings.n_clusters
 sweep = cache.model.sweep_if_ready(key)
 n_rows = view.matrix.values.shape[0]
+places = f"{n_rows:,} {data.place_word} of {escape_markdown(data.name)}"
 st.caption(
     {
-        "kmeans": f"K-means groups the {n_rows:,} {data.place_word} of "
-        f"{escape_markdown(data.name)} by the features on the left. Move k to see the "
+        "kmeans": f"K-means groups the {places} by the features on the left. Move k to see the "
         "clusters split; colours stay with their cluster.",
-        "regions": f"Contiguous regions of the {n_rows:,} {data.place_word} of "
-        f"{escape_markdown(data.name)}: clusters of neighbours alike in the features on the "
-        "left (Ward's method on a nearest-neighbour graph).",
-        "levels": f"Groups of {key.fine_k} fine k-means clusters of the {n_rows:,} "
-        f"{data.place_word} of {escape_markdown(data.name)}, joined by Ward's method; each "
-        "fine cluster lies whole in one group (the Classify page shows the tree).",
-        "model": f"The saved model labels the {n_rows:,} {data.place_word} of "
-        f"{escape_markdown(data.name)} with its nearest centre; the downloads give each "
-        "one's typicality.",
+        "regions": f"Contiguous regions of the {places}: clusters of neighbours alike in the "
+        "features on the left (Ward's method on a nearest-neighbour graph).",
+        "levels": f"Groups of {key.fine_k} fine k-means clusters of the {places}, joined by "
+        "Ward's method; each fine cluster lies whole in one group (the Classify page shows the "
+        "tree).",
+        "model": f"The saved model labels the {places} with its nearest centre; the downloads "
+        "give each one's typicality.",
     }[key.method]
 )
 
@@ -45,7 +43,7 @@ with map_column:
         cache.views.cluster_map(key, k),
         chart_key="cluster_map",
         alt=f"Map of the {data.place_word} coloured by {k} k-means clusters",
-        n_left_out=data.n_rows - view.matrix.values.shape[0],
+        n_left_out=data.n_rows - n_rows,
     )
 with legend_column:
     st.subheader(f"k = {k}")
@@ -62,19 +60,9 @@ with legend_column:
 elbow_column, box_column = st.columns(2)
 with elbow_column:
     if sweep is None:
-        ui.elbow_chart_pending(
-            cache.views.inertia_figure(key, k),
-            chart_key=ui.ELBOW_KEY,
-            on_select=ui.ELBOW_CALLBACK,
-            job=cache.model.scores_job(key),
-        )
+        ui.elbow_chart_pending(cache.views.inertia_figure(key, k), job=cache.model.scores_job(key))
     else:
-        ui.elbow_chart(
-            cache.views.elbow_figure(key, k),
-            chart_key=ui.ELBOW_KEY,
-            on_select=ui.ELBOW_CALLBACK,
-            suggestion=sweep.suggestion.message,
-        )
+        ui.elbow_chart(cache.views.elbow_figure(key, k), suggestion=sweep.suggestion.message)
 with box_column:
     st.subheader(f"{escape_markdown(data.label(settings.value_column))} per cluster")
     st.plotly_chart(

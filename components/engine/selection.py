@@ -141,9 +141,6 @@ def place_cells(
         raise ValueError(f"drawn must hold one True or False per place ({lon.size}).")
     places = np.flatnonzero(mask)
     cell_of_place = np.full(lon.size, -1, dtype=np.int64)
-    if places.size == 0:
-        empty = np.empty(0)
-        return PlaceCells(cell_of_place, empty, empty, np.empty(0, dtype=np.int64), None)
     lon_drawn, lat_drawn = lon[places], lat[places]
     cell_size: float | None = None
     # Complex numbers sort by real then imaginary part: one sort finds the positions.

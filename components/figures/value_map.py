@@ -58,9 +58,9 @@ class ValueMap:
     caption: str
 
 
-def scale_colours(n_levels: int = VALUE_MAP_LEVELS) -> list[tuple[int, int, int]]:
+def scale_colours() -> list[tuple[int, int, int]]:
     """Return the RGB colour of each step of the scale, low to high (sampled mid-step)."""
-    samples = (np.arange(n_levels) + 0.5) / n_levels
+    samples = (np.arange(VALUE_MAP_LEVELS) + 0.5) / VALUE_MAP_LEVELS
     return [
         (round(red), round(green), round(blue))
         for red, green, blue in map(
@@ -70,8 +70,8 @@ def scale_colours(n_levels: int = VALUE_MAP_LEVELS) -> list[tuple[int, int, int]
     ]
 
 
-def value_colour_expression(low: float, high: float, field: int = 2) -> str:
-    """A deck.gl accessor expression giving the scale colour of the value in ``this[field]``.
+def value_colour_expression(low: float, high: float) -> str:
+    """A deck.gl accessor expression giving the scale colour of the value in ``this[2]``.
 
     A chain of comparisons (``this[2] < t1 ? [r, g, b, a] : ...``, see
     :func:`components.figures.deck.colour_chain`).
@@ -80,8 +80,6 @@ def value_colour_expression(low: float, high: float, field: int = 2) -> str:
     ----------
     low, high : float
         Values at the ends of the scale.
-    field : int
-        Position of the value in each row.
 
     Returns
     -------
@@ -89,7 +87,7 @@ def value_colour_expression(low: float, high: float, field: int = 2) -> str:
         The expression, without pydeck's ``@@=`` prefix.
     """
     steps = np.linspace(low, high, VALUE_MAP_LEVELS + 1)[1:-1]
-    return colour_chain([f"this[{field}] < {step:.6g}" for step in steps], scale_colours(), _ALPHA)
+    return colour_chain([f"this[2] < {step:.6g}" for step in steps], scale_colours(), _ALPHA)
 
 
 def _value_text(value: float) -> str:

@@ -63,9 +63,8 @@ def selected_cell_ids(event: Any) -> np.ndarray:
     points = selection.get("points") if isinstance(selection, Mapping) else None
     ids: list[int] = []
     for point in points if isinstance(points, list) else []:
-        if not isinstance(point, Mapping):
-            continue
-        if point.get("curve_number", MARKERS_TRACE) != MARKERS_TRACE:  # the outline's
+        trace = point.get("curve_number", MARKERS_TRACE) if isinstance(point, Mapping) else None
+        if trace != MARKERS_TRACE:  # not a point, or the outline's
             continue
         data = point.get("customdata")
         # A row of the customdata: a list, or (a typed array in the browser, written as

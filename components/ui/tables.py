@@ -121,13 +121,12 @@ def legend_styler(
     """
     if len(colours) != len(table):
         raise ValueError(f"len(colours)={len(colours)} must equal the {len(table)} rows.")
-    badges = []
-    for colour in colours:
-        red, green, blue = hex_to_rgb(colour)
-        badges.append(
-            f"background-color: rgb({red}, {green}, {blue}); color: {label_colour(colour)}; "
-            "font-weight: bold"
+    badges = [
+        "background-color: rgb({}, {}, {}); color: {}; font-weight: bold".format(
+            *hex_to_rgb(colour), label_colour(colour)
         )
+        for colour in colours
+    ]
     # st.table reads every cell as Markdown.
     shown: dict[Any, Callable[[object], str] | str | None] = {
         "rows": "{:,}".format,

@@ -300,7 +300,7 @@ def cluster_controls(
             help="k-means clusters of the fine level, each kept whole in one of the k groups.",
         )
     missing = saved.missing
-    if features and _has_missing(data_source, tuple(features)):
+    if any(np.isnan(cache.data.column_values(data_source, name)).any() for name in features):
         missing = labelled_radio(
             sidebar, "Rows with a missing value", MISSING_LABELS, key=MISSING_KEY
         )
@@ -376,10 +376,6 @@ def k_select(k_slot: Any, k_values: Sequence[int]) -> int:
     return k
 
 
-def _has_missing(data_source: keys.DataSource, features: tuple[str, ...]) -> bool:
-    return any(np.isnan(cache.data.column_values(data_source, name)).any() for name in features)
-
-
 def value_column_select(settings: ClusterSettings, dataset: Dataset) -> ClusterSettings:
     """Draw the select of the column summarised per cluster; return the updated settings."""
     options = list(dataset.numeric_columns)
@@ -395,23 +391,29 @@ def value_column_select(settings: ClusterSettings, dataset: Dataset) -> ClusterS
     return replace(settings, value_column=str(column))
 
 
-def elbow_chart(
-    figure: go.Figure, *, chart_key: str, on_select: Callable[[], None], suggestion: str
-) -> None:
+def _elbow_plot(figure: go.Figure) -> None:
+    """The "Choose k" heading and the clickable elbow chart (full or inertia only)."""
+    st.subheader("Choose k")
+    st.plotly_chart(
+        figure,
+        key=ELBOW_KEY,
+        on_select=ELBOW_CALLBACK,
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
+
+
+def elbow_chart(figure: go.Figure, *, suggestion: str) -> None:
     """Draw the "Choose k" block: the elbow chart (a click picks k) and the sweep's suggestion.
 
     Parameters
     ----------
     figure : plotly.graph_objects.Figure
         From :func:`components.ui.cache.views.elbow_figure`.
-    chart_key : str
-        The chart's widget key (its selection is what ``on_select`` reads).
-    on_select : callable
-        From :func:`elbow_click_callback`.
     suggestion : str
         The sweep's suggestion, in Markdown.
     """
-    _elbow_plot(figure, chart_key=chart_key, on_select=on_select)
+    _elbow_plot(figure)
     st.info(suggestion, icon=":material/lightbulb:")
     st.caption("Click a point of either curve to show that k.")
 
@@ -419,43 +421,22 @@ def elbow_chart(
 SCORES_POLL_S = 0.5
 
 
-def _elbow_plot(figure: go.Figure, *, chart_key: str, on_select: Callable[[], None]) -> None:
-    """The "Choose k" heading and the clickable elbow chart (full or inertia only)."""
-    st.subheader("Choose k")
-    st.plotly_chart(
-        figure,
-        key=chart_key,
-        on_select=on_select,
-        selection_mode="points",
-        config={"displayModeBar": False},
-    )
-
-
-def elbow_chart_pending(
-    figure: go.Figure,
-    *,
-    chart_key: str,
-    on_select: Callable[[], None],
-    job: cache.model.ScoresJob,
-) -> None:
+def elbow_chart_pending(figure: go.Figure, *, job: cache.model.ScoresJob) -> None:
     """Draw the "Choose k" block while the sweep's scores are computed in the background.
 
-    The inertia curve is drawn at once; under it a fragment says how long the scores
-    have taken, every half second, and reruns the page when they are done (the full
-    chart and the suggestion then replace this block without the user doing anything).
+    The inertia curve is drawn at once, under the same widget key as the full chart (so a
+    click works in both); under it a fragment says how long the scores have taken, every
+    half second, and reruns the page when they are done (the full chart and the suggestion
+    then replace this block without the user doing anything).
 
     Parameters
     ----------
     figure : plotly.graph_objects.Figure
         From :func:`components.ui.cache.views.inertia_figure`.
-    chart_key : str
-        The chart's widget key (the same as the full chart's, so a click works in both).
-    on_select : callable
-        From :func:`elbow_click_callback`.
     job : cache.model.ScoresJob
         The background computation of the scores.
     """
-    _elbow_plot(figure, chart_key=chart_key, on_select=on_select)
+    _elbow_plot(figure)
 
     @st.fragment(run_every=SCORES_POLL_S)
     def progress() -> None:
@@ -681,15 +662,7 @@ def clustered_model(title: str) -> ModelView:
         st.info(escape_markdown(matrix.message), icon=":material/help:")
     if scaled.warning:
         st.warning(escape_markdown(scaled.warning), icon=":material/warning:")
-    return ModelView(
-        source=data_source,
-        dataset=dataset,
-        settings=settings,
-        key=key,
-        matrix=matrix,
-        scaled=scaled,
-        fits=fits,
-    )
+    return ModelView(data_source, dataset, settings, key, matrix, scaled, fits)
 
 
 def with_scores(model: ModelView) -> ClusteredView:

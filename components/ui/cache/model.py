@@ -303,10 +303,8 @@ def k_values(key: ModelKey) -> tuple[int, ...]:
     not below the number of separate groups of places for regions."""
     if key.method == "model":
         return (len(applied(key).sizes),)
-    if key.method == "levels":
-        return tuple(levels(key))
-    if key.method == "regions":  # not below the number of separate groups of places
-        return tuple(regions(key))
+    if key.method in ("levels", "regions"):
+        return tuple(levels(key) if key.method == "levels" else regions(key))
     return sweep_fits(key).k_values
 
 
@@ -336,15 +334,10 @@ def row_labels(key: ModelKey, k: int) -> RowLabels:
         labels = np.array(applied(key).labels, copy=True)
         labels.setflags(write=False)
         return RowLabels(labels=labels, is_test=None)
-    if key.method != "kmeans":
-        return row_labels_engine.label_every_row(
-            row_count(key.source), fit_rows(key), method_labels(key, k), np.empty((0, 0)), None
-        )
-    result = sweep_fits(key)
+    if key.method == "kmeans":  # test rows go to the nearest centroid
+        centroids, test = sweep_fits(key).centroids_for(k), scaled(key).test
+    else:
+        centroids, test = np.empty((0, 0)), None
     return row_labels_engine.label_every_row(
-        row_count(key.source),
-        fit_rows(key),
-        result.labels_for(k),
-        result.centroids_for(k),
-        scaled(key).test,
+        row_count(key.source), fit_rows(key), method_labels(key, k), centroids, test
     )
