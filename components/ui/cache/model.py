@@ -303,8 +303,10 @@ def k_values(key: ModelKey) -> tuple[int, ...]:
     not below the number of separate groups of places for regions."""
     if key.method == "model":
         return (len(applied(key).sizes),)
-    if key.method in ("levels", "regions"):
-        return tuple(levels(key) if key.method == "levels" else regions(key))
+    if key.method == "levels":
+        return tuple(levels(key))
+    if key.method == "regions":  # not below the number of separate groups of places
+        return tuple(regions(key))
     return sweep_fits(key).k_values
 
 
