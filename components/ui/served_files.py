@@ -12,11 +12,18 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 # Streamlit serves <folder of app.py>/static/<path> at app/static/<path>.
 STATIC_URL_PREFIX = "app/static/"
+
+# Sessions that ask at once for a missing folder (every visitor of a new model, released
+# together by the model's cache) wait for one of them to write it: each writing its own
+# copy would hold that many copies of the files in memory at once. Striped, so the locks
+# are bounded however many folders are made.
+_WRITE_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 def ensure_folder(directory: Path, name: str, files: Callable[[], Mapping[str, bytes]]) -> Path:
@@ -45,6 +52,13 @@ def ensure_folder(directory: Path, name: str, files: Callable[[], Mapping[str, b
     target = directory / name
     if target.is_dir():
         return target
+    with _WRITE_LOCKS[hash(target) % len(_WRITE_LOCKS)]:
+        if not target.is_dir():  # not written meanwhile by the session holding the lock
+            _write_folder(directory, target, files)
+    return target
+
+
+def _write_folder(directory: Path, target: Path, files: Callable[[], Mapping[str, bytes]]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(dir=directory, prefix=".", suffix=".tmp"))
     try:
@@ -66,7 +80,6 @@ def ensure_folder(directory: Path, name: str, files: Callable[[], Mapping[str, b
     finally:
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)
-    return target
 
 
 def prune_folders(directory: Path, *, keep: int) -> None:

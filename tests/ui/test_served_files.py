@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,36 @@ def test_a_folder_is_written_once_and_leaves_no_temporary(tmp_path: Path) -> Non
     assert [entry.name for entry in (tmp_path / "lod").iterdir()] == ["m1"]
     assert oct(folder.stat().st_mode & 0o777) == oct(0o755)  # served: readable by all
     assert STATIC_URL_PREFIX == "app/static/"
+
+
+def test_sessions_asking_at_once_for_a_missing_folder_write_it_once(tmp_path: Path) -> None:
+    calls: list[int] = []
+    writing, release = threading.Event(), threading.Event()
+
+    def files() -> dict[str, bytes]:
+        calls.append(1)
+        writing.set()
+        release.wait(timeout=30)
+        return {"levels.json": b"{}"}
+
+    def ask() -> None:
+        ensure_folder(tmp_path / "lod", "m1", files)
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert writing.wait(timeout=30)
+    others = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in others:
+        thread.start()
+    # The others reach the folder while the first still writes it; without a lock each
+    # would call files() now.
+    for thread in others:
+        thread.join(timeout=0.5)
+    release.set()
+    for thread in (first, *others):
+        thread.join(timeout=30)
+    assert calls == [1]
+    assert (tmp_path / "lod" / "m1" / "levels.json").read_bytes() == b"{}"
 
 
 @pytest.mark.parametrize("relative", ["../escape.json", "/etc/passwd", ""])
