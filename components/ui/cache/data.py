@@ -56,9 +56,7 @@ def housing_source(path: Path) -> DataSource:
     )
 
 
-def upload_source(
-    content: bytes, file_name: str, lat_col: str | None = None, lon_col: str | None = None
-) -> DataSource:
+def upload_source(content: bytes, file_name: str) -> DataSource:
     """Hold a user's file for this session and return its data source.
 
     The bytes go into the upload budget (:mod:`components.ui.cache.uploads`): this
@@ -70,8 +68,6 @@ def upload_source(
         The file's bytes (not trusted: read later, with limits).
     file_name : str
         The name the user's file had (shown back as text).
-    lat_col, lon_col : str, optional
-        The chosen coordinate columns; None: found by their names.
 
     Returns
     -------
@@ -169,8 +165,10 @@ def row_count(source: DataSource) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def upload_columns(digest: str, _content: bytes) -> tuple[str, ...]:
-    """Column names of an uploaded file (CSV or Parquet); empty when it cannot be read."""
-    del digest  # the cache key only
+    """Column names of an uploaded file (CSV or Parquet); empty when it cannot be read.
+
+    Keyed by the file's ``digest`` alone (the bytes are not hashed).
+    """
     return places.column_names(_content)
 
 
