@@ -27,7 +27,6 @@ from components.ui.keys import SOURCE_DISTRIBUTED, SOURCE_HOUSING, SOURCE_UPLOAD
 READ_BYTES_PER_BYTE = 11
 PARQUET_READ_BYTES_PER_CELL = 85
 PARQUET_READ_BYTES_PER_UNCOMPRESSED_BYTE = 8
-UPLOAD_NAMESPACE = "places"
 
 
 def read_work_bytes(content: bytes) -> int:
@@ -75,13 +74,13 @@ def upload_source(content: bytes, file_name: str) -> DataSource:
         An "upload" source keyed by the bytes' sha256.
     """
     digest = hashlib.sha256(content).hexdigest()
-    uploads.hold_file(UPLOAD_NAMESPACE, digest, bytes(content))
+    uploads.hold_file(digest, bytes(content))
     return DataSource(kind=SOURCE_UPLOAD, name=digest, label=str(file_name))
 
 
 def upload_bytes(source: DataSource) -> bytes | None:
     """The bytes of an upload this session holds; None once released (upload it again)."""
-    return uploads.file_bytes(UPLOAD_NAMESPACE, source.name)
+    return uploads.file_bytes(source.name)
 
 
 def _dataset_work_bytes(source: DataSource) -> int:

@@ -53,10 +53,8 @@ T = TypeVar("T")
 
 def _env_number(name: str, default: float) -> float:
     text = os.environ.get(name, "").strip()
-    if not text:
-        return default
     try:
-        value = float(text)
+        value = float(text) if text else default
     except ValueError:
         _LOGGER.warning("%s=%r is not a number; using %s.", name, text, default)
         return default
@@ -184,31 +182,27 @@ def held(
     return value
 
 
-def hold_file(namespace: str, digest: str, content: bytes) -> None:
-    """Keep a session's file bytes (one file per namespace: the previous one is released).
+def hold_file(digest: str, content: bytes) -> None:
+    """Keep a session's file of places (one file: the previous one is released).
 
     Parameters
     ----------
-    namespace : str
-        "places" or "housing".
     digest : str
         sha256 of the bytes.
     content : bytes
         The file.
     """
     owner = session_owner()
-    STORE.drop_group(owner, namespace, keep=digest)
-    STORE.put(
-        owner, (f"{namespace} file", digest), content, len(content), (namespace, digest), keep=1
-    )
+    STORE.drop_group(owner, "places", keep=digest)
+    STORE.put(owner, ("places file", digest), content, len(content), ("places", digest), keep=1)
 
 
-def file_bytes(namespace: str, digest: str) -> bytes | None:
+def file_bytes(digest: str) -> bytes | None:
     """A file this session keeps, or None when it was released (the user must upload again)."""
-    found = STORE.get(session_owner(), (f"{namespace} file", digest))
+    found = STORE.get(session_owner(), ("places file", digest))
     return found if isinstance(found, bytes) else None
 
 
-def release_files(namespace: str) -> None:
-    """Release this session's file of a namespace and everything built from it."""
-    STORE.drop_group(session_owner(), namespace)
+def release_files() -> None:
+    """Release this session's file of places and everything built from it."""
+    STORE.drop_group(session_owner(), "places")
