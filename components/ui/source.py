@@ -424,7 +424,7 @@ def _on_example() -> None:
 
 def _drop_file() -> None:
     st.session_state.pop(FILE_STATE, None)
-    uploads.release_files(cache.data.UPLOAD_NAMESPACE)
+    uploads.release_files()
     if (chosen := st.session_state.get(ACTIVE_STATE)) is not None and chosen.is_upload:
         use(None)
 

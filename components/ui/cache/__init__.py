@@ -16,36 +16,17 @@ indexes the cached sweep; the per-k views (labels per row, map, box plot, elbow 
 profile) are cached per (model, k) on top of it.
 """
 
-from components.ui.cache import (
-    alternatives,
-    base_map,
-    classification,
-    data,
-    distributed,
-    explore,
-    insight,
-    model,
-    saved_models,
-    selection,
-    storage,
-    uploads,
-    views,
-    warm_up,
-)
-
-__all__ = [
-    "alternatives",
-    "base_map",
-    "classification",
-    "data",
-    "distributed",
-    "explore",
-    "insight",
-    "model",
-    "saved_models",
-    "selection",
-    "storage",
-    "uploads",
-    "views",
-    "warm_up",
-]
+from components.ui.cache import alternatives as alternatives
+from components.ui.cache import base_map as base_map
+from components.ui.cache import classification as classification
+from components.ui.cache import data as data
+from components.ui.cache import distributed as distributed
+from components.ui.cache import explore as explore
+from components.ui.cache import insight as insight
+from components.ui.cache import model as model
+from components.ui.cache import saved_models as saved_models
+from components.ui.cache import selection as selection
+from components.ui.cache import storage as storage
+from components.ui.cache import uploads as uploads
+from components.ui.cache import views as views
+from components.ui.cache import warm_up as warm_up

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine.alternatives.comparison import AlgorithmResult, compare_algorithms
-from components.engine.alternatives.gazetteer import CALIFORNIA_PLACES, Place
+from components.engine.alternatives.gazetteer import CALIFORNIA_PLACES
 from components.engine.alternatives.geo_density import (
     DEFAULT_GEO_EPS_KM,
     GeoDensityResult,
@@ -46,8 +46,7 @@ class ToyComparison:
 def toy_comparison(kind: ToyKind, n_samples: int, noise: float, seed: int) -> ToyComparison:
     """Generate a toy shape and cluster it with k-means and the five alternatives."""
     toy = make_shapes(kind, n_samples, noise, seed)
-    results = compare_algorithms(toy.X, toy.y_true, toy.n_clusters, seed)
-    return ToyComparison(toy=toy, results=tuple(results))
+    return ToyComparison(toy, tuple(compare_algorithms(toy.X, toy.y_true, toy.n_clusters, seed)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -67,11 +66,6 @@ def toy_table(kind: ToyKind, n_samples: int, noise: float, seed: int) -> pd.Data
     return figures_alternatives.comparison_table(
         toy_comparison(kind, n_samples, noise, seed).results
     )
-
-
-def _gazetteer(source: DataSource) -> tuple[Place, ...]:
-    """The named towns an area is placed by: California's for the census data, else none."""
-    return tuple(CALIFORNIA_PLACES) if dataset(source).is_census else ()
 
 
 def location_key(source: DataSource) -> ModelKey:
@@ -174,7 +168,7 @@ def _area_table(source: DataSource, labels: np.ndarray, **names: Any) -> pd.Data
         rows.longitude,
         values=rows.values,
         value_name="value",
-        places=_gazetteer(source),
+        places=tuple(CALIFORNIA_PLACES) if dataset(source).is_census else (),
     )
     return figures_alternatives.area_table(summary, **names)
 
@@ -189,9 +183,7 @@ def density_summary(
 
 def location_labels(source: DataSource, n_clusters: int) -> np.ndarray:
     """The location-only k-means labels of the located rows (the sweep's, stable in k)."""
-    return np.asarray(row_labels(location_key(source), n_clusters).labels)[
-        located_rows(source).rows
-    ]
+    return row_labels(location_key(source), n_clusters).labels[located_rows(source).rows]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

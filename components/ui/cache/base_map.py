@@ -51,20 +51,6 @@ def base_map_job() -> Future[str | None]:
     return background_executor().submit(_write_base_map, STATIC_DIR)
 
 
-def served_base_map() -> str | None:
-    """The URL of the served base map's folder (ending with "/"), once it is written.
-
-    The tiles are drawn once per server unless a server wrote them before: the folder's
-    name follows their content, so a cached map's URL stays valid.
-
-    Returns
-    -------
-    str or None
-        None when static serving is off or the files cannot be written.
-    """
-    return base_map_job().result()
-
-
 @st.cache_resource(show_spinner=False, ttl=NETWORK_CHECK_TTL_S)
 def carto_reachable() -> bool:
     """Whether Carto's tile server answers (checked at most every five minutes)."""
@@ -74,13 +60,16 @@ def carto_reachable() -> bool:
 def map_style_url() -> str | None:
     """URL of the style every map uses: the outline's tiles, over Carto's when online.
 
+    The served base map's tiles are drawn once per server unless a server wrote them before:
+    their folder's name follows their content, so a cached map's URL stays valid.
+
     Returns
     -------
     str or None
         Relative URL; None when the base map cannot be served: the maps then draw the
         outline themselves (a deck.gl layer) over Carto's own style.
     """
-    prefix = served_base_map()
+    prefix = base_map_job().result()
     if prefix is None:
         return None
     return prefix + (outline.STYLE_FILE if carto_reachable() else outline.OFFLINE_STYLE_FILE)

@@ -115,8 +115,7 @@ def left_out(key: ModelKey, k: int) -> pd.DataFrame:
 
 def profile_columns(key: ModelKey, value_column: str) -> list[str]:
     """The columns profiled: features, the value column, other numeric ones; not location."""
-    data = dataset(key.source)
-    wanted = [*key.features, value_column, *data.numeric_columns]
+    wanted = [*key.features, value_column, *dataset(key.source).numeric_columns]
     unique = [name for name in dict.fromkeys(wanted) if name not in LOCATION_FEATURES]
     return unique[:MAX_PROFILE_COLUMNS]
 
@@ -216,17 +215,12 @@ def fine_row_labels(key: ModelKey, k: int) -> np.ndarray:
 def method_columns(key: ModelKey, k: int) -> dict[str, np.ndarray]:
     """The method's own columns of every row for the downloads: the fine cluster ("2b")
     under two levels, the typicality under a saved model; none for the others."""
-    if key.method == "levels":
-        return {"fine_cluster": fine_names_of_rows(key, k)}
+    if key.method == "levels":  # the fine cluster's name ("2b"; empty when not clustered)
+        names = np.array([*levels(key)[k].fine_names, ""], dtype=object)
+        return {"fine_cluster": names[fine_row_labels(key, k)]}
     if key.method == "model":
         return {"typicality": applied(key).typicality}
     return {}
-
-
-def fine_names_of_rows(key: ModelKey, k: int) -> np.ndarray:
-    """Every data row's fine cluster name ("2b"; empty when not clustered)."""
-    names = np.array([*levels(key)[k].fine_names, ""], dtype=object)
-    return names[fine_row_labels(key, k)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -27,7 +27,6 @@ from components.ui.keys import SOURCE_DISTRIBUTED, SOURCE_HOUSING, SOURCE_UPLOAD
 READ_BYTES_PER_BYTE = 11
 PARQUET_READ_BYTES_PER_CELL = 85
 PARQUET_READ_BYTES_PER_UNCOMPRESSED_BYTE = 8
-UPLOAD_NAMESPACE = "places"
 
 
 def read_work_bytes(content: bytes) -> int:
@@ -56,9 +55,7 @@ def housing_source(path: Path) -> DataSource:
     )
 
 
-def upload_source(
-    content: bytes, file_name: str, lat_col: str | None = None, lon_col: str | None = None
-) -> DataSource:
+def upload_source(content: bytes, file_name: str) -> DataSource:
     """Hold a user's file for this session and return its data source.
 
     The bytes go into the upload budget (:mod:`components.ui.cache.uploads`): this
@@ -70,8 +67,6 @@ def upload_source(
         The file's bytes (not trusted: read later, with limits).
     file_name : str
         The name the user's file had (shown back as text).
-    lat_col, lon_col : str, optional
-        The chosen coordinate columns; None: found by their names.
 
     Returns
     -------
@@ -79,13 +74,13 @@ def upload_source(
         An "upload" source keyed by the bytes' sha256.
     """
     digest = hashlib.sha256(content).hexdigest()
-    uploads.hold_file(UPLOAD_NAMESPACE, digest, bytes(content))
+    uploads.hold_file(digest, bytes(content))
     return DataSource(kind=SOURCE_UPLOAD, name=digest, label=str(file_name))
 
 
 def upload_bytes(source: DataSource) -> bytes | None:
     """The bytes of an upload this session holds; None once released (upload it again)."""
-    return uploads.file_bytes(UPLOAD_NAMESPACE, source.name)
+    return uploads.file_bytes(source.name)
 
 
 def _dataset_work_bytes(source: DataSource) -> int:
@@ -169,8 +164,10 @@ def row_count(source: DataSource) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def upload_columns(digest: str, _content: bytes) -> tuple[str, ...]:
-    """Column names of an uploaded file (CSV or Parquet); empty when it cannot be read."""
-    del digest  # the cache key only
+    """Column names of an uploaded file (CSV or Parquet); empty when it cannot be read.
+
+    Keyed by the file's ``digest`` alone (the bytes are not hashed).
+    """
     return places.column_names(_content)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -134,11 +133,10 @@ def clustergram_figure(key: ModelKey, k_low: int, k_high: int) -> go.Figure:
 def descriptions(key: ModelKey, k: int, value_column: str) -> tuple[ClusterDescription, ...]:
     """Each cluster at k in words and numbers (train and test rows together)."""
     data = dataset(key.source)
-    labels = np.asarray(row_labels(key, k).labels)
     return tuple(
         describe_clusters(
             data.places.frame,
-            labels,
+            row_labels(key, k).labels,
             key.features,
             value_column=value_column,
             income_column=data.income_column,

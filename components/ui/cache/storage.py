@@ -17,13 +17,11 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import streamlit as st
 
-from components.engine.upload import PlacesError
 from components.ui.cache import uploads
-from components.ui.keys import DataSource, ModelKey
+from components.ui.keys import DataSource
 
 P = ParamSpec("P")
 T = TypeVar("T")
-Keyed = DataSource | ModelKey
 
 
 # What one page run has used of its session's upload: the budget may evict a value while the
@@ -49,11 +47,6 @@ def _in_run(key: Hashable, build: Callable[[], T]) -> T:
     if key not in values:
         values[key] = build()
     return cast(T, values[key])
-
-
-def source_of(keyed: Keyed) -> DataSource:
-    """The data source a key names."""
-    return keyed if isinstance(keyed, DataSource) else keyed.source
 
 
 def per_source(
@@ -88,14 +81,13 @@ def per_source(
         function: Callable[Concatenate[Any, P], T],
     ) -> Callable[Concatenate[Any, P], T]:
         shared = st.cache_resource(show_spinner=spinner or False, max_entries=max_entries)(function)
-        kind = function.__qualname__
 
         @functools.wraps(function)
         def cached(keyed: Any, *args: P.args, **kwargs: P.kwargs) -> T:
-            source = source_of(keyed)
+            source = keyed if isinstance(keyed, DataSource) else keyed.source
             if not source.is_upload:
                 return shared(keyed, *args, **kwargs)
-            key = (kind, keyed, *args, *sorted(kwargs.items()))
+            key = (function.__qualname__, keyed, *args, *sorted(kwargs.items()))
             return _in_run(
                 key,
                 lambda: uploads.held(
@@ -104,9 +96,8 @@ def per_source(
                     lambda: function(keyed, *args, **kwargs),
                     spinner=spinner or "Working on your file…",
                     # Asked only when the value is built (it may read a file's footer).
-                    work_bytes=((lambda: work_bytes(keyed, *args, **kwargs)) if work_bytes else 0),
+                    work_bytes=lambda: work_bytes(keyed, *args, **kwargs) if work_bytes else 0,
                     keep=keep,
-                    errors=(PlacesError, ValueError),
                 ),
             )
 

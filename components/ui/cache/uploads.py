@@ -32,12 +32,12 @@ import logging
 import os
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import streamlit as st
 
 from components.engine.compact import deep_nbytes
+from components.engine.upload import PlacesError
 from components.ui import streamlit_internals
 from components.ui.upload_budget import (
     MB,
@@ -53,10 +53,8 @@ T = TypeVar("T")
 
 def _env_number(name: str, default: float) -> float:
     text = os.environ.get(name, "").strip()
-    if not text:
-        return default
     try:
-        value = float(text)
+        value = float(text) if text else default
     except ValueError:
         _LOGGER.warning("%s=%r is not a number; using %s.", name, text, default)
         return default
@@ -95,14 +93,7 @@ def _session_owner(session_id: str) -> str:
 def session_owner() -> str:
     """This session's id, registered so its uploads are released when it ends."""
     session_id = streamlit_internals.session_id()
-    if session_id is None:
-        return NO_SESSION
-    return _session_owner(session_id)
-
-
-@dataclass(frozen=True)
-class _Failed:
-    error: Exception
+    return NO_SESSION if session_id is None else _session_owner(session_id)
 
 
 @contextmanager
@@ -143,9 +134,8 @@ def held(
     build: Callable[[], T],
     *,
     spinner: str,
-    work_bytes: int | Callable[[], int],
+    work_bytes: Callable[[], int],
     keep: int,
-    errors: tuple[type[Exception], ...] = (),
 ) -> T:
     """This session's value of ``key``: from the store, or built (a heavy job) and kept.
 
@@ -159,14 +149,14 @@ def held(
         Makes the value.
     spinner : str
         Shown while building.
-    work_bytes : int or callable
-        Memory the build briefly needs (see :func:`heavy_work`); 0 for a light value. A
-        callable is asked only when the value has to be built.
+    work_bytes : callable
+        Memory the build briefly needs (see :func:`heavy_work`); 0 for a light value. Asked
+        only when the value has to be built.
     keep : int
         How many values of this kind a session keeps (the least recently used go).
-    errors : tuple of exception types
-        Failures kept like values (re-raised until the key changes): a bad file is not
-        read again at every rerun.
+
+    A ``PlacesError`` or ``ValueError`` of the build is kept like a value (re-raised until
+    the key changes): a bad file is not read again at every rerun.
 
     Returns
     -------
@@ -174,50 +164,45 @@ def held(
     """
     owner = session_owner()
     found = STORE.get(owner, key)
-    if isinstance(found, _Failed):
-        raise found.error.with_traceback(None)
+    if isinstance(found, Exception):  # a failure kept (no value is an exception)
+        raise found.with_traceback(None)
     if found is not None:
         return cast(T, found)
-    if callable(work_bytes):
-        work_bytes = work_bytes()
+    needed = work_bytes()
     try:
         # A light value (labels, a column) is built at once: waiting for a slot and handing
         # memory back to the system are for the heavy jobs, reading and fitting a file.
-        heavy = heavy_work(owner, group, work_bytes) if work_bytes else nullcontext()
+        heavy = heavy_work(owner, group, needed) if needed else nullcontext()
         with st.spinner(spinner), heavy:
             value = build()
-    except errors as error:
-        STORE.put(owner, key, _Failed(error), 0, group, keep=keep)
+    except (PlacesError, ValueError) as error:
+        STORE.put(owner, key, error, 0, group, keep=keep)
         raise
     STORE.put(owner, key, value, deep_nbytes(value), group, keep=keep)
     return value
 
 
-def hold_file(namespace: str, digest: str, content: bytes) -> None:
-    """Keep a session's file bytes (one file per namespace: the previous one is released).
+def hold_file(digest: str, content: bytes) -> None:
+    """Keep a session's file of places (one file: the previous one is released).
 
     Parameters
     ----------
-    namespace : str
-        "places" or "housing".
     digest : str
         sha256 of the bytes.
     content : bytes
         The file.
     """
     owner = session_owner()
-    STORE.drop_group(owner, namespace, keep=digest)
-    STORE.put(
-        owner, (f"{namespace} file", digest), content, len(content), (namespace, digest), keep=1
-    )
+    STORE.drop_group(owner, "places", keep=digest)
+    STORE.put(owner, ("places file", digest), content, len(content), ("places", digest), keep=1)
 
 
-def file_bytes(namespace: str, digest: str) -> bytes | None:
+def file_bytes(digest: str) -> bytes | None:
     """A file this session keeps, or None when it was released (the user must upload again)."""
-    found = STORE.get(session_owner(), (f"{namespace} file", digest))
+    found = STORE.get(session_owner(), ("places file", digest))
     return found if isinstance(found, bytes) else None
 
 
-def release_files(namespace: str) -> None:
-    """Release this session's file of a namespace and everything built from it."""
-    STORE.drop_group(session_owner(), namespace)
+def release_files() -> None:
+    """Release this session's file of places and everything built from it."""
+    STORE.drop_group(session_owner(), "places")

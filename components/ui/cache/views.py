@@ -52,12 +52,11 @@ def tooltip_columns(data: Dataset, features: tuple[str, ...]) -> tuple[str, ...]
 def _level_files(key: ModelKey) -> dict[str, bytes]:
     """The tiles and manifest of a model's level of detail (every k's labels)."""
     offered = k_values(key)
-    data = dataset(key.source)
     labels_by_k = {k: row_labels(key, k).labels for k in offered}
     located = np.flatnonzero(labels_by_k[offered[0]] >= 0)  # drawn: the clustered rows
     values = {
         f"x{index}": column_values(key.source, column)[located]
-        for index, column in enumerate(tooltip_columns(data, key.features))
+        for index, column in enumerate(tooltip_columns(dataset(key.source), key.features))
     }
     levels = level_of_detail(
         column_values(key.source, "longitude")[located],
@@ -149,7 +148,7 @@ def profile(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
     data = dataset(key.source)
     profiles = cluster_profiles(
         data.places.frame,
-        np.asarray(row_labels(key, k).labels),
+        row_labels(key, k).labels,
         list(key.features),
         value_column,
         standout_columns=list(data.numeric_columns),
