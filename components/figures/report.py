@@ -105,9 +105,6 @@ def cluster_scatter(
     latitude: np.ndarray,
     labels: np.ndarray,
     names: Sequence[str],
-    *,
-    max_points: int = MAX_MAP_POINTS,
-    random_state: int = 0,
 ) -> ScatterMap:
     """The places on longitude / latitude axes, coloured by cluster, over the outline.
 
@@ -120,15 +117,12 @@ def cluster_scatter(
         (drawn grey).
     names : sequence of str
         One name per cluster (shown in the legend as plain text).
-    max_points : int
-        At most this many places are drawn (a random sample above it).
-    random_state : int
-        Seed of that sample.
 
     Returns
     -------
     ScatterMap
-        The figure and how many places it draws.
+        The figure and how many places it draws: at most ``MAX_MAP_POINTS``, a seeded
+        random sample above it.
     """
     longitude = np.asarray(longitude, dtype=np.float64)
     latitude = np.asarray(latitude, dtype=np.float64)
@@ -148,13 +142,9 @@ def cluster_scatter(
             f"labels holds ids in [{labels.min()}, {labels.max()}]; expected -1 or an id in "
             f"[0, {len(names) - 1}] (one name per cluster)."
         )
-    if max_points < 1:
-        raise ValueError(f"max_points={max_points!r} is out of range; expected at least 1.")
     n_places = longitude.size
-    if n_places > max_points:
-        drawn = np.sort(
-            np.random.default_rng(random_state).choice(n_places, max_points, replace=False)
-        )
+    if n_places > MAX_MAP_POINTS:
+        drawn = np.sort(np.random.default_rng(0).choice(n_places, MAX_MAP_POINTS, replace=False))
         longitude, latitude, labels = longitude[drawn], latitude[drawn], labels[drawn]
     west, east = float(longitude.min()), float(longitude.max())
     south, north = float(latitude.min()), float(latitude.max())
