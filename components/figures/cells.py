@@ -65,11 +65,6 @@ class CellMap:
     places_omitted: int
 
 
-def _places_text(counts: np.ndarray) -> list[str]:
-    """A count as JSON: a bare number below 1,000, else a text with thousands separators."""
-    return [f"{count}" if count < 1_000 else f'"{count:,}"' for count in counts.tolist()]
-
-
 def cell_map_deck(
     cells: pd.DataFrame,
     n_clusters: int,
@@ -134,13 +129,15 @@ def cell_map_deck(
     lat_origin = float(latitude.min()) if kept.size else 0.0
     columns = np.rint((longitude - lon_origin) / cell_degrees).astype(np.int64)
     rows = np.rint((latitude - lat_origin) / cell_degrees).astype(np.int64)
+    # Places as JSON: a bare number below 1,000, else a text with thousands separators.
+    places = [f"{n}" if n < 1_000 else f'"{n:,}"' for n in count[kept].tolist()]
     raw = ",".join(
         f"[{x},{y},{c},{n},{s}]"
         for x, y, c, n, s in zip(
             columns.tolist(),
             rows.tolist(),
             cluster[kept].tolist(),
-            _places_text(count[kept]),
+            places,
             share.astype(np.int64).tolist(),
             strict=True,
         )
@@ -166,9 +163,8 @@ def cell_map_deck(
         layers, view_state_for(longitude, latitude), CELL_TOOLTIP, map_style_url=map_style_url
     )
     deck.set_raw_layer_data({CELL_LAYER_ID: f"[{raw}]"})
-    omitted = np.setdiff1d(np.arange(count.size), kept, assume_unique=True)
     return CellMap(
         deck=deck,
-        n_cells_omitted=int(omitted.size),
-        places_omitted=int(count[omitted].sum()),
+        n_cells_omitted=int(count.size - kept.size),
+        places_omitted=int(count.sum() - count[kept].sum()),
     )

@@ -184,10 +184,9 @@ def compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | in
     down = 10.0 ** (-digits[~fine])
     rounded[~fine] = np.rint(rounded[~fine] / down) * down
     integral = (rounded == np.rint(rounded)).tolist()
-    finite_list = finite.tolist()
     return [
         (int(value) if whole else value) if ok else "n/a"
-        for value, whole, ok in zip(rounded.tolist(), integral, finite_list, strict=True)
+        for value, whole, ok in zip(rounded.tolist(), integral, finite.tolist(), strict=True)
     ]
 
 

@@ -86,16 +86,14 @@ def served_levels_of(manifest: bytes, url_template: str) -> ServedLevels:
     try:
         fields = json.loads(manifest)
         west, south, east, north = (float(value) for value in fields["extent"])
-        max_zoom = int(fields["max_zoom"])
-        k_values = tuple(int(k) for k in fields["k_values"])
+        return ServedLevels(
+            url_template=url_template,
+            extent=(west, south, east, north),
+            max_zoom=int(fields["max_zoom"]),
+            k_values=tuple(int(k) for k in fields["k_values"]),
+        )
     except (ValueError, KeyError, TypeError) as error:
         raise ValueError(f"The map's level manifest is not readable ({error}).") from error
-    return ServedLevels(
-        url_template=url_template,
-        extent=(west, south, east, north),
-        max_zoom=max_zoom,
-        k_values=k_values,
-    )
 
 
 def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, bytes]:
@@ -122,19 +120,14 @@ def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, byt
         # Each feature is written from a template, not json.dumps per feature (BENCHMARKS.md,
         # "Scale: one user's file of a million places"); names and numbers are the app's own,
         # so no escaping.
+        names = [*map(id_property, lod.k_values), *map(share_property, lod.k_values), "n"]
         columns: list[list[object]] = [
             np.round(level.longitude, 4).tolist(),
             np.round(level.latitude, 4).tolist(),
+            *level.ids.T.tolist(),
+            *np.rint(level.shares.T * 100).astype(int).tolist(),
+            level.count.tolist(),
         ]
-        names: list[str] = []
-        for index, k in enumerate(lod.k_values):
-            columns.append(level.ids[:, index].tolist())
-            names.append(id_property(k))
-        for index, k in enumerate(lod.k_values):
-            columns.append(np.rint(level.shares[:, index] * 100).astype(int).tolist())
-            names.append(share_property(k))
-        columns.append(level.count.tolist())
-        names.append("n")
         for name, column in level.values.items():
             if name in value_names:
                 columns.append(

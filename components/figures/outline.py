@@ -98,14 +98,13 @@ TileKey = tuple[int, int, int]  # zoom, x, y (XYZ scheme: y grows southwards)
 
 def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes | None:
     """PNG bytes of tile (x, y) of paths in that zoom's pixels; None when no line shows."""
-    scale = _SUPERSAMPLE
-    size = TILE_SIZE_PX * scale
+    size = TILE_SIZE_PX * _SUPERSAMPLE
     origin = np.array([x * TILE_SIZE_PX, y * TILE_SIZE_PX], dtype=float)
     image = Image.new("LA", (size, size), (0, 0))
     draw = ImageDraw.Draw(image)
     for path in pixel_paths:
-        local = (path - origin) * scale
-        draw.line(list(map(tuple, local.tolist())), fill=(OUTLINE_COLOUR[0], 255), width=scale)
+        local = ((path - origin) * _SUPERSAMPLE).tolist()
+        draw.line(list(map(tuple, local)), fill=(OUTLINE_COLOUR[0], 255), width=_SUPERSAMPLE)
     reduced = image.resize((TILE_SIZE_PX, TILE_SIZE_PX), Image.Resampling.BOX)
     if reduced.getchannel("A").getextrema()[1] == 0:
         return None

@@ -46,20 +46,6 @@ _OVERALL_MEAN_COLOUR = "#222222"
 _BAND_GAP_SHARE = 0.02  # gap between silhouette bands, as a share of all rows
 
 
-def _outline(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keep evenly spaced order statistics (first and last included) of a sorted array.
-
-    Returns the kept values and their fractional rank positions in [0, 1].
-    """
-    n = sorted_values.size
-    if n <= MAX_POINTS_PER_CLUSTER:
-        positions = np.arange(n, dtype=np.float64)
-    else:
-        positions = np.unique(np.round(np.linspace(0, n - 1, MAX_POINTS_PER_CLUSTER)))
-    ranks = positions / max(n - 1, 1)
-    return sorted_values[positions.astype(np.int64)], ranks
-
-
 def silhouette_plot(
     silhouette_values: np.ndarray,
     labels: np.ndarray,
@@ -106,13 +92,15 @@ def silhouette_plot(
     lower = 0.0
     for cluster in clusters:
         members = np.sort(values[ids == cluster])
-        kept, ranks = _outline(members)
+        # Evenly spaced order statistics, the first and last included (all of a small cluster).
+        positions = np.unique(np.round(np.linspace(0, members.size - 1, MAX_POINTS_PER_CLUSTER)))
+        ranks = positions / max(members.size - 1, 1)
         upper = lower + members.size
         mean = float(members.mean())
         colour = PALETTE[int(cluster)]
         traces.append(
             go.Scatter(
-                x=np.concatenate([[0.0], kept, [0.0]]),
+                x=np.concatenate([[0.0], members[positions.astype(np.int64)], [0.0]]),
                 y=np.concatenate([[lower], lower + ranks * members.size, [upper]]),
                 mode="lines",
                 fill="toself",

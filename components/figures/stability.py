@@ -85,16 +85,13 @@ def stability_chart(
         ),
     ]
     figure = go.Figure(traces)
-    for value, label in (
-        (result.mean_threshold, f"mean threshold {result.mean_threshold:.2f}"),
-        (result.min_threshold, f"lowest threshold {result.min_threshold:.2f}"),
-    ):
+    for value, name in ((result.mean_threshold, "mean"), (result.min_threshold, "lowest")):
         figure.add_hline(
             y=value,
             line_dash="dash",
             line_color="#666666",
             line_width=1,
-            annotation_text=label,
+            annotation_text=f"{name} threshold {value:.2f}",
             annotation_position="bottom left",
             annotation_font_size=11,
         )
