@@ -84,8 +84,8 @@ def index_heatmap(scores: IndexScores, names: Sequence[str]) -> go.Figure:
             plotly_text(scores.columns[column]),
             sentence,
         )
-    finite = np.abs(scores.standardised[np.isfinite(scores.standardised)])
-    limit = max(float(finite.max()) if finite.size else 0.0, 1.0)
+    standardised = np.abs(scores.standardised)
+    limit = max(float(standardised.max(where=np.isfinite(standardised), initial=0.0)), 1.0)
     figure = go.Figure(
         go.Heatmap(
             z=scores.standardised,

@@ -139,16 +139,14 @@ def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, byt
             '"properties":{{' + ",".join(f'"{name}":{{}}' for name in names) + "}}}}"
         )
         features = [template.format(*cell) for cell in zip(*columns, strict=True)]
-        by_tile: dict[tuple[int, int], list[str]] = {}
+        x_range, y_range = tile_range(lod.extent, level.zoom)
+        by_tile: dict[tuple[int, int], list[str]] = {(x, y): [] for x in x_range for y in y_range}
         for tile_x, tile_y, feature in zip(
             level.tile_x.tolist(), level.tile_y.tolist(), features, strict=True
         ):
             by_tile.setdefault((tile_x, tile_y), []).append(feature)
-        x_range, y_range = tile_range(lod.extent, level.zoom)
-        keys = {(x, y) for x in x_range for y in y_range} | set(by_tile)
-        for x, y in keys:
-            text = "[" + ",".join(by_tile.get((x, y), [])) + "]"
-            files[f"{level.zoom}/{x}/{y}.json"] = text.encode("utf-8")
+        for (x, y), tile in by_tile.items():
+            files[f"{level.zoom}/{x}/{y}.json"] = ("[" + ",".join(tile) + "]").encode("utf-8")
     return files
 
 

@@ -96,8 +96,8 @@ OFFLINE_STYLE_FILE = "style-offline.json"  # the outline alone
 TileKey = tuple[int, int, int]  # zoom, x, y (XYZ scheme: y grows southwards)
 
 
-def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes | None:
-    """PNG bytes of tile (x, y) of paths in that zoom's pixels; None when no line shows."""
+def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes:
+    """PNG bytes of tile (x, y) of paths in that zoom's pixels (:func:`empty_tile` if no line)."""
     size = TILE_SIZE_PX * _SUPERSAMPLE
     origin = np.array([x * TILE_SIZE_PX, y * TILE_SIZE_PX], dtype=float)
     image = Image.new("LA", (size, size), (0, 0))
@@ -107,7 +107,7 @@ def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes | Non
         draw.line(list(map(tuple, local)), fill=(OUTLINE_COLOUR[0], 255), width=_SUPERSAMPLE)
     reduced = image.resize((TILE_SIZE_PX, TILE_SIZE_PX), Image.Resampling.BOX)
     if reduced.getchannel("A").getextrema()[1] == 0:
-        return None
+        return empty_tile()
     buffer = io.BytesIO()
     reduced.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -150,10 +150,8 @@ def outline_tiles() -> Mapping[TileKey, bytes]:
             for y in y_range:
                 tile_low = np.array([x, y]) * TILE_SIZE_PX
                 inside = ((high >= tile_low) & (low <= tile_low + TILE_SIZE_PX)).all(axis=1)
-                png = None
-                if inside.any():
-                    png = _draw_tile([pixel_paths[i] for i in np.flatnonzero(inside)], x, y)
-                tiles[(zoom, x, y)] = empty_tile() if png is None else png
+                near = [pixel_paths[i] for i in np.flatnonzero(inside)]
+                tiles[(zoom, x, y)] = _draw_tile(near, x, y) if near else empty_tile()
     return MappingProxyType(tiles)
 
 

@@ -79,25 +79,13 @@ class ScatterMap:
     ----------
     figure : plotly.graph_objects.Figure
         A Scattergl per cluster over the outline (a Scattergl of lines).
-    n_places : int
-        Places in the data.
-    n_drawn : int
-        Places drawn: all of them, or a seeded sample above ``MAX_MAP_POINTS``.
+    note : str
+        What the map draws, in a sentence: all the places, or a seeded sample above
+        ``MAX_MAP_POINTS``.
     """
 
     figure: go.Figure
-    n_places: int
-    n_drawn: int
-
-    @property
-    def note(self) -> str:
-        """What the map draws, in a sentence."""
-        if self.n_drawn == self.n_places:
-            return f"Every one of the {self.n_places:,} places is drawn."
-        return (
-            f"The map draws a random {self.n_drawn:,} of the {self.n_places:,} places (seeded, "
-            "so the same report draws the same ones); the charts and tables use every place."
-        )
+    note: str
 
 
 def cluster_scatter(
@@ -143,9 +131,14 @@ def cluster_scatter(
             f"[0, {len(names) - 1}] (one name per cluster)."
         )
     n_places = longitude.size
+    note = f"Every one of the {n_places:,} places is drawn."
     if n_places > MAX_MAP_POINTS:
         drawn = np.sort(np.random.default_rng(0).choice(n_places, MAX_MAP_POINTS, replace=False))
         longitude, latitude, labels = longitude[drawn], latitude[drawn], labels[drawn]
+        note = (
+            f"The map draws a random {MAX_MAP_POINTS:,} of the {n_places:,} places (seeded, "
+            "so the same report draws the same ones); the charts and tables use every place."
+        )
     west, east = float(longitude.min()), float(longitude.max())
     south, north = float(latitude.min()), float(latitude.max())
     pad_x, pad_y = max(0.05 * (east - west), 0.05), max(0.05 * (north - south), 0.05)
@@ -191,7 +184,7 @@ def cluster_scatter(
             "scaleratio": 1 / aspect,
         },
     )
-    return ScatterMap(figure=figure, n_places=n_places, n_drawn=int(labels.size))
+    return ScatterMap(figure=figure, note=note)
 
 
 # ------------------------------------------------------------ portraits and tables
