@@ -122,17 +122,14 @@ def index_heatmap(scores: IndexScores, names: Sequence[str]) -> go.Figure:
 def _leaf_order(merges: np.ndarray, n_leaves: int) -> list[int]:
     """Leaves from the root down, the child holding the lower fine id first (no crossings)."""
     children = {n_leaves + step: (int(a), int(b)) for step, (a, b) in enumerate(merges[:, :2])}
-    lowest: dict[int, int] = {leaf: leaf for leaf in range(n_leaves)}
-    for node in sorted(children):
-        lowest[node] = min(lowest[child] for child in children[node])
-    order, stack = [], [2 * n_leaves - 2]
-    while stack:
-        node = stack.pop()
+
+    def leaves(node: int) -> list[int]:
         if node < n_leaves:
-            order.append(node)
-        else:
-            stack.extend(sorted(children[node], key=lowest.__getitem__, reverse=True))
-    return order
+            return [node]
+        first, second = (leaves(child) for child in children[node])
+        return first + second if min(first) < min(second) else second + first
+
+    return leaves(2 * n_leaves - 2)
 
 
 def levels_tree(levels: Levels, names: Sequence[str]) -> go.Figure:

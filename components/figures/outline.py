@@ -35,12 +35,6 @@ def outline_rows() -> tuple[tuple[float, ...], ...]:
     return tuple(tuple(path.ravel().tolist()) for path in load_outline().paths)
 
 
-@functools.cache
-def outline_json() -> str:
-    """The outline layer's rows as compact JSON text (the file served by URL), once."""
-    return json.dumps([list(row) for row in outline_rows()], separators=(",", ":"))
-
-
 def outline_layer() -> pdk.Layer:
     """A PathLayer of the shipped coasts and borders, not pickable, to put first (below).
 
@@ -243,7 +237,8 @@ def base_map_files(url_prefix: str) -> dict[str, bytes]:
 
 def base_map_name() -> str:
     """A name for the served base map folder that changes when its content would."""
-    digest = hashlib.sha256((outline_json() + OUTLINE_TILES_VERSION).encode("utf-8"))
+    paths = json.dumps([list(row) for row in outline_rows()], separators=(",", ":"))
+    digest = hashlib.sha256((paths + OUTLINE_TILES_VERSION).encode("utf-8"))
     return "base-" + digest.hexdigest()[:16]
 
 

@@ -33,7 +33,6 @@ from components.figures.outline import (
     base_map_files,
     base_map_style,
     empty_tile,
-    outline_json,
     outline_layer,
     outline_tiles,
 )
@@ -277,4 +276,4 @@ def test_a_served_base_map_keeps_the_served_cluster_map_small() -> None:
     inline = decks["cluster map"].to_json()
     assert len(served) < 5_000
     # Without the served style the outline costs its paths' JSON, once per deck.
-    assert len(inline) > len(outline_json())
+    assert len(inline) > len(json.dumps(outline_layer().data, separators=(",", ":")))
