@@ -118,9 +118,7 @@ def cell_map_deck(
         )
     if count.size and count.min() < 1:
         raise ValueError(f"cells has a count of {count.min()}; expected at least 1 per cell.")
-    kept = np.arange(count.size)
-    if count.size > MAX_MAP_CELLS:
-        kept = np.sort(np.argsort(-count, kind="stable")[:MAX_MAP_CELLS])
+    kept = np.sort(np.argsort(-count, kind="stable")[:MAX_MAP_CELLS])
     latitude = cells["latitude"].to_numpy(dtype=np.float64)[kept]
     longitude = cells["longitude"].to_numpy(dtype=np.float64)[kept]
     share = np.clip(np.rint(cells["share"].to_numpy(dtype=np.float64)[kept] * 100), 1, 100)

@@ -106,10 +106,8 @@ def lod_map(
     ]
     lines = [
         f"Cluster {{{id_property(n_clusters)}}} "
-        f"({{{share_property(n_clusters)}}}% of the {{n}} {rows_noun} here)"
-    ]
-    lines += [
-        f"{deck_label(label)} (mean): {{x{index}}}" for index, label in enumerate(value_labels)
+        f"({{{share_property(n_clusters)}}}% of the {{n}} {rows_noun} here)",
+        *(f"{deck_label(name)} (mean): {{x{index}}}" for index, name in enumerate(value_labels)),
     ]
     return ClusterMap(
         deck=base_map_deck(layers, view_state_of(extent), "\n".join(lines), map_style_url),

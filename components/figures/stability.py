@@ -196,15 +196,14 @@ def stability_note(result: StabilityResult) -> tuple[str, str]:
         seed sensitivity and suggests 10 starts.
     """
     ks = list(result.k_values)
-    flagged = list(result.flagged)
-    listed = ", ".join(str(k) for k in flagged)
-    if not flagged:
+    listed = ", ".join(str(k) for k in result.flagged)
+    if not result.flagged:
         return (
             "success",
             f"Every k from {ks[0]} to {ks[-1]} is reproducible with {_starts_text(result.n_init)} "
             "per fit: other seeds and subsets of the rows give nearly the same clusters.",
         )
-    share = f"{len(flagged)} of {len(ks)}"
+    share = f"{len(result.flagged)} of {len(ks)}"
     if result.n_init in ("auto", 1):
         return (
             "warning",
