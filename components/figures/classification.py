@@ -54,9 +54,8 @@ def correlation_heatmap(correlations: Correlations, method: str = "pearson") -> 
             colorbar={"title": {"text": METHODS[method]}},
         )
     )
-    position = {name: index for index, name in enumerate(names)}
     for pair in correlations.pairs:
-        row, column = position[pair.first], position[pair.second]
+        row, column = names.index(pair.first), names.index(pair.second)
         for x, y in ((column, row), (row, column)):
             figure.add_shape(
                 type="rect",

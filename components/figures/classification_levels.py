@@ -72,18 +72,13 @@ def index_heatmap(scores: IndexScores, names: Sequence[str]) -> go.Figure:
         sentence of the hover (all escaped).
     """
     n_clusters, n_columns = scores.scores.shape
-    labels = _check_names(names, n_clusters, "cluster")
+    labels = [plotly_text(name) for name in _check_names(names, n_clusters, "cluster")]
     text = np.empty((n_clusters, n_columns), dtype=object)
     custom = np.empty((n_clusters, n_columns, 4), dtype=object)
     for row, column in np.ndindex(n_clusters, n_columns):
         score = float(scores.scores[row, column])
         text[row, column], sentence = _meaning(score, scores.kind[column])
-        custom[row, column] = (
-            score,
-            plotly_text(labels[row]),
-            plotly_text(scores.columns[column]),
-            sentence,
-        )
+        custom[row, column] = (score, labels[row], plotly_text(scores.columns[column]), sentence)
     standardised = np.abs(scores.standardised)
     limit = max(float(standardised.max(where=np.isfinite(standardised), initial=0.0)), 1.0)
     figure = go.Figure(
@@ -112,7 +107,7 @@ def index_heatmap(scores: IndexScores, names: Sequence[str]) -> go.Figure:
         },
         yaxis={
             "tickvals": list(range(n_clusters)),
-            "ticktext": [plotly_text(label) for label in labels],
+            "ticktext": labels,
             "autorange": "reversed",
         },
     )

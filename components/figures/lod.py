@@ -181,9 +181,6 @@ def lod_layer(
             f"n_clusters={n_clusters} is out of range; the tiles carry ids for k in "
             f"[{served.k_values[0]}, {served.k_values[-1]}]."
         )
-    colour = colour_lookup_expression(
-        n_clusters, FILL_ALPHA, value=f"properties.{id_property(n_clusters)}"
-    )
     return pdk.Layer(
         "TileLayer",
         data=served.url_template,
@@ -196,7 +193,9 @@ def lod_layer(
         auto_highlight=True,
         stroked=False,
         filled=True,
-        get_fill_color=colour,
+        get_fill_color=colour_lookup_expression(
+            n_clusters, FILL_ALPHA, value=f"properties.{id_property(n_clusters)}"
+        ),
         get_point_radius=point_radius_m,
         point_radius_min_pixels=1.5,
         point_radius_max_pixels=12,

@@ -145,10 +145,8 @@ def cluster_scatter(
     x_range = [west - pad_x, east + pad_x]
     y_range = [south - pad_y, north + pad_y]
     traces = [outline_trace((x_range[0], y_range[0], x_range[1], y_range[1]))]
-    for cluster in range(-1, len(names)):
+    for cluster in np.unique(labels).tolist():
         chosen = labels == cluster
-        if not chosen.any():
-            continue
         traces.append(
             go.Scattergl(
                 x=longitude[chosen].astype(np.float32),
