@@ -178,7 +178,6 @@ def base_map_style(tile_url_template: str, *, with_carto: bool = True) -> dict[s
         "tileSize": TILE_SIZE_PX,
         "attribution": CARTO_ATTRIBUTION,
     }
-    carto_layers = [{"id": "carto", "type": "raster", "source": "carto"}] if with_carto else []
     return {
         "version": 8,
         "name": "geocluster light with outline",
@@ -189,7 +188,7 @@ def base_map_style(tile_url_template: str, *, with_carto: bool = True) -> dict[s
         },
         "layers": [
             {"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}},
-            *carto_layers,
+            *([{"id": "carto", "type": "raster", "source": "carto"}] if with_carto else []),
             {"id": "outline-world", "type": "raster", "source": "outline-world"},
             {
                 "id": "outline-detail",
