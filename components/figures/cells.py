@@ -125,15 +125,13 @@ def cell_map_deck(
     # Cell centres sit on the grid: column and row numbers from the first cell, exactly.
     lon_origin = float(longitude.min()) if kept.size else 0.0
     lat_origin = float(latitude.min()) if kept.size else 0.0
-    columns = np.rint((longitude - lon_origin) / cell_degrees).astype(np.int64)
-    rows = np.rint((latitude - lat_origin) / cell_degrees).astype(np.int64)
     # Places as JSON: a bare number below 1,000, else a text with thousands separators.
     places = [f"{n}" if n < 1_000 else f'"{n:,}"' for n in count[kept].tolist()]
     raw = ",".join(
         f"[{x},{y},{c},{n},{s}]"
         for x, y, c, n, s in zip(
-            columns.tolist(),
-            rows.tolist(),
+            np.rint((longitude - lon_origin) / cell_degrees).astype(np.int64).tolist(),
+            np.rint((latitude - lat_origin) / cell_degrees).astype(np.int64).tolist(),
             cluster[kept].tolist(),
             places,
             share.astype(np.int64).tolist(),

@@ -38,7 +38,6 @@ def correlation_heatmap(correlations: Correlations, method: str = "pearson") -> 
     names = list(matrix.columns)
     labels = [plotly_text(name) for name in names]
     values = matrix.to_numpy(dtype=np.float64)
-    text = [["" if np.isnan(value) else f"{value:.2f}" for value in row] for row in values]
     figure = go.Figure(
         go.Heatmap(
             z=values,
@@ -48,7 +47,7 @@ def correlation_heatmap(correlations: Correlations, method: str = "pearson") -> 
             zmax=1.0,
             zmid=0.0,
             colorscale="RdBu_r",
-            text=text,
+            text=[["" if np.isnan(value) else f"{value:.2f}" for value in row] for row in values],
             texttemplate="%{text}",
             hovertemplate="%{y} and %{x}: %{z:.3f}<extra></extra>",
             colorbar={"title": {"text": METHODS[method]}},

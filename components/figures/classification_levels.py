@@ -201,10 +201,9 @@ def levels_tree(levels: Levels, names: Sequence[str]) -> go.Figure:
             name="fine clusters",
         )
     )
-    cut = (merges[n_within - 1, 2] + merges[n_within, 2]) / 2
     figure = go.Figure(traces)
     figure.add_vline(
-        x=cut,
+        x=(merges[n_within - 1, 2] + merges[n_within, 2]) / 2,
         line={"dash": "dash", "color": "#555555"},
         annotation_text=f"cut into {levels.n_coarse} groups",
     )

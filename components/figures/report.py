@@ -165,7 +165,6 @@ def cluster_scatter(
                 hovertemplate="latitude %{y:.4f}<br>longitude %{x:.4f}",
             )
         )
-    aspect = max(math.cos(math.radians(float(latitude.mean()))), MIN_ASPECT_COSINE)
     figure = go.Figure(traces)
     figure.update_layout(
         height=MAP_HEIGHT_PX,
@@ -179,7 +178,7 @@ def cluster_scatter(
             "range": y_range,
             "showgrid": False,
             "scaleanchor": "x",
-            "scaleratio": 1 / aspect,
+            "scaleratio": 1 / max(math.cos(math.radians(latitude.mean())), MIN_ASPECT_COSINE),
         },
     )
     return ScatterMap(figure=figure, note=note)
@@ -464,10 +463,9 @@ def _figure(figure: go.Figure) -> str:
 
 
 def _portrait(portrait: PenPortrait) -> str:
-    colour = PALETTE[portrait.cluster]
     sentences = "".join(f"<p>{html.escape(sentence)}</p>" for sentence in portrait.sentences)
     return (
-        f'<div class="portrait" style="border-left-color: {colour}">'
+        f'<div class="portrait" style="border-left-color: {PALETTE[portrait.cluster]}">'
         f"<h3>{portrait.cluster}: {html.escape(portrait.name)}</h3>"
         f"<p>{portrait.size:,} places, {portrait.share:.1%} of those clustered.</p>"
         f"{sentences}</div>"

@@ -130,7 +130,6 @@ def clustergram_sankey(data: ClustergramData, *, title: str | None = None) -> go
     """
     check_palette(max(data.k_values), PALETTE)
     node_colour = [PALETTE[int(cluster)] for cluster in data.node_cluster]
-    link_colour = [rgba(node_colour[source], LINK_ALPHA) for source in data.link_source]
     sankey = go.Sankey(
         arrangement="snap",
         node={
@@ -149,7 +148,7 @@ def clustergram_sankey(data: ClustergramData, *, title: str | None = None) -> go
             "source": data.link_source.tolist(),
             "target": data.link_target.tolist(),
             "value": data.link_value.tolist(),
-            "color": link_colour,
+            "color": [rgba(node_colour[source], LINK_ALPHA) for source in data.link_source],
             "hovertemplate": "%{source.customdata} → %{target.customdata}<br>"
             "%{value:,} rows move<extra></extra>",
         },

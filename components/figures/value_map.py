@@ -147,10 +147,7 @@ def value_map_deck(
     if view_state is None:
         view_state = view_state_for(lon, lat)
     x_codes, y_codes, position = coded_positions(lon, lat)
-    rows = [
-        list(row)
-        for row in zip(x_codes.tolist(), y_codes.tolist(), compact_numbers(value, 3), strict=True)
-    ]
+    rows = list(zip(x_codes.tolist(), y_codes.tolist(), compact_numbers(value, 3), strict=True))
     layer = point_layer("values", rows, position, value_colour_expression(low, high))
     deck = base_map_deck([layer], view_state, f"{value_label}: {{2}}", map_style_url)
     caption = (

@@ -97,11 +97,10 @@ def _without_plotly_js(text: str) -> str:
 def _figure_data(page: str) -> list[list[dict]]:
     """The traces of every figure of the page (the first argument after the div's id)."""
     decoder = json.JSONDecoder()
-    found = []
-    for match in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page):
-        data, _ = decoder.raw_decode(page, match.end())
-        found.append(data)
-    return found
+    return [
+        decoder.raw_decode(page, match.end())[0]
+        for match in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page)
+    ]
 
 
 def test_plotly_js_is_inline_exactly_once(toy_report: str) -> None:
