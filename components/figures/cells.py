@@ -32,7 +32,7 @@ from components.figures.deck import (
 from components.figures.maps import centre_layers
 from components.figures.palette import FILL_ALPHA, check_n_clusters
 
-__all__ = ["CELL_LAYER_ID", "MAX_MAP_CELLS", "CellMap", "cell_map_deck", "cell_tooltip"]
+__all__ = ["CELL_LAYER_ID", "CELL_TOOLTIP", "MAX_MAP_CELLS", "CellMap", "cell_map_deck"]
 
 CELL_LAYER_ID = "cells"
 # Most cells sent to the browser, so the map stays small; a result's grid has at most
@@ -40,6 +40,9 @@ CELL_LAYER_ID = "cells"
 MAX_MAP_CELLS = 70_000
 _METRES_PER_DEGREE = 111_320.0
 _CELL_COLUMNS = ("latitude", "longitude", "count", "cluster", "share")
+# "Cluster 3 (83% of the 1,204 places here)", from the row fields {2} (cluster), {3} (places)
+# and {4} (the majority's share in percent).
+CELL_TOOLTIP = "Cluster {2} ({4}% of the {3} places here)"
 
 
 @dataclass(frozen=True)
@@ -50,41 +53,16 @@ class CellMap:
     ----------
     deck : CompactDeck
         The map: the cells, then the clusters' numbered centres when the result has them.
-    n_cells : int
-        Cells drawn.
     n_cells_omitted : int
         Cells left out (the ones with the fewest places) to keep the map under
-        ``max_cells``; 0 almost always.
+        ``MAX_MAP_CELLS``; 0 almost always.
     places_omitted : int
         Places in the cells left out.
     """
 
     deck: CompactDeck
-    n_cells: int
     n_cells_omitted: int
     places_omitted: int
-
-
-def cell_tooltip(place_word: str = "places") -> str:
-    """The tooltip template of the cells: "Cluster 3 (83% of the 1,204 places here)".
-
-    Parameters
-    ----------
-    place_word : str
-        What one row of the data set is, in the plural.
-
-    Returns
-    -------
-    str
-        deck.gl's template over the row fields ``{2}`` (cluster), ``{3}`` (places) and
-        ``{4}`` (the majority's share in percent).
-    """
-    return f"Cluster {{2}} ({{4}}% of the {{3}} {place_word} here)"
-
-
-def _places_text(counts: np.ndarray) -> list[str]:
-    """A count as JSON: a bare number below 1,000, else a text with thousands separators."""
-    return [f"{count}" if count < 1_000 else f'"{count:,}"' for count in counts.tolist()]
 
 
 def cell_map_deck(
@@ -94,7 +72,6 @@ def cell_map_deck(
     *,
     centres: Sequence[tuple[float, float]] = (),
     map_style_url: str | None = None,
-    max_cells: int = MAX_MAP_CELLS,
 ) -> CellMap:
     """Build the map of one k's grid cells, each in its majority cluster's colour.
 
@@ -113,19 +90,18 @@ def cell_map_deck(
         non-finite ones (an empty cluster) are skipped. Empty: no centres drawn.
     map_style_url : str, optional
         The served base map style (see :func:`components.figures.deck.base_map_deck`).
-    max_cells : int
-        Most cells drawn; the ones with the most places are kept.
 
     Returns
     -------
     CellMap
-        The deck and what it left out.
+        The deck and what it left out: at most ``MAX_MAP_CELLS`` cells are drawn, the ones
+        with the most places.
 
     Raises
     ------
     ValueError
         When a column is missing, a cluster id is outside [0, k), a count is below 1, or
-        ``cell_degrees`` or ``max_cells`` is not positive.
+        ``cell_degrees`` is not positive.
     """
     check_n_clusters(n_clusters)
     missing = [name for name in _CELL_COLUMNS if name not in cells]
@@ -133,8 +109,6 @@ def cell_map_deck(
         raise ValueError(f"cells lacks the columns {missing}; expected {list(_CELL_COLUMNS)}.")
     if not (math.isfinite(cell_degrees) and cell_degrees > 0):
         raise ValueError(f"cell_degrees={cell_degrees!r} is invalid; expected a positive number.")
-    if isinstance(max_cells, bool) or not isinstance(max_cells, int) or max_cells < 1:
-        raise ValueError(f"max_cells={max_cells!r} is invalid; expected an integer >= 1.")
     cluster = cells["cluster"].to_numpy(dtype=np.int64)
     count = cells["count"].to_numpy(dtype=np.int64)
     if cluster.size and (cluster.min() < 0 or cluster.max() >= n_clusters):
@@ -144,24 +118,22 @@ def cell_map_deck(
         )
     if count.size and count.min() < 1:
         raise ValueError(f"cells has a count of {count.min()}; expected at least 1 per cell.")
-    kept = np.arange(count.size)
-    if count.size > max_cells:
-        kept = np.sort(np.argsort(-count, kind="stable")[:max_cells])
+    kept = np.sort(np.argsort(-count, kind="stable")[:MAX_MAP_CELLS])
     latitude = cells["latitude"].to_numpy(dtype=np.float64)[kept]
     longitude = cells["longitude"].to_numpy(dtype=np.float64)[kept]
     share = np.clip(np.rint(cells["share"].to_numpy(dtype=np.float64)[kept] * 100), 1, 100)
     # Cell centres sit on the grid: column and row numbers from the first cell, exactly.
     lon_origin = float(longitude.min()) if kept.size else 0.0
     lat_origin = float(latitude.min()) if kept.size else 0.0
-    columns = np.rint((longitude - lon_origin) / cell_degrees).astype(np.int64)
-    rows = np.rint((latitude - lat_origin) / cell_degrees).astype(np.int64)
+    # Places as JSON: a bare number below 1,000, else a text with thousands separators.
+    places = [f"{n}" if n < 1_000 else f'"{n:,}"' for n in count[kept].tolist()]
     raw = ",".join(
         f"[{x},{y},{c},{n},{s}]"
         for x, y, c, n, s in zip(
-            columns.tolist(),
-            rows.tolist(),
+            np.rint((longitude - lon_origin) / cell_degrees).astype(np.int64).tolist(),
+            np.rint((latitude - lat_origin) / cell_degrees).astype(np.int64).tolist(),
             cluster[kept].tolist(),
-            _places_text(count[kept]),
+            places,
             share.astype(np.int64).tolist(),
             strict=True,
         )
@@ -184,13 +156,11 @@ def cell_map_deck(
     )
     layers = [cell_layer, *centre_layers(centres[:n_clusters])] if centres else [cell_layer]
     deck = base_map_deck(
-        layers, view_state_for(longitude, latitude), cell_tooltip(), map_style_url=map_style_url
+        layers, view_state_for(longitude, latitude), CELL_TOOLTIP, map_style_url=map_style_url
     )
     deck.set_raw_layer_data({CELL_LAYER_ID: f"[{raw}]"})
-    omitted = np.setdiff1d(np.arange(count.size), kept, assume_unique=True)
     return CellMap(
         deck=deck,
-        n_cells=int(kept.size),
-        n_cells_omitted=int(omitted.size),
-        places_omitted=int(count[omitted].sum()),
+        n_cells_omitted=int(count.size - kept.size),
+        places_omitted=int(count.sum() - count[kept].sum()),
     )

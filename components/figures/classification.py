@@ -38,7 +38,6 @@ def correlation_heatmap(correlations: Correlations, method: str = "pearson") -> 
     names = list(matrix.columns)
     labels = [plotly_text(name) for name in names]
     values = matrix.to_numpy(dtype=np.float64)
-    text = [["" if np.isnan(value) else f"{value:.2f}" for value in row] for row in values]
     figure = go.Figure(
         go.Heatmap(
             z=values,
@@ -48,15 +47,14 @@ def correlation_heatmap(correlations: Correlations, method: str = "pearson") -> 
             zmax=1.0,
             zmid=0.0,
             colorscale="RdBu_r",
-            text=text,
+            text=[["" if np.isnan(value) else f"{value:.2f}" for value in row] for row in values],
             texttemplate="%{text}",
             hovertemplate="%{y} and %{x}: %{z:.3f}<extra></extra>",
             colorbar={"title": {"text": METHODS[method]}},
         )
     )
-    position = {name: index for index, name in enumerate(names)}
     for pair in correlations.pairs:
-        row, column = position[pair.first], position[pair.second]
+        row, column = names.index(pair.first), names.index(pair.second)
         for x, y in ((column, row), (row, column)):
             figure.add_shape(
                 type="rect",

@@ -72,20 +72,15 @@ def index_heatmap(scores: IndexScores, names: Sequence[str]) -> go.Figure:
         sentence of the hover (all escaped).
     """
     n_clusters, n_columns = scores.scores.shape
-    labels = _check_names(names, n_clusters, "cluster")
+    labels = [plotly_text(name) for name in _check_names(names, n_clusters, "cluster")]
     text = np.empty((n_clusters, n_columns), dtype=object)
     custom = np.empty((n_clusters, n_columns, 4), dtype=object)
     for row, column in np.ndindex(n_clusters, n_columns):
         score = float(scores.scores[row, column])
         text[row, column], sentence = _meaning(score, scores.kind[column])
-        custom[row, column] = (
-            score,
-            plotly_text(labels[row]),
-            plotly_text(scores.columns[column]),
-            sentence,
-        )
-    finite = np.abs(scores.standardised[np.isfinite(scores.standardised)])
-    limit = max(float(finite.max()) if finite.size else 0.0, 1.0)
+        custom[row, column] = (score, labels[row], plotly_text(scores.columns[column]), sentence)
+    standardised = np.abs(scores.standardised)
+    limit = max(float(standardised.max(where=np.isfinite(standardised), initial=0.0)), 1.0)
     figure = go.Figure(
         go.Heatmap(
             z=scores.standardised,
@@ -112,7 +107,7 @@ def index_heatmap(scores: IndexScores, names: Sequence[str]) -> go.Figure:
         },
         yaxis={
             "tickvals": list(range(n_clusters)),
-            "ticktext": [plotly_text(label) for label in labels],
+            "ticktext": labels,
             "autorange": "reversed",
         },
     )
@@ -122,17 +117,14 @@ def index_heatmap(scores: IndexScores, names: Sequence[str]) -> go.Figure:
 def _leaf_order(merges: np.ndarray, n_leaves: int) -> list[int]:
     """Leaves from the root down, the child holding the lower fine id first (no crossings)."""
     children = {n_leaves + step: (int(a), int(b)) for step, (a, b) in enumerate(merges[:, :2])}
-    lowest: dict[int, int] = {leaf: leaf for leaf in range(n_leaves)}
-    for node in sorted(children):
-        lowest[node] = min(lowest[child] for child in children[node])
-    order, stack = [], [2 * n_leaves - 2]
-    while stack:
-        node = stack.pop()
+
+    def leaves(node: int) -> list[int]:
         if node < n_leaves:
-            order.append(node)
-        else:
-            stack.extend(sorted(children[node], key=lowest.__getitem__, reverse=True))
-    return order
+            return [node]
+        first, second = (leaves(child) for child in children[node])
+        return first + second if min(first) < min(second) else second + first
+
+    return leaves(2 * n_leaves - 2)
 
 
 def levels_tree(levels: Levels, names: Sequence[str]) -> go.Figure:
@@ -209,10 +201,9 @@ def levels_tree(levels: Levels, names: Sequence[str]) -> go.Figure:
             name="fine clusters",
         )
     )
-    cut = (merges[n_within - 1, 2] + merges[n_within, 2]) / 2
     figure = go.Figure(traces)
     figure.add_vline(
-        x=cut,
+        x=(merges[n_within - 1, 2] + merges[n_within, 2]) / 2,
         line={"dash": "dash", "color": "#555555"},
         annotation_text=f"cut into {levels.n_coarse} groups",
     )

@@ -14,14 +14,12 @@ import numpy as np
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from components.engine.extent import MAP_HEIGHT_PX, MAP_WIDTH_PX, MapExtent, map_extent
+from components.engine.extent import MapExtent, map_extent
 from components.figures.outline import outline_layer
 from components.figures.palette import PALETTE, check_n_clusters, hex_to_rgb
 from components.figures.text import deck_text
 
 __all__ = [
-    "MAP_HEIGHT_PX",
-    "MAP_WIDTH_PX",
     "POINT_RADIUS_M",
     "RAW_DATA_PREFIX",
     "CompactDeck",
@@ -142,13 +140,7 @@ def base_map_deck(
     )
 
 
-def view_state_for(
-    longitude: np.ndarray,
-    latitude: np.ndarray,
-    *,
-    width_px: int = MAP_WIDTH_PX,
-    height_px: int = MAP_HEIGHT_PX,
-) -> pdk.ViewState:
+def view_state_for(longitude: np.ndarray, latitude: np.ndarray) -> pdk.ViewState:
     """Return a view that frames the points, rounded so it is stable for one data set.
 
     The same data always gives the same view, so re-sending the map (e.g. when k
@@ -158,21 +150,20 @@ def view_state_for(
     ----------
     longitude, latitude : numpy.ndarray
         Coordinates in degrees.
-    width_px, height_px : int
-        The map's expected size on the page.
 
     Returns
     -------
     pydeck.ViewState
-        Centre (middle of the points in Web Mercator) and the largest quarter zoom
-        at which they fit with a margin (:func:`components.engine.extent.map_extent`);
-        the whole world when no point has both coordinates.
+        Centre (middle of the points in Web Mercator) and the largest quarter zoom at
+        which they fit with a margin on a map of the expected size on the page
+        (:func:`components.engine.extent.map_extent`); the whole world when no point has
+        both coordinates.
     """
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
     if not (np.isfinite(lon) & np.isfinite(lat)).any():
         return pdk.ViewState(latitude=0.0, longitude=0.0, zoom=1, pitch=0, bearing=0)
-    return view_state_of(map_extent(lat, lon, width_px=width_px, height_px=height_px))
+    return view_state_of(map_extent(lat, lon))
 
 
 def compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | int | str]:
@@ -193,10 +184,9 @@ def compact_numbers(values: np.ndarray, significant: int = 3) -> list[float | in
     down = 10.0 ** (-digits[~fine])
     rounded[~fine] = np.rint(rounded[~fine] / down) * down
     integral = (rounded == np.rint(rounded)).tolist()
-    finite_list = finite.tolist()
     return [
         (int(value) if whole else value) if ok else "n/a"
-        for value, whole, ok in zip(rounded.tolist(), integral, finite_list, strict=True)
+        for value, whole, ok in zip(rounded.tolist(), integral, finite.tolist(), strict=True)
     ]
 
 
@@ -234,26 +224,21 @@ def coded_positions(
     )
 
 
-# The dots of every per-point map: a block group wide, kept between 1.5 and 12 pixels whatever
-# the zoom, and highlighted under the pointer (the tooltip names the point).
-_DOTS = {
-    "get_radius": POINT_RADIUS_M,
-    "radius_min_pixels": 1.5,
-    "radius_max_pixels": 12,
-    "pickable": True,
-    "auto_highlight": True,
-}
-
-
 def point_layer(layer_id: str, data: object, position: str, fill_colour: object) -> pdk.Layer:
     """A layer of the points of a per-point map, each a dot of :data:`POINT_RADIUS_M`."""
+    # A block group wide, kept between 1.5 and 12 pixels whatever the zoom, and highlighted
+    # under the pointer (the tooltip names the point).
     return pdk.Layer(
         "ScatterplotLayer",
         data=data,
         id=layer_id,
         get_position=position,
         get_fill_color=fill_colour,
-        **_DOTS,
+        get_radius=POINT_RADIUS_M,
+        radius_min_pixels=1.5,
+        radius_max_pixels=12,
+        pickable=True,
+        auto_highlight=True,
     )
 
 

@@ -27,6 +27,4 @@ def legend_table(sizes: pd.DataFrame) -> pd.DataFrame:
         NOT_CLUSTERED_COLOUR if cluster == NOT_CLUSTERED else PALETTE[int(cluster)]
         for cluster in sizes["cluster"]
     ]
-    table = sizes.copy()
-    table.insert(0, "colour", colours)
-    return table
+    return sizes.assign(colour=colours)[["colour", *sizes.columns]]

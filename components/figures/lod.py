@@ -86,16 +86,14 @@ def served_levels_of(manifest: bytes, url_template: str) -> ServedLevels:
     try:
         fields = json.loads(manifest)
         west, south, east, north = (float(value) for value in fields["extent"])
-        max_zoom = int(fields["max_zoom"])
-        k_values = tuple(int(k) for k in fields["k_values"])
+        return ServedLevels(
+            url_template=url_template,
+            extent=(west, south, east, north),
+            max_zoom=int(fields["max_zoom"]),
+            k_values=tuple(int(k) for k in fields["k_values"]),
+        )
     except (ValueError, KeyError, TypeError) as error:
         raise ValueError(f"The map's level manifest is not readable ({error}).") from error
-    return ServedLevels(
-        url_template=url_template,
-        extent=(west, south, east, north),
-        max_zoom=max_zoom,
-        k_values=k_values,
-    )
 
 
 def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, bytes]:
@@ -122,19 +120,14 @@ def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, byt
         # Each feature is written from a template, not json.dumps per feature (BENCHMARKS.md,
         # "Scale: one user's file of a million places"); names and numbers are the app's own,
         # so no escaping.
+        names = [*map(id_property, lod.k_values), *map(share_property, lod.k_values), "n"]
         columns: list[list[object]] = [
             np.round(level.longitude, 4).tolist(),
             np.round(level.latitude, 4).tolist(),
+            *level.ids.T.tolist(),
+            *np.rint(level.shares.T * 100).astype(int).tolist(),
+            level.count.tolist(),
         ]
-        names: list[str] = []
-        for index, k in enumerate(lod.k_values):
-            columns.append(level.ids[:, index].tolist())
-            names.append(id_property(k))
-        for index, k in enumerate(lod.k_values):
-            columns.append(np.rint(level.shares[:, index] * 100).astype(int).tolist())
-            names.append(share_property(k))
-        columns.append(level.count.tolist())
-        names.append("n")
         for name, column in level.values.items():
             if name in value_names:
                 columns.append(
@@ -146,16 +139,14 @@ def tile_files(lod: LevelOfDetail, value_names: dict[str, str]) -> dict[str, byt
             '"properties":{{' + ",".join(f'"{name}":{{}}' for name in names) + "}}}}"
         )
         features = [template.format(*cell) for cell in zip(*columns, strict=True)]
-        by_tile: dict[tuple[int, int], list[str]] = {}
+        x_range, y_range = tile_range(lod.extent, level.zoom)
+        by_tile: dict[tuple[int, int], list[str]] = {(x, y): [] for x in x_range for y in y_range}
         for tile_x, tile_y, feature in zip(
             level.tile_x.tolist(), level.tile_y.tolist(), features, strict=True
         ):
             by_tile.setdefault((tile_x, tile_y), []).append(feature)
-        x_range, y_range = tile_range(lod.extent, level.zoom)
-        keys = {(x, y) for x in x_range for y in y_range} | set(by_tile)
-        for x, y in keys:
-            text = "[" + ",".join(by_tile.get((x, y), [])) + "]"
-            files[f"{level.zoom}/{x}/{y}.json"] = text.encode("utf-8")
+        for (x, y), tile in by_tile.items():
+            files[f"{level.zoom}/{x}/{y}.json"] = ("[" + ",".join(tile) + "]").encode("utf-8")
     return files
 
 
@@ -190,9 +181,6 @@ def lod_layer(
             f"n_clusters={n_clusters} is out of range; the tiles carry ids for k in "
             f"[{served.k_values[0]}, {served.k_values[-1]}]."
         )
-    colour = colour_lookup_expression(
-        n_clusters, FILL_ALPHA, value=f"properties.{id_property(n_clusters)}"
-    )
     return pdk.Layer(
         "TileLayer",
         data=served.url_template,
@@ -205,7 +193,9 @@ def lod_layer(
         auto_highlight=True,
         stroked=False,
         filled=True,
-        get_fill_color=colour,
+        get_fill_color=colour_lookup_expression(
+            n_clusters, FILL_ALPHA, value=f"properties.{id_property(n_clusters)}"
+        ),
         get_point_radius=point_radius_m,
         point_radius_min_pixels=1.5,
         point_radius_max_pixels=12,

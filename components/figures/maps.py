@@ -26,34 +26,18 @@ _CENTROID_RADIUS_PX = 11
 
 @dataclass(frozen=True)
 class ClusterMap:
-    """The cluster map and what its tooltip shows.
+    """The cluster map and what its tooltip leaves out.
 
     Attributes
     ----------
     deck : CompactDeck
         The map.
-    tooltip_features : tuple of str
-        Labels of the values in the tooltip.
     omitted_features : tuple of str
         Labels left out of the tooltip to keep the tiles small.
     """
 
     deck: CompactDeck
-    tooltip_features: tuple[str, ...]
     omitted_features: tuple[str, ...]
-
-
-def lod_tooltip(n_clusters: int, value_labels: Sequence[str] = (), *, rows_noun: str) -> str:
-    """The tooltip of the level-of-detail cells: the cell's cluster, share and means.
-
-    The values are the properties ``x0``, ``x1``, ... in the order of ``value_labels``.
-    """
-    lines = [
-        f"Cluster {{{id_property(n_clusters)}}} "
-        f"({{{share_property(n_clusters)}}}% of the {{n}} {rows_noun} here)"
-    ]
-    lines += [f"{label} (mean): {{x{index}}}" for index, label in enumerate(value_labels)]
-    return "\n".join(lines)
 
 
 def _dot_radius_m(extent: MapExtent) -> float:
@@ -103,14 +87,14 @@ def lod_map(
     Returns
     -------
     ClusterMap
-        A deck of a few KB whatever the data's size.
+        A deck of a few KB whatever the data's size. Its tooltip gives the cell's cluster,
+        that cluster's share of the cell's rows and the cell's mean values.
     """
     ids = np.asarray(labels)
     if ids.shape != np.shape(longitude) or ids.shape != np.shape(latitude):
         raise ValueError(
             f"labels has shape {ids.shape}; expected the coordinates' {np.shape(longitude)}."
         )
-    shown_labels = tuple(deck_label(label) for label in value_labels)
     layers = [
         lod_layer(
             levels,
@@ -118,12 +102,15 @@ def lod_map(
             layer_tag="@" + levels.folder[:8],
             point_radius_m=_dot_radius_m(extent),
         ),
-        *centroid_layers(longitude, latitude, ids, n_clusters),
+        *centre_layers(cluster_centroids(longitude, latitude, ids, n_clusters)),
     ]
-    tooltip = lod_tooltip(n_clusters, shown_labels, rows_noun=rows_noun)
+    lines = [
+        f"Cluster {{{id_property(n_clusters)}}} "
+        f"({{{share_property(n_clusters)}}}% of the {{n}} {rows_noun} here)",
+        *(f"{deck_label(name)} (mean): {{x{index}}}" for index, name in enumerate(value_labels)),
+    ]
     return ClusterMap(
-        deck=base_map_deck(layers, view_state_of(extent), tooltip, map_style_url),
-        tooltip_features=shown_labels,
+        deck=base_map_deck(layers, view_state_of(extent), "\n".join(lines), map_style_url),
         omitted_features=tuple(deck_label(label) for label in omitted_labels),
     )
 
@@ -147,37 +134,15 @@ def cluster_centroids(
     list of (float, float)
         One (longitude, latitude) per cluster id.
     """
-    labels = np.asarray(labels, dtype=int)
-    keep = labels >= 0
-    counts = np.bincount(labels[keep], minlength=n_clusters).astype(float)
-    sums_lon = np.bincount(labels[keep], weights=np.asarray(longitude)[keep], minlength=n_clusters)
-    sums_lat = np.bincount(labels[keep], weights=np.asarray(latitude)[keep], minlength=n_clusters)
+    keep = np.asarray(labels) >= 0
+    ids = np.asarray(labels, dtype=int)[keep]
+    counts = np.bincount(ids, minlength=n_clusters)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_lon = sums_lon / counts
-        mean_lat = sums_lat / counts
+        mean_lon, mean_lat = (
+            np.bincount(ids, weights=np.asarray(degrees)[keep], minlength=n_clusters) / counts
+            for degrees in (longitude, latitude)
+        )
     return [(float(a), float(b)) for a, b in zip(mean_lon, mean_lat, strict=True)]
-
-
-def centroid_layers(
-    longitude: np.ndarray, latitude: np.ndarray, labels: np.ndarray, n_clusters: int
-) -> list[pdk.Layer]:
-    """Big numbered dots at each cluster's mean position, in the cluster's colour.
-
-    Parameters
-    ----------
-    longitude, latitude : numpy.ndarray
-        Degrees, one per row.
-    labels : numpy.ndarray
-        Cluster id per row (negative: not clustered).
-    n_clusters : int
-        Number of clusters; ids 0..n_clusters-1.
-
-    Returns
-    -------
-    list of pydeck.Layer
-        The dots ("centroids") and their numbers ("centroid-labels").
-    """
-    return centre_layers(cluster_centroids(longitude, latitude, labels, n_clusters))
 
 
 def centre_layers(centres: Sequence[tuple[float, float]]) -> list[pdk.Layer]:

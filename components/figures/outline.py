@@ -35,12 +35,6 @@ def outline_rows() -> tuple[tuple[float, ...], ...]:
     return tuple(tuple(path.ravel().tolist()) for path in load_outline().paths)
 
 
-@functools.cache
-def outline_json() -> str:
-    """The outline layer's rows as compact JSON text (the file served by URL), once."""
-    return json.dumps([list(row) for row in outline_rows()], separators=(",", ":"))
-
-
 def outline_layer() -> pdk.Layer:
     """A PathLayer of the shipped coasts and borders, not pickable, to put first (below).
 
@@ -96,30 +90,24 @@ OFFLINE_STYLE_FILE = "style-offline.json"  # the outline alone
 TileKey = tuple[int, int, int]  # zoom, x, y (XYZ scheme: y grows southwards)
 
 
-def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes | None:
-    """PNG bytes of tile (x, y) of paths in that zoom's pixels; None when no line shows."""
-    scale = _SUPERSAMPLE
-    size = TILE_SIZE_PX * scale
+def _draw_tile(pixel_paths: Sequence[np.ndarray], x: int, y: int) -> bytes:
+    """PNG bytes of tile (x, y) of paths in that zoom's pixels."""
+    size = TILE_SIZE_PX * _SUPERSAMPLE
     origin = np.array([x * TILE_SIZE_PX, y * TILE_SIZE_PX], dtype=float)
     image = Image.new("LA", (size, size), (0, 0))
     draw = ImageDraw.Draw(image)
     for path in pixel_paths:
-        local = (path - origin) * scale
-        draw.line(list(map(tuple, local.tolist())), fill=(OUTLINE_COLOUR[0], 255), width=scale)
-    reduced = image.resize((TILE_SIZE_PX, TILE_SIZE_PX), Image.Resampling.BOX)
-    if reduced.getchannel("A").getextrema()[1] == 0:
-        return None
+        local = ((path - origin) * _SUPERSAMPLE).tolist()
+        draw.line(list(map(tuple, local)), fill=(OUTLINE_COLOUR[0], 255), width=_SUPERSAMPLE)
     buffer = io.BytesIO()
-    reduced.save(buffer, format="PNG")
+    image.resize((TILE_SIZE_PX, TILE_SIZE_PX), Image.Resampling.BOX).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
 @functools.cache
 def empty_tile() -> bytes:
-    """A fully transparent 256-pixel PNG tile."""
-    buffer = io.BytesIO()
-    Image.new("LA", (TILE_SIZE_PX, TILE_SIZE_PX), (0, 0)).save(buffer, format="PNG")
-    return buffer.getvalue()
+    """A fully transparent 256-pixel PNG tile (a tile drawn without a line is the same)."""
+    return _draw_tile([], 0, 0)
 
 
 @functools.cache
@@ -151,10 +139,8 @@ def outline_tiles() -> Mapping[TileKey, bytes]:
             for y in y_range:
                 tile_low = np.array([x, y]) * TILE_SIZE_PX
                 inside = ((high >= tile_low) & (low <= tile_low + TILE_SIZE_PX)).all(axis=1)
-                png = None
-                if inside.any():
-                    png = _draw_tile([pixel_paths[i] for i in np.flatnonzero(inside)], x, y)
-                tiles[(zoom, x, y)] = empty_tile() if png is None else png
+                near = [pixel_paths[i] for i in np.flatnonzero(inside)]
+                tiles[(zoom, x, y)] = _draw_tile(near, x, y) if near else empty_tile()
     return MappingProxyType(tiles)
 
 
@@ -174,9 +160,6 @@ def base_map_style(tile_url_template: str, *, with_carto: bool = True) -> dict[s
     dict
         A Mapbox/MapLibre style (version 8), as JSON-ready values.
     """
-    for placeholder in ("{z}", "{x}", "{y}"):
-        if placeholder not in tile_url_template:
-            raise ValueError(f"tile_url_template={tile_url_template!r} lacks {placeholder}.")
     world_source = {
         "type": "raster",
         "tiles": [tile_url_template],
@@ -195,7 +178,6 @@ def base_map_style(tile_url_template: str, *, with_carto: bool = True) -> dict[s
         "tileSize": TILE_SIZE_PX,
         "attribution": CARTO_ATTRIBUTION,
     }
-    carto_layers = [{"id": "carto", "type": "raster", "source": "carto"}] if with_carto else []
     return {
         "version": 8,
         "name": "geocluster light with outline",
@@ -206,7 +188,7 @@ def base_map_style(tile_url_template: str, *, with_carto: bool = True) -> dict[s
         },
         "layers": [
             {"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}},
-            *carto_layers,
+            *([{"id": "carto", "type": "raster", "source": "carto"}] if with_carto else []),
             {"id": "outline-world", "type": "raster", "source": "outline-world"},
             {
                 "id": "outline-detail",
@@ -246,7 +228,8 @@ def base_map_files(url_prefix: str) -> dict[str, bytes]:
 
 def base_map_name() -> str:
     """A name for the served base map folder that changes when its content would."""
-    digest = hashlib.sha256((outline_json() + OUTLINE_TILES_VERSION).encode("utf-8"))
+    paths = json.dumps([list(row) for row in outline_rows()], separators=(",", ":"))
+    digest = hashlib.sha256((paths + OUTLINE_TILES_VERSION).encode("utf-8"))
     return "base-" + digest.hexdigest()[:16]
 
 

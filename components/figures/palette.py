@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from components.engine.validation import check_int
+
 # Okabe-Ito (colour-blind safe, in its usual order) followed by seven colours of
 # Paul Tol's "muted" scheme chosen to differ from the first eight; cluster i uses
 # PALETTE[i], so the order matters and must never change.
@@ -107,15 +109,8 @@ def label_colour(background: str) -> str:
 
 
 def check_n_clusters(n_clusters: int) -> None:
-    if (
-        isinstance(n_clusters, bool)
-        or not isinstance(n_clusters, (int, np.integer))
-        or not 1 <= n_clusters <= MAX_CLUSTERS
-    ):
-        raise ValueError(
-            f"n_clusters={n_clusters!r} is out of range; "
-            f"expected an integer in [1, {MAX_CLUSTERS}]."
-        )
+    """Raise ValueError unless ``n_clusters`` is an integer with a colour each, in [1, 15]."""
+    check_int(n_clusters, "n_clusters", 1, MAX_CLUSTERS)
 
 
 def check_palette(n_clusters: int, palette: Sequence[str]) -> None:

@@ -79,25 +79,13 @@ class ScatterMap:
     ----------
     figure : plotly.graph_objects.Figure
         A Scattergl per cluster over the outline (a Scattergl of lines).
-    n_places : int
-        Places in the data.
-    n_drawn : int
-        Places drawn: all of them, or a seeded sample above ``MAX_MAP_POINTS``.
+    note : str
+        What the map draws, in a sentence: all the places, or a seeded sample above
+        ``MAX_MAP_POINTS``.
     """
 
     figure: go.Figure
-    n_places: int
-    n_drawn: int
-
-    @property
-    def note(self) -> str:
-        """What the map draws, in a sentence."""
-        if self.n_drawn == self.n_places:
-            return f"Every one of the {self.n_places:,} places is drawn."
-        return (
-            f"The map draws a random {self.n_drawn:,} of the {self.n_places:,} places (seeded, "
-            "so the same report draws the same ones); the charts and tables use every place."
-        )
+    note: str
 
 
 def cluster_scatter(
@@ -105,9 +93,6 @@ def cluster_scatter(
     latitude: np.ndarray,
     labels: np.ndarray,
     names: Sequence[str],
-    *,
-    max_points: int = MAX_MAP_POINTS,
-    random_state: int = 0,
 ) -> ScatterMap:
     """The places on longitude / latitude axes, coloured by cluster, over the outline.
 
@@ -120,15 +105,12 @@ def cluster_scatter(
         (drawn grey).
     names : sequence of str
         One name per cluster (shown in the legend as plain text).
-    max_points : int
-        At most this many places are drawn (a random sample above it).
-    random_state : int
-        Seed of that sample.
 
     Returns
     -------
     ScatterMap
-        The figure and how many places it draws.
+        The figure and how many places it draws: at most ``MAX_MAP_POINTS``, a seeded
+        random sample above it.
     """
     longitude = np.asarray(longitude, dtype=np.float64)
     latitude = np.asarray(latitude, dtype=np.float64)
@@ -148,24 +130,23 @@ def cluster_scatter(
             f"labels holds ids in [{labels.min()}, {labels.max()}]; expected -1 or an id in "
             f"[0, {len(names) - 1}] (one name per cluster)."
         )
-    if max_points < 1:
-        raise ValueError(f"max_points={max_points!r} is out of range; expected at least 1.")
     n_places = longitude.size
-    if n_places > max_points:
-        drawn = np.sort(
-            np.random.default_rng(random_state).choice(n_places, max_points, replace=False)
-        )
+    note = f"Every one of the {n_places:,} places is drawn."
+    if n_places > MAX_MAP_POINTS:
+        drawn = np.sort(np.random.default_rng(0).choice(n_places, MAX_MAP_POINTS, replace=False))
         longitude, latitude, labels = longitude[drawn], latitude[drawn], labels[drawn]
+        note = (
+            f"The map draws a random {MAX_MAP_POINTS:,} of the {n_places:,} places (seeded, "
+            "so the same report draws the same ones); the charts and tables use every place."
+        )
     west, east = float(longitude.min()), float(longitude.max())
     south, north = float(latitude.min()), float(latitude.max())
     pad_x, pad_y = max(0.05 * (east - west), 0.05), max(0.05 * (north - south), 0.05)
     x_range = [west - pad_x, east + pad_x]
     y_range = [south - pad_y, north + pad_y]
     traces = [outline_trace((x_range[0], y_range[0], x_range[1], y_range[1]))]
-    for cluster in range(-1, len(names)):
+    for cluster in np.unique(labels).tolist():
         chosen = labels == cluster
-        if not chosen.any():
-            continue
         traces.append(
             go.Scattergl(
                 x=longitude[chosen].astype(np.float32),
@@ -184,7 +165,6 @@ def cluster_scatter(
                 hovertemplate="latitude %{y:.4f}<br>longitude %{x:.4f}",
             )
         )
-    aspect = max(math.cos(math.radians(float(latitude.mean()))), MIN_ASPECT_COSINE)
     figure = go.Figure(traces)
     figure.update_layout(
         height=MAP_HEIGHT_PX,
@@ -198,10 +178,10 @@ def cluster_scatter(
             "range": y_range,
             "showgrid": False,
             "scaleanchor": "x",
-            "scaleratio": 1 / aspect,
+            "scaleratio": 1 / max(math.cos(math.radians(latitude.mean())), MIN_ASPECT_COSINE),
         },
     )
-    return ScatterMap(figure=figure, n_places=n_places, n_drawn=int(labels.size))
+    return ScatterMap(figure=figure, note=note)
 
 
 # ------------------------------------------------------------ portraits and tables
@@ -483,10 +463,9 @@ def _figure(figure: go.Figure) -> str:
 
 
 def _portrait(portrait: PenPortrait) -> str:
-    colour = PALETTE[portrait.cluster]
     sentences = "".join(f"<p>{html.escape(sentence)}</p>" for sentence in portrait.sentences)
     return (
-        f'<div class="portrait" style="border-left-color: {colour}">'
+        f'<div class="portrait" style="border-left-color: {PALETTE[portrait.cluster]}">'
         f"<h3>{portrait.cluster}: {html.escape(portrait.name)}</h3>"
         f"<p>{portrait.size:,} places, {portrait.share:.1%} of those clustered.</p>"
         f"{sentences}</div>"

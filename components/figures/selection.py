@@ -101,7 +101,6 @@ def selection_figure(
             np.rint(100 * np.asarray(shares, dtype=float)),
         ]
     ).astype(np.int64)
-    noun = plotly_text(place_word)
     markers = go.Scattergl(
         x=cells.longitude.astype(np.float32),
         y=cells.latitude.astype(np.float32),
@@ -118,12 +117,11 @@ def selection_figure(
         },
         hovertemplate=(
             "Cluster %{customdata[2]}: %{customdata[3]}% of the %{customdata[1]:,} "
-            f"{noun} here<extra></extra>"
+            f"{plotly_text(place_word)} here<extra></extra>"
         ),
         showlegend=False,
         name="places",
     )
-    mean_latitude = math.radians((south + north) / 2)
     figure = go.Figure([outline_trace(box, width=0.7, name="outline"), markers])
     plain = {"showgrid": False, "zeroline": False, "constrain": "domain"}
     figure.update_layout(
@@ -137,7 +135,7 @@ def selection_figure(
             "range": [box[1], box[3]],
             "scaleanchor": "x",
             # A degree of latitude is 1 / cos(latitude) degrees of longitude long.
-            "scaleratio": 1 / max(math.cos(mean_latitude), 0.1),
+            "scaleratio": 1 / max(math.cos(math.radians((south + north) / 2)), 0.1),
             **plain,
         },
     )

@@ -27,7 +27,7 @@ from components.figures.deck import (
     point_layer,
     view_state_for,
 )
-from components.figures.maps import centroid_layers
+from components.figures.maps import centre_layers, cluster_centroids
 from components.figures.palette import PALETTE, check_n_clusters, check_palette, hex_to_rgb
 
 __all__ = [
@@ -46,31 +46,16 @@ _OVERALL_MEAN_COLOUR = "#222222"
 _BAND_GAP_SHARE = 0.02  # gap between silhouette bands, as a share of all rows
 
 
-def _outline(sorted_values: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Keep evenly spaced order statistics (first and last included) of a sorted array.
-
-    Returns the kept values and their fractional rank positions in [0, 1].
-    """
-    n = sorted_values.size
-    if n <= max_points:
-        positions = np.arange(n, dtype=np.float64)
-    else:
-        positions = np.unique(np.round(np.linspace(0, n - 1, max_points)))
-    ranks = positions / max(n - 1, 1)
-    return sorted_values[positions.astype(np.int64)], ranks
-
-
 def silhouette_plot(
     silhouette_values: np.ndarray,
     labels: np.ndarray,
     *,
-    max_points_per_cluster: int = MAX_POINTS_PER_CLUSTER,
     title: str | None = None,
 ) -> go.Figure:
     """Silhouette plot: each cluster's per-point values sorted, as a band; means dashed.
 
     Each cluster is a filled band (largest values at the top of the band) whose height is
-    proportional to its size; a band is drawn from at most ``max_points_per_cluster`` evenly
+    proportional to its size; a band is drawn from at most ``MAX_POINTS_PER_CLUSTER`` evenly
     spaced order statistics (always including the smallest and largest value), so the figure
     stays small on 20,000 rows while its outline is unchanged to the eye. A dotted grey segment
     marks each cluster's mean and a dashed dark vertical line the overall mean (the average
@@ -82,8 +67,6 @@ def silhouette_plot(
         Per-point silhouette in [-1, 1] (e.g. ``SilhouettePoints.values``).
     labels : array-like of int, shape (n,)
         Cluster id per point; negative = not clustered (left out).
-    max_points_per_cluster : int
-        Outline resolution of each band (>= 2).
     title : str, optional
         Figure title.
 
@@ -94,11 +77,6 @@ def silhouette_plot(
         mean is ``layout.shapes[0]``.
     """
     values, ids = clustered_values(silhouette_values, labels, name="silhouette_values")
-    if isinstance(max_points_per_cluster, bool) or int(max_points_per_cluster) < 2:
-        raise ValueError(
-            f"max_points_per_cluster={max_points_per_cluster!r} is invalid; expected an integer "
-            ">= 2."
-        )
     if values.size == 0:
         raise ValueError("No clustered point: every label is negative.")
     if not np.isfinite(values).all() or values.min() < -1.0 or values.max() > 1.0:
@@ -114,13 +92,15 @@ def silhouette_plot(
     lower = 0.0
     for cluster in clusters:
         members = np.sort(values[ids == cluster])
-        kept, ranks = _outline(members, int(max_points_per_cluster))
+        # Evenly spaced order statistics, the first and last included (all of a small cluster).
+        positions = np.unique(np.round(np.linspace(0, members.size - 1, MAX_POINTS_PER_CLUSTER)))
+        ranks = positions / max(members.size - 1, 1)
         upper = lower + members.size
         mean = float(members.mean())
         colour = PALETTE[int(cluster)]
         traces.append(
             go.Scatter(
-                x=np.concatenate([[0.0], kept, [0.0]]),
+                x=np.concatenate([[0.0], members[positions.astype(np.int64)], [0.0]]),
                 y=np.concatenate([[lower], lower + ranks * members.size, [upper]]),
                 mode="lines",
                 fill="toself",
@@ -308,7 +288,7 @@ def silhouette_map_deck(
             position,
             silhouette_colour_expression(),
         ),
-        *centroid_layers(lon, lat, ids, n_clusters),
+        *centre_layers(cluster_centroids(lon, lat, ids, n_clusters)),
     ]
     deck = base_map_deck(layers, view_state, "Cluster {2}\nSilhouette {3}", map_style_url)
     deck.set_raw_layer_data({"silhouette-points": raw})

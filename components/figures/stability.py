@@ -85,16 +85,13 @@ def stability_chart(
         ),
     ]
     figure = go.Figure(traces)
-    for value, label in (
-        (result.mean_threshold, f"mean threshold {result.mean_threshold:.2f}"),
-        (result.min_threshold, f"lowest threshold {result.min_threshold:.2f}"),
-    ):
+    for value, name in ((result.mean_threshold, "mean"), (result.min_threshold, "lowest")):
         figure.add_hline(
             y=value,
             line_dash="dash",
             line_color="#666666",
             line_width=1,
-            annotation_text=label,
+            annotation_text=f"{name} threshold {value:.2f}",
             annotation_position="bottom left",
             annotation_font_size=11,
         )
@@ -133,7 +130,6 @@ def clustergram_sankey(data: ClustergramData, *, title: str | None = None) -> go
     """
     check_palette(max(data.k_values), PALETTE)
     node_colour = [PALETTE[int(cluster)] for cluster in data.node_cluster]
-    link_colour = [rgba(node_colour[source], LINK_ALPHA) for source in data.link_source]
     sankey = go.Sankey(
         arrangement="snap",
         node={
@@ -152,7 +148,7 @@ def clustergram_sankey(data: ClustergramData, *, title: str | None = None) -> go
             "source": data.link_source.tolist(),
             "target": data.link_target.tolist(),
             "value": data.link_value.tolist(),
-            "color": link_colour,
+            "color": [rgba(node_colour[source], LINK_ALPHA) for source in data.link_source],
             "hovertemplate": "%{source.customdata} → %{target.customdata}<br>"
             "%{value:,} rows move<extra></extra>",
         },
@@ -199,15 +195,14 @@ def stability_note(result: StabilityResult) -> tuple[str, str]:
         seed sensitivity and suggests 10 starts.
     """
     ks = list(result.k_values)
-    flagged = list(result.flagged)
-    listed = ", ".join(str(k) for k in flagged)
-    if not flagged:
+    listed = ", ".join(str(k) for k in result.flagged)
+    if not result.flagged:
         return (
             "success",
             f"Every k from {ks[0]} to {ks[-1]} is reproducible with {_starts_text(result.n_init)} "
             "per fit: other seeds and subsets of the rows give nearly the same clusters.",
         )
-    share = f"{len(flagged)} of {len(ks)}"
+    share = f"{len(result.flagged)} of {len(ks)}"
     if result.n_init in ("auto", 1):
         return (
             "warning",

@@ -43,18 +43,12 @@ class ValueMap:
     ----------
     deck : CompactDeck
         The map.
-    low, high : float
-        The values at the two ends of the colour scale (rows beyond take the end colour).
-    n_missing : int
-        Rows without a value, not drawn.
     caption : str
-        The legend in words: scale, its ends, and the rows not drawn.
+        The legend in words: scale, its ends (rows beyond take the end colour), and the
+        rows not drawn.
     """
 
     deck: CompactDeck
-    low: float
-    high: float
-    n_missing: int
     caption: str
 
 
@@ -102,7 +96,6 @@ def value_map_deck(
     value_label: str,
     view_state: pdk.ViewState | None = None,
     map_style_url: str | None = None,
-    max_points: int = MAX_VALUE_MAP_POINTS,
     rows_noun: str = "places",
 ) -> ValueMap:
     """Map of a value by location, coloured on the viridis scale (colour-blind safe).
@@ -121,16 +114,15 @@ def value_map_deck(
     map_style_url : str, optional
         URL of the served base map style (tiles with the outline); None: the deck
         draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
-    max_points : int
-        Most points sent to the browser: above it, a fixed-seed random sample (the colour
-        scale is still that of every value), said in the caption.
     rows_noun : str
         What a row is called in the caption.
 
     Returns
     -------
     ValueMap
-        The deck (outline, then the points) and its legend.
+        The deck (outline, then the points) and its legend. Above ``MAX_VALUE_MAP_POINTS``
+        rows, the map draws a fixed-seed random sample (the colour scale is still that of
+        every value), said in the caption.
     """
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
@@ -146,18 +138,16 @@ def value_map_deck(
     else:
         low, high = 0.0, 1.0
     n_values = value.size
-    if n_values > max_points:
-        sample = np.sort(np.random.default_rng(0).choice(n_values, max_points, replace=False))
+    if n_values > MAX_VALUE_MAP_POINTS:
+        sample = np.random.default_rng(0).choice(n_values, MAX_VALUE_MAP_POINTS, replace=False)
+        sample = np.sort(sample)
         lon, lat, value = lon[sample], lat[sample], value[sample]
     if high <= low:
         high = low + 1.0
     if view_state is None:
         view_state = view_state_for(lon, lat)
     x_codes, y_codes, position = coded_positions(lon, lat)
-    rows = [
-        list(row)
-        for row in zip(x_codes.tolist(), y_codes.tolist(), compact_numbers(value, 3), strict=True)
-    ]
+    rows = list(zip(x_codes.tolist(), y_codes.tolist(), compact_numbers(value, 3), strict=True))
     layer = point_layer("values", rows, position, value_colour_expression(low, high))
     deck = base_map_deck([layer], view_state, f"{value_label}: {{2}}", map_style_url)
     caption = (
@@ -165,13 +155,13 @@ def value_map_deck(
         f"(at or below {_value_text(low)}) to yellow (at or above {_value_text(high)}); "
         f"the ends are percentiles {SCALE_PERCENTILES[0]:g} and {SCALE_PERCENTILES[1]:g}."
     )
-    if n_values > max_points:
+    if n_values > MAX_VALUE_MAP_POINTS:
         caption += (
-            f" The map draws a fixed random sample of {max_points:,} of the {n_values:,} "
+            f" The map draws a fixed random sample of {MAX_VALUE_MAP_POINTS:,} of the {n_values:,} "
             f"{rows_noun} with a value."
         )
     if n_missing == 1:
         caption += f" 1 {rows_noun.removesuffix('s')} without a value is not drawn."
     elif n_missing:
         caption += f" {n_missing:,} {rows_noun} without a value are not drawn."
-    return ValueMap(deck=deck, low=low, high=high, n_missing=n_missing, caption=caption)
+    return ValueMap(deck=deck, caption=caption)

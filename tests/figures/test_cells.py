@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from components.figures.cells import CELL_LAYER_ID, cell_map_deck, cell_tooltip
+from components.figures import cells
+from components.figures.cells import CELL_LAYER_ID, CELL_TOOLTIP, cell_map_deck
 from components.figures.palette import FILL_ALPHA
 
 # Three cells of a 0.5 degree grid: centres, places, majority cluster and its share.
@@ -72,11 +73,11 @@ def test_cells_are_coloured_by_majority_and_say_their_share_and_places() -> None
         [-119.25, 36.25],
     ]
     template = built.deck._tooltip["text"]
-    assert template == cell_tooltip()
+    assert template == CELL_TOOLTIP
     assert _tooltip(template, rows[1]) == "Cluster 2 (83% of the 1,204 places here)"
     assert "radiusUnits" not in layer  # deck.gl's default: metres
     assert layer["getRadius"] == pytest.approx(27_830)
-    assert (built.n_cells, built.n_cells_omitted, built.places_omitted) == (3, 0, 0)
+    assert (built.n_cells_omitted, built.places_omitted) == (0, 0)
 
 
 def test_colours_follow_the_cluster_id_whatever_k() -> None:
@@ -98,11 +99,12 @@ def test_centres_are_numbered_dots_and_empty_clusters_are_skipped() -> None:
     )
 
 
-def test_above_the_bound_the_busiest_cells_are_kept() -> None:
-    built = cell_map_deck(CELLS, 3, 0.5, max_cells=2)
+def test_above_the_bound_the_busiest_cells_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cells, "MAX_MAP_CELLS", 2)
+    built = cell_map_deck(CELLS, 3, 0.5)
     rows = _layer(_spec(built.deck), CELL_LAYER_ID)["data"]
     assert [row[3] for row in rows] == ["1,204", 40]  # the 5 places' cell is left out
-    assert (built.n_cells, built.n_cells_omitted, built.places_omitted) == (2, 1, 5)
+    assert (built.n_cells_omitted, built.places_omitted) == (1, 5)
 
 
 @pytest.mark.parametrize(
@@ -122,5 +124,3 @@ def test_bad_arguments_are_named() -> None:
         cell_map_deck(CELLS.drop(columns="share"), 3, 0.5)
     with pytest.raises(ValueError, match=r"cell_degrees=0\.0 is invalid"):
         cell_map_deck(CELLS, 3, 0.0)
-    with pytest.raises(ValueError, match="max_cells=0 is invalid"):
-        cell_map_deck(CELLS, 3, 0.5, max_cells=0)

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+from components.engine.extent import MAP_HEIGHT_PX, MAP_WIDTH_PX
 from components.figures import deck as deck_format
 from components.figures.palette import PALETTE, hex_to_rgb
 from components.figures.silhouette import silhouette_map_deck
@@ -58,9 +59,9 @@ def test_view_state_is_stable_and_frames_the_points() -> None:
     assert first.zoom * 4 == int(first.zoom * 4)
     # At that zoom the points fit in the map (deck.gl: 512 px per 2 pi at zoom 0).
     scale = 512 * 2**first.zoom / (2 * np.pi)
-    assert np.radians(5.0) * scale <= 0.9 * deck_format.MAP_WIDTH_PX
+    assert np.radians(5.0) * scale <= 0.9 * MAP_WIDTH_PX
     mercator_span = np.log(np.tan(np.pi / 4 + np.radians(38) / 2)) - np.log(
         np.tan(np.pi / 4 + np.radians(33) / 2)
     )
-    assert mercator_span * scale <= 0.9 * deck_format.MAP_HEIGHT_PX
-    assert mercator_span * scale * 2**0.25 > 0.9 * deck_format.MAP_HEIGHT_PX  # the largest such
+    assert mercator_span * scale <= 0.9 * MAP_HEIGHT_PX
+    assert mercator_span * scale * 2**0.25 > 0.9 * MAP_HEIGHT_PX  # the largest such

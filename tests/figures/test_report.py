@@ -15,7 +15,7 @@ from sklearn.cluster import KMeans
 from components.engine.classification.profiles import index_scores
 from components.engine.data import load_housing
 from components.engine.dataset import housing_dataset
-from components.figures import charts
+from components.figures import charts, report
 from components.figures.classification_levels import index_heatmap
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE
 from components.figures.report import (
@@ -97,11 +97,10 @@ def _without_plotly_js(text: str) -> str:
 def _figure_data(page: str) -> list[list[dict]]:
     """The traces of every figure of the page (the first argument after the div's id)."""
     decoder = json.JSONDecoder()
-    found = []
-    for match in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page):
-        data, _ = decoder.raw_decode(page, match.end())
-        found.append(data)
-    return found
+    return [
+        decoder.raw_decode(page, match.end())[0]
+        for match in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page)
+    ]
 
 
 def test_plotly_js_is_inline_exactly_once(toy_report: str) -> None:
@@ -174,7 +173,7 @@ def test_a_report_of_the_housing_data_is_under_ten_mb() -> None:
     names = [f"{HOSTILE} cluster {cluster}" for cluster in range(5)]
     content = _content(longitude, latitude, labels, names)
     text = report_html(content)
-    assert content.cluster_map.n_drawn == 20_640
+    assert content.cluster_map.note == "Every one of the 20,640 places is drawn."
     size = len(text.encode("utf-8"))
     assert len(PLOTLY_JS) < size < TEN_MB
 
@@ -198,7 +197,6 @@ def test_map_draws_each_cluster_in_its_colour_over_the_outline() -> None:
     np.testing.assert_allclose(np.asarray(second.x, dtype=float), [-118.0, -117.0])
     np.testing.assert_allclose(np.asarray(second.y, dtype=float), [34.0, 33.0])
     assert "%{" not in "".join(trace.name for trace in traces)
-    assert result.n_places == result.n_drawn == 5
     assert result.note == "Every one of the 5 places is drawn."
 
 
@@ -225,14 +223,13 @@ def test_map_outline_keeps_only_paths_near_the_places() -> None:
     assert near_lyon.figure.data[0].x.size < world.figure.data[0].x.size
 
 
-def test_map_draws_a_seeded_sample_above_its_limit() -> None:
+def test_map_draws_a_seeded_sample_above_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "MAX_MAP_POINTS", 100)
     rng = np.random.default_rng(1)
     longitude, latitude = rng.uniform(0, 10, 1_000), rng.uniform(40, 50, 1_000)
     labels = rng.integers(0, 3, 1_000)
-    first = cluster_scatter(longitude, latitude, labels, "abc", max_points=100, random_state=7)
-    again = cluster_scatter(longitude, latitude, labels, "abc", max_points=100, random_state=7)
-    other = cluster_scatter(longitude, latitude, labels, "abc", max_points=100, random_state=8)
-    assert (first.n_places, first.n_drawn) == (1_000, 100)
+    first = cluster_scatter(longitude, latitude, labels, "abc")
+    again = cluster_scatter(longitude, latitude, labels, "abc")
     assert "random 100 of the 1,000 places" in first.note
 
     def drawn(result) -> set[tuple[float, float]]:
@@ -242,7 +239,7 @@ def test_map_draws_a_seeded_sample_above_its_limit() -> None:
             for x, y in zip(trace.x, trace.y, strict=True)
         }
 
-    assert len(drawn(first)) == 100 and drawn(first) == drawn(again) != drawn(other)
+    assert len(drawn(first)) == 100 and drawn(first) == drawn(again)
     places = {
         (float(np.float32(x)), float(np.float32(y)))
         for x, y in zip(longitude, latitude, strict=True)
@@ -259,22 +256,19 @@ def test_map_draws_a_seeded_sample_above_its_limit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("longitude", "latitude", "labels", "names", "max_points", "message"),
+    ("longitude", "latitude", "labels", "names", "message"),
     [
-        ([0.0, 1.0], [0.0], [0, 1], "ab", 10, "one length"),
-        ([], [], [], "ab", 10, "no places"),
-        ([0.0, math.nan], [0.0, 1.0], [0, 1], "ab", 10, "finite"),
-        ([0.0, 1.0], [0.0, 1.0], [0, 2], "ab", 10, "one name per cluster"),
-        ([0.0, 1.0], [0.0, 1.0], [0, -2], "ab", 10, "expected -1"),
-        ([0.0, 1.0], [0.0, 1.0], [0, 1], "ab", 0, "max_points=0"),
-        ([0.0, 1.0], [0.0, 1.0], [0, 0], [], 10, "n_clusters=0"),
+        ([0.0, 1.0], [0.0], [0, 1], "ab", "one length"),
+        ([], [], [], "ab", "no places"),
+        ([0.0, math.nan], [0.0, 1.0], [0, 1], "ab", "finite"),
+        ([0.0, 1.0], [0.0, 1.0], [0, 2], "ab", "one name per cluster"),
+        ([0.0, 1.0], [0.0, 1.0], [0, -2], "ab", "expected -1"),
+        ([0.0, 1.0], [0.0, 1.0], [0, 0], [], "n_clusters=0"),
     ],
 )
-def test_map_refuses_bad_input(longitude, latitude, labels, names, max_points, message) -> None:
+def test_map_refuses_bad_input(longitude, latitude, labels, names, message) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
-        cluster_scatter(
-            np.array(longitude), np.array(latitude), np.array(labels), names, max_points=max_points
-        )
+        cluster_scatter(np.array(longitude), np.array(latitude), np.array(labels), names)
 
 
 # ------------------------------------------------------------ portraits and tables

@@ -11,6 +11,7 @@ import pytest
 from components.engine.sweep.silhouette import BORDER_SILHOUETTE
 from components.figures.palette import PALETTE
 from components.figures.silhouette import (
+    MAX_POINTS_PER_CLUSTER,
     SILHOUETTE_BINS,
     silhouette_colour_expression,
     silhouette_map_deck,
@@ -46,12 +47,12 @@ def test_silhouette_plot_downsamples_but_keeps_the_extremes() -> None:
     rng = np.random.default_rng(0)
     values = rng.uniform(-0.2, 0.9, 20_000)
     labels = rng.integers(0, 4, 20_000)
-    figure = silhouette_plot(values, labels, max_points_per_cluster=100)
+    figure = silhouette_plot(values, labels)
     assert len(figure.data) == 5
     for cluster in range(4):
         band = np.asarray(figure.data[cluster].x)
         members = values[labels == cluster]
-        assert band.size <= 102
+        assert band.size <= MAX_POINTS_PER_CLUSTER + 2
         assert band[1] == members.min() and band[-2] == members.max()
         y = np.asarray(figure.data[cluster].y)
         assert y[-1] - y[0] == pytest.approx(members.size)  # band height = cluster size
