@@ -36,7 +36,6 @@ from threadpoolctl import ThreadpoolController
 from components.engine.grouped import GroupSummary, group_summary
 from components.engine.validation import (
     NInit,
-    check_int,
     check_n_init,
     check_random_state,
     validate_frame_labels,
@@ -57,6 +56,8 @@ __all__ = [
     "order_by_means",
     "profiles_table",
 ]
+
+N_STANDOUTS = 3  # standing-out columns reported per cluster
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def n_distinct_rows(X: np.ndarray, at_most: int | None = None) -> int:
     X : np.ndarray
         2-D array.
     at_most : int, optional
-        Stop counting at this many (>= 1): callers that only compare the count with k
+        Stop counting at this many (a positive integer): callers that only compare the count with k
         need no more, and a million rows with as many distinct ones are then not sorted.
 
     Returns
@@ -135,15 +136,11 @@ def n_distinct_rows(X: np.ndarray, at_most: int | None = None) -> int:
     int
         Number of distinct rows, or ``at_most`` when there are at least that many.
     """
-    if at_most is not None:
-        if not (isinstance(at_most, int) and at_most >= 1):
-            raise ValueError(f"at_most={at_most!r} is out of range; expected an integer >= 1.")
-        # The first rows usually hold enough distinct ones; count all only when they do not.
-        head = np.unique(X[: 64 * at_most], axis=0).shape[0]
-        if head >= at_most:
-            return at_most
-        return min(int(np.unique(X, axis=0).shape[0]), at_most)
-    return int(np.unique(X, axis=0).shape[0])
+    # The first rows usually hold enough distinct ones; count all only when they do not.
+    if at_most is not None and np.unique(X[: 64 * at_most], axis=0).shape[0] >= at_most:
+        return at_most
+    n_distinct = int(np.unique(X, axis=0).shape[0])
+    return n_distinct if at_most is None else min(n_distinct, at_most)
 
 
 def as_order_key(order_key: object, X: np.ndarray) -> np.ndarray:
@@ -399,7 +396,6 @@ def cluster_profiles(
     value_column: str = "median_house_value",
     *,
     standout_columns: Sequence[str] | None = None,
-    n_standouts: int = 3,
     n_clusters: int | None = None,
     value_summary: GroupSummary | None = None,
 ) -> tuple[ClusterProfile, ...]:
@@ -417,8 +413,6 @@ def cluster_profiles(
         Column summarised by median and quartiles (default ``median_house_value``).
     standout_columns : sequence of str, optional
         Columns considered for "stands out"; default: every numeric column of ``frame``.
-    n_standouts : int
-        How many standing-out columns to report per cluster (default 3).
     n_clusters : int, optional
         Report ids ``0 .. n_clusters-1`` even if some are empty; default ``max(labels) + 1``.
     value_summary : GroupSummary, optional
@@ -448,7 +442,6 @@ def cluster_profiles(
         absent = [name for name in standout_names if name not in frame.columns]
         if absent:
             raise ValueError(f"standout_columns {absent} are not columns of frame.")
-    n_standouts = check_int(n_standouts, "n_standouts", 0)
 
     clustered = ids >= 0  # negative ids mark rows that were not clustered
     every_row = bool(clustered.all())  # then no column is copied through the mask
@@ -489,54 +482,36 @@ def cluster_profiles(
         else:
             overall_mean[name] = overall_std[name] = float("nan")
     n_used = max(int(clustered.sum()), 1)
-    if value_summary is not None:
-        if value_summary.n.size < count:
-            raise ValueError(
-                f"value_summary has {value_summary.n.size} groups; expected at least {count}."
-            )
-        quartiles: GroupSummary | None = value_summary
-    elif value_column in frame.columns:
-        quartiles = group_summary(
+    if value_summary is None and value_column in frame.columns:
+        value_summary = group_summary(
             pd.to_numeric(frame[value_column], errors="coerce").to_numpy(dtype=np.float64),
             np.where(clustered, ids, -1),
             max(count, 1),
         )
-    else:
-        quartiles = None
+    if value_summary is None:  # no value column: its median and quartiles are NaN
+        value_summary = GroupSummary(sizes, *[np.full(count, np.nan)] * 6)
 
+    # An empty cluster's means are NaN (0 / 0): its centroid is NaN and it has no standouts.
     profiles = []
     for cluster in range(count):
-        size = int(sizes[cluster])
-        if size:
-            z_scores = {
-                name: (means[name][cluster] - overall_mean[name]) / overall_std[name]
-                for name in standout_names
-                if overall_std[name] > 0
-                and np.isfinite(means[name][cluster])
-                and np.isfinite(overall_mean[name])
-            }
-            top = sorted(z_scores, key=lambda name: -abs(z_scores[name]))[:n_standouts]
-            standouts = tuple((str(name), float(z_scores[name])) for name in top)
-            centroid = {name: float(means[name][cluster]) for name in feature_names}
-        else:
-            standouts = ()
-            centroid = {name: float("nan") for name in feature_names}
-        if quartiles is not None and size:
-            q1 = float(quartiles.q1[cluster])
-            median = float(quartiles.median[cluster])
-            q3 = float(quartiles.q3[cluster])
-        else:
-            q1 = median = q3 = float("nan")
+        z_scores = {
+            name: (means[name][cluster] - overall_mean[name]) / overall_std[name]
+            for name in standout_names
+            if overall_std[name] > 0
+            and np.isfinite(means[name][cluster])
+            and np.isfinite(overall_mean[name])
+        }
+        top = sorted(z_scores, key=lambda name: -abs(z_scores[name]))[:N_STANDOUTS]
         profiles.append(
             ClusterProfile(
                 cluster=cluster,
-                size=size,
-                share=size / n_used,
-                centroid=centroid,
-                value_median=median,
-                value_q1=q1,
-                value_q3=q3,
-                standouts=standouts,
+                size=int(sizes[cluster]),
+                share=int(sizes[cluster]) / n_used,
+                centroid={name: float(means[name][cluster]) for name in feature_names},
+                value_median=float(value_summary.median[cluster]),
+                value_q1=float(value_summary.q1[cluster]),
+                value_q3=float(value_summary.q3[cluster]),
+                standouts=tuple((str(name), float(z_scores[name])) for name in top),
             )
         )
     return tuple(profiles)
