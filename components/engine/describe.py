@@ -661,8 +661,9 @@ def train_test_price_check(
         )
     elif not failing:
         verdict = (
-            f"The median house value distribution holds on the test rows: in all {len(judged)} judged "
-            f"clusters the test median is within {MEDIAN_TOLERANCE:.0%} of the training median."
+            "The median house value distribution holds on the test rows: in all "
+            f"{len(judged)} judged clusters the test median is within {MEDIAN_TOLERANCE:.0%} of "
+            "the training median."
         )
     else:
         listed = ", ".join(f"cluster {c.cluster} ({c.median_change:+.0%})" for c in failing)
