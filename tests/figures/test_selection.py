@@ -74,7 +74,7 @@ def test_axes_keep_distances_and_the_outline_is_clipped() -> None:
     assert outline.mode == "lines" and outline.hoverinfo == "skip"
     drawn = sum(value is not None for value in outline.x)
     # California's coast and borders, not the world's.
-    assert 0 < drawn < load_outline().n_points
+    assert 0 < drawn < sum(len(path) for path in load_outline().paths)
 
 
 def test_mismatched_cells_are_refused() -> None:
