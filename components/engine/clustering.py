@@ -5,7 +5,7 @@ Colour-identity rule
 A cluster's id is its colour: the app draws cluster ``j`` with ``palette[j]`` on every page.
 Ids are therefore assigned deterministically and kept stable when the number of clusters moves:
 
-1. For a single fit (:func:`fit_kmeans`) clusters are numbered by *descending* mean of an
+1. For a single fit (:func:`_fit_validated`) clusters are numbered by *descending* mean of an
    ``order_key`` over their members (default: the first column of ``X``; with latitude first this
    numbers clusters north to south). Ties keep scikit-learn's order.
 2. When ``k`` grows (see :func:`components.engine.partitions.match_labels` and
@@ -36,11 +36,8 @@ from threadpoolctl import ThreadpoolController
 from components.engine.grouped import GroupSummary, group_summary
 from components.engine.validation import (
     NInit,
-    check_n_init,
-    check_random_state,
     validate_frame_labels,
     validate_matrix,
-    validate_n_clusters,
 )
 
 __all__ = [
@@ -49,7 +46,6 @@ __all__ = [
     "as_order_key",
     "assign_to_centroids",
     "cluster_profiles",
-    "fit_kmeans",
     "map_largest_first",
     "n_distinct_rows",
     "order_by_key",
@@ -235,46 +231,13 @@ def order_by_means(means: np.ndarray) -> np.ndarray:
     return new_id_of_old
 
 
-def fit_kmeans(
-    X: np.ndarray,
-    n_clusters: int,
-    *,
-    random_state: int = 0,
-    n_init: NInit = "auto",
-    order_key: object = None,
-) -> KMeansResult:
-    """Fit k-means (k-means++ init) and number the clusters by descending ``order_key`` mean.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Scaled data; must be finite.
-    n_clusters : int
-        Number of clusters, in ``[2, min(n_samples - 1, n_distinct_rows)]``.
-    random_state : int
-        Seed for the k-means++ initialisation.
-    n_init : 'auto' or int
-        Number of initialisations (scikit-learn's ``n_init``; 'auto' = 1 for k-means++).
-    order_key : None, int or array-like
-        What orders the cluster ids (see :func:`as_order_key`); default: first column of ``X``.
-
-    Returns
-    -------
-    KMeansResult
-        Labels, centroids (row i = id i), inertia, iterations and fit time.
-    """
-    data = validate_matrix(X)
-    k = validate_n_clusters(n_clusters, data.shape[0], n_distinct_rows(data))
-    init_count = check_n_init(n_init)
-    seed = check_random_state(random_state)
-    key = as_order_key(order_key, data)
-    return _fit_validated(data, k, seed, init_count, key)
-
-
 def _fit_validated(
     X: np.ndarray, n_clusters: int, random_state: int, n_init: NInit, key: np.ndarray
 ) -> KMeansResult:
-    """Fit on already-validated inputs (used by the sweep, which validates once)."""
+    """Fit k-means (k-means++ init) and number the clusters by descending ``key`` mean.
+
+    The inputs are validated by the caller (the sweep, which validates once).
+    """
     start = time.perf_counter()
     model = KMeans(
         n_clusters=n_clusters, init="k-means++", n_init=n_init, random_state=random_state
