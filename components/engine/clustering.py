@@ -224,11 +224,8 @@ def order_by_means(means: np.ndarray) -> np.ndarray:
     """
     # Empty clusters (NaN mean) go last; stable sort keeps scikit-learn's order on ties.
     ranked = np.asarray(means, dtype=np.float64)
-    ranked = np.where(np.isnan(ranked), -np.inf, ranked)
-    old_in_new_order = np.argsort(-ranked, kind="stable")
-    new_id_of_old = np.empty(ranked.size, dtype=np.int64)
-    new_id_of_old[old_in_new_order] = np.arange(ranked.size)
-    return new_id_of_old
+    old_in_new_order = np.argsort(-np.where(np.isnan(ranked), -np.inf, ranked), kind="stable")
+    return np.argsort(old_in_new_order).astype(np.int64)  # the inverse permutation
 
 
 def _fit_validated(

@@ -314,16 +314,12 @@ def level_of_detail(
         total_cells += starts.size
     levels: list[DetailLevel] = []
     if grid_starts:
-        finest_starts = grid_starts[-1]
-        finest = _row_sums(order, finest_starts, lon, lat, labels, k_values, columns)
         # From the finest grid zoom down, each zoom summed from the one above it.
-        sums, finer_starts = finest, finest_starts
-        coarser_first: list[DetailLevel] = [finest.level(len(grid_starts) - 1)]
+        sums = _row_sums(order, grid_starts[-1], lon, lat, labels, k_values, columns)
+        levels.append(sums.level(len(grid_starts) - 1))
         for zoom in range(len(grid_starts) - 2, -1, -1):
-            sums = sums.reduced(np.searchsorted(finer_starts, grid_starts[zoom]))
-            finer_starts = grid_starts[zoom]
-            coarser_first.append(sums.level(zoom))
-        levels.extend(reversed(coarser_first))
+            sums = sums.reduced(np.searchsorted(grid_starts[zoom + 1], grid_starts[zoom]))
+            levels.insert(0, sums.level(zoom))
     # Every distinct position, when every grid zoom fit and the rows surely fit as well
     # (sorting a million positions is the slow part, so it is not tried beyond that).
     if not levels or (len(grid_starts) == tile_zoom and total_cells + lon.size <= MAX_CELLS):

@@ -254,9 +254,7 @@ def validate_n_clusters(n_clusters: object, n_samples: int, n_distinct: int | No
     int
         ``n_clusters`` as a Python int.
     """
-    upper = n_samples - 1
-    if n_distinct is not None:
-        upper = min(upper, n_distinct)
+    upper = n_samples - 1 if n_distinct is None else min(n_samples - 1, n_distinct)
     detail = "" if n_distinct is None else f" (X has {n_samples} rows, {n_distinct} distinct)"
     if not _is_integer(n_clusters):
         raise ValueError(
