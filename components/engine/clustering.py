@@ -505,13 +505,8 @@ def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) 
     """
     table = pd.DataFrame(
         [
-            {
-                "cluster": profile.cluster,
-                "size": profile.size,
-                "share": profile.share,
-                "value_median": profile.value_median,
-                "value_q1": profile.value_q1,
-                "value_q3": profile.value_q3,
+            {name: value for name, value in vars(profile).items() if name != "centroid"}
+            | {
                 "standouts": ", ".join(f"{name} {z:+.1f} sd" for name, z in profile.standouts),
                 "standout_columns": tuple(name for name, _ in profile.standouts),
                 "standout_z": tuple(z for _, z in profile.standouts),

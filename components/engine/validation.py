@@ -78,10 +78,9 @@ def check_int(
     if not _is_integer(value):
         raise ValueError(f"{name}={value!r} is not an integer; {expected}")
     number = int(value)
-    if high is None and number < low:
-        raise ValueError(f"{name}={number} is invalid; {expected}")
-    if high is not None and not low <= number <= high:
-        raise ValueError(f"{name}={number} is out of range; {expected}")
+    if number < low or (high is not None and number > high):
+        problem = "is invalid" if high is None else "is out of range"
+        raise ValueError(f"{name}={number} {problem}; {expected}")
     return number
 
 
