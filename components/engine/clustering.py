@@ -292,10 +292,8 @@ def map_largest_first(
     controller = ThreadpoolController() if one_thread_each else None
 
     def run(item: Item) -> Fitted:
-        if controller is None:
-            return function(item)
         # OpenMP's thread count is per calling thread, so it is limited inside the worker.
-        with controller.limit(limits=1, user_api="openmp"):
+        with nullcontext() if controller is None else controller.limit(limits=1, user_api="openmp"):
             return function(item)
 
     order = sorted(range(len(items)), key=lambda index: -size(items[index]))

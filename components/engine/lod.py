@@ -298,8 +298,7 @@ def level_of_detail(
     grid_zoom = max(tile_zoom - 1, 0)
     x, y = mercator_pixels(lon, lat, grid_zoom)
     cells_across = TILE_SIZE_PX * 2**grid_zoom // CELL_PX
-    cell_x = np.clip(x // CELL_PX, 0, cells_across - 1).astype(np.uint64)
-    cell_y = np.clip(y // CELL_PX, 0, cells_across - 1).astype(np.uint64)
+    cell_x, cell_y = (np.clip(v // CELL_PX, 0, cells_across - 1).astype(np.uint64) for v in (x, y))
     morton = _spread_bits(cell_x) | (_spread_bits(cell_y) << np.uint64(1))
     order = np.argsort(morton, kind="stable")
     sorted_morton = morton[order]

@@ -288,10 +288,9 @@ def apply_scaler(
     if scaler == "normalize":
         return np.asarray(normalize(matrix), dtype=np.float64)
     if scaler == "geographic":
-        fitted = _GeographicScaler.from_parameters(
+        return _GeographicScaler.from_parameters(
             names.index("latitude"), names.index("longitude"), parameters
-        )
-        return fitted.transform(matrix)
+        ).transform(matrix)
     scale = np.asarray(parameters["scale"], dtype=np.float64)
     if scaler == "minmax":
         return matrix * scale + np.asarray(parameters["min"], dtype=np.float64)
