@@ -185,8 +185,7 @@ class _GeographicScaler:
             self.cos_mean_latitude_,
         )
         location = (projected - self.location_mean_) / self.location_scale_
-        result[:, self.latitude_column] = self.location_weight * location[:, 0]
-        result[:, self.longitude_column] = self.location_weight * location[:, 1]
+        result[:, [self.latitude_column, self.longitude_column]] = self.location_weight * location
         result[:, self.other_columns_] = (
             values[:, self.other_columns_] - self.other_mean_
         ) / self.other_std_

@@ -16,7 +16,7 @@ from components.figures.selection import MARKERS_TRACE, selection_figure
 # Four places in California, the first two at one position: three cells.
 LON = np.array([-122.4, -122.4, -118.2, -117.2])
 LAT = np.array([37.8, 37.8, 34.1, 32.7])
-CELLS = place_cells(LON, LAT)
+CELLS = place_cells(LON, LAT, np.ones(len(LON), dtype=bool))
 CLUSTERS = np.array([2, 0, -1])
 SHARES = np.array([0.5, 1.0, 0.0])
 
