@@ -128,13 +128,11 @@ class LevelOfDetail:
 
 def finest_zoom(extent: tuple[float, float, float, float], max_tiles: int) -> int:
     """The largest zoom (<= MAX_ZOOM) whose tiles over ``extent`` number at most ``max_tiles``."""
-    zoom = 0
-    while zoom < MAX_ZOOM:
+    for zoom in range(MAX_ZOOM):
         x_range, y_range = tile_range(extent, zoom + 1)
         if len(x_range) * len(y_range) > max_tiles:
-            break
-        zoom += 1
-    return zoom
+            return zoom
+    return MAX_ZOOM
 
 
 @dataclass
