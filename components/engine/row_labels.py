@@ -52,6 +52,12 @@ class RowLabels:
     is_test: np.ndarray | None
 
 
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """The array itself, made read-only: the cached results share it."""
+    values.setflags(write=False)
+    return values
+
+
 def fit_rows(row_positions: np.ndarray, scaled: ScaledFeatures) -> FitRows:
     """Map the scaled train and test rows back to positions in the data frame.
 
@@ -69,13 +75,8 @@ def fit_rows(row_positions: np.ndarray, scaled: ScaledFeatures) -> FitRows:
         as read-only arrays.
     """
     positions = np.asarray(row_positions)
-    train = positions[scaled.train_rows]
-    train.setflags(write=False)
-    test = None
-    if scaled.test_rows is not None:
-        test = positions[scaled.test_rows]
-        test.setflags(write=False)
-    return FitRows(train=train, test=test)
+    test = None if scaled.test_rows is None else _read_only(positions[scaled.test_rows])
+    return FitRows(train=_read_only(positions[scaled.train_rows]), test=test)
 
 
 def label_every_row(
@@ -115,8 +116,7 @@ def label_every_row(
         is_test = np.zeros(n_rows, dtype=bool)
         is_test[rows.test] = True
         is_test.setflags(write=False)
-    labels.setflags(write=False)
-    return RowLabels(labels=labels, is_test=is_test)
+    return RowLabels(labels=_read_only(labels), is_test=is_test)
 
 
 def value_summary(labels: np.ndarray, n_clusters: int, values: np.ndarray) -> GroupSummary:
