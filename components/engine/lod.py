@@ -59,9 +59,7 @@ def mercator_pixels(
 def tile_range(extent: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
     """The x and y indices of the tiles at ``zoom`` covering (west, south, east, north)."""
     x, y = mercator_pixels(np.array([extent[0], extent[2]]), np.array([extent[3], extent[1]]), zoom)
-    last = 2**zoom - 1
-    x0, x1 = (np.clip(x // TILE_SIZE_PX, 0, last)).astype(int)
-    y0, y1 = (np.clip(y // TILE_SIZE_PX, 0, last)).astype(int)
+    (x0, x1), (y0, y1) = (np.clip(v // TILE_SIZE_PX, 0, 2**zoom - 1).astype(int) for v in (x, y))
     return range(int(x0), int(x1) + 1), range(int(y0), int(y1) + 1)
 
 
