@@ -100,8 +100,7 @@ def clustergram(sweep_labels: np.ndarray, k_values: Sequence[int]) -> Clustergra
     ).astype(np.int64)
     links = [np.empty((3, 0), dtype=np.int64)]  # per pair of k's: source, target, rows
     records = []
-    for index in range(len(ks) - 1):
-        k_from, k_to = ks[index], ks[index + 1]
+    for index, (k_from, k_to) in enumerate(itertools.pairwise(ks)):
         table = contingency_table(labels[index], labels[index + 1], k_from, k_to)
         from_ids, to_ids = np.nonzero(table)
         counts = table[from_ids, to_ids]

@@ -5,7 +5,7 @@ Colour-identity rule
 A cluster's id is its colour: the app draws cluster ``j`` with ``palette[j]`` on every page.
 Ids are therefore assigned deterministically and kept stable when the number of clusters moves:
 
-1. For a single fit (:func:`fit_kmeans`) clusters are numbered by *descending* mean of an
+1. For a single fit (:func:`_fit_validated`) clusters are numbered by *descending* mean of an
    ``order_key`` over their members (default: the first column of ``X``; with latitude first this
    numbers clusters north to south). Ties keep scikit-learn's order.
 2. When ``k`` grows (see :func:`components.engine.partitions.match_labels` and
@@ -36,12 +36,8 @@ from threadpoolctl import ThreadpoolController
 from components.engine.grouped import GroupSummary, group_summary
 from components.engine.validation import (
     NInit,
-    check_int,
-    check_n_init,
-    check_random_state,
     validate_frame_labels,
     validate_matrix,
-    validate_n_clusters,
 )
 
 __all__ = [
@@ -50,13 +46,14 @@ __all__ = [
     "as_order_key",
     "assign_to_centroids",
     "cluster_profiles",
-    "fit_kmeans",
     "map_largest_first",
     "n_distinct_rows",
     "order_by_key",
     "order_by_means",
     "profiles_table",
 ]
+
+N_STANDOUTS = 3  # standing-out columns reported per cluster
 
 
 @dataclass(frozen=True)
@@ -127,7 +124,7 @@ def n_distinct_rows(X: np.ndarray, at_most: int | None = None) -> int:
     X : np.ndarray
         2-D array.
     at_most : int, optional
-        Stop counting at this many (>= 1): callers that only compare the count with k
+        Stop counting at this many (a positive integer): callers that only compare the count with k
         need no more, and a million rows with as many distinct ones are then not sorted.
 
     Returns
@@ -135,15 +132,11 @@ def n_distinct_rows(X: np.ndarray, at_most: int | None = None) -> int:
     int
         Number of distinct rows, or ``at_most`` when there are at least that many.
     """
-    if at_most is not None:
-        if not (isinstance(at_most, int) and at_most >= 1):
-            raise ValueError(f"at_most={at_most!r} is out of range; expected an integer >= 1.")
-        # The first rows usually hold enough distinct ones; count all only when they do not.
-        head = np.unique(X[: 64 * at_most], axis=0).shape[0]
-        if head >= at_most:
-            return at_most
-        return min(int(np.unique(X, axis=0).shape[0]), at_most)
-    return int(np.unique(X, axis=0).shape[0])
+    # The first rows usually hold enough distinct ones; count all only when they do not.
+    if at_most is not None and np.unique(X[: 64 * at_most], axis=0).shape[0] >= at_most:
+        return at_most
+    n_distinct = int(np.unique(X, axis=0).shape[0])
+    return n_distinct if at_most is None else min(n_distinct, at_most)
 
 
 def as_order_key(order_key: object, X: np.ndarray) -> np.ndarray:
@@ -231,53 +224,17 @@ def order_by_means(means: np.ndarray) -> np.ndarray:
     """
     # Empty clusters (NaN mean) go last; stable sort keeps scikit-learn's order on ties.
     ranked = np.asarray(means, dtype=np.float64)
-    ranked = np.where(np.isnan(ranked), -np.inf, ranked)
-    old_in_new_order = np.argsort(-ranked, kind="stable")
-    new_id_of_old = np.empty(ranked.size, dtype=np.int64)
-    new_id_of_old[old_in_new_order] = np.arange(ranked.size)
-    return new_id_of_old
-
-
-def fit_kmeans(
-    X: np.ndarray,
-    n_clusters: int,
-    *,
-    random_state: int = 0,
-    n_init: NInit = "auto",
-    order_key: object = None,
-) -> KMeansResult:
-    """Fit k-means (k-means++ init) and number the clusters by descending ``order_key`` mean.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Scaled data; must be finite.
-    n_clusters : int
-        Number of clusters, in ``[2, min(n_samples - 1, n_distinct_rows)]``.
-    random_state : int
-        Seed for the k-means++ initialisation.
-    n_init : 'auto' or int
-        Number of initialisations (scikit-learn's ``n_init``; 'auto' = 1 for k-means++).
-    order_key : None, int or array-like
-        What orders the cluster ids (see :func:`as_order_key`); default: first column of ``X``.
-
-    Returns
-    -------
-    KMeansResult
-        Labels, centroids (row i = id i), inertia, iterations and fit time.
-    """
-    data = validate_matrix(X)
-    k = validate_n_clusters(n_clusters, data.shape[0], n_distinct_rows(data))
-    init_count = check_n_init(n_init)
-    seed = check_random_state(random_state)
-    key = as_order_key(order_key, data)
-    return _fit_validated(data, k, seed, init_count, key)
+    old_in_new_order = np.argsort(-np.where(np.isnan(ranked), -np.inf, ranked), kind="stable")
+    return np.argsort(old_in_new_order).astype(np.int64)  # the inverse permutation
 
 
 def _fit_validated(
     X: np.ndarray, n_clusters: int, random_state: int, n_init: NInit, key: np.ndarray
 ) -> KMeansResult:
-    """Fit on already-validated inputs (used by the sweep, which validates once)."""
+    """Fit k-means (k-means++ init) and number the clusters by descending ``key`` mean.
+
+    The inputs are validated by the caller (the sweep, which validates once).
+    """
     start = time.perf_counter()
     model = KMeans(
         n_clusters=n_clusters, init="k-means++", n_init=n_init, random_state=random_state
@@ -335,10 +292,8 @@ def map_largest_first(
     controller = ThreadpoolController() if one_thread_each else None
 
     def run(item: Item) -> Fitted:
-        if controller is None:
-            return function(item)
         # OpenMP's thread count is per calling thread, so it is limited inside the worker.
-        with controller.limit(limits=1, user_api="openmp"):
+        with nullcontext() if controller is None else controller.limit(limits=1, user_api="openmp"):
             return function(item)
 
     order = sorted(range(len(items)), key=lambda index: -size(items[index]))
@@ -399,7 +354,6 @@ def cluster_profiles(
     value_column: str = "median_house_value",
     *,
     standout_columns: Sequence[str] | None = None,
-    n_standouts: int = 3,
     n_clusters: int | None = None,
     value_summary: GroupSummary | None = None,
 ) -> tuple[ClusterProfile, ...]:
@@ -417,8 +371,6 @@ def cluster_profiles(
         Column summarised by median and quartiles (default ``median_house_value``).
     standout_columns : sequence of str, optional
         Columns considered for "stands out"; default: every numeric column of ``frame``.
-    n_standouts : int
-        How many standing-out columns to report per cluster (default 3).
     n_clusters : int, optional
         Report ids ``0 .. n_clusters-1`` even if some are empty; default ``max(labels) + 1``.
     value_summary : GroupSummary, optional
@@ -448,7 +400,6 @@ def cluster_profiles(
         absent = [name for name in standout_names if name not in frame.columns]
         if absent:
             raise ValueError(f"standout_columns {absent} are not columns of frame.")
-    n_standouts = check_int(n_standouts, "n_standouts", 0)
 
     clustered = ids >= 0  # negative ids mark rows that were not clustered
     every_row = bool(clustered.all())  # then no column is copied through the mask
@@ -489,54 +440,36 @@ def cluster_profiles(
         else:
             overall_mean[name] = overall_std[name] = float("nan")
     n_used = max(int(clustered.sum()), 1)
-    if value_summary is not None:
-        if value_summary.n.size < count:
-            raise ValueError(
-                f"value_summary has {value_summary.n.size} groups; expected at least {count}."
-            )
-        quartiles: GroupSummary | None = value_summary
-    elif value_column in frame.columns:
-        quartiles = group_summary(
+    if value_summary is None and value_column in frame.columns:
+        value_summary = group_summary(
             pd.to_numeric(frame[value_column], errors="coerce").to_numpy(dtype=np.float64),
             np.where(clustered, ids, -1),
             max(count, 1),
         )
-    else:
-        quartiles = None
+    if value_summary is None:  # no value column: its median and quartiles are NaN
+        value_summary = GroupSummary(sizes, *[np.full(count, np.nan)] * 6)
 
+    # An empty cluster's means are NaN (0 / 0): its centroid is NaN and it has no standouts.
     profiles = []
     for cluster in range(count):
-        size = int(sizes[cluster])
-        if size:
-            z_scores = {
-                name: (means[name][cluster] - overall_mean[name]) / overall_std[name]
-                for name in standout_names
-                if overall_std[name] > 0
-                and np.isfinite(means[name][cluster])
-                and np.isfinite(overall_mean[name])
-            }
-            top = sorted(z_scores, key=lambda name: -abs(z_scores[name]))[:n_standouts]
-            standouts = tuple((str(name), float(z_scores[name])) for name in top)
-            centroid = {name: float(means[name][cluster]) for name in feature_names}
-        else:
-            standouts = ()
-            centroid = {name: float("nan") for name in feature_names}
-        if quartiles is not None and size:
-            q1 = float(quartiles.q1[cluster])
-            median = float(quartiles.median[cluster])
-            q3 = float(quartiles.q3[cluster])
-        else:
-            q1 = median = q3 = float("nan")
+        z_scores = {
+            name: (means[name][cluster] - overall_mean[name]) / overall_std[name]
+            for name in standout_names
+            if overall_std[name] > 0
+            and np.isfinite(means[name][cluster])
+            and np.isfinite(overall_mean[name])
+        }
+        top = sorted(z_scores, key=lambda name: -abs(z_scores[name]))[:N_STANDOUTS]
         profiles.append(
             ClusterProfile(
                 cluster=cluster,
-                size=size,
-                share=size / n_used,
-                centroid=centroid,
-                value_median=median,
-                value_q1=q1,
-                value_q3=q3,
-                standouts=standouts,
+                size=int(sizes[cluster]),
+                share=int(sizes[cluster]) / n_used,
+                centroid={name: float(means[name][cluster]) for name in feature_names},
+                value_median=float(value_summary.median[cluster]),
+                value_q1=float(value_summary.q1[cluster]),
+                value_q3=float(value_summary.q3[cluster]),
+                standouts=tuple((str(name), float(z_scores[name])) for name in top),
             )
         )
     return tuple(profiles)
@@ -570,13 +503,8 @@ def profiles_table(profiles: Sequence[ClusterProfile], features: Sequence[str]) 
     """
     table = pd.DataFrame(
         [
-            {
-                "cluster": profile.cluster,
-                "size": profile.size,
-                "share": profile.share,
-                "value_median": profile.value_median,
-                "value_q1": profile.value_q1,
-                "value_q3": profile.value_q3,
+            {name: value for name, value in vars(profile).items() if name != "centroid"}
+            | {
                 "standouts": ", ".join(f"{name} {z:+.1f} sd" for name, z in profile.standouts),
                 "standout_columns": tuple(name for name, _ in profile.standouts),
                 "standout_z": tuple(z for _, z in profile.standouts),

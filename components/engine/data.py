@@ -26,7 +26,6 @@ import io
 import os
 import shlex
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,12 +132,12 @@ def published_note(sha256: str, n_rows: int, name: str) -> str | None:
     )
 
 
-def _manual_instructions(shipped_path: Path) -> Message:
+def _manual_instructions() -> Message:
     return message(
         "The app ships the data as ",
-        Code(shown_path(shipped_path)),
+        Code(shown_path(SHIPPED_DATA_PATH)),
         ": restore that file (in a git clone: ",
-        Code(f"git checkout -- data/{shipped_path.name}"),
+        Code(f"git checkout -- data/{SHIPPED_DATA_PATH.name}"),
         "), or set the environment variable ",
         Code(DATA_ENV_VAR),
         " to a copy of ",
@@ -147,23 +146,16 @@ def _manual_instructions(shipped_path: Path) -> Message:
     )
 
 
-def locate_data(
-    path: str | os.PathLike[str] | None = None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    shipped_path: Path | None = None,
-) -> Path:
+def locate_data(path: str | os.PathLike[str] | None = None) -> Path:
     """Find the housing data on disk: explicit path, then GEOCLUSTER_DATA, then shipped.
+
+    ``GEOCLUSTER_DATA`` and :data:`SHIPPED_DATA_PATH` are read at call time, so that tests
+    can point them elsewhere.
 
     Parameters
     ----------
     path : path-like, optional
         An explicit path. When given it must exist.
-    environ : mapping, optional
-        Environment to read ``GEOCLUSTER_DATA`` from (default: ``os.environ``).
-    shipped_path : Path, optional
-        The file that ships with the app (default :data:`SHIPPED_DATA_PATH`, read at
-        call time so that tests can point it elsewhere).
 
     Returns
     -------
@@ -177,39 +169,32 @@ def locate_data(
         not a regular file (a path the user named must never be silently replaced by
         another file), or if neither is given and the shipped file is missing.
     """
-    environment = os.environ if environ is None else environ
-    shipped_path = SHIPPED_DATA_PATH if shipped_path is None else shipped_path
     if path is not None:
         candidate = Path(path)
-        _check_is_file(
-            candidate, message("The data file ", Code(shown_path(candidate))), shipped_path
-        )
+        _check_is_file(candidate, message("The data file ", Code(shown_path(candidate))))
         return candidate
-    env_value = environment.get(DATA_ENV_VAR, "").strip()
+    env_value = os.environ.get(DATA_ENV_VAR, "").strip()
     if env_value:
         candidate = Path(env_value)
         _check_is_file(
             candidate,
             message(Code(DATA_ENV_VAR), " points to ", Code(shown_path(candidate)), ", which"),
-            shipped_path,
             fix=message("Fix or unset ", Code(DATA_ENV_VAR), ". "),
         )
         return candidate
-    if not shipped_path.is_file():
+    if not SHIPPED_DATA_PATH.is_file():
         raise DataUnavailableError(
             message(
                 "The shipped data file ",
-                Code(shown_path(shipped_path)),
+                Code(shown_path(SHIPPED_DATA_PATH)),
                 " is missing. ",
-                _manual_instructions(shipped_path),
+                _manual_instructions(),
             )
         )
-    return shipped_path
+    return SHIPPED_DATA_PATH
 
 
-def _check_is_file(
-    candidate: Path, lead: Message, shipped_path: Path, fix: Message | str = ""
-) -> None:
+def _check_is_file(candidate: Path, lead: Message, fix: Message | str = "") -> None:
     """Raise DataUnavailableError unless ``candidate`` is a regular file.
 
     ``lead`` starts the sentence ("The data file x.csv", or "GEOCLUSTER_DATA points to
@@ -233,10 +218,10 @@ def _check_is_file(
         problem = message(" is not a regular file (a pipe, socket or device): name a CSV file. ")
     else:
         problem = message(" does not exist. ")
-    raise DataUnavailableError(message(lead, problem, fix, _manual_instructions(shipped_path)))
+    raise DataUnavailableError(message(lead, problem, fix, _manual_instructions()))
 
 
-def unreadable_message(path: Path, error: OSError, shipped_path: Path) -> Message:
+def unreadable_message(path: Path, error: OSError) -> Message:
     """The message for a data file that exists but cannot be read (no server path in it).
 
     Parameters
@@ -245,8 +230,6 @@ def unreadable_message(path: Path, error: OSError, shipped_path: Path) -> Messag
         The file.
     error : OSError
         What opening or reading it raised (``PermissionError`` for a file the app may not read).
-    shipped_path : Path
-        The shipped file (for the instructions).
 
     Returns
     -------
@@ -273,19 +256,17 @@ def unreadable_message(path: Path, error: OSError, shipped_path: Path) -> Messag
         # The system's own words ("Input/output error"), never the exception's class name.
         reason = error.strerror or "the system did not say why"
         problem = message("The data file ", name, f" cannot be read: {reason}.")
-    return message(problem, " ", _manual_instructions(shipped_path))
+    return message(problem, " ", _manual_instructions())
 
 
-def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
+def read_data_bytes(path: Path) -> bytes:
     """Read a data file's CSV bytes, decompressing a ``.gz`` and checking the shipped one.
 
     Parameters
     ----------
     path : Path
-        A CSV, or a gzip-compressed CSV (name ending in ``.gz``).
-    shipped_path : Path, optional
-        The shipped file (default :data:`SHIPPED_DATA_PATH`): when ``path`` is it, its
-        decompressed bytes must match :data:`DATA_SHA256`.
+        A CSV, or a gzip-compressed CSV (name ending in ``.gz``); when it is the shipped
+        file (:data:`SHIPPED_DATA_PATH`), its decompressed bytes must match :data:`DATA_SHA256`.
 
     Returns
     -------
@@ -301,13 +282,12 @@ def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
     DataUnavailableError
         If the file cannot be read (e.g. permission denied); see :func:`unreadable_message`.
     """
-    shipped_path = SHIPPED_DATA_PATH if shipped_path is None else shipped_path
     name = shown_path(path)
     try:
         check_size(path.stat().st_size, MAX_CSV_BYTES, error=DataValidationError)
         raw = path.read_bytes()
     except OSError as error:  # the error's text holds the full path: not chained
-        raise DataUnavailableError(unreadable_message(path, error, shipped_path)) from None
+        raise DataUnavailableError(unreadable_message(path, error)) from None
     if path.suffix == ".gz":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unpacked:
@@ -320,11 +300,11 @@ def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
                     "The data file ",
                     Code(name),
                     " is not a readable gzip file: it is damaged or was cut short. ",
-                    _manual_instructions(shipped_path),
+                    _manual_instructions(),
                 )
             ) from error
         check_size(len(raw), MAX_CSV_BYTES, error=DataValidationError)
-    if path.resolve() == shipped_path.resolve():
+    if path.resolve() == SHIPPED_DATA_PATH.resolve():
         actual = hashlib.sha256(raw).hexdigest()
         if actual != DATA_SHA256:
             raise DataValidationError(
@@ -333,7 +313,7 @@ def read_data_bytes(path: Path, *, shipped_path: Path | None = None) -> bytes:
                     Code(name),
                     " does not hold the published data set: its decompressed bytes have "
                     f"sha256 {actual}, expected {DATA_SHA256}. ",
-                    _manual_instructions(shipped_path),
+                    _manual_instructions(),
                 )
             )
     return raw
@@ -433,23 +413,14 @@ def _read_and_validate(data: bytes) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return add_derived_features(frame), validate_frame(frame)
 
 
-def load_housing(
-    path: str | os.PathLike[str] | None = None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    shipped_path: Path | None = None,
-) -> HousingData:
+def load_housing(path: str | os.PathLike[str] | None = None) -> HousingData:
     """Load and validate the housing data, by default the file shipped with the app.
 
     Parameters
     ----------
     path : path-like, optional
-        Explicit path to the CSV (``.gz`` allowed).
-    environ : mapping, optional
-        Environment for ``GEOCLUSTER_DATA`` (default ``os.environ``).
-    shipped_path : Path, optional
-        The shipped file (default :data:`SHIPPED_DATA_PATH`), used when neither a path
-        nor ``GEOCLUSTER_DATA`` is given.
+        Explicit path to the CSV (``.gz`` allowed); else ``GEOCLUSTER_DATA``, else the
+        shipped file (see :func:`locate_data`).
 
     Returns
     -------
@@ -464,8 +435,8 @@ def load_housing(
         When the file is damaged, differs from the published data (shipped file) or
         is not a valid housing CSV.
     """
-    located = locate_data(path, environ=environ, shipped_path=shipped_path)
-    raw = read_data_bytes(located, shipped_path=shipped_path)
+    located = locate_data(path)
+    raw = read_data_bytes(located)
     frame, notes = _read_and_validate(raw)
     return HousingData(
         frame=frame, source=str(located), notes=notes, sha256=hashlib.sha256(raw).hexdigest()

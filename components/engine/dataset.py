@@ -99,9 +99,7 @@ class Dataset:
     def label(self, column: str) -> str:
         """Human label of a column: the catalogue's, else the file's own name."""
         described = self.catalogue.get(column)
-        if described is not None:
-            return described.label
-        return self.original_names.get(column, column)
+        return described.label if described is not None else self.original_names.get(column, column)
 
     def cap(self, column: str) -> float | None:
         """The census top-code of a column, if it has one."""

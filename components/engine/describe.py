@@ -29,12 +29,7 @@ from scipy import stats
 from components.engine.clustering import cluster_profiles
 from components.engine.features import FEATURE_CATALOGUE
 from components.engine.grouped import sums_of_squares
-from components.engine.validation import (
-    check_float,
-    check_int,
-    clustered_values,
-    validate_frame_labels,
-)
+from components.engine.validation import clustered_values, validate_frame_labels
 
 __all__ = [
     "CATEGORY_WORDS",
@@ -539,8 +534,8 @@ class ClusterPriceCheck:
         Two-sample Kolmogorov-Smirnov test (NaN when a part is empty); reported, not used for
         the verdict (with thousands of rows it flags differences too small to matter).
     holds : bool or None
-        True when ``|median_change| <= tolerance``; None when the test part has fewer than
-        ``min_test_rows`` rows.
+        True when ``|median_change| <= MEDIAN_TOLERANCE``; None when the test part has fewer
+        than ``MIN_TEST_ROWS`` rows.
     """
 
     cluster: int
@@ -600,17 +595,14 @@ def train_test_price_check(
     train_labels: np.ndarray,
     test_values: np.ndarray,
     test_labels: np.ndarray,
-    *,
-    tolerance: float = MEDIAN_TOLERANCE,
-    min_test_rows: int = MIN_TEST_ROWS,
-    value_name: str = "median house value",
 ) -> PriceCheckResult:
     """Compare each cluster's value median and IQR on the training rows with the test rows.
 
     The tutorial fits k-means on a training split and assigns the test rows to the fitted
     centroids; if the clusters describe real groups, each cluster's prices look alike in both
-    parts. A cluster *holds* when its test median is within ``tolerance`` (10%) of its training
-    median. A KS test per cluster is reported too.
+    parts. A cluster *holds* when its test median is within :data:`MEDIAN_TOLERANCE` (10%) of
+    its training median; a cluster with fewer than :data:`MIN_TEST_ROWS` test rows is not
+    judged. A KS test per cluster is reported too.
 
     Parameters
     ----------
@@ -618,20 +610,12 @@ def train_test_price_check(
         The value per row of each part (NaN rows ignored).
     train_labels, test_labels : array-like of int
         Cluster per row (test rows: nearest training centroid); negative = ignored.
-    tolerance : float
-        Largest relative change of the median that still holds, in ``(0, 1)``.
-    min_test_rows : int
-        Fewest test rows for a cluster to be judged (default 10).
-    value_name : str
-        How the value is called in the verdict.
 
     Returns
     -------
     PriceCheckResult
         Per-cluster medians, IQRs, KS test and a verdict.
     """
-    tolerance = check_float(tolerance, "tolerance", 0.0, 1.0, low_open=True, high_open=True)
-    min_test_rows = check_int(min_test_rows, "min_test_rows", 1)
     train, train_ids = clustered_values(
         train_values, train_labels, name="train: values", drop_non_finite=True
     )
@@ -651,7 +635,7 @@ def train_test_price_check(
         both = part_train.size > 0 and part_test.size > 0
         change = median_test / median_train - 1.0 if both and median_train != 0 else math.nan
         ks = stats.ks_2samp(part_train, part_test)[:2] if both else (math.nan, math.nan)
-        judged = part_test.size >= min_test_rows and math.isfinite(change)
+        judged = part_test.size >= MIN_TEST_ROWS and math.isfinite(change)
         checks.append(
             ClusterPriceCheck(
                 cluster=int(cluster),
@@ -664,7 +648,7 @@ def train_test_price_check(
                 median_change=change,
                 ks_statistic=float(ks[0]),
                 ks_p_value=float(ks[1]),
-                holds=abs(change) <= tolerance if judged else None,
+                holds=abs(change) <= MEDIAN_TOLERANCE if judged else None,
             )
         )
     judged = [c for c in checks if c.holds is not None]
@@ -672,29 +656,30 @@ def train_test_price_check(
     skipped = [c.cluster for c in checks if c.holds is None]
     if not judged:
         verdict = (
-            f"No cluster has {min_test_rows} or more test rows, so the test split cannot "
+            f"No cluster has {MIN_TEST_ROWS} or more test rows, so the test split cannot "
             "confirm the clusters."
         )
     elif not failing:
         verdict = (
-            f"The {value_name} distribution holds on the test rows: in all {len(judged)} judged "
-            f"clusters the test median is within {tolerance:.0%} of the training median."
+            "The median house value distribution holds on the test rows: in all "
+            f"{len(judged)} judged clusters the test median is within {MEDIAN_TOLERANCE:.0%} of "
+            "the training median."
         )
     else:
         listed = ", ".join(f"cluster {c.cluster} ({c.median_change:+.0%})" for c in failing)
         verdict = (
-            f"The {value_name} distribution holds in {len(judged) - len(failing)} of "
+            f"The median house value distribution holds in {len(judged) - len(failing)} of "
             f"{len(judged)} judged clusters; the test median moves by more than "
-            f"{tolerance:.0%} in {listed}."
+            f"{MEDIAN_TOLERANCE:.0%} in {listed}."
         )
     if skipped and judged:
         verdict += (
-            f" Not judged (fewer than {min_test_rows} test rows): cluster(s) "
+            f" Not judged (fewer than {MIN_TEST_ROWS} test rows): cluster(s) "
             f"{', '.join(str(c) for c in skipped)}."
         )
     return PriceCheckResult(
         clusters=tuple(checks),
-        tolerance=tolerance,
+        tolerance=MEDIAN_TOLERANCE,
         all_hold=bool(judged) and not failing,
         verdict=verdict,
     )

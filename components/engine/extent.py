@@ -77,8 +77,7 @@ def map_extent(
     # deck.gl's world is 512 px wide at zoom 0, i.e. 512 / (2 pi) px per radian.
     pixels_per_radian = min(0.9 * width_px / lon_span, 0.9 * height_px / y_span)
     zoom = float(np.clip(math.log2(pixels_per_radian * 2 * math.pi / 512), 1.0, 14.0))
-    centre_y = (y_low + y_high) / 2
-    centre_latitude = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
+    centre_latitude = math.degrees(2 * math.atan(math.exp((y_low + y_high) / 2)) - math.pi / 2)
     return MapExtent(
         min_latitude=float(lat.min()),
         max_latitude=float(lat.max()),

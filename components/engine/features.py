@@ -47,11 +47,6 @@ class Feature:
     cap: float | None = None
     ratio: tuple[str, str] | None = None
 
-    @property
-    def derived(self) -> bool:
-        """True for a ratio computed from other columns."""
-        return self.ratio is not None
-
 
 def _ratio(ratio: tuple[str, str], name: str, label: str, unit: str, meaning: str) -> Feature:
     """A ratio of two census columns, its description naming them first."""

@@ -70,11 +70,10 @@ def group_summary(values: np.ndarray, labels: np.ndarray, n_groups: int) -> Grou
         )
     groups = check_int(n_groups, "n_groups", 1)
     keep = np.isfinite(numbers) & (ids >= 0) & (ids < groups)
-    kept_values = numbers[keep]
     kept_ids = ids[keep].astype(np.int16 if groups <= 32_767 else np.int64)
     # A stable sort of small ints is a radix sort: each group's values become one run
     # in linear time; each run is then partitioned (no full sort by value).
-    runs = kept_values[np.argsort(kept_ids, kind="stable")]
+    runs = numbers[keep][np.argsort(kept_ids, kind="stable")]
     counts = np.bincount(kept_ids, minlength=groups).astype(np.int64)
     ends = np.cumsum(counts)
     stats = np.full((6, groups), np.nan)  # q1, median, q3, lower and upper fence, mean

@@ -59,9 +59,7 @@ def mercator_pixels(
 def tile_range(extent: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
     """The x and y indices of the tiles at ``zoom`` covering (west, south, east, north)."""
     x, y = mercator_pixels(np.array([extent[0], extent[2]]), np.array([extent[3], extent[1]]), zoom)
-    last = 2**zoom - 1
-    x0, x1 = (np.clip(x // TILE_SIZE_PX, 0, last)).astype(int)
-    y0, y1 = (np.clip(y // TILE_SIZE_PX, 0, last)).astype(int)
+    (x0, x1), (y0, y1) = (np.clip(v // TILE_SIZE_PX, 0, 2**zoom - 1).astype(int) for v in (x, y))
     return range(int(x0), int(x1) + 1), range(int(y0), int(y1) + 1)
 
 
@@ -128,13 +126,11 @@ class LevelOfDetail:
 
 def finest_zoom(extent: tuple[float, float, float, float], max_tiles: int) -> int:
     """The largest zoom (<= MAX_ZOOM) whose tiles over ``extent`` number at most ``max_tiles``."""
-    zoom = 0
-    while zoom < MAX_ZOOM:
+    for zoom in range(MAX_ZOOM):
         x_range, y_range = tile_range(extent, zoom + 1)
         if len(x_range) * len(y_range) > max_tiles:
-            break
-        zoom += 1
-    return zoom
+            return zoom
+    return MAX_ZOOM
 
 
 @dataclass
@@ -243,10 +239,6 @@ def level_of_detail(
     latitude: np.ndarray,
     labels_by_k: Mapping[int, np.ndarray],
     values: Mapping[str, np.ndarray] | None = None,
-    *,
-    cell_px: int = CELL_PX,
-    max_finest_tiles: int = MAX_FINEST_TILES,
-    max_cells: int = MAX_CELLS,
 ) -> LevelOfDetail:
     """Merge points into cells at every zoom, keeping each k's majority cluster.
 
@@ -263,20 +255,13 @@ def level_of_detail(
     values : mapping of str to numpy.ndarray, optional
         Columns averaged per cell (e.g. the price for the tooltip); missing values (NaN)
         are left out of a cell's mean (NaN when a cell has none).
-    cell_px : int
-        Cell size in pixels below the finest zoom, in [1, 64] and dividing 256.
-    max_finest_tiles : int
-        The finest zoom is at most the largest with at most this many tiles over the rows'
-        extent, >= 1.
-    max_cells : int
-        Most cells over all zooms, >= 1 (it bounds the tiles written and the memory): the
-        zooms stop before the first that would pass it (zoom 0 is always kept).
 
     Returns
     -------
     LevelOfDetail
         Zoom 0 .. finest; at the finest zoom a cell is a distinct position, unless
-        ``max_cells`` stopped the zooms before it (the finest is then a grid of cells).
+        :data:`MAX_CELLS` stopped the zooms before it (zoom 0 is always kept; the finest is
+        then a grid of cells).
     """
     lon = np.asarray(longitude, dtype=float)
     lat = np.asarray(latitude, dtype=float)
@@ -287,14 +272,6 @@ def level_of_detail(
         )
     if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
         raise ValueError("longitude and latitude must be finite.")
-    if not (isinstance(cell_px, int) and 1 <= cell_px <= 64 and TILE_SIZE_PX % cell_px == 0):
-        raise ValueError(
-            f"cell_px={cell_px!r} is out of range; expected a divisor of 256 in [1, 64]."
-        )
-    if not (isinstance(max_finest_tiles, int) and max_finest_tiles >= 1):
-        raise ValueError(f"max_finest_tiles={max_finest_tiles!r} is out of range; expected >= 1.")
-    if not (isinstance(max_cells, int) and max_cells >= 1):
-        raise ValueError(f"max_cells={max_cells!r} is out of range; expected >= 1.")
     k_values = tuple(sorted(int(k) for k in labels_by_k))
     if not k_values:
         raise ValueError("labels_by_k is empty; expected the labels of at least one k.")
@@ -313,12 +290,11 @@ def level_of_detail(
         if column.shape != lon.shape:
             raise ValueError(f"values[{name!r}] must hold one value per row ({lon.size}).")
     extent = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-    tile_zoom = finest_zoom(extent, max_finest_tiles)
+    tile_zoom = finest_zoom(extent, MAX_FINEST_TILES)
     grid_zoom = max(tile_zoom - 1, 0)
     x, y = mercator_pixels(lon, lat, grid_zoom)
-    cells_across = TILE_SIZE_PX * 2**grid_zoom // cell_px
-    cell_x = np.clip(x // cell_px, 0, cells_across - 1).astype(np.uint64)
-    cell_y = np.clip(y // cell_px, 0, cells_across - 1).astype(np.uint64)
+    cells_across = TILE_SIZE_PX * 2**grid_zoom // CELL_PX
+    cell_x, cell_y = (np.clip(v // CELL_PX, 0, cells_across - 1).astype(np.uint64) for v in (x, y))
     morton = _spread_bits(cell_x) | (_spread_bits(cell_y) << np.uint64(1))
     order = np.argsort(morton, kind="stable")
     sorted_morton = morton[order]
@@ -327,25 +303,21 @@ def level_of_detail(
     total_cells = 0
     for zoom in range(tile_zoom):
         starts = _run_starts(sorted_morton >> np.uint64(2 * (grid_zoom - zoom)))
-        if grid_starts and total_cells + starts.size > max_cells:
+        if grid_starts and total_cells + starts.size > MAX_CELLS:
             break
         grid_starts.append(starts)
         total_cells += starts.size
     levels: list[DetailLevel] = []
     if grid_starts:
-        finest_starts = grid_starts[-1]
-        finest = _row_sums(order, finest_starts, lon, lat, labels, k_values, columns)
         # From the finest grid zoom down, each zoom summed from the one above it.
-        sums, finer_starts = finest, finest_starts
-        coarser_first: list[DetailLevel] = [finest.level(len(grid_starts) - 1)]
+        sums = _row_sums(order, grid_starts[-1], lon, lat, labels, k_values, columns)
+        levels.append(sums.level(len(grid_starts) - 1))
         for zoom in range(len(grid_starts) - 2, -1, -1):
-            sums = sums.reduced(np.searchsorted(finer_starts, grid_starts[zoom]))
-            finer_starts = grid_starts[zoom]
-            coarser_first.append(sums.level(zoom))
-        levels.extend(reversed(coarser_first))
+            sums = sums.reduced(np.searchsorted(grid_starts[zoom + 1], grid_starts[zoom]))
+            levels.insert(0, sums.level(zoom))
     # Every distinct position, when every grid zoom fit and the rows surely fit as well
     # (sorting a million positions is the slow part, so it is not tried beyond that).
-    if not levels or (len(grid_starts) == tile_zoom and total_cells + lon.size <= max_cells):
+    if not levels or (len(grid_starts) == tile_zoom and total_cells + lon.size <= MAX_CELLS):
         exact_order = np.lexsort((lat, lon, morton))
         exact_starts = _run_starts(lon[exact_order], lat[exact_order])
         exact = _row_sums(exact_order, exact_starts, lon, lat, labels, k_values, columns)

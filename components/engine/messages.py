@@ -68,10 +68,8 @@ def message(*parts: str | Code) -> Message:
     for part in parts:
         if isinstance(part, Message):
             flat.extend(part.parts)
-        elif isinstance(part, Code):
-            flat.append(part)
         else:
-            flat.append(str(part))
+            flat.append(part if isinstance(part, Code) else str(part))
     made = Message("".join(part.text if isinstance(part, Code) else part for part in flat))
     made.parts = tuple(flat)
     return made

@@ -99,12 +99,11 @@ def fit(train: np.ndarray, order_key: np.ndarray, *, random_state: int, n_init: 
         Fitted on a fixed sample of :data:`FIT_SAMPLE_ROWS` rows above that size, every
         row labelled.
     """
-    sampled = train.shape[0] > FIT_SAMPLE_ROWS
     return fit_sweep(
         train,
         feasible_k_values(train),
         random_state=random_state,
-        n_init=auto_n_init(sampled) if n_init == "auto" else n_init,
+        n_init=auto_n_init(train.shape[0] > FIT_SAMPLE_ROWS) if n_init == "auto" else n_init,
         order_key=order_key,
         max_fit_rows=FIT_SAMPLE_ROWS,
     )

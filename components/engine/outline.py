@@ -37,18 +37,6 @@ class Outline:
     paths: tuple[np.ndarray, ...]
     source: str
 
-    @property
-    def n_points(self) -> int:
-        """The number of vertices over all paths."""
-        return sum(path.shape[0] for path in self.paths)
-
-    def bounds(self) -> tuple[float, float, float, float]:
-        """Return (west, south, east, north) of all paths, in degrees."""
-        stacked = np.concatenate(self.paths)
-        west, south = stacked.min(axis=0)
-        east, north = stacked.max(axis=0)
-        return float(west), float(south), float(east), float(north)
-
 
 def shipped_json(text: str, what: str, list_key: str, max_bytes: int) -> tuple[dict[str, Any], str]:
     """Check the JSON text of a data file shipped with the app, before its own checks.

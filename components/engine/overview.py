@@ -53,7 +53,7 @@ def data_overview(data: Dataset) -> DataOverview:
             "column": name,
             "missing": int(count),
             "share": int(count) / rows,
-            "derived": name in data.catalogue and data.catalogue[name].derived,
+            "derived": name in data.catalogue and data.catalogue[name].ratio is not None,
         }
         for name, count in zip(frame.columns, frame.isna().sum(), strict=True)
     ]

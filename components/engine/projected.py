@@ -270,6 +270,5 @@ def projected_advice(
     elif not systems:
         changes.append("your system's EPSG number in place of NNNN")
     with_changes = f" (with {' and '.join(changes)})" if changes else ""
-    parts.append(f"\n\nOr in Python{with_changes}:\n\n")
-    parts.append(Code(snippet, "python"))
+    parts += [f"\n\nOr in Python{with_changes}:\n\n", Code(snippet, "python")]
     return message(*parts)

@@ -52,6 +52,12 @@ class RowLabels:
     is_test: np.ndarray | None
 
 
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """The array itself, made read-only: the cached results share it."""
+    values.setflags(write=False)
+    return values
+
+
 def fit_rows(row_positions: np.ndarray, scaled: ScaledFeatures) -> FitRows:
     """Map the scaled train and test rows back to positions in the data frame.
 
@@ -69,13 +75,8 @@ def fit_rows(row_positions: np.ndarray, scaled: ScaledFeatures) -> FitRows:
         as read-only arrays.
     """
     positions = np.asarray(row_positions)
-    train = positions[scaled.train_rows]
-    train.setflags(write=False)
-    test = None
-    if scaled.test_rows is not None:
-        test = positions[scaled.test_rows]
-        test.setflags(write=False)
-    return FitRows(train=train, test=test)
+    test = None if scaled.test_rows is None else _read_only(positions[scaled.test_rows])
+    return FitRows(train=_read_only(positions[scaled.train_rows]), test=test)
 
 
 def label_every_row(
@@ -115,8 +116,7 @@ def label_every_row(
         is_test = np.zeros(n_rows, dtype=bool)
         is_test[rows.test] = True
         is_test.setflags(write=False)
-    labels.setflags(write=False)
-    return RowLabels(labels=labels, is_test=is_test)
+    return RowLabels(labels=_read_only(labels), is_test=is_test)
 
 
 def value_summary(labels: np.ndarray, n_clusters: int, values: np.ndarray) -> GroupSummary:
@@ -140,14 +140,7 @@ def value_summary(labels: np.ndarray, n_clusters: int, values: np.ndarray) -> Gr
     return group_summary(values, np.where(ids >= 0, ids, n_clusters), n_clusters + 1)
 
 
-def cluster_sizes(
-    labels: np.ndarray,
-    n_clusters: int,
-    values: np.ndarray,
-    value_name: str = "median",
-    *,
-    summary: GroupSummary | None = None,
-) -> pd.DataFrame:
+def cluster_sizes(labels: np.ndarray, n_clusters: int, summary: GroupSummary) -> pd.DataFrame:
     """Rows, share and the median of a column per cluster, then the rows not clustered.
 
     Parameters
@@ -156,48 +149,28 @@ def cluster_sizes(
         Cluster id per row (negative: not clustered).
     n_clusters : int
         k; clusters ``0 .. k-1`` each get a row, empty ones too.
-    values : numpy.ndarray
-        The column summarised, one value per row (NaN and infinities ignored).
-    value_name : str
-        Name of the median's column.
-    summary : GroupSummary, optional
-        :func:`value_summary` of these labels and values, when the caller has it already.
+    summary : GroupSummary
+        :func:`value_summary` of these labels and the column summarised.
 
     Returns
     -------
     pandas.DataFrame
-        Columns cluster (str), rows, share (of the clustered rows) and ``value_name``
-        (NaN for an empty cluster); a last row "not clustered" (share NaN) when any
-        label is negative.
+        Columns cluster (str), rows, share (of the clustered rows) and median (NaN for an
+        empty cluster); a last row "not clustered" (share NaN) when any label is negative.
     """
     ids = np.asarray(labels)
-    numbers = np.asarray(values, dtype=np.float64)
-    n_clustered = int((ids >= 0).sum())
-    # Finite values only (a user's file may hold inf, which has no place in a median);
-    # the rows not clustered are one more group after the clusters.
-    if summary is None:
-        summary = value_summary(ids, n_clusters, numbers)
     sizes = np.bincount(ids[ids >= 0].astype(np.int64), minlength=n_clusters)
-    table = [
+    n_unclustered = ids.size - int(sizes.sum())
+    # The rows not clustered are one more group after the clusters, shown when there are any.
+    groups = n_clusters + 1 if n_unclustered else n_clusters
+    return pd.DataFrame(
         {
-            "cluster": str(cluster),
-            "rows": int(sizes[cluster]),
-            "share": int(sizes[cluster]) / max(n_clustered, 1),
-            value_name: float(summary.median[cluster]),
+            "cluster": [*map(str, range(n_clusters)), NOT_CLUSTERED][:groups],
+            "rows": np.append(sizes, n_unclustered)[:groups],
+            "share": np.append(sizes / max(int(sizes.sum()), 1), np.nan)[:groups],
+            "median": summary.median[:groups],
         }
-        for cluster in range(n_clusters)
-    ]
-    n_unclustered = ids.size - n_clustered
-    if n_unclustered:
-        table.append(
-            {
-                "cluster": NOT_CLUSTERED,
-                "rows": n_unclustered,
-                "share": float("nan"),
-                value_name: float(summary.median[n_clusters]),
-            }
-        )
-    return pd.DataFrame(table)
+    )
 
 
 def train_test_check(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -184,42 +185,20 @@ class _GeographicScaler:
             self.cos_mean_latitude_,
         )
         location = (projected - self.location_mean_) / self.location_scale_
-        result[:, self.latitude_column] = self.location_weight * location[:, 0]
-        result[:, self.longitude_column] = self.location_weight * location[:, 1]
+        result[:, [self.latitude_column, self.longitude_column]] = self.location_weight * location
         result[:, self.other_columns_] = (
             values[:, self.other_columns_] - self.other_mean_
         ) / self.other_std_
         return result
 
 
-def _make_scaler(
-    scaler: str, feature_names: tuple[str, ...], location_weight: float
-) -> StandardScaler | MinMaxScaler | RobustScaler | _GeographicScaler | None:
-    if scaler == "standard":
-        return StandardScaler()
-    if scaler == "minmax":
-        return MinMaxScaler()
-    if scaler == "robust":
-        return RobustScaler()
-    if scaler == "geographic":
-        return _GeographicScaler(
-            feature_names.index("latitude"), feature_names.index("longitude"), location_weight
-        )
-    return None  # normalize is stateless: each row on its own
-
-
-def _parameters_of(
-    fitted: StandardScaler | MinMaxScaler | RobustScaler | _GeographicScaler | None,
-) -> dict[str, list[float]]:
-    if isinstance(fitted, StandardScaler):
-        return {"mean": fitted.mean_.tolist(), "scale": fitted.scale_.tolist()}
-    if isinstance(fitted, MinMaxScaler):
-        return {"scale": fitted.scale_.tolist(), "min": fitted.min_.tolist()}
-    if isinstance(fitted, RobustScaler):
-        return {"center": fitted.center_.tolist(), "scale": fitted.scale_.tolist()}
-    if isinstance(fitted, _GeographicScaler):
-        return fitted.parameters()
-    return {}
+_SklearnScaler: TypeAlias = StandardScaler | MinMaxScaler | RobustScaler
+# scikit-learn's scalers, and the fitted attributes (without their underscore) kept of each.
+_SKLEARN_SCALERS: dict[str, tuple[type[_SklearnScaler], tuple[str, ...]]] = {
+    "standard": (StandardScaler, ("mean", "scale")),
+    "minmax": (MinMaxScaler, ("scale", "min")),
+    "robust": (RobustScaler, ("center", "scale")),
+}
 
 
 def check_scaler_input(
@@ -308,10 +287,9 @@ def apply_scaler(
     if scaler == "normalize":
         return np.asarray(normalize(matrix), dtype=np.float64)
     if scaler == "geographic":
-        fitted = _GeographicScaler.from_parameters(
+        return _GeographicScaler.from_parameters(
             names.index("latitude"), names.index("longitude"), parameters
-        )
-        return fitted.transform(matrix)
+        ).transform(matrix)
     scale = np.asarray(parameters["scale"], dtype=np.float64)
     if scaler == "minmax":
         return matrix * scale + np.asarray(parameters["min"], dtype=np.float64)
@@ -383,7 +361,13 @@ def scale_features(
         train_rows, test_rows = train_test_split(
             rows, test_size=test_size, random_state=random_state
         )
-    fitted = _make_scaler(scaler, names, location_weight)
+    fitted: _GeographicScaler | _SklearnScaler | None = None
+    if scaler == "geographic":
+        fitted = _GeographicScaler(
+            names.index("latitude"), names.index("longitude"), location_weight
+        )
+    elif scaler in _SKLEARN_SCALERS:  # else normalize, which is stateless: each row on its own
+        fitted = _SKLEARN_SCALERS[scaler][0]()
     train_values = matrix[train_rows]
     test_values = None if test_rows is None else matrix[test_rows]
     fitted_transforms = None
@@ -392,6 +376,11 @@ def scale_features(
         train_values = fitted_transforms.transform(train_values)
         test_values = None if test_values is None else fitted_transforms.transform(test_values)
     transform = normalize if fitted is None else fitted.fit(train_values).transform
+    if isinstance(fitted, _GeographicScaler):
+        parameters = fitted.parameters()
+    else:
+        kept = _SKLEARN_SCALERS[scaler][1] if scaler in _SKLEARN_SCALERS else ()
+        parameters = {name: getattr(fitted, f"{name}_").tolist() for name in kept}
     return ScaledFeatures(
         train=np.asarray(transform(train_values), dtype=np.float64),
         test=None if test_values is None else np.asarray(transform(test_values), dtype=np.float64),
@@ -400,5 +389,5 @@ def scale_features(
         scaler=scaler,
         transforms=fitted_transforms,
         warning=SCALER_WARNINGS.get(scaler),
-        scaler_parameters=_parameters_of(fitted),
+        scaler_parameters=parameters,
     )

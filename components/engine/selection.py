@@ -106,18 +106,15 @@ def _grid_keys(longitude: np.ndarray, latitude: np.ndarray, step: int) -> np.nda
     return column * (int(row.max()) + 1) + row
 
 
-def place_cells(
-    longitude: np.ndarray, latitude: np.ndarray, drawn: np.ndarray | None = None
-) -> PlaceCells:
+def place_cells(longitude: np.ndarray, latitude: np.ndarray, drawn: np.ndarray) -> PlaceCells:
     """Merge places into at most :data:`MAX_MARKERS` cells: distinct positions, else a grid.
 
     Parameters
     ----------
     longitude, latitude : numpy.ndarray
         Degrees, finite, one per place.
-    drawn : numpy.ndarray of bool, optional
+    drawn : numpy.ndarray of bool
         The places to put in cells (e.g. the clustered ones); the others get cell -1.
-        Default: every place.
 
     Returns
     -------
@@ -136,7 +133,7 @@ def place_cells(
         )
     if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
         raise ValueError("longitude and latitude must be finite.")
-    mask = np.ones(lon.size, dtype=bool) if drawn is None else np.asarray(drawn)
+    mask = np.asarray(drawn)
     if mask.dtype != bool or mask.shape != lon.shape:
         raise ValueError(f"drawn must hold one True or False per place ({lon.size}).")
     places = np.flatnonzero(mask)

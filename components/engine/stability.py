@@ -445,7 +445,7 @@ def stability_across_k(
         assign all rows (default 5,000; None = always fit on all rows).
     n_init : 'auto' or int
         k-means initialisations per rerun, in ``[1, 50]``; 'auto' (default) is one k-means++
-        start, like the engine's ``fit_kmeans`` default. Use the map's own setting: stability
+        start, like scikit-learn's default. Use the map's own setting: stability
         with one start mostly measures which local minimum a seed lands in (BENCHMARKS.md,
         "Measured defaults").
     mean_threshold, min_threshold : float

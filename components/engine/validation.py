@@ -78,10 +78,9 @@ def check_int(
     if not _is_integer(value):
         raise ValueError(f"{name}={value!r} is not an integer; {expected}")
     number = int(value)
-    if high is None and number < low:
-        raise ValueError(f"{name}={number} is invalid; {expected}")
-    if high is not None and not low <= number <= high:
-        raise ValueError(f"{name}={number} is out of range; {expected}")
+    if number < low or (high is not None and number > high):
+        problem = "is invalid" if high is None else "is out of range"
+        raise ValueError(f"{name}={number} {problem}; {expected}")
     return number
 
 
@@ -254,9 +253,7 @@ def validate_n_clusters(n_clusters: object, n_samples: int, n_distinct: int | No
     int
         ``n_clusters`` as a Python int.
     """
-    upper = n_samples - 1
-    if n_distinct is not None:
-        upper = min(upper, n_distinct)
+    upper = n_samples - 1 if n_distinct is None else min(n_samples - 1, n_distinct)
     detail = "" if n_distinct is None else f" (X has {n_samples} rows, {n_distinct} distinct)"
     if not _is_integer(n_clusters):
         raise ValueError(

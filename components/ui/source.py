@@ -101,7 +101,7 @@ class HeldFile:
 
 def housing_source() -> keys.DataSource:
     """The census data's source (raises the engine's errors when the file is missing)."""
-    return cache.data.housing_source(data.locate_data(environ=os.environ))
+    return cache.data.housing_source(data.locate_data())
 
 
 def result_source(environ: Mapping[str, str] | None = None) -> keys.DataSource | None:

@@ -27,6 +27,12 @@ from components.engine.data import (
 )
 
 
+@pytest.fixture(autouse=True)
+def no_data_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with GEOCLUSTER_DATA unset."""
+    monkeypatch.delenv("GEOCLUSTER_DATA", raising=False)
+
+
 def test_real_file_checksum_matches_the_published_one(housing_path: Path) -> None:
     assert hashlib.sha256(housing_path.read_bytes()).hexdigest() == DATA_SHA256
 
@@ -52,11 +58,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.usefixtures("no_network")
 def test_the_shipped_file_loads_offline_by_default(housing_path: Path) -> None:
-    data = load_housing(environ={})
+    data = load_housing()
     assert data.source == str(SHIPPED_DATA_PATH)
     assert data.frame.shape[0] == 20_640
     assert data.notes[0].startswith("207 row(s) have no value for total_bedrooms;")
-    pd.testing.assert_frame_equal(data.frame, load_housing(housing_path, environ={}).frame)
+    pd.testing.assert_frame_equal(data.frame, load_housing(housing_path).frame)
 
 
 def _shipped_copy(folder: Path, content: bytes) -> Path:
@@ -75,11 +81,15 @@ def _shipped_copy(folder: Path, content: bytes) -> Path:
     ids=["truncated", "bad-header", "bad-crc"],
 )
 def test_a_damaged_shipped_file_says_which_file_and_what_to_do(
-    tmp_path: Path, damage: Callable[[bytes], bytes], expected: str
+    tmp_path: Path,
+    damage: Callable[[bytes], bytes],
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shipped = _shipped_copy(tmp_path, damage(SHIPPED_DATA_PATH.read_bytes()))
+    monkeypatch.setattr(data_module, "SHIPPED_DATA_PATH", shipped)
     with pytest.raises(DataValidationError, match=expected) as info:
-        load_housing(environ={}, shipped_path=shipped)
+        load_housing()
     message = str(info.value)
     assert "The data file housing.csv.gz is not a readable gzip file" in message
     assert str(shipped.parent) not in message  # no server path reaches a visitor
@@ -87,13 +97,13 @@ def test_a_damaged_shipped_file_says_which_file_and_what_to_do(
 
 
 def test_a_shipped_file_with_other_contents_fails_its_checksum(
-    tmp_path: Path, housing_path: Path
+    tmp_path: Path, housing_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lines = housing_path.read_bytes().splitlines(keepends=True)
     one_row_fewer = gzip.compress(b"".join(lines[:-1]), compresslevel=1)
-    shipped = _shipped_copy(tmp_path, one_row_fewer)
+    monkeypatch.setattr(data_module, "SHIPPED_DATA_PATH", _shipped_copy(tmp_path, one_row_fewer))
     with pytest.raises(DataValidationError, match="sha256") as info:
-        load_housing(environ={}, shipped_path=shipped)
+        load_housing()
     assert DATA_SHA256 in str(info.value) and "housing.csv.gz" in str(info.value)
     assert str(tmp_path) not in str(info.value)
 
@@ -104,49 +114,60 @@ def test_a_named_gz_file_is_read_without_the_checksum(tmp_path: Path, housing_pa
     lines = housing_path.read_bytes().splitlines(keepends=True)
     own = tmp_path / "mine.csv.gz"
     own.write_bytes(gzip.compress(b"".join(lines[:101])))
-    assert len(load_housing(own, environ={}).frame) == 100
+    assert len(load_housing(own).frame) == 100
     assert read_data_bytes(own) == b"".join(lines[:101])
 
 
-def test_a_missing_shipped_file_says_what_to_do(tmp_path: Path) -> None:
+def test_a_missing_shipped_file_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data_module, "SHIPPED_DATA_PATH", tmp_path / "housing.csv.gz")
     with pytest.raises(DataUnavailableError, match="is missing") as info:
-        load_housing(environ={}, shipped_path=tmp_path / "housing.csv.gz")
+        load_housing()
     assert "GEOCLUSTER_DATA" in str(info.value) and "upload" in str(info.value)
 
 
-def test_geocluster_data_wins_over_the_shipped_file(tmp_path: Path, housing_path: Path):
+def test_geocluster_data_wins_over_the_shipped_file(
+    tmp_path: Path, housing_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lines = housing_path.read_text(encoding="utf-8").splitlines(keepends=True)
     own = tmp_path / "own.csv"
     own.write_text("".join(lines[:51]), encoding="utf-8")
-    data = load_housing(environ={"GEOCLUSTER_DATA": str(own)})
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(own))
+    data = load_housing()
     assert data.source == str(own) and len(data.frame) == 50
 
 
-def test_lookup_order_explicit_then_env_then_shipped(tmp_path: Path, housing_path: Path):
+def test_lookup_order_explicit_then_env_then_shipped(
+    tmp_path: Path, housing_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert locate_data() == SHIPPED_DATA_PATH
     shipped = tmp_path / "shipped.csv.gz"
     shipped.write_text("x")
-    assert locate_data(environ={}, shipped_path=shipped) == shipped
-    assert locate_data(environ={"GEOCLUSTER_DATA": str(housing_path)}, shipped_path=shipped) == (
-        housing_path
-    )
+    monkeypatch.setattr(data_module, "SHIPPED_DATA_PATH", shipped)
+    assert locate_data() == shipped
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(housing_path))
+    assert locate_data() == housing_path
     explicit = tmp_path / "explicit.csv"
     explicit.write_text("x")
-    environ = {"GEOCLUSTER_DATA": str(housing_path)}
-    assert locate_data(explicit, environ=environ, shipped_path=shipped) == explicit
+    assert locate_data(explicit) == explicit
     # A blank variable counts as unset.
-    assert locate_data(environ={"GEOCLUSTER_DATA": "  "}, shipped_path=shipped) == shipped
-    assert locate_data(environ={}) == SHIPPED_DATA_PATH
+    monkeypatch.setenv("GEOCLUSTER_DATA", "  ")
+    assert locate_data() == shipped
 
 
-def test_a_named_path_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+def test_a_named_path_that_does_not_exist_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(DataUnavailableError, match="does not exist"):
-        locate_data(tmp_path / "nope.csv", environ={})
+        locate_data(tmp_path / "nope.csv")
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(tmp_path / "nope.csv"))
     with pytest.raises(DataUnavailableError, match="GEOCLUSTER_DATA points to"):
-        locate_data(environ={"GEOCLUSTER_DATA": str(tmp_path / "nope.csv")})
+        locate_data()
 
 
 def test_real_data_loads_with_report(housing_path: Path) -> None:
-    data = load_housing(housing_path, environ={})
+    data = load_housing(housing_path)
     assert data.frame.shape[0] == 20_640
     assert set(HOUSING_COLUMNS) <= set(data.frame.columns)
     assert {"rooms_per_household", "bedrooms_per_room", "population_per_household"} <= set(
@@ -244,35 +265,39 @@ def test_read_refuses_rows_longer_than_the_header(tmp_path: Path, housing_path: 
 # ------------------------------------------------------------------ faults of the data file
 
 
-def test_geocluster_data_pointing_at_a_directory_says_so(tmp_path: Path) -> None:
+def test_geocluster_data_pointing_at_a_directory_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "housing_folder"
     folder.mkdir()
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(folder))
     with pytest.raises(DataUnavailableError) as info:
-        locate_data(environ={"GEOCLUSTER_DATA": str(folder)})
+        locate_data()
     message = str(info.value)
     assert "GEOCLUSTER_DATA points to housing_folder, which is a directory, not a file" in message
     assert "does not exist" not in message and str(tmp_path) not in message
     with pytest.raises(DataUnavailableError, match="The data file housing_folder is a directory"):
-        locate_data(folder, environ={})
+        locate_data(folder)
 
 
-def test_a_pipe_is_not_a_regular_file(tmp_path: Path) -> None:
+def test_a_pipe_is_not_a_regular_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pipe = tmp_path / "housing.csv"
     os.mkfifo(pipe)  # opening it would block: it must never be opened
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(pipe))
     with pytest.raises(DataUnavailableError, match=r"housing\.csv, which is not a regular file"):
-        locate_data(environ={"GEOCLUSTER_DATA": str(pipe)})
+        locate_data()
 
 
 def test_unreadable_message_names_the_file_and_the_fix_without_the_path(tmp_path: Path) -> None:
     path = tmp_path / "secret" / "housing.csv"
     error = PermissionError(13, "Permission denied", str(path))
-    message = data_module.unreadable_message(path, error, SHIPPED_DATA_PATH)
+    message = data_module.unreadable_message(path, error)
     assert message.startswith("The data file housing.csv cannot be read: permission denied.")
     assert "chmod a+r housing.csv" in message and "GEOCLUSTER_DATA" in message
     assert str(tmp_path) not in message and "Errno" not in message
     assert "data/housing.csv.gz" in message  # the shipped file, relative to the project
     failed = OSError(5, "Input/output error")
-    other = data_module.unreadable_message(path, failed, SHIPPED_DATA_PATH)
+    other = data_module.unreadable_message(path, failed)
     assert "cannot be read: Input/output error." in other
 
 
@@ -281,10 +306,11 @@ def test_a_file_that_cannot_be_read_raises_the_clear_message(
 ) -> None:
     own = tmp_path / "locked.csv"
     own.write_bytes(housing_path.read_bytes())
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(own))
     if os.geteuid() != 0:  # root reads any file: then only the simulated refusal below runs
         own.chmod(0)
         with pytest.raises(DataUnavailableError, match=r"locked\.csv cannot be read: permission"):
-            load_housing(environ={"GEOCLUSTER_DATA": str(own)})
+            load_housing()
         own.chmod(0o644)
 
     def refuse(self: Path) -> bytes:
@@ -292,7 +318,7 @@ def test_a_file_that_cannot_be_read_raises_the_clear_message(
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(DataUnavailableError) as info:
-        load_housing(environ={"GEOCLUSTER_DATA": str(own)})
+        load_housing()
     assert "locked.csv cannot be read: permission denied" in str(info.value)
     assert info.value.__cause__ is None and str(tmp_path) not in str(info.value)
 
@@ -319,17 +345,19 @@ def test_a_one_line_housing_upload_is_refused_before_parsing(
 
 
 def test_a_file_other_than_the_published_one_is_named_with_its_row_count(
-    tmp_path: Path, housing_path: Path
+    tmp_path: Path, housing_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lines = housing_path.read_bytes().splitlines(keepends=True)
     cut = tmp_path / "housing_cut.csv"
     cut.write_bytes(b"".join(lines[:1001]))  # cut off mid-file, 1,000 rows
-    own = load_housing(environ={"GEOCLUSTER_DATA": str(cut)})
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(cut))
+    own = load_housing()
     note = data_module.published_note(own.sha256, len(own.frame), "housing_cut.csv")
     assert note is not None
     assert "(housing_cut.csv) is not the published California housing data set" in note
     assert "1,000 rows against the published 20,640" in note
-    published = load_housing(environ={"GEOCLUSTER_DATA": str(housing_path)})
+    monkeypatch.setenv("GEOCLUSTER_DATA", str(housing_path))
+    published = load_housing()
     assert published.sha256 == DATA_SHA256
     assert data_module.published_note(published.sha256, 20_640, "housing.csv") is None
     assert data_module.published_note("", 5, "unknown") is None

@@ -19,7 +19,7 @@ def test_catalogue_covers_numeric_columns_and_ratios() -> None:
     numeric = set(HOUSING_COLUMNS) - {"ocean_proximity"}
     ratios = {"rooms_per_household", "bedrooms_per_room", "population_per_household"}
     assert set(FEATURE_CATALOGUE) == numeric | ratios
-    assert all(FEATURE_CATALOGUE[name].derived for name in ratios)
+    assert all(FEATURE_CATALOGUE[name].ratio is not None for name in ratios)
     assert FEATURE_CATALOGUE["median_house_value"].cap == 500_001
     assert FEATURE_CATALOGUE["housing_median_age"].cap == 52
     assert "500,001" in FEATURE_CATALOGUE["median_house_value"].description

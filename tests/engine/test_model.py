@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from components.engine import model, places
 from components.engine.dataset import Dataset, places_dataset
-from components.engine.row_labels import cluster_sizes
+from components.engine.row_labels import cluster_sizes, value_summary
 from components.engine.scaling import scale_features
 from components.engine.upload import PlacesError, read_places
 from components.figures import charts
@@ -139,7 +139,7 @@ def test_a_big_file_is_fitted_on_a_sample_with_more_starts() -> None:
 def test_legend_table_hand_computed() -> None:
     labels = np.array([0, 0, 1, -1, 1, 1])
     values = np.array([1.0, 3.0, 10.0, 7.0, np.nan, 20.0])
-    table = legend_table(cluster_sizes(labels, 2, values))
+    table = legend_table(cluster_sizes(labels, 2, value_summary(labels, 2, values)))
     assert list(table["cluster"]) == ["0", "1", "not clustered"]
     assert list(table["colour"]) == [PALETTE[0], PALETTE[1], NOT_CLUSTERED_COLOUR]
     assert list(table["rows"]) == [2, 3, 1]

@@ -13,6 +13,7 @@ from components.engine.row_labels import (
     fit_rows,
     label_every_row,
     train_test_check,
+    value_summary,
 )
 from components.engine.scaling import ScaledFeatures
 
@@ -64,20 +65,21 @@ def test_label_every_row_without_split() -> None:
 def test_cluster_sizes_counted_by_hand() -> None:
     labels = np.array([0, 0, 1, -1, 0, -1])
     values = np.array([1.0, 3.0, 7.0, 4.0, np.nan, 6.0])
-    table = cluster_sizes(labels, 3, values, value_name="median price")
-    assert table.columns.tolist() == ["cluster", "rows", "share", "median price"]
+    table = cluster_sizes(labels, 3, value_summary(labels, 3, values))
+    assert table.columns.tolist() == ["cluster", "rows", "share", "median"]
     assert table["cluster"].tolist() == ["0", "1", "2", "not clustered"]
     assert table["rows"].tolist() == [3, 1, 0, 2]
     # Shares are of the 4 clustered rows; the NaN value of cluster 0 is ignored.
     assert table["share"].tolist()[:3] == [0.75, 0.25, 0.0]
     assert math.isnan(table["share"].iloc[3])
-    medians = table["median price"].tolist()
+    medians = table["median"].tolist()
     assert medians[0] == 2.0 and medians[1] == 7.0 and medians[3] == 5.0
     assert math.isnan(medians[2])
 
 
 def test_cluster_sizes_without_unclustered_rows_has_k_rows() -> None:
-    table = cluster_sizes(np.array([1, 0]), 2, np.array([2.0, 4.0]))
+    labels = np.array([1, 0])
+    table = cluster_sizes(labels, 2, value_summary(labels, 2, np.array([2.0, 4.0])))
     assert table["cluster"].tolist() == ["0", "1"]
     assert table["median"].tolist() == [4.0, 2.0]
 

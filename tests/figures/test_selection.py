@@ -16,7 +16,7 @@ from components.figures.selection import MARKERS_TRACE, selection_figure
 # Four places in California, the first two at one position: three cells.
 LON = np.array([-122.4, -122.4, -118.2, -117.2])
 LAT = np.array([37.8, 37.8, 34.1, 32.7])
-CELLS = place_cells(LON, LAT)
+CELLS = place_cells(LON, LAT, np.ones(len(LON), dtype=bool))
 CLUSTERS = np.array([2, 0, -1])
 SHARES = np.array([0.5, 1.0, 0.0])
 
@@ -74,7 +74,7 @@ def test_axes_keep_distances_and_the_outline_is_clipped() -> None:
     assert outline.mode == "lines" and outline.hoverinfo == "skip"
     drawn = sum(value is not None for value in outline.x)
     # California's coast and borders, not the world's.
-    assert 0 < drawn < load_outline().n_points
+    assert 0 < drawn < sum(len(path) for path in load_outline().paths)
 
 
 def test_mismatched_cells_are_refused() -> None:

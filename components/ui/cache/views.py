@@ -181,12 +181,7 @@ def warm_profiles(key: ModelKey, value_column: str) -> int:
 def legend(key: ModelKey, k: int, value_column: str) -> pd.DataFrame:
     """Legend rows at k: colour, cluster, rows, share and the median of a value column."""
     return legend_table(
-        cluster_sizes(
-            row_labels(key, k).labels,
-            k,
-            column_values(key.source, value_column),
-            summary=_value_summary(key, k, value_column),
-        )
+        cluster_sizes(row_labels(key, k).labels, k, _value_summary(key, k, value_column))
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from concurrent.futures import Future
 
 from components.engine import data
@@ -49,7 +48,7 @@ def default_clusters_page() -> Future[bool]:
 
 def _build_default_clusters_page() -> bool:
     try:
-        source = housing_source(data.locate_data(environ=os.environ))
+        source = housing_source(data.locate_data())
         dataset(source)
     except (data.DataUnavailableError, data.DataValidationError, OSError) as error:
         _LOGGER.warning("No warm-up of the Clusters page: %s", error)
