@@ -84,9 +84,9 @@ def _starts_label(key: keys.ModelKey, n_init: NInit) -> str:
     return f"auto ({n_starts} start{plural})" if n_init == "auto" else f"{n_starts} start{plural}"
 
 
-def _set_state(values: Mapping[str, object]) -> None:
-    """A button's callback: set these widgets' (or session) values before the rerun."""
-    st.session_state.update(values)
+def plain_chart(figure: go.Figure, key: str) -> None:
+    """Draw a Plotly chart without Plotly's toolbar."""
+    st.plotly_chart(figure, key=key, config={"displayModeBar": False})
 
 
 def with_swatches(table: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +135,7 @@ def _suggestion_metrics(
             st.button(
                 f"Show k = {k}" if k != current_k else f"k = {k} is shown",
                 key=f"show_k_{index}",  # two criteria may suggest the same k
-                on_click=_set_state,
+                on_click=st.session_state.update,
                 args=({k_key: int(k)},),
                 disabled=k == current_k,
             )
@@ -221,7 +221,7 @@ def metrics_section(
     _suggestion_metrics(suggestion, k_values, np.asarray(metrics["silhouette"]), current_k, k_key)
     verdict = choose_k_verdict(suggestion, current_k, k_values)
     st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
-    st.plotly_chart(figure, key="metrics_chart", config={"displayModeBar": False})
+    plain_chart(figure, "metrics_chart")
     st.caption(
         "A higher silhouette is better (at most 1), a higher Calinski-Harabasz is better, and a "
         "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only "
@@ -258,28 +258,22 @@ def silhouette_legend() -> None:
     st.markdown(f"<small>{items}</small>", unsafe_allow_html=True)
 
 
-def _one_start_seconds(key: keys.ModelKey) -> float | None:
-    """Seconds per k-means start of the checks of this model done in this session."""
+def _cost(key: keys.ModelKey, n_init: NInit) -> str:
+    """What a check with ``n_init`` starts costs, from this model's checks in this session.
+
+    The fitting work grows with the number of starts; the assignments and ARIs do not, so the
+    time grows somewhat less than the number of starts (BENCHMARKS.md, "Measured defaults").
+    """
+    n_starts = cache.model.n_starts(key, n_init)
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
     per_start = [
         seconds / cache.model.n_starts(key, starts)
         for (model, starts), seconds in done.items()
         if model == key
     ]
-    return min(per_start) if per_start else None
-
-
-def _cost(key: keys.ModelKey, n_init: NInit) -> str:
-    """What a check with ``n_init`` starts costs, from the measured one-start check.
-
-    The fitting work grows with the number of starts; the assignments and ARIs do not, so the
-    time grows somewhat less than the number of starts (BENCHMARKS.md, "Measured defaults").
-    """
-    n_starts = cache.model.n_starts(key, n_init)
-    seconds = _one_start_seconds(key)
     measured = (
-        f"the {seconds:.0f} s a one-start check took here"
-        if seconds is not None
+        f"the {min(per_start):.0f} s a one-start check took here"
+        if per_start
         else "the few seconds of a one-start check"
     )
     return (
@@ -371,7 +365,7 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         st.button(
             f"Check again with {SUGGESTED_N_INIT} starts per fit",
             key="stability_suggest_more_starts",
-            on_click=_set_state,
+            on_click=st.session_state.update,
             args=({widget_key: SUGGESTED_N_INIT, _STABILITY_REQUEST_STATE: SUGGESTED_N_INIT},),
         )
     if n_init != settings.n_init:
@@ -383,17 +377,13 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         st.button(
             f"Draw the maps with {_starts_label(key, n_init)} per fit",
             key="stability_use_n_init",
-            on_click=_set_state,
+            on_click=st.session_state.update,
             args=({N_INIT_KEY: n_init},),
         )
 
     chart_column, table_column = st.columns([4, 3])
     with chart_column:
-        st.plotly_chart(
-            cache.insight.stability_figure(key, n_init, k),
-            key="stability_chart",
-            config={"displayModeBar": False},
-        )
+        plain_chart(cache.insight.stability_figure(key, n_init, k), "stability_chart")
         st.caption(result.method + f" This check took {result.seconds:.1f} s of computing.")
     with table_column:
         table = result.table()
@@ -526,13 +516,12 @@ def cluster_cards(
     descriptions: Sequence[ClusterDescription],
     dataset: Dataset,
     value_column: str,
-    per_row: int = 3,
-    names: Sequence[str] = (),
+    names: Sequence[str],
 ) -> None:
-    """The clusters' cards in a grid, ``per_row`` to a row, in cluster order, named."""
-    for start in range(0, len(descriptions), per_row):
-        row = descriptions[start : start + per_row]
-        for column, description in zip(st.columns(per_row), row, strict=False):
+    """The clusters' cards in a grid, three to a row, in cluster order, named."""
+    for start in range(0, len(descriptions), 3):
+        row = descriptions[start : start + 3]
+        for column, description in zip(st.columns(3), row, strict=False):
             with column:
                 cluster = int(description.cluster)
                 name = names[cluster] if cluster < len(names) else ""
@@ -551,7 +540,7 @@ def split_offer() -> None:
     st.button(
         "Turn the train/test split on",
         key="turn_split_on",
-        on_click=_set_state,
+        on_click=st.session_state.update,
         args=({SPLIT_KEY: True},),
         help="The same setting as 'Train/test split' in the sidebar; it applies to every page.",
     )

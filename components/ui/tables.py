@@ -27,24 +27,22 @@ def swatch_column_config() -> Any:
     return st.column_config.ImageColumn("", width=30)
 
 
-def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
-    """Return a copy of ``frame`` whose ``column`` holds the data's labels, not column names.
+def with_labels(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose "column" holds the data's labels, not column names.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        A table with a column of the data's column names.
+        A table with a "column" of the data's column names.
     dataset : Dataset
         The data (its labels).
-    column : str
-        The column of names.
 
     Returns
     -------
     pandas.DataFrame
         The copy.
     """
-    return frame.assign(**{column: frame[column].map(dataset.label)})
+    return frame.assign(column=frame["column"].map(dataset.label))
 
 
 def value_text(dataset: Dataset, column: str, value: float) -> str:
@@ -89,11 +87,6 @@ def swatch_data_url(colour: str) -> str:
         "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='20' "
         f"height='20'><rect width='20' height='20' rx='3' fill='rgb({red},{green},{blue})'/></svg>"
     )
-
-
-def _cluster_id(text: object) -> int:
-    """The id of a legend row's cluster (-1 for the row of places not clustered)."""
-    return int(str(text)) if str(text).isdigit() else -1
 
 
 def legend_styler(
@@ -170,8 +163,8 @@ def legend(
     label = escape_markdown(dataset.label(value_column))
     shown = table
     if names:
-        named = dict(enumerate(names))
-        shown = table.assign(name=[named.get(_cluster_id(text), "") for text in table["cluster"]])
+        named = {str(cluster): name for cluster, name in enumerate(names)}
+        shown = table.assign(name=[named.get(str(text), "") for text in table["cluster"]])
     columns = ["cluster", *(("name",) if names else ()), "rows", "median"]
     median = functools.partial(value_text, dataset, value_column)
     st.table(legend_styler(shown[columns], list(table["colour"]), median), hide_index=True)

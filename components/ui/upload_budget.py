@@ -48,6 +48,7 @@ __all__ = [
 _LOGGER = logging.getLogger(__name__)
 MB = 1024 * 1024
 _FullKey = tuple[str, tuple[Hashable, ...]]  # (owner, key); a key's first item is its kind
+_Group = tuple[str, str]  # (namespace, name): the file an entry belongs to
 
 
 def process_rss_bytes() -> int | None:
@@ -175,7 +176,7 @@ class WorkSlots:
 class _Entry:
     value: object
     nbytes: int
-    group: tuple[str, str]
+    group: _Group
 
 
 class BudgetStore:
@@ -269,7 +270,7 @@ class BudgetStore:
         key: tuple[Hashable, ...],
         value: object,
         nbytes: int,
-        group: tuple[str, str],
+        group: _Group,
         *,
         keep: int | None = None,
     ) -> None:
@@ -329,7 +330,7 @@ class BudgetStore:
             self._trim()
         return released
 
-    def make_room(self, owner: str, group: tuple[str, str], need_bytes: int) -> bool:
+    def make_room(self, owner: str, group: _Group, need_bytes: int) -> bool:
         """Evict entries while resident memory plus ``need_bytes`` is above the RSS limit.
 
         Called before a heavy job that will briefly need ``need_bytes``; never evicts the
@@ -433,9 +434,7 @@ class BudgetStore:
             self._total / MB,
         )
 
-    def _victims(
-        self, owner: str, group: tuple[str, str], protect: _FullKey | None
-    ) -> list[_FullKey]:
+    def _victims(self, owner: str, group: _Group, protect: _FullKey | None) -> list[_FullKey]:
         """Keys in eviction order: ended sessions', others', the owner's other files', its own."""
         with self._lock:
             keys = [k for k in self._entries if k != protect]
@@ -450,11 +449,7 @@ class BudgetStore:
             return sorted(keys, key=rank)  # stable: least recently used first within a rank
 
     def _relieve_pressure(
-        self,
-        owner: str,
-        group: tuple[str, str],
-        protect: _FullKey | None,
-        need_bytes: int,
+        self, owner: str, group: _Group, protect: _FullKey | None, need_bytes: int
     ) -> None:
         if self.rss_limit_bytes is None:
             return
