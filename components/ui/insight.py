@@ -99,14 +99,9 @@ def with_swatches(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _suggestion_metrics(
-    suggestion: KSuggestion,
-    k_values: Sequence[int],
-    silhouette: np.ndarray,
-    current_k: int,
-    k_key: str,
+    suggestion: KSuggestion, best_silhouette: float, current_k: int, k_key: str
 ) -> None:
     """The three suggested k's as metrics, each with a button that sets ``k_key`` to that k."""
-    best_silhouette = float(silhouette[list(k_values).index(suggestion.best_silhouette)])
     entries = [
         (
             "Knee of the inertia curve",
@@ -141,49 +136,36 @@ def _suggestion_metrics(
             )
 
 
+# The metrics table's columns: title, number format and help.
+_METRIC_COLUMNS = {
+    "k": ("k", "%d", None),
+    "inertia": ("inertia", "%.0f", "Sum of squared distances to the centres."),
+    "silhouette": ("silhouette ↑", "%.3f", "Higher is better (at most 1)."),
+    "calinski_harabasz": ("Calinski-Harabasz ↑", "%.0f", "Higher is better."),
+    "davies_bouldin": ("Davies-Bouldin ↓", "%.3f", "Lower is better (at least 0)."),
+    "fit_seconds": ("fit time (s)", "%.2f", "Wall time of the k-means fit."),
+    "silhouette_spread": (
+        "silhouette ± (spread)",
+        "%.3f",
+        "Standard deviation of the silhouette over its samples.",
+    ),
+    "n_iter": ("Lloyd iterations", "%d", "Iterations of the k-means fit."),
+}
+
+
 def _metrics_table(
-    metrics: Mapping[str, Sequence[float] | np.ndarray] | pd.DataFrame,
-    suggestion: KSuggestion,
-    current_k: int,
-    sampled: bool,
+    table: pd.DataFrame, suggestion: KSuggestion, current_k: int, sampled: bool
 ) -> None:
     """The metrics, one row per k, with which criteria suggest it and the shown k."""
     suggested = cache.views.suggestions_of(suggestion)
-    table = pd.DataFrame(metrics)
     table["suggested by"] = [", ".join(s.name for s in suggested if s.k == k) for k in table["k"]]
     table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
-    silhouette_title = "silhouette ↑ (sampled)" if sampled else "silhouette ↑"
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            "k": st.column_config.NumberColumn("k", format="%d"),
-            "inertia": st.column_config.NumberColumn(
-                "inertia", format="%.0f", help="Sum of squared distances to the centres."
-            ),
-            "silhouette": st.column_config.NumberColumn(
-                silhouette_title, format="%.3f", help="Higher is better (at most 1)."
-            ),
-            "calinski_harabasz": st.column_config.NumberColumn(
-                "Calinski-Harabasz ↑", format="%.0f", help="Higher is better."
-            ),
-            "davies_bouldin": st.column_config.NumberColumn(
-                "Davies-Bouldin ↓", format="%.3f", help="Lower is better (at least 0)."
-            ),
-            "fit_seconds": st.column_config.NumberColumn(
-                "fit time (s)", format="%.2f", help="Wall time of the k-means fit."
-            ),
-            "silhouette_spread": st.column_config.NumberColumn(
-                "silhouette ± (spread)",
-                format="%.3f",
-                help="Standard deviation of the silhouette over its samples.",
-            ),
-            "n_iter": st.column_config.NumberColumn(
-                "Lloyd iterations", format="%d", help="Iterations of the k-means fit."
-            ),
-        },
-        key="metrics_table",
-    )
+    titles = {"silhouette": "silhouette ↑ (sampled)"} if sampled else {}
+    column_config = {
+        name: st.column_config.NumberColumn(titles.get(name, title), format=form, help=help_text)
+        for name, (title, form, help_text) in _METRIC_COLUMNS.items()
+    }
+    st.dataframe(table, hide_index=True, column_config=column_config, key="metrics_table")
 
 
 def metrics_section(
@@ -216,9 +198,11 @@ def metrics_section(
     k_key : str
         The k widget the suggestions' buttons set.
     """
-    k_values = [int(k) for k in metrics["k"]]
+    table = pd.DataFrame(metrics)
+    k_values = [int(k) for k in table["k"]]
+    best_silhouette = float(table["silhouette"].iloc[k_values.index(suggestion.best_silhouette)])
     st.header("What the metrics say")
-    _suggestion_metrics(suggestion, k_values, np.asarray(metrics["silhouette"]), current_k, k_key)
+    _suggestion_metrics(suggestion, best_silhouette, current_k, k_key)
     verdict = choose_k_verdict(suggestion, current_k, k_values)
     st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
     plain_chart(figure, "metrics_chart")
@@ -228,7 +212,7 @@ def metrics_section(
         "its bend (the knee) means something. " + silhouette_note
     )
     with st.expander("The numbers, one row per k", expanded=False):
-        _metrics_table(metrics, suggestion, current_k, sampled)
+        _metrics_table(table, suggestion, current_k, sampled)
 
 
 def silhouette_table(table: pd.DataFrame) -> None:
@@ -322,17 +306,15 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         help="k-means keeps the best of this many k-means++ starts in every refit. More "
         "starts make each fit land in the same (best) solution more often, at a cost in time.",
     )
+    starts = _starts_label(key, n_init)
     requested = st.session_state.pop(_STABILITY_REQUEST_STATE, None) == n_init
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
     if cache.model.n_starts(key, n_init) > 1 and (key, n_init) not in done and not requested:
         note_column.info(
-            f"Each refit keeps the best of {_starts_label(key, n_init)}, so the check takes "
-            f"{_cost(key, n_init)}.",
+            f"Each refit keeps the best of {starts}, so the check takes {_cost(key, n_init)}.",
             icon=":material/timer:",
         )
-        if not note_column.button(
-            f"Run the check with {_starts_label(key, n_init)} per fit", key=RUN_STABILITY_KEY
-        ):
+        if not note_column.button(f"Run the check with {starts} per fit", key=RUN_STABILITY_KEY):
             return
     checkable = cache.insight.checkable_k_values(key)
     if not checkable:
@@ -354,10 +336,8 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         return
 
     level, note = stability_note(result)
-    if level == "success":
-        st.success(note, icon=":material/verified:")
-    else:
-        st.warning(note, icon=":material/warning:")
+    show, icon = (st.success, "verified") if level == "success" else (st.warning, "warning")
+    show(note, icon=f":material/{icon}:")
     if result.flagged and cache.model.n_starts(key, n_init) < SUGGESTED_N_INIT:
         st.caption(
             f"A check with {SUGGESTED_N_INIT} starts per fit takes {_cost(key, SUGGESTED_N_INIT)}."
@@ -370,12 +350,11 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         )
     if n_init != settings.n_init:
         st.caption(
-            f"This check is of the map drawn with {_starts_label(key, n_init)} per fit (its "
-            f"cluster numbers); the map on the other pages uses "
-            f"{_starts_label(key, settings.n_init)}."
+            f"This check is of the map drawn with {starts} per fit (its cluster numbers); the "
+            f"map on the other pages uses {_starts_label(key, settings.n_init)}."
         )
         st.button(
-            f"Draw the maps with {_starts_label(key, n_init)} per fit",
+            f"Draw the maps with {starts} per fit",
             key="stability_use_n_init",
             on_click=st.session_state.update,
             args=({N_INIT_KEY: n_init},),

@@ -284,13 +284,13 @@ def parse_query_params(
 
     if PARAMS["features"] in params:
         names, unknown = _parse_features(params[PARAMS["features"]], feature_names)
-        expected = "feature names among " + ", ".join(feature_names)
         if unknown:
             shown = ", ".join(quoted(name) for name in unknown[:MAX_QUOTED_VALUES])
             if len(unknown) > MAX_QUOTED_VALUES:
                 shown += f" and {len(unknown) - MAX_QUOTED_VALUES:,} more"
             notices.append(
-                f"Ignored unknown feature(s) {shown} from the link: expected {expected}."
+                f"Ignored unknown feature(s) {shown} from the link: expected feature names "
+                f"among {', '.join(feature_names)}."
             )
         if names:
             settings = replace(settings, features=names)
