@@ -273,11 +273,10 @@ def _run_stability(key: keys.ModelKey, n_init: NInit) -> StabilityResult:
         cache.model.sweep(replace(key, n_init=n_init))  # the reference: the map with these starts
         k_values = cache.insight.checkable_k_values(key)
         bar = st.progress(0.0, text="Refitting k-means with other seeds and on subsets…")
-        for index, k in enumerate(k_values):
+        for step, k in enumerate(k_values, 1):
             cache.insight.stability_of_k(key, n_init, k)
             bar.progress(
-                (index + 1) / len(k_values),
-                text=f"Refitted k = {k} ({index + 1} of {len(k_values)} k's)…",
+                step / len(k_values), text=f"Refitted k = {k} ({step} of {len(k_values)} k's)…"
             )
         bar.empty()
     result = cache.insight.stability(key, n_init)

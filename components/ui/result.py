@@ -26,11 +26,11 @@ from components.figures.cells import CellMap
 from components.ui import cache, keys, source
 from components.ui import insight as ui_insight
 from components.ui.source import RESULT_COMMAND as COMMAND
-from components.ui.source import RESULT_ENV_VAR
+
+# Re-exported: the app tests reach it through this module.
+from components.ui.source import RESULT_ENV_VAR as RESULT_ENV_VAR
 from components.ui.text import escape_markdown
 from components.ui.widgets import labelled_radio
-
-__all__ = ["RESULT_ENV_VAR", "RESULT_K_KEY", "RESULT_VIEW_KEY", "show_opened_result"]
 
 # Widget keys (also what the AppTest tests address).
 RESULT_K_KEY = "result_k"

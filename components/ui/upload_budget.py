@@ -35,15 +35,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-
-__all__ = [
-    "BudgetStore",
-    "BusyError",
-    "WorkSlots",
-    "process_rss_bytes",
-    "release_freed_memory",
-]
+from typing import NamedTuple
 
 _LOGGER = logging.getLogger(__name__)
 MB = 1024 * 1024
@@ -86,7 +78,9 @@ def limit_malloc_arenas(arenas: int = 1) -> bool:
     Parameters
     ----------
     arenas : int
-        The most arenas, at least 1.
+        The most arenas, at least 1. glibc makes one per thread that allocates, up to 8 per
+        core; one keeps the least (BENCHMARKS.md, "Load: the malloc arena cap, measured
+        alone").
 
     Returns
     -------
@@ -172,8 +166,7 @@ class WorkSlots:
                 self._semaphore.release()
 
 
-@dataclass
-class _Entry:
+class _Entry(NamedTuple):
     value: object
     nbytes: int
     group: _Group
