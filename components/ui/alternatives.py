@@ -89,11 +89,10 @@ def toy_controls() -> ToySettings:
         key=N_SAMPLES_KEY,
         value=DEFAULT_TOY_N_SAMPLES,
     )
-    seed_low, seed_high = RANDOM_STATE_RANGE
     seed = seed_column.number_input(
         "Seed",
-        min_value=seed_low,
-        max_value=seed_high,
+        min_value=RANDOM_STATE_RANGE[0],
+        max_value=RANDOM_STATE_RANGE[1],
         value=0,
         step=1,
         key=TOY_SEED_KEY,

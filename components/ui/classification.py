@@ -103,8 +103,7 @@ def names_editor(
     ):
         widget = f"{NAME_KEY_PREFIX}{index}"
         if st.session_state.get(widget + "_was") != name:
-            st.session_state[widget] = name
-            st.session_state[widget + "_was"] = name
+            st.session_state.update({widget: name, widget + "_was": name})
         edited.append(clean_name(column.text_input(f"Cluster {index}", key=widget, max_chars=60)))
     return replace(settings, names=() if edited == list(drafts) else tuple(edited))
 

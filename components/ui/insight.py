@@ -43,7 +43,6 @@ CLUSTERGRAM_RANGE_KEY = "clustergram_range"
 CARD_KEY_PREFIX = "cluster_card_"
 
 SUGGESTED_N_INIT = 10
-DEFAULT_CLUSTERGRAM_RANGE = (2, 8)  # more columns than this get hard to read
 _STABILITY_DONE_STATE = "_stability_done"  # (model key, n_init) -> seconds the check took
 _STABILITY_REQUEST_STATE = "_stability_requested"
 _ROW_PX = 35  # height of a st.dataframe row
@@ -153,21 +152,6 @@ _METRIC_COLUMNS = {
 }
 
 
-def _metrics_table(
-    table: pd.DataFrame, suggestion: KSuggestion, current_k: int, sampled: bool
-) -> None:
-    """The metrics, one row per k, with which criteria suggest it and the shown k."""
-    suggested = cache.views.suggestions_of(suggestion)
-    table["suggested by"] = [", ".join(s.name for s in suggested if s.k == k) for k in table["k"]]
-    table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
-    titles = {"silhouette": "silhouette ↑ (sampled)"} if sampled else {}
-    column_config = {
-        name: st.column_config.NumberColumn(titles.get(name, title), format=form, help=help_text)
-        for name, (title, form, help_text) in _METRIC_COLUMNS.items()
-    }
-    st.dataframe(table, hide_index=True, column_config=column_config, key="metrics_table")
-
-
 def metrics_section(
     suggestion: KSuggestion,
     metrics: Mapping[str, Sequence[float] | np.ndarray] | pd.DataFrame,
@@ -211,8 +195,17 @@ def metrics_section(
         "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only "
         "its bend (the knee) means something. " + silhouette_note
     )
+    # The numbers, one row per k, with which criteria suggest it and the shown k.
+    suggested = cache.views.suggestions_of(suggestion)
+    table["suggested by"] = [", ".join(s.name for s in suggested if s.k == k) for k in table["k"]]
+    table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
+    titles = {"silhouette": "silhouette ↑ (sampled)"} if sampled else {}
+    column_config = {
+        name: st.column_config.NumberColumn(titles.get(name, title), format=form, help=help_text)
+        for name, (title, form, help_text) in _METRIC_COLUMNS.items()
+    }
     with st.expander("The numbers, one row per k", expanded=False):
-        _metrics_table(table, suggestion, current_k, sampled)
+        st.dataframe(table, hide_index=True, column_config=column_config, key="metrics_table")
 
 
 def silhouette_table(table: pd.DataFrame) -> None:
@@ -415,7 +408,7 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
 def clustergram_range(k_values: Sequence[int]) -> tuple[int, int]:
     """The k range of the clustergram (a range slider, default 2..8)."""
     low, high = int(k_values[0]), int(k_values[-1])
-    default = (max(low, DEFAULT_CLUSTERGRAM_RANGE[0]), min(high, DEFAULT_CLUSTERGRAM_RANGE[1]))
+    default = (max(low, 2), min(high, 8))  # more columns than 8 get hard to read
     chosen = stepped_slider(
         st,
         "k from … to …",

@@ -159,9 +159,7 @@ def cluster_table(result: DistributedSweepResult, k: int) -> None:
             f"mean of {_feature_label(name)}", format="%.4g"
         )
     st.dataframe(
-        ui_insight.with_swatches(result.profile(k))[
-            ["colour", "cluster", "size", "share", *result.features]
-        ],
+        ui_insight.with_swatches(result.profile(k)[["cluster", "size", "share", *result.features]]),
         hide_index=True,
         column_config=config,
         key="result_clusters_table",
@@ -187,7 +185,6 @@ def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> N
     """The Choose k page of a result: the suggested k's and the metrics across k."""
     st.title("Choose k")
     k = result_sidebar(source, result)
-    n_samples = result.silhouette_samples.shape[0]
     st.caption(
         f"K-means was fitted on a Dask cluster for k = {', '.join(map(str, result.k_values))} "
         f"on {result.n_rows:,} places; these views help pick k. The k slider on the left sets "
@@ -199,9 +196,9 @@ def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> N
         cache.distributed.metrics_figure(source, k),
         k,
         silhouette_note=(
-            f"The silhouette is the mean over {n_samples} random samples of "
-            f"{result.silhouette_sample_size:,} places; its bars are the samples' standard "
-            "deviation."
+            f"The silhouette is the mean over {result.silhouette_samples.shape[0]} random "
+            f"samples of {result.silhouette_sample_size:,} places; its bars are the samples' "
+            "standard deviation."
         ),
         sampled=True,
         k_key=RESULT_K_KEY,

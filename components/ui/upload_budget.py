@@ -136,22 +136,19 @@ class WorkSlots:
         self._held = threading.local()
 
     @contextmanager
-    def slot(
-        self, timeout_seconds: float, on_wait: Callable[[], None] | None = None
-    ) -> Iterator[None]:
+    def slot(self, timeout_seconds: float, on_wait: Callable[[], None]) -> Iterator[None]:
         """Hold a slot for the block; wait for one first if all are taken.
 
         Parameters
         ----------
         timeout_seconds : float
             Longest wait; then :class:`BusyError` is raised.
-        on_wait : callable, optional
+        on_wait : callable
             Called once when the job has to wait (e.g. to tell the user).
         """
         depth = getattr(self._held, "depth", 0)
         if depth == 0 and not self._semaphore.acquire(blocking=False):
-            if on_wait is not None:
-                on_wait()
+            on_wait()
             if not self._semaphore.acquire(timeout=timeout_seconds):
                 raise BusyError(
                     f"The server is busy with other users' files (waited {timeout_seconds:.0f}"
