@@ -132,11 +132,8 @@ def regions_section(key: keys.ModelKey, k: int, place_word: str) -> None:
     except ValueError as error:
         st.error(f"**No regions on these settings.** {message_markdown(error)}")
         return
-    left, right = st.columns(2)
-    for column, method_key, title in (
-        (left, clusters_key, "k-means"),
-        (right, regions_key, "contiguous regions"),
-    ):
+    keys_by_title = {"k-means": clusters_key, "contiguous regions": regions_key}
+    for column, (title, method_key) in zip(st.columns(2), keys_by_title.items(), strict=True):
         with column:
             st.subheader(title)
             cluster_map_chart(

@@ -259,12 +259,11 @@ def _cost(key: keys.ModelKey, n_init: NInit) -> str:
     )
 
 
-def _run_stability(key: keys.ModelKey, n_init: NInit) -> StabilityResult:
-    """The stability of every k, computed k by k with a progress bar the first time."""
+def _run_stability(key: keys.ModelKey, n_init: NInit, k_values: Sequence[int]) -> StabilityResult:
+    """The stability of the checkable k's, computed k by k with a progress bar the first time."""
     done: dict = st.session_state.setdefault(_STABILITY_DONE_STATE, {})
     if (key, n_init) not in done:
         cache.model.sweep(replace(key, n_init=n_init))  # the reference: the map with these starts
-        k_values = cache.insight.checkable_k_values(key)
         bar = st.progress(0.0, text="Refitting k-means with other seeds and on subsets…")
         for step, k in enumerate(k_values, 1):
             cache.insight.stability_of_k(key, n_init, k)
@@ -322,7 +321,7 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
             "must stay below the rows it sees."
         )
     try:
-        result = _run_stability(key, n_init)
+        result = _run_stability(key, n_init, checkable)
     except ValueError as error:
         st.error(f"The stability check could not run on these settings: {message_markdown(error)}")
         return
@@ -408,13 +407,12 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
 def clustergram_range(k_values: Sequence[int]) -> tuple[int, int]:
     """The k range of the clustergram (a range slider, default 2..8)."""
     low, high = int(k_values[0]), int(k_values[-1])
-    default = (max(low, 2), min(high, 8))  # more columns than 8 get hard to read
     chosen = stepped_slider(
         st,
         "k from … to …",
         (low, high, 1),
         key=CLUSTERGRAM_RANGE_KEY,
-        value=default,
+        value=(max(low, 2), min(high, 8)),  # more columns than 8 get hard to read
         help="More than about six columns get hard to read.",
     )
     first, last = int(chosen[0]), int(chosen[1])

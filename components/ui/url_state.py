@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from components.engine.classification.transforms import TRANSFORMS
 from components.engine.clustering import NInit
@@ -138,8 +138,7 @@ def _last(value: str | Sequence[str]) -> str:
     return str(value[-1]) if len(value) else ""
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(NamedTuple):
     """How a link's value of a setting is read (None: not valid) and what it should be."""
 
     read: Callable[[str], Any]
@@ -187,16 +186,6 @@ _N_INITS = {str(choice): choice for choice in N_INIT_CHOICES}
 _WEIGHT = _Rule(_read_weight, "a number in [{:g}, {:g}]".format(*LOCATION_WEIGHT_RANGE))
 _N_INIT = _Rule(lambda text: _N_INITS.get(text.strip()), "one of " + ", ".join(_N_INITS))
 _SPLIT = _Rule(_read_split, "1 or 0")
-
-
-def _parse_features(
-    raw: str | Sequence[str], feature_names: Sequence[str]
-) -> tuple[tuple[str, ...], list[str]]:
-    values = [raw] if isinstance(raw, str) else raw
-    parts = [part.strip() for value in values for part in str(value).split(",")]
-    named = [part for part in parts if part]
-    known = tuple(dict.fromkeys(name for name in named if name in feature_names))
-    return known, [name for name in named if name not in feature_names]
 
 
 def _parse_transforms(
@@ -283,7 +272,11 @@ def parse_query_params(
     take("n_clusters", _K, f"k={defaults.n_clusters}")
 
     if PARAMS["features"] in params:
-        names, unknown = _parse_features(params[PARAMS["features"]], feature_names)
+        raw = params[PARAMS["features"]]
+        values = [raw] if isinstance(raw, str) else raw
+        named = [part for value in values for part in map(str.strip, str(value).split(",")) if part]
+        names = tuple(dict.fromkeys(name for name in named if name in feature_names))
+        unknown = [name for name in named if name not in feature_names]
         if unknown:
             shown = ", ".join(quoted(name) for name in unknown[:MAX_QUOTED_VALUES])
             if len(unknown) > MAX_QUOTED_VALUES:
