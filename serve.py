@@ -15,12 +15,13 @@ from contextlib import asynccontextmanager
 import streamlit as st
 
 from components.ui import warm_start
+from components.ui.upload_budget import limit_malloc_arenas
 
 
 @asynccontextmanager
 async def _warm_start(_app: st.App) -> AsyncIterator[None]:
     # Before any thread of the server makes a malloc arena of its own.
-    warm_start.limit_memory_arenas()
+    limit_malloc_arenas()
     await asyncio.to_thread(warm_start.prepare)
     yield
 

@@ -64,11 +64,7 @@ for column, (what, bound) in zip(below_columns, bounds.items(), strict=True):
     )
 plot_column, map_column = st.columns([2, 3])
 with plot_column:
-    st.plotly_chart(
-        cache.insight.silhouette_figure(key, k),
-        key="silhouette_plot",
-        config={"displayModeBar": False},
-    )
+    ui_insight.plain_chart(cache.insight.silhouette_figure(key, k), "silhouette_plot")
     st.caption(
         "Each band is a cluster, its rows sorted by silhouette and its height proportional to "
         "its size; dotted: the cluster's mean; dashed: the overall mean."
@@ -108,9 +104,5 @@ st.caption(
     "one new cluster of each k takes the next colour."
 )
 k_low, k_high = ui_insight.clustergram_range(sweep.k_values)
-st.plotly_chart(
-    cache.insight.clustergram_figure(key, k_low, k_high),
-    key="clustergram",
-    config={"displayModeBar": False},
-)
+ui_insight.plain_chart(cache.insight.clustergram_figure(key, k_low, k_high), "clustergram")
 ui.finish_settings(settings, view.source)

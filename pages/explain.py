@@ -35,7 +35,7 @@ st.caption(
 )
 descriptions = cache.insight.descriptions(key, k, value_column)
 names = cache.classification.cluster_names(key, k, value_column, settings.names)
-ui_insight.cluster_cards(descriptions, data, value_column, names=names)
+ui_insight.cluster_cards(descriptions, data, value_column, names)
 with st.expander("All the numbers as a table"):
     st.dataframe(
         cache.insight.descriptions_frame(key, k, value_column),
@@ -83,10 +83,8 @@ if value_column in settings.features:
         "separate it; remove it from the features to see how much of it the other features "
         "explain on their own."
     )
-st.plotly_chart(
-    cache.views.box_figure(key, k, value_column, tuple(names)),
-    key="explain_value_boxes",
-    config={"displayModeBar": False},
+ui_insight.plain_chart(
+    cache.views.box_figure(key, k, value_column, tuple(names)), "explain_value_boxes"
 )
 if settings.split:
     st.caption("Each cluster's solid box: its training rows; pale box: its test rows.")
@@ -105,10 +103,8 @@ if data.has_split:
             f"{check.tolerance:.0%} of its training median."
         )
         (st.success if check.all_hold else st.warning)(escape_markdown(check.verdict))
-        st.plotly_chart(
-            cache.insight.train_test_figure(key, k, value_column),
-            key="train_test_chart",
-            config={"displayModeBar": False},
+        ui_insight.plain_chart(
+            cache.insight.train_test_figure(key, k, value_column), "train_test_chart"
         )
         with st.expander("Per cluster: medians, spreads and a Kolmogorov-Smirnov test"):
             st.dataframe(

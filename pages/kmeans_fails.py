@@ -7,6 +7,7 @@ from components.figures import alternatives as figures_alternatives
 from components.ui import alternatives as ui_alternatives
 from components.ui import cache, source
 from components.ui import widgets as ui
+from components.ui.insight import plain_chart
 from components.ui.router import ensure_routed
 from components.ui.text import escape_markdown
 
@@ -20,8 +21,7 @@ st.caption(
 )
 
 st.header("Shapes with known groups")
-toy_settings = ui_alternatives.toy_controls()
-toy_key = (toy_settings.kind, toy_settings.n_samples, toy_settings.noise, toy_settings.seed)
+toy_key = ui_alternatives.toy_controls()
 comparison = cache.alternatives.toy_comparison(*toy_key)
 st.caption(
     comparison.toy.description
@@ -29,11 +29,7 @@ st.caption(
     "each cluster overlaps most, grey is noise. ARI: adjusted Rand index against the true "
     "groups (1 = identical, about 0 = chance; each noise point counts as its own cluster)."
 )
-st.plotly_chart(
-    cache.alternatives.toy_grid_figure(*toy_key),
-    key="kmf_toy_grid",
-    config={"displayModeBar": False},
-)
+plain_chart(cache.alternatives.toy_grid_figure(*toy_key), "kmf_toy_grid")
 st.info(figures_alternatives.toy_verdict(comparison.results), icon=":material/lightbulb:")
 ui_alternatives.comparison_table(cache.alternatives.toy_table(*toy_key))
 st.caption(

@@ -6,8 +6,7 @@ page never has to handle a bad input; the work is cached in :mod:`components.ui.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from numbers import Real
+from typing import NamedTuple, cast
 
 import pandas as pd
 import streamlit as st
@@ -52,9 +51,8 @@ EPS_KM_SLIDER = (1.0, 25.0, 0.5)
 MIN_SAMPLES_SLIDER = (3, 200, 1)
 
 
-@dataclass(frozen=True)
-class ToySettings:
-    """What the toy comparison is computed for (the cache key)."""
+class ToySettings(NamedTuple):
+    """What the toy comparison is computed for (the cache key's arguments)."""
 
     kind: ToyKind
     n_samples: int
@@ -62,8 +60,7 @@ class ToySettings:
     seed: int
 
 
-@dataclass(frozen=True)
-class DensitySettings:
+class DensitySettings(NamedTuple):
     """What the housing comparison is computed for."""
 
     method: GeoMethod
@@ -92,11 +89,10 @@ def toy_controls() -> ToySettings:
         key=N_SAMPLES_KEY,
         value=DEFAULT_TOY_N_SAMPLES,
     )
-    seed_low, seed_high = RANDOM_STATE_RANGE
     seed = seed_column.number_input(
         "Seed",
-        min_value=seed_low,
-        max_value=seed_high,
+        min_value=RANDOM_STATE_RANGE[0],
+        max_value=RANDOM_STATE_RANGE[1],
         value=0,
         step=1,
         key=TOY_SEED_KEY,
@@ -164,25 +160,20 @@ def _swatch_css(colour: object) -> str:
 
 def comparison_table(table: pd.DataFrame) -> None:
     """Draw the per-algorithm ARI table of the toy shapes (static, so the notes wrap)."""
-    styled = table.style.format({"ARI": _ari_text, "fit time (ms)": "{:.0f}"}).hide(axis="index")
-    st.table(styled)
-
-
-def _ari_text(ari: object) -> str:
-    # object, not float: pandas' Styler.format is typed for any cell value.
-    if not isinstance(ari, Real):
-        raise TypeError(f"An ARI is a number, got {ari!r}.")
-    return ari_text(float(ari))
+    styled = table.style.format(
+        {"ARI": lambda ari: ari_text(cast(float, ari)), "fit time (ms)": "{:.0f}"}
+    )
+    st.table(styled.hide(axis="index"))
 
 
 _ROW_PX = 35
 
 
-def area_table(table: pd.DataFrame, *, key: str, max_height: int = 390) -> None:
+def area_table(table: pd.DataFrame, *, key: str) -> None:
     """Draw an area table with a colour swatch per row (no HTML, a Styler background).
 
     Short tables (k-means' regions) take only the height of their rows; long ones
-    (DBSCAN's dozens of areas) scroll.
+    (DBSCAN's dozens of areas) scroll beyond 390 px.
     """
     styled = table.style.map(_swatch_css, subset=["colour"]).format(
         {
@@ -197,7 +188,7 @@ def area_table(table: pd.DataFrame, *, key: str, max_height: int = 390) -> None:
     st.dataframe(
         styled,
         hide_index=True,
-        height=min(max_height, _ROW_PX * (len(table) + 1) + 3),
+        height=min(390, _ROW_PX * (len(table) + 1) + 3),
         column_config={
             "colour": st.column_config.TextColumn("", width="small"),
             "places": st.column_config.NumberColumn("places", format="localized"),

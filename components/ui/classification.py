@@ -103,8 +103,7 @@ def names_editor(
     ):
         widget = f"{NAME_KEY_PREFIX}{index}"
         if st.session_state.get(widget + "_was") != name:
-            st.session_state[widget] = name
-            st.session_state[widget + "_was"] = name
+            st.session_state.update({widget: name, widget + "_was": name})
         edited.append(clean_name(column.text_input(f"Cluster {index}", key=widget, max_chars=60)))
     return replace(settings, names=() if edited == list(drafts) else tuple(edited))
 
@@ -133,11 +132,8 @@ def regions_section(key: keys.ModelKey, k: int, place_word: str) -> None:
     except ValueError as error:
         st.error(f"**No regions on these settings.** {message_markdown(error)}")
         return
-    left, right = st.columns(2)
-    for column, method_key, title in (
-        (left, clusters_key, "k-means"),
-        (right, regions_key, "contiguous regions"),
-    ):
+    keys_by_title = {"k-means": clusters_key, "contiguous regions": regions_key}
+    for column, (title, method_key) in zip(st.columns(2), keys_by_title.items(), strict=True):
         with column:
             st.subheader(title)
             cluster_map_chart(

@@ -43,7 +43,6 @@ CLUSTERGRAM_RANGE_KEY = "clustergram_range"
 CARD_KEY_PREFIX = "cluster_card_"
 
 SUGGESTED_N_INIT = 10
-DEFAULT_CLUSTERGRAM_RANGE = (2, 8)  # more columns than this get hard to read
 _STABILITY_DONE_STATE = "_stability_done"  # (model key, n_init) -> seconds the check took
 _STABILITY_REQUEST_STATE = "_stability_requested"
 _ROW_PX = 35  # height of a st.dataframe row
@@ -84,9 +83,9 @@ def _starts_label(key: keys.ModelKey, n_init: NInit) -> str:
     return f"auto ({n_starts} start{plural})" if n_init == "auto" else f"{n_starts} start{plural}"
 
 
-def _set_state(values: Mapping[str, object]) -> None:
-    """A button's callback: set these widgets' (or session) values before the rerun."""
-    st.session_state.update(values)
+def plain_chart(figure: go.Figure, key: str) -> None:
+    """Draw a Plotly chart without Plotly's toolbar."""
+    st.plotly_chart(figure, key=key, config={"displayModeBar": False})
 
 
 def with_swatches(table: pd.DataFrame) -> pd.DataFrame:
@@ -99,14 +98,9 @@ def with_swatches(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _suggestion_metrics(
-    suggestion: KSuggestion,
-    k_values: Sequence[int],
-    silhouette: np.ndarray,
-    current_k: int,
-    k_key: str,
+    suggestion: KSuggestion, best_silhouette: float, current_k: int, k_key: str
 ) -> None:
     """The three suggested k's as metrics, each with a button that sets ``k_key`` to that k."""
-    best_silhouette = float(silhouette[list(k_values).index(suggestion.best_silhouette)])
     entries = [
         (
             "Knee of the inertia curve",
@@ -135,55 +129,27 @@ def _suggestion_metrics(
             st.button(
                 f"Show k = {k}" if k != current_k else f"k = {k} is shown",
                 key=f"show_k_{index}",  # two criteria may suggest the same k
-                on_click=_set_state,
+                on_click=st.session_state.update,
                 args=({k_key: int(k)},),
                 disabled=k == current_k,
             )
 
 
-def _metrics_table(
-    metrics: Mapping[str, Sequence[float] | np.ndarray] | pd.DataFrame,
-    suggestion: KSuggestion,
-    current_k: int,
-    sampled: bool,
-) -> None:
-    """The metrics, one row per k, with which criteria suggest it and the shown k."""
-    suggested = cache.views.suggestions_of(suggestion)
-    table = pd.DataFrame(metrics)
-    table["suggested by"] = [", ".join(s.name for s in suggested if s.k == k) for k in table["k"]]
-    table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
-    silhouette_title = "silhouette ↑ (sampled)" if sampled else "silhouette ↑"
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            "k": st.column_config.NumberColumn("k", format="%d"),
-            "inertia": st.column_config.NumberColumn(
-                "inertia", format="%.0f", help="Sum of squared distances to the centres."
-            ),
-            "silhouette": st.column_config.NumberColumn(
-                silhouette_title, format="%.3f", help="Higher is better (at most 1)."
-            ),
-            "calinski_harabasz": st.column_config.NumberColumn(
-                "Calinski-Harabasz ↑", format="%.0f", help="Higher is better."
-            ),
-            "davies_bouldin": st.column_config.NumberColumn(
-                "Davies-Bouldin ↓", format="%.3f", help="Lower is better (at least 0)."
-            ),
-            "fit_seconds": st.column_config.NumberColumn(
-                "fit time (s)", format="%.2f", help="Wall time of the k-means fit."
-            ),
-            "silhouette_spread": st.column_config.NumberColumn(
-                "silhouette ± (spread)",
-                format="%.3f",
-                help="Standard deviation of the silhouette over its samples.",
-            ),
-            "n_iter": st.column_config.NumberColumn(
-                "Lloyd iterations", format="%d", help="Iterations of the k-means fit."
-            ),
-        },
-        key="metrics_table",
-    )
+# The metrics table's columns: title, number format and help.
+_METRIC_COLUMNS = {
+    "k": ("k", "%d", None),
+    "inertia": ("inertia", "%.0f", "Sum of squared distances to the centres."),
+    "silhouette": ("silhouette ↑", "%.3f", "Higher is better (at most 1)."),
+    "calinski_harabasz": ("Calinski-Harabasz ↑", "%.0f", "Higher is better."),
+    "davies_bouldin": ("Davies-Bouldin ↓", "%.3f", "Lower is better (at least 0)."),
+    "fit_seconds": ("fit time (s)", "%.2f", "Wall time of the k-means fit."),
+    "silhouette_spread": (
+        "silhouette ± (spread)",
+        "%.3f",
+        "Standard deviation of the silhouette over its samples.",
+    ),
+    "n_iter": ("Lloyd iterations", "%d", "Iterations of the k-means fit."),
+}
 
 
 def metrics_section(
@@ -216,19 +182,30 @@ def metrics_section(
     k_key : str
         The k widget the suggestions' buttons set.
     """
-    k_values = [int(k) for k in metrics["k"]]
+    table = pd.DataFrame(metrics)
+    k_values = [int(k) for k in table["k"]]
+    best_silhouette = float(table["silhouette"].iloc[k_values.index(suggestion.best_silhouette)])
     st.header("What the metrics say")
-    _suggestion_metrics(suggestion, k_values, np.asarray(metrics["silhouette"]), current_k, k_key)
+    _suggestion_metrics(suggestion, best_silhouette, current_k, k_key)
     verdict = choose_k_verdict(suggestion, current_k, k_values)
     st.info("\n\n".join(escape_markdown(text) for text in verdict), icon=":material/lightbulb:")
-    st.plotly_chart(figure, key="metrics_chart", config={"displayModeBar": False})
+    plain_chart(figure, "metrics_chart")
     st.caption(
         "A higher silhouette is better (at most 1), a higher Calinski-Harabasz is better, and a "
         "lower Davies-Bouldin is better (at least 0). Inertia always falls as k grows, so only "
         "its bend (the knee) means something. " + silhouette_note
     )
+    # The numbers, one row per k, with which criteria suggest it and the shown k.
+    suggested = cache.views.suggestions_of(suggestion)
+    table["suggested by"] = [", ".join(s.name for s in suggested if s.k == k) for k in table["k"]]
+    table["shown"] = ["◀ shown" if int(k) == current_k else "" for k in table["k"]]
+    titles = {"silhouette": "silhouette ↑ (sampled)"} if sampled else {}
+    column_config = {
+        name: st.column_config.NumberColumn(titles.get(name, title), format=form, help=help_text)
+        for name, (title, form, help_text) in _METRIC_COLUMNS.items()
+    }
     with st.expander("The numbers, one row per k", expanded=False):
-        _metrics_table(metrics, suggestion, current_k, sampled)
+        st.dataframe(table, hide_index=True, column_config=column_config, key="metrics_table")
 
 
 def silhouette_table(table: pd.DataFrame) -> None:
@@ -258,28 +235,22 @@ def silhouette_legend() -> None:
     st.markdown(f"<small>{items}</small>", unsafe_allow_html=True)
 
 
-def _one_start_seconds(key: keys.ModelKey) -> float | None:
-    """Seconds per k-means start of the checks of this model done in this session."""
+def _cost(key: keys.ModelKey, n_init: NInit) -> str:
+    """What a check with ``n_init`` starts costs, from this model's checks in this session.
+
+    The fitting work grows with the number of starts; the assignments and ARIs do not, so the
+    time grows somewhat less than the number of starts (BENCHMARKS.md, "Measured defaults").
+    """
+    n_starts = cache.model.n_starts(key, n_init)
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
     per_start = [
         seconds / cache.model.n_starts(key, starts)
         for (model, starts), seconds in done.items()
         if model == key
     ]
-    return min(per_start) if per_start else None
-
-
-def _cost(key: keys.ModelKey, n_init: NInit) -> str:
-    """What a check with ``n_init`` starts costs, from the measured one-start check.
-
-    The fitting work grows with the number of starts; the assignments and ARIs do not, so the
-    time grows somewhat less than the number of starts (BENCHMARKS.md, "Measured defaults").
-    """
-    n_starts = cache.model.n_starts(key, n_init)
-    seconds = _one_start_seconds(key)
     measured = (
-        f"the {seconds:.0f} s a one-start check took here"
-        if seconds is not None
+        f"the {min(per_start):.0f} s a one-start check took here"
+        if per_start
         else "the few seconds of a one-start check"
     )
     return (
@@ -288,18 +259,16 @@ def _cost(key: keys.ModelKey, n_init: NInit) -> str:
     )
 
 
-def _run_stability(key: keys.ModelKey, n_init: NInit) -> StabilityResult:
-    """The stability of every k, computed k by k with a progress bar the first time."""
+def _run_stability(key: keys.ModelKey, n_init: NInit, k_values: Sequence[int]) -> StabilityResult:
+    """The stability of the checkable k's, computed k by k with a progress bar the first time."""
     done: dict = st.session_state.setdefault(_STABILITY_DONE_STATE, {})
     if (key, n_init) not in done:
         cache.model.sweep(replace(key, n_init=n_init))  # the reference: the map with these starts
-        k_values = cache.insight.checkable_k_values(key)
         bar = st.progress(0.0, text="Refitting k-means with other seeds and on subsets…")
-        for index, k in enumerate(k_values):
+        for step, k in enumerate(k_values, 1):
             cache.insight.stability_of_k(key, n_init, k)
             bar.progress(
-                (index + 1) / len(k_values),
-                text=f"Refitted k = {k} ({index + 1} of {len(k_values)} k's)…",
+                step / len(k_values), text=f"Refitted k = {k} ({step} of {len(k_values)} k's)…"
             )
         bar.empty()
     result = cache.insight.stability(key, n_init)
@@ -328,17 +297,15 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         help="k-means keeps the best of this many k-means++ starts in every refit. More "
         "starts make each fit land in the same (best) solution more often, at a cost in time.",
     )
+    starts = _starts_label(key, n_init)
     requested = st.session_state.pop(_STABILITY_REQUEST_STATE, None) == n_init
     done: dict = st.session_state.get(_STABILITY_DONE_STATE, {})
     if cache.model.n_starts(key, n_init) > 1 and (key, n_init) not in done and not requested:
         note_column.info(
-            f"Each refit keeps the best of {_starts_label(key, n_init)}, so the check takes "
-            f"{_cost(key, n_init)}.",
+            f"Each refit keeps the best of {starts}, so the check takes {_cost(key, n_init)}.",
             icon=":material/timer:",
         )
-        if not note_column.button(
-            f"Run the check with {_starts_label(key, n_init)} per fit", key=RUN_STABILITY_KEY
-        ):
+        if not note_column.button(f"Run the check with {starts} per fit", key=RUN_STABILITY_KEY):
             return
     checkable = cache.insight.checkable_k_values(key)
     if not checkable:
@@ -354,16 +321,14 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
             "must stay below the rows it sees."
         )
     try:
-        result = _run_stability(key, n_init)
+        result = _run_stability(key, n_init, checkable)
     except ValueError as error:
         st.error(f"The stability check could not run on these settings: {message_markdown(error)}")
         return
 
     level, note = stability_note(result)
-    if level == "success":
-        st.success(note, icon=":material/verified:")
-    else:
-        st.warning(note, icon=":material/warning:")
+    show, icon = (st.success, "verified") if level == "success" else (st.warning, "warning")
+    show(note, icon=f":material/{icon}:")
     if result.flagged and cache.model.n_starts(key, n_init) < SUGGESTED_N_INIT:
         st.caption(
             f"A check with {SUGGESTED_N_INIT} starts per fit takes {_cost(key, SUGGESTED_N_INIT)}."
@@ -371,29 +336,24 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
         st.button(
             f"Check again with {SUGGESTED_N_INIT} starts per fit",
             key="stability_suggest_more_starts",
-            on_click=_set_state,
+            on_click=st.session_state.update,
             args=({widget_key: SUGGESTED_N_INIT, _STABILITY_REQUEST_STATE: SUGGESTED_N_INIT},),
         )
     if n_init != settings.n_init:
         st.caption(
-            f"This check is of the map drawn with {_starts_label(key, n_init)} per fit (its "
-            f"cluster numbers); the map on the other pages uses "
-            f"{_starts_label(key, settings.n_init)}."
+            f"This check is of the map drawn with {starts} per fit (its cluster numbers); the "
+            f"map on the other pages uses {_starts_label(key, settings.n_init)}."
         )
         st.button(
-            f"Draw the maps with {_starts_label(key, n_init)} per fit",
+            f"Draw the maps with {starts} per fit",
             key="stability_use_n_init",
-            on_click=_set_state,
+            on_click=st.session_state.update,
             args=({N_INIT_KEY: n_init},),
         )
 
     chart_column, table_column = st.columns([4, 3])
     with chart_column:
-        st.plotly_chart(
-            cache.insight.stability_figure(key, n_init, k),
-            key="stability_chart",
-            config={"displayModeBar": False},
-        )
+        plain_chart(cache.insight.stability_figure(key, n_init, k), "stability_chart")
         st.caption(result.method + f" This check took {result.seconds:.1f} s of computing.")
     with table_column:
         table = result.table()
@@ -447,13 +407,12 @@ def stability_section(key: keys.ModelKey, settings: ClusterSettings) -> None:
 def clustergram_range(k_values: Sequence[int]) -> tuple[int, int]:
     """The k range of the clustergram (a range slider, default 2..8)."""
     low, high = int(k_values[0]), int(k_values[-1])
-    default = (max(low, DEFAULT_CLUSTERGRAM_RANGE[0]), min(high, DEFAULT_CLUSTERGRAM_RANGE[1]))
     chosen = stepped_slider(
         st,
         "k from … to …",
         (low, high, 1),
         key=CLUSTERGRAM_RANGE_KEY,
-        value=default,
+        value=(max(low, 2), min(high, 8)),  # more columns than 8 get hard to read
         help="More than about six columns get hard to read.",
     )
     first, last = int(chosen[0]), int(chosen[1])
@@ -526,13 +485,12 @@ def cluster_cards(
     descriptions: Sequence[ClusterDescription],
     dataset: Dataset,
     value_column: str,
-    per_row: int = 3,
-    names: Sequence[str] = (),
+    names: Sequence[str],
 ) -> None:
-    """The clusters' cards in a grid, ``per_row`` to a row, in cluster order, named."""
-    for start in range(0, len(descriptions), per_row):
-        row = descriptions[start : start + per_row]
-        for column, description in zip(st.columns(per_row), row, strict=False):
+    """The clusters' cards in a grid, three to a row, in cluster order, named."""
+    for start in range(0, len(descriptions), 3):
+        row = descriptions[start : start + 3]
+        for column, description in zip(st.columns(3), row, strict=False):
             with column:
                 cluster = int(description.cluster)
                 name = names[cluster] if cluster < len(names) else ""
@@ -551,7 +509,7 @@ def split_offer() -> None:
     st.button(
         "Turn the train/test split on",
         key="turn_split_on",
-        on_click=_set_state,
+        on_click=st.session_state.update,
         args=({SPLIT_KEY: True},),
         help="The same setting as 'Train/test split' in the sidebar; it applies to every page.",
     )

@@ -32,11 +32,8 @@ def _centroids(key: keys.ModelKey, k: int, labels: np.ndarray) -> np.ndarray:
     if key.method == "kmeans":
         return cache.model.sweep_fits(key).centroids_for(k)
     rows = cache.model.scaled(key).train
-    counts = np.maximum(np.bincount(labels, minlength=k), 1)
-    return (
-        np.stack([np.bincount(labels, weights=column, minlength=k) for column in rows.T], 1)
-        / (counts[:, None])
-    )
+    sums = np.stack([np.bincount(labels, weights=column, minlength=k) for column in rows.T], 1)
+    return sums / np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
 
 
 def model_download(view: ModelView, k: int, names: list[str]) -> None:

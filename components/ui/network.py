@@ -16,8 +16,8 @@ HTTPS_PORT = 443
 PROBE_TIMEOUT_S = 1.5
 
 
-def host_reachable(host: str, port: int, *, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
-    """Whether a TCP connection to ``host:port`` opens within ``timeout_s`` seconds.
+def host_reachable(host: str, port: int) -> bool:
+    """Whether a TCP connection to ``host:port`` opens within ``PROBE_TIMEOUT_S`` seconds.
 
     Parameters
     ----------
@@ -25,8 +25,6 @@ def host_reachable(host: str, port: int, *, timeout_s: float = PROBE_TIMEOUT_S) 
         Host name (resolved by the system) or address.
     port : int
         TCP port, in [1, 65535].
-    timeout_s : float
-        Seconds to wait for the name lookup's answer and the connection, > 0.
 
     Returns
     -------
@@ -36,10 +34,8 @@ def host_reachable(host: str, port: int, *, timeout_s: float = PROBE_TIMEOUT_S) 
     """
     if not 1 <= port <= 65535:
         raise ValueError(f"port={port} is out of range; expected an integer in [1, 65535].")
-    if not timeout_s > 0:
-        raise ValueError(f"timeout_s={timeout_s} is out of range; expected a number > 0.")
     try:
-        with socket.create_connection((host, port), timeout=timeout_s):
+        with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
             return True
     except OSError:
         return False

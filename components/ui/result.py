@@ -22,15 +22,14 @@ from components.engine.data import shown_path
 from components.engine.distributed_result import DistributedSweepResult
 from components.engine.features import FEATURE_CATALOGUE
 from components.engine.scaling import SCALERS
-from components.figures.cells import CellMap
 from components.ui import cache, keys, source
 from components.ui import insight as ui_insight
 from components.ui.source import RESULT_COMMAND as COMMAND
-from components.ui.source import RESULT_ENV_VAR
+
+# Re-exported: the app tests reach it through this module.
+from components.ui.source import RESULT_ENV_VAR as RESULT_ENV_VAR
 from components.ui.text import escape_markdown
 from components.ui.widgets import labelled_radio
-
-__all__ = ["RESULT_ENV_VAR", "RESULT_K_KEY", "RESULT_VIEW_KEY", "show_opened_result"]
 
 # Widget keys (also what the AppTest tests address).
 RESULT_K_KEY = "result_k"
@@ -77,17 +76,16 @@ def result_sidebar(source: keys.DataSource, result: DistributedSweepResult) -> i
     if RESULT_K_KEY not in st.session_state:
         suggestion = result.suggestion()
         st.session_state[RESULT_K_KEY] = suggestion.knee or suggestion.best_silhouette
-    sidebar = st.sidebar
-    sidebar.header("Clusters")
+    st.sidebar.header("Clusters")
     k = int(
-        sidebar.select_slider("Number of clusters k", options=result.k_values, key=RESULT_K_KEY)
+        st.sidebar.select_slider("Number of clusters k", options=result.k_values, key=RESULT_K_KEY)
     )
     features = ", ".join(escape_markdown(_feature_label(name)) for name in result.features)
     scaler = SCALERS.get(result.scaler, result.scaler)
     weight = (
         f" (location weight {result.location_weight:g})" if result.scaler == "geographic" else ""
     )
-    sidebar.markdown(
+    st.sidebar.markdown(
         f"**Features:** {features}  \n"
         f"**Scaling:** {escape_markdown(scaler)}{weight}  \n"
         f"**Rows:** {result.n_rows:,} clustered, {result.n_rows_dropped:,} left out "
@@ -95,7 +93,7 @@ def result_sidebar(source: keys.DataSource, result: DistributedSweepResult) -> i
         f"**Map grid:** cells of {result.cell_degrees:g}°"
     )
     seconds = f", {result.total_seconds:,.0f} s" if math.isfinite(result.total_seconds) else ""
-    sidebar.caption(
+    st.sidebar.caption(
         f"Computed on a Dask cluster ({escape_markdown(result.scheduler)}, "
         f"{result.n_workers} workers{seconds}) by `{COMMAND}` from "
         f"{escape_markdown(shown_path(result.source))}, with {escape_markdown(result.engine)}. "
@@ -103,39 +101,8 @@ def result_sidebar(source: keys.DataSource, result: DistributedSweepResult) -> i
         f"(`{COMMAND} DATA --out FOLDER --features ... --scaler ... --k-max ...`); a folder "
         "written again is read again."
     )
-    sidebar.caption(f"Result: {escape_markdown(source.label)}")
+    st.sidebar.caption(f"Result: {escape_markdown(source.label)}")
     return k
-
-
-def cell_map_chart(cell_map: CellMap, k: int, cell_degrees: float) -> None:
-    """Draw the map of a result's grid cells and say what a dot is.
-
-    Parameters
-    ----------
-    cell_map : CellMap
-        From :func:`components.ui.cache.distributed.cell_map`.
-    k : int
-        The k shown.
-    cell_degrees : float
-        The grid's cell size.
-    """
-    st.pydeck_chart(
-        cell_map.deck,
-        height=560,
-        key="result_map",
-        alt=f"Map of the result's grid cells coloured by their majority cluster at k = {k}",
-    )
-    note = (
-        f"Each dot is a grid cell of {cell_degrees:g}° in the colour of the cluster most of its "
-        "places belong to; hover one for its share and number of places. Numbered dots: the "
-        "clusters' centres."
-    )
-    if cell_map.n_cells_omitted:
-        note += (
-            f" The {cell_map.n_cells_omitted:,} cells with the fewest places "
-            f"({cell_map.places_omitted:,} places) are left out to keep the map small."
-        )
-    st.caption(note)
 
 
 def cluster_table(result: DistributedSweepResult, k: int) -> None:
@@ -159,9 +126,7 @@ def cluster_table(result: DistributedSweepResult, k: int) -> None:
             f"mean of {_feature_label(name)}", format="%.4g"
         )
     st.dataframe(
-        ui_insight.with_swatches(result.profile(k))[
-            ["colour", "cluster", "size", "share", *result.features]
-        ],
+        ui_insight.with_swatches(result.profile(k)[["cluster", "size", "share", *result.features]]),
         hide_index=True,
         column_config=config,
         key="result_clusters_table",
@@ -169,7 +134,7 @@ def cluster_table(result: DistributedSweepResult, k: int) -> None:
 
 
 def _clusters_page(source: keys.DataSource, result: DistributedSweepResult) -> None:
-    """The Clusters page of a result: the cells' map, then one row per cluster."""
+    """The Clusters page of a result: the cells' map (what a dot is), then one row per cluster."""
     name = escape_markdown(shown_path(result.source))
     st.title("Clusters of the places in a Dask result")
     k = result_sidebar(source, result)
@@ -178,7 +143,24 @@ def _clusters_page(source: keys.DataSource, result: DistributedSweepResult) -> N
         f"for k = {', '.join(map(str, result.k_values))}, on a Dask cluster. Move k to see the "
         "clusters split; colours stay with their cluster."
     )
-    cell_map_chart(cache.distributed.cell_map(source, k), k, result.cell_degrees)
+    cell_map = cache.distributed.cell_map(source, k)
+    st.pydeck_chart(
+        cell_map.deck,
+        height=560,
+        key="result_map",
+        alt=f"Map of the result's grid cells coloured by their majority cluster at k = {k}",
+    )
+    note = (
+        f"Each dot is a grid cell of {result.cell_degrees:g}° in the colour of the cluster most "
+        "of its places belong to; hover one for its share and number of places. Numbered dots: "
+        "the clusters' centres."
+    )
+    if cell_map.n_cells_omitted:
+        note += (
+            f" The {cell_map.n_cells_omitted:,} cells with the fewest places "
+            f"({cell_map.places_omitted:,} places) are left out to keep the map small."
+        )
+    st.caption(note)
     st.subheader(f"The {k} clusters")
     cluster_table(result, k)
 
@@ -187,7 +169,6 @@ def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> N
     """The Choose k page of a result: the suggested k's and the metrics across k."""
     st.title("Choose k")
     k = result_sidebar(source, result)
-    n_samples = result.silhouette_samples.shape[0]
     st.caption(
         f"K-means was fitted on a Dask cluster for k = {', '.join(map(str, result.k_values))} "
         f"on {result.n_rows:,} places; these views help pick k. The k slider on the left sets "
@@ -199,9 +180,9 @@ def _choose_k_page(source: keys.DataSource, result: DistributedSweepResult) -> N
         cache.distributed.metrics_figure(source, k),
         k,
         silhouette_note=(
-            f"The silhouette is the mean over {n_samples} random samples of "
-            f"{result.silhouette_sample_size:,} places; its bars are the samples' standard "
-            "deviation."
+            f"The silhouette is the mean over {result.silhouette_samples.shape[0]} random "
+            f"samples of {result.silhouette_sample_size:,} places; its bars are the samples' "
+            "standard deviation."
         ),
         sampled=True,
         k_key=RESULT_K_KEY,

@@ -27,24 +27,22 @@ def swatch_column_config() -> Any:
     return st.column_config.ImageColumn("", width=30)
 
 
-def with_labels(frame: pd.DataFrame, dataset: Dataset, column: str = "column") -> pd.DataFrame:
-    """Return a copy of ``frame`` whose ``column`` holds the data's labels, not column names.
+def with_labels(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose "column" holds the data's labels, not column names.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        A table with a column of the data's column names.
+        A table with a "column" of the data's column names.
     dataset : Dataset
         The data (its labels).
-    column : str
-        The column of names.
 
     Returns
     -------
     pandas.DataFrame
         The copy.
     """
-    return frame.assign(**{column: frame[column].map(dataset.label)})
+    return frame.assign(column=frame["column"].map(dataset.label))
 
 
 def value_text(dataset: Dataset, column: str, value: float) -> str:
@@ -89,11 +87,6 @@ def swatch_data_url(colour: str) -> str:
         "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='20' "
         f"height='20'><rect width='20' height='20' rx='3' fill='rgb({red},{green},{blue})'/></svg>"
     )
-
-
-def _cluster_id(text: object) -> int:
-    """The id of a legend row's cluster (-1 for the row of places not clustered)."""
-    return int(str(text)) if str(text).isdigit() else -1
 
 
 def legend_styler(
@@ -167,15 +160,14 @@ def legend(
     names : sequence of str, optional
         The clusters' names (shown as text), cluster ``i`` first.
     """
-    label = escape_markdown(dataset.label(value_column))
-    shown = table
+    columns = ["cluster", "rows", "median"]
     if names:
-        named = dict(enumerate(names))
-        shown = table.assign(name=[named.get(_cluster_id(text), "") for text in table["cluster"]])
-    columns = ["cluster", *(("name",) if names else ()), "rows", "median"]
+        named = {str(cluster): name for cluster, name in enumerate(names)}
+        table = table.assign(name=[named.get(str(text), "") for text in table["cluster"]])
+        columns.insert(1, "name")
     median = functools.partial(value_text, dataset, value_column)
-    st.table(legend_styler(shown[columns], list(table["colour"]), median), hide_index=True)
-    notes = [f"The median is of {label}.", CENTRE_NOTE]
+    st.table(legend_styler(table[columns], list(table["colour"]), median), hide_index=True)
+    notes = [f"The median is of {escape_markdown(dataset.label(value_column))}.", CENTRE_NOTE]
     if has_test:
         notes.append("Test rows are assigned to the nearest centre and counted here.")
     if (table["colour"] == NOT_CLUSTERED_COLOUR).any():
@@ -199,14 +191,14 @@ def profile_table(
     value_column : str
         The column whose median and quartiles are shown.
     """
-
-    def number_column(title: str, column: str) -> Any:
-        money = dataset.unit(column) == "USD"
-        return st.column_config.NumberColumn(
-            f"{title} (USD)" if money else title, format="localized" if money else "%.4g"
-        )
-
     value = dataset.label(value_column)
+    titles = {  # each number column: its title and the data's column it is of
+        "value_median": (f"median {value}", value_column),
+        "value_q1": (f"{value} q1", value_column),
+        "value_q3": (f"{value} q3", value_column),
+        **{name: (f"mean {dataset.label(name)}", name) for name in features},
+    }
+    money = {name for name, (_, column) in titles.items() if dataset.unit(column) == "USD"}
     config: dict[str, Any] = {
         "cluster": st.column_config.NumberColumn("cluster", format="%d"),
         "size": st.column_config.NumberColumn("rows", format="localized"),
@@ -214,18 +206,15 @@ def profile_table(
         "standouts": st.column_config.TextColumn(
             "stands out (z-score of the cluster mean)", width="large"
         ),
-        "value_median": number_column(f"median {value}", value_column),
-        "value_q1": number_column(f"{value} q1", value_column),
-        "value_q3": number_column(f"{value} q3", value_column),
+        **{
+            name: st.column_config.NumberColumn(
+                f"{title} (USD)" if name in money else title,
+                format="localized" if name in money else "%.4g",
+            )
+            for name, (title, _) in titles.items()
+        },
     }
-    for name in features:
-        config[name] = number_column(f"mean {dataset.label(name)}", name)
     # Whole dollars: cents of a median of medians mean nothing.
-    money = [
-        name
-        for name in ("value_median", "value_q1", "value_q3", *features)
-        if dataset.unit(value_column if name.startswith("value_") else name) == "USD"
-    ]
     shown = profile.assign(**{name: profile[name].round(0) for name in money if name in profile})
     order = ("cluster", "size", "share", *features, "value_median", "value_q1", "value_q3")
     st.dataframe(

@@ -35,19 +35,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-
-__all__ = [
-    "BudgetStore",
-    "BusyError",
-    "WorkSlots",
-    "process_rss_bytes",
-    "release_freed_memory",
-]
+from typing import NamedTuple
 
 _LOGGER = logging.getLogger(__name__)
 MB = 1024 * 1024
 _FullKey = tuple[str, tuple[Hashable, ...]]  # (owner, key); a key's first item is its kind
+_Group = tuple[str, str]  # (namespace, name): the file an entry belongs to
 
 
 def process_rss_bytes() -> int | None:
@@ -85,7 +78,9 @@ def limit_malloc_arenas(arenas: int = 1) -> bool:
     Parameters
     ----------
     arenas : int
-        The most arenas, at least 1.
+        The most arenas, at least 1. glibc makes one per thread that allocates, up to 8 per
+        core; one keeps the least (BENCHMARKS.md, "Load: the malloc arena cap, measured
+        alone").
 
     Returns
     -------
@@ -141,22 +136,19 @@ class WorkSlots:
         self._held = threading.local()
 
     @contextmanager
-    def slot(
-        self, timeout_seconds: float, on_wait: Callable[[], None] | None = None
-    ) -> Iterator[None]:
+    def slot(self, timeout_seconds: float, on_wait: Callable[[], None]) -> Iterator[None]:
         """Hold a slot for the block; wait for one first if all are taken.
 
         Parameters
         ----------
         timeout_seconds : float
             Longest wait; then :class:`BusyError` is raised.
-        on_wait : callable, optional
+        on_wait : callable
             Called once when the job has to wait (e.g. to tell the user).
         """
         depth = getattr(self._held, "depth", 0)
         if depth == 0 and not self._semaphore.acquire(blocking=False):
-            if on_wait is not None:
-                on_wait()
+            on_wait()
             if not self._semaphore.acquire(timeout=timeout_seconds):
                 raise BusyError(
                     f"The server is busy with other users' files (waited {timeout_seconds:.0f}"
@@ -171,11 +163,10 @@ class WorkSlots:
                 self._semaphore.release()
 
 
-@dataclass
-class _Entry:
+class _Entry(NamedTuple):
     value: object
     nbytes: int
-    group: tuple[str, str]
+    group: _Group
 
 
 class BudgetStore:
@@ -269,7 +260,7 @@ class BudgetStore:
         key: tuple[Hashable, ...],
         value: object,
         nbytes: int,
-        group: tuple[str, str],
+        group: _Group,
         *,
         keep: int | None = None,
     ) -> None:
@@ -329,7 +320,7 @@ class BudgetStore:
             self._trim()
         return released
 
-    def make_room(self, owner: str, group: tuple[str, str], need_bytes: int) -> bool:
+    def make_room(self, owner: str, group: _Group, need_bytes: int) -> bool:
         """Evict entries while resident memory plus ``need_bytes`` is above the RSS limit.
 
         Called before a heavy job that will briefly need ``need_bytes``; never evicts the
@@ -433,9 +424,7 @@ class BudgetStore:
             self._total / MB,
         )
 
-    def _victims(
-        self, owner: str, group: tuple[str, str], protect: _FullKey | None
-    ) -> list[_FullKey]:
+    def _victims(self, owner: str, group: _Group, protect: _FullKey | None) -> list[_FullKey]:
         """Keys in eviction order: ended sessions', others', the owner's other files', its own."""
         with self._lock:
             keys = [k for k in self._entries if k != protect]
@@ -450,11 +439,7 @@ class BudgetStore:
             return sorted(keys, key=rank)  # stable: least recently used first within a rank
 
     def _relieve_pressure(
-        self,
-        owner: str,
-        group: tuple[str, str],
-        protect: _FullKey | None,
-        need_bytes: int,
+        self, owner: str, group: _Group, protect: _FullKey | None, need_bytes: int
     ) -> None:
         if self.rss_limit_bytes is None:
             return

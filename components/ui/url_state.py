@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from components.engine.classification.transforms import TRANSFORMS
 from components.engine.clustering import NInit
@@ -28,37 +28,25 @@ TEST_SIZE = 0.33  # the tutorial's train_test_split(test_size=0.33, random_state
 SPLIT_RANDOM_STATE = 0
 LOCATION_FEATURES: tuple[str, str] = ("latitude", "longitude")
 
-# Query-string names of the settings (short, so links stay readable).
-PARAM_K = "k"
-PARAM_FEATURES = "features"
-PARAM_SCALER = "scaler"
-PARAM_WEIGHT = "weight"
-PARAM_SEED = "seed"
-PARAM_N_INIT = "n_init"
-PARAM_SPLIT = "split"
-PARAM_MISSING = "missing"
-PARAM_VALUE = "value"
-PARAM_TRANSFORMS = "transform"
-PARAM_METHOD = "method"
-PARAM_FINE_K = "fine_k"
-PARAM_CLUSTER_NAMES = "names"
-PARAM_MODEL = "model"
-PARAM_NAMES: tuple[str, ...] = (
-    PARAM_K,
-    PARAM_FEATURES,
-    PARAM_SCALER,
-    PARAM_WEIGHT,
-    PARAM_SEED,
-    PARAM_N_INIT,
-    PARAM_SPLIT,
-    PARAM_MISSING,
-    PARAM_VALUE,
-    PARAM_TRANSFORMS,
-    PARAM_METHOD,
-    PARAM_FINE_K,
-    PARAM_CLUSTER_NAMES,
-    PARAM_MODEL,
-)
+# Query-string names of the settings, by field of ClusterSettings (short, so links stay
+# readable).
+PARAMS: dict[str, str] = {
+    "n_clusters": "k",
+    "features": "features",
+    "scaler": "scaler",
+    "location_weight": "weight",
+    "random_state": "seed",
+    "n_init": "n_init",
+    "split": "split",
+    "missing": "missing",
+    "value_column": "value",
+    "transforms": "transform",
+    "method": "method",
+    "fine_k": "fine_k",
+    "names": "names",
+    "model": "model",
+}
+PARAM_NAMES: tuple[str, ...] = tuple(PARAMS.values())
 # How the clusters are formed: k-means; Ward regions of neighbouring places; or k-means
 # with many clusters then Ward on their centres, k being the number of coarse groups.
 METHODS: dict[str, str] = {
@@ -150,8 +138,7 @@ def _last(value: str | Sequence[str]) -> str:
     return str(value[-1]) if len(value) else ""
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(NamedTuple):
     """How a link's value of a setting is read (None: not valid) and what it should be."""
 
     read: Callable[[str], Any]
@@ -199,16 +186,6 @@ _N_INITS = {str(choice): choice for choice in N_INIT_CHOICES}
 _WEIGHT = _Rule(_read_weight, "a number in [{:g}, {:g}]".format(*LOCATION_WEIGHT_RANGE))
 _N_INIT = _Rule(lambda text: _N_INITS.get(text.strip()), "one of " + ", ".join(_N_INITS))
 _SPLIT = _Rule(_read_split, "1 or 0")
-
-
-def _parse_features(
-    raw: str | Sequence[str], feature_names: Sequence[str]
-) -> tuple[tuple[str, ...], list[str]]:
-    values = [raw] if isinstance(raw, str) else raw
-    parts = [part.strip() for value in values for part in str(value).split(",")]
-    named = [part for part in parts if part]
-    known = tuple(dict.fromkeys(name for name in named if name in feature_names))
-    return known, [name for name in named if name not in feature_names]
 
 
 def _parse_transforms(
@@ -277,9 +254,10 @@ def parse_query_params(
     settings = defaults
     notices: list[str] = []
 
-    def take(name: str, field: str, rule: _Rule, used: object) -> None:
-        """Set ``field`` from the link's parameter ``name``, or say why its value is ignored."""
+    def take(field: str, rule: _Rule, used: object) -> None:
+        """Set ``field`` from its parameter in the link, or say why its value is ignored."""
         nonlocal settings
+        name = PARAMS[field]
         if name in params:
             raw = _last(params[name])
             value = rule.read(raw)
@@ -291,17 +269,21 @@ def parse_query_params(
             else:
                 settings = replace(settings, **{field: value})
 
-    take(PARAM_K, "n_clusters", _K, f"k={defaults.n_clusters}")
+    take("n_clusters", _K, f"k={defaults.n_clusters}")
 
-    if PARAM_FEATURES in params:
-        names, unknown = _parse_features(params[PARAM_FEATURES], feature_names)
-        expected = "feature names among " + ", ".join(feature_names)
+    if PARAMS["features"] in params:
+        raw = params[PARAMS["features"]]
+        values = [raw] if isinstance(raw, str) else raw
+        named = [part for value in values for part in map(str.strip, str(value).split(",")) if part]
+        names = tuple(dict.fromkeys(name for name in named if name in feature_names))
+        unknown = [name for name in named if name not in feature_names]
         if unknown:
             shown = ", ".join(quoted(name) for name in unknown[:MAX_QUOTED_VALUES])
             if len(unknown) > MAX_QUOTED_VALUES:
                 shown += f" and {len(unknown) - MAX_QUOTED_VALUES:,} more"
             notices.append(
-                f"Ignored unknown feature(s) {shown} from the link: expected {expected}."
+                f"Ignored unknown feature(s) {shown} from the link: expected feature names "
+                f"among {', '.join(feature_names)}."
             )
         if names:
             settings = replace(settings, features=names)
@@ -311,21 +293,19 @@ def parse_query_params(
                 f"{', '.join(defaults.features)}."
             )
 
-    take(PARAM_SCALER, "scaler", _one_of(scalers), defaults.scaler)
-    take(PARAM_WEIGHT, "location_weight", _WEIGHT, defaults.location_weight)
-    take(PARAM_SEED, "random_state", _integer_in(*SEED_RANGE), defaults.random_state)
-    take(PARAM_N_INIT, "n_init", _N_INIT, defaults.n_init)
-    take(PARAM_SPLIT, "split", _SPLIT, "no split")
-    take(PARAM_MISSING, "missing", _one_of(MISSING_HANDLINGS), defaults.missing)
-    take(
-        PARAM_VALUE, "value_column", _one_of(feature_names, "a column name"), defaults.value_column
-    )
+    take("scaler", _one_of(scalers), defaults.scaler)
+    take("location_weight", _WEIGHT, defaults.location_weight)
+    take("random_state", _integer_in(*SEED_RANGE), defaults.random_state)
+    take("n_init", _N_INIT, defaults.n_init)
+    take("split", _SPLIT, "no split")
+    take("missing", _one_of(MISSING_HANDLINGS), defaults.missing)
+    take("value_column", _one_of(feature_names, "a column name"), defaults.value_column)
 
-    take(PARAM_METHOD, "method", _one_of(tuple(METHODS)), defaults.method)
-    take(PARAM_FINE_K, "fine_k", _integer_in(*FINE_K_RANGE), defaults.fine_k)
-    if PARAM_TRANSFORMS in params:
+    take("method", _one_of(tuple(METHODS)), defaults.method)
+    take("fine_k", _integer_in(*FINE_K_RANGE), defaults.fine_k)
+    if PARAMS["transforms"] in params:
         variables = [name for name in settings.features if name not in LOCATION_FEATURES]
-        transforms, bad = _parse_transforms(_last(params[PARAM_TRANSFORMS]), variables)
+        transforms, bad = _parse_transforms(_last(params[PARAMS["transforms"]]), variables)
         settings = replace(settings, transforms=transforms)
         if bad:
             shown = ", ".join(quoted(part) for part in bad[:MAX_QUOTED_VALUES])
@@ -334,9 +314,9 @@ def parse_query_params(
                 "a chosen feature other than latitude and longitude (location keeps its "
                 f"scaler) and a transform among {', '.join(TRANSFORMS)}."
             )
-    take(PARAM_MODEL, "model", _Rule(_read_digest, "16 hexadecimal digits"), "no model")
-    if PARAM_CLUSTER_NAMES in params:
-        settings = replace(settings, names=read_names(_last(params[PARAM_CLUSTER_NAMES])))
+    take("model", _Rule(_read_digest, "16 hexadecimal digits"), "no model")
+    if PARAMS["names"] in params:
+        settings = replace(settings, names=read_names(_last(params[PARAMS["names"]])))
 
     if settings.scaler == "geographic" and not set(LOCATION_FEATURES) <= set(settings.features):
         notices.append(
@@ -360,29 +340,29 @@ def to_query_params(settings: ClusterSettings) -> dict[str, str]:
     dict of str to str
         Parameter name to value; the location weight only with the geographic scaler.
     """
-    params = {
-        PARAM_K: str(settings.n_clusters),
-        PARAM_FEATURES: ",".join(settings.features),
-        PARAM_SCALER: settings.scaler,
-        PARAM_SEED: str(settings.random_state),
-        PARAM_N_INIT: str(settings.n_init),
-        PARAM_SPLIT: "1" if settings.split else "0",
-        PARAM_MISSING: settings.missing,
-        PARAM_VALUE: settings.value_column,
+    values = {
+        "n_clusters": str(settings.n_clusters),
+        "features": ",".join(settings.features),
+        "scaler": settings.scaler,
+        "random_state": str(settings.random_state),
+        "n_init": str(settings.n_init),
+        "split": "1" if settings.split else "0",
+        "missing": settings.missing,
+        "value_column": settings.value_column,
     }
     if settings.scaler == "geographic":
-        params[PARAM_WEIGHT] = f"{settings.location_weight:g}"
+        values["location_weight"] = f"{settings.location_weight:g}"
     if settings.transforms:
-        params[PARAM_TRANSFORMS] = ",".join(f"{name}:{how}" for name, how in settings.transforms)
+        values["transforms"] = ",".join(f"{name}:{how}" for name, how in settings.transforms)
     if settings.method != "kmeans":
-        params[PARAM_METHOD] = settings.method
+        values["method"] = settings.method
     if settings.method == "levels":
-        params[PARAM_FINE_K] = str(settings.fine_k)
+        values["fine_k"] = str(settings.fine_k)
     if settings.method == "model":
-        params[PARAM_MODEL] = settings.model
+        values["model"] = settings.model
     if any(settings.names):
-        params[PARAM_CLUSTER_NAMES] = NAME_SEPARATOR.join(settings.names)
-    return params
+        values["names"] = NAME_SEPARATOR.join(settings.names)
+    return {PARAMS[field]: value for field, value in values.items()}
 
 
 def k_from_chart_points(points: Sequence[Mapping[str, object]]) -> int | None:

@@ -11,26 +11,9 @@ from __future__ import annotations
 import logging
 import time
 
-from components.ui.upload_budget import limit_malloc_arenas
-
 _LOGGER = logging.getLogger(__name__)
-# glibc's malloc arenas: one per thread that allocates, up to 8 per core; each keeps what a
-# big job freed in it, so one arena keeps less (BENCHMARKS.md, "Load: the malloc arena cap,
-# measured alone").
-MALLOC_ARENAS = 1
 # Longest the server waits for the default Clusters page before taking requests anyway.
 DEFAULT_PAGE_WAIT_S = 60.0
-
-
-def limit_memory_arenas() -> bool:
-    """Cap the process's malloc arenas at :data:`MALLOC_ARENAS` (call before threads start).
-
-    Returns
-    -------
-    bool
-        Whether the C library took the cap (False off glibc).
-    """
-    return limit_malloc_arenas(MALLOC_ARENAS)
 
 
 def prepare() -> float:

@@ -31,9 +31,8 @@ def sea_warning(result: Whereabouts) -> str:
         How many places fall in the sea, what to check, and where they would fall swapped
         when that puts most of them on land.
     """
-    checked = result.n_checked
     text = (
-        f"{result.current.n_sea:,} of {checked:,} places fall in the sea. "
+        f"{result.current.n_sea:,} of {result.n_checked:,} places fall in the sea. "
         "Check that the latitude and longitude columns are the right ones."
     )
     if result.offer_swap:

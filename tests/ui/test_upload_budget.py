@@ -203,7 +203,7 @@ def test_work_slots_admit_one_job_at_a_time() -> None:
     waited: list[bool] = []
 
     def first() -> None:
-        with slots.slot(5):
+        with slots.slot(5, on_wait=lambda: None):
             inside.set()
             leave.wait(5)
 
