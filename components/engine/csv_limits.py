@@ -33,20 +33,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = [
-    "DELIMITERS",
-    "MAX_CELLS",
-    "MAX_COLUMNS",
-    "MAX_CSV_BYTES",
-    "MAX_DATA_ROWS",
-    "MAX_LINE_BYTES",
-    "CsvLimitError",
-    "CsvShape",
-    "check_csv_limits",
-    "check_size",
-    "size_text",
-]
-
 MAX_CSV_BYTES = 100 * 1024 * 1024
 MAX_LINE_BYTES = 100_000
 MAX_COLUMNS = 1_000  # more columns than this is not a table of places

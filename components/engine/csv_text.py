@@ -22,16 +22,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = [
-    "BINARY_SIGNATURES",
-    "DELIMITER_NAMES",
-    "SAVE_AS_UTF8",
-    "check_text",
-    "decode_utf8",
-    "shown_names",
-    "table_problem",
-]
-
 BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one)"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls / Office document"),

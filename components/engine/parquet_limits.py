@@ -40,18 +40,6 @@ from components.engine.csv_limits import (
 )
 from components.engine.csv_text import shown_names
 
-__all__ = [
-    "MAGIC",
-    "MAX_FOOTER_BYTES",
-    "MAX_ROW_GROUPS",
-    "PARQUET_EXTENSIONS",
-    "ParquetShape",
-    "check_parquet_limits",
-    "is_number_type",
-    "is_parquet",
-    "read_parquet_columns",
-]
-
 MAGIC = b"PAR1"  # the first and last four bytes of every Parquet file
 PARQUET_EXTENSIONS: tuple[str, ...] = (".parquet", ".pq")
 # A footer holds about 100-300 bytes per column per row group: 16 MB is 1,000 columns in

@@ -17,14 +17,6 @@ from scipy.optimize import linear_sum_assignment
 from components.engine.clustering import _cluster_means
 from components.engine.validation import check_int, validate_cluster_ids
 
-__all__ = [
-    "adjusted_rand",
-    "align_to_truth",
-    "contingency_table",
-    "match_labels",
-    "match_overlap",
-]
-
 
 def match_labels(
     previous_labels: np.ndarray,

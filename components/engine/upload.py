@@ -71,21 +71,6 @@ from components.engine.messages import message
 from components.engine.parquet_limits import PARQUET_EXTENSIONS, is_parquet, read_parquet_columns
 from components.engine.projected import projected_advice
 
-__all__ = [
-    "ALLOWED_EXTENSIONS",
-    "LATITUDE_NAMES",
-    "LONGITUDE_NAMES",
-    "MAX_CELLS",
-    "MAX_COLUMNS",
-    "MAX_DATA_ROWS",
-    "MAX_UPLOAD_BYTES",
-    "PARQUET_EXTENSIONS",
-    "PlacesData",
-    "PlacesError",
-    "limits_text",
-    "read_places",
-]
-
 MAX_UPLOAD_BYTES = MAX_CSV_BYTES
 ALLOWED_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv", *PARQUET_EXTENSIONS)
 LATITUDE_NAMES: tuple[str, ...] = ("latitude", "lat", "y")  # in order of preference
