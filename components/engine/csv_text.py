@@ -55,8 +55,8 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _shortened(text: str, limit: int = _SHOWN_CHARACTERS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _shortened(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 1] + "…"
 
 
 def check_text(data: bytes, *, error: type[Exception]) -> None:

@@ -97,7 +97,7 @@ def is_parquet(data: bytes, filename: str | None = None) -> bool:
     bool
         Whether to read it as Parquet.
     """
-    named = filename is not None and str(filename).lower().endswith(PARQUET_EXTENSIONS)
+    named = filename is not None and filename.lower().endswith(PARQUET_EXTENSIONS)
     return named or bytes(data[:4]) == MAGIC
 
 
@@ -273,9 +273,7 @@ def _column(values: pa.ChunkedArray) -> pd.Series:
     return pd.Series(text.to_numpy(zero_copy_only=False), dtype=str)
 
 
-def read_parquet_columns(
-    data: bytes, *, error: type[Exception] = ValueError
-) -> list[tuple[str, pd.Series]]:
+def read_parquet_columns(data: bytes, *, error: type[Exception]) -> list[tuple[str, pd.Series]]:
     """Read a Parquet file's columns, once its footer is within the limits.
 
     Parameters
