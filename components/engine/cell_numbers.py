@@ -16,8 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["MISSING_WORDS", "ColumnCoercion", "column_numbers"]
-
 # Cells read as a missing value (compared stripped and in lower case): what spreadsheets,
 # databases, R, pandas and SAS write for "no value". The empty cell is missing too, silently.
 MISSING_WORDS: frozenset[str] = frozenset(

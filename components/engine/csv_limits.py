@@ -33,20 +33,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = [
-    "DELIMITERS",
-    "MAX_CELLS",
-    "MAX_COLUMNS",
-    "MAX_CSV_BYTES",
-    "MAX_DATA_ROWS",
-    "MAX_LINE_BYTES",
-    "CsvLimitError",
-    "CsvShape",
-    "check_csv_limits",
-    "check_size",
-    "size_text",
-]
-
 MAX_CSV_BYTES = 100 * 1024 * 1024
 MAX_LINE_BYTES = 100_000
 MAX_COLUMNS = 1_000  # more columns than this is not a table of places
@@ -84,9 +70,7 @@ def size_text(n_bytes: int) -> str:
     return f"{n_bytes / (1024 * 1024):.1f} MB" if n_bytes >= 1024 * 1024 else f"{n_bytes:,} bytes"
 
 
-def check_size(
-    n_bytes: int, max_bytes: int = MAX_CSV_BYTES, *, error: type[Exception] = CsvLimitError
-) -> None:
+def check_size(n_bytes: int, max_bytes: int, *, error: type[Exception]) -> None:
     """Raise ``error`` when a file of ``n_bytes`` is larger than ``max_bytes``."""
     if n_bytes > max_bytes:
         size, limit = size_text(n_bytes), size_text(max_bytes)
@@ -136,12 +120,6 @@ def _header(data: bytes) -> str:
     return line.rstrip(b"\r").decode("utf-8", errors="replace")
 
 
-def _choose_delimiter(header: str) -> str:
-    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: counts[d])  # ties -> earlier in DELIMITERS
-    return best if counts[best] > 0 else ","
-
-
 def _count_fields(header: str, delimiter: str) -> int:
     try:
         return len(next(csv.reader([header], delimiter=delimiter), []))
@@ -186,7 +164,9 @@ def check_csv_limits(
             "line (a table, not one long line) and shorten very long text cells."
         )
     header = _header(data)
-    chosen = delimiter if delimiter is not None else _choose_delimiter(header)
+    counts = {mark: header.count(mark) for mark in DELIMITERS}
+    most = max(DELIMITERS, key=counts.__getitem__)  # ties -> earlier in DELIMITERS
+    chosen = delimiter if delimiter is not None else (most if counts[most] > 0 else ",")
     n_columns = _count_fields(header, chosen)
     if n_columns > MAX_COLUMNS:
         raise error(

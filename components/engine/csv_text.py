@@ -22,16 +22,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = [
-    "BINARY_SIGNATURES",
-    "DELIMITER_NAMES",
-    "SAVE_AS_UTF8",
-    "check_text",
-    "decode_utf8",
-    "shown_names",
-    "table_problem",
-]
-
 BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one)"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls / Office document"),
@@ -65,8 +55,8 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _shortened(text: str, limit: int = _SHOWN_CHARACTERS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _shortened(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 1] + "…"
 
 
 def check_text(data: bytes, *, error: type[Exception]) -> None:

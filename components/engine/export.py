@@ -21,14 +21,6 @@ import pandas as pd
 
 from components.engine.validation import validate_frame_labels
 
-__all__ = [
-    "FORMULA_PREFIXES",
-    "labelled_rows_csv",
-    "labelled_rows_geojson",
-    "neutralise_cell",
-    "to_safe_csv",
-]
-
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -40,18 +40,6 @@ from components.engine.csv_limits import (
 )
 from components.engine.csv_text import shown_names
 
-__all__ = [
-    "MAGIC",
-    "MAX_FOOTER_BYTES",
-    "MAX_ROW_GROUPS",
-    "PARQUET_EXTENSIONS",
-    "ParquetShape",
-    "check_parquet_limits",
-    "is_number_type",
-    "is_parquet",
-    "read_parquet_columns",
-]
-
 MAGIC = b"PAR1"  # the first and last four bytes of every Parquet file
 PARQUET_EXTENSIONS: tuple[str, ...] = (".parquet", ".pq")
 # A footer holds about 100-300 bytes per column per row group: 16 MB is 1,000 columns in
@@ -109,7 +97,7 @@ def is_parquet(data: bytes, filename: str | None = None) -> bool:
     bool
         Whether to read it as Parquet.
     """
-    named = filename is not None and str(filename).lower().endswith(PARQUET_EXTENSIONS)
+    named = filename is not None and filename.lower().endswith(PARQUET_EXTENSIONS)
     return named or bytes(data[:4]) == MAGIC
 
 
@@ -285,9 +273,7 @@ def _column(values: pa.ChunkedArray) -> pd.Series:
     return pd.Series(text.to_numpy(zero_copy_only=False), dtype=str)
 
 
-def read_parquet_columns(
-    data: bytes, *, error: type[Exception] = ValueError
-) -> list[tuple[str, pd.Series]]:
+def read_parquet_columns(data: bytes, *, error: type[Exception]) -> list[tuple[str, pd.Series]]:
     """Read a Parquet file's columns, once its footer is within the limits.
 
     Parameters

@@ -34,15 +34,6 @@ from components.engine.csv_limits import MAX_CELLS, MAX_COLUMNS
 from components.engine.parquet_limits import is_number_type
 from components.engine.validation import check_int
 
-__all__ = [
-    "MAX_FILES",
-    "SAMPLE_ROWS",
-    "ParquetSample",
-    "ParquetSampleError",
-    "parquet_files",
-    "sample_parquet",
-]
-
 # Most rows of a sample: what the per-row pages fit in seconds, and far below the upload
 # limits that the sample's read (through the uploads' reader) must keep.
 SAMPLE_ROWS = 100_000

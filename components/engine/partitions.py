@@ -17,14 +17,6 @@ from scipy.optimize import linear_sum_assignment
 from components.engine.clustering import _cluster_means
 from components.engine.validation import check_int, validate_cluster_ids
 
-__all__ = [
-    "adjusted_rand",
-    "align_to_truth",
-    "contingency_table",
-    "match_labels",
-    "match_overlap",
-]
-
 
 def match_labels(
     previous_labels: np.ndarray,
@@ -78,13 +70,11 @@ def _match_new_id_of_old(
 ) -> np.ndarray:
     """Return ``new_id_of_old`` for :func:`match_labels` (no validation)."""
     n_previous = int(previous.max()) + 1 if previous.size else 0
-    unmatched_rank = (
-        None
-        if order_key is None
-        else _cluster_means(np.asarray(order_key, dtype=np.float64), current, n_clusters)
-    )
     overlap = _contingency(previous, current, n_previous, n_clusters)
-    return _match_overlap(overlap, unmatched_rank)
+    if order_key is None:
+        return _match_overlap(overlap, None)
+    order = np.asarray(order_key, dtype=np.float64)
+    return _match_overlap(overlap, _cluster_means(order, current, n_clusters))
 
 
 def match_overlap(overlap: np.ndarray, unmatched_rank: np.ndarray | None = None) -> np.ndarray:
@@ -273,7 +263,6 @@ def adjusted_rand(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
     table = contingency_table(labels_a, labels_b)
     n = float(table.sum())
     total_pairs = n * (n - 1.0) / 2.0
-    sum_cells = _pairs(table)
     sum_rows = _pairs(table.sum(axis=1))
     sum_cols = _pairs(table.sum(axis=0))
     if total_pairs == 0.0:
@@ -283,4 +272,4 @@ def adjusted_rand(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
     if maximum == expected:
         # Both partitions trivial (one cluster, or all singletons): scikit-learn returns 1.
         return 1.0
-    return (sum_cells - expected) / (maximum - expected)
+    return (_pairs(table) - expected) / (maximum - expected)

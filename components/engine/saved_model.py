@@ -35,6 +35,7 @@ from components.engine.classification.profiles import MAX_NAME_LENGTH
 from components.engine.classification.transforms import TRANSFORMS, FittedTransforms
 from components.engine.clustering import nearest_centroids
 from components.engine.csv_limits import MAX_COLUMNS, size_text
+from components.engine.csv_text import shown_names
 from components.engine.data import PROJECT_ROOT
 from components.engine.features import missing_by_name
 from components.engine.messages import Code, message
@@ -195,7 +196,6 @@ def saved_model(
     names: Sequence[str] = (),
     source_name: str,
     source_sha256: str,
-    created: datetime.date | None = None,
 ) -> SavedModel:
     """The model of one k: the features' preparation, the scaler and the centres.
 
@@ -213,9 +213,8 @@ def saved_model(
     names : sequence of str
         A name per cluster, or none.
     source_name, source_sha256 : str
-        The data file's name and the sha256 of its bytes (64 hex digits).
-    created : datetime.date, optional
-        The day to record; default today.
+        The data file's name and the sha256 of its bytes (64 hex digits); the model
+        records today as the day it was saved.
 
     Returns
     -------
@@ -265,7 +264,7 @@ def saved_model(
         names=tuple(names),
         source_sha256=source_sha256,
         source_name=source_name,
-        created=(created or datetime.date.today()).isoformat(),
+        created=datetime.date.today().isoformat(),
         typicality_reference=tuple(map(float, np.quantile(distances, _PERCENTS / 100))),
         app_version=app_version(),
     )
@@ -494,9 +493,7 @@ def _model_from_dict(data: dict[str, Any]) -> SavedModel:
         raise _refused(f"The model file lacks the field(s) {', '.join(missing)}.")
     unexpected = [_shown(name) for name in data if name not in _FIELDS]
     if unexpected:
-        listed = ", ".join(unexpected[:5]) + (
-            f" and {len(unexpected) - 5:,} more" if len(unexpected) > 5 else ""
-        )
+        listed = shown_names(unexpected, 5, f" and {len(unexpected) - 5:,} more")
         raise _refused(f"The model file has field(s) this app does not know: {listed}.")
 
     features = _texts(data["feature_names"], "feature names", MAX_FEATURE_NAME_CHARS, MAX_COLUMNS)

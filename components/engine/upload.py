@@ -71,21 +71,6 @@ from components.engine.messages import message
 from components.engine.parquet_limits import PARQUET_EXTENSIONS, is_parquet, read_parquet_columns
 from components.engine.projected import projected_advice
 
-__all__ = [
-    "ALLOWED_EXTENSIONS",
-    "LATITUDE_NAMES",
-    "LONGITUDE_NAMES",
-    "MAX_CELLS",
-    "MAX_COLUMNS",
-    "MAX_DATA_ROWS",
-    "MAX_UPLOAD_BYTES",
-    "PARQUET_EXTENSIONS",
-    "PlacesData",
-    "PlacesError",
-    "limits_text",
-    "read_places",
-]
-
 MAX_UPLOAD_BYTES = MAX_CSV_BYTES
 ALLOWED_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv", *PARQUET_EXTENSIONS)
 LATITUDE_NAMES: tuple[str, ...] = ("latitude", "lat", "y")  # in order of preference
@@ -234,17 +219,6 @@ def _read_table(text: str, delimiter: str, *, header_only: bool = False) -> pd.D
     return table
 
 
-def _parse(text: str, shape: CsvShape) -> pd.DataFrame:
-    frame = _read_table(text, shape.delimiter)
-    frame.columns = _clean_names(list(frame.columns))
-    if frame.empty:
-        raise PlacesError(
-            f"The file has a header ({', '.join(frame.columns[:8])}) but no data rows. Add one "
-            "row per place below the header."
-        )
-    return frame
-
-
 def _find_column(columns: Sequence[str], names: tuple[str, ...]) -> str | None:
     lowered = {column.lower(): column for column in reversed(columns)}  # first one wins
     return next((lowered[name] for name in names if name in lowered), None)
@@ -286,8 +260,7 @@ def _number(value: float) -> str:
 
 
 def _row_examples(rows: np.ndarray) -> str:
-    shown = ", ".join(str(int(r)) for r in rows[:_EXAMPLES])
-    return shown + (", ..." if rows.size > _EXAMPLES else "")
+    return shown_names(rows.tolist(), _EXAMPLES, ", ...")
 
 
 # --------------------------------------------------------------------------- read_places
@@ -338,8 +311,14 @@ def read_places(
         del columns
         return _places_from_table(table, lat_col, lon_col, delimiter="")
     shape, text = _csv_text(raw)
-    table = _parse(text, shape)
+    table = _read_table(text, shape.delimiter)
     del text
+    table.columns = _clean_names(list(table.columns))
+    if table.empty:
+        raise PlacesError(
+            f"The file has a header ({', '.join(table.columns[:8])}) but no data rows. Add one "
+            "row per place below the header."
+        )
     return _places_from_table(table, lat_col, lon_col, delimiter=shape.delimiter)
 
 
@@ -373,11 +352,7 @@ def _places_from_table(
         if column in (lat, lon) or (not as_text and np.isfinite(numbers).any()):
             numeric[column] = numbers
         # A text column is worth a word only when most of its cells are numbers.
-        if (
-            coercion is not None
-            and coercion.n_numbers > 0
-            and (not coercion.kept_as_text or coercion.n_not_numbers < coercion.n_numbers)
-        ):
+        if coercion is not None and coercion.n_not_numbers < coercion.n_numbers:
             coercions.append(coercion)
 
     latitude, longitude = numeric[lat], numeric[lon]
@@ -389,14 +364,13 @@ def _places_from_table(
         )
     out_of_range = located & ((np.abs(latitude) > 90.0) | (np.abs(longitude) > 180.0))
     if out_of_range.any():
-        bad_rows = row_numbers[out_of_range]
         first = int(np.flatnonzero(out_of_range)[0])
         n_bad = int(out_of_range.sum())
         lead = (
             f"{n_bad:,} row(s) have coordinates out of range (latitude must be in [-90, 90], "
             f"longitude in [-180, 180]), e.g. data row {int(row_numbers[first]):,}: "
             f"{lat}={_number(latitude[first])}, {lon}={_number(longitude[first])}"
-            + (f" (data rows {_row_examples(bad_rows)})." if n_bad > 1 else ".")
+            + (f" (data rows {_row_examples(row_numbers[out_of_range])})." if n_bad > 1 else ".")
         )
         # Swapped columns put most latitudes out of range; one bad value is a typo.
         swapped = (
