@@ -8,8 +8,9 @@ For every k the *reference* partition is the one the app shows (``reference_labe
 k-means is refitted
 
 * with ``n_runs`` other seeds on the same rows ("seed runs"), and
-* ``n_resamples`` times on random subsets of the rows ("resample runs"): ``sample_fraction``
-  of the rows drawn without replacement.
+* ``n_resamples`` times on random subsets of the rows ("resample runs"): ``SAMPLE_FRACTION``
+  (80%) of the rows drawn without replacement (a bootstrap would repeat rows, which weights them
+  double in k-means).
 
 Every rerun assigns **all** rows to its nearest centroid, so every partition covers the same
 rows and two partitions are compared with the adjusted Rand index (ARI, 1 = identical up to
@@ -17,7 +18,7 @@ renaming, about 0 = no better than chance). The ARIs of a k are the pairwise ARI
 reference and the seed runs, plus the ARI of each resample run with the reference.
 
 Large data: above ``max_fit_rows`` rows (default 5,000) every rerun is *fitted* on a fixed random
-subset of ``max_fit_rows`` rows (resample runs on ``sample_fraction`` of that many rows, drawn from
+subset of ``max_fit_rows`` rows (resample runs on ``SAMPLE_FRACTION`` of that many rows, drawn from
 all rows) and then assigns all rows to its centroids. On the housing data this keeps the flagged
 k's at a fraction of the CPU time (BENCHMARKS.md, "Measured defaults").
 
@@ -61,7 +62,6 @@ from components.engine.clustergram import clustergram
 from components.engine.clustering import assign_to_centroids, n_distinct_rows
 from components.engine.partitions import adjusted_rand, contingency_table
 from components.engine.validation import (
-    check_float,
     check_int,
     check_n_init,
     check_random_state,
@@ -76,6 +76,7 @@ __all__ = [
     "MEAN_ARI_THRESHOLD",
     "MERGE_SHARE",
     "MIN_ARI_THRESHOLD",
+    "SAMPLE_FRACTION",
     "SPLIT_SHARE",
     "ClusterStability",
     "KStability",
@@ -92,6 +93,7 @@ JACCARD_PATTERN = 0.60  # Hennig (2007): below this a cluster should not be trus
 SPLIT_SHARE = 0.20
 MERGE_SHARE = 0.80
 MAX_FIT_ROWS = 5_000
+SAMPLE_FRACTION = 0.8  # share of the fit rows in each resample run
 _ARI_STATS = ("ari_mean", "ari_std", "ari_min", "ari_max")
 
 
@@ -138,12 +140,10 @@ class KStability:
     ----------
     k : int
         Number of clusters.
-    ari_seed : np.ndarray
-        Pairwise ARIs among the reference and the seed runs (``(n_runs + 1) n_runs / 2`` values).
-    ari_resample : np.ndarray
-        ARI of each resample run with the reference.
     ari_mean, ari_std, ari_min, ari_max : float
-        Over all the ARIs above (``ari_std`` is the population std).
+        Over the pairwise ARIs among the reference and the seed runs (``(n_runs + 1) n_runs / 2``
+        values) and the ARI of each resample run with the reference (``ari_std`` is the
+        population std).
     reproducible : bool
         False when ``ari_mean < 0.80`` or ``ari_min < 0.65``.
     reason : str or None
@@ -155,8 +155,6 @@ class KStability:
     """
 
     k: int
-    ari_seed: np.ndarray
-    ari_resample: np.ndarray
     ari_mean: float
     ari_std: float
     ari_min: float
@@ -196,8 +194,6 @@ class StabilityResult:
         The k's that are not reproducible.
     n_runs, n_resamples : int
         Seed reruns and resample reruns per k.
-    sample_fraction : float
-        Share of the fit rows in each subsample.
     n_samples : int
         Rows compared (all rows of ``X``).
     fit_rows : int
@@ -205,7 +201,7 @@ class StabilityResult:
     n_init : 'auto' or int
         k-means initialisations per run.
     mean_threshold, min_threshold : float
-        The ARI thresholds used for the flag.
+        The ARI thresholds of the flag (``MEAN_ARI_THRESHOLD``, ``MIN_ARI_THRESHOLD``).
     seconds : float
         Wall time of the whole analysis.
     method : str
@@ -221,7 +217,6 @@ class StabilityResult:
     flagged: tuple[int, ...]
     n_runs: int
     n_resamples: int
-    sample_fraction: float
     n_samples: int
     fit_rows: int
     n_init: int | str
@@ -279,8 +274,7 @@ def _check_reference(
         )
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"reference_labels must hold integer ids; got dtype {labels.dtype}.")
-    for index, k in enumerate(k_values):
-        row = labels[index]
+    for k, row in zip(k_values, labels, strict=True):
         if row.min() < 0 or row.max() >= k:
             raise ValueError(
                 f"reference_labels for k={k} has ids in [{int(row.min())}, {int(row.max())}]; "
@@ -350,22 +344,15 @@ def _cluster_changes(
     return tuple(result)
 
 
-def _summarise_k(
-    k: int,
-    ari_seed: np.ndarray,
-    ari_resample: np.ndarray,
-    clusters: tuple[ClusterStability, ...],
-    mean_threshold: float,
-    min_threshold: float,
-) -> KStability:
-    values = np.concatenate([ari_seed, ari_resample])  # not empty: there is a rerun
+def _summarise_k(k: int, values: np.ndarray, clusters: tuple[ClusterStability, ...]) -> KStability:
+    """The ARI statistics (``values`` is not empty: there is a rerun), flag and summary of k."""
     mean, std = float(values.mean()), float(values.std())
     low, high = float(values.min()), float(values.max())
     reasons = []
-    if mean < mean_threshold:
-        reasons.append(f"mean ARI {mean:.2f} < {mean_threshold:.2f}")
-    if low < min_threshold:
-        reasons.append(f"lowest ARI {low:.2f} < {min_threshold:.2f}")
+    if mean < MEAN_ARI_THRESHOLD:
+        reasons.append(f"mean ARI {mean:.2f} < {MEAN_ARI_THRESHOLD:.2f}")
+    if low < MIN_ARI_THRESHOLD:
+        reasons.append(f"lowest ARI {low:.2f} < {MIN_ARI_THRESHOLD:.2f}")
     reason = "; ".join(reasons) or None
     reproducible = reason is None
     splitting = [c.cluster for c in clusters if c.split_share > 0]
@@ -386,8 +373,6 @@ def _summarise_k(
         summary += " " + "; ".join(changes).capitalize() + "."
     return KStability(
         k=k,
-        ari_seed=ari_seed,
-        ari_resample=ari_resample,
         ari_mean=mean,
         ari_std=std,
         ari_min=low,
@@ -410,12 +395,9 @@ def stability_across_k(
     reference_labels: np.ndarray,
     n_runs: int = 5,
     n_resamples: int = 5,
-    sample_fraction: float = 0.8,
     random_state: int = 0,
     max_fit_rows: int | None = MAX_FIT_ROWS,
     n_init: int | str = "auto",
-    mean_threshold: float = MEAN_ARI_THRESHOLD,
-    min_threshold: float = MIN_ARI_THRESHOLD,
 ) -> StabilityResult:
     """Refit k-means with other seeds and on resamples for every k and measure the agreement.
 
@@ -435,9 +417,6 @@ def stability_across_k(
         Seed reruns per k (seeds ``random_state + 1 ..``), in ``[0, 50]``; default 5.
     n_resamples : int
         Resample reruns per k, in ``[0, 50]``; default 5.
-    sample_fraction : float
-        Share of the fit rows per subsample, drawn without replacement (a bootstrap would repeat
-        rows, which weights them double in k-means), in ``(0, 1)``; default 0.8.
     random_state : int
         Reruns and row draws derive their seeds from it.
     max_fit_rows : int or None
@@ -448,8 +427,6 @@ def stability_across_k(
         start, like scikit-learn's default. Use the map's own setting: stability
         with one start mostly measures which local minimum a seed lands in (BENCHMARKS.md,
         "Measured defaults").
-    mean_threshold, min_threshold : float
-        ARI thresholds of the "not reproducible" flag (defaults 0.80 and 0.65).
 
     Returns
     -------
@@ -463,20 +440,15 @@ def stability_across_k(
     resamples = check_int(n_resamples, "n_resamples", 0, 50)
     if runs + resamples == 0:
         raise ValueError("n_runs=0 and n_resamples=0; expected at least one rerun.")
-    fraction = check_float(
-        sample_fraction, "sample_fraction", 0.0, 1.0, low_open=True, high_open=True
-    )
     # Reruns take the seeds after random_state (random_state + 1, ...), which must stay < 2**32.
     seed = check_random_state(random_state, 2**32 - 1 - 2 * 50 - 2)
-    mean_limit = check_float(mean_threshold, "mean_threshold", -0.5, 1.0)
-    min_limit = check_float(min_threshold, "min_threshold", -0.5, 1.0)
     limit = n_samples if max_fit_rows is None else check_int(max_fit_rows, "max_fit_rows", 10)
     starts = check_n_init(n_init, 50)
 
     rng = np.random.default_rng(seed)
     n_fit = min(n_samples, limit)
     base_rows = None if n_fit == n_samples else np.sort(rng.choice(n_samples, n_fit, replace=False))
-    n_drawn = max(2, round(fraction * n_fit))
+    n_drawn = max(2, round(SAMPLE_FRACTION * n_fit))
     fit_data = data if base_rows is None else data[base_rows]
     ks = validate_k_values(k_values, n_drawn, n_distinct_rows(fit_data), sort=False)
     reference = _check_reference(reference_labels, ks, n_samples)
@@ -495,25 +467,25 @@ def stability_across_k(
         ]
     per_k = []
     for ref, k, reruns in zip(reference, ks, results, strict=True):
-        pairs = itertools.combinations([ref, *reruns[:runs]], 2)
-        ari_seed = np.array([adjusted_rand(first, second) for first, second in pairs])
-        ari_resample = np.array([adjusted_rand(ref, labels) for labels in reruns[runs:]])
-        clusters = _cluster_changes(ref, reruns, k)
-        per_k.append(_summarise_k(k, ari_seed, ari_resample, clusters, mean_limit, min_limit))
+        # Every pair of the reference and the seed runs, then each resample run with the reference.
+        pairs = [
+            *itertools.combinations([ref, *reruns[:runs]], 2),
+            *((ref, rerun) for rerun in reruns[runs:]),
+        ]
+        aris = np.array([adjusted_rand(first, second) for first, second in pairs])
+        per_k.append(_summarise_k(k, aris, _cluster_changes(ref, reruns, k)))
 
-    drawn_text = (
-        f"random {round(fraction * 100)}% subsets of the rows ({n_drawn:,} rows)"
-        if base_rows is None
-        else f"random subsets of {n_drawn:,} rows"
-    )
-    subset_text = (
-        ""
-        if base_rows is None
-        else (
+    if base_rows is None:
+        drawn_text = (
+            f"random {round(SAMPLE_FRACTION * 100)}% subsets of the rows ({n_drawn:,} rows)"
+        )
+        subset_text = ""
+    else:
+        drawn_text = f"random subsets of {n_drawn:,} rows"
+        subset_text = (
             f" To stay fast, the seed reruns are fitted on {n_fit:,} randomly chosen rows of "
             f"{n_samples:,}, and every rerun then assigns all rows to its nearest centre."
         )
-    )
     starts_text = (
         " Each run uses one k-means++ start, so this also measures how much the result "
         "depends on the seed."
@@ -524,18 +496,17 @@ def stability_across_k(
         f"For each k the clustering shown was compared with {runs} reruns using other seeds "
         f"and {resamples} reruns on {drawn_text}, by the adjusted Rand index (1 = the same "
         f"clusters).{subset_text}{starts_text} A k is flagged when the mean ARI is below "
-        f"{mean_limit:.2f} or any ARI is below {min_limit:.2f}."
+        f"{MEAN_ARI_THRESHOLD:.2f} or any ARI is below {MIN_ARI_THRESHOLD:.2f}."
     )
     return StabilityResult(
         **_of_entries(per_k),
         n_runs=runs,
         n_resamples=resamples,
-        sample_fraction=fraction,
         n_samples=n_samples,
         fit_rows=n_fit,
         n_init=starts,
-        mean_threshold=mean_limit,
-        min_threshold=min_limit,
+        mean_threshold=MEAN_ARI_THRESHOLD,
+        min_threshold=MIN_ARI_THRESHOLD,
         seconds=time.perf_counter() - start,
         method=method,
     )
@@ -553,7 +524,7 @@ def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResu
     Parameters
     ----------
     results : sequence of StabilityResult
-        Results with the same settings (reruns, resampling, rows, starts, thresholds) and
+        Results with the same settings (reruns, resampling, rows, starts) and
         ascending, distinct k's.
 
     Returns
@@ -564,18 +535,8 @@ def merge_stability_results(results: Sequence[StabilityResult]) -> StabilityResu
     if not results:
         raise ValueError("results is empty; expected at least one StabilityResult.")
     first = results[0]
-    settings = (
-        "n_runs",
-        "n_resamples",
-        "sample_fraction",
-        "n_samples",
-        "fit_rows",
-        "n_init",
-        "mean_threshold",
-        "min_threshold",
-    )
     for result in results[1:]:
-        for name in settings:
+        for name in ("n_runs", "n_resamples", "n_samples", "fit_rows", "n_init"):
             if getattr(result, name) != getattr(first, name):
                 raise ValueError(
                     f"results differ in {name} ({getattr(first, name)!r} vs "

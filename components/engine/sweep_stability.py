@@ -7,29 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from components.engine.clustering import NInit
-from components.engine.stability import StabilityResult, stability_across_k
+from components.engine.stability import SAMPLE_FRACTION, StabilityResult, stability_across_k
 from components.engine.sweep.run import SweepResult
 
-# The share of the rows each subset refit sees: stability_across_k's default.
-SUBSET_FRACTION = 0.8
 # stability_across_k derives up to 101 further seeds from its seed, which must stay below 2**32.
 STABILITY_SEED_MODULUS = 2**32 - 102
-
-
-def stability_seed(random_state: int) -> int:
-    """Fold a model's seed into the range :func:`stability_across_k` accepts.
-
-    Parameters
-    ----------
-    random_state : int
-        The model's seed, in [0, 2**32 - 1].
-
-    Returns
-    -------
-    int
-        ``random_state`` modulo ``STABILITY_SEED_MODULUS``: unchanged below it.
-    """
-    return random_state % STABILITY_SEED_MODULUS
 
 
 def checkable_k_values(k_values: Sequence[int], n_rows: int) -> tuple[int, ...]:
@@ -45,9 +27,9 @@ def checkable_k_values(k_values: Sequence[int], n_rows: int) -> tuple[int, ...]:
     Returns
     -------
     tuple of int
-        The k's below the rows of a subset (:func:`stability_across_k`'s default fraction).
+        The k's below the rows of a subset (:data:`SAMPLE_FRACTION` of them).
     """
-    n_drawn = max(2, round(SUBSET_FRACTION * n_rows))
+    n_drawn = max(2, round(SAMPLE_FRACTION * n_rows))
     return tuple(k for k in k_values if k <= n_drawn - 1)
 
 
@@ -65,7 +47,8 @@ def stability_of_one_k(
     k : int
         A k of the sweep.
     random_state : int
-        The model's seed (folded by :func:`stability_seed`).
+        The model's seed, in [0, 2**32 - 1]; folded modulo ``STABILITY_SEED_MODULUS`` (unchanged
+        below it).
     n_init : 'auto' or int
         Starts per refit.
 
@@ -80,6 +63,6 @@ def stability_of_one_k(
         X,
         [k],
         reference_labels=reference.labels[index : index + 1],
-        random_state=stability_seed(random_state),
+        random_state=random_state % STABILITY_SEED_MODULUS,
         n_init=n_init,
     )

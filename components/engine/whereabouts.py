@@ -91,8 +91,6 @@ class Countries:
     ----------
     names : tuple of str
         Country names, in the order of the file.
-    source : str
-        Where the polygons come from.
     x0, y0, x1, y1 : numpy.ndarray
         Each ring edge's start and end, longitude (x) and latitude (y) in degrees, shape
         (n_edges,).
@@ -106,7 +104,6 @@ class Countries:
     """
 
     names: tuple[str, ...]
-    source: str
     x0: np.ndarray
     y0: np.ndarray
     x1: np.ndarray
@@ -165,7 +162,7 @@ def parse_countries(text: str) -> Countries:
         When the text is too large, is not that structure, names a country twice, or has a
         point that is not a longitude in [-180, 180] and a latitude in [-90, 90].
     """
-    document, source = shipped_json(text, "The countries file", "countries", MAX_COUNTRIES_BYTES)
+    document, _ = shipped_json(text, "The countries file", "countries", MAX_COUNTRIES_BYTES)
     decimals = document.get("decimals")
     if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 6:
         raise ValueError('The countries file\'s "decimals" must be an integer in [0, 6].')
@@ -195,7 +192,6 @@ def parse_countries(text: str) -> Countries:
     near_start, near_edges = _band_index(low - margin, high + margin)
     countries = Countries(
         names=tuple(names),
-        source=source,
         x0=x0,
         y0=y0,
         x1=x1,
@@ -261,10 +257,9 @@ def _inside(countries: Countries, longitude: np.ndarray, latitude: np.ndarray) -
         owner = countries.country[edges]
         group_starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         for chunk in _chunks(positions, edges.size):
-            px = longitude[chunk, None]
-            py = latitude[chunk, None]
-            straddles = (y0 > py) != (y1 > py)
-            crosses = straddles & (px < x0 + (py - y0) * slope)
+            px, py = longitude[chunk, None], latitude[chunk, None]
+            # A crossing: the edge straddles the place's latitude east of the place.
+            crosses = ((y0 > py) != (y1 > py)) & (px < x0 + (py - y0) * slope)
             # Odd crossings of a country's rings (outer rings and holes alike): inside it.
             inside = np.logical_xor.reduceat(crosses, group_starts, axis=1)
             hit = inside.any(axis=1)

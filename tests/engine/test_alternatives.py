@@ -13,7 +13,7 @@ from sklearn.cluster import DBSCAN, KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.pairwise import haversine_distances
 
-from components.engine.alternatives import comparison
+from components.engine.alternatives import comparison, geo_density
 from components.engine.alternatives.comparison import (
     ALGORITHM_NAMES,
     _dbscan_eps,
@@ -314,7 +314,6 @@ def test_dbscan_two_towns_and_an_isolated_point(two_towns) -> None:
     latitude, longitude = two_towns
     result = density_clusters_geo(latitude, longitude, "dbscan", eps_km=5, min_samples=3)
     assert result.n_clusters == 2
-    assert result.n_noise == 1
     # clusters numbered by size: town A (5 points) is 0, town B (4) is 1
     np.testing.assert_array_equal(result.labels, [0, 0, 0, 0, 0, 1, 1, 1, 1, -1])
     assert result.noise_share == pytest.approx(0.1)
@@ -327,7 +326,7 @@ def test_dbscan_min_samples_counts_the_point_itself(two_towns) -> None:
     four = density_clusters_geo(latitude, longitude, eps_km=5, min_samples=4)
     five = density_clusters_geo(latitude, longitude, eps_km=5, min_samples=5)
     assert four.n_clusters == 2
-    assert five.n_clusters == 1 and five.n_noise == 5
+    assert five.n_clusters == 1 and five.noise_share == 0.5
 
 
 def test_dbscan_eps_is_in_kilometres(two_towns) -> None:
@@ -338,7 +337,7 @@ def test_dbscan_eps_is_in_kilometres(two_towns) -> None:
     # 100 km between the towns: 101 km merges them, 99 km does not; the isolated point
     # is ~155 km from both towns and stays noise
     wide = density_clusters_geo(latitude, longitude, eps_km=101, min_samples=2)
-    assert wide.n_clusters == 1 and wide.n_noise == 1
+    assert wide.n_clusters == 1 and wide.noise_share == pytest.approx(0.1)
     assert density_clusters_geo(latitude, longitude, eps_km=99, min_samples=3).n_clusters == 2
 
 
@@ -368,14 +367,13 @@ def test_hdbscan_two_towns_without_subsampling() -> None:
     assert result.sample_size is None
 
 
-def test_hdbscan_subsample_labels_every_point() -> None:
+def test_hdbscan_subsample_labels_every_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(geo_density, "DEFAULT_HDBSCAN_MAX_POINTS", 150)
     rng = np.random.default_rng(1)
     north = np.concatenate([rng.normal(0, 3, 300), rng.normal(200, 3, 200)])
     east = rng.normal(0, 3, 500)
     latitude, longitude = offset(36.0, -120.0, north, east)
-    result = density_clusters_geo(
-        latitude, longitude, "hdbscan", min_samples=10, hdbscan_max_points=150
-    )
+    result = density_clusters_geo(latitude, longitude, "hdbscan", min_samples=10)
     assert result.sample_size == 150
     assert result.n_clusters == 2
     truth = np.repeat([0, 1], [300, 200])
@@ -393,7 +391,6 @@ def test_hdbscan_subsample_labels_every_point() -> None:
         ({"eps_km": float("inf")}, r"eps_km=inf .*\(0, 500\]"),
         ({"min_samples": 1}, r"min_samples=1 is out of range; expected an integer in \[2, 1000\]"),
         ({"min_samples": 1001}, r"min_samples=1001 .*\[2, 1000\]"),
-        ({"hdbscan_max_points": 99}, r"hdbscan_max_points=99 .*\[100, 100000\]"),
         ({"latitude_deg": [91.0, 34.0]}, r"latitude_deg has 91.0; expected degrees in \[-90, 90\]"),
         ({"longitude_deg": [-118.0, 181.0]}, r"longitude_deg has 181.0.*\[-180, 180\]"),
         ({"longitude_deg": [-118.0]}, "same length"),

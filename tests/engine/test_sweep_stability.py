@@ -5,19 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from components.engine.sweep.run import sweep_k
-from components.engine.sweep_stability import (
-    STABILITY_SEED_MODULUS,
-    stability_of_one_k,
-    stability_seed,
-)
+from components.engine.sweep_stability import STABILITY_SEED_MODULUS, stability_of_one_k
 
 
-def test_stability_seed_folds_only_the_largest_seeds() -> None:
-    assert stability_seed(0) == 0
-    assert stability_seed(5) == 5
-    assert stability_seed(STABILITY_SEED_MODULUS - 1) == STABILITY_SEED_MODULUS - 1
-    assert stability_seed(STABILITY_SEED_MODULUS) == 0
-    assert stability_seed(2**32 - 1) == 101  # 2**32 - 1 - (2**32 - 102)
+def test_the_largest_seeds_are_folded_below_the_modulus() -> None:
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 2))
+    reference = sweep_k(X, [3], random_state=0)
+    folded = stability_of_one_k(X, reference, 3, random_state=2**32 - 1, n_init="auto")
+    # 2**32 - 1 - (2**32 - 102) = 101
+    same = stability_of_one_k(X, reference, 3, random_state=101, n_init="auto")
+    assert 2**32 - 1 - STABILITY_SEED_MODULUS == 101
+    assert folded.method == same.method
+    assert folded.per_k == same.per_k
 
 
 def test_two_far_apart_groups_are_perfectly_stable_at_k2() -> None:

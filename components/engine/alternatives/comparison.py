@@ -113,9 +113,7 @@ def adjusted_rand_index(y_true: np.ndarray, labels: np.ndarray) -> float:
     """
     scored = np.asarray(labels, dtype=np.int64).copy()
     noise = scored == -1
-    if noise.any():
-        start = scored.max() + 1
-        scored[noise] = start + np.arange(int(noise.sum()))
+    scored[noise] = scored.max(initial=-1) + 1 + np.arange(int(noise.sum()))
     # The groups may have any ids; numbering them 0..m-1 keeps the contingency table small.
     _, groups = np.unique(np.asarray(y_true), return_inverse=True)
     return adjusted_rand(groups.reshape(-1), scored)
@@ -311,9 +309,8 @@ def compare_algorithms(
     for key in ALGORITHM_NAMES:
         started = time.perf_counter()
         model, parameters = model_of(key)
-        labels = model.fit_predict(X_scaled)
+        labels = np.asarray(model.fit_predict(X_scaled), dtype=np.int64)
         fit_seconds = time.perf_counter() - started
-        labels = np.asarray(labels, dtype=np.int64)
         labels.flags.writeable = False
         ari = adjusted_rand_index(truth, labels)
         n_found = int(np.unique(labels[labels >= 0]).size)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,21 +49,6 @@ CALIFORNIA_PLACES: tuple[Place, ...] = (
     Place("Redding", 40.59, -122.39),
     Place("Eureka", 40.80, -124.16),
 )
-
-
-def nearest_place(
-    latitude: float, longitude: float, places: Sequence[Place]
-) -> tuple[str, float] | None:
-    if not places:
-        return None
-    distances = haversine_km(
-        latitude,
-        longitude,
-        np.array([place.latitude for place in places]),
-        np.array([place.longitude for place in places]),
-    )
-    best = int(np.argmin(distances))
-    return places[best].name, float(distances[best])
 
 
 def haversine_km(

@@ -16,14 +16,9 @@ import pandas as pd
 from sklearn.cluster import DBSCAN, HDBSCAN
 from sklearn.neighbors import BallTree
 
-from components.engine.alternatives.gazetteer import (
-    CALIFORNIA_PLACES,
-    Place,
-    haversine_km,
-    nearest_place,
-)
+from components.engine.alternatives.gazetteer import CALIFORNIA_PLACES, Place, haversine_km
 from components.engine.scaling import EARTH_RADIUS_KM
-from components.engine.validation import check_float, check_int, check_random_state
+from components.engine.validation import check_float, check_int
 
 GeoMethod = Literal["dbscan", "hdbscan"]
 GEO_METHODS: tuple[str, ...] = ("dbscan", "hdbscan")
@@ -35,11 +30,10 @@ GEO_MIN_SAMPLES_RANGE = (2, 1000)
 # into Los Angeles. Counts and times: BENCHMARKS.md, "Measured defaults".
 DEFAULT_GEO_EPS_KM = 5.0
 DEFAULT_GEO_MIN_SAMPLES = 20
-# Full HDBSCAN with haversine is too slow for a page on the housing data; a fixed-seed
-# sample is fitted and every other point takes its nearest sampled neighbour's label
-# (times: BENCHMARKS.md, "Measured defaults").
+# Full HDBSCAN with haversine is too slow for a page on the housing data; above this many
+# points a sample (seed 0) is fitted and every other point takes its nearest sampled
+# neighbour's label (times: BENCHMARKS.md, "Measured defaults").
 DEFAULT_HDBSCAN_MAX_POINTS = 5000
-HDBSCAN_MAX_POINTS_RANGE = (100, 100_000)
 
 
 @dataclass(frozen=True)
@@ -53,17 +47,14 @@ class GeoDensityResult:
         size (0 = largest).
     n_clusters : int
         Number of clusters, noise excluded.
-    n_noise : int
-        Number of noise points.
     noise_share : float
-        ``n_noise / n_points``.
+        Share of the points that are noise.
     sample_size : int or None
         HDBSCAN only: number of points it was fitted on when subsampled, else None.
     """
 
     labels: np.ndarray
     n_clusters: int
-    n_noise: int
     noise_share: float
     sample_size: int | None
 
@@ -95,13 +86,11 @@ def _order_by_size(labels: np.ndarray) -> np.ndarray:
     """Renumber clusters 0..m-1 by descending size (ties: first appearance); keep -1."""
     ordered = np.full(labels.shape, -1, dtype=np.int64)
     clustered = labels >= 0
-    if not clustered.any():
-        return ordered
-    ids, first, counts = np.unique(labels[clustered], return_index=True, return_counts=True)
-    rank = np.lexsort((first, -counts))
-    new_id = np.empty(ids.size, dtype=np.int64)
-    new_id[rank] = np.arange(ids.size)
-    ordered[clustered] = new_id[np.searchsorted(ids, labels[clustered])]
+    _, first, old_id, counts = np.unique(
+        labels[clustered], return_index=True, return_inverse=True, return_counts=True
+    )
+    # argsort inverts the ranking: each old id's position in size order is its new id.
+    ordered[clustered] = np.argsort(np.lexsort((first, -counts)))[old_id]
     return ordered
 
 
@@ -119,12 +108,7 @@ def _dbscan_haversine(radians: np.ndarray, eps_km: float, min_samples: int) -> n
     return model.fit_predict(unique, sample_weight=counts)[inverse.ravel()]
 
 
-def _hdbscan_haversine(
-    radians: np.ndarray,
-    min_samples: int,
-    max_points: int | None,
-    random_state: int,
-) -> tuple[np.ndarray, int | None]:
+def _hdbscan_haversine(radians: np.ndarray, min_samples: int) -> tuple[np.ndarray, int | None]:
     n_points = radians.shape[0]
     model = HDBSCAN(
         min_cluster_size=min_samples,
@@ -133,10 +117,10 @@ def _hdbscan_haversine(
         algorithm="ball_tree",
         copy=True,
     )
-    if max_points is None or n_points <= max_points:
+    if n_points <= DEFAULT_HDBSCAN_MAX_POINTS:
         return model.fit_predict(radians), None
-    rng = np.random.default_rng(random_state)
-    sample_rows = np.sort(rng.choice(n_points, size=max_points, replace=False))
+    rng = np.random.default_rng(0)
+    sample_rows = np.sort(rng.choice(n_points, size=DEFAULT_HDBSCAN_MAX_POINTS, replace=False))
     sample_labels = model.fit_predict(radians[sample_rows])
     # HDBSCAN has no predict(); each other point takes the label (or noise) of its
     # nearest sampled point on the sphere.
@@ -144,7 +128,7 @@ def _hdbscan_haversine(
     _, nearest = tree.query(radians, k=1)
     labels = sample_labels[nearest[:, 0]]
     labels[sample_rows] = sample_labels
-    return labels, max_points
+    return labels, DEFAULT_HDBSCAN_MAX_POINTS
 
 
 def density_clusters_geo(
@@ -153,9 +137,6 @@ def density_clusters_geo(
     method: GeoMethod = "dbscan",
     eps_km: float = DEFAULT_GEO_EPS_KM,
     min_samples: int = DEFAULT_GEO_MIN_SAMPLES,
-    *,
-    hdbscan_max_points: int | None = DEFAULT_HDBSCAN_MAX_POINTS,
-    random_state: int = 0,
 ) -> GeoDensityResult:
     """Find dense areas of places by great-circle distance; thinly populated places are noise.
 
@@ -175,8 +156,9 @@ def density_clusters_geo(
     ``hdbscan``: no radius; clusters are the groups that stay dense over a range of
     radii (``min_samples`` is also ``min_cluster_size``; ``eps_km`` is ignored).
     HDBSCAN cannot use sample weights and is slow on all rows, so above
-    ``hdbscan_max_points`` it is fitted on a fixed-seed random sample of that many
-    points and every other point takes the label of its nearest sampled point
+    :data:`DEFAULT_HDBSCAN_MAX_POINTS` points it is fitted on a random sample of that many
+    (seed 0, the same each time) and every other point takes the label of its nearest sampled
+    point
     (``min_samples`` / ``min_cluster_size`` then count sampled points).
 
     Parameters
@@ -190,10 +172,6 @@ def density_clusters_geo(
         DBSCAN radius in kilometres, in (0, 500].
     min_samples : int, default=20
         In [2, 1000]; see above.
-    hdbscan_max_points : int or None, default=5000
-        HDBSCAN sample size above which it subsamples, in [100, 100000]; None = never.
-    random_state : int, default=0
-        Seed of the HDBSCAN sample.
 
     Returns
     -------
@@ -206,11 +184,6 @@ def density_clusters_geo(
         )
     eps_km = check_float(eps_km, "eps_km", *GEO_EPS_KM_RANGE, low_open=True)
     min_samples = check_int(min_samples, "min_samples", *GEO_MIN_SAMPLES_RANGE)
-    if hdbscan_max_points is not None:
-        hdbscan_max_points = check_int(
-            hdbscan_max_points, "hdbscan_max_points", *HDBSCAN_MAX_POINTS_RANGE
-        )
-    random_state = check_random_state(random_state)
     latitude, longitude = _check_coordinates(latitude_deg, longitude_deg)
     radians = np.radians(np.column_stack([latitude, longitude]))
 
@@ -218,17 +191,13 @@ def density_clusters_geo(
     if method == "dbscan":
         raw_labels = _dbscan_haversine(radians, eps_km, min_samples)
     else:
-        raw_labels, sample_size = _hdbscan_haversine(
-            radians, min_samples, hdbscan_max_points, random_state
-        )
+        raw_labels, sample_size = _hdbscan_haversine(radians, min_samples)
     labels = _order_by_size(np.asarray(raw_labels, dtype=np.int64))
     labels.flags.writeable = False
-    n_noise = int((labels == -1).sum())
     return GeoDensityResult(
         labels=labels,
-        n_clusters=int(labels.max() + 1) if (labels >= 0).any() else 0,
-        n_noise=n_noise,
-        noise_share=n_noise / labels.size,
+        n_clusters=int(labels.max()) + 1,  # 0 when every point is noise
+        noise_share=int((labels == -1).sum()) / labels.size,
         sample_size=sample_size,
     )
 
@@ -307,6 +276,8 @@ def summarise_density(
         columns += ["nearest_place", "nearest_place_km"]
     if point_values is not None:
         columns.append(f"median_{value_name}")
+    place_latitude = np.array([place.latitude for place in places])
+    place_longitude = np.array([place.longitude for place in places])
     rows = []
     cluster_ids = [int(c) for c in np.unique(cluster_labels) if c >= 0]
     if (cluster_labels == -1).any():
@@ -325,9 +296,10 @@ def summarise_density(
                 radius_km=float(np.median(distances)),
                 extent_km=float(np.quantile(distances, 0.9)),
             )
-            nearest = nearest_place(centre_lat, centre_lon, places)
-            if nearest is not None:
-                row["nearest_place"], row["nearest_place_km"] = nearest
+            if places:
+                to_places = haversine_km(centre_lat, centre_lon, place_latitude, place_longitude)
+                best = int(np.argmin(to_places))
+                row.update(nearest_place=places[best].name, nearest_place_km=float(to_places[best]))
         if point_values is not None:
             row[f"median_{value_name}"] = float(np.nanmedian(point_values[members]))
         rows.append(row)

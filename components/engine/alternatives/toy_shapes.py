@@ -79,7 +79,6 @@ def make_shapes(kind: ToyKind, n_samples: int, noise: float, random_state: int =
 
     if kind == "moons":
         X, y_true = make_moons(n_samples=n_samples, noise=noise, random_state=random_state)
-        n_clusters = 2
         description = (
             f"Two interleaving half circles ({n_samples} points, noise {noise:g}): "
             "each group is curved, so no straight boundary separates them."
@@ -88,7 +87,6 @@ def make_shapes(kind: ToyKind, n_samples: int, noise: float, random_state: int =
         X, y_true = make_circles(
             n_samples=n_samples, noise=noise, factor=CIRCLES_FACTOR, random_state=random_state
         )
-        n_clusters = 2
         description = (
             f"A small ring inside a large one ({n_samples} points, noise {noise:g}): "
             "both rings share the same centre, so centroids cannot tell them apart."
@@ -101,7 +99,6 @@ def make_shapes(kind: ToyKind, n_samples: int, noise: float, random_state: int =
             cluster_std=cluster_std,
             random_state=random_state,
         )
-        n_clusters = len(BLOB_CENTRES)
         description = (
             f"Three round blobs of similar size ({n_samples} points, spread {cluster_std:g}): "
             "the case k-means is built for."
@@ -110,4 +107,5 @@ def make_shapes(kind: ToyKind, n_samples: int, noise: float, random_state: int =
     y_true = np.asarray(y_true, dtype=np.int64)
     X.flags.writeable = False
     y_true.flags.writeable = False
-    return ToyData(X=X, y_true=y_true, n_clusters=n_clusters, description=description)
+    # At least 20 points give every group some: the groups are 0 .. max.
+    return ToyData(X=X, y_true=y_true, n_clusters=int(y_true.max()) + 1, description=description)

@@ -27,14 +27,10 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from threadpoolctl import ThreadpoolController
 
+from components.engine.classification.regions import sample_rows
+
 MAX_FIT_ROWS = 20_000
-
-
-def _sample_rows(generator: np.random.Generator, n_rows: int, size: int) -> np.ndarray:
-    """Sorted row numbers of a seeded sample; every row, in order, when size >= n_rows."""
-    if size >= n_rows:
-        return np.arange(n_rows)
-    return np.sort(generator.choice(n_rows, size=size, replace=False))
+SILHOUETTE_ROWS = 5_000  # rows the silhouettes are measured on; all rows when fewer
 
 
 def _silhouette(values: np.ndarray, labels: np.ndarray) -> float:
@@ -52,7 +48,6 @@ def leave_one_variable_out(
     n_clusters: int,
     *,
     random_state: int,
-    silhouette_sample: int = 5000,
 ) -> pd.DataFrame:
     """Refit k-means without each variable and measure how the clusters change.
 
@@ -70,8 +65,6 @@ def leave_one_variable_out(
         The number of clusters, in [2, n_rows - 1].
     random_state : int
         Seed of the row samples and of each refit's k-means++ start.
-    silhouette_sample : int
-        Rows (at least 2) on which the silhouettes are measured; all rows when fewer.
 
     Returns
     -------
@@ -79,14 +72,14 @@ def leave_one_variable_out(
         One row per group, columns ``variable``, ``adjusted_rand``, ``silhouette`` and
         ``silhouette_change``, sorted by ``adjusted_rand`` ascending (the variable whose
         removal changes the clusters most first; ties in the given order). A silhouette is
-        NaN when the sample holds fewer than 2 clusters.
+        NaN when the sample (:data:`SILHOUETTE_ROWS` rows) holds fewer than 2 clusters.
 
     Raises
     ------
     ValueError
         On fewer than 2 groups, an empty or repeated group, a column number out of range or
-        in two groups, labels of another length, ``n_clusters`` or ``silhouette_sample``
-        out of range, or non-finite values.
+        in two groups, labels of another length, ``n_clusters`` out of range, or non-finite
+        values.
     """
     matrix = np.asarray(scaled, dtype=np.float64)
     current = np.asarray(labels)
@@ -119,12 +112,10 @@ def leave_one_variable_out(
             seen.add(column)
     if not 2 <= n_clusters <= n_rows - 1:
         raise ValueError(f"n_clusters={n_clusters!r} is out of range [2, {n_rows - 1}].")
-    if silhouette_sample < 2:
-        raise ValueError(f"silhouette_sample={silhouette_sample!r} is out of range; expected >= 2.")
 
     generator = np.random.default_rng(random_state)
-    fit_rows = _sample_rows(generator, n_rows, MAX_FIT_ROWS)
-    silhouette_rows = _sample_rows(generator, n_rows, silhouette_sample)
+    fit_rows = sample_rows(generator, n_rows, MAX_FIT_ROWS)
+    silhouette_rows = sample_rows(generator, n_rows, SILHOUETTE_ROWS)
     rows = []
     # One OpenMP/BLAS thread, as in components.engine.stability: on these small fits
     # scikit-learn's threads cost more than they gain, most of all on a shared machine.
@@ -135,14 +126,8 @@ def leave_one_variable_out(
             kmeans = KMeans(n_clusters, init="k-means++", n_init=1, random_state=random_state)
             refitted = kmeans.fit(reduced[fit_rows]).predict(reduced)
             silhouette = _silhouette(reduced[silhouette_rows], refitted[silhouette_rows])
-            rows.append(
-                (
-                    name,
-                    float(adjusted_rand_score(current, refitted)),
-                    silhouette,
-                    silhouette - current_silhouette,
-                )
-            )
+            agreement = float(adjusted_rand_score(current, refitted))
+            rows.append((name, agreement, silhouette, silhouette - current_silhouette))
     table = pd.DataFrame(
         rows, columns=["variable", "adjusted_rand", "silhouette", "silhouette_change"]
     )

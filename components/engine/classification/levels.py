@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import KMeans
 
-from components.engine.classification.regions import cut_tree
-from components.engine.clustering import n_distinct_rows, nearest_centroids
+from components.engine.classification.regions import cut_tree, sample_rows
+from components.engine.clustering import n_distinct_rows, nearest_centroids, order_by_means
 from components.engine.validation import check_int, check_random_state, validate_matrix
 
 __all__ = ["MAX_FINE", "SAMPLE_ROWS", "Levels", "fit_levels", "ward_merges"]
@@ -123,12 +123,7 @@ def ward_merges(centres: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 
 def _fit_fine(scaled: np.ndarray, n_fine: int, random_state: int, n_init: int) -> np.ndarray:
     """K-means centres, fitted on a seeded sample when there are more than SAMPLE_ROWS rows."""
-    rows = scaled
-    if scaled.shape[0] > SAMPLE_ROWS:
-        sample = np.random.default_rng(random_state).choice(
-            scaled.shape[0], SAMPLE_ROWS, replace=False
-        )
-        rows = scaled[np.sort(sample)]
+    rows = scaled[sample_rows(np.random.default_rng(random_state), scaled.shape[0], SAMPLE_ROWS)]
     model = KMeans(n_clusters=n_fine, init="k-means++", n_init=n_init, random_state=random_state)
     return np.asarray(model.fit(rows).cluster_centers_, dtype=np.float64)
 
@@ -247,12 +242,10 @@ def _levels_of(
     group_latitude = np.bincount(raw_groups, weights=latitude_sums) / np.bincount(
         raw_groups, weights=sizes
     )
-    group_of_raw = np.argsort(np.argsort(-group_latitude, kind="stable"), kind="stable")
-    coarse_of_raw = group_of_raw[raw_groups]
+    coarse_of_raw = order_by_means(group_latitude)[raw_groups]
     fine_latitude = latitude_sums / np.maximum(sizes, 1)
     raw_in_order = np.lexsort((-fine_latitude, coarse_of_raw))
-    new_of_raw = np.empty(n_fine, dtype=np.int64)
-    new_of_raw[raw_in_order] = np.arange(n_fine)
+    new_of_raw = np.argsort(raw_in_order)  # the inverse permutation
 
     relabelled = merges.copy()
     new_of_node = np.concatenate([new_of_raw, np.arange(n_fine, 2 * n_fine - 1)])

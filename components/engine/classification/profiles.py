@@ -307,17 +307,16 @@ def draft_names(
         )
     locations = _location_words(latitude, longitude, overall_latitude, overall_longitude, share)
     labels = [labels_of_columns.get(column, column.replace("_", " ")) for column in scores.columns]
-    strongest: list[list[str]] = []
-    for cluster in range(n_clusters):
-        differences = np.nan_to_num(scores.standardised[cluster], nan=0.0)
-        order = np.argsort(-np.abs(differences), kind="stable")
-        strongest.append(
-            [
-                f"{'high' if differences[column] > 0 else 'low'} {labels[column]}"
-                for column in order[:3]
-                if differences[column] != 0
-            ]
-        )
+    differences = np.nan_to_num(scores.standardised, nan=0.0)
+    order = np.argsort(-np.abs(differences), axis=1, kind="stable")
+    strongest = [
+        [
+            f"{'high' if row[column] > 0 else 'low'} {labels[column]}"
+            for column in ranked[:3]
+            if row[column] != 0
+        ]
+        for row, ranked in zip(differences, order, strict=True)
+    ]
 
     def name_with(cluster: int, n_words: int) -> str:
         location = locations[cluster]

@@ -56,6 +56,7 @@ __all__ = [
     "fit_regions",
     "fragmented_clusters",
     "neighbour_graph",
+    "sample_rows",
     "within_cluster_sum_of_squares",
 ]
 
@@ -95,6 +96,13 @@ class Regions:
     sampled_rows: int
     n_rows: int
     n_neighbors: int
+
+
+def sample_rows(generator: np.random.Generator, n_rows: int, size: int) -> np.ndarray:
+    """Sorted row numbers of a seeded sample; every row, in order, when size >= n_rows."""
+    if size >= n_rows:
+        return np.arange(n_rows)
+    return np.sort(generator.choice(n_rows, size=size, replace=False))
 
 
 def _check_places(latitude: object, longitude: object) -> tuple[np.ndarray, np.ndarray]:
@@ -211,13 +219,8 @@ def _ward_labels(
         gap = 2.0 * np.sqrt(total) + 1.0
         features = np.column_stack([features, gap * component])
         first_of_component = np.unique(component, return_index=True)[1]
-        chain = sparse.coo_matrix(
-            (
-                np.ones(n_components - 1),
-                (first_of_component[:-1], first_of_component[1:]),
-            ),
-            shape=graph.shape,
-        )
+        links = (first_of_component[:-1], first_of_component[1:])  # each group to the next
+        chain = sparse.coo_matrix((np.ones(n_components - 1), links), shape=graph.shape)
         graph = (graph + chain + chain.T).tocsr()
     model = AgglomerativeClustering(
         n_clusters=min(k_values), linkage="ward", connectivity=graph, compute_full_tree=True
@@ -348,16 +351,6 @@ def _join_stray_pieces(
     return labels
 
 
-def _groups_message(component_sizes: np.ndarray, n_neighbors: int, n_clusters: int) -> str:
-    return (
-        f"The places form {component_sizes.size} separate groups that no chain of "
-        f"{n_neighbors} nearest neighbours joins (the largest has {int(component_sizes.max())} "
-        f"places), and a region cannot span two groups, so n_clusters={n_clusters} is too few; "
-        f"ask for at least {component_sizes.size} regions, raise the number of neighbours, or "
-        "remove the outlying places."
-    )
-
-
 def fit_regions(
     attributes: np.ndarray,
     latitude: np.ndarray,
@@ -421,8 +414,7 @@ def fit_regions(
             f"attributes has {values.shape[0]} rows and latitude {latitude.size} values; "
             "expected one row per place."
         )
-    low, high = LOCATION_WEIGHT_RANGE
-    location_weight = check_float(location_weight, "location_weight", low, high)
+    location_weight = check_float(location_weight, "location_weight", *LOCATION_WEIGHT_RANGE)
     max_rows = check_int(max_rows, "max_rows", 3)
     random_state = check_random_state(random_state)
     n_rows = latitude.size
@@ -436,17 +428,19 @@ def fit_regions(
     n_neighbors = check_int(n_neighbors, "n_neighbors", 1, n_fitted - 1)
 
     km = _project(latitude, longitude)
-    if n_fitted < n_rows:
-        rng = np.random.default_rng(random_state)
-        fitted = np.sort(rng.choice(n_rows, size=n_fitted, replace=False))
-    else:
-        fitted = np.arange(n_rows)
+    fitted = sample_rows(np.random.default_rng(random_state), n_rows, n_fitted)
     graph = _graph(km[fitted], n_neighbors)
     n_components, component = connected_components(graph, directed=False)
     # Numbers of regions below the number of groups cannot be cut: left out.
     k_values = [k for k in k_values if k >= n_components] or [min(k_values)]
     if min(k_values) < n_components:
-        message = _groups_message(np.bincount(component), n_neighbors, min(k_values))
+        message = (
+            f"The places form {n_components} separate groups that no chain of {n_neighbors} "
+            f"nearest neighbours joins (the largest has {int(np.bincount(component).max())} "
+            f"places), and a region cannot span two groups, so n_clusters={min(k_values)} is "
+            f"too few; ask for at least {n_components} regions, raise the number of neighbours, "
+            "or remove the outlying places."
+        )
         if n_fitted < n_rows:
             message = f"In a random sample of {n_fitted} of the {n_rows} places: {message}"
         raise ValueError(message)

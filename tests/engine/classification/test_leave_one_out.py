@@ -78,14 +78,13 @@ def test_large_data_is_fitted_on_a_sample_and_every_row_is_labelled(
             return super().fit(X, y, sample_weight)
 
     monkeypatch.setattr(leave_one_out, "KMeans", RecordingKMeans)
+    monkeypatch.setattr(leave_one_out, "SILHOUETTE_ROWS", 500)
     generator = np.random.default_rng(3)
     n_rows = 25_000  # above the fitting sample's 20,000 rows
     x = np.where(np.arange(n_rows) % 2 == 0, -3.0, 3.0) + generator.normal(0, 0.5, n_rows)
     scaled = np.column_stack([x, generator.normal(size=n_rows)])
     labels = (x > 0).astype(int)
-    table = leave_one_variable_out(
-        scaled, [("x", [0]), ("y", [1])], labels, 2, random_state=0, silhouette_sample=500
-    )
+    table = leave_one_variable_out(scaled, [("x", [0]), ("y", [1])], labels, 2, random_state=0)
     by_name = table.set_index("variable")
     assert by_name.loc["y", "adjusted_rand"] > 0.99
     assert abs(by_name.loc["x", "adjusted_rand"]) < 0.05
