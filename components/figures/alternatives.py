@@ -44,6 +44,7 @@ from components.figures.palette import (
 
 NOISE_NAME = "noise"
 TRUTH_TITLE = "True groups"
+_PANELS_PER_ROW = 4
 
 
 def density_cluster_name(cluster: int) -> str:
@@ -51,17 +52,12 @@ def density_cluster_name(cluster: int) -> str:
     return NOISE_NAME if cluster == -1 else f"Area {cluster + 1}"
 
 
-def shapes_grid_figure(
-    toy: ToyData,
-    results: Sequence[AlgorithmResult],
-    *,
-    columns: int = 4,
-    panel_height_px: int = 280,
-) -> go.Figure:
+def shapes_grid_figure(toy: ToyData, results: Sequence[AlgorithmResult]) -> go.Figure:
     """Small multiples: the toy points coloured by each algorithm's clusters.
 
-    One panel per result after one of the true groups, titled with the algorithm,
-    its adjusted Rand index, the number of clusters and of noise points. Cluster
+    One panel per result after one of the true groups, four to a row (each row as high as
+    :func:`panel_height_for` says), titled with the algorithm, its adjusted Rand index,
+    the number of clusters and of noise points. Cluster
     colours are aligned to the true groups (:func:`align_to_truth`) so matching
     colours across panels mean the same group; noise is grey. Axes are equal-scaled
     and shared, so shapes are not distorted.
@@ -72,33 +68,26 @@ def shapes_grid_figure(
         The points (``toy.X`` is plotted unscaled).
     results : sequence of AlgorithmResult
         From :func:`components.engine.alternatives.comparison.compare_algorithms` on ``toy``.
-    columns : int, default=4
-        Panels per row, in [1, 8].
-    panel_height_px : int, default=280
-        Height of one row of panels.
 
     Returns
     -------
     plotly.graph_objects.Figure
         The grid; hover shows the cluster of each point.
     """
-    if not 1 <= columns <= 8:
-        raise ValueError(f"columns={columns} is out of range; expected an integer in [1, 8].")
+    panels = [(f"{TRUTH_TITLE} ({toy.n_clusters})", toy.y_true)]
     for result in results:
         if result.labels.shape != toy.y_true.shape:
             raise ValueError(
                 f"{result.name} has {result.labels.size} labels for {toy.y_true.size} points; "
                 "expected results computed on this toy data."
             )
-    panels = [(f"{TRUTH_TITLE} ({toy.n_clusters})", toy.y_true)]
-    for result in results:
         title = (
             f"{result.name}<br>ARI {ari_text(result.adjusted_rand_index)} · "
             f"{result.n_clusters_found} cluster{'s' if result.n_clusters_found != 1 else ''}"
             f" · {result.n_noise} noise"
         )
         panels.append((title, align_to_truth(result.labels, toy.y_true)))
-    n_columns = min(columns, len(panels))
+    n_columns = min(_PANELS_PER_ROW, len(panels))
     n_rows = math.ceil(len(panels) / n_columns)
     figure = make_subplots(
         rows=n_rows,
@@ -110,10 +99,9 @@ def shapes_grid_figure(
     pad = 0.05 * np.ptp(toy.X, axis=0)
     low, high = toy.X.min(axis=0) - pad, toy.X.max(axis=0) + pad
     bare = {"showticklabels": False, "showgrid": False, "zeroline": False}
-    for index, (title, labels) in enumerate(panels, start=1):
-        row = (index - 1) // n_columns + 1
-        col = (index - 1) % n_columns + 1
-        prefix = "group" if index == 1 else "cluster"
+    for index, (title, labels) in enumerate(panels):
+        cell = {"row": index // n_columns + 1, "col": index % n_columns + 1}
+        prefix = "group" if index == 0 else "cluster"
         names = [NOISE_NAME if c == -1 else f"{prefix} {c + 1}" for c in labels.tolist()]
         figure.add_trace(
             go.Scatter(
@@ -130,17 +118,16 @@ def shapes_grid_figure(
                 name=title.split("<br>")[0],
                 showlegend=False,
             ),
-            row=row,
-            col=col,
+            **cell,
         )
-        figure.update_xaxes(range=[low[0], high[0]], row=row, col=col, **bare)
-        anchor = "x" if index == 1 else f"x{index}"
+        figure.update_xaxes(range=[low[0], high[0]], **cell, **bare)
+        anchor = "x" if index == 0 else f"x{index + 1}"
         figure.update_yaxes(
-            range=[low[1], high[1]], scaleanchor=anchor, scaleratio=1, row=row, col=col, **bare
+            range=[low[1], high[1]], scaleanchor=anchor, scaleratio=1, **cell, **bare
         )
     figure.update_annotations(font_size=12)
     figure.update_layout(
-        height=panel_height_px * n_rows + 40,
+        height=panel_height_for(toy) * n_rows + 40,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         plot_bgcolor="white",
         hovermode="closest",
@@ -151,6 +138,8 @@ def shapes_grid_figure(
 # ------------------------------------------------------------- the page's maps and tables
 
 DENSITY_LABELLED_AREAS = 10
+_COMPARED_AREAS = 10  # the largest dense areas whose extents the notes compare
+_CUT_SHARE = 0.1  # a region holding this share of a dense area's places holds a part of it
 _AREA_LABEL_RADIUS_PX = 11
 _COLOUR_FIELD = 4  # position of the palette index in each point's array
 
@@ -163,7 +152,6 @@ def density_map_deck(
     *,
     value_label: str = "Value",
     view_state: pdk.ViewState | None = None,
-    labelled_areas: int = DENSITY_LABELLED_AREAS,
     map_style_url: str | None = None,
 ) -> CompactDeck:
     """Map of density areas: one point per row, noise as a grey layer underneath.
@@ -174,7 +162,7 @@ def density_map_deck(
     cluster 0, the largest) or the text "noise"; ``colour`` is the area's palette index
     (the palette cycles after 15 areas), turned into a colour by
     :func:`components.figures.deck.colour_lookup_expression`. The largest
-    ``labelled_areas`` areas get their number drawn at their mean position.
+    ``DENSITY_LABELLED_AREAS`` areas get their number drawn at their mean position.
 
     Parameters
     ----------
@@ -189,8 +177,6 @@ def density_map_deck(
     view_state : pydeck.ViewState or None, default=None
         Initial camera; None = :func:`components.figures.deck.view_state_for` the points.
         Pass the same one as the map beside it so both show the same view.
-    labelled_areas : int, default=10
-        How many of the largest areas get their number on the map, >= 0.
     map_style_url : str, optional
         URL of the served base map style (tiles with the outline); None: the deck
         draws the outline itself (see :func:`components.figures.deck.base_map_deck`).
@@ -220,8 +206,6 @@ def density_map_deck(
         raise ValueError(
             f"labels contain {int(areas.min())}; expected -1 (noise) or cluster ids >= 0."
         )
-    if labelled_areas < 0:
-        raise ValueError(f"labelled_areas={labelled_areas} is out of range; expected >= 0.")
     n_areas = int(areas.max() + 1) if areas.size and areas.max() >= 0 else 0
     if view_state is None:
         view_state = view_state_for(longitude, latitude)
@@ -253,7 +237,7 @@ def density_map_deck(
             ),
         ),
     ]
-    n_labelled = min(labelled_areas, n_areas)
+    n_labelled = min(DENSITY_LABELLED_AREAS, n_areas)
     if n_labelled:
         centres = [
             {
@@ -309,7 +293,6 @@ def area_table(
     *,
     name_of: Callable[[int], str] = density_cluster_name,
     colour_of: Callable[[int], str] | None = None,
-    value_column: str = "median_value",
 ) -> pd.DataFrame:
     """Display version of the density areas' table.
 
@@ -317,14 +300,12 @@ def area_table(
     ----------
     summary : pandas.DataFrame
         From :func:`components.engine.alternatives.geo_density.summarise_density` (with
-        ``values=..., value_name="value"`` and places).
+        ``values=..., value_name="value"`` and places; without values, no median value).
     name_of : callable, default=density_cluster_name
         Display name of a cluster id ("Area 1", "noise"; for k-means e.g. "Cluster 0").
     colour_of : callable, optional
         Hex colour of a cluster id, as drawn on its map; default: the density map's
         (``cluster_colour`` with the palette cycled).
-    value_column : str, default="median_value"
-        The summary's median-value column; missing = no value column in the result.
 
     Returns
     -------
@@ -360,8 +341,8 @@ def area_table(
             "extent (km)": summary["extent_km"].to_numpy(dtype=np.float64),
         }
     )
-    if value_column in summary.columns:
-        table["median value"] = summary[value_column].to_numpy(dtype=np.float64)
+    if "median_value" in summary.columns:
+        table["median value"] = summary["median_value"].to_numpy(dtype=np.float64)
     return table
 
 
@@ -426,9 +407,7 @@ def _extent_range(table: pd.DataFrame, n_largest: int) -> tuple[float, float]:
     return float(extents.min()), float(extents.max())
 
 
-def density_note(
-    method: str, n_areas: int, noise_share: float, areas: pd.DataFrame, n_largest: int = 10
-) -> str:
+def density_note(method: str, n_areas: int, noise_share: float, areas: pd.DataFrame) -> str:
     """What the density clustering finds on the map, in words, from its area table.
 
     Parameters
@@ -441,8 +420,6 @@ def density_note(
         Share of places that are noise.
     areas : pandas.DataFrame
         From :func:`area_table` of the density labels (largest area first, noise last).
-    n_largest : int, default=10
-        How many of the largest areas the extent range covers.
 
     Returns
     -------
@@ -456,15 +433,15 @@ def density_note(
             "Lower min_samples or widen eps."
         )
     largest = areas.iloc[0]
-    low, high = _extent_range(areas, n_largest)
+    low, high = _extent_range(areas, _COMPARED_AREAS)
     where = _where(largest)
     return (
         f"{name} finds dense metro areas of any shape and size and leaves the thinly "
         f"settled rest as noise ({noise_share:.0%} of places, grey) instead of forcing "
         f"it into a cluster. The largest area{f', {where},' if where else ''} holds "
         f"{largest['share']:.0%} of the places: density chains a whole conurbation "
-        f"into one area. The {min(n_largest, n_areas)} largest areas reach {low:.0f}-{high:.0f} "
-        "km from their centres (90th percentile)."
+        f"into one area. The {min(_COMPARED_AREAS, n_areas)} largest areas reach "
+        f"{low:.0f}-{high:.0f} km from their centres (90th percentile)."
     )
 
 
@@ -473,9 +450,6 @@ def kmeans_regions_note(
     areas: pd.DataFrame,
     kmeans_labels: np.ndarray,
     density_labels: np.ndarray,
-    *,
-    n_largest: int = 10,
-    split_share: float = 0.1,
 ) -> str:
     """What k-means on latitude/longitude finds, compared with the dense areas.
 
@@ -486,12 +460,8 @@ def kmeans_regions_note(
     areas : pandas.DataFrame
         :func:`area_table` of the density labels (largest first, noise last).
     kmeans_labels, density_labels : numpy.ndarray
-        Labels of the same places (density noise = -1).
-    n_largest : int, default=10
-        How many of the largest dense areas the extent comparison uses.
-    split_share : float, default=0.1
-        A dense area counts as cut by k-means when at least two regions each hold
-        this share of its places.
+        Labels of the same places (density noise = -1). A dense area counts as cut by
+        k-means when at least two regions each hold a tenth of its places.
 
     Returns
     -------
@@ -514,7 +484,7 @@ def kmeans_regions_note(
     ]
     dense = areas[areas["area"] != NOISE_NAME]
     if len(dense):
-        area_low, area_high = _extent_range(areas, n_largest)
+        area_low, area_high = _extent_range(areas, _COMPARED_AREAS)
         sentences[0] += f", against {area_low:.0f}-{area_high:.0f} km for the largest dense areas"
     sentences[0] += "."
     noise_by_region = [
@@ -533,7 +503,7 @@ def kmeans_regions_note(
     for area in range(min(3, len(dense))):
         members = kmeans[density == area]
         shares = np.bincount(members, minlength=n_clusters) / max(members.size, 1)
-        n_parts = int((shares >= split_share).sum())
+        n_parts = int((shares >= _CUT_SHARE).sum())
         if n_parts >= 2:
             cut.append(f"{dense['area'].iloc[area]} ({n_parts} regions)")
     if cut:

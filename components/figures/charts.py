@@ -231,13 +231,12 @@ def elbow_chart_base(
     middle = (min(ks) + max(ks)) / 2
     shapes = []
     annotations = []
-    previous_k: int | None = None
+    suggested = sorted({int(suggestion.k) for suggestion in suggestions})
     level = 0
-    for k in sorted({int(suggestion.k) for suggestion in suggestions}):
+    for index, k in enumerate(suggested):
         names = [suggestion.name for suggestion in suggestions if suggestion.k == k]
         # Labels of nearby k's are stacked so they do not overlap.
-        level = level + 1 if previous_k is not None and k - previous_k <= 3 else 0
-        previous_k = k
+        level = level + 1 if index and k - suggested[index - 1] <= 3 else 0
         shapes.append(
             _line("suggested k", "x", k, {"color": PALETTE[5], "dash": "dot", "width": 1.5})
         )
@@ -284,9 +283,8 @@ def mark_current_k(base: dict, current_k: int) -> go.Figure:
         The figure (the base was validated when built, so it is not validated again).
     """
     figure_dict = copy.deepcopy(base)
-    curves = figure_dict["data"][:2]
     ring = {"size": 17, "color": "rgba(0,0,0,0)", "line": {"color": PALETTE[0], "width": 3}}
-    for curve in curves:
+    for curve in figure_dict["data"][:2]:  # the two curves (a copy: rings are appended)
         ks = [int(k) for k in curve["x"]]
         if current_k not in ks:
             continue

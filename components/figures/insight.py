@@ -22,25 +22,16 @@ from components.engine.describe import PriceCheckResult
 
 # BORDER_SILHOUETTE and the silhouette and stability figures are re-exported for
 # components.ui.cache.insight and pages/choose_k.py, which use them through this module.
-from components.engine.sweep.silhouette import BORDER_SILHOUETTE
+from components.engine.sweep.silhouette import BORDER_SILHOUETTE as BORDER_SILHOUETTE
 from components.figures.charts import cluster_name
 from components.figures.palette import PALETTE, check_palette
-from components.figures.silhouette import silhouette_map_deck, silhouette_plot
-from components.figures.stability import clustergram_sankey, stability_chart
+from components.figures.silhouette import silhouette_map_deck as silhouette_map_deck
+from components.figures.silhouette import silhouette_plot as silhouette_plot
+from components.figures.stability import clustergram_sankey as clustergram_sankey
+from components.figures.stability import stability_chart as stability_chart
 
 if TYPE_CHECKING:  # only for annotations: importing the sweep pulls in numba
     from components.engine.sweep.suggestions import KSuggestion
-
-__all__ = [
-    "BORDER_SILHOUETTE",
-    "choose_k_verdict",
-    "clustergram_sankey",
-    "metrics_panels",
-    "silhouette_map_deck",
-    "silhouette_plot",
-    "stability_chart",
-    "train_test_chart",
-]
 
 
 def train_test_chart(check: PriceCheckResult, *, value_label: str = "median") -> go.Figure:
@@ -162,9 +153,8 @@ def metrics_panels(
         Traces in panel order: for each panel its curve, then (inertia) the knee ring or
         (ranked metrics) the best-k star; one "current k" shape per panel.
     """
-    missing = [name for name, _, _ in _METRIC_PANELS if name not in metrics] + (
-        [] if "k" in metrics else ["k"]
-    )
+    required = [name for name, _, _ in _METRIC_PANELS] + ["k"]
+    missing = [name for name in required if name not in metrics]
     if missing:
         raise ValueError(f"metrics lacks {missing}; expected the keys of SweepResult.metrics().")
     ks = [int(k) for k in metrics["k"]]
@@ -182,6 +172,7 @@ def metrics_panels(
     if spread is not None and len(spread) != len(ks):
         raise ValueError("metrics['silhouette_spread'] must hold one value per k.")
     for column, (name, title, best) in enumerate(_METRIC_PANELS, start=1):
+        panel = {"row": 1, "col": column}
         values = np.asarray(metrics[name], dtype=np.float64)
         error_bars: dict[str, object] | None = None
         hover = f"k = %{{x}}<br>{_plain_name(title)} %{{y:,.4g}}"
@@ -208,8 +199,7 @@ def metrics_panels(
                 hovertemplate=hover + "<extra></extra>",
                 showlegend=False,
             ),
-            row=1,
-            col=column,
+            **panel,
         )
         marked_k: int | None = None
         symbol, marker_name = "star", "best"
@@ -238,21 +228,14 @@ def metrics_panels(
                     hoverinfo="skip",
                     showlegend=False,
                 ),
-                row=1,
-                col=column,
+                **panel,
             )
         if current_k is not None:
             figure.add_vline(
-                x=current_k,
-                line_color=PALETTE[0],
-                line_width=2,
-                opacity=0.45,
-                row=1,
-                col=column,
+                x=current_k, line_color=PALETTE[0], line_width=2, opacity=0.45, **panel
             )
-        figure.update_xaxes(dtick=2, title_text="k", row=1, col=column)
-    for annotation in figure.layout.annotations:
-        annotation.font = {"size": 12}
+        figure.update_xaxes(dtick=2, title_text="k", **panel)
+    figure.update_annotations(font_size=12)
     figure.update_layout(height=300, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return figure
 

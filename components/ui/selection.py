@@ -25,16 +25,6 @@ from components.ui import cache
 from components.ui.text import escape_markdown
 from components.ui.widgets import ModelView, download_stem
 
-__all__ = [
-    "MAX_TABLE_ROWS",
-    "SELECTION_KEY",
-    "SELECTION_OPEN_KEY",
-    "selected_cell_ids",
-    "selection_section",
-    "selection_table",
-    "show_selection",
-]
-
 SELECTION_KEY = "selection_map"
 SELECTION_OPEN_KEY = "selection_open"
 RESULT_KEY = "selection_result"

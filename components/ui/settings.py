@@ -47,20 +47,6 @@ HOUSING_PARAM = "housing"
 RESULT_PARAM = "result"
 UPLOAD_PARAM_PREFIX = "upload:"
 
-_WIDGET_OF_FIELD: dict[str, str] = {
-    "n_clusters": K_KEY,
-    "features": FEATURES_KEY,
-    "scaler": SCALER_KEY,
-    "location_weight": WEIGHT_KEY,
-    "random_state": SEED_KEY,
-    "n_init": N_INIT_KEY,
-    "split": SPLIT_KEY,
-    "missing": MISSING_KEY,
-    "value_column": VALUE_KEY,
-    "method": METHOD_KEY,
-    "fine_k": FINE_K_KEY,
-}
-
 
 def transform_key(feature: str) -> str:
     """The key of a feature's transform widget."""
@@ -144,16 +130,16 @@ def _from_link(
     not hold keeps its settings until that file is uploaded again, and says so.
     """
     here = source_param(data_source)
-    wanted = query.get(PARAM_DATA, [HOUSING_PARAM])[-1:] or [HOUSING_PARAM]
-    if wanted[0] != here:
-        result = source.readable_result() if wanted[0] == RESULT_PARAM else None
-        if wanted[0] == HOUSING_PARAM or result is not None:
+    wanted = (query.get(PARAM_DATA) or [HOUSING_PARAM])[-1]
+    if wanted != here:
+        result = source.readable_result() if wanted == RESULT_PARAM else None
+        if wanted == HOUSING_PARAM or result is not None:
             source.use(result)
             st.rerun()
-        st.session_state[_PENDING_STATE] = (wanted[0], query)
+        st.session_state[_PENDING_STATE] = (wanted, query)
         notice = (
             "This link shows the clusters of a Dask result that this server does not open."
-            if wanted[0] == RESULT_PARAM
+            if wanted == RESULT_PARAM
             else "This link shows the clusters of an uploaded file that this session does not "
             "hold. Upload the same file on the Data page to see them: the link's settings are "
             "kept until then."
@@ -167,7 +153,7 @@ def _from_link(
     return settings
 
 
-def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSettings:
+def start_settings(data_source: keys.DataSource, dataset: Dataset) -> None:
     """Initialise the clustering pages' widgets from the URL (or the last settings).
 
     Call before any of the page's widgets is drawn. A link's settings are applied
@@ -182,11 +168,6 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
         The active source.
     dataset : Dataset
         Its data (the features and value columns a link may name).
-
-    Returns
-    -------
-    ClusterSettings
-        The settings the widgets start from.
     """
     here = source_param(data_source)
     query = _current_query()
@@ -206,8 +187,19 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
             # widget holds (the clusters' names) is read from them.
             use_settings(data_source, settings)
     saved = saved_settings(data_source, dataset)
-    values = {key: getattr(saved, field) for field, key in _WIDGET_OF_FIELD.items()}
-    values[FEATURES_KEY] = list(saved.features)  # the multiselect holds a list
+    values = {
+        K_KEY: saved.n_clusters,
+        FEATURES_KEY: list(saved.features),  # the multiselect holds a list
+        SCALER_KEY: saved.scaler,
+        WEIGHT_KEY: saved.location_weight,
+        SEED_KEY: saved.random_state,
+        N_INIT_KEY: saved.n_init,
+        SPLIT_KEY: saved.split,
+        MISSING_KEY: saved.missing,
+        VALUE_KEY: saved.value_column,
+        METHOD_KEY: saved.method,
+        FINE_K_KEY: saved.fine_k,
+    }
     chosen = dict(saved.transforms)
     values.update({transform_key(name): chosen.get(name, "none") for name in saved.features})
     # The widgets of another source take this source's settings. Otherwise a widget not drawn
@@ -219,7 +211,6 @@ def start_settings(data_source: keys.DataSource, dataset: Dataset) -> ClusterSet
     st.session_state[_WIDGETS_SOURCE_STATE] = here
     for key, value in values.items():
         st.session_state[key] = st.session_state.get(key, value) if keep else value
-    return saved
 
 
 def show_url_notices(settings: ClusterSettings) -> None:

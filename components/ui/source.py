@@ -15,7 +15,7 @@ gets an error saying what is wrong and what to do, and the pages show the housin
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -47,9 +47,7 @@ DATA_PAGE = "pages/data.py"
 RESULT_ENV_VAR = "GEOCLUSTER_RESULT"
 RESULT_COMMAND = "python -m components.engine.distributed"
 
-MAX_UPLOAD_MB = upload.MAX_UPLOAD_BYTES // (1024 * 1024)
 LIMITS = upload.limits_text()
-UPLOAD_TYPES: tuple[str, ...] = tuple(name.lstrip(".") for name in upload.ALLOWED_EXTENSIONS)
 
 
 @dataclass(frozen=True)
@@ -104,13 +102,8 @@ def housing_source() -> keys.DataSource:
     return cache.data.housing_source(data.locate_data())
 
 
-def result_source(environ: Mapping[str, str] | None = None) -> keys.DataSource | None:
+def result_source() -> keys.DataSource | None:
     """Return the result folder named by ``GEOCLUSTER_RESULT`` as a data source.
-
-    Parameters
-    ----------
-    environ : mapping, optional
-        The environment (default ``os.environ``).
 
     Returns
     -------
@@ -119,7 +112,7 @@ def result_source(environ: Mapping[str, str] | None = None) -> keys.DataSource |
         time (0 when there is no manifest: the reader then says so); None when the variable
         is unset or blank.
     """
-    value = (os.environ if environ is None else environ).get(RESULT_ENV_VAR, "").strip()
+    value = os.environ.get(RESULT_ENV_VAR, "").strip()
     if not value:
         return None
     folder = Path(value)
@@ -266,23 +259,20 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
             _show_result_unreadable(source, problem)
             source = housing_source()
         dataset = cache.data.dataset(source)
-    except ParquetSampleError as error:
-        sidebar_block(source)
-        _show_sample_unreadable(source, error)
+    except (ParquetSampleError, upload.PlacesError, BusyError) as error:
+        sidebar_block(source)  # the sidebar still offers the other data
+        if isinstance(error, ParquetSampleError):
+            _show_sample_unreadable(source, error)
+        elif isinstance(error, BusyError):
+            show_busy(error)
+        else:
+            show_file_error(source.label, error)
         return None
     except data.DataUnavailableError as error:
         _show_housing_unavailable(error, title="The housing data is not available.")
         return None
     except data.DataValidationError as error:
         _show_housing_unavailable(error, title="The housing data could not be used.")
-        return None
-    except upload.PlacesError as error:
-        sidebar_block(source)
-        show_file_error(source.label, error)
-        return None
-    except BusyError as error:
-        sidebar_block(source)
-        show_busy(error)
         return None
     except OSError as error:  # a fault the engine did not name: no traceback, no server path
         reason = error.strerror or type(error).__name__
@@ -364,7 +354,7 @@ def data_page_link(container: Any, label: str) -> None:
 # ------------------------------------------------------------------------- the file
 
 
-def keep_file(content: bytes, file_name: str, *, kind: str = "upload") -> HeldFile:
+def keep_file(content: bytes, file_name: str, *, kind: str = "upload") -> None:
     """Hold a file for this session and make it the active source of every page.
 
     Parameters
@@ -375,11 +365,6 @@ def keep_file(content: bytes, file_name: str, *, kind: str = "upload") -> HeldFi
         Its name.
     kind : str
         "upload" or "example".
-
-    Returns
-    -------
-    HeldFile
-        What the pages will show.
     """
     content = bytes(content)
     digest = cache.data.upload_source(content, file_name).name  # the previous file goes
@@ -390,11 +375,6 @@ def keep_file(content: bytes, file_name: str, *, kind: str = "upload") -> HeldFi
             st.session_state.pop(key, None)
     st.session_state[FILE_STATE] = held
     use(held.source)
-    return held
-
-
-def _uploader_key() -> str:
-    return f"{UPLOAD_KEY_PREFIX}_{st.session_state.get(_NONCE_STATE, 0)}"
 
 
 def _clear_uploader() -> None:
@@ -440,14 +420,14 @@ def upload_block() -> HeldFile | None:
     chosen_source()  # says so, and drops it, when the server released the file
     uploader_column, example_column = st.columns([3, 1], vertical_alignment="center")
     with uploader_column:
-        key = _uploader_key()
+        key = f"{UPLOAD_KEY_PREFIX}_{st.session_state.get(_NONCE_STATE, 0)}"
         st.file_uploader(
             f"Upload a file of places ({LIMITS})",
-            type=list(UPLOAD_TYPES),
+            type=[name.lstrip(".") for name in upload.ALLOWED_EXTENSIONS],
             key=key,
             on_change=_on_upload,
             args=(key,),
-            max_upload_size=MAX_UPLOAD_MB,
+            max_upload_size=upload.MAX_UPLOAD_BYTES // (1024 * 1024),
             help="A CSV (UTF-8 text with a header row; comma, semicolon, tab or pipe "
             "separated) or a Parquet file (.parquet, .pq) of flat columns.",
         )

@@ -24,7 +24,7 @@ from components.engine.dataset import Dataset
 from components.engine.features import FeatureMatrix
 from components.engine.row_labels import RowLabels
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
-from components.engine.sweep.run import SweepFits, SweepResult
+from components.engine.sweep.run import SweepResult
 from components.engine.upload import PlacesError
 from components.figures import maps
 from components.ui import cache, keys, source
@@ -75,7 +75,7 @@ MISSING_LABELS: dict[str, str] = {
 # --------------------------------------------------------------------- controls
 
 
-def _on_elbow_select() -> None:
+def on_elbow_select() -> None:
     """The elbow chart's ``on_select`` callback: a clicked point's k moves the k slider.
 
     A click above the data's largest k (kept in ``_K_MAX_STATE``) is ignored.
@@ -84,9 +84,6 @@ def _on_elbow_select() -> None:
     clicked = k_from_chart_points(selection.get("points") or [])
     if clicked is not None and clicked <= st.session_state.get(_K_MAX_STATE, K_RANGE[1]):
         st.session_state[K_KEY] = clicked
-
-
-ELBOW_CALLBACK: Callable[[], None] = _on_elbow_select
 
 
 def stepped_slider(
@@ -157,42 +154,6 @@ def k_slider(container: Any, k_key: str, k_max: int) -> int:
     return int(stepped_slider(container, "Number of clusters k", (K_RANGE[0], k_max, 1), key=k_key))
 
 
-def scaling_controls(container: Any, *, default_weight: float) -> tuple[str, float]:
-    """Draw the scaler select and, for the geographic scaler, its location-weight slider.
-
-    Parameters
-    ----------
-    container : Streamlit container
-        Where to draw them.
-    default_weight : float
-        The weight returned when the scaler is not geographic (no slider then).
-
-    Returns
-    -------
-    scaler : str
-        A key of ``SCALERS``.
-    location_weight : float
-        The slider's value, or ``default_weight``.
-    """
-    scaler = str(
-        container.selectbox(
-            "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=SCALER_KEY
-        )
-    )
-    if scaler != "geographic":
-        return scaler, default_weight
-    low, high = LOCATION_WEIGHT_RANGE
-    location_weight = stepped_slider(
-        container,
-        "Location weight",
-        (float(low), float(high), 0.1),
-        key=WEIGHT_KEY,
-        help="How much where a place is counts against its other features "
-        "(1 = like two ordinary features).",
-    )
-    return scaler, float(location_weight)
-
-
 def _transform_controls(
     sidebar: Any, features: tuple[str, ...], dataset: Dataset
 ) -> tuple[tuple[str, str], ...]:
@@ -255,11 +216,23 @@ def cluster_controls(
         help=f"K-means groups {dataset.place_word} that are close in these features.",
     )
     saved = saved_settings(data_source, dataset)
-    scaler, location_weight = scaling_controls(sidebar, default_weight=saved.location_weight)
+    scaler = sidebar.selectbox(
+        "Scaling", options=list(SCALERS), format_func=SCALERS.__getitem__, key=SCALER_KEY
+    )
+    location_weight = saved.location_weight
+    if scaler == "geographic":
+        low, high = LOCATION_WEIGHT_RANGE
+        location_weight = stepped_slider(
+            sidebar,
+            "Location weight",
+            (float(low), float(high), 0.1),
+            key=WEIGHT_KEY,
+            help="How much where a place is counts against its other features "
+            "(1 = like two ordinary features).",
+        )
     with sidebar.expander("Fitting", expanded=False):
-        low, high = SEED_RANGE
         random_state = st.number_input(
-            "Random seed", min_value=low, max_value=high, step=1, key=SEED_KEY
+            "Random seed", min_value=SEED_RANGE[0], max_value=SEED_RANGE[1], step=1, key=SEED_KEY
         )
         n_init = st.selectbox(
             "k-means restarts (n_init)",
@@ -397,7 +370,7 @@ def _elbow_plot(figure: go.Figure) -> None:
     st.plotly_chart(
         figure,
         key=ELBOW_KEY,
-        on_select=ELBOW_CALLBACK,
+        on_select=on_elbow_select,
         selection_mode="points",
         config={"displayModeBar": False},
     )
@@ -516,29 +489,29 @@ def downloads(
     def frame() -> pd.DataFrame:
         return cache.views.export_frame(data, rows, names, extra)
 
-    files: tuple[tuple[str, bytes | Callable[[], bytes], str, str, str | None], ...] = (
-        (
+    files: dict[str, tuple[str, bytes | Callable[[], bytes], str, str, str | None]] = {
+        "download_rows": (
             "the rows with their cluster (CSV)",
             lambda: export.labelled_rows_csv(frame(), rows.labels),
             f"{stem}_rows.csv",
             "text/csv",
             "Text that a spreadsheet would run as a formula is prefixed with an apostrophe.",
         ),
-        (
+        "download_geojson": (
             "the rows with their cluster (GeoJSON)",
             lambda: cache.views.rows_geojson(data, frame(), rows.labels),
             f"{stem}_rows.geojson",
             "application/geo+json",
             None,
         ),
-        (
+        "download_profiles": (
             "the cluster profiles (CSV)",
             cache.views.profile_csv(view.key, k, value_column),
             f"{stem}_profiles.csv",
             "text/csv",
             None,
         ),
-        (
+        "download_settings": (
             "the settings (JSON)",
             settings_json(view.source, data.name, view.settings),
             f"{stem}_settings.json",
@@ -546,10 +519,9 @@ def downloads(
             "Everything that made these clusters (features, transforms, scaler, method, k, "
             "seed, starts, names), as the link carries it.",
         ),
-    )
-    keys_of_files = ("download_rows", "download_geojson", "download_profiles", "download_settings")
-    for column, (what, content, file_name, mime, help_text), key in zip(
-        st.columns(len(files)), files, keys_of_files, strict=True
+    }
+    for column, (key, (what, content, file_name, mime, help_text)) in zip(
+        st.columns(len(files)), files.items(), strict=True
     ):
         column.download_button(
             f"Download {what}",
@@ -567,7 +539,7 @@ def downloads(
 
 @dataclass(frozen=True)
 class ModelView:
-    """What a clustering page works from before the sweep's scores: data, settings, fits.
+    """What a clustering page works from before the sweep's scores: data, settings, model.
 
     Attributes
     ----------
@@ -583,8 +555,6 @@ class ModelView:
         The chosen features, rows with missing values excluded or filled.
     scaled : ScaledFeatures
         The scaled rows (train and test when split).
-    fits : SweepFits
-        K-means for every k (labels, centroids, inertia), without the scores.
     """
 
     source: keys.DataSource
@@ -593,7 +563,6 @@ class ModelView:
     key: keys.ModelKey
     matrix: FeatureMatrix
     scaled: ScaledFeatures
-    fits: SweepFits
 
 
 @dataclass(frozen=True)
@@ -632,7 +601,7 @@ def clustered_model(title: str) -> ModelView:
     Returns
     -------
     ModelView
-        Data, settings, model key and the cached fits.
+        Data, settings, model key, matrix and scaled rows.
     """
     st.title(title)
     data_source, dataset = source.active_or_stop()
@@ -646,7 +615,7 @@ def clustered_model(title: str) -> ModelView:
     try:
         matrix = cache.model.prepared(key)
         scaled = cache.model.scaled(key)
-        fits = cache.model.sweep_fits(key)
+        cache.model.sweep_fits(key)  # fitted here: a failure stops the page, saying why
         k_values = cache.model.k_values(key)
     except (PlacesError, ValueError) as error:
         _cannot_cluster(error)
@@ -662,7 +631,7 @@ def clustered_model(title: str) -> ModelView:
         st.info(escape_markdown(matrix.message), icon=":material/help:")
     if scaled.warning:
         st.warning(escape_markdown(scaled.warning), icon=":material/warning:")
-    return ModelView(data_source, dataset, settings, key, matrix, scaled, fits)
+    return ModelView(data_source, dataset, settings, key, matrix, scaled)
 
 
 def with_scores(model: ModelView) -> ClusteredView:

@@ -18,6 +18,7 @@ from components.engine.alternatives.gazetteer import Place
 from components.engine.alternatives.geo_density import summarise_density
 from components.engine.alternatives.toy_shapes import ToyData, make_shapes
 from components.figures.alternatives import (
+    DENSITY_LABELLED_AREAS,
     area_table,
     comparison_table,
     density_map_deck,
@@ -75,8 +76,6 @@ def test_shapes_grid_figure_all_noise_is_grey_and_validation(
     figure = shapes_grid_figure(toy, results)
     assert results[1].key == "dbscan" and results[1].n_noise == 60
     assert set(figure.data[2].marker.color) == {NOT_CLUSTERED_COLOUR}
-    with pytest.raises(ValueError, match=r"columns=0 .*\[1, 8\]"):
-        shapes_grid_figure(toy, results, columns=0)
     other = make_shapes("blobs", 61, 0.1)
     with pytest.raises(ValueError, match="60 labels for 61 points"):
         shapes_grid_figure(other, results)
@@ -131,11 +130,12 @@ def test_density_map_palette_cycles_and_labels_only_the_largest() -> None:
     n_areas = len(PALETTE) + 2
     labels = np.arange(n_areas)
     coordinates = np.linspace(0.0, 1.0, n_areas)
-    deck = density_map_deck(coordinates, coordinates, labels, np.ones(n_areas), labelled_areas=3)
+    deck = density_map_deck(coordinates, coordinates, labels, np.ones(n_areas))
     layers = _layers(deck)
     colour_index = [row[4] for row in layers["areas"]["data"]]
     assert colour_index == [*range(len(PALETTE)), 0, 1]
-    assert [centre["text"] for centre in layers["area-labels"]["data"]] == ["1", "2", "3"]
+    labelled = [centre["text"] for centre in layers["area-labels"]["data"]]
+    assert labelled == [str(area) for area in range(1, DENSITY_LABELLED_AREAS + 1)]
 
 
 def test_density_map_all_noise_has_no_area_labels() -> None:

@@ -31,5 +31,5 @@ def test_elbow_click_callback_sets_the_k_slider(
         ui.ELBOW_KEY: {"selection": {"points": points, "point_indices": [], "box": []}},
     }
     monkeypatch.setattr(ui.st, "session_state", state)
-    ui.ELBOW_CALLBACK()
+    ui.on_elbow_select()
     assert state[ui.K_KEY] == expected_k

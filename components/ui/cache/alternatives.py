@@ -53,11 +53,7 @@ def toy_comparison(kind: ToyKind, n_samples: int, noise: float, seed: int) -> To
 def toy_grid_figure(kind: ToyKind, n_samples: int, noise: float, seed: int) -> go.Figure:
     """Panels of the toy points coloured by the true groups and by each algorithm."""
     comparison = toy_comparison(kind, n_samples, noise, seed)
-    return figures_alternatives.shapes_grid_figure(
-        comparison.toy,
-        comparison.results,
-        panel_height_px=figures_alternatives.panel_height_for(comparison.toy),
-    )
+    return figures_alternatives.shapes_grid_figure(comparison.toy, comparison.results)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
