@@ -259,20 +259,23 @@ def active() -> tuple[keys.DataSource, Dataset] | None:
             _show_result_unreadable(source, problem)
             source = housing_source()
         dataset = cache.data.dataset(source)
-    except (ParquetSampleError, upload.PlacesError, BusyError) as error:
+    except ParquetSampleError as error:
         sidebar_block(source)  # the sidebar still offers the other data
-        if isinstance(error, ParquetSampleError):
-            _show_sample_unreadable(source, error)
-        elif isinstance(error, BusyError):
-            show_busy(error)
-        else:
-            show_file_error(source.label, error)
+        _show_sample_unreadable(source, error)
         return None
     except data.DataUnavailableError as error:
         _show_housing_unavailable(error, title="The housing data is not available.")
         return None
     except data.DataValidationError as error:
         _show_housing_unavailable(error, title="The housing data could not be used.")
+        return None
+    except upload.PlacesError as error:
+        sidebar_block(source)
+        show_file_error(source.label, error)
+        return None
+    except BusyError as error:
+        sidebar_block(source)
+        show_busy(error)
         return None
     except OSError as error:  # a fault the engine did not name: no traceback, no server path
         reason = error.strerror or type(error).__name__
