@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.engine.dataset import LOCATION
+from components.engine.extent import MAP_HEIGHT_PX
 from components.ui import cache, source
 from components.ui.router import ensure_routed
 from components.ui.tables import with_labels
@@ -34,7 +35,7 @@ map_column = st.selectbox(
 value_map = cache.explore.value_map(data_source, map_column)
 st.pydeck_chart(
     value_map.deck,
-    height=560,
+    height=MAP_HEIGHT_PX,
     key="explore_map",
     alt=f"Map of the {data.place_word} coloured by {data.label(map_column)}",
 )

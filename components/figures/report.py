@@ -34,6 +34,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from components.engine.classification.profiles import IndexScores
+from components.engine.extent import MAP_HEIGHT_PX
 from components.figures.outline import outline_trace
 from components.figures.palette import NOT_CLUSTERED_COLOUR, PALETTE, check_n_clusters
 from components.figures.text import plotly_text
@@ -52,7 +53,6 @@ __all__ = [
 # Above this many places the map draws a seeded sample of them (the file stays small and
 # opens fast); the tables and charts always use every place.
 MAX_MAP_POINTS = 50_000
-MAP_HEIGHT_PX = 560
 # Near the poles the cosine of the latitude goes to 0; the aspect is held at this floor.
 MIN_ASPECT_COSINE = 0.1
 # A pen portrait speaks of the variables at least this far from the average ...

@@ -20,6 +20,7 @@ import streamlit as st
 
 from components.engine.data import shown_path
 from components.engine.distributed_result import DistributedSweepResult
+from components.engine.extent import MAP_HEIGHT_PX
 from components.engine.features import FEATURE_CATALOGUE
 from components.engine.scaling import SCALERS
 from components.ui import cache, keys, source
@@ -146,7 +147,7 @@ def _clusters_page(source: keys.DataSource, result: DistributedSweepResult) -> N
     cell_map = cache.distributed.cell_map(source, k)
     st.pydeck_chart(
         cell_map.deck,
-        height=560,
+        height=MAP_HEIGHT_PX,
         key="result_map",
         alt=f"Map of the result's grid cells coloured by their majority cluster at k = {k}",
     )

@@ -21,6 +21,7 @@ import streamlit as st
 from components.engine import export
 from components.engine.classification.transforms import TRANSFORMS
 from components.engine.dataset import Dataset
+from components.engine.extent import MAP_HEIGHT_PX
 from components.engine.features import FeatureMatrix
 from components.engine.row_labels import RowLabels
 from components.engine.scaling import LOCATION_WEIGHT_RANGE, SCALERS, ScaledFeatures
@@ -452,7 +453,7 @@ def cluster_map_chart(
             icon=":material/map:",
         )
         return
-    st.pydeck_chart(cluster_map.deck, height=560, key=chart_key, alt=alt)
+    st.pydeck_chart(cluster_map.deck, height=MAP_HEIGHT_PX, key=chart_key, alt=alt)
     note = (
         "Nearby places share one dot at this zoom, coloured by their most common cluster "
         "(the tooltip gives its share and the count); zoom in for every place."
